@@ -1,0 +1,32 @@
+/**
+ * Errors the core raises. They name what went wrong in the domain's words; the wire layer
+ * (functions/wire/errors.ts) decides how each kind looks on HTTP.
+ */
+export type ErrorKind =
+  | 'invalid_parameter'
+  | 'resource_missing'
+  | 'unexpected_state'
+  | 'authentication'
+  | 'unrecognized_url'
+  | 'conflict';
+
+export class VerityError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string | null,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'VerityError';
+  }
+}
+
+export const invalidParameter = (code: string, message: string, param: string | null) =>
+  new VerityError('invalid_parameter', code, message, param);
+
+export const missingParameter = (param: string) =>
+  invalidParameter('parameter_missing', `Missing required param: ${param}.`, param);
+
+export const resourceMissing = (objectName: string, id: string, param: string | null = 'id') =>
+  new VerityError('resource_missing', 'resource_missing', `No such ${objectName}: '${id}'`, param);

@@ -1,0 +1,225 @@
+/**
+ * The VerificationSession and its state machine. Pure: no I/O, no clock, no randomness;
+ * callers pass the id and the time in.
+ */
+import { invalidParameter, missingParameter, VerityError } from './errors';
+import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
+
+export type Mode = 'test' | 'live';
+/** Every object belongs to one account in one mode; nothing crosses a scope. */
+export interface Scope {
+  account: string;
+  mode: Mode;
+}
+
+export const SESSION_STATUSES = ['requires_input', 'processing', 'verified', 'canceled'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const SESSION_TYPES = ['document', 'id_number'] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
+export const DOCUMENT_TYPES = ['driving_license', 'id_card', 'passport'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+export interface DocumentOptions {
+  allowed_types?: DocumentType[];
+  require_id_number?: boolean;
+  require_live_capture?: boolean;
+  require_matching_selfie?: boolean;
+}
+export interface SessionOptions {
+  document?: DocumentOptions;
+}
+/** `''` unsets, as Stripe's Emptyable parameters do. */
+export type OptionsInput = { document?: DocumentOptions | '' } | '';
+
+export interface ProvidedDetails {
+  email: string | null;
+  phone: string | null;
+}
+export type ProvidedDetailsInput = { email?: string; phone?: string };
+
+export interface RelatedPerson {
+  account: string;
+  person: string;
+}
+
+export interface LastError {
+  code: string | null;
+  reason: string | null;
+}
+
+export interface VerifiedOutputs {
+  [field: string]: unknown;
+}
+
+export interface VerificationSession {
+  id: string;
+  account: string;
+  mode: Mode;
+  created: number;
+  status: SessionStatus;
+  type: SessionType;
+  client_reference_id: string | null;
+  metadata: Metadata;
+  options: SessionOptions;
+  provided_details: ProvidedDetails | null;
+  related_customer: string | null;
+  related_customer_account: string | null;
+  related_person: RelatedPerson | null;
+  return_url: string | null;
+  last_error: LastError | null;
+  last_verification_report: string | null;
+  verified_outputs: VerifiedOutputs | null;
+  redaction: { status: 'processing' | 'redacted' } | null;
+}
+
+export interface CreateVerificationSessionInput {
+  type?: SessionType;
+  verification_flow?: string;
+  client_reference_id?: string;
+  metadata?: MetadataPatch;
+  options?: OptionsInput;
+  provided_details?: ProvidedDetailsInput;
+  related_customer?: string;
+  related_customer_account?: string;
+  related_person?: { account?: string; person?: string };
+  return_url?: string;
+}
+
+export interface UpdateVerificationSessionInput {
+  type?: SessionType;
+  metadata?: MetadataPatch;
+  options?: OptionsInput;
+  provided_details?: ProvidedDetailsInput;
+}
+
+export function createVerificationSession(
+  input: CreateVerificationSessionInput,
+  context: { id: string; scope: Scope; now: Date },
+): VerificationSession {
+  if (input.verification_flow !== undefined) {
+    throw invalidParameter(
+      'parameter_unknown',
+      'Verification flows are not supported by Verity yet. Pass `type` (document or id_number) instead of `verification_flow`.',
+      'verification_flow',
+    );
+  }
+  if (input.type === undefined) throw missingParameter('type');
+  return {
+    id: context.id,
+    account: context.scope.account,
+    mode: context.scope.mode,
+    created: Math.floor(context.now.getTime() / 1000),
+    status: 'requires_input',
+    type: input.type,
+    client_reference_id: input.client_reference_id || null,
+    metadata: applyMetadataPatch({}, input.metadata),
+    options: applyOptions({}, input.options),
+    provided_details: applyProvidedDetails(null, input.provided_details),
+    related_customer: input.related_customer || null,
+    related_customer_account: input.related_customer_account || null,
+    related_person: relatedPerson(input.related_person),
+    return_url: input.return_url || null,
+    last_error: null,
+    last_verification_report: null,
+    verified_outputs: null,
+    redaction: null,
+  };
+}
+
+export function updateVerificationSession(
+  session: VerificationSession,
+  input: UpdateVerificationSessionInput,
+): VerificationSession {
+  assertAllowed(session, 'update');
+  return {
+    ...session,
+    type: input.type ?? session.type,
+    metadata: applyMetadataPatch(session.metadata, input.metadata),
+    options: applyOptions(session.options, input.options),
+    provided_details: applyProvidedDetails(session.provided_details, input.provided_details),
+  };
+}
+
+export function cancelVerificationSession(session: VerificationSession): VerificationSession {
+  assertAllowed(session, 'cancel');
+  return { ...session, status: 'canceled' };
+}
+
+/**
+ * Marks the session for redaction. A session still waiting for input is canceled by it, as
+ * Stripe documents; the personal data itself is removed by the redaction job.
+ */
+export function redactVerificationSession(session: VerificationSession): VerificationSession {
+  assertAllowed(session, 'redact');
+  return {
+    ...session,
+    status: session.status === 'requires_input' ? 'canceled' : session.status,
+    redaction: { status: 'processing' },
+  };
+}
+
+type Action = 'update' | 'cancel' | 'redact';
+
+/** Which statuses each action accepts. Redacting a canceled session is our choice (README). */
+const ALLOWED_STATUSES: Record<Action, readonly SessionStatus[]> = {
+  update: ['requires_input'],
+  cancel: ['requires_input'],
+  redact: ['requires_input', 'verified', 'canceled'],
+};
+
+const PAST_TENSE: Record<Action, string> = { update: 'updated', cancel: 'canceled', redact: 'redacted' };
+
+export const UNEXPECTED_STATE_CODE = 'verification_session_unexpected_state';
+
+function assertAllowed(session: VerificationSession, action: Action): void {
+  if (session.redaction !== null) {
+    throw new VerityError(
+      'unexpected_state',
+      UNEXPECTED_STATE_CODE,
+      `You cannot ${action} this VerificationSession because it has been redacted.`,
+    );
+  }
+  const allowed = ALLOWED_STATUSES[action];
+  if (!allowed.includes(session.status)) {
+    const list = allowed.length === 1 ? `a status of ${allowed[0]}` : `one of the following statuses: ${allowed.join(', ')}`;
+    throw new VerityError(
+      'unexpected_state',
+      UNEXPECTED_STATE_CODE,
+      `You cannot ${action} this VerificationSession because it has a status of ${session.status}. ` +
+        `Only a VerificationSession with ${list} can be ${PAST_TENSE[action]}.`,
+    );
+  }
+}
+
+/** `options[document]` replaces the whole document options object; `''` removes it. */
+function applyOptions(current: SessionOptions, input: OptionsInput | undefined): SessionOptions {
+  if (input === undefined) return current;
+  if (input === '') return {};
+  if (input.document === undefined) return current;
+  if (input.document === '') return {};
+  return { ...current, document: stripUndefined(input.document) };
+}
+
+/** Each detail given replaces that detail; an empty value clears it. */
+function applyProvidedDetails(
+  current: ProvidedDetails | null,
+  input: ProvidedDetailsInput | undefined,
+): ProvidedDetails | null {
+  if (input === undefined) return current;
+  const next: ProvidedDetails = {
+    email: input.email === undefined ? (current?.email ?? null) : input.email || null,
+    phone: input.phone === undefined ? (current?.phone ?? null) : input.phone || null,
+  };
+  return next.email === null && next.phone === null ? null : next;
+}
+
+function relatedPerson(input: CreateVerificationSessionInput['related_person']): RelatedPerson | null {
+  if (input === undefined) return null;
+  if (!input.account) throw missingParameter('related_person[account]');
+  if (!input.person) throw missingParameter('related_person[person]');
+  return { account: input.account, person: input.person };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

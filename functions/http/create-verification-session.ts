@@ -1,0 +1,30 @@
+import { createVerificationSession } from '../domain/verification-session';
+import { insertSession } from '../store/sessions';
+import { expandParam, resolveExpand } from '../wire/expand';
+import { newObjectId } from '../wire/ids';
+import { object, string, url } from '../wire/schema';
+import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { stripeEndpoint } from './endpoint';
+import { metadata, providedDetails, sessionOptions, sessionType } from './verification-session-params';
+
+export const handler = stripeEndpoint(
+  {
+    type: sessionType(),
+    verification_flow: string(),
+    client_reference_id: string(),
+    metadata: metadata(),
+    options: sessionOptions(),
+    provided_details: providedDetails(),
+    related_customer: string(),
+    related_customer_account: string(),
+    related_person: object({ account: string(), person: string() }),
+    return_url: url(),
+    expand: expandParam(),
+  },
+  async ({ params, scope, now }) => {
+    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
+    const session = createVerificationSession(params, { id: newObjectId('vs', now.getTime()), scope, now });
+    await insertSession(session);
+    return renderVerificationSession(session, expand);
+  },
+);

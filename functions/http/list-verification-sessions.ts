@@ -1,0 +1,46 @@
+import { invalidParameter } from '../domain/errors';
+import { SESSION_STATUSES } from '../domain/verification-session';
+import { listSessions } from '../store/sessions';
+import { expandParam, resolveExpand } from '../wire/expand';
+import { isObjectId } from '../wire/ids';
+import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { oneOf, requiredString } from '../wire/schema';
+import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { stripeEndpoint } from './endpoint';
+
+const LIST_URL = '/v1/identity/verification_sessions';
+
+export const handler = stripeEndpoint(
+  {
+    limit: listLimit(),
+    starting_after: cursor(),
+    ending_before: cursor(),
+    created: createdRange(),
+    status: oneOf(SESSION_STATUSES),
+    client_reference_id: requiredString(),
+    related_customer: requiredString(),
+    related_customer_account: requiredString(),
+    expand: expandParam(),
+  },
+  async ({ params, scope }) => {
+    assertOneCursor(params);
+    for (const param of ['starting_after', 'ending_before'] as const) {
+      const id = params[param];
+      if (id !== undefined && !isObjectId('vs', id)) {
+        throw invalidParameter('resource_missing', `No such verification_session: '${id}'`, param);
+      }
+    }
+    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE, { list: true });
+    const { sessions, hasMore } = await listSessions(scope, {
+      limit: params.limit ?? 10,
+      startingAfter: params.starting_after,
+      endingBefore: params.ending_before,
+      created: params.created,
+      status: params.status,
+      clientReferenceId: params.client_reference_id,
+      relatedCustomer: params.related_customer,
+      relatedCustomerAccount: params.related_customer_account,
+    });
+    return listEnvelope(LIST_URL, sessions.map((session) => renderVerificationSession(session, expand)), hasMore);
+  },
+);

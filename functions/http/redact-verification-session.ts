@@ -1,0 +1,4 @@
+import { redactVerificationSession } from '../domain/verification-session';
+import { sessionTransitionEndpoint } from './session-transition';
+
+export const handler = sessionTransitionEndpoint(redactVerificationSession);

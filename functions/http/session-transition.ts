@@ -1,0 +1,15 @@
+import type { VerificationSession } from '../domain/verification-session';
+import { changeSession } from '../store/sessions';
+import { expandParam, resolveExpand } from '../wire/expand';
+import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { stripeEndpoint } from './endpoint';
+import { sessionIdFromPath } from './verification-session-params';
+
+/** An endpoint that applies one status transition of the core (cancel, redact) and takes only `expand[]`. */
+export const sessionTransitionEndpoint = (transition: (session: VerificationSession) => VerificationSession) =>
+  stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId }) => {
+    const id = sessionIdFromPath(pathId);
+    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
+    const session = await changeSession(scope, id, transition);
+    return renderVerificationSession(session, expand);
+  });

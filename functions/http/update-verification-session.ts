@@ -1,0 +1,22 @@
+import { updateVerificationSession } from '../domain/verification-session';
+import { changeSession } from '../store/sessions';
+import { expandParam, resolveExpand } from '../wire/expand';
+import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { stripeEndpoint } from './endpoint';
+import { metadata, providedDetails, sessionIdFromPath, sessionOptions, sessionType } from './verification-session-params';
+
+export const handler = stripeEndpoint(
+  {
+    type: sessionType(),
+    metadata: metadata(),
+    options: sessionOptions(),
+    provided_details: providedDetails(),
+    expand: expandParam(),
+  },
+  async ({ params, scope, pathId }) => {
+    const id = sessionIdFromPath(pathId);
+    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
+    const session = await changeSession(scope, id, (current) => updateVerificationSession(current, params));
+    return renderVerificationSession(session, expand);
+  },
+);

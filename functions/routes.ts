@@ -1,0 +1,85 @@
+/**
+ * The route table: every HTTP endpoint, the module that serves it, and exactly the DynamoDB
+ * actions and indexes it needs. The CDK stack builds one Lambda, one route and one IAM policy
+ * per entry from it; the local runtime serves the same entries from the same modules.
+ */
+import { allIndexes } from './store/schema';
+
+export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+
+export interface Route {
+  /** Stable name, used for the Lambda's logical id. */
+  name: string;
+  /** HTTP API route key: `METHOD /path/{param}`, or `$default` for everything unmatched. */
+  routeKey: string;
+  /** Handler module, relative to functions/, exporting `handler`. */
+  handler: string;
+  dynamodb: DynamoAction[];
+  /** Index names the route queries. */
+  indexes: string[];
+  authenticated: boolean;
+}
+
+/** Every authenticated request reads the key's hash (cached per container). */
+const AUTH: DynamoAction[] = ['GetItem'];
+
+const sessions = '/v1/identity/verification_sessions';
+
+export const routes: Route[] = [
+  {
+    name: 'CreateVerificationSession',
+    routeKey: `POST ${sessions}`,
+    handler: 'http/create-verification-session',
+    dynamodb: [...AUTH, 'PutItem'],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'ListVerificationSessions',
+    routeKey: `GET ${sessions}`,
+    handler: 'http/list-verification-sessions',
+    dynamodb: [...AUTH, 'Query'],
+    indexes: allIndexes.map((index) => index.name),
+    authenticated: true,
+  },
+  {
+    name: 'RetrieveVerificationSession',
+    routeKey: `GET ${sessions}/{id}`,
+    handler: 'http/retrieve-verification-session',
+    dynamodb: [...AUTH],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'UpdateVerificationSession',
+    routeKey: `POST ${sessions}/{id}`,
+    handler: 'http/update-verification-session',
+    dynamodb: [...AUTH, 'PutItem'],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'CancelVerificationSession',
+    routeKey: `POST ${sessions}/{id}/cancel`,
+    handler: 'http/cancel-verification-session',
+    dynamodb: [...AUTH, 'PutItem'],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'RedactVerificationSession',
+    routeKey: `POST ${sessions}/{id}/redact`,
+    handler: 'http/redact-verification-session',
+    dynamodb: [...AUTH, 'PutItem'],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'UnrecognizedRequestUrl',
+    routeKey: '$default',
+    handler: 'http/unrecognized-request-url',
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+  },
+];

@@ -1,0 +1,31 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Mode, Scope } from '../domain/verification-session';
+import { dynamo } from './client';
+import { tableName } from './schema';
+
+const KIND = 'api_key';
+const keyOf = (hash: string) => ({ pk: `${KIND}#${hash}`, sk: KIND });
+
+export async function findApiKey(hash: string): Promise<Scope | undefined> {
+  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keyOf(hash) }));
+  return Item ? { account: Item.account as string, mode: Item.mode as Mode } : undefined;
+}
+
+/** Stores a key's hash for an account; an existing key is left as it is. Returns the key's scope. */
+export async function saveApiKey(hash: string, scope: Scope, now: Date): Promise<Scope> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keyOf(hash), account: scope.account, mode: scope.mode, created: Math.floor(now.getTime() / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return scope;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+      return (await findApiKey(hash))!;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The one DynamoDB table, described once. The CDK stack (lib/) and the local bootstrap
+ * (local/dynamodb.ts) both build the table from this description; the store modules build
+ * every key through the helpers below.
+ */
+import type { Scope } from '../domain/verification-session';
+
+export interface IndexSchema {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export const tableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Items carrying this attribute (epoch seconds) are deleted by DynamoDB TTL. */
+  timeToLiveAttribute: 'expires_at',
+  stream: 'NEW_AND_OLD_IMAGES',
+  /**
+   * One index per list filter. Each index partition holds the objects of one kind in one scope
+   * that share the filter's value, sorted by id (ids are time-ordered), so a page of a list is
+   * always one bounded Query whatever the table holds. All attributes are projected so a page
+   * needs no follow-up reads.
+   */
+  indexes: {
+    byScope: { name: 'by_scope', partitionKey: 'scope_key', sortKey: 'id' },
+    byStatus: { name: 'by_status', partitionKey: 'status_key', sortKey: 'id' },
+    byClientReferenceId: { name: 'by_client_reference_id', partitionKey: 'client_reference_key', sortKey: 'id' },
+    byRelatedCustomer: { name: 'by_related_customer', partitionKey: 'related_customer_key', sortKey: 'id' },
+    byRelatedCustomerAccount: {
+      name: 'by_related_customer_account',
+      partitionKey: 'related_customer_account_key',
+      sortKey: 'id',
+    },
+  },
+} as const satisfies {
+  partitionKey: string;
+  sortKey: string;
+  timeToLiveAttribute: string;
+  stream: string;
+  indexes: Record<string, IndexSchema>;
+};
+
+export type IndexName = keyof typeof tableSchema.indexes;
+
+export const allIndexes: IndexSchema[] = Object.values(tableSchema.indexes);
+
+export function tableName(): string {
+  return process.env.VERITY_TABLE_NAME ?? 'verity';
+}
+
+const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
+
+/** Primary key of an object that belongs to a scope: another scope cannot even address it. */
+export const objectKey = (scope: Scope, id: string, kind: string) => ({
+  pk: `${scopePrefix(scope)}#${id}`,
+  sk: kind,
+});
+
+/** Partition value of a list index: the objects of `kind` in `scope`, optionally sharing `field = value`. */
+export const listPartition = (scope: Scope, kind: string, filter?: { field: string; value: string }) =>
+  filter ? `${scopePrefix(scope)}#${kind}#${filter.field}#${filter.value}` : `${scopePrefix(scope)}#${kind}`;

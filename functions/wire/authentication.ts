@@ -1,0 +1,23 @@
+/** How Stripe clients present a secret key: `Bearer sk_…`, or Basic auth with the key as user name. */
+import { VerityError } from '../domain/errors';
+import { maskSecretKey } from '../domain/api-keys';
+
+export function presentedSecretKey(authorization: string | undefined): string {
+  const [scheme, credentials] = (authorization ?? '').trim().split(/\s+/, 2);
+  let key = '';
+  if (scheme?.toLowerCase() === 'bearer' && credentials) key = credentials;
+  if (scheme?.toLowerCase() === 'basic' && credentials) {
+    key = Buffer.from(credentials, 'base64').toString('utf8').split(':', 1)[0] ?? '';
+  }
+  if (key === '') {
+    throw new VerityError(
+      'authentication',
+      null,
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
+  }
+  return key;
+}
+
+export const invalidApiKey = (key: string) =>
+  new VerityError('authentication', null, `Invalid API Key provided: ${maskSecretKey(key)}`);

@@ -1,0 +1,36 @@
+import type { ErrorKind } from '../domain/errors';
+import { VerityError } from '../domain/errors';
+
+export interface StripeErrorBody {
+  error: { type: string; code: string | null; message: string; param: string | null };
+}
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid_parameter: 400,
+  unexpected_state: 400,
+  resource_missing: 404,
+  unrecognized_url: 404,
+  authentication: 401,
+  conflict: 409,
+};
+
+/** Turns any thrown value into Stripe's error object; anything unexpected becomes a 500 `api_error`. */
+export function toStripeError(error: unknown): { statusCode: number; body: StripeErrorBody } {
+  if (error instanceof VerityError) {
+    return {
+      statusCode: STATUS[error.kind],
+      body: { error: { type: 'invalid_request_error', code: error.code, message: error.message, param: error.param } },
+    };
+  }
+  return {
+    statusCode: 500,
+    body: {
+      error: {
+        type: 'api_error',
+        code: null,
+        message: 'An unexpected error occurred while processing your request. It is safe to retry.',
+        param: null,
+      },
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Stands in for API Gateway's HTTP API on one machine: each request becomes a payload-2.0
+ * event for the handler module that the route table names, exactly as Lambda would receive it.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { routes, type Route } from '../functions/routes';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** HTTP API's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Content types HTTP API passes as text; everything else (form bodies included) arrives base64-encoded. */
+const TEXT_CONTENT_TYPE = /^(text\/|application\/(json|xml|javascript))/i;
+
+interface CompiledRoute {
+  route: Route;
+  method: string;
+  pattern: RegExp;
+  paramNames: string[];
+}
+
+function compile(route: Route): CompiledRoute | undefined {
+  if (route.routeKey === '$default') return undefined;
+  const [method, path] = route.routeKey.split(' ') as [string, string];
+  const paramNames: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      paramNames.push(param[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, method, pattern: new RegExp(`^${source}$`), paramNames };
+}
+
+export function matchRoute(method: string, path: string): { route: Route; pathParameters?: Record<string, string> } {
+  for (const compiled of routes.map(compile)) {
+    if (!compiled || compiled.method !== method) continue;
+    const match = compiled.pattern.exec(path);
+    if (!match) continue;
+    const pathParameters = Object.fromEntries(compiled.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    return { route: compiled.route, ...(compiled.paramNames.length ? { pathParameters } : {}) };
+  }
+  return { route: routes.find((route) => route.routeKey === '$default')! };
+}
+
+const handlerCache = new Map<string, Promise<Handler>>();
+function loadHandler(route: Route): Promise<Handler> {
+  let handler = handlerCache.get(route.handler);
+  if (!handler) {
+    handler = import(`../functions/${route.handler}.ts`).then((module: { handler: Handler }) => module.handler);
+    handlerCache.set(route.handler, handler);
+  }
+  return handler;
+}
+
+export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{ event: APIGatewayProxyEventV2; route: Route }> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const { route, pathParameters } = matchRoute(method, url.pathname);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const queryStringParameters: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+  }
+  const asText = TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search ? { queryStringParameters } : {}),
+    ...(pathParameters ? { pathParameters } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: body.length > 0 && !asText,
+    ...(body.length ? { body: asText ? body.toString('utf8') : body.toString('base64') } : {}),
+  };
+  return { event, route };
+}
+
+function lambdaContext(route: Route): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: route.name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${route.name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${route.name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  response.end(body);
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  if (!body) {
+    send(response, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' });
+    return;
+  }
+  const { event, route } = await toEvent(request, body);
+  try {
+    const handler = await loadHandler(route);
+    send(response, await handler(event, lambdaContext(route)));
+  } catch (error) {
+    // What API Gateway answers when the function itself fails.
+    console.error(JSON.stringify({ level: 'error', route: route.name, name: (error as Error).name, message: (error as Error).message }));
+    send(response, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' });
+  }
+}
+
+export interface LocalApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalApi(options: { port?: number; host?: string } = {}): Promise<LocalApi> {
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch(() => response.destroy());
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, host, () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
