@@ -53,7 +53,9 @@ const handlerCache = new Map<string, Promise<Handler>>();
 function loadHandler(route: Route): Promise<Handler> {
   let handler = handlerCache.get(route.handler);
   if (!handler) {
-    handler = import(`../functions/${route.handler}.ts`).then((module: { handler: Handler }) => module.handler);
+    // Resolved at run time (not by a bundler): the route table names the module.
+    const moduleUrl = new URL(`../functions/${route.handler}.ts`, import.meta.url).href;
+    handler = import(/* @vite-ignore */ moduleUrl).then((module: { handler: Handler }) => module.handler);
     handlerCache.set(route.handler, handler);
   }
   return handler;

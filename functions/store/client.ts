@@ -1,4 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -14,6 +15,14 @@ export function dynamo(): DynamoDBDocumentClient {
   return documentClient;
 }
 
-export function isConditionalCheckFailure(error: unknown): error is Error & { Item?: Record<string, unknown> } {
+export function isConditionalCheckFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
+ * The document client does not unmarshall it, so this does.
+ */
+export function itemOfFailedCondition(error: ConditionalCheckFailedException): Record<string, any> | undefined {
+  return error.Item ? unmarshall(error.Item) : undefined;
 }

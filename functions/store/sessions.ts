@@ -4,13 +4,15 @@ import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
 import { idFloorForTime } from '../wire/ids';
 import type { CreatedRange } from '../wire/lists';
-import { dynamo, isConditionalCheckFailure } from './client';
+import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
 import { listPartition, objectKey, tableName, tableSchema, type IndexName } from './schema';
 
 const KIND = 'verification_session';
 const ID_PREFIX = 'vs';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
+/** A short random pause between attempts keeps writers that keep colliding from colliding again. */
+const pauseBeforeRetry = (attempt: number) => new Promise((done) => setTimeout(done, Math.random() * 5 * (attempt + 1)));
 
 interface StoredSession {
   session: VerificationSession;
@@ -82,8 +84,9 @@ export async function changeSession(
       return next;
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
-      const item = error.Item as SessionItem | undefined;
+      const item = itemOfFailedCondition(error);
       current = item ? { session: item.session, version: item.version } : undefined;
+      await pauseBeforeRetry(attempt);
     }
   }
   throw new VerityError(

@@ -1,0 +1,67 @@
+/** `npm start` on its own: DynamoDB Local, the table, a key, the API; and nothing left behind on Ctrl-C. */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dynamoProcesses = () => {
+  try {
+    return execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+function start(env: Record<string, string>) {
+  const child = spawn('npm', ['start'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  let output = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 45 s:\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /serving the Stripe Identity API at (\S+)/.exec(output)?.[1];
+      if (url && /Secret key .*: (sk_\w+)/.test(output)) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, ready, exited, output: () => output };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'verity-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start', () => {
+  it('serves the API with the given key, keeps data across restarts, and stops DynamoDB Local on SIGINT', async () => {
+    const before = dynamoProcesses();
+    const secretKey = 'sk_test_startCommandKey0123456789abcdef';
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const env = { PORT: port, VERITY_DATA_DIR: dataDir, VERITY_SECRET_KEY: secretKey };
+
+    const first = start(env);
+    const url = await first.ready;
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(first.output()).toContain(secretKey);
+    const stripe = new Stripe(secretKey, { host: 'localhost', port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    expect(session.url).toContain(`http://127.0.0.1:${port}/start/test_`);
+    expect(dynamoProcesses().length).toBe(before.length + 1);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(dynamoProcesses()).toEqual(before);
+
+    const second = start(env);
+    await second.ready;
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).id).toBe(session.id);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(dynamoProcesses()).toEqual(before);
+  }, 120_000);
+});

@@ -1,0 +1,21 @@
+import Stripe from 'stripe';
+import { inject } from 'vitest';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { newTestAccount } from './accounts';
+
+/** The local runtime (HTTP API + handlers) on the run's DynamoDB Local, on a free port. */
+export async function startService(): Promise<LocalRuntime> {
+  return startLocalRuntime({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: inject('tableName') });
+}
+
+/** The official SDK, unmodified, pointed at the local service. */
+export function stripeClient(service: LocalRuntime, secretKey: string, options: Stripe.StripeConfig = {}): Stripe {
+  const { hostname, port } = new URL(service.url);
+  return new Stripe(secretKey, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0, ...options });
+}
+
+/** A new account with its own key and SDK client. */
+export async function newStripeAccount(service: LocalRuntime, mode: 'test' | 'live' = 'test', account?: string) {
+  const { scope, secretKey } = await newTestAccount(mode, account);
+  return { scope, secretKey, stripe: stripeClient(service, secretKey) };
+}
