@@ -31,7 +31,7 @@ export interface LocalRuntime {
 }
 
 /** Points the handler modules at local services through the same variables they read in AWS. */
-export function configureLocalEnvironment(settings: { dynamoEndpoint: string; tableName: string; signingSecret: string; publicUrl?: string }) {
+export function configureLocalEnvironment(settings: { dynamoEndpoint: string; tableName: string; signingSecret?: string; publicUrl?: string }) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
     AWS_REGION: process.env.AWS_REGION ?? 'local',
@@ -39,7 +39,7 @@ export function configureLocalEnvironment(settings: { dynamoEndpoint: string; ta
     AWS_ACCESS_KEY_ID: 'verity',
     AWS_SECRET_ACCESS_KEY: 'verity',
     VERITY_TABLE_NAME: settings.tableName,
-    VERITY_SIGNING_SECRET: settings.signingSecret,
+    ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
     ...(settings.publicUrl ? { VERITY_PUBLIC_URL: settings.publicUrl } : {}),
   });
 }

@@ -53,6 +53,18 @@ describe('npm start', () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     expect(session.url).toContain(`http://127.0.0.1:${port}/start/test_`);
     expect(dynamoProcesses().length).toBe(before.length + 1);
+
+    // `npm run keys` while the service runs: a live key for the same account works at once.
+    const account = /account (acct_\w+)/.exec(first.output())![1]!;
+    const keysOutput = execFileSync('npm', ['run', '-s', 'keys', '--', 'create', '--mode', 'live', '--account', account], {
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+    const liveKey = /(sk_live_\w+)/.exec(keysOutput)![1]!;
+    const live = new Stripe(liveKey, { host: 'localhost', port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
+    expect((await live.identity.verificationSessions.create({ type: 'id_number' })).livemode).toBe(true);
+    await expect(live.identity.verificationSessions.retrieve(session.id)).rejects.toMatchObject({ statusCode: 404 });
+
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(dynamoProcesses()).toEqual(before);

@@ -1,0 +1,115 @@
+/** The session store against DynamoDB Local: version-guarded writes and the cost of a list page. */
+import { describe, expect, it } from 'vitest';
+import { newAccountId } from '../../../functions/domain/api-keys';
+import { createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import { dynamo } from '../../../functions/store/client';
+import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
+import { newObjectId } from '../../../functions/wire/ids';
+
+const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
+
+async function seed(scope: Scope, count: number, input: (i: number) => Parameters<typeof createVerificationSession>[0]) {
+  const sessions = [];
+  for (let i = 0; i < count; i++) {
+    const now = new Date(Date.UTC(2026, 0, 1) + i * 1500);
+    const session = createVerificationSession(input(i), { id: newObjectId('vs', now.getTime()), scope, now });
+    await insertSession(session);
+    sessions.push(session);
+  }
+  return sessions;
+}
+
+/** Counts the DynamoDB operations the store sends, by name, with an SDK middleware. */
+async function countCalls<T>(run: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+  const calls: string[] = [];
+  const name = `count-${Math.random()}`;
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(context.commandName as string);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return { result: await run(), calls };
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+}
+
+describe('version-guarded writes', () => {
+  it('starts at version 1 and bumps the version with every change', async () => {
+    const scope = newScope();
+    const [session] = await seed(scope, 1, () => ({ type: 'document' }));
+    expect((await getSession(scope, session!.id))!.version).toBe(1);
+    await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { a: '1' } }));
+    await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { b: '2' } }));
+    expect(await getSession(scope, session!.id)).toMatchObject({ version: 3, session: { metadata: { a: '1', b: '2' } } });
+  });
+
+  it('re-decides a change on the state that beat it, without reading again', async () => {
+    const scope = newScope();
+    const [session] = await seed(scope, 1, () => ({ type: 'document' }));
+    const decisions: Record<string, string>[] = [];
+    let competitorDone = false;
+    const { calls } = await countCalls(async () => {
+      // Just before our write is sent, another request changes the session: our write must lose.
+      dynamo().middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutItemCommand' && !competitorDone) {
+            competitorDone = true;
+            await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { theirs: 'yes' } }));
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'competitor', priority: 'low' },
+      );
+      try {
+        return await changeSession(scope, session!.id, (current) => {
+          decisions.push(current.metadata);
+          return updateVerificationSession(current, { metadata: { mine: 'yes' } });
+        });
+      } finally {
+        dynamo().middlewareStack.remove('competitor');
+      }
+    });
+    expect(decisions).toEqual([{}, { theirs: 'yes' }]);
+    // Ours: read, lost write, winning write. The competitor's own read and write sit in between.
+    expect(calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+    expect(await getSession(scope, session!.id)).toMatchObject({ version: 3, session: { metadata: { theirs: 'yes', mine: 'yes' } } });
+  });
+
+  it('refuses to create a session whose id exists', async () => {
+    const scope = newScope();
+    const [session] = await seed(scope, 1, () => ({ type: 'document' }));
+    await expect(insertSession(session!)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+});
+
+describe('a list page costs the same whatever the table holds', () => {
+  it('sends exactly one Query per page for each single filter, with or without a cursor', async () => {
+    const scope = newScope();
+    const sessions = await seed(scope, 30, (i) => ({
+      type: 'document',
+      client_reference_id: `ref_${i % 2}`,
+      related_customer: `cus_${i % 2}`,
+      related_customer_account: `acct_${i % 2}`,
+    }));
+    const middle = sessions[15]!.id;
+    const queries = [
+      {},
+      { status: 'requires_input' as const },
+      { clientReferenceId: 'ref_1' },
+      { relatedCustomer: 'cus_1' },
+      { relatedCustomerAccount: 'acct_1' },
+      { created: { gte: sessions[3]!.created, lt: sessions[25]!.created } },
+    ];
+    for (const query of queries) {
+      for (const cursor of [{}, { startingAfter: middle }, { endingBefore: middle }]) {
+        const { result, calls } = await countCalls(() => listSessions(scope, { limit: 5, ...query, ...cursor }));
+        expect(calls, JSON.stringify({ query, cursor })).toEqual(['QueryCommand']);
+        expect(result.sessions.length, JSON.stringify({ query, cursor })).toBeGreaterThan(0);
+      }
+    }
+  });
+});
