@@ -43,10 +43,19 @@ export function matchRoute(method: string, path: string): { route: Route; pathPa
     if (!compiled || compiled.method !== method) continue;
     const match = compiled.pattern.exec(path);
     if (!match) continue;
-    const pathParameters = Object.fromEntries(compiled.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const pathParameters = Object.fromEntries(compiled.paramNames.map((name, i) => [name, decodePathSegment(match[i + 1]!)]));
     return { route: compiled.route, ...(compiled.paramNames.length ? { pathParameters } : {}) };
   }
   return { route: routes.find((route) => route.routeKey === '$default')! };
+}
+
+/** A segment that is not valid percent-encoding is passed on as it came; the handler refuses it. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 const handlerCache = new Map<string, Promise<Handler>>();

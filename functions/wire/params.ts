@@ -32,7 +32,8 @@ export function parseFormEncoded(text: string, into: ParamTree = newParamTree())
     const eq = pair.indexOf('=');
     const key = decode(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
-    assign(into, parseKey(key), value, key);
+    // A pair without a name carries nothing (Rack, whose parsing Stripe's follows, drops it too).
+    if (key !== '') assign(into, parseKey(key), value, key);
   }
   return into;
 }
@@ -48,14 +49,15 @@ export function parseJsonBody(text: string): ParamTree {
   return toParamTree(parsed, 0);
 }
 
-function toParamTree(value: unknown, depth: number): ParamTree {
-  if (depth > MAX_DEPTH) throw badEncoding(`Parameters can be nested at most ${MAX_DEPTH} levels deep.`);
+/** `depth` is the number of keys and indexes on the path to the value, as in a form key. */
+function toParamTree(value: object, depth: number): ParamTree {
   const tree = newParamTree();
-  for (const [key, child] of Object.entries(value as object)) tree[key] = toParamValue(child, depth + 1);
+  for (const [key, child] of Object.entries(value)) tree[key] = toParamValue(child, depth + 1);
   return tree;
 }
 
 function toParamValue(value: unknown, depth: number): ParamValue {
+  if (depth > MAX_DEPTH) throw badEncoding(`Parameters can be nested at most ${MAX_DEPTH} levels deep.`);
   if (Array.isArray(value)) return value.map((item) => toParamValue(item, depth + 1));
   if (isParamTree(value)) return toParamTree(value, depth);
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as ParamValue;
@@ -104,7 +106,7 @@ function assign(tree: ParamTree, path: string[], value: string, rawKey: string):
     }
     const wantsArray = path[i + 1] === '';
     let child: ParamValue | undefined = node[segment];
-    if (child === undefined || child === '') {
+    if (child === undefined) {
       child = wantsArray ? [] : newParamTree();
       node[segment] = child;
     }

@@ -1,0 +1,120 @@
+/**
+ * The synthesized table must be exactly the table functions/store/schema.ts describes, the same
+ * table local/dynamodb.ts creates for the local runtime. Every expectation is derived from the
+ * schema, so adding an index there is covered here without touching this file.
+ */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { allIndexes, tableSchema } from '../../functions/store/schema';
+import { createTableInput } from '../../local/dynamodb';
+import { VerityData, type VerityDataProps } from '../../lib/data';
+import { VerityStack } from '../../lib/verity-stack';
+
+const TABLE = 'AWS::DynamoDB::GlobalTable';
+
+function synthData(props?: VerityDataProps): Template {
+  const stack = new Stack(new App(), 'Test');
+  new VerityData(stack, 'Data', props);
+  return Template.fromStack(stack);
+}
+
+function onlyTable(template: Template) {
+  const tables = Object.values(template.findResources(TABLE));
+  expect(tables).toHaveLength(1);
+  return tables[0]!;
+}
+
+const keySchema = (partitionKey: string, sortKey: string) => [
+  { AttributeName: partitionKey, KeyType: 'HASH' },
+  { AttributeName: sortKey, KeyType: 'RANGE' },
+];
+
+const keyAttributes = [
+  ...new Set([tableSchema.partitionKey, tableSchema.sortKey, ...allIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]),
+];
+
+describe('VerityData', () => {
+  const template = synthData();
+  const properties = onlyTable(template).Properties;
+
+  it('keys the table as the schema says', () => {
+    expect(properties.KeySchema).toEqual(keySchema(tableSchema.partitionKey, tableSchema.sortKey));
+  });
+
+  it('defines every key attribute, table and index alike, as a string and nothing else', () => {
+    const definitions = properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    expect(definitions.map((d) => d.AttributeName).sort()).toEqual([...keyAttributes].sort());
+    for (const definition of definitions) expect(definition.AttributeType).toBe('S');
+  });
+
+  it('has exactly the indexes of the schema, each with its keys and every attribute projected', () => {
+    const indexes = properties.GlobalSecondaryIndexes as { IndexName: string }[];
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(allIndexes.map((index) => index.name).sort());
+    for (const index of allIndexes) {
+      expect(indexes.find((candidate) => candidate.IndexName === index.name)).toEqual({
+        IndexName: index.name,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'ALL' },
+      });
+    }
+  });
+
+  it('streams the images the outbox publisher needs', () => {
+    expect(properties.StreamSpecification).toEqual({ StreamViewType: tableSchema.stream });
+  });
+
+  it('expires items through the TTL attribute of the schema', () => {
+    expect(properties.TimeToLiveSpecification).toEqual({
+      AttributeName: tableSchema.timeToLiveAttribute,
+      Enabled: true,
+    });
+  });
+
+  it('bills on demand', () => {
+    expect(properties.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('keeps point-in-time recovery and deletion protection on by default', () => {
+    template.hasResourceProperties(TABLE, {
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+  });
+
+  it('retains the table when it leaves the stack by default', () => {
+    template.hasResource(TABLE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('lets both safeguards be turned off', () => {
+    const overridden = synthData({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+    overridden.hasResource(TABLE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    overridden.hasResourceProperties(TABLE, {
+      Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+    });
+  });
+
+  it('builds the same table as the local bootstrap', () => {
+    const local = createTableInput('verity');
+    const byName = <T extends { AttributeName?: string }>(items: T[] = []) =>
+      [...items].sort((a, b) => (a.AttributeName ?? '').localeCompare(b.AttributeName ?? ''));
+    expect(properties.KeySchema).toEqual(local.KeySchema);
+    expect(byName(properties.AttributeDefinitions)).toEqual(byName(local.AttributeDefinitions));
+    expect(properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(properties.StreamSpecification.StreamViewType).toBe(local.StreamSpecification?.StreamViewType);
+    expect(properties.BillingMode).toBe(local.BillingMode);
+  });
+});
+
+describe('VerityStack', () => {
+  it('outputs the table name', () => {
+    const template = Template.fromStack(new VerityStack(new App(), 'Verity'));
+    expect(Object.keys(template.findResources(TABLE))).toHaveLength(1);
+    const logicalId = Object.keys(template.findResources(TABLE))[0]!;
+    template.hasOutput('TableName', { Value: { Ref: logicalId } });
+  });
+});
