@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { VerityError } from '../../../functions/domain/errors';
 import { applyMetadataPatch, METADATA_MAX_KEYS, type Metadata } from '../../../functions/domain/metadata';
+import { thrown } from '../../support/thrown';
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 const keys = (n: number, prefix = 'k'): Metadata => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
 

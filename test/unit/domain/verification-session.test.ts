@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { VerityError } from '../../../functions/domain/errors';
 import {
   cancelVerificationSession,
   createVerificationSession,
@@ -11,16 +10,8 @@ import {
   type SessionStatus,
   type VerificationSession,
 } from '../../../functions/domain/verification-session';
+import { thrown } from '../../support/thrown';
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 const NOW = new Date('2025-03-04T05:06:07.890Z');
 const CONTEXT = { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: { account: 'acct_1', mode: 'test' as const }, now: NOW };

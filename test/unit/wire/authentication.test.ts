@@ -2,19 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { VerityError } from '../../../functions/domain/errors';
 import { invalidApiKey, presentedSecretKey } from '../../../functions/wire/authentication';
 import { toStripeError } from '../../../functions/wire/errors';
+import { thrown } from '../../support/thrown';
 
 const KEY = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc4eC39HqLyjWDarjtT1zdp7dc';
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 describe('presentedSecretKey', () => {
   it('reads a Bearer key', () => {

@@ -3,16 +3,8 @@ import { VerityError } from '../../../functions/domain/errors';
 import { expandParam, resolveExpand } from '../../../functions/wire/expand';
 import { parseFormEncoded } from '../../../functions/wire/params';
 import { VERIFICATION_SESSION_EXPANDABLE } from '../../../functions/wire/verification-session';
+import { thrown } from '../../support/thrown';
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 const EXPANDABLE = ['provided_details', 'verified_outputs', 'verified_outputs.dob', 'a.b.c.d', 'a.b.c.d.e'] as const;
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VerityError } from '../../../functions/domain/errors';
 import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../../../functions/wire/lists';
 import { parseFormEncoded, parseJsonBody } from '../../../functions/wire/params';
+import { thrown } from '../../support/thrown';
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 const created = createdRange();
 const query = (text: string) => parseFormEncoded(text).created!;

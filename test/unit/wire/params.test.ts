@@ -1,18 +1,9 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { VerityError } from '../../../functions/domain/errors';
 import { isParamTree, newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../../../functions/wire/params';
+import { thrown } from '../../support/thrown';
 
 /** Runs `fn` and returns the VerityError it throws (fails the test if it throws anything else or nothing). */
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 /** The form body the official SDK sends for `params`, captured from its HTTP client without any network. */
 async function sdkFormBody(params: Stripe.Identity.VerificationSessionCreateParams): Promise<string> {

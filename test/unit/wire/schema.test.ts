@@ -18,16 +18,8 @@ import {
   url,
   type Validator,
 } from '../../../functions/wire/schema';
+import { thrown } from '../../support/thrown';
 
-function thrown(fn: () => unknown): VerityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerityError);
-    return error as VerityError;
-  }
-  throw new Error('expected a VerityError, but nothing was thrown');
-}
 
 /** Asserts that `validate(value, param)` fails with this code and param. */
 function expectInvalid<T>(validate: Validator<T>, value: ParamValue, param: string, code: string): VerityError {
