@@ -1,30 +1,50 @@
 /**
- * The CDK app. Context (`cdk deploy -c key=value` or cdk.json):
- *   removalPolicy=destroy      let the table go with the stack (default: retain it)
- *   deletionProtection=false   let DynamoDB delete the table (default: protected)
- * A table that should really go with the stack needs both.
+ * The CDK app: `npx cdk deploy`. Configuration through context (`-c key=value` or cdk.json):
+ *   removalPolicy=retain|destroy     what happens to the table and key with the stack (default retain)
+ *   deletionProtection=true|false    DynamoDB refuses to delete the table (default true)
+ *                                    (a table that should really go with the stack needs both)
+ *   throttleRate=100 throttleBurst=200   API requests per second for the whole stage
+ *   domainName=… certificateArn=…    serve the API on your own domain (ACM certificate in the region)
+ *   alarmEmail=ops@example.com       send every alarm to this address
+ * Every synth runs the cdk-nag AwsSolutions and Serverless packs; a finding fails it.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { addPolicyChecks } from '../lib/policy-checks';
 import { VerityStack } from '../lib/verity-stack';
 
 const app = new App();
 
-const removalPolicyContext = String(app.node.tryGetContext('removalPolicy') ?? 'retain').toLowerCase();
-const removalPolicies: Record<string, RemovalPolicy> = {
-  retain: RemovalPolicy.RETAIN,
-  destroy: RemovalPolicy.DESTROY,
-};
-const removalPolicy = removalPolicies[removalPolicyContext];
-if (!removalPolicy) {
-  throw new Error(`Context removalPolicy must be one of ${Object.keys(removalPolicies).join(', ')}, not "${removalPolicyContext}"`);
+function context(name: string, allowed?: readonly string[]): string | undefined {
+  const value = app.node.tryGetContext(name);
+  if (value === undefined || value === '') return undefined;
+  const text = String(value);
+  if (allowed && !allowed.includes(text.toLowerCase())) {
+    throw new Error(`Context ${name} must be one of ${allowed.join(', ')}, not "${text}"`);
+  }
+  return allowed ? text.toLowerCase() : text;
 }
 
-const deletionProtectionContext = String(app.node.tryGetContext('deletionProtection') ?? 'true').toLowerCase();
-if (deletionProtectionContext !== 'true' && deletionProtectionContext !== 'false') {
-  throw new Error(`Context deletionProtection must be true or false, not "${deletionProtectionContext}"`);
+function positiveInteger(name: string, fallback: number): number {
+  const text = context(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`Context ${name} must be a positive integer, not "${text}"`);
+  return value;
 }
+
+const domainName = context('domainName');
+const certificateArn = context('certificateArn');
+if (Boolean(domainName) !== Boolean(certificateArn)) throw new Error('Context domainName and certificateArn go together');
 
 new VerityStack(app, 'Verity', {
   description: 'Verity: a Stripe-compatible Identity VerificationSession service',
-  data: { removalPolicy, deletionProtection: deletionProtectionContext === 'true' },
+  data: {
+    removalPolicy: context('removalPolicy', ['retain', 'destroy']) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    deletionProtection: context('deletionProtection', ['true', 'false']) !== 'false',
+  },
+  throttle: { rateLimit: positiveInteger('throttleRate', 100), burstLimit: positiveInteger('throttleBurst', 200) },
+  customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
+  alarmEmail: context('alarmEmail'),
 });
+
+addPolicyChecks(app);

@@ -1,15 +1,17 @@
 /**
  * The one DynamoDB table, built from functions/store/schema.ts: keys, indexes, stream and TTL
  * attribute come from there and nowhere else, so the deployed table and the one the local
- * bootstrap creates cannot drift apart.
+ * bootstrap creates cannot drift apart. Encrypted with a customer-managed key: identity data is
+ * the most sensitive data a business holds, and a key can be revoked.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 
 export interface VerityDataProps {
-  /** What happens to the table when it leaves the stack. @default RemovalPolicy.RETAIN */
+  /** What happens to the table and its key when they leave the stack. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** Whether DynamoDB refuses to delete the table. @default true */
   readonly deletionProtection?: boolean;
@@ -20,25 +22,39 @@ const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 
 export class VerityData extends Construct {
   /** The table holding sessions and API key hashes. */
-  readonly table: TableV2;
+  readonly table: Table;
+  /** Encrypts the table, the functions' environment, the event bus and the queues. */
+  readonly key: Key;
 
   constructor(scope: Construct, id: string, props: VerityDataProps = {}) {
     super(scope, id);
-    this.table = new TableV2(this, 'Table', {
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key = new Key(this, 'Key', {
+      description: 'Verity: encrypts identity data at rest; disabling it makes the data unreadable',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // Table rather than TableV2: TableV2 cannot use a customer-managed key in a region-agnostic
+    // stack, and Verity's stack deploys to whichever region the user's credentials name.
+    this.table = new Table(this, 'Table', {
       partitionKey: stringKey(tableSchema.partitionKey),
       sortKey: stringKey(tableSchema.sortKey),
-      globalSecondaryIndexes: allIndexes.map((index) => ({
+      stream: StreamViewType[tableSchema.stream],
+      timeToLiveAttribute: tableSchema.timeToLiveAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+    for (const index of allIndexes) {
+      this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: stringKey(index.partitionKey),
         sortKey: stringKey(index.sortKey),
         projectionType: ProjectionType.ALL,
-      })),
-      dynamoStream: StreamViewType[tableSchema.stream],
-      timeToLiveAttribute: tableSchema.timeToLiveAttribute,
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
+      });
+    }
   }
 }

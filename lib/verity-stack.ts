@@ -1,21 +1,72 @@
 /** Composes Verity's parts into one stack. */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Operation } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { routes as routeTable, type Route } from '../functions/routes';
+import { VerityAlarms } from './alarms';
+import { VerityApi, type VerityApiProps } from './api';
 import { VerityData, type VerityDataProps } from './data';
+import { VerityEvents } from './events';
 
 export interface VerityStackProps extends StackProps {
   readonly data?: VerityDataProps;
+  /** The routes to serve; the route table unless a test passes its own. */
+  readonly routes?: Route[];
+  readonly throttle?: VerityApiProps['throttle'];
+  readonly customDomain?: VerityApiProps['customDomain'];
+  /** An address that gets every alarm. */
+  readonly alarmEmail?: string;
 }
 
 export class VerityStack extends Stack {
   readonly data: VerityData;
+  readonly api: VerityApi;
+  readonly events: VerityEvents;
+  readonly alarms: VerityAlarms;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
     super(scope, id, props);
     this.data = new VerityData(this, 'Data', props.data);
+    const signingSecret = new Secret(this, 'SigningSecret', {
+      description: "Verity: signs each VerificationSession's client_secret and url",
+      encryptionKey: this.data.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(signingSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        "Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. " +
+        'It is 64 random characters, encrypted with the stack key, readable by no principal but CloudFormation at deploy time; rotate it by replacing the secret during a quiet period.',
+    });
+    this.api = new VerityApi(this, 'Api', {
+      routes: props.routes ?? routeTable,
+      table: this.data.table,
+      key: this.data.key,
+      signingSecret,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      customDomain: props.customDomain,
+    });
+    this.events = new VerityEvents(this, 'Events', { key: this.data.key });
+
+    this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
+    this.alarms.forApi(this.api.httpApi);
+    for (const [name, fn] of this.api.functions) this.alarms.forFunction(name, fn.function);
+    const actions = new Set<string>((props.routes ?? routeTable).flatMap((route) => route.dynamodb));
+    this.alarms.forTable(this.data.table, Object.values(Operation).filter((operation) => actions.has(operation)));
+    this.alarms.forQueue('EventBusDeadLetters', this.events.deadLetterQueue);
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
     new CfnOutput(this, 'TableName', {
-      description: 'The DynamoDB table (VERITY_TABLE_NAME for the functions)',
+      description: 'The DynamoDB table (VERITY_TABLE_NAME for npm run keys -- --aws)',
       value: this.data.table.tableName,
     });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'EventBridge bus carrying identity.verification_session.* events',
+      value: this.events.bus.eventBusName,
+      exportName: `${this.stackName}-EventBusName`,
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.events.bus.eventBusArn, exportName: `${this.stackName}-EventBusArn` });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to receive alarms', value: this.alarms.topic.topicArn });
   }
 }

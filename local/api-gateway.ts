@@ -38,15 +38,19 @@ function compile(route: Route): CompiledRoute | undefined {
   return { route, method, pattern: new RegExp(`^${source}$`), paramNames };
 }
 
-export function matchRoute(method: string, path: string): { route: Route; pathParameters?: Record<string, string> } {
-  for (const compiled of routes.map(compile)) {
+export function matchRoute(
+  method: string,
+  path: string,
+  table: Route[] = routes,
+): { route: Route; pathParameters?: Record<string, string> } {
+  for (const compiled of table.map(compile)) {
     if (!compiled || compiled.method !== method) continue;
     const match = compiled.pattern.exec(path);
     if (!match) continue;
     const pathParameters = Object.fromEntries(compiled.paramNames.map((name, i) => [name, decodePathSegment(match[i + 1]!)]));
     return { route: compiled.route, ...(compiled.paramNames.length ? { pathParameters } : {}) };
   }
-  return { route: routes.find((route) => route.routeKey === '$default')! };
+  return { route: table.find((route) => route.routeKey === '$default')! };
 }
 
 /** A segment that is not valid percent-encoding is passed on as it came; the handler refuses it. */

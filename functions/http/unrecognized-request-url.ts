@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { VerityError } from '../domain/errors';
-import { stripeResponses } from './endpoint';
+import { stripeResponses } from './stripe-responses';
 
 /** Every method and path that no route serves: Stripe's 404, in Stripe's shape. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

@@ -1,0 +1,41 @@
+/**
+ * The middleware every HTTP function uses, the unrecognized-URL one included: a `Request-Id` on
+ * every response, and any error turned into Stripe's error object. It imports no AWS SDK, so a
+ * function that needs no storage bundles none.
+ */
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { toStripeError } from '../wire/errors';
+import { randomToken } from '../wire/ids';
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+/** The request id travels on the event so that every middleware and the handler see the same one. */
+type EventWithRequestId = Event & { verityRequestId?: string };
+
+export function stripeResponses(): middy.MiddlewareObj<Event, Result> {
+  const requestIdOf = (event: Event) => ((event as EventWithRequestId).verityRequestId ??= `req_${randomToken(14)}`);
+  const addHeaders = (request: middy.Request<Event, Result>) => {
+    request.response = {
+      ...request.response,
+      headers: { ...request.response?.headers, 'request-id': requestIdOf(request.event), 'cache-control': 'no-cache, no-store' },
+    };
+  };
+  return {
+    before: (request) => {
+      requestIdOf(request.event);
+    },
+    after: addHeaders,
+    onError: (request) => {
+      const { statusCode, body } = toStripeError(request.error);
+      if (statusCode >= 500) {
+        // Only what failed and where: never parameters, keys or session data.
+        const { name, message, stack } = request.error ?? {};
+        console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message, stack }));
+      }
+      request.response = { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      addHeaders(request);
+    },
+  };
+}
+

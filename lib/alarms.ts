@@ -1,0 +1,79 @@
+/**
+ * Alarms on what would page someone, all notifying one SNS topic (encrypted, TLS only).
+ * Subscribe an address with the `alarmEmail` context or to the `AlarmTopicArn` output.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Operation, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class VerityAlarms extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: { key: Key; email?: string }) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Topic', { displayName: 'Verity alarms', masterKey: props.key, enforceSSL: true });
+    // CloudWatch publishes to the encrypted topic, so it must be able to use the key.
+    props.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+  }
+
+  private alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    return alarm;
+  }
+
+  forApi(api: HttpApi): void {
+    const serverErrorRate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        errors: api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        requests: api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      },
+      label: '5xx %',
+      period: FIVE_MINUTES,
+    });
+    this.alarm('Api5xxRate', serverErrorRate, 1, 'More than 1% of API requests answered 5xx in 5 minutes');
+    this.alarm('ApiLatencyP99', api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }), 2000, 'API p99 latency at or above 2 s for 5 minutes');
+  }
+
+  forFunction(name: string, fn: IFunction): void {
+    this.alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed`);
+    this.alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: invocations were throttled`);
+  }
+
+  /** `operations`: the DynamoDB operations Verity performs (CloudWatch reports these two metrics per operation). */
+  forTable(table: Table, operations: Operation[]): void {
+    const options = { period: FIVE_MINUTES, statistic: 'Sum', operations };
+    this.alarm('TableThrottles', table.metricThrottledRequestsForOperations(options), 1, 'DynamoDB throttled requests');
+    this.alarm('TableSystemErrors', table.metricSystemErrorsForOperations(options), 1, 'DynamoDB answered with system errors');
+  }
+
+  forQueue(name: string, queue: IQueue): void {
+    this.alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `${name}: messages are waiting in a dead-letter queue`);
+  }
+}

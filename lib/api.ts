@@ -1,0 +1,149 @@
+/**
+ * The HTTP API: one route and one Lambda per entry of the route table (functions/routes.ts),
+ * each function allowed exactly the DynamoDB actions its entry names, on the table and only
+ * the indexes it reads.
+ */
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { DynamoAction, Route } from '../functions/routes';
+import { VerityFunction } from './verity-function';
+
+export interface VerityApiProps {
+  routes: Route[];
+  table: Table;
+  key: Key;
+  /** Signs each session's client_secret and url. */
+  signingSecret: ISecret;
+  /** Steady-state requests per second and burst for the whole stage. */
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Serve the API on your own domain, with an ACM certificate in the stack's region. */
+  customDomain?: { domainName: string; certificateArn: string };
+}
+
+/** Actions that change items: the caller must be able to encrypt with the table's key. */
+const WRITE_ACTIONS: DynamoAction[] = ['PutItem', 'UpdateItem', 'DeleteItem'];
+
+export class VerityApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions = new Map<string, VerityFunction>();
+  /** The base URL clients use. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: VerityApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Verity: the Stripe Identity API',
+      createDefaultStage: false,
+    });
+    const domain = props.customDomain
+      ? new DomainName(this, 'Domain', {
+          domainName: props.customDomain.domainName,
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        })
+      : undefined;
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      ...(domain ? { domainMapping: { domainName: domain } } : {}),
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No source IP and no user agent: access logs hold no personal data.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTimeEpoch',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            responseLength: '$context.responseLength',
+          }),
+        ),
+      },
+    });
+    this.url = domain ? `https://${props.customDomain!.domainName}` : this.httpApi.apiEndpoint;
+
+    for (const route of props.routes) {
+      const fn = new VerityFunction(this, route.name, {
+        handlerModule: route.handler,
+        description: `Verity ${route.routeKey}`,
+        environmentKey: props.key,
+        environment: route.authenticated
+          ? {
+              VERITY_TABLE_NAME: props.table.tableName,
+              VERITY_PUBLIC_URL: this.url,
+              // Resolved by CloudFormation at deploy time: the template holds only a reference.
+              VERITY_SIGNING_SECRET: props.signingSecret.secretValue.unsafeUnwrap(),
+            }
+          : {},
+      });
+      grantRoute(fn, route, props.table, props.key);
+      const httpRoute = new HttpRoute(this, `${route.name}Route`, {
+        httpApi: this.httpApi,
+        routeKey: httpRouteKey(route.routeKey),
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.function),
+      });
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-APIG4',
+        reason: route.authenticated
+          ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up (functions/http/authenticate.ts), " +
+            "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
+          : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.',
+      });
+      this.functions.set(route.name, fn);
+    }
+  }
+}
+
+function httpRouteKey(routeKey: string): HttpRouteKey {
+  if (routeKey === '$default') return HttpRouteKey.DEFAULT;
+  const [method, path] = routeKey.split(' ') as [keyof typeof HttpMethod, string];
+  return HttpRouteKey.with(path, HttpMethod[method]);
+}
+
+/** Exactly the route's actions: item actions on the table, Query on the named indexes, and the key uses they imply. */
+function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): void {
+  const itemActions = route.dynamodb.filter((action) => action !== 'Query');
+  if (itemActions.length) {
+    fn.role.addToPolicy(new PolicyStatement({ actions: itemActions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+  }
+  if (route.dynamodb.includes('Query')) {
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: route.indexes.map((index) => `${table.tableArn}/index/${index}`),
+      }),
+    );
+  }
+  if (route.dynamodb.length) {
+    const writes = route.dynamodb.some((action) => WRITE_ACTIONS.includes(action));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [key.keyArn],
+      }),
+    );
+  }
+}

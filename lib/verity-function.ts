@@ -1,0 +1,91 @@
+/**
+ * One Lambda function as every Verity function is built: the handler module bundled by the
+ * local esbuild (never Docker) with the AWS SDK inside, ESM, arm64, an explicit runtime, memory
+ * and timeout, its own log group with a retention period, X-Ray tracing, and its own role that
+ * starts with nothing but permission to write its own logs.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Lambda no longer accepts new nodejs20.x functions; 24 is the newest runtime and cdk-nag's L1 asks for it. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+/** esbuild target that both the Lambda runtime and developers' Node 20 run. */
+export const BUNDLE_TARGET = 'node20';
+
+export interface VerityFunctionProps {
+  /** Module under functions/ that exports `handler`, e.g. `http/create-verification-session`. */
+  handlerModule: string;
+  description: string;
+  environment?: Record<string, string>;
+  /** Encrypts the function's environment variables at rest. */
+  environmentKey?: IKey;
+  memorySize?: number;
+  timeout?: Duration;
+  logRetention?: RetentionDays;
+}
+
+export class VerityFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: VerityFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Not the managed AWSLambdaBasicExecutionRole: that one may write to every log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description}: only what this one function needs`,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(projectRoot, 'functions', `${props.handlerModule}.ts`),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment: props.environment,
+      environmentEncryption: props.environmentKey,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE_TARGET,
+        minify: true,
+        sourceMap: false,
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        // Lets bundled CommonJS code `require` Node built-ins from an ES module.
+        banner: "import { createRequire as __verityCreateRequire } from 'module'; const require = __verityCreateRequire(import.meta.url);",
+        metafile: true,
+        forceDockerBundling: false,
+      },
+    });
+    this.logGroup.grantWrite(this.role);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource *: X-Ray does not support resource-level permissions. Every DynamoDB, KMS and logs statement names its resource.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason: 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
+    });
+  }
+}
