@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { generateSecretKey, hashSecretKey, newAccountId } from '../functions/domain/api-keys';
 import type { Mode } from '../functions/domain/verification-session';
 import { saveApiKey } from '../functions/store/api-keys';
-import { ensureTable, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
+import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
 import { configureLocalEnvironment } from '../local/runtime';
 
 const usage = 'Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]';
@@ -34,9 +34,11 @@ if (!values.aws) {
   const dataDir = process.env.VERITY_DATA_DIR ?? '.verity';
   const endpointFile = join(dataDir, 'dynamodb-endpoint');
   // The running `npm start` owns the data directory; use its DynamoDB Local, or start one.
-  dynamo = existsSync(endpointFile)
-    ? { endpoint: readFileSync(endpointFile, 'utf8').trim(), stop: async () => undefined }
-    : await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+  const running = existsSync(endpointFile) ? readFileSync(endpointFile, 'utf8').trim() : undefined;
+  dynamo =
+    running && (await isServing(running))
+      ? { endpoint: running, stop: async () => undefined }
+      : await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
   const client = localClient(dynamo.endpoint);
   await ensureTable(client, 'verity');
   client.destroy();

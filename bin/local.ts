@@ -7,7 +7,22 @@
 import { startLocalRuntime } from '../local/runtime';
 
 const started = Date.now();
-const runtime = await startLocalRuntime({
+let runtime: Awaited<ReturnType<typeof startLocalRuntime>> | undefined;
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    // Still starting: exiting is enough, DynamoDB Local is killed on exit (local/dynamodb.ts).
+    if (!runtime) process.exit(130);
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+runtime = await startLocalRuntime({
   port: Number(process.env.PORT ?? 4242),
   host: process.env.HOST,
   dataDir: process.env.VERITY_IN_MEMORY === '1' ? undefined : (process.env.VERITY_DATA_DIR ?? '.verity'),
@@ -17,15 +32,3 @@ const runtime = await startLocalRuntime({
 console.log(`Verity is serving the Stripe Identity API at ${runtime.url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(`Secret key (${runtime.secretKey.startsWith('sk_live_') ? 'live' : 'test'} mode, account ${runtime.account}): ${runtime.secretKey}`);
 console.log(`Try: curl ${runtime.url}/v1/identity/verification_sessions -u ${runtime.secretKey}: -d type=document`);
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    runtime.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}

@@ -75,7 +75,8 @@ function loadHandler(route: Route): Promise<Handler> {
 }
 
 export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{ event: APIGatewayProxyEventV2; route: Route }> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  // The request target is a path: `//x` is a path here too, not a host.
+  const url = new URL(`http://localhost${request.url ?? '/'}`);
   const method = request.method ?? 'GET';
   const { route, pathParameters } = matchRoute(method, url.pathname);
   const headers: Record<string, string> = {};
@@ -161,7 +162,14 @@ async function serve(request: IncomingMessage, response: ServerResponse): Promis
     send(response, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' });
     return;
   }
-  const { event, route } = await toEvent(request, body);
+  let converted: Awaited<ReturnType<typeof toEvent>>;
+  try {
+    converted = await toEvent(request, body);
+  } catch {
+    send(response, { statusCode: 400, headers: { 'content-type': 'application/json' }, body: '{"message":"Bad Request"}' });
+    return;
+  }
+  const { event, route } = converted;
   try {
     const handler = await loadHandler(route);
     send(response, await handler(event, lambdaContext(route)));

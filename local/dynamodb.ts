@@ -10,6 +10,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ListTablesCommand,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
@@ -35,6 +36,10 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // However this process ends (an error, a signal during start-up), DynamoDB Local ends with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -68,6 +73,19 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, output: (
       }
     }
     throw new Error(`DynamoDB Local did not start within 30 s. Is Java 17 installed? ${output()}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Whether a DynamoDB (Local) answers at `endpoint`; a stale endpoint file must not be trusted. */
+export async function isServing(endpoint: string): Promise<boolean> {
+  const client = localClient(endpoint);
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
   } finally {
     client.destroy();
   }

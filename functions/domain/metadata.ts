@@ -25,6 +25,10 @@ export function applyMetadataPatch(current: Metadata, patch: MetadataPatch | und
     if (key === '' || key.includes('[') || key.includes(']')) {
       throw invalidParameter('parameter_invalid', 'Metadata keys must not be empty or contain `[` or `]`.', 'metadata');
     }
+    // JavaScript gives this name a meaning of its own, and DynamoDB's converters drop it.
+    if (key === '__proto__') {
+      throw invalidParameter('parameter_invalid', 'The metadata key `__proto__` is reserved.', `metadata[${key}]`);
+    }
     if (value.length > METADATA_MAX_VALUE_LENGTH) {
       throw invalidParameter(
         'parameter_invalid',

@@ -146,14 +146,16 @@ export function cancelVerificationSession(session: VerificationSession): Verific
 }
 
 /**
- * Marks the session for redaction. A session still waiting for input is canceled by it, as
- * Stripe documents; the personal data itself is removed by the redaction job.
+ * Marks the session for redaction. A session still waiting for input is canceled by it, and
+ * its metadata is erased at once, as Stripe's redact response shows; the other personal data
+ * is removed by the redaction job.
  */
 export function redactVerificationSession(session: VerificationSession): VerificationSession {
   assertAllowed(session, 'redact');
   return {
     ...session,
     status: session.status === 'requires_input' ? 'canceled' : session.status,
+    metadata: {},
     redaction: { status: 'processing' },
   };
 }

@@ -3,6 +3,7 @@
  * (local/dynamodb.ts) both build the table from this description; the store modules build
  * every key through the helpers below.
  */
+import { createHash } from 'node:crypto';
 import type { Scope } from '../domain/verification-session';
 
 export interface IndexSchema {
@@ -58,6 +59,12 @@ export const objectKey = (scope: Scope, id: string, kind: string) => ({
   sk: kind,
 });
 
-/** Partition value of a list index: the objects of `kind` in `scope`, optionally sharing `field = value`. */
+/**
+ * Partition value of a list index: the objects of `kind` in `scope`, optionally sharing
+ * `field = value`. The value is hashed: a client's 5000-character reference would not fit in
+ * a key (2048 bytes), and a fixed-size key holds no client data in clear.
+ */
 export const listPartition = (scope: Scope, kind: string, filter?: { field: string; value: string }) =>
-  filter ? `${scopePrefix(scope)}#${kind}#${filter.field}#${filter.value}` : `${scopePrefix(scope)}#${kind}`;
+  filter
+    ? `${scopePrefix(scope)}#${kind}#${filter.field}#${createHash('sha256').update(filter.value).digest('base64url')}`
+    : `${scopePrefix(scope)}#${kind}`;

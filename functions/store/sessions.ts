@@ -107,6 +107,9 @@ export interface SessionListQuery {
   relatedCustomerAccount?: string;
 }
 
+/** Items read per Query when a second filter discards some of them. */
+const FILTERED_READ_STEP = 200;
+
 /** The list filters, most selective first: the first one given picks the index, the rest filter. */
 const FILTERS: { index: IndexName; field: string; value: (q: SessionListQuery) => string | undefined }[] = [
   { index: 'byClientReferenceId', field: 'client_reference_id', value: (q) => q.clientReferenceId },
@@ -157,7 +160,8 @@ export async function listSessions(
       ExpressionAttributeValues: values,
       ScanIndexForward: backwards,
       // The cursor's own item may be in range: read one more so that it does not cost a page.
-      Limit: wanted - found.length + (cursor ? 1 : 0),
+      // A second filter discards items after they are read, so then read in larger steps.
+      Limit: conditions.length ? FILTERED_READ_STEP : wanted - found.length + (cursor ? 1 : 0),
       ExclusiveStartKey: startKey,
       ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
     };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const TIME_LENGTH = 8; // 62^8 ms lasts until the year 8000
 const RANDOM_LENGTH = 16;
+const MAX_TIME_MS = 62 ** TIME_LENGTH;
 
 /**
  * A Stripe-like id (`vs_` + 24 characters) whose first 8 characters are the creation time in
@@ -15,6 +16,8 @@ export function newObjectId(prefix: string, nowMs: number = Date.now()): string 
 
 /** The smallest string that sorts after every id made before `seconds` and before every id made at or after it. */
 export function idFloorForTime(prefix: string, seconds: number): string {
+  // Past the last time an id can encode, the floor sorts after every id.
+  if (seconds * 1000 >= MAX_TIME_MS) return `${prefix}_~`;
   return `${prefix}_${encodeTime(Math.max(0, seconds) * 1000)}`;
 }
 

@@ -1,4 +1,5 @@
 /** Every error a client can provoke comes back in Stripe's shape, and nothing is stored on the way. */
+import { connect } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
@@ -39,6 +40,7 @@ describe('parameter errors on create', () => {
     { name: 'metadata with 51 keys', params: { type: 'document', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, code: 'parameter_invalid', param: 'metadata' },
     { name: 'a metadata key over 40 characters', params: { type: 'document', metadata: { ['k'.repeat(41)]: 'v' } }, code: 'parameter_invalid', param: `metadata[${'k'.repeat(41)}]` },
     { name: 'a metadata value over 500 characters', params: { type: 'document', metadata: { note: 'v'.repeat(501) } }, code: 'parameter_invalid', param: 'metadata[note]' },
+    { name: 'the metadata key __proto__', params: { type: 'document', metadata: JSON.parse('{"__proto__":"x"}') }, code: 'parameter_invalid', param: 'metadata[__proto__]' },
     { name: 'an expansion that does not exist', params: { type: 'document', expand: ['client_secret'] }, code: 'parameter_invalid', param: 'expand', message: /cannot be expanded \(client_secret\)/ },
   ];
 
@@ -122,6 +124,25 @@ describe('errors on the other endpoints', () => {
   });
 });
 
+describe('values at their limits', () => {
+  it('stores and filters by references up to 5000 characters, in any script', async () => {
+    // 700 CJK characters are 2100 bytes: more than a DynamoDB key can hold, and a query string
+    // that still fits the 10 KB request line API Gateway accepts.
+    for (const reference of ['r'.repeat(5000), '中'.repeat(700)]) {
+      const session = await sessions().create({ type: 'document', client_reference_id: reference, related_customer: reference, related_customer_account: reference });
+      expect(session.client_reference_id).toBe(reference);
+      for (const filter of ['client_reference_id', 'related_customer', 'related_customer_account'] as const) {
+        const list = await sessions().list({ [filter]: reference, status: 'requires_input' });
+        expect(list.data.map((s) => s.id), filter).toEqual([session.id]);
+      }
+      await sessions().cancel(session.id);
+    }
+    const long = await sessions().create({ type: 'document', client_reference_id: '中'.repeat(5000) });
+    expect((await sessions().retrieve(long.id)).client_reference_id).toBe('中'.repeat(5000));
+    await sessions().cancel(long.id);
+  });
+});
+
 describe('the wire format beyond the SDK', () => {
   const basic = () => `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
 
@@ -144,6 +165,20 @@ describe('the wire format beyond the SDK', () => {
     expect(json.status).toBe(200);
     expect(await json.json()).toMatchObject({ metadata: { source: 'json' }, options: { document: { require_matching_selfie: true } } });
     await sessions().cancel(created.id);
+  });
+
+  it('answers a request target that is not a path with 400, and reads `//x` as a path', async () => {
+    const { port } = new URL(service.url);
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk.toString()));
+        socket.on('end', () => resolve(reply));
+        socket.on('error', reject);
+      });
+    expect(await raw('//[x]/v1')).toMatch(/^HTTP\/1\.1 (400|404)/);
+    expect(await raw('//v1/identity/verification_sessions')).toMatch(/^HTTP\/1\.1 404[\s\S]*Unrecognized request URL/);
   });
 
   it('rejects bodies it cannot read with 400, never 500', async () => {

@@ -109,6 +109,9 @@ describe('filters', () => {
       [{ gte: pivot, lte: pivot }, (t) => t === pivot],
       [{ gt: pivot, lt: pivot }, () => false],
       [{ gte: 0, lt: 1 }, () => false],
+      // Past the year 8000, beyond what an id can encode.
+      [{ gte: 218340105585 }, () => false],
+      [{ lt: 218340105585 }, () => true],
     ];
     for (const [range, matches] of ranges) {
       const expected = newestFirst(created).filter((s) => matches(s.created));

@@ -76,4 +76,17 @@ describe('npm start', () => {
     expect(await second.exited).toBe(0);
     expect(dynamoProcesses()).toEqual(before);
   }, 120_000);
+
+  it('stops DynamoDB Local when interrupted while still starting', async () => {
+    const before = dynamoProcesses();
+    const starting = start({ PORT: String(20000 + Math.floor(Math.random() * 20000)), VERITY_IN_MEMORY: '1' });
+    starting.ready.catch(() => undefined);
+    // DynamoDB Local has been spawned, but the service is not ready yet.
+    const deadline = Date.now() + 20_000;
+    while (dynamoProcesses().length === before.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    starting.child.kill('SIGTERM');
+    await starting.exited;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(dynamoProcesses()).toEqual(before);
+  }, 60_000);
 });

@@ -113,3 +113,14 @@ describe('a list page costs the same whatever the table holds', () => {
     }
   });
 });
+
+describe('a page with two filters', () => {
+  it('reads in large steps, so a rare match behind many others costs few round trips', async () => {
+    const scope = newScope();
+    const sessions = await seed(scope, 250, (i) => ({ type: 'document', client_reference_id: 'same', ...(i === 0 ? { related_customer: 'cus_rare' } : {}) }));
+    const { result, calls } = await countCalls(() => listSessions(scope, { limit: 10, clientReferenceId: 'same', relatedCustomer: 'cus_rare' }));
+    expect(result).toEqual({ sessions: [sessions[0]], hasMore: false });
+    // The first filter picks the index (250 candidates); reading them 200 at a time takes 2 queries.
+    expect(calls).toEqual(['QueryCommand', 'QueryCommand']);
+  });
+});

@@ -304,10 +304,10 @@ describe('state machine', () => {
   });
 
   describe('redact', () => {
-    it('cancels a session waiting for input and marks it for redaction', () => {
-      const session = withStatus('requires_input');
+    it('cancels a session waiting for input, erases its metadata and marks it for redaction', () => {
+      const session = { ...withStatus('requires_input'), metadata: { order: '42' } };
       const redacted = redactVerificationSession(session);
-      expect(redacted).toEqual({ ...session, status: 'canceled', redaction: { status: 'processing' } });
+      expect(redacted).toEqual({ ...session, status: 'canceled', metadata: {}, redaction: { status: 'processing' } });
       expect(session.redaction).toBeNull();
     });
 
