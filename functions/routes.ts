@@ -3,7 +3,7 @@
  * actions and indexes it needs. The CDK stack builds one Lambda, one route and one IAM policy
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
-import { allIndexes } from './store/schema';
+import { tableSchema } from './store/schema';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
@@ -39,7 +39,13 @@ export const routes: Route[] = [
     routeKey: `GET ${sessions}`,
     handler: 'http/list-verification-sessions',
     dynamodb: [...AUTH, 'Query'],
-    indexes: allIndexes.map((index) => index.name),
+    indexes: [
+      tableSchema.indexes.byScope,
+      tableSchema.indexes.byStatus,
+      tableSchema.indexes.byClientReferenceId,
+      tableSchema.indexes.byRelatedCustomer,
+      tableSchema.indexes.byRelatedCustomerAccount,
+    ].map((index) => index.name),
     authenticated: true,
   },
   {
@@ -71,6 +77,22 @@ export const routes: Route[] = [
     routeKey: `POST ${sessions}/{id}/redact`,
     handler: 'http/redact-verification-session',
     dynamodb: [...AUTH, 'PutItem'],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'ListEvents',
+    routeKey: 'GET /v1/events',
+    handler: 'http/list-events',
+    dynamodb: [...AUTH, 'Query'],
+    indexes: [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name],
+    authenticated: true,
+  },
+  {
+    name: 'RetrieveEvent',
+    routeKey: 'GET /v1/events/{id}',
+    handler: 'http/retrieve-event',
+    dynamodb: [...AUTH],
     indexes: [],
     authenticated: true,
   },

@@ -9,6 +9,9 @@ import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '.
 import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
 import { ensureTable, localClient, startDynamoDbLocal, type LocalDynamo } from './dynamodb';
+import { startEventReceiver, type EventReceiver } from './event-receiver';
+import { startStreamPoller } from './stream-poller';
+import { handler as publishEvents } from '../functions/streams/publish-events';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -20,6 +23,12 @@ export interface LocalRuntimeOptions {
   /** Use an already running DynamoDB (Local) instead of starting one. */
   dynamoEndpoint?: string;
   tableName?: string;
+  /** Publish lifecycle events from the table's stream (default true). */
+  publishEvents?: boolean;
+  /** Where the stream is first read when there is no checkpoint (default: its start). */
+  streamStartAt?: 'TRIM_HORIZON' | 'LATEST';
+  /** URLs each event is POSTed to. */
+  eventTargets?: string[];
 }
 
 export interface LocalRuntime {
@@ -27,13 +36,25 @@ export interface LocalRuntime {
   secretKey: string;
   account: string;
   dynamoEndpoint: string;
+  /** The local stand-in for the event bus: what was published, in order. */
+  events: EventReceiver;
   stop(): Promise<void>;
 }
 
+/** The bus name the publisher puts events on; the local receiver takes any. */
+const LOCAL_EVENT_BUS = 'verity-local';
+
 /** Points the handler modules at local services through the same variables they read in AWS. */
-export function configureLocalEnvironment(settings: { dynamoEndpoint: string; tableName: string; signingSecret?: string; publicUrl?: string }) {
+export function configureLocalEnvironment(settings: {
+  dynamoEndpoint: string;
+  tableName: string;
+  signingSecret?: string;
+  publicUrl?: string;
+  eventBridgeEndpoint?: string;
+}) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
+    ...(settings.eventBridgeEndpoint ? { AWS_ENDPOINT_URL_EVENTBRIDGE: settings.eventBridgeEndpoint, VERITY_EVENT_BUS_NAME: LOCAL_EVENT_BUS } : {}),
     AWS_REGION: process.env.AWS_REGION ?? 'local',
     // DynamoDB Local accepts any credentials made of letters and digits; these never reach AWS.
     AWS_ACCESS_KEY_ID: 'verity',
@@ -57,9 +78,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureTable(client, tableName);
     client.destroy();
 
+    const events = await startEventReceiver({
+      file: options.dataDir && join(options.dataDir, 'events.ndjson'),
+      targets: options.eventTargets,
+    });
     const api = await startLocalApi({ port: options.port, host: options.host });
     configureLocalEnvironment({
       dynamoEndpoint: dynamo.endpoint,
+      eventBridgeEndpoint: events.endpoint,
       tableName,
       signingSecret: process.env.VERITY_SIGNING_SECRET ?? persisted(options.dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
       publicUrl: process.env.VERITY_PUBLIC_URL ?? api.url,
@@ -72,14 +98,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const endpointFile = options.dataDir && join(options.dataDir, 'dynamodb-endpoint');
     if (endpointFile) writeFileSync(endpointFile, dynamo.endpoint);
 
+    // The same publisher that runs in Lambda, fed by the table's stream as Lambda would feed it.
+    const poller =
+      options.publishEvents === false
+        ? undefined
+        : await startStreamPoller({
+            endpoint: dynamo.endpoint,
+            tableName,
+            consumer: publishEvents,
+            checkpointFile: options.dataDir && join(options.dataDir, 'stream-checkpoints.json'),
+            startAt: options.streamStartAt,
+          });
+
     return {
       url: api.url,
       secretKey,
       account: scope.account,
       dynamoEndpoint: dynamo.endpoint,
+      events,
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
+        await poller?.stop();
+        await events.close();
         await dynamo.stop();
       },
     };

@@ -1,4 +1,5 @@
 import { createVerificationSession } from '../domain/verification-session';
+import { changeWithEvents } from '../outbox';
 import { insertSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { newObjectId } from '../wire/ids';
@@ -21,10 +22,10 @@ export const handler = stripeEndpoint(
     return_url: url(),
     expand: expandParam(),
   },
-  async ({ params, scope, now }) => {
+  async ({ params, scope, origin }) => {
     const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const session = createVerificationSession(params, { id: newObjectId('vs', now.getTime()), scope, now });
-    await insertSession(session);
+    const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
+    await insertSession(changeWithEvents(null, session, origin));
     return renderVerificationSession(session, expand);
   },
 );

@@ -10,7 +10,8 @@ import type { Scope } from '../domain/verification-session';
 import { newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
 import { authenticate } from './authenticate';
-import { stripeResponses } from './stripe-responses';
+import type { ChangeOrigin } from '../outbox';
+import { requestIdOf, stripeResponses } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -20,7 +21,8 @@ export interface EndpointRequest<P> {
   scope: Scope;
   /** The `{id}` of the route, when it has one. */
   pathId: string | undefined;
-  now: Date;
+  /** This request, as the events of the changes it makes name it. */
+  origin: ChangeOrigin;
 }
 
 export function stripeEndpoint<S extends Shape>(
@@ -33,7 +35,11 @@ export function stripeEndpoint<S extends Shape>(
     .handler(async (event) => {
       const scope = await authenticate(event.headers.authorization);
       const params = readParams(shape, requestParams(event));
-      const body = await run({ params, scope, pathId: event.pathParameters?.id, now: new Date() });
+      const origin: ChangeOrigin = {
+        request: { id: requestIdOf(event), idempotency_key: event.headers['idempotency-key'] ?? null },
+        now: new Date(),
+      };
+      const body = await run({ params, scope, pathId: event.pathParameters?.id, origin });
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
     });
 }

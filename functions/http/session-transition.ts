@@ -1,4 +1,5 @@
 import type { VerificationSession } from '../domain/verification-session';
+import { changeWithEvents } from '../outbox';
 import { changeSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
@@ -7,9 +8,9 @@ import { sessionIdFromPath } from './verification-session-params';
 
 /** An endpoint that applies one status transition of the core (cancel, redact) and takes only `expand[]`. */
 export const sessionTransitionEndpoint = (transition: (session: VerificationSession) => VerificationSession) =>
-  stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId }) => {
+  stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin }) => {
     const id = sessionIdFromPath(pathId);
     const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const session = await changeSession(scope, id, transition);
+    const session = await changeSession(scope, id, (current) => changeWithEvents(current, transition(current), origin));
     return renderVerificationSession(session, expand);
   });

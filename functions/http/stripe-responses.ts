@@ -13,8 +13,10 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** The request id travels on the event so that every middleware and the handler see the same one. */
 type EventWithRequestId = Event & { verityRequestId?: string };
 
+/** This request's `req_…` id, made on first use. */
+export const requestIdOf = (event: Event) => ((event as EventWithRequestId).verityRequestId ??= `req_${randomToken(14)}`);
+
 export function stripeResponses(): middy.MiddlewareObj<Event, Result> {
-  const requestIdOf = (event: Event) => ((event as EventWithRequestId).verityRequestId ??= `req_${randomToken(14)}`);
   const addHeaders = (request: middy.Request<Event, Result>) => {
     request.response = {
       ...request.response,

@@ -1,4 +1,5 @@
 import { updateVerificationSession } from '../domain/verification-session';
+import { changeWithEvents } from '../outbox';
 import { changeSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
@@ -13,10 +14,12 @@ export const handler = stripeEndpoint(
     provided_details: providedDetails(),
     expand: expandParam(),
   },
-  async ({ params, scope, pathId }) => {
+  async ({ params, scope, pathId, origin }) => {
     const id = sessionIdFromPath(pathId);
     const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const session = await changeSession(scope, id, (current) => updateVerificationSession(current, params));
+    const session = await changeSession(scope, id, (current) =>
+      changeWithEvents(current, updateVerificationSession(current, params), origin),
+    );
     return renderVerificationSession(session, expand);
   },
 );

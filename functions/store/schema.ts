@@ -34,6 +34,8 @@ export const tableSchema = {
       partitionKey: 'related_customer_account_key',
       sortKey: 'id',
     },
+    /** Events by type; only event items carry its key. */
+    byType: { name: 'by_type', partitionKey: 'type_key', sortKey: 'id' },
   },
 } as const satisfies {
   partitionKey: string;
@@ -52,6 +54,9 @@ export function tableName(): string {
 }
 
 const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
+
+/** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
+export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 
 /** Primary key of an object that belongs to a scope: another scope cannot even address it. */
 export const objectKey = (scope: Scope, id: string, kind: string) => ({

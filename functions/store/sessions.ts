@@ -1,14 +1,19 @@
-/** VerificationSessions in DynamoDB: one item each, guarded by a version number. */
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+/**
+ * VerificationSessions in DynamoDB: one item each, guarded by a version number, written in one
+ * transaction with the events the change emits (the transactional outbox): both or neither.
+ */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
-import { idFloorForTime } from '../wire/ids';
+import type { StripeEvent } from '../wire/events';
 import type { CreatedRange } from '../wire/lists';
-import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
+import { dynamo } from './client';
+import { eventItem } from './events';
+import { queryPage } from './list-page';
 import { listPartition, objectKey, tableName, tableSchema, type IndexName } from './schema';
 
 const KIND = 'verification_session';
-const ID_PREFIX = 'vs';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
 const MAX_ATTEMPTS = 10;
 /** A short random pause between attempts keeps writers that keep colliding from colliding again. */
@@ -19,10 +24,16 @@ interface StoredSession {
   version: number;
 }
 
-type SessionItem = Record<string, unknown> & { session: VerificationSession; version: number };
+/** A change and the events it emits, as the core and the wire layer decided them. */
+export interface SessionChange {
+  session: VerificationSession;
+  events: StripeEvent[];
+}
 
-function toItem(session: VerificationSession, version: number): SessionItem {
-  const scope: Scope = { account: session.account, mode: session.mode };
+const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
+
+function toItem(session: VerificationSession, version: number): Record<string, unknown> {
+  const scope = scopeOf(session);
   const byValue = (field: string, value: string | null) =>
     value === null ? undefined : listPartition(scope, KIND, { field, value });
   const { indexes } = tableSchema;
@@ -46,46 +57,55 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
   return Item ? { session: Item.session, version: Item.version } : undefined;
 }
 
-export async function insertSession(session: VerificationSession): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: toItem(session, 1),
-      ConditionExpression: 'attribute_not_exists(pk)',
+/** The session item, conditional on `condition`, and one new item per event: one transaction. */
+function writeChange(change: SessionChange, version: number, condition: { expression: string; values?: Record<string, unknown> }) {
+  const table = tableName();
+  return dynamo().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: table,
+            Item: toItem(change.session, version),
+            ConditionExpression: condition.expression,
+            ExpressionAttributeValues: condition.values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        ...change.events.map((event) => ({
+          Put: { TableName: table, Item: eventItem(event, scopeOf(change.session)), ConditionExpression: 'attribute_not_exists(pk)' },
+        })),
+      ],
     }),
   );
 }
 
+export async function insertSession(change: SessionChange): Promise<void> {
+  await writeChange(change, 1, { expression: 'attribute_not_exists(pk)' });
+}
+
 /**
- * Applies a pure change to the stored session. The write is conditional on the version that was
- * read; when another request changed the session in between, the change is decided again on the
+ * Applies a change to the stored session. The write is conditional on the version that was read;
+ * when another request changed the session in between, the change is decided again on the
  * session as it now is (returned by the failed write itself), so a change that is no longer
  * allowed fails with the domain's error and an allowed one is never lost.
  */
 export async function changeSession(
   scope: Scope,
   id: string,
-  change: (session: VerificationSession) => VerificationSession,
+  decide: (session: VerificationSession) => SessionChange,
 ): Promise<VerificationSession> {
   let current = await getSession(scope, id);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!current) throw resourceMissing('verification_session', id);
-    const next = change(current.session);
+    const change = decide(current.session);
     try {
-      await dynamo().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: toItem(next, current.version + 1),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': current.version },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return next;
+      await writeChange(change, current.version + 1, { expression: 'version = :expected', values: { ':expected': current.version } });
+      return change.session;
     } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
-      const item = itemOfFailedCondition(error);
-      current = item ? { session: item.session, version: item.version } : undefined;
+      const lost = lostRace(error);
+      if (!lost) throw error;
+      current = lost.item ? { session: lost.item.session, version: lost.item.version } : await getSession(scope, id);
       await pauseBeforeRetry(attempt);
     }
   }
@@ -94,6 +114,19 @@ export async function changeSession(
     'lock_timeout',
     'This VerificationSession is being changed by other requests right now. Retry the request.',
   );
+}
+
+/**
+ * Whether a failed transaction lost a race for the session item (another write came first), and
+ * the item as that write left it when DynamoDB returned it.
+ */
+function lostRace(error: unknown): { item?: Record<string, any> } | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, any> }[] }).CancellationReasons ?? [];
+  const [session] = reasons;
+  if (session?.Code === 'ConditionalCheckFailed') return { item: session.Item ? unmarshall(session.Item) : undefined };
+  if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return {};
+  return undefined;
 }
 
 export interface SessionListQuery {
@@ -107,9 +140,6 @@ export interface SessionListQuery {
   relatedCustomerAccount?: string;
 }
 
-/** Items read per Query when a second filter discards some of them. */
-const FILTERED_READ_STEP = 200;
-
 /** The list filters, most selective first: the first one given picks the index, the rest filter. */
 const FILTERS: { index: IndexName; field: string; value: (q: SessionListQuery) => string | undefined }[] = [
   { index: 'byClientReferenceId', field: 'client_reference_id', value: (q) => q.clientReferenceId },
@@ -118,75 +148,24 @@ const FILTERS: { index: IndexName; field: string; value: (q: SessionListQuery) =
   { index: 'byStatus', field: 'status', value: (q) => q.status },
 ];
 
-/**
- * One page, newest first. The id range carries the `created` bounds and the cursor (ids sort by
- * creation time), so a page with one filter is a single Query that reads at most `limit + 2` items.
- */
 export async function listSessions(
   scope: Scope,
   query: SessionListQuery,
 ): Promise<{ sessions: VerificationSession[]; hasMore: boolean }> {
-  const filters = FILTERS.flatMap((filter) => {
+  const given = FILTERS.flatMap((filter) => {
     const value = filter.value(query);
-    return value === undefined ? [] : [{ ...filter, value }];
+    return value === undefined ? [] : [{ ...filter, partition: listPartition(scope, KIND, { field: filter.field, value }) }];
   });
-  const [keyFilter, ...otherFilters] = filters;
-  const index = tableSchema.indexes[keyFilter?.index ?? 'byScope'];
-  const partition = listPartition(scope, KIND, keyFilter && { field: keyFilter.field, value: keyFilter.value });
-
-  const { low, high } = idRange(query);
-  if (low > high) return { sessions: [], hasMore: false };
-  const cursor = query.startingAfter ?? query.endingBefore;
-  const backwards = query.endingBefore !== undefined;
-
-  const names: Record<string, string> = { '#pk': index.partitionKey, '#id': index.sortKey };
-  const values: Record<string, unknown> = { ':pk': partition, ':low': low, ':high': high };
-  const conditions = otherFilters.map((filter, i) => {
-    const attribute = tableSchema.indexes[filter.index].partitionKey;
-    names[`#f${i}`] = attribute;
-    values[`:f${i}`] = listPartition(scope, KIND, { field: filter.field, value: filter.value });
-    return `#f${i} = :f${i}`;
-  });
-
-  const wanted = query.limit + 1; // one more than the page tells whether there is more
-  const found: VerificationSession[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const input: QueryCommandInput = {
-      TableName: tableName(),
-      IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk AND #id BETWEEN :low AND :high',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: backwards,
-      // The cursor's own item may be in range: read one more so that it does not cost a page.
-      // A second filter discards items after they are read, so then read in larger steps.
-      Limit: conditions.length ? FILTERED_READ_STEP : wanted - found.length + (cursor ? 1 : 0),
-      ExclusiveStartKey: startKey,
-      ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
-    };
-    const page = await dynamo().send(new QueryCommand(input));
-    for (const item of page.Items ?? []) {
-      if (item.id !== cursor && found.length < wanted) found.push(item.session as VerificationSession);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (found.length < wanted && startKey);
-
-  const hasMore = found.length > query.limit;
-  const sessions = found.slice(0, query.limit);
-  return { sessions: backwards ? sessions.reverse() : sessions, hasMore };
-}
-
-/** Inclusive id bounds. Time floors are shorter than any id, so no id equals one. */
-function idRange(query: SessionListQuery): { low: string; high: string } {
-  const lows = [`${ID_PREFIX}_`];
-  const highs = [`${ID_PREFIX}_~`]; // '~' sorts after every base62 character
-  const { created } = query;
-  if (created?.gte !== undefined) lows.push(idFloorForTime(ID_PREFIX, created.gte));
-  if (created?.gt !== undefined) lows.push(idFloorForTime(ID_PREFIX, created.gt + 1));
-  if (created?.lt !== undefined) highs.push(idFloorForTime(ID_PREFIX, created.lt));
-  if (created?.lte !== undefined) highs.push(idFloorForTime(ID_PREFIX, created.lte + 1));
-  if (query.endingBefore !== undefined) lows.push(query.endingBefore);
-  if (query.startingAfter !== undefined) highs.push(query.startingAfter);
-  return { low: lows.reduce((a, b) => (b > a ? b : a)), high: highs.reduce((a, b) => (b < a ? b : a)) };
+  const [keyFilter, ...otherFilters] = given;
+  const { data, hasMore } = await queryPage(
+    {
+      index: tableSchema.indexes[keyFilter?.index ?? 'byScope'],
+      partitions: [keyFilter?.partition ?? listPartition(scope, KIND)],
+      idPrefix: 'vs',
+      filters: otherFilters.map((filter) => ({ attribute: tableSchema.indexes[filter.index].partitionKey, value: filter.partition })),
+    },
+    query,
+    (item) => item.session as VerificationSession,
+  );
+  return { sessions: data, hasMore };
 }

@@ -1,11 +1,20 @@
 import Stripe from 'stripe';
 import { inject } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { newTestAccount } from './accounts';
 
-/** The local runtime (HTTP API + handlers) on the run's DynamoDB Local, on a free port. */
-export async function startService(): Promise<LocalRuntime> {
-  return startLocalRuntime({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: inject('tableName') });
+/**
+ * The local runtime (HTTP API + handlers) on the run's DynamoDB Local, on a free port. Event
+ * publishing is off unless asked for: every test file shares the table and its stream.
+ */
+export async function startService(options: Pick<LocalRuntimeOptions, 'publishEvents'> = {}): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    port: 0,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: inject('tableName'),
+    publishEvents: options.publishEvents ?? false,
+    streamStartAt: 'LATEST',
+  });
 }
 
 /** The official SDK, unmodified, pointed at the local service. */

@@ -13,7 +13,7 @@ async function seed(scope: Scope, count: number, input: (i: number) => Parameter
   for (let i = 0; i < count; i++) {
     const now = new Date(Date.UTC(2026, 0, 1) + i * 1500);
     const session = createVerificationSession(input(i), { id: newObjectId('vs', now.getTime()), scope, now });
-    await insertSession(session);
+    await insertSession({ session, events: [] });
     sessions.push(session);
   }
   return sessions;
@@ -42,8 +42,8 @@ describe('version-guarded writes', () => {
     const scope = newScope();
     const [session] = await seed(scope, 1, () => ({ type: 'document' }));
     expect((await getSession(scope, session!.id))!.version).toBe(1);
-    await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { a: '1' } }));
-    await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { b: '2' } }));
+    await changeSession(scope, session!.id, (s) => ({ session: updateVerificationSession(s, { metadata: { a: '1' } }), events: [] }));
+    await changeSession(scope, session!.id, (s) => ({ session: updateVerificationSession(s, { metadata: { b: '2' } }), events: [] }));
     expect(await getSession(scope, session!.id)).toMatchObject({ version: 3, session: { metadata: { a: '1', b: '2' } } });
   });
 
@@ -56,9 +56,9 @@ describe('version-guarded writes', () => {
       // Just before our write is sent, another request changes the session: our write must lose.
       dynamo().middlewareStack.add(
         (next, context) => async (args) => {
-          if (context.commandName === 'PutItemCommand' && !competitorDone) {
+          if (context.commandName === 'TransactWriteItemsCommand' && !competitorDone) {
             competitorDone = true;
-            await changeSession(scope, session!.id, (s) => updateVerificationSession(s, { metadata: { theirs: 'yes' } }));
+            await changeSession(scope, session!.id, (s) => ({ session: updateVerificationSession(s, { metadata: { theirs: 'yes' } }), events: [] }));
           }
           return next(args);
         },
@@ -67,7 +67,7 @@ describe('version-guarded writes', () => {
       try {
         return await changeSession(scope, session!.id, (current) => {
           decisions.push(current.metadata);
-          return updateVerificationSession(current, { metadata: { mine: 'yes' } });
+          return { session: updateVerificationSession(current, { metadata: { mine: 'yes' } }), events: [] };
         });
       } finally {
         dynamo().middlewareStack.remove('competitor');
@@ -75,14 +75,14 @@ describe('version-guarded writes', () => {
     });
     expect(decisions).toEqual([{}, { theirs: 'yes' }]);
     // Ours: read, lost write, winning write. The competitor's own read and write sit in between.
-    expect(calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     expect(await getSession(scope, session!.id)).toMatchObject({ version: 3, session: { metadata: { theirs: 'yes', mine: 'yes' } } });
   });
 
   it('refuses to create a session whose id exists', async () => {
     const scope = newScope();
     const [session] = await seed(scope, 1, () => ({ type: 'document' }));
-    await expect(insertSession(session!)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(insertSession({ session: session!, events: [] })).rejects.toMatchObject({ name: 'TransactionCanceledException' });
   });
 });
 

@@ -1,0 +1,98 @@
+/**
+ * One page of a Stripe list from a list index: newest first, `created` bounds and the cursor
+ * folded into one range of time-ordered ids, so a page reads at most `limit + 2` items per index
+ * partition whatever the table holds.
+ */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { idFloorForTime } from '../wire/ids';
+import type { CreatedRange } from '../wire/lists';
+import { dynamo } from './client';
+import { tableName, type IndexSchema } from './schema';
+
+export interface PageQuery {
+  limit: number;
+  startingAfter?: string;
+  endingBefore?: string;
+  created?: CreatedRange;
+}
+
+export interface IndexQuery {
+  index: IndexSchema;
+  /** Several partitions (say, several event types) are read side by side and merged. */
+  partitions: string[];
+  /** The id prefix of the objects listed (`vs`, `evt`). */
+  idPrefix: string;
+  /** Conditions on other attributes; items that fail them are read and dropped. */
+  filters?: { attribute: string; value: string }[];
+}
+
+/** Items read per Query when filters discard some of them. */
+const FILTERED_READ_STEP = 200;
+
+export async function queryPage<T>(
+  { index, partitions, idPrefix, filters = [] }: IndexQuery,
+  page: PageQuery,
+  itemOf: (item: Record<string, any>) => T,
+): Promise<{ data: T[]; hasMore: boolean }> {
+  const { low, high } = idRange(idPrefix, page);
+  if (low > high || partitions.length === 0) return { data: [], hasMore: false };
+  const cursor = page.startingAfter ?? page.endingBefore;
+  const backwards = page.endingBefore !== undefined;
+  const wanted = page.limit + 1; // one more than the page tells whether there is more
+
+  const perPartition = await Promise.all(
+    partitions.map(async (partition) => {
+      const names: Record<string, string> = { '#pk': index.partitionKey, '#id': index.sortKey };
+      const values: Record<string, unknown> = { ':pk': partition, ':low': low, ':high': high };
+      const conditions = filters.map((filter, i) => {
+        names[`#f${i}`] = filter.attribute;
+        values[`:f${i}`] = filter.value;
+        return `#f${i} = :f${i}`;
+      });
+      const found: Record<string, any>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const input: QueryCommandInput = {
+          TableName: tableName(),
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #id BETWEEN :low AND :high',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: backwards,
+          // The cursor's own item may be in range: read one more so that it does not cost a page.
+          Limit: conditions.length ? FILTERED_READ_STEP : wanted - found.length + (cursor ? 1 : 0),
+          ExclusiveStartKey: startKey,
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+        };
+        const result = await dynamo().send(new QueryCommand(input));
+        for (const item of result.Items ?? []) {
+          if (item[index.sortKey] !== cursor && found.length < wanted) found.push(item);
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (found.length < wanted && startKey);
+      return found;
+    }),
+  );
+
+  const id = (item: Record<string, any>) => item[index.sortKey] as string;
+  const merged = perPartition
+    .flat()
+    .sort((a, b) => (backwards ? (id(a) < id(b) ? -1 : 1) : id(a) < id(b) ? 1 : -1))
+    .slice(0, wanted);
+  const items = merged.slice(0, page.limit).map(itemOf);
+  return { data: backwards ? items.reverse() : items, hasMore: merged.length > page.limit };
+}
+
+/** Inclusive id bounds. Time floors are shorter than any id, so no id equals one. */
+function idRange(prefix: string, page: PageQuery): { low: string; high: string } {
+  const lows = [`${prefix}_`];
+  const highs = [`${prefix}_~`]; // '~' sorts after every base62 character
+  const { created } = page;
+  if (created?.gte !== undefined) lows.push(idFloorForTime(prefix, created.gte));
+  if (created?.gt !== undefined) lows.push(idFloorForTime(prefix, created.gt + 1));
+  if (created?.lt !== undefined) highs.push(idFloorForTime(prefix, created.lt));
+  if (created?.lte !== undefined) highs.push(idFloorForTime(prefix, created.lte + 1));
+  if (page.endingBefore !== undefined) lows.push(page.endingBefore);
+  if (page.startingAfter !== undefined) highs.push(page.startingAfter);
+  return { low: lows.reduce((a, b) => (b > a ? b : a)), high: highs.reduce((a, b) => (b < a ? b : a)) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The outbox publisher: reads new event items from the table's stream and puts them on the
+ * EventBridge bus (`source` "verity", `detail-type` the event type, `detail` the Event object).
+ * Entries EventBridge refuses are retried; those still refused are reported as batch item
+ * failures, so the stream hands them over again. Delivery is at least once: subscribers
+ * de-duplicate on the Event's `id`.
+ */
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventOfItem } from '../store/events';
+
+/** The `source` of every event Verity puts on the bus. */
+export const EVENT_SOURCE = 'verity';
+/** PutEvents takes at most 10 entries. */
+const ENTRIES_PER_CALL = 10;
+const ATTEMPTS = 3;
+
+let client: EventBridgeClient | undefined;
+const eventBridge = () => (client ??= new EventBridgeClient({}));
+
+interface Pending {
+  sequenceNumber: string;
+  entry: PutEventsRequestEntry;
+}
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const pending = event.Records.flatMap(toPending);
+  const failed: Pending[] = [];
+  for (let i = 0; i < pending.length; i += ENTRIES_PER_CALL) {
+    failed.push(...(await putWithRetries(pending.slice(i, i + ENTRIES_PER_CALL))));
+  }
+  return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+}
+
+/** Only inserted event items are published; every other change in the table is ignored. */
+function toPending(record: DynamoDBRecord): Pending[] {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) return [];
+  const stripeEvent = eventOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+  if (!stripeEvent) return [];
+  return [
+    {
+      sequenceNumber: record.dynamodb.SequenceNumber,
+      entry: {
+        EventBusName: process.env.VERITY_EVENT_BUS_NAME,
+        Source: EVENT_SOURCE,
+        DetailType: stripeEvent.type,
+        Detail: JSON.stringify(stripeEvent),
+        Time: new Date(stripeEvent.created * 1000),
+      },
+    },
+  ];
+}
+
+/** Puts up to 10 entries, re-sending only the refused ones; returns those refused every time. */
+async function putWithRetries(batch: Pending[]): Promise<Pending[]> {
+  let remaining = batch;
+  for (let attempt = 0; attempt < ATTEMPTS && remaining.length; attempt++) {
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 100 * 2 ** attempt));
+    try {
+      const result = await eventBridge().send(new PutEventsCommand({ Entries: remaining.map((p) => p.entry) }));
+      if (!result.FailedEntryCount) return [];
+      // Entries in the response line up one to one with the request.
+      remaining = remaining.filter((_, i) => result.Entries?.[i]?.ErrorCode !== undefined || !result.Entries?.[i]?.EventId);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', message: 'PutEvents failed', name: (error as Error).name, attempt }));
+    }
+  }
+  return remaining;
+}

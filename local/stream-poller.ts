@@ -1,0 +1,171 @@
+/**
+ * Stands in for Lambda's DynamoDB stream event source on one machine: reads the table's stream
+ * through the real DynamoDB Streams API and invokes a stream consumer with Lambda-shaped batches,
+ * honouring `batchItemFailures` (records from the first failure on are handed over again).
+ * Progress is checkpointed to a file, so a restart resumes where the last run stopped.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { localClient } from './dynamodb';
+
+export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamPollerOptions {
+  endpoint: string;
+  tableName: string;
+  consumer: StreamConsumer;
+  /** Where progress is kept; without it, a start reads from `startAt`. */
+  checkpointFile?: string;
+  /** Where to start a shard that has no checkpoint. */
+  startAt?: 'TRIM_HORIZON' | 'LATEST';
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+export interface StreamPoller {
+  stop(): Promise<void>;
+}
+
+const RETRY_AFTER_FAILURE_MS = 500;
+const DISCOVER_SHARDS_EVERY_MS = 2000;
+
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'verity', secretAccessKey: 'verity' },
+  });
+  const tables = localClient(options.endpoint);
+  const { Table } = await tables.send(new DescribeTableCommand({ TableName: options.tableName }));
+  tables.destroy();
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+
+  const checkpoints: Record<string, string> =
+    options.checkpointFile && existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) : {};
+  const saveCheckpoint = (shardId: string, sequenceNumber: string) => {
+    checkpoints[shardId] = sequenceNumber;
+    if (options.checkpointFile) writeFileSync(options.checkpointFile, JSON.stringify(checkpoints));
+  };
+  /** Open shards and their next iterator; a closed shard is dropped once read to its end. */
+  const iterators = new Map<string, string | undefined>();
+  const finished = new Set<string>();
+
+  const iteratorAt = async (shardId: string, type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER', sequenceNumber?: string) =>
+    (
+      await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequenceNumber }),
+      )
+    ).ShardIterator;
+
+  async function discoverShards(): Promise<void> {
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      for (const shard of StreamDescription?.Shards ?? []) {
+        const shardId = shard.ShardId!;
+        if (iterators.has(shardId) || finished.has(shardId)) continue;
+        const checkpoint = checkpoints[shardId];
+        // A shard born while we run (a child of one we read) is read from its start.
+        const start = checkpoint ? 'AFTER_SEQUENCE_NUMBER' : discovered ? 'TRIM_HORIZON' : (options.startAt ?? 'TRIM_HORIZON');
+        iterators.set(shardId, await iteratorAt(shardId, start, checkpoint));
+      }
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    discovered = true;
+  }
+
+  async function pollShard(shardId: string, iterator: string): Promise<void> {
+    const { Records = [], NextShardIterator } = await streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: options.batchSize ?? 100 }),
+    );
+    if (Records.length === 0) {
+      if (NextShardIterator) iterators.set(shardId, NextShardIterator);
+      else {
+        iterators.delete(shardId);
+        finished.add(shardId);
+      }
+      return;
+    }
+    const records = Records.map((record) => toLambdaRecord(record, streamArn!));
+    const response = await options.consumer({ Records: records }).catch((error: Error) => {
+      console.error(JSON.stringify({ level: 'error', message: 'stream consumer failed', name: error.name }));
+      return { batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] };
+    });
+    const failures = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    const firstFailure = records.findIndex((record) => failures.has(record.dynamodb!.SequenceNumber!));
+    if (firstFailure === -1) {
+      saveCheckpoint(shardId, records[records.length - 1]!.dynamodb!.SequenceNumber!);
+      iterators.set(shardId, NextShardIterator);
+      return;
+    }
+    if (firstFailure > 0) saveCheckpoint(shardId, records[firstFailure - 1]!.dynamodb!.SequenceNumber!);
+    await new Promise((done) => setTimeout(done, RETRY_AFTER_FAILURE_MS));
+    iterators.set(shardId, await iteratorAt(shardId, 'AT_SEQUENCE_NUMBER', records[firstFailure]!.dynamodb!.SequenceNumber!));
+  }
+
+  let discovered = false;
+  let running = true;
+  let lastDiscovery = 0;
+  await discoverShards();
+  lastDiscovery = Date.now();
+  const loop = (async () => {
+    while (running) {
+      try {
+        if (Date.now() - lastDiscovery > DISCOVER_SHARDS_EVERY_MS) {
+          await discoverShards();
+          lastDiscovery = Date.now();
+        }
+        for (const [shardId, iterator] of [...iterators]) {
+          if (!running) break;
+          if (iterator) await pollShard(shardId, iterator);
+          else {
+            iterators.delete(shardId);
+            finished.add(shardId);
+          }
+        }
+      } catch (error) {
+        if (running) console.error(JSON.stringify({ level: 'error', message: 'stream polling failed', name: (error as Error).name, detail: (error as Error).message }));
+      }
+      await new Promise((done) => setTimeout(done, options.intervalMs ?? 200));
+    }
+  })();
+
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      streams.destroy();
+    },
+  };
+}
+
+/** A stream record as Lambda hands it to a function (times in epoch seconds, the stream's ARN). */
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const { dynamodb } = record;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    eventSourceARN: streamArn,
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    dynamodb: {
+      ...(dynamodb as DynamoDBRecord['dynamodb']),
+      ApproximateCreationDateTime: dynamodb?.ApproximateCreationDateTime
+        ? Math.floor(new Date(dynamodb.ApproximateCreationDateTime).getTime() / 1000)
+        : undefined,
+    },
+  } as DynamoDBRecord;
+}
