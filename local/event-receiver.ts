@@ -41,11 +41,14 @@ export interface EventReceiver {
   endpoint: string;
   /** Every event accepted, in order. */
   received: DeliveredEvent[];
+  /** How many entries each PutEvents call carried. */
+  calls: number[];
   close(): Promise<void>;
 }
 
 export async function startEventReceiver(options: EventReceiverOptions = {}): Promise<EventReceiver> {
   const received: DeliveredEvent[] = [];
+  const calls: number[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -65,6 +68,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         reply(400, { __type: 'ValidationException', message: 'Invalid JSON' });
         return;
       }
+      calls.push(entries.length);
       const results = entries.map((entry) => {
         if (options.refuse?.(entry)) return { ErrorCode: 'ThrottlingException', ErrorMessage: 'Refused by the local receiver' };
         const event: DeliveredEvent = {
@@ -91,6 +95,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
   return {
     endpoint: `http://127.0.0.1:${port}`,
     received,
+    calls,
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());

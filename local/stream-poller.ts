@@ -99,7 +99,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
     const records = Records.map((record) => toLambdaRecord(record, streamArn!));
     const response = await options.consumer({ Records: records }).catch((error: Error) => {
-      console.error(JSON.stringify({ level: 'error', message: 'stream consumer failed', name: error.name }));
+      console.error(JSON.stringify({ level: 'error', message: 'stream consumer failed', name: error.name, detail: error.message }));
       return { batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] };
     });
     const failures = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
@@ -163,9 +163,25 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
     ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
     dynamodb: {
       ...(dynamodb as DynamoDBRecord['dynamodb']),
+      ...(dynamodb?.NewImage ? { NewImage: restoreEmptyMaps(dynamodb.NewImage) } : {}),
+      ...(dynamodb?.OldImage ? { OldImage: restoreEmptyMaps(dynamodb.OldImage) } : {}),
       ApproximateCreationDateTime: dynamodb?.ApproximateCreationDateTime
         ? Math.floor(new Date(dynamodb.ApproximateCreationDateTime).getTime() / 1000)
         : undefined,
     },
   } as DynamoDBRecord;
+}
+
+/**
+ * The Streams SDK client reads an empty map attribute (`{"M":{}}` on the wire) as `{}`, which no
+ * longer says what it is; Lambda passes the wire form. Put the `M` back, at any depth.
+ */
+function restoreEmptyMaps<T>(image: T): T {
+  const restore = (value: Record<string, any>): Record<string, any> => {
+    if (Object.keys(value).length === 0) return { M: {} };
+    if (value.M) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, restore(v as Record<string, any>)])) };
+    if (value.L) return { L: (value.L as Record<string, any>[]).map(restore) };
+    return value;
+  };
+  return Object.fromEntries(Object.entries(image as Record<string, Record<string, any>>).map(([k, v]) => [k, restore(v)])) as T;
 }

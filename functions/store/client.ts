@@ -2,17 +2,22 @@ import { DynamoDBClient, type ConditionalCheckFailedException } from '@aws-sdk/c
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-let documentClient: DynamoDBDocumentClient | undefined;
+let documentClient: { client: DynamoDBDocumentClient; endpoint: string | undefined } | undefined;
 
 /**
  * One client per container, created on first use so configuration is read at call time.
- * The endpoint comes from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local) or the region's default.
+ * The endpoint comes from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local) or the
+ * region's default; a local runtime restarted in the same process may point it elsewhere.
  */
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return documentClient;
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!documentClient || documentClient.endpoint !== endpoint) {
+    documentClient = {
+      endpoint,
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    };
+  }
+  return documentClient.client;
 }
 
 export function isConditionalCheckFailure(error: unknown): error is ConditionalCheckFailedException {

@@ -16,8 +16,13 @@ export const EVENT_SOURCE = 'verity';
 const ENTRIES_PER_CALL = 10;
 const ATTEMPTS = 3;
 
-let client: EventBridgeClient | undefined;
-const eventBridge = () => (client ??= new EventBridgeClient({}));
+let client: { eventBridge: EventBridgeClient; endpoint: string | undefined } | undefined;
+/** One client per container; a local runtime restarted in the same process may move the endpoint. */
+function eventBridge(): EventBridgeClient {
+  const endpoint = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+  if (!client || client.endpoint !== endpoint) client = { endpoint, eventBridge: new EventBridgeClient({}) };
+  return client.eventBridge;
+}
 
 interface Pending {
   sequenceNumber: string;

@@ -1,0 +1,111 @@
+/**
+ * The outbox publisher, driven with Lambda-shaped stream batches (as AWS delivers them) against
+ * the local PutEvents receiver, which can refuse entries as EventBridge does under throttling.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createVerificationSession } from '../../../functions/domain/verification-session';
+import { changeWithEvents } from '../../../functions/outbox';
+import { eventItem } from '../../../functions/store/events';
+import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events';
+import type { StripeEvent } from '../../../functions/wire/events';
+import { newObjectId } from '../../../functions/wire/ids';
+import { startEventReceiver, type EventReceiver } from '../../../local/event-receiver';
+
+const scope = { account: 'acct_publisher', mode: 'test' as const };
+let receiver: EventReceiver;
+/** Decides, per entry and attempt, whether the receiver refuses it. */
+let refuse: (eventId: string, attempt: number) => boolean = () => false;
+const attempts = new Map<string, number>();
+
+beforeAll(async () => {
+  receiver = await startEventReceiver({
+    refuse: (entry) => {
+      const id = (JSON.parse(entry.Detail ?? '{}') as { id: string }).id;
+      const attempt = (attempts.get(id) ?? 0) + 1;
+      attempts.set(id, attempt);
+      return refuse(id, attempt);
+    },
+  });
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = receiver.endpoint;
+  process.env.VERITY_EVENT_BUS_NAME = 'verity-test';
+});
+afterAll(() => receiver.close());
+beforeEach(() => {
+  receiver.received.length = 0;
+  receiver.calls.length = 0;
+  attempts.clear();
+  refuse = () => false;
+});
+
+let sequence = 1000;
+function newEvents(count: number): StripeEvent[] {
+  return Array.from({ length: count }, () => {
+    const now = new Date();
+    const session = createVerificationSession({ type: 'document' }, { id: newObjectId('vs', now.getTime()), scope, now });
+    return changeWithEvents(null, session, { request: null, now }).events[0]!;
+  });
+}
+/** A stream record of a newly inserted item, in the shape Lambda delivers. */
+function insertRecord(item: Record<string, unknown>, eventName: DynamoDBRecord['eventName'] = 'INSERT'): DynamoDBRecord {
+  const image = marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
+  return {
+    eventID: `${sequence}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'eu-west-1',
+    dynamodb: { Keys: { pk: image!.pk!, sk: image!.sk! }, NewImage: image, SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+const publishedIds = () => receiver.received.map((event) => (event.detail as StripeEvent).id);
+
+describe('the outbox publisher', () => {
+  it('puts every event on the bus, at most 10 per call, with source, detail-type and the Event as detail', async () => {
+    const events = newEvents(25);
+    const response = await handler({ Records: events.map((event) => insertRecord(eventItem(event, scope))) });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(publishedIds()).toEqual(events.map((e) => e.id));
+    expect(receiver.calls).toEqual([10, 10, 5]);
+    expect(receiver.received[0]).toMatchObject({ source: EVENT_SOURCE, 'detail-type': 'identity.verification_session.created', detail: events[0] });
+  });
+
+  it('re-sends only the entries EventBridge refused, and loses none', async () => {
+    const events = newEvents(12);
+    // Every other entry is refused the first time it is sent.
+    refuse = (id, attempt) => attempt === 1 && events.findIndex((e) => e.id === id) % 2 === 0;
+    const response = await handler({ Records: events.map((event) => insertRecord(eventItem(event, scope))) });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(publishedIds().sort()).toEqual(events.map((e) => e.id).sort());
+    expect(new Set(publishedIds()).size).toBe(12);
+    // 10 + 2 sent; 5 + 1 refused and sent again.
+    expect(receiver.calls).toEqual([10, 5, 2, 1]);
+  });
+
+  it('reports entries refused on every attempt as batch item failures, so the stream hands them over again', async () => {
+    const events = newEvents(4);
+    const stuck = events[2]!.id;
+    refuse = (id) => id === stuck;
+    const records = events.map((event) => insertRecord(eventItem(event, scope)));
+    const response = await handler({ Records: records });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[2]!.dynamodb!.SequenceNumber }]);
+    expect(publishedIds()).toEqual(events.filter((e) => e.id !== stuck).map((e) => e.id));
+    // The redelivered batch publishes it once EventBridge takes it (the others again: at least once).
+    refuse = () => false;
+    expect(await handler({ Records: records.slice(2) })).toEqual({ batchItemFailures: [] });
+    expect(publishedIds()).toContain(stuck);
+  });
+
+  it('ignores every change that is not a new event item', async () => {
+    const [event] = newEvents(1);
+    const item = eventItem(event!, scope);
+    const records = [
+      insertRecord({ pk: 'acct#test#vs_1', sk: 'verification_session', id: 'vs_1', session: {} }),
+      insertRecord({ pk: 'api_key#abc', sk: 'api_key', account: 'acct_1' }),
+      insertRecord(item, 'MODIFY'),
+      insertRecord(item, 'REMOVE'),
+    ];
+    expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(receiver.received).toEqual([]);
+  });
+});
