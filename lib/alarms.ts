@@ -66,6 +66,11 @@ export class VerityAlarms extends Construct {
     this.alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: invocations were throttled`);
   }
 
+  /** Records waiting in the stream: the publisher falls behind or keeps failing. */
+  forStreamConsumer(name: string, fn: IFunction): void {
+    this.alarm(`${name}IteratorAge`, fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }), 60_000, `${name}: stream records wait a minute or more`);
+  }
+
   /** `operations`: the DynamoDB operations Verity performs (CloudWatch reports these two metrics per operation). */
   forTable(table: Table, operations: Operation[]): void {
     const options = { period: FIVE_MINUTES, statistic: 'Sum', operations };

@@ -1,28 +1,54 @@
 /**
- * The EventBridge bus that Verity's lifecycle events go to, encrypted with Verity's key, with a
- * dead-letter queue for events the bus cannot deliver. Subscribers add rules to this bus.
+ * Verity's lifecycle events in AWS: the EventBridge bus (encrypted with Verity's key, with a
+ * dead-letter queue), the outbox publisher that feeds it from the table's stream, and
+ * `subscribe()`, which gives a business's target a rule and a dead-letter queue of its own.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { FilterCriteria, FilterRule, StartingPosition, type DlqDestinationConfig, type IEventSourceDlq, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { SessionEventType } from '../functions/domain/events';
+import { EVENT_KIND } from '../functions/store/events';
+import { tableSchema } from '../functions/store/schema';
+import { EVENT_SOURCE } from '../functions/streams/publish-events';
+import { VerityFunction } from './verity-function';
+
+/** What a subscriber's target is built with: its dead-letter queue and retry policy. */
+export interface SubscriberTargetProps {
+  deadLetterQueue: IQueue;
+  retryAttempts: number;
+  maxEventAge: Duration;
+}
+
+export interface SubscribeOptions {
+  /** The event types to receive; all of them when left out. */
+  types?: SessionEventType[];
+  /** Only live-mode (true) or only test-mode (false) events; both when left out. */
+  livemode?: boolean;
+  /** Builds the target, e.g. `(props) => new targets.LambdaFunction(fn, props)`. */
+  target: (props: SubscriberTargetProps) => IRuleTarget;
+}
 
 export class VerityEvents extends Construct {
   readonly bus: EventBus;
   readonly deadLetterQueue: Queue;
+  readonly publisher: VerityFunction;
+  /** Stream records the publisher could not publish after every retry. */
+  readonly publisherDeadLetterQueue: Queue;
+  /** Every subscriber's dead-letter queue, for alarms. */
+  readonly subscriberDeadLetterQueues = new Map<string, Queue>();
+  private readonly key: Key;
 
-  constructor(scope: Construct, id: string, props: { key: Key }) {
+  constructor(scope: Construct, id: string, props: { key: Key; table: Table }) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // EventBridge encrypts what it puts on the bus and into the queue with the customer key.
+    this.key = props.key;
+    this.deadLetterQueue = this.deadLetterQueueFor('DeadLetters', 'the event bus');
+    // EventBridge encrypts what it puts on the bus and into the queues with the customer key.
     props.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('events.amazonaws.com')],
@@ -30,16 +56,91 @@ export class VerityEvents extends Construct {
         resources: ['*'],
       }),
     );
-    for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.deadLetterQueue).acknowledge({
-        id,
-        reason: 'This queue is itself the dead-letter queue of the event bus; an alarm fires on its first message.',
-      });
-    }
     this.bus = new EventBus(this, 'Bus', {
       description: 'Verity lifecycle events: identity.verification_session.*',
       kmsKey: props.key,
       deadLetterQueue: this.deadLetterQueue,
     });
+
+    this.publisher = new VerityFunction(this, 'Publisher', {
+      handlerModule: 'streams/publish-events',
+      description: 'Verity outbox publisher: table stream to EventBridge',
+      environment: { VERITY_EVENT_BUS_NAME: this.bus.eventBusName },
+      environmentKey: props.key,
+      timeout: Duration.seconds(60),
+    });
+    this.bus.grantPutEventsTo(this.publisher.function);
+    this.publisherDeadLetterQueue = this.deadLetterQueueFor('PublisherDeadLetters', 'the outbox publisher');
+    this.publisher.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        // From the oldest record: an event written before the mapping existed is still published.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        onFailure: new EncryptedQueueDestination(this.publisherDeadLetterQueue, props.key),
+        // The publisher filters in code too: a filter that matches nothing fails silently.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(EVENT_KIND) } } },
+          }),
+        ],
+      }),
+    );
+  }
+
+  /** A rule on the bus for `options.types`, whose target gets its own dead-letter queue and retry policy. */
+  subscribe(id: string, options: SubscribeOptions): Rule {
+    const deadLetterQueue = this.deadLetterQueueFor(`${id}DeadLetters`, `the ${id} subscription`);
+    this.subscriberDeadLetterQueues.set(id, deadLetterQueue);
+    return new Rule(this, `${id}Rule`, {
+      eventBus: this.bus,
+      description: `Verity events for ${id}`,
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        ...(options.types ? { detailType: options.types } : {}),
+        ...(options.livemode !== undefined ? { detail: { livemode: [options.livemode] } } : {}),
+      },
+      targets: [options.target({ deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+  }
+
+  private deadLetterQueueFor(id: string, owner: string): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    for (const rule of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
+      Validations.of(queue).acknowledge({
+        id: rule,
+        reason: `This queue is itself the dead-letter queue of ${owner}; an alarm fires on its first message.`,
+      });
+    }
+    return queue;
+  }
+}
+
+/**
+ * The on-failure destination of the event source mapping. CDK's SqsDlq grants the function
+ * `kms:GenerateDataKey*` and `kms:ReEncrypt*` on the key; sending to an encrypted queue needs
+ * exactly `sqs:SendMessage` on the queue and `kms:GenerateDataKey` and `kms:Decrypt` on its key.
+ */
+class EncryptedQueueDestination implements IEventSourceDlq {
+  constructor(
+    private readonly queue: Queue,
+    private readonly key: Key,
+  ) {}
+
+  bind(_mapping: unknown, handler: IFunction): DlqDestinationConfig {
+    handler.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    handler.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }));
+    return { destination: this.queue.queueArn };
   }
 }

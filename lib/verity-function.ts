@@ -81,7 +81,9 @@ export class VerityFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource *: X-Ray does not support resource-level permissions. Every DynamoDB, KMS and logs statement names its resource.',
+      reason:
+        'Resource * is used only by actions that have no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords ' +
+        '(active tracing) and, for a stream consumer, dynamodb:ListStreams. Every other DynamoDB, KMS, logs and events statement names its resource.',
     });
     Validations.of(this.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',

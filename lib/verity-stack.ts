@@ -7,7 +7,8 @@ import { routes as routeTable, type Route } from '../functions/routes';
 import { VerityAlarms } from './alarms';
 import { VerityApi, type VerityApiProps } from './api';
 import { VerityData, type VerityDataProps } from './data';
-import { VerityEvents } from './events';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { VerityEvents, type SubscribeOptions } from './events';
 
 export interface VerityStackProps extends StackProps {
   readonly data?: VerityDataProps;
@@ -20,6 +21,16 @@ export interface VerityStackProps extends StackProps {
 }
 
 export class VerityStack extends Stack {
+  /**
+   * Sends Verity's lifecycle events to a target of yours, with a dead-letter queue and an alarm on it:
+   * `verity.subscribe('Onboarding', { types: ['identity.verification_session.verified'], target: (props) => new targets.LambdaFunction(fn, props) })`.
+   */
+  subscribe(id: string, options: SubscribeOptions): Rule {
+    const rule = this.events.subscribe(id, options);
+    this.alarms.forQueue(`${id}DeadLetters`, this.events.subscriberDeadLetterQueues.get(id)!);
+    return rule;
+  }
+
   readonly data: VerityData;
   readonly api: VerityApi;
   readonly events: VerityEvents;
@@ -47,7 +58,7 @@ export class VerityStack extends Stack {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       customDomain: props.customDomain,
     });
-    this.events = new VerityEvents(this, 'Events', { key: this.data.key });
+    this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
 
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
@@ -55,6 +66,9 @@ export class VerityStack extends Stack {
     const actions = new Set<string>((props.routes ?? routeTable).flatMap((route) => route.dynamodb));
     this.alarms.forTable(this.data.table, Object.values(Operation).filter((operation) => actions.has(operation)));
     this.alarms.forQueue('EventBusDeadLetters', this.events.deadLetterQueue);
+    this.alarms.forFunction('Publisher', this.events.publisher.function);
+    this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);
+    this.alarms.forQueue('PublisherDeadLetters', this.events.publisherDeadLetterQueue);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
     new CfnOutput(this, 'TableName', {

@@ -10,6 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes, type Route } from '../../functions/routes';
 import { addPolicyChecks } from '../../lib/policy-checks';
@@ -54,7 +56,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length);
+    // One per route, and the outbox publisher.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 1);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -76,7 +79,7 @@ describe('one Lambda and one route per route-table entry', () => {
     });
     const { resources } = synthesize(table);
     const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(routes.length + 1);
+    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(routes.length + 2);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
   }, 120_000);
 
@@ -135,11 +138,13 @@ describe('least privilege', () => {
     expect(actions).not.toContain('kms:Encrypt');
   });
 
-  it('grants no wildcard action anywhere, and Resource * only for X-Ray', () => {
+  it('grants no wildcard action anywhere, and Resource * only to actions without resource-level permissions', () => {
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         for (const action of actionsOf(statement)) expect(action).not.toContain('*');
-        if (statement.Resource === '*') expect(actionsOf(statement).every((a: string) => a.startsWith('xray:'))).toBe(true);
+        if (statement.Resource === '*') {
+          expect(actionsOf(statement).every((a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams')).toBe(true);
+        }
       }
     }
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -171,11 +176,78 @@ describe('the rest of the stack', () => {
 
   it('alarms on API 5xx rate and latency, every function’s errors and throttles, DynamoDB throttles and system errors, and the DLQ', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
-    const expected = ['Api5xxRate', 'ApiLatencyP99', 'TableThrottles', 'TableSystemErrors', 'EventBusDeadLettersDepth', ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`])];
+    const expected = [
+      'Api5xxRate',
+      'ApiLatencyP99',
+      'TableThrottles',
+      'TableSystemErrors',
+      'EventBusDeadLettersDepth',
+      'PublisherErrors',
+      'PublisherThrottles',
+      'PublisherIteratorAge',
+      'PublisherDeadLettersDepth',
+      ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`]),
+    ];
     for (const name of expected) expect(alarms.some((id) => id.startsWith(`Alarms${name}`)), name).toBe(true);
     expect(alarms).toHaveLength(expected.length);
     for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
+});
+
+describe('the outbox publisher', () => {
+  const publisher = () => {
+    const found = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description?.startsWith('Verity outbox publisher'));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('reads the table stream with bounded retries, bisection, partial batch failures, a filter and an on-failure queue', () => {
+    const [fnId] = publisher();
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86400,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+    expect(queueIds).toContain(mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
+  });
+
+  it('may put events on this bus only, and change nothing in the table', () => {
+    const [, fn] = publisher();
+    const [[busId]] = ofType('AWS::Events::EventBus') as [[string, Resource]];
+    const statements = statementsOf(fn);
+    const putEvents = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('events:')));
+    expect(putEvents.map((s) => [actionsOf(s), s.Resource])).toEqual([[['events:PutEvents'], { 'Fn::GetAtt': [busId, 'Arn'] }]]);
+    const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo.sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(fn.Properties.Environment.Variables.VERITY_EVENT_BUS_NAME).toEqual({ Ref: busId });
+  });
+
+  it('subscribes a target to chosen event types with a dead-letter queue and an alarm', () => {
+    const app = new App();
+    const stack = new VerityStack(app, 'Subscribed');
+    const queue = new Queue(stack, 'Inbox');
+    stack.subscribe('Onboarding', {
+      types: ['identity.verification_session.verified'],
+      livemode: true,
+      target: (props) => new SqsQueue(queue, props),
+    });
+    const template = Template.fromStack(stack);
+    const [[, rule]] = Object.entries(template.findResources('AWS::Events::Rule')) as [[string, Resource]];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['verity'],
+      'detail-type': ['identity.verification_session.verified'],
+      detail: { livemode: [true] },
+    });
+    expect(rule.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('AlarmsOnboardingDeadLettersDepth'))).toBe(true);
+  }, 120_000);
 });
 
 describe('policy checks', () => {
