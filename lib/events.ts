@@ -13,7 +13,7 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SessionEventType } from '../functions/domain/events';
-import { EVENT_KIND } from '../functions/store/events';
+import { EVENT_KIND } from '../functions/store/event-items';
 import { tableSchema } from '../functions/store/schema';
 import { EVENT_SOURCE } from '../functions/streams/publish-events';
 import { VerityFunction } from './verity-function';

@@ -21,6 +21,23 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** esbuild target that both the Lambda runtime and developers' Node 20 run. */
 export const BUNDLE_TARGET = 'node20';
 
+/**
+ * The SDK's credential providers that its default chain imports lazily, only when no credentials
+ * are in the environment. Lambda always puts them there, so these are left out of the bundle
+ * (130 KB and about 20 ms of cold import); should one ever be needed, the runtime's own SDK has it.
+ */
+const LAZY_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+];
+
 export interface VerityFunctionProps {
   /** Module under functions/ that exports `handler`, e.g. `http/create-verification-session`. */
   handlerModule: string;
@@ -71,6 +88,7 @@ export class VerityFunction extends Construct {
         minify: true,
         sourceMap: false,
         bundleAwsSDK: true,
+        externalModules: LAZY_CREDENTIAL_PROVIDERS,
         mainFields: ['module', 'main'],
         // Lets bundled CommonJS code `require` Node built-ins from an ES module.
         banner: "import { createRequire as __verityCreateRequire } from 'module'; const require = __verityCreateRequire(import.meta.url);",

@@ -9,7 +9,7 @@ import type { Scope, SessionStatus, VerificationSession } from '../domain/verifi
 import type { StripeEvent } from '../wire/events';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
-import { eventItem } from './events';
+import { eventItem } from './event-items';
 import { queryPage } from './list-page';
 import { listPartition, objectKey, tableName, tableSchema, type IndexName } from './schema';
 
@@ -32,7 +32,7 @@ export interface SessionChange {
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 
-function toItem(session: VerificationSession, version: number): Record<string, unknown> {
+export function sessionItem(session: VerificationSession, version: number): Record<string, unknown> {
   const scope = scopeOf(session);
   const byValue = (field: string, value: string | null) =>
     value === null ? undefined : listPartition(scope, KIND, { field, value });
@@ -66,7 +66,7 @@ function writeChange(change: SessionChange, version: number, condition: { expres
         {
           Put: {
             TableName: table,
-            Item: toItem(change.session, version),
+            Item: sessionItem(change.session, version),
             ConditionExpression: condition.expression,
             ExpressionAttributeValues: condition.values,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

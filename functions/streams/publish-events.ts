@@ -8,7 +8,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventOfItem } from '../store/events';
+import { eventOfItem } from '../store/event-items';
 
 /** The `source` of every event Verity puts on the bus. */
 export const EVENT_SOURCE = 'verity';

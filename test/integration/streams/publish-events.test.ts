@@ -7,7 +7,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
-import { eventItem } from '../../../functions/store/events';
+import { eventItem } from '../../../functions/store/event-items';
 import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events';
 import type { StripeEvent } from '../../../functions/wire/events';
 import { newObjectId } from '../../../functions/wire/ids';

@@ -1,0 +1,28 @@
+/**
+ * Lifecycle events as DynamoDB items: written with the change that caused them (the outbox), kept
+ * 30 days. No client here, so the stream publisher can read items without bundling DynamoDB's SDK.
+ */
+import type { Scope } from '../domain/verification-session';
+import type { StripeEvent } from '../wire/events';
+import { expiresAt, listPartition, objectKey, tableSchema } from './schema';
+
+export const EVENT_KIND = 'event';
+const RETENTION_SECONDS = 30 * 24 * 60 * 60;
+
+export function eventItem(event: StripeEvent, scope: Scope): Record<string, unknown> {
+  const { indexes } = tableSchema;
+  return {
+    ...objectKey(scope, event.id, EVENT_KIND),
+    id: event.id,
+    [indexes.byScope.partitionKey]: listPartition(scope, EVENT_KIND),
+    [indexes.byType.partitionKey]: listPartition(scope, EVENT_KIND, { field: 'type', value: event.type }),
+    [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
+    event,
+  };
+}
+
+/** The Event object a stream record of an event item carries, if it is one. */
+export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
+  return item.sk === EVENT_KIND ? (item.event as StripeEvent) : undefined;
+}
+
