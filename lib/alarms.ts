@@ -2,7 +2,7 @@
  * Alarms on what would page someone, all notifying one SNS topic (encrypted, TLS only).
  * Subscribe an address with the `alarmEmail` context or to the `AlarmTopicArn` output.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -29,6 +29,7 @@ export class VerityAlarms extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));

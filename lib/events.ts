@@ -3,7 +3,7 @@
  * dead-letter queue), the outbox publisher that feeds it from the table's stream, and
  * `subscribe()`, which gives a business's target a rule and a dead-letter queue of its own.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -47,13 +47,16 @@ export class VerityEvents extends Construct {
   constructor(scope: Construct, id: string, props: { key: Key; table: Table }) {
     super(scope, id);
     this.key = props.key;
-    this.deadLetterQueue = this.deadLetterQueueFor('DeadLetters', 'the event bus');
-    // EventBridge encrypts what it puts on the bus and into the queues with the customer key.
+    // The bus's own dead-letter queue catches what the bus cannot deliver, including when the
+    // customer key is unusable, so it must not depend on that key: SQS-managed encryption.
+    this.deadLetterQueue = this.deadLetterQueueFor('DeadLetters', 'the event bus', QueueEncryption.SQS_MANAGED);
+    // EventBridge encrypts what it puts into subscribers' queues with the customer key.
     props.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     this.bus = new EventBus(this, 'Bus', {
@@ -61,6 +64,14 @@ export class VerityEvents extends Construct {
       kmsKey: props.key,
       deadLetterQueue: this.deadLetterQueue,
     });
+    this.deadLetterQueue.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.bus.eventBusArn } },
+      }),
+    );
 
     this.publisher = new VerityFunction(this, 'Publisher', {
       handlerModule: 'streams/publish-events',
@@ -68,6 +79,7 @@ export class VerityEvents extends Construct {
       environment: { VERITY_EVENT_BUS_NAME: this.bus.eventBusName },
       environmentKey: props.key,
       timeout: Duration.seconds(60),
+      invokedBy: 'stream',
     });
     this.bus.grantPutEventsTo(this.publisher.function);
     this.publisherDeadLetterQueue = this.deadLetterQueueFor('PublisherDeadLetters', 'the outbox publisher');
@@ -109,10 +121,10 @@ export class VerityEvents extends Construct {
     });
   }
 
-  private deadLetterQueueFor(id: string, owner: string): Queue {
+  private deadLetterQueueFor(id: string, owner: string, encryption = QueueEncryption.KMS): Queue {
     const queue = new Queue(this, id, {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryption,
+      ...(encryption === QueueEncryption.KMS ? { encryptionMasterKey: this.key } : {}),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.DESTROY,

@@ -47,6 +47,8 @@ export interface VerityFunctionProps {
   environmentKey?: IKey;
   memorySize?: number;
   timeout?: Duration;
+  /** How the function is invoked: synchronously by the API, or by a stream event source mapping. */
+  invokedBy?: 'api' | 'stream';
   logRetention?: RetentionDays;
 }
 
@@ -105,7 +107,10 @@ export class VerityFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
-      reason: 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
+      reason:
+        props.invokedBy === 'stream'
+          ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the mapping (an encrypted SQS queue with an alarm).'
+          : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
     });
   }
 }

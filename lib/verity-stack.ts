@@ -48,7 +48,8 @@ export class VerityStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
         "Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. " +
-        'It is 64 random characters, encrypted with the stack key, readable by no principal but CloudFormation at deploy time; rotate it by replacing the secret during a quiet period.',
+        'It is 64 random characters encrypted with the stack key; no Verity function may read it (CloudFormation resolves it into their encrypted environment at deploy time). ' +
+        'Rotate it by replacing the secret during a quiet period.',
     });
     this.api = new VerityApi(this, 'Api', {
       routes: props.routes ?? routeTable,
@@ -63,8 +64,8 @@ export class VerityStack extends Stack {
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
     for (const [name, fn] of this.api.functions) this.alarms.forFunction(name, fn.function);
-    const actions = new Set<string>((props.routes ?? routeTable).flatMap((route) => route.dynamodb));
-    this.alarms.forTable(this.data.table, Object.values(Operation).filter((operation) => actions.has(operation)));
+    // CloudWatch names operations, not IAM actions: every change of a session is a TransactWriteItems.
+    this.alarms.forTable(this.data.table, [Operation.GET_ITEM, Operation.QUERY, Operation.TRANSACT_WRITE_ITEMS]);
     this.alarms.forQueue('EventBusDeadLetters', this.events.deadLetterQueue);
     this.alarms.forFunction('Publisher', this.events.publisher.function);
     this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);

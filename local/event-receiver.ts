@@ -35,6 +35,8 @@ export interface EventReceiverOptions {
   targets?: string[];
   /** Tests: refuse an entry (as EventBridge does under throttling) when this says so. */
   refuse?: (entry: PutEventsEntry) => boolean;
+  /** Refuse a whole request whose entries are larger than this together, as EventBridge does (256 KB). */
+  maxRequestBytes?: number;
 }
 
 export interface EventReceiver {
@@ -66,6 +68,14 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: PutEventsEntry[] }).Entries;
       } catch {
         reply(400, { __type: 'ValidationException', message: 'Invalid JSON' });
+        return;
+      }
+      const size = entries.reduce(
+        (sum, e) => sum + 14 + [e.Source, e.DetailType, e.Detail, ...(e.Resources ?? [])].reduce((n, text) => n + Buffer.byteLength(text ?? ''), 0),
+        0,
+      );
+      if (size > (options.maxRequestBytes ?? 256 * 1024)) {
+        reply(400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
         return;
       }
       calls.push(entries.length);

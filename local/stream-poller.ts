@@ -4,7 +4,7 @@
  * honouring `batchItemFailures` (records from the first failure on are handed over again).
  * Progress is checkpointed to a file, so a restart resumes where the last run stopped.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -49,11 +49,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
 
-  const checkpoints: Record<string, string> =
-    options.checkpointFile && existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) : {};
+  const checkpoints = readCheckpoints(options.checkpointFile);
   const saveCheckpoint = (shardId: string, sequenceNumber: string) => {
     checkpoints[shardId] = sequenceNumber;
-    if (options.checkpointFile) writeFileSync(options.checkpointFile, JSON.stringify(checkpoints));
+    if (!options.checkpointFile) return;
+    // Written aside and renamed, so a crash never leaves half a file.
+    writeFileSync(`${options.checkpointFile}.tmp`, JSON.stringify(checkpoints));
+    renameSync(`${options.checkpointFile}.tmp`, options.checkpointFile);
   };
   /** Open shards and their next iterator; a closed shard is dropped once read to its end. */
   const iterators = new Map<string, string | undefined>();
@@ -117,25 +119,40 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let discovered = false;
   let running = true;
   let lastDiscovery = 0;
-  await discoverShards();
-  lastDiscovery = Date.now();
+  const report = (message: string, error: unknown) =>
+    console.error(JSON.stringify({ level: 'error', message, name: (error as Error).name, detail: (error as Error).message }));
+  // The first shards are found before start returns, so a change made right after is read.
+  await discoverShards().then(
+    () => (lastDiscovery = Date.now()),
+    (error: unknown) => report('stream discovery failed', error),
+  );
   const loop = (async () => {
     while (running) {
-      try {
-        if (Date.now() - lastDiscovery > DISCOVER_SHARDS_EVERY_MS) {
-          await discoverShards();
-          lastDiscovery = Date.now();
-        }
-        for (const [shardId, iterator] of [...iterators]) {
-          if (!running) break;
+      if (Date.now() - lastDiscovery > DISCOVER_SHARDS_EVERY_MS) {
+        await discoverShards().then(
+          () => (lastDiscovery = Date.now()),
+          (error: unknown) => report('stream discovery failed', error),
+        );
+      }
+      for (const [shardId, iterator] of [...iterators]) {
+        if (!running) break;
+        try {
           if (iterator) await pollShard(shardId, iterator);
           else {
             iterators.delete(shardId);
             finished.add(shardId);
           }
+        } catch (error) {
+          // An iterator unused for 15 minutes expires (a laptop asleep, say): start again from the checkpoint.
+          const name = (error as Error).name;
+          if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
+            const checkpoint = checkpoints[shardId];
+            await iteratorAt(shardId, checkpoint ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON', checkpoint).then(
+              (fresh) => iterators.set(shardId, fresh),
+              (again: unknown) => report('stream iterator renewal failed', again),
+            );
+          } else if (running) report('stream polling failed', error);
         }
-      } catch (error) {
-        if (running) console.error(JSON.stringify({ level: 'error', message: 'stream polling failed', name: (error as Error).name, detail: (error as Error).message }));
       }
       await new Promise((done) => setTimeout(done, options.intervalMs ?? 200));
     }
@@ -148,6 +165,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       streams.destroy();
     },
   };
+}
+
+function readCheckpoints(file: string | undefined): Record<string, string> {
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    console.error(`Ignoring unreadable stream checkpoints in ${file}: reading the stream from its start.`);
+    return {};
+  }
 }
 
 /** A stream record as Lambda hands it to a function (times in epoch seconds, the stream's ARN). */

@@ -12,8 +12,9 @@ import { eventOfItem } from '../store/event-items';
 
 /** The `source` of every event Verity puts on the bus. */
 export const EVENT_SOURCE = 'verity';
-/** PutEvents takes at most 10 entries. */
+/** PutEvents takes at most 10 entries, of at most 256 KB together (EventBridge's entry-size rules). */
 const ENTRIES_PER_CALL = 10;
+const MAX_REQUEST_BYTES = 256 * 1024;
 const ATTEMPTS = 3;
 
 let client: { eventBridge: EventBridgeClient; endpoint: string | undefined } | undefined;
@@ -32,8 +33,14 @@ interface Pending {
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const pending = event.Records.flatMap(toPending);
   const failed: Pending[] = [];
-  for (let i = 0; i < pending.length; i += ENTRIES_PER_CALL) {
-    failed.push(...(await putWithRetries(pending.slice(i, i + ENTRIES_PER_CALL))));
+  for (const chunk of requests(pending)) {
+    if (chunk.length === 1 && entrySize(chunk[0]!.entry) > MAX_REQUEST_BYTES) {
+      // No request can carry it: leave it to the stream's retries and on-failure destination.
+      console.error(JSON.stringify({ level: 'error', message: 'event larger than PutEvents accepts', bytes: entrySize(chunk[0]!.entry) }));
+      failed.push(...chunk);
+      continue;
+    }
+    failed.push(...(await putWithRetries(chunk)));
   }
   return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
 }
@@ -56,6 +63,30 @@ function toPending(record: DynamoDBRecord): Pending[] {
       },
     },
   ];
+}
+
+/** Consecutive entries grouped into PutEvents requests within both limits. */
+function requests(pending: Pending[]): Pending[][] {
+  const chunks: Pending[][] = [];
+  let bytes = 0;
+  for (const item of pending) {
+    const size = entrySize(item.entry);
+    const last = chunks[chunks.length - 1];
+    if (!last || last.length === ENTRIES_PER_CALL || bytes + size > MAX_REQUEST_BYTES) {
+      chunks.push([item]);
+      bytes = size;
+    } else {
+      last.push(item);
+      bytes += size;
+    }
+  }
+  return chunks;
+}
+
+/** EventBridge's size of an entry: 14 bytes for the time, and the UTF-8 bytes of the rest. */
+function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '', 'utf8');
+  return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0);
 }
 
 /** Puts up to 10 entries, re-sending only the refused ones; returns those refused every time. */

@@ -192,6 +192,29 @@ describe('the rest of the stack', () => {
     expect(alarms).toHaveLength(expected.length);
     for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
+
+  it('watches the DynamoDB operations Verity performs, transactional writes included', () => {
+    for (const name of ['TableThrottles', 'TableSystemErrors']) {
+      const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith(`Alarms${name}`)) as [[string, Resource]];
+      const operations = JSON.stringify(alarm.Properties.Metrics);
+      for (const operation of ["GetItem", "Query", "TransactWriteItems"]) expect(operations, name).toContain(`{"Name":"Operation","Value":"${operation}"}`);
+    }
+  });
+
+  it('lets EventBridge, and only this bus, write to the bus’s dead-letter queue, which does not depend on the customer key', () => {
+    const [[busId, bus]] = ofType('AWS::Events::EventBus') as [[string, Resource]];
+    const queueId = bus.Properties.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(synth.resources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
+    const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => p.Properties.Queues.some((q: { Ref: string }) => q.Ref === queueId))![1];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [busId, 'Arn'] } } },
+      }),
+    );
+  });
 });
 
 describe('the outbox publisher', () => {

@@ -109,3 +109,16 @@ describe('the outbox publisher', () => {
     expect(receiver.received).toEqual([]);
   });
 });
+
+describe('the outbox publisher and EventBridge’s size limit', () => {
+  it('splits requests at 256 KB, and reports an event no request can carry', async () => {
+    const large = newEvents(5).map((event) => ({ ...event, data: { object: { ...event.data.object, metadata: { blob: 'x'.repeat(100_000) } } } }));
+    const huge = { ...newEvents(1)[0]!, data: { object: { ...newEvents(1)[0]!.data.object, metadata: { blob: 'x'.repeat(300_000) } } } };
+    const records = [...large, huge].map((event) => insertRecord(eventItem(event as StripeEvent, scope)));
+    const response = await handler({ Records: records });
+    // Two 100 KB events fit in one request, three do not.
+    expect(receiver.calls).toEqual([2, 2, 1]);
+    expect(publishedIds()).toEqual(large.map((e) => e.id));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[5]!.dynamodb!.SequenceNumber }]);
+  });
+});
