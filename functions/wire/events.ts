@@ -21,6 +21,8 @@ export function renderEvent(event: {
   return {
     id: event.id,
     object: 'event' as const,
+    // The Verity account the session belongs to, so subscribers on a shared bus can tell tenants apart.
+    account: event.session.account,
     api_version: API_VERSION,
     created: event.created,
     // The session right after the change, without includable fields, and without the

@@ -29,6 +29,7 @@ describe('every change writes exactly its events, in the same transaction', () =
     expect(stored).toEqual({
       id: events[0]!.id,
       object: 'event',
+      account: scope.account,
       api_version: expect.any(String),
       created: session.created,
       data: { object: expect.objectContaining({ id: session.id, status: 'requires_input', metadata: { order: '7' }, client_secret: null, url: null }) },
