@@ -143,6 +143,7 @@ const bundleRows = bundles.map((bundle) => {
     sizeKb: round(statSync(bundle.file).size / 1024, 1),
     bareNodeMs: round(median(bare), 1),
     nodeWithImportMs: round(median(whole), 1),
+    differenceMs: round(median(whole) - median(bare), 1),
     coldImportMs: round(median(imports), 1),
   };
 });
