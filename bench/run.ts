@@ -170,6 +170,12 @@ function sampleSession(): { session: VerificationSession; item: Record<string, u
 const rawGet = (id: string) => dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, 'verification_session'), ConsistentRead: true }));
 const rawTransact = (items: Record<string, unknown>[]) =>
   dynamo().send(new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: tableName(), Item } })) }));
+/** What a status change must do at minimum: read the session, write it with its event. */
+const rawTransition = async () => {
+  const { item, event: e } = sampleSession();
+  await rawGet(fixed);
+  await rawTransact([item, e]);
+};
 const rawQuery = (index: keyof typeof tableSchema.indexes, partition: string) =>
   dynamo().send(
     new QueryCommand({
@@ -199,21 +205,13 @@ const endpoints: { name: string; call: (i: number) => Promise<unknown>; raw: (i:
     name: 'cancel',
     minimum: 'GetItem + TransactWriteItems',
     call: (i) => invoke(cancel as Handler, event(secretKey, 'POST', `${base}/${freshIds[i]}/cancel`, { id: freshIds[i]! })),
-    raw: async () => {
-      const { item, event: e } = sampleSession();
-      await rawGet(fixed);
-      await rawTransact([item, e]);
-    },
+    raw: rawTransition,
   },
   {
     name: 'redact',
     minimum: 'GetItem + TransactWriteItems',
     call: (i) => invoke(redact as Handler, event(secretKey, 'POST', `${base}/${freshIds[CALLS + WARMUP + i]}/redact`, { id: freshIds[CALLS + WARMUP + i]! })),
-    raw: async () => {
-      const { item, event: e } = sampleSession();
-      await rawGet(fixed);
-      await rawTransact([item, e]);
-    },
+    raw: rawTransition,
   },
   {
     name: 'list',

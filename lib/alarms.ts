@@ -2,18 +2,18 @@
  * Alarms on what would page someone, all notifying one SNS topic (encrypted, TLS only).
  * Subscribe an address with the `alarmEmail` context or to the `AlarmTopicArn` output.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Operation, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowServiceToUseKey } from './data';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -24,14 +24,7 @@ export class VerityAlarms extends Construct {
     super(scope, id);
     this.topic = new Topic(this, 'Topic', { displayName: 'Verity alarms', masterKey: props.key, enforceSSL: true });
     // CloudWatch publishes to the encrypted topic, so it must be able to use the key.
-    props.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowServiceToUseKey(props.key, 'cloudwatch.amazonaws.com');
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
   }
 

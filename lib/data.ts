@@ -4,7 +4,8 @@
  * bootstrap creates cannot drift apart. Encrypted with a customer-managed key: identity data is
  * the most sensitive data a business holds, and a key can be revoked.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -57,4 +58,19 @@ export class VerityData extends Construct {
       });
     }
   }
+}
+
+/**
+ * Lets an AWS service (EventBridge, CloudWatch) encrypt with the key on this account's behalf:
+ * what it needs to write to a resource encrypted with it.
+ */
+export function allowServiceToUseKey(key: Key, service: string): void {
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal(service)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+    }),
+  );
 }

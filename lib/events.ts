@@ -3,7 +3,7 @@
  * dead-letter queue), the outbox publisher that feeds it from the table's stream, and
  * `subscribe()`, which gives a business's target a rule and a dead-letter queue of its own.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import type { SessionEventType } from '../functions/domain/events';
 import { EVENT_KIND } from '../functions/store/event-items';
 import { tableSchema } from '../functions/store/schema';
 import { EVENT_SOURCE } from '../functions/streams/publish-events';
+import { allowServiceToUseKey } from './data';
 import { VerityFunction } from './verity-function';
 
 /** What a subscriber's target is built with: its dead-letter queue and retry policy. */
@@ -51,14 +52,7 @@ export class VerityEvents extends Construct {
     // customer key is unusable, so it must not depend on that key: SQS-managed encryption.
     this.deadLetterQueue = this.deadLetterQueueFor('DeadLetters', 'the event bus', QueueEncryption.SQS_MANAGED);
     // EventBridge encrypts what it puts into subscribers' queues with the customer key.
-    props.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowServiceToUseKey(props.key, 'events.amazonaws.com');
     this.bus = new EventBus(this, 'Bus', {
       description: 'Verity lifecycle events: identity.verification_session.*',
       kmsKey: props.key,
