@@ -22,6 +22,8 @@ export interface Route {
 
 /** Every authenticated request reads the key's hash (cached per container). */
 const AUTH: DynamoAction[] = ['GetItem'];
+/** A POST with an Idempotency-Key claims it and saves its response, or gives it back after a failure of ours. */
+const IDEMPOTENCY: DynamoAction[] = ['PutItem', 'DeleteItem'];
 
 const sessions = '/v1/identity/verification_sessions';
 
@@ -30,7 +32,7 @@ export const routes: Route[] = [
     name: 'CreateVerificationSession',
     routeKey: `POST ${sessions}`,
     handler: 'http/create-verification-session',
-    dynamodb: [...AUTH, 'PutItem'],
+    dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
   },
@@ -60,7 +62,7 @@ export const routes: Route[] = [
     name: 'UpdateVerificationSession',
     routeKey: `POST ${sessions}/{id}`,
     handler: 'http/update-verification-session',
-    dynamodb: [...AUTH, 'PutItem'],
+    dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
   },
@@ -68,7 +70,7 @@ export const routes: Route[] = [
     name: 'CancelVerificationSession',
     routeKey: `POST ${sessions}/{id}/cancel`,
     handler: 'http/cancel-verification-session',
-    dynamodb: [...AUTH, 'PutItem'],
+    dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
   },
@@ -76,7 +78,7 @@ export const routes: Route[] = [
     name: 'RedactVerificationSession',
     routeKey: `POST ${sessions}/{id}/redact`,
     handler: 'http/redact-verification-session',
-    dynamodb: [...AUTH, 'PutItem'],
+    dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
   },

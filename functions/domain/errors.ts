@@ -8,7 +8,8 @@ export type ErrorKind =
   | 'unexpected_state'
   | 'authentication'
   | 'unrecognized_url'
-  | 'conflict';
+  | 'conflict'
+  | 'idempotency';
 
 export class VerityError extends Error {
   constructor(

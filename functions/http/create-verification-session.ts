@@ -1,4 +1,4 @@
-import { createVerificationSession } from '../domain/verification-session';
+import { createVerificationSession, type VerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
 import { insertSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
@@ -22,10 +22,11 @@ export const handler = stripeEndpoint(
     return_url: url(),
     expand: expandParam(),
   },
-  async ({ params, scope, origin }) => {
+  async ({ params, scope, origin, saveResponse }) => {
     const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
+    const render = (session: VerificationSession) => renderVerificationSession(session, expand);
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
-    await insertSession(changeWithEvents(null, session, origin));
-    return renderVerificationSession(session, expand);
+    await insertSession(changeWithEvents(null, session, origin), saveResponse && ((s) => saveResponse(render(s))));
+    return render(session);
   },
 );

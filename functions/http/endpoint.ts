@@ -9,6 +9,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Scope } from '../domain/verification-session';
 import { newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
+import { createHash } from 'node:crypto';
+import { invalidParameter, VerityError } from '../domain/errors';
+import { toStripeError } from '../wire/errors';
+import { claimKey, completeKey, completionItem, releaseKey, type IdempotencyClaim } from '../store/idempotency';
 import { authenticate } from './authenticate';
 import type { ChangeOrigin } from '../outbox';
 import { requestIdOf, stripeResponses } from './stripe-responses';
@@ -23,7 +27,14 @@ export interface EndpointRequest<P> {
   pathId: string | undefined;
   /** This request, as the events of the changes it makes name it. */
   origin: ChangeOrigin;
+  /**
+   * With an `Idempotency-Key`: the write that saves this request's response, for the store to
+   * put in the same transaction as the change (given the response body the change leads to).
+   */
+  saveResponse?: (body: unknown) => ReturnType<typeof completionItem>;
 }
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 export function stripeEndpoint<S extends Shape>(
   shape: S,
@@ -34,14 +45,104 @@ export function stripeEndpoint<S extends Shape>(
     .use(stripeResponses())
     .handler(async (event) => {
       const scope = await authenticate(event.headers.authorization);
-      const params = readParams(shape, requestParams(event));
+      const tree = requestParams(event);
+      // Requests that fail validation are not saved under their idempotency key, as on Stripe.
+      const params = readParams(shape, tree);
       const origin: ChangeOrigin = {
         request: { id: requestIdOf(event), idempotency_key: event.headers['idempotency-key'] ?? null },
         now: new Date(),
       };
-      const body = await run({ params, scope, pathId: event.pathParameters?.id, origin });
-      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      const claim = await claimIdempotencyKey(event, tree, scope, origin);
+      if (claim && 'replay' in claim) return claim.replay;
+      let saved = false;
+      const saveResponse =
+        claim &&
+        ((body: unknown) => {
+          saved = true;
+          return completionItem(claim, { statusCode: 200, body: JSON.stringify(body) }, origin.now);
+        });
+      try {
+        const body = JSON.stringify(await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse }));
+        if (claim && !saved) await completeKey(claim, { statusCode: 200, body }, origin.now);
+        return { statusCode: 200, headers: jsonHeaders(claim?.key), body };
+      } catch (error) {
+        if (claim) await settleFailure(claim, error, origin.now);
+        throw error;
+      }
     });
+}
+
+const jsonHeaders = (idempotencyKey?: string): Record<string, string> => ({
+  'content-type': 'application/json',
+  ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+});
+
+/**
+ * Claims the request's `Idempotency-Key` (POST only), or answers it: the saved response for a
+ * repeat, 400 `idempotency_error` for other parameters or another endpoint, 409 while the first
+ * request is still running.
+ */
+async function claimIdempotencyKey(
+  event: Event,
+  params: ParamTree,
+  scope: Scope,
+  origin: ChangeOrigin,
+): Promise<IdempotencyClaim | { replay: Result } | undefined> {
+  const key = event.headers['idempotency-key'];
+  if (key === undefined || event.requestContext.http.method !== 'POST') return undefined;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw invalidParameter('parameter_invalid', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long.`, null);
+  }
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([event.requestContext.http.method, event.rawPath, canonical(params)]))
+    .digest('base64url');
+  const claim: IdempotencyClaim = { scope, key, fingerprint, owner: origin.request!.id! };
+  const outcome = await claimKey(claim, origin.now);
+  switch (outcome.kind) {
+    case 'claimed':
+      return claim;
+    case 'replay':
+      return {
+        replay: {
+          statusCode: outcome.response.statusCode,
+          headers: { ...jsonHeaders(key), 'idempotent-replayed': 'true' },
+          body: outcome.response.body,
+        },
+      };
+    case 'mismatch':
+      throw new VerityError(
+        'idempotency',
+        null,
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    case 'in_flight':
+      throw new VerityError(
+        'conflict',
+        'idempotency_key_in_use',
+        'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please retry this request later.',
+      );
+  }
+}
+
+/**
+ * A refusal of what the request asked (an illegal transition, an unknown session) is its answer
+ * and is saved. Invalid parameters are not saved, as on Stripe, and a failure of Verity's gives
+ * the key back for a retry.
+ */
+async function settleFailure(claim: IdempotencyClaim, error: unknown, now: Date): Promise<void> {
+  const { statusCode, body } = toStripeError(error);
+  const invalidParameters = error instanceof VerityError && error.kind === 'invalid_parameter';
+  if (statusCode < 500 && !invalidParameters) await completeKey(claim, { statusCode, body: JSON.stringify(body) }, now);
+  else await releaseKey(claim).catch(() => undefined);
+}
+
+/** Parameters in a stable order, so the same request always has the same fingerprint. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  }
+  return value;
 }
 
 /** Query string and body together, as Stripe reads them. HTTP API delivers form bodies base64-encoded. */

@@ -1,4 +1,4 @@
-import { updateVerificationSession } from '../domain/verification-session';
+import { updateVerificationSession, type VerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
 import { changeSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
@@ -14,12 +14,16 @@ export const handler = stripeEndpoint(
     provided_details: providedDetails(),
     expand: expandParam(),
   },
-  async ({ params, scope, pathId, origin }) => {
+  async ({ params, scope, pathId, origin, saveResponse }) => {
     const id = sessionIdFromPath(pathId);
     const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const session = await changeSession(scope, id, (current) =>
-      changeWithEvents(current, updateVerificationSession(current, params), origin),
+    const render = (session: VerificationSession) => renderVerificationSession(session, expand);
+    const session = await changeSession(
+      scope,
+      id,
+      (current) => changeWithEvents(current, updateVerificationSession(current, params), origin),
+      saveResponse && ((s) => saveResponse(render(s))),
     );
-    return renderVerificationSession(session, expand);
+    return render(session);
   },
 );

@@ -2,7 +2,7 @@
  * VerificationSessions in DynamoDB: one item each, guarded by a version number, written in one
  * transaction with the events the change emits (the transactional outbox): both or neither.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
@@ -57,8 +57,16 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
   return Item ? { session: Item.session, version: Item.version } : undefined;
 }
 
+/** One more item a change's transaction writes: the saved response of an idempotent request. */
+export type AlsoWrite = (session: VerificationSession) => NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Put']>;
+
 /** The session item, conditional on `condition`, and one new item per event: one transaction. */
-function writeChange(change: SessionChange, version: number, condition: { expression: string; values?: Record<string, unknown> }) {
+function writeChange(
+  change: SessionChange,
+  version: number,
+  condition: { expression: string; values?: Record<string, unknown> },
+  also?: AlsoWrite,
+) {
   const table = tableName();
   return dynamo().send(
     new TransactWriteCommand({
@@ -75,13 +83,14 @@ function writeChange(change: SessionChange, version: number, condition: { expres
         ...change.events.map((event) => ({
           Put: { TableName: table, Item: eventItem(event, scopeOf(change.session)), ConditionExpression: 'attribute_not_exists(pk)' },
         })),
+        ...(also ? [{ Put: also(change.session) }] : []),
       ],
     }),
   );
 }
 
-export async function insertSession(change: SessionChange): Promise<void> {
-  await writeChange(change, 1, { expression: 'attribute_not_exists(pk)' });
+export async function insertSession(change: SessionChange, also?: AlsoWrite): Promise<void> {
+  await writeChange(change, 1, { expression: 'attribute_not_exists(pk)' }, also);
 }
 
 /**
@@ -94,13 +103,14 @@ export async function changeSession(
   scope: Scope,
   id: string,
   decide: (session: VerificationSession) => SessionChange,
+  also?: AlsoWrite,
 ): Promise<VerificationSession> {
   let current = await getSession(scope, id);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!current) throw resourceMissing('verification_session', id);
     const change = decide(current.session);
     try {
-      await writeChange(change, current.version + 1, { expression: 'version = :expected', values: { ':expected': current.version } });
+      await writeChange(change, current.version + 1, { expression: 'version = :expected', values: { ':expected': current.version } }, also);
       return change.session;
     } catch (error) {
       const lost = lostRace(error);

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorKind, number> = {
   unrecognized_url: 404,
   authentication: 401,
   conflict: 409,
+  idempotency: 400,
 };
 
 /** Turns any thrown value into Stripe's error object; anything unexpected becomes a 500 `api_error`. */
@@ -19,7 +20,14 @@ export function toStripeError(error: unknown): { statusCode: number; body: Strip
   if (error instanceof VerityError) {
     return {
       statusCode: STATUS[error.kind],
-      body: { error: { type: 'invalid_request_error', code: error.code, message: error.message, param: error.param } },
+      body: {
+        error: {
+          type: error.kind === 'idempotency' ? 'idempotency_error' : 'invalid_request_error',
+          code: error.code,
+          message: error.message,
+          param: error.param,
+        },
+      },
     };
   }
   return {
