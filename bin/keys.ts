@@ -1,7 +1,9 @@
 /**
  * `npm run keys -- create --mode test|live [--account acct_…] [--aws]`
+ * `npm run keys -- revoke --key sk_… [--aws]`
  *
- * Creates a secret key and prints it once; only its hash is stored. Without `--account` the
+ * Creates a secret key and prints it once; only its hash is stored. Revoking deletes the hash;
+ * functions that have the key cached accept it for up to a minute more. Without `--account` the
  * key belongs to a new account. Locally it writes to the running `npm start`'s DynamoDB Local
  * (or starts one on .verity/ for the moment); with `--aws` it writes to the table named by
  * VERITY_TABLE_NAME using the usual AWS credentials.
@@ -9,18 +11,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSecretKey, hashSecretKey, newAccountId } from '../functions/domain/api-keys';
+import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import type { Mode } from '../functions/domain/verification-session';
-import { saveApiKey } from '../functions/store/api-keys';
+import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
 import { configureLocalEnvironment } from '../local/runtime';
 
-const usage = 'Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]';
+const usage = 'Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]\n       npm run keys -- revoke --key sk_... [--aws]';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { mode: { type: 'string' }, account: { type: 'string' }, aws: { type: 'boolean', default: false } },
+  options: { mode: { type: 'string' }, account: { type: 'string' }, key: { type: 'string' }, aws: { type: 'boolean', default: false } },
 });
-if (positionals[0] !== 'create' || (values.mode !== 'test' && values.mode !== 'live')) {
+const command = positionals[0];
+if (
+  !(command === 'create' && (values.mode === 'test' || values.mode === 'live')) &&
+  !(command === 'revoke' && values.key !== undefined && secretKeyMode(values.key) !== undefined)
+) {
   console.error(usage);
   process.exit(2);
 }
@@ -49,11 +55,17 @@ if (!values.aws) {
 }
 
 try {
-  const mode = values.mode as Mode;
-  const secretKey = generateSecretKey(mode);
-  const scope = await saveApiKey(hashSecretKey(secretKey), { account: values.account ?? newAccountId(), mode }, new Date());
-  console.log(`Account: ${scope.account}`);
-  console.log(`Secret key (${mode} mode, shown only now): ${secretKey}`);
+  if (command === 'revoke') {
+    const revoked = await deleteApiKey(hashSecretKey(values.key!));
+    console.log(revoked ? 'Revoked.' : 'No such key.');
+    process.exitCode = revoked ? 0 : 1;
+  } else {
+    const mode = values.mode as Mode;
+    const secretKey = generateSecretKey(mode);
+    const scope = await saveApiKey(hashSecretKey(secretKey), { account: values.account ?? newAccountId(), mode }, new Date());
+    console.log(`Account: ${scope.account}`);
+    console.log(`Secret key (${mode} mode, shown only now): ${secretKey}`);
+  }
 } finally {
   await dynamo?.stop();
 }

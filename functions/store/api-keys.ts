@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mode, Scope } from '../domain/verification-session';
 import { dynamo } from './client';
 import { tableName } from './schema';
@@ -28,4 +28,10 @@ export async function saveApiKey(hash: string, scope: Scope, now: Date): Promise
     }
     throw error;
   }
+}
+
+/** Revokes a key: its hash is deleted. Warm functions may accept it for up to their cache's minute. */
+export async function deleteApiKey(hash: string): Promise<boolean> {
+  const { Attributes } = await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: keyOf(hash), ReturnValues: 'ALL_OLD' }));
+  return Attributes !== undefined;
 }

@@ -3,7 +3,9 @@ import { VerityError } from '../domain/errors';
 import { maskSecretKey } from '../domain/api-keys';
 
 export function presentedSecretKey(authorization: string | undefined): string {
-  const [scheme, credentials] = (authorization ?? '').trim().split(/\s+/, 2);
+  const [scheme, credentials, ...rest] = (authorization ?? '').trim().split(/\s+/);
+  // Anything after the credentials makes the header malformed, not a key with a suffix.
+  if (rest.length) throw invalidApiKey(authorization ?? '');
   let key = '';
   if (scheme?.toLowerCase() === 'bearer' && credentials) key = credentials;
   if (scheme?.toLowerCase() === 'basic' && credentials) {
