@@ -189,6 +189,12 @@ export async function startLocalApi(options: { port?: number; host?: string } = 
   const server: Server = createServer((request, response) => {
     serve(request, response).catch(() => response.destroy());
   });
+  // A request line or headers too large for the server: answered as the gateway does, in JSON.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const [status, message] = tooLarge ? ['431', 'Request Header Fields Too Large'] : ['400', 'Bad Request'];
+    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"${message}"}`);
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
