@@ -3,10 +3,10 @@ import { changeWithEvents } from '../outbox';
 import { insertSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { newObjectId } from '../wire/ids';
-import { object, string, url } from '../wire/schema';
+import { metadata, object, string, url } from '../wire/schema';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
 import { stripeEndpoint } from './endpoint';
-import { metadata, providedDetails, sessionOptions, sessionType } from './verification-session-params';
+import { providedDetails, sessionOptions, sessionType } from './verification-session-params';
 
 export const handler = stripeEndpoint(
   {

@@ -2,9 +2,10 @@ import { updateVerificationSession, type VerificationSession } from '../domain/v
 import { changeWithEvents } from '../outbox';
 import { changeSession } from '../store/sessions';
 import { expandParam, resolveExpand } from '../wire/expand';
+import { metadata } from '../wire/schema';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
 import { stripeEndpoint } from './endpoint';
-import { metadata, providedDetails, sessionIdFromPath, sessionOptions, sessionType } from './verification-session-params';
+import { providedDetails, sessionIdFromPath, sessionOptions, sessionType } from './verification-session-params';
 
 export const handler = stripeEndpoint(
   {

@@ -2,7 +2,7 @@
 import { DOCUMENT_TYPES, SESSION_TYPES } from '../domain/verification-session';
 import { isObjectId } from '../wire/ids';
 import { resourceMissing } from '../domain/errors';
-import { array, boolean, email, emptyable, metadata, object, oneOf, phone } from '../wire/schema';
+import { array, boolean, email, emptyable, object, oneOf, phone } from '../wire/schema';
 
 export const sessionType = () => oneOf(SESSION_TYPES);
 
@@ -22,7 +22,6 @@ export const sessionOptions = () =>
 
 export const providedDetails = () => object({ email: email(), phone: phone() });
 
-export { metadata };
 
 /** A path id that cannot name a session is answered without touching storage. */
 export function sessionIdFromPath(id: string | undefined): string {

@@ -2,7 +2,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService, stripeClient } from '../support/local-service';
+import { newStripeAccount, startService, stripeClient, withoutResponse } from '../support/local-service';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -14,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-const withoutResponse = <T extends { lastResponse: unknown }>({ lastResponse: _, ...object }: T) => object;
 const eventsOf = async (sessionId: string) =>
   (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === sessionId);
 

@@ -2,11 +2,9 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService } from '../support/local-service';
+import { newStripeAccount, startService, withoutResponse } from '../support/local-service';
 
 let service: LocalRuntime;
-
-const withoutResponse = <T extends { lastResponse: unknown }>({ lastResponse: _, ...object }: T) => object;
 let stripe: Stripe;
 
 beforeAll(async () => {

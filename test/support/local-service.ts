@@ -28,3 +28,6 @@ export async function newStripeAccount(service: LocalRuntime, mode: 'test' | 'li
   const { scope, secretKey } = await newTestAccount(mode, account);
   return { scope, secretKey, stripe: stripeClient(service, secretKey) };
 }
+
+/** An SDK result without the HTTP response the SDK attaches, to compare objects as the API sent them. */
+export const withoutResponse = <T extends { lastResponse: unknown }>({ lastResponse: _, ...object }: T) => object;
