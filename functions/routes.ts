@@ -26,6 +26,20 @@ const AUTH: DynamoAction[] = ['GetItem'];
 const IDEMPOTENCY: DynamoAction[] = ['PutItem', 'DeleteItem'];
 
 const sessions = '/v1/identity/verification_sessions';
+const reports = '/v1/identity/verification_reports';
+const testHelpers = '/v1/test_helpers/identity/verification_sessions';
+/** The verification page a session's `url` opens. */
+const page = '/start/{token}';
+
+/** A test helper reads the session and any submission, and writes the change, its report and events. */
+const testHelper = (name: string, action: string): Route => ({
+  name,
+  routeKey: `POST ${testHelpers}/{id}/${action}`,
+  handler: `http/${action.replace('_', '-')}-verification-session`,
+  dynamodb: [...AUTH, ...IDEMPOTENCY],
+  indexes: [],
+  authenticated: true,
+});
 
 export const routes: Route[] = [
   {
@@ -54,7 +68,8 @@ export const routes: Route[] = [
     name: 'RetrieveVerificationSession',
     routeKey: `GET ${sessions}/{id}`,
     handler: 'http/retrieve-verification-session',
-    dynamodb: [...AUTH],
+    // Renews a used or expired client_secret or url.
+    dynamodb: [...AUTH, 'PutItem'],
     indexes: [],
     authenticated: true,
   },
@@ -81,6 +96,55 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+  },
+  testHelper('ProcessVerificationSession', 'process'),
+  testHelper('VerifyVerificationSession', 'verify'),
+  testHelper('RequireInputVerificationSession', 'require_input'),
+  {
+    name: 'ListVerificationReports',
+    routeKey: `GET ${reports}`,
+    handler: 'http/list-verification-reports',
+    dynamodb: [...AUTH, 'Query'],
+    indexes: [
+      tableSchema.indexes.byScope,
+      tableSchema.indexes.byVerificationSession,
+      tableSchema.indexes.byClientReferenceId,
+      tableSchema.indexes.byType,
+    ].map((index) => index.name),
+    authenticated: true,
+  },
+  {
+    name: 'RetrieveVerificationReport',
+    routeKey: `GET ${reports}/{id}`,
+    handler: 'http/retrieve-verification-report',
+    dynamodb: [...AUTH],
+    indexes: [],
+    authenticated: true,
+  },
+  {
+    name: 'ShowVerificationPage',
+    routeKey: `GET ${page}`,
+    handler: 'http/show-verification-page',
+    dynamodb: ['GetItem'],
+    indexes: [],
+    authenticated: false,
+  },
+  {
+    name: 'AnswerVerificationConsent',
+    routeKey: `POST ${page}`,
+    handler: 'http/answer-verification-consent',
+    // Spends the link, or submits a decline.
+    dynamodb: ['GetItem', 'PutItem'],
+    indexes: [],
+    authenticated: false,
+  },
+  {
+    name: 'SubmitVerification',
+    routeKey: `POST ${page}/submit`,
+    handler: 'http/submit-verification',
+    dynamodb: ['GetItem', 'PutItem'],
+    indexes: [],
+    authenticated: false,
   },
   {
     name: 'ListEvents',

@@ -90,7 +90,7 @@ export class VerityApi extends Construct {
         handlerModule: route.handler,
         description: `Verity ${route.routeKey}`,
         environmentKey: props.key,
-        environment: route.authenticated
+        environment: route.dynamodb.length
           ? {
               VERITY_TABLE_NAME: props.table.tableName,
               VERITY_PUBLIC_URL: this.url,
@@ -110,7 +110,9 @@ export class VerityApi extends Construct {
         reason: route.authenticated
           ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up (functions/http/authenticate.ts), " +
             "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
-          : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.',
+          : route.dynamodb.length
+            ? "The verification page is opened by a person, not a business: the function checks the session's signed, single-use url token and then a signed cookie (functions/hosted-page/page-access.ts)."
+            : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.',
       });
       this.functions.set(route.name, fn);
     }

@@ -116,21 +116,26 @@ export class VerityEvents extends Construct {
   }
 
   private deadLetterQueueFor(id: string, owner: string, encryption = QueueEncryption.KMS): Queue {
-    const queue = new Queue(this, id, {
-      encryption,
-      ...(encryption === QueueEncryption.KMS ? { encryptionMasterKey: this.key } : {}),
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    for (const rule of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
-      Validations.of(queue).acknowledge({
-        id: rule,
-        reason: `This queue is itself the dead-letter queue of ${owner}; an alarm fires on its first message.`,
-      });
-    }
-    return queue;
+    return deadLetterQueue(this, id, owner, this.key, encryption);
   }
+}
+
+/** A queue that is itself a dead-letter queue: encrypted, TLS only, 14 days, and acknowledged as such to cdk-nag. */
+export function deadLetterQueue(scope: Construct, id: string, owner: string, key: Key, encryption = QueueEncryption.KMS): Queue {
+  const queue = new Queue(scope, id, {
+    encryption,
+    ...(encryption === QueueEncryption.KMS ? { encryptionMasterKey: key } : {}),
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  for (const rule of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']) {
+    Validations.of(queue).acknowledge({
+      id: rule,
+      reason: `This queue is itself the dead-letter queue of ${owner}; an alarm fires on its first message.`,
+    });
+  }
+  return queue;
 }
 
 /**
@@ -138,7 +143,7 @@ export class VerityEvents extends Construct {
  * `kms:GenerateDataKey*` and `kms:ReEncrypt*` on the key; sending to an encrypted queue needs
  * exactly `sqs:SendMessage` on the queue and `kms:GenerateDataKey` and `kms:Decrypt` on its key.
  */
-class EncryptedQueueDestination implements IEventSourceDlq {
+export class EncryptedQueueDestination implements IEventSourceDlq {
   constructor(
     private readonly queue: Queue,
     private readonly key: Key,

@@ -9,6 +9,7 @@ import { VerityApi, type VerityApiProps } from './api';
 import { VerityData, type VerityDataProps } from './data';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { VerityEvents, type SubscribeOptions } from './events';
+import { VerityVerification } from './verification';
 
 export interface VerityStackProps extends StackProps {
   readonly data?: VerityDataProps;
@@ -34,6 +35,7 @@ export class VerityStack extends Stack {
   readonly data: VerityData;
   readonly api: VerityApi;
   readonly events: VerityEvents;
+  readonly verification: VerityVerification;
   readonly alarms: VerityAlarms;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
@@ -60,6 +62,7 @@ export class VerityStack extends Stack {
       customDomain: props.customDomain,
     });
     this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
+    this.verification = new VerityVerification(this, 'Verification', { key: this.data.key, table: this.data.table });
 
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
@@ -70,6 +73,9 @@ export class VerityStack extends Stack {
     this.alarms.forFunction('Publisher', this.events.publisher.function);
     this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);
     this.alarms.forQueue('PublisherDeadLetters', this.events.publisherDeadLetterQueue);
+    this.alarms.forFunction('ChecksWorker', this.verification.worker.function);
+    this.alarms.forStreamConsumer('ChecksWorker', this.verification.worker.function);
+    this.alarms.forQueue('ChecksDeadLetters', this.verification.deadLetterQueue);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
     new CfnOutput(this, 'TableName', {

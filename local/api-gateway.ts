@@ -83,6 +83,9 @@ export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Payload 2.0 moves cookies out of the headers into their own list.
+  const cookies = headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
+  delete headers.cookie;
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {
     queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
@@ -95,6 +98,7 @@ export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
+    ...(cookies?.length ? { cookies } : {}),
     ...(url.search ? { queryStringParameters } : {}),
     ...(pathParameters ? { pathParameters } : {}),
     requestContext: {
@@ -152,7 +156,9 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
-  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }
 

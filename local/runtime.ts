@@ -10,8 +10,9 @@ import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
 import { ensureTable, localClient, startDynamoDbLocal, type LocalDynamo } from './dynamodb';
 import { startEventReceiver, type EventReceiver } from './event-receiver';
-import { startStreamPoller } from './stream-poller';
+import { startStreamPoller, type StreamConsumer } from './stream-poller';
 import { handler as publishEvents } from '../functions/streams/publish-events';
+import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -23,7 +24,7 @@ export interface LocalRuntimeOptions {
   /** Use an already running DynamoDB (Local) instead of starting one. */
   dynamoEndpoint?: string;
   tableName?: string;
-  /** Publish lifecycle events from the table's stream (default true). */
+  /** Publish lifecycle events from the table's stream (default true). Submissions are always checked. */
   publishEvents?: boolean;
   /** Where the stream is first read when there is no checkpoint (default: its start). */
   streamStartAt?: 'TRIM_HORIZON' | 'LATEST';
@@ -98,17 +99,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const endpointFile = options.dataDir && join(options.dataDir, 'dynamodb-endpoint');
     if (endpointFile) writeFileSync(endpointFile, dynamo.endpoint);
 
-    // The same publisher that runs in Lambda, fed by the table's stream as Lambda would feed it.
-    const poller =
-      options.publishEvents === false
-        ? undefined
-        : await startStreamPoller({
-            endpoint: dynamo.endpoint,
-            tableName,
-            consumer: publishEvents,
-            checkpointFile: options.dataDir && join(options.dataDir, 'stream-checkpoints.json'),
-            startAt: options.streamStartAt,
-          });
+    // The same stream consumers that run in Lambda, each fed by the table's stream as its own
+    // event source mapping would feed it, with its own checkpoints.
+    const consume = (consumer: StreamConsumer, checkpoints: string) =>
+      startStreamPoller({
+        endpoint: dynamo.endpoint,
+        tableName,
+        consumer,
+        checkpointFile: options.dataDir && join(options.dataDir, checkpoints),
+        startAt: options.streamStartAt,
+      });
+    const pollers = [
+      ...(options.publishEvents === false ? [] : [await consume(publishEvents, 'stream-checkpoints.json')]),
+      await consume(runVerificationChecks, 'checks-stream-checkpoints.json'),
+    ];
 
     return {
       url: api.url,
@@ -119,7 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
-        await poller?.stop();
+        await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
         await dynamo.stop();
       },

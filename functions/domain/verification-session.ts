@@ -4,6 +4,9 @@
  */
 import { invalidParameter, missingParameter, VerityError } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
+import { firstCredentials, spendAllCredentials, type SessionCredentials } from './session-credentials';
+import type { ChecksOutcome } from './verification-checks';
+import { verifiedOutputs } from './verification-report';
 
 export type Mode = 'test' | 'live';
 /** Every object belongs to one account in one mode; nothing crosses a scope. */
@@ -70,6 +73,10 @@ export interface VerificationSession {
   last_verification_report: string | null;
   verified_outputs: VerifiedOutputs | null;
   redaction: { status: 'processing' | 'redacted' } | null;
+  /** Never shown: which client_secret and url are current (domain/session-credentials.ts). */
+  credentials: SessionCredentials;
+  /** Never shown: the submission being processed, while `processing`. */
+  submission: string | null;
 }
 
 export interface CreateVerificationSessionInput {
@@ -123,6 +130,8 @@ export function createVerificationSession(
     last_verification_report: null,
     verified_outputs: null,
     redaction: null,
+    credentials: firstCredentials(context.now),
+    submission: null,
   };
 }
 
@@ -160,16 +169,53 @@ export function redactVerificationSession(session: VerificationSession): Verific
   };
 }
 
-type Action = 'update' | 'cancel' | 'redact';
+/**
+ * The person submits: the session is processed and can no longer be changed until the checks
+ * conclude. Both credentials are spent, so a session that comes back to `requires_input` hands
+ * out a fresh pair.
+ */
+export function submitVerificationSession(session: VerificationSession, submissionId: string): VerificationSession {
+  assertAllowed(session, 'submit');
+  return { ...session, status: 'processing', submission: submissionId, credentials: spendAllCredentials(session.credentials) };
+}
+
+/**
+ * The checks of the submission being processed have concluded: `verified` with the person's
+ * outputs (and any earlier error cleared), or back to `requires_input` with the failure.
+ */
+export function concludeVerification(
+  session: VerificationSession,
+  conclusion: { submission: string; report: string; outcome: ChecksOutcome },
+): VerificationSession {
+  assertAllowed(session, 'conclude');
+  if (session.submission !== conclusion.submission) {
+    throw new VerityError('unexpected_state', UNEXPECTED_STATE_CODE, 'This submission is no longer the one being processed.');
+  }
+  const { failure, person } = conclusion.outcome;
+  const concluded = { ...session, submission: null, last_verification_report: conclusion.report };
+  if (failure) return { ...concluded, status: 'requires_input', last_error: { code: failure.code, reason: failure.reason } };
+  if (!person) throw new Error('A verified outcome must name the person it verified.');
+  return { ...concluded, status: 'verified', last_error: null, verified_outputs: verifiedOutputs(session, person) };
+}
+
+type Action = 'update' | 'cancel' | 'redact' | 'submit' | 'conclude';
 
 /** Which statuses each action accepts. Redacting a canceled session is our choice (README). */
 const ALLOWED_STATUSES: Record<Action, readonly SessionStatus[]> = {
   update: ['requires_input'],
   cancel: ['requires_input'],
   redact: ['requires_input', 'verified', 'canceled'],
+  submit: ['requires_input'],
+  conclude: ['processing'],
 };
 
-const PAST_TENSE: Record<Action, string> = { update: 'updated', cancel: 'canceled', redact: 'redacted' };
+const PAST_TENSE: Record<Action, string> = {
+  update: 'updated',
+  cancel: 'canceled',
+  redact: 'redacted',
+  submit: 'submitted',
+  conclude: 'processed',
+};
 
 export const UNEXPECTED_STATE_CODE = 'verification_session_unexpected_state';
 

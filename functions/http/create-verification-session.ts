@@ -1,11 +1,11 @@
-import { createVerificationSession, type VerificationSession } from '../domain/verification-session';
+import { createVerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
 import { insertSession } from '../store/sessions';
-import { expandParam, resolveExpand } from '../wire/expand';
+import { expandParam } from '../wire/expand';
 import { newObjectId } from '../wire/ids';
 import { metadata, object, string, url } from '../wire/schema';
-import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
 import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
 import { providedDetails, sessionOptions, sessionType } from './verification-session-params';
 
 export const handler = stripeEndpoint(
@@ -23,10 +23,10 @@ export const handler = stripeEndpoint(
     expand: expandParam(),
   },
   async ({ params, scope, origin, saveResponse }) => {
-    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const render = (session: VerificationSession) => renderVerificationSession(session, expand);
+    const response = sessionResponse(scope, params.expand);
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
-    await insertSession(changeWithEvents(null, session, origin), saveResponse && ((s) => saveResponse(render(s))));
-    return render(session);
+    const change = changeWithEvents(null, session, origin);
+    await insertSession(change, saveResponse && ((c) => saveResponse(response.renderChange(c))));
+    return response.renderChange(change);
   },
 );

@@ -1,12 +1,12 @@
 import { invalidParameter } from '../domain/errors';
 import { SESSION_STATUSES } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
-import { expandParam, resolveExpand } from '../wire/expand';
+import { expandParam } from '../wire/expand';
 import { isObjectId } from '../wire/ids';
 import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
-import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
 import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
 
 const LIST_URL = '/v1/identity/verification_sessions';
 
@@ -30,7 +30,7 @@ export const handler = stripeEndpoint(
         throw invalidParameter('resource_missing', `No such verification_session: '${id}'`, param);
       }
     }
-    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE, { list: true });
+    const response = sessionResponse(scope, params.expand, { list: true });
     const { sessions, hasMore } = await listSessions(scope, {
       limit: params.limit ?? 10,
       startingAfter: params.starting_after,
@@ -41,6 +41,7 @@ export const handler = stripeEndpoint(
       relatedCustomer: params.related_customer,
       relatedCustomerAccount: params.related_customer_account,
     });
-    return listEnvelope(LIST_URL, sessions.map((session) => renderVerificationSession(session, expand)), hasMore);
+    await response.load(sessions);
+    return listEnvelope(LIST_URL, sessions.map(response.render), hasMore);
   },
 );

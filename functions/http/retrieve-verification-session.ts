@@ -1,14 +1,34 @@
 import { resourceMissing } from '../domain/errors';
-import { getSession } from '../store/sessions';
-import { expandParam, resolveExpand } from '../wire/expand';
-import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { renewCredentials } from '../domain/session-credentials';
+import { changeSession, getSession } from '../store/sessions';
+import { expandParam } from '../wire/expand';
 import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
 import { sessionIdFromPath } from './verification-session-params';
 
-export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId }) => {
+/**
+ * A session waiting for input is answered with a usable `client_secret` and `url`: one that was
+ * used or has expired is replaced first (one conditional write, only then).
+ */
+export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin }) => {
   const id = sessionIdFromPath(pathId);
-  const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
+  const response = sessionResponse(scope, params.expand);
   const stored = await getSession(scope, id);
   if (!stored) throw resourceMissing('verification_session', id);
-  return renderVerificationSession(stored.session, expand);
+  let session = stored.session;
+  if (renewCredentials(session, origin.now) !== session) {
+    const change = await changeSession(
+      scope,
+      id,
+      (current) => {
+        const renewed = renewCredentials(current, origin.now);
+        return renewed === current ? null : { session: renewed, events: [] };
+      },
+      undefined,
+      stored,
+    );
+    session = change.session;
+  }
+  await response.load([session]);
+  return response.render(session);
 });

@@ -1,22 +1,24 @@
 import type { VerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
-import { changeSession } from '../store/sessions';
-import { expandParam, resolveExpand } from '../wire/expand';
-import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { changeSession, getSession } from '../store/sessions';
+import { expandParam } from '../wire/expand';
 import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
 import { sessionIdFromPath } from './verification-session-params';
 
 /** An endpoint that applies one status transition of the core (cancel, redact) and takes only `expand[]`. */
 export const sessionTransitionEndpoint = (transition: (session: VerificationSession) => VerificationSession) =>
   stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse }) => {
     const id = sessionIdFromPath(pathId);
-    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const render = (session: VerificationSession) => renderVerificationSession(session, expand);
-    const session = await changeSession(
+    const response = sessionResponse(scope, params.expand);
+    const stored = await getSession(scope, id);
+    await response.load(stored ? [stored.session] : []);
+    const change = await changeSession(
       scope,
       id,
       (current) => changeWithEvents(current, transition(current), origin),
-      saveResponse && ((s) => saveResponse(render(s))),
+      saveResponse && ((c) => saveResponse(response.renderChange(c))),
+      stored,
     );
-    return render(session);
+    return response.renderChange(change);
   });

@@ -1,10 +1,10 @@
-import { updateVerificationSession, type VerificationSession } from '../domain/verification-session';
+import { updateVerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
-import { changeSession } from '../store/sessions';
-import { expandParam, resolveExpand } from '../wire/expand';
+import { changeSession, getSession } from '../store/sessions';
+import { expandParam } from '../wire/expand';
 import { metadata } from '../wire/schema';
-import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
 import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
 import { providedDetails, sessionIdFromPath, sessionOptions, sessionType } from './verification-session-params';
 
 export const handler = stripeEndpoint(
@@ -17,14 +17,16 @@ export const handler = stripeEndpoint(
   },
   async ({ params, scope, pathId, origin, saveResponse }) => {
     const id = sessionIdFromPath(pathId);
-    const expand = resolveExpand(params.expand, VERIFICATION_SESSION_EXPANDABLE);
-    const render = (session: VerificationSession) => renderVerificationSession(session, expand);
-    const session = await changeSession(
+    const response = sessionResponse(scope, params.expand);
+    const stored = await getSession(scope, id);
+    await response.load(stored ? [stored.session] : []);
+    const change = await changeSession(
       scope,
       id,
       (current) => changeWithEvents(current, updateVerificationSession(current, params), origin),
-      saveResponse && ((s) => saveResponse(render(s))),
+      saveResponse && ((c) => saveResponse(response.renderChange(c))),
+      stored,
     );
-    return render(session);
+    return response.renderChange(change);
   },
 );

@@ -7,7 +7,8 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { idFloorForTime } from '../wire/ids';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
-import { tableName, type IndexSchema } from './schema';
+import type { Scope } from '../domain/verification-session';
+import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
 
 export interface PageQuery {
   limit: number;
@@ -24,6 +25,30 @@ export interface IndexQuery {
   idPrefix: string;
   /** Conditions on other attributes; items that fail them are read and dropped. */
   filters?: { attribute: string; value: string }[];
+}
+
+/** A list filter: `field = value` when a value is given, served by the index that holds that field. */
+export interface ListFilter {
+  index: IndexName;
+  field: string;
+  value: string | undefined;
+}
+
+/**
+ * The query for a list of `kind` with filters given most selective first: the first filter with
+ * a value picks the index partition, the others are checked on the items read.
+ */
+export function filteredIndexQuery(scope: Scope, kind: string, idPrefix: string, filters: ListFilter[]): IndexQuery {
+  const given = filters.flatMap(({ index, field, value }) =>
+    value === undefined ? [] : [{ index, partition: listPartition(scope, kind, { field, value }) }],
+  );
+  const [keyFilter, ...otherFilters] = given;
+  return {
+    index: tableSchema.indexes[keyFilter?.index ?? 'byScope'],
+    partitions: [keyFilter?.partition ?? listPartition(scope, kind)],
+    idPrefix,
+    filters: otherFilters.map((filter) => ({ attribute: tableSchema.indexes[filter.index].partitionKey, value: filter.partition })),
+  };
 }
 
 /** Items read per Query when filters discard some of them. */

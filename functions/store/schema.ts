@@ -34,8 +34,10 @@ export const tableSchema = {
       partitionKey: 'related_customer_account_key',
       sortKey: 'id',
     },
-    /** Events by type; only event items carry its key. */
+    /** Events by event type, and VerificationReports by session type. */
     byType: { name: 'by_type', partitionKey: 'type_key', sortKey: 'id' },
+    /** VerificationReports by the session that created them. */
+    byVerificationSession: { name: 'by_verification_session', partitionKey: 'verification_session_key', sortKey: 'id' },
   },
 } as const satisfies {
   partitionKey: string;

@@ -6,12 +6,13 @@ import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
+import type { VerificationReport } from '../domain/verification-report';
 import type { StripeEvent } from '../wire/events';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { eventItem } from './event-items';
-import { queryPage } from './list-page';
-import { listPartition, objectKey, tableName, tableSchema, type IndexName } from './schema';
+import { filteredIndexQuery, queryPage } from './list-page';
+import { listPartition, objectKey, tableName, tableSchema } from './schema';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -19,15 +20,21 @@ const MAX_ATTEMPTS = 10;
 /** A short random pause between attempts keeps writers that keep colliding from colliding again. */
 const pauseBeforeRetry = (attempt: number) => new Promise((done) => setTimeout(done, Math.random() * 5 * (attempt + 1)));
 
-interface StoredSession {
+export interface StoredSession {
   session: VerificationSession;
   version: number;
 }
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A change and the events it emits, as the core and the wire layer decided them. */
 export interface SessionChange {
   session: VerificationSession;
   events: StripeEvent[];
+  /** Other items the change writes or removes with it (a submission, a report), in the same transaction. */
+  items?: TransactItem[];
+  /** The report the change creates, if it concludes a submission. */
+  report?: VerificationReport;
 }
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
@@ -58,7 +65,7 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
 }
 
 /** One more item a change's transaction writes: the saved response of an idempotent request. */
-export type AlsoWrite = (session: VerificationSession) => NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Put']>;
+export type AlsoWrite = (change: SessionChange) => NonNullable<TransactItem['Put']>;
 
 /** The session item, conditional on `condition`, and one new item per event: one transaction. */
 function writeChange(
@@ -83,7 +90,8 @@ function writeChange(
         ...change.events.map((event) => ({
           Put: { TableName: table, Item: eventItem(event, scopeOf(change.session)), ConditionExpression: 'attribute_not_exists(pk)' },
         })),
-        ...(also ? [{ Put: also(change.session) }] : []),
+        ...(change.items ?? []),
+        ...(also ? [{ Put: also(change) }] : []),
       ],
     }),
   );
@@ -94,7 +102,7 @@ export async function insertSession(change: SessionChange, also?: AlsoWrite): Pr
 }
 
 /**
- * Applies a change to the stored session. The write is conditional on the version that was read;
+ * Applies a change to the stored session (read afresh unless the caller has just read it). The write is conditional on the version that was read;
  * when another request changed the session in between, the change is decided again on the
  * session as it now is (returned by the failed write itself), so a change that is no longer
  * allowed fails with the domain's error and an allowed one is never lost.
@@ -102,16 +110,19 @@ export async function insertSession(change: SessionChange, also?: AlsoWrite): Pr
 export async function changeSession(
   scope: Scope,
   id: string,
-  decide: (session: VerificationSession) => SessionChange,
+  decide: (session: VerificationSession) => SessionChange | null,
   also?: AlsoWrite,
-): Promise<VerificationSession> {
-  let current = await getSession(scope, id);
+  read: StoredSession | undefined | Promise<StoredSession | undefined> = getSession(scope, id),
+): Promise<SessionChange> {
+  let current = await read;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!current) throw resourceMissing('verification_session', id);
     const change = decide(current.session);
+    // Nothing to write: the session as it is answers the request.
+    if (change === null) return { session: current.session, events: [] };
     try {
       await writeChange(change, current.version + 1, { expression: 'version = :expected', values: { ':expected': current.version } }, also);
-      return change.session;
+      return change;
     } catch (error) {
       const lost = lostRace(error);
       if (!lost) throw error;
@@ -150,30 +161,18 @@ export interface SessionListQuery {
   relatedCustomerAccount?: string;
 }
 
-/** The list filters, most selective first: the first one given picks the index, the rest filter. */
-const FILTERS: { index: IndexName; field: string; value: (q: SessionListQuery) => string | undefined }[] = [
-  { index: 'byClientReferenceId', field: 'client_reference_id', value: (q) => q.clientReferenceId },
-  { index: 'byRelatedCustomer', field: 'related_customer', value: (q) => q.relatedCustomer },
-  { index: 'byRelatedCustomerAccount', field: 'related_customer_account', value: (q) => q.relatedCustomerAccount },
-  { index: 'byStatus', field: 'status', value: (q) => q.status },
-];
-
 export async function listSessions(
   scope: Scope,
   query: SessionListQuery,
 ): Promise<{ sessions: VerificationSession[]; hasMore: boolean }> {
-  const given = FILTERS.flatMap((filter) => {
-    const value = filter.value(query);
-    return value === undefined ? [] : [{ ...filter, partition: listPartition(scope, KIND, { field: filter.field, value }) }];
-  });
-  const [keyFilter, ...otherFilters] = given;
+  // Most selective first: the first filter given picks the index.
   const { data, hasMore } = await queryPage(
-    {
-      index: tableSchema.indexes[keyFilter?.index ?? 'byScope'],
-      partitions: [keyFilter?.partition ?? listPartition(scope, KIND)],
-      idPrefix: 'vs',
-      filters: otherFilters.map((filter) => ({ attribute: tableSchema.indexes[filter.index].partitionKey, value: filter.partition })),
-    },
+    filteredIndexQuery(scope, KIND, 'vs', [
+      { index: 'byClientReferenceId', field: 'client_reference_id', value: query.clientReferenceId },
+      { index: 'byRelatedCustomer', field: 'related_customer', value: query.relatedCustomer },
+      { index: 'byRelatedCustomerAccount', field: 'related_customer_account', value: query.relatedCustomerAccount },
+      { index: 'byStatus', field: 'status', value: query.status },
+    ]),
     query,
     (item) => item.session as VerificationSession,
   );

@@ -1,6 +1,8 @@
 /** The VerificationSession as Stripe's API shows it. */
 import type { VerificationSession } from '../domain/verification-session';
+import type { VerificationReport } from '../domain/verification-report';
 import { sessionSecrets } from './session-secrets';
+import { renderVerificationReport } from './verification-report';
 
 /** Fields hidden unless asked for with `expand[]`, and the nested ones that need their own path. */
 const VERIFIED_OUTPUT_INCLUDABLES = ['dob', 'id_number', 'sex', 'unparsed_place_of_birth', 'unparsed_sex'] as const;
@@ -12,8 +14,15 @@ export const VERIFICATION_SESSION_EXPANDABLE = [
   'last_verification_report',
 ] as const;
 
-export function renderVerificationSession(session: VerificationSession, expand: ReadonlySet<string>) {
-  const { client_secret, url } = sessionSecrets(session);
+export interface RelatedObjects {
+  /** When the credentials are judged; now unless a test says otherwise. */
+  now?: Date;
+  /** The session's newest report, fetched when `last_verification_report` is expanded. */
+  lastVerificationReport?: VerificationReport | null;
+}
+
+export function renderVerificationSession(session: VerificationSession, expand: ReadonlySet<string>, related: RelatedObjects = {}) {
+  const { client_secret, url } = sessionSecrets(session, related.now);
   return {
     id: session.id,
     object: 'identity.verification_session' as const,
@@ -21,7 +30,10 @@ export function renderVerificationSession(session: VerificationSession, expand: 
     client_secret,
     created: session.created,
     last_error: session.last_error,
-    last_verification_report: session.last_verification_report,
+    last_verification_report:
+      expand.has('last_verification_report') && related.lastVerificationReport
+        ? renderVerificationReport(related.lastVerificationReport, new Set())
+        : session.last_verification_report,
     livemode: session.mode === 'live',
     metadata: session.metadata,
     options: session.options,

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService, stripeClient } from '../support/local-service';
+import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -16,11 +16,6 @@ beforeAll(async () => {
 afterAll(() => service.stop());
 
 const sessions = () => stripe.identity.verificationSessions;
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail('the request should have failed'),
-    (error: unknown) => error as Stripe.errors.StripeError,
-  );
 
 describe('parameter errors on create', () => {
   const cases: { name: string; params: Record<string, unknown>; code: string; param: string; message?: RegExp }[] = [
@@ -115,9 +110,9 @@ describe('errors on the other endpoints', () => {
   });
 
   it('answers 404 for URLs it does not serve, in Stripe shape', async () => {
-    const error = await failure(stripe.rawRequest('GET', '/v1/identity/verification_reports'));
+    const error = await failure(stripe.rawRequest('GET', '/v1/identity/verification_flows'));
     expect(error.statusCode).toBe(404);
-    expect(error.message).toBe('Unrecognized request URL (GET: /v1/identity/verification_reports). The routes Verity serves are listed in its README.');
+    expect(error.message).toBe('Unrecognized request URL (GET: /v1/identity/verification_flows). The routes Verity serves are listed in its README.');
     const wrongMethod = await fetch(`${service.url}/v1/identity/verification_sessions/vs_x`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(404);
     expect(await wrongMethod.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });

@@ -42,7 +42,7 @@ describe('create', () => {
       redaction: null,
     });
     expect(session.id).toMatch(/^vs_[0-9A-Za-z]{24}$/);
-    expect(session.client_secret).toMatch(new RegExp(`^${session.id}_secret_test_[0-9a-f]+$`));
+    expect(session.client_secret).toMatch(new RegExp(`^${session.id}_secret_test_[A-Za-z0-9_-]+$`));
     expect(session.url).toMatch(/^http:\/\/verity\.test\/start\/test_/);
     expect(Math.abs(session.created - Date.now() / 1000)).toBeLessThan(60);
     // Includable fields are absent unless expanded.

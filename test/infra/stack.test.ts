@@ -37,6 +37,7 @@ beforeAll(() => {
 }, 120_000);
 
 const ofType = (type: string) => Object.entries(synth.resources).filter(([, r]) => r.Type === type);
+const resourceOf = (id: string) => synth.resources[id]!;
 /** The function serving a route, found by the description the stack gives it. */
 function functionOf(route: Route): [string, Resource] {
   const found = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === `Verity ${route.routeKey}`);
@@ -56,8 +57,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, and the outbox publisher.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 1);
+    // One per route, the outbox publisher and the checks worker.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 2);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -77,9 +78,10 @@ describe('one Lambda and one route per route-table entry', () => {
       route: { name: 'RetrieveAgain' },
       pathParameters: { id: 'vs_1' },
     });
-    const { resources } = synthesize(table);
+    // Synthesized with one other route only: bundling every function again would only cost time.
+    const { resources } = synthesize([routes[0]!, extra]);
     const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(routes.length + 2);
+    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 2);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
   }, 120_000);
 
@@ -102,7 +104,7 @@ describe('one Lambda and one route per route-table entry', () => {
   });
 
   it('gives the functions that read data the table, the public URL and the signing secret by reference only', () => {
-    for (const route of routes.filter((r) => r.authenticated)) {
+    for (const route of routes.filter((r) => r.dynamodb.length > 0)) {
       const [, fn] = functionOf(route);
       const variables = fn.Properties.Environment.Variables;
       expect(variables.VERITY_TABLE_NAME).toEqual({ Ref: tableId() });
@@ -131,11 +133,22 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives retrieve GetItem and no write', () => {
+  it('gives retrieve GetItem, and PutItem only to renew a spent client_secret or url', () => {
     const retrieve = routes.find((r) => r.name === 'RetrieveVerificationSession')!;
     const actions = statementsOf(functionOf(retrieve)[1]).flatMap(actionsOf);
-    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
-    expect(actions).not.toContain('kms:Encrypt');
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it('gives the list of reports Query on exactly its four indexes, and the page no index at all', () => {
+    const list = routes.find((r) => r.name === 'ListVerificationReports')!;
+    const [query] = statementsOf(functionOf(list)[1]).filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(JSON.stringify(query!.Resource)).toContain('/index/by_verification_session');
+    expect([query!.Resource].flat()).toHaveLength(4);
+    for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
+      const actions = statementsOf(functionOf(routes.find((r) => r.name === name)!)[1]).flatMap(actionsOf);
+      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort(), name).toEqual(name === 'ShowVerificationPage' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    }
   });
 
   it('grants no wildcard action anywhere, and Resource * only to actions without resource-level permissions', () => {
@@ -151,7 +164,7 @@ describe('least privilege', () => {
   });
 
   it('lets the unrecognized-URL function touch no data', () => {
-    const actions = statementsOf(functionOf(routes.find((r) => !r.authenticated)!)[1]).flatMap(actionsOf);
+    const actions = statementsOf(functionOf(routes.find((r) => r.name === 'UnrecognizedRequestUrl')!)[1]).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:') || a === 'kms:Encrypt')).toEqual([]);
   });
 });
@@ -186,6 +199,10 @@ describe('the rest of the stack', () => {
       'PublisherThrottles',
       'PublisherIteratorAge',
       'PublisherDeadLettersDepth',
+      'ChecksWorkerErrors',
+      'ChecksWorkerThrottles',
+      'ChecksWorkerIteratorAge',
+      'ChecksDeadLettersDepth',
       ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`]),
     ];
     for (const name of expected) expect(alarms.some((id) => id.startsWith(`Alarms${name}`)), name).toBe(true);
@@ -226,7 +243,7 @@ describe('the outbox publisher', () => {
 
   it('reads the table stream with bounded retries, bisection, partial batch failures, a filter and an on-failure queue', () => {
     const [fnId] = publisher();
-    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === fnId)!;
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: fnId },
       EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
@@ -239,6 +256,31 @@ describe('the outbox publisher', () => {
     const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
     expect(queueIds).toContain(mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
+  });
+
+  it('feeds the checks worker only new submissions, with retries, bisection and its own encrypted on-failure queue', () => {
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      ParallelizationFactor: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['submission'] } } } });
+    const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
+    const actions = statementsOf(worker[1]).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(actions.sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+    ]);
   });
 
   it('may put events on this bus only, and change nothing in the table', () => {
@@ -254,7 +296,7 @@ describe('the outbox publisher', () => {
 
   it('subscribes a target to chosen event types with a dead-letter queue and an alarm', () => {
     const app = new App();
-    const stack = new VerityStack(app, 'Subscribed');
+    const stack = new VerityStack(app, 'Subscribed', { routes: [routes[0]!] });
     const queue = new Queue(stack, 'Inbox');
     stack.subscribe('Onboarding', {
       types: ['identity.verification_session.verified'],
@@ -308,7 +350,7 @@ describe('the bundles', () => {
         expect(handlers.some((input) => input.endsWith(`functions/${other.handler}.ts`)), `${route.name} bundles ${other.handler}`).toBe(false);
       }
     }
-    const unrecognized = routes.find((r) => !r.authenticated)!;
+    const unrecognized = routes.find((r) => r.name === 'UnrecognizedRequestUrl')!;
     expect(inputsOf(unrecognized).filter((input) => input.includes('@aws-sdk'))).toEqual([]);
   });
 

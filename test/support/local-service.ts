@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { newTestAccount } from './accounts';
 
@@ -31,3 +31,10 @@ export async function newStripeAccount(service: LocalRuntime, mode: 'test' | 'li
 
 /** An SDK result without the HTTP response the SDK attaches, to compare objects as the API sent them. */
 export const withoutResponse = <T extends { lastResponse: unknown }>({ lastResponse: _, ...object }: T) => object;
+
+/** The error an SDK call fails with; fails the test if the call succeeds. */
+export const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('the request should have failed'),
+    (error: unknown) => error as Stripe.errors.StripeError,
+  );

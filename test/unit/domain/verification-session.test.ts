@@ -44,6 +44,11 @@ describe('createVerificationSession', () => {
       last_verification_report: null,
       verified_outputs: null,
       redaction: null,
+      credentials: {
+        client_secret: { generation: 1, issued_at: Math.floor(NOW.getTime() / 1000), used: false },
+        url: { generation: 1, issued_at: Math.floor(NOW.getTime() / 1000), used: false },
+      },
+      submission: null,
     });
   });
 

@@ -37,6 +37,7 @@ describe('matchRoute', () => {
     const match = matchRoute(method, path);
     expect(match.route).toBe(route);
     if (routeKey.includes('{id}')) expect(match.pathParameters).toEqual({ id: ID });
+    else if (routeKey.includes('{token}')) expect(match.pathParameters).toEqual({ token: ID });
     else expect(match).not.toHaveProperty('pathParameters');
   });
 

@@ -5,6 +5,7 @@ import {
   type SessionStatus,
   type VerificationSession,
 } from '../../../functions/domain/verification-session';
+import { firstCredentials } from '../../../functions/domain/session-credentials';
 import { resolveExpand } from '../../../functions/wire/expand';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../../../functions/wire/verification-session';
 
@@ -30,6 +31,8 @@ function session(overrides: Partial<VerificationSession> = {}): VerificationSess
     last_verification_report: null,
     verified_outputs: null,
     redaction: null,
+    credentials: firstCredentials(new Date()),
+    submission: null,
     ...overrides,
   };
 }
@@ -93,7 +96,7 @@ describe('renderVerificationSession', () => {
   describe('client_secret and url', () => {
     it('are present while the session waits for input', () => {
       const { client_secret, url } = renderVerificationSession(session(), NONE);
-      expect(client_secret).toMatch(/^vs_0000abcdEFGHijklMNOPqrst_secret_test_[0-9a-f]{40}$/);
+      expect(client_secret).toMatch(/^vs_0000abcdEFGHijklMNOPqrst_secret_test_[A-Za-z0-9_-]+[0-9a-f]{40}$/);
       expect(url).toMatch(/^http:\/\/verity\.test\/start\/test_[A-Za-z0-9_-]+$/);
     });
 

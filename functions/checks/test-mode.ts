@@ -1,0 +1,46 @@
+/**
+ * Test mode's checks: nothing is verified; the outcome is the test case the person picked on the
+ * verification page (or a test helper chose), with sample data standing in for what a document
+ * would show. A submission without a test case verifies.
+ */
+import { checksRun, failureOf, type ChecksOutcome, type ExtractedPerson, type Submission, type VerificationChecks } from '../domain/verification-checks';
+import type { VerificationSession } from '../domain/verification-session';
+
+export const SAMPLE_PERSON: ExtractedPerson = {
+  first_name: 'Jenny',
+  last_name: 'Rosen',
+  dob: { day: 14, month: 7, year: 1990 },
+  address: { line1: '1234 Main St.', line2: null, city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' },
+  sex: 'female',
+  unparsed_sex: 'F',
+  unparsed_place_of_birth: 'San Francisco, California',
+  document: {
+    type: 'driving_license',
+    number: 'D1234567',
+    issuing_country: 'US',
+    issued_date: { day: 1, month: 12, year: 2020 },
+    expiration_date: { day: 1, month: 12, year: 2030 },
+  },
+  id_number: null,
+};
+
+/** The person test mode "finds": the sample, with what the person typed or picked in place of it. */
+export function samplePerson(session: VerificationSession, submission: Pick<Submission, 'document_type' | 'id_number'>): ExtractedPerson {
+  const collectsIdNumber = checksRun(session, null).includes('id_number');
+  return {
+    ...SAMPLE_PERSON,
+    document: { ...SAMPLE_PERSON.document, type: submission.document_type ?? session.options.document?.allowed_types?.[0] ?? 'driving_license' },
+    id_number: collectsIdNumber ? { value: submission.id_number ?? '000000000', type: 'us_ssn' } : null,
+  };
+}
+
+export function testModeOutcome(session: VerificationSession, submission: Submission): ChecksOutcome {
+  const code = submission.consent === 'declined' ? 'consent_declined' : (submission.test_case ?? 'verified');
+  if (code === 'verified') return { ran: checksRun(session, null), failure: null, person: samplePerson(session, submission) };
+  const ran = checksRun(session, code);
+  return { ran, failure: failureOf(code), person: ran.length ? samplePerson(session, submission) : null };
+}
+
+export const testModeChecks: VerificationChecks = {
+  run: async (session, submission) => testModeOutcome(session, submission),
+};

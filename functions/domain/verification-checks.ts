@@ -1,0 +1,113 @@
+/**
+ * What verifying a person means: which checks a session runs, the failures each check can report
+ * (Stripe's `last_error.code` values), and the interface every checks provider implements. The
+ * test-mode provider lives beside it; a live provider plugs in behind the same interface.
+ */
+import type { DocumentType, VerificationSession } from './verification-session';
+
+export const CHECKS = ['document', 'selfie', 'id_number', 'email', 'phone'] as const;
+export type CheckName = (typeof CHECKS)[number];
+
+/** Every failure code Stripe documents, the check that reports it (or the session itself), and the reason shown to the person. */
+export const FAILURES = {
+  abandoned: { check: 'session', reason: 'The verification was started but not submitted.' },
+  consent_declined: { check: 'session', reason: 'The person declined to be verified.' },
+  country_not_supported: { check: 'session', reason: 'Documents from this country cannot be verified.' },
+  device_not_supported: { check: 'session', reason: 'The device has no camera, or permission to use it was refused.' },
+  under_supported_age: { check: 'session', reason: 'People under the age of majority cannot be verified.' },
+  document_expired: { check: 'document', reason: 'The document is expired.' },
+  document_type_not_supported: { check: 'document', reason: "The document isn't one of the allowed document types." },
+  document_unverified_other: { check: 'document', reason: 'The document could not be verified.' },
+  selfie_document_missing_photo: { check: 'selfie', reason: 'The document does not contain a picture of a face.' },
+  selfie_face_mismatch: { check: 'selfie', reason: "The selfie doesn't match the face on the document." },
+  selfie_manipulated: { check: 'selfie', reason: 'The selfie was manipulated.' },
+  selfie_unverified_other: { check: 'selfie', reason: 'The selfie could not be verified.' },
+  id_number_insufficient_document_data: { check: 'id_number', reason: 'The document does not contain enough data to match the ID number.' },
+  id_number_mismatch: { check: 'id_number', reason: "The ID number doesn't match the person's name and date of birth." },
+  id_number_unverified_other: { check: 'id_number', reason: 'The ID number could not be verified.' },
+  email_unverified_other: { check: 'email', reason: 'The email address could not be verified.' },
+  email_verification_declined: { check: 'email', reason: 'The person did not verify the email address.' },
+  phone_unverified_other: { check: 'phone', reason: 'The phone number could not be verified.' },
+  phone_verification_declined: { check: 'phone', reason: 'The person did not verify the phone number.' },
+} as const satisfies Record<string, { check: CheckName | 'session'; reason: string }>;
+export type FailureCode = keyof typeof FAILURES;
+export const FAILURE_CODES = Object.keys(FAILURES) as FailureCode[];
+
+/** The checks a session runs, from its type and options. */
+export function checksOf(session: Pick<VerificationSession, 'type' | 'options'>): CheckName[] {
+  if (session.type === 'id_number') return ['id_number'];
+  const document = session.options.document ?? {};
+  return [
+    'document',
+    ...(document.require_matching_selfie ? (['selfie'] as const) : []),
+    ...(document.require_id_number ? (['id_number'] as const) : []),
+  ];
+}
+
+/** Whether the person must type an ID number on the verification page. */
+export const collectsIdNumber = (session: Pick<VerificationSession, 'type' | 'options'>) => checksOf(session).includes('id_number');
+
+/** What the person handed in on the verification page (or what a test helper stands in for). */
+export interface Submission {
+  id: string;
+  session: string;
+  created: number;
+  /** A person may decline; the decline is processed like any other submission. */
+  consent: 'given' | 'declined';
+  document_type?: DocumentType;
+  /** `file_…` ids of the images: document front and back, and the selfie. */
+  files: { document_front?: string; document_back?: string; selfie?: string };
+  id_number?: string;
+  /** Test mode: the outcome the person picked on the page. */
+  test_case?: TestCase;
+  /** Test mode: how long the checks wait before answering, so `processing` can be watched. */
+  delay_seconds?: number;
+  /** Set by the `process` test helper: nothing concludes it but another test helper. */
+  held?: boolean;
+}
+
+/** Test mode's outcomes: verified, or any failure. */
+export type TestCase = 'verified' | FailureCode;
+
+/** The person the checks found in the submission: what a verified session reports as its outputs. */
+export interface ExtractedPerson {
+  first_name: string;
+  last_name: string;
+  dob: { day: number; month: number; year: number };
+  address: { line1: string; line2: string | null; city: string; state: string; postal_code: string; country: string };
+  sex: 'female' | 'male' | 'unknown';
+  unparsed_sex: string;
+  unparsed_place_of_birth: string;
+  document: {
+    type: DocumentType;
+    number: string;
+    issuing_country: string;
+    issued_date: { day: number; month: number; year: number };
+    expiration_date: { day: number; month: number; year: number };
+  };
+  id_number: { value: string; type: 'us_ssn' } | null;
+}
+
+/** What the checks concluded: the checks that ran, the failure if any, and the person found. */
+export interface ChecksOutcome {
+  ran: CheckName[];
+  failure: { code: FailureCode; reason: string } | null;
+  person: ExtractedPerson | null;
+}
+
+/** A checks provider: test mode's, or a live one. */
+export interface VerificationChecks {
+  run(session: VerificationSession, submission: Submission): Promise<ChecksOutcome>;
+}
+
+/** The checks that ran for a failure: those of the session, plus the failing check if the session does not run it. */
+export function checksRun(session: VerificationSession, failure: FailureCode | null): CheckName[] {
+  const ran = checksOf(session);
+  if (failure === null) return ran;
+  const { check } = FAILURES[failure];
+  // A failure of the session itself (a decline, say) stops before any check runs.
+  if (check === 'session') return [];
+  return ran.includes(check) ? ran : [...ran, check];
+}
+
+export const failureOf = (code: FailureCode) => ({ code, reason: FAILURES[code].reason });

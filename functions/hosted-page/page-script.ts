@@ -1,0 +1,335 @@
+/**
+ * The capture step's script, inlined into one nonce'd <script>: plain ES2019 for any recent
+ * phone browser, no dependencies. It reads everything it needs from the form's markup (the
+ * submit URL, the mode, each field's "missing" message), so the source is the same for every
+ * page and nothing dynamic is ever spliced into JavaScript.
+ *
+ * What it POSTs, as JSON: `{ document_type, document_front, document_back, selfie, id_number,
+ * test_case, delay }`, leaving out what is absent; images are `data:image/jpeg;base64,…` URLs.
+ */
+export const PAGE_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var form = document.getElementById('capture-form');
+  if (!form) return;
+
+  var errorRegion = document.getElementById('form-error');
+  var submitButton = form.querySelector('[data-submit]');
+  var submitLabel = submitButton.textContent;
+  var submitUrl = form.getAttribute('data-submit-url');
+  var testMode = form.getAttribute('data-mode') === 'test';
+
+  // Large photos are slow to send from a phone and the server caps the body size.
+  var MAX_IMAGE_CHARACTERS = 480000;
+  var ENCODINGS = [
+    { longestSide: 1600, quality: 0.85 },
+    { longestSide: 1600, quality: 0.6 },
+    { longestSide: 1200, quality: 0.6 }
+  ];
+  var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
+  var UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again.';
+
+  // A photo taken with the camera, by field name. Choosing a file afterwards replaces it.
+  var cameraPhotos = {};
+  var activeCamera = null;
+  var busy = false;
+
+  function UserFacingError(message, field) {
+    this.message = message;
+    this.field = field || null;
+  }
+
+  function fieldContainer(element) {
+    return element && element.closest ? element.closest('[data-field]') : null;
+  }
+
+  function clearErrors() {
+    errorRegion.textContent = '';
+    var invalid = form.querySelectorAll('[aria-invalid="true"]');
+    for (var i = 0; i < invalid.length; i++) invalid[i].removeAttribute('aria-invalid');
+    var messages = form.querySelectorAll('[data-field-error]');
+    for (var j = 0; j < messages.length; j++) messages[j].textContent = '';
+  }
+
+  // The alert region announces the message; the same words beside the field show what to fix
+  // once focus has moved there.
+  function showError(message, field) {
+    errorRegion.textContent = message;
+    var container = fieldContainer(field);
+    var fieldMessage = container ? container.querySelector('[data-field-error]') : null;
+    if (field && !field.disabled && fieldMessage) {
+      fieldMessage.textContent = message;
+      field.setAttribute('aria-invalid', 'true');
+      field.focus();
+    } else if (field && !field.disabled && field.type !== 'hidden') {
+      field.focus();
+    } else {
+      errorRegion.focus();
+    }
+  }
+
+  function fieldNamed(name) {
+    if (!name) return null;
+    var escaped = window.CSS && CSS.escape ? CSS.escape(name) : name.replace(/[^\w-]/g, '');
+    return form.querySelector('[name="' + escaped + '"]:checked') ||
+      form.querySelector('[name="' + escaped + '"]:not([type="hidden"]):not(:disabled)');
+  }
+
+  function setBusy(isBusy) {
+    busy = isBusy;
+    submitButton.disabled = isBusy;
+    submitButton.textContent = isBusy ? 'Submitting\u2026' : submitLabel;
+    form.setAttribute('aria-busy', isBusy ? 'true' : 'false');
+  }
+
+  // --- Document type: a passport has no back side.
+
+  function syncBackSide() {
+    var backSide = form.querySelector('[data-back-side]');
+    if (!backSide) return;
+    var chosen = form.querySelector('input[name="document_type"]:checked');
+    var isPassport = Boolean(chosen && chosen.value === 'passport');
+    if (isPassport && activeCamera && backSide.contains(activeCamera.panel)) stopCamera();
+    backSide.hidden = isPassport;
+    var controls = backSide.querySelectorAll('input, button');
+    for (var i = 0; i < controls.length; i++) controls[i].disabled = isPassport;
+  }
+
+  // --- Previews.
+
+  function showPreview(container, src) {
+    var preview = container.querySelector('[data-preview]');
+    if (!preview) return;
+    if (preview.getAttribute('data-object-url')) URL.revokeObjectURL(preview.getAttribute('data-object-url'));
+    preview.removeAttribute('data-object-url');
+    if (!src) {
+      preview.hidden = true;
+      preview.removeAttribute('src');
+      return;
+    }
+    if (src.indexOf('blob:') === 0) preview.setAttribute('data-object-url', src);
+    preview.src = src;
+    preview.hidden = false;
+  }
+
+  form.addEventListener('change', function (event) {
+    var target = event.target;
+    if (target.name === 'document_type') syncBackSide();
+    if (target.type === 'file') {
+      delete cameraPhotos[target.name];
+      var file = target.files && target.files[0];
+      showPreview(fieldContainer(target), file ? URL.createObjectURL(file) : null);
+    }
+  });
+
+  // --- Camera: for browsers that ignore the capture attribute (most desktops).
+
+  function stopCamera() {
+    if (!activeCamera) return;
+    activeCamera.stream.getTracks().forEach(function (track) { track.stop(); });
+    activeCamera.video.srcObject = null;
+    activeCamera.panel.hidden = true;
+    activeCamera.openButton.hidden = false;
+    activeCamera = null;
+  }
+
+  function startCamera(openButton) {
+    var container = fieldContainer(openButton);
+    var input = container.querySelector('input[type="file"]');
+    stopCamera();
+    clearErrors();
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      showError("Your browser can't open the camera from this page. Use the button above to take or choose a photo instead.", input);
+      return;
+    }
+    var facing = openButton.getAttribute('data-facing') || 'environment';
+    navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: facing, width: { ideal: 1920 }, height: { ideal: 1080 } }
+    }).then(function (stream) {
+      var panel = container.querySelector('[data-camera]');
+      var video = panel.querySelector('video');
+      activeCamera = { stream: stream, panel: panel, video: video, openButton: openButton, input: input };
+      video.srcObject = stream;
+      panel.hidden = false;
+      openButton.hidden = true;
+      var playing = video.play();
+      if (playing && playing.catch) playing.catch(function () {});
+      panel.querySelector('[data-take-photo]').focus();
+    }, function (error) {
+      var denied = error && (error.name === 'NotAllowedError' || error.name === 'SecurityError');
+      var noCamera = error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError');
+      showError(denied
+        ? "You didn't allow this page to use your camera. Allow camera access in your browser's settings, then try again, or choose a photo instead."
+        : noCamera
+          ? "We couldn't find a camera on this device. Choose a photo instead."
+          : "We couldn't open your camera. Close other apps that use it and try again, or choose a photo instead.", input);
+    });
+  }
+
+  function takePhoto() {
+    var camera = activeCamera;
+    if (!camera) return;
+    var video = camera.video;
+    if (!video.videoWidth || !video.videoHeight) {
+      showError('The camera is still starting. Try again in a moment.', camera.input);
+      return;
+    }
+    var canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+    cameraPhotos[camera.input.name] = canvas;
+    camera.input.value = '';
+    clearErrors();
+    showPreview(fieldContainer(camera.input), canvas.toDataURL('image/jpeg', 0.85));
+    var openButton = camera.openButton;
+    stopCamera();
+    openButton.textContent = 'Take again';
+    openButton.focus();
+  }
+
+  form.addEventListener('click', function (event) {
+    var button = event.target.closest ? event.target.closest('button') : null;
+    if (!button || button.type !== 'button') return;
+    if (button.hasAttribute('data-open-camera')) startCamera(button);
+    else if (button.hasAttribute('data-take-photo')) takePhoto();
+    else if (button.hasAttribute('data-close-camera')) {
+      var openButton = activeCamera && activeCamera.openButton;
+      stopCamera();
+      if (openButton) openButton.focus();
+    }
+  });
+
+  window.addEventListener('pagehide', stopCamera);
+
+  // --- Images: downscaled and re-encoded as JPEG before sending.
+
+  function loadImage(file) {
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var image = new Image();
+      image.onload = function () { resolve({ source: image, width: image.naturalWidth, height: image.naturalHeight, url: url }); };
+      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error('unreadable image')); };
+      image.src = url;
+    });
+  }
+
+  function encodeJpeg(source, width, height) {
+    var canvas = document.createElement('canvas');
+    var context = canvas.getContext('2d');
+    var dataUrl = '';
+    for (var i = 0; i < ENCODINGS.length; i++) {
+      var scale = Math.min(1, ENCODINGS[i].longestSide / Math.max(width, height));
+      canvas.width = Math.max(1, Math.round(width * scale));
+      canvas.height = Math.max(1, Math.round(height * scale));
+      // JPEG has no transparency: without a white ground, transparent pixels turn black.
+      context.fillStyle = '#fff';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(source, 0, 0, canvas.width, canvas.height);
+      dataUrl = canvas.toDataURL('image/jpeg', ENCODINGS[i].quality);
+      if (dataUrl.length <= MAX_IMAGE_CHARACTERS) break;
+    }
+    return dataUrl;
+  }
+
+  function imageFor(input) {
+    var photo = cameraPhotos[input.name];
+    if (photo) return Promise.resolve(encodeJpeg(photo, photo.width, photo.height));
+    var file = input.files && input.files[0];
+    if (!file) return Promise.resolve(null);
+    return loadImage(file).then(function (loaded) {
+      var dataUrl = encodeJpeg(loaded.source, loaded.width, loaded.height);
+      URL.revokeObjectURL(loaded.url);
+      return dataUrl;
+    }, function () {
+      throw new UserFacingError("We couldn't read this photo. Choose a JPEG or PNG photo, or take a new one.", input);
+    });
+  }
+
+  // --- Submitting.
+
+  function firstMissingField() {
+    if (testMode) return null;
+    var required = form.querySelectorAll('[required]:not(:disabled)');
+    for (var i = 0; i < required.length; i++) {
+      var field = required[i];
+      var present = field.type === 'file'
+        ? Boolean(cameraPhotos[field.name] || (field.files && field.files.length))
+        : field.value.trim() !== '';
+      if (!present) return field;
+    }
+    return null;
+  }
+
+  async function buildPayload() {
+    var payload = {};
+    var documentType = form.querySelector('input[name="document_type"]:checked') ||
+      form.querySelector('input[name="document_type"][type="hidden"]');
+    if (documentType) payload.document_type = documentType.value;
+    var fileInputs = form.querySelectorAll('input[type="file"]:not(:disabled)');
+    for (var i = 0; i < fileInputs.length; i++) {
+      var image = await imageFor(fileInputs[i]);
+      if (image) payload[fileInputs[i].name] = image;
+    }
+    var idNumber = form.querySelector('input[name="id_number"]:not(:disabled)');
+    if (idNumber && idNumber.value.trim() !== '') payload.id_number = idNumber.value.trim();
+    if (testMode) {
+      var testCase = form.querySelector('input[name="test_case"]:checked');
+      if (testCase) payload.test_case = testCase.value;
+      var delay = form.querySelector('input[name="delay"]');
+      payload.delay = Boolean(delay && delay.checked);
+    }
+    return payload;
+  }
+
+  async function post(payload) {
+    var response;
+    try {
+      response = await fetch(submitUrl, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload)
+      });
+    } catch (networkFailure) {
+      throw new UserFacingError(NETWORK_ERROR);
+    }
+    var body = null;
+    try {
+      body = await response.json();
+    } catch (notJson) {
+      body = null;
+    }
+    if (response.ok && body && typeof body.redirect_url === 'string') return body.redirect_url;
+    var error = body && body.error;
+    throw new UserFacingError(error && error.message ? String(error.message) : UNEXPECTED_ERROR, fieldNamed(error && error.param));
+  }
+
+  form.addEventListener('submit', async function (event) {
+    event.preventDefault();
+    if (busy) return;
+    clearErrors();
+    var missing = firstMissingField();
+    if (missing) {
+      showError(missing.getAttribute('data-missing') || 'Fill in every field.', missing);
+      return;
+    }
+    stopCamera();
+    setBusy(true);
+    try {
+      var redirectUrl = await post(await buildPayload());
+      // Stay busy: the page is going away.
+      location.assign(redirectUrl);
+    } catch (error) {
+      setBusy(false);
+      if (error instanceof UserFacingError) showError(error.message, error.field);
+      else showError(UNEXPECTED_ERROR, null);
+    }
+  });
+
+  syncBackSide();
+  // The button stays disabled without JavaScript: the form can only be sent from here.
+  submitButton.disabled = false;
+})();
+`;

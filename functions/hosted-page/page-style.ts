@@ -1,0 +1,175 @@
+/**
+ * The hosted page's CSS, inlined into one nonce'd <style>. Mobile first: a phone gets the full
+ * width with full-width buttons; from 640px the content sits in a centred card. Colours keep
+ * text at 4.5:1 or better against its background.
+ */
+export const PAGE_STYLE = `
+:root {
+  color-scheme: light;
+  --accent: #4338ca;
+  --accent-hover: #3730a3;
+  --accent-soft: #eef2ff;
+  --text: #1f2937;
+  --muted: #4b5563;
+  --border: #d1d5db;
+  --page: #f3f4f6;
+  --error: #b91c1c;
+  --error-soft: #fef2f2;
+  --radius: 0.5rem;
+}
+*, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body {
+  margin: 0;
+  background: var(--page);
+  color: var(--text);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
+  font-size: 1rem;
+  line-height: 1.5;
+  overflow-wrap: break-word;
+}
+main { padding: 0.75rem; }
+.card {
+  background: #fff;
+  border: 1px solid #e5e7eb;
+  border-radius: 0.75rem;
+  overflow: hidden;
+}
+.card-body { padding: 1.5rem 1.25rem; }
+@media (min-width: 640px) {
+  main { padding: 3rem 1.5rem; }
+  .card { max-width: 36rem; margin: 0 auto; box-shadow: 0 1px 3px rgba(17, 24, 39, 0.08), 0 8px 24px rgba(17, 24, 39, 0.06); }
+  .card-body { padding: 2.25rem 2.5rem; }
+}
+
+/* Amber with near-black text: unmistakable, and well above 4.5:1. */
+.test-banner {
+  background: #fcd34d;
+  color: #1c1917;
+  padding: 0.625rem 1.25rem;
+  font-size: 0.9375rem;
+  border-bottom: 1px solid #f59e0b;
+}
+.test-banner strong {
+  display: inline-block;
+  margin-right: 0.5rem;
+  padding: 0 0.5rem;
+  border-radius: 0.25rem;
+  background: #1c1917;
+  color: #fcd34d;
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+  font-size: 0.8125rem;
+  line-height: 1.6;
+}
+
+h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 0.75rem; letter-spacing: -0.01em; }
+h2 { font-size: 1.0625rem; margin: 1.5rem 0 0.5rem; }
+p { margin: 0 0 1rem; }
+.lead { font-size: 1.0625rem; }
+.hint { color: var(--muted); font-size: 0.9375rem; margin: 0 0 0.75rem; }
+a { color: var(--accent); }
+
+.asked-for { margin: 0 0 1rem; padding-left: 1.25rem; }
+.asked-for li { margin-bottom: 0.5rem; }
+.asked-for li::marker { color: var(--accent); }
+
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+
+.button {
+  display: flex;
+  align-items: center;
+  justify-content: center;
+  width: 100%;
+  min-height: 3rem;
+  padding: 0.625rem 1.25rem;
+  border-radius: var(--radius);
+  border: 2px solid var(--accent);
+  font: inherit;
+  font-weight: 600;
+  text-align: center;
+  text-decoration: none;
+  cursor: pointer;
+}
+.button.primary { background: var(--accent); color: #fff; }
+.button.primary:hover { background: var(--accent-hover); border-color: var(--accent-hover); }
+.button.secondary { background: #fff; color: var(--accent); }
+.button.secondary:hover { background: var(--accent-soft); }
+.button:disabled { cursor: not-allowed; opacity: 0.65; }
+.actions { display: flex; flex-direction: column; gap: 0.75rem; margin: 1.5rem 0 0; }
+
+.field { margin: 0 0 1.25rem; }
+fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
+.field-label { display: block; font-weight: 600; margin-bottom: 0.25rem; padding: 0; }
+legend.field-label { margin-bottom: 0.5rem; }
+
+.photo-field {
+  border: 1px solid var(--border);
+  border-radius: var(--radius);
+  padding: 1rem;
+}
+.photo-field .button { margin-top: 0.75rem; }
+input[type="file"] { display: block; width: 100%; max-width: 100%; font: inherit; font-size: 0.9375rem; color: var(--muted); }
+input[type="file"]::file-selector-button {
+  min-height: 2.75rem;
+  margin-right: 0.75rem;
+  padding: 0.5rem 1rem;
+  border: 2px solid var(--accent);
+  border-radius: var(--radius);
+  background: #fff;
+  color: var(--accent);
+  font: inherit;
+  font-weight: 600;
+  cursor: pointer;
+}
+input[type="file"]::file-selector-button:hover { background: var(--accent-soft); }
+.preview { display: block; max-width: 100%; max-height: 12rem; margin: 0 0 0.75rem; border-radius: 0.375rem; border: 1px solid var(--border); }
+.camera { margin-top: 0.75rem; }
+.camera video { display: block; width: 100%; max-height: 60vh; border-radius: 0.375rem; background: #111827; }
+.camera-actions { display: flex; flex-direction: column; gap: 0.5rem; }
+
+.text-input {
+  display: block;
+  width: 100%;
+  min-height: 2.75rem;
+  padding: 0.5rem 0.75rem;
+  border: 1px solid #6b7280;
+  border-radius: var(--radius);
+  font: inherit;
+  color: var(--text);
+  background: #fff;
+}
+
+.options { display: flex; flex-direction: column; gap: 0.5rem; }
+.option {
+  display: flex;
+  align-items: flex-start;
+  gap: 0.75rem;
+  padding: 0.625rem 0.75rem;
+  border: 1px solid var(--border);
+  border-radius: var(--radius);
+  background: #fff;
+}
+.option:has(input:checked) { border-color: var(--accent); background: var(--accent-soft); }
+.option input { flex: none; width: 1.25rem; height: 1.25rem; margin: 0.125rem 0 0; accent-color: var(--accent); }
+.option label { flex: 1; min-width: 0; cursor: pointer; }
+.option-label { font-weight: 600; }
+.option-description { display: block; color: var(--muted); font-size: 0.875rem; }
+.test-cases .options { gap: 0.375rem; }
+
+.field-error { margin: 0.5rem 0 0; color: var(--error); font-weight: 600; font-size: 0.9375rem; }
+.field-error:empty { display: none; }
+[aria-invalid="true"] { border-color: var(--error); }
+.error {
+  margin: 1.25rem 0 0;
+  padding: 0.75rem 1rem;
+  border-left: 4px solid var(--error);
+  border-radius: 0.25rem;
+  background: var(--error-soft);
+  color: var(--error);
+  font-weight: 600;
+}
+.error:empty { display: none; }
+.notice { padding: 0.75rem 1rem; border-radius: var(--radius); background: #fef3c7; color: #1c1917; }
+`;

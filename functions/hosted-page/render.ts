@@ -1,0 +1,359 @@
+/**
+ * The hosted verification page as HTML: one pure function from the server's view to a complete
+ * document. The server sends a strict CSP, so the page has one nonce'd <style> and at most one
+ * nonce'd <script>, no inline handlers or style attributes, and nothing loaded from elsewhere.
+ * Every dynamic string reaches the markup through the `html` tag, which escapes it.
+ */
+import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
+import { PAGE_SCRIPT } from './page-script';
+import { PAGE_STYLE } from './page-style';
+import type { PageRequirements, PageView } from './view';
+
+type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
+
+/** Markup that is already safe to place in the page. */
+class Html {
+  constructor(readonly markup: string) {}
+}
+/** What `html` accepts: strings and numbers are escaped; `false`, `null` and `undefined` render nothing. */
+type Fragment = Html | string | number | false | null | undefined | readonly Fragment[];
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Safe in text and in quoted attribute values alike. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+
+const toMarkup = (fragment: Fragment): string => {
+  if (fragment instanceof Html) return fragment.markup;
+  if (Array.isArray(fragment)) return (fragment as readonly Fragment[]).map(toMarkup).join('');
+  if (fragment === false || fragment === null || fragment === undefined) return '';
+  return escapeHtml(String(fragment));
+};
+
+/** Template tag: the literal parts are markup; every interpolated value is escaped unless it is already `Html`. */
+function html(literals: TemplateStringsArray, ...values: Fragment[]): Html {
+  let markup = literals[0] ?? '';
+  values.forEach((value, index) => {
+    markup += toMarkup(value) + (literals[index + 1] ?? '');
+  });
+  return new Html(markup);
+}
+
+const DOCUMENT_NAMES: Record<DocumentType, string> = { driving_license: 'driving licence', id_card: 'ID card', passport: 'passport' };
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "a", "a or b", "a, b or c". */
+const alternatives = (words: string[]) => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+
+/**
+ * The business's name in the middle of a sentence. The server's fallback name is a phrase
+ * ("The business that sent you here") that must not keep its capital after "Ask" or "Return to".
+ */
+const midSentence = (business: string) => business.replace(/^The /, 'the ');
+
+/**
+ * Only web addresses become links: escaping keeps a URL inside its attribute, but a
+ * `javascript:` URL would still run when clicked.
+ */
+const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
+
+/** The documents a person may use; the view promises all three when the session allows any, but an empty list must not read as "passport only". */
+const allowedDocuments = (requirements: PageRequirements): DocumentType[] =>
+  requirements.documentTypes.length > 0 ? requirements.documentTypes : [...DOCUMENT_TYPES];
+
+const passportOnly = (requirements: PageRequirements) => allowedDocuments(requirements).every((type) => type === 'passport');
+
+/** What the consent step lists, in the order the capture step asks for it. */
+export function itemsAskedFor(requirements: PageRequirements): string[] {
+  const items: string[] = [];
+  if (requirements.document) {
+    items.push(
+      passportOnly(requirements)
+        ? 'A photo of the page of your passport that shows your picture'
+        : `A photo of the front and back of your ${alternatives(allowedDocuments(requirements).map((type) => DOCUMENT_NAMES[type]))}`,
+    );
+  }
+  if (requirements.selfie) items.push('A selfie, to match your face with the photo on your document');
+  if (requirements.idNumber) items.push('Your ID number (the last 4 digits of your US Social Security number)');
+  if (requirements.liveCapture && (requirements.document || requirements.selfie)) items.push("Photos must be taken with your device's camera");
+  return items;
+}
+
+function testBanner(view: PageView): Html | null {
+  if (view.mode !== 'test') return null;
+  return html`<div class="test-banner" role="note"><strong>Test mode</strong> This is a test. Nothing you send is really checked.</div>`;
+}
+
+function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<style nonce="${nonce}">${new Html(PAGE_STYLE)}</style>
+</head>
+<body>
+<main>
+<div class="card">
+${testBanner(view)}
+<div class="card-body">
+${content}
+</div>
+</div>
+</main>
+${script && html`<script nonce="${nonce}">${new Html(PAGE_SCRIPT)}</script>`}
+</body>
+</html>
+`.markup;
+}
+
+const returnLink = (returnUrl: string | null, business: string) =>
+  returnUrl !== null && isWebUrl(returnUrl) && html`<p class="actions"><a class="button primary" href="${returnUrl}">Return to ${midSentence(business)}</a></p>`;
+
+function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
+  const title = 'Verify your identity';
+  return documentPage(
+    view,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead">${view.business} asks you to confirm your identity.</p>
+<h2>You will be asked for</h2>
+<ul class="asked-for">
+${itemsAskedFor(view.requirements).map((item) => html`<li>${item}</li>\n`)}</ul>
+<h2>What happens to your data</h2>
+<p>What you send is used only to confirm that you are who you say you are. ${view.business} receives the result, with the details that were checked, such as your name and date of birth.</p>
+<p>If you decline, nothing is checked and ${midSentence(view.business)} is told that you declined.</p>
+<form class="actions" method="post" action="${view.formAction}">
+<button class="button primary" type="submit" name="consent" value="accept">Accept and continue</button>
+<button class="button secondary" type="submit" name="consent" value="decline">Decline</button>
+</form>`,
+  );
+}
+
+type PhotoName = 'document_front' | 'document_back' | 'selfie';
+
+interface PhotoField {
+  name: PhotoName;
+  label: string;
+  hint: string;
+  /** Which camera the `capture` attribute and the "Use camera" button ask for. */
+  facing: 'environment' | 'user';
+  /** Shown when a required photo is missing. */
+  missing: string;
+}
+
+function photoField(field: PhotoField, { liveCapture, required, hidden }: { liveCapture: boolean; required: boolean; hidden: boolean }): Html {
+  const hintId = `${field.name}-hint`;
+  return html`<div class="field photo-field" data-field${field.name === 'document_back' && ' data-back-side'}${hidden && ' hidden'}>
+<label class="field-label" for="${field.name}">${field.label}</label>
+<p class="hint" id="${hintId}">${field.hint}</p>
+<img class="preview" data-preview alt="Your photo: ${field.label.toLowerCase()}" hidden>
+<input type="file" id="${field.name}" name="${field.name}" accept="image/*"${liveCapture && html` capture="${field.facing}"`} aria-describedby="${hintId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+${
+  liveCapture &&
+  html`<button class="button secondary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>Use camera</button>
+<div class="camera" data-camera hidden>
+<video data-camera-video playsinline muted aria-label="Camera preview"></video>
+<div class="camera-actions">
+<button class="button primary" type="button" data-take-photo>Take photo</button>
+<button class="button secondary" type="button" data-close-camera>Cancel</button>
+</div>
+</div>`
+}
+<p class="field-error" id="${field.name}-error" data-field-error></p>
+</div>
+`;
+}
+
+function documentTypeChoice(types: DocumentType[]): Html {
+  // A single allowed type is a fact, not a choice: say it, and send it without asking.
+  if (types.length === 1) {
+    const only = types[0]!;
+    return html`<p class="field">Use your ${DOCUMENT_NAMES[only]}.</p>
+<input type="hidden" name="document_type" value="${only}">
+`;
+  }
+  return html`<fieldset class="field">
+<legend class="field-label">Which document will you use?</legend>
+<div class="options">
+${types.map(
+  (type, index) => html`<div class="option">
+<input type="radio" id="document_type_${type}" name="document_type" value="${type}"${index === 0 && ' checked'}>
+<label for="document_type_${type}">${capitalize(DOCUMENT_NAMES[type])}</label>
+</div>
+`,
+)}</div>
+</fieldset>
+`;
+}
+
+function testOptions(view: ViewOf<'capture'>): Html | null {
+  if (view.mode !== 'test') return null;
+  const { requirements } = view;
+  const optional = [
+    (requirements.document || requirements.selfie) && 'photos',
+    requirements.idNumber && (requirements.document || requirements.selfie ? 'the ID number' : 'The ID number'),
+  ].filter((part): part is string => typeof part === 'string');
+  const optionalNote =
+    optional.length > 0 && `${capitalize(optional.join(' and '))} ${optional.length > 1 || optional[0] === 'photos' ? 'are' : 'is'} optional in test mode. `;
+  const seconds = `${view.delaySeconds} ${view.delaySeconds === 1 ? 'second' : 'seconds'}`;
+  return html`<fieldset class="field test-cases">
+<legend class="field-label">Choose a test outcome</legend>
+<p class="hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
+<div class="options">
+${view.testCases.map(
+  (testCase, index) => html`<div class="option">
+<input type="radio" id="test_case_${testCase.id}" name="test_case" value="${testCase.id}"${index === 0 && ' checked'}>
+<label for="test_case_${testCase.id}"><span class="option-label">${testCase.label}</span> <span class="option-description">${testCase.description}</span></label>
+</div>
+`,
+)}</div>
+</fieldset>
+<div class="field option">
+<input type="checkbox" id="delay" name="delay">
+<label for="delay">Simulate a processing delay of ${seconds}</label>
+</div>
+`;
+}
+
+function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
+  const { requirements } = view;
+  const live = view.mode === 'live';
+  const types = allowedDocuments(requirements);
+  const photoOptions = { liveCapture: requirements.liveCapture, required: live, hidden: false };
+  const title = requirements.document ? 'Add your documents' : 'Enter your ID number';
+  const passport = passportOnly(requirements);
+
+  const fields: Fragment[] = [];
+  if (requirements.document) {
+    fields.push(documentTypeChoice(types));
+    fields.push(
+      photoField(
+        {
+          name: 'document_front',
+          label: passport ? 'Photo page of your passport' : 'Front of your document',
+          hint: 'The side with your picture. Make sure all four corners show and the text is sharp.',
+          facing: 'environment',
+          missing: passport ? 'Add a photo of the photo page of your passport.' : 'Add a photo of the front of your document.',
+        },
+        photoOptions,
+      ),
+    );
+    // A passport has no back: the field is left out when only passports are allowed, and hidden
+    // (by the script) while a passport is selected.
+    if (!passport) {
+      fields.push(
+        photoField(
+          {
+            name: 'document_back',
+            label: 'Back of your document',
+            hint: 'The other side, with all four corners showing.',
+            facing: 'environment',
+            missing: 'Add a photo of the back of your document.',
+          },
+          { ...photoOptions, hidden: types[0] === 'passport' },
+        ),
+      );
+    }
+  }
+  if (requirements.selfie) {
+    fields.push(
+      photoField(
+        {
+          name: 'selfie',
+          label: 'A selfie',
+          hint: 'Look straight at the camera, in good light, with nothing covering your face.',
+          facing: 'user',
+          missing: 'Add a selfie.',
+        },
+        photoOptions,
+      ),
+    );
+  }
+  if (requirements.idNumber) {
+    fields.push(html`<div class="field" data-field>
+<label class="field-label" for="id_number">Your ID number</label>
+<p class="hint" id="id_number-hint">The last 4 digits of your US Social Security number.</p>
+<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="Enter your ID number."${live && ' required'}>
+<p class="field-error" id="id_number-error" data-field-error></p>
+</div>
+`);
+  }
+
+  const intro = requirements.document
+    ? 'Take clear photos in good light, on a plain background. It takes about two minutes.'
+    : `${view.business} needs your ID number to confirm who you are.`;
+
+  return documentPage(
+    view,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead">${intro}</p>
+<noscript><p class="notice">This page needs JavaScript to take and send your photos. Turn JavaScript on, or open this link in another browser.</p></noscript>
+<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}">
+${fields}${testOptions(view)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
+<div class="actions">
+<button class="button primary" type="submit" data-submit disabled>Submit</button>
+</div>
+</form>`,
+    true,
+  );
+}
+
+function renderFinished(view: ViewOf<'finished'>, nonce: string): string {
+  const submitted = view.outcome === 'submitted';
+  const title = submitted ? 'Thank you' : 'You declined';
+  const message = submitted
+    ? `Your documents were submitted. ${view.business} will let you know the result.`
+    : 'You declined to be verified. You can close this page.';
+  return documentPage(
+    view,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead">${message}</p>
+${returnLink(view.returnUrl, view.business)}`,
+  );
+}
+
+function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
+  const business = midSentence(view.business);
+  const { title, message } = {
+    link_expired: { title: 'This link has expired or was already used', message: `Ask ${business} for a new link.` },
+    session_closed: {
+      title: 'This verification is no longer open',
+      message: `It was completed or canceled, so there is nothing more to do here. If you still need to verify, ask ${business} for a new link.`,
+    },
+    live_checks_unavailable: {
+      title: "Verification isn't available yet",
+      message: `The operator of this service has not set up live verification, so nothing can be checked right now. Please try again later, or contact ${business}.`,
+    },
+  }[view.reason];
+  return documentPage(
+    view,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead">${message}</p>
+${returnLink(view.returnUrl, view.business)}`,
+  );
+}
+
+/** The hosted verification page for a view. `nonce` must be the one in the response's CSP header. */
+export function renderHostedPage(view: PageView, nonce: string): string {
+  switch (view.kind) {
+    case 'consent':
+      return renderConsent(view, nonce);
+    case 'capture':
+      return renderCapture(view, nonce);
+    case 'finished':
+      return renderFinished(view, nonce);
+    case 'unavailable':
+      return renderUnavailable(view, nonce);
+  }
+}

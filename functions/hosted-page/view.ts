@@ -1,0 +1,67 @@
+/**
+ * What the hosted verification page shows, decided by the server; hosted-page/render.ts turns a
+ * view into HTML. Nothing here is personal data: the page never echoes what the person typed.
+ */
+import type { FailureCode, TestCase } from '../domain/verification-checks';
+import type { DocumentType, Mode, SessionType } from '../domain/verification-session';
+
+/** What the session's type and options ask the person for. */
+export interface PageRequirements {
+  sessionType: SessionType;
+  /** Documents the person may use (all three when the session allows any). Empty for `id_number` sessions. */
+  documentTypes: DocumentType[];
+  /** A picture of the document's front (and back, except for passports) is asked for. */
+  document: boolean;
+  selfie: boolean;
+  idNumber: boolean;
+  /** Images must come from the device's camera, not from files. */
+  liveCapture: boolean;
+}
+
+export interface TestCaseOption {
+  id: TestCase;
+  label: string;
+  /** One sentence: what the session will show afterwards. */
+  description: string;
+}
+
+interface Common {
+  /** Who asks, in plain words: the return URL's host name, or "The business that sent you here". */
+  business: string;
+  mode: Mode;
+}
+
+export type PageView =
+  /** First step: what will be asked, why, and a choice to accept or decline. */
+  | (Common & {
+      kind: 'consent';
+      requirements: PageRequirements;
+      /** An HTML form POSTs here with `consent=accept` or `consent=decline`. */
+      formAction: string;
+    })
+  /** Second step: collect what the requirements name; in test mode, offer the test cases. */
+  | (Common & {
+      kind: 'capture';
+      requirements: PageRequirements;
+      /**
+       * The page's script POSTs JSON here (same origin, cookie-authenticated):
+       * `{ document_type?, document_front?, document_back?, selfie?, id_number?, test_case?, delay? }`,
+       * images as `data:image/jpeg;base64,…` URLs. The answer is `200 { redirect_url }`, or
+       * `4xx { error: { message, param } }` where `param` names the field to fix.
+       */
+      submitUrl: string;
+      /** Test mode only; empty in live mode. The first one is preselected. */
+      testCases: TestCaseOption[];
+      /** Test mode: how long "with a processing delay" waits, in seconds. */
+      delaySeconds: number;
+    })
+  /** After submitting or declining, when there is no return URL to go back to. */
+  | (Common & { kind: 'finished'; outcome: 'submitted' | 'declined'; returnUrl: string | null })
+  /** The link cannot be used: explains why and what to do. */
+  | (Common & {
+      kind: 'unavailable';
+      reason: 'link_expired' | 'session_closed' | 'live_checks_unavailable';
+      returnUrl: string | null;
+    });
+
+export type { FailureCode };

@@ -1,0 +1,58 @@
+/**
+ * `POST /start/{token}` (the consent form): accepting spends the link and lets this browser go
+ * on; declining is submitted and processed like any other answer (→ `consent_declined`).
+ */
+import { credentialRefused, useCredential } from '../domain/session-credentials';
+import { businessName, pageAccess, pageCookie, pagePath, viewFor } from '../hosted-page/page-access';
+import { changeSession } from '../store/sessions';
+import { submitChange } from '../verification-flow';
+import { newObjectId } from '../wire/ids';
+import { newParamTree, parseFormEncoded } from '../wire/params';
+import { isCurrentCredential } from '../wire/session-secrets';
+import { htmlResponse, pageRoute, redirect, tokenOf } from './verification-page';
+
+export const handler = pageRoute(async (event) => {
+  const token = tokenOf(event);
+  const now = new Date();
+  const access = await pageAccess(token, event.cookies, now);
+  const view = viewFor(access, token);
+  // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
+  if (!access || view.kind !== 'consent') return htmlResponse(view, view.kind === 'unavailable' ? 410 : 200);
+
+  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  let answer: unknown;
+  try {
+    answer = parseFormEncoded(body, newParamTree()).consent;
+  } catch {
+    answer = undefined;
+  }
+  if (answer !== 'accept' && answer !== 'decline') return htmlResponse(view, 400);
+
+  const spend = (current: typeof access.session) => {
+    if (!isCurrentCredential(current, access.kind, token)) throw credentialRefused();
+    return useCredential(current, access.kind, now);
+  };
+  const origin = { request: null, now };
+  const scope = { account: access.session.account, mode: access.session.mode };
+  try {
+    if (answer === 'accept') {
+      const change = await changeSession(scope, access.session.id, (current) => ({ session: spend(current), events: [] }), undefined, access.stored);
+      return redirect(pagePath(token), [pageCookie(change.session, access.kind, token, now)]);
+    }
+    const submission = {
+      id: newObjectId('vsub', now.getTime()),
+      session: access.session.id,
+      created: Math.floor(now.getTime() / 1000),
+      consent: 'declined' as const,
+      files: {},
+    };
+    await changeSession(scope, access.session.id, (current) => submitChange(spend(current), submission, [], origin), undefined, access.stored);
+  } catch (error) {
+    // Spent or changed by another tab in the meantime: show the page as it now is.
+    if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(viewFor(await pageAccess(token, event.cookies, now), token), 410);
+    throw error;
+  }
+  const { session } = access;
+  if (session.return_url) return redirect(session.return_url);
+  return htmlResponse({ kind: 'finished', outcome: 'declined', business: businessName(session), mode: session.mode, returnUrl: null });
+});

@@ -1,0 +1,42 @@
+import { invalidParameter } from '../domain/errors';
+import { SESSION_TYPES } from '../domain/verification-session';
+import { listReports } from '../store/verification-reports';
+import { expandParam, resolveExpand } from '../wire/expand';
+import { isObjectId } from '../wire/ids';
+import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { oneOf, requiredString } from '../wire/schema';
+import { renderVerificationReport, VERIFICATION_REPORT_EXPANDABLE } from '../wire/verification-report';
+import { stripeEndpoint } from './endpoint';
+
+const LIST_URL = '/v1/identity/verification_reports';
+
+export const handler = stripeEndpoint(
+  {
+    limit: listLimit(),
+    starting_after: cursor(),
+    ending_before: cursor(),
+    created: createdRange(),
+    verification_session: requiredString({ maxLength: 5000 }),
+    client_reference_id: requiredString({ maxLength: 5000 }),
+    type: oneOf(SESSION_TYPES),
+    expand: expandParam(),
+  },
+  async ({ params, scope }) => {
+    assertOneCursor(params);
+    for (const param of ['starting_after', 'ending_before'] as const) {
+      const id = params[param];
+      if (id !== undefined && !isObjectId('vr', id)) throw invalidParameter('resource_missing', `No such verification_report: '${id}'`, param);
+    }
+    const expand = resolveExpand(params.expand, VERIFICATION_REPORT_EXPANDABLE, { list: true });
+    const { data, hasMore } = await listReports(scope, {
+      limit: params.limit ?? 10,
+      startingAfter: params.starting_after,
+      endingBefore: params.ending_before,
+      created: params.created,
+      verificationSession: params.verification_session,
+      clientReferenceId: params.client_reference_id,
+      type: params.type,
+    });
+    return listEnvelope(LIST_URL, data.map((report) => renderVerificationReport(report, expand)), hasMore);
+  },
+);

@@ -1,0 +1,38 @@
+/**
+ * Renders the sessions an endpoint answers with, and reads what `expand[]` asks to show in full:
+ * the `last_verification_report`. Only a request that expands it pays for the read.
+ */
+import type { VerificationReport } from '../domain/verification-report';
+import type { Scope, VerificationSession } from '../domain/verification-session';
+import type { SessionChange } from '../store/sessions';
+import { getReport } from '../store/verification-reports';
+import { resolveExpand } from '../wire/expand';
+import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+
+export function sessionResponse(scope: Scope, expandParam: string[] | undefined, options: { list?: boolean } = {}) {
+  const expand = resolveExpand(expandParam, VERIFICATION_SESSION_EXPANDABLE, options);
+  const reports = new Map<string, VerificationReport>();
+  const render = (session: VerificationSession) =>
+    renderVerificationSession(session, expand, {
+      lastVerificationReport: session.last_verification_report ? (reports.get(session.last_verification_report) ?? null) : null,
+    });
+  return {
+    /** Reads the reports the sessions' expansion will show. */
+    async load(sessions: VerificationSession[]): Promise<void> {
+      if (!expand.has('last_verification_report')) return;
+      const ids = new Set(sessions.flatMap((s) => (s.last_verification_report && !reports.has(s.last_verification_report) ? [s.last_verification_report] : [])));
+      await Promise.all(
+        [...ids].map(async (id) => {
+          const report = await getReport(scope, id);
+          if (report) reports.set(id, report);
+        }),
+      );
+    },
+    render,
+    /** The response to a change: the report it created is at hand, with no read. */
+    renderChange(change: SessionChange) {
+      if (change.report) reports.set(change.report.id, change.report);
+      return render(change.session);
+    },
+  };
+}

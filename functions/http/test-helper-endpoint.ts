@@ -1,0 +1,77 @@
+/**
+ * Stripe's test helpers for Identity: move a test-mode session as a person's submission and
+ * Verity's checks would, through the same changes (functions/verification-flow.ts), so they emit
+ * the same events and write the same reports as the verification page does.
+ */
+import { VerityError } from '../domain/errors';
+import { UNEXPECTED_STATE_CODE, type VerificationSession } from '../domain/verification-session';
+import type { Submission, TestCase } from '../domain/verification-checks';
+import { testModeOutcome } from '../checks/test-mode';
+import { changeSession, getSession } from '../store/sessions';
+import { getSubmission } from '../store/submissions';
+import { concludeChange, submitAndConcludeChange, submitChange } from '../verification-flow';
+import { expandParam } from '../wire/expand';
+import { newObjectId } from '../wire/ids';
+import type { Shape } from '../wire/schema';
+import { stripeEndpoint } from './endpoint';
+import { sessionResponse } from './session-response';
+import { sessionIdFromPath } from './verification-session-params';
+
+export type TestHelperTarget =
+  /** → `processing`, held there until another helper concludes it. */
+  | { kind: 'process' }
+  /** → `verified` or back to `requires_input`, through `processing` if the session is still waiting for input. */
+  | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: any) => TestCase };
+
+export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, shape: S) {
+  return stripeEndpoint({ ...shape, expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse }) => {
+    if (scope.mode !== 'test') {
+      throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a secret test key (sk_test_…).');
+    }
+    const id = sessionIdFromPath(pathId);
+    const response = sessionResponse(scope, params.expand as string[] | undefined);
+    const stored = await getSession(scope, id);
+    await response.load(stored ? [stored.session] : []);
+    // A session submitted on the page is concluded with what the person submitted.
+    const pending = stored?.session.submission ? await getSubmission(scope, stored.session.submission) : undefined;
+    const newSubmission = (session: VerificationSession, extra: Partial<Submission> = {}): Submission => ({
+      id: newObjectId('vsub', origin.now.getTime()),
+      session: session.id,
+      created: Math.floor(origin.now.getTime() / 1000),
+      consent: 'given',
+      files: {},
+      ...extra,
+    });
+
+    const change = await changeSession(
+      scope,
+      id,
+      (current) => {
+        if (target.kind === 'process') return submitChange(current, newSubmission(current, { held: true }), [], origin);
+        const testCase = target.testCase(params);
+        const outcome = (processing: VerificationSession, submission: Submission) =>
+          testModeOutcome(processing, { ...submission, consent: 'given', test_case: testCase });
+        if (current.status === 'requires_input' && current.redaction === null) {
+          const submission = newSubmission(current);
+          return submitAndConcludeChange(current, submission, (processing) => outcome(processing, submission), origin);
+        }
+        if (current.status !== 'processing' && current.redaction === null) throw cannotConclude(target.name, current);
+        const submission =
+          pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });
+        return concludeChange(current, submission, outcome(current, submission), origin);
+      },
+      saveResponse && ((c) => saveResponse(response.renderChange(c))),
+      stored,
+    );
+    return response.renderChange(change);
+  });
+}
+
+const cannotConclude = (name: string, session: VerificationSession) =>
+  new VerityError(
+    'unexpected_state',
+    UNEXPECTED_STATE_CODE,
+    `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status of ${session.status}. ` +
+      'Only a VerificationSession with one of the following statuses: requires_input, processing can be concluded by a test helper.',
+  );
+

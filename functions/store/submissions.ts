@@ -1,0 +1,52 @@
+/**
+ * What a person submitted on the verification page: the submission (read by the checks from the
+ * table's stream) and its images, one file item each. The submission is removed when its checks
+ * conclude; the images stay with the session's reports until the session is redacted.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Submission } from '../domain/verification-checks';
+import { dynamo } from './client';
+import type { Scope } from '../domain/verification-session';
+import { objectKey, tableName } from './schema';
+
+export const SUBMISSION_KIND = 'submission';
+export const FILE_KIND = 'file';
+
+/** DynamoDB's item limit is 400 KB; an image must leave room for the item's other attributes. */
+export const MAX_FILE_BYTES = 380_000;
+
+export interface StoredFile {
+  id: string;
+  session: string;
+  purpose: 'identity_document' | 'selfie';
+  content_type: 'image/jpeg' | 'image/png';
+  created: number;
+  data: Uint8Array;
+}
+
+export const submissionKey = (scope: Scope, id: string) => objectKey(scope, id, SUBMISSION_KIND);
+
+export function submissionItem(scope: Scope, submission: Submission) {
+  return { ...submissionKey(scope, submission.id), id: submission.id, scope, submission };
+}
+
+export function fileItem(scope: Scope, file: StoredFile) {
+  return { ...objectKey(scope, file.id, FILE_KIND), id: file.id, file };
+}
+
+/** The submission a stream record of a new submission item carries, if it is one. */
+export function submissionOfItem(item: Record<string, any>): { scope: Scope; submission: Submission } | undefined {
+  return item.sk === SUBMISSION_KIND ? { scope: item.scope as Scope, submission: item.submission as Submission } : undefined;
+}
+
+/** Transaction items: puts of new items that must not overwrite anything. */
+export const putNew = (Item: Record<string, unknown>) => ({
+  Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+export const deleteItem = (Key: Record<string, unknown>) => ({ Delete: { TableName: tableName(), Key } });
+
+export async function getSubmission(scope: Scope, id: string): Promise<Submission | undefined> {
+  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: submissionKey(scope, id), ConsistentRead: true }));
+  return Item?.submission as Submission | undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * The checks worker: reads each new submission from the table's stream, runs the checks of the
+ * session's mode, and concludes the session (→ `verified`, or back to `requires_input`) with its
+ * report, in one conditional change. A redelivered record, or one whose session a test helper
+ * has already concluded, finds the session no longer processing it and does nothing.
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { checksFor } from '../checks';
+import type { ChecksOutcome, Submission } from '../domain/verification-checks';
+import type { Scope, VerificationSession } from '../domain/verification-session';
+import { changeSession, getSession } from '../store/sessions';
+import { submissionOfItem } from '../store/submissions';
+import { concludeChange } from '../verification-flow';
+
+/** A test case's processing delay never holds a stream shard longer than this. */
+const MAX_DELAY_SECONDS = 60;
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const submitted = event.Records.flatMap((record) => {
+    const found = newSubmission(record);
+    return found ? [{ ...found, sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
+  });
+  // Sessions are independent: one person's processing delay does not hold up another's.
+  const results = await Promise.allSettled(submitted.map(({ scope, submission }) => conclude(scope, submission)));
+  const failed = submitted.filter((_, i) => {
+    const result = results[i]!;
+    if (result.status === 'fulfilled') return false;
+    // What failed, never the submission: it holds personal data.
+    const error = result.reason as Error;
+    console.error(JSON.stringify({ level: 'error', message: 'verification checks failed', name: error.name, detail: error.message }));
+    return true;
+  });
+  return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+}
+
+function newSubmission(record: DynamoDBRecord): { scope: Scope; submission: Submission } | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) return undefined;
+  return submissionOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+}
+
+const isProcessing = (session: VerificationSession, submission: Submission) =>
+  session.status === 'processing' && session.submission === submission.id;
+
+async function conclude(scope: Scope, submission: Submission): Promise<void> {
+  // Held by the `process` test helper: only another test helper concludes it.
+  if (submission.held) return;
+  const stored = await getSession(scope, submission.session);
+  if (!stored || !isProcessing(stored.session, submission)) return;
+  if (scope.mode === 'test' && submission.delay_seconds) {
+    await new Promise((done) => setTimeout(done, Math.min(submission.delay_seconds!, MAX_DELAY_SECONDS) * 1000));
+  }
+  const outcome = await runChecks(stored.session, submission);
+  await changeSession(
+    scope,
+    submission.session,
+    (current) => (isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now: new Date() }) : null),
+  );
+}
+
+async function runChecks(session: VerificationSession, submission: Submission): Promise<ChecksOutcome> {
+  const checks = checksFor(session.mode);
+  if (checks) return checks.run(session, submission);
+  // The page refuses live submissions while no live provider is set up; one that got through fails plainly.
+  return { ran: [], failure: { code: 'document_unverified_other', reason: 'Live verification is not set up on this Verity deployment.' }, person: null };
+}

@@ -1,0 +1,65 @@
+/**
+ * The path from a person's submission to a verdict, as changes of the session: submitting
+ * (→ `processing`) and concluding (→ `verified` or back to `requires_input`, with a report).
+ * The verification page, the checks worker and the test helpers all go through these, so each
+ * emits the same events and writes the same items.
+ */
+import { buildVerificationReport } from './domain/verification-report';
+import { concludeVerification, submitVerificationSession, type Scope, type VerificationSession } from './domain/verification-session';
+import type { ChecksOutcome, Submission } from './domain/verification-checks';
+import { changeWithEvents, type ChangeOrigin } from './outbox';
+import type { SessionChange } from './store/sessions';
+import { deleteItem, fileItem, putNew, submissionItem, submissionKey, type StoredFile } from './store/submissions';
+import { reportItem } from './store/verification-reports';
+import { newObjectId } from './wire/ids';
+
+const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
+
+/** The submission and its images are written with the move to `processing`: the checks read it from the stream. */
+export function submitChange(current: VerificationSession, submission: Submission, files: StoredFile[], origin: ChangeOrigin): SessionChange {
+  const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
+  const scope = scopeOf(current);
+  return { ...change, items: [putNew(submissionItem(scope, submission)), ...files.map((file) => putNew(fileItem(scope, file)))] };
+}
+
+/** The verdict, its report, and the end of the submission: one change. */
+export function concludeChange(
+  current: VerificationSession,
+  submission: Submission,
+  outcome: ChecksOutcome,
+  origin: ChangeOrigin,
+): SessionChange {
+  const report = buildVerificationReport({
+    id: newObjectId('vr', origin.now.getTime()),
+    now: origin.now,
+    session: current,
+    submission,
+    outcome,
+  });
+  const after = concludeVerification(current, { submission: submission.id, report: report.id, outcome });
+  const change = changeWithEvents(current, after, origin);
+  return { ...change, report, items: [putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))] };
+}
+
+/**
+ * Submitting and concluding at once (a test helper asked to verify a session still waiting for
+ * input): both moves' events, in order, and the report, in one transaction. The submission is
+ * never stored, as it would be removed in the same breath.
+ */
+export function submitAndConcludeChange(
+  current: VerificationSession,
+  submission: Submission,
+  outcome: (processing: VerificationSession) => ChecksOutcome,
+  origin: ChangeOrigin,
+): SessionChange {
+  const submitted = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
+  // A millisecond later, so the second move's events sort after the first's.
+  const later = { ...origin, now: new Date(origin.now.getTime() + 1) };
+  const concluded = concludeChange(submitted.session, submission, outcome(submitted.session), later);
+  return {
+    session: concluded.session,
+    events: [...submitted.events, ...concluded.events],
+    items: concluded.items!.filter((item) => !item.Delete),
+    report: concluded.report,
+  };
+}

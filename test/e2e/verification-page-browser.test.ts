@@ -1,0 +1,147 @@
+/**
+ * A person in headless Chromium walks the verification page on a phone-sized screen, to a
+ * verified and to a failed outcome; the session, its report and its events are read back through
+ * the SDK afterwards.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import { newStripeAccount, startService } from '../support/local-service';
+import { eventually, expectStatus } from '../support/verification';
+
+let service: LocalRuntime;
+let browser: Browser;
+/** Stands in for the business's site that return_url points at. */
+let shop: Server;
+let shopUrl: string;
+
+beforeAll(async () => {
+  service = await startService();
+  shop = createServer((_, response) => response.end('<!DOCTYPE html><title>Shop</title><h1>Back at the shop</h1>'));
+  await new Promise<void>((done) => shop.listen(0, '127.0.0.1', done));
+  shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}/done`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  shop?.close();
+  await service.stop();
+});
+
+/** A phone: narrow, touch, high density. */
+async function phone(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  return context.newPage();
+}
+
+/** A real JPEG, drawn by the browser itself, for the file inputs. */
+async function photo(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const dataUrl = (await page.evaluate(
+    "(() => { const c = document.createElement('canvas'); c.width = 640; c.height = 400; const g = c.getContext('2d'); g.fillStyle = '#dde'; g.fillRect(0, 0, 640, 400); g.fillStyle = '#334'; g.fillText('ID', 40, 60); return c.toDataURL('image/jpeg', 0.9); })()",
+  )) as string;
+  return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') };
+}
+
+/** The session's url, on the local service (the tests' VERITY_PUBLIC_URL is a placeholder host). */
+const local = (url: string) => `${service.url}${new URL(url).pathname}`;
+
+async function acceptWithKeyboard(page: Page, url: string): Promise<void> {
+  await page.goto(local(url));
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/verify your identity/i);
+  const accept = page.getByRole('button', { name: /accept/i });
+  await accept.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#capture-form');
+}
+
+const noHorizontalScroll = async (page: Page) =>
+  expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+
+describe('the verification page in a browser', () => {
+  let stripe: Stripe;
+  beforeAll(async () => {
+    ({ stripe } = await newStripeAccount(service));
+  });
+
+  it('takes a person from the link to return_url, and the session ends verified with a report and events', async () => {
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_matching_selfie: true } },
+      return_url: shopUrl,
+    });
+    const page = await phone();
+    await acceptWithKeyboard(page, session.url!);
+    await noHorizontalScroll(page);
+
+    await page.getByLabel(/passport/i).check();
+    const image = await photo(page);
+    await page.setInputFiles('#document_front', image);
+    await page.setInputFiles('#selfie', image);
+    await expect(page.isChecked('#test_case_verified')).resolves.toBe(true);
+    await Promise.all([page.waitForURL(shopUrl), page.getByRole('button', { name: /submit/i }).click()]);
+    await expect(page.textContent('h1')).resolves.toBe('Back at the shop');
+
+    const verified = await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }),
+      expectStatus('verified'),
+    );
+    const report = verified.last_verification_report as Stripe.Identity.VerificationReport;
+    expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
+    expect(report.document!.files).toHaveLength(1);
+    expect(report.selfie).toMatchObject({ status: 'verified', selfie: expect.stringMatching(/^file_/) });
+    const types = (await stripe.events.list()).data
+      .filter((event) => (event.data.object as { id: string }).id === session.id)
+      .map((event) => event.type)
+      .reverse();
+    expect(types).toEqual([
+      'identity.verification_session.created',
+      'identity.verification_session.processing',
+      'identity.verification_session.verified',
+    ]);
+    await page.context().close();
+  });
+
+  it('submits a failing test case without photos and the session asks for input again', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: shopUrl });
+    const page = await phone();
+    await acceptWithKeyboard(page, session.url!);
+    await page.getByLabel(/document expired/i).check();
+    await Promise.all([page.waitForURL(shopUrl), page.getByRole('button', { name: /submit/i }).click()]);
+
+    const failed = await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }),
+      expectStatus('requires_input'),
+    );
+    expect(failed.last_error?.code).toBe('document_expired');
+    expect((failed.last_verification_report as Stripe.Identity.VerificationReport).document).toMatchObject({
+      status: 'unverified',
+      error: { code: 'document_expired' },
+    });
+    // The link the person used is spent; the retrieve above issued a fresh one that opens the page again.
+    expect(failed.url).not.toBe(session.url);
+    await page.goto(local(failed.url!));
+    await expect(page.getByRole('button', { name: /accept/i }).isVisible()).resolves.toBe(true);
+    await page.context().close();
+  });
+
+  it('shows the server’s message and moves focus to the field when an answer is refused', async () => {
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_id_number: true, allowed_types: ['passport'] } },
+    });
+    const page = await phone();
+    await acceptWithKeyboard(page, session.url!);
+    await page.fill('#id_number', '12');
+    await page.getByRole('button', { name: /submit/i }).click();
+    await page.locator('#form-error').filter({ hasText: /Social Security number/ }).waitFor();
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('id_number');
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * The verification page over plain HTTP: the link opens a consent page, accepting spends it and
+ * hands this browser a cookie, the submission moves the session to processing, and the checks
+ * worker (fed by the table's stream) concludes it.
+ */
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import { newStripeAccount, startService } from '../support/local-service';
+import { eventually, expectStatus } from '../support/verification';
+
+let service: LocalRuntime;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  service = await startService();
+  ({ stripe } = await newStripeAccount(service));
+});
+afterAll(() => service.stop());
+
+/** The session's url on the local service (VERITY_PUBLIC_URL is the service's own address). */
+const pagePath = (session: Stripe.Identity.VerificationSession) => new URL(session.url!).pathname;
+const open = (path: string, init: RequestInit = {}) => fetch(`${service.url}${path}`, { redirect: 'manual', ...init });
+
+async function accept(path: string): Promise<string> {
+  const response = await open(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'consent=accept',
+  });
+  expect(response.status).toBe(303);
+  expect(response.headers.get('location')).toBe(path);
+  const cookie = response.headers.get('set-cookie')!;
+  expect(cookie).toMatch(/HttpOnly/);
+  expect(cookie).toMatch(/SameSite=Strict/);
+  return cookie.split(';')[0]!;
+}
+
+const submit = (path: string, cookie: string, body: Record<string, unknown>) =>
+  open(`${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The smallest JPEG header our checks accept as an image. */
+const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]).toString('base64')}`;
+
+describe('the verification page', () => {
+  it('asks for consent, spends the link on accepting, and lands the person on return_url after a verified submission', async () => {
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_matching_selfie: true, require_id_number: true } },
+      return_url: 'https://shop.example.com/done',
+    });
+    const path = pagePath(session);
+    const consent = await open(path);
+    expect(consent.status).toBe(200);
+    expect(consent.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+    expect(consent.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await consent.text();
+    expect(html).toContain('shop.example.com');
+    expect(html).toContain('name="consent"');
+
+    const cookie = await accept(path);
+    // The link is spent: without the cookie it no longer opens the page, and the API stops showing it.
+    expect((await open(path)).status).toBe(410);
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).url).not.toBe(session.url);
+    const capture = await open(path, { headers: { cookie } });
+    expect(capture.status).toBe(200);
+    expect(await capture.text()).toContain('test_case');
+
+    const submitted = await submit(path, cookie, { document_type: 'passport', document_front: JPEG, selfie: JPEG, id_number: '123-45-6789', test_case: 'verified' });
+    expect(submitted.status).toBe(200);
+    expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/done' });
+
+    const verified = await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number', 'last_verification_report'] }),
+      expectStatus('verified'),
+    );
+    expect(verified.verified_outputs).toMatchObject({ first_name: 'Jenny', id_number: '6789', id_number_type: 'us_ssn' });
+    const report = verified.last_verification_report as Stripe.Identity.VerificationReport;
+    expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
+    expect(report.document!.files).toHaveLength(1);
+    expect(report.document!.files![0]).toMatch(/^file_/);
+    expect(report.selfie).toMatchObject({ status: 'verified', document: report.document!.files![0], selfie: expect.stringMatching(/^file_/) });
+    expect(report.id_number).toMatchObject({ status: 'verified', id_number_type: 'us_ssn' });
+    // The page now says the documents were submitted; it cannot be submitted twice.
+    expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
+    expect((await submit(path, cookie, { test_case: 'verified' })).status).toBe(400);
+  });
+
+  it('concludes a failing test case back in requires_input, after the chosen delay, and a fresh link works again', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    const cookie = await accept(path);
+    expect((await submit(path, cookie, { test_case: 'document_expired', delay: true })).status).toBe(200);
+    // The delay keeps the session observably processing for a while.
+    await new Promise((done) => setTimeout(done, 2000));
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('processing');
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'), 30_000);
+    expect(failed.last_error).toEqual({ code: 'document_expired', reason: 'The document is expired.' });
+    expect(failed.url).not.toBe(session.url);
+    expect((await open(pagePath(failed))).status).toBe(200);
+  }, 40_000);
+
+  it('treats a decline as an answer: consent_declined, and the person goes back to return_url', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });
+    const response = await open(pagePath(session), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'consent=decline',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('https://shop.example.com/back');
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
+    expect(failed.last_error?.code).toBe('consent_declined');
+  });
+
+  it('refuses what a session does not accept, with the field to fix, and stores nothing', async () => {
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { allowed_types: ['passport'], require_id_number: true } },
+    });
+    const path = pagePath(session);
+    const cookie = await accept(path);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ document_type: 'id_card' }, 'document_type'],
+      [{ document_front: 'data:image/jpeg;base64,aGVsbG8=' }, 'document_front'],
+      [{ document_front: 'not an image' }, 'document_front'],
+      [{ id_number: '12' }, 'id_number'],
+      [{ test_case: 'selfie_face_mismatch' }, 'test_case'],
+      [{ colour: 'red' }, 'colour'],
+    ];
+    for (const [body, param] of cases) {
+      const response = await submit(path, cookie, body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', param });
+    }
+    const notJson = await open(`${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{' });
+    expect(notJson.status).toBe(400);
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+  });
+
+  it('refuses a submission without the cookie, and shows a plain page for a forged or unknown link', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    const noCookie = await submit(path, 'verity_page=1.99999999999.' + '0'.repeat(64), { test_case: 'verified' });
+    expect(noCookie.status).toBe(401);
+    expect(((await noCookie.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    const forged = path.slice(0, -4) + (path.endsWith('aaaa') ? 'bbbb' : 'aaaa');
+    for (const bad of [forged, '/start/nonsense', `/start/${session.client_secret!.slice(0, -2)}zz`]) {
+      const response = await open(bad);
+      expect(response.status).toBe(410);
+      expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    }
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+  });
+
+  it('opens with the client_secret too, once', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
+    const path = `/start/${session.client_secret}`;
+    expect((await open(path)).status).toBe(200);
+    const cookie = await accept(path);
+    expect((await open(path)).status).toBe(410);
+    expect((await submit(path, cookie, { id_number: '1234' })).status).toBe(200);
+    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
+  });
+
+  it('shows a canceled session as closed', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    await stripe.identity.verificationSessions.cancel(session.id);
+    const response = await open(pagePath(session));
+    expect(response.status).toBe(410);
+    expect(await response.text()).toMatch(/no longer open/i);
+  });
+});

@@ -1,0 +1,404 @@
+import { describe, expect, it } from 'vitest';
+import { PAGE_SCRIPT } from '../../../functions/hosted-page/page-script';
+import { renderHostedPage } from '../../../functions/hosted-page/render';
+import type { PageRequirements, PageView, TestCaseOption } from '../../../functions/hosted-page/view';
+
+const NONCE = 'rAnd0mNonce';
+
+const requirements = (overrides: Partial<PageRequirements> = {}): PageRequirements => ({
+  sessionType: 'document',
+  documentTypes: ['driving_license', 'id_card', 'passport'],
+  document: true,
+  selfie: false,
+  idNumber: false,
+  liveCapture: false,
+  ...overrides,
+});
+
+const testCases: TestCaseOption[] = [
+  { id: 'verified', label: 'Verified', description: 'The session is verified.' },
+  { id: 'document_expired', label: 'Document expired', description: 'The document is expired.' },
+  { id: 'selfie_face_mismatch', label: 'Face mismatch', description: "The selfie doesn't match." },
+];
+
+const consent = (overrides: Partial<Extract<PageView, { kind: 'consent' }>> = {}): PageView => ({
+  kind: 'consent',
+  business: 'shop.example.com',
+  mode: 'live',
+  requirements: requirements(),
+  formAction: '/v1/hosted/vs_1/consent',
+  ...overrides,
+});
+
+const capture = (overrides: Partial<Extract<PageView, { kind: 'capture' }>> = {}): PageView => ({
+  kind: 'capture',
+  business: 'shop.example.com',
+  mode: 'live',
+  requirements: requirements(),
+  submitUrl: '/v1/hosted/vs_1/submit',
+  testCases: [],
+  delaySeconds: 10,
+  ...overrides,
+});
+
+const finished = (outcome: 'submitted' | 'declined', returnUrl: string | null = 'https://shop.example.com/done'): PageView => ({
+  kind: 'finished',
+  business: 'shop.example.com',
+  mode: 'live',
+  outcome,
+  returnUrl,
+});
+
+const unavailable = (reason: Extract<PageView, { kind: 'unavailable' }>['reason'], returnUrl: string | null = null): PageView => ({
+  kind: 'unavailable',
+  business: 'shop.example.com',
+  mode: 'live',
+  reason,
+  returnUrl,
+});
+
+const render = (view: PageView) => renderHostedPage(view, NONCE);
+
+/** Markup with the contents of <script> and <style> removed: what is left is tags and text. */
+const markupOnly = (page: string) =>
+  page.replace(/(<script\b[^>]*>)[\s\S]*?(<\/script>)/g, '$1$2').replace(/(<style\b[^>]*>)[\s\S]*?(<\/style>)/g, '$1$2');
+
+/** The attributes of every `<name …>` tag in the page's markup. */
+function tags(page: string, name: string): Record<string, string>[] {
+  return [...markupOnly(page).matchAll(new RegExp(`<${name}\\b([^>]*)>`, 'g'))].map(([, attributes]) =>
+    Object.fromEntries([...attributes!.matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map(([, key, value]) => [key!, value ?? ''])),
+  );
+}
+
+/** The page's visible text, roughly: tags removed, entities left as they are. */
+const text = (page: string) => markupOnly(page).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+const listItems = (page: string) => [...page.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => item!);
+
+const allViews: [string, PageView][] = [
+  ['consent', consent()],
+  ['capture', capture()],
+  ['capture in test mode', capture({ mode: 'test', testCases, requirements: requirements({ selfie: true, idNumber: true, liveCapture: true }) })],
+  ['capture for an id_number session', capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) })],
+  ['finished, submitted', finished('submitted')],
+  ['finished, declined', finished('declined', null)],
+  ['unavailable, link expired', unavailable('link_expired')],
+  ['unavailable, session closed', unavailable('session_closed', 'https://shop.example.com/')],
+  ['unavailable, live checks', unavailable('live_checks_unavailable')],
+];
+
+describe('every view is a complete, accessible document', () => {
+  it.each(allViews)('%s', (_name, view) => {
+    const page = render(view);
+    expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
+    expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(page).toMatch(/<title>[^<]+<\/title>/);
+    expect(page.match(/<main>/g)).toHaveLength(1);
+    expect(page.match(/<h1>/g)).toHaveLength(1);
+    expect(page.trimEnd()).toMatch(/<\/html>$/);
+  });
+});
+
+describe('headings', () => {
+  it.each([
+    [consent(), 'Verify your identity'],
+    [capture(), 'Add your documents'],
+    [capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }), 'Enter your ID number'],
+    [finished('submitted'), 'Thank you'],
+    [finished('declined'), 'You declined'],
+    [unavailable('link_expired'), 'This link has expired or was already used'],
+    [unavailable('session_closed'), 'This verification is no longer open'],
+    [unavailable('live_checks_unavailable'), 'Verification isn&#39;t available yet'],
+  ] as const)('%#: %s', (view, heading) => {
+    expect(render(view)).toContain(`<h1>${heading}</h1>`);
+  });
+});
+
+describe('the consent step', () => {
+  it('posts to the form action with an accept and a decline button, without needing a script', () => {
+    const page = render(consent());
+    expect(tags(page, 'form')).toEqual([{ class: 'actions', method: 'post', action: '/v1/hosted/vs_1/consent' }]);
+    expect(page).toMatch(/<button class="button primary" type="submit" name="consent" value="accept">Accept and continue<\/button>/);
+    expect(page).toMatch(/<button class="button secondary" type="submit" name="consent" value="decline">Decline<\/button>/);
+    expect(page).not.toContain('<script');
+  });
+
+  it('names the business in a plain sentence', () => {
+    expect(text(render(consent()))).toContain('shop.example.com asks you to confirm your identity.');
+  });
+
+  it('lists only a document when nothing else is asked', () => {
+    expect(listItems(render(consent()))).toEqual(['A photo of the front and back of your driving licence, ID card or passport']);
+  });
+
+  it('lists the selfie, the ID number and live capture when they are asked', () => {
+    const items = listItems(render(consent({ requirements: requirements({ selfie: true, idNumber: true, liveCapture: true }) })));
+    expect(items).toEqual([
+      'A photo of the front and back of your driving licence, ID card or passport',
+      'A selfie, to match your face with the photo on your document',
+      'Your ID number (the last 4 digits of your US Social Security number)',
+      'Photos must be taken with your device&#39;s camera',
+    ]);
+  });
+
+  it('names only the allowed documents', () => {
+    const items = listItems(render(consent({ requirements: requirements({ documentTypes: ['driving_license', 'id_card'] }) })));
+    expect(items).toEqual(['A photo of the front and back of your driving licence or ID card']);
+  });
+
+  it('asks for no back side when only passports are allowed', () => {
+    const page = render(consent({ requirements: requirements({ documentTypes: ['passport'] }) }));
+    expect(listItems(page)).toEqual(['A photo of the page of your passport that shows your picture']);
+    expect(text(page)).not.toMatch(/back/i);
+  });
+
+  it('asks only for the ID number in an id_number session', () => {
+    const page = render(consent({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }));
+    expect(listItems(page)).toEqual(['Your ID number (the last 4 digits of your US Social Security number)']);
+  });
+
+  it('lowercases the fallback business name in the middle of a sentence', () => {
+    const page = text(render(consent({ business: 'The business that sent you here' })));
+    expect(page).toContain('The business that sent you here asks you to confirm your identity.');
+    expect(page).toContain('nothing is checked and the business that sent you here is told that you declined');
+  });
+});
+
+describe('the capture step', () => {
+  const inputs = (page: string) => tags(page, 'input');
+  const input = (page: string, id: string) => inputs(page).find((attributes) => attributes.id === id);
+
+  it('offers the allowed document types, the first one chosen', () => {
+    const radios = inputs(render(capture({ requirements: requirements({ documentTypes: ['id_card', 'passport'] }) }))).filter(
+      (attributes) => attributes.name === 'document_type',
+    );
+    expect(radios.map((radio) => [radio.value, 'checked' in radio])).toEqual([
+      ['id_card', true],
+      ['passport', false],
+    ]);
+  });
+
+  it('sends a single allowed type without asking, and leaves out the back side for passports', () => {
+    const page = render(capture({ requirements: requirements({ documentTypes: ['passport'] }) }));
+    expect(inputs(page).filter((attributes) => attributes.name === 'document_type')).toEqual([{ type: 'hidden', name: 'document_type', value: 'passport' }]);
+    expect(input(page, 'document_front')).toBeDefined();
+    expect(input(page, 'document_back')).toBeUndefined();
+  });
+
+  it('renders the back side hidden and disabled when a passport is the first choice', () => {
+    const page = render(capture({ requirements: requirements({ documentTypes: ['passport', 'id_card'] }) }));
+    expect(input(page, 'document_back')).toHaveProperty('disabled');
+    expect(page).toMatch(/<div class="field photo-field" data-field data-back-side hidden>/);
+  });
+
+  it('asks for image files, without the camera attributes unless live capture is required', () => {
+    const page = render(capture({ requirements: requirements({ selfie: true }) }));
+    const files = inputs(page).filter((attributes) => attributes.type === 'file');
+    expect(files.map((file) => file.name)).toEqual(['document_front', 'document_back', 'selfie']);
+    for (const file of files) {
+      expect(file.accept).toBe('image/*');
+      expect(file).not.toHaveProperty('capture');
+    }
+    expect(page).not.toContain('Use camera');
+  });
+
+  it('points the camera at the document, or at the person for the selfie, when live capture is required', () => {
+    const page = render(capture({ requirements: requirements({ selfie: true, liveCapture: true }) }));
+    expect(input(page, 'document_front')?.capture).toBe('environment');
+    expect(input(page, 'document_back')?.capture).toBe('environment');
+    expect(input(page, 'selfie')?.capture).toBe('user');
+    expect(page.match(/>Use camera<\/button>/g)).toHaveLength(3);
+    expect(page.match(/<video\b/g)).toHaveLength(3);
+  });
+
+  it('has no selfie and no ID number fields unless they are asked', () => {
+    const page = render(capture());
+    expect(input(page, 'selfie')).toBeUndefined();
+    expect(input(page, 'id_number')).toBeUndefined();
+  });
+
+  it('asks for the ID number with a numeric keyboard and no autocomplete', () => {
+    const idNumber = input(render(capture({ requirements: requirements({ idNumber: true }) })), 'id_number');
+    expect(idNumber).toMatchObject({ type: 'text', name: 'id_number', inputmode: 'numeric', autocomplete: 'off' });
+  });
+
+  it('marks every field required in live mode', () => {
+    const page = render(capture({ requirements: requirements({ selfie: true, idNumber: true }) }));
+    for (const id of ['document_front', 'document_back', 'selfie', 'id_number']) expect(input(page, id)).toHaveProperty('required');
+  });
+
+  it('gives the script what it needs in the form markup, and leaves the button off until the script runs', () => {
+    const page = render(capture({ submitUrl: '/v1/hosted/vs_1/submit?x=1&y=2' }));
+    expect(tags(page, 'form')).toEqual([{ id: 'capture-form', novalidate: '', 'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2', 'data-mode': 'live' }]);
+    expect(page).toMatch(/<button class="button primary" type="submit" data-submit disabled>Submit<\/button>/);
+    expect(page).toMatch(/<noscript>[^<]*<p class="notice">This page needs JavaScript to take and send your photos\./);
+  });
+
+  it('has an error region that is announced', () => {
+    expect(tags(render(capture()), 'div').find((attributes) => attributes.id === 'form-error')).toMatchObject({
+      role: 'alert',
+      'aria-live': 'assertive',
+    });
+  });
+
+  it('offers no test outcomes in live mode', () => {
+    const page = markupOnly(render(capture()));
+    expect(page).not.toContain('test_case');
+    expect(page).not.toContain('delay');
+    expect(page).not.toContain('Test mode');
+  });
+});
+
+describe('test mode', () => {
+  const testCapture = capture({ mode: 'test', testCases, delaySeconds: 10, requirements: requirements({ selfie: true, idNumber: true }) });
+
+  it('offers one radio per test case, the first one chosen, inside a fieldset', () => {
+    const page = render(testCapture);
+    const radios = tags(page, 'input').filter((attributes) => attributes.name === 'test_case');
+    expect(radios.map((radio) => [radio.value, 'checked' in radio])).toEqual([
+      ['verified', true],
+      ['document_expired', false],
+      ['selfie_face_mismatch', false],
+    ]);
+    expect(page).toMatch(/<fieldset class="field test-cases">\s*<legend class="field-label">Choose a test outcome<\/legend>/);
+    expect(text(page)).toContain('Face mismatch The selfie doesn&#39;t match.');
+  });
+
+  it('offers the processing delay with its length', () => {
+    const page = render(testCapture);
+    expect(tags(page, 'input').find((attributes) => attributes.id === 'delay')).toEqual({ type: 'checkbox', id: 'delay', name: 'delay' });
+    expect(text(page)).toContain('Simulate a processing delay of 10 seconds');
+  });
+
+  it('says the photos and the ID number are optional, and marks nothing required', () => {
+    const page = render(testCapture);
+    expect(text(page)).toContain('Photos and the ID number are optional in test mode.');
+    expect(markupOnly(page)).not.toMatch(/\srequired[\s>]/);
+  });
+
+  it.each([
+    ['consent', consent({ mode: 'test' })],
+    ['capture', testCapture],
+    ['finished', { ...finished('submitted'), mode: 'test' } as PageView],
+    ['unavailable', { ...unavailable('link_expired'), mode: 'test' } as PageView],
+  ])('shows the test mode banner on the %s view', (_name, view) => {
+    expect(render(view)).toMatch(/<div class="test-banner" role="note"><strong>Test mode<\/strong>/);
+  });
+});
+
+describe('the finished and unavailable views', () => {
+  it('thanks the person and links back to the business', () => {
+    const page = render(finished('submitted'));
+    expect(text(page)).toContain('Your documents were submitted. shop.example.com will let you know the result.');
+    expect(tags(page, 'a')).toEqual([{ class: 'button primary', href: 'https://shop.example.com/done' }]);
+    expect(page).toContain('>Return to shop.example.com</a>');
+  });
+
+  it('confirms a decline, without a link when there is no return URL', () => {
+    const page = render(finished('declined', null));
+    expect(text(page)).toContain('You declined to be verified. You can close this page.');
+    expect(page).not.toContain('<a ');
+  });
+
+  it('tells the person whom to ask for a new link', () => {
+    expect(text(render(unavailable('link_expired')))).toContain('Ask shop.example.com for a new link.');
+    expect(text(render({ ...unavailable('link_expired'), business: 'The business that sent you here' }))).toContain(
+      'Ask the business that sent you here for a new link.',
+    );
+  });
+
+  it('explains that live verification is not set up', () => {
+    expect(text(render(unavailable('live_checks_unavailable')))).toContain('has not set up live verification');
+  });
+
+  it('links back when there is a return URL', () => {
+    expect(tags(render(unavailable('session_closed', 'https://shop.example.com/')), 'a')).toEqual([
+      { class: 'button primary', href: 'https://shop.example.com/' },
+    ]);
+  });
+
+  it('never makes a link of a URL that is not a web address', () => {
+    expect(render(finished('submitted', 'javascript:alert(1)'))).not.toContain('<a ');
+  });
+});
+
+describe('escaping', () => {
+  const hostile = '<script>alert(1)</script> "Quotes" & Sons';
+  const hostileUrl = 'https://shop.example.com/back?a=1&b="><script>alert(2)</script>';
+
+  it.each([
+    ['consent', consent({ business: hostile, formAction: hostileUrl })],
+    ['capture', capture({ business: hostile, submitUrl: hostileUrl, mode: 'test', testCases: [{ id: 'verified', label: hostile, description: hostile }] })],
+    ['capture for an id_number session', capture({ business: hostile, requirements: requirements({ document: false, documentTypes: [], idNumber: true }) })],
+    ['finished', { ...finished('submitted', hostileUrl), business: hostile } as PageView],
+    ['unavailable', { ...unavailable('link_expired', hostileUrl), business: hostile } as PageView],
+  ])('escapes business names, labels and URLs on the %s view', (_name, view) => {
+    const page = render(view);
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('"Quotes"');
+    expect(page).not.toContain('& Sons');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot;Quotes&quot; &amp; Sons');
+    if (view.kind !== 'capture' || view.requirements.document) {
+      expect(page).toContain('https://shop.example.com/back?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    }
+  });
+
+  it('escapes the nonce', () => {
+    const page = renderHostedPage(capture(), 'a"b<c');
+    expect(page).toContain('<style nonce="a&quot;b&lt;c">');
+    expect(page).not.toContain('a"b');
+  });
+});
+
+describe('what the content security policy allows', () => {
+  it('carries the nonce on the one style and the one script', () => {
+    const page = render(capture({ mode: 'test', testCases }));
+    expect(tags(page, 'style')).toEqual([{ nonce: NONCE }]);
+    expect(tags(page, 'script')).toEqual([{ nonce: NONCE }]);
+    expect(page).toContain(PAGE_SCRIPT);
+  });
+
+  it.each(allViews)('has no inline style or handler attributes, and loads nothing from elsewhere: %s', (_name, view) => {
+    const markup = markupOnly(render(view));
+    expect(markup).not.toMatch(/<[^>]*\sstyle=/i);
+    expect(markup).not.toMatch(/<[^>]*\son[a-z]+=/i);
+    expect(markup).not.toMatch(/<(link|iframe|object|embed|img[^>]*\ssrc=)/i);
+    expect(markup).not.toMatch(/<script[^>]*\ssrc=/i);
+  });
+
+  it('ships a script that parses, and that is not closed early by its own text', () => {
+    expect(() => new Function(PAGE_SCRIPT)).not.toThrow();
+    expect(PAGE_SCRIPT).not.toMatch(/<\/script/i);
+  });
+
+  it('sends the fields the server reads', () => {
+    // The image fields are sent under their inputs' names, which the capture tests check.
+    for (const field of ['payload.document_type', 'payload.id_number', 'payload.test_case', 'payload.delay', 'body.redirect_url', 'error.param']) {
+      expect(PAGE_SCRIPT).toContain(field);
+    }
+    expect(PAGE_SCRIPT).toContain("credentials: 'same-origin'");
+    expect(PAGE_SCRIPT).toContain("'content-type': 'application/json'");
+    expect(PAGE_SCRIPT).toContain('Could not reach the server. Check your connection and try again.');
+  });
+});
+
+describe('labels', () => {
+  it.each(allViews)('every input with an id has a label, and every visible input has an id: %s', (_name, view) => {
+    const page = render(view);
+    const labelled = new Set(tags(page, 'label').map((label) => label.for));
+    for (const input of tags(page, 'input')) {
+      if (input.type === 'hidden') continue;
+      expect(input.id, JSON.stringify(input)).toBeTruthy();
+      expect(labelled.has(input.id), `label for ${input.id}`).toBe(true);
+    }
+  });
+
+  it('groups radio buttons in a fieldset with a legend', () => {
+    const page = render(capture({ mode: 'test', testCases }));
+    const fieldsets = [...page.matchAll(/<fieldset\b[^>]*>([\s\S]*?)<\/fieldset>/g)].map(([, inside]) => inside!);
+    expect(fieldsets).toHaveLength(2);
+    for (const inside of fieldsets) expect(inside).toMatch(/^\s*<legend\b/);
+    const radiosInFieldsets = fieldsets.join('').match(/type="radio"/g)?.length;
+    expect(radiosInFieldsets).toBe(page.match(/type="radio"/g)?.length);
+  });
+});
