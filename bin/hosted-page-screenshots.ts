@@ -7,35 +7,24 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { FAILURE_CODES, FAILURES } from '../functions/domain/verification-checks';
+import { createVerificationSession } from '../functions/domain/verification-session';
+import { businessName, requirementsOf, TEST_DELAY_SECONDS, testCasesFor } from '../functions/hosted-page/page-access';
 import { renderHostedPage } from '../functions/hosted-page/render';
-import type { PageRequirements, PageView, TestCaseOption } from '../functions/hosted-page/view';
+import type { PageView } from '../functions/hosted-page/view';
 
 const OUT_DIR = 'docs';
 /** Past this, a phone screenshot is redone at 1x: the files are committed. */
 const MAX_PNG_BYTES = 600 * 1024;
 
-const requirements: PageRequirements = {
-  sessionType: 'document',
-  documentTypes: ['driving_license', 'id_card', 'passport'],
-  document: true,
-  selfie: true,
-  idNumber: true,
-  liveCapture: false,
-};
-
-const testCases: TestCaseOption[] = [
-  { id: 'verified', label: 'Verified', description: 'The session is verified, with a sample person as its outputs.' },
-  ...FAILURE_CODES.map((code) => ({
-    id: code,
-    label: (code.charAt(0).toUpperCase() + code.slice(1).replaceAll('_', ' ')).replace(/^Id /, 'ID '),
-    description: `The session asks for input again: ${FAILURES[code].reason}`,
-  })),
-];
-
-const business = 'shop.example.com';
-const capture: PageView = { kind: 'capture', business, mode: 'test', requirements, submitUrl: '/v1/hosted/submit', testCases, delaySeconds: 10 };
-const consent: PageView = { kind: 'consent', business, mode: 'test', requirements, formAction: '/v1/hosted/consent' };
+// The views the service itself builds, for a test-mode session that asks for everything.
+const session = createVerificationSession(
+  { type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } }, return_url: 'https://shop.example.com/done' },
+  { id: 'vs_0000000000000000000000aa', scope: { account: 'acct_screenshots', mode: 'test' }, now: new Date() },
+);
+const business = businessName(session);
+const requirements = requirementsOf(session);
+const capture: PageView = { kind: 'capture', business, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: TEST_DELAY_SECONDS };
+const consent: PageView = { kind: 'consent', business, mode: 'test', requirements, formAction: '/start/token' };
 
 const shots: { file: string; view: PageView; width: number; height: number; scale: number }[] = [
   { file: 'hosted-page-phone.png', view: capture, width: 390, height: 844, scale: 2 },

@@ -120,7 +120,7 @@ export function testCasesFor(session: VerificationSession): TestCaseOption[] {
 }
 
 const labelOf = (code: string) => {
-  const words = code.replace(/_/g, ' ');
+  const words = code.replace(/_/g, ' ').replace(/^id /, 'ID ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 

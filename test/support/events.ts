@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, DynamoDBRecord } from 'aws-lambda';
 
 /**
  * An API Gateway HTTP API (payload 2.0) event as AWS delivers it: lower-case headers, and a
@@ -62,5 +63,18 @@ export async function invoke(handler: Handler, event: APIGatewayProxyEventV2) {
     statusCode: result.statusCode!,
     headers: result.headers as Record<string, string>,
     body: JSON.parse(result.body ?? 'null') as any,
+  };
+}
+
+let sequence = 1000;
+/** A stream record of a newly inserted (or otherwise changed) item, in the shape Lambda delivers. */
+export function streamRecord(item: Record<string, unknown>, eventName: DynamoDBRecord['eventName'] = 'INSERT'): DynamoDBRecord {
+  const image = marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
+  return {
+    eventID: `${sequence}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'eu-west-1',
+    dynamodb: { Keys: { pk: image!.pk!, sk: image!.sk! }, NewImage: image, SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };
 }

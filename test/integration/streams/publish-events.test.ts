@@ -2,8 +2,6 @@
  * The outbox publisher, driven with Lambda-shaped stream batches (as AWS delivers them) against
  * the local PutEvents receiver, which can refuse entries as EventBridge does under throttling.
  */
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
@@ -12,6 +10,7 @@ import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events
 import type { StripeEvent } from '../../../functions/wire/events';
 import { newObjectId } from '../../../functions/wire/ids';
 import { startEventReceiver, type EventReceiver } from '../../../local/event-receiver';
+import { streamRecord } from '../../support/events';
 
 const scope = { account: 'acct_publisher', mode: 'test' as const };
 let receiver: EventReceiver;
@@ -39,7 +38,6 @@ beforeEach(() => {
   refuse = () => false;
 });
 
-let sequence = 1000;
 function newEvents(count: number): StripeEvent[] {
   return Array.from({ length: count }, () => {
     const now = new Date();
@@ -47,17 +45,7 @@ function newEvents(count: number): StripeEvent[] {
     return changeWithEvents(null, session, { request: null, now }).events[0]!;
   });
 }
-/** A stream record of a newly inserted item, in the shape Lambda delivers. */
-function insertRecord(item: Record<string, unknown>, eventName: DynamoDBRecord['eventName'] = 'INSERT'): DynamoDBRecord {
-  const image = marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
-  return {
-    eventID: `${sequence}`,
-    eventName,
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'eu-west-1',
-    dynamodb: { Keys: { pk: image!.pk!, sk: image!.sk! }, NewImage: image, SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  };
-}
+const insertRecord = streamRecord;
 const publishedIds = () => receiver.received.map((event) => (event.detail as StripeEvent).id);
 
 describe('the outbox publisher', () => {
