@@ -46,7 +46,7 @@ export const handler = pageRoute(async (event) => {
       consent: 'declined' as const,
       files: {},
     };
-    await changeSession(scope, access.session.id, (current) => submitChange(spend(current), submission, [], origin), undefined, access.stored);
+    await changeSession(scope, access.session.id, (current, decidedAt) => submitChange(spend(current), submission, [], { ...origin, now: decidedAt }), undefined, access.stored);
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
     if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(viewFor(await pageAccess(token, event.cookies, now), token), 410);

@@ -16,7 +16,7 @@ export const sessionTransitionEndpoint = (transition: (session: VerificationSess
     const change = await changeSession(
       scope,
       id,
-      (current) => changeWithEvents(current, transition(current), origin),
+      (current, now) => changeWithEvents(current, transition(current), { ...origin, now }),
       saveResponse && ((c) => saveResponse(response.renderChange(c))),
       stored,
     );

@@ -45,7 +45,7 @@ export const handler = pageApiRoute(async (event) => {
   await changeSession(
     scope,
     session.id,
-    (current) => submitChange(current, { ...submission, session: current.id }, files, { request: null, now }),
+    (current, decidedAt) => submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt }),
     undefined,
     access.stored,
   );

@@ -24,7 +24,8 @@ export type TestHelperTarget =
   | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: any) => TestCase };
 
 export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, shape: S) {
-  return stripeEndpoint({ ...shape, expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse }) => {
+  return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
+    const { params, scope, pathId, saveResponse } = request;
     if (scope.mode !== 'test') {
       throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a secret test key (sk_test_…).');
     }
@@ -35,9 +36,9 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
     // A session submitted on the page is concluded with what the person submitted.
     const pending = stored?.session.submission ? await getSubmission(scope, stored.session.submission) : undefined;
     const newSubmission = (session: VerificationSession, extra: Partial<Submission> = {}): Submission => ({
-      id: newObjectId('vsub', origin.now.getTime()),
+      id: newObjectId('vsub', request.origin.now.getTime()),
       session: session.id,
-      created: Math.floor(origin.now.getTime() / 1000),
+      created: Math.floor(request.origin.now.getTime() / 1000),
       consent: 'given',
       files: {},
       ...extra,
@@ -46,7 +47,8 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
     const change = await changeSession(
       scope,
       id,
-      (current) => {
+      (current, now) => {
+        const origin = { ...request.origin, now };
         if (target.kind === 'process') return submitChange(current, newSubmission(current, { held: true }), [], origin);
         const testCase = target.testCase(params);
         const outcome = (processing: VerificationSession, submission: Submission) =>

@@ -23,7 +23,7 @@ export const handler = stripeEndpoint(
     const change = await changeSession(
       scope,
       id,
-      (current) => changeWithEvents(current, updateVerificationSession(current, params), origin),
+      (current, now) => changeWithEvents(current, updateVerificationSession(current, params), { ...origin, now }),
       saveResponse && ((c) => saveResponse(response.renderChange(c))),
       stored,
     );

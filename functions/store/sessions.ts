@@ -110,14 +110,16 @@ export async function insertSession(change: SessionChange, also?: AlsoWrite): Pr
 export async function changeSession(
   scope: Scope,
   id: string,
-  decide: (session: VerificationSession) => SessionChange | null,
+  decide: (session: VerificationSession, decidedAt: Date) => SessionChange | null,
   also?: AlsoWrite,
   read: StoredSession | undefined | Promise<StoredSession | undefined> = getSession(scope, id),
 ): Promise<SessionChange> {
   let current = await read;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!current) throw resourceMissing('verification_session', id);
-    const change = decide(current.session);
+    // Events are stamped when the change is decided, not when the request arrived, so the events
+    // of one session sort in the order their changes were written.
+    const change = decide(current.session, new Date());
     // Nothing to write: the session as it is answers the request.
     if (change === null) return { session: current.session, events: [] };
     try {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { routes } from '../../functions/routes';
 
-const PARAM_NAMES = ['type', 'metadata', 'options', 'expand', 'limit', 'created', 'status', 'client_reference_id', 'provided_details', 'related_person', 'return_url', 'starting_after', 'ending_before', 'types', 'x', '__proto__', 'constructor'];
+const PARAM_NAMES = ['type', 'last_error', 'verification_session', 'document_type', 'document_front', 'test_case', 'id_number', 'delay', 'consent', 'metadata', 'options', 'expand', 'limit', 'created', 'status', 'client_reference_id', 'provided_details', 'related_person', 'return_url', 'starting_after', 'ending_before', 'types', 'x', '__proto__', 'constructor'];
 
 const bracketKey = fc
   .tuple(fc.constantFrom(...PARAM_NAMES), fc.array(fc.oneof(fc.constant(''), fc.constantFrom(...PARAM_NAMES), fc.nat(20).map(String), fc.string({ maxLength: 8 })), { maxLength: 12 }))
