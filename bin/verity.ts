@@ -6,6 +6,8 @@
  *   throttleRate=100 throttleBurst=200   API requests per second for the whole stage
  *   domainName=… certificateArn=…    serve the API on your own domain (ACM certificate in the region)
  *   alarmEmail=ops@example.com       send every alarm to this address
+ *   redactionDelaySeconds=0          time between a redact call and the redaction job
+ *   retentionDays=90                 redact verified and canceled sessions this many days later (off by default)
  * Every synth runs the cdk-nag AwsSolutions and Serverless packs; a finding fails it.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
@@ -24,11 +26,11 @@ function context(name: string, allowed?: readonly string[]): string | undefined 
   return allowed ? text.toLowerCase() : text;
 }
 
-function positiveInteger(name: string, fallback: number): number {
+function positiveInteger(name: string, fallback: number, minimum = 1): number {
   const text = context(name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`Context ${name} must be a positive integer, not "${text}"`);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new Error(`Context ${name} must be an integer of at least ${minimum}, not "${text}"`);
   return value;
 }
 
@@ -45,6 +47,8 @@ new VerityStack(app, 'Verity', {
   throttle: { rateLimit: positiveInteger('throttleRate', 100), burstLimit: positiveInteger('throttleBurst', 200) },
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   alarmEmail: context('alarmEmail'),
+  redactionDelaySeconds: positiveInteger('redactionDelaySeconds', 0, 0),
+  retentionDays: context('retentionDays') === undefined ? undefined : positiveInteger('retentionDays', 0),
 });
 
 addPolicyChecks(app);

@@ -1,9 +1,12 @@
 /**
- * What a change of a session writes: the session, and the Event objects the core says the change
- * emits (domain/events.ts), rendered as Stripe shows them. Storage writes both in one transaction.
+ * What a change of a session writes besides the session: the Event objects the core says it
+ * emits (domain/events.ts), rendered as Stripe shows them, and the redaction job when the change
+ * plans one. Storage writes them all in one transaction.
  */
 import { sessionEventTypes } from './domain/events';
+import { isRetained } from './domain/redaction';
 import type { VerificationSession } from './domain/verification-session';
+import { redactionJobWrite } from './store/redaction-jobs';
 import type { SessionChange } from './store/sessions';
 import { renderEvent, type EventRequest } from './wire/events';
 import { newObjectId } from './wire/ids';
@@ -14,7 +17,9 @@ export interface ChangeOrigin {
   now: Date;
 }
 
-export function changeWithEvents(before: VerificationSession | null, after: VerificationSession, origin: ChangeOrigin): SessionChange {
+export function changeWithEvents(before: VerificationSession | null, proposed: VerificationSession, origin: ChangeOrigin): SessionChange {
+  const after = withRetention(before, proposed, origin.now);
+  const planned = after.redaction_due !== null && after.redaction_due !== before?.redaction_due;
   return {
     session: after,
     events: sessionEventTypes(before, after).map((type) =>
@@ -26,5 +31,16 @@ export function changeWithEvents(before: VerificationSession | null, after: Veri
         request: origin.request,
       }),
     ),
+    ...(planned ? { items: [redactionJobWrite({ account: after.account, mode: after.mode }, after.id, after.redaction_due!)] } : {}),
   };
+}
+
+/**
+ * The retention policy (`VERITY_RETENTION_DAYS`, off when unset): a session that reaches
+ * `verified` or `canceled` is planned for redaction that many days later.
+ */
+function withRetention(before: VerificationSession | null, after: VerificationSession, now: Date): VerificationSession {
+  const days = Number(process.env.VERITY_RETENTION_DAYS ?? '');
+  if (!(days > 0) || !isRetained(before, after)) return after;
+  return { ...after, redaction_due: Math.floor(now.getTime() / 1000) + Math.round(days * 24 * 60 * 60) };
 }

@@ -19,7 +19,7 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 export function submitChange(current: VerificationSession, submission: Submission, files: StoredFile[], origin: ChangeOrigin): SessionChange {
   const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
   const scope = scopeOf(current);
-  return { ...change, items: [putNew(submissionItem(scope, submission)), ...files.map((file) => putNew(fileItem(scope, file)))] };
+  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission)), ...files.map((file) => putNew(fileItem(scope, file)))] };
 }
 
 /** The verdict, its report, and the end of the submission: one change. */
@@ -38,7 +38,7 @@ export function concludeChange(
   });
   const after = concludeVerification(current, { submission: submission.id, report: report.id, outcome });
   const change = changeWithEvents(current, after, origin);
-  return { ...change, report, items: [putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))] };
+  return { ...change, report, items: [...(change.items ?? []), putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))] };
 }
 
 /**
@@ -59,6 +59,7 @@ export function submitAndConcludeChange(
   return {
     session: concluded.session,
     events: [...submitted.events, ...concluded.events],
+    // The submission is never stored here, so nothing removes it either.
     items: concluded.items!.filter((item) => !item.Delete),
     report: concluded.report,
   };

@@ -33,6 +33,8 @@ export interface VerityApiProps {
   signingSecret: ISecret;
   /** Steady-state requests per second and burst for the whole stage. */
   throttle: { rateLimit: number; burstLimit: number };
+  /** More configuration for every function that reads or changes data (redaction delay, retention). */
+  environment?: Record<string, string>;
   /** Serve the API on your own domain, with an ACM certificate in the stack's region. */
   customDomain?: { domainName: string; certificateArn: string };
 }
@@ -96,6 +98,7 @@ export class VerityApi extends Construct {
               VERITY_PUBLIC_URL: this.url,
               // Resolved by CloudFormation at deploy time: the template holds only a reference.
               VERITY_SIGNING_SECRET: props.signingSecret.secretValue.unsafeUnwrap(),
+              ...props.environment,
             }
           : {},
       });

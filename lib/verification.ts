@@ -21,12 +21,12 @@ export class VerityVerification extends Construct {
   /** Submissions whose checks failed on every retry. */
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string, props: { table: Table; key: Key }) {
+  constructor(scope: Construct, id: string, props: { table: Table; key: Key; environment?: Record<string, string> }) {
     super(scope, id);
     this.worker = new VerityFunction(this, 'ChecksWorker', {
       handlerModule: 'streams/run-verification-checks',
       description: 'Verity checks worker: runs the checks of each submission and concludes its session',
-      environment: { VERITY_TABLE_NAME: props.table.tableName },
+      environment: { VERITY_TABLE_NAME: props.table.tableName, ...props.environment },
       environmentKey: props.key,
       // A test case may wait up to 60 s before answering; sessions in one batch wait side by side.
       timeout: Duration.seconds(90),

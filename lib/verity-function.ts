@@ -48,7 +48,7 @@ export interface VerityFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   /** How the function is invoked: synchronously by the API, or by a stream event source mapping. */
-  invokedBy?: 'api' | 'stream';
+  invokedBy?: 'api' | 'stream' | 'schedule';
   logRetention?: RetentionDays;
 }
 
@@ -110,7 +110,9 @@ export class VerityFunction extends Construct {
       reason:
         props.invokedBy === 'stream'
           ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the mapping (an encrypted SQS queue with an alarm).'
-          : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
+          : props.invokedBy === 'schedule'
+            ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and its errors alarm.'
+            : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
     });
   }
 }

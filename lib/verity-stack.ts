@@ -10,6 +10,7 @@ import { VerityData, type VerityDataProps } from './data';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityVerification } from './verification';
+import { retentionEnvironment, VerityRedaction } from './redaction';
 
 export interface VerityStackProps extends StackProps {
   readonly data?: VerityDataProps;
@@ -19,6 +20,10 @@ export interface VerityStackProps extends StackProps {
   readonly customDomain?: VerityApiProps['customDomain'];
   /** An address that gets every alarm. */
   readonly alarmEmail?: string;
+  /** Seconds between a redact call and the redaction (default 0). */
+  readonly redactionDelaySeconds?: number;
+  /** Redact verified and canceled sessions this many days after they got there; off when left out. */
+  readonly retentionDays?: number;
 }
 
 export class VerityStack extends Stack {
@@ -36,6 +41,7 @@ export class VerityStack extends Stack {
   readonly api: VerityApi;
   readonly events: VerityEvents;
   readonly verification: VerityVerification;
+  readonly redaction: VerityRedaction;
   readonly alarms: VerityAlarms;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
@@ -59,10 +65,20 @@ export class VerityStack extends Stack {
       key: this.data.key,
       signingSecret,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      environment: { VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0), ...retentionEnvironment(props.retentionDays) },
       customDomain: props.customDomain,
     });
     this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
-    this.verification = new VerityVerification(this, 'Verification', { key: this.data.key, table: this.data.table });
+    this.verification = new VerityVerification(this, 'Verification', {
+      key: this.data.key,
+      table: this.data.table,
+      environment: retentionEnvironment(props.retentionDays),
+    });
+    this.redaction = new VerityRedaction(this, 'Redaction', {
+      key: this.data.key,
+      table: this.data.table,
+      retentionDays: props.retentionDays,
+    });
 
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
@@ -76,6 +92,10 @@ export class VerityStack extends Stack {
     this.alarms.forFunction('ChecksWorker', this.verification.worker.function);
     this.alarms.forStreamConsumer('ChecksWorker', this.verification.worker.function);
     this.alarms.forQueue('ChecksDeadLetters', this.verification.deadLetterQueue);
+    this.alarms.forFunction('RedactionWorker', this.redaction.worker.function);
+    this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);
+    this.alarms.forQueue('RedactionDeadLetters', this.redaction.deadLetterQueue);
+    this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
     new CfnOutput(this, 'TableName', {

@@ -11,8 +11,11 @@ import { startLocalApi } from './api-gateway';
 import { ensureTable, localClient, startDynamoDbLocal, type LocalDynamo } from './dynamodb';
 import { startEventReceiver, type EventReceiver } from './event-receiver';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
+import { startTtlSweeper } from './ttl-sweeper';
 import { handler as publishEvents } from '../functions/streams/publish-events';
 import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
+import { handler as redactSessions } from '../functions/streams/redact-sessions';
+import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -41,6 +44,9 @@ export interface LocalRuntime {
   events: EventReceiver;
   stop(): Promise<void>;
 }
+
+/** How often the redaction backstop runs locally (in AWS: every six hours). */
+const BACKSTOP_EVERY_MS = 10 * 60 * 1000;
 
 /** The bus name the publisher puts events on; the local receiver takes any. */
 const LOCAL_EVENT_BUS = 'verity-local';
@@ -101,8 +107,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
+    const ttl = startTtlSweeper();
     const consume = (consumer: StreamConsumer, checkpoints: string) =>
       startStreamPoller({
+        deletedByTtl: ttl.deletedByTtl,
         endpoint: dynamo.endpoint,
         tableName,
         consumer,
@@ -112,7 +120,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const pollers = [
       ...(options.publishEvents === false ? [] : [await consume(publishEvents, 'stream-checkpoints.json')]),
       await consume(runVerificationChecks, 'checks-stream-checkpoints.json'),
+      await consume(redactSessions, 'redaction-stream-checkpoints.json'),
     ];
+    // The schedule that, in AWS, runs the backstop for redactions DynamoDB's TTL is late with.
+    const backstop = () => redactOverdueSessions().catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: 'redaction backstop failed', name: error.name })));
+    const backstopTimer = setInterval(backstop, BACKSTOP_EVERY_MS);
+    backstopTimer.unref();
+    void backstop();
 
     return {
       url: api.url,
@@ -123,6 +137,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
+        clearInterval(backstopTimer);
+        ttl.stop();
         await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
         await dynamo.stop();

@@ -28,6 +28,8 @@ export interface StreamPollerOptions {
   startAt?: 'TRIM_HORIZON' | 'LATEST';
   intervalMs?: number;
   batchSize?: number;
+  /** Whether a removal was the local TTL stand-in's (local/ttl-sweeper.ts), to mark it as AWS marks TTL's. */
+  deletedByTtl?: (pk: string, sk: string) => boolean;
 }
 
 export interface StreamPoller {
@@ -99,7 +101,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       return;
     }
-    const records = Records.map((record) => toLambdaRecord(record, streamArn!));
+    const records = Records.map((record) => toLambdaRecord(record, streamArn!, options.deletedByTtl));
     const response = await options.consumer({ Records: records }).catch((error: Error) => {
       console.error(JSON.stringify({ level: 'error', message: 'stream consumer failed', name: error.name, detail: error.message }));
       return { batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] };
@@ -177,8 +179,26 @@ function readCheckpoints(file: string | undefined): Record<string, string> {
   }
 }
 
+/**
+ * AWS marks a TTL deletion as a `REMOVE` by the DynamoDB service. DynamoDB Local marks its own
+ * with an event name AWS does not use and no `userIdentity` (anything but the three names AWS
+ * uses, with an old image and no new one); the local TTL stand-in's deletions are plain removes
+ * it vouches for. Both get AWS's shape.
+ */
+export function normalizeTtlDeletion(record: StreamRecord, deletedByTtl?: (pk: string, sk: string) => boolean): StreamRecord {
+  const ttl = { eventName: 'REMOVE' as const, userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' } };
+  const known = record.eventName === 'INSERT' || record.eventName === 'MODIFY' || record.eventName === 'REMOVE';
+  if (!known && record.dynamodb?.OldImage && !record.dynamodb.NewImage) return { ...record, ...ttl };
+  const keys = record.dynamodb?.Keys;
+  if (record.eventName === 'REMOVE' && !record.userIdentity && keys?.pk?.S && keys.sk?.S && deletedByTtl?.(keys.pk.S, keys.sk.S)) {
+    return { ...record, ...ttl };
+  }
+  return record;
+}
+
 /** A stream record as Lambda hands it to a function (times in epoch seconds, the stream's ARN). */
-function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+function toLambdaRecord(raw: StreamRecord, streamArn: string, deletedByTtl?: StreamPollerOptions['deletedByTtl']): DynamoDBRecord {
+  const record = normalizeTtlDeletion(raw, deletedByTtl);
   const { dynamodb } = record;
   return {
     eventID: record.eventID,
@@ -187,7 +207,8 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
     eventSource: 'aws:dynamodb',
     awsRegion: record.awsRegion,
     eventSourceARN: streamArn,
-    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    // Lambda's shape spells the identity's fields in lower case.
+    ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
     dynamodb: {
       ...(dynamodb as DynamoDBRecord['dynamodb']),
       ...(dynamodb?.NewImage ? { NewImage: restoreEmptyMaps(dynamodb.NewImage) } : {}),

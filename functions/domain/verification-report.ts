@@ -59,6 +59,8 @@ export interface VerificationReport {
   id_number?: IdNumberSection;
   email?: ContactSection & { email: string | null };
   phone?: ContactSection & { phone: string | null };
+  /** Never shown: set once the session's redaction has reached this report. */
+  redacted?: true;
 }
 
 export function buildVerificationReport(context: {

@@ -77,6 +77,11 @@ export interface VerificationSession {
   credentials: SessionCredentials;
   /** Never shown: the submission being processed, while `processing`. */
   submission: string | null;
+  /**
+   * Never shown: when the redaction job falls due (epoch seconds), set by a redact call or by the
+   * retention policy; null once redacted or when nothing is planned.
+   */
+  redaction_due: number | null;
 }
 
 export interface CreateVerificationSessionInput {
@@ -132,6 +137,7 @@ export function createVerificationSession(
     redaction: null,
     credentials: firstCredentials(context.now),
     submission: null,
+    redaction_due: null,
   };
 }
 
@@ -159,13 +165,14 @@ export function cancelVerificationSession(session: VerificationSession): Verific
  * its metadata is erased at once, as Stripe's redact response shows; the other personal data
  * is removed by the redaction job.
  */
-export function redactVerificationSession(session: VerificationSession): VerificationSession {
+export function redactVerificationSession(session: VerificationSession, due: Date): VerificationSession {
   assertAllowed(session, 'redact');
   return {
     ...session,
     status: session.status === 'requires_input' ? 'canceled' : session.status,
     metadata: {},
     redaction: { status: 'processing' },
+    redaction_due: Math.floor(due.getTime() / 1000),
   };
 }
 

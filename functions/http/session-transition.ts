@@ -7,7 +7,7 @@ import { sessionResponse } from './session-response';
 import { sessionIdFromPath } from './verification-session-params';
 
 /** An endpoint that applies one status transition of the core (cancel, redact) and takes only `expand[]`. */
-export const sessionTransitionEndpoint = (transition: (session: VerificationSession) => VerificationSession) =>
+export const sessionTransitionEndpoint = (transition: (session: VerificationSession, now: Date) => VerificationSession) =>
   stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse }) => {
     const id = sessionIdFromPath(pathId);
     const response = sessionResponse(scope, params.expand);
@@ -16,7 +16,7 @@ export const sessionTransitionEndpoint = (transition: (session: VerificationSess
     const change = await changeSession(
       scope,
       id,
-      (current, now) => changeWithEvents(current, transition(current), { ...origin, now }),
+      (current, now) => changeWithEvents(current, transition(current, now), { ...origin, now }),
       saveResponse && ((c) => saveResponse(response.renderChange(c))),
       stored,
     );

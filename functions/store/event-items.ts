@@ -4,7 +4,7 @@
  */
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
-import { expiresAt, listPartition, objectKey, tableSchema } from './schema';
+import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
 
 export const EVENT_KIND = 'event';
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
@@ -16,6 +16,7 @@ export function eventItem(event: StripeEvent, scope: Scope): Record<string, unkn
     id: event.id,
     [indexes.byScope.partitionKey]: listPartition(scope, EVENT_KIND),
     [indexes.byType.partitionKey]: listPartition(scope, EVENT_KIND, { field: 'type', value: event.type }),
+    [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, EVENT_KIND, event.data.object.id),
     [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
     event,
   };

@@ -8,9 +8,10 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import type { Scope } from '../domain/verification-session';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
-import { expiresAt, objectKey, tableName, tableSchema } from './schema';
+import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 
-const KIND = 'idempotency_key';
+export const IDEMPOTENCY_KIND = 'idempotency_key';
+const KIND = IDEMPOTENCY_KIND;
 const KEEP_SECONDS = 24 * 60 * 60;
 /** A claim older than this is taken to be a crashed request; functions time out well before. */
 const CLAIM_SECONDS = 60;
@@ -70,10 +71,14 @@ export async function claimKey(claim: IdempotencyClaim, now: Date): Promise<Clai
 
 /** The write that saves the response: on its own, or as one more action of a change's transaction. */
 export function completionItem(claim: IdempotencyClaim, response: SavedResponse, now: Date) {
+  const key = keyOf(claim);
+  const session = sessionIdOf(response.body);
   return {
     TableName: tableName(),
     Item: {
-      ...keyOf(claim),
+      ...key,
+      // A saved session is a copy of its data: redaction finds and removes it through this index.
+      ...(session ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(claim.scope, KIND, session) } : {}),
       fingerprint: claim.fingerprint,
       owner: claim.owner,
       state: 'done',
@@ -84,6 +89,15 @@ export function completionItem(claim: IdempotencyClaim, response: SavedResponse,
     ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
     ExpressionAttributeValues: { ':owner': claim.owner, ':in_progress': 'in_progress' },
   };
+}
+
+function sessionIdOf(body: string): string | undefined {
+  try {
+    const object = JSON.parse(body) as { object?: string; id?: string };
+    return object.object === 'identity.verification_session' ? object.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function completeKey(claim: IdempotencyClaim, response: SavedResponse, now: Date): Promise<void> {

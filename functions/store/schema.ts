@@ -36,8 +36,18 @@ export const tableSchema = {
     },
     /** Events by event type, and VerificationReports by session type. */
     byType: { name: 'by_type', partitionKey: 'type_key', sortKey: 'id' },
-    /** VerificationReports by the session that created them. */
+    /**
+     * Everything that holds a copy of a session's data, by session: its VerificationReports,
+     * events, files and saved idempotent responses. Reports are listed through it; redaction
+     * finds every copy through it.
+     */
     byVerificationSession: { name: 'by_verification_session', partitionKey: 'verification_session_key', sortKey: 'id' },
+    /**
+     * Sessions whose redaction is due (a redact call, or the retention policy), by when; the
+     * backstop finds those that DynamoDB's TTL has not triggered in time. One partition: only
+     * sessions waiting for redaction carry its key.
+     */
+    byRedactionDue: { name: 'by_redaction_due', partitionKey: 'redaction_due_key', sortKey: 'redaction_due_sort' },
   },
 } as const satisfies {
   partitionKey: string;
@@ -59,6 +69,10 @@ const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
 
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
+
+/** The index partition of everything that holds a copy of a session's data (see `byVerificationSession`). */
+export const sessionCopiesPartition = (scope: Scope, kind: string, sessionId: string) =>
+  listPartition(scope, kind, { field: 'verification_session', value: sessionId });
 
 /** Primary key of an object that belongs to a scope: another scope cannot even address it. */
 export const objectKey = (scope: Scope, id: string, kind: string) => ({

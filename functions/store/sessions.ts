@@ -44,18 +44,28 @@ export function sessionItem(session: VerificationSession, version: number): Reco
   const byValue = (field: string, value: string | null) =>
     value === null ? undefined : listPartition(scope, KIND, { field, value });
   const { indexes } = tableSchema;
+  const redacted = session.redaction?.status === 'redacted';
   return {
     ...objectKey(scope, session.id, KIND),
     id: session.id,
     version,
     [indexes.byScope.partitionKey]: listPartition(scope, KIND),
     [indexes.byStatus.partitionKey]: byValue('status', session.status),
-    [indexes.byClientReferenceId.partitionKey]: byValue('client_reference_id', session.client_reference_id),
+    // A redacted reference is no longer findable: not even its hash is kept.
+    [indexes.byClientReferenceId.partitionKey]: redacted ? undefined : byValue('client_reference_id', session.client_reference_id),
     [indexes.byRelatedCustomer.partitionKey]: byValue('related_customer', session.related_customer),
     [indexes.byRelatedCustomerAccount.partitionKey]: byValue('related_customer_account', session.related_customer_account),
+    ...(session.redaction_due !== null
+      ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
+      : {}),
     session,
   };
 }
+
+/** The one partition of sessions waiting for redaction (see `byRedactionDue`). */
+export const REDACTION_DUE_PARTITION = 'redaction_due';
+/** Sorts by due time (zero-padded epoch seconds), then by session. */
+export const redactionDueSort = (due: number, id: string) => `${String(due).padStart(12, '0')}#${id}`;
 
 export async function getSession(scope: Scope, id: string): Promise<StoredSession | undefined> {
   const { Item } = await dynamo().send(

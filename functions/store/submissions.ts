@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
 import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
-import { objectKey, tableName } from './schema';
+import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 
 export const SUBMISSION_KIND = 'submission';
 export const FILE_KIND = 'file';
@@ -31,7 +31,12 @@ export function submissionItem(scope: Scope, submission: Submission) {
 }
 
 export function fileItem(scope: Scope, file: StoredFile) {
-  return { ...objectKey(scope, file.id, FILE_KIND), id: file.id, file };
+  return {
+    ...objectKey(scope, file.id, FILE_KIND),
+    id: file.id,
+    [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, FILE_KIND, file.session),
+    file,
+  };
 }
 
 /** The submission a stream record of a new submission item carries, if it is one. */

@@ -5,7 +5,7 @@ import type { Scope, SessionType } from '../domain/verification-session';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { filteredIndexQuery, queryPage } from './list-page';
-import { listPartition, objectKey, tableName, tableSchema } from './schema';
+import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 
 export const REPORT_KIND = 'verification_report';
 
@@ -17,8 +17,8 @@ export function reportItem(report: VerificationReport): Record<string, unknown> 
     ...objectKey(scope, report.id, REPORT_KIND),
     id: report.id,
     [indexes.byScope.partitionKey]: listPartition(scope, REPORT_KIND),
-    [indexes.byVerificationSession.partitionKey]: byValue('verification_session', report.verification_session),
-    [indexes.byClientReferenceId.partitionKey]: byValue('client_reference_id', report.client_reference_id),
+    [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, REPORT_KIND, report.verification_session),
+    [indexes.byClientReferenceId.partitionKey]: report.redacted ? undefined : byValue('client_reference_id', report.client_reference_id),
     [indexes.byType.partitionKey]: byValue('type', report.type),
     report,
   };

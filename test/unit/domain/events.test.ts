@@ -52,7 +52,7 @@ describe('the events a change emits', () => {
   it('follows the transitions of the core', () => {
     expect(sessionEventTypes(created, cancelVerificationSession(created))).toEqual(['identity.verification_session.canceled']);
     // Redacting a session that waits for input cancels it, so it emits canceled.
-    expect(sessionEventTypes(created, redactVerificationSession(created))).toEqual(['identity.verification_session.canceled']);
+    expect(sessionEventTypes(created, redactVerificationSession(created, new Date(0)))).toEqual(['identity.verification_session.canceled']);
     expect(sessionEventTypes(created, updateVerificationSession(created, { metadata: { a: 'b' } }))).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ describe('submitting and concluding', () => {
     const processing = submitVerificationSession(create(), 'vsub_1');
     expect(processing).toMatchObject({ status: 'processing', submission: 'vsub_1' });
     expect(() => submitVerificationSession(processing, 'vsub_2')).toThrow(/status of processing/);
-    expect(() => submitVerificationSession(redactVerificationSession(create()), 'vsub_2')).toThrow(/redacted/);
+    expect(() => submitVerificationSession(redactVerificationSession(create(), new Date(0)), 'vsub_2')).toThrow(/redacted/);
   });
 
   it('concludes verified with the person as outputs and any earlier error cleared', () => {

@@ -49,6 +49,7 @@ describe('createVerificationSession', () => {
         url: { generation: 1, issued_at: Math.floor(NOW.getTime() / 1000), used: false },
       },
       submission: null,
+      redaction_due: null,
     });
   });
 
@@ -311,39 +312,39 @@ describe('state machine', () => {
   describe('redact', () => {
     it('cancels a session waiting for input, erases its metadata and marks it for redaction', () => {
       const session = { ...withStatus('requires_input'), metadata: { order: '42' } };
-      const redacted = redactVerificationSession(session);
+      const redacted = redactVerificationSession(session, new Date(0));
       expect(redacted).toEqual({ ...session, status: 'canceled', metadata: {}, redaction: { status: 'processing' } });
       expect(session.redaction).toBeNull();
     });
 
     it('keeps the status of a verified session', () => {
-      const redacted = redactVerificationSession(withStatus('verified'));
+      const redacted = redactVerificationSession(withStatus('verified'), new Date(0));
       expect(redacted.status).toBe('verified');
       expect(redacted.redaction).toEqual({ status: 'processing' });
     });
 
     it('keeps the status of a canceled session', () => {
-      const redacted = redactVerificationSession(withStatus('canceled'));
+      const redacted = redactVerificationSession(withStatus('canceled'), new Date(0));
       expect(redacted.status).toBe('canceled');
       expect(redacted.redaction).toEqual({ status: 'processing' });
     });
 
     it('is refused while processing', () => {
-      const error = expectRefused(() => redactVerificationSession(withStatus('processing')), 'redact', 'processing');
+      const error = expectRefused(() => redactVerificationSession(withStatus('processing'), new Date(0)), 'redact', 'processing');
       expect(error.message).toContain('requires_input, verified, canceled');
     });
 
     it.each(SESSION_STATUSES)('is refused a second time (status %s)', (status) => {
       for (const redaction of [{ status: 'processing' as const }, { status: 'redacted' as const }]) {
-        expectRefusedAsRedacted(() => redactVerificationSession(withStatus(status, { redaction })), 'redact');
+        expectRefusedAsRedacted(() => redactVerificationSession(withStatus(status, { redaction }), new Date(0)), 'redact');
       }
     });
 
     it('cannot be followed by update or cancel', () => {
-      const redacted = redactVerificationSession(withStatus('requires_input'));
+      const redacted = redactVerificationSession(withStatus('requires_input'), new Date(0));
       expectRefusedAsRedacted(() => updateVerificationSession(redacted, { metadata: { a: '2' } }), 'update');
       expectRefusedAsRedacted(() => cancelVerificationSession(redacted), 'cancel');
-      expectRefusedAsRedacted(() => redactVerificationSession(redacted), 'redact');
+      expectRefusedAsRedacted(() => redactVerificationSession(redacted, new Date(0)), 'redact');
     });
   });
 
@@ -351,6 +352,6 @@ describe('state machine', () => {
     const canceled = cancelVerificationSession(withStatus('requires_input'));
     expectRefused(() => updateVerificationSession(canceled, {}), 'update', 'canceled');
     expectRefused(() => cancelVerificationSession(canceled), 'cancel', 'canceled');
-    expect(redactVerificationSession(canceled).redaction).toEqual({ status: 'processing' });
+    expect(redactVerificationSession(canceled, new Date(0)).redaction).toEqual({ status: 'processing' });
   });
 });

@@ -33,6 +33,7 @@ function session(overrides: Partial<VerificationSession> = {}): VerificationSess
     redaction: null,
     credentials: firstCredentials(new Date()),
     submission: null,
+    redaction_due: null,
     ...overrides,
   };
 }
@@ -121,7 +122,7 @@ describe('renderVerificationSession', () => {
 
     it('are null after cancel and after redact', () => {
       expect(renderVerificationSession(cancelVerificationSession(session()), NONE)).toMatchObject({ client_secret: null, url: null, status: 'canceled' });
-      expect(renderVerificationSession(redactVerificationSession(session()), NONE)).toMatchObject({
+      expect(renderVerificationSession(redactVerificationSession(session(), new Date(0)), NONE)).toMatchObject({
         client_secret: null,
         url: null,
         status: 'canceled',

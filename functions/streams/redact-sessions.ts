@@ -1,0 +1,39 @@
+/**
+ * The redaction worker: starts a session's redaction when DynamoDB's TTL deletes its job item.
+ * Only a deletion by the TTL service counts (a `REMOVE` whose `userIdentity` is DynamoDB itself);
+ * the event source mapping filters on the item's kind as well, but this check is the one that
+ * cannot silently match nothing.
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { redactSession } from '../redaction';
+import { jobOfItem } from '../store/redaction-jobs';
+
+/** How a TTL deletion is marked in the stream. */
+export const TTL_DELETION_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
+
+export function isTtlDeletion(record: DynamoDBRecord): boolean {
+  return (
+    record.eventName === 'REMOVE' &&
+    record.userIdentity?.type === TTL_DELETION_IDENTITY.type &&
+    record.userIdentity?.principalId === TTL_DELETION_IDENTITY.principalId
+  );
+}
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const due = event.Records.flatMap((record) => {
+    const image = record.dynamodb?.OldImage;
+    if (!isTtlDeletion(record) || !image || !record.dynamodb?.SequenceNumber) return [];
+    const job = jobOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+    return job ? [{ ...job, sequenceNumber: record.dynamodb.SequenceNumber }] : [];
+  });
+  const results = await Promise.allSettled(due.map((job) => redactSession(job.scope, job.session)));
+  const failed = due.filter((_, i) => {
+    const result = results[i]!;
+    if (result.status === 'fulfilled') return false;
+    const error = result.reason as Error;
+    console.error(JSON.stringify({ level: 'error', message: 'redaction failed', name: error.name, detail: error.message }));
+    return true;
+  });
+  return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+}

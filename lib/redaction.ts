@@ -1,0 +1,101 @@
+/**
+ * Redaction in AWS: the worker, started by the table's stream when DynamoDB's TTL deletes a
+ * redaction job item, and the backstop, run every six hours by an EventBridge rule, for the jobs
+ * TTL is late with (it deletes "typically within two days").
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { REDACTION_JOB_KIND } from '../functions/store/redaction-jobs';
+import { tableSchema } from '../functions/store/schema';
+import { deadLetterQueue, EncryptedQueueDestination } from './events';
+import { VerityFunction } from './verity-function';
+
+export interface VerityRedactionProps {
+  table: Table;
+  key: Key;
+  /** Days after which verified and canceled sessions are redacted; undefined: never. */
+  retentionDays?: number;
+}
+
+export class VerityRedaction extends Construct {
+  readonly worker: VerityFunction;
+  readonly backstop: VerityFunction;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: VerityRedactionProps) {
+    super(scope, id);
+    const environment = { VERITY_TABLE_NAME: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
+    this.worker = new VerityFunction(this, 'Worker', {
+      handlerModule: 'streams/redact-sessions',
+      description: 'Verity redaction worker: forgets a session when TTL deletes its redaction job',
+      environment,
+      environmentKey: props.key,
+      timeout: Duration.minutes(5),
+      invokedBy: 'stream',
+    });
+    this.backstop = new VerityFunction(this, 'Backstop', {
+      handlerModule: 'schedules/redact-overdue-sessions',
+      description: 'Verity redaction backstop: redacts sessions whose TTL-driven job is overdue',
+      environment,
+      environmentKey: props.key,
+      timeout: Duration.minutes(15),
+      invokedBy: 'schedule',
+    });
+    for (const fn of [this.worker, this.backstop]) grantRedaction(fn, props, fn === this.backstop);
+
+    this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the redaction worker', props.key);
+    this.worker.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        onFailure: new EncryptedQueueDestination(this.deadLetterQueue, props.key),
+        // Removed job items only. Whether a removal was TTL's (its userIdentity) is checked in code:
+        // Lambda documents filtering on the record's `dynamodb` key, and a filter that matches
+        // nothing fails silently.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('REMOVE'),
+            dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(REDACTION_JOB_KIND) } } },
+          }),
+        ],
+      }),
+    );
+    new Rule(this, 'BackstopSchedule', {
+      description: 'Runs the Verity redaction backstop',
+      schedule: Schedule.rate(Duration.hours(6)),
+      targets: [new LambdaFunction(this.backstop.function, { retryAttempts: 2 })],
+    });
+  }
+}
+
+/** What the functions that plan redactions read: set on every function that changes sessions. */
+export function retentionEnvironment(retentionDays: number | undefined): Record<string, string> {
+  return retentionDays ? { VERITY_RETENTION_DAYS: String(retentionDays) } : {};
+}
+
+/** Reads the session; rewrites its reports and events; deletes files, saved responses and the job. */
+function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backstop: boolean): void {
+  const { table, key } = props;
+  const indexes = [tableSchema.indexes.byVerificationSession, ...(backstop ? [tableSchema.indexes.byRedactionDue] : [])];
+  fn.role.addToPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      resources: [table.tableArn],
+    }),
+  );
+  fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${index.name}`) }));
+  fn.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+}

@@ -1,0 +1,181 @@
+/**
+ * Redaction that really forgets, end to end: a person verifies on the page with known personal
+ * data, the business redacts through the SDK, the TTL-driven job finishes within seconds, and a
+ * scan of the whole table finds none of that data anywhere.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomInt } from 'node:crypto';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../functions/store/client';
+import { tableName } from '../../functions/store/schema';
+import type { LocalRuntime } from '../../local/runtime';
+import { failure, newStripeAccount, startService } from '../support/local-service';
+import { eventually } from '../support/verification';
+
+let service: LocalRuntime;
+beforeAll(async () => {
+  service = await startService();
+});
+afterAll(() => service.stop());
+
+async function scanTable(): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** A tiny but real JPEG header, accepted as a photo. */
+const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x55, 0x66]).toString('base64')}`;
+
+describe('redaction', () => {
+  it('forgets every personal value the person and the business gave, in every copy, within seconds', async () => {
+    const { stripe, scope } = await newStripeAccount(service);
+    const unique = `u${Date.now()}${randomInt(1e6)}`;
+    const idNumber = String(randomInt(100_000_000, 999_999_999));
+    const personal = [
+      unique,
+      `${unique}@example.com`,
+      '+1 555 867 5309',
+      idNumber,
+      idNumber.slice(-4),
+      'Jenny',
+      'Rosen',
+      '1234 Main St.',
+      'San Francisco',
+      'D1234567',
+      JPEG.slice(-12),
+    ];
+    const session = await stripe.identity.verificationSessions.create(
+      {
+        type: 'document',
+        client_reference_id: `ref-${unique}`,
+        metadata: { note: `meta-${unique}` },
+        provided_details: { email: `${unique}@example.com`, phone: '+1 555 867 5309' },
+        related_person: { account: `acct_${unique}`, person: `person_${unique}` },
+        options: { document: { require_matching_selfie: true, require_id_number: true } },
+        return_url: 'https://shop.example.com/done',
+      },
+      { idempotencyKey: `create-${unique}` },
+    );
+
+    // The person verifies on the page, with photos and their ID number.
+    const path = new URL(session.url!).pathname;
+    const accepted = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'consent=accept',
+    });
+    const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
+    const submitted = await fetch(`${service.url}${path}/submit`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ document_type: 'driving_license', document_front: JPEG, document_back: JPEG, selfie: JPEG, id_number: idNumber, test_case: 'verified' }),
+    });
+    expect(submitted.status).toBe(200);
+    const verified = await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number'] }),
+      (s) => expect(s.status).toBe('verified'),
+    );
+    expect(verified.verified_outputs?.id_number).toBe(idNumber.slice(-4));
+    const before = JSON.stringify((await scanTable()).filter((item) => String(item.pk).startsWith(`${scope.account}#`)));
+    for (const value of [unique, 'Jenny', idNumber.slice(-4)]) expect(before).toContain(value);
+    expect(before).toContain('"sk":"file"');
+
+    // The business redacts; the job falls due at once and finishes within seconds.
+    const redacting = await stripe.identity.verificationSessions.redact(session.id, {}, { idempotencyKey: `redact-${unique}` });
+    expect(redacting.redaction).toEqual({ status: 'processing' });
+    const started = Date.now();
+    const redacted = await eventually(
+      () =>
+        stripe.identity.verificationSessions.retrieve(session.id, {
+          expand: ['verified_outputs', 'verified_outputs.dob', 'verified_outputs.id_number', 'provided_details', 'last_verification_report'],
+        }),
+      (s) => expect(s.redaction).toEqual({ status: 'redacted' }),
+      30_000,
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(redacted).toMatchObject({
+      status: 'verified',
+      client_reference_id: '[redacted]',
+      metadata: {},
+      provided_details: { email: '[redacted]', phone: '[redacted]' },
+      related_person: { account: '[redacted]', person: '[redacted]' },
+      verified_outputs: { first_name: '[redacted]', last_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, address: { line1: '[redacted]', country: 'US' }, id_number_type: null },
+    });
+    const report = redacted.last_verification_report as Stripe.Identity.VerificationReport;
+    expect(report.document).toMatchObject({ status: 'verified', first_name: '[redacted]' });
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    expect(events.map((event) => event.type)).toContain('identity.verification_session.redacted');
+    const redactedEvent = events.find((event) => event.type === 'identity.verification_session.redacted')!;
+    expect(redactedEvent.data.object).toMatchObject({ client_reference_id: '[redacted]', redaction: { status: 'redacted' } });
+    const reports = await stripe.identity.verificationReports.list({ verification_session: session.id, expand: ['data.document.dob', 'data.document.number', 'data.id_number.id_number'] });
+
+    // What the API shows, and everything the table holds, is free of every personal value.
+    const shown = JSON.stringify([redacted, events, reports.data]);
+    const stored = (await scanTable()).filter((item) => JSON.stringify(item).includes(scope.account) || JSON.stringify(item).includes(session.id));
+    const everything = JSON.stringify(stored);
+    for (const value of personal) {
+      expect(shown, `API shows ${value}`).not.toContain(value);
+      expect(everything, `table holds ${value}`).not.toContain(value);
+    }
+    const kinds = stored.map((item) => item.sk);
+    expect(kinds).not.toContain('file');
+    expect(kinds).not.toContain('redaction_job');
+    expect(kinds).not.toContain('submission');
+    // Not even a hash of the reference is left to look it up by.
+    expect(stored.some((item) => 'client_reference_key' in item)).toBe(false);
+    expect((await stripe.identity.verificationSessions.list({ client_reference_id: `ref-${unique}` })).data).toEqual([]);
+  }, 60_000);
+
+  it('refuses every change to a redacted session with a clear 400, and a redact of a processing one', async () => {
+    const { stripe } = await newStripeAccount(service);
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    await stripe.identity.verificationSessions.redact(session.id);
+    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+    for (const attempt of [
+      () => stripe.identity.verificationSessions.redact(session.id),
+      () => stripe.identity.verificationSessions.update(session.id, { metadata: { a: 'b' } }),
+      () => stripe.identity.verificationSessions.cancel(session.id),
+    ]) {
+      const error = await failure(attempt());
+      expect(error).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state' });
+      expect(error.message).toMatch(/redacted/);
+    }
+    const processing = await stripe.identity.verificationSessions.create({ type: 'document' });
+    await stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${processing.id}/process`, {});
+    const refused = await failure(stripe.identity.verificationSessions.redact(processing.id));
+    expect(refused).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state' });
+    expect(refused.message).toMatch(/status of processing/);
+  }, 60_000);
+
+  it('redacts verified and canceled sessions on its own when a retention period is set', async () => {
+    const { stripe } = await newStripeAccount(service);
+    process.env.VERITY_RETENTION_DAYS = String(2 / 86_400); // two seconds, for the test
+    try {
+      const verified = await stripe.identity.verificationSessions.create({ type: 'document', client_reference_id: 'kept-for-two-seconds' });
+      await stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${verified.id}/verify`, {});
+      const canceled = await stripe.identity.verificationSessions.create({ type: 'document', metadata: { a: 'b' } });
+      await stripe.identity.verificationSessions.cancel(canceled.id);
+      const waiting = await stripe.identity.verificationSessions.create({ type: 'document', client_reference_id: 'still-waiting' });
+      for (const id of [verified.id, canceled.id]) {
+        const redacted = await eventually(() => stripe.identity.verificationSessions.retrieve(id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+        expect(redacted.metadata).toEqual({});
+      }
+      expect((await stripe.identity.verificationSessions.retrieve(verified.id)).client_reference_id).toBe('[redacted]');
+      // A session still in use is not the policy's business.
+      expect(await stripe.identity.verificationSessions.retrieve(waiting.id)).toMatchObject({ redaction: null, client_reference_id: 'still-waiting' });
+      const types = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === verified.id).map((e) => e.type);
+      expect(types[0]).toBe('identity.verification_session.redacted');
+      expect(types.filter((t) => t === 'identity.verification_session.canceled')).toEqual([]);
+    } finally {
+      delete process.env.VERITY_RETENTION_DAYS;
+    }
+  }, 60_000);
+});
