@@ -57,8 +57,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, the outbox publisher and the checks worker.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 2);
+    // One per route, the outbox publisher, the checks worker, the redaction worker and its backstop.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 4);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -81,7 +81,7 @@ describe('one Lambda and one route per route-table entry', () => {
     // Synthesized with one other route only: bundling every function again would only cost time.
     const { resources } = synthesize([routes[0]!, extra]);
     const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 2);
+    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 4);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
   }, 120_000);
 
@@ -203,6 +203,12 @@ describe('the rest of the stack', () => {
       'ChecksWorkerThrottles',
       'ChecksWorkerIteratorAge',
       'ChecksDeadLettersDepth',
+      'RedactionWorkerErrors',
+      'RedactionWorkerThrottles',
+      'RedactionWorkerIteratorAge',
+      'RedactionDeadLettersDepth',
+      'RedactionBackstopErrors',
+      'RedactionBackstopThrottles',
       ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`]),
     ];
     for (const name of expected) expect(alarms.some((id) => id.startsWith(`Alarms${name}`)), name).toBe(true);
@@ -282,6 +288,48 @@ describe('the outbox publisher', () => {
       'dynamodb:PutItem',
     ]);
   });
+
+  it('starts the redaction worker on removed job items only, with retries and its own encrypted on-failure queue', () => {
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+    expect(mapping.Properties).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['redaction_job'] } } } });
+    const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
+  });
+
+  it('runs the redaction backstop every six hours', () => {
+    const backstop = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionBackstop'))!;
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)!;
+    expect(rule[1].Properties.ScheduleExpression).toBe('rate(6 hours)');
+    expect(JSON.stringify(rule[1].Properties.Targets)).toContain(backstop[0]);
+  });
+
+  it('lets the redaction functions touch only the table and the indexes redaction needs', () => {
+    for (const prefix of ['RedactionWorker', 'RedactionBackstop']) {
+      const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
+      const statements = statementsOf(fn);
+      const actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+      expect(actions.sort(), prefix).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
+      const indexes = JSON.stringify(query.Resource);
+      expect(indexes).toContain('/index/by_verification_session');
+      expect(indexes.includes('/index/by_redaction_due'), prefix).toBe(prefix === 'RedactionBackstop');
+    }
+  });
+
+  it('configures the redaction delay on every data function, and retention only when asked', () => {
+    const [, create] = functionOf(routes.find((r) => r.name === 'CreateVerificationSession')!);
+    expect(create.Properties.Environment.Variables.VERITY_REDACTION_DELAY_SECONDS).toBe('0');
+    expect(create.Properties.Environment.Variables).not.toHaveProperty('VERITY_RETENTION_DAYS');
+    const app = new App();
+    const stack = new VerityStack(app, 'Retained', { routes: [routes.find((r) => r.name === 'CancelVerificationSession')!], retentionDays: 30, redactionDelaySeconds: 60 });
+    const functions = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const cancel = functions.find((f) => String(f.Properties.Description).includes('/cancel'))!;
+    expect(cancel.Properties.Environment.Variables).toMatchObject({ VERITY_RETENTION_DAYS: '30', VERITY_REDACTION_DELAY_SECONDS: '60' });
+    const worker = functions.find((f) => String(f.Properties.Description).startsWith('Verity checks worker'))!;
+    expect(worker.Properties.Environment.Variables.VERITY_RETENTION_DAYS).toBe('30');
+  }, 120_000);
 
   it('may put events on this bus only, and change nothing in the table', () => {
     const [, fn] = publisher();
