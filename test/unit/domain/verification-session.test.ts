@@ -310,10 +310,10 @@ describe('state machine', () => {
   });
 
   describe('redact', () => {
-    it('cancels a session waiting for input, erases its metadata and marks it for redaction', () => {
+    it('cancels a session waiting for input, erases its metadata and marks it for redaction when due', () => {
       const session = { ...withStatus('requires_input'), metadata: { order: '42' } };
-      const redacted = redactVerificationSession(session, new Date(0));
-      expect(redacted).toEqual({ ...session, status: 'canceled', metadata: {}, redaction: { status: 'processing' } });
+      const redacted = redactVerificationSession(session, new Date(90_000));
+      expect(redacted).toEqual({ ...session, status: 'canceled', metadata: {}, redaction: { status: 'processing' }, redaction_due: 90 });
       expect(session.redaction).toBeNull();
     });
 
