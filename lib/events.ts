@@ -78,23 +78,11 @@ export class VerityEvents extends Construct {
     this.bus.grantPutEventsTo(this.publisher.function);
     this.publisherDeadLetterQueue = this.deadLetterQueueFor('PublisherDeadLetters', 'the outbox publisher');
     this.publisher.function.addEventSource(
-      new DynamoEventSource(props.table, {
-        // From the oldest record: an event written before the mapping existed is still published.
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      tableStreamSource(props.table, {
+        records: { eventName: 'INSERT', kind: EVENT_KIND },
         batchSize: 100,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
-        onFailure: new EncryptedQueueDestination(this.publisherDeadLetterQueue, props.key),
-        // The publisher filters in code too: a filter that matches nothing fails silently.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(EVENT_KIND) } } },
-          }),
-        ],
+        deadLetterQueue: this.publisherDeadLetterQueue,
+        key: props.key,
       }),
     );
   }
@@ -118,6 +106,42 @@ export class VerityEvents extends Construct {
   private deadLetterQueueFor(id: string, owner: string, encryption = QueueEncryption.KMS): Queue {
     return deadLetterQueue(this, id, owner, this.key, encryption);
   }
+}
+
+/**
+ * How every Verity stream consumer reads the table's stream: from the oldest record (what was
+ * written before the mapping existed is still handled), bisecting failing batches, reporting
+ * partial failures, 10 retries within 24 hours, then an encrypted on-failure queue. The filter
+ * passes one kind of item and one event name; each consumer checks the same in code, because a
+ * filter that matches nothing fails silently.
+ */
+export function tableStreamSource(
+  table: Table,
+  options: {
+    records: { eventName: 'INSERT' | 'MODIFY' | 'REMOVE'; kind: string };
+    batchSize: number;
+    deadLetterQueue: Queue;
+    key: Key;
+    parallelizationFactor?: number;
+  },
+): DynamoEventSource {
+  return new DynamoEventSource(table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: options.batchSize,
+    maxBatchingWindow: Duration.seconds(0),
+    reportBatchItemFailures: true,
+    bisectBatchOnError: true,
+    retryAttempts: 10,
+    maxRecordAge: Duration.hours(24),
+    ...(options.parallelizationFactor ? { parallelizationFactor: options.parallelizationFactor } : {}),
+    onFailure: new EncryptedQueueDestination(options.deadLetterQueue, options.key),
+    filters: [
+      FilterCriteria.filter({
+        eventName: FilterRule.isEqual(options.records.eventName),
+        dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(options.records.kind) } } },
+      }),
+    ],
+  });
 }
 
 /** A queue that is itself a dead-letter queue: encrypted, TLS only, 14 days, and acknowledged as such to cdk-nag. */

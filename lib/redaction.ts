@@ -9,13 +9,11 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REDACTION_JOB_KIND } from '../functions/store/redaction-jobs';
 import { tableSchema } from '../functions/store/schema';
-import { deadLetterQueue, EncryptedQueueDestination } from './events';
+import { deadLetterQueue, tableStreamSource } from './events';
 import { VerityFunction } from './verity-function';
 
 export interface VerityRedactionProps {
@@ -53,24 +51,13 @@ export class VerityRedaction extends Construct {
 
     this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the redaction worker', props.key);
     this.worker.function.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      // Removed job items only. Whether a removal was TTL's (its userIdentity) is checked in code:
+      // Lambda documents filtering on the record's `dynamodb` key only.
+      tableStreamSource(props.table, {
+        records: { eventName: 'REMOVE', kind: REDACTION_JOB_KIND },
         batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
-        onFailure: new EncryptedQueueDestination(this.deadLetterQueue, props.key),
-        // Removed job items only. Whether a removal was TTL's (its userIdentity) is checked in code:
-        // Lambda documents filtering on the record's `dynamodb` key, and a filter that matches
-        // nothing fails silently.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('REMOVE'),
-            dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(REDACTION_JOB_KIND) } } },
-          }),
-        ],
+        deadLetterQueue: this.deadLetterQueue,
+        key: props.key,
       }),
     );
     const schedule = new Rule(this, 'BackstopSchedule', {

@@ -7,13 +7,10 @@ import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SUBMISSION_KIND } from '../functions/store/submissions';
-import { tableSchema } from '../functions/store/schema';
-import { deadLetterQueue, EncryptedQueueDestination } from './events';
+import { deadLetterQueue, tableStreamSource } from './events';
 import { VerityFunction } from './verity-function';
 
 export class VerityVerification extends Construct {
@@ -41,24 +38,13 @@ export class VerityVerification extends Construct {
     );
     this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks worker', props.key);
     this.worker.function.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      tableStreamSource(props.table, {
+        records: { eventName: 'INSERT', kind: SUBMISSION_KIND },
         batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
+        deadLetterQueue: this.deadLetterQueue,
+        key: props.key,
         // Shards are read in parallel so one session's wait does not hold up many others.
         parallelizationFactor: 10,
-        onFailure: new EncryptedQueueDestination(this.deadLetterQueue, props.key),
-        // The worker filters in code too: a filter that matches nothing fails silently.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(SUBMISSION_KIND) } } },
-          }),
-        ],
       }),
     );
   }

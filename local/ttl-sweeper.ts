@@ -6,12 +6,11 @@
  * and remembers what it deleted, so the stream poller can mark those removals as AWS marks a TTL
  * deletion. Everything else with an `expires_at` is left to DynamoDB Local and checked in code.
  */
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { VerificationSession } from '../functions/domain/verification-session';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionalCheckFailure } from '../functions/store/client';
 import { redactionJobKey } from '../functions/store/redaction-jobs';
 import { tableName, tableSchema } from '../functions/store/schema';
-import { REDACTION_DUE_PARTITION, redactionDueSort } from '../functions/store/sessions';
+import { sessionsDueForRedaction } from '../functions/store/sessions';
 
 export interface TtlSweeper {
   /** Whether the item with these keys was deleted by this sweeper (every stream consumer may ask). */
@@ -23,47 +22,31 @@ export interface TtlSweeper {
 export function startTtlSweeper(options: { intervalMs?: number } = {}): TtlSweeper {
   /** Deleted keys and when; kept for an hour, long after every poller has read the removal. */
   const deleted = new Map<string, number>();
-  const index = tableSchema.indexes.byRedactionDue;
   const ttl = tableSchema.timeToLiveAttribute;
 
   async function sweep(): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     for (const [key, at] of deleted) if (at < now - 3600) deleted.delete(key);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk AND #due <= :now',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#due': index.sortKey },
-          ExpressionAttributeValues: { ':pk': REDACTION_DUE_PARTITION, ':now': redactionDueSort(now, '~') },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const session = item.session as VerificationSession;
-        const key = redactionJobKey({ account: session.account, mode: session.mode }, session.id);
-        // Remembered first: the stream may deliver the removal before the delete call returns.
-        deleted.set(`${key.pk}|${key.sk}`, now);
-        try {
-          await dynamo().send(
-            new DeleteCommand({
-              TableName: tableName(),
-              Key: key,
-              ConditionExpression: 'attribute_exists(pk) AND #ttl <= :now',
-              ExpressionAttributeNames: { '#ttl': ttl },
-              ExpressionAttributeValues: { ':now': now },
-            }),
-          );
-        } catch (error) {
-          deleted.delete(`${key.pk}|${key.sk}`);
-          // Gone already (its session's redaction finished), or not due: nothing to do.
-          if (!isConditionalCheckFailure(error)) throw error;
-        }
+    for await (const session of sessionsDueForRedaction(now)) {
+      const key = redactionJobKey({ account: session.account, mode: session.mode }, session.id);
+      // Remembered first: the stream may deliver the removal before the delete call returns.
+      deleted.set(`${key.pk}|${key.sk}`, now);
+      try {
+        await dynamo().send(
+          new DeleteCommand({
+            TableName: tableName(),
+            Key: key,
+            ConditionExpression: 'attribute_exists(pk) AND #ttl <= :now',
+            ExpressionAttributeNames: { '#ttl': ttl },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+      } catch (error) {
+        deleted.delete(`${key.pk}|${key.sk}`);
+        // Gone already (its session's redaction finished), or not due: nothing to do.
+        if (!isConditionalCheckFailure(error)) throw error;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   let running = true;

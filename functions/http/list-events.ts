@@ -3,8 +3,7 @@ import { eventTypesMatching } from '../domain/event-types';
 import { SESSION_EVENT_TYPES } from '../domain/events';
 import { listEvents } from '../store/events';
 import { expandParam, resolveExpand } from '../wire/expand';
-import { isObjectId } from '../wire/ids';
-import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
 import { array, boolean, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 
@@ -24,13 +23,9 @@ export const handler = stripeEndpoint(
     expand: expandParam(),
   },
   async ({ params, scope, origin }) => {
-    assertOneCursor(params);
+    checkCursors(params, 'evt', 'event');
     if (params.type !== undefined && params.types !== undefined) {
       throw invalidParameter('parameters_exclusive', 'You may only specify one of these parameters: type, types.', 'types');
-    }
-    for (const param of ['starting_after', 'ending_before'] as const) {
-      const id = params[param];
-      if (id !== undefined && !isObjectId('evt', id)) throw invalidParameter('resource_missing', `No such event: '${id}'`, param);
     }
     resolveExpand(params.expand, [], { list: true });
     // No webhooks are sent, so every event counts as delivered.

@@ -1,9 +1,7 @@
-import { invalidParameter } from '../domain/errors';
 import { SESSION_TYPES } from '../domain/verification-session';
 import { listReports } from '../store/verification-reports';
 import { expandParam, resolveExpand } from '../wire/expand';
-import { isObjectId } from '../wire/ids';
-import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { renderVerificationReport, VERIFICATION_REPORT_EXPANDABLE } from '../wire/verification-report';
 import { stripeEndpoint } from './endpoint';
@@ -22,11 +20,7 @@ export const handler = stripeEndpoint(
     expand: expandParam(),
   },
   async ({ params, scope }) => {
-    assertOneCursor(params);
-    for (const param of ['starting_after', 'ending_before'] as const) {
-      const id = params[param];
-      if (id !== undefined && !isObjectId('vr', id)) throw invalidParameter('resource_missing', `No such verification_report: '${id}'`, param);
-    }
+    checkCursors(params, 'vr', 'verification_report');
     const expand = resolveExpand(params.expand, VERIFICATION_REPORT_EXPANDABLE, { list: true });
     const { data, hasMore } = await listReports(scope, {
       limit: params.limit ?? 10,

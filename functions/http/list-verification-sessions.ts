@@ -1,9 +1,7 @@
-import { invalidParameter } from '../domain/errors';
 import { SESSION_STATUSES } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
 import { expandParam } from '../wire/expand';
-import { isObjectId } from '../wire/ids';
-import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';
@@ -23,13 +21,7 @@ export const handler = stripeEndpoint(
     expand: expandParam(),
   },
   async ({ params, scope }) => {
-    assertOneCursor(params);
-    for (const param of ['starting_after', 'ending_before'] as const) {
-      const id = params[param];
-      if (id !== undefined && !isObjectId('vs', id)) {
-        throw invalidParameter('resource_missing', `No such verification_session: '${id}'`, param);
-      }
-    }
+    checkCursors(params, 'vs', 'verification_session');
     const response = sessionResponse(scope, params.expand, { list: true });
     const { sessions, hasMore } = await listSessions(scope, {
       limit: params.limit ?? 10,

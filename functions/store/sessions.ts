@@ -12,6 +12,7 @@ import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { eventItem } from './event-items';
 import { filteredIndexQuery, queryPage } from './list-page';
+import { itemsOfPartition } from './partition';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
 
 const KIND = 'verification_session';
@@ -63,9 +64,17 @@ export function sessionItem(session: VerificationSession, version: number): Reco
 }
 
 /** The one partition of sessions waiting for redaction (see `byRedactionDue`). */
-export const REDACTION_DUE_PARTITION = 'redaction_due';
+const REDACTION_DUE_PARTITION = 'redaction_due';
 /** Sorts by due time (zero-padded epoch seconds), then by session. */
-export const redactionDueSort = (due: number, id: string) => `${String(due).padStart(12, '0')}#${id}`;
+const redactionDueSort = (due: number, id: string) => `${String(due).padStart(12, '0')}#${id}`;
+
+/** Sessions whose redaction fell due at or before `due` (epoch seconds) and is not finished. */
+export async function* sessionsDueForRedaction(due: number): AsyncGenerator<VerificationSession> {
+  // '~' sorts after every id: everything due at that second is included.
+  for await (const item of itemsOfPartition(tableSchema.indexes.byRedactionDue, REDACTION_DUE_PARTITION, redactionDueSort(due, '~'))) {
+    yield item.session as VerificationSession;
+  }
+}
 
 export async function getSession(scope: Scope, id: string): Promise<StoredSession | undefined> {
   const { Item } = await dynamo().send(

@@ -8,6 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { redactSession } from '../redaction';
 import { jobOfItem } from '../store/redaction-jobs';
+import { settleRecords } from './batch';
 
 /** How a TTL deletion is marked in the stream. */
 export const TTL_DELETION_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
@@ -27,13 +28,5 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const job = jobOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
     return job ? [{ ...job, sequenceNumber: record.dynamodb.SequenceNumber }] : [];
   });
-  const results = await Promise.allSettled(due.map((job) => redactSession(job.scope, job.session)));
-  const failed = due.filter((_, i) => {
-    const result = results[i]!;
-    if (result.status === 'fulfilled') return false;
-    const error = result.reason as Error;
-    console.error(JSON.stringify({ level: 'error', message: 'redaction failed', name: error.name, detail: error.message }));
-    return true;
-  });
-  return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+  return settleRecords(due, (job) => redactSession(job.scope, job.session), 'redaction failed');
 }

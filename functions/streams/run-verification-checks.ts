@@ -12,6 +12,7 @@ import type { Scope, VerificationSession } from '../domain/verification-session'
 import { changeSession, getSession } from '../store/sessions';
 import { submissionOfItem } from '../store/submissions';
 import { concludeChange } from '../verification-flow';
+import { settleRecords } from './batch';
 
 /** A test case's processing delay never holds a stream shard longer than this. */
 const MAX_DELAY_SECONDS = 60;
@@ -21,17 +22,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const found = newSubmission(record);
     return found ? [{ ...found, sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
   });
-  // Sessions are independent: one person's processing delay does not hold up another's.
-  const results = await Promise.allSettled(submitted.map(({ scope, submission }) => conclude(scope, submission)));
-  const failed = submitted.filter((_, i) => {
-    const result = results[i]!;
-    if (result.status === 'fulfilled') return false;
-    // What failed, never the submission: it holds personal data.
-    const error = result.reason as Error;
-    console.error(JSON.stringify({ level: 'error', message: 'verification checks failed', name: error.name, detail: error.message }));
-    return true;
-  });
-  return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+  // One person's processing delay does not hold up another's.
+  return settleRecords(submitted, ({ scope, submission }) => conclude(scope, submission), 'verification checks failed');
 }
 
 function newSubmission(record: DynamoDBRecord): { scope: Scope; submission: Submission } | undefined {

@@ -1,4 +1,5 @@
 /** Stripe's list conventions: parameters, the `created` filter and the list envelope. */
+import { isObjectId } from './ids';
 import { invalidParameter } from '../domain/errors';
 import { isParamTree } from './params';
 import { integer, string, type Validator } from './schema';
@@ -32,13 +33,21 @@ export function createdRange(): Validator<CreatedRange> {
   };
 }
 
-export function assertOneCursor(params: { starting_after?: string; ending_before?: string }): void {
+/**
+ * At most one cursor, and a cursor that is an id of the listed objects (`prefix`, named
+ * `objectName` in errors): anything else cannot be a position in the list.
+ */
+export function checkCursors(params: { starting_after?: string; ending_before?: string }, prefix: string, objectName: string): void {
   if (params.starting_after !== undefined && params.ending_before !== undefined) {
     throw invalidParameter(
       'parameters_exclusive',
       'You may only specify one of these parameters: starting_after, ending_before.',
       'ending_before',
     );
+  }
+  for (const param of ['starting_after', 'ending_before'] as const) {
+    const id = params[param];
+    if (id !== undefined && !isObjectId(prefix, id)) throw invalidParameter('resource_missing', `No such ${objectName}: '${id}'`, param);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertOneCursor, createdRange, cursor, listEnvelope, listLimit } from '../../../functions/wire/lists';
+import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../../../functions/wire/lists';
 import { parseFormEncoded, parseJsonBody } from '../../../functions/wire/params';
 import { thrown } from '../../support/thrown';
 
@@ -68,15 +68,21 @@ describe('createdRange', () => {
   });
 });
 
-describe('assertOneCursor', () => {
+describe('checkCursors', () => {
+  it('refuses a cursor that is not an id of the listed objects, naming it', () => {
+    const error = thrown(() => checkCursors({ ending_before: 'evt_0000abcdEFGHijklMNOPqrst' }, 'vs', 'verification_session'));
+    expect(error).toMatchObject({ code: 'resource_missing', param: 'ending_before', message: "No such verification_session: 'evt_0000abcdEFGHijklMNOPqrst'" });
+  });
+
+  const ID = 'vs_0000abcdEFGHijklMNOPqrst';
   it('accepts no cursor or one cursor', () => {
-    expect(() => assertOneCursor({})).not.toThrow();
-    expect(() => assertOneCursor({ starting_after: 'vs_a' })).not.toThrow();
-    expect(() => assertOneCursor({ ending_before: 'vs_a' })).not.toThrow();
+    expect(() => checkCursors({}, 'vs', 'verification_session')).not.toThrow();
+    expect(() => checkCursors({ starting_after: ID }, 'vs', 'verification_session')).not.toThrow();
+    expect(() => checkCursors({ ending_before: ID }, 'vs', 'verification_session')).not.toThrow();
   });
 
   it('refuses both cursors with parameters_exclusive', () => {
-    const error = thrown(() => assertOneCursor({ starting_after: 'vs_a', ending_before: 'vs_b' }));
+    const error = thrown(() => checkCursors({ starting_after: ID, ending_before: ID }, 'vs', 'verification_session'));
     expect(error.kind).toBe('invalid_parameter');
     expect(error.code).toBe('parameters_exclusive');
     expect(error.param).toBe('ending_before');
@@ -85,7 +91,7 @@ describe('assertOneCursor', () => {
   });
 
   it('refuses both cursors even when they are empty strings', () => {
-    expect(thrown(() => assertOneCursor({ starting_after: '', ending_before: '' })).code).toBe('parameters_exclusive');
+    expect(thrown(() => checkCursors({ starting_after: '', ending_before: '' }, 'vs', 'verification_session')).code).toBe('parameters_exclusive');
   });
 });
 
