@@ -8,7 +8,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { createVerificationSession } from '../functions/domain/verification-session';
-import { businessName, requirementsOf, TEST_DELAY_SECONDS, testCasesFor } from '../functions/hosted-page/page-access';
+import { businessName, requirementsOf, testCasesFor, testDelaySeconds } from '../functions/hosted-page/page-access';
 import { renderHostedPage } from '../functions/hosted-page/render';
 import type { PageView } from '../functions/hosted-page/view';
 
@@ -23,7 +23,7 @@ const session = createVerificationSession(
 );
 const business = businessName(session);
 const requirements = requirementsOf(session);
-const capture: PageView = { kind: 'capture', business, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: TEST_DELAY_SECONDS };
+const capture: PageView = { kind: 'capture', business, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: testDelaySeconds() };
 const consent: PageView = { kind: 'consent', business, mode: 'test', requirements, formAction: '/start/token' };
 
 const shots: { file: string; view: PageView; width: number; height: number; scale: number }[] = [

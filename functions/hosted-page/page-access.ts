@@ -15,8 +15,8 @@ import type { PageRequirements, PageView, TestCaseOption } from './view';
 export const PAGE_COOKIE = 'verity_page';
 /** How long a browser may go on after accepting, before the person must ask for a new link. */
 const PAGE_SESSION_SECONDS = 60 * 60;
-/** Test mode's "with a processing delay". */
-export const TEST_DELAY_SECONDS = 10;
+/** Test mode's "with a processing delay": `VERITY_TEST_PROCESSING_DELAY_SECONDS`, 10 unless set (at most 60). */
+export const testDelaySeconds = () => Math.min(60, Math.max(1, Number(process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS ?? 10) || 10));
 
 export interface PageAccess {
   stored: StoredSession;
@@ -143,6 +143,6 @@ export function viewFor(access: PageAccess | undefined, token: string): PageView
     requirements,
     submitUrl: `${pagePath(token)}/submit`,
     testCases: testCasesFor(session),
-    delaySeconds: TEST_DELAY_SECONDS,
+    delaySeconds: testDelaySeconds(),
   };
 }

@@ -6,7 +6,7 @@
 import { VerityError, invalidParameter } from '../domain/errors';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
-import { pageAccess, pageUrl, requirementsOf, TEST_DELAY_SECONDS, testCasesFor } from '../hosted-page/page-access';
+import { pageAccess, pageUrl, requirementsOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { MAX_FILE_BYTES, type StoredFile } from '../store/submissions';
 import { submitChange } from '../verification-flow';
@@ -110,7 +110,7 @@ function readSubmission(session: VerificationSession, params: Params, now: Date)
       throw invalidParameter('parameter_invalid', 'Choose one of the listed test outcomes.', 'test_case');
     }
     if (params.test_case !== undefined) submission.test_case = params.test_case as TestCase;
-    if (params.delay) submission.delay_seconds = TEST_DELAY_SECONDS;
+    if (params.delay) submission.delay_seconds = testDelaySeconds();
   }
   return { submission, files };
 }

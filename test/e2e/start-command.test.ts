@@ -1,6 +1,6 @@
 /** `npm start` on its own: DynamoDB Local, the table, a key, the API; and nothing left behind on Ctrl-C. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
@@ -8,9 +8,31 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const dynamoProcesses = () => {
   try {
-    return execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
+  }
+};
+/** The DynamoDB Local processes a process started (other test files run their own at the same time). */
+function dynamoUnder(root: number): number[] {
+  const parentOf = (pid: number) => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+    } catch {
+      return 0;
+    }
+  };
+  return dynamoProcesses().filter((pid) => {
+    for (let p = parentOf(pid); p > 1; p = parentOf(p)) if (p === root) return true;
+    return false;
+  });
+}
+/** Running, that is: neither gone nor a zombie waiting for a parent to reap it. */
+const alive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
   }
 };
 
@@ -40,7 +62,6 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('serves the API with the given key, keeps data across restarts, and stops DynamoDB Local on SIGINT', async () => {
-    const before = dynamoProcesses();
     const secretKey = 'sk_test_startCommandKey0123456789abcdef';
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const env = { PORT: port, VERITY_DATA_DIR: dataDir, VERITY_SECRET_KEY: secretKey };
@@ -52,7 +73,9 @@ describe('npm start', () => {
     const stripe = new Stripe(secretKey, { host: 'localhost', port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     expect(session.url).toContain(`http://127.0.0.1:${port}/start/test_`);
-    expect(dynamoProcesses().length).toBe(before.length + 1);
+    const [dynamo, ...more] = dynamoUnder(first.child.pid!);
+    expect(dynamo).toBeDefined();
+    expect(more).toEqual([]);
 
     // `npm run keys` while the service runs: a live key for the same account works at once.
     const account = /account (acct_\w+)/.exec(first.output())![1]!;
@@ -67,26 +90,28 @@ describe('npm start', () => {
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
-    expect(dynamoProcesses()).toEqual(before);
+    expect(alive(dynamo!)).toBe(false);
 
     const second = start(env);
     await second.ready;
+    const [secondDynamo] = dynamoUnder(second.child.pid!);
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).id).toBe(session.id);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    expect(dynamoProcesses()).toEqual(before);
+    expect(alive(secondDynamo!)).toBe(false);
   }, 120_000);
 
   it('stops DynamoDB Local when interrupted while still starting', async () => {
-    const before = dynamoProcesses();
     const starting = start({ PORT: String(20000 + Math.floor(Math.random() * 20000)), VERITY_IN_MEMORY: '1' });
     starting.ready.catch(() => undefined);
     // DynamoDB Local has been spawned, but the service is not ready yet.
     const deadline = Date.now() + 20_000;
-    while (dynamoProcesses().length === before.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (dynamoUnder(starting.child.pid!).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const [dynamo] = dynamoUnder(starting.child.pid!);
+    expect(dynamo).toBeDefined();
     starting.child.kill('SIGTERM');
     await starting.exited;
     await new Promise((r) => setTimeout(r, 500));
-    expect(dynamoProcesses()).toEqual(before);
+    expect(alive(dynamo!)).toBe(false);
   }, 60_000);
 });

@@ -87,6 +87,7 @@ describe('the verification page', () => {
   });
 
   it('concludes a failing test case back in requires_input, after the chosen delay, and a fresh link works again', async () => {
+    process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS = '4';
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const path = pagePath(session);
     const cookie = await accept(path);
@@ -98,6 +99,7 @@ describe('the verification page', () => {
     expect(failed.last_error).toEqual({ code: 'document_expired', reason: 'The document is expired.' });
     expect(failed.url).not.toBe(session.url);
     expect((await open(pagePath(failed))).status).toBe(200);
+    delete process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS;
   }, 40_000);
 
   it('treats a decline as an answer: consent_declined, and the person goes back to return_url', async () => {
