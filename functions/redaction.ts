@@ -8,7 +8,7 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
-import { dynamo } from './store/client';
+import { dynamo, isConditionalCheckFailure } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { IDEMPOTENCY_KIND } from './store/idempotency';
 import { redactionJobKey } from './store/redaction-jobs';
@@ -57,7 +57,17 @@ export async function redactSession(scope: Scope, sessionId: string): Promise<Re
   return 'redacted';
 }
 
-const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
+/**
+ * Rewrites an item only if it still exists: one that TTL removed since the index listed it stays
+ * gone (recreating an event would publish it again).
+ */
+async function put(Item: Record<string, unknown>): Promise<void> {
+  try {
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item, ConditionExpression: 'attribute_exists(pk)' }));
+  } catch (error) {
+    if (!isConditionalCheckFailure(error)) throw error;
+  }
+}
 
 async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 25) {

@@ -24,8 +24,13 @@ export interface PageAccess {
   kind: CredentialKind;
   /** The presented token is the session's current credential and may still be spent. */
   tokenUsable: boolean;
-  /** This browser accepted with the token's credential and may go on. */
+  /** This browser accepted with the token's credential, within the hour. */
   cookieValid: boolean;
+  /**
+   * …and the attempt it accepted for is still the session's current one: no submission has been
+   * concluded since. Only then may it submit; afterwards it only sees that it is done.
+   */
+  cookieAttemptCurrent: boolean;
 }
 
 export async function pageAccess(token: string, cookies: string[] | undefined, now: Date): Promise<PageAccess | undefined> {
@@ -35,36 +40,43 @@ export async function pageAccess(token: string, cookies: string[] | undefined, n
   if (!stored) return undefined;
   const { session } = stored;
   const cookie = cookieValue(cookies);
+  const attempt = cookie === undefined ? undefined : pageCookieAttempt(session, claimed.kind, cookie, now);
   return {
     stored,
     session,
     kind: claimed.kind,
     tokenUsable: isCurrentCredential(session, claimed.kind, token) && credentialUsable(session, claimed.kind, now),
-    cookieValid: cookie !== undefined && pageCookieValid(session, claimed.kind, cookie, now),
+    cookieValid: attempt !== undefined,
+    cookieAttemptCurrent: attempt !== undefined && attempt === attemptOf(session),
   };
 }
 
-/** The cookie that lets this browser go on, bound to the credential generation it spent. */
+/** Which attempt a session is on: named by the last report, which each concluded submission replaces. */
+const attemptOf = (session: VerificationSession) => session.last_verification_report ?? '-';
+
+/** The cookie that lets this browser go on, bound to the credential generation it spent and to the attempt. */
 export function pageCookie(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
   const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
   const generation = session.credentials[kind].generation;
-  const value = `${generation}.${expires}.${cookieTag(session, kind, generation, expires)}`;
+  const attempt = attemptOf(session);
+  const value = `${generation}.${expires}.${attempt}.${cookieTag(session, kind, generation, expires, attempt)}`;
   const secure = publicUrl().startsWith('https:') ? '; Secure' : '';
   return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${PAGE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`;
 }
 
-function pageCookieValid(session: VerificationSession, kind: CredentialKind, value: string, now: Date): boolean {
-  const match = /^(\d{1,9})\.(\d{1,12})\.([0-9a-f]{64})$/.exec(value);
-  if (!match) return false;
-  const [generation, expires] = [Number(match[1]), Number(match[2])];
-  if (expires <= now.getTime() / 1000) return false;
-  const expected = Buffer.from(cookieTag(session, kind, generation, expires));
-  return timingSafeEqual(expected, Buffer.from(match[3]!));
+/** The attempt a genuine, unexpired cookie was issued for; undefined for any other cookie. */
+function pageCookieAttempt(session: VerificationSession, kind: CredentialKind, value: string, now: Date): string | undefined {
+  const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})\.([0-9a-f]{64})$/.exec(value);
+  if (!match) return undefined;
+  const [generation, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];
+  if (expires <= now.getTime() / 1000) return undefined;
+  const expected = Buffer.from(cookieTag(session, kind, generation, expires, attempt));
+  return timingSafeEqual(expected, Buffer.from(match[4]!)) ? attempt : undefined;
 }
 
-function cookieTag(session: VerificationSession, kind: CredentialKind, generation: number, expires: number): string {
+function cookieTag(session: VerificationSession, kind: CredentialKind, generation: number, expires: number, attempt: string): string {
   return createHmac('sha256', signingSecret())
-    .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${generation}:${expires}`)
+    .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${generation}:${expires}:${attempt}`)
     .digest('hex');
 }
 
@@ -132,7 +144,10 @@ export function viewFor(access: PageAccess | undefined, token: string): PageView
   const returnUrl = session.return_url;
   const closed = session.status === 'canceled' || session.redaction !== null;
   if (closed) return { ...base, kind: 'unavailable', reason: 'session_closed', returnUrl };
-  if (access.cookieValid && session.status !== 'requires_input') return { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
+  // This browser's attempt is over (processing, or concluded since): it may only see that it is done.
+  if (access.cookieValid && (session.status !== 'requires_input' || !access.cookieAttemptCurrent)) {
+    return { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
+  }
   if (!access.cookieValid && !access.tokenUsable) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
   if (!checksFor(session.mode)) return { ...base, kind: 'unavailable', reason: 'live_checks_unavailable', returnUrl };
   const requirements = requirementsOf(session);

@@ -26,7 +26,7 @@ export const handler = stripeEndpoint(
     const response = sessionResponse(scope, params.expand);
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
     const change = changeWithEvents(null, session, origin);
-    await insertSession(change, saveResponse && ((c) => saveResponse(response.renderChange(c))));
+    await insertSession(change, saveResponse && ((c) => saveResponse(response.renderChange(c), c.session)));
     return response.renderChange(change);
   },
 );

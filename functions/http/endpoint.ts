@@ -6,13 +6,14 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Scope } from '../domain/verification-session';
+import type { Scope, VerificationSession } from '../domain/verification-session';
 import { newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
 import { createHash } from 'node:crypto';
 import { invalidParameter, VerityError } from '../domain/errors';
 import { toStripeError } from '../wire/errors';
-import { claimKey, completeKey, completionItem, releaseKey, type IdempotencyClaim } from '../store/idempotency';
+import { claimKey, completeKey, completionItem, releaseKey, type IdempotencyClaim, type SavedResponse } from '../store/idempotency';
+import { withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
 import type { ChangeOrigin } from '../outbox';
 import { requestIdOf, stripeResponses } from './stripe-responses';
@@ -31,7 +32,7 @@ export interface EndpointRequest<P> {
    * With an `Idempotency-Key`: the write that saves this request's response, for the store to
    * put in the same transaction as the change (given the response body the change leads to).
    */
-  saveResponse?: (body: unknown) => ReturnType<typeof completionItem>;
+  saveResponse?: (body: unknown, session?: VerificationSession) => ReturnType<typeof completionItem>;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -57,13 +58,14 @@ export function stripeEndpoint<S extends Shape>(
       let saved = false;
       const saveResponse =
         claim &&
-        ((body: unknown) => {
+        ((body: unknown, session?: VerificationSession) => {
           saved = true;
-          return completionItem(claim, { statusCode: 200, body: JSON.stringify(body) }, origin.now);
+          return completionItem(claim, savedResponse(200, body, session), origin.now);
         });
       try {
-        const body = JSON.stringify(await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse }));
-        if (claim && !saved) await completeKey(claim, { statusCode: 200, body }, origin.now);
+        const result = await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse });
+        const body = JSON.stringify(result);
+        if (claim && !saved) await completeKey(claim, savedResponse(200, result), origin.now);
         return { statusCode: 200, headers: jsonHeaders(claim?.key), body };
       } catch (error) {
         if (claim) await settleFailure(claim, error, origin.now);
@@ -106,7 +108,7 @@ async function claimIdempotencyKey(
         replay: {
           statusCode: outcome.response.statusCode,
           headers: { ...jsonHeaders(key), 'idempotent-replayed': 'true' },
-          body: outcome.response.body,
+          body: JSON.stringify(withCredentials(JSON.parse(outcome.response.body), outcome.response.credentials, scope)),
         },
       };
     case 'mismatch':
@@ -134,6 +136,15 @@ async function settleFailure(claim: IdempotencyClaim, error: unknown, now: Date)
   const invalidParameters = error instanceof VerityError && error.kind === 'invalid_parameter';
   if (statusCode < 500 && !invalidParameters) await completeKey(claim, { statusCode, body: JSON.stringify(body) }, now);
   else await releaseKey(claim).catch(() => undefined);
+}
+
+/**
+ * What an idempotency record keeps of a response: never a usable `client_secret` or `url`, only
+ * which generations they were, so that a replay derives the same values again.
+ */
+function savedResponse(statusCode: number, body: unknown, session?: VerificationSession): SavedResponse {
+  const { body: kept, shown } = withoutCredentials(body, session);
+  return { statusCode, body: JSON.stringify(kept), ...(shown ? { credentials: shown } : {}) };
 }
 
 /** Parameters in a stable order, so the same request always has the same fingerprint. */

@@ -35,7 +35,8 @@ export const handler = pageApiRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
   const access = await pageAccess(token, event.cookies, now);
-  if (!access?.cookieValid) throw pageExpired();
+  // A cookie from an attempt that has since been concluded cannot submit again: that needs a new link.
+  if (!access?.cookieValid || !access.cookieAttemptCurrent) throw pageExpired();
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '{}';
   const params = readParams(submissionShape, parseJsonBody(body));
   const { session } = access;

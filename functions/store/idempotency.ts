@@ -19,6 +19,8 @@ const CLAIM_SECONDS = 60;
 export interface SavedResponse {
   statusCode: number;
   body: string;
+  /** Generations of the credentials the response showed, which the saved body holds as null. */
+  credentials?: Partial<Record<'client_secret' | 'url', number>>;
 }
 
 export interface IdempotencyClaim {

@@ -6,6 +6,7 @@ import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
+import { firstCredentials } from '../domain/session-credentials';
 import type { VerificationReport } from '../domain/verification-report';
 import type { StripeEvent } from '../wire/events';
 import type { CreatedRange } from '../wire/lists';
@@ -56,7 +57,7 @@ export function sessionItem(session: VerificationSession, version: number): Reco
     [indexes.byClientReferenceId.partitionKey]: redacted ? undefined : byValue('client_reference_id', session.client_reference_id),
     [indexes.byRelatedCustomer.partitionKey]: byValue('related_customer', session.related_customer),
     [indexes.byRelatedCustomerAccount.partitionKey]: byValue('related_customer_account', session.related_customer_account),
-    ...(session.redaction_due !== null
+    ...(session.redaction_due != null
       ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
       : {}),
     session,
@@ -72,7 +73,7 @@ const redactionDueSort = (due: number, id: string) => `${String(due).padStart(12
 export async function* sessionsDueForRedaction(due: number): AsyncGenerator<VerificationSession> {
   // '~' sorts after every id: everything due at that second is included.
   for await (const item of itemsOfPartition(tableSchema.indexes.byRedactionDue, REDACTION_DUE_PARTITION, redactionDueSort(due, '~'))) {
-    yield item.session as VerificationSession;
+    yield sessionOfItem(item);
   }
 }
 
@@ -80,7 +81,22 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, KIND), ConsistentRead: true }),
   );
-  return Item ? { session: Item.session, version: Item.version } : undefined;
+  return Item ? { session: sessionOfItem(Item), version: Item.version } : undefined;
+}
+
+/**
+ * The session an item holds. Items written before a field existed get its neutral value: first
+ * credentials issued at creation (long expired, so the next retrieve renews them), nothing
+ * submitted, no redaction planned.
+ */
+export function sessionOfItem(item: Record<string, any>): VerificationSession {
+  const session = item.session as Partial<VerificationSession> & VerificationSession;
+  return {
+    ...session,
+    credentials: session.credentials ?? firstCredentials(new Date(session.created * 1000)),
+    submission: session.submission ?? null,
+    redaction_due: session.redaction_due ?? null,
+  };
 }
 
 /** One more item a change's transaction writes: the saved response of an idempotent request. */
@@ -147,7 +163,7 @@ export async function changeSession(
     } catch (error) {
       const lost = lostRace(error);
       if (!lost) throw error;
-      current = lost.item ? { session: lost.item.session, version: lost.item.version } : await getSession(scope, id);
+      current = lost.item ? { session: sessionOfItem(lost.item), version: lost.item.version } : await getSession(scope, id);
       await pauseBeforeRetry(attempt);
     }
   }
@@ -195,7 +211,7 @@ export async function listSessions(
       { index: 'byStatus', field: 'status', value: query.status },
     ]),
     query,
-    (item) => item.session as VerificationSession,
+    sessionOfItem,
   );
   return { sessions: data, hasMore };
 }

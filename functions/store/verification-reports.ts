@@ -25,7 +25,8 @@ export function reportItem(report: VerificationReport): Record<string, unknown> 
 }
 
 export async function getReport(scope: Scope, id: string): Promise<VerificationReport | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, REPORT_KIND) }));
+  // Consistent: a report is read right after the conclusion that wrote it (an expanded session).
+  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, REPORT_KIND), ConsistentRead: true }));
   return Item?.report as VerificationReport | undefined;
 }
 

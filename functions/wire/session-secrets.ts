@@ -17,12 +17,14 @@ export interface SessionSecrets {
 }
 
 const TAG_LENGTH = 40;
+/** Account ids as Verity makes them (and `npm run keys` accepts): anything else names no session. */
+const ACCOUNT = /^acct_[0-9A-Za-z]{1,64}$/;
 const PAGE_PATH = '/start/';
 
 export function sessionSecrets(session: VerificationSession, now: Date = new Date()): SessionSecrets {
   return {
     client_secret: credentialUsable(session, 'client_secret', now) ? presentedValue(session, 'client_secret') : null,
-    url: credentialUsable(session, 'url', now) ? `${publicUrl()}${PAGE_PATH}${presentedValue(session, 'url')}` : null,
+    url: credentialUsable(session, 'url', now) ? pageUrlOf(presentedValue(session, 'url')) : null,
   };
 }
 
@@ -31,9 +33,47 @@ export function sessionSecrets(session: VerificationSession, now: Date = new Dat
  * the `url`), or a `client_secret`.
  */
 function presentedValue(session: VerificationSession, kind: CredentialKind): string {
-  const tag = tagOf(session, kind);
+  return credentialOf(session, kind, session.credentials[kind].generation);
+}
+
+type SessionIdentity = Pick<VerificationSession, 'id' | 'account' | 'mode'>;
+
+function credentialOf(session: SessionIdentity, kind: CredentialKind, generation: number): string {
+  const tag = tagOf(session, kind, generation);
   if (kind === 'client_secret') return `${session.id}_secret_${session.mode}_${encode(session.account)}${tag}`;
   return `${session.mode === 'test' ? 'test_' : ''}${encode(`${session.account}:${session.id}`)}_${tag}`;
+}
+
+const pageUrlOf = (token: string) => `${publicUrl()}${PAGE_PATH}${token}`;
+
+/** Which credential generations a rendered session shows: what a saved response keeps in their place. */
+export type ShownCredentials = Partial<Record<CredentialKind, number>>;
+
+/**
+ * A response body as an idempotency record may keep it: a session's `client_secret` and `url`
+ * replaced by null, with the generations they were, so the record holds nothing that opens the
+ * page and a replay can derive the very same values again.
+ */
+export function withoutCredentials(body: unknown, session?: VerificationSession): { body: unknown; shown?: ShownCredentials } {
+  const object = body as { object?: string; client_secret?: string | null; url?: string | null } | null;
+  if (object?.object !== 'identity.verification_session') return { body };
+  const shown: ShownCredentials = {};
+  for (const kind of ['client_secret', 'url'] as const) {
+    if (object[kind] && session) shown[kind] = session.credentials[kind].generation;
+  }
+  return { body: { ...object, client_secret: null, url: null }, ...(Object.keys(shown).length ? { shown } : {}) };
+}
+
+/** The body a replay answers with: the credentials the first response showed, derived again. */
+export function withCredentials(body: unknown, shown: ShownCredentials | undefined, scope: Scope): unknown {
+  const object = body as { object?: string; id?: string } | null;
+  if (!shown || object?.object !== 'identity.verification_session' || !object.id) return body;
+  const identity = { id: object.id, account: scope.account, mode: scope.mode };
+  return {
+    ...object,
+    ...(shown.client_secret !== undefined ? { client_secret: credentialOf(identity, 'client_secret', shown.client_secret) } : {}),
+    ...(shown.url !== undefined ? { url: pageUrlOf(credentialOf(identity, 'url', shown.url)) } : {}),
+  };
 }
 
 /** Which session a presented credential claims to open. Says nothing of whether it is genuine. */
@@ -41,13 +81,13 @@ export function claimedSession(presented: string): { kind: CredentialKind; scope
   const secret = /^(vs_[0-9A-Za-z]{24})_secret_(test|live)_([A-Za-z0-9_-]+)$/.exec(presented);
   if (secret) {
     const account = decode(secret[3]!.slice(0, -TAG_LENGTH));
-    if (!account) return undefined;
+    if (!account || !ACCOUNT.test(account)) return undefined;
     return { kind: 'client_secret', scope: { account, mode: secret[2] as Mode }, id: secret[1]! };
   }
   const token = /^(test_)?([A-Za-z0-9_-]+)$/.exec(presented);
   if (!token || token[2]!.length <= TAG_LENGTH + 1) return undefined;
   const [account, id] = (decode(token[2]!.slice(0, -TAG_LENGTH - 1)) ?? '').split(':');
-  if (!account || !id || !/^vs_[0-9A-Za-z]{24}$/.test(id)) return undefined;
+  if (!account || !ACCOUNT.test(account) || !id || !/^vs_[0-9A-Za-z]{24}$/.test(id)) return undefined;
   return { kind: 'url', scope: { account, mode: token[1] ? 'test' : 'live' }, id };
 }
 
@@ -58,8 +98,7 @@ export function isCurrentCredential(session: VerificationSession, kind: Credenti
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-function tagOf(session: VerificationSession, kind: CredentialKind): string {
-  const { generation } = session.credentials[kind];
+function tagOf(session: SessionIdentity, kind: CredentialKind, generation: number): string {
   return createHmac('sha256', signingSecret())
     .update(`${kind}:${session.account}:${session.mode}:${session.id}:${generation}`)
     .digest('hex')

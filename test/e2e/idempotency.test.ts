@@ -1,5 +1,8 @@
 /** Idempotency keys, as Stripe defines them, through the official SDK. */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
+import { dynamo } from '../../functions/store/client';
+import { tableName } from '../../functions/store/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService, stripeClient, withoutResponse } from '../support/local-service';
@@ -27,6 +30,13 @@ describe('idempotency keys', () => {
     expect(responses[0]!.lastResponse.headers['idempotent-replayed']).toBeUndefined();
     for (const replay of responses.slice(1)) expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect((await eventsOf(responses[0]!.id)).map((e) => e.type)).toEqual(['identity.verification_session.created']);
+    // The replays show the same usable credentials, yet the saved record holds neither of them.
+    expect(responses[4]!.client_secret).toBe(responses[0]!.client_secret);
+    expect(responses[0]!.client_secret).toMatch(/_secret_test_/);
+    const { Items = [] } = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'sk = :kind AND contains(#response.body, :id)', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': responses[0]!.id } }));
+    expect(Items).toHaveLength(1);
+    expect(JSON.stringify(Items)).not.toContain(responses[0]!.client_secret);
+    expect(JSON.stringify(Items)).not.toContain('/start/');
   });
 
   it('gives one session for five concurrent creates with one key (the SDK retries the 409s)', async () => {

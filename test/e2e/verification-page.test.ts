@@ -83,7 +83,7 @@ describe('the verification page', () => {
     expect(report.id_number).toMatchObject({ status: 'verified', id_number_type: 'us_ssn' });
     // The page now says the documents were submitted; it cannot be submitted twice.
     expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
-    expect((await submit(path, cookie, { test_case: 'verified' })).status).toBe(400);
+    expect((await submit(path, cookie, { test_case: 'verified' })).status).toBe(401);
   });
 
   it('concludes a failing test case back in requires_input, after the chosen delay, and a fresh link works again', async () => {
@@ -99,6 +99,11 @@ describe('the verification page', () => {
     expect(failed.last_error).toEqual({ code: 'document_expired', reason: 'The document is expired.' });
     expect(failed.url).not.toBe(session.url);
     expect((await open(pagePath(failed))).status).toBe(200);
+    // The browser that made the failed attempt sees that it is done, and cannot submit again on its old cookie.
+    expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
+    const again = await submit(path, cookie, { test_case: 'verified' });
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
     delete process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS;
   }, 40_000);
 
