@@ -311,6 +311,11 @@ function renderFinished(view: ViewOf<'finished'>, nonce: string): string {
   const message = submitted
     ? `Your documents were submitted. ${view.business} will let you know the result.`
     : 'You declined to be verified. You can close this page.';
+  return messagePage(view, nonce, title, message);
+}
+
+/** A page that only tells the person something, with the way back to the business when there is one. */
+function messagePage(view: ViewOf<'finished' | 'unavailable'>, nonce: string, title: string, message: string): string {
   return documentPage(
     view,
     nonce,
@@ -334,14 +339,7 @@ function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
       message: `The operator of this service has not set up live verification, so nothing can be checked right now. Please try again later, or contact ${business}.`,
     },
   }[view.reason];
-  return documentPage(
-    view,
-    nonce,
-    title,
-    html`<h1>${title}</h1>
-<p class="lead">${message}</p>
-${returnLink(view.returnUrl, view.business)}`,
-  );
+  return messagePage(view, nonce, title, message);
 }
 
 /** The hosted verification page for a view. `nonce` must be the one in the response's CSP header. */

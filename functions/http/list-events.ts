@@ -2,8 +2,8 @@ import { invalidParameter } from '../domain/errors';
 import { eventTypesMatching } from '../domain/event-types';
 import { SESSION_EVENT_TYPES } from '../domain/events';
 import { listEvents } from '../store/events';
-import { expandParam, resolveExpand } from '../wire/expand';
-import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { resolveExpand } from '../wire/expand';
+import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
 import { array, boolean, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 
@@ -13,14 +13,10 @@ const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 export const handler = stripeEndpoint(
   {
-    limit: listLimit(),
-    starting_after: cursor(),
-    ending_before: cursor(),
-    created: createdRange(),
+    ...pageParams(),
     type: requiredString(),
     types: array(requiredString(), { maxItems: 20 }),
     delivery_success: boolean(),
-    expand: expandParam(),
   },
   async ({ params, scope, origin }) => {
     checkCursors(params, 'evt', 'event');

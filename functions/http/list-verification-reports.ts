@@ -1,7 +1,7 @@
 import { SESSION_TYPES } from '../domain/verification-session';
 import { listReports } from '../store/verification-reports';
-import { expandParam, resolveExpand } from '../wire/expand';
-import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { resolveExpand } from '../wire/expand';
+import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { renderVerificationReport, VERIFICATION_REPORT_EXPANDABLE } from '../wire/verification-report';
 import { stripeEndpoint } from './endpoint';
@@ -10,14 +10,10 @@ const LIST_URL = '/v1/identity/verification_reports';
 
 export const handler = stripeEndpoint(
   {
-    limit: listLimit(),
-    starting_after: cursor(),
-    ending_before: cursor(),
-    created: createdRange(),
+    ...pageParams(),
     verification_session: requiredString({ maxLength: 5000 }),
     client_reference_id: requiredString({ maxLength: 5000 }),
     type: oneOf(SESSION_TYPES),
-    expand: expandParam(),
   },
   async ({ params, scope }) => {
     checkCursors(params, 'vr', 'verification_report');

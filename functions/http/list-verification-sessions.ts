@@ -1,7 +1,6 @@
 import { SESSION_STATUSES } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
-import { expandParam } from '../wire/expand';
-import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../wire/lists';
+import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';
@@ -10,15 +9,11 @@ const LIST_URL = '/v1/identity/verification_sessions';
 
 export const handler = stripeEndpoint(
   {
-    limit: listLimit(),
-    starting_after: cursor(),
-    ending_before: cursor(),
-    created: createdRange(),
+    ...pageParams(),
     status: oneOf(SESSION_STATUSES),
     client_reference_id: requiredString(),
     related_customer: requiredString(),
     related_customer_account: requiredString(),
-    expand: expandParam(),
   },
   async ({ params, scope }) => {
     checkCursors(params, 'vs', 'verification_session');

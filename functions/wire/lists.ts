@@ -1,4 +1,5 @@
 /** Stripe's list conventions: parameters, the `created` filter and the list envelope. */
+import { expandParam } from './expand';
 import { isObjectId } from './ids';
 import { invalidParameter } from '../domain/errors';
 import { isParamTree } from './params';
@@ -50,6 +51,15 @@ export function checkCursors(params: { starting_after?: string; ending_before?: 
     if (id !== undefined && !isObjectId(prefix, id)) throw invalidParameter('resource_missing', `No such ${objectName}: '${id}'`, param);
   }
 }
+
+/** The parameters every list takes: a page size, a cursor either way, a `created` range, `expand[]`. */
+export const pageParams = () => ({
+  limit: listLimit(),
+  starting_after: cursor(),
+  ending_before: cursor(),
+  created: createdRange(),
+  expand: expandParam(),
+});
 
 export function listEnvelope<T>(url: string, data: T[], hasMore: boolean) {
   return { object: 'list' as const, data, has_more: hasMore, url };
