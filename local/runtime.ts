@@ -110,7 +110,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const ttl = startTtlSweeper();
     const consume = (consumer: StreamConsumer, checkpoints: string) =>
       startStreamPoller({
-        deletedByTtl: ttl.deletedByTtl,
         endpoint: dynamo.endpoint,
         tableName,
         consumer,

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClient } from './dynamodb';
+import { SWEPT_BY_LOCAL_TTL } from './ttl-sweeper';
 
 export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
@@ -28,8 +29,6 @@ export interface StreamPollerOptions {
   startAt?: 'TRIM_HORIZON' | 'LATEST';
   intervalMs?: number;
   batchSize?: number;
-  /** Whether a removal was the local TTL stand-in's (local/ttl-sweeper.ts), to mark it as AWS marks TTL's. */
-  deletedByTtl?: (pk: string, sk: string) => boolean;
 }
 
 export interface StreamPoller {
@@ -101,7 +100,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       return;
     }
-    const records = Records.map((record) => toLambdaRecord(record, streamArn!, options.deletedByTtl));
+    const records = Records.map((record) => toLambdaRecord(record, streamArn!));
     const response = await options.consumer({ Records: records }).catch((error: Error) => {
       console.error(JSON.stringify({ level: 'error', message: 'stream consumer failed', name: error.name, detail: error.message }));
       return { batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] };
@@ -183,22 +182,20 @@ function readCheckpoints(file: string | undefined): Record<string, string> {
  * AWS marks a TTL deletion as a `REMOVE` by the DynamoDB service. DynamoDB Local marks its own
  * with an event name AWS does not use and no `userIdentity` (anything but the three names AWS
  * uses, with an old image and no new one); the local TTL stand-in's deletions are plain removes
- * it vouches for. Both get AWS's shape.
+ * of items it marked first (local/ttl-sweeper.ts). Both get AWS's shape.
  */
-export function normalizeTtlDeletion(record: StreamRecord, deletedByTtl?: (pk: string, sk: string) => boolean): StreamRecord {
+export function normalizeTtlDeletion(record: StreamRecord): StreamRecord {
   const ttl = { eventName: 'REMOVE' as const, userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' } };
   const known = record.eventName === 'INSERT' || record.eventName === 'MODIFY' || record.eventName === 'REMOVE';
   if (!known && record.dynamodb?.OldImage && !record.dynamodb.NewImage) return { ...record, ...ttl };
-  const keys = record.dynamodb?.Keys;
-  if (record.eventName === 'REMOVE' && !record.userIdentity && keys?.pk?.S && keys.sk?.S && deletedByTtl?.(keys.pk.S, keys.sk.S)) {
-    return { ...record, ...ttl };
-  }
+  const swept = record.dynamodb?.OldImage?.[SWEPT_BY_LOCAL_TTL] as { BOOL?: boolean } | undefined;
+  if (record.eventName === 'REMOVE' && !record.userIdentity && swept?.BOOL === true) return { ...record, ...ttl };
   return record;
 }
 
 /** A stream record as Lambda hands it to a function (times in epoch seconds, the stream's ARN). */
-function toLambdaRecord(raw: StreamRecord, streamArn: string, deletedByTtl?: StreamPollerOptions['deletedByTtl']): DynamoDBRecord {
-  const record = normalizeTtlDeletion(raw, deletedByTtl);
+function toLambdaRecord(raw: StreamRecord, streamArn: string): DynamoDBRecord {
+  const record = normalizeTtlDeletion(raw);
   const { dynamodb } = record;
   return {
     eventID: record.eventID,
