@@ -19,7 +19,7 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 export function submitChange(current: VerificationSession, submission: Submission, files: StoredFile[], origin: ChangeOrigin): SessionChange {
   const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
   const scope = scopeOf(current);
-  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission)), ...files.map((file) => putNew(fileItem(scope, file)))] };
+  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.map((file) => putNew(fileItem(scope, file)))] };
 }
 
 /** The verdict, its report, and the end of the submission: one change. */

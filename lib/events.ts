@@ -79,7 +79,7 @@ export class VerityEvents extends Construct {
     this.publisherDeadLetterQueue = this.deadLetterQueueFor('PublisherDeadLetters', 'the outbox publisher');
     this.publisher.function.addEventSource(
       tableStreamSource(props.table, {
-        records: { eventName: 'INSERT', kind: EVENT_KIND },
+        records: [{ eventName: 'INSERT', kind: EVENT_KIND }],
         batchSize: 100,
         deadLetterQueue: this.publisherDeadLetterQueue,
         key: props.key,
@@ -118,7 +118,8 @@ export class VerityEvents extends Construct {
 export function tableStreamSource(
   table: Table,
   options: {
-    records: { eventName: 'INSERT' | 'MODIFY' | 'REMOVE'; kind: string };
+    /** One filter per entry: the records of one kind of item with one event name. */
+    records: { eventName: 'INSERT' | 'MODIFY' | 'REMOVE'; kind: string }[];
     batchSize: number;
     deadLetterQueue: Queue;
     key: Key;
@@ -135,12 +136,12 @@ export function tableStreamSource(
     maxRecordAge: Duration.hours(24),
     ...(options.parallelizationFactor ? { parallelizationFactor: options.parallelizationFactor } : {}),
     onFailure: new EncryptedQueueDestination(options.deadLetterQueue, options.key),
-    filters: [
+    filters: options.records.map(({ eventName, kind }) =>
       FilterCriteria.filter({
-        eventName: FilterRule.isEqual(options.records.eventName),
-        dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(options.records.kind) } } },
+        eventName: FilterRule.isEqual(eventName),
+        dynamodb: { Keys: { [tableSchema.sortKey]: { S: FilterRule.isEqual(kind) } } },
       }),
-    ],
+    ),
   });
 }
 

@@ -54,7 +54,7 @@ export class VerityRedaction extends Construct {
       // Removed job items only. Whether a removal was TTL's (its userIdentity) is checked in code:
       // Lambda documents filtering on the record's `dynamodb` key only.
       tableStreamSource(props.table, {
-        records: { eventName: 'REMOVE', kind: REDACTION_JOB_KIND },
+        records: [{ eventName: 'REMOVE', kind: REDACTION_JOB_KIND }],
         batchSize: 10,
         deadLetterQueue: this.deadLetterQueue,
         key: props.key,

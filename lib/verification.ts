@@ -39,7 +39,11 @@ export class VerityVerification extends Construct {
     this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks worker', props.key);
     this.worker.function.addEventSource(
       tableStreamSource(props.table, {
-        records: { eventName: 'INSERT', kind: SUBMISSION_KIND },
+        // New submissions, and those TTL removes because nothing concluded them.
+        records: [
+          { eventName: 'INSERT', kind: SUBMISSION_KIND },
+          { eventName: 'REMOVE', kind: SUBMISSION_KIND },
+        ],
         batchSize: 10,
         deadLetterQueue: this.deadLetterQueue,
         key: props.key,

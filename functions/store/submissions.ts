@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
 import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
-import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 
 export const SUBMISSION_KIND = 'submission';
 export const FILE_KIND = 'file';
@@ -26,8 +26,21 @@ export interface StoredFile {
 
 export const submissionKey = (scope: Scope, id: string) => objectKey(scope, id, SUBMISSION_KIND);
 
-export function submissionItem(scope: Scope, submission: Submission) {
-  return { ...submissionKey(scope, submission.id), id: submission.id, scope, submission };
+/**
+ * A submission not concluded within this long is given up (its checks failed past every retry of
+ * the stream, which keeps records 24 hours): DynamoDB's TTL removes it and the checks worker
+ * concludes its session as failed, so no session stays `processing` for good.
+ */
+export const SUBMISSION_LIFETIME_SECONDS = 25 * 60 * 60;
+
+export function submissionItem(scope: Scope, submission: Submission, now: Date) {
+  return {
+    ...submissionKey(scope, submission.id),
+    id: submission.id,
+    scope,
+    submission,
+    [tableSchema.timeToLiveAttribute]: expiresAt(now, SUBMISSION_LIFETIME_SECONDS),
+  };
 }
 
 export function fileItem(scope: Scope, file: StoredFile) {

@@ -5,21 +5,13 @@
  * cannot silently match nothing.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { redactSession } from '../redaction';
 import { jobOfItem } from '../store/redaction-jobs';
 import { settleRecords } from './batch';
+import { isTtlDeletion } from './ttl-deletion';
 
-/** How a TTL deletion is marked in the stream. */
-export const TTL_DELETION_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
-
-export function isTtlDeletion(record: DynamoDBRecord): boolean {
-  return (
-    record.eventName === 'REMOVE' &&
-    record.userIdentity?.type === TTL_DELETION_IDENTITY.type &&
-    record.userIdentity?.principalId === TTL_DELETION_IDENTITY.principalId
-  );
-}
+export { TTL_DELETION_IDENTITY } from './ttl-deletion';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const due = event.Records.flatMap((record) => {

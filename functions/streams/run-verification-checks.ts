@@ -6,6 +6,7 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { isTtlDeletion } from './ttl-deletion';
 import { checksFor } from '../checks';
 import type { ChecksOutcome, Submission } from '../domain/verification-checks';
 import type { Scope, VerificationSession } from '../domain/verification-session';
@@ -18,18 +19,34 @@ import { settleRecords } from './batch';
 const MAX_DELAY_SECONDS = 60;
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const submitted = event.Records.flatMap((record) => {
-    const found = newSubmission(record);
+  const work = event.Records.flatMap((record) => {
+    const found = submissionOf(record);
     return found ? [{ ...found, sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
   });
   // One person's processing delay does not hold up another's.
-  return settleRecords(submitted, ({ scope, submission }) => conclude(scope, submission), 'verification checks failed');
+  return settleRecords(
+    work,
+    ({ scope, submission, expired }) => (expired ? giveUp(scope, submission) : conclude(scope, submission)),
+    'verification checks failed',
+  );
 }
 
-function newSubmission(record: DynamoDBRecord): { scope: Scope; submission: Submission } | undefined {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) return undefined;
-  return submissionOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+/** A new submission to check, or one TTL removed because it was never concluded. */
+function submissionOf(record: DynamoDBRecord): { scope: Scope; submission: Submission; expired: boolean } | undefined {
+  if (!record.dynamodb?.SequenceNumber) return undefined;
+  const expired = isTtlDeletion(record);
+  const image = expired ? record.dynamodb.OldImage : record.eventName === 'INSERT' ? record.dynamodb.NewImage : undefined;
+  if (!image) return undefined;
+  const found = submissionOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+  return found && { ...found, expired };
+}
+
+/** Concludes, as failed, a session still processing a submission that outlived every retry. */
+async function giveUp(scope: Scope, submission: Submission): Promise<void> {
+  const outcome: ChecksOutcome = { ran: [], failure: { code: 'document_unverified_other', reason: 'The checks could not be completed. Please submit again.' }, person: null };
+  await changeSession(scope, submission.session, (current, now) =>
+    isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now }) : null,
+  );
 }
 
 const isProcessing = (session: VerificationSession, submission: Submission) =>

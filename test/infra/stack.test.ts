@@ -264,7 +264,7 @@ describe('the outbox publisher', () => {
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
   });
 
-  it('feeds the checks worker only new submissions, with retries, bisection and its own encrypted on-failure queue', () => {
+  it('feeds the checks worker new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
     expect(mapping.Properties).toMatchObject({
@@ -274,7 +274,11 @@ describe('the outbox publisher', () => {
       ParallelizationFactor: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['submission'] } } } });
+    expect(mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['submission'] } } } },
+      // Submissions TTL removes because nothing concluded them.
+      { eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['submission'] } } } },
+    ]);
     const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
     expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
     const actions = statementsOf(worker[1]).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));

@@ -27,7 +27,7 @@ async function submitted(extra: Partial<Submission> = {}) {
   await insertSession(changeWithEvents(null, session, { request: null, now }));
   const submission: Submission = { id: newObjectId('vsub', now.getTime()), session: session.id, created: 0, consent: 'given', files: {}, ...extra };
   await changeSession(scope, session.id, (current) => submitChange(current, submission, [], { request: null, now }));
-  return { session, submission, record: streamRecord(submissionItem(scope, submission)) };
+  return { session, submission, record: streamRecord(submissionItem(scope, submission, now)) };
 }
 
 describe('the checks worker', () => {
@@ -79,6 +79,25 @@ describe('the checks worker', () => {
     expect((await getSession(scope, slow.session.id))!.session.status).toBe('processing');
     await running;
     expect((await getSession(scope, slow.session.id))!.session.status).toBe('verified');
+  });
+
+  it('gives up a submission TTL removed before anything concluded it, and ignores one removed by anyone else', async () => {
+    const stuck = await submitted({ held: true });
+    const removal = (byTtl: boolean) => {
+      const record = streamRecord(submissionItem(scope, stuck.submission, new Date()), 'REMOVE');
+      const { NewImage, ...dynamodb } = record.dynamodb!;
+      return { ...record, dynamodb: { ...dynamodb, OldImage: NewImage }, ...(byTtl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}) };
+    };
+    await handler({ Records: [removal(false)] });
+    expect((await getSession(scope, stuck.session.id))!.session.status).toBe('processing');
+    expect(await handler({ Records: [removal(true)] })).toEqual({ batchItemFailures: [] });
+    const given = (await getSession(scope, stuck.session.id))!.session;
+    expect(given).toMatchObject({ status: 'requires_input', submission: null, last_error: { code: 'document_unverified_other' } });
+    expect(given.last_error!.reason).toMatch(/could not be completed/);
+    // Once concluded, the same removal delivered again changes nothing.
+    const version = (await getSession(scope, stuck.session.id))!.version;
+    await handler({ Records: [removal(true)] });
+    expect((await getSession(scope, stuck.session.id))!.version).toBe(version);
   });
 
   it('reports the records it could not conclude, so the stream hands them over again', async () => {
