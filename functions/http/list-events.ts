@@ -3,7 +3,7 @@ import { eventTypesMatching } from '../domain/event-types';
 import { SESSION_EVENT_TYPES } from '../domain/events';
 import { listEvents } from '../store/events';
 import { resolveExpand } from '../wire/expand';
-import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
+import { checkCursors, listEnvelope, pageParams, pageQuery } from '../wire/lists';
 import { array, boolean, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 
@@ -35,9 +35,7 @@ export const handler = stripeEndpoint(
           : SESSION_EVENT_TYPES;
     const oldest = Math.floor(origin.now.getTime() / 1000) - RETENTION_SECONDS;
     const { data, hasMore } = await listEvents(scope, wanted.length === SESSION_EVENT_TYPES.length ? undefined : wanted, {
-      limit: params.limit ?? 10,
-      startingAfter: params.starting_after,
-      endingBefore: params.ending_before,
+      ...pageQuery(params),
       created: { ...params.created, gte: Math.max(params.created?.gte ?? 0, oldest) },
     });
     return listEnvelope(LIST_URL, data, hasMore);

@@ -1,7 +1,7 @@
 import { SESSION_TYPES } from '../domain/verification-session';
 import { listReports } from '../store/verification-reports';
 import { resolveExpand } from '../wire/expand';
-import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
+import { checkCursors, listEnvelope, pageParams, pageQuery } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { renderVerificationReport, VERIFICATION_REPORT_EXPANDABLE } from '../wire/verification-report';
 import { stripeEndpoint } from './endpoint';
@@ -19,10 +19,7 @@ export const handler = stripeEndpoint(
     checkCursors(params, 'vr', 'verification_report');
     const expand = resolveExpand(params.expand, VERIFICATION_REPORT_EXPANDABLE, { list: true });
     const { data, hasMore } = await listReports(scope, {
-      limit: params.limit ?? 10,
-      startingAfter: params.starting_after,
-      endingBefore: params.ending_before,
-      created: params.created,
+      ...pageQuery(params),
       verificationSession: params.verification_session,
       clientReferenceId: params.client_reference_id,
       type: params.type,

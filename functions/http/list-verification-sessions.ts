@@ -1,6 +1,6 @@
 import { SESSION_STATUSES } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
-import { checkCursors, listEnvelope, pageParams } from '../wire/lists';
+import { checkCursors, listEnvelope, pageParams, pageQuery } from '../wire/lists';
 import { oneOf, requiredString } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';
@@ -19,10 +19,7 @@ export const handler = stripeEndpoint(
     checkCursors(params, 'vs', 'verification_session');
     const response = sessionResponse(scope, params.expand, { list: true });
     const { sessions, hasMore } = await listSessions(scope, {
-      limit: params.limit ?? 10,
-      startingAfter: params.starting_after,
-      endingBefore: params.ending_before,
-      created: params.created,
+      ...pageQuery(params),
       status: params.status,
       clientReferenceId: params.client_reference_id,
       relatedCustomer: params.related_customer,

@@ -61,6 +61,14 @@ export const pageParams = () => ({
   expand: expandParam(),
 });
 
+/** The page those parameters ask for, as the store reads it (10 items unless `limit` says otherwise). */
+export const pageQuery = (params: { limit?: number; starting_after?: string; ending_before?: string; created?: CreatedRange }) => ({
+  limit: params.limit ?? 10,
+  startingAfter: params.starting_after,
+  endingBefore: params.ending_before,
+  created: params.created,
+});
+
 export function listEnvelope<T>(url: string, data: T[], hasMore: boolean) {
   return { object: 'list' as const, data, has_more: hasMore, url };
 }
