@@ -143,8 +143,8 @@ async function settleFailure(claim: IdempotencyClaim, error: unknown, now: Date)
  * which generations they were, so that a replay derives the same values again.
  */
 function savedResponse(statusCode: number, body: unknown, session?: VerificationSession): SavedResponse {
-  const { body: kept, shown } = withoutCredentials(body, session);
-  return { statusCode, body: JSON.stringify(kept), ...(shown ? { credentials: shown } : {}) };
+  const { body: kept, shown, sessionId } = withoutCredentials(body, session);
+  return { statusCode, body: JSON.stringify(kept), ...(shown ? { credentials: shown } : {}), ...(sessionId ? { session: sessionId } : {}) };
 }
 
 /** Parameters in a stable order, so the same request always has the same fingerprint. */

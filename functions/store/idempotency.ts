@@ -21,6 +21,8 @@ export interface SavedResponse {
   body: string;
   /** Generations of the credentials the response showed, which the saved body holds as null. */
   credentials?: Partial<Record<'client_secret' | 'url', number>>;
+  /** The session the response shows, if it shows one: the record is a copy of its data. */
+  session?: string;
 }
 
 export interface IdempotencyClaim {
@@ -74,7 +76,7 @@ export async function claimKey(claim: IdempotencyClaim, now: Date): Promise<Clai
 /** The write that saves the response: on its own, or as one more action of a change's transaction. */
 export function completionItem(claim: IdempotencyClaim, response: SavedResponse, now: Date) {
   const key = keyOf(claim);
-  const session = sessionIdOf(response.body);
+  const { session, ...saved } = response;
   return {
     TableName: tableName(),
     Item: {
@@ -84,22 +86,13 @@ export function completionItem(claim: IdempotencyClaim, response: SavedResponse,
       fingerprint: claim.fingerprint,
       owner: claim.owner,
       state: 'done',
-      response,
+      response: saved,
       [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),
     },
     ConditionExpression: '#owner = :owner AND #state = :in_progress',
     ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
     ExpressionAttributeValues: { ':owner': claim.owner, ':in_progress': 'in_progress' },
   };
-}
-
-function sessionIdOf(body: string): string | undefined {
-  try {
-    const object = JSON.parse(body) as { object?: string; id?: string };
-    return object.object === 'identity.verification_session' ? object.id : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function completeKey(claim: IdempotencyClaim, response: SavedResponse, now: Date): Promise<void> {

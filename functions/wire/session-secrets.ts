@@ -54,14 +54,14 @@ export type ShownCredentials = Partial<Record<CredentialKind, number>>;
  * replaced by null, with the generations they were, so the record holds nothing that opens the
  * page and a replay can derive the very same values again.
  */
-export function withoutCredentials(body: unknown, session?: VerificationSession): { body: unknown; shown?: ShownCredentials } {
-  const object = body as { object?: string; client_secret?: string | null; url?: string | null } | null;
+export function withoutCredentials(body: unknown, session?: VerificationSession): { body: unknown; shown?: ShownCredentials; sessionId?: string } {
+  const object = body as { object?: string; id?: string; client_secret?: string | null; url?: string | null } | null;
   if (object?.object !== 'identity.verification_session') return { body };
   const shown: ShownCredentials = {};
   for (const kind of ['client_secret', 'url'] as const) {
     if (object[kind] && session) shown[kind] = session.credentials[kind].generation;
   }
-  return { body: { ...object, client_secret: null, url: null }, ...(Object.keys(shown).length ? { shown } : {}) };
+  return { body: { ...object, client_secret: null, url: null }, sessionId: object.id, ...(Object.keys(shown).length ? { shown } : {}) };
 }
 
 /** The body a replay answers with: the credentials the first response showed, derived again. */

@@ -25,7 +25,8 @@ describe('session credentials on the wire', () => {
 
   it('are never kept in a saved response, yet a replay shows the very same values', () => {
     const body = renderVerificationSession(session, new Set());
-    const { body: kept, shown } = withoutCredentials(body, session);
+    const { body: kept, shown, sessionId } = withoutCredentials(body, session);
+    expect(sessionId).toBe(session.id);
     expect(JSON.stringify(kept)).not.toContain(body.client_secret!);
     expect(JSON.stringify(kept)).not.toContain(token(body.url!));
     expect(JSON.stringify(withCredentials(kept, shown, scope))).toBe(JSON.stringify(body));
