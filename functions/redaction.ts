@@ -15,7 +15,8 @@ import { redactionJobKey } from './store/redaction-jobs';
 import { tableName } from './store/schema';
 import { copiesOfSession } from './store/session-copies';
 import { changeSession, getSession } from './store/sessions';
-import { deleteItem, FILE_KIND } from './store/submissions';
+import { FILE_KIND } from './store/submissions';
+import { deleteItem } from './store/transaction-items';
 import { REPORT_KIND, reportItem } from './store/verification-reports';
 
 export type RedactionResult = 'redacted' | 'already_redacted' | 'missing';

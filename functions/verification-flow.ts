@@ -9,7 +9,8 @@ import { concludeVerification, submitVerificationSession, type Scope, type Verif
 import type { ChecksOutcome, Submission } from './domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
 import type { SessionChange } from './store/sessions';
-import { deleteItem, fileItem, putNew, submissionItem, submissionKey, type StoredFile } from './store/submissions';
+import { fileItem, submissionItem, submissionKey, type StoredFile } from './store/submissions';
+import { deleteItem, putNew } from './store/transaction-items';
 import { reportItem } from './store/verification-reports';
 import { newObjectId } from './wire/ids';
 

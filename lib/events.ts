@@ -168,7 +168,7 @@ export function deadLetterQueue(scope: Construct, id: string, owner: string, key
  * `kms:GenerateDataKey*` and `kms:ReEncrypt*` on the key; sending to an encrypted queue needs
  * exactly `sqs:SendMessage` on the queue and `kms:GenerateDataKey` and `kms:Decrypt` on its key.
  */
-export class EncryptedQueueDestination implements IEventSourceDlq {
+class EncryptedQueueDestination implements IEventSourceDlq {
   constructor(
     private readonly queue: Queue,
     private readonly key: Key,

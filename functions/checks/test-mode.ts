@@ -3,10 +3,10 @@
  * verification page (or a test helper chose), with sample data standing in for what a document
  * would show. A submission without a test case verifies.
  */
-import { checksRun, failureOf, type ChecksOutcome, type ExtractedPerson, type Submission, type VerificationChecks } from '../domain/verification-checks';
+import { checksOf, checksRun, collectsIdNumber, failureOf, type ChecksOutcome, type ExtractedPerson, type Submission, type VerificationChecks } from '../domain/verification-checks';
 import type { VerificationSession } from '../domain/verification-session';
 
-export const SAMPLE_PERSON: ExtractedPerson = {
+const SAMPLE_PERSON: ExtractedPerson = {
   first_name: 'Jenny',
   last_name: 'Rosen',
   dob: { day: 14, month: 7, year: 1990 },
@@ -26,17 +26,16 @@ export const SAMPLE_PERSON: ExtractedPerson = {
 
 /** The person test mode "finds": the sample, with what the person typed or picked in place of it. */
 export function samplePerson(session: VerificationSession, submission: Pick<Submission, 'document_type' | 'id_number'>): ExtractedPerson {
-  const collectsIdNumber = checksRun(session, null).includes('id_number');
   return {
     ...SAMPLE_PERSON,
     document: { ...SAMPLE_PERSON.document, type: submission.document_type ?? session.options.document?.allowed_types?.[0] ?? 'driving_license' },
-    id_number: collectsIdNumber ? { value: submission.id_number ?? '000000000', type: 'us_ssn' } : null,
+    id_number: collectsIdNumber(session) ? { value: submission.id_number ?? '000000000', type: 'us_ssn' } : null,
   };
 }
 
 export function testModeOutcome(session: VerificationSession, submission: Submission): ChecksOutcome {
   const code = submission.consent === 'declined' ? 'consent_declined' : (submission.test_case ?? 'verified');
-  if (code === 'verified') return { ran: checksRun(session, null), failure: null, person: samplePerson(session, submission) };
+  if (code === 'verified') return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
   const ran = checksRun(session, code);
   return { ran, failure: failureOf(code), person: ran.length ? samplePerson(session, submission) : null };
 }

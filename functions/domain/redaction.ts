@@ -77,7 +77,7 @@ export function redactedReport(report: VerificationReport): VerificationReport {
  * The session as a stored Event shows it (Stripe's rendering), redacted: events are copies of
  * the session at the time and are redacted field by field, keeping the status they recorded.
  */
-export function redactedSessionObject<T extends Record<string, unknown>>(object: T): T {
+function redactedSessionObject<T extends Record<string, unknown>>(object: T): T {
   return {
     ...object,
     client_reference_id: text(object.client_reference_id as string | null),

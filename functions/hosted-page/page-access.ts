@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksFor } from '../checks';
 import { credentialUsable, type CredentialKind } from '../domain/session-credentials';
-import { checksOf, FAILURES, type TestCase } from '../domain/verification-checks';
+import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import { getSession, type StoredSession } from '../store/sessions';
 import { claimedSession, isCurrentCredential, publicUrl, signingSecret } from '../wire/session-secrets';
@@ -113,7 +113,7 @@ export function requirementsOf(session: VerificationSession): PageRequirements {
     documentTypes: document ? (options.allowed_types?.length ? [...options.allowed_types] : [...DOCUMENT_TYPES]) : [],
     document,
     selfie: checks.includes('selfie'),
-    idNumber: checks.includes('id_number'),
+    idNumber: collectsIdNumber(session),
     liveCapture: document && options.require_live_capture === true,
   };
 }

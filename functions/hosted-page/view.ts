@@ -2,7 +2,7 @@
  * What the hosted verification page shows, decided by the server; hosted-page/render.ts turns a
  * view into HTML. Nothing here is personal data: the page never echoes what the person typed.
  */
-import type { FailureCode, TestCase } from '../domain/verification-checks';
+import type { TestCase } from '../domain/verification-checks';
 import type { DocumentType, Mode, SessionType } from '../domain/verification-session';
 
 /** What the session's type and options ask the person for. */
@@ -64,4 +64,3 @@ export type PageView =
       returnUrl: string | null;
     });
 
-export type { FailureCode };

@@ -53,10 +53,11 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
         const testCase = target.testCase(params);
         const outcome = (processing: VerificationSession, submission: Submission) =>
           testModeOutcome(processing, { ...submission, consent: 'given', test_case: testCase });
-        if (current.status === 'requires_input' && current.redaction === null) {
+        if (current.status === 'requires_input') {
           const submission = newSubmission(current);
           return submitAndConcludeChange(current, submission, (processing) => outcome(processing, submission), origin);
         }
+        // A redacted session is refused by the core itself, with a message that says so.
         if (current.status !== 'processing' && current.redaction === null) throw cannotConclude(target.name, current);
         const submission =
           pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });

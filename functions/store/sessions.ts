@@ -2,7 +2,7 @@
  * VerificationSessions in DynamoDB: one item each, guarded by a version number, written in one
  * transaction with the events the change emits (the transactional outbox): both or neither.
  */
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
@@ -13,6 +13,7 @@ import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { eventItem } from './event-items';
 import { filteredIndexQuery, queryPage } from './list-page';
+import { putNew, type TransactItem } from './transaction-items';
 import { itemsOfPartition } from './partition';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
 
@@ -27,7 +28,6 @@ export interface StoredSession {
   version: number;
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A change and the events it emits, as the core and the wire layer decided them. */
 export interface SessionChange {
@@ -122,9 +122,7 @@ function writeChange(
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
-        ...change.events.map((event) => ({
-          Put: { TableName: table, Item: eventItem(event, scopeOf(change.session)), ConditionExpression: 'attribute_not_exists(pk)' },
-        })),
+        ...change.events.map((event) => putNew(eventItem(event, scopeOf(change.session)))),
         ...(change.items ?? []),
         ...(also ? [{ Put: also(change) }] : []),
       ],

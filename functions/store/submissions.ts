@@ -57,13 +57,6 @@ export function submissionOfItem(item: Record<string, any>): { scope: Scope; sub
   return item.sk === SUBMISSION_KIND ? { scope: item.scope as Scope, submission: item.submission as Submission } : undefined;
 }
 
-/** Transaction items: puts of new items that must not overwrite anything. */
-export const putNew = (Item: Record<string, unknown>) => ({
-  Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(pk)' },
-});
-
-export const deleteItem = (Key: Record<string, unknown>) => ({ Delete: { TableName: tableName(), Key } });
-
 export async function getSubmission(scope: Scope, id: string): Promise<Submission | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: submissionKey(scope, id), ConsistentRead: true }));
   return Item?.submission as Submission | undefined;

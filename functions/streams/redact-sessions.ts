@@ -11,8 +11,6 @@ import { jobOfItem } from '../store/redaction-jobs';
 import { settleRecords } from './batch';
 import { isTtlDeletion } from './ttl-deletion';
 
-export { TTL_DELETION_IDENTITY } from './ttl-deletion';
-
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const due = event.Records.flatMap((record) => {
     const image = record.dynamodb?.OldImage;

@@ -15,14 +15,12 @@ export const VERIFICATION_SESSION_EXPANDABLE = [
 ] as const;
 
 export interface RelatedObjects {
-  /** When the credentials are judged; now unless a test says otherwise. */
-  now?: Date;
   /** The session's newest report, fetched when `last_verification_report` is expanded. */
   lastVerificationReport?: VerificationReport | null;
 }
 
 export function renderVerificationSession(session: VerificationSession, expand: ReadonlySet<string>, related: RelatedObjects = {}) {
-  const { client_secret, url } = sessionSecrets(session, related.now);
+  const { client_secret, url } = sessionSecrets(session);
   return {
     id: session.id,
     object: 'identity.verification_session' as const,

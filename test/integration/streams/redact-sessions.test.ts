@@ -14,7 +14,8 @@ import { listEvents } from '../../../functions/store/events';
 import { redactionJobKey } from '../../../functions/store/redaction-jobs';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
 import { listReports } from '../../../functions/store/verification-reports';
-import { handler, TTL_DELETION_IDENTITY } from '../../../functions/streams/redact-sessions';
+import { handler } from '../../../functions/streams/redact-sessions';
+import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
 import { submitAndConcludeChange } from '../../../functions/verification-flow';
 import { newObjectId } from '../../../functions/wire/ids';
 

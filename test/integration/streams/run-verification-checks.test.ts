@@ -13,6 +13,7 @@ import { changeSession, getSession, insertSession } from '../../../functions/sto
 import { submissionItem, submissionKey } from '../../../functions/store/submissions';
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/run-verification-checks';
+import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
 import { submitChange } from '../../../functions/verification-flow';
 import { newObjectId } from '../../../functions/wire/ids';
 import { streamRecord } from '../../support/events';
@@ -86,7 +87,7 @@ describe('the checks worker', () => {
     const removal = (byTtl: boolean) => {
       const record = streamRecord(submissionItem(scope, stuck.submission, new Date()), 'REMOVE');
       const { NewImage, ...dynamodb } = record.dynamodb!;
-      return { ...record, dynamodb: { ...dynamodb, OldImage: NewImage }, ...(byTtl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}) };
+      return { ...record, dynamodb: { ...dynamodb, OldImage: NewImage }, ...(byTtl ? { userIdentity: { ...TTL_DELETION_IDENTITY } } : {}) };
     };
     await handler({ Records: [removal(false)] });
     expect((await getSession(scope, stuck.session.id))!.session.status).toBe('processing');
