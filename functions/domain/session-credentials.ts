@@ -16,6 +16,13 @@ export interface Credential {
   /** Epoch seconds. */
   issued_at: number;
   used: boolean;
+  /**
+   * How many times a credential of this kind was spent on the page (accepted or declined), over
+   * every generation: carried over when a fresh one is issued. Absent on sessions stored before
+   * it was counted, which reads as 0. A page cookie acts only while the count it was issued at
+   * is still the count (a later acceptance of any link of the session retires it).
+   */
+  uses?: number;
 }
 export type SessionCredentials = Record<CredentialKind, Credential>;
 
@@ -48,7 +55,8 @@ export function renewCredentials(session: VerificationSession, now: Date): Verif
   if (stale.length === 0) return session;
   const credentials = { ...session.credentials };
   for (const kind of stale) {
-    credentials[kind] = { generation: credentials[kind].generation + 1, issued_at: seconds(now), used: false };
+    const { generation, uses } = credentials[kind];
+    credentials[kind] = { generation: generation + 1, issued_at: seconds(now), used: false, ...(uses ? { uses } : {}) };
   }
   return { ...session, credentials };
 }
@@ -56,8 +64,13 @@ export function renewCredentials(session: VerificationSession, now: Date): Verif
 /** Spends a credential: it opens the verification page once. */
 export function useCredential(session: VerificationSession, kind: CredentialKind, now: Date): VerificationSession {
   if (!credentialUsable(session, kind, now)) throw credentialRefused();
-  return { ...session, credentials: { ...session.credentials, [kind]: { ...session.credentials[kind], used: true } } };
+  const credential = session.credentials[kind];
+  return { ...session, credentials: { ...session.credentials, [kind]: { ...credential, used: true, uses: (credential.uses ?? 0) + 1 } } };
 }
+
+/** How many times any credential of the session was spent on the page: it only ever grows. */
+export const credentialUses = (credentials: SessionCredentials): number =>
+  CREDENTIAL_KINDS.reduce((total, kind) => total + (credentials[kind].uses ?? 0), 0);
 
 /** Leaving `requires_input` spends both: a session that comes back needs a fresh pair. */
 export function spendAllCredentials(credentials: SessionCredentials): SessionCredentials {

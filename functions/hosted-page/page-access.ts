@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksFor } from '../checks';
-import { credentialUsable, type CredentialKind } from '../domain/session-credentials';
+import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import { getSession, type StoredSession } from '../store/sessions';
@@ -24,15 +24,25 @@ export interface PageAccess {
   kind: CredentialKind;
   /** The presented token is the session's current credential and may still be spent. */
   tokenUsable: boolean;
-  /** This browser accepted with the token's credential, within the hour. */
-  cookieValid: boolean;
-  /**
-   * …and the attempt it accepted for is still the session's current one: no submission has been
-   * concluded since. Only then may it submit; afterwards it only sees that it is done.
-   */
-  cookieAttemptCurrent: boolean;
+  /** This browser's cookie, genuine, for this token and unexpired: it accepted with this link within the hour. */
+  grant?: CookieGrant;
 }
 
+/** What a page cookie was issued at, signed into it. */
+interface CookieGrant {
+  /** The session's credentialUses() right after this browser's acceptance. */
+  uses: number;
+  /** The attempt it accepted for (attemptOf()). */
+  attempt: string;
+}
+
+/**
+ * Reads the session a token claims, and proves the token before anything of the session counts:
+ * the token must be the session's current credential of its kind, or come with a genuine page
+ * cookie (which is signed with the token). Otherwise the answer is `undefined`, exactly as for a
+ * session that does not exist, so a forged tag learns nothing: not the business, not the
+ * return_url, not whether the session is closed, not even that it exists.
+ */
 export async function pageAccess(token: string, cookies: string[] | undefined, now: Date): Promise<PageAccess | undefined> {
   const claimed = claimedSession(token);
   if (!claimed) return undefined;
@@ -40,43 +50,65 @@ export async function pageAccess(token: string, cookies: string[] | undefined, n
   if (!stored) return undefined;
   const { session } = stored;
   const cookie = cookieValue(cookies);
-  const attempt = cookie === undefined ? undefined : pageCookieAttempt(session, claimed.kind, cookie, now);
+  const grant = cookie === undefined ? undefined : pageCookieGrant(session, claimed.kind, token, cookie, now);
+  const current = isCurrentCredential(session, claimed.kind, token);
+  if (!current && !grant) return undefined;
   return {
     stored,
     session,
     kind: claimed.kind,
-    tokenUsable: isCurrentCredential(session, claimed.kind, token) && credentialUsable(session, claimed.kind, now),
-    cookieValid: attempt !== undefined,
-    cookieAttemptCurrent: attempt !== undefined && attempt === attemptOf(session),
+    tokenUsable: current && credentialUsable(session, claimed.kind, now),
+    ...(grant ? { grant } : {}),
   };
+}
+
+/**
+ * Whether this browser's cookie may act (show the capture step, submit) on the session as it is
+ * now: the session still waits for input, no link of the session (of either kind, any generation)
+ * was spent since this browser accepted, and no submission was concluded since. Checked on the
+ * request's read, and again on the session a write decides on, so a race cannot slip past it.
+ */
+export function cookieActs(access: PageAccess, session: VerificationSession): boolean {
+  const { grant } = access;
+  return (
+    grant !== undefined &&
+    session.status === 'requires_input' &&
+    session.redaction === null &&
+    grant.uses === credentialUses(session.credentials) &&
+    grant.attempt === attemptOf(session)
+  );
 }
 
 /** Which attempt a session is on: named by the last report, which each concluded submission replaces. */
 const attemptOf = (session: VerificationSession) => session.last_verification_report ?? '-';
 
-/** The cookie that lets this browser go on, bound to the credential generation it spent and to the attempt. */
+/**
+ * The cookie that lets this browser go on after spending `token` on `session` (the session as
+ * spending left it): bound to the session, the token, how many links the session has had spent
+ * (so a later acceptance of any link retires it) and the attempt.
+ */
 export function pageCookie(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
   const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
-  const generation = session.credentials[kind].generation;
-  const attempt = attemptOf(session);
-  const value = `${generation}.${expires}.${attempt}.${cookieTag(session, kind, generation, expires, attempt)}`;
+  const grant: CookieGrant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
+  const value = `${grant.uses}.${expires}.${grant.attempt}.${cookieTag(session, kind, token, expires, grant)}`;
   const secure = publicUrl().startsWith('https:') ? '; Secure' : '';
   return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${PAGE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`;
 }
 
-/** The attempt a genuine, unexpired cookie was issued for; undefined for any other cookie. */
-function pageCookieAttempt(session: VerificationSession, kind: CredentialKind, value: string, now: Date): string | undefined {
+/** What a genuine, unexpired cookie for this token was issued at; undefined for any other cookie. */
+function pageCookieGrant(session: VerificationSession, kind: CredentialKind, token: string, value: string, now: Date): CookieGrant | undefined {
   const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})\.([0-9a-f]{64})$/.exec(value);
   if (!match) return undefined;
-  const [generation, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];
+  const [uses, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];
   if (expires <= now.getTime() / 1000) return undefined;
-  const expected = Buffer.from(cookieTag(session, kind, generation, expires, attempt));
-  return timingSafeEqual(expected, Buffer.from(match[4]!)) ? attempt : undefined;
+  const grant = { uses, attempt };
+  const expected = Buffer.from(cookieTag(session, kind, token, expires, grant));
+  return timingSafeEqual(expected, Buffer.from(match[4]!)) ? grant : undefined;
 }
 
-function cookieTag(session: VerificationSession, kind: CredentialKind, generation: number, expires: number, attempt: string): string {
+function cookieTag(session: VerificationSession, kind: CredentialKind, token: string, expires: number, grant: CookieGrant): string {
   return createHmac('sha256', signingSecret())
-    .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${generation}:${expires}:${attempt}`)
+    .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${token}:${grant.uses}:${expires}:${grant.attempt}`)
     .digest('hex');
 }
 
@@ -92,16 +124,29 @@ function cookieValue(cookies: string[] | undefined): string | undefined {
 export const pagePath = (token: string) => `/start/${token}`;
 export const pageUrl = (token: string) => `${publicUrl()}${pagePath(token)}`;
 
+/**
+ * The session's `return_url` as a person may be sent to it: the WHATWG URL serialization
+ * (`new URL(x).href`, what create stores), and only an http or https one; otherwise null. A
+ * session stored before create normalized it may hold it as it was sent (with a line break,
+ * say), which must never reach a `Location` header or a link as it is. Never throws.
+ */
+export function returnUrlOf(session: VerificationSession): string | null {
+  if (!session.return_url) return null;
+  try {
+    const url = new URL(session.return_url);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What every page shows until the token is proven, and for any link that names no session. */
+const UNNAMED_BUSINESS = 'The business that sent you here';
+
 /** Who asks, in plain words: the host the person will return to, if the business gave one. */
 export function businessName(session: VerificationSession): string {
-  if (session.return_url) {
-    try {
-      return new URL(session.return_url).hostname;
-    } catch {
-      // A stored return_url was checked on create; this is only a fallback.
-    }
-  }
-  return 'The business that sent you here';
+  const returnUrl = returnUrlOf(session);
+  return returnUrl ? new URL(returnUrl).hostname : UNNAMED_BUSINESS;
 }
 
 export function requirementsOf(session: VerificationSession): PageRequirements {
@@ -136,22 +181,29 @@ const labelOf = (code: string) => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
-/** What a browser sees at the page's address. */
+/**
+ * What a browser sees at the page's address. An unproven token (unknown, forged, or an old
+ * generation's) gets the one generic page: nothing in it depends on the session it names.
+ */
 export function viewFor(access: PageAccess | undefined, token: string): PageView {
-  const base = access ? { business: businessName(access.session), mode: access.session.mode } : { business: 'The business that sent you here', mode: 'live' as const };
-  if (!access) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl: null };
+  if (!access) return { kind: 'unavailable', reason: 'link_expired', business: UNNAMED_BUSINESS, mode: 'live', returnUrl: null };
   const { session } = access;
-  const returnUrl = session.return_url;
+  const base = { business: businessName(session), mode: session.mode };
+  const returnUrl = returnUrlOf(session);
   const closed = session.status === 'canceled' || session.redaction !== null;
   if (closed) return { ...base, kind: 'unavailable', reason: 'session_closed', returnUrl };
-  // This browser's attempt is over (processing, or concluded since): it may only see that it is done.
-  if (access.cookieValid && (session.status !== 'requires_input' || !access.cookieAttemptCurrent)) {
-    return { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
+  if (access.grant && !cookieActs(access, session)) {
+    // This browser's attempt is over (processing, or concluded since): it may only see that it is done.
+    if (session.status !== 'requires_input' || access.grant.attempt !== attemptOf(session)) {
+      return { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
+    }
+    // Another link of the session was spent since this browser accepted: that one goes on, not this one.
+    return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
   }
-  if (!access.cookieValid && !access.tokenUsable) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
+  if (!access.grant && !access.tokenUsable) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
   if (!checksFor(session.mode)) return { ...base, kind: 'unavailable', reason: 'live_checks_unavailable', returnUrl };
   const requirements = requirementsOf(session);
-  if (!access.cookieValid) return { ...base, kind: 'consent', requirements, formAction: pagePath(token) };
+  if (!access.grant) return { ...base, kind: 'consent', requirements, formAction: pagePath(token) };
   return {
     ...base,
     kind: 'capture',

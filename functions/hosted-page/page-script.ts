@@ -275,8 +275,8 @@ export const PAGE_SCRIPT = String.raw`
     var idNumber = form.querySelector('input[name="id_number"]:not(:disabled)');
     if (idNumber && idNumber.value.trim() !== '') payload.id_number = idNumber.value.trim();
     if (testMode) {
-      var testCase = form.querySelector('input[name="test_case"]:checked');
-      if (testCase) payload.test_case = testCase.value;
+      var testCase = form.querySelector('[name="test_case"]');
+      if (testCase && testCase.value) payload.test_case = testCase.value;
       var delay = form.querySelector('input[name="delay"]');
       payload.delay = Boolean(delay && delay.checked);
     }
@@ -327,6 +327,16 @@ export const PAGE_SCRIPT = String.raw`
       else showError(UNEXPECTED_ERROR, null);
     }
   });
+
+  // Test mode: the chosen outcome's description follows the select.
+  var testCaseSelect = form.querySelector('[data-test-case]');
+  var testCaseDescription = form.querySelector('[data-test-case-description]');
+  if (testCaseSelect && testCaseDescription) {
+    testCaseSelect.addEventListener('change', function () {
+      var chosen = testCaseSelect.options[testCaseSelect.selectedIndex];
+      testCaseDescription.textContent = chosen ? chosen.getAttribute('data-description') || '' : '';
+    });
+  }
 
   syncBackSide();
   // The button stays disabled without JavaScript: the form can only be sent from here.

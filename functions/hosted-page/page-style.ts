@@ -154,9 +154,7 @@ input[type="file"]::file-selector-button:hover { background: var(--accent-soft);
 .option:has(input:checked) { border-color: var(--accent); background: var(--accent-soft); }
 .option input { flex: none; width: 1.25rem; height: 1.25rem; margin: 0.125rem 0 0; accent-color: var(--accent); }
 .option label { flex: 1; min-width: 0; cursor: pointer; }
-.option-label { font-weight: 600; }
-.option-description { display: block; color: var(--muted); font-size: 0.875rem; }
-.test-cases .options { gap: 0.375rem; }
+.outcome-description { margin: 0.5rem 0 0; }
 
 .field-error { margin: 0.5rem 0 0; color: var(--error); font-weight: 600; font-size: 0.9375rem; }
 .field-error:empty { display: none; }

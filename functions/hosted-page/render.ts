@@ -7,7 +7,7 @@
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { PAGE_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
-import type { PageRequirements, PageView } from './view';
+import { ID_NUMBER_DIGITS, type PageRequirements, type PageView } from './view';
 
 type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
 
@@ -74,7 +74,7 @@ export function itemsAskedFor(requirements: PageRequirements): string[] {
     );
   }
   if (requirements.selfie) items.push('A selfie, to match your face with the photo on your document');
-  if (requirements.idNumber) items.push('Your ID number (the last 4 digits of your US Social Security number)');
+  if (requirements.idNumber) items.push(`Your ID number (${ID_NUMBER_DIGITS})`);
   if (requirements.liveCapture && (requirements.document || requirements.selfie)) items.push("Photos must be taken with your device's camera");
   return items;
 }
@@ -83,6 +83,15 @@ function testBanner(view: PageView): Html | null {
   if (view.mode !== 'test') return null;
   return html`<div class="test-banner" role="note"><strong>Test mode</strong> This is a test. Nothing you send is really checked.</div>`;
 }
+
+/**
+ * The page's icon, inline: a browser asks for `/favicon.ico` when a page names none, which would
+ * be a 404 on every visit. A `data:` image is what the CSP's `img-src` allows, and loads nothing.
+ */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#4338ca" d="M16 2 4 7v8c0 7.4 5.1 13.4 12 15 6.9-1.6 12-7.6 12-15V7z"/>' +
+    '<path fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" d="m10 16 4 4 8-8"/></svg>',
+)}`;
 
 function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
   return html`<!DOCTYPE html>
@@ -93,6 +102,7 @@ function documentPage(view: PageView, nonce: string, title: string, content: Htm
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex">
 <title>${title}</title>
+<link rel="icon" href="${FAVICON}">
 <style nonce="${nonce}">${new Html(PAGE_STYLE)}</style>
 </head>
 <body>
@@ -201,18 +211,20 @@ function testOptions(view: ViewOf<'capture'>): Html | null {
   const optionalNote =
     optional.length > 0 && `${capitalize(optional.join(' and '))} ${optional.length > 1 || optional[0] === 'photos' ? 'are' : 'is'} optional in test mode. `;
   const seconds = `${view.delaySeconds} ${view.delaySeconds === 1 ? 'second' : 'seconds'}`;
-  return html`<fieldset class="field test-cases">
-<legend class="field-label">Choose a test outcome</legend>
-<p class="hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
-<div class="options">
+  // One select, not a radio per outcome: up to fourteen outcomes would push the submit button
+  // screens down on a phone. The chosen outcome's description is shown (and announced) below it.
+  const [first] = view.testCases;
+  return html`<div class="field test-cases" data-field>
+<label class="field-label" for="test_case">Choose a test outcome</label>
+<p class="hint" id="test_case-hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
+<select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
 ${view.testCases.map(
-  (testCase, index) => html`<div class="option">
-<input type="radio" id="test_case_${testCase.id}" name="test_case" value="${testCase.id}"${index === 0 && ' checked'}>
-<label for="test_case_${testCase.id}"><span class="option-label">${testCase.label}</span> <span class="option-description">${testCase.description}</span></label>
-</div>
+  (testCase, index) => html`<option value="${testCase.id}" data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
 `,
-)}</div>
-</fieldset>
+)}</select>
+<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>${first?.description}</p>
+<p class="field-error" id="test_case-error" data-field-error></p>
+</div>
 <div class="field option">
 <input type="checkbox" id="delay" name="delay">
 <label for="delay">Simulate a processing delay of ${seconds}</label>
@@ -277,7 +289,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
   if (requirements.idNumber) {
     fields.push(html`<div class="field" data-field>
 <label class="field-label" for="id_number">Your ID number</label>
-<p class="hint" id="id_number-hint">The last 4 digits of your US Social Security number.</p>
+<p class="hint" id="id_number-hint">${capitalize(ID_NUMBER_DIGITS)}.</p>
 <input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="Enter your ID number."${live && ' required'}>
 <p class="field-error" id="id_number-error" data-field-error></p>
 </div>

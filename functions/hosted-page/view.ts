@@ -5,6 +5,12 @@
 import type { TestCase } from '../domain/verification-checks';
 import type { DocumentType, Mode, SessionType } from '../domain/verification-session';
 
+/**
+ * The ID numbers the page accepts (the submit route checks exactly this), in the words its
+ * consent list, its hint and its error use: one phrase, so they cannot disagree.
+ */
+export const ID_NUMBER_DIGITS = 'the last 4 digits, or all 9 digits, of your US Social Security number';
+
 /** What the session's type and options ask the person for. */
 export interface PageRequirements {
   sessionType: SessionType;

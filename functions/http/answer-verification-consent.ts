@@ -3,7 +3,7 @@
  * on; declining is submitted and processed like any other answer (→ `consent_declined`).
  */
 import { credentialRefused, useCredential } from '../domain/session-credentials';
-import { businessName, pageAccess, pageCookie, pagePath, viewFor } from '../hosted-page/page-access';
+import { businessName, pageAccess, pageCookie, pagePath, returnUrlOf, viewFor } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
@@ -32,27 +32,52 @@ export const handler = pageRoute(async (event) => {
     if (!isCurrentCredential(current, access.kind, token)) throw credentialRefused();
     return useCredential(current, access.kind, now);
   };
-  const origin = { request: null, now };
   const scope = { account: access.session.account, mode: access.session.mode };
+  // Each answer is built while the change is decided, before it is written: once a change is
+  // stored, nothing that can fail (a cookie to sign, a header to set, a page to render) is left.
+  let answered: Result | undefined;
   try {
     if (answer === 'accept') {
-      const change = await changeSession(scope, access.session.id, (current) => ({ session: spend(current), events: [] }), undefined, access.stored);
-      return redirect(pagePath(token), [pageCookie(change.session, access.kind, token, now)]);
+      await changeSession(
+        scope,
+        access.session.id,
+        (current) => {
+          const spent = spend(current);
+          answered = redirect(pagePath(token), [pageCookie(spent, access.kind, token, now)]);
+          return { session: spent, events: [] };
+        },
+        undefined,
+        access.stored,
+      );
+    } else {
+      const submission = {
+        id: newObjectId('vsub', now.getTime()),
+        session: access.session.id,
+        created: Math.floor(now.getTime() / 1000),
+        consent: 'declined' as const,
+        files: {},
+      };
+      await changeSession(
+        scope,
+        access.session.id,
+        (current, decidedAt) => {
+          const change = submitChange(spend(current), submission, [], { request: null, now: decidedAt });
+          const returnUrl = returnUrlOf(current);
+          answered = returnUrl
+            ? redirect(returnUrl)
+            : htmlResponse({ kind: 'finished', outcome: 'declined', business: businessName(current), mode: current.mode, returnUrl: null });
+          return change;
+        },
+        undefined,
+        access.stored,
+      );
     }
-    const submission = {
-      id: newObjectId('vsub', now.getTime()),
-      session: access.session.id,
-      created: Math.floor(now.getTime() / 1000),
-      consent: 'declined' as const,
-      files: {},
-    };
-    await changeSession(scope, access.session.id, (current, decidedAt) => submitChange(spend(current), submission, [], { ...origin, now: decidedAt }), undefined, access.stored);
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
     if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(viewFor(await pageAccess(token, event.cookies, now), token), 410);
     throw error;
   }
-  const { session } = access;
-  if (session.return_url) return redirect(session.return_url);
-  return htmlResponse({ kind: 'finished', outcome: 'declined', business: businessName(session), mode: session.mode, returnUrl: null });
+  return answered!;
 });
+
+type Result = ReturnType<typeof redirect>;

@@ -16,6 +16,9 @@ export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params
   const stored = await getSession(scope, id);
   if (!stored) throw resourceMissing('verification_session', id);
   let session = stored.session;
+  // The expansion is read before the renewal is written, so nothing that can fail is left after
+  // it; renewing changes no report, so the read after it only happens when a racing write did.
+  await response.load([session]);
   if (renewCredentials(session, origin.now) !== session) {
     const change = await changeSession(
       scope,

@@ -16,13 +16,16 @@ type EventWithRequestId = Event & { verityRequestId?: string };
 /** This request's `req_…` id, made on first use. */
 export const requestIdOf = (event: Event) => ((event as EventWithRequestId).verityRequestId ??= `req_${randomToken(14)}`);
 
+/**
+ * Puts this request's `Request-Id` (and any `headers` given) on the response the request has,
+ * whatever made it: the handler, a redirect, an error. Cannot fail.
+ */
+export function withRequestId(request: middy.Request<Event, Result>, headers: Record<string, string> = {}): void {
+  request.response = { ...request.response, headers: { ...request.response?.headers, ...headers, 'request-id': requestIdOf(request.event) } };
+}
+
 export function stripeResponses(): middy.MiddlewareObj<Event, Result> {
-  const addHeaders = (request: middy.Request<Event, Result>) => {
-    request.response = {
-      ...request.response,
-      headers: { ...request.response?.headers, 'request-id': requestIdOf(request.event), 'cache-control': 'no-cache, no-store' },
-    };
-  };
+  const addHeaders = (request: middy.Request<Event, Result>) => withRequestId(request, { 'cache-control': 'no-cache, no-store' });
   return {
     before: (request) => {
       requestIdOf(request.event);

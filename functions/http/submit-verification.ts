@@ -6,13 +6,14 @@
 import { VerityError, invalidParameter } from '../domain/errors';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
-import { pageAccess, pageUrl, requirementsOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
+import { cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { MAX_FILE_BYTES, type StoredFile } from '../store/submissions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
 import { parseJsonBody } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
+import { ID_NUMBER_DIGITS } from '../hosted-page/view';
 import { pageApiRoute, tokenOf } from './verification-page';
 
 /** A data URL of the largest image a file item holds. */
@@ -35,26 +36,32 @@ export const handler = pageApiRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
   const access = await pageAccess(token, event.cookies, now);
-  // A cookie from an attempt that has since been concluded cannot submit again: that needs a new link.
-  if (!access?.cookieValid || !access.cookieAttemptCurrent) throw pageExpired();
+  // A cookie from an attempt that has since been concluded, or retired by a later acceptance of
+  // another link, cannot submit: that needs a new link.
+  if (!access || !cookieActs(access, access.session)) throw pageExpired();
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '{}';
   const params = readParams(submissionShape, parseJsonBody(body));
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
   const { submission, files } = readSubmission(session, params, now);
-
+  // The answer is ready before the write: once the submission is stored, nothing is left that can fail.
+  const answer = {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_url: returnUrlOf(session) ?? pageUrl(token) }),
+  };
   await changeSession(
     scope,
     session.id,
-    (current, decidedAt) => submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt }),
+    (current, decidedAt) => {
+      // Decided again on the session as a racing write left it: the cookie must still act on that one.
+      if (!cookieActs(access, current)) throw pageExpired();
+      return submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt });
+    },
     undefined,
     access.stored,
   );
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ redirect_url: session.return_url ?? pageUrl(token) }),
-  };
+  return answer;
 });
 
 type Params = ReturnType<typeof readParams<typeof submissionShape>>;
@@ -100,7 +107,7 @@ function readSubmission(session: VerificationSession, params: Params, now: Date)
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
     if (digits === '' && !test) throw invalidParameter('parameter_missing', 'Enter your ID number.', 'id_number');
     if (digits !== '' && !/^(\d{4}|\d{9})$/.test(digits)) {
-      throw invalidParameter('parameter_invalid', 'Enter the last 4 digits, or all 9 digits, of your Social Security number.', 'id_number');
+      throw invalidParameter('parameter_invalid', `Enter ${ID_NUMBER_DIGITS}.`, 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
   }

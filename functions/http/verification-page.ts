@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomBytes } from 'node:crypto';
 import { renderHostedPage } from '../hosted-page/render';
 import type { PageView } from '../hosted-page/view';
-import { stripeResponses } from './stripe-responses';
+import { requestIdOf, stripeResponses, withRequestId } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -46,19 +46,27 @@ export const redirect = (location: string, cookies?: string[]): Result => ({
   ...(cookies ? { cookies } : {}),
 });
 
-/** HTML routes: a failure of Verity's is a plain page, not a JSON error a person cannot read. */
+/**
+ * HTML routes: every answer (page, redirect, failure) carries a `Request-Id`, and a failure of
+ * Verity's is a plain page, not a JSON error a person cannot read.
+ */
 export function pageRoute(handler: (event: Event) => Promise<Result>) {
   return middy<Event, Result>()
     .use(httpHeaderNormalizer())
     .use({
+      before: (request) => {
+        requestIdOf(request.event);
+      },
+      after: (request) => withRequestId(request),
       onError: (request) => {
         const { name, message } = request.error ?? {};
-        console.error(JSON.stringify({ level: 'error', route: request.event.routeKey, name, message }));
+        console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message }));
         request.response = {
           statusCode: 500,
           headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' },
           body: 'Something went wrong on our side. Please try again in a minute.',
         };
+        withRequestId(request);
       },
     })
     .handler(handler);

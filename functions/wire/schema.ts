@@ -204,6 +204,14 @@ export function phone(): Validator<string> {
   };
 }
 
+/**
+ * An absolute http or https URL, at most 5000 characters as sent and as normalized, returned
+ * normalized: the WHATWG URL serialization (`new URL(x).href`: scheme and host lowercased,
+ * spaces and non-ASCII percent-encoded, `/` for an empty path), which is what a browser would
+ * follow and is always safe in a `Location` header. A control character (U+0000–U+001F, U+007F)
+ * anywhere is refused rather than silently dropped, so a line break cannot hide in a URL.
+ * Errors: `url_invalid`; `parameter_invalid` when too long.
+ */
 export function url(): Validator<string> {
   const inner = string({ maxLength: 5000 });
   return (value, param) => {
@@ -211,13 +219,13 @@ export function url(): Validator<string> {
     if (text === '') return text;
     let parsed: URL | undefined;
     try {
-      parsed = new URL(text);
+      parsed = /[\u0000-\u001f\u007f]/.test(text) ? undefined : new URL(text);
     } catch {
       parsed = undefined;
     }
     if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-      throw invalidParameter('url_invalid', `Invalid ${param}: must be an absolute http or https URL.`, param);
+      throw invalidParameter('url_invalid', `Invalid ${param}: must be an absolute http or https URL, without control characters.`, param);
     }
-    return text;
+    return inner(parsed.href, param);
   };
 }

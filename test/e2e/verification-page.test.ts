@@ -5,16 +5,19 @@
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scope } from '../../functions/domain/verification-session';
+import { changeSession, getSession } from '../../functions/store/sessions';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService } from '../support/local-service';
+import { failure, newStripeAccount, startService } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
+let scope: Scope;
 
 beforeAll(async () => {
   service = await startService();
-  ({ stripe } = await newStripeAccount(service));
+  ({ stripe, scope } = await newStripeAccount(service));
 });
 afterAll(() => service.stop());
 
@@ -22,12 +25,12 @@ afterAll(() => service.stop());
 const pagePath = (session: Stripe.Identity.VerificationSession) => new URL(session.url!).pathname;
 const open = (path: string, init: RequestInit = {}) => fetch(`${service.url}${path}`, { redirect: 'manual', ...init });
 
+/** The consent form's POST, as the page's buttons send it. */
+const answerConsent = (path: string, consent: string, headers: Record<string, string> = {}) =>
+  open(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: `consent=${consent}` });
+
 async function accept(path: string): Promise<string> {
-  const response = await open(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'consent=accept',
-  });
+  const response = await answerConsent(path, 'accept');
   expect(response.status).toBe(303);
   expect(response.headers.get('location')).toBe(path);
   const cookie = response.headers.get('set-cookie')!;
@@ -109,11 +112,7 @@ describe('the verification page', () => {
 
   it('treats a decline as an answer: consent_declined, and the person goes back to return_url', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });
-    const response = await open(pagePath(session), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'consent=decline',
-    });
+    const response = await answerConsent(pagePath(session), 'decline');
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('https://shop.example.com/back');
     const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
@@ -177,4 +176,145 @@ describe('the verification page', () => {
     expect(response.status).toBe(410);
     expect(await response.text()).toMatch(/no longer open/i);
   });
+
+  it('retires a cookie once another link of the session is accepted: only the latest acceptance acts', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const firstPath = pagePath(session);
+    const firstCookie = await accept(firstPath);
+    // A retrieve issues a new link (as a business polling the session does): the first browser goes on.
+    const renewed = await stripe.identity.verificationSessions.retrieve(session.id);
+    expect(renewed.url).not.toBe(session.url);
+    expect(await (await open(firstPath, { headers: { cookie: firstCookie } })).text()).toContain('capture-form');
+
+    // The person accepts the new link: from then on only that browser may go on.
+    const secondPath = pagePath(renewed);
+    const secondCookie = await accept(secondPath);
+    const stale = await open(firstPath, { headers: { cookie: firstCookie } });
+    expect(stale.status).toBe(410);
+    expect(await stale.text()).toMatch(/expired or was already used/);
+    expect((await submit(firstPath, firstCookie, { test_case: 'verified' })).status).toBe(401);
+
+    // The other kind of link counts too: accepting the client_secret retires the url's cookie.
+    const secretPath = `/start/${renewed.client_secret}`;
+    const secretCookie = await accept(secretPath);
+    expect((await submit(secondPath, secondCookie, { test_case: 'verified' })).status).toBe(401);
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+    expect((await submit(secretPath, secretCookie, { test_case: 'verified' })).status).toBe(200);
+  });
+
+  it('answers a forged, unknown or old token identically on every route, whatever the session it names', async () => {
+    const open_ = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/done?order=secret-42' });
+    const closed = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/closed?order=secret-43' });
+    await stripe.identity.verificationSessions.cancel(closed.id);
+    const spent = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/spent?order=secret-44' });
+    await accept(pagePath(spent));
+    await stripe.identity.verificationSessions.retrieve(spent.id); // issues a new link: the spent one is an old generation now
+
+    const token = (path: string) => path.slice('/start/'.length);
+    const forgedTag = (path: string) => path.slice(0, -4) + (path.endsWith('aaaa') ? 'bbbb' : 'aaaa');
+    // The same tag, on a session id that does not exist in that account.
+    const [prefix, rest] = [token(pagePath(open_)).slice(0, 5), token(pagePath(open_)).slice(5)];
+    const [claim, tag] = [rest.slice(0, rest.lastIndexOf('_')), rest.slice(rest.lastIndexOf('_') + 1)];
+    const unknownClaim = Buffer.from(Buffer.from(claim, 'base64url').toString().replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))).toString('base64url');
+    const paths = {
+      'forged tag, open session': forgedTag(pagePath(open_)),
+      'forged tag, closed session': forgedTag(pagePath(closed)),
+      'forged client_secret': `/start/${forgedTag(open_.client_secret!)}`,
+      'unknown session': `/start/${prefix}${unknownClaim}_${tag}`,
+      'old generation': pagePath(spent),
+      nonsense: '/start/nonsense',
+    };
+    const cookie = 'verity_page=0.99999999999.-.' + '0'.repeat(64);
+    const routes = {
+      show: (path: string) => open(path, { headers: { cookie } }),
+      decline: (path: string) => answerConsent(path, 'decline', { cookie }),
+      'bad answer': (path: string) => answerConsent(path, 'maybe', { cookie }),
+      submit: (path: string) => submit(path, cookie, { test_case: 'verified' }),
+    };
+    // What may differ: the request's id, the date and the CSP nonce.
+    const nonce = /[A-Za-z0-9+/]{22}==/g;
+    const answer = async (response: Response) => ({
+      status: response.status,
+      headers: [...response.headers].filter(([name]) => !['request-id', 'date'].includes(name)).map(([name, value]) => [name, value.replace(nonce, 'NONCE')]),
+      body: (await response.text()).replace(nonce, 'NONCE'),
+    });
+    for (const [route, send] of Object.entries(routes)) {
+      const answers = await Promise.all(Object.values(paths).map(async (path) => answer(await send(path))));
+      const [first] = answers;
+      expect(first!.status, route).toBeGreaterThanOrEqual(400);
+      for (const [index, other] of answers.entries()) expect(other, `${route}: ${Object.keys(paths)[index]}`).toEqual(first);
+      expect(first!.body).not.toMatch(/shop\.example\.com|secret-4|no longer open/);
+    }
+    // Nothing was recorded for the declines.
+    for (const { id } of [open_, closed]) {
+      expect((await stripe.identity.verificationSessions.retrieve(id)).last_error).toBeNull();
+    }
+  });
+
+  it('stores return_url normalized, refuses control characters, and sends the person back safely even to a raw stored one', async () => {
+    const refused = await failure(stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back\r\nSet-Cookie: x=1' }));
+    expect(refused).toMatchObject({ statusCode: 400, code: 'url_invalid', param: 'return_url' });
+    const normalized = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'HTTPS://Shop.Example.com/dönë?q=a b' });
+    // Stripe's object does not show return_url: what is stored is what the page uses.
+    expect((await getSession(scope, normalized.id))!.session.return_url).toBe('https://shop.example.com/d%C3%B6n%C3%AB?q=a%20b');
+
+    // A session stored before create normalized return_url, with a line break inside.
+    const legacy = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });
+    const raw = 'https://shop.example.com/back\r\nSet-Cookie: x=1';
+    await changeSession(scope, legacy.id, (session) => ({ session: { ...session, return_url: raw }, events: [] }));
+    const consent = await open(pagePath(legacy));
+    expect(consent.status).toBe(200);
+    expect(await consent.text()).toContain('shop.example.com asks you');
+    const declined = await answerConsent(pagePath(legacy), 'decline');
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get('location')).toBe('https://shop.example.com/backSet-Cookie:%20x=1');
+    expect(declined.headers.get('set-cookie')).toBeNull();
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(legacy.id), expectStatus('requires_input'));
+    expect(failed.last_error?.code).toBe('consent_declined');
+
+    // The submit route's redirect_url is the normalized one too.
+    const renewed = await stripe.identity.verificationSessions.retrieve(legacy.id);
+    const cookie = await accept(pagePath(renewed));
+    const submitted = await submit(pagePath(renewed), cookie, { test_case: 'verified' });
+    expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/backSet-Cookie:%20x=1' });
+  });
+
+  it('puts a Request-Id on every answer of the page: pages, redirects, refusals, failures and the routes around it', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });
+    const path = pagePath(session);
+    const answers: [string, Response][] = [];
+    answers.push(['consent page', await open(path)]);
+    answers.push(['unknown link', await open('/start/nonsense')]);
+    answers.push(['refused answer', await answerConsent(path, 'maybe')]);
+    const accepted = await answerConsent(path, 'accept');
+    answers.push(['accept redirect', accepted]);
+    const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
+    answers.push(['capture page', await open(path, { headers: { cookie } })]);
+    answers.push(['refused submission', await submit(path, cookie, { colour: 'red' })]);
+    answers.push(['submission', await submit(path, cookie, { test_case: 'verified' })]);
+    answers.push(['favicon (no such route)', await open('/favicon.ico')]);
+    const declining = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });
+    answers.push(['decline redirect', await answerConsent(pagePath(declining), 'decline')]);
+    const tableName = process.env.VERITY_TABLE_NAME;
+    process.env.VERITY_TABLE_NAME = 'no-such-table';
+    try {
+      answers.push(['failure', await open(path)]);
+    } finally {
+      process.env.VERITY_TABLE_NAME = tableName;
+    }
+    expect(answers.map(([name, response]) => [name, response.status])).toEqual([
+      ['consent page', 200],
+      ['unknown link', 410],
+      ['refused answer', 400],
+      ['accept redirect', 303],
+      ['capture page', 200],
+      ['refused submission', 400],
+      ['submission', 200],
+      ['favicon (no such route)', 404],
+      ['decline redirect', 303],
+      ['failure', 500],
+    ]);
+    for (const [name, response] of answers) expect(response.headers.get('request-id'), name).toMatch(/^req_[0-9A-Za-z]{14}$/);
+  });
 });
+

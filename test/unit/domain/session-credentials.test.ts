@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   credentialUsable,
+  credentialUses,
   renewCredentials,
   spendAllCredentials,
   useCredential,
@@ -53,5 +54,25 @@ describe('session credentials', () => {
     const spent = spendAllCredentials(session().credentials);
     expect(spent.client_secret.used && spent.url.used).toBe(true);
     expect(submitVerificationSession(session(), 'vsub_1').credentials).toEqual(spent);
+  });
+
+  it('count every spend over both kinds and every generation, so a page cookie can tell a later acceptance', () => {
+    const s = session();
+    expect(credentialUses(s.credentials)).toBe(0);
+    const urlSpent = useCredential(s, 'url', T0);
+    expect(credentialUses(urlSpent.credentials)).toBe(1);
+    // A fresh link is issued: the count stays, nothing was accepted.
+    const renewed = renewCredentials(urlSpent, T0);
+    expect(renewed.credentials.url.generation).toBe(2);
+    expect(credentialUses(renewed.credentials)).toBe(1);
+    expect(credentialUses(useCredential(renewed, 'url', T0).credentials)).toBe(2);
+    expect(credentialUses(useCredential(renewed, 'client_secret', T0).credentials)).toBe(2);
+    // A submission spends both without an acceptance: it does not count (the attempt tells that).
+    expect(credentialUses(spendAllCredentials(renewed.credentials))).toBe(1);
+  });
+
+  it('read a session stored before spends were counted as none', () => {
+    const { uses: _, ...stored } = useCredential(session(), 'url', T0).credentials.url;
+    expect(credentialUses({ ...session().credentials, url: stored })).toBe(0);
   });
 });

@@ -136,7 +136,7 @@ describe('the consent step', () => {
     expect(items).toEqual([
       'A photo of the front and back of your driving licence, ID card or passport',
       'A selfie, to match your face with the photo on your document',
-      'Your ID number (the last 4 digits of your US Social Security number)',
+      'Your ID number (the last 4 digits, or all 9 digits, of your US Social Security number)',
       'Photos must be taken with your device&#39;s camera',
     ]);
   });
@@ -154,7 +154,7 @@ describe('the consent step', () => {
 
   it('asks only for the ID number in an id_number session', () => {
     const page = render(consent({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }));
-    expect(listItems(page)).toEqual(['Your ID number (the last 4 digits of your US Social Security number)']);
+    expect(listItems(page)).toEqual(['Your ID number (the last 4 digits, or all 9 digits, of your US Social Security number)']);
   });
 
   it('lowercases the fallback business name in the middle of a sentence', () => {
@@ -217,6 +217,11 @@ describe('the capture step', () => {
     expect(input(page, 'id_number')).toBeUndefined();
   });
 
+  it('describes the ID number as the submission accepts it: the last 4 digits or all 9', () => {
+    const page = render(capture({ requirements: requirements({ idNumber: true }) }));
+    expect(text(page)).toContain('The last 4 digits, or all 9 digits, of your US Social Security number.');
+  });
+
   it('asks for the ID number with a numeric keyboard and no autocomplete', () => {
     const idNumber = input(render(capture({ requirements: requirements({ idNumber: true }) })), 'id_number');
     expect(idNumber).toMatchObject({ type: 'text', name: 'id_number', inputmode: 'numeric', autocomplete: 'off' });
@@ -252,16 +257,21 @@ describe('the capture step', () => {
 describe('test mode', () => {
   const testCapture = capture({ mode: 'test', testCases, delaySeconds: 10, requirements: requirements({ selfie: true, idNumber: true }) });
 
-  it('offers one radio per test case, the first one chosen, inside a fieldset', () => {
+  it('offers the test cases in one labelled select, the first one chosen, its description shown below', () => {
     const page = render(testCapture);
-    const radios = tags(page, 'input').filter((attributes) => attributes.name === 'test_case');
-    expect(radios.map((radio) => [radio.value, 'checked' in radio])).toEqual([
-      ['verified', true],
-      ['document_expired', false],
-      ['selfie_face_mismatch', false],
+    // One control, however many outcomes: on a phone the submit button stays near.
+    expect(tags(page, 'input').filter((attributes) => attributes.name === 'test_case')).toEqual([]);
+    expect(tags(page, 'select')).toEqual([
+      expect.objectContaining({ id: 'test_case', name: 'test_case', 'aria-describedby': 'test_case-hint test_case-description test_case-error' }),
     ]);
-    expect(page).toMatch(/<fieldset class="field test-cases">\s*<legend class="field-label">Choose a test outcome<\/legend>/);
-    expect(text(page)).toContain('Face mismatch The selfie doesn&#39;t match.');
+    expect(tags(page, 'option').map((option) => [option.value, 'selected' in option, option['data-description']])).toEqual([
+      ['verified', true, 'The session is verified.'],
+      ['document_expired', false, 'The document is expired.'],
+      ['selfie_face_mismatch', false, 'The selfie doesn&#39;t match.'],
+    ]);
+    expect(page).toMatch(/<label class="field-label" for="test_case">Choose a test outcome<\/label>/);
+    expect(page).toContain('<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is verified.</p>');
+    expect(text(page)).toContain('Face mismatch');
   });
 
   it('offers the processing delay with its length', () => {
@@ -362,7 +372,9 @@ describe('what the content security policy allows', () => {
     const markup = markupOnly(render(view));
     expect(markup).not.toMatch(/<[^>]*\sstyle=/i);
     expect(markup).not.toMatch(/<[^>]*\son[a-z]+=/i);
-    expect(markup).not.toMatch(/<(link|iframe|object|embed|img[^>]*\ssrc=)/i);
+    expect(markup).not.toMatch(/<(iframe|object|embed|img[^>]*\ssrc=)/i);
+    // The one link is the icon, inline: a page that names none makes the browser ask for /favicon.ico.
+    expect(tags(markup, 'link')).toEqual([{ rel: 'icon', href: expect.stringMatching(/^data:image\/svg\+xml,%3Csvg%20/) }]);
     expect(markup).not.toMatch(/<script[^>]*\ssrc=/i);
   });
 
@@ -383,10 +395,10 @@ describe('what the content security policy allows', () => {
 });
 
 describe('labels', () => {
-  it.each(allViews)('every input with an id has a label, and every visible input has an id: %s', (_name, view) => {
+  it.each(allViews)('every input and select with an id has a label, and every visible one has an id: %s', (_name, view) => {
     const page = render(view);
     const labelled = new Set(tags(page, 'label').map((label) => label.for));
-    for (const input of tags(page, 'input')) {
+    for (const input of [...tags(page, 'input'), ...tags(page, 'select')]) {
       if (input.type === 'hidden') continue;
       expect(input.id, JSON.stringify(input)).toBeTruthy();
       expect(labelled.has(input.id), `label for ${input.id}`).toBe(true);
@@ -396,7 +408,7 @@ describe('labels', () => {
   it('groups radio buttons in a fieldset with a legend', () => {
     const page = render(capture({ mode: 'test', testCases }));
     const fieldsets = [...page.matchAll(/<fieldset\b[^>]*>([\s\S]*?)<\/fieldset>/g)].map(([, inside]) => inside!);
-    expect(fieldsets).toHaveLength(2);
+    expect(fieldsets).toHaveLength(1);
     for (const inside of fieldsets) expect(inside).toMatch(/^\s*<legend\b/);
     const radiosInFieldsets = fieldsets.join('').match(/type="radio"/g)?.length;
     expect(radiosInFieldsets).toBe(page.match(/type="radio"/g)?.length);

@@ -441,6 +441,26 @@ describe('url', () => {
   it('refuses URLs longer than 5000 characters', () => {
     expectInvalid(url(), `https://example.com/${'a'.repeat(5000)}`, 'return_url', 'parameter_invalid');
   });
+
+  it.each([
+    ['HTTPS://Shop.Example.com', 'https://shop.example.com/'],
+    ['https://shop.example.com/dönë?q=a b#c d', 'https://shop.example.com/d%C3%B6n%C3%AB?q=a%20b#c%20d'],
+    ['https://bücher.example/', 'https://xn--bcher-kva.example/'],
+    ['  https://shop.example.com/padded  ', 'https://shop.example.com/padded'],
+  ])('returns %j normalized, as a browser would follow it: %j', (value, normalized) => {
+    expect(url()(value, 'return_url')).toBe(normalized);
+  });
+
+  it.each(['https://shop.example.com/a\r\nSet-Cookie: x=1', 'https://shop.example.com/\t', 'https://shop.example.com/\u0000', 'https://shop.example.com/\u007f', '\nhttps://shop.example.com/'])(
+    'refuses %j, with a control character in it, with url_invalid',
+    (value) => {
+      expectInvalid(url(), value, 'return_url', 'url_invalid');
+    },
+  );
+
+  it('refuses a URL that normalizes to more than 5000 characters', () => {
+    expectInvalid(url(), `https://example.com/${'ü'.repeat(1000)}`, 'return_url', 'parameter_invalid');
+  });
 });
 
 describe('required', () => {
