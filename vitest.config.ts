@@ -10,7 +10,12 @@ export default defineConfig({
     // Most files wait on DynamoDB Local, timers and child processes rather than on the CPU:
     // three files at a time finish sooner than one per spare core, even on 2 cores.
     maxWorkers: 3,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Timeouts catch a hang, not slowness: on a busy 2-core machine (two test runs at once, a
+    // `cdk synth`) a test may take several times its idle time, and the stack suite's synthesis
+    // (every function bundled) runs in its set-up.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // Child processes: each test file kills what it spawned (test/support/processes.ts).
+    teardownTimeout: 60_000,
   },
 });

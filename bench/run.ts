@@ -55,10 +55,10 @@ const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 // ---------------------------------------------------------------------------------------------
 const local = await startDynamoDbLocal();
 const TABLE = 'verity-bench';
-const admin = localClient(local.endpoint);
+const admin = localClient(local);
 await ensureTable(admin, TABLE);
 admin.destroy();
-configureLocalEnvironment({ dynamoEndpoint: local.endpoint, tableName: TABLE, signingSecret: 'bench-signing-secret-0123456789abcdefghij' });
+configureLocalEnvironment({ dynamo: local, tableName: TABLE, signingSecret: 'bench-signing-secret-0123456789abcdefghij' });
 
 const meter = { calls: [] as string[], capacity: 0 };
 dynamo().middlewareStack.add(

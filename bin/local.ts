@@ -1,37 +1,85 @@
 /**
- * `npm start`: the whole of Verity on this machine.
- *   PORT                  where the API listens (default 4242)
- *   VERITY_IN_MEMORY=1    keep nothing on disk (otherwise data lives under .verity/)
- *   VERITY_SECRET_KEY     register and use this sk_test_/sk_live_ key instead of a new one
- *   VERITY_EVENT_TARGETS  comma-separated URLs that each lifecycle event is POSTed to
+ * `npm start`: the whole of Verity on this machine. Configured by environment variables (see
+ * USAGE); the only option is --help.
  */
-import { startLocalRuntime } from '../local/runtime';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseCommandLine, runCommand, usageError } from '../local/cli';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+
+const USAGE = `Usage: npm start            (no options; configured by environment variables)
+
+Starts Verity on this machine: DynamoDB Local (on 127.0.0.1, Java 17 JDK needed), the table, a
+secret key, the Stripe Identity API and the verification pages, the checks and redaction
+workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
+
+  PORT=4242                  where the API and pages listen (0: any free port)
+  HOST=127.0.0.1             the address they listen on
+  VERITY_DATA_DIR=.verity    where data lives (owner-only); one running service per folder
+  VERITY_IN_MEMORY=1         keep nothing on disk (then several can run, on different PORTs)
+  VERITY_SECRET_KEY=sk_…     register and use this sk_test_/sk_live_ key instead of a new one
+  VERITY_EVENT_TARGETS=url,… POST each lifecycle event to these URLs
+  VERITY_PUBLIC_URL=url      the base of the verification page links (default: the API's URL)
+  VERITY_DYNAMODB_START_TIMEOUT=180   seconds DynamoDB Local may take to start`;
+const COMMAND = 'npm start';
 
 const started = Date.now();
-let runtime: Awaited<ReturnType<typeof startLocalRuntime>> | undefined;
+parseCommandLine({ name: COMMAND, usage: USAGE, config: { options: {} } });
+
+const port = Number(process.env.PORT ?? 4242);
+if (!Number.isInteger(port) || port < 0 || port > 65535) usageError({ name: COMMAND }, `PORT must be a port number (0 to 65535), not "${process.env.PORT}"`);
+const inMemory = process.env.VERITY_IN_MEMORY === '1';
+if (!['', '0', '1', undefined].includes(process.env.VERITY_IN_MEMORY)) usageError({ name: COMMAND }, `VERITY_IN_MEMORY must be 1 (or unset), not "${process.env.VERITY_IN_MEMORY}"`);
+const dataDir = inMemory ? undefined : resolve(process.env.VERITY_DATA_DIR || '.verity');
+const firstStart = dataDir !== undefined && !existsSync(join(dataDir, 'dynamodb'));
+
+let runtime: LocalRuntime | undefined;
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    // Still starting: exiting is enough, DynamoDB Local is killed on exit (local/dynamodb.ts).
-    if (!runtime) process.exit(130);
-    runtime.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
+function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  // Still starting: exiting is enough, DynamoDB Local ends with this process (local/dynamodb.ts).
+  if (!runtime) process.exit(code === 0 ? 130 : code);
+  runtime.stop().then(
+    () => process.exit(code),
+    () => process.exit(1),
+  );
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(0));
+
+// Under `npm start`, npm is the parent that forwards Ctrl-C. If npm is killed (SIGKILL leaves no
+// chance to forward anything), this process would run on with nobody to stop it: stop instead.
+if (process.env.npm_lifecycle_event === 'start') {
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop(0), 500).unref();
 }
 
-runtime = await startLocalRuntime({
-  port: Number(process.env.PORT ?? 4242),
-  host: process.env.HOST,
-  dataDir: process.env.VERITY_IN_MEMORY === '1' ? undefined : (process.env.VERITY_DATA_DIR ?? '.verity'),
-  secretKey: process.env.VERITY_SECRET_KEY || undefined,
-  eventTargets: (process.env.VERITY_EVENT_TARGETS ?? '').split(',').map((url) => url.trim()).filter(Boolean),
+await runCommand(COMMAND, async () => {
+  runtime = await startLocalRuntime({
+    port,
+    host: process.env.HOST || undefined,
+    dataDir,
+    secretKey: process.env.VERITY_SECRET_KEY || undefined,
+    eventTargets: (process.env.VERITY_EVENT_TARGETS ?? '').split(',').map((url) => url.trim()).filter(Boolean),
+  });
 });
+if (runtime) printSummary(runtime);
 
-console.log(`Verity is serving the Stripe Identity API at ${runtime.url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-console.log(`Secret key (${runtime.secretKey.startsWith('sk_live_') ? 'live' : 'test'} mode, account ${runtime.account}): ${runtime.secretKey}`);
-if (process.env.VERITY_IN_MEMORY !== '1') console.log(`Lifecycle events are appended to ${process.env.VERITY_DATA_DIR ?? '.verity'}/events.ndjson`);
-console.log(`Try: curl ${runtime.url}/v1/identity/verification_sessions -u ${runtime.secretKey}: -d type=document`);
+function printSummary(service: LocalRuntime) {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const mode = service.secretKey.startsWith('sk_live_') ? 'live' : 'test';
+  const where = service.dataDir ? (firstStart ? 'first start in a new data folder' : 'restart on existing data') : 'in memory';
+  const dynamo = `DynamoDB Local${service.dynamoPid ? ` (process ${service.dynamoPid})` : ''} on ${service.dynamo.endpoint}`;
+  console.log(`Verity is serving the Stripe Identity API at ${service.url} (ready in ${seconds} s, ${where})`);
+  console.log(`Secret key (${mode} mode, account ${service.account}): ${service.secretKey}`);
+  console.log(`  Verification pages  ${service.publicUrl}/start/… (each session's url)`);
+  console.log(
+    service.dataDir
+      ? `  Data                ${service.dataDir} (owner-only; ${dynamo})`
+      : `  Data                in memory: nothing is kept after Ctrl-C (${dynamo})`,
+  );
+  const targets = service.eventTargets.length ? `POSTed to ${service.eventTargets.join(', ')}` : 'POSTed nowhere (set VERITY_EVENT_TARGETS=url,… to subscribe)';
+  console.log(`  Events              ${service.eventsFile ? `appended to ${service.eventsFile}; ` : 'kept in memory; '}${targets}`);
+  console.log(`Try: curl ${service.url}/v1/identity/verification_sessions -u ${service.secretKey}: -d type=document`);
+  console.log('Ctrl-C stops it, DynamoDB Local included. npm start -- --help lists the settings.');
+}

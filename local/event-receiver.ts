@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PRIVATE_FILE_MODE } from './data-dir';
 
 export interface DeliveredEvent {
   version: '0';
@@ -93,7 +94,7 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
           detail: JSON.parse(entry.Detail ?? '{}'),
         };
         received.push(event);
-        if (options.file) appendFileSync(options.file, `${JSON.stringify(event)}\n`);
+        if (options.file) appendFileSync(options.file, `${JSON.stringify(event)}\n`, { mode: PRIVATE_FILE_MODE });
         for (const target of options.targets ?? []) deliver(target, event);
         return { EventId: event.id };
       });

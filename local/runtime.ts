@@ -3,12 +3,13 @@
  * serving the route table's handler modules. `npm start` and the end-to-end tests both use it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
-import { ensureTable, localClient, startDynamoDbLocal, type LocalDynamo } from './dynamodb';
+import { lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
+import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection, type LocalDynamo } from './dynamodb';
 import { startEventReceiver, type EventReceiver } from './event-receiver';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
 import { startTtlSweeper } from './ttl-sweeper';
@@ -20,12 +21,15 @@ import { handler as redactOverdueSessions } from '../functions/schedules/redact-
 export interface LocalRuntimeOptions {
   port?: number;
   host?: string;
-  /** Where data persists; undefined keeps everything in memory. */
+  /**
+   * Where data persists (owner-only: 0700 folders, 0600 files, fixed at start); undefined keeps
+   * everything in memory. One process at a time: a folder another live process holds is refused.
+   */
   dataDir?: string;
   /** A `sk_test_…`/`sk_live_…` key to register and use instead of a new one. */
   secretKey?: string;
-  /** Use an already running DynamoDB (Local) instead of starting one. */
-  dynamoEndpoint?: string;
+  /** Use an already running DynamoDB Local instead of starting one. */
+  dynamo?: DynamoConnection;
   tableName?: string;
   /** Publish lifecycle events from the table's stream (default true). Submissions are always checked. */
   publishEvents?: boolean;
@@ -37,9 +41,19 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   url: string;
+  /** Where the verification page's links point (VERITY_PUBLIC_URL, or the API's own URL). */
+  publicUrl: string;
   secretKey: string;
   account: string;
-  dynamoEndpoint: string;
+  dynamo: DynamoConnection;
+  /** The DynamoDB Local process this runtime started, if it started one. */
+  dynamoPid?: number;
+  /** The data folder, absolute; undefined when everything is in memory. */
+  dataDir?: string;
+  /** The file each event is appended to, if any. */
+  eventsFile?: string;
+  /** The URLs each event is POSTed to. */
+  eventTargets: string[];
   /** The local stand-in for the event bus: what was published, in order. */
   events: EventReceiver;
   stop(): Promise<void>;
@@ -53,18 +67,18 @@ const LOCAL_EVENT_BUS = 'verity-local';
 
 /** Points the handler modules at local services through the same variables they read in AWS. */
 export function configureLocalEnvironment(settings: {
-  dynamoEndpoint: string;
+  dynamo: DynamoConnection;
   tableName: string;
   signingSecret?: string;
   publicUrl?: string;
   eventBridgeEndpoint?: string;
 }) {
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: settings.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: settings.dynamo.endpoint,
     ...(settings.eventBridgeEndpoint ? { AWS_ENDPOINT_URL_EVENTBRIDGE: settings.eventBridgeEndpoint, VERITY_EVENT_BUS_NAME: LOCAL_EVENT_BUS } : {}),
     AWS_REGION: process.env.AWS_REGION ?? 'local',
-    // DynamoDB Local accepts any credentials made of letters and digits; these never reach AWS.
-    AWS_ACCESS_KEY_ID: 'verity',
+    // The access key id the local DynamoDB answers to (a random one per start); these never reach AWS.
+    AWS_ACCESS_KEY_ID: settings.dynamo.accessKeyId,
     AWS_SECRET_ACCESS_KEY: 'verity',
     VERITY_TABLE_NAME: settings.tableName,
     ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
@@ -74,46 +88,50 @@ export function configureLocalEnvironment(settings: {
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   if (options.secretKey !== undefined && !secretKeyMode(options.secretKey)) {
-    throw new Error('VERITY_SECRET_KEY must look like sk_test_… or sk_live_… (letters and digits after the prefix).');
+    throw new OperatorError('VERITY_SECRET_KEY must look like sk_test_… or sk_live_… (letters and digits after the prefix).');
   }
   const tableName = options.tableName ?? 'verity';
-  const dynamo: LocalDynamo = options.dynamoEndpoint
-    ? { endpoint: options.dynamoEndpoint, stop: async () => undefined }
-    : await startDynamoDbLocal({ dataDir: options.dataDir && join(options.dataDir, 'dynamodb') });
+  const dataDir = options.dataDir && resolve(options.dataDir);
+  // Before anything starts: a second service on the same files would publish every event twice.
+  const lock: DataDirLock | undefined = dataDir ? lockDataDir(dataDir) : undefined;
+  let dynamo: LocalDynamo | undefined;
   try {
-    const client = localClient(dynamo.endpoint);
+    if (dataDir) makePrivate(dataDir);
+    dynamo = options.dynamo ? { ...options.dynamo, stop: async () => undefined } : await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
+    const client = localClient(dynamo);
     await ensureTable(client, tableName);
     client.destroy();
 
-    const events = await startEventReceiver({
-      file: options.dataDir && join(options.dataDir, 'events.ndjson'),
-      targets: options.eventTargets,
-    });
+    const eventsFile = dataDir && join(dataDir, 'events.ndjson');
+    const eventTargets = options.eventTargets ?? [];
+    const events = await startEventReceiver({ file: eventsFile, targets: eventTargets });
     const api = await startLocalApi({ port: options.port, host: options.host });
+    const publicUrl = process.env.VERITY_PUBLIC_URL ?? api.url;
     configureLocalEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
+      dynamo,
       eventBridgeEndpoint: events.endpoint,
       tableName,
-      signingSecret: process.env.VERITY_SIGNING_SECRET ?? persisted(options.dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
-      publicUrl: process.env.VERITY_PUBLIC_URL ?? api.url,
+      signingSecret: process.env.VERITY_SIGNING_SECRET ?? persisted(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
+      publicUrl,
     });
 
     const secretKey = options.secretKey ?? generateSecretKey('test');
     // A new key each start, for the same local account, so nothing secret is written to disk.
-    const account = persisted(options.dataDir, 'account', newAccountId);
+    const account = persisted(dataDir, 'account', newAccountId);
     const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
-    const endpointFile = options.dataDir && join(options.dataDir, 'dynamodb-endpoint');
-    if (endpointFile) writeFileSync(endpointFile, dynamo.endpoint);
+    const endpointFile = dataDir && endpointFileOf(dataDir);
+    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId }));
 
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
     const ttl = startTtlSweeper();
+    const connection = dynamo;
     const consume = (consumer: StreamConsumer, checkpoints: string) =>
       startStreamPoller({
-        endpoint: dynamo.endpoint,
+        dynamo: connection,
         tableName,
         consumer,
-        checkpointFile: options.dataDir && join(options.dataDir, checkpoints),
+        checkpointFile: dataDir && join(dataDir, checkpoints),
         startAt: options.streamStartAt,
       });
     const pollers = [
@@ -129,9 +147,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     return {
       url: api.url,
+      publicUrl,
       secretKey,
       account: scope.account,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamo: { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId },
+      dynamoPid: dynamo.pid,
+      dataDir,
+      eventsFile,
+      eventTargets,
       events,
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
@@ -140,12 +163,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ttl.stop();
         await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
-        await dynamo.stop();
+        await connection.stop();
+        lock?.release();
       },
     };
   } catch (error) {
-    await dynamo.stop();
+    await dynamo?.stop();
+    lock?.release();
     throw error;
+  }
+}
+
+/** The file that tells `npm run keys` where the running service's DynamoDB Local answers (JSON: endpoint, accessKeyId). */
+export const endpointFileOf = (dataDir: string) => join(dataDir, 'dynamodb-endpoint');
+
+/** The DynamoDB Local a running service left in its data folder, if the file is there and readable. */
+export function runningDynamo(dataDir: string): DynamoConnection | undefined {
+  const file = endpointFileOf(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const { endpoint, accessKeyId } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection>;
+    return typeof endpoint === 'string' && typeof accessKeyId === 'string' ? { endpoint, accessKeyId } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -154,8 +194,7 @@ function persisted(dataDir: string | undefined, name: string, make: () => string
   if (!dataDir) return make();
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
   const value = make();
-  writeFileSync(file, value, { mode: 0o600 });
+  writePrivateFile(file, value);
   return value;
 }

@@ -4,7 +4,7 @@
  * honouring `batchItemFailures` (records from the first failure on are handed over again).
  * Progress is checkpointed to a file, so a restart resumes where the last run stopped.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -14,13 +14,14 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { localClient } from './dynamodb';
+import { writePrivateFile } from './data-dir';
+import { localClient, localCredentials, type DynamoConnection } from './dynamodb';
 import { SWEPT_BY_LOCAL_TTL } from './ttl-sweeper';
 
 export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
 export interface StreamPollerOptions {
-  endpoint: string;
+  dynamo: DynamoConnection;
   tableName: string;
   consumer: StreamConsumer;
   /** Where progress is kept; without it, a start reads from `startAt`. */
@@ -40,11 +41,11 @@ const DISCOVER_SHARDS_EVERY_MS = 2000;
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const streams = new DynamoDBStreamsClient({
-    endpoint: options.endpoint,
+    endpoint: options.dynamo.endpoint,
     region: 'local',
-    credentials: { accessKeyId: 'verity', secretAccessKey: 'verity' },
+    credentials: localCredentials(options.dynamo),
   });
-  const tables = localClient(options.endpoint);
+  const tables = localClient(options.dynamo);
   const { Table } = await tables.send(new DescribeTableCommand({ TableName: options.tableName }));
   tables.destroy();
   const streamArn = Table?.LatestStreamArn;
@@ -55,7 +56,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     checkpoints[shardId] = sequenceNumber;
     if (!options.checkpointFile) return;
     // Written aside and renamed, so a crash never leaves half a file.
-    writeFileSync(`${options.checkpointFile}.tmp`, JSON.stringify(checkpoints));
+    writePrivateFile(`${options.checkpointFile}.tmp`, JSON.stringify(checkpoints));
     renameSync(`${options.checkpointFile}.tmp`, options.checkpointFile);
   };
   /** Open shards and their next iterator; a closed shard is dropped once read to its end. */

@@ -1,21 +1,30 @@
 import type { TestProject } from 'vitest/node';
-import { ensureTable, localClient, startDynamoDbLocal } from '../../local/dynamodb';
+import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection } from '../../local/dynamodb';
 
 export const TEST_TABLE = 'verity-test';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    dynamoEndpoint: string;
+    dynamo: DynamoConnection;
     tableName: string;
   }
 }
 
+/**
+ * One DynamoDB Local for the run. It ends with the run however the run ends: stopped here, killed
+ * by local/dynamodb.ts on exit, or on its own when vitest dies and its standard input closes.
+ */
 export default async function setup(project: TestProject) {
   const dynamo = await startDynamoDbLocal();
-  const client = localClient(dynamo.endpoint);
-  await ensureTable(client, TEST_TABLE);
-  client.destroy();
-  project.provide('dynamoEndpoint', dynamo.endpoint);
+  try {
+    const client = localClient(dynamo);
+    await ensureTable(client, TEST_TABLE);
+    client.destroy();
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+  project.provide('dynamo', { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId });
   project.provide('tableName', TEST_TABLE);
   return () => dynamo.stop();
 }

@@ -10,7 +10,7 @@ import { newTestAccount } from './accounts';
 export async function startService(options: Pick<LocalRuntimeOptions, 'publishEvents'> = {}): Promise<LocalRuntime> {
   return startLocalRuntime({
     port: 0,
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamo: inject('dynamo'),
     tableName: inject('tableName'),
     publishEvents: options.publishEvents ?? false,
     streamStartAt: 'LATEST',

@@ -6,7 +6,7 @@ import { createTableInput, ensureTable, localClient } from '../../../local/dynam
 
 describe('ensureTable', () => {
   it('adds the indexes an existing table lacks, and leaves the rest alone', async () => {
-    const client = localClient(inject('dynamoEndpoint'));
+    const client = localClient(inject('dynamo'));
     const name = `old-table-${Date.now()}`;
     const older = createTableInput(name);
     older.GlobalSecondaryIndexes = older.GlobalSecondaryIndexes!.filter((index) => index.IndexName !== 'by_type');
