@@ -22,8 +22,11 @@ export interface Route {
 
 /** Every authenticated request reads the key's hash (cached per container). */
 const AUTH: DynamoAction[] = ['GetItem'];
-/** A POST with an Idempotency-Key claims it and saves its response, or gives it back after a failure of ours. */
-const IDEMPOTENCY: DynamoAction[] = ['PutItem', 'DeleteItem'];
+/**
+ * A POST with an Idempotency-Key saves its response with a put (in the change's transaction, or
+ * on its own), and reads the key when it fails without writing.
+ */
+const IDEMPOTENCY: DynamoAction[] = ['PutItem'];
 
 const sessions = '/v1/identity/verification_sessions';
 const reports = '/v1/identity/verification_reports';
@@ -31,12 +34,15 @@ const testHelpers = '/v1/test_helpers/identity/verification_sessions';
 /** The verification page a session's `url` opens. */
 const page = '/start/{token}';
 
-/** A test helper reads the session and any submission, and writes the change, its report and events. */
+/**
+ * A test helper reads the session and any submission, and writes the change, its report and
+ * events; concluding removes the submission.
+ */
 const testHelper = (name: string, action: string): Route => ({
   name,
   routeKey: `POST ${testHelpers}/{id}/${action}`,
   handler: `http/${action.replace('_', '-')}-verification-session`,
-  dynamodb: [...AUTH, ...IDEMPOTENCY],
+  dynamodb: [...AUTH, ...IDEMPOTENCY, 'DeleteItem'],
   indexes: [],
   authenticated: true,
 });

@@ -142,8 +142,17 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
+  if (route.keyed) {
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: route.keyed.actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } },
+      }),
+    );
+  }
   if (route.dynamodb.length) {
-    const writes = route.dynamodb.some((action) => WRITE_ACTIONS.includes(action));
+    const writes = [...route.dynamodb, ...(route.keyed?.actions ?? [])].some((action) => WRITE_ACTIONS.includes(action));
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],

@@ -26,7 +26,7 @@ export const handler = stripeEndpoint(
     const response = sessionResponse(scope, params.expand);
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
     const change = changeWithEvents(null, session, origin);
-    await insertSession(change, saveResponse && ((c) => saveResponse(response.renderChange(c), c.session)));
+    await insertSession(change, saveResponse?.(response.renderChange));
     return response.renderChange(change);
   },
 );

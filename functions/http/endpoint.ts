@@ -12,7 +12,8 @@ import { readParams, type Shape } from '../wire/schema';
 import { createHash } from 'node:crypto';
 import { invalidParameter, VerityError } from '../domain/errors';
 import { toStripeError } from '../wire/errors';
-import { claimKey, completeKey, completionItem, releaseKey, type IdempotencyClaim, type SavedResponse } from '../store/idempotency';
+import { completeKey, completionItem, savedUnderKey, usedKey, type IdempotentRequest, type SavedResponse, type UsedKey } from '../store/idempotency';
+import type { AlsoWrite, SessionChange } from '../store/sessions';
 import { withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
 import type { ChangeOrigin } from '../outbox';
@@ -30,9 +31,9 @@ export interface EndpointRequest<P> {
   origin: ChangeOrigin;
   /**
    * With an `Idempotency-Key`: the write that saves this request's response, for the store to
-   * put in the same transaction as the change (given the response body the change leads to).
+   * put in the same transaction as the change, given how the endpoint renders a change.
    */
-  saveResponse?: (body: unknown, session?: VerificationSession) => ReturnType<typeof completionItem>;
+  saveResponse?: (render: (change: SessionChange) => unknown) => AlsoWrite;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -53,24 +54,26 @@ export function stripeEndpoint<S extends Shape>(
         request: { id: requestIdOf(event), idempotency_key: event.headers['idempotency-key'] ?? null },
         now: new Date(),
       };
-      const claim = await claimIdempotencyKey(event, tree, scope, origin);
-      if (claim && 'replay' in claim) return claim.replay;
+      const keyed = idempotentRequest(event, tree, scope);
       let saved = false;
       const saveResponse =
-        claim &&
-        ((body: unknown, session?: VerificationSession) => {
-          saved = true;
-          return completionItem(claim, savedResponse(200, body, session), origin.now);
-        });
+        keyed &&
+        ((render: (change: SessionChange) => unknown): AlsoWrite => ({
+          put: (change) => completionItem(keyed, savedResponse(200, render(change), change.session), origin.now),
+          stored: () => void (saved = true),
+        }));
+      let result: unknown;
       try {
-        const result = await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse });
-        const body = JSON.stringify(result);
-        if (claim && !saved) await completeKey(claim, savedResponse(200, result), origin.now);
-        return { statusCode: 200, headers: jsonHeaders(claim?.key), body };
+        result = await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse });
       } catch (error) {
-        if (claim) await settleFailure(claim, error, origin.now);
+        const used = keyed && (await settleFailure(keyed, error, origin.now));
+        if (used) return answerUsedKey(keyed, used);
         throw error;
       }
+      // A request that wrote no transaction (it changed nothing) saves its response on its own.
+      const used = keyed && !saved ? await completeKey(keyed, savedResponse(200, result), origin.now) : undefined;
+      if (used) return answerUsedKey(keyed!, used);
+      return { statusCode: 200, headers: jsonHeaders(keyed?.key), body: JSON.stringify(result) };
     });
 }
 
@@ -79,17 +82,8 @@ const jsonHeaders = (idempotencyKey?: string): Record<string, string> => ({
   ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
 });
 
-/**
- * Claims the request's `Idempotency-Key` (POST only), or answers it: the saved response for a
- * repeat, 400 `idempotency_error` for other parameters or another endpoint, 409 while the first
- * request is still running.
- */
-async function claimIdempotencyKey(
-  event: Event,
-  params: ParamTree,
-  scope: Scope,
-  origin: ChangeOrigin,
-): Promise<IdempotencyClaim | { replay: Result } | undefined> {
+/** The request's `Idempotency-Key` (POST only) with the fingerprint a repeat must match; undefined without one. */
+function idempotentRequest(event: Event, params: ParamTree, scope: Scope): IdempotentRequest | undefined {
   const key = event.headers['idempotency-key'];
   if (key === undefined || event.requestContext.http.method !== 'POST') return undefined;
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
@@ -98,44 +92,46 @@ async function claimIdempotencyKey(
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([event.requestContext.http.method, event.rawPath, canonical(params)]))
     .digest('base64url');
-  const claim: IdempotencyClaim = { scope, key, fingerprint, owner: origin.request!.id! };
-  const outcome = await claimKey(claim, origin.now);
-  switch (outcome.kind) {
-    case 'claimed':
-      return claim;
-    case 'replay':
-      return {
-        replay: {
-          statusCode: outcome.response.statusCode,
-          headers: { ...jsonHeaders(key), 'idempotent-replayed': 'true' },
-          body: JSON.stringify(withCredentials(JSON.parse(outcome.response.body), outcome.response.credentials, scope)),
-        },
-      };
-    case 'mismatch':
-      throw new VerityError(
-        'idempotency',
-        null,
-        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-      );
-    case 'in_flight':
-      throw new VerityError(
-        'conflict',
-        'idempotency_key_in_use',
-        'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please retry this request later.',
-      );
-  }
+  return { scope, key, fingerprint };
 }
 
 /**
- * A refusal of what the request asked (an illegal transition, an unknown session) is its answer
- * and is saved. Invalid parameters are not saved, as on Stripe, and a failure of Verity's gives
- * the key back for a retry.
+ * The answer to a request whose key another request used first (a repeat, or a twin that won the
+ * race): that request's saved response, replayed, or 400 `idempotency_error` for other
+ * parameters or another endpoint.
  */
-async function settleFailure(claim: IdempotencyClaim, error: unknown, now: Date): Promise<void> {
+function answerUsedKey(request: IdempotentRequest, used: UsedKey): Result {
+  if (used.kind === 'mismatch') {
+    throw new VerityError(
+      'idempotency',
+      null,
+      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.key}' if you meant to execute a different request.`,
+    );
+  }
+  const { response } = used;
+  return {
+    statusCode: response.statusCode,
+    headers: { ...jsonHeaders(request.key), 'idempotent-replayed': 'true' },
+    body: JSON.stringify(withCredentials(JSON.parse(response.body), response.credentials, request.scope)),
+  };
+}
+
+/**
+ * What a failed request with a key answers, when not its own error: the key's saved response if
+ * the change's transaction failed on the key's condition. Otherwise a refusal of what the request
+ * asked (an illegal transition, an unknown session) is its answer and is saved, unless the key
+ * was used first. Invalid parameters and conflicts (409, which the SDK retries) are not saved, as
+ * on Stripe, but a key already answered still gives that answer; a failure of Verity's (5xx)
+ * saves nothing, so a retry runs again.
+ */
+async function settleFailure(request: IdempotentRequest, error: unknown, now: Date): Promise<UsedKey | undefined> {
+  const used = usedKey(request, error);
+  if (used) return used;
   const { statusCode, body } = toStripeError(error);
-  const invalidParameters = error instanceof VerityError && error.kind === 'invalid_parameter';
-  if (statusCode < 500 && !invalidParameters) await completeKey(claim, { statusCode, body: JSON.stringify(body) }, now);
-  else await releaseKey(claim).catch(() => undefined);
+  if (statusCode >= 500) return undefined;
+  const unsaved = error instanceof VerityError && (error.kind === 'invalid_parameter' || error.kind === 'conflict');
+  if (unsaved) return savedUnderKey(request, now);
+  return completeKey(request, { statusCode, body: JSON.stringify(body) }, now);
 }
 
 /**

@@ -17,7 +17,7 @@ export const sessionTransitionEndpoint = (transition: (session: VerificationSess
       scope,
       id,
       (current, now) => changeWithEvents(current, transition(current, now), { ...origin, now }),
-      saveResponse && ((c) => saveResponse(response.renderChange(c), c.session)),
+      saveResponse?.(response.renderChange),
       stored,
     );
     return response.renderChange(change);

@@ -63,7 +63,7 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
           pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });
         return concludeChange(current, submission, outcome(current, submission), origin);
       },
-      saveResponse && ((c) => saveResponse(response.renderChange(c), c.session)),
+      saveResponse?.(response.renderChange),
       stored,
     );
     return response.renderChange(change);

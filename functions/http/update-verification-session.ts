@@ -24,7 +24,7 @@ export const handler = stripeEndpoint(
       scope,
       id,
       (current, now) => changeWithEvents(current, updateVerificationSession(current, params), { ...origin, now }),
-      saveResponse && ((c) => saveResponse(response.renderChange(c), c.session)),
+      saveResponse?.(response.renderChange),
       stored,
     );
     return response.renderChange(change);

@@ -1,20 +1,21 @@
 /**
  * Idempotency keys, as Stripe defines them: the first response to a key is saved for 24 hours
- * and replayed for a repeat. A request that changes state saves its response in the same
- * transaction as the change (`completionItem`), so a crash can never leave a change without
- * its saved response, or a saved response without its change.
+ * and replayed for a repeat. There is no separate claim: the saved response is one more action
+ * of the change's own `TransactWriteItems` (`completionItem`), conditional on the key being new,
+ * so the change, its events and its response are stored together or not at all, in the one call
+ * the change makes anyway. Of two requests with one key, the one whose transaction fails on the
+ * key's condition learns the other's response from the failure itself (`ALL_OLD`), with no read.
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import type { Scope } from '../domain/verification-session';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { cancellationReasons, type TransactItem } from './transaction-items';
 
 export const IDEMPOTENCY_KIND = 'idempotency_key';
 const KIND = IDEMPOTENCY_KIND;
 const KEEP_SECONDS = 24 * 60 * 60;
-/** A claim older than this is taken to be a crashed request; functions time out well before. */
-const CLAIM_SECONDS = 60;
 
 export interface SavedResponse {
   statusCode: number;
@@ -25,89 +26,83 @@ export interface SavedResponse {
   session?: string;
 }
 
-export interface IdempotencyClaim {
+/** A request that carries an `Idempotency-Key`. */
+export interface IdempotentRequest {
   scope: Scope;
   key: string;
+  /** Hash of the method, path and parameters: a repeat must match it. */
   fingerprint: string;
-  /** The request holding the claim. */
-  owner: string;
 }
 
-export type ClaimOutcome =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; response: SavedResponse }
-  | { kind: 'mismatch' }
-  | { kind: 'in_flight' };
+/** What a key that already holds a response means for a request with it. */
+export type UsedKey = { kind: 'replay'; response: SavedResponse } | { kind: 'mismatch' };
 
-const keyOf = (claim: IdempotencyClaim) =>
-  objectKey(claim.scope, `idem_${createHash('sha256').update(claim.key).digest('base64url')}`, KIND);
+const keyOf = (request: IdempotentRequest) =>
+  objectKey(request.scope, `idem_${createHash('sha256').update(request.key).digest('base64url')}`, KIND);
 
-export async function claimKey(claim: IdempotencyClaim, now: Date): Promise<ClaimOutcome> {
-  const seconds = Math.floor(now.getTime() / 1000);
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...keyOf(claim),
-          fingerprint: claim.fingerprint,
-          owner: claim.owner,
-          state: 'in_progress',
-          claimed_until: seconds + CLAIM_SECONDS,
-          [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),
-        },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR #expires <= :now OR (#state = :in_progress AND claimed_until < :now)',
-        ExpressionAttributeNames: { '#expires': tableSchema.timeToLiveAttribute, '#state': 'state' },
-        ExpressionAttributeValues: { ':now': seconds, ':in_progress': 'in_progress' },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return { kind: 'claimed' };
-  } catch (error) {
-    if (!isConditionalCheckFailure(error)) throw error;
-    const saved = itemOfFailedCondition(error);
-    if (!saved || saved.fingerprint !== claim.fingerprint) return { kind: 'mismatch' };
-    if (saved.state === 'done') return { kind: 'replay', response: saved.response as SavedResponse };
-    return { kind: 'in_flight' };
-  }
-}
-
-/** The write that saves the response: on its own, or as one more action of a change's transaction. */
-export function completionItem(claim: IdempotencyClaim, response: SavedResponse, now: Date) {
-  const key = keyOf(claim);
+/**
+ * The put that saves the response under the key: one more action of a change's transaction, or
+ * a write on its own. It fails if the key holds an unexpired response (TTL deletes late, so the
+ * expiry is checked too); a key left by an earlier version's claim, with no response, is taken.
+ */
+export function completionItem(request: IdempotentRequest, response: SavedResponse, now: Date): NonNullable<TransactItem['Put']> {
+  const key = keyOf(request);
   const { session, ...saved } = response;
   return {
     TableName: tableName(),
     Item: {
       ...key,
       // A saved session is a copy of its data: redaction finds and removes it through this index.
-      ...(session ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(claim.scope, KIND, session) } : {}),
-      fingerprint: claim.fingerprint,
-      owner: claim.owner,
-      state: 'done',
+      ...(session ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(request.scope, KIND, session) } : {}),
+      fingerprint: request.fingerprint,
       response: saved,
       [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),
     },
-    ConditionExpression: '#owner = :owner AND #state = :in_progress',
-    ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
-    ExpressionAttributeValues: { ':owner': claim.owner, ':in_progress': 'in_progress' },
+    ConditionExpression: 'attribute_not_exists(pk) OR #expires <= :now OR attribute_not_exists(#response)',
+    ExpressionAttributeNames: { '#expires': tableSchema.timeToLiveAttribute, '#response': 'response' },
+    ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
-export async function completeKey(claim: IdempotencyClaim, response: SavedResponse, now: Date): Promise<void> {
-  await dynamo().send(new PutCommand(completionItem(claim, response, now)));
+/**
+ * Saves the response of a request that wrote no transaction (a refusal, a change of nothing) with
+ * one conditional put. Undefined when saved; what the key already holds when it was used first.
+ */
+export async function completeKey(request: IdempotentRequest, response: SavedResponse, now: Date): Promise<UsedKey | undefined> {
+  try {
+    await dynamo().send(new PutCommand(completionItem(request, response, now)));
+    return undefined;
+  } catch (error) {
+    const used = usedKey(request, error);
+    if (used) return used;
+    throw error;
+  }
 }
 
-/** Gives the key back when the request failed on Verity's side, so a retry runs it again. */
-export async function releaseKey(claim: IdempotencyClaim): Promise<void> {
-  await dynamo().send(
-    new DeleteCommand({
-      TableName: tableName(),
-      Key: keyOf(claim),
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': claim.owner },
-    }),
-  );
+/**
+ * What the key holds, when `error` is the failure of its own condition: a conditional put's
+ * `ConditionalCheckFailedException`, or a cancelled transaction whose action for this key failed
+ * its condition (found by the item DynamoDB returns, wherever the action sat). Undefined for any
+ * other failure.
+ */
+export function usedKey(request: IdempotentRequest, error: unknown): UsedKey | undefined {
+  const { pk, sk } = keyOf(request);
+  const item = isConditionalCheckFailure(error)
+    ? itemOfFailedCondition(error)
+    : cancellationReasons(error)?.find((reason) => reason.code === 'ConditionalCheckFailed' && reason.item?.pk === pk && reason.item?.sk === sk)?.item;
+  return item && answerOf(request, item);
 }
+
+/**
+ * The response saved under the key, if any (a consistent read): for a request that fails without
+ * writing (its parameters, a conflict), so a key already answered still gives that answer.
+ */
+export async function savedUnderKey(request: IdempotentRequest, now: Date): Promise<UsedKey | undefined> {
+  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keyOf(request), ConsistentRead: true }));
+  const expired = Item && Item[tableSchema.timeToLiveAttribute] <= Math.floor(now.getTime() / 1000);
+  return Item?.response && !expired ? answerOf(request, Item) : undefined;
+}
+
+const answerOf = (request: IdempotentRequest, item: Record<string, any>): UsedKey =>
+  item.fingerprint === request.fingerprint ? { kind: 'replay', response: item.response as SavedResponse } : { kind: 'mismatch' };

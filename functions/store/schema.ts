@@ -67,6 +67,15 @@ export function tableName(): string {
 
 const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
 
+/**
+ * Partition keys of the request counters (functions/store/rate-limits.ts) start with this: one
+ * item per account and mode, the only items an authenticated function may update.
+ */
+export const rateLimitPartitionPrefix = 'rate_limit#';
+
+/** Primary key of a scope's request counter. */
+export const rateLimitKey = (scope: Scope) => ({ pk: `${rateLimitPartitionPrefix}${scopePrefix(scope)}`, sk: 'rate_limit' });
+
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 

@@ -3,7 +3,6 @@
  * transaction with the events the change emits (the transactional outbox): both or neither.
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
 import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
 import { firstCredentials } from '../domain/session-credentials';
@@ -13,7 +12,7 @@ import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { eventItem } from './event-items';
 import { filteredIndexQuery, queryPage } from './list-page';
-import { putNew, type TransactItem } from './transaction-items';
+import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
 import { itemsOfPartition } from './partition';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
 
@@ -99,18 +98,26 @@ export function sessionOfItem(item: Record<string, any>): VerificationSession {
   };
 }
 
-/** One more item a change's transaction writes: the saved response of an idempotent request. */
-export type AlsoWrite = (change: SessionChange) => NonNullable<TransactItem['Put']>;
+/**
+ * One more item a change's transaction writes: the saved response of an idempotent request.
+ * `put` is asked again for each attempt, as the change may be decided again; `stored` is told
+ * once a transaction holding it succeeded. When its own condition fails (the key was used
+ * first), the transaction's error is thrown as it is, for the caller to read, and never retried.
+ */
+export interface AlsoWrite {
+  put(change: SessionChange): NonNullable<TransactItem['Put']>;
+  stored(): void;
+}
 
 /** The session item, conditional on `condition`, and one new item per event: one transaction. */
-function writeChange(
+async function writeChange(
   change: SessionChange,
   version: number,
   condition: { expression: string; values?: Record<string, unknown> },
   also?: AlsoWrite,
-) {
+): Promise<void> {
   const table = tableName();
-  return dynamo().send(
+  await dynamo().send(
     new TransactWriteCommand({
       TransactItems: [
         {
@@ -124,14 +131,28 @@ function writeChange(
         },
         ...change.events.map((event) => putNew(eventItem(event, scopeOf(change.session)))),
         ...(change.items ?? []),
-        ...(also ? [{ Put: also(change) }] : []),
+        ...(also ? [{ Put: also.put(change) }] : []),
       ],
     }),
   );
+  also?.stored();
 }
 
+/**
+ * Writes a new session with its events. A transaction that collided with another on one of its
+ * items (`TransactionConflict`: a twin request writing the same idempotency key) is sent again,
+ * and then fails on that key's condition or succeeds; a failed condition is thrown as it is.
+ */
 export async function insertSession(change: SessionChange, also?: AlsoWrite): Promise<void> {
-  await writeChange(change, 1, { expression: 'attribute_not_exists(pk)' }, also);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await writeChange(change, 1, { expression: 'attribute_not_exists(pk)' }, also);
+    } catch (error) {
+      const lost = lostRace(error);
+      if (!lost || lost.item || attempt + 1 >= MAX_ATTEMPTS) throw error;
+      await pauseBeforeRetry(attempt);
+    }
+  }
 }
 
 /**
@@ -177,11 +198,14 @@ export async function changeSession(
  * the item as that write left it when DynamoDB returned it.
  */
 function lostRace(error: unknown): { item?: Record<string, any> } | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, any> }[] }).CancellationReasons ?? [];
-  const [session] = reasons;
-  if (session?.Code === 'ConditionalCheckFailed') return { item: session.Item ? unmarshall(session.Item) : undefined };
-  if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return {};
+  const reasons = cancellationReasons(error);
+  if (!reasons) return undefined;
+  const [session, ...others] = reasons;
+  // Another action's condition failed too (an idempotency key used first, an event id taken):
+  // deciding again cannot change that, and the caller reads the reason.
+  if (others.some((reason) => reason.code === 'ConditionalCheckFailed')) return undefined;
+  if (session?.code === 'ConditionalCheckFailed') return { item: session.item };
+  if (reasons.some((reason) => reason.code === 'TransactionConflict')) return {};
   return undefined;
 }
 

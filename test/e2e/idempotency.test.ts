@@ -2,20 +2,83 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { dynamo } from '../../functions/store/client';
+import { getSession } from '../../functions/store/sessions';
 import { tableName } from '../../functions/store/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService, stripeClient, withoutResponse } from '../support/local-service';
+import { newStripeAccount, startService, withoutResponse } from '../support/local-service';
+import { testHelpers } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
-let secretKey: string;
+let account: string;
 
 beforeAll(async () => {
+  // The redaction job's own calls, an hour away, stay out of the calls these tests count.
+  process.env.VERITY_REDACTION_DELAY_SECONDS = '3600';
   service = await startService();
-  ({ stripe, secretKey } = await newStripeAccount(service));
+  ({ stripe, scope: { account } } = await newStripeAccount(service));
 });
 afterAll(() => service.stop());
+
+/**
+ * The DynamoDB calls `run` makes on the account's items (an SDK middleware on the handlers'
+ * client, which runs in this process). The rate limiter's leases (UpdateItem, one per container
+ * and second, not per request) are left out: its own tests count them.
+ */
+async function callsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const calls: string[] = [];
+  const name = `count-${Math.random()}`;
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = (context.commandName as string).replace(/Command$/, '');
+      if (command !== 'UpdateItem' && JSON.stringify(args.input).includes(account)) calls.push(command);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await run();
+    return calls;
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+}
+
+/**
+ * Two racing requests in a set order: the account's first transaction is held until its second
+ * one has finished, so the first is sent on what it read before the second was written.
+ */
+async function holdingFirstTransaction<T>(run: () => Promise<T>): Promise<T> {
+  let seen = 0;
+  let release!: () => void;
+  const released = new Promise<void>((done) => (release = done));
+  const name = `hold-${Math.random()}`;
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand' || !JSON.stringify(args.input).includes(account)) return next(args);
+      seen++;
+      if (seen === 1) {
+        // Never wait forever: a request that sends no second transaction fails the test's checks instead.
+        await Promise.race([released, new Promise((done) => setTimeout(done, 10_000))]);
+        return next(args);
+      }
+      try {
+        return await next(args);
+      } finally {
+        if (seen === 2) release();
+      }
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return await run();
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+}
+
+const replayed = (response: { lastResponse: { headers: Record<string, string> } }) => response.lastResponse.headers['idempotent-replayed'] === 'true';
 
 const eventsOf = async (sessionId: string) =>
   (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === sessionId);
@@ -39,14 +102,80 @@ describe('idempotency keys', () => {
     expect(JSON.stringify(Items)).not.toContain('/start/');
   });
 
-  it('gives one session for five concurrent creates with one key (the SDK retries the 409s)', async () => {
-    const retrying = stripeClient(service, secretKey, { maxNetworkRetries: 6 });
+  it('gives one session for five concurrent creates with one key, each answered at once (no 409 to retry)', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => retrying.identity.verificationSessions.create({ type: 'id_number' }, { idempotencyKey: 'concurrent-1' })),
+      Array.from({ length: 5 }, () => stripe.identity.verificationSessions.create({ type: 'id_number' }, { idempotencyKey: 'concurrent-1' })),
     );
     expect(new Set(responses.map((r) => r.id)).size).toBe(1);
     expect(new Set(responses.map((r) => JSON.stringify(withoutResponse(r)))).size).toBe(1);
+    expect(responses.filter(replayed)).toHaveLength(4);
     expect(await eventsOf(responses[0]!.id)).toHaveLength(1);
+  });
+
+  it('makes the same DynamoDB calls with a key as without: create 1, a change 1 read + 1 transaction, a replay no more', async () => {
+    const sessions = stripe.identity.verificationSessions;
+    const { id } = await sessions.create({ type: 'document' }); // the key's lookup is cached from here on
+    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual(['TransactWriteItems']);
+    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual(['TransactWriteItems']);
+    expect(await callsOf(() => sessions.update(id, { metadata: { a: '1' } }, { idempotencyKey: 'calls-update' }))).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(await callsOf(() => sessions.cancel(id, {}, { idempotencyKey: 'calls-cancel' }))).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(await callsOf(() => sessions.redact(id, {}, { idempotencyKey: 'calls-redact' }))).toEqual(['GetItem', 'TransactWriteItems']);
+    const other = await sessions.create({ type: 'document' });
+    expect(await callsOf(() => testHelpers(stripe).process(other.id))).toEqual(['GetItem', 'TransactWriteItems']);
+  });
+
+  it('answers a create that lost on the key’s condition with the winner’s response', async () => {
+    const create = () => stripe.identity.verificationSessions.create({ type: 'document', metadata: { race: 'key' } }, { idempotencyKey: 'race-key' });
+    const [first, second] = await holdingFirstTransaction(() => Promise.all([create(), create()]));
+    expect(withoutResponse(first!)).toEqual(withoutResponse(second!));
+    expect([first!, second!].filter(replayed)).toHaveLength(1);
+    expect((await eventsOf(first!.id)).map((e) => e.type)).toEqual(['identity.verification_session.created']);
+    expect((await stripe.identity.verificationSessions.list({ limit: 100 })).data.filter((s) => s.metadata.race === 'key')).toHaveLength(1);
+  });
+
+  it('decides again a change that lost on the version alone: both changes land, each under its own key', async () => {
+    const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const update = (n: number) => stripe.identity.verificationSessions.update(id, { metadata: { [`k${n}`]: 'v' } }, { idempotencyKey: `race-version-${n}` });
+    const responses = await holdingFirstTransaction(() => Promise.all([update(1), update(2)]));
+    expect(responses.filter(replayed)).toHaveLength(0);
+    expect((await stripe.identity.verificationSessions.retrieve(id)).metadata).toEqual({ k1: 'v', k2: 'v' });
+    // Each key saved its own answer.
+    for (const [i, response] of responses.entries()) {
+      const again = await update(i + 1);
+      expect(replayed(again)).toBe(true);
+      expect(withoutResponse(again)).toEqual(withoutResponse(response));
+    }
+  });
+
+  it('answers a cancel that lost on the version and the key at once with the winner’s response, and one event', async () => {
+    const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const cancel = () => stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'race-both' });
+    const [first, second] = await holdingFirstTransaction(() => Promise.all([cancel(), cancel()]));
+    expect(withoutResponse(first!)).toEqual(withoutResponse(second!));
+    expect([first!, second!].filter(replayed)).toHaveLength(1);
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['identity.verification_session.canceled', 'identity.verification_session.created']);
+    expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
+  });
+
+  it('refuses a racing request with the same key and other parameters with idempotency_error; only the winner changes the session', async () => {
+    const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const update = (value: string) => stripe.identity.verificationSessions.update(id, { metadata: { value } }, { idempotencyKey: 'race-other-params' });
+    const [first, second] = await holdingFirstTransaction(() => Promise.allSettled([update('first'), update('second')]));
+    // The first request's transaction was held: the second won.
+    expect(second).toMatchObject({ status: 'fulfilled' });
+    expect(first).toMatchObject({ status: 'rejected', reason: { statusCode: 400, type: 'StripeIdempotencyError' } });
+    expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({ metadata: { value: 'second' } });
+    expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
+  });
+
+  it('replays a retried update without changing the session again', async () => {
+    const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const update = () => stripe.identity.verificationSessions.update(id, { metadata: { once: 'yes' } }, { idempotencyKey: 'update-once' });
+    const first = await update();
+    const again = await update();
+    expect(replayed(again)).toBe(true);
+    expect(withoutResponse(again)).toEqual(withoutResponse(first));
+    expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
   });
 
   it('refuses the same key with other parameters or on another endpoint: 400 idempotency_error', async () => {

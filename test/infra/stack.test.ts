@@ -44,13 +44,15 @@ function functionOf(route: Route): [string, Resource] {
   expect(found, route.routeKey).toHaveLength(1);
   return found[0]!;
 }
-function statementsOf(fn: Resource): { Action: string | string[]; Resource: unknown }[] {
+function statementsOf(fn: Resource): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   const role = fn.Properties.Role['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
+/** The statement that lets a function lease its accounts' requests (functions/store/rate-limits.ts). */
+const isRateLimitGrant = (statement: { Action: string | string[]; Condition?: unknown }) => JSON.stringify(statement.Condition ?? {}).includes('"rate_limit#');
 const tableId = () => ofType('AWS::DynamoDB::Table')[0]![0];
 
 describe('one Lambda and one route per route-table entry', () => {
@@ -119,7 +121,7 @@ describe('least privilege', () => {
   it('grants each function exactly the DynamoDB actions its route entry names, on the table and only its indexes', () => {
     const tableArn = { 'Fn::GetAtt': [tableId(), 'Arn'] };
     for (const route of routes) {
-      const statements = statementsOf(functionOf(route)[1]);
+      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isRateLimitGrant(s));
       const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo.flatMap(actionsOf).sort(), route.name).toEqual(route.dynamodb.map((a) => `dynamodb:${a}`).sort());
       for (const statement of dynamo) {
@@ -133,9 +135,29 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets every authenticated function update its accounts\' request counters and no other item; the others not even those', () => {
+    for (const route of routes) {
+      const grants = statementsOf(functionOf(route)[1]).filter(isRateLimitGrant);
+      if (!route.authenticated) {
+        expect(grants, route.name).toEqual([]);
+        continue;
+      }
+      expect(grants, route.name).toEqual([
+        {
+          Action: 'dynamodb:UpdateItem',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rate_limit#*'] } },
+        },
+      ]);
+      const kms = statementsOf(functionOf(route)[1]).find((s) => actionsOf(s).includes('kms:Decrypt'))!;
+      expect(actionsOf(kms), route.name).toContain('kms:Encrypt');
+    }
+  });
+
   it('gives retrieve GetItem, and PutItem only to renew a spent client_secret or url', () => {
     const retrieve = routes.find((r) => r.name === 'RetrieveVerificationSession')!;
-    const actions = statementsOf(functionOf(retrieve)[1]).flatMap(actionsOf);
+    const actions = statementsOf(functionOf(retrieve)[1]).filter((s) => !isRateLimitGrant(s)).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
@@ -293,11 +315,17 @@ describe('the outbox publisher', () => {
     ]);
   });
 
-  it('starts the redaction worker on removed job items only, with retries and its own encrypted on-failure queue', () => {
+  it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
     expect(mapping.Properties).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['redaction_job'] } } } });
+    // A long redaction holds up no other session of its shard.
+    expect(mapping.Properties.ParallelizationFactor).toBe(10);
+    expect(mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern))).toEqual([
+      { eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['redaction_job'] } } } },
+      { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
+      { eventName: ['MODIFY'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
+    ]);
     const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
     expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
   });

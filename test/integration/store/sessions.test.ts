@@ -5,6 +5,7 @@ import { createVerificationSession, updateVerificationSession, type Scope } from
 import { dynamo } from '../../../functions/store/client';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
 import { newObjectId } from '../../../functions/wire/ids';
+import { countCalls } from '../../support/dynamo-calls';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
 
@@ -17,24 +18,6 @@ async function seed(scope: Scope, count: number, input: (i: number) => Parameter
     sessions.push(session);
   }
   return sessions;
-}
-
-/** Counts the DynamoDB operations the store sends, by name, with an SDK middleware. */
-async function countCalls<T>(run: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
-  const calls: string[] = [];
-  const name = `count-${Math.random()}`;
-  dynamo().middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(context.commandName as string);
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    return { result: await run(), calls };
-  } finally {
-    dynamo().middlewareStack.remove(name);
-  }
 }
 
 describe('version-guarded writes', () => {
