@@ -2,7 +2,14 @@
  * The redaction job: forgets a session's personal data everywhere Verity keeps a copy, then marks
  * it redacted and emits `identity.verification_session.redacted`. Run by the redaction worker
  * when DynamoDB's TTL deletes the session's job item, and by the backstop for jobs TTL is late
- * with. Every step can run again: a redelivered or repeated job finishes what was left.
+ * with.
+ *
+ * One run does a bounded amount of work: it reads the session's copies a page at a time, kind by
+ * kind, and stops once it has read its budget of copies or near its deadline. It then saves how far it got (a
+ * progress item) and that write hands the rest to the next run: the stream delivers the new
+ * progress to the worker. Every step can run again: a redelivered or repeated run starts from the
+ * last saved progress and skips the copies already redacted, and the session itself is written
+ * only once every copy is done.
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
@@ -11,20 +18,106 @@ import { changeWithEvents } from './outbox';
 import { dynamo, isConditionalCheckFailure } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { IDEMPOTENCY_KIND } from './store/idempotency';
-import { redactionJobKey } from './store/redaction-jobs';
+import {
+  deleteRedactionProgress,
+  getRedactionProgress,
+  NO_PROGRESS,
+  redactionJobKey,
+  redactionProgressKey,
+  saveRedactionProgress,
+  type RedactionProgress,
+} from './store/redaction-jobs';
 import { tableName } from './store/schema';
-import { copiesOfSession } from './store/session-copies';
+import { pageOfCopies } from './store/session-copies';
 import { changeSession, getSession } from './store/sessions';
 import { FILE_KIND } from './store/submissions';
 import { deleteItem } from './store/transaction-items';
 import { REPORT_KIND, reportItem } from './store/verification-reports';
 
-export type RedactionResult = 'redacted' | 'already_redacted' | 'missing';
+/**
+ * - `redacted`: this run finished the redaction;
+ * - `continued`: it spent its budget, saved its progress, and the next run carries on;
+ * - `already_redacted`, `missing`: nothing to do;
+ * - `overtaken`: another run got further first (a redelivered or duplicate run), nothing more to do;
+ * - `running`: another run saved progress recently, so it is left to finish (the backstop's case).
+ */
+export type RedactionResult = 'redacted' | 'continued' | 'already_redacted' | 'missing' | 'overtaken' | 'running';
 
-export async function redactSession(scope: Scope, sessionId: string): Promise<RedactionResult> {
-  const stored = await getSession(scope, sessionId);
+/** How much one run of one session's redaction may do. */
+export interface RedactionBudget {
+  /** Copies read per page (DynamoDB Query `Limit`). */
+  pageSize: number;
+  /** Copies the run may read before it saves its progress and hands over. */
+  copies: number;
+  /** Epoch milliseconds after which no page starts. */
+  deadline: number;
+}
+
+/** Defaults, measured in the README (*Redaction*): well under a minute locally, seconds in AWS. */
+const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_COPIES_PER_RUN = 5000;
+/** At most this many writes in flight at once per session: a page's writes go side by side, in groups. */
+const WRITE_CONCURRENCY = 25;
+
+/**
+ * The budget of one run, ending `deadline` (epoch ms; none by default). Page size (at most 1000)
+ * and copies per run come from `VERITY_REDACTION_PAGE_SIZE` and `VERITY_REDACTION_COPIES_PER_RUN`
+ * (positive integers) when set, so they can be tuned without a release.
+ */
+export function redactionBudget(deadline = Number.POSITIVE_INFINITY): RedactionBudget {
+  const setting = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  return {
+    pageSize: Math.min(setting('VERITY_REDACTION_PAGE_SIZE', DEFAULT_PAGE_SIZE), 1000),
+    copies: setting('VERITY_REDACTION_COPIES_PER_RUN', DEFAULT_COPIES_PER_RUN),
+    deadline,
+  };
+}
+
+export interface RedactionRun {
+  budget: RedactionBudget;
+  /** The progress step this run was started for (a delivered progress item); another stored means it is stale. */
+  step?: number;
+  /** Leave the session to another run that saved progress at or after this time (epoch seconds). */
+  activeSince?: number;
+}
+
+/** Marks a stored event item whose copy of the session is redacted, so no run rewrites it again. */
+const REDACTED_EVENT = 'redacted';
+
+/** What each kind of copy becomes, in the order they are worked through. */
+const COPIES: { kind: string; redact: (items: Record<string, any>[]) => Promise<void> }[] = [
+  {
+    kind: REPORT_KIND,
+    redact: (items) => rewriteAll(items.filter((item) => item.report?.redacted !== true).map((item) => reportItem(redactedReport(item.report)))),
+  },
+  {
+    kind: EVENT_KIND,
+    redact: (items) =>
+      rewriteAll(items.filter((item) => item[REDACTED_EVENT] !== true).map((item) => ({ ...item, event: redactedEventCopy(item.event), [REDACTED_EVENT]: true }))),
+  },
+  // Images and saved responses are not kept in any form.
+  { kind: FILE_KIND, redact: (items) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk }))) },
+  { kind: IDEMPOTENCY_KIND, redact: (items) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk }))) },
+];
+
+/**
+ * Runs one bounded step of the session's redaction, from its last saved progress. Throws only
+ * what DynamoDB throws; the caller retries (the stream redelivers, the backstop runs again).
+ */
+export async function redactSession(scope: Scope, sessionId: string, run: RedactionRun): Promise<RedactionResult> {
+  const [stored, saved] = await Promise.all([getSession(scope, sessionId), getRedactionProgress(scope, sessionId)]);
   if (!stored) return 'missing';
-  if (stored.session.redaction?.status === 'redacted') return 'already_redacted';
+  if (stored.session.redaction?.status === 'redacted') {
+    // A run overtaken by the redaction's end may have saved progress after it: nothing else removes it.
+    if (saved) await deleteRedactionProgress(scope, sessionId);
+    return 'already_redacted';
+  }
+  const from = saved ?? NO_PROGRESS;
+  if (run.step !== undefined && run.step !== from.step) return 'overtaken';
+  if (run.activeSince !== undefined && from.step > 0 && from.saved_at >= run.activeSince) return 'running';
   // A job planned by the retention policy: the session is marked for redaction first, as a redact call would.
   if (stored.session.redaction === null) {
     await changeSession(
@@ -36,33 +129,50 @@ export async function redactSession(scope: Scope, sessionId: string): Promise<Re
     );
   }
 
-  for await (const item of copiesOfSession(scope, REPORT_KIND, sessionId)) {
-    await put(reportItem(redactedReport(item.report)));
-  }
-  for await (const item of copiesOfSession(scope, EVENT_KIND, sessionId)) {
-    await put({ ...item, event: redactedEventCopy(item.event) });
-  }
-  // Images and saved responses are not kept in any form.
-  for (const kind of [FILE_KIND, IDEMPOTENCY_KIND]) {
-    const keys: Record<string, unknown>[] = [];
-    for await (const item of copiesOfSession(scope, kind, sessionId)) keys.push({ pk: item.pk, sk: item.sk });
-    await deleteAll(keys);
+  const { budget } = run;
+  const first = COPIES.findIndex((copies) => copies.kind === from.kind);
+  // Progress naming no kind this code knows (or none) starts from the first: every step repeats safely.
+  let position = first === -1 ? { index: 0, after: undefined } : { index: first, after: from.after };
+  for (let read = 0; position.index < COPIES.length; ) {
+    if (read >= budget.copies || Date.now() >= budget.deadline) {
+      const progress: RedactionProgress = { step: from.step + 1, kind: COPIES[position.index]!.kind, after: position.after, saved_at: Math.floor(Date.now() / 1000) };
+      return (await saveRedactionProgress(scope, sessionId, from, progress)) ? 'continued' : 'overtaken';
+    }
+    const copies = COPIES[position.index]!;
+    const page = await pageOfCopies(scope, copies.kind, sessionId, { limit: Math.min(budget.pageSize, budget.copies - read), after: position.after });
+    await copies.redact(page.items);
+    read += page.items.length;
+    position = page.next ? { index: position.index, after: page.next } : { index: position.index + 1, after: undefined };
   }
 
   await changeSession(scope, sessionId, (current, now) => {
     if (current.redaction?.status === 'redacted') return null;
     const change = changeWithEvents(current, redactedSession(current), { request: null, now });
-    // Done: the job item goes too, if TTL has not removed it (the backstop ran first).
-    return { ...change, items: [...(change.items ?? []), deleteItem(redactionJobKey(scope, sessionId))] };
+    // Done: the job item goes too, if TTL has not removed it (the backstop ran first), and the progress.
+    return { ...change, items: [...(change.items ?? []), deleteItem(redactionJobKey(scope, sessionId)), deleteItem(redactionProgressKey(scope, sessionId))] };
   });
   return 'redacted';
+}
+
+/** The items' writes, side by side in groups of `WRITE_CONCURRENCY`. */
+async function rewriteAll(items: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await settled(items.slice(i, i + WRITE_CONCURRENCY).map(rewrite));
+}
+
+/**
+ * Waits for every write, then throws the first failure: a failed run has no write still in
+ * flight once it reports its failure (in Lambda it would be frozen half-way and land later).
+ */
+async function settled(writes: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
  * Rewrites an item only if it still exists: one that TTL removed since the index listed it stays
  * gone (recreating an event would publish it again).
  */
-async function put(Item: Record<string, unknown>): Promise<void> {
+async function rewrite(Item: Record<string, unknown>): Promise<void> {
   try {
     await dynamo().send(new PutCommand({ TableName: tableName(), Item, ConditionExpression: 'attribute_exists(pk)' }));
   } catch (error) {
@@ -71,13 +181,18 @@ async function put(Item: Record<string, unknown>): Promise<void> {
 }
 
 async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; requests.length; attempt++) {
-      if (attempt > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
-      if (attempt === 6) throw new Error('DynamoDB kept refusing to delete part of a batch');
-      const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
-      requests = (result.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
-    }
+  const batches = [];
+  for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25));
+  await settled(batches.map(deleteBatch));
+}
+
+/** Up to 25 deletions in one BatchWriteItem, re-sending what DynamoDB left unprocessed, with backoff. */
+async function deleteBatch(keys: Record<string, unknown>[]): Promise<void> {
+  let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+  for (let attempt = 0; requests.length; attempt++) {
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
+    if (attempt === 6) throw new Error('DynamoDB kept refusing to delete part of a batch');
+    const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
+    requests = (result.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Redaction in AWS: the worker, started by the table's stream when DynamoDB's TTL deletes a
- * redaction job item, and the backstop, run every six hours by an EventBridge rule, for the jobs
+ * redaction job item and continued by it whenever a bounded run saves its progress, and the backstop, run every six hours by an EventBridge rule, for the jobs
  * TTL is late with (it deletes "typically within two days").
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -11,7 +11,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REDACTION_JOB_KIND } from '../functions/store/redaction-jobs';
+import { REDACTION_JOB_KIND, REDACTION_PROGRESS_KIND } from '../functions/store/redaction-jobs';
 import { tableSchema } from '../functions/store/schema';
 import { deadLetterQueue, tableStreamSource } from './events';
 import { VerityFunction } from './verity-function';
@@ -34,6 +34,7 @@ export class VerityRedaction extends Construct {
     this.worker = new VerityFunction(this, 'Worker', {
       handlerModule: 'streams/redact-sessions',
       description: 'Verity redaction worker: forgets a session when TTL deletes its redaction job',
+      // A run stops a minute before this, whatever the session holds (functions/streams/redact-sessions.ts).
       environment,
       environmentKey: props.key,
       timeout: Duration.minutes(5),
@@ -51,11 +52,19 @@ export class VerityRedaction extends Construct {
 
     this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the redaction worker', props.key);
     this.worker.function.addEventSource(
-      // Removed job items only. Whether a removal was TTL's (its userIdentity) is checked in code:
-      // Lambda documents filtering on the record's `dynamodb` key only.
+      // Removed job items start a redaction, new progress continues one. Whether a removal was
+      // TTL's (its userIdentity) is checked in code: Lambda documents filtering on the record's
+      // `dynamodb` key only.
       tableStreamSource(props.table, {
-        records: [{ eventName: 'REMOVE', kind: REDACTION_JOB_KIND }],
+        records: [
+          { eventName: 'REMOVE', kind: REDACTION_JOB_KIND },
+          { eventName: 'INSERT', kind: REDACTION_PROGRESS_KIND },
+          { eventName: 'MODIFY', kind: REDACTION_PROGRESS_KIND },
+        ],
         batchSize: 10,
+        // A shard's records of different sessions are handed to up to 10 invocations at once (one
+        // session's stay in order), so a long redaction does not hold up the others in its shard.
+        parallelizationFactor: 10,
         deadLetterQueue: this.deadLetterQueue,
         key: props.key,
       }),
@@ -77,7 +86,7 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
   return retentionDays ? { VERITY_RETENTION_DAYS: String(retentionDays) } : {};
 }
 
-/** Reads the session; rewrites its reports and events; deletes files, saved responses and the job. */
+/** Reads the session and its progress; rewrites its reports and events; deletes files, saved responses, the job and the progress. */
 function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backstop: boolean): void {
   const { table, key } = props;
   const indexes = [tableSchema.indexes.byVerificationSession, ...(backstop ? [tableSchema.indexes.byRedactionDue] : [])];

@@ -1,62 +1,33 @@
 /**
  * The redaction worker, driven with AWS-shaped stream records against DynamoDB Local: a TTL
  * deletion of a job item redacts its session and every copy of its data; a user's deletion does
- * nothing; a redelivery changes nothing more.
+ * nothing; a redelivery changes nothing more; a session with many copies is redacted in bounded
+ * runs, each continuing from the progress the last one saved, and a retried run does not redo
+ * the copies already redacted.
  */
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { testModeOutcome } from '../../../functions/checks/test-mode';
+import { afterEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../../functions/domain/redaction';
-import { createVerificationSession, redactVerificationSession } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
 import { listEvents } from '../../../functions/store/events';
-import { redactionJobKey } from '../../../functions/store/redaction-jobs';
-import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
+import { getSession } from '../../../functions/store/sessions';
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/redact-sessions';
-import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
-import { submitAndConcludeChange } from '../../../functions/verification-flow';
-import { newObjectId } from '../../../functions/wire/ids';
+import { addCopies, copiesOf, countWrites, jobRemoval, PERSONAL, savedProgress, useOwnTable, verifiedThenRedacted } from '../../support/redaction';
 
+useOwnTable('redact-sessions');
 const scope = { account: `acct_redact${Date.now()}`, mode: 'test' as const };
-let sequence = 5000;
 
-/** A stream record of the job item's removal, as AWS delivers it: by TTL, or by someone else. */
-function removal(sessionId: string, byTtl: boolean): DynamoDBRecord {
-  const image = marshall({ ...redactionJobKey(scope, sessionId), scope, session: sessionId, expires_at: 1 }) as NonNullable<DynamoDBRecord['dynamodb']>['OldImage'];
-  return {
-    eventID: `${sequence}`,
-    eventName: 'REMOVE',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'eu-west-1',
-    ...(byTtl ? { userIdentity: { ...TTL_DELETION_IDENTITY } } : {}),
-    dynamodb: { Keys: { pk: image!.pk!, sk: image!.sk! }, OldImage: image, SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  };
-}
+afterEach(() => {
+  delete process.env.VERITY_REDACTION_PAGE_SIZE;
+  delete process.env.VERITY_REDACTION_COPIES_PER_RUN;
+});
 
-/** A verified session with known personal data, then redacted by its business. */
-async function verifiedThenRedacted() {
-  const now = new Date();
-  const session = createVerificationSession(
-    { type: 'document', client_reference_id: 'ref-jane-doe', metadata: { email: 'jane@example.com' }, provided_details: { email: 'jane@example.com', phone: '+1 555 0100' } },
-    { id: newObjectId('vs', now.getTime()), scope, now },
-  );
-  await insertSession(changeWithEvents(null, session, { request: null, now }));
-  const submission = { id: newObjectId('vsub', now.getTime()), session: session.id, created: 0, consent: 'given' as const, files: {} };
-  await changeSession(scope, session.id, (current, at) =>
-    submitAndConcludeChange(current, submission, (p) => testModeOutcome(p, submission), { request: null, now: at }),
-  );
-  await changeSession(scope, session.id, (current, at) => changeWithEvents(current, redactVerificationSession(current, at), { request: null, now: at }));
-  return session;
-}
-
-const personal = ['ref-jane-doe', 'jane@example.com', '+1 555 0100', 'Jenny', 'Rosen', '1234 Main St.', 'D1234567'];
+const redactedEventsOf = async (sessionId: string) =>
+  (await listEvents(scope, ['identity.verification_session.redacted'], { limit: 100 })).data.filter((e) => e.data.object.id === sessionId);
 
 describe('the redaction worker', () => {
   it('redacts the session, its reports and its events when TTL removes the job', async () => {
-    const session = await verifiedThenRedacted();
-    expect(await handler({ Records: [removal(session.id, true)] })).toEqual({ batchItemFailures: [] });
+    const session = await verifiedThenRedacted(scope);
+    expect(await handler({ Records: [jobRemoval(scope, session.id)] })).toEqual({ batchItemFailures: [] });
 
     const stored = (await getSession(scope, session.id))!.session;
     expect(stored).toMatchObject({ status: 'verified', redaction: { status: 'redacted' }, client_reference_id: REDACTED, metadata: {} });
@@ -66,34 +37,113 @@ describe('the redaction worker', () => {
     const ofSession = events.data.filter((event) => event.data.object.id === session.id);
     expect(ofSession.map((event) => event.type)).toContain('identity.verification_session.redacted');
     const everything = JSON.stringify([stored, reports.data, ofSession]);
-    for (const value of personal) expect(everything, value).not.toContain(value);
+    for (const value of PERSONAL) expect(everything, value).not.toContain(value);
   });
 
   it('changes nothing more when the same removal is delivered again', async () => {
-    const session = await verifiedThenRedacted();
-    await handler({ Records: [removal(session.id, true)] });
+    const session = await verifiedThenRedacted(scope);
+    await handler({ Records: [jobRemoval(scope, session.id)] });
     const first = await getSession(scope, session.id);
-    await handler({ Records: [removal(session.id, true), removal(session.id, true)] });
+    const writes = countWrites();
+    try {
+      await handler({ Records: [jobRemoval(scope, session.id), jobRemoval(scope, session.id)] });
+    } finally {
+      writes.stop();
+    }
+    expect(writes.count.all).toBe(0);
     expect(await getSession(scope, session.id)).toEqual(first);
-    const redactedEvents = (await listEvents(scope, ['identity.verification_session.redacted'], { limit: 100 })).data.filter((e) => e.data.object.id === session.id);
-    expect(redactedEvents).toHaveLength(1);
+    expect(await redactedEventsOf(session.id)).toHaveLength(1);
   });
 
   it('ignores a removal that TTL did not make', async () => {
-    const session = await verifiedThenRedacted();
-    expect(await handler({ Records: [removal(session.id, false)] })).toEqual({ batchItemFailures: [] });
+    const session = await verifiedThenRedacted(scope);
+    expect(await handler({ Records: [jobRemoval(scope, session.id, false)] })).toEqual({ batchItemFailures: [] });
     expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'processing' });
   });
 
   it('reports a removal it could not act on, so the stream hands it over again', async () => {
-    const session = await verifiedThenRedacted();
+    const session = await verifiedThenRedacted(scope);
     const table = process.env.VERITY_TABLE_NAME;
     process.env.VERITY_TABLE_NAME = 'no-such-table';
     try {
-      const record = removal(session.id, true);
+      const record = jobRemoval(scope, session.id);
       expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
     } finally {
       process.env.VERITY_TABLE_NAME = table;
     }
+  });
+
+  it('redacts a session with hundreds of copies in bounded runs, each continuing where the last one stopped', async () => {
+    process.env.VERITY_REDACTION_PAGE_SIZE = '10';
+    process.env.VERITY_REDACTION_COPIES_PER_RUN = '30';
+    const session = await verifiedThenRedacted(scope);
+    await addCopies(scope, session.id, 100);
+    const copies = (await copiesOf(scope, session.id)).length;
+    expect(copies).toBeGreaterThan(200);
+
+    const writes = countWrites();
+    const runs: number[] = [];
+    try {
+      // The first run, started by TTL, and every run the saved progress starts, as the stream delivers it.
+      let record = jobRemoval(scope, session.id);
+      for (let run = 0; run < 100; run++) {
+        writes.reset();
+        expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+        runs.push(writes.count.copies);
+        const saved = await savedProgress(scope, session.id);
+        if (!saved) break;
+        expect(saved.item.progress.step).toBe(run + 1);
+        // Not done yet: the session is written only once every copy is.
+        expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'processing' });
+        expect(await redactedEventsOf(session.id)).toEqual([]);
+        // The same record delivered again (or a stale one) finds the progress moved on, and does nothing.
+        writes.reset();
+        expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+        expect(writes.count.all, `redelivery of run ${run}`).toBe(0);
+        record = saved.record;
+      }
+    } finally {
+      writes.stop();
+    }
+
+    // Each run did at most its budget: 30 copies.
+    expect(runs.length).toBeGreaterThanOrEqual(Math.ceil(copies / 30));
+    for (const done of runs) expect(done).toBeLessThanOrEqual(30);
+    // Every copy written once, nothing twice.
+    expect(runs.reduce((sum, n) => sum + n, 0)).toBe(copies);
+    const stored = (await getSession(scope, session.id))!.session;
+    expect(stored.redaction).toEqual({ status: 'redacted' });
+    const after = await copiesOf(scope, session.id);
+    expect(after.length).toBe(copies + 1); // and the redacted event
+    const everything = JSON.stringify([stored, after]);
+    for (const value of PERSONAL) expect(everything, value).not.toContain(value);
+    expect(await redactedEventsOf(session.id)).toHaveLength(1);
+    expect(await savedProgress(scope, session.id)).toBeUndefined();
+  });
+
+  it('does not redo the copies a failed run already redacted when the stream retries it', async () => {
+    const session = await verifiedThenRedacted(scope);
+    await addCopies(scope, session.id, 100);
+    const copies = (await copiesOf(scope, session.id)).length;
+    const record = jobRemoval(scope, session.id);
+
+    const writes = countWrites();
+    try {
+      // The run fails part-way through (a throttled write, a crash) ...
+      writes.failCopyWrite(120);
+      expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
+      const before = writes.count.copies;
+      expect(before).toBeGreaterThanOrEqual(100);
+      expect(before).toBeLessThan(copies);
+      // ... and the stream hands the same record over again: only what is left is written.
+      writes.reset();
+      expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+      expect(writes.count.copies).toBe(copies - before);
+    } finally {
+      writes.stop();
+    }
+    expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
+    const everything = JSON.stringify(await copiesOf(scope, session.id));
+    for (const value of PERSONAL) expect(everything, value).not.toContain(value);
   });
 });
