@@ -3,7 +3,7 @@
  * actions and indexes it needs. The CDK stack builds one Lambda, one route and one IAM policy
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
-import { tableSchema } from './store/schema';
+import { rateLimitPartitionPrefix, tableSchema } from './store/schema';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
@@ -18,10 +18,21 @@ export interface Route {
   /** Index names the route queries. */
   indexes: string[];
   authenticated: boolean;
+  /**
+   * Item actions allowed only on the partitions whose key matches one of the patterns (IAM
+   * `dynamodb:LeadingKeys`, StringLike), on top of `dynamodb`.
+   */
+  keyed?: { actions: DynamoAction[]; partitionKeys: string[] };
 }
 
 /** Every authenticated request reads the key's hash (cached per container). */
 const AUTH: DynamoAction[] = ['GetItem'];
+/**
+ * Every authenticated request counts against its account's rate limit: now and then it leases a
+ * batch of requests from the account's counter (functions/store/rate-limits.ts), and it may
+ * update no other item.
+ */
+const RATE_LIMIT: Route['keyed'] = { actions: ['UpdateItem'], partitionKeys: [`${rateLimitPartitionPrefix}*`] };
 /**
  * A POST with an Idempotency-Key saves its response with a put (in the change's transaction, or
  * on its own), and reads the key when it fails without writing.
@@ -45,6 +56,7 @@ const testHelper = (name: string, action: string): Route => ({
   dynamodb: [...AUTH, ...IDEMPOTENCY, 'DeleteItem'],
   indexes: [],
   authenticated: true,
+  keyed: RATE_LIMIT,
 });
 
 export const routes: Route[] = [
@@ -55,6 +67,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'ListVerificationSessions',
@@ -69,6 +82,7 @@ export const routes: Route[] = [
       tableSchema.indexes.byRelatedCustomerAccount,
     ].map((index) => index.name),
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'RetrieveVerificationSession',
@@ -78,6 +92,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, 'PutItem'],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'UpdateVerificationSession',
@@ -86,6 +101,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'CancelVerificationSession',
@@ -94,6 +110,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'RedactVerificationSession',
@@ -102,6 +119,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   testHelper('ProcessVerificationSession', 'process'),
   testHelper('VerifyVerificationSession', 'verify'),
@@ -118,6 +136,7 @@ export const routes: Route[] = [
       tableSchema.indexes.byType,
     ].map((index) => index.name),
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'RetrieveVerificationReport',
@@ -126,6 +145,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'ShowVerificationPage',
@@ -159,6 +179,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, 'Query'],
     indexes: [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'RetrieveEvent',
@@ -167,6 +188,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH],
     indexes: [],
     authenticated: true,
+    keyed: RATE_LIMIT,
   },
   {
     name: 'UnrecognizedRequestUrl',

@@ -1,7 +1,7 @@
 /**
  * What every Stripe endpoint shares, as one middy chain: a `Request-Id` on every response,
- * errors as Stripe's error object, the secret key checked, and parameters decoded and
- * validated against the endpoint's schema before the endpoint runs.
+ * errors as Stripe's error object, the secret key checked, the account's rate limit applied,
+ * and parameters decoded and validated against the endpoint's schema before the endpoint runs.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -16,6 +16,7 @@ import { completeKey, completionItem, savedUnderKey, usedKey, type IdempotentReq
 import type { AlsoWrite, SessionChange } from '../store/sessions';
 import { withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
+import { rateLimited } from './rate-limit';
 import type { ChangeOrigin } from '../outbox';
 import { requestIdOf, stripeResponses } from './stripe-responses';
 
@@ -47,6 +48,9 @@ export function stripeEndpoint<S extends Shape>(
     .use(stripeResponses())
     .handler(async (event) => {
       const scope = await authenticate(event.headers.authorization);
+      // Before any other work: a refused request costs its account's neighbours nothing.
+      const refusal = await rateLimited(scope);
+      if (refusal) return refusal;
       const tree = requestParams(event);
       // Requests that fail validation are not saved under their idempotency key, as on Stripe.
       const params = readParams(shape, tree);
