@@ -50,9 +50,16 @@ export const PERSONAL = ['ref-jane-doe', 'jane@example.com', '+1 555 0100', 'Jen
 
 /**
  * A verified session with known personal data, then marked for redaction by its business (its
- * job due at `due`, default now): one report, a few events, one saved response of its own.
+ * job due at `due`, default now): one report and a few events.
  */
 export async function verifiedThenRedacted(scope: Scope, due?: Date) {
+  const session = await verifiedSession(scope);
+  await markForRedaction(scope, session.id, due);
+  return session;
+}
+
+/** A verified session with known personal data: one report, a few events. */
+export async function verifiedSession(scope: Scope) {
   const now = new Date();
   const session = createVerificationSession(
     { type: 'document', client_reference_id: 'ref-jane-doe', metadata: { email: 'jane@example.com' }, provided_details: { email: 'jane@example.com', phone: '+1 555 0100' } },
@@ -63,8 +70,12 @@ export async function verifiedThenRedacted(scope: Scope, due?: Date) {
   await changeSession(scope, session.id, (current, at) =>
     submitAndConcludeChange(current, submission, (p) => testModeOutcome(p, submission), { request: null, now: at }),
   );
-  await changeSession(scope, session.id, (current, at) => changeWithEvents(current, redactVerificationSession(current, due ?? at), { request: null, now: at }));
   return session;
+}
+
+/** What a redact call does: marks the session and writes its job, due at `due` (default now). */
+export async function markForRedaction(scope: Scope, sessionId: string, due?: Date): Promise<void> {
+  await changeSession(scope, sessionId, (current, at) => changeWithEvents(current, redactVerificationSession(current, due ?? at), { request: null, now: at }));
 }
 
 /**
