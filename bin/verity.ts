@@ -8,11 +8,19 @@
  *   alarmEmail=ops@example.com       send every alarm to this address
  *   redactionDelaySeconds=0          time between a redact call and the redaction job
  *   retentionDays=90                 redact verified and canceled sessions this many days later (off by default)
- * Every synth runs the cdk-nag AwsSolutions and Serverless packs; a finding fails it.
+ *   vpcId=vpc-… subnetIds=subnet-a,subnet-b   run every function in these private subnets (outside any VPC by default)
+ *   publisherConcurrency=10 checksWorkerConcurrency=50 redactionWorkerConcurrency=20 redactionBackstopConcurrency=1
+ *                                    reserved concurrency of the background functions (these are the defaults)
+ *   reservedConcurrency=false        reserve none (an account whose limit is below 100 plus their sum)
+ *   wafRateLimit=2000                CloudFront and AWS WAF in front of the API: requests per client address per
+ *                                    5 minutes (the stack must be in us-east-1), or
+ *   webAclArn=arn:aws:wafv2:us-east-1:…   CloudFront with a CLOUDFRONT web ACL of yours
+ * Every synth runs the cdk-nag AwsSolutions and Serverless packs and AWS Control Tower's proactive
+ * controls (cfn-guard); a finding fails it.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { addPolicyChecks } from '../lib/policy-checks';
-import { VerityStack } from '../lib/verity-stack';
+import { DEFAULT_WORKER_CONCURRENCY, VerityStack } from '../lib/verity-stack';
 
 const app = new App();
 
@@ -34,6 +42,13 @@ function positiveInteger(name: string, fallback: number, minimum = 1): number {
   return value;
 }
 
+const vpcId = context('vpcId');
+const subnetIds = context('subnetIds')?.split(',').map((id) => id.trim()).filter(Boolean);
+if (Boolean(vpcId) !== Boolean(subnetIds?.length)) throw new Error('Context vpcId and subnetIds go together');
+const wafRateLimit = context('wafRateLimit');
+const webAclArn = context('webAclArn');
+if (wafRateLimit && webAclArn) throw new Error('Context wafRateLimit and webAclArn exclude each other: the rate limit belongs in your web ACL');
+
 const domainName = context('domainName');
 const certificateArn = context('certificateArn');
 if (Boolean(domainName) !== Boolean(certificateArn)) throw new Error('Context domainName and certificateArn go together');
@@ -49,6 +64,17 @@ new VerityStack(app, 'Verity', {
   alarmEmail: context('alarmEmail'),
   redactionDelaySeconds: positiveInteger('redactionDelaySeconds', 0, 0),
   retentionDays: context('retentionDays') === undefined ? undefined : positiveInteger('retentionDays', 0),
+  vpc: vpcId && subnetIds ? { vpcId, subnetIds } : undefined,
+  workerConcurrency:
+    context('reservedConcurrency', ['true', 'false']) === 'false'
+      ? false
+      : {
+          publisher: positiveInteger('publisherConcurrency', DEFAULT_WORKER_CONCURRENCY.publisher),
+          checksWorker: positiveInteger('checksWorkerConcurrency', DEFAULT_WORKER_CONCURRENCY.checksWorker),
+          redactionWorker: positiveInteger('redactionWorkerConcurrency', DEFAULT_WORKER_CONCURRENCY.redactionWorker),
+          redactionBackstop: positiveInteger('redactionBackstopConcurrency', DEFAULT_WORKER_CONCURRENCY.redactionBackstop),
+        },
+  firewall: wafRateLimit ? { rateLimit: positiveInteger('wafRateLimit', 0, 10) } : webAclArn ? { webAclArn } : undefined,
 });
 
 addPolicyChecks(app);

@@ -19,6 +19,12 @@ export interface Route {
   indexes: string[];
   authenticated: boolean;
   /**
+   * The kinds of object (id prefixes: `vs`, `evt`…) whose items alone the route may read or
+   * write, enforced by IAM (`dynamodb:LeadingKeys` on their partition keys); every item when
+   * left out. Set on the routes anyone may call, so they can never reach API keys or other items.
+   */
+  objects?: string[];
+  /**
    * Item actions allowed only on the partitions whose key matches one of the patterns (IAM
    * `dynamodb:LeadingKeys`, StringLike), on top of `dynamodb`.
    */
@@ -44,6 +50,8 @@ const reports = '/v1/identity/verification_reports';
 const testHelpers = '/v1/test_helpers/identity/verification_sessions';
 /** The verification page a session's `url` opens. */
 const page = '/start/{token}';
+/** What the page touches: the session (and its redaction job), and what a submission writes with it: the submission, its files, the events. */
+const PAGE_OBJECTS = ['vs', 'vsub', 'file', 'evt'];
 
 /**
  * A test helper reads the session and any submission, and writes the change, its report and
@@ -154,6 +162,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem'],
     indexes: [],
     authenticated: false,
+    objects: PAGE_OBJECTS,
   },
   {
     name: 'AnswerVerificationConsent',
@@ -163,6 +172,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem', 'PutItem'],
     indexes: [],
     authenticated: false,
+    objects: PAGE_OBJECTS,
   },
   {
     name: 'SubmitVerification',
@@ -171,6 +181,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem', 'PutItem'],
     indexes: [],
     authenticated: false,
+    objects: PAGE_OBJECTS,
   },
   {
     name: 'ListEvents',

@@ -18,18 +18,20 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
-import { VerityFunction } from './verity-function';
+import { objectKey } from '../functions/store/schema';
+import { VerityFirewall, type FirewallProps } from './firewall';
+import { LOG_RETENTION, VerityFunction } from './verity-function';
 
 export interface VerityApiProps {
   routes: Route[];
   table: Table;
   key: Key;
-  /** Signs each session's client_secret and url. */
+  /** Signs each session's client_secret and url; a function reads it from Secrets Manager at start. */
   signingSecret: ISecret;
   /** Steady-state requests per second and burst for the whole stage. */
   throttle: { rateLimit: number; burstLimit: number };
@@ -37,6 +39,8 @@ export interface VerityApiProps {
   environment?: Record<string, string>;
   /** Serve the API on your own domain, with an ACM certificate in the stack's region. */
   customDomain?: { domainName: string; certificateArn: string };
+  /** Serve the API through CloudFront and AWS WAF (lib/firewall.ts); its URL becomes the API's. */
+  firewall?: FirewallProps;
 }
 
 /** Actions that change items: the caller must be able to encrypt with the table's key. */
@@ -46,6 +50,7 @@ export class VerityApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly functions = new Map<string, VerityFunction>();
+  readonly firewall?: VerityFirewall;
   /** The base URL clients use. */
   readonly url: string;
 
@@ -61,7 +66,7 @@ export class VerityApi extends Construct {
           certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
         })
       : undefined;
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, encryptionKey: props.key, removalPolicy: RemovalPolicy.DESTROY });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -85,7 +90,8 @@ export class VerityApi extends Construct {
         ),
       },
     });
-    this.url = domain ? `https://${props.customDomain!.domainName}` : this.httpApi.apiEndpoint;
+    this.firewall = props.firewall ? new VerityFirewall(this, 'Firewall', { ...props.firewall, api: this.httpApi }) : undefined;
+    this.url = domain ? `https://${props.customDomain!.domainName}` : (this.firewall?.url ?? this.httpApi.apiEndpoint);
 
     for (const route of props.routes) {
       const fn = new VerityFunction(this, route.name, {
@@ -96,27 +102,38 @@ export class VerityApi extends Construct {
           ? {
               VERITY_TABLE_NAME: props.table.tableName,
               VERITY_PUBLIC_URL: this.url,
-              // Resolved by CloudFormation at deploy time: the template holds only a reference.
-              VERITY_SIGNING_SECRET: props.signingSecret.secretValue.unsafeUnwrap(),
+              // Where the function reads the secret at start (functions/wire/session-secrets.ts):
+              // the secret itself is never in the template nor in the function's configuration.
+              VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn,
               ...props.environment,
             }
           : {},
       });
       grantRoute(fn, route, props.table, props.key);
+      if (route.dynamodb.length) {
+        fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }));
+      }
       const httpRoute = new HttpRoute(this, `${route.name}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.function),
       });
-      Validations.of(httpRoute).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason: route.authenticated
+      const authorizationReason = route.authenticated
           ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up (functions/http/authenticate.ts), " +
             "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
           : route.dynamodb.length
             ? "The verification page is opened by a person, not a business: the function checks the session's signed, single-use url token and then a signed cookie (functions/hosted-page/page-access.ts)."
-            : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.',
-      });
+            : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.';
+      Validations.of(httpRoute).acknowledge(
+        { id: 'AwsSolutions::AwsSolutions-APIG4', reason: authorizationReason },
+        { id: 'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check', reason: authorizationReason },
+        {
+          id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+          reason:
+            "Only API Gateway may invoke the function, and only from this API's own routes: the permission's SourceArn is this API's execute-api ARN, which names the account. " +
+            'The rule reads only a literal string or a plain Ref/GetAtt there, and the ARN is built with Fn::Join.',
+        },
+      );
       this.functions.set(route.name, fn);
     }
   }
@@ -128,11 +145,27 @@ function httpRouteKey(routeKey: string): HttpRouteKey {
   return HttpRouteKey.with(path, HttpMethod[method]);
 }
 
-/** Exactly the route's actions: item actions on the table, Query on the named indexes, and the key uses they imply. */
+/**
+ * IAM patterns (StringLike) matching the partition key of every object of the given kinds, in any
+ * account and mode: built with the store's own objectKey(), so they follow its key layout. Account
+ * ids are `acct_…`, and no partition key other than an object's holds `#<mode>#<kind>_`.
+ */
+export function objectPartitionPatterns(kinds: string[]): string[] {
+  return kinds.flatMap((kind) => (['test', 'live'] as const).map((mode) => objectKey({ account: 'acct_*', mode }, `${kind}_*`, '').pk));
+}
+
+/** Exactly the route's actions: item actions on the table (on its objects' items only, when it names them), Query on the named indexes, and the key uses they imply. */
 function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): void {
   const itemActions = route.dynamodb.filter((action) => action !== 'Query');
   if (itemActions.length) {
-    fn.role.addToPolicy(new PolicyStatement({ actions: itemActions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: itemActions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        // Every item request carries its partition key, so ForAllValues never meets an empty set here.
+        ...(route.objects ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(route.objects) } } } : {}),
+      }),
+    );
   }
   if (route.dynamodb.includes('Query')) {
     fn.role.addToPolicy(

@@ -4,8 +4,8 @@
  * bootstrap creates cannot drift apart. Encrypted with a customer-managed key: identity data is
  * the most sensitive data a business holds, and a key can be revoked.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -24,7 +24,7 @@ const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 export class VerityData extends Construct {
   /** The table holding sessions and API key hashes. */
   readonly table: Table;
-  /** Encrypts the table, the functions' environment, the event bus and the queues. */
+  /** Encrypts the table, the functions' environment and logs, the event bus, the queues and the signing secret. */
   readonly key: Key;
 
   constructor(scope: Construct, id: string, props: VerityDataProps = {}) {
@@ -35,6 +35,19 @@ export class VerityData extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // AWS Control Tower's CT.KMS.PR.3: grants on this key may only be made for an AWS resource
+    // (a table, a function's environment) or by an AWS service, never handed to a principal directly.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'GrantsOnlyForAwsResources',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
+    allowLogsToUseKey(this.key);
     // Table rather than TableV2: TableV2 cannot use a customer-managed key in a region-agnostic
     // stack, and Verity's stack deploys to whichever region the user's credentials name.
     this.table = new Table(this, 'Table', {
@@ -71,6 +84,23 @@ export function allowServiceToUseKey(key: Key, service: string): void {
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+    }),
+  );
+}
+
+/**
+ * Lets CloudWatch Logs encrypt and read this account's log groups in this region with the key:
+ * every Verity log group is encrypted with it (AWS Control Tower's CT.CLOUDWATCH.PR.3). The
+ * actions are those AWS documents for a log group's key, each named rather than by wildcard.
+ */
+function allowLogsToUseKey(key: Key): void {
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'CloudWatchLogsOfThisAccount',
+      principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
     }),
   );
 }

@@ -1,11 +1,12 @@
 /**
  * One Lambda function as every Verity function is built: the handler module bundled by the
  * local esbuild (never Docker) with the AWS SDK inside, ESM, arm64, an explicit runtime, memory
- * and timeout, its own log group with a retention period, X-Ray tracing, and its own role that
- * starts with nothing but permission to write its own logs.
+ * and timeout, its own log group (encrypted, kept a year), X-Ray tracing, and its own role that
+ * starts with nothing but permission to write its own logs. In the stack's VPC when it has one.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -38,18 +39,54 @@ const LAZY_CREDENTIAL_PROVIDERS = [
   '@smithy/credential-provider-imds',
 ];
 
+/**
+ * How long every Verity log group keeps its records: a year, the least AWS Control Tower's
+ * CT.CLOUDWATCH.PR.2 accepts. They hold no personal data (no bodies, no addresses, no keys).
+ */
+export const LOG_RETENTION = RetentionDays.ONE_YEAR;
+
+/** A VPC for Verity's functions: private subnets that reach the AWS APIs they call (NAT or endpoints). */
+export interface FunctionNetwork {
+  readonly vpc: IVpc;
+  /** @default the VPC's private subnets with egress */
+  readonly subnets?: SubnetSelection;
+}
+
+const networks = new WeakMap<Stack, FunctionNetwork>();
+
+/**
+ * Puts every VerityFunction made in `stack` from now on into `network`: all of them or none, so
+ * no function is left outside. Call it before the stack makes its functions.
+ */
+export function placeFunctionsIn(stack: Stack, network: FunctionNetwork): void {
+  networks.set(stack, network);
+}
+
+/**
+ * What a function in a VPC needs so Lambda can attach it: the actions of AWS's
+ * AWSLambdaVPCAccessExecutionRole, which Lambda requires on Resource * (the Describe actions have
+ * no resource-level permissions, and Lambda manages the interfaces it creates).
+ */
+const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
 export interface VerityFunctionProps {
   /** Module under functions/ that exports `handler`, e.g. `http/create-verification-session`. */
   handlerModule: string;
   description: string;
   environment?: Record<string, string>;
-  /** Encrypts the function's environment variables at rest. */
+  /** Encrypts the function's environment variables and its log group at rest. */
   environmentKey?: IKey;
   memorySize?: number;
   timeout?: Duration;
   /** How the function is invoked: synchronously by the API, or by a stream event source mapping. */
   invokedBy?: 'api' | 'stream' | 'schedule';
-  logRetention?: RetentionDays;
 }
 
 export class VerityFunction extends Construct {
@@ -60,9 +97,11 @@ export class VerityFunction extends Construct {
   constructor(scope: Construct, id: string, props: VerityFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      retention: LOG_RETENTION,
+      encryptionKey: props.environmentKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const network = networks.get(Stack.of(this));
     // Not the managed AWSLambdaBasicExecutionRole: that one may write to every log group.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -84,6 +123,7 @@ export class VerityFunction extends Construct {
       tracing: Tracing.ACTIVE,
       environment: props.environment,
       environmentEncryption: props.environmentKey,
+      ...(network ? { vpc: network.vpc, vpcSubnets: network.subnets, allowPublicSubnet: false } : {}),
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE_TARGET,
@@ -99,12 +139,23 @@ export class VerityFunction extends Construct {
       },
     });
     this.logGroup.grantWrite(this.role);
+    if (network) this.role.addToPolicy(new PolicyStatement({ actions: VPC_ACCESS_ACTIONS, resources: ['*'] }));
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'Resource * is used only by actions that have no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords ' +
-        '(active tracing) and, for a stream consumer, dynamodb:ListStreams. Every other DynamoDB, KMS, logs and events statement names its resource.',
+        '(active tracing) and, for a stream consumer, dynamodb:ListStreams' +
+        (network ? ", and by the network-interface actions Lambda needs to attach the function to the VPC (AWS's AWSLambdaVPCAccessExecutionRole)" : '') +
+        '. Every other DynamoDB, KMS, logs, events and secrets statement names its resource.',
     });
+    if (!network) {
+      Validations.of(this.function).acknowledge({
+        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        reason:
+          'Verity\'s functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests; ' +
+          'a VPC would add NAT or interface endpoints and protect no network resource. Give the stack a `vpc` (context vpcId=…) to run every function in yours.',
+      });
+    }
     Validations.of(this.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:

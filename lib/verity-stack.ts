@@ -1,6 +1,8 @@
 /** Composes Verity's parts into one stack. */
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Operation } from 'aws-cdk-lib/aws-dynamodb';
+import { Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { routes as routeTable, type Route } from '../functions/routes';
@@ -11,6 +13,27 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityVerification } from './verification';
 import { retentionEnvironment, VerityRedaction } from './redaction';
+import { VerityFirewall, type FirewallProps } from './firewall';
+import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
+
+/**
+ * Reserved concurrency of each background function: what it may always use, whatever the API's
+ * traffic, and at most. Lambda keeps at least 100 of an account's concurrency unreserved, so the
+ * account's limit must be at least 100 plus their sum (81 by default; new accounts may start at
+ * less than 1000: `aws lambda get-account-settings`).
+ */
+export interface WorkerConcurrency {
+  /** The outbox publisher: one invocation per stream shard. */
+  readonly publisher?: number;
+  /** The checks worker: up to 10 invocations per stream shard. */
+  readonly checksWorker?: number;
+  /** The redaction worker: up to 10 invocations per stream shard. */
+  readonly redactionWorker?: number;
+  /** The redaction backstop: one run at a time. */
+  readonly redactionBackstop?: number;
+}
+
+export const DEFAULT_WORKER_CONCURRENCY: Required<WorkerConcurrency> = { publisher: 10, checksWorker: 50, redactionWorker: 20, redactionBackstop: 1 };
 
 export interface VerityStackProps extends StackProps {
   readonly data?: VerityDataProps;
@@ -24,6 +47,15 @@ export interface VerityStackProps extends StackProps {
   readonly redactionDelaySeconds?: number;
   /** Redact verified and canceled sessions this many days after they got there; off when left out. */
   readonly retentionDays?: number;
+  /**
+   * Run every function in this VPC, or the VPC and subnets these ids name (private subnets that
+   * reach the AWS APIs through NAT or VPC endpoints); outside any VPC when left out.
+   */
+  readonly vpc?: FunctionNetwork | { readonly vpcId: string; readonly subnetIds: string[] };
+  /** Reserved concurrency of the background functions, merged over DEFAULT_WORKER_CONCURRENCY; `false` reserves none. */
+  readonly workerConcurrency?: WorkerConcurrency | false;
+  /** Serve the API through CloudFront with an AWS WAF rate-based rule; off when left out. Not with `customDomain`. */
+  readonly firewall?: FirewallProps;
 }
 
 export class VerityStack extends Stack {
@@ -37,15 +69,28 @@ export class VerityStack extends Stack {
     return rule;
   }
 
+  private importedNetwork(vpcId: string, subnetIds: string[]): FunctionNetwork {
+    if (!subnetIds.length) throw new Error('vpc.subnetIds must name at least one subnet');
+    return {
+      // The zones are not needed: the functions' subnets are named below.
+      vpc: Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones: Fn.getAzs() }),
+      subnets: { subnets: subnetIds.map((id) => Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
+    };
+  }
+
   readonly data: VerityData;
   readonly api: VerityApi;
   readonly events: VerityEvents;
   readonly verification: VerityVerification;
   readonly redaction: VerityRedaction;
   readonly alarms: VerityAlarms;
+  /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
+  readonly firewall?: VerityFirewall;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
     super(scope, id, props);
+    if (props.firewall && props.customDomain) throw new Error('firewall and customDomain cannot be combined: put your domain on the CloudFront distribution instead');
+    if (props.vpc) placeFunctionsIn(this, 'vpcId' in props.vpc ? this.importedNetwork(props.vpc.vpcId, props.vpc.subnetIds) : props.vpc);
     this.data = new VerityData(this, 'Data', props.data);
     const signingSecret = new Secret(this, 'SigningSecret', {
       description: "Verity: signs each VerificationSession's client_secret and url",
@@ -56,7 +101,7 @@ export class VerityStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
         "Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. " +
-        'It is 64 random characters encrypted with the stack key; no Verity function may read it (CloudFormation resolves it into their encrypted environment at deploy time). ' +
+        'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, once per container). ' +
         'Rotate it by replacing the secret during a quiet period.',
     });
     this.api = new VerityApi(this, 'Api', {
@@ -67,7 +112,9 @@ export class VerityStack extends Stack {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       environment: { VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0), ...retentionEnvironment(props.retentionDays) },
       customDomain: props.customDomain,
+      firewall: props.firewall,
     });
+    this.firewall = this.api.firewall;
     this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
     this.verification = new VerityVerification(this, 'Verification', {
       key: this.data.key,
@@ -79,6 +126,16 @@ export class VerityStack extends Stack {
       table: this.data.table,
       retentionDays: props.retentionDays,
     });
+
+    reserveConcurrency(
+      {
+        publisher: this.events.publisher,
+        checksWorker: this.verification.worker,
+        redactionWorker: this.redaction.worker,
+        redactionBackstop: this.redaction.backstop,
+      },
+      props.workerConcurrency,
+    );
 
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
@@ -109,5 +166,17 @@ export class VerityStack extends Stack {
     });
     new CfnOutput(this, 'EventBusArn', { value: this.events.bus.eventBusArn, exportName: `${this.stackName}-EventBusArn` });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to receive alarms', value: this.alarms.topic.topicArn });
+  }
+}
+
+/** Gives each background function its reserved concurrency (the defaults, with `chosen` over them). */
+function reserveConcurrency(functions: Record<keyof WorkerConcurrency, VerityFunction>, chosen: WorkerConcurrency | false | undefined): void {
+  if (chosen === false) return;
+  const reserved = { ...DEFAULT_WORKER_CONCURRENCY, ...chosen };
+  for (const [name, fn] of Object.entries(functions) as [keyof WorkerConcurrency, VerityFunction][]) {
+    const value = reserved[name];
+    // 0 would stop the function altogether.
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`workerConcurrency.${name} must be an integer of at least 1, not ${value}`);
+    (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = value;
   }
 }

@@ -6,14 +6,24 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hashSecretKey } from '../../functions/domain/api-keys';
 import { routes, type Route } from '../../functions/routes';
+import { EVENT_KIND } from '../../functions/store/event-items';
+import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
+import { redactionJobKey } from '../../functions/store/redaction-jobs';
+import { objectKey } from '../../functions/store/schema';
+import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
+import { REPORT_KIND } from '../../functions/store/verification-reports';
+import { objectPartitionPatterns } from '../../lib/api';
 import { addPolicyChecks } from '../../lib/policy-checks';
 import { VerityStack } from '../../lib/verity-stack';
 import { matchRoute } from '../../local/api-gateway';
@@ -101,19 +111,59 @@ describe('one Lambda and one route per route-table entry', () => {
         LoggingConfig: { LogFormat: 'JSON' },
       });
       const logGroup = logGroups.get(fn.Properties.LoggingConfig.LogGroup.Ref)!;
-      expect(logGroup.Properties.RetentionInDays).toBe(90);
+      expect(logGroup.Properties.RetentionInDays).toBe(365);
     }
   });
 
-  it('gives the functions that read data the table, the public URL and the signing secret by reference only', () => {
+  it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
+    const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 4 + 1);
+    for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
+      expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    }
+    const logs = key.Properties.KeyPolicy.Statement.find((s: { Sid?: string }) => s.Sid === 'CloudWatchLogsOfThisAccount');
+    expect(logs.Principal).toEqual({ Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } });
+    expect(JSON.stringify(logs.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(actionsOf(logs).every((a) => !a.includes('*'))).toBe(true);
+  });
+
+  it('denies grants on the key unless they are for an AWS resource or made by an AWS service', () => {
+    const [[, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: 'GrantsOnlyForAwsResources',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    });
+  });
+
+  it('gives the functions that read data the table, the public URL, and where to read the signing secret, never the secret', () => {
+    const [[secretId]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
     for (const route of routes.filter((r) => r.dynamodb.length > 0)) {
       const [, fn] = functionOf(route);
       const variables = fn.Properties.Environment.Variables;
       expect(variables.VERITY_TABLE_NAME).toEqual({ Ref: tableId() });
-      expect(JSON.stringify(variables.VERITY_SIGNING_SECRET)).toContain('{{resolve:secretsmanager:');
+      expect(variables.VERITY_SIGNING_SECRET_ARN).toEqual({ Ref: secretId });
       expect(variables.VERITY_PUBLIC_URL).toEqual({ 'Fn::GetAtt': [ofType('AWS::ApiGatewayV2::Api')[0]![0], 'ApiEndpoint'] });
       expect(fn.Properties.KmsKeyArn).toBeDefined();
+      const reads = statementsOf(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(reads.map((s) => [actionsOf(s), s.Resource]), route.name).toEqual([[['secretsmanager:GetSecretValue'], { Ref: secretId }]]);
     }
+  });
+
+  it('puts no secret in any function’s configuration, and lets no other function read the signing secret', () => {
+    const [[secretId]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
+      expect(variables, id).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
+      expect(variables, id).not.toMatch(/"VERITY_SIGNING_SECRET"/);
+    }
+    const readers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
+    const dataRoutes = routes.filter((r) => r.dynamodb.length > 0);
+    expect(readers).toHaveLength(dataRoutes.length);
+    for (const [, policy] of readers) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(`{"Ref":"${secretId}"}`);
   });
 });
 
@@ -185,6 +235,36 @@ describe('least privilege', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
+  it('lets the page functions reach only sessions, submissions, files and events, never an API key or anything else', () => {
+    const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0);
+    expect(pageRoutes.map((r) => r.name).sort()).toEqual(['AnswerVerificationConsent', 'ShowVerificationPage', 'SubmitVerification']);
+    for (const route of pageRoutes) {
+      const dynamo = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.length, route.name).toBeGreaterThan(0);
+      for (const statement of dynamo) {
+        expect((statement as { Condition?: unknown }).Condition, route.name).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs', 'vsub', 'file', 'evt']) },
+        });
+      }
+    }
+    // The patterns against the keys the store really builds, read as IAM reads StringLike.
+    const patterns = objectPartitionPatterns(pageRoutes[0]!.objects!).map(
+      (pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`),
+    );
+    const allowed = (pk: string) => patterns.some((pattern) => pattern.test(pk));
+    const id = (prefix: string) => `${prefix}_0000abcdEFGHijklMNOPqrst`;
+    for (const scope of [{ account: 'acct_1Abc', mode: 'test' }, { account: 'acct_Zz9', mode: 'live' }] as const) {
+      for (const [prefix, kind] of [['vs', 'verification_session'], ['vsub', SUBMISSION_KIND], ['file', FILE_KIND], ['evt', EVENT_KIND]]) {
+        expect(allowed(objectKey(scope, id(prefix!), kind!).pk), kind).toBe(true);
+      }
+      expect(allowed(redactionJobKey(scope, id('vs')).pk)).toBe(true);
+      expect(allowed(objectKey(scope, id('vr'), REPORT_KIND).pk)).toBe(false);
+      expect(allowed(objectKey(scope, 'idem_Qm9vc3Q', IDEMPOTENCY_KIND).pk)).toBe(false);
+    }
+    // An API key's item (functions/store/api-keys.ts): its partition key is the key's hash.
+    expect(allowed(`api_key#${hashSecretKey('sk_test_x')}`)).toBe(false);
+  });
+
   it('lets the unrecognized-URL function touch no data', () => {
     const actions = statementsOf(functionOf(routes.find((r) => r.name === 'UnrecognizedRequestUrl')!)[1]).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:') || a === 'kms:Encrypt')).toEqual([]);
@@ -246,10 +326,20 @@ describe('the rest of the stack', () => {
     }
   });
 
-  it('lets EventBridge, and only this bus, write to the bus’s dead-letter queue, which does not depend on the customer key', () => {
+  it('encrypts every queue, the bus’s own dead-letter queue included, with the stack key', () => {
+    const [[keyId]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    const [[, bus]] = ofType('AWS::Events::EventBus') as [[string, Resource]];
+    const busQueue = bus.Properties.DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    expect(ofType('AWS::SQS::Queue').map(([id]) => id)).toContain(busQueue);
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) {
+      expect(queue.Properties.KmsMasterKeyId, id).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBeUndefined();
+    }
+  });
+
+  it('lets EventBridge, and only this bus, write to the bus’s dead-letter queue', () => {
     const [[busId, bus]] = ofType('AWS::Events::EventBus') as [[string, Resource]];
     const queueId = bus.Properties.DeadLetterConfig.Arn['Fn::GetAtt'][0];
-    expect(synth.resources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
     const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => p.Properties.Queues.some((q: { Ref: string }) => q.Ref === queueId))![1];
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({
@@ -395,6 +485,92 @@ describe('the outbox publisher', () => {
   }, 120_000);
 });
 
+describe('concurrency and the edge', () => {
+  const reservedOf = (resources: Record<string, Resource>, prefix: string) =>
+    Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1].Properties.ReservedConcurrentExecutions;
+
+  it('reserves concurrency for the background functions only, so API traffic cannot take it', () => {
+    expect(reservedOf(synth.resources, 'EventsPublisher')).toBe(10);
+    expect(reservedOf(synth.resources, 'VerificationChecksWorker')).toBe(50);
+    expect(reservedOf(synth.resources, 'RedactionWorker')).toBe(20);
+    expect(reservedOf(synth.resources, 'RedactionBackstop')).toBe(1);
+    for (const route of routes) expect(functionOf(route)[1].Properties.ReservedConcurrentExecutions, route.name).toBeUndefined();
+  });
+
+  it('lets the reservations be changed or left out, and refuses one that would stop a function', () => {
+    const one = [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!];
+    const chosen = Template.fromStack(new VerityStack(new App(), 'Chosen', { routes: one, workerConcurrency: { checksWorker: 5 } })).toJSON().Resources;
+    expect(reservedOf(chosen, 'VerificationChecksWorker')).toBe(5);
+    expect(reservedOf(chosen, 'EventsPublisher')).toBe(10);
+    const none = Template.fromStack(new VerityStack(new App(), 'None', { routes: one, workerConcurrency: false })).toJSON().Resources;
+    for (const prefix of ['EventsPublisher', 'VerificationChecksWorker', 'RedactionWorker', 'RedactionBackstop']) expect(reservedOf(none, prefix)).toBeUndefined();
+    expect(() => new VerityStack(new App(), 'Zero', { routes: one, workerConcurrency: { redactionWorker: 0 } })).toThrow(/at least 1/);
+  }, 120_000);
+
+  it('runs every function in the VPC it is given, with the network-interface permissions Lambda needs, and passes the checks', () => {
+    const app = new App();
+    const stack = new VerityStack(app, 'Private', { routes: [routes.find((r) => r.name === 'ShowVerificationPage')!], vpc: { vpcId: 'vpc-0abc', subnetIds: ['subnet-0a', 'subnet-0b'] } });
+    addPolicyChecks(app);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(5);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
+      expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
+      const role = fn.Properties.Role['Fn::GetAtt'][0];
+      const actions = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap(actionsOf));
+      expect(actions, id).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
+    }
+    expect(synth.resources[functionOf(routes[0]!)[0]]!.Properties.VpcConfig).toBeUndefined();
+  }, 120_000);
+
+  it('puts CloudFront and a rate-based AWS WAF rule in front of the API when asked, and sends every link through it', () => {
+    const app = new App();
+    const page = routes.find((r) => r.name === 'ShowVerificationPage')!;
+    const stack = new VerityStack(app, 'Edge', { routes: [page], firewall: { rateLimit: 2000 } });
+    addPolicyChecks(app);
+    const template = Template.fromStack(stack);
+    const [[aclId, acl]] = Object.entries(template.findResources('AWS::WAFv2::WebACL')) as [[string, Resource]];
+    expect(acl.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+    expect(acl.Properties.Rules).toEqual([
+      expect.objectContaining({
+        Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+        Action: { Block: { CustomResponse: expect.objectContaining({ ResponseCode: 429, CustomResponseBodyKey: 'rate_limit' }) } },
+      }),
+    ]);
+    expect(JSON.parse(acl.Properties.CustomResponseBodies.rate_limit.Content)).toMatchObject({ error: { type: 'invalid_request_error', code: 'rate_limit' } });
+    const [[distributionId, distribution]] = Object.entries(template.findResources('AWS::CloudFront::Distribution')) as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig;
+    expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'https-only', AllowedMethods: expect.arrayContaining(['POST', 'DELETE']) });
+    expect(JSON.stringify(config.Origins[0].DomainName)).toContain('ApiEndpoint');
+    // The Authorization header reaches the API on GET too, and nothing is kept.
+    const [cachePolicy] = Object.values(template.findResources('AWS::CloudFront::CachePolicy')) as Resource[];
+    expect(cachePolicy!.Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
+    expect(cachePolicy!.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers).toEqual(['Authorization']);
+    // Links a person opens, and the ApiUrl output, go through the distribution.
+    const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description === `Verity ${page.routeKey}`)!;
+    expect(fn.Properties.Environment.Variables.VERITY_PUBLIC_URL).toEqual(url);
+    template.hasOutput('ApiUrl', { Value: url });
+    // A CloudFront web ACL exists only in us-east-1: the template refuses other regions up front.
+    expect(JSON.stringify(template.toJSON().Rules)).toContain('"us-east-1"');
+    expect(synth.template.findResources('AWS::CloudFront::Distribution')).toEqual({});
+  }, 120_000);
+
+  it('uses a web ACL of yours instead, and refuses a rate limit WAF would not accept', () => {
+    const app = new App();
+    const arn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/verity/0a1b2c3d';
+    const stack = new VerityStack(app, 'OwnAcl', { routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!], firewall: { webAclArn: arn } });
+    const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({});
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
+    expect(() => new VerityStack(new App(), 'Tiny', { routes: [], firewall: { rateLimit: 5 } })).toThrow(/at least 10/);
+  }, 120_000);
+});
+
 describe('policy checks', () => {
   it('passes the cdk-nag AwsSolutions and Serverless packs: the synthesis above ran them and did not throw', () => {
     // What the packs find before acknowledgements: proof that they looked at this stack.
@@ -404,6 +580,29 @@ describe('policy checks', () => {
     expect(findings).toEqual(
       expect.arrayContaining(['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-APIG4', 'Serverless-LambdaDLQ', 'AwsSolutions-SMG4']),
     );
+  });
+
+  it('runs AWS Control Tower’s proactive controls, offline, and the stack passes them: what is left is acknowledged with a reason', () => {
+    // The same cfn-guard rules and binary, run on the template the synthesis above wrote.
+    const guard = new CfnGuardValidator();
+    expect(guard.ruleIds!.length).toBeGreaterThan(100);
+    const report = guard.validate({ templatePaths: [join(synth.outdir, 'Verity.template.json')] } as never);
+    const failed = [...new Set(report.violations.map((v) => v.ruleName))].sort();
+    // Before acknowledgements, exactly what does not apply to Verity is left (each acknowledged next to its construct).
+    expect(failed).toEqual(['api_gw_v2_authorization_type_configured_check', 'lambda_function_public_access_prohibited_check', 'lambda_inside_vpc_check', 'sqs_dlq_check']);
+    const acknowledged = JSON.stringify(synth.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data)));
+    for (const rule of failed) expect(acknowledged).toContain(`cdk-validator-cfnguard::${rule}`);
+  });
+
+  it('fails the synthesis on a Control Tower finding nobody acknowledged', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Unguarded');
+    new CfnLogGroup(stack, 'Logs', { retentionInDays: 7 });
+    addPolicyChecks(app);
+    expect(() => app.synth()).toThrow();
+    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: { ruleName: string }[] }[] };
+    const guard = report.pluginReports.find((p) => p.pluginName === 'cdk-validator-cfnguard')!;
+    expect(guard.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['cloudwatch_log_group_retention_period_check', 'cloudwatch_log_group_encrypted_check']));
   });
 
   it('fails the synthesis on a finding nobody acknowledged', () => {
