@@ -79,16 +79,17 @@ export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{
   const url = new URL(`http://localhost${request.url ?? '/'}`);
   const method = request.method ?? 'GET';
   const { route, pathParameters } = matchRoute(method, url.pathname);
-  const headers: Record<string, string> = {};
+  // Names chosen by the client: null-prototype maps keep `constructor` or `__proto__` ordinary keys.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   // Payload 2.0 moves cookies out of the headers into their own list.
   const cookies = headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
   delete headers.cookie;
-  const queryStringParameters: Record<string, string> = {};
+  const queryStringParameters: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams) {
-    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+    queryStringParameters[name] = Object.hasOwn(queryStringParameters, name) ? `${queryStringParameters[name]},${value}` : value;
   }
   const asText = TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
   const now = new Date();
@@ -163,8 +164,11 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const body = await readBody(request);
+  // A declared length over the limit is refused before any of the body is read, as API Gateway does.
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const body = declared > MAX_BODY_BYTES ? undefined : await readBody(request);
   if (!body) {
+    response.shouldKeepAlive = false;
     send(response, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' });
     return;
   }

@@ -12,7 +12,9 @@ export type MetadataPatch = Record<string, string> | '';
 export function applyMetadataPatch(current: Metadata, patch: MetadataPatch | undefined): Metadata {
   if (patch === undefined) return current;
   if (patch === '') return {};
-  // A null-prototype object keeps a key such as `__proto__` an ordinary key.
+  // Every key is the client's own, `__proto__` and `constructor` included: a null-prototype object
+  // keeps each an ordinary key (assignment to a plain object would set its prototype instead), and
+  // the copy returned is made by spreading, which defines keys rather than assigning them.
   const next: Metadata = Object.assign(Object.create(null), current);
   for (const [key, value] of Object.entries(patch)) {
     if (key.length > METADATA_MAX_KEY_LENGTH) {
@@ -24,10 +26,6 @@ export function applyMetadataPatch(current: Metadata, patch: MetadataPatch | und
     }
     if (key === '' || key.includes('[') || key.includes(']')) {
       throw invalidParameter('parameter_invalid', 'Metadata keys must not be empty or contain `[` or `]`.', 'metadata');
-    }
-    // JavaScript gives this name a meaning of its own, and DynamoDB's converters drop it.
-    if (key === '__proto__') {
-      throw invalidParameter('parameter_invalid', 'The metadata key `__proto__` is reserved.', `metadata[${key}]`);
     }
     if (value.length > METADATA_MAX_VALUE_LENGTH) {
       throw invalidParameter(

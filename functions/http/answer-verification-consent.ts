@@ -7,7 +7,7 @@ import { businessName, pageAccess, pageCookie, pagePath, returnUrlOf, viewFor } 
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
-import { newParamTree, parseFormEncoded } from '../wire/params';
+import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
 import { htmlResponse, pageRoute, redirect, tokenOf } from './verification-page';
 
@@ -19,10 +19,9 @@ export const handler = pageRoute(async (event) => {
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
   if (!access || view.kind !== 'consent') return htmlResponse(view, view.kind === 'unavailable' ? 410 : 200);
 
-  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   let answer: unknown;
   try {
-    answer = parseFormEncoded(body, newParamTree()).consent;
+    answer = parseFormEncoded(requestBodyText(event)).consent;
   } catch {
     answer = undefined;
   }

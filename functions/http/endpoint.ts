@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Scope, VerificationSession } from '../domain/verification-session';
-import { newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../wire/params';
+import { requestParams, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
 import { createHash } from 'node:crypto';
 import { invalidParameter, VerityError } from '../domain/errors';
@@ -154,15 +154,4 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
   }
   return value;
-}
-
-/** Query string and body together, as Stripe reads them. HTTP API delivers form bodies base64-encoded. */
-function requestParams(event: Event): ParamTree {
-  const params = parseFormEncoded(event.rawQueryString ?? '', newParamTree());
-  if (event.requestContext.http.method === 'GET' || !event.body) return params;
-  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if ((event.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    return Object.assign(params, parseJsonBody(body));
-  }
-  return parseFormEncoded(body, params);
 }

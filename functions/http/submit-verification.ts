@@ -11,7 +11,7 @@ import { changeSession } from '../store/sessions';
 import { MAX_FILE_BYTES, type StoredFile } from '../store/submissions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
-import { parseJsonBody } from '../wire/params';
+import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';
 import { pageApiRoute, tokenOf } from './verification-page';
@@ -39,8 +39,7 @@ export const handler = pageApiRoute(async (event) => {
   // A cookie from an attempt that has since been concluded, or retired by a later acceptance of
   // another link, cannot submit: that needs a new link.
   if (!access || !cookieActs(access, access.session)) throw pageExpired();
-  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '{}';
-  const params = readParams(submissionShape, parseJsonBody(body));
+  const params = readParams(submissionShape, parseJsonBody(requestBodyText(event) || '{}'));
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
   const { submission, files } = readSubmission(session, params, now);

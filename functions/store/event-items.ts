@@ -4,6 +4,7 @@
  */
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
+import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
 
 export const EVENT_KIND = 'event';
@@ -18,12 +19,14 @@ export function eventItem(event: StripeEvent, scope: Scope): Record<string, unkn
     [indexes.byType.partitionKey]: listPartition(scope, EVENT_KIND, { field: 'type', value: event.type }),
     [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, EVENT_KIND, event.data.object.id),
     [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
-    event,
+    event: { ...event, data: { ...event.data, object: withStoredMetadata(event.data.object) } },
   };
 }
 
 /** The Event object a stream record of an event item carries, if it is one. */
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
-  return item.sk === EVENT_KIND ? (item.event as StripeEvent) : undefined;
+  if (item.sk !== EVENT_KIND) return undefined;
+  const event = item.event as StripeEvent;
+  return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) } };
 }
 

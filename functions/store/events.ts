@@ -4,14 +4,14 @@ import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { queryPage, type PageQuery } from './list-page';
-import { EVENT_KIND } from './event-items';
+import { EVENT_KIND, eventOfItem } from './event-items';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
 
 export async function getEvent(scope: Scope, id: string): Promise<StripeEvent | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, EVENT_KIND) }));
   // TTL deletes are lazy: an event past its 30 days is gone, whether or not DynamoDB has removed it yet.
   if (!Item || Item[tableSchema.timeToLiveAttribute] <= Date.now() / 1000) return undefined;
-  return Item.event as StripeEvent;
+  return eventOfItem(Item);
 }
 
 /** `types` undefined lists every type; each type is its own index partition, read side by side. */
@@ -20,5 +20,5 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
   const query = types
     ? { index: indexes.byType, partitions: types.map((type) => listPartition(scope, EVENT_KIND, { field: 'type', value: type })) }
     : { index: indexes.byScope, partitions: [listPartition(scope, EVENT_KIND)] };
-  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => item.event as StripeEvent);
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
 }

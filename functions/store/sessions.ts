@@ -15,6 +15,7 @@ import { filteredIndexQuery, queryPage } from './list-page';
 import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
 import { itemsOfPartition } from './partition';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
+import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -59,7 +60,7 @@ export function sessionItem(session: VerificationSession, version: number): Reco
     ...(session.redaction_due != null
       ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
       : {}),
-    session,
+    session: withStoredMetadata(session),
   };
 }
 
@@ -91,7 +92,7 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
 export function sessionOfItem(item: Record<string, any>): VerificationSession {
   const session = item.session as Partial<VerificationSession> & VerificationSession;
   return {
-    ...session,
+    ...withMetadataOfStored(session),
     credentials: session.credentials ?? firstCredentials(new Date(session.created * 1000)),
     submission: session.submission ?? null,
     redaction_due: session.redaction_due ?? null,

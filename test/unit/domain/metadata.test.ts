@@ -95,12 +95,17 @@ describe('applyMetadataPatch', () => {
       expect(applyMetadataPatch({}, { 'user id': '1', 'a.b-c_d:e': '2' })).toEqual({ 'user id': '1', 'a.b-c_d:e': '2' });
     });
 
-    it('refuses the key `__proto__` without touching any prototype', () => {
-      const patch = JSON.parse('{"polluted":"y","__proto__":"x"}') as Metadata;
-      const error = thrown(() => applyMetadataPatch({}, patch));
-      expect(error).toMatchObject({ code: 'parameter_invalid', param: 'metadata[__proto__]' });
+    it('keeps every name JavaScript objects have as an ordinary key, without touching any prototype', () => {
+      const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
+      const patch = JSON.parse(JSON.stringify(Object.fromEntries(names.map((name) => [name, `v ${name}`])))) as Metadata;
+      const metadata = applyMetadataPatch({}, patch);
+      expect(Object.keys(metadata)).toEqual(names);
+      for (const name of names) expect(Object.getOwnPropertyDescriptor(metadata, name)?.value).toBe(`v ${name}`);
+      expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(applyMetadataPatch({}, JSON.parse('{"constructor":"c","toString":"t"}') as Metadata)).toEqual({ constructor: 'c', toString: 't' });
+      // Unset one by one, as any key.
+      const cleared = applyMetadataPatch(metadata, JSON.parse('{"__proto__":"","constructor":""}') as Metadata);
+      expect(Object.keys(cleared)).toEqual(names.slice(2));
     });
   });
 

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { isParamTree, newParamTree, parseFormEncoded, parseJsonBody, type ParamTree } from '../../../functions/wire/params';
+import { isParamTree, newParamTree, parseFormEncoded, parseJsonBody, REQUEST_LIMITS, requestBodyText, requestParams, type ParamTree } from '../../../functions/wire/params';
 import { thrown } from '../../support/thrown';
 
 /** Runs `fn` and returns the VerityError it throws (fails the test if it throws anything else or nothing). */
@@ -296,5 +296,69 @@ describe('parseJsonBody', () => {
     const depth = 200_000;
     const text = `{"expand":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     expect(thrown(() => parseJsonBody(text)).kind).toBe('invalid_parameter');
+  });
+});
+
+describe('the limits every encoding shares (issue 19, fault 2)', () => {
+  const members = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":"v"`).join(',')}}`;
+  const event = (parts: { query?: string; body?: string; json?: boolean; base64?: boolean; method?: string }) => ({
+    rawQueryString: parts.query ?? '',
+    body: parts.body === undefined ? undefined : parts.base64 ? Buffer.from(parts.body).toString('base64') : parts.body,
+    isBase64Encoded: parts.base64 ?? false,
+    headers: { 'content-type': parts.json ? 'application/json' : 'application/x-www-form-urlencoded' },
+    requestContext: { http: { method: parts.method ?? 'POST' } },
+  });
+
+  it('counts JSON members and array items at every depth: 1000 pass, 1001 do not', () => {
+    expect(Object.keys(parseJsonBody(members(1000)))).toHaveLength(1000);
+    expect(thrown(() => parseJsonBody(members(1001))).message).toMatch(/at most 1000 parameters/);
+    const items = (n: number) => `{"expand":[${Array.from({ length: n }, () => '"x"').join(',')}]}`;
+    expect(parseJsonBody(items(999)).expand).toHaveLength(999);
+    expect(thrown(() => parseJsonBody(items(1000))).message).toMatch(/at most 1000 parameters/);
+    // Nested members count too: 1 + 500 + 500.
+    expect(thrown(() => parseJsonBody(`{"a":{${members(500).slice(1, -1)},"b":${members(500)}}}`)).message).toMatch(/parameters/);
+  });
+
+  it('counts only structure: colons, commas and brackets inside strings are data', () => {
+    const tricky = '"a:b,c[d]{e}\\"f:g,"';
+    expect(parseJsonBody(`{"k":${tricky},"l":[${tricky},[]],"m":{}}`)).toEqual({ k: 'a:b,c[d]{e}"f:g,', l: ['a:b,c[d]{e}"f:g,', []], m: {} });
+    expect(() => parseJsonBody(`{"k":"${':,'.repeat(10_000)}"}`)).not.toThrow();
+  });
+
+  it('refuses a huge JSON object before building it, with the parameter error', () => {
+    expect(thrown(() => parseJsonBody(members(700_000))).message).toMatch(/at most 1000 parameters/);
+  });
+
+  it('counts the query string and the body together, in both encodings', () => {
+    const pairs = (n: number, name: string) => Array.from({ length: n }, (_, i) => `${name}${i}=v`).join('&');
+    expect(Object.keys(requestParams(event({ query: pairs(500, 'q'), body: pairs(500, 'b') })))).toHaveLength(1000);
+    expect(thrown(() => requestParams(event({ query: pairs(500, 'q'), body: pairs(501, 'b') }))).message).toMatch(/1000 parameters/);
+    expect(thrown(() => requestParams(event({ query: pairs(500, 'q'), body: members(501), json: true }))).message).toMatch(/1000 parameters/);
+    // A GET's body is not read at all.
+    expect(Object.keys(requestParams(event({ query: pairs(10, 'q'), body: members(5000), json: true, method: 'GET' })))).toHaveLength(10);
+  });
+
+  it('does not count empty pairs, however many', () => {
+    expect(requestParams(event({ body: `${'&'.repeat(100_000)}a=1` }))).toEqual({ a: '1' });
+  });
+
+  it('refuses keys over 200 characters in every encoding', () => {
+    const key = 'k'.repeat(201);
+    expect(Object.keys(parseFormEncoded(`${'k'.repeat(200)}=v`))).toHaveLength(1);
+    expect(thrown(() => parseFormEncoded(`${key}=v`)).message).toMatch(/at most 200 characters/);
+    expect(thrown(() => parseFormEncoded(`metadata[${key}]=v`)).message).toMatch(/at most 200 characters/);
+    expect(thrown(() => parseJsonBody(`{"metadata":{"${key}":"v"}}`)).message).toMatch(/at most 200 characters/);
+  });
+
+  it('refuses a body over 2 MiB from its length, text or base64, and reads one at the limit', () => {
+    const limit = REQUEST_LIMITS.bodyBytes;
+    expect(requestBodyText({ body: 'a'.repeat(limit), isBase64Encoded: false })).toHaveLength(limit);
+    expect(requestBodyText({ body: Buffer.alloc(limit, 'a').toString('base64'), isBase64Encoded: true })).toHaveLength(limit);
+    for (const encoded of [false, true]) {
+      const body = encoded ? Buffer.alloc(limit + 1, 'a').toString('base64') : 'a'.repeat(limit + 1);
+      expect(thrown(() => requestBodyText({ body, isBase64Encoded: encoded })).message).toMatch(/at most 2097152/);
+    }
+    // Bytes, not characters: 'é' is two bytes in UTF-8.
+    expect(thrown(() => requestBodyText({ body: 'é'.repeat(limit / 2 + 1), isBase64Encoded: false })).kind).toBe('invalid_parameter');
   });
 });
