@@ -24,6 +24,10 @@ const CONCURRENCY = Number(args.concurrency);
 const MAX_REQUESTS = Number(args['max-requests']);
 const RETRY_SHARE = 0.1;
 
+// The soak checks what concurrent writes leave behind, from one account far faster than Stripe's
+// test-mode limit: the per-account rate limit (measured by bench/tenant-isolation.ts) is off.
+process.env.VERITY_RATE_LIMIT_LIVE = 'off';
+process.env.VERITY_RATE_LIMIT_TEST = 'off';
 const service = await startLocalRuntime({ port: 0, host: '127.0.0.1', publishEvents: false });
 const auth = { authorization: `Bearer ${service.secretKey}` };
 const base = `${service.url}/v1`;
