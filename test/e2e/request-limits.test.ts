@@ -14,8 +14,6 @@ let stripe: Stripe;
 let secretKey: string;
 
 beforeAll(async () => {
-  // These tests send many requests at once; per-account rate limits are not what they are about.
-  process.env.VERITY_RATE_LIMIT_TEST = 'off';
   service = await startService();
   ({ stripe, secretKey } = await newStripeAccount(service));
 });

@@ -113,7 +113,6 @@ const OBJECT_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 
 const sizes = (...all: number[]) => (FUZZ ? all : all.slice(0, 1));
 
 beforeAll(async () => {
-  process.env.VERITY_RATE_LIMIT_TEST = 'off';
   ({ secretKey } = await newTestAccount('test'));
   // The first call of each handler pays for its clients and compiled code; warm them, unmeasured.
   const created = await invoke(createSession, { method: 'POST', path: SESSIONS, body: 'type=document' });
