@@ -1,16 +1,22 @@
 /**
  * Screenshots of the hosted verification page, to look at its layout without running the service:
  * the capture step at phone and desktop width, and the consent step at phone width, written to
- * docs/. Uses the system's Chromium (Debian's package) through playwright-core.
+ * docs/, for an account with a public profile (name, logo, colour, support address). Each page is
+ * served to the browser with the page's own headers (its Content-Security-Policy included) and
+ * its logo from the logo route's address, so a blocked image or style shows as a problem. Uses
+ * the system's Chromium (Debian's package) through playwright-core.
  *
  *   node --import tsx bin/hosted-page-screenshots.ts
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { updatedProfile } from '../functions/domain/account-profile';
+import { logoId, readLogoImage } from '../functions/domain/logo-image';
 import { createVerificationSession } from '../functions/domain/verification-session';
+import { logoPath, pageBranding } from '../functions/hosted-page/branding';
 import { businessName, requirementsOf, testCasesFor, testDelaySeconds } from '../functions/hosted-page/page-access';
-import { renderHostedPage } from '../functions/hosted-page/render';
 import type { PageView } from '../functions/hosted-page/view';
+import { htmlResponse } from '../functions/http/verification-page';
 
 const OUT_DIR = 'docs';
 /** Past this, a phone screenshot is redone at 1x: the files are committed. */
@@ -21,10 +27,41 @@ const session = createVerificationSession(
   { type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } }, return_url: 'https://shop.example.com/done' },
   { id: 'vs_0000000000000000000000aa', scope: { account: 'acct_screenshots', mode: 'test' }, now: new Date() },
 );
-const business = businessName(session);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+/** A sample logo, drawn by the browser as a PNG and checked as `npm run keys -- profile --logo` checks one. */
+async function sampleLogo(): Promise<Buffer> {
+  const page = await browser.newPage({ viewport: { width: 96, height: 96 } });
+  await page.setContent(
+    '<body style="margin:0"><svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">' +
+      '<rect width="96" height="96" rx="22" fill="#0f766e"/><path d="M22 70V26h10l32 30V26h10v44H64L32 40v30z" fill="#fff"/></svg></body>',
+  );
+  const png = await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: 96, height: 96 } });
+  await page.close();
+  return png;
+}
+
+const logo = await sampleLogo()
+  .then(readLogoImage)
+  .catch(async (error: unknown) => {
+    await browser.close();
+    throw error;
+  });
+const account = 'acct_screenshots';
+const profile = updatedProfile(
+  {},
+  { name: 'Northwind Outfitters', primary_color: '#0f766e', support_email: 'help@northwind.example', logo },
+  (image) => ({ id: logoId(account, image.data), content_type: image.content_type, width: image.width, height: image.height }),
+);
+const branding = pageBranding(profile);
+const business = businessName(session, profile);
 const requirements = requirementsOf(session);
-const capture: PageView = { kind: 'capture', business, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: testDelaySeconds() };
-const consent: PageView = { kind: 'consent', business, mode: 'test', requirements, formAction: '/start/token' };
+const capture: PageView = { kind: 'capture', business, branding, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: testDelaySeconds() };
+const consent: PageView = { kind: 'consent', business, branding, mode: 'test', requirements, formAction: '/start/token' };
+const ORIGIN = 'https://verity.example';
 
 const shots: { file: string; view: PageView; width: number; height: number; scale: number }[] = [
   { file: 'hosted-page-phone.png', view: capture, width: 390, height: 844, scale: 2 },
@@ -40,7 +77,21 @@ async function screenshot(browser: Browser, shot: (typeof shots)[number], scale:
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
   });
-  await page.setContent(renderHostedPage(shot.view, 'screenshot-nonce'), { waitUntil: 'load' });
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  // The page and its logo as the service answers them; nothing else exists.
+  await page.route('**/*', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/start/token') {
+      const { statusCode, headers, body } = htmlResponse(shot.view);
+      return route.fulfill({ status: statusCode!, headers: headers as Record<string, string>, body: body! });
+    }
+    if (path === logoPath(profile.logo!.id)) return route.fulfill({ status: 200, contentType: logo.content_type, body: logo.data });
+    problems.push(`unexpected request: ${path}`);
+    return route.fulfill({ status: 404 });
+  });
+  await page.goto(`${ORIGIN}/start/token`, { waitUntil: 'load' });
+  const logoShown = (await page.evaluate("(document.querySelector('.brand-logo') || {}).naturalWidth || 0")) as number;
+  if (logoShown !== logo.width) problems.push(`the logo is not shown (natural width ${logoShown})`);
   // The page must never scroll sideways, however narrow the screen.
   // A string, evaluated in the page: this project's TypeScript has no DOM types.
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
@@ -53,10 +104,6 @@ async function screenshot(browser: Browser, shot: (typeof shots)[number], scale:
 }
 
 mkdirSync(OUT_DIR, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
 try {
   for (const shot of shots) {
     let scale = shot.scale;

@@ -1,22 +1,37 @@
 /**
- * `npm run keys -- create|revoke …`: secret keys, printed once, stored only as hashes (see USAGE).
+ * `npm run keys -- create|revoke|profile …`: secret keys, printed once, stored only as hashes, and
+ * each account's public profile, which the verification page shows (see USAGE).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { accentPalette, contrastRatio, updatedProfile, type AccountProfile, type ProfileUpdate } from '../functions/domain/account-profile';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
+import { VerityError } from '../functions/domain/errors';
+import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
 import type { Mode } from '../functions/domain/verification-session';
+import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
+import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
 import { parseCommandLine, runCommand, usageError } from '../local/cli';
-import { lockDataDir, makePrivate } from '../local/data-dir';
+import { lockDataDir, makePrivate, OperatorError } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
 import { configureLocalEnvironment, runningDynamo } from '../local/runtime';
 
 const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]
        npm run keys -- revoke --key sk_... [--aws]
+       npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
+                               [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
 
   create   makes a secret key and prints it once (only its hash is stored); without --account
            the key belongs to a new account
   revoke   deletes a key's hash; functions that have the key cached accept it up to a minute more
+  profile  shows the account's public profile, which the verification page shows (both modes);
+           with options, sets those fields and keeps the others. An empty value ("") removes a
+           field; --clear removes the whole profile. --name: 1-100 characters. --logo: a PNG or
+           JPEG file of at most 256 KiB and 1024x1024 pixels. --primary-color: the page's buttons
+           and links. --support-email, --support-url (https): how a person reaches the business.
+           Pages show a change within a minute.
 
 Locally the key is written through the running npm start's DynamoDB Local (VERITY_DATA_DIR,
 default .verity), or through one started for the moment if none runs. With --aws it is written
@@ -27,24 +42,106 @@ const { positionals, values } = parseCommandLine({
   usage: USAGE,
   config: {
     allowPositionals: true,
-    options: { mode: { type: 'string' }, account: { type: 'string' }, key: { type: 'string' }, aws: { type: 'boolean', default: false } },
+    options: {
+      mode: { type: 'string' },
+      account: { type: 'string' },
+      key: { type: 'string' },
+      aws: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      logo: { type: 'string' },
+      'primary-color': { type: 'string' },
+      'support-email': { type: 'string' },
+      'support-url': { type: 'string' },
+      clear: { type: 'boolean', default: false },
+    },
   },
 });
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
-if (command === undefined) fail('say what to do: create or revoke');
+if (command === undefined) fail('say what to do: create, revoke or profile');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
-if (command === 'create') {
+const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
+const PROFILE_OPTIONS = { name: 'name', logo: 'logo', 'primary-color': 'primary_color', 'support-email': 'support_email', 'support-url': 'support_url' } as const;
+const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter((option) => values[option] !== undefined);
+if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear)) fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
+let profileUpdate: ProfileUpdate | undefined;
+if (command === 'profile') {
+  if (values.account === undefined) fail('profile needs --account acct_...');
+  if (!ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
+  if (values.mode !== undefined || values.key !== undefined) fail('profile takes --account, the profile options and --aws; not --mode or --key');
+  if (values.clear && profileOptionsGiven.length > 0) fail('--clear removes the whole profile: give it alone');
+  profileUpdate = values.clear ? CLEAR_PROFILE : profileOptionsGiven.length > 0 ? readProfileOptions() : undefined;
+} else if (command === 'create') {
   if (values.mode === undefined) fail('create needs --mode test or --mode live');
   if (values.mode !== 'test' && values.mode !== 'live') fail(`--mode must be test or live, not "${values.mode}"`);
   if (values.key !== undefined) fail('--key is for revoke, not create');
-  if (values.account !== undefined && !/^acct_[0-9A-Za-z]{1,64}$/.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
+  if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
 } else if (command === 'revoke') {
   if (values.key === undefined) fail('revoke needs --key sk_...');
   if (secretKeyMode(values.key) === undefined) fail('--key must be a secret key: sk_test_... or sk_live_...');
   if (values.mode !== undefined || values.account !== undefined) fail('revoke takes only --key (and --aws)');
 } else {
-  fail(`unknown command "${command}": use create or revoke`);
+  fail(`unknown command "${command}": use create, revoke or profile`);
+}
+
+/**
+ * The profile options as an update, every value checked before any storage is started: an empty
+ * value removes the field. A mistake is one line naming the option, exit code 2.
+ */
+function readProfileOptions(): ProfileUpdate {
+  const update: ProfileUpdate = {};
+  try {
+    for (const option of profileOptionsGiven) {
+      const value = values[option]!;
+      if (option === 'logo') update.logo = value === '' ? null : readLogoImage(readLogoFile(value));
+      else update[PROFILE_OPTIONS[option]] = value === '' ? null : value;
+    }
+    updatedProfile({}, update, (image) => ({ id: 'logo_', content_type: image.content_type, width: image.width, height: image.height }));
+  } catch (error) {
+    if (!(error instanceof VerityError)) throw error;
+    const option = Object.entries(PROFILE_OPTIONS).find(([, field]) => field === error.param)?.[0];
+    fail(error.message.replace(/^Invalid [a-z_]+: /, `--${option} is not valid: `));
+  }
+  return update;
+}
+
+/** A logo file's bytes, reading at most one byte past what a logo may have (a device or a huge file is never read whole). */
+function readLogoFile(path: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    return fail(`--logo ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_LOGO_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } catch (error) {
+    return fail(`--logo ${path}: ${(error as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The profile as the command shows it: one field a line. */
+function describeProfile(account: string, profile: AccountProfile | undefined): string {
+  if (!profile || Object.keys(profile).length === 0) return `Account ${account} has no profile: its pages name the host of each session's return_url.`;
+  const palette = accentPalette(profile.primary_color);
+  const lines = [
+    profile.name !== undefined && `name           ${profile.name}`,
+    profile.logo && `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served at ${logoPath(profile.logo.id)}`,
+    palette &&
+      `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
+    profile.support_email !== undefined && `support_email  ${profile.support_email}`,
+    profile.support_url !== undefined && `support_url    ${profile.support_url}`,
+  ];
+  return [`Account ${account}, public profile (test and live mode):`, ...lines.filter(Boolean).map((line) => `  ${line}`)].join('\n');
 }
 if (values.aws && !process.env.VERITY_TABLE_NAME) fail('--aws needs VERITY_TABLE_NAME (the stack prints it as an output)');
 
@@ -69,7 +166,19 @@ await runCommand(COMMAND, async () => {
     configureLocalEnvironment({ dynamo, tableName: 'verity' });
   }
   try {
-    if (command === 'revoke') {
+    if (command === 'profile') {
+      const account = values.account!;
+      if (!profileUpdate) {
+        console.log(describeProfile(account, await findAccountProfile(account)));
+      } else {
+        const { previous, profile } = await updateAccountProfile(account, profileUpdate, new Date()).catch((error: unknown) => {
+          throw error instanceof VerityError && error.kind === 'conflict' ? new OperatorError(error.message) : error;
+        });
+        if (values.clear) console.log(previous ? `Removed the profile of ${account}.` : `Account ${account} had no profile.`);
+        else console.log(describeProfile(account, profile));
+        console.log(`Verification pages show this within ${PROFILE_CACHE_MS / 1000} s.`);
+      }
+    } else if (command === 'revoke') {
       const revoked = await deleteApiKey(hashSecretKey(values.key!));
       console.log(revoked ? 'Revoked.' : 'No such key.');
       process.exitCode = revoked ? 0 : 1;

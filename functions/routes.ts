@@ -3,7 +3,7 @@
  * actions and indexes it needs. The CDK stack builds one Lambda, one route and one IAM policy
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
-import { rateLimitPartitionPrefix, tableSchema } from './store/schema';
+import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPartitionPrefix, tableSchema } from './store/schema';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
@@ -52,6 +52,8 @@ const testHelpers = '/v1/test_helpers/identity/verification_sessions';
 const page = '/start/{token}';
 /** What the page touches: the session (and its redaction job), and what a submission writes with it: the submission, its files, the events. */
 const PAGE_OBJECTS = ['vs', 'vsub', 'file', 'evt'];
+/** The HTML pages show the business's public profile: they may read profiles, and write none. */
+const READS_PROFILES: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${accountProfilePartitionPrefix}*`] };
 
 /**
  * A test helper reads the session and any submission, and writes the change, its report and
@@ -163,6 +165,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,
+    keyed: READS_PROFILES,
   },
   {
     name: 'AnswerVerificationConsent',
@@ -173,6 +176,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,
+    keyed: READS_PROFILES,
   },
   {
     name: 'SubmitVerification',
@@ -182,6 +186,16 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,
+  },
+  {
+    name: 'ShowAccountLogo',
+    routeKey: 'GET /branding/logos/{id}',
+    handler: 'http/show-account-logo',
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+    // Reads a logo's item, and no other.
+    keyed: { actions: ['GetItem'], partitionKeys: [`${accountLogoPartitionPrefix}*`] },
   },
   {
     name: 'ListEvents',

@@ -107,7 +107,10 @@ export class VerityApi extends Construct {
               VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn,
               ...props.environment,
             }
-          : {},
+          : // A route that reads only its keyed items (a logo) needs the table, and no secret.
+            route.keyed
+            ? { VERITY_TABLE_NAME: props.table.tableName }
+            : {},
       });
       grantRoute(fn, route, props.table, props.key);
       if (route.dynamodb.length) {
@@ -123,7 +126,9 @@ export class VerityApi extends Construct {
             "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
           : route.dynamodb.length
             ? "The verification page is opened by a person, not a business: the function checks the session's signed, single-use url token and then a signed cookie (functions/hosted-page/page-access.ts)."
-            : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.';
+            : route.keyed
+              ? "A business's logo is public, like the page that shows it: the function reads only logo items (dynamodb:LeadingKeys), by an id derived from the image."
+              : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.';
       Validations.of(httpRoute).acknowledge(
         { id: 'AwsSolutions::AwsSolutions-APIG4', reason: authorizationReason },
         { id: 'cdk-validator-cfnguard::api_gw_v2_authorization_type_configured_check', reason: authorizationReason },
@@ -184,7 +189,7 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
-  if (route.dynamodb.length) {
+  if (route.dynamodb.length || route.keyed) {
     const writes = [...route.dynamodb, ...(route.keyed?.actions ?? [])].some((action) => WRITE_ACTIONS.includes(action));
     fn.role.addToPolicy(
       new PolicyStatement({

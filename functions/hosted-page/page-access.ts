@@ -5,11 +5,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksFor } from '../checks';
+import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import { getSession, type StoredSession } from '../store/sessions';
 import { claimedSession, isCurrentCredential, publicUrl, signingSecret } from '../wire/session-secrets';
+import { accountProfileOf, pageBranding } from './branding';
 import type { PageRequirements, PageView, TestCaseOption } from './view';
 
 export const PAGE_COOKIE = 'verity_page';
@@ -143,8 +145,9 @@ export function returnUrlOf(session: VerificationSession): string | null {
 /** What every page shows until the token is proven, and for any link that names no session. */
 const UNNAMED_BUSINESS = 'The business that sent you here';
 
-/** Who asks, in plain words: the host the person will return to, if the business gave one. */
-export function businessName(session: VerificationSession): string {
+/** Who asks, in plain words: the account's public name, else the host the person will return to, if the business gave one. */
+export function businessName(session: VerificationSession, profile?: AccountProfile): string {
+  if (profile?.name) return profile.name;
   const returnUrl = returnUrlOf(session);
   return returnUrl ? new URL(returnUrl).hostname : UNNAMED_BUSINESS;
 }
@@ -182,13 +185,23 @@ const labelOf = (code: string) => {
 };
 
 /**
- * What a browser sees at the page's address. An unproven token (unknown, forged, or an old
- * generation's) gets the one generic page: nothing in it depends on the session it names.
+ * What a browser sees at the page's address, branded with the account's profile (read only for a
+ * proven link: one GetItem a minute per container, see branding.ts).
  */
-export function viewFor(access: PageAccess | undefined, token: string): PageView {
+export async function pageView(access: PageAccess | undefined, token: string): Promise<PageView> {
+  return viewFor(access, token, access ? await accountProfileOf(access.session.account) : undefined);
+}
+
+/**
+ * What a browser sees at the page's address. An unproven token (unknown, forged, or an old
+ * generation's) gets the one generic page: nothing in it depends on the session it names, or on
+ * its account's profile.
+ */
+export function viewFor(access: PageAccess | undefined, token: string, profile?: AccountProfile): PageView {
   if (!access) return { kind: 'unavailable', reason: 'link_expired', business: UNNAMED_BUSINESS, mode: 'live', returnUrl: null };
   const { session } = access;
-  const base = { business: businessName(session), mode: session.mode };
+  const branding = pageBranding(profile);
+  const base = { business: businessName(session, profile), mode: session.mode, ...(branding ? { branding } : {}) };
   const returnUrl = returnUrlOf(session);
   const closed = session.status === 'canceled' || session.redaction !== null;
   if (closed) return { ...base, kind: 'unavailable', reason: 'session_closed', returnUrl };

@@ -1,7 +1,10 @@
+import { isNormalizedColor, type AccentPalette } from '../domain/account-profile';
+
 /**
  * The hosted page's CSS, inlined into one nonce'd <style>. Mobile first: a phone gets the full
  * width with full-width buttons; from 640px the content sits in a centred card. Colours keep
- * text at 4.5:1 or better against its background.
+ * text at 4.5:1 or better against its background. The `--accent…` and `--on-accent` variables
+ * are the business's colours when its profile has one (accentStyle()), computed to keep that.
  */
 export const PAGE_STYLE = `
 :root {
@@ -9,6 +12,8 @@ export const PAGE_STYLE = `
   --accent: #4338ca;
   --accent-hover: #3730a3;
   --accent-soft: #eef2ff;
+  --accent-text: #4338ca;
+  --on-accent: #fff;
   --text: #1f2937;
   --muted: #4b5563;
   --border: #d1d5db;
@@ -64,18 +69,24 @@ main { padding: 0.75rem; }
   line-height: 1.6;
 }
 
+/* The business's name (and logo) from its profile, above the step's title. */
+.brand { display: flex; align-items: center; gap: 0.75rem; margin: 0 0 1.25rem; min-width: 0; }
+.brand-logo { display: block; flex: none; width: auto; height: 2.5rem; max-width: 10rem; object-fit: contain; }
+.brand-name { font-weight: 600; font-size: 1.0625rem; line-height: 1.3; min-width: 0; }
+.support { margin: 1.5rem 0 0; padding-top: 1rem; border-top: 1px solid #e5e7eb; color: var(--muted); font-size: 0.9375rem; }
+
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 0.75rem; letter-spacing: -0.01em; }
 h2 { font-size: 1.0625rem; margin: 1.5rem 0 0.5rem; }
 p { margin: 0 0 1rem; }
 .lead { font-size: 1.0625rem; }
 .hint { color: var(--muted); font-size: 0.9375rem; margin: 0 0 0.75rem; }
-a { color: var(--accent); }
+a { color: var(--accent-text); }
 
 .asked-for { margin: 0 0 1rem; padding-left: 1.25rem; }
 .asked-for li { margin-bottom: 0.5rem; }
 .asked-for li::marker { color: var(--accent); }
 
-:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+:focus-visible { outline: 3px solid var(--accent-text); outline-offset: 2px; }
 
 .button {
   display: flex;
@@ -92,9 +103,9 @@ a { color: var(--accent); }
   text-decoration: none;
   cursor: pointer;
 }
-.button.primary { background: var(--accent); color: #fff; }
+.button.primary { background: var(--accent); color: var(--on-accent); }
 .button.primary:hover { background: var(--accent-hover); border-color: var(--accent-hover); }
-.button.secondary { background: #fff; color: var(--accent); }
+.button.secondary { background: #fff; color: var(--accent-text); }
 .button.secondary:hover { background: var(--accent-soft); }
 .button:disabled { cursor: not-allowed; opacity: 0.65; }
 .actions { display: flex; flex-direction: column; gap: 0.75rem; margin: 1.5rem 0 0; }
@@ -118,7 +129,7 @@ input[type="file"]::file-selector-button {
   border: 2px solid var(--accent);
   border-radius: var(--radius);
   background: #fff;
-  color: var(--accent);
+  color: var(--accent-text);
   font: inherit;
   font-weight: 600;
   cursor: pointer;
@@ -171,3 +182,15 @@ input[type="file"]::file-selector-button:hover { background: var(--accent-soft);
 .error:empty { display: none; }
 .notice { padding: 0.75rem 1rem; border-radius: var(--radius); background: #fef3c7; color: #1c1917; }
 `;
+
+/**
+ * The business's colours as CSS custom properties, to follow PAGE_STYLE in its nonce'd <style>;
+ * empty unless every value is a `#rrggbb` colour, so nothing else can reach the style sheet.
+ */
+export function accentStyle(palette: AccentPalette | undefined): string {
+  if (!palette) return '';
+  const { accent, accentHover, accentSoft, accentText, onAccent } = palette;
+  const colors = { '--accent': accent, '--accent-hover': accentHover, '--accent-soft': accentSoft, '--accent-text': accentText, '--on-accent': onAccent };
+  if (!Object.values(colors).every(isNormalizedColor)) return '';
+  return `:root { ${Object.entries(colors).map(([name, color]) => `${name}: ${color};`).join(' ')} }\n`;
+}

@@ -6,8 +6,8 @@
  */
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { PAGE_SCRIPT } from './page-script';
-import { PAGE_STYLE } from './page-style';
-import { ID_NUMBER_DIGITS, type PageRequirements, type PageView } from './view';
+import { accentStyle, PAGE_STYLE } from './page-style';
+import { ID_NUMBER_DIGITS, type PageBranding, type PageRequirements, type PageView } from './view';
 
 type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
 
@@ -93,6 +93,35 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent(
     '<path fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" d="m10 16 4 4 8-8"/></svg>',
 )}`;
 
+/** The business's name, after its logo when it has one: the logo is the name's picture, so its `alt` is empty. */
+function brandHeader(view: PageView): Html | null {
+  const { branding } = view;
+  if (!branding?.header) return null;
+  const { logo } = branding;
+  return html`<header class="brand">
+${logo && html`<img class="brand-logo" src="${logo.src}" width="${logo.width}" height="${logo.height}" alt="">`}
+<span class="brand-name">${view.business}</span>
+</header>
+`;
+}
+
+/** A mailto: link for a validated address: the local part percent-encoded, so a `?` in it cannot add headers. */
+const mailto = (email: string) => {
+  const at = email.lastIndexOf('@');
+  return `mailto:${encodeURIComponent(email.slice(0, at))}@${email.slice(at + 1)}`;
+};
+
+/** How to reach the business, when its profile says. */
+function supportLine(view: PageView): Html | null {
+  const { supportEmail, supportUrl }: PageBranding = view.branding ?? { header: false };
+  const page = supportUrl !== undefined && isWebUrl(supportUrl) ? supportUrl : undefined;
+  if (supportEmail === undefined && page === undefined) return null;
+  const email = supportEmail !== undefined && html`<a href="${mailto(supportEmail)}">${supportEmail}</a>`;
+  const visit = page !== undefined && html`<a href="${page}">${new URL(page).host}</a>`;
+  return html`<p class="support">Questions? ${email && html`Write to ${email}`}${email && visit && ' or visit '}${!email && 'Visit '}${visit}.</p>
+`;
+}
+
 function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
   return html`<!DOCTYPE html>
 <html lang="en">
@@ -103,15 +132,15 @@ function documentPage(view: PageView, nonce: string, title: string, content: Htm
 <meta name="robots" content="noindex">
 <title>${title}</title>
 <link rel="icon" href="${FAVICON}">
-<style nonce="${nonce}">${new Html(PAGE_STYLE)}</style>
+<style nonce="${nonce}">${new Html(PAGE_STYLE + accentStyle(view.branding?.palette))}</style>
 </head>
 <body>
 <main>
 <div class="card">
 ${testBanner(view)}
 <div class="card-body">
-${content}
-</div>
+${brandHeader(view)}${content}
+${supportLine(view)}</div>
 </div>
 </main>
 ${script && html`<script nonce="${nonce}">${new Html(PAGE_SCRIPT)}</script>`}

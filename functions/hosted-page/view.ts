@@ -2,6 +2,7 @@
  * What the hosted verification page shows, decided by the server; hosted-page/render.ts turns a
  * view into HTML. Nothing here is personal data: the page never echoes what the person typed.
  */
+import type { AccentPalette } from '../domain/account-profile';
 import type { TestCase } from '../domain/verification-checks';
 import type { DocumentType, Mode, SessionType } from '../domain/verification-session';
 
@@ -31,10 +32,24 @@ export interface TestCaseOption {
   description: string;
 }
 
+/** What the account's public profile adds to the page (functions/domain/account-profile.ts). */
+export interface PageBranding {
+  /** The page opens with the business's name (and logo): the profile names it or has a logo. */
+  header: boolean;
+  /** Served by Verity itself (`/branding/logos/{id}`), with its size in pixels. */
+  logo?: { src: string; width: number; height: number };
+  /** The page's colours, from the profile's `primary_color`. */
+  palette?: AccentPalette;
+  supportEmail?: string;
+  supportUrl?: string;
+}
+
 interface Common {
-  /** Who asks, in plain words: the return URL's host name, or "The business that sent you here". */
+  /** Who asks, in plain words: the profile's name, the return URL's host name, or "The business that sent you here". */
   business: string;
   mode: Mode;
+  /** Only for a proven link of an account with a profile. */
+  branding?: PageBranding;
 }
 
 export type PageView =

@@ -3,7 +3,7 @@
  * on; declining is submitted and processed like any other answer (→ `consent_declined`).
  */
 import { credentialRefused, useCredential } from '../domain/session-credentials';
-import { businessName, pageAccess, pageCookie, pagePath, returnUrlOf, viewFor } from '../hosted-page/page-access';
+import { pageAccess, pageCookie, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
@@ -15,7 +15,7 @@ export const handler = pageRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
   const access = await pageAccess(token, event.cookies, now);
-  const view = viewFor(access, token);
+  const view = await pageView(access, token);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
   if (!access || view.kind !== 'consent') return htmlResponse(view, view.kind === 'unavailable' ? 410 : 200);
 
@@ -64,7 +64,7 @@ export const handler = pageRoute(async (event) => {
           const returnUrl = returnUrlOf(current);
           answered = returnUrl
             ? redirect(returnUrl)
-            : htmlResponse({ kind: 'finished', outcome: 'declined', business: businessName(current), mode: current.mode, returnUrl: null });
+            : htmlResponse({ kind: 'finished', outcome: 'declined', business: view.business, mode: view.mode, branding: view.branding, returnUrl: null });
           return change;
         },
         undefined,
@@ -73,7 +73,7 @@ export const handler = pageRoute(async (event) => {
     }
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
-    if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(viewFor(await pageAccess(token, event.cookies, now), token), 410);
+    if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token), 410);
     throw error;
   }
   return answered!;

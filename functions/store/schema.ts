@@ -76,6 +76,21 @@ export const rateLimitPartitionPrefix = 'rate_limit#';
 /** Primary key of a scope's request counter. */
 export const rateLimitKey = (scope: Scope) => ({ pk: `${rateLimitPartitionPrefix}${scopePrefix(scope)}`, sk: 'rate_limit' });
 
+/**
+ * Partition keys of account profiles (functions/store/account-profiles.ts) start with this: one
+ * item per account, both modes, which the verification page may read and never write.
+ */
+export const accountProfilePartitionPrefix = 'account_profile#';
+
+/** Primary key of an account's profile. */
+export const accountProfileKey = (account: string) => ({ pk: `${accountProfilePartitionPrefix}${account}`, sk: 'account_profile' });
+
+/** Partition keys of logo images start with this: the logo route may read these items and nothing else. */
+export const accountLogoPartitionPrefix = 'account_logo#';
+
+/** Primary key of a logo image, by its id (`logo_…`, see functions/domain/logo-image.ts). */
+export const accountLogoKey = (logoId: string) => ({ pk: `${accountLogoPartitionPrefix}${logoId}`, sk: 'account_logo' });
+
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 

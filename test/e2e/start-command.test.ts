@@ -223,7 +223,7 @@ describe('command lines', () => {
   it('answers an unknown option, a missing value or argument with one line and exit 2, never a stack trace', () => {
     const cases: [string[], RegExp][] = [
       [['keys', '--', '--bogus'], /Unknown option '--bogus'/],
-      [['keys'], /say what to do: create or revoke/],
+      [['keys'], /say what to do: create, revoke or profile/],
       [['keys', '--', 'rotate'], /unknown command "rotate"/],
       [['keys', '--', 'create'], /create needs --mode/],
       [['keys', '--', 'create', '--mode'], /'--mode <value>' argument missing/],

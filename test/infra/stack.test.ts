@@ -20,7 +20,8 @@ import { routes, type Route } from '../../functions/routes';
 import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
 import { redactionJobKey } from '../../functions/store/redaction-jobs';
-import { objectKey } from '../../functions/store/schema';
+import { logoId } from '../../functions/domain/logo-image';
+import { accountLogoKey, accountProfileKey, objectKey } from '../../functions/store/schema';
 import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
 import { objectPartitionPatterns } from '../../lib/api';
@@ -63,6 +64,15 @@ function statementsOf(fn: Resource): { Action: string | string[]; Resource: unkn
 const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
 /** The statement that lets a function lease its accounts' requests (functions/store/rate-limits.ts). */
 const isRateLimitGrant = (statement: { Action: string | string[]; Condition?: unknown }) => JSON.stringify(statement.Condition ?? {}).includes('"rate_limit#');
+/** The statement made of a route's `keyed` entry: its actions on its partitions only. */
+const isKeyedGrant = (route: Route) => (statement: { Condition?: unknown }) =>
+  route.keyed !== undefined &&
+  JSON.stringify(statement.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } });
+/** IAM's StringLike, as a test of a key. */
+const matchesAny = (patterns: string[]) => {
+  const expressions = patterns.map((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  return (key: string) => expressions.some((expression) => expression.test(key));
+};
 const tableId = () => ofType('AWS::DynamoDB::Table')[0]![0];
 
 describe('one Lambda and one route per route-table entry', () => {
@@ -171,7 +181,9 @@ describe('least privilege', () => {
   it('grants each function exactly the DynamoDB actions its route entry names, on the table and only its indexes', () => {
     const tableArn = { 'Fn::GetAtt': [tableId(), 'Arn'] };
     for (const route of routes) {
-      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isRateLimitGrant(s));
+      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s));
+      const keyed = statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
+      expect(keyed.map((s) => [actionsOf(s), s.Resource]), route.name).toEqual(route.keyed ? [[route.keyed.actions.map((a) => `dynamodb:${a}`), tableArn]] : []);
       const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo.flatMap(actionsOf).sort(), route.name).toEqual(route.dynamodb.map((a) => `dynamodb:${a}`).sort());
       for (const statement of dynamo) {
@@ -218,7 +230,8 @@ describe('least privilege', () => {
     expect(JSON.stringify(query!.Resource)).toContain('/index/by_verification_session');
     expect([query!.Resource].flat()).toHaveLength(4);
     for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
-      const actions = statementsOf(functionOf(routes.find((r) => r.name === name)!)[1]).flatMap(actionsOf);
+      const route = routes.find((r) => r.name === name)!;
+      const actions = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s)).flatMap(actionsOf);
       expect(actions.filter((a) => a.startsWith('dynamodb:')).sort(), name).toEqual(name === 'ShowVerificationPage' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem']);
     }
   });
@@ -239,7 +252,7 @@ describe('least privilege', () => {
     const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0);
     expect(pageRoutes.map((r) => r.name).sort()).toEqual(['AnswerVerificationConsent', 'ShowVerificationPage', 'SubmitVerification']);
     for (const route of pageRoutes) {
-      const dynamo = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      const dynamo = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s));
       expect(dynamo.length, route.name).toBeGreaterThan(0);
       for (const statement of dynamo) {
         expect((statement as { Condition?: unknown }).Condition, route.name).toEqual({
@@ -248,10 +261,7 @@ describe('least privilege', () => {
       }
     }
     // The patterns against the keys the store really builds, read as IAM reads StringLike.
-    const patterns = objectPartitionPatterns(pageRoutes[0]!.objects!).map(
-      (pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`),
-    );
-    const allowed = (pk: string) => patterns.some((pattern) => pattern.test(pk));
+    const allowed = matchesAny(objectPartitionPatterns(pageRoutes[0]!.objects!));
     const id = (prefix: string) => `${prefix}_0000abcdEFGHijklMNOPqrst`;
     for (const scope of [{ account: 'acct_1Abc', mode: 'test' }, { account: 'acct_Zz9', mode: 'live' }] as const) {
       for (const [prefix, kind] of [['vs', 'verification_session'], ['vsub', SUBMISSION_KIND], ['file', FILE_KIND], ['evt', EVENT_KIND]]) {
@@ -263,6 +273,40 @@ describe('least privilege', () => {
     }
     // An API key's item (functions/store/api-keys.ts): its partition key is the key's hash.
     expect(allowed(`api_key#${hashSecretKey('sk_test_x')}`)).toBe(false);
+    expect(allowed(accountProfileKey('acct_1Abc').pk)).toBe(false);
+  });
+
+  it('lets the HTML page functions read account profiles and write none, and the logo function read logos and nothing else', () => {
+    const logoKey = accountLogoKey(logoId('acct_1Abc', Buffer.from('image'))).pk;
+    const profileKey = accountProfileKey('acct_1Abc').pk;
+    const others = [objectKey({ account: 'acct_1Abc', mode: 'live' }, 'vs_0000abcdEFGHijklMNOPqrst', 'verification_session').pk, `api_key#${hashSecretKey('sk_test_x')}`, 'rate_limit#acct_1Abc#test'];
+    const keyedGrants = (name: string) => {
+      const route = routes.find((r) => r.name === name)!;
+      return statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
+    };
+    for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent']) {
+      const [grant, ...more] = keyedGrants(name);
+      expect(more, name).toEqual([]);
+      expect(actionsOf(grant!), name).toEqual(['dynamodb:GetItem']);
+      const allowed = matchesAny(routes.find((r) => r.name === name)!.keyed!.partitionKeys);
+      expect(allowed(profileKey)).toBe(true);
+      for (const key of [logoKey, ...others]) expect(allowed(key), key).toBe(false);
+    }
+    // Submitting shows no page: it needs no profile.
+    expect(keyedGrants('SubmitVerification')).toEqual([]);
+    const logo = routes.find((r) => r.name === 'ShowAccountLogo')!;
+    const dynamo = statementsOf(functionOf(logo)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [actionsOf(s), s.Condition])).toEqual([
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['account_logo#*'] } }],
+    ]);
+    const allowed = matchesAny(logo.keyed!.partitionKeys);
+    expect(allowed(logoKey)).toBe(true);
+    for (const key of [profileKey, ...others]) expect(allowed(key), key).toBe(false);
+    // It can decrypt the table's items, and encrypt nothing; it gets the table's name, and no secret.
+    const kms = statementsOf(functionOf(logo)[1]).find((s) => actionsOf(s).includes('kms:Decrypt'))!;
+    expect(actionsOf(kms)).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(Object.keys(functionOf(logo)[1].Properties.Environment.Variables)).toContain('VERITY_TABLE_NAME');
+    expect(JSON.stringify(functionOf(logo)[1].Properties.Environment.Variables)).not.toContain('SIGNING_SECRET');
   });
 
   it('lets the unrecognized-URL function touch no data', () => {

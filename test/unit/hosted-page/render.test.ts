@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pageBranding } from '../../../functions/hosted-page/branding';
 import { PAGE_SCRIPT } from '../../../functions/hosted-page/page-script';
 import { renderHostedPage } from '../../../functions/hosted-page/render';
 import type { PageRequirements, PageView, TestCaseOption } from '../../../functions/hosted-page/view';
@@ -412,5 +413,73 @@ describe('labels', () => {
     for (const inside of fieldsets) expect(inside).toMatch(/^\s*<legend\b/);
     const radiosInFieldsets = fieldsets.join('').match(/type="radio"/g)?.length;
     expect(radiosInFieldsets).toBe(page.match(/type="radio"/g)?.length);
+  });
+});
+
+describe('the business profile', () => {
+  const branding = pageBranding({
+    name: 'Northwind Outfitters',
+    primary_color: '#0f766e',
+    support_email: 'help?cc=everyone@northwind.example',
+    support_url: 'https://help.northwind.example/identity',
+    logo: { id: `logo_${'a'.repeat(43)}`, content_type: 'image/png', width: 96, height: 48 },
+  })!;
+  const branded: [string, PageView][] = allViews.map(([name, view]) => [name, { ...view, business: 'Northwind Outfitters', branding } as PageView]);
+
+  it.each(branded)('opens the %s page with the name and the logo, served from this host', (_name, view) => {
+    const page = render(view);
+    expect(markupOnly(page)).toContain('<header class="brand">');
+    expect(tags(page, 'img').filter((img) => img.class === 'brand-logo')).toEqual([
+      { class: 'brand-logo', src: `/branding/logos/logo_${'a'.repeat(43)}`, width: '96', height: '48', alt: '' },
+    ]);
+    // First in the card, after the test banner.
+    expect(text(page.slice(page.indexOf('<body>')))).toMatch(/^ ?(Test mode This is a test\. Nothing you send is really checked\. )?Northwind Outfitters /);
+  });
+
+  it.each(branded)('gives the %s page the colours of the profile in its nonce\'d style, and says how to reach the business', (_name, view) => {
+    const page = render(view);
+    expect(page).toContain(`:root { --accent: #0f766e; --accent-hover: ${branding.palette!.accentHover}; --accent-soft: ${branding.palette!.accentSoft}; --accent-text: ${branding.palette!.accentText}; --on-accent: #ffffff; }`);
+    expect(tags(page, 'style')).toEqual([{ nonce: NONCE }]);
+    const links = tags(page, 'a').map((a) => a.href);
+    // The local part is encoded: a `?` in it cannot add headers (cc, body) to the message.
+    expect(links).toContain('mailto:help%3Fcc%3Deveryone@northwind.example');
+    expect(links).toContain('https://help.northwind.example/identity');
+    expect(text(page)).toContain('Questions? Write to help?cc=everyone@northwind.example or visit help.northwind.example .');
+  });
+
+  it('shows no header, colours or support line without a profile, as before', () => {
+    for (const [, view] of allViews) {
+      const page = render(view);
+      expect(page).not.toContain('class="brand');
+      expect(page).not.toContain('class="support"');
+      expect(page).not.toMatch(/:root \{ --accent: /);
+    }
+  });
+
+  it('shows a name without a logo, and no header for a profile with only a colour', () => {
+    const named = render(consent({ business: 'Northwind', branding: pageBranding({ name: 'Northwind' }) }));
+    expect(markupOnly(named)).toContain('<header class="brand">\n\n<span class="brand-name">Northwind</span>');
+    expect(tags(named, 'img')).toEqual([]);
+    expect(render(consent({ branding: pageBranding({ primary_color: '#fcd34d' }) }))).not.toContain('class="brand');
+  });
+
+  it('escapes a hostile name in the header as everywhere', () => {
+    const hostile = '<script>alert(1)</script> "Quotes" & Sons';
+    const page = render(consent({ business: hostile, branding: pageBranding({ name: hostile }) }));
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain('<span class="brand-name">&lt;script&gt;alert(1)&lt;/script&gt; &quot;Quotes&quot; &amp; Sons</span>');
+  });
+
+  it('lets nothing but hex colours into the style sheet, whatever the view holds', () => {
+    const injected = { accent: '#000000;} body { --injected: 1 } :root {', onAccent: '#ffffff', accentHover: '#000000', accentSoft: '#ffffff', accentText: '#000000' };
+    const page = render(consent({ branding: { header: false, palette: injected } }));
+    expect(page).not.toContain('--injected');
+    expect(page).not.toMatch(/:root \{ --accent: /);
+  });
+
+  it('makes no link of a support URL that is not a web address', () => {
+    const page = render(consent({ branding: { header: false, supportUrl: 'javascript:alert(1)' } }));
+    expect(tags(page, 'a')).toEqual([]);
+    expect(page).not.toContain('javascript:');
   });
 });
