@@ -1,7 +1,8 @@
 /**
  * One page of a Stripe list from a list index: newest first, `created` bounds and the cursor
  * folded into one range of time-ordered ids, so a page reads at most `limit + 2` items per index
- * partition whatever the table holds.
+ * partition whatever the table holds, or with filters on other attributes at most
+ * `FILTERED_READ_BUDGET` (600).
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { idFloorForTime } from '../wire/ids';
@@ -53,6 +54,12 @@ export function filteredIndexQuery(scope: Scope, kind: string, idPrefix: string,
 
 /** Items read per Query when filters discard some of them. */
 const FILTERED_READ_STEP = 200;
+/**
+ * Items a filtered page may read from its index partition, whatever the partition holds: three
+ * `Query` calls. When it is spent before the page is full, the page is what matched so far with
+ * `has_more: true`; the next page starts after its last item and reads on from there.
+ */
+export const FILTERED_READ_BUDGET = 3 * FILTERED_READ_STEP;
 
 export async function queryPage<T>(
   { index, partitions, idPrefix, filters = [] }: IndexQuery,
@@ -76,6 +83,7 @@ export async function queryPage<T>(
       });
       const found: Record<string, any>[] = [];
       let startKey: Record<string, unknown> | undefined;
+      let budget = FILTERED_READ_BUDGET;
       do {
         const input: QueryCommandInput = {
           TableName: tableName(),
@@ -85,7 +93,7 @@ export async function queryPage<T>(
           ExpressionAttributeValues: values,
           ScanIndexForward: backwards,
           // The cursor's own item may be in range: read one more so that it does not cost a page.
-          Limit: conditions.length ? FILTERED_READ_STEP : wanted - found.length + (cursor ? 1 : 0),
+          Limit: conditions.length ? Math.min(FILTERED_READ_STEP, budget) : wanted - found.length + (cursor ? 1 : 0),
           ExclusiveStartKey: startKey,
           ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
         };
@@ -94,18 +102,21 @@ export async function queryPage<T>(
           if (item[index.sortKey] !== cursor && found.length < wanted) found.push(item);
         }
         startKey = result.LastEvaluatedKey;
-      } while (found.length < wanted && startKey);
-      return found;
+        budget -= result.ScannedCount ?? 0;
+      } while (found.length < wanted && startKey && budget > 0);
+      // Unread items remain past the budget: they may match, so the list goes on after this page.
+      return { found, unread: found.length < wanted && startKey !== undefined };
     }),
   );
 
   const id = (item: Record<string, any>) => item[index.sortKey] as string;
   const merged = perPartition
-    .flat()
+    .flatMap(({ found }) => found)
     .sort((a, b) => (backwards ? (id(a) < id(b) ? -1 : 1) : id(a) < id(b) ? 1 : -1))
     .slice(0, wanted);
   const items = merged.slice(0, page.limit).map(itemOf);
-  return { data: backwards ? items.reverse() : items, hasMore: merged.length > page.limit };
+  const unread = perPartition.some((partition) => partition.unread);
+  return { data: backwards ? items.reverse() : items, hasMore: merged.length > page.limit || unread };
 }
 
 /** Inclusive id bounds. Time floors are shorter than any id, so no id equals one. */

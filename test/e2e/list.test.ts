@@ -2,7 +2,10 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import { FILTERED_READ_BUDGET } from '../../functions/store/list-page';
+import { countCalls } from '../support/dynamo-calls';
 import { newStripeAccount, startService } from '../support/local-service';
+import { seedSessions } from '../support/seed-sessions';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -124,6 +127,31 @@ describe('filters', () => {
     for (const session of page.data) {
       expect(session).toHaveProperty('provided_details', null);
       expect(session).toHaveProperty('verified_outputs', null);
+    }
+  });
+});
+
+describe('two filters over many sessions', () => {
+  it('the SDK auto-pages through every match while each request reads a fixed number of items', async () => {
+    const account = await newStripeAccount(service);
+    // The reference picks the index (every session); the customer is checked on the items read.
+    const sessions = await seedSessions(account.scope, FILTERED_READ_BUDGET + 150, (i) => ({
+      type: 'document',
+      client_reference_id: 'same',
+      related_customer: i % 250 === 7 || i === 8 ? 'cus_wanted' : 'cus_other',
+    }));
+    const matches = sessions.filter((session) => session.related_customer === 'cus_wanted').map((session) => session.id);
+    let requests = 0;
+    account.stripe.on('request', () => requests++);
+    for (const ending_before of [undefined, sessions[0]!.id]) {
+      const params = { client_reference_id: 'same', related_customer: 'cus_wanted', limit: 100, ...(ending_before ? { ending_before } : {}) };
+      requests = 0;
+      const seen: string[] = [];
+      const { itemsRead } = await countCalls(() => account.stripe.identity.verificationSessions.list(params).autoPagingEach((session) => void seen.push(session.id)));
+      // Forward: newest first; backward from the oldest: oldest first, as the SDK yields them.
+      expect(seen).toEqual(ending_before ? matches : [...matches].reverse());
+      expect(itemsRead).toBeLessThanOrEqual(requests * FILTERED_READ_BUDGET);
+      expect(requests).toBeGreaterThan(1);
     }
   });
 });

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import { createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
 import { dynamo } from '../../../functions/store/client';
+import { FILTERED_READ_BUDGET } from '../../../functions/store/list-page';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
 import { newObjectId } from '../../../functions/wire/ids';
 import { countCalls } from '../../support/dynamo-calls';
+import { seedSessions } from '../../support/seed-sessions';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
 
@@ -105,5 +107,43 @@ describe('a page with two filters', () => {
     expect(result).toEqual({ sessions: [sessions[0]], hasMore: false });
     // The first filter picks the index (250 candidates); reading them 200 at a time takes 2 queries.
     expect(calls).toEqual(['QueryCommand', 'QueryCommand']);
+  });
+});
+
+describe('a page with two filters reads a fixed number of items whatever the table holds', () => {
+  it('stops after its budget when the second filter matches nothing, and says the list goes on', async () => {
+    const scope = newScope();
+    await seedSessions(scope, FILTERED_READ_BUDGET + 150, () => ({ type: 'document', related_customer: 'cus_big' }));
+    for (const cursor of [{}, { endingBefore: 'vs_0' }]) {
+      const { result, itemsRead } = await countCalls(() => listSessions(scope, { limit: 1, relatedCustomer: 'cus_big', status: 'verified', ...cursor }));
+      expect(itemsRead).toBe(FILTERED_READ_BUDGET);
+      expect(result).toEqual({ sessions: [], hasMore: true });
+    }
+  });
+
+  it('walks every match page by page in both directions, each page within the budget', async () => {
+    const scope = newScope();
+    const sessions = await seedSessions(scope, FILTERED_READ_BUDGET + 150, (i) => ({
+      type: 'document',
+      // The reference picks the index (every session); the customer is checked on the items read.
+      client_reference_id: 'same',
+      related_customer: i % 250 === 7 || i === 8 ? 'cus_wanted' : 'cus_other',
+    }));
+    const matches = sessions.filter((session) => session.related_customer === 'cus_wanted').map((session) => session.id);
+    const walk = async (backwards: boolean) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = backwards ? { endingBefore: cursor ?? 'vs_0' } : { startingAfter: cursor };
+        const { result, itemsRead } = await countCalls(() => listSessions(scope, { limit: 2, clientReferenceId: 'same', relatedCustomer: 'cus_wanted', ...page }));
+        expect(itemsRead).toBeLessThanOrEqual(FILTERED_READ_BUDGET);
+        const ids = result.sessions.map((session) => session.id);
+        seen.push(...(backwards ? ids.reverse() : ids));
+        if (!result.hasMore) return seen;
+        cursor = seen.at(-1);
+      }
+    };
+    expect(await walk(false)).toEqual([...matches].reverse());
+    expect(await walk(true)).toEqual(matches);
   });
 });
