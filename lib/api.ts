@@ -53,6 +53,8 @@ export class VerityApi extends Construct {
   readonly firewall?: VerityFirewall;
   /** The base URL clients use. */
   readonly url: string;
+  /** With `customDomain`: the API Gateway domain the user's DNS record (CNAME or alias) must point at. */
+  readonly customDomainTarget?: string;
 
   constructor(scope: Construct, id: string, props: VerityApiProps) {
     super(scope, id);
@@ -91,6 +93,7 @@ export class VerityApi extends Construct {
       },
     });
     this.firewall = props.firewall ? new VerityFirewall(this, 'Firewall', { ...props.firewall, api: this.httpApi }) : undefined;
+    this.customDomainTarget = domain?.regionalDomainName;
     this.url = domain ? `https://${props.customDomain!.domainName}` : (this.firewall?.url ?? this.httpApi.apiEndpoint);
 
     for (const route of props.routes) {

@@ -155,6 +155,13 @@ export class VerityStack extends Stack {
     this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function);
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
+    if (this.api.customDomainTarget) {
+      // The DNS record is the user's to create (their zone may live anywhere): this is its target.
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: 'Point your domain at this name (CNAME, or a Route 53 alias with the regional hosted zone)',
+        value: this.api.customDomainTarget,
+      });
+    }
     new CfnOutput(this, 'TableName', {
       description: 'The DynamoDB table (VERITY_TABLE_NAME for npm run keys -- --aws)',
       value: this.data.table.tableName,

@@ -613,6 +613,17 @@ describe('concurrency and the edge', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
     expect(() => new VerityStack(new App(), 'Tiny', { routes: [], firewall: { rateLimit: 5 } })).toThrow(/at least 10/);
   }, 120_000);
+
+  it('outputs the name a custom domain\'s DNS record must point at, which is the user\'s to create', () => {
+    const customDomain = { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' };
+    const template = Template.fromStack(
+      new VerityStack(new App(), 'Domain', { routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!], customDomain }),
+    );
+    const [domainId] = Object.keys(template.findResources('AWS::ApiGatewayV2::DomainName'));
+    template.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] } });
+    template.hasOutput('ApiUrl', { Value: 'https://verify.example.com' });
+    expect(synth.template.findOutputs('CustomDomainTarget')).toEqual({});
+  }, 120_000);
 });
 
 describe('policy checks', () => {
