@@ -104,7 +104,7 @@ export function parseFormEncoded(text: string, into: ParamTree = newParamTree(),
       const pair = text.slice(start, end);
       const eq = pair.indexOf('=');
       const key = decode(eq === -1 ? pair : pair.slice(0, eq));
-      const value = eq === -1 ? '' : decode(pair.slice(eq + 1));
+      const value = eq === -1 ? '' : decode(pair.slice(eq + 1), key.slice(0, MAX_KEY_LENGTH));
       if (key !== '') assign(into, parseKey(key), value, key);
     }
     start = end + 1;
@@ -187,22 +187,51 @@ function measureJson(text: string, count: ParamCount): void {
   }
 }
 
-/** A JSON value (already measured) as a tree of null-prototype objects; refuses long keys and non-JSON values. */
-function toParamTree(value: object): ParamTree {
+/**
+ * A JSON value (already measured) as a tree of null-prototype objects, read as its form
+ * encoding would be: `null` is the empty value (`''`, which unsets), and every key and string
+ * must be well-formed Unicode, as a form's percent-encoded UTF-8 can only be. Refuses long keys
+ * and non-JSON values, naming the parameter (`metadata[a]`) where it can. `param` is the path so far.
+ */
+function toParamTree(value: object, param?: string): ParamTree {
   const tree = newParamTree();
   for (const [key, child] of Object.entries(value)) {
-    checkKeyLength(key);
-    tree[key] = toParamValue(child);
+    const childParam = param === undefined ? key : `${param}[${key}]`;
+    checkKeyLength(key, param ?? null);
+    checkWellFormed(key, param ?? null);
+    tree[key] = toParamValue(child, childParam);
   }
   return tree;
 }
 
-function toParamValue(value: unknown): ParamValue {
-  if (Array.isArray(value)) return value.map(toParamValue);
-  if (isParamTree(value)) return toParamTree(value);
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  throw badEncoding('Unsupported value in JSON body.');
+function toParamValue(value: unknown, param: string): ParamValue {
+  if (Array.isArray(value)) return value.map((item, index) => toParamValue(item, `${param}[${index}]`));
+  if (isParamTree(value)) return toParamTree(value, param);
+  if (value === null) return '';
+  if (typeof value === 'string') return checkWellFormed(value, param);
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  throw badEncoding('Unsupported value in JSON body.', param);
 }
+
+declare global {
+  interface String {
+    /** ES2024, in Node 20: false when the string has a lone surrogate (`\ud800` without its pair). */
+    isWellFormed(): boolean;
+  }
+}
+
+/**
+ * `text` when it is well-formed Unicode. A lone surrogate has no UTF-8 encoding, so a form body
+ * cannot carry one (its bytes fail to decode); JSON's `\ud800` escape can, and is refused the same way.
+ */
+function checkWellFormed(text: string, param: string | null): string {
+  if (!text.isWellFormed()) throw notEncoded(param);
+  return text;
+}
+
+/** One answer for text no encoding can carry, form or JSON: a form's bad percent-escapes, a JSON string's lone surrogate. */
+const notEncoded = (param: string | null) =>
+  badEncoding(`The request is not correctly URL-encoded or is not well-formed UTF-8${param === null ? '' : ` (in ${param})`}.`, param);
 
 function checkKeyLength(key: string, param: string | null = null): void {
   if (key.length > MAX_KEY_LENGTH) {
@@ -210,11 +239,12 @@ function checkKeyLength(key: string, param: string | null = null): void {
   }
 }
 
-function decode(text: string): string {
+/** A percent-encoded form key or value (`param`: the key a value belongs to); bytes that are not UTF-8 are refused. */
+function decode(text: string, param: string | null = null): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw badEncoding('The request is not correctly URL-encoded.');
+    throw notEncoded(param);
   }
 }
 

@@ -121,7 +121,11 @@ export function emptyable<T>(inner: Validator<T>): Validator<T | ''> {
   return (value, param) => (value === '' ? '' : inner(value, param));
 }
 
-/** Metadata: string keys to string values, or `''` to clear. Limits are domain rules (domain/metadata.ts). */
+/**
+ * Metadata: string keys to string values, or `''` to clear (a JSON `null` arrives as `''`). A
+ * value must be a string, in JSON too, like every string parameter: a number or boolean is not
+ * converted. Limits are domain rules (domain/metadata.ts).
+ */
 export function metadata(): Validator<Record<string, string> | ''> {
   return (value, param) => {
     if (value === '') return '';
@@ -131,10 +135,10 @@ export function metadata(): Validator<Record<string, string> | ''> {
     const out: Record<string, string> = {};
     for (const [key, entry] of Object.entries(value)) {
       const entryParam = `${param}[${key}]`;
-      if (typeof entry !== 'string' && typeof entry !== 'number' && typeof entry !== 'boolean') {
+      if (typeof entry !== 'string') {
         throw invalidParameter('parameter_invalid', `Invalid ${entryParam}: metadata values must be strings.`, entryParam);
       }
-      Object.defineProperty(out, key, { value: String(entry), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, { value: entry, enumerable: true, writable: true, configurable: true });
     }
     return out;
   };

@@ -156,3 +156,55 @@ describe('names every JavaScript object has are ordinary keys (issue 19, fault 7
     expect(await again.text()).toBe(body);
   });
 });
+
+describe('one rule for every encoding: text is well-formed Unicode, a string is a string', () => {
+  it('refuses a lone surrogate in any JSON string as a form body refuses bytes that are not UTF-8, naming the parameter, and stores nothing', async () => {
+    const cases: [unknown, string][] = [
+      [{ type: 'document', client_reference_id: '\ud800x' }, 'client_reference_id'],
+      [{ type: 'document', related_customer: 'cus_\udfff' }, 'related_customer'],
+      [{ type: 'document', provided_details: { email: 'a\ud800@b.co' } }, 'provided_details[email]'],
+      [{ type: 'document', metadata: { a: '\ud800' } }, 'metadata[a]'],
+    ];
+    for (const [json, param] of cases) {
+      const response = await call(SESSIONS, { json });
+      expect(response.status, param).toBe(400);
+      expect(((await response.json()) as ErrorBody).error, param).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param });
+    }
+    const form = await call(SESSIONS, { form: 'type=document&metadata[a]=%ED%A0%80' });
+    expect(form.status).toBe(400);
+    expect(((await form.json()) as ErrorBody).error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param: 'metadata[a]' });
+    // U+FFFD is where a lone surrogate's hash collided: no session holds a reference near it.
+    const listed = await call(`${SESSIONS}?client_reference_id=%EF%BF%BDx`);
+    expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it('refuses a JSON number or boolean where a string is expected, metadata values included, whatever its size', async () => {
+    const cases: [string, string][] = [
+      ['{"type":"document","metadata":{"order":12345678901234567890123}}', 'metadata[order]'],
+      ['{"type":"document","metadata":{"big":1e999}}', 'metadata[big]'],
+      ['{"type":"document","metadata":{"t":true}}', 'metadata[t]'],
+      [`{"type":"document","metadata":{"huge":${'9'.repeat(1_000_000)}}}`, 'metadata[huge]'],
+      ['{"type":"document","client_reference_id":12}', 'client_reference_id'],
+      ['{"type":"document","provided_details":{"phone":5551234567}}', 'provided_details[phone]'],
+    ];
+    for (const [json, param] of cases) {
+      const response = await call(SESSIONS, { json });
+      expect(response.status, param).toBe(400);
+      expect(((await response.json()) as ErrorBody).error, param).toMatchObject({ code: 'parameter_invalid', param });
+    }
+  });
+
+  it('reads JSON null as a form’s empty value: it unsets what it may and is refused where that cannot be unset', async () => {
+    const created = await call(SESSIONS, { json: { type: 'document', client_reference_id: null, metadata: { a: '1', b: '2' } } });
+    expect(created.status).toBe(200);
+    const session = (await created.json()) as { id: string; client_reference_id: string | null };
+    expect(session.client_reference_id).toBeNull();
+    const updated = await call(`${SESSIONS}/${session.id}`, { json: { metadata: { a: null } } });
+    expect(((await updated.json()) as { metadata: object }).metadata).toEqual({ b: '2' });
+    const cleared = await call(`${SESSIONS}/${session.id}`, { json: { metadata: null } });
+    expect(((await cleared.json()) as { metadata: object }).metadata).toEqual({});
+    const refused = await call(SESSIONS, { json: { type: null } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error).toMatchObject({ code: 'parameter_invalid_empty', param: 'type' });
+  });
+});

@@ -149,6 +149,10 @@ describe('parseFormEncoded', () => {
       expect(error.message).toMatch(/URL-encoded/);
     });
 
+    it('names the parameter whose value is not URL-encoded UTF-8', () => {
+      expect(thrown(() => parseFormEncoded('type=document&metadata[a]=%ED%A0%80'))).toMatchObject({ code: 'parameter_invalid', param: 'metadata[a]' });
+    });
+
     it('accepts nesting up to 8 segments and refuses 9', () => {
       expect(parseFormEncoded(nested(8).form)).toEqual(JSON.parse(nested(8).json));
       const error = thrown(() => parseFormEncoded(nested(9).form));
@@ -231,16 +235,33 @@ describe('parseFormEncoded', () => {
 });
 
 describe('parseJsonBody', () => {
-  it('parses an object into a null-prototype tree, keeping JSON scalars', () => {
+  it('parses an object into a null-prototype tree, keeping numbers and booleans, with null as the empty value', () => {
     const tree = parseJsonBody('{"type":"document","options":{"document":{"require_matching_selfie":true,"allowed_types":["passport"]}},"limit":3,"x":null}');
     expect(tree).toEqual({
       type: 'document',
       options: { document: { require_matching_selfie: true, allowed_types: ['passport'] } },
       limit: 3,
-      x: null,
+      x: '',
     });
     expect(Object.getPrototypeOf(tree)).toBeNull();
     expect(Object.getPrototypeOf(tree.options)).toBeNull();
+  });
+
+  it.each([
+    ['{"client_reference_id":"\\ud800x"}', 'client_reference_id'],
+    ['{"related_customer":"cus_\\udfff"}', 'related_customer'],
+    ['{"provided_details":{"email":"a\\ud800@b.co"}}', 'provided_details[email]'],
+    ['{"expand":["x","\\udc00"]}', 'expand[1]'],
+    ['{"metadata":{"a":"\\ud83d"}}', 'metadata[a]'],
+    ['{"metadata":{"\\ud800":"x"}}', 'metadata'],
+    ['{"\\udfff":"x"}', null],
+  ])('refuses a lone surrogate in %s as a form body refuses bytes that are not UTF-8, naming %s', (text, param) => {
+    const error = thrown(() => parseJsonBody(text));
+    const formError = thrown(() => parseFormEncoded('metadata[a]=%ED%A0%80'));
+    expect(error).toMatchObject({ kind: formError.kind, code: formError.code, param });
+    expect(error.message).toMatch(/not correctly URL-encoded or is not well-formed UTF-8/);
+    // A surrogate pair and U+FFFD are well-formed.
+    expect(parseJsonBody('{"a":"\\ud83d\\ude00","\\ufffdx":"\\ufffd"}')).toEqual({ a: '\u{1F600}', '\ufffdx': '\ufffd' });
   });
 
   it.each(['[]', '[{"a":1}]', 'null', '1', '"text"', 'true'])('refuses the non-object body %s', (text) => {

@@ -348,8 +348,14 @@ describe('metadata', () => {
     expect(validate('', 'metadata')).toBe('');
   });
 
-  it('turns JSON numbers and booleans into strings', () => {
-    expect(validate(parseJsonBody('{"m":{"n":5,"t":true}}').m!, 'metadata')).toEqual({ n: '5', t: 'true' });
+  it.each(['5', '12345678901234567890123', '1e999', '-0', 'true', 'false'])('refuses the JSON value %s, which is not a string, naming the entry', (value) => {
+    const error = thrown(() => validate(parseJsonBody(`{"m":{"n":${value}}}`).m!, 'metadata'));
+    expect(error).toMatchObject({ kind: 'invalid_parameter', code: 'parameter_invalid', param: 'metadata[n]', message: 'Invalid metadata[n]: metadata values must be strings.' });
+  });
+
+  it('reads JSON null as the empty value: for one key it unsets the key, for the whole it clears', () => {
+    expect(validate(parseJsonBody('{"m":{"n":null,"a":"1"}}').m!, 'metadata')).toEqual({ n: '', a: '1' });
+    expect(validate(parseJsonBody('{"m":null}').m!, 'metadata')).toBe('');
   });
 
   it('refuses a non-object', () => {
@@ -362,7 +368,7 @@ describe('metadata', () => {
     expect(error.code).toBe('parameter_invalid');
     expect(error.param).toBe('metadata[a]');
     expect(thrown(() => validate(parseFormEncoded('m[list][]=1').m!, 'metadata')).param).toBe('metadata[list]');
-    expect(thrown(() => validate(parseJsonBody('{"m":{"n":null}}').m!, 'metadata')).param).toBe('metadata[n]');
+    expect(thrown(() => validate(parseJsonBody('{"m":{"n":{"x":"1"}}}').m!, 'metadata')).param).toBe('metadata[n]');
   });
 
   it('keeps a `__proto__` key as data in an ordinary object', () => {
