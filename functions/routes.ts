@@ -4,6 +4,7 @@
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
 import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPartitionPrefix, tableSchema } from './store/schema';
+import { webhookEndpointRoutes } from './webhooks/routes';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
@@ -215,6 +216,7 @@ export const routes: Route[] = [
     authenticated: true,
     keyed: RATE_LIMIT,
   },
+  ...webhookEndpointRoutes({ auth: AUTH, rateLimit: RATE_LIMIT, idempotency: IDEMPOTENCY }),
   {
     name: 'UnrecognizedRequestUrl',
     routeKey: '$default',

@@ -46,8 +46,19 @@ function credentialOf(session: SessionIdentity, kind: CredentialKind, generation
 
 const pageUrlOf = (token: string) => `${publicUrl()}${PAGE_PATH}${token}`;
 
-/** Which credential generations a rendered session shows: what a saved response keeps in their place. */
-export type ShownCredentials = Partial<Record<CredentialKind, number>>;
+/**
+ * A webhook endpoint's signing secret (`whsec_…`, 32 base62-like characters after the prefix):
+ * an HMAC of the endpoint and its secret generation under the signing secret, derived again
+ * whenever an event is signed, so the table holds nothing that signs. Rolling the secret moves the
+ * generation on.
+ */
+export function webhookEndpointSecret(scope: Scope, endpointId: string, generation: number): string {
+  const tag = createHmac('sha256', signingSecret()).update(`webhook_endpoint:${scope.account}:${scope.mode}:${endpointId}:${generation}`).digest('base64url');
+  return `whsec_${tag.slice(0, 32)}`;
+}
+
+/** Which credential generations a rendered session (or a webhook endpoint's `secret`) shows: what a saved response keeps in their place. */
+export type ShownCredentials = Partial<Record<CredentialKind | 'secret', number>>;
 
 /**
  * A response body as an idempotency record may keep it: a session's `client_secret` and `url`
@@ -56,6 +67,7 @@ export type ShownCredentials = Partial<Record<CredentialKind, number>>;
  */
 export function withoutCredentials(body: unknown, session?: VerificationSession): { body: unknown; shown?: ShownCredentials; sessionId?: string } {
   const object = body as { object?: string; id?: string; client_secret?: string | null; url?: string | null } | null;
+  if (object?.object === 'webhook_endpoint') return withoutEndpointSecret(body as { secret?: string; secret_generation?: number });
   if (object?.object !== 'identity.verification_session') return { body };
   const shown: ShownCredentials = {};
   for (const kind of ['client_secret', 'url'] as const) {
@@ -64,9 +76,21 @@ export function withoutCredentials(body: unknown, session?: VerificationSession)
   return { body: { ...object, client_secret: null, url: null }, sessionId: object.id, ...(Object.keys(shown).length ? { shown } : {}) };
 }
 
+/**
+ * A created webhook endpoint's response as a saved response keeps it: without its `secret`, with
+ * the generation it was (which the create handler passes as `secret_generation`, never shown).
+ */
+function withoutEndpointSecret(body: { secret?: string; secret_generation?: number }): { body: unknown; shown?: ShownCredentials } {
+  const { secret, secret_generation, ...kept } = body;
+  return { body: kept, ...(secret !== undefined && secret_generation !== undefined ? { shown: { secret: secret_generation } } : {}) };
+}
+
 /** The body a replay answers with: the credentials the first response showed, derived again. */
 export function withCredentials(body: unknown, shown: ShownCredentials | undefined, scope: Scope): unknown {
   const object = body as { object?: string; id?: string } | null;
+  if (shown?.secret !== undefined && object?.object === 'webhook_endpoint' && object.id) {
+    return { ...object, secret: webhookEndpointSecret(scope, object.id, shown.secret) };
+  }
   if (!shown || object?.object !== 'identity.verification_session' || !object.id) return body;
   const identity = { id: object.id, account: scope.account, mode: scope.mode };
   return {

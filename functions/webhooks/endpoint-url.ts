@@ -1,0 +1,112 @@
+/**
+ * Where a webhook endpoint may point. A live-mode endpoint must be `https` and reach only the
+ * public internet: a URL that names or resolves to a loopback, link-local (the cloud metadata
+ * service at 169.254.169.254), private, shared, multicast, documentation or otherwise reserved
+ * address is refused, so no business can make Verity's delivery worker send requests into the
+ * network it runs in (SSRF). A name is resolved with every address it has (`dns.lookup`,
+ * `all: true`) and refused if any of them is not public. The check runs when the URL is set and
+ * again before every delivery, so a name re-pointed later is caught too; the delivery then
+ * connects to the very address checked (functions/webhooks/deliver.ts), so a name cannot resolve
+ * one way for the check and another for the connection.
+ *
+ * Test mode may use any http or https URL, `http://localhost:3000/webhook` included, as Stripe
+ * CLI users expect: test endpoints are how a developer's own machine receives events.
+ */
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { invalidParameter } from '../domain/errors';
+import type { Mode } from '../domain/verification-session';
+
+/** Every address range that is not the public internet (IANA special-purpose registries, IPv4 and IPv6). */
+const NON_PUBLIC = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8], // RFC 1918
+  ['100.64.0.0', 10], // shared address space (carrier-grade NAT)
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local: the instance metadata service
+  ['172.16.0.0', 12], // RFC 1918
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay anycast (deprecated)
+  ['192.168.0.0', 16], // RFC 1918
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation
+  ['203.0.113.0', 24], // documentation
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and the broadcast address
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation
+  ['100::', 64], // discard-only
+  ['2001::', 23], // IETF protocol assignments (Teredo, ORCHID, benchmarking…)
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: embeds an IPv4 address of any kind
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Whether an IP address (v4 or v6, as text) is on the public internet. */
+export function isPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return !NON_PUBLIC.check(address, 'ipv4');
+  if (family !== 6) return false;
+  // An IPv4-mapped address (`::ffff:a.b.c.d`, or `::ffff:7f00:1` as URLs normalize it) is its IPv4 address.
+  const normalized = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(normalized);
+  if (mapped) {
+    const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    return isPublicAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
+  return !NON_PUBLIC.check(address, 'ipv6');
+}
+
+/** Resolves a host name to all of its addresses; `dns.lookup` unless a test gives its own. */
+export type Resolver = (hostname: string) => Promise<string[]>;
+export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+const refused = (message: string) => invalidParameter('url_invalid', message, 'url');
+
+/** The host of a URL as an address or a name: `[::1]` unbracketed, a trailing dot dropped. */
+const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+
+/**
+ * Checks an endpoint URL (already a valid absolute http(s) URL) for the mode, and returns the
+ * addresses a live delivery may connect to (undefined in test mode: any). Throws 400
+ * `url_invalid` with param `url` when it may not be used. A name that does not resolve is refused
+ * in live mode (nothing could be delivered to it, and whatever it later resolves to is unchecked).
+ */
+export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolver = systemResolver): Promise<string[] | undefined> {
+  const url = new URL(text);
+  if (url.username || url.password) throw refused('Invalid url: a webhook endpoint URL may not carry a user name or password.');
+  if (mode === 'test') return undefined;
+  if (url.protocol !== 'https:') throw refused('Invalid url: a live-mode webhook endpoint must use https.');
+  const host = hostOf(url);
+  if (isIP(host)) {
+    if (!isPublicAddress(host)) throw refused(`Invalid url: ${host} is not a public internet address; live-mode webhooks are only sent to public addresses.`);
+    return [host];
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    throw refused('Invalid url: localhost is not a public internet address; live-mode webhooks are only sent to public addresses.');
+  }
+  let addresses: string[];
+  try {
+    addresses = await resolve(host);
+  } catch {
+    addresses = [];
+  }
+  if (addresses.length === 0) throw refused(`Invalid url: the host ${host} does not resolve to any address.`);
+  const blocked = addresses.find((address) => !isPublicAddress(address));
+  if (blocked !== undefined) {
+    throw refused(`Invalid url: the host ${host} resolves to ${blocked}, which is not a public internet address; live-mode webhooks are only sent to public addresses.`);
+  }
+  return addresses;
+}
