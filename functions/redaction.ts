@@ -17,7 +17,7 @@ import { redactVerificationSession, type Scope } from './domain/verification-ses
 import { changeWithEvents } from './outbox';
 import { dynamo, isConditionalCheckFailure } from './store/client';
 import { EVENT_KIND } from './store/event-items';
-import { IDEMPOTENCY_KIND } from './store/idempotency';
+import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -87,8 +87,8 @@ export interface RedactionRun {
 /** Marks a stored event item whose copy of the session is redacted, so no run rewrites it again. */
 const REDACTED_EVENT = 'redacted';
 
-/** What each kind of copy becomes, in the order they are worked through. */
-const COPIES: { kind: string; redact: (items: Record<string, any>[]) => Promise<void> }[] = [
+/** What each kind of copy of the session `sessionId` becomes, in the order they are worked through. */
+const COPIES: { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }[] = [
   {
     kind: REPORT_KIND,
     redact: (items) => rewriteAll(items.filter((item) => item.report?.redacted !== true).map((item) => reportItem(redactedReport(item.report)))),
@@ -98,9 +98,10 @@ const COPIES: { kind: string; redact: (items: Record<string, any>[]) => Promise<
     redact: (items) =>
       rewriteAll(items.filter((item) => item[REDACTED_EVENT] !== true).map((item) => ({ ...item, event: redactedEventCopy(item.event), [REDACTED_EVENT]: true }))),
   },
-  // Images and saved responses are not kept in any form.
+  // Images are not kept in any form.
   { kind: FILE_KIND, redact: (items) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk }))) },
-  { kind: IDEMPOTENCY_KIND, redact: (items) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk }))) },
+  // A saved response keeps answering its key (Stripe's promise for 24 hours), without the body: a replay shows the session as it is now.
+  { kind: IDEMPOTENCY_KIND, redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)) },
 ];
 
 /**
@@ -140,7 +141,7 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
     }
     const copies = COPIES[position.index]!;
     const page = await pageOfCopies(scope, copies.kind, sessionId, { limit: Math.min(budget.pageSize, budget.copies - read), after: position.after });
-    await copies.redact(page.items);
+    await copies.redact(page.items, sessionId);
     read += page.items.length;
     position = page.next ? { index: position.index, after: page.next } : { index: position.index + 1, after: undefined };
   }
@@ -154,9 +155,11 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
   return 'redacted';
 }
 
-/** The items' writes, side by side in groups of `WRITE_CONCURRENCY`. */
-async function rewriteAll(items: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await settled(items.slice(i, i + WRITE_CONCURRENCY).map(rewrite));
+const rewriteAll = (items: Record<string, unknown>[]) => eachInGroups(items, rewrite);
+
+/** `write` of every item, side by side in groups of `WRITE_CONCURRENCY`. */
+async function eachInGroups<T>(items: T[], write: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await settled(items.slice(i, i + WRITE_CONCURRENCY).map(write));
 }
 
 /**

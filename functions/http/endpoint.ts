@@ -1,6 +1,7 @@
 /**
  * What every Stripe endpoint shares, as one middy chain: a `Request-Id` on every response,
- * errors as Stripe's error object, the secret key checked, the account's rate limit applied,
+ * errors as Stripe's error object, the secret key checked, the request headers Verity cannot
+ * honour refused (request-headers.ts), the account's rate limit applied,
  * and parameters decoded and validated against the endpoint's schema before the endpoint runs.
  */
 import middy from '@middy/core';
@@ -9,15 +10,17 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Scope, VerificationSession } from '../domain/verification-session';
 import { requestParams, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { invalidParameter, VerityError } from '../domain/errors';
 import { toStripeError } from '../wire/errors';
 import { completeKey, completionItem, savedUnderKey, usedKey, type IdempotentRequest, type SavedResponse, type UsedKey } from '../store/idempotency';
 import type { AlsoWrite, SessionChange } from '../store/sessions';
-import { withCredentials, withoutCredentials } from '../wire/session-secrets';
+import { signingSecret, withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
 import { rateLimited } from './rate-limit';
+import { refuseUnservedHeaders } from './request-headers';
 import type { ChangeOrigin } from '../outbox';
+import { renderSessionNow } from './session-response';
 import { requestIdOf, stripeResponses } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
@@ -48,6 +51,8 @@ export function stripeEndpoint<S extends Shape>(
     .use(stripeResponses())
     .handler(async (event) => {
       const scope = await authenticate(event.headers.authorization);
+      // A header that would change the answer is honoured or refused, before anything is read or written.
+      refuseUnservedHeaders(event.headers, scope);
       // Before any other work: a refused request costs its account's neighbours nothing.
       const refusal = await rateLimited(scope);
       if (refusal) return refusal;
@@ -59,6 +64,8 @@ export function stripeEndpoint<S extends Shape>(
         now: new Date(),
       };
       const keyed = idempotentRequest(event, tree, scope);
+      // A repeat has these very parameters (its fingerprint matched), so it renders a session as the first request asked.
+      const expand = (params as { expand?: string[] }).expand;
       let saved = false;
       const saveResponse =
         keyed &&
@@ -71,13 +78,13 @@ export function stripeEndpoint<S extends Shape>(
         result = await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse });
       } catch (error) {
         const used = keyed && (await settleFailure(keyed, error, origin.now));
-        if (used) return answerUsedKey(keyed, used);
+        if (used) return answerUsedKey(keyed, used, expand);
         throw error;
       }
       // A request that wrote no transaction (it changed nothing) saves its response on its own.
       const used = keyed && !saved ? await completeKey(keyed, savedResponse(200, result), origin.now) : undefined;
-      if (used) return answerUsedKey(keyed!, used);
-      return { statusCode: 200, headers: jsonHeaders(keyed?.key), body: JSON.stringify(result) };
+      if (used) return answerUsedKey(keyed!, used, expand);
+      return { statusCode: 200, headers: jsonHeaders(keyed?.header), body: JSON.stringify(result) };
     });
 }
 
@@ -86,37 +93,63 @@ const jsonHeaders = (idempotencyKey?: string): Record<string, string> => ({
   ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
 });
 
-/** The request's `Idempotency-Key` (POST only) with the fingerprint a repeat must match; undefined without one. */
-function idempotentRequest(event: Event, params: ParamTree, scope: Scope): IdempotentRequest | undefined {
-  const key = event.headers['idempotency-key'];
-  if (key === undefined || event.requestContext.http.method !== 'POST') return undefined;
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+/** A request with an `Idempotency-Key`, and the header as sent (for the answer, never stored). */
+interface KeyedRequest extends IdempotentRequest {
+  header: string;
+}
+
+/**
+ * The request's `Idempotency-Key` (POST only) as the store keeps it, with the fingerprint a repeat
+ * must match; undefined without one. Both are keyed digests (`keyedDigest`): keys and parameters
+ * often carry a person's data (a user id, an email), and a plain hash in a copy of the table would
+ * let anyone test guesses of it.
+ */
+function idempotentRequest(event: Event, params: ParamTree, scope: Scope): KeyedRequest | undefined {
+  const header = event.headers['idempotency-key'];
+  if (header === undefined || event.requestContext.http.method !== 'POST') return undefined;
+  if (header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw invalidParameter('parameter_invalid', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long.`, null);
   }
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([event.requestContext.http.method, event.rawPath, canonical(params)]))
-    .digest('base64url');
-  return { scope, key, fingerprint };
+  const { account, mode } = scope;
+  return {
+    scope,
+    header,
+    key: keyedDigest('key', account, mode, header),
+    fingerprint: keyedDigest('request', account, mode, event.requestContext.http.method, event.rawPath, canonical(params)),
+  };
 }
+
+/**
+ * HMAC-SHA-256 (base64url) of `parts` under the signing secret: stable for the same parts, and
+ * not computable without the secret. The leading label keeps these digests apart from every
+ * other use of the secret (credential tags sign `kind:account:…`, never a JSON array).
+ */
+const keyedDigest = (...parts: unknown[]): string =>
+  createHmac('sha256', signingSecret()).update(JSON.stringify(['idempotency', ...parts])).digest('base64url');
 
 /**
  * The answer to a request whose key another request used first (a repeat, or a twin that won the
  * race): that request's saved response, replayed, or 400 `idempotency_error` for other
- * parameters or another endpoint.
+ * parameters or another endpoint. A response whose session was redacted since keeps no body: the
+ * replay shows that session as it is now, redacted, with the saved status.
  */
-function answerUsedKey(request: IdempotentRequest, used: UsedKey): Result {
+async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: string[] | undefined): Promise<Result> {
   if (used.kind === 'mismatch') {
     throw new VerityError(
       'idempotency',
       null,
-      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.key}' if you meant to execute a different request.`,
+      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.header}' if you meant to execute a different request.`,
     );
   }
   const { response } = used;
+  const body =
+    response.body === undefined
+      ? await renderSessionNow(request.scope, response.session!, expand)
+      : withCredentials(JSON.parse(response.body), response.credentials, request.scope);
   return {
     statusCode: response.statusCode,
-    headers: { ...jsonHeaders(request.key), 'idempotent-replayed': 'true' },
-    body: JSON.stringify(withCredentials(JSON.parse(response.body), response.credentials, request.scope)),
+    headers: { ...jsonHeaders(request.header), 'idempotent-replayed': 'true' },
+    body: JSON.stringify(body),
   };
 }
 

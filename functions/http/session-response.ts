@@ -2,9 +2,10 @@
  * Renders the sessions an endpoint answers with, and reads what `expand[]` asks to show in full:
  * the `last_verification_report`. Only a request that expands it pays for the read.
  */
+import { resourceMissing } from '../domain/errors';
 import type { VerificationReport } from '../domain/verification-report';
 import type { Scope, VerificationSession } from '../domain/verification-session';
-import type { SessionChange } from '../store/sessions';
+import { getSession, type SessionChange } from '../store/sessions';
 import { getReport } from '../store/verification-reports';
 import { resolveExpand } from '../wire/expand';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
@@ -35,4 +36,17 @@ export function sessionResponse(scope: Scope, expandParam: string[] | undefined,
       return render(change.session);
     },
   };
+}
+
+/**
+ * The session `id` as it is now, rendered for `expand[]` (reports read as needed): what a key's
+ * replay shows once the session its saved response showed was redacted. 404 `resource_missing`
+ * if there is no such session.
+ */
+export async function renderSessionNow(scope: Scope, id: string, expandParam: string[] | undefined): Promise<unknown> {
+  const response = sessionResponse(scope, expandParam);
+  const stored = await getSession(scope, id);
+  if (!stored) throw resourceMissing('verification_session', id);
+  await response.load([stored.session]);
+  return response.render(stored.session);
 }

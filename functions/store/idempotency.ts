@@ -5,9 +5,12 @@
  * so the change, its events and its response are stored together or not at all, in the one call
  * the change makes anyway. Of two requests with one key, the one whose transaction fails on the
  * key's condition learns the other's response from the failure itself (`ALL_OLD`), with no read.
+ *
+ * A record holds nothing a copy of the table could test guesses against: the key and the
+ * fingerprint arrive as keyed digests (functions/http/endpoint.ts), and once the session a
+ * response showed is redacted, only which session it was remains (`forgetSavedResponse`).
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
@@ -19,26 +22,30 @@ const KEEP_SECONDS = 24 * 60 * 60;
 
 export interface SavedResponse {
   statusCode: number;
-  body: string;
+  /**
+   * The body as first answered (JSON). Absent once the session it showed was redacted: then
+   * `session` says which session a replay shows, as it is now.
+   */
+  body?: string;
   /** Generations of the credentials the response showed, which the saved body holds as null. */
   credentials?: Partial<Record<'client_secret' | 'url', number>>;
-  /** The session the response shows, if it shows one: the record is a copy of its data. */
+  /** The session the response shows, if it shows one: the record is a copy of its data until it is redacted. */
   session?: string;
 }
 
 /** A request that carries an `Idempotency-Key`. */
 export interface IdempotentRequest {
   scope: Scope;
+  /** The `Idempotency-Key` as stored: a keyed digest of it (base64url), never the key itself. */
   key: string;
-  /** Hash of the method, path and parameters: a repeat must match it. */
+  /** Keyed digest of the method, path and parameters: a repeat must match it. */
   fingerprint: string;
 }
 
 /** What a key that already holds a response means for a request with it. */
 export type UsedKey = { kind: 'replay'; response: SavedResponse } | { kind: 'mismatch' };
 
-const keyOf = (request: IdempotentRequest) =>
-  objectKey(request.scope, `idem_${createHash('sha256').update(request.key).digest('base64url')}`, KIND);
+const keyOf = (request: IdempotentRequest) => objectKey(request.scope, `idem_${request.key}`, KIND);
 
 /**
  * The put that saves the response under the key: one more action of a change's transaction, or
@@ -106,3 +113,32 @@ export async function savedUnderKey(request: IdempotentRequest, now: Date): Prom
 
 const answerOf = (request: IdempotentRequest, item: Record<string, any>): UsedKey =>
   item.fingerprint === request.fingerprint ? { kind: 'replay', response: item.response as SavedResponse } : { kind: 'mismatch' };
+
+/** Whether a record found through a session's copies still holds what its response showed. */
+export const holdsSavedBody = (item: Record<string, any>): boolean => typeof item.response?.body === 'string';
+
+/**
+ * Redaction of one record found through the copies of `sessionId`: its saved body (and which
+ * credential generations it showed) goes; the fingerprint, the status code, the expiry and which
+ * session it showed stay, so the key answers a repeat as before, showing the session as it is
+ * now, and a request with other parameters still gets `idempotency_error`. One conditional
+ * UpdateItem; a record that is gone (TTL), already forgotten, or taken since by a later request
+ * with the key (another expiry) is left as it is.
+ */
+export async function forgetSavedResponse(item: Record<string, any>, sessionId: string): Promise<void> {
+  const ttl = tableSchema.timeToLiveAttribute;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET #response = :response',
+        ConditionExpression: '#expires = :expires AND attribute_exists(#response.body)',
+        ExpressionAttributeNames: { '#response': 'response', '#expires': ttl },
+        ExpressionAttributeValues: { ':response': { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse, ':expires': item[ttl] },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailure(error)) throw error;
+  }
+}

@@ -1,5 +1,6 @@
 /** Idempotency keys, as Stripe defines them, through the official SDK. */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { dynamo } from '../../functions/store/client';
 import { getSession } from '../../functions/store/sessions';
@@ -209,6 +210,48 @@ describe('idempotency keys', () => {
     expect(replayed).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state', message: (refused as Error).message });
     expect((replayed as Stripe.errors.StripeError).headers?.['idempotent-replayed']).toBe('true');
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['identity.verification_session.canceled', 'identity.verification_session.created']);
+  });
+
+  it('keeps the key and the fingerprint only as digests under the signing secret, so a copy of the table cannot test guesses', async () => {
+    const key = 'user-4711';
+    const params = { type: 'document' as const, client_reference_id: 'user-4711', metadata: { email: 'jenny.rosen@example.com' } };
+    const create = () => stripe.identity.verificationSessions.create(params, { idempotencyKey: key });
+    const recordOf = async (sessionId: string) => {
+      const found: Record<string, any>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey, FilterExpression: 'sk = :kind AND contains(#response.body, :id)', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': sessionId } }));
+        found.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+    const first = await create();
+    const record = await recordOf(first.id);
+    // Someone with the table who guesses the key and the whole request, and hashes them as a plain hash would have been:
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+    const form = { client_reference_id: params.client_reference_id, metadata: params.metadata, type: params.type };
+    expect(record.pk).not.toContain(sha256(key));
+    expect(record.fingerprint).not.toBe(sha256(JSON.stringify(['POST', '/v1/identity/verification_sessions', form])));
+    expect(`${record.pk} ${record.fingerprint}`).not.toContain(key);
+    // The digests depend on the secret: under another one the very same request is another key (a new session), with another fingerprint.
+    const secret = process.env.VERITY_SIGNING_SECRET;
+    process.env.VERITY_SIGNING_SECRET = 'another-signing-secret-0123456789-abcdefghij';
+    let second;
+    try {
+      second = await create();
+    } finally {
+      process.env.VERITY_SIGNING_SECRET = secret;
+    }
+    expect(second.id).not.toBe(first.id);
+    const other = await recordOf(second.id);
+    expect(other.pk).not.toBe(record.pk);
+    expect(other.fingerprint).not.toBe(record.fingerprint);
+    // Under the secret it was made with, the key replays as before.
+    const again = await create();
+    expect(again.id).toBe(first.id);
+    expect(replayed(again)).toBe(true);
   });
 
   it('scopes keys by account, and refuses keys over 255 characters', async () => {

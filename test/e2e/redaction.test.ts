@@ -134,6 +134,62 @@ describe('redaction', () => {
     expect((await stripe.identity.verificationSessions.list({ client_reference_id: `ref-${unique}` })).data).toEqual([]);
   }, 60_000);
 
+  it('leaves every key that showed the session answering as before, with the session as it is now and nothing of the person', async () => {
+    const { stripe, scope } = await newStripeAccount(service);
+    const unique = `k${Date.now()}${randomInt(1e6)}`;
+    const personal = [unique, `${unique}@example.com`];
+    const sessions = stripe.identity.verificationSessions;
+    const createParams = { type: 'document' as const, client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` }, provided_details: { email: `${unique}@example.com` } };
+    // Two sessions, each with every kind of keyed change before its redaction: update, a test helper, cancel, redact.
+    const verified = await sessions.create(createParams, { idempotencyKey: `create-${unique}` });
+    const canceled = await sessions.create({ ...createParams, metadata: { other: unique } }, { idempotencyKey: `create-other-${unique}` });
+    const retries = {
+      create: () => sessions.create(createParams, { idempotencyKey: `create-${unique}` }),
+      createOther: () => sessions.create({ ...createParams, metadata: { other: unique } }, { idempotencyKey: `create-other-${unique}` }),
+      update: () => sessions.update(verified.id, { metadata: { step: `updated-${unique}` } }, { idempotencyKey: `update-${unique}` }),
+      verify: (): Promise<Stripe.Response<Stripe.Identity.VerificationSession>> =>
+        stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${verified.id}/verify`, {}, { idempotencyKey: `verify-${unique}` }),
+      cancel: () => sessions.cancel(canceled.id, {}, { idempotencyKey: `cancel-${unique}` }),
+      redact: () => sessions.redact(verified.id, {}, { idempotencyKey: `redact-${unique}` }),
+      redactOther: () => sessions.redact(canceled.id, {}, { idempotencyKey: `redact-other-${unique}` }),
+    };
+    for (const step of ['update', 'verify', 'cancel', 'redact', 'redactOther'] as const) await retries[step]();
+    for (const id of [verified.id, canceled.id]) {
+      await eventually(() => sessions.retrieve(id), (s) => expect(s.redaction).toEqual({ status: 'redacted' }), 30_000);
+    }
+
+    // Each retry within the 24 hours replays: no second session, no refusal, the session as it is now.
+    for (const [name, retry] of Object.entries(retries)) {
+      const replay = await retry();
+      expect(replay.lastResponse.headers['idempotent-replayed'], name).toBe('true');
+      expect(replay.id, name).toBe(name === 'cancel' || name.endsWith('Other') ? canceled.id : verified.id);
+      expect(replay, name).toMatchObject({ redaction: { status: 'redacted' }, client_reference_id: '[redacted]', metadata: {}, client_secret: null, url: null });
+      expect(replay.status, name).toBe(name === 'cancel' || name.endsWith('Other') ? 'canceled' : 'verified');
+    }
+    // An expansion the first request asked for is shown again, redacted too.
+    const expandedParams = { ...createParams, metadata: { expanded: unique }, expand: ['provided_details'] };
+    const expanded = await sessions.create(expandedParams, { idempotencyKey: `expanded-${unique}` });
+    expect(expanded.provided_details).toMatchObject({ email: `${unique}@example.com` });
+    await sessions.cancel(expanded.id);
+    await sessions.redact(expanded.id);
+    await eventually(() => sessions.retrieve(expanded.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+    const replayedExpansion = await sessions.create(expandedParams, { idempotencyKey: `expanded-${unique}` });
+    expect(replayedExpansion).toMatchObject({ id: expanded.id, metadata: {}, client_reference_id: '[redacted]', provided_details: { email: '[redacted]' } });
+    // The same key with other parameters is still refused.
+    const other = await failure(sessions.create({ type: 'id_number' }, { idempotencyKey: `create-${unique}` }));
+    expect(other).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
+    expect((await sessions.list({ limit: 100 })).data.map((s) => s.id).sort()).toEqual([verified.id, canceled.id, expanded.id].sort());
+
+    // The keys' records keep which session, the status and the fingerprint: nothing of the person.
+    const stored = (await scanTable()).filter((item) => String(item.pk).startsWith(`${scope.account}#`));
+    const keys = stored.filter((item) => item.sk === 'idempotency_key');
+    // Eight keys of ours, and the two the SDK made for the cancel and redact sent without one.
+    expect(keys).toHaveLength(10);
+    for (const key of keys) expect(Object.keys(key.response).sort()).toEqual(['session', 'statusCode']);
+    const everything = JSON.stringify(stored);
+    for (const value of personal) expect(everything, `table holds ${value}`).not.toContain(value);
+  }, 90_000);
+
   it('refuses every change to a redacted session with a clear 400, and a redact of a processing one', async () => {
     const { stripe } = await newStripeAccount(service);
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
