@@ -148,6 +148,8 @@ if (values.aws && !process.env.VERITY_TABLE_NAME) fail('--aws needs VERITY_TABLE
 await runCommand(COMMAND, async () => {
   let dynamo: LocalDynamo | undefined;
   let release = () => undefined as void;
+  // Said after every change, so a key made for the wrong data folder is noticed at once.
+  let where = `the table ${process.env.VERITY_TABLE_NAME} (AWS)`;
   if (!values.aws) {
     const dataDir = resolve(process.env.VERITY_DATA_DIR || '.verity');
     // The running `npm start` holds the data folder; use its DynamoDB Local, or hold the folder
@@ -155,7 +157,9 @@ await runCommand(COMMAND, async () => {
     const running = runningDynamo(dataDir);
     if (running && (await isServing(running))) {
       dynamo = { ...running, stop: async () => undefined };
+      where = `${dataDir}, the data folder of the npm start running on it`;
     } else {
+      where = `${dataDir} (no npm start is running on it now: start one with VERITY_DATA_DIR=${dataDir} to use this)`;
       release = lockDataDir(dataDir).release;
       makePrivate(dataDir);
       dynamo = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
@@ -189,6 +193,7 @@ await runCommand(COMMAND, async () => {
       console.log(`Account: ${scope.account}`);
       console.log(`Secret key (${mode} mode, shown only now): ${secretKey}`);
     }
+    if (command !== 'profile' || profileUpdate) console.log(`Stored in ${where}.`);
   } finally {
     await dynamo?.stop();
     release();

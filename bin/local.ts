@@ -41,7 +41,10 @@ function stop(code: number) {
   // Still starting: exiting is enough, DynamoDB Local ends with this process (local/dynamodb.ts).
   if (!runtime) process.exit(code === 0 ? 130 : code);
   runtime.stop().then(
-    () => process.exit(code),
+    () => {
+      console.log('Verity stopped: the API, the workers and DynamoDB Local are down.');
+      process.exit(code);
+    },
     () => process.exit(1),
   );
 }
@@ -64,6 +67,26 @@ await runCommand(COMMAND, async () => {
   });
 });
 if (runtime) printSummary(runtime);
+
+// The service cannot answer without its DynamoDB Local: if that process dies (killed by hand, out
+// of memory), say so once and stop, rather than serving errors and logging failed polls forever.
+const dynamoPid = runtime?.dynamoPid;
+if (dynamoPid !== undefined) {
+  setInterval(() => {
+    if (stopping || isAlive(dynamoPid)) return;
+    console.error(`DynamoDB Local (process ${dynamoPid}) has exited, and Verity cannot serve without it: stopping.`);
+    stop(1);
+  }, 1000).unref();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function printSummary(service: LocalRuntime) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -172,6 +172,10 @@ export class VerityStack extends Stack {
       exportName: `${this.stackName}-EventBusName`,
     });
     new CfnOutput(this, 'EventBusArn', { value: this.events.bus.eventBusArn, exportName: `${this.stackName}-EventBusArn` });
+    new CfnOutput(this, 'KeyArn', {
+      description: 'The stack key: npm run keys -- --aws needs kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on it',
+      value: this.data.key.keyArn,
+    });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to receive alarms', value: this.alarms.topic.topicArn });
   }
 }

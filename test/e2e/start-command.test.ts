@@ -68,12 +68,14 @@ describe('npm start', () => {
       encoding: 'utf8',
     });
     const liveKey = /(sk_live_\w+)/.exec(keysOutput)![1]!;
+    expect(keysOutput).toContain(`Stored in ${dataDir}, the data folder of the npm start running on it.`);
     const live = new Stripe(liveKey, { host: 'localhost', port: Number(env.PORT), protocol: 'http', maxNetworkRetries: 0 });
     expect((await live.identity.verificationSessions.create({ type: 'id_number' })).livemode).toBe(true);
     await expect(live.identity.verificationSessions.retrieve(session.id)).rejects.toMatchObject({ statusCode: 404 });
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('Verity stopped');
     expect(alive(dynamo!)).toBe(false);
 
     const second = start(env);
@@ -95,8 +97,11 @@ describe('npm start', () => {
     expect(said).toContain(`Verification pages  http://127.0.0.1:${env.PORT}/start/`);
     expect(said).toMatch(/Data {16}in memory: nothing is kept after Ctrl-C \(DynamoDB Local \(process \d+\) on http:\/\/127\.0\.0\.1:\d+\)/);
     expect(said).toContain('Events              kept in memory; POSTed to http://127.0.0.1:9/hook');
-    service.child.kill('SIGINT');
-    expect(await service.exited).toBe(0);
+    // Without its DynamoDB Local the service cannot answer: it says so once and stops.
+    const [dynamo] = dynamoUnder(service.child.pid!);
+    process.kill(dynamo!, 'SIGKILL');
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain(`DynamoDB Local (process ${dynamo}) has exited, and Verity cannot serve without it: stopping.`);
   }, 240_000);
 
   it('keeps the data folder for its owner only, and makes an older, readable folder private at start', async () => {

@@ -331,6 +331,8 @@ describe('the rest of the stack', () => {
     synth.template.hasOutput('EventBusName', { Value: { Ref: busId }, Export: { Name: 'Verity-EventBusName' } });
     synth.template.hasOutput('ApiUrl', {});
     synth.template.hasOutput('TableName', { Value: { Ref: tableId() } });
+    const [keyId] = Object.keys(synth.template.findResources('AWS::KMS::Key'));
+    synth.template.hasOutput('KeyArn', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
   it('alarms on API 5xx rate and latency, every function’s errors and throttles, DynamoDB throttles and system errors, and the DLQ', () => {
