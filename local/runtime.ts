@@ -17,6 +17,7 @@ import { handler as publishEvents } from '../functions/streams/publish-events';
 import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
 import { handler as redactSessions } from '../functions/streams/redact-sessions';
 import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
+import { deliverDueWebhooks } from '../functions/webhooks/delivery-worker';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -58,6 +59,9 @@ export interface LocalRuntime {
   events: EventReceiver;
   stop(): Promise<void>;
 }
+
+/** How often the webhook delivery worker runs locally (in AWS: every minute). */
+const DELIVER_WEBHOOKS_EVERY_MS = 1000;
 
 /** How often the redaction backstop runs locally (in AWS: every six hours). */
 const BACKSTOP_EVERY_MS = 10 * 60 * 1000;
@@ -144,6 +148,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const backstopTimer = setInterval(backstop, BACKSTOP_EVERY_MS);
     backstopTimer.unref();
     void backstop();
+    // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries.
+    const webhooks = options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks(), 'webhook delivery run failed');
 
     return {
       url: api.url,
@@ -160,6 +166,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
         clearInterval(backstopTimer);
+        await webhooks?.stop();
         ttl.stop();
         await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
@@ -172,6 +179,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     lock?.release();
     throw error;
   }
+}
+
+/** Runs `work` every `ms`, skipping a tick while a run is under way; `stop` waits for that run. */
+function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: string) {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= work()
+      .catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: failureMessage, name: error.name })))
+      .finally(() => (running = undefined));
+  }, ms);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** The file that tells `npm run keys` where the running service's DynamoDB Local answers (JSON: endpoint, accessKeyId). */

@@ -1,7 +1,7 @@
 import { invalidParameter } from '../domain/errors';
 import { eventTypesMatching } from '../domain/event-types';
 import { SESSION_EVENT_TYPES } from '../domain/events';
-import { listEvents } from '../store/events';
+import { listEvents, listUndeliveredEvents } from '../store/events';
 import { resolveExpand } from '../wire/expand';
 import { checkCursors, listEnvelope, pageParams, pageQuery } from '../wire/lists';
 import { array, boolean, requiredString } from '../wire/schema';
@@ -24,8 +24,6 @@ export const handler = stripeEndpoint(
       throw invalidParameter('parameters_exclusive', 'You may only specify one of these parameters: type, types.', 'types');
     }
     resolveExpand(params.expand, [], { list: true });
-    // No webhooks are sent, so every event counts as delivered.
-    if (params.delivery_success === false) return listEnvelope(LIST_URL, [], false);
 
     const wanted =
       params.type !== undefined
@@ -34,10 +32,12 @@ export const handler = stripeEndpoint(
           ? SESSION_EVENT_TYPES.filter((type) => params.types!.includes(type))
           : SESSION_EVENT_TYPES;
     const oldest = Math.floor(origin.now.getTime() / 1000) - RETENTION_SECONDS;
-    const { data, hasMore } = await listEvents(scope, wanted.length === SESSION_EVENT_TYPES.length ? undefined : wanted, {
-      ...pageQuery(params),
-      created: { ...params.created, gte: Math.max(params.created?.gte ?? 0, oldest) },
-    });
+    const page = { ...pageQuery(params), created: { ...params.created, gte: Math.max(params.created?.gte ?? 0, oldest) } };
+    const { data, hasMore } =
+      // Events some webhook endpoint has not had yet: pending, or failed every attempt (functions/store/webhook-deliveries.ts).
+      params.delivery_success === false
+        ? await listUndeliveredEvents(scope, wanted, page)
+        : await listEvents(scope, wanted.length === SESSION_EVENT_TYPES.length ? undefined : wanted, page);
     return listEnvelope(LIST_URL, data, hasMore);
   },
 );

@@ -8,7 +8,7 @@ import type { WebhookEndpoint } from '../domain/webhook-endpoint';
 import { getWebhookEndpoint, type StoredWebhookEndpoint } from '../store/webhook-endpoints';
 import { isObjectId } from '../wire/ids';
 import { array, requiredString, url, type Validator } from '../wire/schema';
-import { checkEndpointUrl, type Resolver } from '../webhooks/endpoint-url';
+import { checkEndpointUrl } from '../webhooks/endpoint-url';
 
 /** At most this many event types in `enabled_events` (Verity knows 7 values; duplicates are dropped). */
 const MAX_ENABLED_EVENTS = 20;
@@ -21,15 +21,9 @@ export function endpointUrlParam(): Validator<string> {
   return (value, param) => absolute(nonEmpty(value, param), param);
 }
 
-/** Tests replace the resolver so that no test depends on the machine's DNS. */
-let resolver: Resolver | undefined;
-export function useResolverForTests(replacement: Resolver | undefined): void {
-  resolver = replacement;
-}
-
 /** The URL if the scope's mode may use it (functions/webhooks/endpoint-url.ts); 400 `url_invalid` otherwise. */
 export async function checkedUrl(text: string, scope: Scope): Promise<string> {
-  await checkEndpointUrl(text, scope.mode, resolver);
+  await checkEndpointUrl(text, scope.mode);
   return text;
 }
 

@@ -27,6 +27,8 @@ export function eventItem(event: StripeEvent, scope: Scope): Record<string, unkn
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
   const event = item.event as StripeEvent;
-  return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) } };
+  // Webhook deliveries count themselves on the item (functions/store/webhook-deliveries.ts).
+  const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
+  return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };
 }
 

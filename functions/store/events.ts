@@ -6,6 +6,7 @@ import type { StripeEvent } from '../wire/events';
 import { queryPage, type PageQuery } from './list-page';
 import { EVENT_KIND, eventOfItem } from './event-items';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
+import { undeliveredEventsPartition } from './webhook-deliveries';
 
 export async function getEvent(scope: Scope, id: string): Promise<StripeEvent | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, EVENT_KIND) }));
@@ -20,5 +21,11 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
   const query = types
     ? { index: indexes.byType, partitions: types.map((type) => listPartition(scope, EVENT_KIND, { field: 'type', value: type })) }
     : { index: indexes.byScope, partitions: [listPartition(scope, EVENT_KIND)] };
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
+}
+
+/** Events some webhook endpoint has not had yet (pending, or failed every attempt), of the given types. */
+export function listUndeliveredEvents(scope: Scope, types: readonly string[], page: PageQuery) {
+  const query = { index: tableSchema.indexes.byStatus, partitions: types.map((type) => undeliveredEventsPartition(scope, type)) };
   return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
 }

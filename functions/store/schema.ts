@@ -48,6 +48,12 @@ export const tableSchema = {
      * sessions waiting for redaction carry its key.
      */
     byRedactionDue: { name: 'by_redaction_due', partitionKey: 'redaction_due_key', sortKey: 'redaction_due_sort' },
+    /**
+     * Webhook deliveries waiting for their next attempt, by when (functions/store/webhook-deliveries.ts):
+     * the delivery worker's one minute schedule reads what is due. One partition: only pending
+     * deliveries carry its key.
+     */
+    byDeliveryDue: { name: 'by_delivery_due', partitionKey: 'delivery_due_key', sortKey: 'delivery_due_sort' },
   },
 } as const satisfies {
   partitionKey: string;

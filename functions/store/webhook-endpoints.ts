@@ -4,11 +4,11 @@
  * changed in the same transaction as each create and delete, so the limit of 16 holds under
  * concurrent creates.
  */
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidParameter, resourceMissing, VerityError } from '../domain/errors';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../domain/webhook-endpoint';
 import type { Scope } from '../domain/verification-session';
-import { dynamo } from './client';
+import { dynamo, isConditionalCheckFailure } from './client';
 import { queryPage, type PageQuery } from './list-page';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { pageOfPartition } from './partition';
@@ -41,7 +41,7 @@ const endpointOfItem = (item: Record<string, any>): WebhookEndpoint => withMetad
 
 /**
  * Stores a new endpoint, and `also` (a saved idempotent response) in the same transaction.
- * Throws 400 `webhook_endpoints_limit_reached`... when the scope already holds 16.
+ * Throws 400 `webhook_endpoints_limit_reached` (param `url`) when the scope already holds 16.
  */
 export async function insertWebhookEndpoint(endpoint: WebhookEndpoint, also?: NonNullable<TransactItem['Put']>): Promise<void> {
   const items: TransactItem[] = [
@@ -83,21 +83,15 @@ export async function getWebhookEndpoint(scope: Scope, id: string): Promise<Stor
 export async function replaceWebhookEndpoint(endpoint: WebhookEndpoint, version: number): Promise<void> {
   try {
     await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: endpointItem(endpoint, version + 1),
-              ConditionExpression: 'version = :expected',
-              ExpressionAttributeValues: { ':expected': version },
-            },
-          },
-        ],
+      new PutCommand({
+        TableName: tableName(),
+        Item: endpointItem(endpoint, version + 1),
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': version },
       }),
     );
   } catch (error) {
-    if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') throw changedMeanwhile(endpoint.id);
+    if (isConditionalCheckFailure(error)) throw changedMeanwhile(endpoint.id);
     throw error;
   }
 }
@@ -145,4 +139,24 @@ export async function allWebhookEndpoints(scope: Scope): Promise<WebhookEndpoint
     limit: 100,
   });
   return items.map(endpointOfItem);
+}
+
+/** Disables an enabled endpoint (the delivery worker's verdict); false when it is gone or already disabled. */
+export async function disableWebhookEndpoint(scope: Scope, id: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: objectKey(scope, id, WEBHOOK_ENDPOINT_KIND),
+        UpdateExpression: 'SET #endpoint.#status = :disabled, version = version + :one',
+        ConditionExpression: 'attribute_exists(pk) AND #endpoint.#status = :enabled',
+        ExpressionAttributeNames: { '#endpoint': 'endpoint', '#status': 'status' },
+        ExpressionAttributeValues: { ':disabled': 'disabled', ':enabled': 'enabled', ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return false;
+    throw error;
+  }
 }

@@ -9,6 +9,9 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventOfItem } from '../store/event-items';
+import type { StripeEvent } from '../wire/events';
+import { fanOutEvent } from '../webhooks/fan-out';
+import { settleRecords } from './batch';
 
 /** The `source` of every event Verity puts on the bus. */
 export const EVENT_SOURCE = 'verity';
@@ -32,8 +35,10 @@ interface Pending {
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const pending = event.Records.flatMap(toPending);
-  const failed: Pending[] = [];
-  for (const chunk of requests(pending)) {
+  // Each event's webhook deliveries are made before it goes on the bus; a record whose fan-out
+  // failed comes back as a whole, and a repeated fan-out adds only what is missing.
+  const failed: Pending[] = await fannedOutOrFailed(pending);
+  for (const chunk of requests(pending.filter((item) => !failed.includes(item)))) {
     if (chunk.length === 1 && entrySize(chunk[0]!.entry) > MAX_REQUEST_BYTES) {
       // No request can carry it: leave it to the stream's retries and on-failure destination.
       console.error(JSON.stringify({ level: 'error', message: 'event larger than PutEvents accepts', bytes: entrySize(chunk[0]!.entry) }));
@@ -43,6 +48,13 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     failed.push(...(await putWithRetries(chunk)));
   }
   return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
+}
+
+/** The records whose webhook fan-out (functions/webhooks/fan-out.ts) failed, logged without the event. */
+async function fannedOutOrFailed(pending: Pending[]): Promise<Pending[]> {
+  const { batchItemFailures } = await settleRecords(pending, (item) => fanOutEvent(JSON.parse(item.entry.Detail!) as StripeEvent), 'webhook fan-out failed');
+  const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+  return pending.filter((item) => failed.has(item.sequenceNumber));
 }
 
 /** Only inserted event items are published; every other change in the table is ignored. */

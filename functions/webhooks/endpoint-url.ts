@@ -71,7 +71,14 @@ export function isPublicAddress(address: string): boolean {
 
 /** Resolves a host name to all of its addresses; `dns.lookup` unless a test gives its own. */
 export type Resolver = (hostname: string) => Promise<string[]>;
-export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+const dnsResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+let replacement: Resolver | undefined;
+/** `dns.lookup` with every address, or what a test put in its place (no test depends on the machine's DNS). */
+export const systemResolver: Resolver = (hostname) => (replacement ?? dnsResolver)(hostname);
+/** Tests only: resolve names with `resolver` (undefined restores `dns.lookup`). */
+export function useResolverForTests(resolver: Resolver | undefined): void {
+  replacement = resolver;
+}
 
 const refused = (message: string) => invalidParameter('url_invalid', message, 'url');
 

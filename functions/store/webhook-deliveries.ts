@@ -1,0 +1,306 @@
+/**
+ * Webhook deliveries in DynamoDB: one item per (event, endpoint), made by the fan-out and worked
+ * by the delivery worker (functions/webhooks/delivery-worker.ts).
+ *
+ * - The fan-out puts each item with the event's count of pending webhooks in one transaction,
+ *   conditional on the item being new: a fan-out repeated after a crash or a redelivered stream
+ *   record adds nothing twice and misses nothing.
+ * - A pending item carries its next attempt's time in the `by_delivery_due` index. An attempt first
+ *   takes a lease (a conditional update that also moves the item's due time past the lease), so
+ *   two workers never attempt one item at once, and an attempt whose worker died is due again
+ *   when its lease ends: nothing is lost between steps.
+ * - The item holds no copy of the event (the worker reads the event at each attempt), so a
+ *   session's redaction has nothing to scrub here, and a retry after a redaction sends the
+ *   redacted event.
+ * - Items are kept as long as their event (30 days), for the delivery log.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { Mode, Scope } from '../domain/verification-session';
+import { dynamo, isConditionalCheckFailure } from './client';
+import { EVENT_KIND } from './event-items';
+import { queryPage, type PageQuery } from './list-page';
+import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './schema';
+import { cancellationReasons, type TransactItem } from './transaction-items';
+
+export const DELIVERY_KIND = 'webhook_delivery';
+const RETENTION_SECONDS = 30 * 24 * 60 * 60;
+/** At most this many attempts are kept in an item's log (automatic ones are at most 12; resends add more). */
+const MAX_LOGGED_ATTEMPTS = 30;
+const DUE_PARTITION = 'webhook_delivery_due';
+
+/** One attempt to deliver, as the delivery log shows it. */
+export interface DeliveryAttempt {
+  /** Epoch seconds when the request started. */
+  created: number;
+  /** The HTTP status the endpoint answered, or null when no answer came. */
+  status: number | null;
+  /** Milliseconds from the request's start to the answer, or to the failure. */
+  duration_ms: number;
+  /** Null on a 2xx; otherwise why it failed (see functions/webhooks/deliver.ts). */
+  error: string | null;
+  /** `automatic` (the first send and the scheduled retries) or `resend` (asked for). */
+  trigger: 'automatic' | 'resend';
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDelivery {
+  scope: Scope;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  /** Automatic attempts made so far. */
+  attemptCount: number;
+  /** Epoch seconds of the next automatic attempt, while pending. */
+  nextAttemptAt: number | null;
+  /** Epoch seconds when the delivery was made (the first attempt's due time). */
+  created: number;
+  attempts: DeliveryAttempt[];
+}
+
+const deliveryKey = (scope: Scope, endpointId: string, eventId: string) => objectKey(scope, endpointId, `${DELIVERY_KIND}#${eventId}`);
+const eventKey = (scope: Scope, eventId: string) => objectKey(scope, eventId, EVENT_KIND);
+/** Due time (zero-padded epoch seconds), then the item's own key, so equal times stay apart. */
+const dueSort = (due: number, key: { pk: string; sk: string }) => `${String(due).padStart(12, '0')}#${key.pk}#${key.sk}`;
+/** The index partition of one endpoint's deliveries, newest event first (the delivery log). */
+const endpointDeliveries = (scope: Scope, endpointId: string) => listPartition(scope, DELIVERY_KIND, { field: 'webhook_endpoint', value: endpointId });
+/**
+ * Where `GET /v1/events?delivery_success=false` finds events of a type that some endpoint has not
+ * had yet (`by_status`, sparse: only such events carry the key), one partition per type.
+ */
+export const undeliveredEventsPartition = (scope: Scope, type: string) => listPartition(scope, EVENT_KIND, { field: 'undelivered_type', value: type });
+
+function deliveryOfItem(item: Record<string, any>): WebhookDelivery {
+  const [account, mode] = (item.pk as string).split('#') as [string, Mode];
+  return {
+    scope: { account, mode },
+    endpointId: item.endpoint_id,
+    eventId: item.id,
+    eventType: item.event_type,
+    status: item.status,
+    attemptCount: item.attempt_count ?? 0,
+    nextAttemptAt: item.next_attempt_at ?? null,
+    created: item.created,
+    attempts: item.attempts ?? [],
+  };
+}
+
+/**
+ * Makes the delivery of an event to an endpoint and counts it on the event, in one transaction.
+ * False when it existed already (a repeated fan-out) or the event is gone (expired).
+ */
+export async function insertDelivery(scope: Scope, endpointId: string, event: { id: string; type: string; created: number }, now: number): Promise<boolean> {
+  const key = deliveryKey(scope, endpointId, event.id);
+  const { indexes } = tableSchema;
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...key,
+                id: event.id,
+                endpoint_id: endpointId,
+                event_type: event.type,
+                status: 'pending',
+                attempt_count: 0,
+                next_attempt_at: now,
+                created: now,
+                attempts: [],
+                [indexes.byType.partitionKey]: endpointDeliveries(scope, endpointId),
+                [indexes.byDeliveryDue.partitionKey]: DUE_PARTITION,
+                [indexes.byDeliveryDue.sortKey]: dueSort(now, key),
+                [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: eventKey(scope, event.id),
+              UpdateExpression: 'ADD pending_webhooks :one SET #undelivered = :undelivered',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#undelivered': indexes.byStatus.partitionKey },
+              ExpressionAttributeValues: { ':one': 1, ':undelivered': undeliveredEventsPartition(scope, event.type) },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (cancellationReasons(error)?.some((reason) => reason.code === 'ConditionalCheckFailed')) return false;
+    throw error;
+  }
+}
+
+/** Up to `limit` deliveries due at or before `now` (epoch seconds), earliest first. */
+export async function dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+  const { byDeliveryDue } = tableSchema.indexes;
+  const { Items = [] } = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: byDeliveryDue.name,
+      KeyConditionExpression: '#pk = :pk AND #sort < :after',
+      ExpressionAttributeNames: { '#pk': byDeliveryDue.partitionKey, '#sort': byDeliveryDue.sortKey },
+      ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':after': `${String(now + 1).padStart(12, '0')}#` },
+      Limit: limit,
+    }),
+  );
+  return Items.map(deliveryOfItem);
+}
+
+export async function getDelivery(scope: Scope, endpointId: string, eventId: string): Promise<WebhookDelivery | undefined> {
+  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: deliveryKey(scope, endpointId, eventId), ConsistentRead: true }));
+  return Item ? deliveryOfItem(Item) : undefined;
+}
+
+/** One page of an endpoint's deliveries, newest event first (cursors are event ids). */
+export const listDeliveries = (scope: Scope, endpointId: string, page: PageQuery) =>
+  queryPage({ index: tableSchema.indexes.byType, partitions: [endpointDeliveries(scope, endpointId)], idPrefix: 'evt' }, page, deliveryOfItem);
+
+/** A worker's hold on one delivery while it attempts it. */
+export interface DeliveryLease {
+  delivery: WebhookDelivery;
+  token: string;
+}
+
+/**
+ * Takes the lease on a delivery for `seconds` from `now` (epoch seconds). An automatic attempt
+ * takes only a pending delivery that is due; a resend takes any delivery. Undefined when another
+ * worker holds it, or it is no longer due (someone else attempted it).
+ */
+export async function leaseDelivery(
+  delivery: WebhookDelivery,
+  now: number,
+  seconds: number,
+  trigger: DeliveryAttempt['trigger'],
+): Promise<DeliveryLease | undefined> {
+  const key = deliveryKey(delivery.scope, delivery.endpointId, delivery.eventId);
+  const token = randomUUID();
+  const automatic = trigger === 'automatic';
+  try {
+    const { Attributes } = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        // A leased pending delivery is due again when its lease ends, should its worker die.
+        UpdateExpression: `SET lease = :token, lease_until = :until${delivery.status === 'pending' || automatic ? ', #dueSort = :dueSort' : ''}`,
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)' +
+          (automatic ? ' AND #status = :pending AND next_attempt_at <= :now' : ''),
+        ExpressionAttributeNames: {
+          ...(automatic ? { '#status': 'status' } : {}),
+          ...(delivery.status === 'pending' || automatic ? { '#dueSort': tableSchema.indexes.byDeliveryDue.sortKey } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':token': token,
+          ':until': now + seconds,
+          ':now': now,
+          ...(automatic ? { ':pending': 'pending' } : {}),
+          ...(delivery.status === 'pending' || automatic ? { ':dueSort': dueSort(now + seconds, key) } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { delivery: deliveryOfItem(Attributes!), token };
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** What an attempt leads to: delivered, or tried again at a time, or given up. */
+export type AttemptOutcome = { kind: 'succeeded' } | { kind: 'retry'; at: number } | { kind: 'failed' } | { kind: 'unchanged' };
+
+/**
+ * Records an attempt under the lease and releases it. A success also takes the delivery off its
+ * event's count of pending webhooks, in the same transaction, unless it was delivered before (a
+ * resend of a delivered event). False when the lease was lost (the attempt ran past it and another
+ * worker took over): nothing is written.
+ */
+export async function recordAttempt(lease: DeliveryLease, attempt: DeliveryAttempt | undefined, outcome: AttemptOutcome): Promise<boolean> {
+  const { delivery } = lease;
+  const key = deliveryKey(delivery.scope, delivery.endpointId, delivery.eventId);
+  const { byDeliveryDue, byStatus } = tableSchema.indexes;
+  const names: Record<string, string> = { '#status': 'status', '#dueKey': byDeliveryDue.partitionKey, '#dueSort': byDeliveryDue.sortKey };
+  const values: Record<string, unknown> = { ':token': lease.token };
+  const sets: string[] = [];
+  const removes = ['lease', 'lease_until'];
+  if (attempt) {
+    sets.push('attempts = list_append(if_not_exists(attempts, :empty), :attempt)');
+    Object.assign(values, { ':attempt': [attempt], ':empty': [] });
+  }
+  if (attempt?.trigger === 'automatic') {
+    sets.push('attempt_count = if_not_exists(attempt_count, :zero) + :one');
+    Object.assign(values, { ':zero': 0, ':one': 1 });
+  }
+  const status = outcome.kind === 'retry' || outcome.kind === 'unchanged' ? delivery.status : outcome.kind;
+  sets.push('#status = :status');
+  values[':status'] = status;
+  if (outcome.kind === 'retry' || (outcome.kind === 'unchanged' && delivery.status === 'pending')) {
+    const at = outcome.kind === 'retry' ? outcome.at : delivery.nextAttemptAt!;
+    sets.push('next_attempt_at = :at', '#dueKey = :duePartition', '#dueSort = :dueSort');
+    Object.assign(values, { ':at': at, ':duePartition': DUE_PARTITION, ':dueSort': dueSort(at, key) });
+  } else {
+    removes.push('next_attempt_at', '#dueKey', '#dueSort');
+  }
+  const update: TransactItem = {
+    Update: {
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression: 'lease = :token',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+  // Keep the log bounded: the oldest attempts give way (a separate write; the log is informative).
+  const trim = attempt !== undefined && delivery.attempts.length + 1 > MAX_LOGGED_ATTEMPTS;
+  const counted = outcome.kind === 'succeeded' && delivery.status !== 'succeeded';
+  // The event's count goes down by one; at zero it leaves the undelivered list. Two conditions,
+  // tried in turn, so the count and the list always agree; the event may be gone (expired).
+  const countChanges: (TransactItem | undefined)[] = counted
+    ? [
+        eventCount(delivery, 'ADD pending_webhooks :minus', 'pending_webhooks > :one', { ':minus': -1, ':one': 1 }),
+        eventCount(delivery, 'SET pending_webhooks = :zero REMOVE #undelivered', 'pending_webhooks <= :one', { ':zero': 0, ':one': 1 }, byStatus.partitionKey),
+        undefined,
+      ]
+    : [undefined];
+  for (const countChange of countChanges) {
+    try {
+      await dynamo().send(new TransactWriteCommand({ TransactItems: countChange ? [update, countChange] : [update] }));
+      if (trim) await trimLog(key, delivery.attempts.length + 1 - MAX_LOGGED_ATTEMPTS);
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[0]?.code === 'ConditionalCheckFailed') return false;
+      if (reasons[1]?.code !== 'ConditionalCheckFailed') throw error;
+    }
+  }
+  return false;
+}
+
+function eventCount(delivery: WebhookDelivery, expression: string, condition: string, values: Record<string, unknown>, undelivered?: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: eventKey(delivery.scope, delivery.eventId),
+      UpdateExpression: expression,
+      ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+      ...(undelivered ? { ExpressionAttributeNames: { '#undelivered': undelivered } } : {}),
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+async function trimLog(key: { pk: string; sk: string }, count: number): Promise<void> {
+  const removes = Array.from({ length: count }, (_, i) => `attempts[${i}]`);
+  await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: key, UpdateExpression: `REMOVE ${removes.join(', ')}` }));
+}

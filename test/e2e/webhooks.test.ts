@@ -1,0 +1,175 @@
+/**
+ * Signed webhook delivery, end to end: endpoints made through the SDK, sessions driven by the test
+ * helpers, the outbox publisher's fan-out and the delivery worker under the local runtime, and
+ * `stripe.webhooks.constructEvent` (the real SDK, default tolerance) on every request received.
+ * Retries run on an injected clock, so no test waits for a schedule.
+ */
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deliverDueWebhooks, RETRY_SCHEDULES } from '../../functions/webhooks/delivery-worker';
+import { useResolverForTests } from '../../functions/webhooks/endpoint-url';
+import type { LocalRuntime } from '../../local/runtime';
+import { newStripeAccount, startService } from '../support/local-service';
+import { eventually, testHelpers } from '../support/verification';
+import { startWebhookReceiver } from '../support/webhook-receiver';
+
+let service: LocalRuntime;
+let stripe: Stripe;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+beforeAll(async () => {
+  service = await startService({ publishEvents: true });
+  ({ stripe } = await newStripeAccount(service));
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  useResolverForTests(undefined);
+  await service.stop();
+  await receiver.close();
+});
+
+const sessionOf = (event: Stripe.Event) => (event.data.object as { id: string }).id;
+const receivedAt = (path: string) => receiver.received.filter((request) => request.path === path);
+async function eventsOf(sessionId: string, params: Stripe.EventListParams = {}) {
+  const events: Stripe.Event[] = [];
+  for await (const event of stripe.events.list(params)) if (sessionOf(event) === sessionId) events.push(event);
+  return events;
+}
+
+describe('signed delivery', () => {
+  it('sends every lifecycle event of a session to a subscribed endpoint, signed so that constructEvent accepts it', async () => {
+    const all = await stripe.webhookEndpoints.create({
+      url: receiver.url('/all'),
+      enabled_events: ['*', 'identity.verification_session.redacted'],
+    });
+    const verifiedOnly = await stripe.webhookEndpoints.create({ url: receiver.url('/verified'), enabled_events: ['identity.verification_session.verified'] });
+    const disabled = await stripe.webhookEndpoints.create({ url: receiver.url('/disabled'), enabled_events: ['*'] });
+    await stripe.webhookEndpoints.update(disabled.id, { disabled: true });
+    const { stripe: other } = await newStripeAccount(service);
+    await other.webhookEndpoints.create({ url: receiver.url('/other'), enabled_events: ['*'] });
+
+    const helpers = testHelpers(stripe);
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    await helpers.process(session.id);
+    await helpers.requireInput(session.id);
+    await helpers.process(session.id);
+    await helpers.verify(session.id);
+    await stripe.identity.verificationSessions.redact(session.id);
+    const types = [
+      'identity.verification_session.created',
+      'identity.verification_session.processing',
+      'identity.verification_session.requires_input',
+      'identity.verification_session.processing',
+      'identity.verification_session.verified',
+      'identity.verification_session.redacted',
+    ];
+    const events = await eventually(() => eventsOf(session.id), (found) => expect(found).toHaveLength(types.length));
+    expect(events.map((event) => event.type).reverse()).toEqual(types);
+
+    const received = await eventually(
+      async () => receivedAt('/all'),
+      (found) => expect(found).toHaveLength(types.length),
+    );
+    for (const request of received) {
+      const verified = stripe.webhooks.constructEvent(request.body, request.headers['stripe-signature']!, all.secret!);
+      expect(request.headers['content-type']).toMatch(/^application\/json/);
+      expect(request.headers['user-agent']).toMatch(/^Verity\/\d+\.\d+\.\d+ \(\+webhooks\)$/);
+      expect(verified.type).toBe((JSON.parse(request.body) as Stripe.Event).type);
+      await eventually(() => stripe.events.retrieve(verified.id), (after) => expect(after.pending_webhooks).toBe(0));
+      // Tampered with, or checked with another secret: refused.
+      expect(() => stripe.webhooks.constructEvent(request.body.replace('"livemode":false', '"livemode":true'), request.headers['stripe-signature']!, all.secret!)).toThrow(
+        Stripe.errors.StripeSignatureVerificationError,
+      );
+      expect(() => stripe.webhooks.constructEvent(request.body, request.headers['stripe-signature']!, `${all.secret!}x`)).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    }
+    expect(received.map((request) => (JSON.parse(request.body) as Stripe.Event).id).sort()).toEqual(events.map((event) => event.id).sort());
+
+    const verifiedReceived = await eventually(async () => receivedAt('/verified'), (found) => expect(found).toHaveLength(1));
+    stripe.webhooks.constructEvent(verifiedReceived[0]!.body, verifiedReceived[0]!.headers['stripe-signature']!, verifiedOnly.secret!);
+    expect((JSON.parse(verifiedReceived[0]!.body) as Stripe.Event).type).toBe('identity.verification_session.verified');
+    // Nothing for a disabled endpoint, nor for another account's.
+    expect(receivedAt('/disabled')).toEqual([]);
+    expect(receivedAt('/other')).toEqual([]);
+    // Every endpoint had its events: none is listed as undelivered.
+    await eventually(() => eventsOf(session.id, { delivery_success: false }), (undelivered) => expect(undelivered).toEqual([]));
+  });
+  it('sends exactly the Event that GET /v1/events/:id answers, counting the endpoint as pending until it is delivered', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const endpoint = await own.webhookEndpoints.create({ url: receiver.url('/exact'), enabled_events: ['identity.verification_session.created'] });
+    const session = await own.identity.verificationSessions.create({ type: 'id_number', metadata: { order: '42' } }, { idempotencyKey: 'exact-body' });
+    const [request] = await eventually(async () => receivedAt('/exact'), (found) => expect(found).toHaveLength(1));
+    const event = own.webhooks.constructEvent(request!.body, request!.headers['stripe-signature']!, endpoint.secret!);
+    const { lastResponse: _, ...retrieved } = await own.events.retrieve(event.id);
+    expect(JSON.parse(request!.body)).toEqual({ ...retrieved, pending_webhooks: 1 });
+    // Counted off once the endpoint's answer is recorded, a moment after it answered.
+    await eventually(() => own.events.retrieve(event.id), (after) => expect(after.pending_webhooks).toBe(0));
+    expect(sessionOf(retrieved as Stripe.Event)).toBe(session.id);
+  });
+});
+
+describe('retries', () => {
+  it('retries a failing test-mode endpoint on the schedule, keeps the event listed as undelivered, then gives up', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const failing = await startWebhookReceiver();
+    failing.answer(500);
+    try {
+      await own.webhookEndpoints.create({ url: failing.url(), enabled_events: ['identity.verification_session.created'] });
+      const session = await own.identity.verificationSessions.create({ type: 'document' });
+      // The first attempt, by the runtime's own worker.
+      await eventually(async () => failing.received.length, (count) => expect(count).toBe(1));
+      const [event] = (await own.events.list({ delivery_success: false })).data;
+      expect(event).toMatchObject({ type: 'identity.verification_session.created', pending_webhooks: 1 });
+      expect(sessionOf(event!)).toBe(session.id);
+
+      let clock = Date.now();
+      for (const [i, wait] of RETRY_SCHEDULES.test.entries()) {
+        // Not yet due a second before its time; due at it.
+        await deliverDueWebhooks({ now: () => clock + (wait - 1) * 1000 });
+        expect(failing.received).toHaveLength(i + 1);
+        clock += wait * 1000;
+        await deliverDueWebhooks({ now: () => clock });
+        expect(failing.received).toHaveLength(i + 2);
+      }
+      // Given up after the schedule: a day later, nothing more.
+      await deliverDueWebhooks({ now: () => clock + 24 * 3600 * 1000 });
+      expect(failing.received).toHaveLength(RETRY_SCHEDULES.test.length + 1);
+      // Failed every attempt: still listed, still pending.
+      expect((await own.events.list({ delivery_success: false })).data.map((e) => [e.id, e.pending_webhooks])).toEqual([[event!.id, 1]]);
+      for (const request of failing.received) expect(JSON.parse(request.body).id).toBe(event!.id);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('disables a live endpoint that failed every attempt for three days, and raises the alarm metric', async () => {
+    const { stripe: live } = await newStripeAccount(service, 'live');
+    useResolverForTests(async (host) => (host === 'hooks.example.com' ? ['93.184.216.34'] : []));
+    const endpoint = await live.webhookEndpoints.create({ url: 'https://hooks.example.com/webhook', enabled_events: ['*'] });
+    // From here the name no longer resolves: the runtime's own worker fails without any network.
+    useResolverForTests(async () => []);
+    const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await live.identity.verificationSessions.create({ type: 'document' });
+      const sent: string[] = [];
+      const send = async () => {
+        sent.push('attempt');
+        return { status: 503, durationMs: 1, error: 'http_status' as const };
+      };
+      let clock = Date.now();
+      await eventually(async () => (await live.events.list({ delivery_success: false })).data, (events) => expect(events).toHaveLength(1));
+      for (let step = 0; step < 20; step++) {
+        await deliverDueWebhooks({ now: () => clock, send });
+        clock += 12 * 3600 * 1000 + 1000;
+      }
+      const disabled = await live.webhookEndpoints.retrieve(endpoint.id);
+      expect(disabled.status).toBe('disabled');
+      // Twelve attempts over about three days; the first may be the runtime's.
+      expect(sent.length === RETRY_SCHEDULES.live.length + 1 || sent.length === RETRY_SCHEDULES.live.length).toBe(true);
+      const metric = logged.mock.calls.map(([line]) => JSON.parse(String(line))).find((line) => line.EndpointsDisabled === 1);
+      expect(metric).toMatchObject({ webhook_endpoint: endpoint.id, _aws: { CloudWatchMetrics: [{ Namespace: 'Verity/Webhooks' }] } });
+    } finally {
+      logged.mockRestore();
+      useResolverForTests(undefined);
+    }
+  });
+});
