@@ -47,6 +47,8 @@ export interface DeliveryOptions {
   now?: () => number;
   schedules?: Record<Mode, number[]>;
   send?: (request: WebhookRequest) => Promise<DeliveryResult>;
+  /** The request's time limit, if not `DELIVERY_TIMEOUT_MS`. */
+  timeoutMs?: number;
 }
 
 /** One run: every due delivery, up to `DELIVERIES_PER_RUN`. Returns how many were attempted. */
@@ -91,7 +93,8 @@ export async function attemptDelivery(
     return null;
   }
   const started = now();
-  const result = await (options.send ?? sendWebhook)({
+  const send = options.send ?? ((request: WebhookRequest) => sendWebhook(request, { timeoutMs: options.timeoutMs }));
+  const result = await send({
     url: stored.endpoint.url,
     mode: scope.mode,
     // Exactly what GET /v1/events/:id answers.

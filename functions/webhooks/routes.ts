@@ -7,6 +7,8 @@ import type { DynamoAction, Route } from '../routes';
 import { tableSchema } from '../store/schema';
 
 const endpoints = '/v1/webhook_endpoints';
+/** Verity's own routes, outside Stripe's namespace. */
+const verityEndpoints = '/v1/verity/webhook_endpoints';
 
 export function webhookEndpointRoutes(shared: { auth: DynamoAction[]; rateLimit: Route['keyed']; idempotency: DynamoAction[] }): Route[] {
   const { auth, rateLimit, idempotency } = shared;
@@ -26,5 +28,8 @@ export function webhookEndpointRoutes(shared: { auth: DynamoAction[]; rateLimit:
     route('RetrieveWebhookEndpoint', `GET ${endpoints}/{id}`, 'retrieve-webhook-endpoint', []),
     route('UpdateWebhookEndpoint', `POST ${endpoints}/{id}`, 'update-webhook-endpoint', [...idempotency]),
     route('DeleteWebhookEndpoint', `DELETE ${endpoints}/{id}`, 'delete-webhook-endpoint', ['DeleteItem', 'UpdateItem']),
+    route('ListWebhookDeliveries', `GET ${verityEndpoints}/{id}/deliveries`, 'webhook-delivery-log', ['Query'], [tableSchema.indexes.byType.name]),
+    // Reads the endpoint, its delivery and the event; leases and records the delivery, and counts the event off.
+    route('ResendWebhookEvent', `POST ${verityEndpoints}/{id}/resend`, 'resend-webhook-event', [...idempotency, 'UpdateItem']),
   ];
 }

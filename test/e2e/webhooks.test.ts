@@ -8,8 +8,10 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverDueWebhooks, RETRY_SCHEDULES } from '../../functions/webhooks/delivery-worker';
 import { useResolverForTests } from '../../functions/webhooks/endpoint-url';
+import { fanOutEvent } from '../../functions/webhooks/fan-out';
+import { dueDeliveries, leaseDelivery } from '../../functions/store/webhook-deliveries';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService } from '../support/local-service';
+import { failure, newStripeAccount, startService } from '../support/local-service';
 import { eventually, testHelpers } from '../support/verification';
 import { startWebhookReceiver } from '../support/webhook-receiver';
 
@@ -121,15 +123,22 @@ describe('retries', () => {
       expect(event).toMatchObject({ type: 'identity.verification_session.created', pending_webhooks: 1 });
       expect(sessionOf(event!)).toBe(session.id);
 
-      let clock = Date.now();
+      const endpointId = (await own.webhookEndpoints.list()).data[0]!.id;
+      const nextAttempt = async () =>
+        ((await own.rawRequest('GET', `/v1/verity/webhook_endpoints/${endpointId}/deliveries`, {})) as unknown as { data: { next_attempt_at: number | null; attempts: { created: number }[] }[] }).data[0]!;
+      let clock = 0;
       for (const [i, wait] of RETRY_SCHEDULES.test.entries()) {
+        const delivery = await nextAttempt();
+        // Each retry is due its schedule's wait after the attempt before it.
+        expect(delivery.next_attempt_at).toBe(delivery.attempts[i]!.created + wait);
+        clock = delivery.next_attempt_at! * 1000;
         // Not yet due a second before its time; due at it.
-        await deliverDueWebhooks({ now: () => clock + (wait - 1) * 1000 });
+        await deliverDueWebhooks({ now: () => clock - 1000 });
         expect(failing.received).toHaveLength(i + 1);
-        clock += wait * 1000;
         await deliverDueWebhooks({ now: () => clock });
         expect(failing.received).toHaveLength(i + 2);
       }
+      expect((await nextAttempt()).next_attempt_at).toBeNull();
       // Given up after the schedule: a day later, nothing more.
       await deliverDueWebhooks({ now: () => clock + 24 * 3600 * 1000 });
       expect(failing.received).toHaveLength(RETRY_SCHEDULES.test.length + 1);
@@ -138,6 +147,31 @@ describe('retries', () => {
       for (const request of failing.received) expect(JSON.parse(request.body).id).toBe(event!.id);
     } finally {
       await failing.close();
+    }
+  });
+
+  it('loses nothing to a crash: a repeated fan-out adds nothing, and a delivery whose worker died is attempted once its lease ends', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const down = await startWebhookReceiver();
+    down.answer(500);
+    try {
+      await own.webhookEndpoints.create({ url: down.url(), enabled_events: ['*'] });
+      await own.identity.verificationSessions.create({ type: 'document' });
+      await eventually(async () => down.received.length, (count) => expect(count).toBe(1));
+      const [event] = (await own.events.list()).data;
+      // The stream hands the same event over again: no second delivery, no second count.
+      expect(await fanOutEvent(event!)).toBe(0);
+      expect((await own.events.retrieve(event!.id)).pending_webhooks).toBe(1);
+      // A worker takes the delivery's lease at its first retry and dies without recording anything.
+      const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000;
+      const [due] = await dueDeliveries(Math.floor(clock / 1000), 100).then((all) => all.filter((d) => d.eventId === event!.id));
+      expect(await leaseDelivery(due!, Math.floor(clock / 1000), 60, 'automatic')).toBeDefined();
+      await deliverDueWebhooks({ now: () => clock + 30_000 });
+      expect(down.received).toHaveLength(1);
+      await deliverDueWebhooks({ now: () => clock + 61_000 });
+      expect(down.received).toHaveLength(2);
+    } finally {
+      await down.close();
     }
   });
 
@@ -151,8 +185,9 @@ describe('retries', () => {
     try {
       await live.identity.verificationSessions.create({ type: 'document' });
       const sent: string[] = [];
-      const send = async () => {
-        sent.push('attempt');
+      // Other tests' deliveries may be due on this clock too: only this endpoint's are counted.
+      const send = async (request: { url: string }) => {
+        if (request.url.startsWith('https://hooks.example.com/')) sent.push('attempt');
         return { status: 503, durationMs: 1, error: 'http_status' as const };
       };
       let clock = Date.now();
@@ -173,3 +208,56 @@ describe('retries', () => {
     }
   });
 });
+
+describe('the delivery log and resend (Verity’s own routes)', () => {
+  it('shows each attempt, and resends one event to one endpoint on request', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const flaky = await startWebhookReceiver();
+    flaky.answer(503);
+    try {
+      const endpoint = await own.webhookEndpoints.create({ url: flaky.url(), enabled_events: ['*'] });
+      await own.identity.verificationSessions.create({ type: 'document' });
+      await eventually(async () => flaky.received.length, (count) => expect(count).toBe(1));
+      const log = `/v1/verity/webhook_endpoints/${endpoint.id}/deliveries`;
+      type Log = { object: string; data: { event: string; status: string; next_attempt_at: number | null; attempts: Record<string, unknown>[] }[]; has_more: boolean };
+      const before = await eventually(
+        () => own.rawRequest('GET', log, {}) as unknown as Promise<Log>,
+        (page) => expect(page.data[0]?.attempts).toHaveLength(1),
+      );
+      const [delivery] = before.data;
+      expect(before).toMatchObject({ object: 'list', has_more: false, url: log });
+      expect(delivery).toMatchObject({ object: 'verity.webhook_delivery', webhook_endpoint: endpoint.id, event_type: 'identity.verification_session.created', status: 'pending' });
+      expect(delivery!.attempts[0]).toMatchObject({ status: 503, error: 'http_status', trigger: 'automatic' });
+      expect(delivery!.attempts[0]!.duration_ms).toEqual(expect.any(Number));
+      expect(delivery!.next_attempt_at).toBeGreaterThan(Math.floor(Date.now() / 1000));
+
+      flaky.answer(200);
+      const resent = (await own.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, { event: delivery!.event })) as unknown as Log['data'][number];
+      expect(resent.status).toBe('succeeded');
+      expect(resent.next_attempt_at).toBeNull();
+      expect(resent.attempts.map((attempt) => [attempt.status, attempt.error, attempt.trigger])).toEqual([
+        [503, 'http_status', 'automatic'],
+        [200, null, 'resend'],
+      ]);
+      expect(flaky.received).toHaveLength(2);
+      own.webhooks.constructEvent(flaky.received[1]!.body, flaky.received[1]!.headers['stripe-signature']!, endpoint.secret!);
+      expect((await own.events.retrieve(delivery!.event)).pending_webhooks).toBe(0);
+      expect((await own.events.list({ delivery_success: false })).data).toEqual([]);
+      // Delivered: no automatic retry follows.
+      await deliverDueWebhooks({ now: () => Date.now() + 24 * 3600 * 1000 });
+      expect(flaky.received).toHaveLength(2);
+
+      // Only an event sent to that endpoint, and only the caller's own endpoint.
+      const unknown = await failure(own.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, { event: 'evt_0000000000000000000000000' }));
+      expect([unknown.statusCode, unknown.param, unknown.code]).toEqual([400, 'event', 'resource_missing']);
+      const missing = await failure(own.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, {}));
+      expect([missing.statusCode, missing.param]).toEqual([400, 'event']);
+      const { stripe: other } = await newStripeAccount(service);
+      expect((await failure(other.rawRequest('GET', log, {}))).statusCode).toBe(404);
+      expect((await failure(other.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, { event: delivery!.event }))).statusCode).toBe(404);
+    } finally {
+      await flaky.close();
+    }
+  });
+});
+
