@@ -132,7 +132,7 @@ describe('redaction', () => {
     // Not even a hash of the reference is left to look it up by.
     expect(stored.some((item) => 'client_reference_key' in item)).toBe(false);
     expect((await stripe.identity.verificationSessions.list({ client_reference_id: `ref-${unique}` })).data).toEqual([]);
-  }, 60_000);
+  });
 
   it('leaves every key that showed the session answering as before, with the session as it is now and nothing of the person', async () => {
     const { stripe, scope } = await newStripeAccount(service);
@@ -188,7 +188,7 @@ describe('redaction', () => {
     for (const key of keys) expect(Object.keys(key.response).sort()).toEqual(['session', 'statusCode']);
     const everything = JSON.stringify(stored);
     for (const value of personal) expect(everything, `table holds ${value}`).not.toContain(value);
-  }, 90_000);
+  });
 
   it('refuses every change to a redacted session with a clear 400, and a redact of a processing one', async () => {
     const { stripe } = await newStripeAccount(service);
@@ -209,7 +209,7 @@ describe('redaction', () => {
     const refused = await failure(stripe.identity.verificationSessions.redact(processing.id));
     expect(refused).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state' });
     expect(refused.message).toMatch(/status of processing/);
-  }, 60_000);
+  });
 
   it('redacts verified and canceled sessions on its own when a retention period is set', async () => {
     const { stripe } = await newStripeAccount(service);
@@ -233,5 +233,5 @@ describe('redaction', () => {
     } finally {
       delete process.env.VERITY_RETENTION_DAYS;
     }
-  }, 60_000);
+  });
 });

@@ -108,7 +108,7 @@ describe('the verification page', () => {
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
     delete process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS;
-  }, 40_000);
+  });
 
   it('treats a decline as an answer: consent_declined, and the person goes back to return_url', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back' });

@@ -42,10 +42,16 @@ function synthesize(routeTable: Route[] = routes) {
   return { app, stack, template, resources: template.toJSON().Resources as Record<string, Resource>, outdir: app.outdir };
 }
 
+/**
+ * A synthesis bundles every function with esbuild, which takes about 30 s on an idle 2-core
+ * machine and several minutes beside another test run: the limit catches a hang, not slowness.
+ */
+const SYNTH_TIMEOUT = 600_000;
+
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
   synth = synthesize();
-}, 120_000);
+}, SYNTH_TIMEOUT);
 
 const ofType = (type: string) => Object.entries(synth.resources).filter(([, r]) => r.Type === type);
 const resourceOf = (id: string) => synth.resources[id]!;
@@ -105,7 +111,7 @@ describe('one Lambda and one route per route-table entry', () => {
     const types = Object.values(resources);
     expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 4);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('builds every function the same way: arm64, Node.js 24, ESM bundle, explicit memory and timeout, traced, logging to its own group', () => {
     const logGroups = new Map(ofType('AWS::Logs::LogGroup'));
@@ -497,7 +503,7 @@ describe('the outbox publisher', () => {
     expect(cancel.Properties.Environment.Variables).toMatchObject({ VERITY_RETENTION_DAYS: '30', VERITY_REDACTION_DELAY_SECONDS: '60' });
     const worker = functions.find((f) => String(f.Properties.Description).startsWith('Verity checks worker'))!;
     expect(worker.Properties.Environment.Variables.VERITY_RETENTION_DAYS).toBe('30');
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('may put events on this bus only, and change nothing in the table', () => {
     const [, fn] = publisher();
@@ -528,7 +534,7 @@ describe('the outbox publisher', () => {
     });
     expect(rule.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } });
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('AlarmsOnboardingDeadLettersDepth'))).toBe(true);
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 });
 
 describe('concurrency and the edge', () => {
@@ -551,7 +557,7 @@ describe('concurrency and the edge', () => {
     const none = Template.fromStack(new VerityStack(new App(), 'None', { routes: one, workerConcurrency: false })).toJSON().Resources;
     for (const prefix of ['EventsPublisher', 'VerificationChecksWorker', 'RedactionWorker', 'RedactionBackstop']) expect(reservedOf(none, prefix)).toBeUndefined();
     expect(() => new VerityStack(new App(), 'Zero', { routes: one, workerConcurrency: { redactionWorker: 0 } })).toThrow(/at least 1/);
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('runs every function in the VPC it is given, with the network-interface permissions Lambda needs, and passes the checks', () => {
     const app = new App();
@@ -570,7 +576,7 @@ describe('concurrency and the edge', () => {
       expect(actions, id).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
     }
     expect(synth.resources[functionOf(routes[0]!)[0]]!.Properties.VpcConfig).toBeUndefined();
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('puts CloudFront and a rate-based AWS WAF rule in front of the API when asked, and sends every link through it', () => {
     const app = new App();
@@ -604,7 +610,7 @@ describe('concurrency and the edge', () => {
     // A CloudFront web ACL exists only in us-east-1: the template refuses other regions up front.
     expect(JSON.stringify(template.toJSON().Rules)).toContain('"us-east-1"');
     expect(synth.template.findResources('AWS::CloudFront::Distribution')).toEqual({});
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('uses a web ACL of yours instead, and refuses a rate limit WAF would not accept', () => {
     const app = new App();
@@ -614,7 +620,7 @@ describe('concurrency and the edge', () => {
     expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({});
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
     expect(() => new VerityStack(new App(), 'Tiny', { routes: [], firewall: { rateLimit: 5 } })).toThrow(/at least 10/);
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 
   it('outputs the name a custom domain\'s DNS record must point at, which is the user\'s to create', () => {
     const customDomain = { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' };
@@ -625,7 +631,7 @@ describe('concurrency and the edge', () => {
     template.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] } });
     template.hasOutput('ApiUrl', { Value: 'https://verify.example.com' });
     expect(synth.template.findOutputs('CustomDomainTarget')).toEqual({});
-  }, 120_000);
+  }, SYNTH_TIMEOUT);
 });
 
 describe('policy checks', () => {
