@@ -72,6 +72,11 @@ export class VerityAlarms extends Construct {
     this.alarm('TableSystemErrors', table.metricSystemErrorsForOperations(options), 1, 'DynamoDB answered with system errors');
   }
 
+  /** Any count that should be zero: one in five minutes alarms. */
+  forMetric(name: string, metric: IMetric, description: string): void {
+    this.alarm(name, metric, 1, description);
+  }
+
   forQueue(name: string, queue: IQueue): void {
     this.alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `${name}: messages are waiting in a dead-letter queue`);
   }

@@ -152,7 +152,8 @@ export class VerityFunction extends Construct {
       Validations.of(this.function).acknowledge({
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         reason:
-          'Verity\'s functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests; ' +
+          'Verity\'s functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests, ' +
+          'and the webhook functions the businesses\' own public endpoints (signed requests; private, loopback and link-local addresses refused); ' +
           'a VPC would add NAT or interface endpoints and protect no network resource. Give the stack a `vpc` (context vpcId=…) to run every function in yours.',
       });
     }

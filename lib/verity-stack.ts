@@ -13,6 +13,7 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityVerification } from './verification';
 import { retentionEnvironment, VerityRedaction } from './redaction';
+import { VerityWebhooks } from './webhooks';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 
@@ -83,6 +84,7 @@ export class VerityStack extends Stack {
   readonly events: VerityEvents;
   readonly verification: VerityVerification;
   readonly redaction: VerityRedaction;
+  readonly webhooks: VerityWebhooks;
   readonly alarms: VerityAlarms;
   /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
   readonly firewall?: VerityFirewall;
@@ -126,6 +128,7 @@ export class VerityStack extends Stack {
       table: this.data.table,
       retentionDays: props.retentionDays,
     });
+    this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
 
     reserveConcurrency(
       {
@@ -153,6 +156,9 @@ export class VerityStack extends Stack {
     this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);
     this.alarms.forQueue('RedactionDeadLetters', this.redaction.deadLetterQueue);
     this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function);
+    this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function);
+    this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
+    this.alarms.forMetric('WebhookEndpointsDisabled', this.webhooks.endpointsDisabled, 'A live webhook endpoint failed every delivery for three days and was disabled');
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: this.api.url });
     if (this.api.customDomainTarget) {

@@ -12,8 +12,7 @@ import { isObjectId } from '../wire/ids';
 import { required, requiredString } from '../wire/schema';
 import { attemptDelivery } from '../webhooks/delivery-worker';
 import { stripeEndpoint } from './endpoint';
-import { endpointOfPath } from './webhook-endpoint-params';
-import { renderDelivery } from './webhook-delivery-log';
+import { endpointOfPath, renderDelivery } from './webhook-endpoint-params';
 
 /** A resend answers within the API function's 10 seconds: its request gets 5 of them. */
 const RESEND_TIMEOUT_MS = 5_000;

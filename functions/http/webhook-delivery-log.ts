@@ -4,26 +4,11 @@
  * each with every attempt (time, HTTP status, duration, error class). Paged like Stripe's lists
  * (`limit`, `starting_after`/`ending_before` take event ids).
  */
-import type { WebhookDelivery } from '../store/webhook-deliveries';
 import { listDeliveries } from '../store/webhook-deliveries';
 import { resolveExpand } from '../wire/expand';
 import { checkCursors, listEnvelope, pageParams, pageQuery } from '../wire/lists';
 import { stripeEndpoint } from './endpoint';
-import { endpointOfPath } from './webhook-endpoint-params';
-
-/** The delivery as the log shows it: no event data, only which event and how each attempt went. */
-export function renderDelivery(delivery: WebhookDelivery) {
-  return {
-    object: 'verity.webhook_delivery' as const,
-    webhook_endpoint: delivery.endpointId,
-    event: delivery.eventId,
-    event_type: delivery.eventType,
-    created: delivery.created,
-    status: delivery.status,
-    next_attempt_at: delivery.nextAttemptAt,
-    attempts: delivery.attempts,
-  };
-}
+import { endpointOfPath, renderDelivery } from './webhook-endpoint-params';
 
 export const handler = stripeEndpoint(pageParams(), async ({ params, scope, pathId }) => {
   checkCursors(params, 'evt', 'event');

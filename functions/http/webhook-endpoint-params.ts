@@ -1,10 +1,11 @@
 /**
- * What the `/v1/webhook_endpoints` handlers share: the parameters, the endpoint as Stripe's API
- * shows it, and finding the one a path names in the caller's scope.
+ * What the webhook handlers share: the parameters, the endpoint as Stripe's API
+ * shows it, finding the one a path names in the caller's scope, and a delivery as the log shows it.
  */
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
 import type { WebhookEndpoint } from '../domain/webhook-endpoint';
+import type { WebhookDelivery } from '../store/webhook-deliveries';
 import { getWebhookEndpoint, type StoredWebhookEndpoint } from '../store/webhook-endpoints';
 import { isObjectId } from '../wire/ids';
 import { array, requiredString, url, type Validator } from '../wire/schema';
@@ -48,5 +49,19 @@ export function renderWebhookEndpoint(endpoint: WebhookEndpoint) {
     metadata: endpoint.metadata,
     status: endpoint.status,
     url: endpoint.url,
+  };
+}
+
+/** The delivery as the log shows it: no event data, only which event and how each attempt went. */
+export function renderDelivery(delivery: WebhookDelivery) {
+  return {
+    object: 'verity.webhook_delivery' as const,
+    webhook_endpoint: delivery.endpointId,
+    event: delivery.eventId,
+    event_type: delivery.eventType,
+    created: delivery.created,
+    status: delivery.status,
+    next_attempt_at: delivery.nextAttemptAt,
+    attempts: delivery.attempts,
   };
 }

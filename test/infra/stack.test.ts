@@ -85,8 +85,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, the outbox publisher, the checks worker, the redaction worker and its backstop.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 4);
+    // One per route, the outbox publisher, the checks worker, the redaction worker and its backstop, the webhook delivery worker.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 5);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -109,7 +109,7 @@ describe('one Lambda and one route per route-table entry', () => {
     // Synthesized with one other route only: bundling every function again would only cost time.
     const { resources } = synthesize([routes[0]!, extra]);
     const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 4);
+    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 5);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
   }, SYNTH_TIMEOUT);
 
@@ -133,7 +133,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 4 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 5 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -178,7 +178,8 @@ describe('one Lambda and one route per route-table entry', () => {
     }
     const readers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
     const dataRoutes = routes.filter((r) => r.dynamodb.length > 0);
-    expect(readers).toHaveLength(dataRoutes.length);
+    // And the webhook delivery worker, which derives each endpoint's secret to sign with.
+    expect(readers).toHaveLength(dataRoutes.length + 1);
     for (const [, policy] of readers) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(`{"Ref":"${secretId}"}`);
   });
 });
@@ -363,6 +364,10 @@ describe('the rest of the stack', () => {
       'RedactionDeadLettersDepth',
       'RedactionBackstopErrors',
       'RedactionBackstopThrottles',
+      'WebhookWorkerErrors',
+      'WebhookWorkerThrottles',
+      'WebhookScheduleDeadLettersDepth',
+      'WebhookEndpointsDisabled',
       ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`]),
     ];
     for (const name of expected) expect(alarms.some((id) => id.startsWith(`Alarms${name}`)), name).toBe(true);
@@ -474,7 +479,7 @@ describe('the outbox publisher', () => {
 
   it('runs the redaction backstop every six hours', () => {
     const backstop = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionBackstop'))!;
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)!;
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets).includes(backstop[0]))!;
     expect(rule[1].Properties.ScheduleExpression).toBe('rate(6 hours)');
     expect(JSON.stringify(rule[1].Properties.Targets)).toContain(backstop[0]);
   });
@@ -505,15 +510,42 @@ describe('the outbox publisher', () => {
     expect(worker.Properties.Environment.Variables.VERITY_RETENTION_DAYS).toBe('30');
   }, SYNTH_TIMEOUT);
 
-  it('may put events on this bus only, and change nothing in the table', () => {
+  it('may put events on this bus only, and in the table only make webhook deliveries and count them on their events', () => {
     const [, fn] = publisher();
     const [[busId]] = ofType('AWS::Events::EventBus') as [[string, Resource]];
     const statements = statementsOf(fn);
     const putEvents = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('events:')));
     expect(putEvents.map((s) => [actionsOf(s), s.Resource])).toEqual([[['events:PutEvents'], { 'Fn::GetAtt': [busId, 'Arn'] }]]);
     const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
-    expect(dynamo.sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(dynamo.sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    const writes = statements.find((s) => actionsOf(s).includes('dynamodb:PutItem'))!;
+    expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } });
+    const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
+    expect(JSON.stringify(query.Resource)).toContain('/index/by_scope"');
     expect(fn.Properties.Environment.Variables.VERITY_EVENT_BUS_NAME).toEqual({ Ref: busId });
+  });
+
+  it('runs the webhook delivery worker every minute, with a dead-letter queue, on endpoint, delivery and event items only', () => {
+    const [workerId, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('WebhooksWorker'))!;
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets).includes(workerId))!;
+    expect(rule[1].Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule[1].Properties.Targets[0].DeadLetterConfig).toBeDefined();
+    const statements = statementsOf(worker);
+    const items = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'));
+    expect(items.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
+    ]);
+    const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
+    expect(JSON.stringify(query.Resource)).toMatch(/by_delivery_due.*by_type/);
+    expect(worker.Properties.Timeout).toBe(240);
   });
 
   it('subscribes a target to chosen event types with a dead-letter queue and an alarm', () => {
@@ -565,7 +597,7 @@ describe('concurrency and the edge', () => {
     addPolicyChecks(app);
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const [id, fn] of functions) {
       expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
       expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);

@@ -1,0 +1,94 @@
+/**
+ * Webhooks in AWS: the delivery worker, run every minute by an EventBridge schedule (with a
+ * dead-letter queue for runs EventBridge could not start), and what the outbox publisher needs to
+ * fan each event out into deliveries. The long waits between retries (up to 12 hours) are only
+ * times in the `by_delivery_due` index, which each run reads; no queue or timer holds them, so
+ * neither SQS's 15-minute delay limit nor TTL's lateness applies.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { tableSchema } from '../functions/store/schema';
+import { objectPartitionPatterns } from './api';
+import { deadLetterQueue } from './events';
+import { VerityFunction } from './verity-function';
+
+export interface VerityWebhooksProps {
+  table: Table;
+  key: Key;
+  /** Signs each endpoint's secret: the worker reads it from Secrets Manager at start. */
+  signingSecret: ISecret;
+  /** The outbox publisher, which makes each event's deliveries. */
+  publisher: VerityFunction;
+}
+
+/** Items the webhook functions may touch: endpoints and their deliveries (`we_…` partitions) and events (`evt_…`). */
+const WEBHOOK_OBJECTS = ['we', 'evt'];
+
+export class VerityWebhooks extends Construct {
+  readonly worker: VerityFunction;
+  /** Scheduled runs EventBridge could not hand to the worker. */
+  readonly deadLetterQueue: Queue;
+  /** One each time the worker disables a live endpoint that failed for three days (functions/webhooks/delivery-worker.ts). */
+  readonly endpointsDisabled: Metric;
+
+  constructor(scope: Construct, id: string, props: VerityWebhooksProps) {
+    super(scope, id);
+    const { table, key } = props;
+    this.worker = new VerityFunction(this, 'Worker', {
+      handlerModule: 'webhooks/delivery-worker',
+      description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
+      environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
+      environmentKey: key,
+      // A run attempts at most 200 deliveries, 10 at a time, each within 10 s: at most about 200 s.
+      timeout: Duration.minutes(4),
+      invokedBy: 'schedule',
+    });
+    grantItems(this.worker, table, ['GetItem', 'UpdateItem']);
+    this.worker.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [tableSchema.indexes.byDeliveryDue, tableSchema.indexes.byType].map((index) => `${table.tableArn}/index/${index.name}`),
+      }),
+    );
+    this.worker.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+    this.worker.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }));
+
+    this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the webhook delivery schedule', key);
+    new Rule(this, 'Schedule', {
+      description: 'Runs the Verity webhook delivery worker',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.worker.function, { retryAttempts: 2, maxEventAge: Duration.minutes(2), deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    // The fan-out: the publisher reads the event's account's endpoints and puts each delivery with
+    // its event's count, in one transaction.
+    props.publisher.function.addEnvironment('VERITY_TABLE_NAME', table.tableName);
+    grantItems(props.publisher, table, ['PutItem', 'UpdateItem']);
+    props.publisher.role.addToPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${tableSchema.indexes.byScope.name}`] }),
+    );
+    props.publisher.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+
+    this.endpointsDisabled = new Metric({ namespace: 'Verity/Webhooks', metricName: 'EndpointsDisabled', statistic: 'Sum', period: Duration.minutes(5) });
+  }
+}
+
+/** Item actions on the webhook functions' own items only (dynamodb:LeadingKeys). */
+function grantItems(fn: VerityFunction, table: Table, actions: string[]): void {
+  fn.role.addToPolicy(
+    new PolicyStatement({
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(WEBHOOK_OBJECTS) } },
+    }),
+  );
+}
+
