@@ -1,11 +1,23 @@
 /**
- * `npm run keys -- create|revoke|profile …`: secret keys, printed once, stored only as hashes, and
+ * `npm run keys -- create|revoke|profile …`: secret and restricted keys, printed once, stored only as hashes, and
  * each account's public profile, which the verification page shows (see USAGE).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { accentPalette, contrastRatio, updatedProfile, type AccountProfile, type ProfileUpdate } from '../functions/domain/account-profile';
-import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
+import {
+  apiKeyKind,
+  generateRestrictedKey,
+  generateSecretKey,
+  hashSecretKey,
+  KEY_PERMISSIONS,
+  KEY_RESOURCES,
+  newAccountId,
+  restrictedKeyGrant,
+  type KeyPermission,
+  type KeyResource,
+  type RestrictedKeyGrant,
+} from '../functions/domain/api-keys';
 import { VerityError } from '../functions/domain/errors';
 import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
 import type { Mode } from '../functions/domain/verification-session';
@@ -19,12 +31,21 @@ import { configureLocalEnvironment, runningDynamo } from '../local/runtime';
 
 const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]
-       npm run keys -- revoke --key sk_... [--aws]
+       npm run keys -- create --restricted --mode test|live [--account acct_...] [--permission RESOURCE=LEVEL ...]
+                              [--sensitive-results] [--allowed-ip ADDRESS[/BITS] ...] [--aws]
+       npm run keys -- revoke --key sk_...|rk_... [--aws]
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
                                [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
 
   create   makes a secret key and prints it once (only its hash is stored); without --account
            the key belongs to a new account
+           --restricted makes a restricted key (rk_...) instead: read on every resource, no
+           writes and no sensitive results unless given. --permission RESOURCE=none|read|write
+           (repeatable; resources: ${KEY_RESOURCES.join(', ')}; write includes read).
+           --sensitive-results: may read dob, id numbers, document numbers and images, of
+           verifications processed in the last 48 hours, or of all with --allowed-ip.
+           --allowed-ip (repeatable, or comma-separated): the key is refused from any other
+           client address
   revoke   deletes a key's hash; functions that have the key cached accept it up to a minute more
   profile  shows the account's public profile, which the verification page shows (both modes);
            with options, sets those fields and keeps the others. An empty value ("") removes a
@@ -53,6 +74,10 @@ const { positionals, values } = parseCommandLine({
       'support-email': { type: 'string' },
       'support-url': { type: 'string' },
       clear: { type: 'boolean', default: false },
+      restricted: { type: 'boolean', default: false },
+      permission: { type: 'string', multiple: true },
+      'sensitive-results': { type: 'boolean', default: false },
+      'allowed-ip': { type: 'string', multiple: true },
     },
   },
 });
@@ -64,7 +89,11 @@ const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = { name: 'name', logo: 'logo', 'primary-color': 'primary_color', 'support-email': 'support_email', 'support-url': 'support_url' } as const;
 const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter((option) => values[option] !== undefined);
 if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear)) fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
+const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find((option) => values[option] !== undefined && values[option] !== false);
+if (restrictedOptionGiven && !values.restricted) fail(`--${restrictedOptionGiven} is for create --restricted`);
+if (values.restricted && command !== 'create') fail(`--restricted is for create, not ${command}`);
 let profileUpdate: ProfileUpdate | undefined;
+let restrictedGrant: RestrictedKeyGrant | undefined;
 if (command === 'profile') {
   if (values.account === undefined) fail('profile needs --account acct_...');
   if (!ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
@@ -76,9 +105,10 @@ if (command === 'profile') {
   if (values.mode !== 'test' && values.mode !== 'live') fail(`--mode must be test or live, not "${values.mode}"`);
   if (values.key !== undefined) fail('--key is for revoke, not create');
   if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
+  if (values.restricted) restrictedGrant = readRestrictedOptions();
 } else if (command === 'revoke') {
-  if (values.key === undefined) fail('revoke needs --key sk_...');
-  if (secretKeyMode(values.key) === undefined) fail('--key must be a secret key: sk_test_... or sk_live_...');
+  if (values.key === undefined) fail('revoke needs --key sk_... or --key rk_...');
+  if (apiKeyKind(values.key) === undefined) fail('--key must be an API key: sk_test_..., sk_live_..., rk_test_... or rk_live_...');
   if (values.mode !== undefined || values.account !== undefined) fail('revoke takes only --key (and --aws)');
 } else {
   fail(`unknown command "${command}": use create, revoke or profile`);
@@ -103,6 +133,34 @@ function readProfileOptions(): ProfileUpdate {
     fail(error.message.replace(/^Invalid [a-z_]+: /, `--${option} is not valid: `));
   }
   return update;
+}
+
+/** The restricted key's options as its grant; a mistake is one line naming the option, exit code 2. */
+function readRestrictedOptions(): RestrictedKeyGrant {
+  const permissions: Partial<Record<KeyResource, KeyPermission>> = {};
+  for (const entry of values.permission ?? []) {
+    const [resource = '', level, ...rest] = entry.split('=');
+    if (!(KEY_RESOURCES as readonly string[]).includes(resource) || rest.length > 0) {
+      fail(`--permission ${entry}: the resource must be one of ${KEY_RESOURCES.join(', ')} (as RESOURCE=LEVEL)`);
+    }
+    if (!(KEY_PERMISSIONS as readonly string[]).includes(level ?? '')) fail(`--permission ${entry}: the level must be none, read or write`);
+    if (permissions[resource as KeyResource] !== undefined) fail(`--permission ${resource} is given twice`);
+    permissions[resource as KeyResource] = level as KeyPermission;
+  }
+  const allowedIps = (values['allowed-ip'] ?? []).flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '');
+  try {
+    return restrictedKeyGrant({ permissions, sensitive_results: values['sensitive-results'], allowed_ips: allowedIps });
+  } catch (error) {
+    if (!(error instanceof VerityError)) throw error;
+    return fail(`--allowed-ip: ${error.message}`);
+  }
+}
+
+/** A key's grant as the command shows it: one line. */
+function describeGrant(grant: RestrictedKeyGrant): string {
+  const permissions = KEY_RESOURCES.map((resource) => `${resource}=${grant.permissions[resource]}`).join(', ');
+  const sensitive = grant.sensitive_results ? (grant.allowed_ips.length ? 'sensitive results: all' : 'sensitive results: last 48 hours') : 'no sensitive results';
+  return `Permissions: ${permissions}; ${sensitive}; ${grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address'}`;
 }
 
 /** A logo file's bytes, reading at most one byte past what a logo may have (a device or a huge file is never read whole). */
@@ -188,10 +246,11 @@ await runCommand(COMMAND, async () => {
       process.exitCode = revoked ? 0 : 1;
     } else {
       const mode = values.mode as Mode;
-      const secretKey = generateSecretKey(mode);
-      const scope = await saveApiKey(hashSecretKey(secretKey), { account: values.account ?? newAccountId(), mode }, new Date());
+      const key = restrictedGrant ? generateRestrictedKey(mode) : generateSecretKey(mode);
+      const scope = await saveApiKey(hashSecretKey(key), { account: values.account ?? newAccountId(), mode }, new Date(), restrictedGrant);
       console.log(`Account: ${scope.account}`);
-      console.log(`Secret key (${mode} mode, shown only now): ${secretKey}`);
+      console.log(`${restrictedGrant ? 'Restricted' : 'Secret'} key (${mode} mode, shown only now): ${key}`);
+      if (restrictedGrant) console.log(describeGrant(restrictedGrant));
     }
     if (command !== 'profile' || profileUpdate) console.log(`Stored in ${where}.`);
   } finally {

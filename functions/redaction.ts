@@ -30,7 +30,7 @@ import {
 import { tableName } from './store/schema';
 import { pageOfCopies } from './store/session-copies';
 import { changeSession, getSession } from './store/sessions';
-import { FILE_KIND } from './store/submissions';
+import { FILE_INFO_KIND, FILE_KIND } from './store/submissions';
 import { deleteItem } from './store/transaction-items';
 import { REPORT_KIND, reportItem } from './store/verification-reports';
 
@@ -87,6 +87,8 @@ export interface RedactionRun {
 /** Marks a stored event item whose copy of the session is redacted, so no run rewrites it again. */
 const REDACTED_EVENT = 'redacted';
 
+const deleteCopies = (items: Record<string, any>[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
+
 /** What each kind of copy of the session `sessionId` becomes, in the order they are worked through. */
 const COPIES: { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }[] = [
   {
@@ -98,8 +100,9 @@ const COPIES: { kind: string; redact: (items: Record<string, any>[], sessionId: 
     redact: (items) =>
       rewriteAll(items.filter((item) => item[REDACTED_EVENT] !== true).map((item) => ({ ...item, event: redactedEventCopy(item.event), [REDACTED_EVENT]: true }))),
   },
-  // Images are not kept in any form.
-  { kind: FILE_KIND, redact: (items) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk }))) },
+  // Images are not kept in any form, nor their descriptions.
+  { kind: FILE_KIND, redact: deleteCopies },
+  { kind: FILE_INFO_KIND, redact: deleteCopies },
   // A saved response keeps answering its key (Stripe's promise for 24 hours), without the body: a replay shows the session as it is now.
   { kind: IDEMPOTENCY_KIND, redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)) },
 ];

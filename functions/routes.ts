@@ -5,6 +5,7 @@
  */
 import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPartitionPrefix, tableSchema } from './store/schema';
 import { webhookEndpointRoutes } from './webhooks/routes';
+import type { KeyAccess, KeyResource } from './domain/api-keys';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
@@ -30,7 +31,16 @@ export interface Route {
    * `dynamodb:LeadingKeys`, StringLike), on top of `dynamodb`.
    */
   keyed?: { actions: DynamoAction[]; partitionKeys: string[] };
+  /**
+   * What a restricted key needs to call the route: `read` or `write` on a resource (Stripe's
+   * permissions). Every authenticated route declares one; the endpoint chain checks it
+   * (functions/http/endpoint.ts), and a route without one is refused to every restricted key.
+   */
+  permission?: { resource: KeyResource; access: KeyAccess };
 }
+
+const reads = (resource: KeyResource): Route['permission'] => ({ resource, access: 'read' });
+const writes = (resource: KeyResource): Route['permission'] => ({ resource, access: 'write' });
 
 /** Every authenticated request reads the key's hash (cached per container). */
 const AUTH: DynamoAction[] = ['GetItem'];
@@ -68,7 +78,34 @@ const testHelper = (name: string, action: string): Route => ({
   indexes: [],
   authenticated: true,
   keyed: RATE_LIMIT,
+  permission: writes('verification_sessions'),
 });
+
+/**
+ * The Files API for a verification's images (`file_…`, named by its reports): the File object,
+ * a page of them, and the image itself, which Stripe serves at files.stripe.com and Verity at
+ * `{id}/contents` on the API's own host.
+ */
+const files = '/v1/files';
+const fileRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route => ({
+  name,
+  routeKey,
+  handler: `http/${handler}`,
+  // GetItem (with the key's): the files and their sessions (a redacted session's files are gone at once).
+  dynamodb: [...AUTH, ...dynamodb],
+  indexes,
+  authenticated: true,
+  keyed: RATE_LIMIT,
+  permission: reads('files'),
+});
+const fileRoutes: Route[] = [
+  fileRoute('ListFiles', `GET ${files}`, 'list-files', ['Query'], [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name]),
+  fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
+  fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []),
+];
+
+/** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
+export const routeOf = (routeKey: string): Route | undefined => routes.find((route) => route.routeKey === routeKey);
 
 export const routes: Route[] = [
   {
@@ -79,6 +116,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: writes('verification_sessions'),
   },
   {
     name: 'ListVerificationSessions',
@@ -94,6 +132,7 @@ export const routes: Route[] = [
     ].map((index) => index.name),
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('verification_sessions'),
   },
   {
     name: 'RetrieveVerificationSession',
@@ -104,6 +143,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('verification_sessions'),
   },
   {
     name: 'UpdateVerificationSession',
@@ -113,6 +153,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: writes('verification_sessions'),
   },
   {
     name: 'CancelVerificationSession',
@@ -122,6 +163,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: writes('verification_sessions'),
   },
   {
     name: 'RedactVerificationSession',
@@ -131,6 +173,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: writes('verification_sessions'),
   },
   testHelper('ProcessVerificationSession', 'process'),
   testHelper('VerifyVerificationSession', 'verify'),
@@ -148,6 +191,7 @@ export const routes: Route[] = [
     ].map((index) => index.name),
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('verification_reports'),
   },
   {
     name: 'RetrieveVerificationReport',
@@ -157,6 +201,7 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('verification_reports'),
   },
   {
     name: 'ShowVerificationPage',
@@ -207,6 +252,7 @@ export const routes: Route[] = [
     indexes: [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name, tableSchema.indexes.byStatus.name],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('events'),
   },
   {
     name: 'RetrieveEvent',
@@ -216,8 +262,13 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: true,
     keyed: RATE_LIMIT,
+    permission: reads('events'),
   },
-  ...webhookEndpointRoutes({ auth: AUTH, rateLimit: RATE_LIMIT, idempotency: IDEMPOTENCY }),
+  ...webhookEndpointRoutes({ auth: AUTH, rateLimit: RATE_LIMIT, idempotency: IDEMPOTENCY }).map((route) => ({
+    ...route,
+    permission: route.routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'),
+  })),
+  ...fileRoutes,
   {
     name: 'UnrecognizedRequestUrl',
     routeKey: '$default',

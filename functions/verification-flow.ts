@@ -9,7 +9,7 @@ import { concludeVerification, submitVerificationSession, type Scope, type Verif
 import type { ChecksOutcome, Submission } from './domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
 import type { SessionChange } from './store/sessions';
-import { fileItem, submissionItem, submissionKey, type StoredFile } from './store/submissions';
+import { fileInfoItem, fileItem, submissionItem, submissionKey, type StoredFile } from './store/submissions';
 import { deleteItem, putNew } from './store/transaction-items';
 import { reportItem } from './store/verification-reports';
 import { newObjectId } from './wire/ids';
@@ -20,7 +20,7 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 export function submitChange(current: VerificationSession, submission: Submission, files: StoredFile[], origin: ChangeOrigin): SessionChange {
   const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
   const scope = scopeOf(current);
-  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.map((file) => putNew(fileItem(scope, file)))] };
+  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.flatMap((file) => [putNew(fileItem(scope, file)), putNew(fileInfoItem(scope, file))])] };
 }
 
 /** The verdict, its report, and the end of the submission: one change. */

@@ -9,7 +9,9 @@ export type ErrorKind =
   | 'authentication'
   | 'unrecognized_url'
   | 'conflict'
-  | 'idempotency';
+  | 'idempotency'
+  /** The key may not do this (Stripe's 403, which the SDK raises as StripePermissionError). */
+  | 'permission';
 
 export class VerityError extends Error {
   constructor(

@@ -22,8 +22,8 @@ export const handler = stripeEndpoint(
     return_url: url(),
     expand: expandParam(),
   },
-  async ({ params, scope, origin, saveResponse }) => {
-    const response = sessionResponse(scope, params.expand);
+  async ({ params, scope, origin, saveResponse, access }) => {
+    const response = sessionResponse(scope, params.expand, { access });
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
     const change = changeWithEvents(null, session, origin);
     await insertSession(change, saveResponse?.(response.renderChange));

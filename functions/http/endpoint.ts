@@ -1,8 +1,9 @@
 /**
  * What every Stripe endpoint shares, as one middy chain: a `Request-Id` on every response,
- * errors as Stripe's error object, the secret key checked, the request headers Verity cannot
- * honour refused (request-headers.ts), the account's rate limit applied,
- * and parameters decoded and validated against the endpoint's schema before the endpoint runs.
+ * errors as Stripe's error object, the API key checked, the request headers Verity cannot
+ * honour refused (request-headers.ts), a restricted key's permission for the route (key-access.ts),
+ * the account's rate limit applied, and parameters decoded and validated against the endpoint's
+ * schema (and `expand[]` against the key) before the endpoint runs.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -17,6 +18,7 @@ import { completeKey, completionItem, savedUnderKey, usedKey, type IdempotentReq
 import type { AlsoWrite, SessionChange } from '../store/sessions';
 import { signingSecret, withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
+import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-access';
 import { rateLimited } from './rate-limit';
 import { refuseUnservedHeaders } from './request-headers';
 import type { ChangeOrigin } from '../outbox';
@@ -33,6 +35,8 @@ export interface EndpointRequest<P> {
   pathId: string | undefined;
   /** This request, as the events of the changes it makes name it. */
   origin: ChangeOrigin;
+  /** What the key may read of sensitive verification results (key-access.ts). */
+  access: RequestAccess;
   /**
    * With an `Idempotency-Key`: the write that saves this request's response, for the store to
    * put in the same transaction as the change, given how the endpoint renders a change.
@@ -42,6 +46,11 @@ export interface EndpointRequest<P> {
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
+/** What an endpoint answers with when the answer is not a JSON object (a file's bytes): sent as it is, on GET only. */
+export class RawResponse {
+  constructor(readonly result: Result) {}
+}
+
 export function stripeEndpoint<S extends Shape>(
   shape: S,
   run: (request: EndpointRequest<ReturnType<typeof readParams<S>>>) => Promise<unknown>,
@@ -50,9 +59,11 @@ export function stripeEndpoint<S extends Shape>(
     .use(httpHeaderNormalizer())
     .use(stripeResponses())
     .handler(async (event) => {
-      const scope = await authenticate(event.headers.authorization);
+      const caller = await authenticate(event.headers.authorization);
+      const { scope } = caller;
       // A header that would change the answer is honoured or refused, before anything is read or written.
       refuseUnservedHeaders(event.headers, scope);
+      checkRouteAccess(caller, event);
       // Before any other work: a refused request costs its account's neighbours nothing.
       const refusal = await rateLimited(scope);
       if (refusal) return refusal;
@@ -63,9 +74,11 @@ export function stripeEndpoint<S extends Shape>(
         request: { id: requestIdOf(event), idempotency_key: event.headers['idempotency-key'] ?? null },
         now: new Date(),
       };
-      const keyed = idempotentRequest(event, tree, scope);
       // A repeat has these very parameters (its fingerprint matched), so it renders a session as the first request asked.
       const expand = (params as { expand?: string[] }).expand;
+      // Before the key's saved response can be replayed: a replay shows no more than the key may see.
+      const access = checkExpandAccess(caller, event, expand, origin.now);
+      const keyed = idempotentRequest(event, tree, scope);
       let saved = false;
       const saveResponse =
         keyed &&
@@ -75,15 +88,16 @@ export function stripeEndpoint<S extends Shape>(
         }));
       let result: unknown;
       try {
-        result = await run({ params, scope, pathId: event.pathParameters?.id, origin, saveResponse });
+        result = await run({ params, scope, pathId: event.pathParameters?.id, origin, access, saveResponse });
       } catch (error) {
         const used = keyed && (await settleFailure(keyed, error, origin.now));
-        if (used) return answerUsedKey(keyed, used, expand);
+        if (used) return answerUsedKey(keyed, used, expand, access);
         throw error;
       }
+      if (result instanceof RawResponse) return result.result;
       // A request that wrote no transaction (it changed nothing) saves its response on its own.
       const used = keyed && !saved ? await completeKey(keyed, savedResponse(200, result), origin.now) : undefined;
-      if (used) return answerUsedKey(keyed!, used, expand);
+      if (used) return answerUsedKey(keyed!, used, expand, access);
       return { statusCode: 200, headers: jsonHeaders(keyed?.header), body: JSON.stringify(result) };
     });
 }
@@ -133,7 +147,7 @@ const keyedDigest = (...parts: unknown[]): string =>
  * parameters or another endpoint. A response whose session was redacted since keeps no body: the
  * replay shows that session as it is now, redacted, with the saved status.
  */
-async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: string[] | undefined): Promise<Result> {
+async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: string[] | undefined, access: RequestAccess): Promise<Result> {
   if (used.kind === 'mismatch') {
     throw new VerityError(
       'idempotency',
@@ -144,7 +158,7 @@ async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: strin
   const { response } = used;
   const body =
     response.body === undefined
-      ? await renderSessionNow(request.scope, response.session!, expand)
+      ? await renderSessionNow(request.scope, response.session!, expand, access)
       : withCredentials(JSON.parse(response.body), response.credentials, request.scope);
   return {
     statusCode: response.statusCode,
@@ -166,7 +180,8 @@ async function settleFailure(request: IdempotentRequest, error: unknown, now: Da
   if (used) return used;
   const { statusCode, body } = toStripeError(error);
   if (statusCode >= 500) return undefined;
-  const unsaved = error instanceof VerityError && (error.kind === 'invalid_parameter' || error.kind === 'conflict');
+  // A refusal of the key (403) is not saved either: it says nothing of the request's parameters.
+  const unsaved = error instanceof VerityError && (error.kind === 'invalid_parameter' || error.kind === 'conflict' || error.kind === 'permission');
   if (unsaved) return savedUnderKey(request, now);
   return completeKey(request, { statusCode, body: JSON.stringify(body) }, now);
 }

@@ -15,9 +15,9 @@ export const handler = stripeEndpoint(
     related_customer: requiredString(),
     related_customer_account: requiredString(),
   },
-  async ({ params, scope }) => {
+  async ({ params, scope, access }) => {
     checkCursors(params, 'vs', 'verification_session');
-    const response = sessionResponse(scope, params.expand, { list: true });
+    const response = sessionResponse(scope, params.expand, { list: true, access });
     const { sessions, hasMore } = await listSessions(scope, {
       ...pageQuery(params),
       status: params.status,

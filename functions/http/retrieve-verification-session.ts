@@ -10,9 +10,9 @@ import { sessionIdFromPath } from './verification-session-params';
  * A session waiting for input is answered with a usable `client_secret` and `url`: one that was
  * used or has expired is replaced first (one conditional write, only then).
  */
-export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin }) => {
+export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin, access }) => {
   const id = sessionIdFromPath(pathId);
-  const response = sessionResponse(scope, params.expand);
+  const response = sessionResponse(scope, params.expand, { access });
   const stored = await getSession(scope, id);
   if (!stored) throw resourceMissing('verification_session', id);
   let session = stored.session;

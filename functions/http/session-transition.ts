@@ -8,9 +8,9 @@ import { sessionIdFromPath } from './verification-session-params';
 
 /** An endpoint that applies one status transition of the core (cancel, redact) and takes only `expand[]`. */
 export const sessionTransitionEndpoint = (transition: (session: VerificationSession, now: Date) => VerificationSession) =>
-  stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse }) => {
+  stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId, origin, saveResponse, access }) => {
     const id = sessionIdFromPath(pathId);
-    const response = sessionResponse(scope, params.expand);
+    const response = sessionResponse(scope, params.expand, { access });
     const stored = await getSession(scope, id);
     await response.load(stored ? [stored.session] : []);
     const change = await changeSession(

@@ -25,12 +25,12 @@ export type TestHelperTarget =
 
 export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, shape: S) {
   return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
-    const { params, scope, pathId, saveResponse } = request;
+    const { params, scope, pathId, saveResponse, access } = request;
     if (scope.mode !== 'test') {
       throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a secret test key (sk_test_…).');
     }
     const id = sessionIdFromPath(pathId);
-    const response = sessionResponse(scope, params.expand as string[] | undefined);
+    const response = sessionResponse(scope, params.expand as string[] | undefined, { access });
     const stored = await getSession(scope, id);
     await response.load(stored ? [stored.session] : []);
     // A session submitted on the page is concluded with what the person submitted.

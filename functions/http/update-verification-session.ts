@@ -15,9 +15,9 @@ export const handler = stripeEndpoint(
     provided_details: providedDetails(),
     expand: expandParam(),
   },
-  async ({ params, scope, pathId, origin, saveResponse }) => {
+  async ({ params, scope, pathId, origin, saveResponse, access }) => {
     const id = sessionIdFromPath(pathId);
-    const response = sessionResponse(scope, params.expand);
+    const response = sessionResponse(scope, params.expand, { access });
     const stored = await getSession(scope, id);
     await response.load(stored ? [stored.session] : []);
     const change = await changeSession(

@@ -7,10 +7,16 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
 import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
-import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 
 export const SUBMISSION_KIND = 'submission';
 export const FILE_KIND = 'file';
+/**
+ * A file's description without its bytes, beside its `file` item: what the Files API lists
+ * (by_scope, and by purpose in by_type). A list index projects whole items, so a page of images
+ * would read up to 380 KB an item; a page of these reads a few hundred bytes each.
+ */
+export const FILE_INFO_KIND = 'file_info';
 
 /** DynamoDB's item limit is 400 KB; an image must leave room for the item's other attributes. */
 export const MAX_FILE_BYTES = 380_000;
@@ -49,6 +55,24 @@ export function fileItem(scope: Scope, file: StoredFile) {
     id: file.id,
     [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, FILE_KIND, file.session),
     file,
+  };
+}
+
+/** What the Files API shows of a file, and the session it belongs to. */
+export type FileInfo = Omit<StoredFile, 'data'> & { size: number };
+
+/** The file's description item (FILE_INFO_KIND), written with its `file` item and redacted with it. */
+export function fileInfoItem(scope: Scope, file: StoredFile) {
+  const { data, ...described } = file;
+  const info: FileInfo = { ...described, size: data.length };
+  const { indexes } = tableSchema;
+  return {
+    ...objectKey(scope, file.id, FILE_INFO_KIND),
+    id: file.id,
+    [indexes.byScope.partitionKey]: listPartition(scope, FILE_KIND),
+    [indexes.byType.partitionKey]: listPartition(scope, FILE_KIND, { field: 'purpose', value: file.purpose }),
+    [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, FILE_INFO_KIND, file.session),
+    info,
   };
 }
 

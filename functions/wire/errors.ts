@@ -11,6 +11,7 @@ const STATUS: Record<ErrorKind, number> = {
   resource_missing: 404,
   unrecognized_url: 404,
   authentication: 401,
+  permission: 403,
   conflict: 409,
   idempotency: 400,
 };

@@ -7,10 +7,13 @@ import { renderVerificationReport } from './verification-report';
 /** Fields hidden unless asked for with `expand[]`, and the nested ones that need their own path. */
 const VERIFIED_OUTPUT_INCLUDABLES = ['dob', 'id_number', 'sex', 'unparsed_place_of_birth', 'unparsed_sex'] as const;
 
+/** The includable fields of `verified_outputs`: sensitive verification results, each expanded by its own path. */
+export const SENSITIVE_VERIFIED_OUTPUTS = VERIFIED_OUTPUT_INCLUDABLES.map((field) => `verified_outputs.${field}`);
+
 export const VERIFICATION_SESSION_EXPANDABLE = [
   'provided_details',
   'verified_outputs',
-  ...VERIFIED_OUTPUT_INCLUDABLES.map((field) => `verified_outputs.${field}`),
+  ...SENSITIVE_VERIFIED_OUTPUTS,
   'last_verification_report',
 ] as const;
 

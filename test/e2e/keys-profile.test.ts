@@ -3,32 +3,18 @@
  * account's public profile through a running service's DynamoDB Local, and one line (exit 2) for
  * every mistake, before anything is stored.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../functions/domain/api-keys';
-import { endpointFileOf } from '../../local/runtime';
 import { pngImage } from '../support/images';
+import { keysCommand } from '../support/keys-command';
 
-// A data folder whose "running service" is this run's DynamoDB Local, as npm start leaves it.
-const dataDir = mkdtempSync(join(tmpdir(), 'verity-profile-'));
-writeFileSync(endpointFileOf(dataDir), JSON.stringify(inject('dynamo')), { mode: 0o600 });
+const { dataDir, keys } = keysCommand('verity-profile-');
 const logoFile = join(dataDir, 'logo.png');
 writeFileSync(logoFile, pngImage(120, 40));
 const notImage = join(dataDir, 'logo.svg');
 writeFileSync(notImage, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function keys(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/keys.ts', ...args], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('npm run keys -- profile', () => {
   it('sets, shows, changes and clears an account\'s profile', () => {

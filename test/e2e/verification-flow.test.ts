@@ -5,7 +5,8 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { failure, newStripeAccount, startService } from '../support/local-service';
+import { newRestrictedKey } from '../support/accounts';
+import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { testHelpers } from '../support/verification';
 
 let service: LocalRuntime;
@@ -74,9 +75,11 @@ describe('a session taken through the test helpers', () => {
   });
 
   it('verifies a session still waiting for input by passing through processing, in one call', async () => {
-    const { stripe } = await newStripeAccount(service);
+    const { stripe, scope } = await newStripeAccount(service);
     const created = await newSession(stripe, { type: 'id_number', options: {} });
-    const verified = await testHelpers(stripe).verify(created.id, { expand: ['verified_outputs.id_number'] });
+    // The ID number is a sensitive result: a restricted key that may write sessions and read those.
+    const sensitive = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }));
+    const verified = await testHelpers(sensitive).verify(created.id, { expand: ['verified_outputs.id_number'] });
     expect(verified.status).toBe('verified');
     expect(verified.verified_outputs).toMatchObject({ id_number: '0000', id_number_type: 'us_ssn' });
     const types = (await stripe.events.list()).data.map((event) => event.type).reverse();
@@ -185,7 +188,7 @@ describe('client_secret and url', () => {
 
 describe('VerificationReports', () => {
   it('hide sensitive fields unless expanded, and are found by every list filter', async () => {
-    const { stripe } = await newStripeAccount(service);
+    const { stripe, scope } = await newStripeAccount(service);
     const helpers = testHelpers(stripe);
     const document = await newSession(stripe, { client_reference_id: 'ref_a' });
     const idNumber = await newSession(stripe, { type: 'id_number', options: {}, client_reference_id: 'ref_b' });
@@ -195,7 +198,8 @@ describe('VerificationReports', () => {
     const plain = await stripe.identity.verificationReports.retrieve(d.last_verification_report as string);
     expect(plain.document).not.toHaveProperty('dob');
     expect(plain.document).not.toHaveProperty('number');
-    const expanded = await stripe.identity.verificationReports.retrieve(d.last_verification_report as string, {
+    const sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));
+    const expanded = await sensitive.identity.verificationReports.retrieve(d.last_verification_report as string, {
       expand: ['document.dob', 'document.number'],
     });
     expect(expanded.document).toMatchObject({ dob: { day: 14, month: 7, year: 1990 }, number: 'D1234567' });

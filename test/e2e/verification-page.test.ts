@@ -8,16 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../functions/domain/verification-session';
 import { changeSession, getSession } from '../../functions/store/sessions';
 import type { LocalRuntime } from '../../local/runtime';
-import { failure, newStripeAccount, startService } from '../support/local-service';
+import { newRestrictedKey } from '../support/accounts';
+import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
+/** The same account through a restricted key that may read sensitive results. */
+let sensitive: Stripe;
 let scope: Scope;
 
 beforeAll(async () => {
   service = await startService();
   ({ stripe, scope } = await newStripeAccount(service));
+  sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));
 });
 afterAll(() => service.stop());
 
@@ -74,7 +78,7 @@ describe('the verification page', () => {
     expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/done' });
 
     const verified = await eventually(
-      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number', 'last_verification_report'] }),
+      () => sensitive.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number', 'last_verification_report'] }),
       expectStatus('verified'),
     );
     expect(verified.verified_outputs).toMatchObject({ first_name: 'Jenny', id_number: '6789', id_number_type: 'us_ssn' });

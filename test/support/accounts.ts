@@ -1,4 +1,4 @@
-import { generateSecretKey, hashSecretKey, newAccountId } from '../../functions/domain/api-keys';
+import { generateRestrictedKey, generateSecretKey, hashSecretKey, newAccountId, restrictedKeyGrant } from '../../functions/domain/api-keys';
 import type { Mode, Scope } from '../../functions/domain/verification-session';
 import { saveApiKey } from '../../functions/store/api-keys';
 
@@ -7,4 +7,11 @@ export async function newTestAccount(mode: Mode = 'test', account = newAccountId
   const secretKey = generateSecretKey(mode);
   const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode }, new Date());
   return { scope, secretKey };
+}
+
+/** A restricted key (`rk_…`) of `scope`, registered as `npm run keys -- create --restricted` does (read-only unless told). */
+export async function newRestrictedKey(scope: Scope, options: Parameters<typeof restrictedKeyGrant>[0] = {}): Promise<string> {
+  const key = generateRestrictedKey(scope.mode);
+  await saveApiKey(hashSecretKey(key), scope, new Date(), restrictedKeyGrant(options));
+  return key;
 }

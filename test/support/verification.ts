@@ -29,3 +29,23 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
 }
 
 export const expectStatus = (status: string) => (session: { status: string }) => expect(session.status).toBe(status);
+
+/**
+ * A person on the verification page at `sessionUrl` (served by the service at `serviceUrl`):
+ * accepts, then submits `submission` (JSON, as the page's script sends it). The submit response.
+ */
+export async function submitOnPage(serviceUrl: string, sessionUrl: string, submission: Record<string, unknown>): Promise<Response> {
+  const path = new URL(sessionUrl).pathname;
+  const accepted = await fetch(`${serviceUrl}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'consent=accept',
+  });
+  const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
+  return fetch(`${serviceUrl}${path}/submit`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify(submission),
+  });
+}

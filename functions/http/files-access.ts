@@ -1,0 +1,30 @@
+/**
+ * The files the Files API may show: those of sessions that are not being redacted. Redaction
+ * deletes a session's files in bounded runs (functions/redaction.ts); from the moment the
+ * session is marked for redaction its files are unavailable (404) to every request.
+ */
+import { resourceMissing } from '../domain/errors';
+import type { Scope } from '../domain/verification-session';
+import { fileStore, type FileInfo } from '../store/files';
+import { getSession } from '../store/sessions';
+import { isObjectId } from '../wire/ids';
+
+/** The sessions among `sessionIds` whose data is still there (not redacted, nor being redacted): one read per distinct session. */
+async function unredactedSessions(scope: Scope, sessionIds: string[]): Promise<Set<string>> {
+  const unique = [...new Set(sessionIds)];
+  const found = await Promise.all(unique.map(async (id) => ((await getSession(scope, id))?.session.redaction === null ? id : undefined)));
+  return new Set(found.filter((id): id is string => id !== undefined));
+}
+
+/** The file `id` of `scope`, or 404 `resource_missing` (`No such file: '…'`). */
+export async function visibleFile(scope: Scope, id: string): Promise<FileInfo> {
+  const file = isObjectId('file', id) ? await fileStore().describe(scope, id) : undefined;
+  if (!file || !(await unredactedSessions(scope, [file.session])).has(file.session)) throw resourceMissing('file', id);
+  return file;
+}
+
+/** `files` without those of sessions being redacted. */
+export async function visibleFiles(scope: Scope, files: FileInfo[]): Promise<FileInfo[]> {
+  const shown = await unredactedSessions(scope, files.map((file) => file.session));
+  return files.filter((file) => shown.has(file.session));
+}

@@ -1,0 +1,30 @@
+/**
+ * `GET /v1/files/:id/contents`: a verification image itself (Stripe serves it at
+ * files.stripe.com/v1/files/:id/contents). Sensitive, as Stripe keeps it: a restricted key with
+ * the sensitive results permission, within 48 hours of the verification or from an IP-restricted
+ * key. Served from memory, never cached (`no-store`) and never written anywhere.
+ */
+import { resourceMissing } from '../domain/errors';
+import { fileStore } from '../store/files';
+import { RawResponse, stripeEndpoint } from './endpoint';
+import { visibleFile } from './files-access';
+import { FILE_TYPES } from '../wire/files';
+
+export const handler = stripeEndpoint({}, async ({ scope, pathId, access }) => {
+  const file = await visibleFile(scope, pathId ?? '');
+  // The image was taken when the verification was submitted for processing.
+  access.sensitiveResults(`the contents of ${file.id}`, file.created);
+  const contents = await fileStore().contents(scope, file.id);
+  if (!contents) throw resourceMissing('file', file.id);
+  return new RawResponse({
+    statusCode: 200,
+    headers: {
+      'content-type': contents.content_type,
+      'content-length': String(contents.data.length),
+      'content-disposition': `attachment; filename="${file.id}.${FILE_TYPES[contents.content_type]}"`,
+      'x-content-type-options': 'nosniff',
+    },
+    body: Buffer.from(contents.data).toString('base64'),
+    isBase64Encoded: true,
+  });
+});
