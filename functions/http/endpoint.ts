@@ -145,7 +145,9 @@ const keyedDigest = (...parts: unknown[]): string =>
  * The answer to a request whose key another request used first (a repeat, or a twin that won the
  * race): that request's saved response, replayed, or 400 `idempotency_error` for other
  * parameters or another endpoint. A response whose session was redacted since keeps no body: the
- * replay shows that session as it is now, redacted, with the saved status.
+ * replay shows that session as it is now, redacted, with the saved status. A replay that asks for
+ * sensitive verification results shows the session as it is now too, so the key's 48 hours
+ * (key-access.ts) hold for it as for any read: a saved body is up to 24 hours old.
  */
 async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: string[] | undefined, access: RequestAccess): Promise<Result> {
   if (used.kind === 'mismatch') {
@@ -156,10 +158,10 @@ async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: strin
     );
   }
   const { response } = used;
-  const body =
-    response.body === undefined
-      ? await renderSessionNow(request.scope, response.session!, expand, access)
-      : withCredentials(JSON.parse(response.body), response.credentials, request.scope);
+  const saved = response.body === undefined ? undefined : (JSON.parse(response.body) as { object?: string; id?: string });
+  const sessionId = response.session ?? (saved?.object === 'identity.verification_session' ? saved.id : undefined);
+  const current = saved === undefined || (access.asksSensitive && sessionId !== undefined && response.statusCode === 200);
+  const body = current ? await renderSessionNow(request.scope, sessionId!, expand, access) : withCredentials(saved, response.credentials, request.scope);
   return {
     statusCode: response.statusCode,
     headers: { ...jsonHeaders(request.header), 'idempotent-replayed': 'true' },

@@ -37,6 +37,8 @@ export function checkRouteAccess(caller: Caller, event: APIGatewayProxyEventV2):
 /** What an endpoint checks itself: whether the key may read a given verification's sensitive results now. */
 export interface RequestAccess {
   grant: KeyGrant;
+  /** Whether the request's `expand[]` names sensitive verification results. */
+  asksSensitive: boolean;
   /**
    * Refuses (403) the sensitive results of a verification processed at `processedAt` (epoch
    * seconds): `what` names them (an expand path, or a file's contents) in the error. A request
@@ -52,14 +54,19 @@ export interface RequestAccess {
  */
 export function checkExpandAccess(caller: Caller, event: APIGatewayProxyEventV2, expand: readonly string[] | undefined, now: Date): RequestAccess {
   const request = requestOf(caller, event);
+  let asksSensitive = false;
   for (const raw of expand ?? []) {
     const path = raw.startsWith('data.') ? raw.slice('data.'.length) : raw;
     const resource = EXPANDED_RESOURCES[path.split('.')[0]!];
     if (resource) checkKeyAccess(request, { resource, access: 'read' });
-    if (SENSITIVE_PATHS.has(path)) checkSensitiveResultsKey(request, raw);
+    if (SENSITIVE_PATHS.has(path)) {
+      checkSensitiveResultsKey(request, raw);
+      asksSensitive = true;
+    }
   }
   return {
     grant: caller.grant,
+    asksSensitive,
     sensitiveResults(what, processedAt) {
       checkSensitiveResultsKey(request, what);
       checkSensitiveResultsAge(caller.grant, processedAt, now);

@@ -54,7 +54,9 @@ async function backdate(scope: Scope, report: Stripe.Identity.VerificationReport
   const set = (key: Record<string, string>, path: string) =>
     dynamo().send(new UpdateCommand({ TableName: tableName(), Key: key, UpdateExpression: `SET ${path} = :t`, ExpressionAttributeValues: { ':t': when } }));
   await set(objectKey(scope, report.id, 'verification_report'), 'report.created');
-  for (const file of [...(report.document?.files ?? []), report.selfie!.selfie!]) await set(objectKey(scope, file, 'file_info'), 'info.created');
+  for (const file of [...(report.document?.files ?? []), ...(report.selfie?.selfie ? [report.selfie.selfie] : [])]) {
+    await set(objectKey(scope, file, 'file_info'), 'info.created');
+  }
 }
 
 /** Fetches a file's `url` (on VERITY_PUBLIC_URL, the API's public address) from the local service, with an API key as Stripe's are sent. */
@@ -194,6 +196,29 @@ describe('sensitive verification results', () => {
     const late = await readAll(fromHere, fromHereKey);
     expect(late.document).toMatchObject({ number: 'D1234567' });
     expect(late.contents.status).toBe(200);
+  });
+});
+
+describe('an idempotent replay of sensitive results', () => {
+  it('is held to the 48 hours as a new read is', async () => {
+    const { stripe, scope } = await newStripeAccount(service);
+    const tester = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }));
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const verify = () =>
+      tester.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${session.id}/verify`, { expand: ['verified_outputs.dob'] }, { idempotencyKey: `verify-${session.id}` }) as Promise<
+        Stripe.Identity.VerificationSession & { lastResponse: { headers: Record<string, string> } }
+      >;
+    const first = await verify();
+    expect(first.verified_outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
+    const replay = await verify();
+    expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect(replay.verified_outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
+
+    const report = await stripe.identity.verificationReports.retrieve(first.last_verification_report as string);
+    await backdate(scope, report, 49);
+    const late = await failure(verify());
+    expect(late).toMatchObject({ statusCode: 403, param: 'expand' });
+    expect(late.message).toContain('processed more than 48 hours ago');
   });
 });
 
