@@ -27,7 +27,7 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
   return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
     const { params, scope, pathId, saveResponse, access } = request;
     if (scope.mode !== 'test') {
-      throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a secret test key (sk_test_…).');
+      throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a test key (sk_test_… or rk_test_…).');
     }
     const id = sessionIdFromPath(pathId);
     const response = sessionResponse(scope, params.expand as string[] | undefined, { access });
