@@ -79,6 +79,29 @@ async function holdingFirstTransaction<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The saved responses that show a session, from a scan of the whole table: a scan page stops at
+ * 1 MB, and the table holds every test file's images, so one page is not enough.
+ */
+async function savedResponsesOf(sessionId: string): Promise<Record<string, any>[]> {
+  const found: Record<string, any>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({
+        TableName: tableName(),
+        ExclusiveStartKey,
+        FilterExpression: 'sk = :kind AND contains(#response.body, :id)',
+        ExpressionAttributeNames: { '#response': 'response' },
+        ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': sessionId },
+      }),
+    );
+    found.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return found;
+}
+
 const replayed = (response: { lastResponse: { headers: Record<string, string> } }) => response.lastResponse.headers['idempotent-replayed'] === 'true';
 
 const eventsOf = async (sessionId: string) =>
@@ -97,7 +120,7 @@ describe('idempotency keys', () => {
     // The replays show the same usable credentials, yet the saved record holds neither of them.
     expect(responses[4]!.client_secret).toBe(responses[0]!.client_secret);
     expect(responses[0]!.client_secret).toMatch(/_secret_test_/);
-    const { Items = [] } = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'sk = :kind AND contains(#response.body, :id)', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': responses[0]!.id } }));
+    const Items = await savedResponsesOf(responses[0]!.id);
     expect(Items).toHaveLength(1);
     expect(JSON.stringify(Items)).not.toContain(responses[0]!.client_secret);
     expect(JSON.stringify(Items)).not.toContain('/start/');
@@ -219,13 +242,7 @@ describe('idempotency keys', () => {
     const params = { type: 'document' as const, client_reference_id: 'user-4711', metadata: { email: 'jenny.rosen@example.com' } };
     const create = () => stripe.identity.verificationSessions.create(params, { idempotencyKey: key });
     const recordOf = async (sessionId: string) => {
-      const found: Record<string, any>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey, FilterExpression: 'sk = :kind AND contains(#response.body, :id)', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': sessionId } }));
-        found.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const found = await savedResponsesOf(sessionId);
       expect(found).toHaveLength(1);
       return found[0]!;
     };

@@ -235,7 +235,7 @@ describe('command lines', () => {
       [['keys', '--', 'create', '--mode', 'staging'], /--mode must be test or live/],
       [['keys', '--', 'create', '--mode', 'test', 'extra'], /unexpected argument "extra"/],
       [['keys', '--', 'revoke'], /revoke needs --key/],
-      [['keys', '--', 'revoke', '--key', 'pk_test_123'], /--key must be a secret key/],
+      [['keys', '--', 'revoke', '--key', 'pk_test_123'], /--key must be an API key: sk_test_\.\.\., sk_live_\.\.\., rk_test_\.\.\. or rk_live_\.\.\./],
       [['keys', '--', 'create', '--mode', 'test', '--aws'], /--aws needs VERITY_TABLE_NAME/],
       [['start', '--', '--bogus'], /Unknown option '--bogus'/],
       [['start', '--', 'now'], /Unexpected argument 'now'/],
