@@ -478,7 +478,11 @@ const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0
 const page = (path: string, init: RequestInit = {}) => fetch(`${runtime.url}${path}`, { redirect: 'manual', ...init });
 const verdictMs: number[] = [];
 const submitMs: number[] = [];
-for (let i = 0; i < VERDICTS; i++) {
+// One unmeasured submission first: the checks worker's stream poller must first read past the
+// seeded sessions' stream records (tens of seconds after seeding 20,000), which is a bench
+// artifact, not the delay a person sees.
+for (let i = -1; i < VERDICTS; i++) {
+  const warmUp = i < 0;
   const session = await sdk.identity.verificationSessions.create({ type: 'document' });
   const path = new URL(session.url!).pathname;
   const accepted = await page(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=accept' });
@@ -490,13 +494,16 @@ for (let i = 0; i < VERDICTS; i++) {
     body: JSON.stringify({ document_type: 'passport', document_front: JPEG, test_case: 'verified' }),
   });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
-  submitMs.push(ms(start));
+  const answeredMs = ms(start);
+  const limitMs = warmUp ? 300_000 : 30_000;
   for (;;) {
     const stored = await getSession(scope, session.id);
     if (stored?.session.status === 'verified') break;
-    if (ms(start) > 30_000) throw new Error(`no verdict for ${session.id} within 30 s (status ${stored?.session.status})`);
+    if (ms(start) > limitMs) throw new Error(`no verdict for ${session.id} within ${limitMs / 1000} s (status ${stored?.session.status})`);
     await new Promise((done) => setTimeout(done, 5));
   }
+  if (warmUp) continue;
+  submitMs.push(answeredMs);
   verdictMs.push(ms(start));
 }
 const verdictRows = [
