@@ -12,6 +12,8 @@
  * BENCH_CALLS, BENCH_COLD_RUNS, BENCH_LIST_SESSIONS and BENCH_SECONDS shrink a run while developing.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -511,6 +513,47 @@ const verdictRows = [
   { path: 'submission to verdict (test mode)', p50Ms: round(percentile(verdictMs, 50)), p99Ms: round(percentile(verdictMs, 99)), samples: verdictMs.length },
 ];
 await runtime.stop();
+
+/**
+ * From a status change to its webhook's arrival, locally: a fresh runtime with the publisher (which
+ * fans each event out to the endpoints) and the delivery worker (every second locally, every
+ * minute in AWS), an endpoint made through the SDK, and a receiver on 127.0.0.1. Measured from
+ * the cancel's answer to the arrival of its `canceled` event.
+ */
+const arrivals = new Map<string, bigint>();
+const receiver = createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: { object: { id: string } } };
+    arrivals.set(`${event.data.object.id} ${event.type}`, process.hrtime.bigint());
+    response.writeHead(200).end();
+  });
+});
+await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+const webhookRuntime = await startLocalRuntime({ port: 0, dynamo: local, tableName: TABLE, publishEvents: true, streamStartAt: 'LATEST' });
+const webhookSdk = new Stripe(secretKey, { host: new URL(webhookRuntime.url).hostname, port: Number(new URL(webhookRuntime.url).port), protocol: 'http', maxNetworkRetries: 0 });
+await webhookSdk.webhookEndpoints.create({
+  url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`,
+  enabled_events: ['identity.verification_session.canceled'],
+});
+const webhookMs: number[] = [];
+for (let i = -1; i < VERDICTS; i++) {
+  const session = await webhookSdk.identity.verificationSessions.create({ type: 'document' });
+  await webhookSdk.identity.verificationSessions.cancel(session.id);
+  const changed = process.hrtime.bigint();
+  const key = `${session.id} identity.verification_session.canceled`;
+  // The first waits for the publisher to start reading the stream: unmeasured, as the verdicts' first.
+  const limitMs = i < 0 ? 120_000 : 30_000;
+  while (!arrivals.has(key)) {
+    if (ms(changed) > limitMs) throw new Error(`no webhook for ${session.id} within ${limitMs / 1000} s`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
+  if (i >= 0) webhookMs.push(Number(arrivals.get(key)! - changed) / 1e6);
+}
+await webhookRuntime.stop();
+await new Promise<void>((done) => receiver.close(() => done()));
+verdictRows.push({ path: 'status change to its webhook (test mode)', p50Ms: round(percentile(webhookMs, 50)), p99Ms: round(percentile(webhookMs, 99)), samples: webhookMs.length });
 await local.stop();
 
 // ---------------------------------------------------------------------------------------------
@@ -550,7 +593,7 @@ console.log('One list page of 10: read capacity with 1,000 and 20,000 sessions i
 console.table(listCostRows);
 console.log(`Local HTTP API under autocannon (10 connections, ${LOAD_SECONDS} s, loopback)`);
 console.table(httpRows);
-console.log('A page submission to its verdict, locally');
+console.log('A page submission to its verdict, and a status change to its webhook, locally');
 console.table(verdictRows);
 console.log('Budget');
 console.table(budget);
