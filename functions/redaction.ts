@@ -11,7 +11,7 @@
  * last saved progress and skips the copies already redacted, and the session itself is written
  * only once every copy is done.
  */
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
@@ -97,8 +97,7 @@ const COPIES: { kind: string; redact: (items: Record<string, any>[], sessionId: 
   },
   {
     kind: EVENT_KIND,
-    redact: (items) =>
-      rewriteAll(items.filter((item) => item[REDACTED_EVENT] !== true).map((item) => ({ ...item, event: redactedEventCopy(item.event), [REDACTED_EVENT]: true }))),
+    redact: (items) => eachInGroups(items.filter((item) => item[REDACTED_EVENT] !== true), redactEventItem),
   },
   // Images are not kept in any form, nor their descriptions.
   { kind: FILE_KIND, redact: deleteCopies },
@@ -172,6 +171,29 @@ async function eachInGroups<T>(items: T[], write: (item: T) => Promise<void>): P
 async function settled(writes: Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * Replaces a stored event's copy of the session, and nothing else: the webhook delivery worker
+ * counts `pending_webhooks` (and its undelivered mark) down on the same item meanwhile, and a
+ * rewrite of the whole item as the index listed it would put back a stale count. Only if the
+ * item still exists, as `rewrite` below.
+ */
+async function redactEventItem(item: Record<string, any>): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET #event = :event, #redacted = :redacted',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT },
+        ExpressionAttributeValues: { ':event': redactedEventCopy(item.event), ':redacted': true },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailure(error)) throw error;
+  }
 }
 
 /**

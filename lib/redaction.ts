@@ -86,13 +86,20 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
   return retentionDays ? { VERITY_RETENTION_DAYS: String(retentionDays) } : {};
 }
 
-/** Reads the session and its progress; rewrites its reports and events; deletes files, saved responses, the job and the progress. */
+/**
+ * The table actions redaction needs: reads the session and its progress, rewrites reports (put),
+ * replaces events' copies and empties saved responses (update), deletes files, the job and the
+ * progress, and writes the session's conclusion in a transaction (whose items need these too).
+ * Tested against the calls a redaction really makes (test/integration/streams/redact-sessions.test.ts).
+ */
+export const REDACTION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
 function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backstop: boolean): void {
   const { table, key } = props;
   const indexes = [tableSchema.indexes.byVerificationSession, ...(backstop ? [tableSchema.indexes.byRedactionDue] : [])];
   fn.role.addToPolicy(
     new PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      actions: REDACTION_TABLE_ACTIONS,
       resources: [table.tableArn],
     }),
   );

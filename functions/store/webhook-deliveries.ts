@@ -184,6 +184,10 @@ export async function leaseDelivery(
   const key = deliveryKey(delivery.scope, delivery.endpointId, delivery.eventId);
   const token = randomUUID();
   const automatic = trigger === 'automatic';
+  const names = {
+    ...(automatic ? { '#status': 'status' } : {}),
+    ...(delivery.status === 'pending' || automatic ? { '#dueSort': tableSchema.indexes.byDeliveryDue.sortKey } : {}),
+  };
   try {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({
@@ -194,10 +198,8 @@ export async function leaseDelivery(
         ConditionExpression:
           'attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)' +
           (automatic ? ' AND #status = :pending AND next_attempt_at <= :now' : ''),
-        ExpressionAttributeNames: {
-          ...(automatic ? { '#status': 'status' } : {}),
-          ...(delivery.status === 'pending' || automatic ? { '#dueSort': tableSchema.indexes.byDeliveryDue.sortKey } : {}),
-        },
+        // DynamoDB refuses an empty map of names (a resend of a delivery that is no longer pending uses none).
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: {
           ':token': token,
           ':until': now + seconds,

@@ -38,9 +38,22 @@ export const RETRY_SCHEDULES: Record<Mode, number[]> = {
 };
 /** A lease outlasts the request's time limit, so a live worker never loses its own delivery. */
 const LEASE_SECONDS = Math.ceil(DELIVERY_TIMEOUT_MS / 1000) + 50;
-/** Deliveries one run reads and attempts at most (10 at a time): a run ends well within its function's 3 minutes. */
+/** Deliveries one read of the due index returns at most. */
 const DELIVERIES_PER_RUN = 200;
-const CONCURRENCY = 10;
+/**
+ * Attempts in flight at once, and at most this many of one account's: the rest of the slots stay
+ * free for other accounts, so endpoints that hang for the whole request limit (any tenant can point
+ * one at a server that never answers) hold up only their own account's deliveries.
+ */
+const CONCURRENCY = 40;
+const SLOTS_PER_ACCOUNT = 8;
+/**
+ * A run starts no attempt after this long (the function's timeout is 4 minutes; an attempt lasts at
+ * most DELIVERY_TIMEOUT_MS). While attempts are in flight it reads the due index again every second,
+ * so a delivery that falls due, or an account's slot that frees, is not left for the next run.
+ */
+const RUN_BUDGET_MS = 120_000;
+const REREAD_EVERY_MS = 1000;
 
 export interface DeliveryOptions {
   /** Epoch milliseconds; the clock by default. Tests move it on instead of waiting. */
@@ -51,20 +64,44 @@ export interface DeliveryOptions {
   timeoutMs?: number;
 }
 
-/** One run: every due delivery, up to `DELIVERIES_PER_RUN`. Returns how many were attempted. */
+/**
+ * One run: every due delivery, each attempted once at most, `CONCURRENCY` at a time and
+ * `SLOTS_PER_ACCOUNT` of one account at a time, until nothing due is left that it can start or
+ * `RUN_BUDGET_MS` has passed. Returns how many were attempted.
+ */
 export async function deliverDueWebhooks(options: DeliveryOptions = {}): Promise<number> {
   const now = options.now ?? Date.now;
-  const due = await dueDeliveries(Math.floor(now() / 1000), DELIVERIES_PER_RUN);
+  const started = Date.now();
+  const startedHere = new Set<string>();
+  const inFlight = new Map<string, number>();
+  const running = new Set<Promise<void>>();
   let attempted = 0;
-  for (let i = 0; i < due.length; i += CONCURRENCY) {
-    const results = await Promise.allSettled(due.slice(i, i + CONCURRENCY).map((delivery) => attemptDelivery(delivery, 'automatic', options)));
-    for (const result of results) {
-      if (result.status === 'fulfilled') attempted += result.value ? 1 : 0;
+  const start = (delivery: WebhookDelivery) => {
+    const account = delivery.scope.account;
+    inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
+    const attempt: Promise<void> = attemptDelivery(delivery, 'automatic', options).then(
+      (made) => void (attempted += made ? 1 : 0),
       // The delivery stays due and the next run tries it; logged without the event (personal data).
-      else console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed to run', name: (result.reason as Error).name }));
+      (error: Error) => console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed to run', name: error.name })),
+    );
+    const tracked = attempt.finally(() => {
+      inFlight.set(account, inFlight.get(account)! - 1);
+      running.delete(tracked);
+    });
+    running.add(tracked);
+  };
+  for (;;) {
+    if (Date.now() - started < RUN_BUDGET_MS) {
+      for (const delivery of await dueDeliveries(Math.floor(now() / 1000), DELIVERIES_PER_RUN)) {
+        const key = `${delivery.scope.account}#${delivery.scope.mode}#${delivery.endpointId}#${delivery.eventId}`;
+        if (startedHere.has(key) || running.size >= CONCURRENCY || (inFlight.get(delivery.scope.account) ?? 0) >= SLOTS_PER_ACCOUNT) continue;
+        startedHere.add(key);
+        start(delivery);
+      }
     }
+    if (running.size === 0) return attempted;
+    await Promise.race([...running, new Promise((done) => setTimeout(done, REREAD_EVERY_MS))]);
   }
-  return attempted;
 }
 
 /** The scheduled function (in AWS every minute). */

@@ -41,6 +41,9 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
+  ['::', 96], // IPv4-compatible (deprecated): embeds an IPv4 address of any kind (`::127.0.0.1`)
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT): embeds an IPv4 address of any kind
+  ['64:ff9b::', 96], // NAT64's well-known prefix: reaches an IPv4 address of any kind, private ones in a VPC with NAT64
   ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation
   ['100::', 64], // discard-only
   ['2001::', 23], // IETF protocol assignments (Teredo, ORCHID, benchmarking…)

@@ -176,6 +176,40 @@ describe('retries', () => {
     }
   });
 
+  it('gives each account its share of the worker: one account\'s endpoints that never answer do not hold up another account\'s deliveries', async () => {
+    const { stripe: crowded } = await newStripeAccount(service);
+    const { stripe: own } = await newStripeAccount(service);
+    const refusing = await startWebhookReceiver();
+    refusing.answer(500);
+    try {
+      for (let i = 0; i < 12; i++) await crowded.webhookEndpoints.create({ url: refusing.url(`/hanging-${i}`), enabled_events: ['identity.verification_session.created'] });
+      await own.webhookEndpoints.create({ url: refusing.url('/own'), enabled_events: ['identity.verification_session.created'] });
+      await crowded.identity.verificationSessions.create({ type: 'document' });
+      await own.identity.verificationSessions.create({ type: 'document' });
+      // The runtime's own worker makes every first attempt (refused); all 13 are due again at the first retry.
+      await eventually(async () => refusing.received.length, (count) => expect(count).toBe(13));
+      const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000 + 1000;
+      let release!: () => void;
+      const released = new Promise<void>((done) => (release = done));
+      let ownDelivered = false;
+      // The crowded account's endpoints hang until released, as servers that never answer would.
+      const send = async (request: { url: string }) => {
+        if (request.url.includes('/hanging-')) await released;
+        else if (request.url.endsWith('/own')) ownDelivered = true;
+        return { status: 200, durationMs: 1, error: null };
+      };
+      const run = deliverDueWebhooks({ now: () => clock, send });
+      try {
+        await eventually(async () => ownDelivered, (delivered) => expect(delivered).toBe(true));
+      } finally {
+        release();
+      }
+      expect(await run).toBeGreaterThanOrEqual(13);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('disables a live endpoint that failed every attempt for three days, and raises the alarm metric', async () => {
     const { stripe: live } = await newStripeAccount(service, 'live');
     useResolverForTests(async (host) => (host === 'hooks.example.com' ? ['93.184.216.34'] : []));
@@ -247,6 +281,10 @@ describe('the delivery log and resend (Verity’s own routes)', () => {
       // Delivered: no automatic retry follows.
       await deliverDueWebhooks({ now: () => Date.now() + 24 * 3600 * 1000 });
       expect(flaky.received).toHaveLength(2);
+      // A delivery that succeeded can still be sent again on request.
+      const again = (await own.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, { event: delivery!.event })) as unknown as Log['data'][number];
+      expect(again.attempts.map((attempt) => attempt.trigger)).toEqual(['automatic', 'resend', 'resend']);
+      expect(flaky.received).toHaveLength(3);
 
       // Only an event sent to that endpoint, and only the caller's own endpoint.
       const unknown = await failure(own.rawRequest('POST', `/v1/verity/webhook_endpoints/${endpoint.id}/resend`, { event: 'evt_0000000000000000000000000' }));

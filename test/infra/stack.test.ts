@@ -489,7 +489,7 @@ describe('the outbox publisher', () => {
       const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
       const statements = statementsOf(fn);
       const actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
-      expect(actions.sort(), prefix).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      expect(actions.sort(), prefix).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
       const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
       const indexes = JSON.stringify(query.Resource);
       expect(indexes).toContain('/index/by_verification_session');

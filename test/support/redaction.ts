@@ -53,7 +53,8 @@ export function countWrites() {
   let failAt: number | undefined;
   const spy = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
     const copyWrites =
-      command instanceof PutCommand && [REPORT_KIND, EVENT_KIND].includes(command.input.Item?.sk)
+      (command instanceof PutCommand && [REPORT_KIND, EVENT_KIND].includes(command.input.Item?.sk)) ||
+      (command instanceof UpdateCommand && command.input.Key?.sk === EVENT_KIND)
         ? 1
         : command instanceof BatchWriteCommand
           ? Object.values(command.input.RequestItems ?? {}).flat().length

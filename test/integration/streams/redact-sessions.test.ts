@@ -5,7 +5,14 @@
  * runs, each continuing from the progress the last one saved, and a retried run does not redo
  * the copies already redacted.
  */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dynamo } from '../../../functions/store/client';
+import { completionItem } from '../../../functions/store/idempotency';
+import { EVENT_KIND } from '../../../functions/store/event-items';
+import { tableName } from '../../../functions/store/schema';
+import { REDACTION_TABLE_ACTIONS } from '../../../lib/redaction';
+import { countCalls } from '../../support/dynamo-calls';
 import { REDACTED } from '../../../functions/domain/redaction';
 import { listEvents } from '../../../functions/store/events';
 import { getSession } from '../../../functions/store/sessions';
@@ -38,6 +45,50 @@ describe('the redaction worker', () => {
     expect(ofSession.map((event) => event.type)).toContain('identity.verification_session.redacted');
     const everything = JSON.stringify([stored, reports.data, ofSession]);
     for (const value of PERSONAL) expect(everything, value).not.toContain(value);
+  });
+
+  it('makes only the calls its IAM grant allows (DynamoDB Local checks no IAM: this is what does)', async () => {
+    const session = await verifiedThenRedacted(scope);
+    // A saved response that shows the session: redaction empties it (an update).
+    await dynamo().send(new PutCommand(completionItem({ scope, key: `grant-${session.id}`, fingerprint: 'f' }, { statusCode: 200, body: '{}', session: session.id }, new Date())));
+    const { result, calls } = await countCalls(() => handler({ Records: [jobRemoval(scope, session.id)] }));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect((await getSession(scope, session.id))!.session.redaction).toMatchObject({ status: 'redacted' });
+    // A transaction's items need the actions of their kinds, which the grant lists as well.
+    const actions = new Set(calls.map((command) => `dynamodb:${command.replace(/Command$/, '')}`).filter((action) => action !== 'dynamodb:TransactWriteItems'));
+    expect(actions).toContain('dynamodb:UpdateItem');
+    for (const action of actions) expect([...REDACTION_TABLE_ACTIONS, 'dynamodb:Query'], action).toContain(action);
+  });
+
+  it('replaces only the events\' copies of the session, never a webhook count the delivery worker changed meanwhile', async () => {
+    const session = await verifiedThenRedacted(scope);
+    const counted: { pk: string; sk: string }[] = [];
+    const name = `deliver-meanwhile-${Math.random()}`;
+    // Right after redaction lists the session's events, the delivery worker records a delivery of
+    // each: its pending count drops to 0 (as `recordAttempt` does), before redaction rewrites it.
+    dynamo().middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'QueryCommand') {
+          for (const item of ((result.output as { Items?: Record<string, any>[] }).Items ?? []).filter((item) => item.sk === EVENT_KIND)) {
+            await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET pending_webhooks = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
+            counted.push({ pk: item.pk, sk: item.sk });
+          }
+        }
+        return result;
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      expect(await handler({ Records: [jobRemoval(scope, session.id)] })).toEqual({ batchItemFailures: [] });
+    } finally {
+      dynamo().middlewareStack.remove(name);
+    }
+    expect(counted.length).toBeGreaterThan(0);
+    for (const key of counted) {
+      const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+      expect(Item).toMatchObject({ pending_webhooks: 0, redacted: true });
+    }
   });
 
   it('changes nothing more when the same removal is delivered again', async () => {

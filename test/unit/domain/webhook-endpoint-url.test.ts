@@ -9,6 +9,8 @@ describe('isPublicAddress', () => {
     '127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.0.1', '169.254.169.254', '100.64.0.1',
     '0.0.0.0', '0.1.2.3', '224.0.0.1', '255.255.255.255', '198.18.0.1', '::1', '::', 'fe80::1', 'fc00::1', 'fd00:ec2::254',
     'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '::ffff:10.0.0.1', '2001:db8::1', 'not-an-address',
+    // IPv6 forms that embed or reach an IPv4 address of any kind.
+    '::127.0.0.1', '::ffff:0:7f00:1', '64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe', '64:ff9b::808:808',
   ])('%s is not', (address) => {
     expect(isPublicAddress(address)).toBe(false);
   });
