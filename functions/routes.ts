@@ -4,7 +4,6 @@
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
 import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPartitionPrefix, tableSchema } from './store/schema';
-import { webhookEndpointRoutes } from './webhooks/routes';
 import type { KeyAccess, KeyResource } from './domain/api-keys';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
@@ -66,20 +65,22 @@ const PAGE_OBJECTS = ['vs', 'vsub', 'file', 'evt'];
 /** The HTML pages show the business's public profile: they may read profiles, and write none. */
 const READS_PROFILES: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${accountProfilePartitionPrefix}*`] };
 
+/** An authenticated API route: the key's lookup and the rate limit come with it, on top of `dynamodb`. */
+const apiRoute = (
+  name: string,
+  routeKey: string,
+  handler: string,
+  dynamodb: DynamoAction[],
+  permission: Route['permission'],
+  indexes: string[] = [],
+): Route => ({ name, routeKey, handler: `http/${handler}`, dynamodb: [...AUTH, ...dynamodb], indexes, authenticated: true, keyed: RATE_LIMIT, permission });
+
 /**
  * A test helper reads the session and any submission, and writes the change, its report and
  * events; concluding removes the submission.
  */
-const testHelper = (name: string, action: string): Route => ({
-  name,
-  routeKey: `POST ${testHelpers}/{id}/${action}`,
-  handler: `http/${action.replace('_', '-')}-verification-session`,
-  dynamodb: [...AUTH, ...IDEMPOTENCY, 'DeleteItem'],
-  indexes: [],
-  authenticated: true,
-  keyed: RATE_LIMIT,
-  permission: writes('verification_sessions'),
-});
+const testHelper = (name: string, action: string): Route =>
+  apiRoute(name, `POST ${testHelpers}/{id}/${action}`, `${action.replace('_', '-')}-verification-session`, [...IDEMPOTENCY, 'DeleteItem'], writes('verification_sessions'));
 
 /**
  * The Files API for a verification's images (`file_…`, named by its reports): the File object,
@@ -87,17 +88,29 @@ const testHelper = (name: string, action: string): Route => ({
  * `{id}/contents` on the API's own host.
  */
 const files = '/v1/files';
-const fileRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route => ({
-  name,
-  routeKey,
-  handler: `http/${handler}`,
-  // GetItem (with the key's): the files and their sessions (a redacted session's files are gone at once).
-  dynamodb: [...AUTH, ...dynamodb],
-  indexes,
-  authenticated: true,
-  keyed: RATE_LIMIT,
-  permission: reads('files'),
-});
+// GetItem (with the key's): the files and their sessions (a redacted session's files are gone at once).
+const fileRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route =>
+  apiRoute(name, routeKey, handler, dynamodb, reads('files'), indexes);
+/**
+ * Webhook endpoints (`/v1/webhook_endpoints`, Stripe's) and their delivery log and resend
+ * (`/v1/verity/…`, Verity's own, outside Stripe's namespace).
+ */
+const webhookEndpoints = '/v1/webhook_endpoints';
+const verityWebhookEndpoints = '/v1/verity/webhook_endpoints';
+const webhookRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route =>
+  apiRoute(name, routeKey, handler, dynamodb, routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'), indexes);
+const webhookEndpointRoutes: Route[] = [
+  // The endpoint and its scope's counter, in one transaction with the saved response.
+  webhookRoute('CreateWebhookEndpoint', `POST ${webhookEndpoints}`, 'create-webhook-endpoint', [...IDEMPOTENCY, 'UpdateItem']),
+  webhookRoute('ListWebhookEndpoints', `GET ${webhookEndpoints}`, 'list-webhook-endpoints', ['Query'], [tableSchema.indexes.byScope.name]),
+  webhookRoute('RetrieveWebhookEndpoint', `GET ${webhookEndpoints}/{id}`, 'retrieve-webhook-endpoint', []),
+  webhookRoute('UpdateWebhookEndpoint', `POST ${webhookEndpoints}/{id}`, 'update-webhook-endpoint', [...IDEMPOTENCY]),
+  webhookRoute('DeleteWebhookEndpoint', `DELETE ${webhookEndpoints}/{id}`, 'delete-webhook-endpoint', ['DeleteItem', 'UpdateItem']),
+  webhookRoute('ListWebhookDeliveries', `GET ${verityWebhookEndpoints}/{id}/deliveries`, 'webhook-delivery-log', ['Query'], [tableSchema.indexes.byType.name]),
+  // Reads the endpoint, its delivery and the event; leases and records the delivery, and counts the event off.
+  webhookRoute('ResendWebhookEvent', `POST ${verityWebhookEndpoints}/{id}/resend`, 'resend-webhook-event', [...IDEMPOTENCY, 'UpdateItem']),
+];
+
 const fileRoutes: Route[] = [
   fileRoute('ListFiles', `GET ${files}`, 'list-files', ['Query'], [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name]),
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
@@ -264,10 +277,7 @@ export const routes: Route[] = [
     keyed: RATE_LIMIT,
     permission: reads('events'),
   },
-  ...webhookEndpointRoutes({ auth: AUTH, rateLimit: RATE_LIMIT, idempotency: IDEMPOTENCY }).map((route) => ({
-    ...route,
-    permission: route.routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'),
-  })),
+  ...webhookEndpointRoutes,
   ...fileRoutes,
   {
     name: 'UnrecognizedRequestUrl',
