@@ -15,7 +15,7 @@ import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynam
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
-import { dynamo, isConditionalCheckFailure } from './store/client';
+import { dynamo, writeUnlessConditionFails } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
 import {
@@ -180,20 +180,16 @@ async function settled(writes: Promise<void>[]): Promise<void> {
  * item still exists, as `rewrite` below.
  */
 async function redactEventItem(item: Record<string, any>): Promise<void> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET #event = :event, #redacted = :redacted',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT },
-        ExpressionAttributeValues: { ':event': redactedEventCopy(item.event), ':redacted': true },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailure(error)) throw error;
-  }
+  await writeUnlessConditionFails(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: item.pk, sk: item.sk },
+      UpdateExpression: 'SET #event = :event, #redacted = :redacted',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT },
+      ExpressionAttributeValues: { ':event': redactedEventCopy(item.event), ':redacted': true },
+    }),
+  );
 }
 
 /**
@@ -201,11 +197,7 @@ async function redactEventItem(item: Record<string, any>): Promise<void> {
  * gone (recreating an event would publish it again).
  */
 async function rewrite(Item: Record<string, unknown>): Promise<void> {
-  try {
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item, ConditionExpression: 'attribute_exists(pk)' }));
-  } catch (error) {
-    if (!isConditionalCheckFailure(error)) throw error;
-  }
+  await writeUnlessConditionFails(new PutCommand({ TableName: tableName(), Item, ConditionExpression: 'attribute_exists(pk)' }));
 }
 
 async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { DynamoDBClient, type ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type DeleteCommand, type PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 let documentClient: { client: DynamoDBDocumentClient; endpoint: string | undefined } | undefined;
 
@@ -22,6 +22,20 @@ export function dynamo(): DynamoDBDocumentClient {
 
 export function isConditionalCheckFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Sends one conditional write: true when it was written, false when its condition failed (the
+ * item is gone, or was changed since); any other error is thrown.
+ */
+export async function writeUnlessConditionFails(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  try {
+    await dynamo().send(command as PutCommand);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return false;
+    throw error;
+  }
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure, itemOfFailedCondition } from './client';
+import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, writeUnlessConditionFails } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';
 
@@ -127,18 +127,14 @@ export const holdsSavedBody = (item: Record<string, any>): boolean => typeof ite
  */
 export async function forgetSavedResponse(item: Record<string, any>, sessionId: string): Promise<void> {
   const ttl = tableSchema.timeToLiveAttribute;
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET #response = :response',
-        ConditionExpression: '#expires = :expires AND attribute_exists(#response.body)',
-        ExpressionAttributeNames: { '#response': 'response', '#expires': ttl },
-        ExpressionAttributeValues: { ':response': { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse, ':expires': item[ttl] },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailure(error)) throw error;
-  }
+  await writeUnlessConditionFails(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: item.pk, sk: item.sk },
+      UpdateExpression: 'SET #response = :response',
+      ConditionExpression: '#expires = :expires AND attribute_exists(#response.body)',
+      ExpressionAttributeNames: { '#response': 'response', '#expires': ttl },
+      ExpressionAttributeValues: { ':response': { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse, ':expires': item[ttl] },
+    }),
+  );
 }
