@@ -18,6 +18,7 @@ import { handler as runVerificationChecks } from '../functions/streams/run-verif
 import { handler as redactSessions } from '../functions/streams/redact-sessions';
 import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
 import { deliverDueWebhooks } from '../functions/webhooks/delivery-worker';
+import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -87,6 +88,8 @@ export function configureLocalEnvironment(settings: {
     VERITY_TABLE_NAME: settings.tableName,
     ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
     ...(settings.publicUrl ? { VERITY_PUBLIC_URL: settings.publicUrl } : {}),
+    // On the developer's own machine, test-mode webhooks may go to localhost (never in AWS).
+    [PRIVATE_ADDRESSES_ALLOWED]: '1',
   });
 }
 

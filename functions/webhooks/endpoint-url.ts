@@ -89,23 +89,32 @@ const refused = (message: string) => invalidParameter('url_invalid', message, 'u
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 
 /**
+ * Set (to `1`) by the local runtime only: test-mode endpoints may then be on this machine or its
+ * network (`http://localhost:3000/webhook`). Never set in AWS.
+ */
+export const PRIVATE_ADDRESSES_ALLOWED = 'VERITY_WEBHOOKS_TO_PRIVATE_ADDRESSES';
+
+/**
  * Checks an endpoint URL (already a valid absolute http(s) URL) for the mode, and returns the
- * addresses a live delivery may connect to (undefined in test mode: any). Throws 400
+ * addresses a delivery may connect to (undefined for a test endpoint under the local runtime: any). Throws 400
  * `url_invalid` with param `url` when it may not be used. A name that does not resolve is refused
  * in live mode (nothing could be delivered to it, and whatever it later resolves to is unchecked).
  */
 export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolver = systemResolver): Promise<string[] | undefined> {
   const url = new URL(text);
   if (url.username || url.password) throw refused('Invalid url: a webhook endpoint URL may not carry a user name or password.');
-  if (mode === 'test') return undefined;
-  if (url.protocol !== 'https:') throw refused('Invalid url: a live-mode webhook endpoint must use https.');
+  // Only a local runtime, on the developer's own machine, may deliver test events to loopback and
+  // private addresses; a deployed worker would otherwise reach into its own network for anyone
+  // holding a test key (the delivery log would tell them what answered).
+  if (mode === 'test' && process.env[PRIVATE_ADDRESSES_ALLOWED] === '1') return undefined;
+  if (mode === 'live' && url.protocol !== 'https:') throw refused('Invalid url: a live-mode webhook endpoint must use https.');
   const host = hostOf(url);
   if (isIP(host)) {
-    if (!isPublicAddress(host)) throw refused(`Invalid url: ${host} is not a public internet address; live-mode webhooks are only sent to public addresses.`);
+    if (!isPublicAddress(host)) throw refused(`Invalid url: ${host} is not a public internet address; webhooks are only sent to public addresses.`);
     return [host];
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    throw refused('Invalid url: localhost is not a public internet address; live-mode webhooks are only sent to public addresses.');
+    throw refused('Invalid url: localhost is not a public internet address; webhooks are only sent to public addresses.');
   }
   let addresses: string[];
   try {
@@ -116,7 +125,7 @@ export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolv
   if (addresses.length === 0) throw refused(`Invalid url: the host ${host} does not resolve to any address.`);
   const blocked = addresses.find((address) => !isPublicAddress(address));
   if (blocked !== undefined) {
-    throw refused(`Invalid url: the host ${host} resolves to ${blocked}, which is not a public internet address; live-mode webhooks are only sent to public addresses.`);
+    throw refused(`Invalid url: the host ${host} resolves to ${blocked}, which is not a public internet address; webhooks are only sent to public addresses.`);
   }
   return addresses;
 }
