@@ -55,9 +55,13 @@ export function filteredIndexQuery(scope: Scope, kind: string, idPrefix: string,
 /** Items read per Query when filters discard some of them. */
 const FILTERED_READ_STEP = 200;
 /**
- * Items a filtered page may read from its index partition, whatever the partition holds: three
- * `Query` calls. When it is spent before the page is full, the page is what matched so far with
- * `has_more: true`; the next page starts after its last item and reads on from there.
+ * Items a filtered page reads from its index partition before it settles for a partial page:
+ * three `Query` calls. When it is spent before the page is full, the page is what matched so far
+ * with `has_more: true`, and the next page starts after its last item. A page that has matched
+ * nothing by then reads on until its first match or the partition's end: a page with
+ * `has_more: true` must carry an item, since the next one starts after its last (the SDK's
+ * auto-pagination fails on an empty one). That costs what the account's own non-matching items
+ * in the partition cost, and only for lists with two filters or more.
  */
 export const FILTERED_READ_BUDGET = 3 * FILTERED_READ_STEP;
 
@@ -93,7 +97,7 @@ export async function queryPage<T>(
           ExpressionAttributeValues: values,
           ScanIndexForward: backwards,
           // The cursor's own item may be in range: read one more so that it does not cost a page.
-          Limit: conditions.length ? Math.min(FILTERED_READ_STEP, budget) : wanted - found.length + (cursor ? 1 : 0),
+          Limit: conditions.length ? (budget > 0 ? Math.min(FILTERED_READ_STEP, budget) : FILTERED_READ_STEP) : wanted - found.length + (cursor ? 1 : 0),
           ExclusiveStartKey: startKey,
           ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
         };
@@ -103,7 +107,7 @@ export async function queryPage<T>(
         }
         startKey = result.LastEvaluatedKey;
         budget -= result.ScannedCount ?? 0;
-      } while (found.length < wanted && startKey && budget > 0);
+      } while (found.length < wanted && startKey && (budget > 0 || found.length === 0));
       // Unread items remain past the budget: they may match, so the list goes on after this page.
       return { found, unread: found.length < wanted && startKey !== undefined };
     }),

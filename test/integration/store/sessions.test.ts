@@ -111,13 +111,21 @@ describe('a page with two filters', () => {
 });
 
 describe('a page with two filters reads a fixed number of items whatever the table holds', () => {
-  it('stops after its budget when the second filter matches nothing, and says the list goes on', async () => {
+  it('never answers an empty page that says the list goes on: past its budget it reads on to the first match or the end', async () => {
     const scope = newScope();
-    await seedSessions(scope, FILTERED_READ_BUDGET + 150, () => ({ type: 'document', related_customer: 'cus_big' }));
+    const total = FILTERED_READ_BUDGET + 150;
+    // The only match is the oldest session, read last going newest first and first going backwards.
+    // The reference picks the index (every session); the customer is checked on the items read.
+    const sessions = await seedSessions(scope, total, (i) => ({ type: 'document', client_reference_id: 'same', related_customer: i === 0 ? 'cus_wanted' : 'cus_other' }));
+    const { result: newestFirst, itemsRead } = await countCalls(() => listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_wanted' }));
+    expect(newestFirst.sessions.map((session) => session.id)).toEqual([sessions[0]!.id]);
+    expect(newestFirst.hasMore).toBe(false);
+    expect(itemsRead).toBeGreaterThan(FILTERED_READ_BUDGET);
+    // Nothing matches: every item is read once, and the page is empty and final.
     for (const cursor of [{}, { endingBefore: 'vs_0' }]) {
-      const { result, itemsRead } = await countCalls(() => listSessions(scope, { limit: 1, relatedCustomer: 'cus_big', status: 'verified', ...cursor }));
-      expect(itemsRead).toBe(FILTERED_READ_BUDGET);
-      expect(result).toEqual({ sessions: [], hasMore: true });
+      const { result, itemsRead: read } = await countCalls(() => listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_none', ...cursor }));
+      expect(result).toEqual({ sessions: [], hasMore: false });
+      expect(read).toBe(total);
     }
   });
 
