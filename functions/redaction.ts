@@ -203,7 +203,8 @@ async function rewrite(Item: Record<string, unknown>): Promise<void> {
 async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {
   const batches = [];
   for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25));
-  await settled(batches.map(deleteBatch));
+  // One batch of 25 at a time: the same bound of writes in flight as the rewrites (WRITE_CONCURRENCY).
+  for (const batch of batches) await deleteBatch(batch);
 }
 
 /** Up to 25 deletions in one BatchWriteItem, re-sending what DynamoDB left unprocessed, with backoff. */

@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OperatorError } from './data-dir';
 
 /** Exit code of a command line that cannot be understood (as getopt tools use). */
-export const USAGE_EXIT = 2;
+const USAGE_EXIT = 2;
 
 export interface CommandLine<T extends ParseArgsConfig> {
   /** How the command is run, for messages: `npm run keys` (its help is `npm run keys -- --help`). */

@@ -10,7 +10,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure } from './client';
+import { dynamo, writeUnlessConditionFails } from './client';
 import type { PartitionCursor } from './partition';
 import { objectKey, tableName, tableSchema } from './schema';
 
@@ -67,25 +67,19 @@ export async function getRedactionProgress(scope: Scope, sessionId: string): Pro
  * was overtaken (false). The write itself is what continues the redaction (see above).
  */
 export async function saveRedactionProgress(scope: Scope, sessionId: string, from: RedactionProgress, progress: RedactionProgress): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...redactionProgressKey(scope, sessionId), scope, session: sessionId, progress },
-        ...(from.step === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: '#progress.#step = :step',
-              ExpressionAttributeNames: { '#progress': 'progress', '#step': 'step' },
-              ExpressionAttributeValues: { ':step': from.step },
-            }),
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailure(error)) return false;
-    throw error;
-  }
+  return writeUnlessConditionFails(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...redactionProgressKey(scope, sessionId), scope, session: sessionId, progress },
+      ...(from.step === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#progress.#step = :step',
+            ExpressionAttributeNames: { '#progress': 'progress', '#step': 'step' },
+            ExpressionAttributeValues: { ':step': from.step },
+          }),
+    }),
+  );
 }
 
 /** Removes a progress item left behind by a run that was overtaken by the redaction's end. */
