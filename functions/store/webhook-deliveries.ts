@@ -141,8 +141,17 @@ export async function insertDelivery(scope: Scope, endpointId: string, event: { 
 
 /** Up to `limit` deliveries due at or before `now` (epoch seconds), earliest first. */
 export async function dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+  return (await dueDeliveriesPage(now, limit)).deliveries;
+}
+
+/** One page of the due deliveries, oldest due first, from `startKey` (the last page's `next`). */
+export async function dueDeliveriesPage(
+  now: number,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ deliveries: WebhookDelivery[]; next?: Record<string, unknown> }> {
   const { byDeliveryDue } = tableSchema.indexes;
-  const { Items = [] } = await dynamo().send(
+  const { Items = [], LastEvaluatedKey } = await dynamo().send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: byDeliveryDue.name,
@@ -150,9 +159,10 @@ export async function dueDeliveries(now: number, limit: number): Promise<Webhook
       ExpressionAttributeNames: { '#pk': byDeliveryDue.partitionKey, '#sort': byDeliveryDue.sortKey },
       ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':after': `${String(now + 1).padStart(12, '0')}#` },
       Limit: limit,
+      ExclusiveStartKey: startKey,
     }),
   );
-  return Items.map(deliveryOfItem);
+  return { deliveries: Items.map(deliveryOfItem), next: LastEvaluatedKey };
 }
 
 export async function getDelivery(scope: Scope, endpointId: string, eventId: string): Promise<WebhookDelivery | undefined> {

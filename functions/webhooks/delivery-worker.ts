@@ -13,7 +13,7 @@
 import type { Mode } from '../domain/verification-session';
 import { getEvent } from '../store/events';
 import {
-  dueDeliveries,
+  dueDeliveriesPage,
   leaseDelivery,
   listDeliveries,
   recordAttempt,
@@ -53,6 +53,12 @@ const SLOTS_PER_ACCOUNT = 8;
  * so a delivery that falls due, or an account's slot that frees, is not left for the next run.
  */
 const RUN_BUDGET_MS = 120_000;
+/**
+ * Pages of the due index one read may go through: past the first when every free slot is not yet
+ * taken, so that one account's backlog at the head of the index (its deliveries wait for its own
+ * slots) does not hide every other account's.
+ */
+const PAGES_PER_READ = 5;
 const REREAD_EVERY_MS = 1000;
 
 export interface DeliveryOptions {
@@ -92,11 +98,17 @@ export async function deliverDueWebhooks(options: DeliveryOptions = {}): Promise
   };
   for (;;) {
     if (Date.now() - started < RUN_BUDGET_MS) {
-      for (const delivery of await dueDeliveries(Math.floor(now() / 1000), DELIVERIES_PER_RUN)) {
-        const key = `${delivery.scope.account}#${delivery.scope.mode}#${delivery.endpointId}#${delivery.eventId}`;
-        if (startedHere.has(key) || running.size >= CONCURRENCY || (inFlight.get(delivery.scope.account) ?? 0) >= SLOTS_PER_ACCOUNT) continue;
-        startedHere.add(key);
-        start(delivery);
+      let startKey: Record<string, unknown> | undefined;
+      for (let page = 0; page < PAGES_PER_READ && running.size < CONCURRENCY; page++) {
+        const { deliveries, next } = await dueDeliveriesPage(Math.floor(now() / 1000), DELIVERIES_PER_RUN, startKey);
+        for (const delivery of deliveries) {
+          const key = `${delivery.scope.account}#${delivery.scope.mode}#${delivery.endpointId}#${delivery.eventId}`;
+          if (startedHere.has(key) || running.size >= CONCURRENCY || (inFlight.get(delivery.scope.account) ?? 0) >= SLOTS_PER_ACCOUNT) continue;
+          startedHere.add(key);
+          start(delivery);
+        }
+        if (!next) break;
+        startKey = next;
       }
     }
     if (running.size === 0) return attempted;

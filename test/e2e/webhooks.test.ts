@@ -182,12 +182,17 @@ describe('retries', () => {
     const refusing = await startWebhookReceiver();
     refusing.answer(500);
     try {
-      for (let i = 0; i < 12; i++) await crowded.webhookEndpoints.create({ url: refusing.url(`/hanging-${i}`), enabled_events: ['identity.verification_session.created'] });
+      // More of the crowded account's deliveries than one read of the due index returns (200), all
+      // ahead of the other account's in it.
+      for (let i = 0; i < 16; i++) await crowded.webhookEndpoints.create({ url: refusing.url(`/hanging-${i}`), enabled_events: ['identity.verification_session.created'] });
       await own.webhookEndpoints.create({ url: refusing.url('/own'), enabled_events: ['identity.verification_session.created'] });
-      await crowded.identity.verificationSessions.create({ type: 'document' });
+      for (let i = 0; i < 13; i++) await crowded.identity.verificationSessions.create({ type: 'document' });
+      await eventually(async () => refusing.received.length, (count) => expect(count).toBe(16 * 13), 60_000);
+      // A second later, so that its retry falls due after every one of the crowded account's.
+      await new Promise((done) => setTimeout(done, 1100));
       await own.identity.verificationSessions.create({ type: 'document' });
-      // The runtime's own worker makes every first attempt (refused); all 13 are due again at the first retry.
-      await eventually(async () => refusing.received.length, (count) => expect(count).toBe(13));
+      // The runtime's own worker makes every first attempt (refused); all are due again at the first retry.
+      await eventually(async () => refusing.received.length, (count) => expect(count).toBe(16 * 13 + 1), 60_000);
       const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000 + 1000;
       let release!: () => void;
       const released = new Promise<void>((done) => (release = done));
@@ -204,7 +209,7 @@ describe('retries', () => {
       } finally {
         release();
       }
-      expect(await run).toBeGreaterThanOrEqual(13);
+      expect(await run).toBeGreaterThanOrEqual(16 * 13 + 1);
     } finally {
       await refusing.close();
     }
