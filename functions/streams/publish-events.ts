@@ -30,6 +30,8 @@ function eventBridge(): EventBridgeClient {
 
 interface Pending {
   sequenceNumber: string;
+  /** The Event as the API renders it: what the webhooks send, and the entry's detail. */
+  event: StripeEvent;
   entry: PutEventsRequestEntry;
 }
 
@@ -52,7 +54,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
 
 /** The records whose webhook fan-out (functions/webhooks/fan-out.ts) failed, logged without the event. */
 async function fannedOutOrFailed(pending: Pending[]): Promise<Pending[]> {
-  const { batchItemFailures } = await settleRecords(pending, (item) => fanOutEvent(JSON.parse(item.entry.Detail!) as StripeEvent), 'webhook fan-out failed');
+  const { batchItemFailures } = await settleRecords(pending, (item) => fanOutEvent(item.event), 'webhook fan-out failed');
   const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
   return pending.filter((item) => failed.has(item.sequenceNumber));
 }
@@ -66,6 +68,7 @@ function toPending(record: DynamoDBRecord): Pending[] {
   return [
     {
       sequenceNumber: record.dynamodb.SequenceNumber,
+      event: stripeEvent,
       entry: {
         EventBusName: process.env.VERITY_EVENT_BUS_NAME,
         Source: EVENT_SOURCE,
