@@ -19,8 +19,8 @@ export function hashSecretKey(key: string): string {
 
 /** The mode a key claims by its prefix, or undefined for anything that is not a secret key. */
 export function secretKeyMode(key: string): Mode | undefined {
-  const match = /^sk_(test|live)_[0-9A-Za-z]+$/.exec(key);
-  return match ? (match[1] as Mode) : undefined;
+  const kind = apiKeyKind(key);
+  return kind?.type === 'secret' ? kind.mode : undefined;
 }
 
 /** The kind and mode a key claims by its prefix (`sk_` secret, `rk_` restricted), or undefined for anything else. */
