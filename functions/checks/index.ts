@@ -1,19 +1,48 @@
 /**
- * Which checks provider verifies a session. Test mode always has one; live verification needs a
- * provider plugged in behind the same interface (domain/verification-checks.ts), and until one is,
- * live sessions cannot be submitted.
+ * Which checks provider verifies a session: test mode's always; in live mode the AWS provider
+ * (functions/checks/live/: Textract and Rekognition on the images in the file store, and the
+ * business's ID-number provider) when `VERITY_LIVE_CHECKS=aws`. Only the checks worker imports
+ * this module; the page and the API routes ask functions/checks/availability.ts, which bundles
+ * no AWS client.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { TextractClient, type TextractClientConfig } from '@aws-sdk/client-textract';
 import type { VerificationChecks } from '../domain/verification-checks';
 import type { Mode } from '../domain/verification-session';
+import { fileStore } from '../store/files';
+import { checksAvailable, ID_NUMBER_PROVIDER_ENV } from './availability';
+import { lambdaIdNumberProvider, lambdaRegionOf } from './lambda-id-number-provider';
 import { testModeChecks } from './test-mode';
 
-const providers: Partial<Record<Mode, VerificationChecks>> = { test: testModeChecks };
+export { checksAvailable, idNumberProviderConfigured } from './availability';
 
-export function checksFor(mode: Mode): VerificationChecks | undefined {
-  return providers[mode];
+/** Where the AWS clients go and as whom: the Lambda's own region and role when left out. */
+export interface AwsClientSettings {
+  region?: string;
+  credentials?: TextractClientConfig['credentials'];
 }
 
-/** Where a live provider registers itself. */
-export function useLiveChecks(provider: VerificationChecks): void {
-  providers.live = provider;
+let live: VerificationChecks | undefined;
+
+export function checksFor(mode: Mode): VerificationChecks | undefined {
+  if (mode === 'test') return testModeChecks;
+  if (!checksAvailable('live')) return undefined;
+  // Built on first use, so a worker that only ever sees test mode makes no AWS client.
+  return (live ??= liveChecksFromEnvironment());
+}
+
+/** Where a live provider registers itself (the local runtime's opt-in); `undefined` forgets it. */
+export function useLiveChecks(provider: VerificationChecks | undefined): void {
+  live = provider;
+}
+
+/**
+ * The AWS live provider as the environment configures it: thresholds from liveCheckSettings()
+ * (throws a one-line message for an invalid value), images from the file store (S3 locations in
+ * AWS, bytes locally), and the ID-number provider Lambda when `VERITY_ID_NUMBER_PROVIDER_ARN` names one.
+ */
+export function liveChecksFromEnvironment(env: NodeJS.ProcessEnv = process.env, aws: AwsClientSettings = {}): VerificationChecks {
+  void [env, aws, TextractClient, RekognitionClient, LambdaClient, fileStore, lambdaIdNumberProvider, lambdaRegionOf, ID_NUMBER_PROVIDER_ENV];
+  throw new Error('The live checks provider (functions/checks/live) is not there yet');
 }

@@ -4,7 +4,7 @@
  * signed cookie lets that browser go on with the same session, and nothing else does.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { checksFor } from '../checks';
+import { checksAvailable } from '../checks/availability';
 import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
@@ -214,7 +214,7 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
     return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
   }
   if (!access.grant && !access.tokenUsable) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
-  if (!checksFor(session.mode)) return { ...base, kind: 'unavailable', reason: 'live_checks_unavailable', returnUrl };
+  if (!checksAvailable(session.mode)) return { ...base, kind: 'unavailable', reason: 'live_checks_unavailable', returnUrl };
   const requirements = requirementsOf(session);
   if (!access.grant) return { ...base, kind: 'consent', requirements, formAction: pagePath(token) };
   return {
