@@ -1,5 +1,6 @@
 /**
- * The CDK app: `npx cdk deploy`. Configuration through context (`-c key=value` or cdk.json):
+ * The CDK app: `npx cdk deploy`, the Verity construct (lib/verity.ts) in a stack of its own. Configuration
+ * through context (`-c key=value` or cdk.json), each option a prop of the construct (VerityProps):
  *   removalPolicy=retain|destroy     what happens to the table and key with the stack (default retain)
  *   deletionProtection=true|false    DynamoDB refuses to delete the table (default true)
  *                                    (a table that should really go with the stack needs both)
@@ -55,10 +56,8 @@ if (Boolean(domainName) !== Boolean(certificateArn)) throw new Error('Context do
 
 new VerityStack(app, 'Verity', {
   description: 'Verity: a Stripe-compatible Identity VerificationSession service',
-  data: {
-    removalPolicy: context('removalPolicy', ['retain', 'destroy']) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    deletionProtection: context('deletionProtection', ['true', 'false']) !== 'false',
-  },
+  removalPolicy: context('removalPolicy', ['retain', 'destroy']) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  deletionProtection: context('deletionProtection', ['true', 'false']) !== 'false',
   throttle: { rateLimit: positiveInteger('throttleRate', 100), burstLimit: positiveInteger('throttleBurst', 200) },
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   alarmEmail: context('alarmEmail'),

@@ -4,14 +4,14 @@
  * and timeout, its own log group (encrypted, kept a year), X-Ray tracing, and its own role that
  * starts with nothing but permission to write its own logs. In the stack's VPC when it has one.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,14 +52,23 @@ export interface FunctionNetwork {
   readonly subnets?: SubnetSelection;
 }
 
-const networks = new WeakMap<Stack, FunctionNetwork>();
+const networks = new WeakMap<IConstruct, FunctionNetwork>();
 
 /**
- * Puts every VerityFunction made in `stack` from now on into `network`: all of them or none, so
- * no function is left outside. Call it before the stack makes its functions.
+ * Puts every VerityFunction made under `scope` (a Verity construct) from now on into `network`: all
+ * of them or none, so no function is left outside. Call it before the scope makes its functions.
  */
-export function placeFunctionsIn(stack: Stack, network: FunctionNetwork): void {
-  networks.set(stack, network);
+export function placeFunctionsIn(scope: IConstruct, network: FunctionNetwork): void {
+  networks.set(scope, network);
+}
+
+/** The network of the nearest scope above `construct` that has one. */
+function networkOf(construct: IConstruct): FunctionNetwork | undefined {
+  for (const scope of construct.node.scopes.reverse()) {
+    const network = networks.get(scope);
+    if (network) return network;
+  }
+  return undefined;
 }
 
 /**
@@ -101,7 +110,7 @@ export class VerityFunction extends Construct {
       encryptionKey: props.environmentKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const network = networks.get(Stack.of(this));
+    const network = networkOf(this);
     // Not the managed AWSLambdaBasicExecutionRole: that one may write to every log group.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

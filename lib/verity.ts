@@ -1,0 +1,228 @@
+/**
+ * The Verity construct: the whole service (table, key, API, event bus, checks, redaction, webhooks,
+ * alarms) as one `Construct` a CDK app places in a stack of its own, beside its own resources:
+ *
+ *   import { Verity } from 'verity';
+ *   const identity = new Verity(this, 'Identity', { alarmEmail: 'ops@example.com' });
+ *   new CfnOutput(this, 'IdentityApi', { value: identity.url });
+ *
+ * Every cdk-nag (AwsSolutions, Serverless) and cfn-guard finding on its resources is acknowledged
+ * next to the resource, with its reason, so a nag run over the user's app passes for Verity's part.
+ * `VerityStack` (lib/verity-stack.ts) is this construct in a stack of its own, for `npx cdk deploy`.
+ */
+import { Fn, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Operation, type Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import type { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { routes as routeTable, type Route } from '../functions/routes';
+import { VerityAlarms } from './alarms';
+import { VerityApi, type VerityApiProps } from './api';
+import { VerityData } from './data';
+import { VerityEvents, type SubscribeOptions } from './events';
+import { VerityFirewall, type FirewallProps } from './firewall';
+import { retentionEnvironment, VerityRedaction } from './redaction';
+import { configureIdNumberRoutes, liveChecksEnvironment, VerityVerification, type LiveChecksProps } from './verification';
+import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
+import { VerityWebhooks } from './webhooks';
+
+export type { SubscribeOptions } from './events';
+export type { FirewallProps } from './firewall';
+export type { FunctionNetwork } from './verity-function';
+
+/**
+ * Reserved concurrency of each background function: what it may always use, whatever the API's
+ * traffic, and at most. Lambda keeps at least 100 of an account's concurrency unreserved, so the
+ * account's limit must be at least 100 plus their sum (81 by default; new accounts may start at
+ * less than 1000: `aws lambda get-account-settings`).
+ */
+export interface WorkerConcurrency {
+  /** The outbox publisher: one invocation per stream shard. */
+  readonly publisher?: number;
+  /** The checks worker: up to 10 invocations per stream shard. */
+  readonly checksWorker?: number;
+  /** The redaction worker: up to 10 invocations per stream shard. */
+  readonly redactionWorker?: number;
+  /** The redaction backstop: one run at a time. */
+  readonly redactionBackstop?: number;
+}
+
+export const DEFAULT_WORKER_CONCURRENCY: Required<WorkerConcurrency> = { publisher: 10, checksWorker: 50, redactionWorker: 20, redactionBackstop: 1 };
+
+/**
+ * How to build Verity. Every prop is optional; the defaults keep data (retain, deletion protection)
+ * and run outside any VPC, without a custom domain, firewall or alarm e-mail. Each matches a context
+ * option of this repository's own app (bin/verity.ts), named after the prop.
+ */
+export interface VerityProps {
+  /** What happens to the table and its KMS key when they leave the stack. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Whether DynamoDB refuses to delete the table (a table that should really go needs this false and DESTROY). @default true */
+  readonly deletionProtection?: boolean;
+  /** API requests per second (steady state) and burst, for the whole stage. @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttle?: VerityApiProps['throttle'];
+  /** Serve the API on your own domain, with an ACM certificate in the stack's region; not with `firewall`. @default the API Gateway URL */
+  readonly customDomain?: VerityApiProps['customDomain'];
+  /** An e-mail address subscribed to the alarm topic. @default no subscription (the topic is `alarms.topic`) */
+  readonly alarmEmail?: string;
+  /** Seconds between a redact call and the redaction job. @default 0 */
+  readonly redactionDelaySeconds?: number;
+  /** Redact verified and canceled sessions this many days after they got there. @default off */
+  readonly retentionDays?: number;
+  /**
+   * Run every function in this VPC, or the VPC and subnets these ids name (private subnets that
+   * reach the AWS APIs through NAT or VPC endpoints). @default outside any VPC
+   */
+  readonly vpc?: FunctionNetwork | { readonly vpcId: string; readonly subnetIds: string[] };
+  /** Reserved concurrency of the background functions, merged over DEFAULT_WORKER_CONCURRENCY; `false` reserves none. @default DEFAULT_WORKER_CONCURRENCY */
+  readonly workerConcurrency?: WorkerConcurrency | false;
+  /** Serve the API through CloudFront with an AWS WAF rate-based rule (`{ rateLimit }`, stack in us-east-1) or your web ACL (`{ webAclArn }`); not with `customDomain`. @default off */
+  readonly firewall?: FirewallProps;
+  /** The routes to serve. @default every route of the route table (functions/routes.ts); tests pass fewer */
+  readonly routes?: Route[];
+  /**
+   * Live checks' thresholds and the ID-number provider Lambda (`{ settings: { minimumAge: 21 }, idNumberProviderFunctionArn }`).
+   * @default Verity's thresholds (functions/checks/live/settings.ts), and no ID-number provider: live sessions that ask for an ID number are refused
+   */
+  readonly liveChecks?: LiveChecksProps;
+}
+
+export class Verity extends Construct {
+  /** The one DynamoDB table: sessions, keys, events, webhook endpoints, files (encrypted with `key`). */
+  readonly table: Table;
+  /** The customer-managed KMS key: the table, functions' environments and logs, the bus, queues and the signing secret. */
+  readonly key: Key;
+  /** The EventBridge bus carrying `identity.verification_session.*` events (see `subscribe()`). */
+  readonly bus: EventBus;
+  /** The HTTP API (`api.httpApi`), its stage and one function per route (`api.functions`). */
+  readonly api: VerityApi;
+  /** The base URL Stripe clients use (`host` of the Stripe SDK's options): the custom domain, the CloudFront URL, or API Gateway's. */
+  readonly url: string;
+
+  readonly data: VerityData;
+  readonly events: VerityEvents;
+  readonly verification: VerityVerification;
+  readonly redaction: VerityRedaction;
+  readonly webhooks: VerityWebhooks;
+  readonly alarms: VerityAlarms;
+  /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
+  readonly firewall?: VerityFirewall;
+
+  constructor(scope: Construct, id: string, props: VerityProps = {}) {
+    super(scope, id);
+    if (props.firewall && props.customDomain) throw new Error('firewall and customDomain cannot be combined: put your domain on the CloudFront distribution instead');
+    if (props.vpc) placeFunctionsIn(this, 'vpcId' in props.vpc ? this.importedNetwork(props.vpc.vpcId, props.vpc.subnetIds) : props.vpc);
+    this.data = new VerityData(this, 'Data', { removalPolicy: props.removalPolicy, deletionProtection: props.deletionProtection });
+    this.table = this.data.table;
+    this.key = this.data.key;
+    const signingSecret = new Secret(this, 'SigningSecret', {
+      description: "Verity: signs each VerificationSession's client_secret and url",
+      encryptionKey: this.data.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(signingSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        "Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. " +
+        'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, once per container). ' +
+        'Rotate it by replacing the secret during a quiet period.',
+    });
+    this.api = new VerityApi(this, 'Api', {
+      routes: props.routes ?? routeTable,
+      table: this.data.table,
+      key: this.data.key,
+      signingSecret,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      environment: {
+        VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0),
+        ...retentionEnvironment(props.retentionDays),
+        // The page proceeds for live sessions: the checks worker has the live provider.
+        VERITY_LIVE_CHECKS: liveChecksEnvironment(props.liveChecks).VERITY_LIVE_CHECKS!,
+      },
+      customDomain: props.customDomain,
+      firewall: props.firewall,
+    });
+    this.url = this.api.url;
+    configureIdNumberRoutes(this.api.functions, props.liveChecks);
+    this.firewall = this.api.firewall;
+    this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
+    this.bus = this.events.bus;
+    this.verification = new VerityVerification(this, 'Verification', {
+      key: this.data.key,
+      table: this.data.table,
+      environment: retentionEnvironment(props.retentionDays),
+      liveChecks: props.liveChecks,
+    });
+    this.redaction = new VerityRedaction(this, 'Redaction', {
+      key: this.data.key,
+      table: this.data.table,
+      retentionDays: props.retentionDays,
+    });
+    this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
+
+    reserveConcurrency(
+      {
+        publisher: this.events.publisher,
+        checksWorker: this.verification.worker,
+        redactionWorker: this.redaction.worker,
+        redactionBackstop: this.redaction.backstop,
+      },
+      props.workerConcurrency,
+    );
+
+    this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
+    this.alarms.forApi(this.api.httpApi);
+    for (const [name, fn] of this.api.functions) this.alarms.forFunction(name, fn.function);
+    // CloudWatch names operations, not IAM actions: every change of a session is a TransactWriteItems.
+    this.alarms.forTable(this.data.table, [Operation.GET_ITEM, Operation.QUERY, Operation.TRANSACT_WRITE_ITEMS]);
+    this.alarms.forQueue('EventBusDeadLetters', this.events.deadLetterQueue);
+    this.alarms.forFunction('Publisher', this.events.publisher.function);
+    this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);
+    this.alarms.forQueue('PublisherDeadLetters', this.events.publisherDeadLetterQueue);
+    this.alarms.forFunction('ChecksWorker', this.verification.worker.function);
+    this.alarms.forStreamConsumer('ChecksWorker', this.verification.worker.function);
+    this.alarms.forQueue('ChecksDeadLetters', this.verification.deadLetterQueue);
+    this.alarms.forFunction('RedactionWorker', this.redaction.worker.function);
+    this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);
+    this.alarms.forQueue('RedactionDeadLetters', this.redaction.deadLetterQueue);
+    this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function);
+    this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function);
+    this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
+    this.alarms.forMetric('WebhookEndpointsDisabled', this.webhooks.endpointsDisabled, 'A live webhook endpoint failed every delivery for three days and was disabled');
+  }
+
+  /**
+   * Sends Verity's lifecycle events to a target of yours, with a dead-letter queue and an alarm on it:
+   * `verity.subscribe('Onboarding', { types: ['identity.verification_session.verified'], target: (props) => new targets.LambdaFunction(fn, props) })`.
+   * `id` names the rule, its queue and alarm (unique per Verity).
+   */
+  subscribe(id: string, options: SubscribeOptions): Rule {
+    const rule = this.events.subscribe(id, options);
+    this.alarms.forQueue(`${id}DeadLetters`, this.events.subscriberDeadLetterQueues.get(id)!);
+    return rule;
+  }
+
+  private importedNetwork(vpcId: string, subnetIds: string[]): FunctionNetwork {
+    if (!subnetIds.length) throw new Error('vpc.subnetIds must name at least one subnet');
+    return {
+      // The zones are not needed: the functions' subnets are named below.
+      vpc: Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones: Fn.getAzs() }),
+      subnets: { subnets: subnetIds.map((id) => Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
+    };
+  }
+}
+
+/** Gives each background function its reserved concurrency (the defaults, with `chosen` over them). */
+function reserveConcurrency(functions: Record<keyof WorkerConcurrency, VerityFunction>, chosen: WorkerConcurrency | false | undefined): void {
+  if (chosen === false) return;
+  const reserved = { ...DEFAULT_WORKER_CONCURRENCY, ...chosen };
+  for (const [name, fn] of Object.entries(functions) as [keyof WorkerConcurrency, VerityFunction][]) {
+    const value = reserved[name];
+    // 0 would stop the function altogether.
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`workerConcurrency.${name} must be an integer of at least 1, not ${value}`);
+    (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = value;
+  }
+}
