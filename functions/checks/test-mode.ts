@@ -6,6 +6,14 @@
 import { checksOf, checksRun, collectsIdNumber, failureOf, type ChecksOutcome, type ExtractedPerson, type Submission, type VerificationChecks } from '../domain/verification-checks';
 import type { VerificationSession } from '../domain/verification-session';
 
+const SAMPLE_DOCUMENT = {
+  type: 'driving_license',
+  number: 'D1234567',
+  issuing_country: 'US',
+  issued_date: { day: 1, month: 12, year: 2020 },
+  expiration_date: { day: 1, month: 12, year: 2030 },
+} as const satisfies ExtractedPerson['document'];
+
 const SAMPLE_PERSON: ExtractedPerson = {
   first_name: 'Jenny',
   last_name: 'Rosen',
@@ -14,13 +22,7 @@ const SAMPLE_PERSON: ExtractedPerson = {
   sex: 'female',
   unparsed_sex: 'F',
   unparsed_place_of_birth: 'San Francisco, California',
-  document: {
-    type: 'driving_license',
-    number: 'D1234567',
-    issuing_country: 'US',
-    issued_date: { day: 1, month: 12, year: 2020 },
-    expiration_date: { day: 1, month: 12, year: 2030 },
-  },
+  document: SAMPLE_DOCUMENT,
   id_number: null,
 };
 
@@ -28,7 +30,7 @@ const SAMPLE_PERSON: ExtractedPerson = {
 export function samplePerson(session: VerificationSession, submission: Pick<Submission, 'document_type' | 'id_number'>): ExtractedPerson {
   return {
     ...SAMPLE_PERSON,
-    document: { ...SAMPLE_PERSON.document, type: submission.document_type ?? session.options.document?.allowed_types?.[0] ?? 'driving_license' },
+    document: { ...SAMPLE_DOCUMENT, type: submission.document_type ?? session.options.document?.allowed_types?.[0] ?? 'driving_license' },
     id_number: collectsIdNumber(session) ? { value: submission.id_number ?? '000000000', type: 'us_ssn' } : null,
   };
 }

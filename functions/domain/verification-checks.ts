@@ -58,6 +58,8 @@ export interface Submission {
   /** `file_…` ids of the images: document front and back, and the selfie. */
   files: { document_front?: string; document_back?: string; selfie?: string };
   id_number?: string;
+  /** An `id_number` session: whom the ID number should belong to, as the person typed it (live mode). */
+  person_details?: { first_name: string; last_name: string; dob: { day: number; month: number; year: number } };
   /** Test mode: the outcome the person picked on the page. */
   test_case?: TestCase;
   /** Test mode: how long the checks wait before answering, so `processing` can be watched. */
@@ -69,22 +71,45 @@ export interface Submission {
 /** Test mode's outcomes: verified, or any failure. */
 export type TestCase = 'verified' | FailureCode;
 
-/** The person the checks found in the submission: what a verified session reports as its outputs. */
+/** A calendar date as Stripe shows one. */
+export interface DateParts {
+  day: number;
+  month: number;
+  year: number;
+}
+
+/** An address as Stripe's `Address`: every part may be unknown. */
+export type AddressParts = {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
+};
+
+/**
+ * The person the checks found in the submission: what a verified session reports as its outputs.
+ * Nullable where Stripe's report fields are: a passport has no address, a machine-readable zone
+ * no place of birth, and an `id_number` session reads no document at all (`document: null`).
+ */
 export interface ExtractedPerson {
-  first_name: string;
-  last_name: string;
-  dob: { day: number; month: number; year: number };
-  address: { line1: string; line2: string | null; city: string; state: string; postal_code: string; country: string };
-  sex: 'female' | 'male' | 'unknown';
-  unparsed_sex: string;
-  unparsed_place_of_birth: string;
+  first_name: string | null;
+  last_name: string | null;
+  dob: DateParts | null;
+  address: AddressParts | null;
+  sex: 'female' | 'male' | 'unknown' | null;
+  unparsed_sex: string | null;
+  unparsed_place_of_birth: string | null;
   document: {
-    type: DocumentType;
-    number: string;
-    issuing_country: string;
-    issued_date: { day: number; month: number; year: number };
-    expiration_date: { day: number; month: number; year: number };
-  };
+    type: DocumentType | null;
+    number: string | null;
+    /** ISO 3166-1 alpha-2. */
+    issuing_country: string | null;
+    issued_date: DateParts | null;
+    expiration_date: DateParts | null;
+  } | null;
   id_number: { value: string; type: 'us_ssn' } | null;
 }
 

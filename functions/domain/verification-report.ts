@@ -2,11 +2,11 @@
  * The VerificationReport: the result of one processed submission, with one section per check that
  * ran. Pure: built from the session, the submission and what the checks concluded.
  */
-import { FAILURES, type CheckName, type ChecksOutcome, type ExtractedPerson, type Submission } from './verification-checks';
+import { FAILURES, type CheckName, type ChecksOutcome, type DateParts as CalendarDate, type ExtractedPerson, type Submission } from './verification-checks';
 import type { DocumentOptions, LastError, Mode, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
 
 type CheckStatus = 'verified' | 'unverified';
-type DateParts = { day: number; month: number; year: number } | null;
+type DateParts = CalendarDate | null;
 
 export interface DocumentSection {
   status: CheckStatus;
@@ -97,15 +97,15 @@ export function buildVerificationReport(context: {
           error: errorOf('document'),
           address: found('document', person?.address),
           dob: found('document', person?.dob),
-          expiration_date: found('document', person?.document.expiration_date),
+          expiration_date: found('document', person?.document?.expiration_date),
           files: files.length ? files : null,
           first_name: found('document', person?.first_name),
-          issued_date: found('document', person?.document.issued_date),
-          issuing_country: found('document', person?.document.issuing_country),
+          issued_date: found('document', person?.document?.issued_date),
+          issuing_country: found('document', person?.document?.issuing_country),
           last_name: found('document', person?.last_name),
-          number: found('document', person?.document.number),
+          number: found('document', person?.document?.number),
           sex: found('document', person?.sex),
-          type: person?.document.type ?? null,
+          type: person?.document?.type ?? null,
           unparsed_place_of_birth: found('document', person?.unparsed_place_of_birth),
           unparsed_sex: found('document', person?.unparsed_sex),
         };
