@@ -16,12 +16,19 @@
  *   wafRateLimit=2000                CloudFront and AWS WAF in front of the API: requests per client address per
  *                                    5 minutes (the stack must be in us-east-1), or
  *   webAclArn=arn:aws:wafv2:us-east-1:…   CloudFront with a CLOUDFRONT web ACL of yours
+ *   minimumAge=18 documentMinConfidence=90 faceMinSimilarity=90 selfieMinBrightness=40 selfieMinSharpness=40
+ *                                    live checks' thresholds (these are the defaults; functions/checks/live/settings.ts)
+ *   idNumberProviderFunctionArn=arn:aws:lambda:…   your Lambda that checks ID numbers (functions/checks/lambda-id-number-provider.ts);
+ *                                    without one, live sessions that ask for an ID number are refused
  * Every synth runs the cdk-nag AwsSolutions and Serverless packs and AWS Control Tower's proactive
  * controls (cfn-guard); a finding fails it.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { addPolicyChecks } from '../lib/policy-checks';
 import { DEFAULT_WORKER_CONCURRENCY, VerityStack } from '../lib/verity-stack';
+import type { LiveChecksProps } from '../lib/verification';
+import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
+import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from '../functions/checks/availability';
 
 const app = new App();
 
@@ -74,6 +81,30 @@ new VerityStack(app, 'Verity', {
           redactionBackstop: positiveInteger('redactionBackstopConcurrency', DEFAULT_WORKER_CONCURRENCY.redactionBackstop),
         },
   firewall: wafRateLimit ? { rateLimit: positiveInteger('wafRateLimit', 0, 10) } : webAclArn ? { webAclArn } : undefined,
+  liveChecks: liveChecksContext(),
 });
 
 addPolicyChecks(app);
+
+/** Live checks' context: each threshold named after its LiveCheckSettings key, and the ID-number provider's ARN, refused here as the function would refuse them. */
+function liveChecksContext(): LiveChecksProps {
+  const settings: Partial<LiveCheckSettings> = {};
+  for (const name of Object.keys(LIVE_CHECK_ENV) as (keyof LiveCheckSettings)[]) {
+    const text = context(name);
+    if (text === undefined) continue;
+    const variable = LIVE_CHECK_ENV[name].name;
+    try {
+      liveCheckSettings({ [variable]: text });
+    } catch (error) {
+      throw new Error(`Context ${name}${(error as Error).message.slice(variable.length)}`);
+    }
+    settings[name] = Number(text);
+  }
+  const idNumberProviderFunctionArn = context('idNumberProviderFunctionArn');
+  try {
+    if (idNumberProviderFunctionArn) lambdaRegionOf(idNumberProviderFunctionArn);
+  } catch (error) {
+    throw new Error(`Context idNumberProviderFunctionArn${(error as Error).message.slice(ID_NUMBER_PROVIDER_ENV.length)}`);
+  }
+  return { settings, idNumberProviderFunctionArn };
+}

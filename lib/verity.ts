@@ -25,7 +25,7 @@ import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
-import { configureIdNumberRoutes, liveChecksEnvironment, VerityVerification, type LiveChecksProps } from './verification';
+import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 import { VerityWebhooks } from './webhooks';
 
@@ -139,8 +139,7 @@ export class Verity extends Construct {
       environment: {
         VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0),
         ...retentionEnvironment(props.retentionDays),
-        // The page proceeds for live sessions: the checks worker has the live provider.
-        VERITY_LIVE_CHECKS: liveChecksEnvironment(props.liveChecks).VERITY_LIVE_CHECKS!,
+        ...LIVE_PAGES_ENVIRONMENT,
       },
       customDomain: props.customDomain,
       firewall: props.firewall,

@@ -11,8 +11,9 @@ import { TextractClient, type TextractClientConfig } from '@aws-sdk/client-textr
 import type { VerificationChecks } from '../domain/verification-checks';
 import type { Mode } from '../domain/verification-session';
 import { fileStore } from '../store/files';
-import { checksAvailable, ID_NUMBER_PROVIDER_ENV } from './availability';
-import { lambdaIdNumberProvider, lambdaRegionOf } from './lambda-id-number-provider';
+import { checksAvailable, ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from './availability';
+import { lambdaIdNumberProvider } from './lambda-id-number-provider';
+import { createLiveChecks, liveCheckSettings } from './live';
 import { testModeChecks } from './test-mode';
 
 export { checksAvailable, idNumberProviderConfigured } from './availability';
@@ -43,6 +44,15 @@ export function useLiveChecks(provider: VerificationChecks | undefined): void {
  * AWS, bytes locally), and the ID-number provider Lambda when `VERITY_ID_NUMBER_PROVIDER_ARN` names one.
  */
 export function liveChecksFromEnvironment(env: NodeJS.ProcessEnv = process.env, aws: AwsClientSettings = {}): VerificationChecks {
-  void [env, aws, TextractClient, RekognitionClient, LambdaClient, fileStore, lambdaIdNumberProvider, lambdaRegionOf, ID_NUMBER_PROVIDER_ENV];
-  throw new Error('The live checks provider (functions/checks/live) is not there yet');
+  const settings = liveCheckSettings(env);
+  const idNumberArn = env[ID_NUMBER_PROVIDER_ENV] || undefined;
+  return createLiveChecks({
+    textract: new TextractClient(aws),
+    rekognition: new RekognitionClient(aws),
+    images: (scope, id) => fileStore().checkImage(scope, id),
+    settings,
+    idNumbers: idNumberArn
+      ? lambdaIdNumberProvider(idNumberArn, aws.credentials ? { client: new LambdaClient({ region: lambdaRegionOf(idNumberArn), credentials: aws.credentials }) } : {})
+      : undefined,
+  });
 }

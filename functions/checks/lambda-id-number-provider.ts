@@ -15,22 +15,12 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { IdNumberAnswer, IdNumberProvider, IdNumberQuery } from './id-number';
-import { ID_NUMBER_PROVIDER_ENV } from './availability';
+import { lambdaRegionOf } from './availability';
 
 /** How long one check may take before the stream retries it (the checks worker has 90 s in all). */
 export const ID_NUMBER_TIMEOUT_MS = 20_000;
 
 const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['id_number_mismatch', 'id_number_insufficient_document_data', 'id_number_unverified_other']);
-
-/** A Lambda function ARN (unqualified, or with a version or alias), and the region it names. */
-const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]{1,128})?$/;
-
-/** The region a Lambda function ARN names; throws a one-line message when `arn` is not one. */
-export function lambdaRegionOf(arn: string): string {
-  const match = FUNCTION_ARN.exec(arn);
-  if (!match) throw new Error(`${ID_NUMBER_PROVIDER_ENV} must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), not "${arn}"`);
-  return match[1]!;
-}
 
 /**
  * An IdNumberProvider that invokes `functionArn`. `client` defaults to a LambdaClient in the

@@ -1,3 +1,4 @@
+import { refuseUncheckableIdNumber } from '../checks/availability';
 import { createVerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
 import { insertSession } from '../store/sessions';
@@ -25,6 +26,7 @@ export const handler = stripeEndpoint(
   async ({ params, scope, origin, saveResponse, access }) => {
     const response = sessionResponse(scope, params.expand, { access });
     const session = createVerificationSession(params, { id: newObjectId('vs', origin.now.getTime()), scope, now: origin.now });
+    refuseUncheckableIdNumber(session);
     const change = changeWithEvents(null, session, origin);
     await insertSession(change, saveResponse?.(response.renderChange));
     return response.renderChange(change);

@@ -1,3 +1,4 @@
+import { refuseUncheckableIdNumber } from '../checks/availability';
 import { updateVerificationSession } from '../domain/verification-session';
 import { changeWithEvents } from '../outbox';
 import { changeSession, getSession } from '../store/sessions';
@@ -23,7 +24,12 @@ export const handler = stripeEndpoint(
     const change = await changeSession(
       scope,
       id,
-      (current, now) => changeWithEvents(current, updateVerificationSession(current, params), { ...origin, now }),
+      (current, now) => {
+        const updated = updateVerificationSession(current, params);
+        // Only a change of what is asked for is refused: a metadata update leaves the checks as they were.
+        if (params.type !== undefined || params.options !== undefined) refuseUncheckableIdNumber(updated);
+        return changeWithEvents(current, updated, { ...origin, now });
+      },
       saveResponse?.(response.renderChange),
       stored,
     );

@@ -8,7 +8,8 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException, type InvokeComma
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IdNumberQuery } from '../../../functions/checks/id-number';
-import { idNumberAnswerOf, lambdaIdNumberProvider, lambdaRegionOf } from '../../../functions/checks/lambda-id-number-provider';
+import { lambdaRegionOf } from '../../../functions/checks/availability';
+import { idNumberAnswerOf, lambdaIdNumberProvider } from '../../../functions/checks/lambda-id-number-provider';
 
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:check-ssn';
 const QUERY: IdNumberQuery = {
@@ -69,7 +70,7 @@ describe('the ID-number provider Lambda', () => {
     lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
     const error = await rejection(lambdaIdNumberProvider(ARN, { client, timeoutMs: 20 }).check(QUERY));
     expect(error.message).toBe('The ID-number provider did not answer within 20 ms');
-    const options = lambda.send.getCall(0).args[1] as { abortSignal?: AbortSignal } | undefined;
+    const options = (lambda.send.getCall(0).args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined;
     expect(options?.abortSignal?.aborted).toBe(true);
   });
 
