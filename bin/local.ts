@@ -1,22 +1,24 @@
 /**
- * `npm start`: the whole of Verity on this machine. Configured by environment variables (see
- * USAGE); the only option is --help.
+ * `npm start` (`verity start` in the package): the whole of Verity on this machine. Configured by
+ * options or environment variables (see USAGE); an option wins over its variable.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCommandLine, runCommand, usageError } from '../local/cli';
+import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 
-const USAGE = `Usage: npm start            (no options; configured by environment variables)
+const USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--in-memory]
 
 Starts Verity on this machine: DynamoDB Local (on 127.0.0.1, Java 17 JDK needed), the table, a
 secret key, the Stripe Identity API and the verification pages, the checks and redaction
 workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
 
-  PORT=4242                  where the API and pages listen (0: any free port)
+  --port N, PORT=4242        where the API and pages listen (0: any free port)
   HOST=127.0.0.1             the address they listen on
-  VERITY_DATA_DIR=.verity    where data lives (owner-only); one running service per folder
-  VERITY_IN_MEMORY=1         keep nothing on disk (then several can run, on different PORTs)
+  --data-dir DIR, VERITY_DATA_DIR=.verity
+                             where data lives (owner-only); one running service per folder
+  --in-memory, VERITY_IN_MEMORY=1
+                             keep nothing on disk (then several can run, on different ports)
   VERITY_SECRET_KEY=sk_…     register and use this sk_test_/sk_live_ key instead of a new one
   VERITY_EVENT_TARGETS=url,… POST each lifecycle event to these URLs
   VERITY_PUBLIC_URL=url      the base of the verification page links (default: the API's URL)
@@ -24,13 +26,19 @@ workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
 const COMMAND = 'npm start';
 
 const started = Date.now();
-parseCommandLine({ name: COMMAND, usage: USAGE, config: { options: {} } });
+const { values: options } = parseCommandLine({
+  name: COMMAND,
+  usage: USAGE,
+  config: { options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' } } },
+});
 
-const port = Number(process.env.PORT ?? 4242);
-if (!Number.isInteger(port) || port < 0 || port > 65535) usageError({ name: COMMAND }, `PORT must be a port number (0 to 65535), not "${process.env.PORT}"`);
-const inMemory = process.env.VERITY_IN_MEMORY === '1';
+const portText = options.port ?? (process.env.PORT || '4242');
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535) usageError({ name: COMMAND }, `${options.port === undefined ? 'PORT' : '--port'} must be a port number (0 to 65535), not "${portText}"`);
 if (!['', '0', '1', undefined].includes(process.env.VERITY_IN_MEMORY)) usageError({ name: COMMAND }, `VERITY_IN_MEMORY must be 1 (or unset), not "${process.env.VERITY_IN_MEMORY}"`);
-const dataDir = inMemory ? undefined : resolve(process.env.VERITY_DATA_DIR || '.verity');
+const inMemory = options['in-memory'] === true || process.env.VERITY_IN_MEMORY === '1';
+if (inMemory && options['data-dir'] !== undefined) usageError({ name: COMMAND }, '--in-memory and --data-dir exclude each other');
+const dataDir = inMemory ? undefined : resolve(options['data-dir'] || process.env.VERITY_DATA_DIR || '.verity');
 const firstStart = dataDir !== undefined && !existsSync(join(dataDir, 'dynamodb'));
 
 let runtime: LocalRuntime | undefined;
@@ -50,9 +58,10 @@ function stop(code: number) {
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(0));
 
-// Under `npm start`, npm is the parent that forwards Ctrl-C. If npm is killed (SIGKILL leaves no
-// chance to forward anything), this process would run on with nobody to stop it: stop instead.
-if (process.env.npm_lifecycle_event === 'start') {
+// Under `npm start` (or `npx verity start`), npm is the parent that forwards Ctrl-C; under the test
+// double (testing/), the test run is. If that parent is killed (SIGKILL leaves no chance to forward
+// anything), this process would run on with nobody to stop it: stop instead.
+if (process.env.npm_lifecycle_event === 'start' || process.env.npm_command === 'exec' || process.env.VERITY_STOP_WITH_PARENT === '1') {
   const parent = process.ppid;
   setInterval(() => process.ppid !== parent && stop(0), 500).unref();
 }
@@ -104,5 +113,5 @@ function printSummary(service: LocalRuntime) {
   const targets = service.eventTargets.length ? `POSTed to ${service.eventTargets.join(', ')}` : 'POSTed nowhere (set VERITY_EVENT_TARGETS=url,… to subscribe)';
   console.log(`  Events              ${service.eventsFile ? `appended to ${service.eventsFile}; ` : 'kept in memory; '}${targets}`);
   console.log(`Try: curl ${service.url}/v1/identity/verification_sessions -u ${service.secretKey}: -d type=document`);
-  console.log('Ctrl-C stops it, DynamoDB Local included. npm start -- --help lists the settings.');
+  console.log(commandText('Ctrl-C stops it, DynamoDB Local included. npm start -- --help lists the settings.'));
 }

@@ -1,21 +1,34 @@
 /**
- * One Lambda function as every Verity function is built: the handler module bundled by the
- * local esbuild (never Docker) with the AWS SDK inside, ESM, arm64, an explicit runtime, memory
+ * One Lambda function as every Verity function is built: the handler module bundled by esbuild
+ * (never Docker) with the AWS SDK inside, ESM, arm64, an explicit runtime, memory
  * and timeout, its own log group (encrypted, kept a year), X-Ray tracing, and its own role that
  * starts with nothing but permission to write its own logs. In the stack's VPC when it has one.
+ *
+ * Where the bundle comes from: in this repository (this module running as TypeScript) the local
+ * esbuild bundles the handler at synth; in the npm package (this module compiled to dist/) the
+ * bundle `npm run build` made (bin/build-package.ts) is used as it is, `assets/<handler module>/index.mjs`
+ * with `Code.fromAsset`, so a user's synth needs neither esbuild nor Docker.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const here = fileURLToPath(import.meta.url);
+/** Whether this module runs compiled (the npm package: dist/lib/) rather than as this repository's TypeScript. */
+const COMPILED = !here.endsWith('.ts');
+/** The repository, or the installed package's folder. */
+const projectRoot = join(dirname(here), COMPILED ? '../..' : '..');
+
+/** Where the package keeps the bundle of one handler module (`http/create-verification-session` → assets/http/create-verification-session/index.mjs). */
+export const bundledAssetDir = (handlerModule: string, root = projectRoot) => join(root, 'assets', handlerModule);
 
 /** Lambda no longer accepts new nodejs20.x functions; 24 is the newest runtime and cdk-nag's L1 asks for it. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -85,6 +98,24 @@ const VPC_ACCESS_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
+/**
+ * How every handler is bundled: NodejsFunction's options at synth here, and the same options given
+ * to esbuild by the package's build (bin/build-package.ts), so both make the same bundle.
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourceMap: false,
+  bundleAwsSDK: true,
+  externalModules: LAZY_CREDENTIAL_PROVIDERS,
+  mainFields: ['module', 'main'],
+  // Lets bundled CommonJS code `require` Node built-ins from an ES module.
+  banner: "import { createRequire as __verityCreateRequire } from 'module'; const require = __verityCreateRequire(import.meta.url);",
+  metafile: true,
+  forceDockerBundling: false,
+} satisfies BundlingOptions;
+
 export interface VerityFunctionProps {
   /** Module under functions/ that exports `handler`, e.g. `http/create-verification-session`. */
   handlerModule: string;
@@ -99,12 +130,15 @@ export interface VerityFunctionProps {
 }
 
 export class VerityFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
+  /** The module under functions/ this function runs (what the package's build bundles). */
+  readonly handlerModule: string;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: VerityFunctionProps) {
     super(scope, id);
+    this.handlerModule = props.handlerModule;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: LOG_RETENTION,
       encryptionKey: props.environmentKey,
@@ -116,11 +150,7 @@ export class VerityFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.description}: only what this one function needs`,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(projectRoot, 'functions', `${props.handlerModule}.ts`),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    const settings: Omit<FunctionProps, 'code' | 'handler'> = {
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -133,20 +163,23 @@ export class VerityFunction extends Construct {
       environment: props.environment,
       environmentEncryption: props.environmentKey,
       ...(network ? { vpc: network.vpc, vpcSubnets: network.subnets, allowPublicSubnet: false } : {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        minify: true,
-        sourceMap: false,
-        bundleAwsSDK: true,
-        externalModules: LAZY_CREDENTIAL_PROVIDERS,
-        mainFields: ['module', 'main'],
-        // Lets bundled CommonJS code `require` Node built-ins from an ES module.
-        banner: "import { createRequire as __verityCreateRequire } from 'module'; const require = __verityCreateRequire(import.meta.url);",
-        metafile: true,
-        forceDockerBundling: false,
-      },
-    });
+    };
+    if (COMPILED) {
+      const bundle = bundledAssetDir(props.handlerModule);
+      if (!existsSync(join(bundle, 'index.mjs'))) {
+        throw new Error(`Verity's bundle of ${props.handlerModule} is missing at ${bundle}: the package was built without \`npm run build\``);
+      }
+      this.function = new LambdaFunction(this, 'Function', { ...settings, handler: 'index.handler', code: Code.fromAsset(bundle) });
+    } else {
+      this.function = new NodejsFunction(this, 'Function', {
+        ...settings,
+        entry: join(projectRoot, 'functions', `${props.handlerModule}.ts`),
+        handler: 'handler',
+        projectRoot,
+        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        bundling: BUNDLING,
+      });
+    }
     this.logGroup.grantWrite(this.role);
     if (network) this.role.addToPolicy(new PolicyStatement({ actions: VPC_ACCESS_ACTIONS, resources: ['*'] }));
     Validations.of(this.role).acknowledge({

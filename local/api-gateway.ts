@@ -67,7 +67,8 @@ function loadHandler(route: Route): Promise<Handler> {
   let handler = handlerCache.get(route.handler);
   if (!handler) {
     // Resolved at run time (not by a bundler): the route table names the module.
-    const moduleUrl = new URL(`../functions/${route.handler}.ts`, import.meta.url).href;
+    // TypeScript here, JavaScript in the npm package (dist/): the handler is a sibling of this module's kind.
+    const moduleUrl = new URL(`../functions/${route.handler}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
     handler = import(/* @vite-ignore */ moduleUrl).then((module: { handler: Handler }) => module.handler);
     handlerCache.set(route.handler, handler);
   }

