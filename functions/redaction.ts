@@ -17,6 +17,7 @@ import { redactVerificationSession, type Scope } from './domain/verification-ses
 import { changeWithEvents } from './outbox';
 import { dynamo, writeUnlessConditionFails } from './store/client';
 import { EVENT_KIND } from './store/event-items';
+import { fileStore } from './store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
 import {
   deleteRedactionProgress,
@@ -27,6 +28,7 @@ import {
   saveRedactionProgress,
   type RedactionProgress,
 } from './store/redaction-jobs';
+import type { PartitionCursor } from './store/partition';
 import { tableName } from './store/schema';
 import { pageOfCopies } from './store/session-copies';
 import { changeSession, getSession } from './store/sessions';
@@ -89,8 +91,24 @@ const REDACTED_EVENT = 'redacted';
 
 const deleteCopies = (items: Record<string, any>[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
 
+/** One step's work on a page of copies: how many it read, and where the next page starts (none: this kind is done). */
+type CopiesPage = { read: number; next?: PartitionCursor };
+type Copies =
+  | { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }
+  | { kind: string; page: (scope: Scope, sessionId: string, limit: number) => Promise<CopiesPage> };
+
 /** What each kind of copy of the session `sessionId` becomes, in the order they are worked through. */
-const COPIES: { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }[] = [
+const COPIES: Copies[] = [
+  // The images in the file store (S3 in AWS), every version of each, every attempt's: deleted
+  // first, up to a page at a time. A repeated page deletes what is left; none are left at the end.
+  {
+    kind: 'upload',
+    page: async (scope, sessionId, limit) => {
+      const { deleted, more } = await fileStore().deleteSessionObjects(scope, sessionId, limit);
+      // A page that deleted nothing has nothing after it either: never a loop without progress.
+      return { read: deleted, ...(more && deleted > 0 ? { next: { more: true } } : {}) };
+    },
+  },
   {
     kind: REPORT_KIND,
     redact: (items) => rewriteAll(items.filter((item) => item.report?.redacted !== true).map((item) => reportItem(redactedReport(item.report)))),
@@ -142,9 +160,8 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
       return (await saveRedactionProgress(scope, sessionId, from, progress)) ? 'continued' : 'overtaken';
     }
     const copies = COPIES[position.index]!;
-    const page = await pageOfCopies(scope, copies.kind, sessionId, { limit: Math.min(budget.pageSize, budget.copies - read), after: position.after });
-    await copies.redact(page.items, sessionId);
-    read += page.items.length;
+    const page = await redactPage(copies, scope, sessionId, { limit: Math.min(budget.pageSize, budget.copies - read), after: position.after });
+    read += page.read;
     position = page.next ? { index: position.index, after: page.next } : { index: position.index + 1, after: undefined };
   }
 
@@ -155,6 +172,14 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
     return { ...change, items: [...(change.items ?? []), deleteItem(redactionJobKey(scope, sessionId)), deleteItem(redactionProgressKey(scope, sessionId))] };
   });
   return 'redacted';
+}
+
+/** One page of one kind of copies, redacted. */
+async function redactPage(copies: Copies, scope: Scope, sessionId: string, page: { limit: number; after?: PartitionCursor }): Promise<CopiesPage> {
+  if ('page' in copies) return copies.page(scope, sessionId, page.limit);
+  const { items, next } = await pageOfCopies(scope, copies.kind, sessionId, page);
+  await copies.redact(items, sessionId);
+  return { read: items.length, next };
 }
 
 const rewriteAll = (items: Record<string, unknown>[]) => eachInGroups(items, rewrite);

@@ -7,6 +7,13 @@ import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPar
 import type { KeyAccess, KeyResource } from './domain/api-keys';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+/**
+ * What a route may do with the uploads bucket (lib/uploads.ts), only under its `uploads/` prefix:
+ * object actions on `uploads/*`, ListBucket only for keys under it (so a missing object reads as
+ * 404, not 403). Presigning an upload (PutObject, PutObjectTagging) lends the route's own rights
+ * to the browser for one key; the key uses each implies (encrypt for a put, decrypt for a get) come with it.
+ */
+export type UploadsAction = 'PutObject' | 'PutObjectTagging' | 'GetObject' | 'ListBucket';
 
 export interface Route {
   /** Stable name, used for the Lambda's logical id. */
@@ -36,6 +43,8 @@ export interface Route {
    * (functions/http/endpoint.ts), and a route without one is refused to every restricted key.
    */
   permission?: { resource: KeyResource; access: KeyAccess };
+  /** Actions on the uploads bucket, under `uploads/` only; none when left out. */
+  uploads?: UploadsAction[];
 }
 
 const reads = (resource: KeyResource): Route['permission'] => ({ resource, access: 'read' });
@@ -114,7 +123,8 @@ const webhookEndpointRoutes: Route[] = [
 const fileRoutes: Route[] = [
   fileRoute('ListFiles', `GET ${files}`, 'list-files', ['Query'], [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name]),
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
-  fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []),
+  // The image is an object of the uploads bucket (or, for one submitted before uploads, a table item).
+  { ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []), uploads: ['GetObject', 'ListBucket'] },
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
@@ -238,6 +248,18 @@ export const routes: Route[] = [
     keyed: READS_PROFILES,
   },
   {
+    name: 'CreateVerificationUpload',
+    routeKey: `POST ${page}/uploads`,
+    handler: 'http/create-verification-upload',
+    // Reads the session; presigns a POST of one object under the session's prefix, which S3
+    // checks against this function's own rights when the browser uses it.
+    dynamodb: ['GetItem'],
+    indexes: [],
+    authenticated: false,
+    objects: PAGE_OBJECTS,
+    uploads: ['PutObject', 'PutObjectTagging'],
+  },
+  {
     name: 'SubmitVerification',
     routeKey: `POST ${page}/submit`,
     handler: 'http/submit-verification',
@@ -245,6 +267,8 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,
+    // Reads each upload's first bytes, and tags it as submitted.
+    uploads: ['GetObject', 'ListBucket', 'PutObjectTagging'],
   },
   {
     name: 'ShowAccountLogo',

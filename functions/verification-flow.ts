@@ -9,18 +9,22 @@ import { concludeVerification, submitVerificationSession, type Scope, type Verif
 import type { ChecksOutcome, Submission } from './domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
 import type { SessionChange } from './store/sessions';
-import { fileInfoItem, fileItem, submissionItem, submissionKey, type StoredFile } from './store/submissions';
+import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from './store/submissions';
 import { deleteItem, putNew } from './store/transaction-items';
 import { reportItem } from './store/verification-reports';
 import { newObjectId } from './wire/ids';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 
-/** The submission and its images are written with the move to `processing`: the checks read it from the stream. */
-export function submitChange(current: VerificationSession, submission: Submission, files: StoredFile[], origin: ChangeOrigin): SessionChange {
+/**
+ * The submission and its images' descriptions are written with the move to `processing`: the
+ * checks read it from the stream. The images themselves are objects in the file store, uploaded
+ * before (functions/store/files.ts): no table item holds their bytes.
+ */
+export function submitChange(current: VerificationSession, submission: Submission, files: FileInfo[], origin: ChangeOrigin): SessionChange {
   const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
   const scope = scopeOf(current);
-  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.flatMap((file) => [putNew(fileItem(scope, file)), putNew(fileInfoItem(scope, file))])] };
+  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.map((file) => putNew(fileInfoItem(scope, file)))] };
 }
 
 /** The verdict, its report, and the end of the submission: one change. */

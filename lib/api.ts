@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
 import { objectKey } from '../functions/store/schema';
 import { VerityFirewall, type FirewallProps } from './firewall';
+import type { VerityUploads } from './uploads';
 import { LOG_RETENTION, VerityFunction } from './verity-function';
 
 export interface VerityApiProps {
@@ -41,6 +42,8 @@ export interface VerityApiProps {
   customDomain?: { domainName: string; certificateArn: string };
   /** Serve the API through CloudFront and AWS WAF (lib/firewall.ts); its URL becomes the API's. */
   firewall?: FirewallProps;
+  /** The uploads bucket: each route gets the actions its `uploads` names (functions/routes.ts), and the bucket's CORS admits POSTs from the API's URL. */
+  uploads?: VerityUploads;
 }
 
 /** Actions that change items: the caller must be able to encrypt with the table's key. */
@@ -95,6 +98,8 @@ export class VerityApi extends Construct {
     this.firewall = props.firewall ? new VerityFirewall(this, 'Firewall', { ...props.firewall, api: this.httpApi }) : undefined;
     this.customDomainTarget = domain?.regionalDomainName;
     this.url = domain ? `https://${props.customDomain!.domainName}` : (this.firewall?.url ?? this.httpApi.apiEndpoint);
+    // The page is served from the API's URL, and its script POSTs photos to the bucket.
+    props.uploads?.allowPostFrom(this.url);
 
     for (const route of props.routes) {
       const fn = new VerityFunction(this, route.name, {
@@ -116,6 +121,10 @@ export class VerityApi extends Construct {
             : {},
       });
       grantRoute(fn, route, props.table, props.key);
+      if (route.uploads) {
+        if (!props.uploads) throw new Error(`The route ${route.name} needs the uploads bucket (uploads: ${route.uploads.join(', ')})`);
+        props.uploads.grantRoute(fn, route.uploads);
+      }
       if (route.dynamodb.length) {
         fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }));
       }

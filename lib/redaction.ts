@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { REDACTION_JOB_KIND, REDACTION_PROGRESS_KIND } from '../functions/store/redaction-jobs';
 import { tableSchema } from '../functions/store/schema';
 import { deadLetterQueue, tableStreamSource } from './events';
+import type { VerityUploads } from './uploads';
 import { VerityFunction } from './verity-function';
 
 export interface VerityRedactionProps {
@@ -21,6 +22,8 @@ export interface VerityRedactionProps {
   key: Key;
   /** Days after which verified and canceled sessions are redacted; undefined: never. */
   retentionDays?: number;
+  /** The uploads bucket, whose objects of a session redaction deletes (every version). */
+  uploads?: VerityUploads;
 }
 
 export class VerityRedaction extends Construct {
@@ -48,7 +51,10 @@ export class VerityRedaction extends Construct {
       timeout: Duration.minutes(15),
       invokedBy: 'schedule',
     });
-    for (const fn of [this.worker, this.backstop]) grantRedaction(fn, props, fn === this.backstop);
+    for (const fn of [this.worker, this.backstop]) {
+      grantRedaction(fn, props, fn === this.backstop);
+      props.uploads?.grantRedaction(fn);
+    }
 
     this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the redaction worker', props.key);
     this.worker.function.addEventSource(

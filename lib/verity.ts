@@ -25,6 +25,7 @@ import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
+import { VerityUploads } from './uploads';
 import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 import { VerityWebhooks } from './webhooks';
@@ -110,6 +111,8 @@ export class Verity extends Construct {
   readonly alarms: VerityAlarms;
   /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
   readonly firewall?: VerityFirewall;
+  /** The bucket the page uploads images to (`uploads.bucket`, keys under `uploads.prefix`); `uploads.grantRead(fn)` lets a function read them. */
+  readonly uploads: VerityUploads;
 
   constructor(scope: Construct, id: string, props: VerityProps = {}) {
     super(scope, id);
@@ -118,6 +121,7 @@ export class Verity extends Construct {
     this.data = new VerityData(this, 'Data', { removalPolicy: props.removalPolicy, deletionProtection: props.deletionProtection });
     this.table = this.data.table;
     this.key = this.data.key;
+    this.uploads = new VerityUploads(this, 'Uploads', { key: this.data.key, removalPolicy: props.removalPolicy });
     const signingSecret = new Secret(this, 'SigningSecret', {
       description: "Verity: signs each VerificationSession's client_secret and url",
       encryptionKey: this.data.key,
@@ -140,7 +144,10 @@ export class Verity extends Construct {
         VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0),
         ...retentionEnvironment(props.retentionDays),
         ...LIVE_PAGES_ENVIRONMENT,
+        // Every page and file function finds the file store by it (the page's CSP names the bucket).
+        ...this.uploads.environment,
       },
+      uploads: this.uploads,
       customDomain: props.customDomain,
       firewall: props.firewall,
     });
@@ -159,6 +166,7 @@ export class Verity extends Construct {
       key: this.data.key,
       table: this.data.table,
       retentionDays: props.retentionDays,
+      uploads: this.uploads,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
 

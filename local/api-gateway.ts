@@ -164,7 +164,14 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
   response.end(body);
 }
 
-async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** A route the local runtime serves itself, outside the route table (one that stands in for another AWS service). */
+export type LocalRoute = { method: string; path: string; serve: (request: IncomingMessage, response: ServerResponse) => Promise<void> };
+
+async function serve(request: IncomingMessage, response: ServerResponse, localRoutes: LocalRoute[] = []): Promise<void> {
+  // Before any of the body is read: such a route reads (and bounds) its own body.
+  const path = (request.url ?? '/').split('?')[0];
+  const local = localRoutes.find((route) => route.method === request.method && route.path === path);
+  if (local) return local.serve(request, response);
   // A declared length over the limit is refused before any of the body is read, as API Gateway does.
   const declared = Number(request.headers['content-length'] ?? 0);
   const body = declared > MAX_BODY_BYTES ? undefined : await readBody(request);
@@ -196,9 +203,9 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export async function startLocalApi(options: { port?: number; host?: string } = {}): Promise<LocalApi> {
+export async function startLocalApi(options: { port?: number; host?: string; localRoutes?: LocalRoute[] } = {}): Promise<LocalApi> {
   const server: Server = createServer((request, response) => {
-    serve(request, response).catch(() => response.destroy());
+    serve(request, response, options.localRoutes).catch(() => response.destroy());
   });
   // A request line or headers too large for the server: answered as the gateway does, in JSON.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

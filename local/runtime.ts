@@ -3,12 +3,16 @@
  * serving the route table's handler modules. `npm start` and the end-to-end tests both use it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LOCAL_UPLOAD_PATH } from '../functions/files/local-folder';
+import { FILES_DIR_ENV } from '../functions/store/files';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
-import { lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
+import { ensurePrivateDir, lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
+import { serveLocalUpload } from './upload-route';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection, type LocalDynamo } from './dynamodb';
 import { startEventReceiver, type EventReceiver } from './event-receiver';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
@@ -77,6 +81,8 @@ export function configureLocalEnvironment(settings: {
   signingSecret?: string;
   publicUrl?: string;
   eventBridgeEndpoint?: string;
+  /** The folder the local file store keeps uploads in (owner-only). */
+  filesDir?: string;
 }) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamo.endpoint,
@@ -88,6 +94,7 @@ export function configureLocalEnvironment(settings: {
     VERITY_TABLE_NAME: settings.tableName,
     ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
     ...(settings.publicUrl ? { VERITY_PUBLIC_URL: settings.publicUrl } : {}),
+    ...(settings.filesDir ? { [FILES_DIR_ENV]: settings.filesDir } : {}),
     // On the developer's own machine, test-mode webhooks may go to localhost (never in AWS).
     [PRIVATE_ADDRESSES_ALLOWED]: '1',
   });
@@ -102,6 +109,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // Before anything starts: a second service on the same files would publish every event twice.
   const lock: DataDirLock | undefined = dataDir ? lockDataDir(dataDir) : undefined;
   let dynamo: LocalDynamo | undefined;
+  let filesToRemove: string | undefined;
   try {
     if (dataDir) makePrivate(dataDir);
     dynamo = options.dynamo ? { ...options.dynamo, stop: async () => undefined } : await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
@@ -112,7 +120,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const eventsFile = dataDir && join(dataDir, 'events.ndjson');
     const eventTargets = options.eventTargets ?? [];
     const events = await startEventReceiver({ file: eventsFile, targets: eventTargets });
-    const api = await startLocalApi({ port: options.port, host: options.host });
+    // Uploads: under the data folder; in memory, a folder of the run's own (removed at stop),
+    // unless the environment already names one (the tests' run shares one).
+    const ownFiles = !dataDir && !process.env[FILES_DIR_ENV] ? mkdtempSync(join(tmpdir(), 'verity-files-')) : undefined;
+    filesToRemove = ownFiles;
+    const filesDir = dataDir ? join(dataDir, 'files') : (ownFiles ?? process.env[FILES_DIR_ENV]!);
+    ensurePrivateDir(filesDir);
+    const api = await startLocalApi({
+      port: options.port,
+      host: options.host,
+      localRoutes: [{ method: 'POST', path: LOCAL_UPLOAD_PATH, serve: (request, response) => serveLocalUpload(filesDir, request, response) }],
+    });
     const publicUrl = process.env.VERITY_PUBLIC_URL ?? api.url;
     configureLocalEnvironment({
       dynamo,
@@ -120,6 +138,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableName,
       signingSecret: process.env.VERITY_SIGNING_SECRET ?? persisted(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
       publicUrl,
+      filesDir,
     });
 
     const secretKey = options.secretKey ?? generateSecretKey('test');
@@ -174,11 +193,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
         await connection.stop();
+        if (filesToRemove) {
+          rmSync(filesToRemove, { recursive: true, force: true });
+          if (process.env[FILES_DIR_ENV] === filesToRemove) delete process.env[FILES_DIR_ENV];
+        }
         lock?.release();
       },
     };
   } catch (error) {
     await dynamo?.stop();
+    if (filesToRemove) rmSync(filesToRemove, { recursive: true, force: true });
     lock?.release();
     throw error;
   }

@@ -81,8 +81,8 @@ export function cookieActs(access: PageAccess, session: VerificationSession): bo
   );
 }
 
-/** Which attempt a session is on: named by the last report, which each concluded submission replaces. */
-const attemptOf = (session: VerificationSession) => session.last_verification_report ?? '-';
+/** Which attempt a session is on: named by the last report, which each concluded submission replaces (`-` before the first). */
+export const attemptOf = (session: VerificationSession) => session.last_verification_report ?? '-';
 
 /**
  * The cookie that lets this browser go on after spending `token` on `session` (the session as

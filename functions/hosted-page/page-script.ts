@@ -5,7 +5,9 @@
  * page and nothing dynamic is ever spliced into JavaScript.
  *
  * What it POSTs, as JSON: `{ document_type, document_front, document_back, selfie, id_number,
- * test_case, delay }`, leaving out what is absent; images are `data:image/jpeg;base64,…` URLs.
+ * test_case, delay }`, leaving out what is absent; images are the `file_…` ids of photos uploaded
+ * just before: for each, it asks `POST {page}/uploads` (beside the submit URL) for a presigned
+ * upload, and POSTs the photo there as a form (the fields, then the file), as S3 takes it.
  */
 export const PAGE_SCRIPT = String.raw`
 (function () {
@@ -17,15 +19,19 @@ export const PAGE_SCRIPT = String.raw`
   var submitButton = form.querySelector('[data-submit]');
   var submitLabel = submitButton.textContent;
   var submitUrl = form.getAttribute('data-submit-url');
+  // Where the page asks for a presigned upload: beside submit, on the page's own path.
+  var uploadUrl = submitUrl.replace(/\/submit$/, '/uploads');
   var testMode = form.getAttribute('data-mode') === 'test';
 
-  // Large photos are slow to send from a phone and the server caps the body size.
-  var MAX_IMAGE_CHARACTERS = 480000;
+  // Enough resolution to read a document's smallest print (about 2,500 px on the long side), and
+  // under the upload limit of 10 MB; a smaller encoding only if a photo would pass it.
+  var MAX_UPLOAD_BYTES = 10485760;
   var ENCODINGS = [
-    { longestSide: 1600, quality: 0.85 },
-    { longestSide: 1600, quality: 0.6 },
-    { longestSide: 1200, quality: 0.6 }
+    { longestSide: 2500, quality: 0.9 },
+    { longestSide: 2500, quality: 0.75 },
+    { longestSide: 1800, quality: 0.75 }
   ];
+  var UPLOAD_ERROR = "We couldn't send this photo. Check your connection and try again.";
   var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
   var UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again.';
 
@@ -215,10 +221,14 @@ export const PAGE_SCRIPT = String.raw`
     });
   }
 
-  function encodeJpeg(source, width, height) {
+  function canvasBlob(canvas, quality) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, 'image/jpeg', quality); });
+  }
+
+  async function encodeJpeg(source, width, height) {
     var canvas = document.createElement('canvas');
     var context = canvas.getContext('2d');
-    var dataUrl = '';
+    var blob = null;
     for (var i = 0; i < ENCODINGS.length; i++) {
       var scale = Math.min(1, ENCODINGS[i].longestSide / Math.max(width, height));
       canvas.width = Math.max(1, Math.round(width * scale));
@@ -227,10 +237,10 @@ export const PAGE_SCRIPT = String.raw`
       context.fillStyle = '#fff';
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(source, 0, 0, canvas.width, canvas.height);
-      dataUrl = canvas.toDataURL('image/jpeg', ENCODINGS[i].quality);
-      if (dataUrl.length <= MAX_IMAGE_CHARACTERS) break;
+      blob = await canvasBlob(canvas, ENCODINGS[i].quality);
+      if (blob && blob.size <= MAX_UPLOAD_BYTES) return blob;
     }
-    return dataUrl;
+    return blob;
   }
 
   function imageFor(input) {
@@ -239,9 +249,10 @@ export const PAGE_SCRIPT = String.raw`
     var file = input.files && input.files[0];
     if (!file) return Promise.resolve(null);
     return loadImage(file).then(function (loaded) {
-      var dataUrl = encodeJpeg(loaded.source, loaded.width, loaded.height);
-      URL.revokeObjectURL(loaded.url);
-      return dataUrl;
+      return encodeJpeg(loaded.source, loaded.width, loaded.height).then(function (blob) {
+        URL.revokeObjectURL(loaded.url);
+        return blob;
+      });
     }, function () {
       throw new UserFacingError("We couldn't read this photo. Choose a JPEG or PNG photo, or take a new one.", input);
     });
@@ -270,7 +281,7 @@ export const PAGE_SCRIPT = String.raw`
     var fileInputs = form.querySelectorAll('input[type="file"]:not(:disabled)');
     for (var i = 0; i < fileInputs.length; i++) {
       var image = await imageFor(fileInputs[i]);
-      if (image) payload[fileInputs[i].name] = image;
+      if (image) payload[fileInputs[i].name] = await upload(image, fileInputs[i]);
     }
     var idNumber = form.querySelector('input[name="id_number"]:not(:disabled)');
     if (idNumber && idNumber.value.trim() !== '') payload.id_number = idNumber.value.trim();
@@ -283,10 +294,35 @@ export const PAGE_SCRIPT = String.raw`
     return payload;
   }
 
-  async function post(payload) {
+  // Asks where to upload (a presigned POST for one JPEG), then sends the photo straight there.
+  // The upload's answer is S3's (XML) or the local stand-in's: only its status matters here.
+  async function upload(blob, input) {
+    var purpose = input.name === 'selfie' ? 'selfie' : 'identity_document';
+    var presigned = await requestJson(uploadUrl, { purpose: purpose, content_type: 'image/jpeg' });
+    var body = new FormData();
+    Object.keys(presigned.fields).forEach(function (name) { body.append(name, presigned.fields[name]); });
+    body.append('file', blob, input.name + '.jpg');
     var response;
     try {
-      response = await fetch(submitUrl, {
+      response = await fetch(presigned.url, { method: 'POST', body: body });
+    } catch (networkFailure) {
+      throw new UserFacingError(UPLOAD_ERROR, input);
+    }
+    if (!response.ok) throw new UserFacingError(UPLOAD_ERROR, input);
+    return presigned.file;
+  }
+
+  async function post(payload) {
+    var body = await requestJson(submitUrl, payload);
+    if (typeof body.redirect_url === 'string') return body.redirect_url;
+    throw new UserFacingError(UNEXPECTED_ERROR);
+  }
+
+  // A JSON POST to one of the page's own routes; a refusal becomes the error shown beside its field.
+  async function requestJson(url, payload) {
+    var response;
+    try {
+      response = await fetch(url, {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json' },
@@ -301,7 +337,7 @@ export const PAGE_SCRIPT = String.raw`
     } catch (notJson) {
       body = null;
     }
-    if (response.ok && body && typeof body.redirect_url === 'string') return body.redirect_url;
+    if (response.ok && body) return body;
     var error = body && body.error;
     throw new UserFacingError(error && error.message ? String(error.message) : UNEXPECTED_ERROR, fieldNamed(error && error.param));
   }

@@ -1,36 +1,35 @@
 /**
- * `POST /start/{token}/submit`: the page's script hands in what the person gave (JSON, images
- * as data URLs). The images, the submission and the move to `processing` are one change; the
- * checks worker takes it from there.
+ * `POST /start/{token}/submit`: the page's script hands in what the person gave (JSON): the
+ * document type, the ID number, and the `file_…` ids of the images it uploaded first
+ * (`POST /start/{token}/uploads`). Each image must have arrived under this session's attempt as
+ * a JPEG or PNG (its first bytes say so) of at most 10 MB. The submission, the images'
+ * descriptions and the move to `processing` are one change; the checks worker takes it from there.
  */
-import { VerityError, invalidParameter } from '../domain/errors';
+import { invalidParameter } from '../domain/errors';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
-import { cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
+import { attemptOf, cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
+import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo, type UploadedObject } from '../store/files';
 import { changeSession } from '../store/sessions';
-import { MAX_FILE_BYTES, type StoredFile } from '../store/submissions';
 import { submitChange } from '../verification-flow';
-import { newObjectId } from '../wire/ids';
+import { isObjectId, newObjectId } from '../wire/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';
-import { pageApiRoute, tokenOf } from './verification-page';
+import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
 
-/** A data URL of the largest image a file item holds. */
-const MAX_DATA_URL_LENGTH = Math.ceil((MAX_FILE_BYTES * 4) / 3) + 40;
+const PHOTO_PARAMS = ['document_front', 'document_back', 'selfie'] as const;
+type PhotoParam = (typeof PHOTO_PARAMS)[number];
 
 const submissionShape = {
   document_type: oneOf(DOCUMENT_TYPES),
-  document_front: string({ maxLength: MAX_DATA_URL_LENGTH }),
-  document_back: string({ maxLength: MAX_DATA_URL_LENGTH }),
-  selfie: string({ maxLength: MAX_DATA_URL_LENGTH }),
+  document_front: string({ maxLength: 64 }),
+  document_back: string({ maxLength: 64 }),
+  selfie: string({ maxLength: 64 }),
   id_number: string({ maxLength: 20 }),
   test_case: string({ maxLength: 100 }),
   delay: boolean(),
 };
-
-const pageExpired = () =>
-  new VerityError('authentication', null, 'This verification page has expired. Open your verification link again, or ask for a new one.');
 
 export const handler = pageApiRoute(async (event) => {
   const token = tokenOf(event);
@@ -42,7 +41,12 @@ export const handler = pageApiRoute(async (event) => {
   const params = readParams(submissionShape, parseJsonBody(requestBodyText(event) || '{}'));
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
-  const { submission, files } = readSubmission(session, params, now);
+  const { submission, photos } = readSubmission(session, params, now);
+  const files = await uploadedFiles(scope, session, photos, submission.created);
+  // Named by a submission from here on: the rule that removes unclaimed uploads after a day leaves
+  // them. Before the write, so no stored submission names an image that may still expire; a
+  // write that then fails leaves tagged objects of this session, which its redaction removes.
+  await Promise.all(files.map((file) => fileStore().markSubmitted(file)));
   // The answer is ready before the write: once the submission is stored, nothing is left that can fail.
   const answer = {
     statusCode: 200,
@@ -66,20 +70,22 @@ export const handler = pageApiRoute(async (event) => {
 type Params = ReturnType<typeof readParams<typeof submissionShape>>;
 
 /** Checks what was handed in against what the session asks for; in test mode everything but the choice of test case is optional. */
-function readSubmission(session: VerificationSession, params: Params, now: Date): { submission: Submission; files: StoredFile[] } {
+function readSubmission(session: VerificationSession, params: Params, now: Date): { submission: Submission; photos: [PhotoParam, string][] } {
   const requirements = requirementsOf(session);
   const test = session.mode === 'test';
   const created = Math.floor(now.getTime() / 1000);
-  const files: StoredFile[] = [];
-  const image = (param: 'document_front' | 'document_back' | 'selfie', needed: boolean): string | undefined => {
-    const dataUrl = params[param];
-    if (!dataUrl) {
+  const photos: [PhotoParam, string][] = [];
+  const image = (param: PhotoParam, needed: boolean): string | undefined => {
+    const id = params[param];
+    if (!id) {
       if (needed && !test) throw invalidParameter('parameter_missing', `Add a photo: ${PHOTO_NAMES[param]}.`, param);
       return undefined;
     }
-    const file = decodeImage(dataUrl, param);
-    const id = newObjectId('file', now.getTime());
-    files.push({ id, session: session.id, purpose: param === 'selfie' ? 'selfie' : 'identity_document', created, ...file });
+    if (!isObjectId('file', id)) throw notUploaded(param);
+    if (photos.some(([, other]) => other === id)) {
+      throw invalidParameter('parameter_invalid', `Take a separate photo for ${PHOTO_NAMES[param]}.`, param);
+    }
+    photos.push([param, id]);
     return id;
   };
 
@@ -119,22 +125,51 @@ function readSubmission(session: VerificationSession, params: Params, now: Date)
     if (params.test_case !== undefined) submission.test_case = params.test_case as TestCase;
     if (params.delay) submission.delay_seconds = testDelaySeconds();
   }
-  return { submission, files };
+  return { submission, photos };
 }
 
 const PHOTO_NAMES = { document_front: 'the front of your document', document_back: 'the back of your document', selfie: 'a selfie' };
 
-/** A JPEG or PNG data URL whose bytes are what it says they are. */
-function decodeImage(dataUrl: string, param: string): Pick<StoredFile, 'content_type' | 'data'> {
-  const match = /^data:(image\/jpeg|image\/png);base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
-  const data = match ? Buffer.from(match[2]!, 'base64') : undefined;
-  const jpeg = data && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff;
-  const png = data && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  if (!match || !data || !(match[1] === 'image/jpeg' ? jpeg : png)) {
-    throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
-  }
-  if (data.length > MAX_FILE_BYTES) {
-    throw invalidParameter('parameter_invalid', 'This photo is too large. Take it again at a lower resolution.', param);
-  }
-  return { content_type: match[1] as StoredFile['content_type'], data };
+const notUploaded = (param: PhotoParam) =>
+  invalidParameter('parameter_invalid', `This photo did not arrive. Add ${PHOTO_NAMES[param]} again.`, param);
+
+/** Enough of an object to read its magic number. */
+const MAGIC_BYTES = 8;
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((byte, i) => bytes[i] === byte);
+
+/**
+ * The uploads the submission names, each checked where it is stored: uploaded under this session
+ * and attempt (its key: an upload of another session, or of an attempt since concluded, is not
+ * there), a JPEG or PNG whose first bytes match the type it was uploaded as, and at most 10 MB.
+ * Otherwise a refusal beside the photo's field. Reads the first bytes of each (at most three).
+ */
+async function uploadedFiles(scope: Scope, session: VerificationSession, photos: [PhotoParam, string][], created: number): Promise<FileInfo[]> {
+  const attempt = attemptOf(session);
+  const found = await Promise.all(
+    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, MAGIC_BYTES)] as const),
+  );
+  return found.map(([param, id, object]) => {
+    if (!object) throw notUploaded(param);
+    const contentType = imageType(object);
+    if (!contentType) throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
+    if (object.size > MAX_UPLOAD_BYTES) throw invalidParameter('parameter_invalid', 'This photo is too large (at most 10 MB). Take it again at a lower resolution.', param);
+    return {
+      id,
+      session: session.id,
+      purpose: param === 'selfie' ? 'selfie' : 'identity_document',
+      content_type: contentType,
+      created,
+      size: object.size,
+      object_key: uploadKey(scope, session.id, attempt, id),
+    };
+  });
+}
+
+/** The object's type, if it is a JPEG or PNG and its first bytes agree with the type it was uploaded as. */
+function imageType(object: UploadedObject): FileInfo['content_type'] | undefined {
+  if (object.contentType === 'image/jpeg' && startsWith(object.start, JPEG_MAGIC)) return 'image/jpeg';
+  if (object.contentType === 'image/png' && startsWith(object.start, PNG_MAGIC)) return 'image/png';
+  return undefined;
 }

@@ -6,6 +6,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
+import { VerityError } from '../domain/errors';
+import { uploadOrigin } from '../files/upload-origin';
 import { renderHostedPage } from '../hosted-page/render';
 import type { PageView } from '../hosted-page/view';
 import { requestIdOf, stripeResponses, withRequestId } from './stripe-responses';
@@ -24,8 +26,14 @@ const SECURITY_HEADERS = {
   'permissions-policy': 'camera=(self), microphone=(), geolocation=()',
 };
 
+/** What the page's API routes answer a browser whose page may no longer act (the page shows it and asks for a new link). */
+export const pageExpired = () =>
+  new VerityError('authentication', null, 'This verification page has expired. Open your verification link again, or ask for a new one.');
+
 export function htmlResponse(view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result {
   const nonce = randomBytes(16).toString('base64');
+  // The page's script uploads photos straight to the file store: the bucket, in AWS.
+  const uploads = uploadOrigin();
   return {
     statusCode,
     headers: {
@@ -33,7 +41,7 @@ export function htmlResponse(view: PageView, statusCode = 200, extra: { cookies?
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
         `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
-        "media-src blob: mediastream:; connect-src 'self'; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'",
+        `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'`,
     },
     ...(extra.cookies ? { cookies: extra.cookies } : {}),
     body: renderHostedPage(view, nonce),

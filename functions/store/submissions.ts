@@ -1,7 +1,9 @@
 /**
  * What a person submitted on the verification page: the submission (read by the checks from the
- * table's stream) and its images, one file item each. The submission is removed when its checks
- * conclude; the images stay with the session's reports until the session is redacted.
+ * table's stream) and a description of each image (`file_info`), whose bytes are an object in the
+ * file store (functions/store/files.ts). The submission is removed when its checks conclude; the
+ * images stay with the session's reports until the session is redacted. Submissions made before
+ * uploads kept each image in a `file` item of the table, which is still read until it is redacted.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
@@ -12,15 +14,13 @@ import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableName,
 export const SUBMISSION_KIND = 'submission';
 export const FILE_KIND = 'file';
 /**
- * A file's description without its bytes, beside its `file` item: what the Files API lists
- * (by_scope, and by purpose in by_type). A list index projects whole items, so a page of images
- * would read up to 380 KB an item; a page of these reads a few hundred bytes each.
+ * A file's description without its bytes: what the Files API lists (by_scope, and by purpose in
+ * by_type), a few hundred bytes each. The bytes are an object in the file store (`object_key`),
+ * or, for an image submitted before uploads, the `file` item beside it.
  */
 export const FILE_INFO_KIND = 'file_info';
 
-/** DynamoDB's item limit is 400 KB; an image must leave room for the item's other attributes. */
-export const MAX_FILE_BYTES = 380_000;
-
+/** An image kept in the table (before uploads): one `file` item, read by the Files API until it is redacted. */
 export interface StoredFile {
   id: string;
   session: string;
@@ -49,6 +49,7 @@ export function submissionItem(scope: Scope, submission: Submission, now: Date) 
   };
 }
 
+/** A `file` item as submissions before uploads wrote it (tests write them to prove they are still read and redacted). */
 export function fileItem(scope: Scope, file: StoredFile) {
   return {
     ...objectKey(scope, file.id, FILE_KIND),
@@ -58,20 +59,23 @@ export function fileItem(scope: Scope, file: StoredFile) {
   };
 }
 
-/** What the Files API shows of a file, and the session it belongs to. */
-export type FileInfo = Omit<StoredFile, 'data'> & { size: number };
+/** What the Files API shows of a file, the session it belongs to, and where its bytes are. */
+export interface FileInfo extends Omit<StoredFile, 'data'> {
+  /** Bytes. */
+  size: number;
+  /** The object in the file store that holds the image; absent for an image kept in a `file` item. */
+  object_key?: string;
+}
 
-/** The file's description item (FILE_INFO_KIND), written with its `file` item and redacted with it. */
-export function fileInfoItem(scope: Scope, file: StoredFile) {
-  const { data, ...described } = file;
-  const info: FileInfo = { ...described, size: data.length };
+/** The file's description item (FILE_INFO_KIND), written with the submission and redacted with it. */
+export function fileInfoItem(scope: Scope, info: FileInfo) {
   const { indexes } = tableSchema;
   return {
-    ...objectKey(scope, file.id, FILE_INFO_KIND),
-    id: file.id,
+    ...objectKey(scope, info.id, FILE_INFO_KIND),
+    id: info.id,
     [indexes.byScope.partitionKey]: listPartition(scope, FILE_KIND),
-    [indexes.byType.partitionKey]: listPartition(scope, FILE_KIND, { field: 'purpose', value: file.purpose }),
-    [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, FILE_INFO_KIND, file.session),
+    [indexes.byType.partitionKey]: listPartition(scope, FILE_KIND, { field: 'purpose', value: info.purpose }),
+    [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, FILE_INFO_KIND, info.session),
     info,
   };
 }

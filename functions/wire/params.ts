@@ -15,9 +15,9 @@ export type ParamValue = string | number | boolean | null | ParamValue[] | Param
 /** The limits on one request, whatever its encoding (query string, form or JSON body) and route. */
 export const REQUEST_LIMITS = {
   /**
-   * Bytes of body a function reads (decoded from base64 when API Gateway encoded it). The
-   * largest body any route takes is the page's submission: three images of at most
-   * `MAX_FILE_BYTES` (380,000) as data URLs, about 1.52 MB; API Gateway's own limit is 10 MB.
+   * Bytes of body a function reads (decoded from base64 when API Gateway encoded it). No route
+   * takes images any more (the page uploads them to the file store, functions/store/files.ts);
+   * the largest bodies are a business's metadata and options. API Gateway's own limit is 10 MB.
    */
   bodyBytes: 2 * 1024 * 1024,
   /**

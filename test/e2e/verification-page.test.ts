@@ -10,7 +10,8 @@ import { changeSession, getSession } from '../../functions/store/sessions';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
-import { eventually, expectStatus } from '../support/verification';
+import { jpegHeader } from '../support/images';
+import { eventually, expectStatus, uploadOnPage } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -46,8 +47,10 @@ async function accept(path: string): Promise<string> {
 const submit = (path: string, cookie: string, body: Record<string, unknown>) =>
   open(`${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** The smallest JPEG header our checks accept as an image. */
-const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]).toString('base64')}`;
+/** The start of a real JPEG: what submit reads of an upload (its magic number) says it is one. */
+const JPEG = jpegHeader(640, 400);
+/** Uploads a photo as the page's script does, through the presigned contract; its `file_…` id. */
+const upload = (path: string, cookie: string) => uploadOnPage({ serviceUrl: service.url, path, cookie }, JPEG);
 
 describe('the verification page', () => {
   it('asks for consent, spends the link on accepting, and lands the person on return_url after a verified submission', async () => {
@@ -73,7 +76,8 @@ describe('the verification page', () => {
     expect(capture.status).toBe(200);
     expect(await capture.text()).toContain('test_case');
 
-    const submitted = await submit(path, cookie, { document_type: 'passport', document_front: JPEG, selfie: JPEG, id_number: '123-45-6789', test_case: 'verified' });
+    const [front, selfie] = [await upload(path, cookie), await upload(path, cookie)];
+    const submitted = await submit(path, cookie, { document_type: 'passport', document_front: front, selfie, id_number: '123-45-6789', test_case: 'verified' });
     expect(submitted.status).toBe(200);
     expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/done' });
 
@@ -84,9 +88,8 @@ describe('the verification page', () => {
     expect(verified.verified_outputs).toMatchObject({ first_name: 'Jenny', id_number: '6789', id_number_type: 'us_ssn' });
     const report = verified.last_verification_report as Stripe.Identity.VerificationReport;
     expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
-    expect(report.document!.files).toHaveLength(1);
-    expect(report.document!.files![0]).toMatch(/^file_/);
-    expect(report.selfie).toMatchObject({ status: 'verified', document: report.document!.files![0], selfie: expect.stringMatching(/^file_/) });
+    expect(report.document!.files).toEqual([front]);
+    expect(report.selfie).toMatchObject({ status: 'verified', document: front, selfie });
     expect(report.id_number).toMatchObject({ status: 'verified', id_number_type: 'us_ssn' });
     // The page now says the documents were submitted; it cannot be submitted twice.
     expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
@@ -132,8 +135,9 @@ describe('the verification page', () => {
     const cookie = await accept(path);
     const cases: [Record<string, unknown>, string][] = [
       [{ document_type: 'id_card' }, 'document_type'],
+      // An id never uploaded, and something that is not a file id at all (a data URL, as the page once sent).
+      [{ document_front: 'file_00000000AAAAAAAAAAAAAAAA' }, 'document_front'],
       [{ document_front: 'data:image/jpeg;base64,aGVsbG8=' }, 'document_front'],
-      [{ document_front: 'not an image' }, 'document_front'],
       [{ id_number: '12' }, 'id_number'],
       [{ test_case: 'selfie_face_mismatch' }, 'test_case'],
       [{ colour: 'red' }, 'colour'],

@@ -7,6 +7,7 @@ configureLocalEnvironment({
   tableName: inject('tableName'),
   signingSecret: 'test-signing-secret-that-is-long-enough-0123456789',
   publicUrl: 'http://verity.test',
+  filesDir: inject('filesDir'),
 });
 
 // The suite drives its accounts far faster than Stripe's test-mode limit (25 requests a second),

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection } from '../../local/dynamodb';
 
@@ -7,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamo: DynamoConnection;
     tableName: string;
+    /** The local file store's folder for the run (uploads), removed at its end. */
+    filesDir: string;
   }
 }
 
@@ -26,5 +31,10 @@ export default async function setup(project: TestProject) {
   }
   project.provide('dynamo', { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId });
   project.provide('tableName', TEST_TABLE);
-  return () => dynamo.stop();
+  const filesDir = mkdtempSync(join(tmpdir(), 'verity-test-files-'));
+  project.provide('filesDir', filesDir);
+  return async () => {
+    await dynamo.stop();
+    rmSync(filesDir, { recursive: true, force: true });
+  };
 }

@@ -1,0 +1,101 @@
+/**
+ * The FileStore's S3 adapter: the stack's uploads bucket (lib/uploads.ts). Browsers upload with a
+ * presigned POST whose policy S3 enforces (size, type, key, tag); the functions read an object's
+ * first bytes with a ranged GetObject, tag what a submission names, hand the checks the object's
+ * location, and delete every version of a session's objects.
+ * Sources: POST policies https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html;
+ * GetObject ranges, PutObjectTagging, ListObjectVersions and DeleteObjects in the S3 API Reference.
+ */
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import type { ObjectStore } from '../store/files';
+
+/**
+ * The tag every upload carries from the start (`pending`), and submit changes to `submitted`: the
+ * bucket's lifecycle rule expires objects still `pending` a day after upload, so an image no
+ * submission names does not outlive the day.
+ */
+export const UPLOAD_TAG = { key: 'verity-upload', pending: 'pending', submitted: 'submitted' } as const;
+/** The `tagging` form field of a POST upload: S3's Tagging XML. */
+const PENDING_TAGGING = `<Tagging><TagSet><Tag><Key>${UPLOAD_TAG.key}</Key><Value>${UPLOAD_TAG.pending}</Value></Tag></TagSet></Tagging>`;
+
+/** DeleteObjects takes at most 1,000 keys; ListObjectVersions answers at most 1,000. */
+const S3_BATCH = 1000;
+
+let shared: S3Client | undefined;
+/** One client per container, created on first use (region and credentials from Lambda's environment). */
+const s3 = () => (shared ??= new S3Client({}));
+
+const isMissing = (error: unknown) =>
+  error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+
+export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectStore {
+  return {
+    async presignUpload(policy) {
+      const { url, fields } = await createPresignedPost(client(), {
+        Bucket: bucket,
+        Key: policy.key,
+        Conditions: [
+          ['content-length-range', 1, policy.maxBytes],
+          ['eq', '$Content-Type', policy.contentType],
+          ['eq', '$key', policy.key],
+          ['eq', '$tagging', PENDING_TAGGING],
+        ],
+        Fields: { 'Content-Type': policy.contentType, tagging: PENDING_TAGGING },
+        Expires: Math.max(1, Math.floor((policy.expires.getTime() - Date.now()) / 1000)),
+      });
+      return { url, fields };
+    },
+    async inspect(key, bytes) {
+      try {
+        const object = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
+        const start = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+        // `bytes 0-15/48213`: the total after the slash. A 200 (no range applied) has the whole length.
+        const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1];
+        return { contentType: object.ContentType, size: total !== undefined ? Number(total) : (object.ContentLength ?? start.length), start: start.subarray(0, bytes) };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        // An empty object has no byte 0: S3 answers 416 InvalidRange.
+        if (error instanceof S3ServiceException && error.name === 'InvalidRange') return { contentType: undefined, size: 0, start: new Uint8Array() };
+        throw error;
+      }
+    },
+    async markSubmitted(key) {
+      await client().send(
+        new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: UPLOAD_TAG.key, Value: UPLOAD_TAG.submitted }] } }),
+      );
+    },
+    async read(key) {
+      try {
+        const object = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { contentType: object.ContentType, data: (await object.Body?.transformToByteArray()) ?? new Uint8Array() };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+    checkImage: async (key) => ({ S3Object: { Bucket: bucket, Name: key } }),
+    async deleteUnder(prefix, limit) {
+      const listed = await client().send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }));
+      // Delete markers too: a versioned bucket keeps one where an object was deleted without its version.
+      const versions = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])]
+        .filter((version) => version.Key?.startsWith(prefix))
+        .map(({ Key, VersionId }) => ({ Key: Key!, VersionId }));
+      if (versions.length) {
+        const result = await client().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: versions, Quiet: true } }));
+        if (result.Errors?.length) {
+          const [first] = result.Errors;
+          throw new Error(`S3 kept ${result.Errors.length} of ${versions.length} object versions (${first!.Code}: ${first!.Message}); the next run deletes them`);
+        }
+      }
+      return { deleted: versions.length, more: listed.IsTruncated === true };
+    },
+  };
+}

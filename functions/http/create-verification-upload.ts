@@ -1,0 +1,42 @@
+/**
+ * `POST /start/{token}/uploads`: the page's script asks where to upload one image, before it
+ * submits. JSON in: `{ purpose: 'identity_document' | 'selfie', content_type: 'image/jpeg' | 'image/png' }`.
+ * JSON out: `{ file: 'file_…', url, fields }`, a presigned POST (S3's form upload; the local
+ * runtime's upload route locally) for that one image: at most 10 MB, that type, a key under this
+ * session's attempt, for 10 minutes. The page then submits the `file_…` ids, and submit checks what
+ * arrived (functions/http/submit-verification.ts). Only a browser that may submit may upload.
+ */
+import { missingParameter } from '../domain/errors';
+import type { Scope } from '../domain/verification-session';
+import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
+import { fileStore, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
+import { parseJsonBody, requestBodyText } from '../wire/params';
+import { oneOf, readParams } from '../wire/schema';
+import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
+
+const uploadShape = {
+  purpose: oneOf(UPLOAD_PURPOSES),
+  content_type: oneOf(UPLOAD_CONTENT_TYPES),
+};
+
+export const handler = pageApiRoute(async (event) => {
+  const now = new Date();
+  const access = await pageAccess(tokenOf(event), event.cookies, now);
+  if (!access || !cookieActs(access, access.session)) throw pageExpired();
+  const params = readParams(uploadShape, parseJsonBody(requestBodyText(event) || '{}'));
+  if (params.purpose === undefined) throw missingParameter('purpose');
+  if (params.content_type === undefined) throw missingParameter('content_type');
+  const { session } = access;
+  const scope: Scope = { account: session.account, mode: session.mode };
+  const upload = await fileStore().presignUpload(
+    scope,
+    {
+      session: session.id,
+      attempt: attemptOf(session),
+      purpose: params.purpose,
+      contentType: params.content_type,
+    },
+    now,
+  );
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(upload) };
+});

@@ -1,0 +1,121 @@
+/**
+ * The uploads bucket: where the verification page puts each image, straight from the browser,
+ * with a presigned POST (functions/store/files.ts, functions/files/s3.ts). Private, encrypted with
+ * the stack key (SSE-KMS, with an S3 Bucket Key so S3 asks KMS for a data key per bucket, not per
+ * object), TLS only, versioned; an upload no submission names is removed a day after it arrived.
+ *
+ * Grants, all under `uploads/` (UPLOADS_PREFIX) and nothing else:
+ * - the routes, from the route table (`Route.uploads`, functions/routes.ts) through `grantRoute`;
+ * - the redaction functions (`grantRedaction`): list and delete every version of a session's objects;
+ * - the checks worker (`grantRead`, for lib/verification.ts): read objects, decrypt them with the key.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { UPLOAD_TAG } from '../functions/files/s3';
+import type { UploadsAction } from '../functions/routes';
+import { UPLOADS_BUCKET_ENV, UPLOADS_PREFIX } from '../functions/store/files';
+import type { VerityFunction } from './verity-function';
+
+export { UPLOADS_PREFIX };
+
+export interface VerityUploadsProps {
+  key: IKey;
+  /** What happens to the bucket when it leaves the stack. @default RemovalPolicy.RETAIN (a non-empty bucket cannot be deleted anyway) */
+  removalPolicy?: RemovalPolicy;
+}
+
+/** Keys uses the actions imply on an SSE-KMS bucket: a put asks for a data key, a get decrypts it. */
+const KMS_FOR: Partial<Record<UploadsAction, string[]>> = {
+  PutObject: ['kms:GenerateDataKey'],
+  GetObject: ['kms:Decrypt'],
+};
+
+export class VerityUploads extends Construct {
+  readonly bucket: Bucket;
+  /** The prefix every upload's key starts with (`uploads/`): grant on `bucket.arnForObjects(`${prefix}*`)`. */
+  readonly prefix = UPLOADS_PREFIX;
+  /** What a function that touches uploads needs in its environment: the bucket's name (functions/store/files.ts `fileStore()`). */
+  readonly environment: Record<string, string>;
+  private readonly key: IKey;
+
+  constructor(scope: Construct, id: string, props: VerityUploadsProps) {
+    super(scope, id);
+    this.key = props.key;
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: props.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      // Redaction deletes every version of a session's objects (ListObjectVersions + DeleteObjects).
+      versioned: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          // Uploaded but never submitted (a person who gave up, a photo taken again): gone after a day.
+          id: 'UnsubmittedUploads',
+          prefix: UPLOADS_PREFIX,
+          tagFilters: { [UPLOAD_TAG.key]: UPLOAD_TAG.pending },
+          expiration: Duration.days(1),
+        },
+        {
+          // What an expiry or a deletion leaves behind in a versioned bucket, and uploads cut off half-way.
+          id: 'LeftoverVersions',
+          noncurrentVersionExpiration: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    this.environment = { [UPLOADS_BUCKET_ENV]: this.bucket.bucketName };
+    const noAccessLogs =
+      "Server access logs would record every person's IP address and user agent beside their session's object keys for as long as the log bucket keeps them, " +
+      'beyond the reach of redaction. Who may touch the bucket is fixed by IAM (one prefix, per function) and the POST policy (one key, one type, 10 MB, 10 minutes); ' +
+      'enable CloudTrail data events on the bucket if you need an audit of object access.';
+    Validations.of(this.bucket).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-S1', reason: noAccessLogs },
+      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled', reason: noAccessLogs },
+    );
+  }
+
+  /** Lets browsers on `origin` (the page's: the API's URL) POST uploads and read S3's answer. */
+  allowPostFrom(origin: string): void {
+    this.bucket.addCorsRule({ allowedMethods: [HttpMethods.POST], allowedOrigins: [origin], allowedHeaders: ['*'], maxAge: 3000 });
+  }
+
+  /** Exactly `actions` under the prefix, and the key uses they imply (a route's `uploads` in the route table). */
+  grantRoute(fn: VerityFunction, actions: UploadsAction[]): void {
+    const objectActions = actions.filter((action) => action !== 'ListBucket');
+    if (objectActions.length) {
+      fn.role.addToPolicy(new PolicyStatement({ actions: objectActions.map((a) => `s3:${a}`), resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
+    }
+    if (actions.includes('ListBucket')) {
+      // Only so a missing object reads as 404 rather than 403; listing is limited to the prefix.
+      fn.role.addToPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
+      );
+    }
+    const kms = [...new Set(actions.flatMap((action) => KMS_FOR[action] ?? []))];
+    if (kms.length) fn.role.addToPolicy(new PolicyStatement({ actions: kms, resources: [this.key.keyArn] }));
+    fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
+  }
+
+  /** Reads uploads (for the checks worker: Textract and Rekognition fetch them from S3 as the caller's role, which must decrypt them). */
+  grantRead(fn: VerityFunction): void {
+    this.grantRoute(fn, ['GetObject', 'ListBucket']);
+  }
+
+  /** Lists and deletes every version of a session's objects (functions/redaction.ts). */
+  grantRedaction(fn: VerityFunction): void {
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
+    );
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
+    fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
+  }
+}
