@@ -22,7 +22,11 @@ workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
   VERITY_SECRET_KEY=sk_…     register and use this sk_test_/sk_live_ key instead of a new one
   VERITY_EVENT_TARGETS=url,… POST each lifecycle event to these URLs
   VERITY_PUBLIC_URL=url      the base of the verification page links (default: the API's URL)
-  VERITY_DYNAMODB_START_TIMEOUT=180   seconds DynamoDB Local may take to start`;
+  VERITY_DYNAMODB_START_TIMEOUT=180   seconds DynamoDB Local may take to start
+  VERITY_LIVE_CHECKS=aws     check live sessions with Textract and Rekognition in your AWS
+                             account (needs AWS_REGION and credentials; images go as bytes)
+  VERITY_MIN_AGE=18 …        live checks' thresholds (README, Live checks)
+  VERITY_ID_NUMBER_PROVIDER_ARN=arn:aws:lambda:…   your Lambda that checks ID numbers`;
 const COMMAND = 'npm start';
 
 const started = Date.now();
@@ -112,6 +116,7 @@ function printSummary(service: LocalRuntime) {
   );
   const targets = service.eventTargets.length ? `POSTed to ${service.eventTargets.join(', ')}` : 'POSTed nowhere (set VERITY_EVENT_TARGETS=url,… to subscribe)';
   console.log(`  Events              ${service.eventsFile ? `appended to ${service.eventsFile}; ` : 'kept in memory; '}${targets}`);
+  console.log(`  Live checks         ${service.liveChecks.summary}`);
   console.log(`Try: curl ${service.url}/v1/identity/verification_sessions -u ${service.secretKey}: -d type=document`);
   console.log(commandText('Ctrl-C stops it, DynamoDB Local included. npm start -- --help lists the settings.'));
 }

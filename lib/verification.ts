@@ -13,6 +13,7 @@ import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../func
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
 import { SUBMISSION_KIND } from '../functions/store/submissions';
 import { deadLetterQueue, tableStreamSource } from './events';
+import type { VerityUploads } from './uploads';
 import { VerityFunction } from './verity-function';
 
 /**
@@ -65,7 +66,11 @@ export class VerityVerification extends Construct {
   /** Submissions whose checks failed on every retry. */
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string, props: { table: Table; key: Key; environment?: Record<string, string>; liveChecks?: LiveChecksProps }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { table: Table; key: Key; environment?: Record<string, string>; liveChecks?: LiveChecksProps; uploads: VerityUploads },
+  ) {
     super(scope, id);
     this.worker = new VerityFunction(this, 'ChecksWorker', {
       handlerModule: 'streams/run-verification-checks',
@@ -101,6 +106,8 @@ export class VerityVerification extends Construct {
         '(Service Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazontextract.html and ' +
         'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html). The images they read are limited by this role\'s s3:GetObject on the upload prefix alone.',
     });
+    // The images: read under the upload prefix (Textract and Rekognition fetch them as this role).
+    props.uploads.grantRead(this.worker);
     const idNumberProvider = props.liveChecks?.idNumberProviderFunctionArn;
     if (idNumberProvider) {
       this.worker.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [idNumberProvider] }));

@@ -161,6 +161,7 @@ export class Verity extends Construct {
       table: this.data.table,
       environment: retentionEnvironment(props.retentionDays),
       liveChecks: props.liveChecks,
+      uploads: this.uploads,
     });
     this.redaction = new VerityRedaction(this, 'Redaction', {
       key: this.data.key,

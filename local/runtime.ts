@@ -17,6 +17,7 @@ import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection, ty
 import { startEventReceiver, type EventReceiver } from './event-receiver';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
 import { startTtlSweeper } from './ttl-sweeper';
+import { optInLiveChecks, type LocalLiveChecks } from './live-checks';
 import { handler as publishEvents } from '../functions/streams/publish-events';
 import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
 import { handler as redactSessions } from '../functions/streams/redact-sessions';
@@ -62,6 +63,8 @@ export interface LocalRuntime {
   eventTargets: string[];
   /** The local stand-in for the event bus: what was published, in order. */
   events: EventReceiver;
+  /** Whether live sessions are checked (the operator's VERITY_LIVE_CHECKS=aws opt-in), in one line. */
+  liveChecks: LocalLiveChecks;
   stop(): Promise<void>;
 }
 
@@ -106,6 +109,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
   const tableName = options.tableName ?? 'verity';
   const dataDir = options.dataDir && resolve(options.dataDir);
+  // Before anything starts (a wrong setting stops it), and before the AWS variables point at
+  // DynamoDB Local: the opt-in takes the operator's region and credentials.
+  const liveChecks = await optInLiveChecks();
   // Before anything starts: a second service on the same files would publish every event twice.
   const lock: DataDirLock | undefined = dataDir ? lockDataDir(dataDir) : undefined;
   let dynamo: LocalDynamo | undefined;
@@ -184,6 +190,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       eventsFile,
       eventTargets,
       events,
+      liveChecks,
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();

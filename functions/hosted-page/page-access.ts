@@ -162,6 +162,7 @@ export function requirementsOf(session: VerificationSession): PageRequirements {
     document,
     selfie: checks.includes('selfie'),
     idNumber: collectsIdNumber(session),
+    personDetails: session.mode === 'live' && session.type === 'id_number',
     liveCapture: document && options.require_live_capture === true,
   };
 }

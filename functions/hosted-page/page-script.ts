@@ -5,7 +5,8 @@
  * page and nothing dynamic is ever spliced into JavaScript.
  *
  * What it POSTs, as JSON: `{ document_type, document_front, document_back, selfie, id_number,
- * test_case, delay }`, leaving out what is absent; images are the `file_…` ids of photos uploaded
+ * person_details: { first_name, last_name, dob: { day, month, year } }, test_case, delay }`,
+ * leaving out what is absent; images are the `file_…` ids of photos uploaded
  * just before: for each, it asks `POST {page}/uploads` (beside the submit URL) for a presigned
  * upload, and POSTs the photo there as a form (the fields, then the file), as S3 takes it.
  */
@@ -285,6 +286,22 @@ export const PAGE_SCRIPT = String.raw`
     }
     var idNumber = form.querySelector('input[name="id_number"]:not(:disabled)');
     if (idNumber && idNumber.value.trim() !== '') payload.id_number = idNumber.value.trim();
+    // A live id_number session's name and date of birth, as typed: the server checks them.
+    var typed = function (name) {
+      var input = form.querySelector('input[name="' + name + '"]:not(:disabled)');
+      return input ? input.value.trim() : null;
+    };
+    if (typed('person_details[first_name]') !== null) {
+      payload.person_details = {
+        first_name: typed('person_details[first_name]'),
+        last_name: typed('person_details[last_name]') || '',
+        dob: {
+          day: typed('person_details[dob][day]') || '',
+          month: typed('person_details[dob][month]') || '',
+          year: typed('person_details[dob][year]') || ''
+        }
+      };
+    }
     if (testMode) {
       var testCase = form.querySelector('[name="test_case"]');
       if (testCase && testCase.value) payload.test_case = testCase.value;

@@ -114,6 +114,10 @@ a { color: var(--accent-text); }
 fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
 .field-label { display: block; font-weight: 600; margin-bottom: 0.25rem; padding: 0; }
 legend.field-label { margin-bottom: 0.5rem; }
+.date-parts { display: flex; gap: 0.75rem; }
+.date-part label { display: block; margin-bottom: 0.25rem; }
+.date-part-day, .date-part-month { width: 4.5rem; }
+.date-part-year { width: 6.5rem; }
 
 .photo-field {
   border: 1px solid var(--border);

@@ -75,6 +75,7 @@ export function itemsAskedFor(requirements: PageRequirements): string[] {
   }
   if (requirements.selfie) items.push('A selfie, to match your face with the photo on your document');
   if (requirements.idNumber) items.push(`Your ID number (${ID_NUMBER_DIGITS})`);
+  if (requirements.personDetails) items.push('Your name and date of birth, to match with the ID number');
   if (requirements.liveCapture && (requirements.document || requirements.selfie)) items.push("Photos must be taken with your device's camera");
   return items;
 }
@@ -261,6 +262,35 @@ ${view.testCases.map(
 `;
 }
 
+/**
+ * The name and date of birth a live `id_number` session asks for (view.ts `personDetails`), named
+ * as the submit route's parameters so its errors land beside the field. The date is three
+ * numeric boxes (day, month, year), which every phone keyboard and screen reader handles.
+ */
+function personDetailsFields(): Html {
+  const name = (part: 'first_name' | 'last_name', label: string, autocomplete: string, missing: string) => html`<div class="field" data-field>
+<label class="field-label" for="${part}">${label}</label>
+<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${missing}" required>
+<p class="field-error" id="${part}-error" data-field-error></p>
+</div>
+`;
+  const datePart = (part: 'day' | 'month' | 'year', label: string, size: number) => html`<div class="date-part date-part-${part}">
+<label for="dob_${part}">${label}</label>
+<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size)}" aria-describedby="dob-hint dob-error" data-missing="Enter the ${part} you were born." required>
+</div>
+`;
+  return html`${name('first_name', 'First name', 'given-name', 'Enter your first name.')}${name('last_name', 'Last name', 'family-name', 'Enter your last name.')}<div class="field" data-field>
+<fieldset>
+<legend class="field-label">Date of birth</legend>
+<p class="hint" id="dob-hint">For example, 14 7 1990.</p>
+<div class="date-parts">
+${datePart('day', 'Day', 2)}${datePart('month', 'Month', 2)}${datePart('year', 'Year', 4)}</div>
+<p class="field-error" id="dob-error" data-field-error></p>
+</fieldset>
+</div>
+`;
+}
+
 function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
   const { requirements } = view;
   const live = view.mode === 'live';
@@ -324,6 +354,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
 </div>
 `);
   }
+  if (requirements.personDetails) fields.push(personDetailsFields());
 
   const intro = requirements.document
     ? 'Take clear photos in good light, on a plain background. It takes about two minutes.'

@@ -21,6 +21,11 @@ export interface PageRequirements {
   document: boolean;
   selfie: boolean;
   idNumber: boolean;
+  /**
+   * The person's first and last name and date of birth are asked for: a live `id_number` session,
+   * whose ID-number provider matches the number against them (no document shows them).
+   */
+  personDetails?: boolean;
   /** Images must come from the device's camera, not from files. */
   liveCapture: boolean;
 }
@@ -66,7 +71,8 @@ export type PageView =
       requirements: PageRequirements;
       /**
        * The page's script POSTs JSON here (same origin, cookie-authenticated):
-       * `{ document_type?, document_front?, document_back?, selfie?, id_number?, test_case?, delay? }`,
+       * `{ document_type?, document_front?, document_back?, selfie?, id_number?,
+       * person_details?: { first_name, last_name, dob: { day, month, year } } (strings as typed), test_case?, delay? }`,
        * images as `data:image/jpeg;base64,…` URLs. The answer is `200 { redirect_url }`, or
        * `4xx { error: { message, param } }` where `param` names the field to fix.
        */

@@ -16,6 +16,7 @@ import { isObjectId, newObjectId } from '../wire/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';
+import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
 import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
 
 const PHOTO_PARAMS = ['document_front', 'document_back', 'selfie'] as const;
@@ -27,6 +28,7 @@ const submissionShape = {
   document_back: string({ maxLength: 64 }),
   selfie: string({ maxLength: 64 }),
   id_number: string({ maxLength: 20 }),
+  person_details: personDetailsShape(),
   test_case: string({ maxLength: 100 }),
   delay: boolean(),
 };
@@ -115,6 +117,10 @@ function readSubmission(session: VerificationSession, params: Params, now: Date)
       throw invalidParameter('parameter_invalid', `Enter ${ID_NUMBER_DIGITS}.`, 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
+  }
+  if (requirements.personDetails) submission.person_details = readPersonDetails(params.person_details, now);
+  else if (params.person_details !== undefined) {
+    throw invalidParameter('parameter_unknown', 'Your name and date of birth are not asked for here.', 'person_details');
   }
   if (params.test_case !== undefined || params.delay !== undefined) {
     if (!test) throw invalidParameter('parameter_unknown', 'Test outcomes can only be chosen in test mode.', 'test_case');

@@ -1,0 +1,59 @@
+/**
+ * The name and date of birth an `id_number` session's page asks for in live mode: the ID-number
+ * provider matches the number against them (Stripe's id_number check collects the same three),
+ * since such a session reads no document that could show them. The page's fields are named as the
+ * submit route's parameters (`person_details[dob][day]`…), so an error lands beside its field.
+ */
+import { invalidParameter } from '../domain/errors';
+import type { Submission } from '../domain/verification-checks';
+import { object, string } from '../wire/schema';
+
+/** What the page POSTs: every part as typed (strings), checked by readPersonDetails. */
+export const personDetailsShape = () =>
+  object({
+    first_name: string({ maxLength: 100 }),
+    last_name: string({ maxLength: 100 }),
+    dob: object({ day: string({ maxLength: 10 }), month: string({ maxLength: 10 }), year: string({ maxLength: 10 }) }),
+  });
+
+type PersonDetailsParams = ReturnType<ReturnType<typeof personDetailsShape>>;
+type PersonDetails = NonNullable<Submission['person_details']>;
+
+const FIELD = {
+  first_name: 'person_details[first_name]',
+  last_name: 'person_details[last_name]',
+  day: 'person_details[dob][day]',
+  month: 'person_details[dob][month]',
+  year: 'person_details[dob][year]',
+} as const;
+
+/**
+ * The person's details as typed, checked: both names, and a date of birth that is a real calendar
+ * date (29 February only in a leap year), from 1900 on and not after `now` (UTC). Each refusal is
+ * `invalid_parameter` naming the field to fix, in words for the person.
+ */
+export function readPersonDetails(params: PersonDetailsParams | undefined, now: Date): PersonDetails {
+  const name = (part: 'first_name' | 'last_name', missing: string) => {
+    const value = params?.[part]?.trim() ?? '';
+    if (value === '') throw invalidParameter('parameter_missing', missing, FIELD[part]);
+    return value;
+  };
+  const first_name = name('first_name', 'Enter your first name.');
+  const last_name = name('last_name', 'Enter your last name.');
+  const parts = { day: params?.dob?.day?.trim() ?? '', month: params?.dob?.month?.trim() ?? '', year: params?.dob?.year?.trim() ?? '' };
+  for (const part of ['day', 'month', 'year'] as const) {
+    if (parts[part] === '') throw invalidParameter('parameter_missing', `Enter the ${part} you were born.`, FIELD[part]);
+  }
+  const day = /^\d{1,2}$/.test(parts.day) ? Number(parts.day) : NaN;
+  const month = /^\d{1,2}$/.test(parts.month) ? Number(parts.month) : NaN;
+  const year = /^\d{4}$/.test(parts.year) ? Number(parts.year) : NaN;
+  if (Number.isNaN(year) || year < 1900) throw invalidParameter('parameter_invalid', 'Enter the year you were born as four digits, for example 1990.', FIELD.year);
+  if (Number.isNaN(month) || month < 1 || month > 12) throw invalidParameter('parameter_invalid', 'Enter the month you were born as a number from 1 to 12.', FIELD.month);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (Number.isNaN(day) || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    throw invalidParameter('parameter_invalid', 'Your date of birth must be a real date. Check the day.', FIELD.day);
+  }
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (date.getTime() > today) throw invalidParameter('parameter_invalid', 'Your date of birth must be in the past.', FIELD.year);
+  return { first_name, last_name, dob: { day, month, year } };
+}
