@@ -27,6 +27,9 @@ export interface VerityUploadsProps {
   removalPolicy?: RemovalPolicy;
 }
 
+/** What redaction may do with uploads (and needs: tested against the calls it makes, test/integration/streams/redact-sessions.test.ts). */
+export const UPLOADS_REDACTION_ACTIONS = ['s3:ListBucketVersions', 's3:DeleteObject', 's3:DeleteObjectVersion'];
+
 /** Keys uses the actions imply on an SSE-KMS bucket: a put asks for a data key, a get decrypts it. */
 const KMS_FOR: Partial<Record<UploadsAction, string[]>> = {
   PutObject: ['kms:GenerateDataKey'],
@@ -112,10 +115,11 @@ export class VerityUploads extends Construct {
 
   /** Lists and deletes every version of a session's objects (functions/redaction.ts). */
   grantRedaction(fn: VerityFunction): void {
+    const [list, ...deletes] = UPLOADS_REDACTION_ACTIONS;
     fn.role.addToPolicy(
-      new PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
+      new PolicyStatement({ actions: [list!], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
     );
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
+    fn.role.addToPolicy(new PolicyStatement({ actions: deletes, resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
     fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
   }
 }

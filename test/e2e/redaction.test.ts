@@ -8,10 +8,12 @@ import { randomInt } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/store/client';
+import { FILES_DIR_ENV, sessionUploadsPrefix } from '../../functions/store/files';
 import { tableName } from '../../functions/store/schema';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
+import { filesUnder } from '../support/uploads';
 import { eventually, submitOnPage } from '../support/verification';
 
 let service: LocalRuntime;
@@ -31,8 +33,8 @@ async function scanTable(): Promise<Record<string, any>[]> {
   return items;
 }
 
-/** A tiny but real JPEG header, accepted as a photo. */
-const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x55, 0x66]).toString('base64')}`;
+/** A tiny but real JPEG header, accepted as a photo (uploaded through the page's presigned contract). */
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x55, 0x66]);
 
 describe('redaction', () => {
   it('forgets every personal value the person and the business gave, in every copy, within seconds', async () => {
@@ -52,7 +54,6 @@ describe('redaction', () => {
       '1234 Main St.',
       'San Francisco',
       'D1234567',
-      JPEG.slice(-12),
     ];
     const session = await stripe.identity.verificationSessions.create(
       {
@@ -79,7 +80,11 @@ describe('redaction', () => {
     expect(verified.verified_outputs?.id_number).toBe(idNumber.slice(-4));
     const before = JSON.stringify((await scanTable()).filter((item) => String(item.pk).startsWith(`${scope.account}#`)));
     for (const value of [unique, 'Jenny', idNumber.slice(-4)]) expect(before).toContain(value);
-    expect(before).toContain('"sk":"file"');
+    // The images are objects in the file store (the local folder here), described in the table.
+    expect(before).toContain('"sk":"file_info"');
+    expect(before).not.toContain('"sk":"file"');
+    const uploads = `${process.env[FILES_DIR_ENV]}/${sessionUploadsPrefix(scope, session.id)}`;
+    expect(filesUnder(uploads).filter((name) => !name.endsWith('.json'))).toHaveLength(3);
 
     // The business redacts; the job falls due at once and finishes within seconds.
     const redacting = await stripe.identity.verificationSessions.redact(session.id, {}, { idempotencyKey: `redact-${unique}` });
@@ -120,6 +125,9 @@ describe('redaction', () => {
     }
     const kinds = stored.map((item) => item.sk);
     expect(kinds).not.toContain('file');
+    expect(kinds).not.toContain('file_info');
+    // No object is left in the file store.
+    expect(filesUnder(uploads)).toEqual([]);
     expect(kinds).not.toContain('redaction_job');
     expect(kinds).not.toContain('submission');
     // Not even a hash of the reference is left to look it up by.

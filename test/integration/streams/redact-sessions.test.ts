@@ -19,6 +19,27 @@ import { getSession } from '../../../functions/store/sessions';
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/redact-sessions';
 import { addCopies, copiesOf, countWrites, jobRemoval, PERSONAL, savedProgress, useOwnTable, verifiedThenRedacted } from '../../support/redaction';
+import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { storeUpload } from '../../../functions/files/local-folder';
+import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, sessionUploadsPrefix, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import { newObjectId } from '../../../functions/wire/ids';
+import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
+import { filesUnder } from '../../support/uploads';
+
+/** Runs the worker as the stream would: the TTL removal, then each run its saved progress starts. */
+async function redactInRuns(sessionId: string): Promise<number> {
+  let record = jobRemoval(scope, sessionId);
+  for (let run = 1; run <= 100; run++) {
+    expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    const saved = await savedProgress(scope, sessionId);
+    if (!saved) return run;
+    record = saved.record;
+  }
+  throw new Error('the redaction did not finish in 100 runs');
+}
 
 useOwnTable('redact-sessions');
 const scope = { account: `acct_redact${Date.now()}`, mode: 'test' as const };
@@ -196,5 +217,74 @@ describe('the redaction worker', () => {
     expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
     const everything = JSON.stringify(await copiesOf(scope, session.id));
     for (const value of PERSONAL) expect(everything, value).not.toContain(value);
+  });
+  it("deletes every object of the session in the local file store, every attempt's, in bounded runs, and no other session's", async () => {
+    process.env.VERITY_REDACTION_COPIES_PER_RUN = '2';
+    const session = await verifiedThenRedacted(scope);
+    const root = process.env[FILES_DIR_ENV]!;
+    const upload = (sessionId: string, attempt: string) =>
+      storeUpload(root, { key: uploadKey(scope, sessionId, attempt, newObjectId('file')), content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([Buffer.from([0xff, 0xd8, 0xff, 0xe0])]), new Date());
+    for (const attempt of ['-', '-', '-', 'vr_00000000AAAAAAAAAAAAAAAA', 'vr_00000000AAAAAAAAAAAAAAAA']) expect(await upload(session.id, attempt)).toBeUndefined();
+    const other = 'vs_00000000BBBBBBBBBBBBBBBB';
+    expect(await upload(other, '-')).toBeUndefined();
+    const ofSession = join(root, sessionUploadsPrefix(scope, session.id));
+    expect(filesUnder(ofSession).filter((name) => !name.endsWith('.json'))).toHaveLength(5);
+
+    await redactInRuns(session.id);
+    expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
+    expect(filesUnder(ofSession)).toEqual([]);
+    expect(filesUnder(join(root, sessionUploadsPrefix(scope, other)))).toHaveLength(2);
+  });
+
+  it('deletes every version of the session\'s objects in S3 (ListObjectVersions, DeleteObjects), with only the grant\'s actions', async () => {
+    process.env.VERITY_REDACTION_COPIES_PER_RUN = '3';
+    const session = await verifiedThenRedacted(scope);
+    const prefix = sessionUploadsPrefix(scope, session.id);
+    const other = sessionUploadsPrefix(scope, 'vs_00000000BBBBBBBBBBBBBBBB');
+    // The bucket: three versions of one object, a delete marker, two objects of a later attempt, and another session's.
+    let bucket = [
+      ...['v1', 'v2', 'v3'].map((version) => ({ Key: `${prefix}-/file_1`, VersionId: version, marker: false })),
+      { Key: `${prefix}-/file_2`, VersionId: 'm1', marker: true },
+      ...['file_3', 'file_4'].map((name) => ({ Key: `${prefix}vr_00000000AAAAAAAAAAAAAAAA/${name}`, VersionId: 'null', marker: false })),
+      { Key: `${other}-/file_5`, VersionId: 'v9', marker: false },
+    ];
+    const s3 = mockClient(S3Client);
+    // ListObjectVersions as S3 answers it: Versions and DeleteMarkers under the prefix, at most MaxKeys, IsTruncated.
+    s3.on(ListObjectVersionsCommand).callsFake((input: { Prefix: string; MaxKeys: number }) => {
+      const under = bucket.filter((version) => version.Key.startsWith(input.Prefix));
+      const page = under.slice(0, input.MaxKeys);
+      return {
+        Name: 'verity-uploads',
+        Prefix: input.Prefix,
+        MaxKeys: input.MaxKeys,
+        IsTruncated: under.length > page.length,
+        Versions: page.filter((version) => !version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true, Size: 4, StorageClass: 'STANDARD' })),
+        DeleteMarkers: page.filter((version) => version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true })),
+      };
+    });
+    s3.on(DeleteObjectsCommand).callsFake((input: { Delete: { Objects: { Key: string; VersionId: string }[] } }) => {
+      const gone = input.Delete.Objects;
+      bucket = bucket.filter((version) => !gone.some((object) => object.Key === version.Key && object.VersionId === version.VersionId));
+      return { Deleted: gone.map(({ Key, VersionId }) => ({ Key, VersionId })) };
+    });
+    process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
+    try {
+      await redactInRuns(session.id);
+    } finally {
+      delete process.env[UPLOADS_BUCKET_ENV];
+      s3.restore();
+    }
+    expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
+    expect(bucket.filter((version) => version.Key.startsWith(prefix))).toEqual([]);
+    expect(bucket).toHaveLength(1);
+    const lists = s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
+    for (const list of lists) expect(list).toMatchObject({ Bucket: 'verity-uploads', Prefix: prefix });
+    for (const call of s3.commandCalls(DeleteObjectsCommand)) {
+      expect(call.args[0].input.Delete!.Objects!.length).toBeLessThanOrEqual(3);
+      for (const object of call.args[0].input.Delete!.Objects!) expect(object.VersionId).toBeDefined();
+    }
+    // The calls, as IAM actions: ListObjectVersions needs s3:ListBucketVersions, deleting a version s3:DeleteObjectVersion.
+    const actions = new Set(s3.calls().map((call) => ({ ListObjectVersionsCommand: 's3:ListBucketVersions', DeleteObjectsCommand: 's3:DeleteObjectVersion' })[(call.args[0] as object).constructor.name as 'DeleteObjectsCommand']));
+    for (const action of actions) expect(UPLOADS_REDACTION_ACTIONS).toContain(action);
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * Uploads through the page's presigned contract, locally: the page route presigns, the local
+ * upload route (S3's POST Object stand-in) holds each upload to its signed policy, and submit
+ * takes only what arrived for this session's attempt as the JPEG or PNG it claims to be.
+ */
+import { statSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
+import { FILES_DIR_ENV, MAX_UPLOAD_BYTES } from '../../functions/store/files';
+import type { LocalRuntime } from '../../local/runtime';
+import { jpegHeader, pngImage } from '../support/images';
+import { newStripeAccount, startService } from '../support/local-service';
+import {
+  acceptOnPage,
+  eventually,
+  expectStatus,
+  postUpload,
+  requestUpload,
+  submitFromPage,
+  uploadOnPage,
+  type PageVisit,
+  type PresignedPageUpload,
+} from '../support/verification';
+
+let service: LocalRuntime;
+let stripe: Stripe;
+beforeAll(async () => {
+  service = await startService();
+  ({ stripe } = await newStripeAccount(service));
+});
+afterAll(() => service.stop());
+
+const JPEG = jpegHeader(800, 600);
+
+async function newVisit(options: Stripe.Identity.VerificationSessionCreateParams = { type: 'document' }) {
+  const session = await stripe.identity.verificationSessions.create(options);
+  return { session, visit: await acceptOnPage(service.url, session.url!) };
+}
+
+async function presign(visit: PageVisit, contentType = 'image/jpeg'): Promise<PresignedPageUpload> {
+  const response = await requestUpload(visit, { purpose: 'identity_document', content_type: contentType });
+  expect(response.status).toBe(200);
+  return (await response.json()) as PresignedPageUpload;
+}
+
+/** S3's XML error: the status, its Code and Message. */
+async function s3Error(response: Response) {
+  const body = await response.text();
+  expect(response.headers.get('content-type')).toBe('application/xml');
+  return { status: response.status, code: /<Code>(.*?)<\/Code>/.exec(body)?.[1], message: /<Message>(.*?)<\/Message>/.exec(body)?.[1] };
+}
+
+const refusalOf = async (response: Response) => ((await response.json()) as { error: { type: string; param: string; message: string } }).error;
+
+describe('uploads through the presigned contract', () => {
+  it('presigns one key under the session and attempt, and stores the upload owner-only where it says', async () => {
+    const { session, visit } = await newVisit();
+    const presigned = await presign(visit);
+    expect(presigned.file).toMatch(/^file_[0-9A-Za-z]{24}$/);
+    expect(presigned.url).toBe(LOCAL_UPLOAD_PATH);
+    // Before the first attempt concludes, the attempt is `-`.
+    expect(presigned.fields.key).toMatch(new RegExp(`^uploads/acct_[0-9A-Za-z]+/test/${session.id}/-/${presigned.file}$`));
+    expect(presigned.fields['Content-Type']).toBe('image/jpeg');
+    expect((await postUpload(visit, presigned, JPEG)).status).toBe(204);
+    const stored = join(process.env[FILES_DIR_ENV]!, presigned.fields.key!);
+    expect(statSync(stored).size).toBe(JPEG.length);
+    expect(statSync(stored).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stored, '..')).mode & 0o777).toBe(0o700);
+  });
+
+  it('presigns only for a browser that may submit, and only JPEG or PNG', async () => {
+    const { visit } = await newVisit();
+    expect((await requestUpload({ ...visit, cookie: 'verity_page=1.99999999999.-.' + '0'.repeat(64) })).status).toBe(401);
+    for (const [params, param] of [
+      [{ purpose: 'identity_document', content_type: 'image/gif' }, 'content_type'],
+      [{ purpose: 'passport_photo', content_type: 'image/jpeg' }, 'purpose'],
+      [{ content_type: 'image/jpeg' }, 'purpose'],
+      [{ purpose: 'selfie' }, 'content_type'],
+    ] as const) {
+      const response = await requestUpload(visit, params);
+      expect(response.status).toBe(400);
+      expect(await refusalOf(response)).toMatchObject({ type: 'invalid_request_error', param });
+    }
+  });
+
+  it('refuses an upload of another type, to another key, past its expiry, or with a forged policy, as S3 does', async () => {
+    const { visit } = await newVisit();
+    const presigned = await presign(visit);
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'Content-Type': 'image/gif' }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('$Content-Type') });
+    // Another key (another session's) under the same policy.
+    const elsewhere = presigned.fields.key!.replace(/vs_[0-9A-Za-z]+/, 'vs_00000000AAAAAAAAAAAAAAAA');
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { key: elsewhere }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('$key') });
+    // A policy whose limits were changed after signing, and one without a signature.
+    const policy = JSON.parse(Buffer.from(presigned.fields.policy!, 'base64url').toString());
+    const widened = Buffer.from(JSON.stringify({ ...policy, max_bytes: 10 * MAX_UPLOAD_BYTES })).toString('base64url');
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { policy: widened }))).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'x-verity-signature': '' }))).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    // A policy Verity signed, that expired a second ago.
+    const expired = await localFolderObjects(process.env[FILES_DIR_ENV]!).presignUpload({
+      key: presigned.fields.key!,
+      contentType: 'image/jpeg',
+      maxBytes: MAX_UPLOAD_BYTES,
+      expires: new Date(Date.now() - 1000),
+    });
+    expect(await s3Error(await postUpload(visit, { ...presigned, ...expired }, JPEG))).toMatchObject({ status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' });
+    // None of these left anything behind; the good upload still works after them.
+    const stored = join(process.env[FILES_DIR_ENV]!, presigned.fields.key!);
+    expect(() => statSync(stored)).toThrow(/ENOENT/);
+    expect((await postUpload(visit, presigned, JPEG)).status).toBe(204);
+  });
+
+  it('refuses a file larger than 10 MB: declared, or sent without a length, it stops reading past the limit', async () => {
+    const { visit } = await newVisit();
+    const presigned = await presign(visit);
+    const tooLarge = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0xff);
+    expect(await s3Error(await postUpload(visit, presigned, tooLarge))).toMatchObject({ status: 400, code: 'EntityTooLarge' });
+    // Streamed (chunked, no Content-Length): refused once the file passes the limit, and the rest is never read.
+    const boundary = 'verity-test-boundary';
+    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const head = Object.entries(presigned.fields).map(([name, value]) => part(name, value)).join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+    const { port } = new URL(service.url);
+    let sent = 0;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const upload = request({ host: '127.0.0.1', port, path: LOCAL_UPLOAD_PATH, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } });
+      upload.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+      upload.on('error', reject);
+      upload.write(head);
+      const chunk = Buffer.alloc(1024 * 1024, 0xff);
+      // Up to 40 MB, as long as the server keeps reading.
+      const pump = () => {
+        while (sent < 40 * chunk.length) {
+          sent += chunk.length;
+          if (!upload.write(chunk)) return upload.once('drain', pump);
+        }
+        upload.end(`\r\n--${boundary}--\r\n`);
+      };
+      pump();
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('<Code>EntityTooLarge</Code>');
+    // It answered long before the 40 MB were all sent (socket buffers hold a few MB at most).
+    expect(sent).toBeLessThan(30 * 1024 * 1024);
+    expect(() => statSync(join(process.env[FILES_DIR_ENV]!, presigned.fields.key!))).toThrow(/ENOENT/);
+  });
+
+  it("submit takes only this session's and attempt's uploads, each the JPEG or PNG it was uploaded as", async () => {
+    const { visit } = await newVisit({ type: 'document', options: { document: { require_matching_selfie: true } } });
+    const other = await newVisit();
+    const othersFile = await uploadOnPage(other.visit, JPEG);
+    // A PNG uploaded as a JPEG, and a text file uploaded as a PNG.
+    const mislabelled = await presign(visit, 'image/jpeg');
+    expect((await postUpload(visit, mislabelled, pngImage(4, 4))).status).toBe(204);
+    const notAnImage = await presign(visit, 'image/png');
+    expect((await postUpload(visit, notAnImage, Buffer.from('hello, this is not a picture'))).status).toBe(204);
+    const neverUploaded = (await presign(visit)).file;
+    for (const [submission, param, message] of [
+      [{ document_front: othersFile }, 'document_front', /did not arrive/],
+      [{ document_back: neverUploaded }, 'document_back', /did not arrive/],
+      [{ selfie: mislabelled.file }, 'selfie', /JPEG or PNG/],
+      [{ document_front: notAnImage.file }, 'document_front', /JPEG or PNG/],
+    ] as const) {
+      const response = await submitFromPage(visit, { document_type: 'driving_license', ...submission });
+      expect(response.status).toBe(400);
+      expect(await refusalOf(response)).toMatchObject({ type: 'invalid_request_error', param, message: expect.stringMatching(message) });
+    }
+    const good = await uploadOnPage(visit, JPEG);
+    const twice = await submitFromPage(visit, { document_type: 'driving_license', document_front: good, document_back: good });
+    expect(await refusalOf(twice)).toMatchObject({ param: 'document_back' });
+    // The other session may still use its own.
+    expect((await submitFromPage(other.visit, { document_type: 'passport', document_front: othersFile, test_case: 'verified' })).status).toBe(200);
+  });
+
+  it("refuses an upload made for an attempt that has since concluded: the next attempt uploads again", async () => {
+    const { session, visit } = await newVisit();
+    const early = await uploadOnPage(visit, JPEG);
+    const spare = await uploadOnPage(visit, JPEG);
+    expect((await submitFromPage(visit, { document_type: 'passport', document_front: early, test_case: 'document_unverified_other' })).status).toBe(200);
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
+    const again = await acceptOnPage(service.url, failed.url!);
+    const refused = await submitFromPage(again, { document_type: 'passport', document_front: spare, test_case: 'verified' });
+    expect(refused.status).toBe(400);
+    expect(await refusalOf(refused)).toMatchObject({ param: 'document_front', message: expect.stringMatching(/did not arrive/) });
+    const fresh = await uploadOnPage(again, JPEG);
+    expect((await presign(again)).fields.key).toMatch(/\/vr_[0-9A-Za-z]+\/file_/);
+    expect((await submitFromPage(again, { document_type: 'passport', document_front: fresh, test_case: 'verified' })).status).toBe(200);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The FileStore port over the local folder and DynamoDB Local: contents and the checks' images
+ * come from the object an upload made, and, for an image submitted before uploads, from its
+ * table item; the environment alone chooses the adapter.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { storeUpload } from '../../../functions/files/local-folder';
+import { dynamo } from '../../../functions/store/client';
+import { FILES_DIR_ENV, fileStore, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import { tableName } from '../../../functions/store/schema';
+import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
+import { newObjectId } from '../../../functions/wire/ids';
+import { jpegHeader } from '../../support/images';
+
+const scope = { account: `acct_files${Date.now()}`, mode: 'test' as const };
+const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
+
+describe('the file store', () => {
+  it('reads an uploaded image from its object, for the Files API and for the checks (as bytes, locally)', async () => {
+    const session = newObjectId('vs');
+    const id = newObjectId('file');
+    const key = uploadKey(scope, session, '-', id);
+    const image = jpegHeader(2500, 1600);
+    expect(await storeUpload(process.env[FILES_DIR_ENV]!, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([image]), new Date())).toBeUndefined();
+    const info = { id, session, purpose: 'identity_document' as const, content_type: 'image/jpeg' as const, created: 1, size: image.length, object_key: key };
+    await put(fileInfoItem(scope, info));
+    const store = fileStore();
+    expect(await store.describe(scope, id)).toEqual(info);
+    expect(await store.contents(scope, id)).toEqual({ content_type: 'image/jpeg', data: image });
+    expect(await store.checkImage(scope, id)).toEqual({ Bytes: image });
+    expect(await store.inspectUpload(scope, { session, attempt: '-', id }, 3)).toEqual({ contentType: 'image/jpeg', size: image.length, start: image.subarray(0, 3) });
+    // Another scope, or another attempt, has no such file.
+    expect(await store.checkImage({ ...scope, mode: 'live' }, id)).toBeUndefined();
+    expect(await store.inspectUpload(scope, { session, attempt: 'vr_00000000AAAAAAAAAAAAAAAA', id }, 3)).toBeUndefined();
+  });
+
+  it('still reads an image submitted before uploads from its table item, until it is redacted', async () => {
+    const id = newObjectId('file');
+    const file = { id, session: newObjectId('vs'), purpose: 'selfie' as const, content_type: 'image/png' as const, created: 1, data: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]) };
+    await put(fileItem(scope, file));
+    const { data, ...described } = file;
+    await put(fileInfoItem(scope, { ...described, size: data.length }));
+    expect(await fileStore().contents(scope, id)).toEqual({ content_type: 'image/png', data: file.data });
+    expect(await fileStore().checkImage(scope, id)).toEqual({ Bytes: file.data });
+    expect(await fileStore().checkImage(scope, newObjectId('file'))).toBeUndefined();
+  });
+
+  it('is chosen by the environment: the bucket when one is named, the folder otherwise, and none is an error', async () => {
+    const folder = process.env[FILES_DIR_ENV];
+    try {
+      process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
+      const presigned = await fileStore().presignUpload(scope, { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' }, new Date());
+      expect(presigned.url).toMatch(/^https:\/\/verity-uploads\.s3\./);
+      delete process.env[UPLOADS_BUCKET_ENV];
+      expect((await fileStore().presignUpload(scope, { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' }, new Date())).url).toBe('/local/uploads');
+      delete process.env[FILES_DIR_ENV];
+      expect(() => fileStore()).toThrow(/VERITY_UPLOADS_BUCKET .* VERITY_FILES_DIR/);
+    } finally {
+      delete process.env[UPLOADS_BUCKET_ENV];
+      process.env[FILES_DIR_ENV] = folder;
+    }
+  });
+});
