@@ -3,7 +3,8 @@
  * read, parsed and its check digits verified by the `mrz` package.
  */
 import type { Block } from '@aws-sdk/client-textract';
-import countries from 'i18n-iso-countries';
+// The package's Node entry registers every language's country names (580 KB bundled); the codes alone are all Verity needs.
+import countries from 'i18n-iso-countries/index.js';
 import { parse } from 'mrz';
 import type { DateParts, ExtractedPerson } from '../../domain/verification-checks';
 import type { DocumentType } from '../../domain/verification-session';

@@ -27,7 +27,7 @@ import { FAILURES, type ChecksOutcome, type Submission } from '../../../../funct
 import { buildVerificationReport, verifiedOutputs } from '../../../../functions/domain/verification-report';
 import { createVerificationSession, type CreateVerificationSessionInput, type Scope } from '../../../../functions/domain/verification-session';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are AWS's JSON, read as such */
+/** A fixture as AWS's JSON (`any`: AWS documents `ValueType: "Date"` where the SDK's type says `"DATE"`). */
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}.json`, import.meta.url), 'utf8'));
 
 const NOW = new Date('2026-11-30T12:00:00Z');
