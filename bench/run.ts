@@ -476,7 +476,7 @@ for (const [name, options] of [
  * submit request, the table's stream, the checks worker, its conclusion. Read with a strongly
  * consistent GetItem every 5 ms.
  */
-const JPEG = `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]).toString('base64')}`;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 const page = (path: string, init: RequestInit = {}) => fetch(`${runtime.url}${path}`, { redirect: 'manual', ...init });
 const verdictMs: number[] = [];
 const submitMs: number[] = [];
@@ -489,11 +489,19 @@ for (let i = -1; i < VERDICTS; i++) {
   const path = new URL(session.url!).pathname;
   const accepted = await page(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=accept' });
   const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
+  // The photo goes up first, through the presigned contract, as the page's script sends it (not measured).
+  const asked = await page(`${path}/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ purpose: 'identity_document', content_type: 'image/jpeg' }) });
+  const upload = (await asked.json()) as { file: string; url: string; fields: Record<string, string> };
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([JPEG]), 'front.jpg');
+  const uploaded = await fetch(new URL(upload.url, runtime.url), { method: 'POST', body: form });
+  if (uploaded.status !== 204) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
   const start = process.hrtime.bigint();
   const submitted = await page(`${path}/submit`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
-    body: JSON.stringify({ document_type: 'passport', document_front: JPEG, test_case: 'verified' }),
+    body: JSON.stringify({ document_type: 'passport', document_front: upload.file, test_case: 'verified' }),
   });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
   const answeredMs = ms(start);

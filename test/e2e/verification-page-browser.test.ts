@@ -9,6 +9,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import { imageSize } from 'image-size';
+import { newRestrictedKey } from '../support/accounts';
 import { newStripeAccount, startService } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
 
@@ -40,6 +42,26 @@ async function phone(): Promise<Page> {
   return context.newPage();
 }
 
+/**
+ * A full-size photo as a phone camera takes it (3000 × 2000 px): a gradient with text and grain,
+ * drawn and encoded as a JPEG by the browser itself, for the file inputs.
+ */
+async function fullSizePhoto(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const dataUrl = (await page.evaluate(`(() => {
+    const c = document.createElement('canvas'); c.width = 3000; c.height = 2000;
+    const g = c.getContext('2d');
+    const ground = g.createLinearGradient(0, 0, 3000, 2000); ground.addColorStop(0, '#c8d4e8'); ground.addColorStop(1, '#f4e2c8');
+    g.fillStyle = ground; g.fillRect(0, 0, 3000, 2000);
+    g.fillStyle = '#223'; g.font = '64px sans-serif';
+    for (let line = 0; line < 20; line++) g.fillText('PASSPORT  P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<  ' + line, 60, 120 + line * 90);
+    const pixels = g.getImageData(0, 0, 3000, 2000); let seed = 7;
+    for (let i = 0; i < pixels.data.length; i += 4) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; const grain = (seed % 17) - 8; pixels.data[i] += grain; pixels.data[i + 1] += grain; pixels.data[i + 2] += grain; }
+    g.putImageData(pixels, 0, 0);
+    return c.toDataURL('image/jpeg', 0.92);
+  })()`)) as string;
+  return { name: 'passport.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') };
+}
+
 /** A real JPEG, drawn by the browser itself, for the file inputs. */
 async function photo(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
   const dataUrl = (await page.evaluate(
@@ -65,11 +87,15 @@ const noHorizontalScroll = async (page: Page) =>
 
 describe('the verification page in a browser', () => {
   let stripe: Stripe;
+  /** A restricted key of the account that may read sensitive results (the images). */
+  let sensitiveKey: string;
   beforeAll(async () => {
-    ({ stripe } = await newStripeAccount(service));
+    let scope;
+    ({ stripe, scope } = await newStripeAccount(service));
+    sensitiveKey = await newRestrictedKey(scope, { sensitive_results: true });
   });
 
-  it('takes a person from the link to return_url, and the session ends verified with a report and events', async () => {
+  it('takes a person from the link to return_url, uploading a full-size photo, and the session ends verified with a report and events', async () => {
     const session = await stripe.identity.verificationSessions.create({
       type: 'document',
       options: { document: { require_matching_selfie: true } },
@@ -84,9 +110,10 @@ describe('the verification page in a browser', () => {
     await noHorizontalScroll(page);
 
     await page.getByLabel(/passport/i).check();
-    const image = await photo(page);
-    await page.setInputFiles('#document_front', image);
-    await page.setInputFiles('#selfie', image);
+    const document = await fullSizePhoto(page);
+    expect(imageSize(document.buffer)).toMatchObject({ width: 3000, height: 2000 });
+    await page.setInputFiles('#document_front', document);
+    await page.setInputFiles('#selfie', await photo(page));
     // The outcome picker is one compact control, whatever the number of outcomes, with the first one chosen.
     await expect(page.inputValue('#test_case')).resolves.toBe('verified');
     expect((await page.locator('#test_case').boundingBox())!.height).toBeLessThan(60);
@@ -103,6 +130,13 @@ describe('the verification page in a browser', () => {
     expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
     expect(report.document!.files).toHaveLength(1);
     expect(report.selfie).toMatchObject({ status: 'verified', selfie: expect.stringMatching(/^file_/) });
+    // The document went up through the presigned contract at 2,500 px on its long side, not shrunk
+    // to fit a table item (380 KB) as before: read back through the Files API.
+    const contents = await fetch(`${service.url}/v1/files/${report.document!.files![0]}/contents`, { headers: { authorization: `Bearer ${sensitiveKey}` } });
+    expect(contents.status).toBe(200);
+    const stored = Buffer.from(await contents.arrayBuffer());
+    expect(imageSize(stored)).toMatchObject({ type: 'jpg', width: 2500, height: 1667 });
+    expect(stored.length).toBeGreaterThan(380_000);
     const types = (await stripe.events.list()).data
       .filter((event) => (event.data.object as { id: string }).id === session.id)
       .map((event) => event.type)
