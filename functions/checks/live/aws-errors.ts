@@ -3,6 +3,7 @@
  * are about the service (throttling, a 5xx, the network, permissions): the first become a
  * failure with a reason, the second are thrown so the stream retries the record.
  */
+import type { CheckImage } from '../../store/files';
 
 /** Textract's errors for a page it cannot read (AWS API_AnalyzeID, API_DetectDocumentText). */
 const TEXTRACT_IMAGE_ERRORS = new Set(['BadDocumentException', 'UnsupportedDocumentException', 'InvalidParameterException', 'DocumentTooLargeException']);
@@ -19,8 +20,6 @@ export const isRekognitionImageError = (error: unknown) => error instanceof Erro
  */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
-/** An image as Textract's `Document` and Rekognition's `Image` take it: by S3 location in AWS, as bytes locally. */
-export type CheckImage = { S3Object: { Bucket: string; Name: string } } | { Bytes: Uint8Array };
 
 export const tooLargeAsBytes = (image: CheckImage) => 'Bytes' in image && image.Bytes.byteLength > MAX_IMAGE_BYTES;
 

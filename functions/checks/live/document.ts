@@ -7,7 +7,8 @@ import { AnalyzeIDCommand, DetectDocumentTextCommand, type TextractClient } from
 import type { DateParts, ExtractedPerson, FailureCode, Submission } from '../../domain/verification-checks';
 import type { DocumentType, VerificationSession } from '../../domain/verification-session';
 import { confident, identityFields, type IdFieldName, type IdFields } from './analyze-id';
-import { isTextractImageError, tooLargeAsBytes, type CheckImage } from './aws-errors';
+import { isTextractImageError, tooLargeAsBytes } from './aws-errors';
+import type { CheckImage } from '../../store/files';
 import { ageOn, compareDates, isExpired, textractDate } from './dates';
 import { findMrzLines, isUsIssued, namesAgree, readMrz, sameNumber, type MrzRead } from './mrz';
 import type { LiveCheckSettings } from './settings';

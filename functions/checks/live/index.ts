@@ -21,14 +21,14 @@ import {
 } from '../../domain/verification-checks';
 import type { Scope, VerificationSession } from '../../domain/verification-session';
 import type { IdNumberProvider } from '../id-number';
-import type { CheckImage } from './aws-errors';
+import type { CheckImage } from '../../store/files';
 import { utcDate } from './dates';
 import { checkDocument, type Failure } from './document';
 import { checkSelfie } from './selfie';
 import type { LiveCheckSettings } from './settings';
 
 export { DEFAULT_LIVE_CHECK_SETTINGS, LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from './settings';
-export type { CheckImage } from './aws-errors';
+export type { CheckImage } from '../../store/files';
 
 export interface LiveChecksDeps {
   textract: TextractClient;

@@ -5,7 +5,8 @@
  * `selfie_manipulated`.
  */
 import { CompareFacesCommand, DetectFacesCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
-import { isRekognitionImageError, tooLargeAsBytes, type CheckImage } from './aws-errors';
+import { isRekognitionImageError, tooLargeAsBytes } from './aws-errors';
+import type { CheckImage } from '../../store/files';
 import type { Failure } from './document';
 import type { LiveCheckSettings } from './settings';
 
