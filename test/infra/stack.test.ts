@@ -248,7 +248,7 @@ describe('least privilege', () => {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         for (const action of actionsOf(statement)) expect(action).not.toContain('*');
         if (statement.Resource === '*') {
-          expect(actionsOf(statement).every((a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams')).toBe(true);
+          expect(actionsOf(statement).every((a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams' || LIVE_CHECK_ACTIONS.includes(a))).toBe(true);
         }
       }
     }
@@ -666,6 +666,92 @@ describe('concurrency and the edge', () => {
   }, SYNTH_TIMEOUT);
 });
 
+/** What the checks worker may call for the live checks: these define no resource types (Service Authorization Reference). */
+const LIVE_CHECK_ACTIONS = ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'];
+const PROVIDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:check-ssn';
+
+describe('the live checks', () => {
+  const checksWorker = (resources: Record<string, Resource>) =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Verity checks worker'))!;
+  /** Every statement of every policy attached to the function's role, in `resources`. */
+  const grantsOf = (resources: Record<string, Resource>, fn: Resource) =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === fn.Properties.Role['Fn::GetAtt'][0]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  const isLiveCheckGrant = (action: string) => /^(textract|rekognition|lambda):/.test(action);
+
+  it('lets the checks worker call exactly AnalyzeID, DetectDocumentText, DetectFaces and CompareFaces, on "*" only because IAM accepts nothing narrower', () => {
+    const [, worker] = checksWorker(synth.resources);
+    const grants = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some(isLiveCheckGrant));
+    expect(grants).toEqual([expect.objectContaining({ Effect: 'Allow', Action: LIVE_CHECK_ACTIONS, Resource: '*' })]);
+    expect(grants[0]).not.toHaveProperty('Condition');
+    // The worker decrypts with the stack key only (Textract and Rekognition read the SSE-KMS uploads as this role).
+    const kms = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).includes('kms:Decrypt'));
+    expect(kms.length).toBeGreaterThan(0);
+    for (const statement of kms) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ofType('AWS::KMS::Key')[0]![0], 'Arn'] });
+    // It reads the images under the upload prefix, and may do nothing else in S3.
+    const [bucketId] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('UploadsBucket'))!;
+    const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as { Action: string; Resource: unknown; Condition?: unknown }[];
+    expect(s3.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
+      [['s3:GetObject'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
+      [['s3:ListBucket'], { 'Fn::GetAtt': [bucketId, 'Arn'] }, { StringLike: { 's3:prefix': ['uploads/*'] } }],
+    ]);
+  });
+
+  it('runs the live provider in the checks worker and lets the pages proceed for live sessions, with no ID-number provider unless one is named', () => {
+    const [, worker] = checksWorker(synth.resources);
+    expect(worker.Properties.Environment.Variables).toMatchObject({ VERITY_LIVE_CHECKS: 'aws' });
+    expect(Object.keys(worker.Properties.Environment.Variables).filter((name) => /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name))).toEqual([]);
+    for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
+      expect(functionOf(routes.find((r) => r.name === name)!)[1].Properties.Environment.Variables.VERITY_LIVE_CHECKS, name).toBe('aws');
+    }
+    for (const route of routes) {
+      const [, fn] = functionOf(route);
+      expect(fn.Properties.Environment?.Variables ?? {}, route.name).not.toHaveProperty('VERITY_ID_NUMBER_PROVIDER_ARN');
+      // Only the checks worker calls Textract, Rekognition or a provider.
+      expect(statementsOf(fn).flatMap(actionsOf).filter(isLiveCheckGrant), route.name).toEqual([]);
+    }
+  });
+
+  it('takes thresholds and the ID-number provider from its props: the worker may invoke that function and no other, and the create and update functions know it', () => {
+    const app = new App();
+    const routeNames = ['CreateVerificationSession', 'UpdateVerificationSession', 'ShowVerificationPage'];
+    const stack = new VerityStack(app, 'Provided', {
+      routes: routes.filter((r) => routeNames.includes(r.name)),
+      liveChecks: { settings: { minimumAge: 21, documentMinConfidence: 95, faceMinSimilarity: 99.5 }, idNumberProviderFunctionArn: PROVIDER_ARN },
+    });
+    addPolicyChecks(app);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    app.synth();
+    const [, worker] = checksWorker(resources);
+    expect(worker.Properties.Environment.Variables).toMatchObject({
+      VERITY_LIVE_CHECKS: 'aws',
+      VERITY_MIN_AGE: '21',
+      VERITY_DOCUMENT_MIN_CONFIDENCE: '95',
+      VERITY_FACE_MIN_SIMILARITY: '99.5',
+      VERITY_ID_NUMBER_PROVIDER_ARN: PROVIDER_ARN,
+    });
+    const invokes = grantsOf(resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+    expect(invokes.map((s) => [actionsOf(s), s.Resource])).toEqual([[['lambda:InvokeFunction'], PROVIDER_ARN]]);
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) {
+      const name = String(fn.Properties.Description);
+      const knowsProvider = ['POST /v1/identity/verification_sessions', 'POST /v1/identity/verification_sessions/{id}', 'checks worker'].some((end) => name.endsWith(end) || name.includes(end));
+      expect(fn.Properties.Environment?.Variables?.VERITY_ID_NUMBER_PROVIDER_ARN, name).toBe(knowsProvider ? PROVIDER_ARN : undefined);
+      if (fn !== worker) expect(grantsOf(resources, fn).flatMap(actionsOf).filter(isLiveCheckGrant), name).toEqual([]);
+    }
+  }, SYNTH_TIMEOUT);
+
+  it('refuses, at synthesis, a threshold the function would refuse at start-up, and an ARN that is not a Lambda function’s', () => {
+    const one = [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!];
+    expect(() => new VerityStack(new App(), 'Old', { routes: one, liveChecks: { settings: { minimumAge: 200 } } })).toThrow(/^VERITY_MIN_AGE must be a whole number from 0 to 150/);
+    expect(() => new VerityStack(new App(), 'Sure', { routes: one, liveChecks: { settings: { faceMinSimilarity: 101 } } })).toThrow(/VERITY_FACE_MIN_SIMILARITY must be a number from 0 to 100/);
+    expect(() => new VerityStack(new App(), 'Bucket', { routes: one, liveChecks: { idNumberProviderFunctionArn: 'arn:aws:s3:::bucket' } })).toThrow(
+      /must be a Lambda function ARN/,
+    );
+  });
+});
+
 describe('policy checks', () => {
   it('passes the cdk-nag AwsSolutions and Serverless packs: the synthesis above ran them and did not throw', () => {
     // What the packs find before acknowledgements: proof that they looked at this stack.
@@ -726,6 +812,14 @@ describe('the bundles', () => {
     }
     const unrecognized = routes.find((r) => r.name === 'UnrecognizedRequestUrl')!;
     expect(inputsOf(unrecognized).filter((input) => input.includes('@aws-sdk'))).toEqual([]);
+  });
+
+  it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
+    const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));
+    for (const route of routes) expect(liveClients(inputsOf(route)), route.name).toEqual([]);
+    const [, worker] = ofType('AWS::Lambda::Function').find(([, r]) => String(r.Properties.Description).startsWith('Verity checks worker'))!;
+    const workerInputs = Object.keys(JSON.parse(readFileSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.meta.json'), 'utf8')).inputs as object);
+    expect(new Set(liveClients(workerInputs).map((input) => /client-(\w+)/.exec(input)![1]))).toEqual(new Set(['textract', 'rekognition', 'lambda']));
   });
 
   it('run as Lambda runs them: the bundled create and retrieve handlers work against DynamoDB', async () => {
