@@ -12,27 +12,39 @@
  *
  * It ends by printing the bundles' total and what `npm pack` would produce (files, packed and
  * unpacked size).
+ *
+ * `--outdir DIR` builds into DIR instead of this folder, with a copy of package.json and README.md,
+ * so `npm pack DIR --ignore-scripts` packs it without touching this folder's dist/ and assets/
+ * (what the package test does).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { Verity } from '../lib/verity';
 import { BUNDLING, bundledAssetDir, VerityFunction } from '../lib/verity-function';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
-const assets = join(root, 'assets');
+const { values: options } = parseArgs({ options: { outdir: { type: 'string' } } });
+/** The package's folder: this repository, or --outdir. */
+const out = options.outdir ? resolve(options.outdir) : root;
+const dist = join(out, 'dist');
+const assets = join(out, 'assets');
 const started = Date.now();
 
 rmSync(dist, { recursive: true, force: true });
 rmSync(assets, { recursive: true, force: true });
+if (out !== root) {
+  mkdirSync(out, { recursive: true });
+  for (const file of ['package.json', 'README.md']) copyFileSync(join(root, file), join(out, file));
+}
 
 // 1. TypeScript to JavaScript and declarations.
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
 // tsc copies an imported package.json into dist/; the compiled code reads the package's own instead (below).
 rmSync(join(dist, 'package.json'), { force: true });
 const files = walk(dist).filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
@@ -52,7 +64,7 @@ await Promise.all(
   handlerModules.map((handlerModule) =>
     build({
       entryPoints: [join(root, 'functions', `${handlerModule}.ts`)],
-      outfile: join(bundledAssetDir(handlerModule, root), 'index.mjs'),
+      outfile: join(bundledAssetDir(handlerModule, out), 'index.mjs'),
       bundle: true,
       platform: 'node',
       format: BUNDLING.format,
@@ -66,11 +78,11 @@ await Promise.all(
     }),
   ),
 );
-const bundleBytes = handlerModules.reduce((sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, root), 'index.mjs')).size, 0);
+const bundleBytes = handlerModules.reduce((sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, out), 'index.mjs')).size, 0);
 console.log(`Lambda bundles: ${handlerModules.length} in assets/, ${mb(bundleBytes)} in all`);
 
 // 4. What the package holds (no scripts: this runs inside `prepack`).
-const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: out, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
   filename: string;
   size: number;
   unpackedSize: number;
@@ -99,7 +111,7 @@ function withNodeSpecifiers(file: string, code: string): string {
   code = code.replace(jsonImport, (_line, bindings: string, specifier: string) => {
     const source = resolve(join(root, relative(dist, from)), specifier);
     if (source !== join(root, 'package.json')) throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
-    const target = relative(from, join(root, 'package.json'));
+    const target = relative(from, join(out, 'package.json'));
     const value = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings;
     return `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = __verityRequire(import.meta.url)('${target}');`;
   });

@@ -2,7 +2,7 @@
  * Alarms on what would page someone, all notifying one SNS topic (encrypted, TLS only).
  * Subscribe an address with the `alarmEmail` context or to the `AlarmTopicArn` output.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -25,7 +25,15 @@ export class VerityAlarms extends Construct {
     this.topic = new Topic(this, 'Topic', { displayName: 'Verity alarms', masterKey: props.key, enforceSSL: true });
     // CloudWatch publishes to the encrypted topic, so it must be able to use the key.
     allowServiceToUseKey(props.key, 'cloudwatch.amazonaws.com');
-    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    if (props.email) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.email));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless::Serverless-SNSRedrivePolicy',
+        reason:
+          'The e-mail subscription carries alarm notifications only, no data: one SNS cannot deliver to the address after its retries would sit in a queue nobody reads. ' +
+          'The alarm stays in ALARM in CloudWatch, and the topic (alarms.topic) takes other subscriptions, with a redrive policy of their own, for whoever needs every notification.',
+      });
+    }
   }
 
   private alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {

@@ -1,0 +1,205 @@
+/**
+ * The npm package as a user gets it: built (bin/build-package.ts, into a scratch folder), packed by
+ * `npm pack`, installed offline into a scratch project from the tarball and npm's cache
+ * (test/support/package-install.ts), and used there the three ways the README shows: a CDK app with
+ * `new Verity(this, 'Identity')` beside its own bucket under cdk-nag, with no esbuild in the
+ * project; `npx verity start` driven by the Stripe SDK; and a test file that starts two instances
+ * with `startVerity()` at once (Node's own test runner, so the project needs no test framework).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installOffline } from '../support/package-install';
+import { processesMatching, spawnGroup } from '../support/processes';
+
+const run = promisify(execFile);
+const repository = resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'verity-package-'));
+const packageDir = join(work, 'package');
+const project = join(work, 'project');
+let tarball = '';
+
+beforeAll(async () => {
+  await run(process.execPath, ['--import', 'tsx', join(repository, 'bin/build-package.ts'), '--outdir', packageDir], { cwd: repository });
+  // The build ran already: prepack would run it again, in a folder without the sources.
+  const { stdout } = await run('npm', ['pack', packageDir, '--ignore-scripts', '--json', '--pack-destination', work], { cwd: work });
+  tarball = join(work, (JSON.parse(stdout) as { filename: string }[])[0]!.filename);
+  mkdirSync(project);
+  installOffline(project, repository, tarball, ['aws-cdk-lib', 'constructs', 'cdk-nag', 'stripe', 'typescript']);
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('holds the compiled construct, runtime, command and test double, and one bundle per function, but no TypeScript source', () => {
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(listing).toEqual(expect.arrayContaining(['package/dist/lib/verity.js', 'package/dist/lib/verity.d.ts', 'package/dist/testing/index.js', 'package/dist/bin/cli.js', 'package/dist/local/launcher/VerityDynamoDbLocal.class']));
+    expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(listing.filter((file) => file.startsWith('package/test') || file.startsWith('package/bench'))).toEqual([]);
+    const bundles = listing.filter((file) => /^package\/assets\/.+\/index\.mjs$/.test(file));
+    expect(bundles).toContain('package/assets/http/create-verification-session/index.mjs');
+    expect(bundles).toContain('package/assets/streams/publish-events/index.mjs');
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/verity/package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    expect(Object.keys(installed.dependencies)).not.toContain('aws-cdk-lib');
+    expect(Object.keys(installed.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
+  });
+
+  it("synthesizes a user's CDK app with new Verity(...) beside its own bucket, cdk-nag clean, without esbuild", async () => {
+    expect(existsSync(join(project, 'node_modules/esbuild'))).toBe(false);
+    writeFileSync(
+      join(project, 'app.mjs'),
+      `import { App, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { Verity } from 'verity';
+
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'Shop');
+const receipts = new Bucket(stack, 'Receipts', { encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, versioned: true });
+Validations.of(receipts).acknowledge({ id: 'AwsSolutions::AwsSolutions-S1', reason: 'The shop keeps no access logs for receipts.' });
+const identity = new Verity(stack, 'Identity', { alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+new CfnOutput(stack, 'IdentityApi', { value: identity.url });
+new CfnOutput(stack, 'IdentityTable', { value: identity.table.tableName });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+app.synth();
+`,
+    );
+    // Neither esbuild nor Docker within reach: a PATH with node alone.
+    const path = join(work, 'path');
+    mkdirSync(path);
+    symlinkSync(process.execPath, join(path, 'node'));
+    await run(process.execPath, ['app.mjs'], { cwd: project, env: { ...process.env, PATH: path } });
+    const report = JSON.parse(readFileSync(join(project, 'cdk.out/validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations: { violatingConstructs: { constructPath: string }[] }[] }[];
+    };
+    expect(report.pluginReports.map((plugin) => [plugin.pluginName, plugin.conclusion, plugin.violations.length])).toEqual([
+      ['AwsSolutions', 'success', 0],
+      ['Serverless', 'success', 0],
+    ]);
+    // Verity's own acknowledgements came with the construct.
+    const acknowledged = report.pluginReports.flatMap((plugin) => plugin.suppressedViolations.flatMap((violation) => violation.violatingConstructs.map((c) => c.constructPath)));
+    expect(acknowledged.some((path) => path.startsWith('Shop/Identity/'))).toBe(true);
+
+    const template = JSON.parse(readFileSync(join(project, 'cdk.out/Shop.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Handler?: string; Runtime?: string; Code?: { S3Key?: string } } }>;
+    };
+    const resources = Object.values(template.Resources);
+    expect(resources.filter((resource) => resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
+    expect(resources.filter((resource) => resource.Type === 'AWS::DynamoDB::Table')).toHaveLength(1);
+    const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    const bundled = readdirSync(join(packageDir, 'assets'), { recursive: true }).filter((file) => String(file).endsWith('index.mjs'));
+    expect(functions).toHaveLength(bundled.length);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
+      // The asset (cdk.out/asset.<hash>, uploaded as <hash>.zip) is the package's bundle, unchanged.
+      const asset = join(project, 'cdk.out', `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(bundled.map((file) => readFileSync(join(packageDir, 'assets', String(file)), 'utf8'))).toContain(readFileSync(asset, 'utf8'));
+    }
+  });
+
+  it('type-checks a TypeScript app against the declarations (NodeNext resolution)', async () => {
+    writeFileSync(
+      join(project, 'check.ts'),
+      `import { App, Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Verity, type VerityProps } from 'verity';
+import { startVerity, type VerityTestInstance } from 'verity/testing';
+
+const props: VerityProps = { throttle: { rateLimit: 10, burstLimit: 20 }, retentionDays: 30 };
+const identity = new Verity(new Stack(new App(), 'S'), 'Identity', props);
+const table: Table = identity.table;
+const url: string = identity.url;
+// @ts-expect-error: the URL is a string; were the declarations unresolved it would be any and this no error.
+const wrong: number = identity.url;
+export const started: Promise<VerityTestInstance> = startVerity({ timeoutMs: 1000 });
+// @ts-expect-error: requireInput takes a session id first.
+startVerity().then((verity) => verity.requireInput());
+export { table, url, wrong };
+`,
+    );
+    await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', 'check.ts'], { cwd: project });
+  });
+
+  it('npx verity start brings the whole service up, and the Stripe SDK drives it', async () => {
+    const help = await run('npx', ['--offline', 'verity', '--help'], { cwd: project });
+    expect(help.stdout).toContain('verity start [--port N] [--data-dir DIR] [--in-memory]');
+
+    const service = spawnGroup('npx', ['--offline', 'verity', 'start', '--in-memory', '--port', '0'], { cwd: project });
+    let said = '';
+    service.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const { url, secretKey } = await new Promise<{ url: string; secretKey: string }>((done, fail) => {
+      service.stdout.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        const url = /serving the Stripe Identity API at (http:\/\/\S+)/.exec(said)?.[1];
+        const secretKey = /Secret key \(test mode, account acct_\w+\): (sk_test_\w+)/.exec(said)?.[1];
+        if (url && secretKey) done({ url, secretKey });
+      });
+      service.once('exit', (code) => fail(new Error(`verity start exited (${code}): ${said}`)));
+    });
+    // DynamoDB Local runs from the package's precompiled launcher: no javac needed.
+    expect(processesMatching(join(project, 'node_modules/verity/dist/local/launcher'))).toHaveLength(1);
+
+    const stripe = new Stripe(secretKey, { host: new URL(url).hostname, port: Number(new URL(url).port), protocol: 'http', maxNetworkRetries: 0 });
+    const session = await stripe.identity.verificationSessions.create({ type: 'document', metadata: { order: '42' } });
+    expect(session).toMatchObject({ object: 'identity.verification_session', status: 'requires_input', livemode: false, metadata: { order: '42' } });
+    await stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${session.id}/verify`, {});
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('verified');
+
+    // As Ctrl-C in a terminal would: npm passes the signal on to the command and ends with it.
+    const exited = new Promise<void>((done) => service.once('exit', () => done()));
+    process.kill(service.pid!, 'SIGTERM');
+    await exited;
+    await until(() => said.includes('Verity stopped') && processesMatching(project).length === 0);
+  });
+
+  it("a user's test file starts two isolated instances at once with startVerity()", async () => {
+    writeFileSync(
+      join(project, 'identity.test.mjs'),
+      `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Stripe from 'stripe';
+import { startVerity } from 'verity/testing';
+
+test('two Verity instances, each with its own data', async () => {
+  const [a, b] = await Promise.all([startVerity(), startVerity()]);
+  try {
+    assert.notEqual(a.url, b.url);
+    const stripeA = new Stripe(a.secretKey, { ...a.stripeOptions, maxNetworkRetries: 0 });
+    const stripeB = new Stripe(b.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 });
+    const first = await stripeA.identity.verificationSessions.create({ type: 'document' });
+    const second = await stripeB.identity.verificationSessions.create({ type: 'id_number' });
+    assert.equal((await a.verify(first.id)).status, 'verified');
+    const failed = await b.requireInput(second.id, 'id_number_mismatch');
+    assert.equal(failed.status, 'requires_input');
+    assert.equal((await stripeB.identity.verificationSessions.retrieve(second.id)).last_error.code, 'id_number_mismatch');
+    // a's key means nothing to b, and b never saw a's session.
+    await assert.rejects(new Stripe(a.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 }).identity.verificationSessions.list(), { statusCode: 401 });
+    await assert.rejects(stripeB.identity.verificationSessions.retrieve(first.id), { statusCode: 404 });
+    const redacted = await a.redactNow(first.id);
+    assert.deepEqual(redacted.redaction, { status: 'redacted' });
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+`,
+    );
+    const { stdout } = await run(process.execPath, ['--test', 'identity.test.mjs'], { cwd: project });
+    expect(stdout).toMatch(/^# pass 1$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
+    expect(processesMatching(project)).toEqual([]);
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
