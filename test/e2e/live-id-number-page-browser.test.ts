@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService } from '../support/local-service';
+import { newStripeAccount, ownTable, startService } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
 
 const PROVIDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:check-ssn';
@@ -22,7 +22,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   Object.assign(process.env, OPT_IN);
-  service = await startService();
+  // A table of its own: another file's checks worker (without live checks) must not take these submissions.
+  service = await startService({ tableName: await ownTable('verity-test-live-id-number-page') });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

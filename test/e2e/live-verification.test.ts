@@ -18,7 +18,7 @@ import type { Scope } from '../../functions/domain/verification-session';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { jpegHeader, pngImage } from '../support/images';
-import { newStripeAccount, startService, stripeClient } from '../support/local-service';
+import { newStripeAccount, ownTable, startService, stripeClient } from '../support/local-service';
 import { acceptOnPage, eventually, expectStatus, submitFromPage, submitOnPage } from '../support/verification';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are AWS's JSON, read as such */
@@ -45,7 +45,8 @@ let sensitive: Stripe;
 beforeAll(async () => {
   // What an operator sets for `npm start` (credentials: the test environment's own, never used: every client is mocked).
   Object.assign(process.env, OPT_IN);
-  service = await startService();
+  // A table of its own: another file's checks worker (without live checks) must not take these submissions.
+  service = await startService({ tableName: await ownTable('verity-test-live-verification') });
   expect(service.liveChecks).toMatchObject({ enabled: true });
   ({ stripe, scope } = await newStripeAccount(service, 'live'));
   sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { expect, inject } from 'vitest';
+import { ensureTable, localClient } from '../../local/dynamodb';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { newTestAccount } from './accounts';
 
@@ -7,14 +8,30 @@ import { newTestAccount } from './accounts';
  * The local runtime (HTTP API + handlers) on the run's DynamoDB Local, on a free port. Event
  * publishing is off unless asked for: every test file shares the table and its stream.
  */
-export async function startService(options: Pick<LocalRuntimeOptions, 'publishEvents'> = {}): Promise<LocalRuntime> {
+export async function startService(options: Pick<LocalRuntimeOptions, 'publishEvents' | 'tableName'> = {}): Promise<LocalRuntime> {
   return startLocalRuntime({
     port: 0,
     dynamo: inject('dynamo'),
-    tableName: inject('tableName'),
+    tableName: options.tableName ?? inject('tableName'),
     publishEvents: options.publishEvents ?? false,
     streamStartAt: 'LATEST',
   });
+}
+
+/**
+ * A table of a test file's own, on the run's DynamoDB Local (created if need be), for
+ * `startService({ tableName })`. Every file's runtime checks each submission on its table's
+ * stream with the checks of its own process: a file whose checks differ (live checks with mocked
+ * AWS clients) needs a table no other file's worker reads.
+ */
+export async function ownTable(name: string): Promise<string> {
+  const client = localClient(inject('dynamo'));
+  try {
+    await ensureTable(client, name);
+  } finally {
+    client.destroy();
+  }
+  return name;
 }
 
 /** The official SDK, unmodified, pointed at the local service. */
