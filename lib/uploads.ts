@@ -9,14 +9,14 @@
  * - the redaction functions (`grantRedaction`): list and delete every version of a session's objects;
  * - the checks worker (`grantRead`, for lib/verification.ts): read objects, decrypt them with the key.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { UPLOAD_TAG } from '../functions/files/s3';
+import { UPLOAD_TAG, UPLOADS_PREFIX } from '../functions/files/objects';
+import { UPLOADS_BUCKET_ENV } from '../functions/files/upload-origin';
 import type { UploadsAction } from '../functions/routes';
-import { UPLOADS_BUCKET_ENV, UPLOADS_PREFIX } from '../functions/store/files';
 import type { VerityFunction } from './verity-function';
 
 export { UPLOADS_PREFIX };
@@ -82,7 +82,19 @@ export class VerityUploads extends Construct {
       'enable CloudTrail data events on the bucket if you need an audit of object access.';
     Validations.of(this.bucket).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-S1', reason: noAccessLogs },
-      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled', reason: noAccessLogs },
+      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: noAccessLogs },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        reason:
+          "Object Lock would keep a person's images past their session's redaction, which must delete every version (Stripe's redact promise). " +
+          'Versioning is on, so an overwrite or a stray delete is recoverable for a day (LeftoverVersions).',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+        reason:
+          'Nothing reacts to an upload: the submission that names it is a table write, read from the table\'s stream by the checks worker. ' +
+          'Notifications would only copy object keys to another service.',
+      },
     );
   }
 
@@ -106,6 +118,22 @@ export class VerityUploads extends Construct {
     const kms = [...new Set(actions.flatMap((action) => KMS_FOR[action] ?? []))];
     if (kms.length) fn.role.addToPolicy(new PolicyStatement({ actions: kms, resources: [this.key.keyArn] }));
     fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
+    this.acknowledgePrefixWildcard(fn, `${actions.join(', ')} on the uploads bucket`);
+  }
+
+  /**
+   * A grant on `uploads/*` is a wildcard to cdk-nag: it is the prefix every upload's key starts
+   * with, and IAM cannot name a session's keys (they are made per upload, each bound to one key by its POST policy).
+   */
+  private acknowledgePrefixWildcard(fn: VerityFunction, what: string): void {
+    const stack = Stack.of(this);
+    const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${UPLOADS_PREFIX}*]`,
+      reason:
+        `${what} is limited to the ${UPLOADS_PREFIX} prefix: every upload's key starts with it (uploads/{account}/{mode}/{session}/{attempt}/{file}), and the keys are made per upload, ` +
+        'so IAM cannot name them; the page functions hand the browser one key at a time through a POST policy (one key, one type, 10 MB, 10 minutes).',
+    });
   }
 
   /** Reads uploads (for the checks worker: Textract and Rekognition fetch them from S3 as the caller's role, which must decrypt them). */
@@ -121,5 +149,6 @@ export class VerityUploads extends Construct {
     );
     fn.role.addToPolicy(new PolicyStatement({ actions: deletes, resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
     fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
+    this.acknowledgePrefixWildcard(fn, 'Deleting the versions of a redacted session\'s objects');
   }
 }

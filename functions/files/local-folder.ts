@@ -12,7 +12,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UPLOAD_CONTENT_TYPES, UPLOAD_KEY_PATTERN, type ObjectStore, type UploadContentType } from '../store/files';
+import { UPLOAD_CONTENT_TYPES, UPLOAD_KEY_PATTERN, type ObjectStore, type UploadContentType } from './objects';
 import { signingSecret } from '../wire/session-secrets';
 
 /** Where the local runtime serves uploads, on its own host (so the page's `connect-src 'self'` covers it). */

@@ -15,14 +15,9 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { ObjectStore } from '../store/files';
+import { UPLOAD_TAG, type ObjectStore } from './objects';
 
-/**
- * The tag every upload carries from the start (`pending`), and submit changes to `submitted`: the
- * bucket's lifecycle rule expires objects still `pending` a day after upload, so an image no
- * submission names does not outlive the day.
- */
-export const UPLOAD_TAG = { key: 'verity-upload', pending: 'pending', submitted: 'submitted' } as const;
+export { UPLOAD_TAG };
 /** The `tagging` form field of a POST upload: S3's Tagging XML. */
 const PENDING_TAGGING = `<Tagging><TagSet><Tag><Key>${UPLOAD_TAG.key}</Key><Value>${UPLOAD_TAG.pending}</Value></Tag></TagSet></Tagging>`;
 

@@ -5,7 +5,8 @@
  */
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
-import { fileStore, type FileInfo } from '../store/files';
+import { describeFile } from '../store/file-descriptions';
+import type { FileInfo } from '../store/submissions';
 import { getSession } from '../store/sessions';
 import { isObjectId } from '../wire/ids';
 
@@ -18,7 +19,7 @@ async function unredactedSessions(scope: Scope, sessionIds: string[]): Promise<S
 
 /** The file `id` of `scope`, or 404 `resource_missing` (`No such file: '…'`). */
 export async function visibleFile(scope: Scope, id: string): Promise<FileInfo> {
-  const file = isObjectId('file', id) ? await fileStore().describe(scope, id) : undefined;
+  const file = isObjectId('file', id) ? await describeFile(scope, id) : undefined;
   if (!file || !(await unredactedSessions(scope, [file.session])).has(file.session)) throw resourceMissing('file', id);
   return file;
 }

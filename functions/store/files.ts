@@ -13,90 +13,20 @@
  * both places. Images submitted before uploads existed are `file` items of the table: their
  * contents are still read from there until the item is redacted.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
 import { localFolderObjects } from '../files/local-folder';
+import { MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_POLICY_SECONDS, uploadKey } from '../files/objects';
+import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, UploadedObject, UploadPurpose } from '../files/objects';
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
-import { dynamo } from './client';
-import { filteredIndexQuery, queryPage, type PageQuery } from './list-page';
-import { objectKey, tableName } from './schema';
-import { FILE_INFO_KIND, FILE_KIND, type FileInfo, type StoredFile } from './submissions';
 import { newObjectId } from '../wire/ids';
+import { describeFile, listFiles, tableFileOf, type FileListQuery } from './file-descriptions';
+import type { FileInfo, StoredFile } from './submissions';
 
-export type { FileInfo };
+export type { FileInfo, FileListQuery };
 export { UPLOADS_BUCKET_ENV };
-
-/** What an image is for, in Stripe's words (a File's `purpose`). */
-export const UPLOAD_PURPOSES = ['identity_document', 'selfie'] as const;
-export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
-/** The only types an upload may have: what Textract and Rekognition read. */
-export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
-export type UploadContentType = (typeof UPLOAD_CONTENT_TYPES)[number];
-/** The largest upload: 10 MB (10,485,760 bytes), Textract's synchronous limit for a document in S3. */
-export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-/** How long a presigned upload may be used. */
-export const UPLOAD_POLICY_SECONDS = 10 * 60;
-/** Every uploaded object's key starts with this: what IAM grants and the lifecycle rules name. */
-export const UPLOADS_PREFIX = 'uploads/';
-
-/** Where all of a session's uploads are, every attempt's: `uploads/{account}/{mode}/{vs_…}/`. */
-export const sessionUploadsPrefix = (scope: Scope, sessionId: string) => `${UPLOADS_PREFIX}${scope.account}/${scope.mode}/${sessionId}/`;
-/** The key of one upload: under its session and the attempt it was made for (`-` or the last report's `vr_…`). */
-export const uploadKey = (scope: Scope, sessionId: string, attempt: string, fileId: string) =>
-  `${sessionUploadsPrefix(scope, sessionId)}${attempt}/${fileId}`;
-/** What a key of `uploadKey` looks like: nothing else is ever read, written or joined into a path. */
-export const UPLOAD_KEY_PATTERN = /^uploads\/acct_[0-9A-Za-z]+\/(test|live)\/vs_[0-9A-Za-z]+\/(-|vr_[0-9A-Za-z]+)\/file_[0-9A-Za-z]+$/;
-
-/** An image as Textract's `Document` and Rekognition's `Image` take it: by S3 location in AWS, as bytes locally. */
-export type CheckImage = { S3Object: { Bucket: string; Name: string } } | { Bytes: Uint8Array };
-
-/** What an upload may be: one key, one type, 1 byte to `maxBytes`, until `expires`. */
-export interface UploadPolicy {
-  key: string;
-  contentType: UploadContentType;
-  maxBytes: number;
-  expires: Date;
-}
-
-/**
- * Where and how the browser uploads: a multipart/form-data POST to `url` with every field of
- * `fields` (in order), then the file as the last field, named `file` (S3's POST Object). `url` is
- * the bucket's regional endpoint in AWS, and a path on Verity's own host locally.
- */
-export interface PresignedUpload {
-  url: string;
-  fields: Record<string, string>;
-}
-
-/** What is known of an uploaded object without reading all of it. */
-export interface UploadedObject {
-  /** The Content-Type it was uploaded with. */
-  contentType: string | undefined;
-  /** Bytes. */
-  size: number;
-  /** Its first bytes (at most as many as asked for): enough for the magic number. */
-  start: Uint8Array;
-}
-
-/** Where bytes live: what each adapter implements, in keys (the FileStore below turns scopes and ids into keys). */
-export interface ObjectStore {
-  presignUpload(policy: UploadPolicy): Promise<PresignedUpload>;
-  /** The object's type, size and first `bytes` bytes; undefined if there is none. */
-  inspect(key: string, bytes: number): Promise<UploadedObject | undefined>;
-  /** Marks the object as named by a submission, so the rule that removes unclaimed uploads a day later leaves it. */
-  markSubmitted(key: string): Promise<void>;
-  /** The whole object; undefined if there is none. */
-  read(key: string): Promise<{ contentType: string | undefined; data: Uint8Array } | undefined>;
-  /** The object as the checks take it. */
-  checkImage(key: string): Promise<CheckImage>;
-  /** Deletes up to `limit` objects (each version of each) under `prefix`; `more` when some are left. */
-  deleteUnder(prefix: string, limit: number): Promise<{ deleted: number; more: boolean }>;
-}
-
-export interface FileListQuery extends PageQuery {
-  purpose?: StoredFile['purpose'];
-}
+// What upload, submit and the checks need of the port, in one place.
+export * from '../files/objects';
 
 /** One upload asked for by the page: for which session and attempt, and what it will be. */
 export interface UploadRequest {
@@ -131,26 +61,13 @@ export interface FileStore {
   deleteSessionObjects(scope: Scope, sessionId: string, limit: number): Promise<{ deleted: number; more: boolean }>;
 }
 
-const fileInfoOf = async (scope: Scope, id: string) =>
-  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_INFO_KIND) }))).Item?.info as FileInfo | undefined;
-
-/** An image kept in a table item, as submissions before uploads stored it. */
-const tableFileOf = async (scope: Scope, id: string) =>
-  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_KIND) }))).Item?.file as StoredFile | undefined;
-
 /** The FileStore over `objects`: descriptions in the table, bytes in the object store (or, for old files, the table). */
 export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => string): FileStore {
   return {
-    describe: fileInfoOf,
-    list(scope, query) {
-      return queryPage(
-        filteredIndexQuery(scope, FILE_KIND, 'file', [{ index: 'byType', field: 'purpose', value: query.purpose }]),
-        query,
-        (item) => item.info as FileInfo,
-      );
-    },
+    describe: describeFile,
+    list: listFiles,
     async contents(scope, id) {
-      const info = await fileInfoOf(scope, id);
+      const info = await describeFile(scope, id);
       if (info?.object_key) {
         const object = await objects.read(info.object_key);
         return object && { content_type: info.content_type, data: object.data };
@@ -173,7 +90,7 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
       if (file.object_key) await objects.markSubmitted(file.object_key);
     },
     async checkImage(scope, id) {
-      const info = await fileInfoOf(scope, id);
+      const info = await describeFile(scope, id);
       if (info?.object_key) return objects.checkImage(info.object_key);
       const file = await tableFileOf(scope, id);
       return file && { Bytes: file.data };

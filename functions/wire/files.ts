@@ -1,5 +1,5 @@
 /** Stripe's File object, for a verification's images (Stripe: `GET /v1/files/:id`). */
-import type { FileInfo } from '../store/files';
+import type { FileInfo } from '../store/submissions';
 import { publicUrl } from './session-secrets';
 
 export const FILE_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png' } as const;

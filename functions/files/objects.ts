@@ -1,0 +1,82 @@
+/**
+ * The FileStore's object side, without I/O: what an upload may be (types, size, how long its
+ * policy lasts), where it is kept (its key under the session's scope), and what each adapter
+ * implements (ObjectStore): S3 (./s3.ts) and a local folder (./local-folder.ts). The port itself,
+ * with the table's descriptions, is functions/store/files.ts.
+ */
+import type { Scope } from '../domain/verification-session';
+
+/** What an image is for, in Stripe's words (a File's `purpose`). */
+export const UPLOAD_PURPOSES = ['identity_document', 'selfie'] as const;
+export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
+/** The only types an upload may have: what Textract and Rekognition read. */
+export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
+export type UploadContentType = (typeof UPLOAD_CONTENT_TYPES)[number];
+/** The largest upload: 10 MB (10,485,760 bytes), Textract's synchronous limit for a document in S3. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** How long a presigned upload may be used. */
+export const UPLOAD_POLICY_SECONDS = 10 * 60;
+/** Every uploaded object's key starts with this: what IAM grants and the lifecycle rules name. */
+export const UPLOADS_PREFIX = 'uploads/';
+
+/** Where all of a session's uploads are, every attempt's: `uploads/{account}/{mode}/{vs_…}/`. */
+export const sessionUploadsPrefix = (scope: Scope, sessionId: string) => `${UPLOADS_PREFIX}${scope.account}/${scope.mode}/${sessionId}/`;
+/** The key of one upload: under its session and the attempt it was made for (`-` or the last report's `vr_…`). */
+export const uploadKey = (scope: Scope, sessionId: string, attempt: string, fileId: string) =>
+  `${sessionUploadsPrefix(scope, sessionId)}${attempt}/${fileId}`;
+/** What a key of `uploadKey` looks like: nothing else is ever read, written or joined into a path. */
+export const UPLOAD_KEY_PATTERN = /^uploads\/acct_[0-9A-Za-z]+\/(test|live)\/vs_[0-9A-Za-z]+\/(-|vr_[0-9A-Za-z]+)\/file_[0-9A-Za-z]+$/;
+
+/** An image as Textract's `Document` and Rekognition's `Image` take it: by S3 location in AWS, as bytes locally. */
+export type CheckImage = { S3Object: { Bucket: string; Name: string } } | { Bytes: Uint8Array };
+
+/** What an upload may be: one key, one type, 1 byte to `maxBytes`, until `expires`. */
+export interface UploadPolicy {
+  key: string;
+  contentType: UploadContentType;
+  maxBytes: number;
+  expires: Date;
+}
+
+/**
+ * Where and how the browser uploads: a multipart/form-data POST to `url` with every field of
+ * `fields` (in order), then the file as the last field, named `file` (S3's POST Object). `url` is
+ * the bucket's regional endpoint in AWS, and a path on Verity's own host locally.
+ */
+export interface PresignedUpload {
+  url: string;
+  fields: Record<string, string>;
+}
+
+/** What is known of an uploaded object without reading all of it. */
+export interface UploadedObject {
+  /** The Content-Type it was uploaded with. */
+  contentType: string | undefined;
+  /** Bytes. */
+  size: number;
+  /** Its first bytes (at most as many as asked for): enough for the magic number. */
+  start: Uint8Array;
+}
+
+/** Where bytes live: what each adapter implements, in keys (the FileStore below turns scopes and ids into keys). */
+export interface ObjectStore {
+  presignUpload(policy: UploadPolicy): Promise<PresignedUpload>;
+  /** The object's type, size and first `bytes` bytes; undefined if there is none. */
+  inspect(key: string, bytes: number): Promise<UploadedObject | undefined>;
+  /** Marks the object as named by a submission, so the rule that removes unclaimed uploads a day later leaves it. */
+  markSubmitted(key: string): Promise<void>;
+  /** The whole object; undefined if there is none. */
+  read(key: string): Promise<{ contentType: string | undefined; data: Uint8Array } | undefined>;
+  /** The object as the checks take it. */
+  checkImage(key: string): Promise<CheckImage>;
+  /** Deletes up to `limit` objects (each version of each) under `prefix`; `more` when some are left. */
+  deleteUnder(prefix: string, limit: number): Promise<{ deleted: number; more: boolean }>;
+}
+
+/**
+ * The tag every upload carries from the start (`pending`), and submit changes to `submitted`: the
+ * bucket's lifecycle rule (lib/uploads.ts) expires objects still `pending` a day after upload, so
+ * an image no submission names does not outlive the day.
+ */
+export const UPLOAD_TAG = { key: 'verity-upload', pending: 'pending', submitted: 'submitted' } as const;
+
