@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LOCAL_UPLOAD_PATH } from '../functions/files/local-folder';
+import { LOCAL_UPLOAD_PATH, sweepUnsubmittedUploads } from '../functions/files/local-folder';
 import { FILES_DIR_ENV } from '../functions/store/files';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { saveApiKey } from '../functions/store/api-keys';
@@ -73,6 +73,9 @@ const DELIVER_WEBHOOKS_EVERY_MS = 1000;
 
 /** How often the redaction backstop runs locally (in AWS: every six hours). */
 const BACKSTOP_EVERY_MS = 10 * 60 * 1000;
+
+/** How often unsubmitted uploads are looked for locally (the bucket's lifecycle rule runs about daily). */
+const SWEEP_UPLOADS_EVERY_MS = 60 * 60 * 1000;
 
 /** The bus name the publisher puts events on; the local receiver takes any. */
 const LOCAL_EVENT_BUS = 'verity-local';
@@ -157,6 +160,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
     const ttl = startTtlSweeper();
+    // The uploads bucket's lifecycle rule, for the local folder: unsubmitted uploads go after a day.
+    const sweepUploads = () => sweepUnsubmittedUploads(filesDir, new Date()).catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: 'upload sweep failed', name: error.name })));
+    const uploadsTimer = setInterval(sweepUploads, SWEEP_UPLOADS_EVERY_MS);
+    uploadsTimer.unref();
+    void sweepUploads();
     const connection = dynamo;
     const consume = (consumer: StreamConsumer, checkpoints: string) =>
       startStreamPoller({
@@ -197,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         clearInterval(backstopTimer);
         await webhooks?.stop();
         ttl.stop();
+        clearInterval(uploadsTimer);
         await Promise.all(pollers.map((poller) => poller.stop()));
         await events.close();
         await connection.stop();

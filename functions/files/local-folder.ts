@@ -8,7 +8,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -110,6 +110,38 @@ export function localFolderObjects(root: string): ObjectStore {
       return { deleted: batch.length, more: batch.length < objects.length };
     },
   };
+}
+
+/** How long an upload no submission names is kept: the bucket's lifecycle rule, locally. */
+export const UNSUBMITTED_UPLOAD_SECONDS = 24 * 60 * 60;
+
+/**
+ * The bucket's lifecycle rule for the local folder: removes every upload still `pending` (no
+ * submission named it) UNSUBMITTED_UPLOAD_SECONDS after it arrived, and any upload cut off
+ * half-way as old. Returns how many it removed. The local runtime runs it at start and hourly.
+ */
+export async function sweepUnsubmittedUploads(root: string, now: Date): Promise<number> {
+  const before = now.getTime() / 1000 - UNSUBMITTED_UPLOAD_SECONDS;
+  let removed = 0;
+  const visit = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        await visit(path);
+      } else if (entry.name.includes('.part-')) {
+        if ((await stat(path)).mtimeMs / 1000 < before) await rm(path, { force: true });
+      } else if (!entry.name.endsWith('.json')) {
+        const meta = await readMeta(path);
+        if (meta?.tag === 'pending' && meta.uploaded < before) {
+          await rm(metaPathOf(path), { force: true });
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+    }
+  };
+  await visit(join(root, 'uploads'));
+  return removed;
 }
 
 async function entries(folder: string): Promise<string[]> {

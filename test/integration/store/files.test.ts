@@ -4,15 +4,19 @@
  * table item; the environment alone chooses the adapter.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { storeUpload } from '../../../functions/files/local-folder';
+import { localFolderObjects, storeUpload, sweepUnsubmittedUploads } from '../../../functions/files/local-folder';
 import { dynamo } from '../../../functions/store/client';
 import { FILES_DIR_ENV, fileStore, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
 import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
 import { newObjectId } from '../../../functions/wire/ids';
 import { jpegHeader } from '../../support/images';
+import { filesUnder } from '../../support/uploads';
 
 const scope = { account: `acct_files${Date.now()}`, mode: 'test' as const };
 const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
@@ -60,6 +64,28 @@ describe('the file store', () => {
     } finally {
       delete process.env[UPLOADS_BUCKET_ENV];
       process.env[FILES_DIR_ENV] = folder;
+    }
+  });
+
+  it('removes, locally as the bucket\'s lifecycle rule does, uploads no submission named a day after they arrived', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'verity-sweep-'));
+    try {
+      const session = newObjectId('vs');
+      const dayAndMore = new Date(Date.now() - 25 * 60 * 60 * 1000);
+      const upload = async (when: Date) => {
+        const key = uploadKey(scope, session, '-', newObjectId('file'));
+        expect(await storeUpload(root, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([jpegHeader(8, 8)]), when)).toBeUndefined();
+        return key;
+      };
+      const [unsubmitted, submitted, recent] = [await upload(dayAndMore), await upload(dayAndMore), await upload(new Date())];
+      await localFolderObjects(root).markSubmitted(submitted);
+      expect(await sweepUnsubmittedUploads(root, new Date())).toBe(1);
+      const left = filesUnder(root).filter((name) => !name.endsWith('.json'));
+      expect(left.sort()).toEqual([submitted, recent].sort());
+      expect(left).not.toContain(unsubmitted);
+      expect(await sweepUnsubmittedUploads(root, new Date())).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
