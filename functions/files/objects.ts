@@ -65,6 +65,12 @@ export interface ObjectStore {
   inspect(key: string, bytes: number): Promise<UploadedObject | undefined>;
   /** Marks the object as named by a submission, so the rule that removes unclaimed uploads a day later leaves it. */
   markSubmitted(key: string): Promise<void>;
+  /**
+   * A short-lived URL that serves the object to whoever holds it (S3: a presigned GET), for an
+   * object too large to pass through a Lambda response; absent where every object can be served
+   * inline (the local folder: the local runtime has no response limit).
+   */
+  downloadUrl?(key: string, seconds: number): Promise<string>;
   /** The whole object; undefined if there is none. */
   read(key: string): Promise<{ contentType: string | undefined; data: Uint8Array } | undefined>;
   /** The object as the checks take it. */
@@ -72,6 +78,14 @@ export interface ObjectStore {
   /** Deletes up to `limit` objects (each version of each) under `prefix`; `more` when some are left. */
   deleteUnder(prefix: string, limit: number): Promise<{ deleted: number; more: boolean }>;
 }
+
+/**
+ * The largest image served in a response's body: Lambda's synchronous response is at most 6 MB
+ * (6,291,456 bytes) and carries the body in base64 (4/3 larger). A larger one is answered with a
+ * redirect to `downloadUrl`, valid DOWNLOAD_URL_SECONDS.
+ */
+export const MAX_INLINE_CONTENTS_BYTES = 4 * 1024 * 1024;
+export const DOWNLOAD_URL_SECONDS = 60;
 
 /**
  * The tag every upload carries from the start (`pending`), and submit changes to `submitted`: the

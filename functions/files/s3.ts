@@ -15,6 +15,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { UPLOAD_TAG, type ObjectStore } from './objects';
 
 export { UPLOAD_TAG };
@@ -77,6 +78,8 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
       }
     },
     checkImage: async (key) => ({ S3Object: { Bucket: bucket, Name: key } }),
+    // Signed with this function's role, which may GetObject under the prefix and decrypt.
+    downloadUrl: (key, seconds) => getSignedUrl(client(), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
     async deleteUnder(prefix, limit) {
       const listed = await client().send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }));
       // Delete markers too: a versioned bucket keeps one where an object was deleted without its version.

@@ -15,7 +15,7 @@
  */
 import type { Scope } from '../domain/verification-session';
 import { localFolderObjects } from '../files/local-folder';
-import { MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_POLICY_SECONDS, uploadKey } from '../files/objects';
+import { DOWNLOAD_URL_SECONDS, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_POLICY_SECONDS, uploadKey } from '../files/objects';
 import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, UploadedObject, UploadPurpose } from '../files/objects';
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
@@ -27,6 +27,8 @@ export type { FileInfo, FileListQuery };
 export { UPLOADS_BUCKET_ENV };
 // What upload, submit and the checks need of the port, in one place.
 export * from '../files/objects';
+
+export type FileContents = Pick<StoredFile, 'content_type'> & ({ data: Uint8Array } | { url: string });
 
 /** One upload asked for by the page: for which session and attempt, and what it will be. */
 export interface UploadRequest {
@@ -41,8 +43,12 @@ export interface FileStore {
   describe(scope: Scope, id: string): Promise<FileInfo | undefined>;
   /** A page of the scope's files, newest first (Stripe's list order and cursors). */
   list(scope: Scope, query: FileListQuery): Promise<{ data: FileInfo[]; hasMore: boolean }>;
-  /** The file's bytes and type; undefined if there is none. */
-  contents(scope: Scope, id: string): Promise<Pick<StoredFile, 'content_type' | 'data'> | undefined>;
+  /**
+   * The file's type and bytes, or, for an image too large for a response's body
+   * (MAX_INLINE_CONTENTS_BYTES) in a store that can link to it, a URL that serves it for
+   * DOWNLOAD_URL_SECONDS; undefined if there is none.
+   */
+  contents(scope: Scope, id: string): Promise<FileContents | undefined>;
   /**
    * A new `file_…` id and a presigned upload of it, under the session's attempt, valid
    * UPLOAD_POLICY_SECONDS from `now`, for one `contentType` image of 1 to MAX_UPLOAD_BYTES bytes.
@@ -69,6 +75,9 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
     async contents(scope, id) {
       const info = await describeFile(scope, id);
       if (info?.object_key) {
+        if (info.size > MAX_INLINE_CONTENTS_BYTES && objects.downloadUrl) {
+          return { content_type: info.content_type, url: await objects.downloadUrl(info.object_key, DOWNLOAD_URL_SECONDS) };
+        }
         const object = await objects.read(info.object_key);
         return object && { content_type: info.content_type, data: object.data };
       }

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { localFolderObjects, storeUpload, sweepUnsubmittedUploads } from '../../../functions/files/local-folder';
 import { dynamo } from '../../../functions/store/client';
-import { FILES_DIR_ENV, fileStore, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import { FILES_DIR_ENV, fileStore, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
 import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
 import { newObjectId } from '../../../functions/wire/ids';
@@ -49,6 +49,26 @@ describe('the file store', () => {
     expect(await fileStore().contents(scope, id)).toEqual({ content_type: 'image/png', data: file.data });
     expect(await fileStore().checkImage(scope, id)).toEqual({ Bytes: file.data });
     expect(await fileStore().checkImage(scope, newObjectId('file'))).toBeUndefined();
+  });
+
+  it('links to an image too large for a Lambda response instead of reading it (S3), and serves it inline locally', async () => {
+    const session = newObjectId('vs');
+    const id = newObjectId('file');
+    const key = uploadKey(scope, session, '-', id);
+    const large = Buffer.concat([jpegHeader(4000, 3000), Buffer.alloc(MAX_INLINE_CONTENTS_BYTES)]);
+    expect(await storeUpload(process.env[FILES_DIR_ENV]!, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([large]), new Date())).toBeUndefined();
+    await put(fileInfoItem(scope, { id, session, purpose: 'identity_document', content_type: 'image/jpeg', created: 1, size: large.length, object_key: key }));
+    expect(await fileStore().contents(scope, id)).toEqual({ content_type: 'image/jpeg', data: large });
+    process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
+    try {
+      const contents = await fileStore().contents(scope, id);
+      expect(contents).toEqual({ content_type: 'image/jpeg', url: expect.stringMatching(/^https:\/\/verity-uploads\.s3\./) });
+      const url = new URL((contents as { url: string }).url);
+      expect(url.pathname).toBe(`/${key}`);
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    } finally {
+      delete process.env[UPLOADS_BUCKET_ENV];
+    }
   });
 
   it('is chosen by the environment: the bucket when one is named, the folder otherwise, and none is an error', async () => {

@@ -108,4 +108,15 @@ describe('the S3 adapter', () => {
     s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY }).resolves({ Body: body([1, 2, 3]), ContentType: 'image/jpeg', ContentLength: 3 });
     expect(await store.read(KEY)).toEqual({ contentType: 'image/jpeg', data: Uint8Array.from([1, 2, 3]) });
   });
+
+  it('links to an object with a presigned GET that lasts as long as asked', async () => {
+    const url = new URL(await store.downloadUrl!(KEY, 60));
+    expect(url.origin).toBe('https://verity-uploads.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe(`/${KEY}`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    // Presigning calls nothing.
+    expect(s3.calls()).toHaveLength(0);
+  });
 });
