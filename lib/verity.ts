@@ -117,6 +117,7 @@ export class Verity extends Construct {
   constructor(scope: Construct, id: string, props: VerityProps = {}) {
     super(scope, id);
     if (props.firewall && props.customDomain) throw new Error('firewall and customDomain cannot be combined: put your domain on the CloudFront distribution instead');
+    validateProps(props);
     if (props.vpc) placeFunctionsIn(this, 'vpcId' in props.vpc ? this.importedNetwork(props.vpc.vpcId, props.vpc.subnetIds) : props.vpc);
     this.data = new VerityData(this, 'Data', { removalPolicy: props.removalPolicy, deletionProtection: props.deletionProtection });
     this.table = this.data.table;
@@ -221,6 +222,24 @@ export class Verity extends Construct {
       subnets: { subnets: subnetIds.map((id) => Subnet.fromSubnetId(this, `Subnet-${id}`, id)) },
     };
   }
+}
+
+/**
+ * Refuses, before anything is built, a prop no deployment could use (a synthesis fails with the
+ * prop's name and value, as bin/verity.ts does for its context options).
+ */
+function validateProps(props: VerityProps): void {
+  const integer = (name: string, value: number | undefined, minimum: number) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum)) throw new Error(`${name} must be an integer of at least ${minimum}, not ${value}`);
+  };
+  integer('redactionDelaySeconds', props.redactionDelaySeconds, 0);
+  integer('retentionDays', props.retentionDays, 1);
+  if (props.throttle) {
+    // API Gateway takes a rate in requests per second (a fraction is allowed) and a burst in requests.
+    if (!Number.isFinite(props.throttle.rateLimit) || props.throttle.rateLimit <= 0) throw new Error(`throttle.rateLimit must be a positive number, not ${props.throttle.rateLimit}`);
+    integer('throttle.burstLimit', props.throttle.burstLimit, 1);
+  }
+  if (props.alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(props.alarmEmail)) throw new Error(`alarmEmail must be an e-mail address, not "${props.alarmEmail}"`);
 }
 
 /** Gives each background function its reserved concurrency (the defaults, with `chosen` over them). */

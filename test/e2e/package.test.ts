@@ -3,8 +3,8 @@
  * `npm pack`, installed offline into a scratch project from the tarball and npm's cache
  * (test/support/package-install.ts), and used there the three ways the README shows: a CDK app with
  * `new Verity(this, 'Identity')` beside its own bucket under cdk-nag, with no esbuild in the
- * project; `npx verity start` driven by the Stripe SDK; and a test file that starts two instances
- * with `startVerity()` at once (Node's own test runner, so the project needs no test framework).
+ * project; `npx verity start` driven by the Stripe SDK; and the project's own vitest running the
+ * README's set-up in one file and two `startVerity()` instances at once in another.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const { stdout } = await run('npm', ['pack', packageDir, '--ignore-scripts', '--json', '--pack-destination', work], { cwd: work });
   tarball = join(work, (JSON.parse(stdout) as { filename: string }[])[0]!.filename);
   mkdirSync(project);
-  installOffline(project, repository, tarball, ['aws-cdk-lib', 'constructs', 'cdk-nag', 'stripe', 'typescript']);
+  installOffline(project, repository, tarball, ['aws-cdk-lib', 'constructs', 'cdk-nag', 'stripe', 'typescript', 'vitest']);
 });
 
 afterAll(() => {
@@ -90,7 +90,8 @@ app.synth();
       Resources: Record<string, { Type: string; Properties: { Handler?: string; Runtime?: string; Code?: { S3Key?: string } } }>;
     };
     const resources = Object.values(template.Resources);
-    expect(resources.filter((resource) => resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
+    // The app's own bucket, beside Verity's resources (whose logical ids start with the construct's id).
+    expect(Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Receipts') && resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
     expect(resources.filter((resource) => resource.Type === 'AWS::DynamoDB::Table')).toHaveLength(1);
     const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
     const bundled = readdirSync(join(packageDir, 'assets'), { recursive: true }).filter((file) => String(file).endsWith('index.mjs'));
@@ -158,40 +159,62 @@ export { table, url, wrong };
     await until(() => said.includes('Verity stopped') && processesMatching(project).length === 0);
   });
 
-  it("a user's test file starts two isolated instances at once with startVerity()", async () => {
+  it("a user's vitest suite: the README's set-up in one file, two instances at once in another", async () => {
+    // The README's vitest set-up, as written there: one Verity per test file.
     writeFileSync(
-      join(project, 'identity.test.mjs'),
-      `import assert from 'node:assert/strict';
-import { test } from 'node:test';
+      join(project, 'signup.test.mjs'),
+      `import { afterAll, beforeAll, expect, test } from 'vitest';
 import Stripe from 'stripe';
 import { startVerity } from 'verity/testing';
 
-test('two Verity instances, each with its own data', async () => {
+let verity, stripe;
+beforeAll(async () => {
+  verity = await startVerity();
+  stripe = new Stripe(verity.secretKey, verity.stripeOptions);
+}, 60_000);
+afterAll(() => verity?.stop());
+
+test('a failed document check asks for input again', async () => {
+  const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+  await verity.requireInput(session.id, 'document_expired');
+  const now = await stripe.identity.verificationSessions.retrieve(session.id);
+  expect(now.status).toBe('requires_input');
+  expect(now.last_error.code).toBe('document_expired');
+  // This file's Verity holds this file's sessions only.
+  expect((await stripe.identity.verificationSessions.list()).data.map((s) => s.id)).toEqual([session.id]);
+});
+`,
+    );
+    writeFileSync(
+      join(project, 'two-at-once.test.mjs'),
+      `import { expect, test } from 'vitest';
+import Stripe from 'stripe';
+import { startVerity } from 'verity/testing';
+
+test('two Verity instances at once, each with its own data', async () => {
   const [a, b] = await Promise.all([startVerity(), startVerity()]);
   try {
-    assert.notEqual(a.url, b.url);
+    expect(a.url).not.toBe(b.url);
     const stripeA = new Stripe(a.secretKey, { ...a.stripeOptions, maxNetworkRetries: 0 });
     const stripeB = new Stripe(b.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 });
     const first = await stripeA.identity.verificationSessions.create({ type: 'document' });
     const second = await stripeB.identity.verificationSessions.create({ type: 'id_number' });
-    assert.equal((await a.verify(first.id)).status, 'verified');
-    const failed = await b.requireInput(second.id, 'id_number_mismatch');
-    assert.equal(failed.status, 'requires_input');
-    assert.equal((await stripeB.identity.verificationSessions.retrieve(second.id)).last_error.code, 'id_number_mismatch');
+    expect((await a.verify(first.id)).status).toBe('verified');
+    expect((await b.requireInput(second.id, 'id_number_mismatch')).last_error.code).toBe('id_number_mismatch');
     // a's key means nothing to b, and b never saw a's session.
-    await assert.rejects(new Stripe(a.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 }).identity.verificationSessions.list(), { statusCode: 401 });
-    await assert.rejects(stripeB.identity.verificationSessions.retrieve(first.id), { statusCode: 404 });
-    const redacted = await a.redactNow(first.id);
-    assert.deepEqual(redacted.redaction, { status: 'redacted' });
+    await expect(new Stripe(a.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 }).identity.verificationSessions.list()).rejects.toMatchObject({ statusCode: 401 });
+    await expect(stripeB.identity.verificationSessions.retrieve(first.id)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await a.redactNow(first.id)).redaction).toEqual({ status: 'redacted' });
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
-});
+}, 60_000);
 `,
     );
-    const { stdout } = await run(process.execPath, ['--test', 'identity.test.mjs'], { cwd: project });
-    expect(stdout).toMatch(/^# pass 1$/m);
-    expect(stdout).toMatch(/^# fail 0$/m);
+    // The project's own vitest, not this run's: none of this run's settings reach it.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|VITE_|TEST$|NODE_OPTIONS$|FORCE_COLOR$)/.test(name)));
+    const { stdout } = await run(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--maxWorkers', '2', '--reporter', 'verbose'], { cwd: project, env: { ...env, CI: '1', NO_COLOR: '1' } });
+    expect(stdout).toMatch(/Tests\s+2 passed \(2\)/);
     expect(processesMatching(project)).toEqual([]);
   });
 });
