@@ -24,7 +24,7 @@ import type { Mode } from '../functions/domain/verification-session';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
-import { parseCommandLine, runCommand, usageError } from '../local/cli';
+import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
 import { lockDataDir, makePrivate, OperatorError } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
 import { configureLocalEnvironment, runningDynamo } from '../local/runtime';
@@ -215,9 +215,9 @@ await runCommand(COMMAND, async () => {
     const running = runningDynamo(dataDir);
     if (running && (await isServing(running))) {
       dynamo = { ...running, stop: async () => undefined };
-      where = `${dataDir}, the data folder of the npm start running on it`;
+      where = commandText(`${dataDir}, the data folder of the npm start running on it`);
     } else {
-      where = `${dataDir} (no npm start is running on it now: start one with VERITY_DATA_DIR=${dataDir} to use this)`;
+      where = commandText(`${dataDir} (no npm start is running on it now: start one with VERITY_DATA_DIR=${dataDir} to use this)`);
       release = lockDataDir(dataDir).release;
       makePrivate(dataDir);
       dynamo = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });

@@ -58,7 +58,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: CommandLine
 /** Prints `<name>: <message>` and a pointer to `--help` as one line, and exits 2. */
 export function usageError(command: Pick<CommandLine<ParseArgsConfig>, 'name'>, message: string): never {
   const name = commandText(command.name);
-  console.error(`${name}: ${oneLine(message)} (see ${commandText(`${command.name} -- --help`)})`);
+  console.error(`${name}: ${commandText(oneLine(message))} (see ${commandText(`${command.name} -- --help`)})`);
   process.exit(USAGE_EXIT);
 }
 
@@ -72,7 +72,7 @@ export async function runCommand(name: string, body: () => Promise<void>): Promi
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof OperatorError || code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`${commandText(name)}: ${oneLine((error as Error).message)}`);
+      console.error(commandText(`${name}: ${oneLine((error as Error).message)}`));
       process.exit(1);
     }
     throw error;

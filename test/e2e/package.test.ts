@@ -16,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installOffline } from '../support/package-install';
 import { processesMatching, spawnGroup } from '../support/processes';
 
-const run = promisify(execFile);
+const execute = promisify(execFile);
+/** A command that cannot hang the run: killed, with what it started through the parent-watch, past the limit. */
+const run = (file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) => execute(file, args, { ...options, timeout: 240_000, killSignal: 'SIGKILL' });
 const repository = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'verity-package-'));
 const packageDir = join(work, 'package');
