@@ -5,7 +5,7 @@ import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { queryPage, type PageQuery } from './list-page';
 import { EVENT_KIND, eventOfItem } from './event-items';
-import { listPartition, objectKey, tableName, tableSchema } from './schema';
+import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { undeliveredEventsPartition } from './webhook-deliveries';
 
 export async function getEvent(scope: Scope, id: string): Promise<StripeEvent | undefined> {
@@ -27,5 +27,11 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
 /** Events some webhook endpoint has not had yet (pending, or failed every attempt), of the given types. */
 export function listUndeliveredEvents(scope: Scope, types: readonly string[], page: PageQuery) {
   const query = { index: tableSchema.indexes.byStatus, partitions: types.map((type) => undeliveredEventsPartition(scope, type)) };
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
+}
+
+/** A page of one session's events (newest first), from the index of its copies: the console's status history. */
+export function listSessionEvents(scope: Scope, sessionId: string, page: PageQuery) {
+  const query = { index: tableSchema.indexes.byVerificationSession, partitions: [sessionCopiesPartition(scope, EVENT_KIND, sessionId)] };
   return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
 }

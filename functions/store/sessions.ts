@@ -4,7 +4,7 @@
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
-import type { Scope, SessionStatus, VerificationSession } from '../domain/verification-session';
+import type { Scope, SessionStatus, SessionType, VerificationSession } from '../domain/verification-session';
 import { firstCredentials } from '../domain/session-credentials';
 import type { VerificationReport } from '../domain/verification-report';
 import type { StripeEvent } from '../wire/events';
@@ -57,6 +57,8 @@ export function sessionItem(session: VerificationSession, version: number): Reco
     [indexes.byClientReferenceId.partitionKey]: redacted ? undefined : byValue('client_reference_id', session.client_reference_id),
     [indexes.byRelatedCustomer.partitionKey]: byValue('related_customer', session.related_customer),
     [indexes.byRelatedCustomerAccount.partitionKey]: byValue('related_customer_account', session.related_customer_account),
+    // The console's list filters by type (functions/console/).
+    [indexes.byType.partitionKey]: byValue('type', session.type),
     ...(session.redaction_due != null
       ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
       : {}),
@@ -219,6 +221,7 @@ export interface SessionListQuery {
   clientReferenceId?: string;
   relatedCustomer?: string;
   relatedCustomerAccount?: string;
+  type?: SessionType;
 }
 
 export async function listSessions(
@@ -232,6 +235,7 @@ export async function listSessions(
       { index: 'byRelatedCustomer', field: 'related_customer', value: query.relatedCustomer },
       { index: 'byRelatedCustomerAccount', field: 'related_customer_account', value: query.relatedCustomerAccount },
       { index: 'byStatus', field: 'status', value: query.status },
+      { index: 'byType', field: 'type', value: query.type },
     ]),
     query,
     sessionOfItem,

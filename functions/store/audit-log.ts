@@ -1,0 +1,79 @@
+/**
+ * The console's audit log: who looked at or acted on what, when, from which request. Append-only:
+ * an entry is written once, with a put that never overwrites (`attribute_not_exists`), and nothing
+ * in Verity changes or deletes one; DynamoDB's TTL removes it after the retention period
+ * (`VERITY_CONSOLE_AUDIT_RETENTION_DAYS`, 365 unless set). It holds ids, never a person's data, so
+ * redaction leaves it as it is.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Scope } from '../domain/verification-session';
+import { newObjectId } from '../wire/ids';
+import { dynamo } from './client';
+import type { ConsoleRole } from './console-sessions';
+import { queryPage, type PageQuery } from './list-page';
+import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './schema';
+
+export const CONSOLE_AUDIT_KIND = 'console_audit_event';
+export const CONSOLE_AUDIT_ID_PREFIX = 'cae';
+export const CONSOLE_AUDIT_ACTIONS = ['sign_in', 'sign_out', 'reveal', 'image_view', 'cancel', 'redact'] as const;
+export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];
+
+/** `verity.console_audit_event`: one look at personal data, or one act, in the console. */
+export interface ConsoleAuditEvent {
+  id: string;
+  object: 'verity.console_audit_event';
+  /** Epoch seconds. */
+  created: number;
+  livemode: boolean;
+  action: ConsoleAuditAction;
+  /** Who: the operator's address, role and console session (`cs_…`). */
+  operator: { email: string; role: ConsoleRole; console_session: string };
+  /** Which object: a VerificationSession, VerificationReport or File, by id; null for sign-in and sign-out. */
+  target: { object: 'identity.verification_session' | 'identity.verification_report' | 'file'; id: string } | null;
+  /** The request it was made in (`req_…`, the `Request-Id` the console answered with). */
+  request: string;
+}
+
+/** How long an entry is kept: `VERITY_CONSOLE_AUDIT_RETENTION_DAYS` (1 to 3650), 365 unless set. */
+export function auditRetentionDays(): number {
+  const days = Number(process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS ?? 365);
+  return Number.isInteger(days) && days >= 1 && days <= 3650 ? days : 365;
+}
+
+/** Appends one entry; returns it. */
+export async function recordConsoleAudit(
+  scope: Scope,
+  entry: Pick<ConsoleAuditEvent, 'action' | 'operator' | 'target' | 'request'>,
+  now: Date,
+): Promise<ConsoleAuditEvent> {
+  const event: ConsoleAuditEvent = {
+    id: newObjectId(CONSOLE_AUDIT_ID_PREFIX, now.getTime()),
+    object: 'verity.console_audit_event',
+    created: Math.floor(now.getTime() / 1000),
+    livemode: scope.mode === 'live',
+    ...entry,
+  };
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...objectKey(scope, event.id, CONSOLE_AUDIT_KIND),
+        id: event.id,
+        [tableSchema.indexes.byScope.partitionKey]: listPartition(scope, CONSOLE_AUDIT_KIND),
+        [tableSchema.timeToLiveAttribute]: expiresAt(now, auditRetentionDays() * 24 * 60 * 60),
+        audit_event: event,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return event;
+}
+
+/** A page of the scope's entries, newest first (Stripe's list order and cursors). */
+export function listConsoleAuditEvents(scope: Scope, page: PageQuery) {
+  return queryPage(
+    { index: tableSchema.indexes.byScope, partitions: [listPartition(scope, CONSOLE_AUDIT_KIND)], idPrefix: CONSOLE_AUDIT_ID_PREFIX },
+    page,
+    (item) => item.audit_event as ConsoleAuditEvent,
+  );
+}
