@@ -1,7 +1,8 @@
 /**
- * `npm run keys -- create|revoke|profile …`: secret and restricted keys, printed once, stored only as hashes, and
- * each account's public profile, which the verification page shows (see USAGE).
+ * `npm run keys -- create|revoke|profile|console-link …`: secret and restricted keys, printed once, stored only as hashes,
+ * each account's public profile, which the verification page shows, and one-time sign-in links to the operators' console (see USAGE).
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { accentPalette, contrastRatio, updatedProfile, type AccountProfile, type ProfileUpdate } from '../functions/domain/account-profile';
@@ -23,11 +24,14 @@ import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
 import type { Mode } from '../functions/domain/verification-session';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
+import { CONSOLE_LINK_SECONDS, CONSOLE_ROLES, saveConsoleLink, type ConsoleRole } from '../functions/store/console-sessions';
+import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
+import { publicUrl } from '../functions/wire/session-secrets';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
 import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
 import { lockDataDir, makePrivate, OperatorError } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
-import { configureLocalEnvironment, runningDynamo } from '../local/runtime';
+import { configureLocalEnvironment, persisted, runningDynamo } from '../local/runtime';
 
 const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]
@@ -36,6 +40,7 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
        npm run keys -- revoke --key sk_...|rk_... [--aws]
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
                                [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
+       npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
 
   create   makes a secret key and prints it once (only its hash is stored); without --account
            the key belongs to a new account
@@ -53,6 +58,12 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            JPEG file of at most 256 KiB and 1024x1024 pixels. --primary-color: the page's buttons
            and links. --support-email, --support-url (https): how a person reaches the business.
            Pages show a change within a minute.
+  console-link  prints a link that signs one operator in to the console once, within 10 minutes,
+           for one account in one mode with one role (viewer: lists and statuses, no personal
+           data; reviewer: also reveals personal data and images, each recorded; admin: also
+           cancels and redacts). Only a keyed digest of the link is stored. The link is on
+           VERITY_PUBLIC_URL (default http://localhost:4242); with --aws, set it to the stack's
+           ApiUrl and VERITY_SIGNING_SECRET_ARN to the stack's signing secret.
 
 Locally the key is written through the running npm start's DynamoDB Local (VERITY_DATA_DIR,
 default .verity), or through one started for the moment if none runs. With --aws it is written
@@ -78,12 +89,14 @@ const { positionals, values } = parseCommandLine({
       permission: { type: 'string', multiple: true },
       'sensitive-results': { type: 'boolean', default: false },
       'allowed-ip': { type: 'string', multiple: true },
+      email: { type: 'string' },
+      role: { type: 'string' },
     },
   },
 });
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
-if (command === undefined) fail('say what to do: create, revoke or profile');
+if (command === undefined) fail('say what to do: create, revoke, profile or console-link');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = { name: 'name', logo: 'logo', 'primary-color': 'primary_color', 'support-email': 'support_email', 'support-url': 'support_url' } as const;
@@ -92,6 +105,7 @@ if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear)) f
 const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find((option) => values[option] !== undefined && values[option] !== false);
 if (restrictedOptionGiven && !values.restricted) fail(`--${restrictedOptionGiven} is for create --restricted`);
 if (values.restricted && command !== 'create') fail(`--restricted is for create, not ${command}`);
+if (command !== 'console-link' && (values.email !== undefined || values.role !== undefined)) fail(`--${values.email !== undefined ? 'email' : 'role'} is for console-link, not ${command}`);
 let profileUpdate: ProfileUpdate | undefined;
 let restrictedGrant: RestrictedKeyGrant | undefined;
 if (command === 'profile') {
@@ -110,8 +124,14 @@ if (command === 'profile') {
   if (values.key === undefined) fail('revoke needs --key sk_... or --key rk_...');
   if (apiKeyKind(values.key) === undefined) fail('--key must be an API key: sk_test_..., sk_live_..., rk_test_... or rk_live_...');
   if (values.mode !== undefined || values.account !== undefined) fail('revoke takes only --key (and --aws)');
+} else if (command === 'console-link') {
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account)) fail('console-link needs --account acct_... (acct_ followed by letters and digits)');
+  if (values.mode !== 'test' && values.mode !== 'live') fail('console-link needs --mode test or --mode live');
+  if (values.email === undefined || !/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/.test(values.email)) fail('console-link needs --email with the operator\'s address (name@example.com)');
+  if (!(CONSOLE_ROLES as readonly string[]).includes(values.role ?? '')) fail(`console-link needs --role ${CONSOLE_ROLES.join(', ')}`);
+  if (values.key !== undefined) fail('--key is for revoke, not console-link');
 } else {
-  fail(`unknown command "${command}": use create, revoke or profile`);
+  fail(`unknown command "${command}": use create, revoke, profile or console-link`);
 }
 
 /**
@@ -222,6 +242,8 @@ await runCommand(COMMAND, async () => {
       makePrivate(dataDir);
       dynamo = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
     }
+    // The secret npm start signs with on this data folder: a link's digest must be the one it computes.
+    process.env.VERITY_SIGNING_SECRET ??= persisted(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url'));
     const client = localClient(dynamo);
     await ensureTable(client, 'verity');
     client.destroy();
@@ -240,6 +262,12 @@ await runCommand(COMMAND, async () => {
         else console.log(describeProfile(account, profile));
         console.log(`Verification pages show this within ${PROFILE_CACHE_MS / 1000} s.`);
       }
+    } else if (command === 'console-link') {
+      const token = newConsoleToken();
+      const role = values.role as ConsoleRole;
+      await saveConsoleLink(token, { scope: { account: values.account!, mode: values.mode as Mode }, email: values.email!, role }, new Date());
+      console.log(`Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`);
+      console.log(`${publicUrl()}${CONSOLE_PATH}/sign_in?token=${token}`);
     } else if (command === 'revoke') {
       const revoked = await deleteApiKey(hashSecretKey(values.key!));
       console.log(revoked ? 'Revoked.' : 'No such key.');

@@ -45,6 +45,8 @@ export interface Route {
   permission?: { resource: KeyResource; access: KeyAccess };
   /** Actions on the uploads bucket, under `uploads/` only; none when left out. */
   uploads?: UploadsAction[];
+  /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
+  unauthenticatedReason?: string;
 }
 
 const reads = (resource: KeyResource): Route['permission'] => ({ resource, access: 'read' });
@@ -125,6 +127,50 @@ const fileRoutes: Route[] = [
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
   // The image is an object of the uploads bucket (or, for one submitted before uploads, a table item).
   { ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []), uploads: ['GetObject', 'ListBucket'] },
+];
+
+/**
+ * The operators' console (functions/console/): HTML pages under `/console`, each checking its own
+ * console session cookie and role. Only GetItem, PutItem and Query: links are spent and sessions
+ * ended by conditional puts, and the audit log is only appended to, so no console function may
+ * update or delete any item, the audit log's included.
+ */
+const consolePath = '/console';
+const CONSOLE_REASON =
+  "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).";
+const consoleRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route => ({
+  name,
+  routeKey,
+  handler: `console/${handler}`,
+  dynamodb,
+  indexes,
+  authenticated: false,
+  unauthenticatedReason: CONSOLE_REASON,
+});
+/** A console session is read on every console request (GetItem); its pages that read a session read its events and reports by session. */
+const BY_SESSION = [tableSchema.indexes.byVerificationSession.name];
+const consoleRoutes: Route[] = [
+  // Shows a button: spends nothing, reads nothing.
+  consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', []),
+  // Spends the link (a conditional put), opens the console session, records the sign-in.
+  consoleRoute('ConsoleSignIn', `POST ${consolePath}/sign_in`, 'console-sign-in', ['GetItem', 'PutItem']),
+  // Marks the console session ended (a conditional put), records the sign-out.
+  consoleRoute('ConsoleSignOut', `POST ${consolePath}/sign_out`, 'console-sign-out', ['GetItem', 'PutItem']),
+  consoleRoute('ListConsoleSessions', `GET ${consolePath}/verification_sessions`, 'list-console-sessions', ['GetItem', 'Query'], [
+    tableSchema.indexes.byScope.name,
+    tableSchema.indexes.byStatus.name,
+    tableSchema.indexes.byClientReferenceId.name,
+    tableSchema.indexes.byType.name,
+  ]),
+  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', ['GetItem', 'Query'], BY_SESSION),
+  // Records the reveal.
+  consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
+  // The API's transition: the session, its events and any redaction job in one transaction of puts; and the audit entry.
+  consoleRoute('CancelConsoleSession', `POST ${consolePath}/verification_sessions/{id}/cancel`, 'cancel-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
+  consoleRoute('RedactConsoleSession', `POST ${consolePath}/verification_sessions/{id}/redact`, 'redact-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
+  // Reads the file's description and its session, records the view; the image from the uploads bucket.
+  { ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', ['GetItem', 'PutItem']), uploads: ['GetObject', 'ListBucket'] },
+  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', ['GetItem', 'Query'], [tableSchema.indexes.byScope.name]),
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
@@ -303,6 +349,9 @@ export const routes: Route[] = [
   },
   ...webhookEndpointRoutes,
   ...fileRoutes,
+  // The console's audit log for the business's own tools: secret keys only (no restricted-key permission names it).
+  { ...apiRoute('ListConsoleAuditEvents', 'GET /v1/verity/console_audit_events', 'list-console-audit-events', ['Query'], undefined, [tableSchema.indexes.byScope.name]) },
+  ...consoleRoutes,
   {
     name: 'UnrecognizedRequestUrl',
     routeKey: '$default',

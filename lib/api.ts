@@ -133,7 +133,9 @@ export class VerityApi extends Construct {
         routeKey: httpRouteKey(route.routeKey),
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.function),
       });
-      const authorizationReason = route.authenticated
+      const authorizationReason = route.unauthenticatedReason
+        ? route.unauthenticatedReason
+        : route.authenticated
           ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up (functions/http/authenticate.ts), " +
             "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
           : route.dynamodb.length

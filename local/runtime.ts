@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_UPLOAD_PATH, sweepUnsubmittedUploads } from '../functions/files/local-folder';
 import { FILES_DIR_ENV } from '../functions/store/files';
+import { MASTER_KEY_FILE_ENV } from '../functions/store/key-encryption-key';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
@@ -89,6 +90,8 @@ export function configureLocalEnvironment(settings: {
   eventBridgeEndpoint?: string;
   /** The folder the local file store keeps uploads in (owner-only). */
   filesDir?: string;
+  /** The local key-encryption key's file (owner-only; made on first use): it wraps every session's key. */
+  masterKeyFile?: string;
 }) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamo.endpoint,
@@ -101,6 +104,7 @@ export function configureLocalEnvironment(settings: {
     ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
     ...(settings.publicUrl ? { VERITY_PUBLIC_URL: settings.publicUrl } : {}),
     ...(settings.filesDir ? { [FILES_DIR_ENV]: settings.filesDir } : {}),
+    ...(settings.masterKeyFile ? { [MASTER_KEY_FILE_ENV]: settings.masterKeyFile } : {}),
     // On the developer's own machine, test-mode webhooks may go to localhost (never in AWS).
     [PRIVATE_ADDRESSES_ALLOWED]: '1',
   });
@@ -119,6 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const lock: DataDirLock | undefined = dataDir ? lockDataDir(dataDir) : undefined;
   let dynamo: LocalDynamo | undefined;
   let filesToRemove: string | undefined;
+  let keysToRemove: string | undefined;
   try {
     if (dataDir) makePrivate(dataDir);
     dynamo = options.dynamo ? { ...options.dynamo, stop: async () => undefined } : await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
@@ -133,6 +138,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // unless the environment already names one (the tests' run shares one).
     const ownFiles = !dataDir && !process.env[FILES_DIR_ENV] ? mkdtempSync(join(tmpdir(), 'verity-files-')) : undefined;
     filesToRemove = ownFiles;
+    const ownKeys = !dataDir && !process.env[MASTER_KEY_FILE_ENV] ? mkdtempSync(join(tmpdir(), 'verity-keys-')) : undefined;
+    keysToRemove = ownKeys;
     const filesDir = dataDir ? join(dataDir, 'files') : (ownFiles ?? process.env[FILES_DIR_ENV]!);
     ensurePrivateDir(filesDir);
     const api = await startLocalApi({
@@ -148,6 +155,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       signingSecret: process.env.VERITY_SIGNING_SECRET ?? persisted(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
       publicUrl,
       filesDir,
+      // In the data folder (owner-only); in memory, beside the run's own uploads, gone at stop.
+      masterKeyFile: process.env[MASTER_KEY_FILE_ENV] ?? (dataDir ? join(dataDir, 'master.key') : join(ownKeys!, 'master.key')),
     });
 
     const secretKey = options.secretKey ?? generateSecretKey('test');
@@ -213,12 +222,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           rmSync(filesToRemove, { recursive: true, force: true });
           if (process.env[FILES_DIR_ENV] === filesToRemove) delete process.env[FILES_DIR_ENV];
         }
+        if (keysToRemove) {
+          rmSync(keysToRemove, { recursive: true, force: true });
+          if (process.env[MASTER_KEY_FILE_ENV]?.startsWith(keysToRemove)) delete process.env[MASTER_KEY_FILE_ENV];
+        }
         lock?.release();
       },
     };
   } catch (error) {
     await dynamo?.stop();
     if (filesToRemove) rmSync(filesToRemove, { recursive: true, force: true });
+    if (keysToRemove) rmSync(keysToRemove, { recursive: true, force: true });
     lock?.release();
     throw error;
   }
@@ -257,7 +271,7 @@ export function runningDynamo(dataDir: string): DynamoConnection | undefined {
 }
 
 /** A value kept under the data directory across starts (or made afresh when in memory). */
-function persisted(dataDir: string | undefined, name: string, make: () => string): string {
+export function persisted(dataDir: string | undefined, name: string, make: () => string): string {
   if (!dataDir) return make();
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

@@ -12,11 +12,11 @@ import { ID_NUMBER_DIGITS, type PageBranding, type PageRequirements, type PageVi
 type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
 
 /** Markup that is already safe to place in the page. */
-class Html {
+export class Html {
   constructor(readonly markup: string) {}
 }
 /** What `html` accepts: strings and numbers are escaped; `false`, `null` and `undefined` render nothing. */
-type Fragment = Html | string | number | false | null | undefined | readonly Fragment[];
+export type Fragment = Html | string | number | false | null | undefined | readonly Fragment[];
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Safe in text and in quoted attribute values alike. */
@@ -30,7 +30,7 @@ const toMarkup = (fragment: Fragment): string => {
 };
 
 /** Template tag: the literal parts are markup; every interpolated value is escaped unless it is already `Html`. */
-function html(literals: TemplateStringsArray, ...values: Fragment[]): Html {
+export function html(literals: TemplateStringsArray, ...values: Fragment[]): Html {
   let markup = literals[0] ?? '';
   values.forEach((value, index) => {
     markup += toMarkup(value) + (literals[index + 1] ?? '');

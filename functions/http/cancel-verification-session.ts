@@ -1,4 +1,4 @@
-import { cancelVerificationSession } from '../domain/verification-session';
+import { requestedCancellation } from '../session-actions';
 import { sessionTransitionEndpoint } from './session-transition';
 
-export const handler = sessionTransitionEndpoint(cancelVerificationSession);
+export const handler = sessionTransitionEndpoint(requestedCancellation);

@@ -1,0 +1,19 @@
+/** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
+import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
+import { newObjectId } from '../wire/ids';
+import { CONSOLE_PATH, consoleCookie, newConsoleToken } from './console-access';
+import { consoleRedirect, consoleRoute, formOf } from './console-http';
+import { audit } from './session-page';
+import { LINK_TOKEN, linkRefused } from './show-console-sign-in';
+
+export const handler = consoleRoute(async (event) => {
+  const now = new Date();
+  const token = formOf(event).token;
+  if (typeof token !== 'string' || !LINK_TOKEN.test(token)) throw linkRefused();
+  const grant = await spendConsoleLink(token, now);
+  if (!grant) throw linkRefused();
+  const cookie = newConsoleToken();
+  const session = await saveConsoleSession(cookie, newObjectId('cs', now.getTime()), grant, now);
+  await audit(event, session, 'sign_in', null, now);
+  return consoleRedirect(`${CONSOLE_PATH}/verification_sessions`, [consoleCookie(cookie, event)]);
+});

@@ -1,0 +1,70 @@
+/**
+ * `GET /console/verification_sessions`: the account's sessions in this mode, newest first, with
+ * the API's filters (status, type, created range, client reference) and its cursors, 20 a page.
+ * Shows ids, statuses, types and error codes: nothing personal, to every role. Searching by client
+ * reference (a personal value the operator already has) is for reviewers and admins.
+ */
+import { SESSION_STATUSES, SESSION_TYPES, type SessionStatus, type SessionType } from '../domain/verification-session';
+import { listSessions } from '../store/sessions';
+import type { CreatedRange } from '../wire/lists';
+import { isObjectId } from '../wire/ids';
+import { ConsoleRefusal, csrfToken, hasRole, requireConsole } from './console-access';
+import { consoleHtml, consoleRoute, queryParam } from './console-http';
+import { renderSessionList, type ListFilters } from './render';
+
+const PAGE_SIZE = 20;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+const badFilter = (message: string) => new ConsoleRefusal(400, 'This filter cannot be used', message);
+
+/** `YYYY-MM-DD` (UTC) as epoch seconds at the day's start; a refusal for anything else. */
+function dayStart(value: string, name: string): number {
+  const ms = DAY.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms)) throw badFilter(`${name} must be a date (YYYY-MM-DD).`);
+  return ms / 1000;
+}
+
+export const handler = consoleRoute(async (event) => {
+  const { session: operator } = await requireConsole(event, 'viewer', new Date());
+  const canSearchReference = hasRole(operator, 'reviewer');
+  const filters: ListFilters = {
+    status: queryParam(event, 'status'),
+    type: queryParam(event, 'type'),
+    created_from: queryParam(event, 'created_from'),
+    created_to: queryParam(event, 'created_to'),
+    client_reference_id: canSearchReference ? queryParam(event, 'client_reference_id') : undefined,
+  };
+  if (filters.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(filters.status)) throw badFilter(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
+  if (filters.type !== undefined && !(SESSION_TYPES as readonly string[]).includes(filters.type)) throw badFilter(`type must be one of ${SESSION_TYPES.join(', ')}.`);
+  if (filters.client_reference_id !== undefined && filters.client_reference_id.length > 5000) throw badFilter('A client reference is at most 5000 characters.');
+  const created: CreatedRange = {};
+  if (filters.created_from !== undefined) created.gte = dayStart(filters.created_from, 'Created from');
+  if (filters.created_to !== undefined) created.lt = dayStart(filters.created_to, 'Created to') + 24 * 60 * 60;
+  const startingAfter = queryParam(event, 'starting_after');
+  const endingBefore = queryParam(event, 'ending_before');
+  for (const cursor of [startingAfter, endingBefore]) if (cursor !== undefined && !isObjectId('vs', cursor)) throw badFilter('That page does not exist.');
+  const { sessions, hasMore } = await listSessions(operator.scope, {
+    limit: PAGE_SIZE,
+    startingAfter: endingBefore === undefined ? startingAfter : undefined,
+    endingBefore,
+    created,
+    status: filters.status as SessionStatus | undefined,
+    type: filters.type as SessionType | undefined,
+    clientReferenceId: filters.client_reference_id,
+  });
+  // Going back, there are newer pages when the store says there is more; going on, when a cursor brought us here.
+  const paging = endingBefore !== undefined ? { newer: hasMore, older: true } : { newer: startingAfter !== undefined, older: hasMore };
+  return consoleHtml((nonce) =>
+    renderSessionList(
+      {
+        operator: { session: operator, csrf: csrfToken(operator) },
+        filters,
+        sessions,
+        canSearchReference,
+        ...(paging.older && sessions.length ? { next: sessions.at(-1)!.id } : {}),
+        ...(paging.newer && sessions.length ? { previous: sessions[0]!.id } : {}),
+      },
+      nonce,
+    ),
+  );
+});

@@ -1,0 +1,75 @@
+/** What the console's session page reads, and the actions it offers: shared by its GET and its forms. */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { requestedCancellation, requestedRedaction, allows } from '../session-actions';
+import { listSessionEvents } from '../store/events';
+import { getSession } from '../store/sessions';
+import { listReports } from '../store/verification-reports';
+import { requestIdOf } from '../http/stripe-responses';
+import { recordConsoleAudit, type ConsoleAuditEvent } from '../store/audit-log';
+import type { ConsoleSession } from '../store/console-sessions';
+import { isObjectId } from '../wire/ids';
+import { csrfToken, hasRole, imageLink, notFound } from './console-access';
+import type { SessionPageView } from './render';
+
+/** At most this many events and reports on one page: a session has a handful; a page's work stays bounded. */
+const PAGE_ITEMS = 100;
+
+/** The session `{id}` of the path, when it can be a session's id; a 404 page otherwise. */
+export function sessionIdOf(event: APIGatewayProxyEventV2): string {
+  const id = event.pathParameters?.id ?? '';
+  if (!isObjectId('vs', id)) throw notFound('verification session');
+  return id;
+}
+
+export async function sessionPageView(
+  operator: ConsoleSession,
+  id: string,
+  options: { revealed?: boolean; notice?: string },
+  now: Date,
+): Promise<SessionPageView> {
+  const { scope } = operator;
+  const [stored, events, reports] = await Promise.all([
+    getSession(scope, id),
+    listSessionEvents(scope, id, { limit: PAGE_ITEMS }),
+    listReports(scope, { limit: PAGE_ITEMS, verificationSession: id }),
+  ]);
+  if (!stored) throw notFound('verification session');
+  const { session } = stored;
+  const revealed = options.revealed === true;
+  const images: Record<string, string> = {};
+  if (revealed && !session.redaction) {
+    for (const report of reports.data) {
+      for (const id of [...(report.document?.files ?? []), report.selfie?.document, report.selfie?.selfie]) {
+        if (typeof id === 'string' && id.startsWith('file_')) images[id] = imageLink(operator, id, now);
+      }
+    }
+  }
+  return {
+    operator: { session: operator, csrf: csrfToken(operator) },
+    session,
+    events: [...events.data].reverse(),
+    reports: reports.data,
+    revealed,
+    images,
+    canReveal: hasRole(operator, 'reviewer'),
+    actions: {
+      cancel: hasRole(operator, 'admin') && allows(requestedCancellation, session, now),
+      redact: hasRole(operator, 'admin') && allows(requestedRedaction, session, now),
+    },
+    ...(options.notice ? { notice: options.notice } : {}),
+  };
+}
+
+/** Appends what the operator did, in this request, to the account's audit log. */
+export const audit = (
+  event: APIGatewayProxyEventV2,
+  operator: ConsoleSession,
+  action: ConsoleAuditEvent['action'],
+  target: ConsoleAuditEvent['target'],
+  now: Date,
+) =>
+  recordConsoleAudit(
+    operator.scope,
+    { action, target, operator: { email: operator.email, role: operator.role, console_session: operator.id }, request: requestIdOf(event) },
+    now,
+  );

@@ -1,0 +1,46 @@
+/**
+ * `GET /console/files/{id}/contents?link=…` (reviewer): one image of a revealed session page,
+ * streamed through the console, only with the short-lived link that page was rendered with (60
+ * seconds, bound to this console session and file) and a live reviewer's cookie; each view is
+ * recorded. Never cached. The bucket is never public: an image too large for a Lambda response is
+ * a redirect to a presigned GET valid 60 seconds, as the Files API does.
+ */
+import { VerityError } from '../domain/errors';
+import { visibleFile } from '../http/files-access';
+import { fileStore } from '../store/files';
+import { FILE_TYPES } from '../wire/files';
+import { ConsoleRefusal, imageLinkValid, requireConsole } from './console-access';
+import { CONSOLE_HEADERS, consoleRoute, queryParam } from './console-http';
+import { audit } from './session-page';
+
+const gone = () => new ConsoleRefusal(404, 'Image not available', 'This image link has expired or the image no longer exists. Reveal the session again to see its images.');
+
+export const handler = consoleRoute(async (event) => {
+  const now = new Date();
+  const { session: operator } = await requireConsole(event, 'reviewer', now);
+  const id = event.pathParameters?.id ?? '';
+  if (!imageLinkValid(operator, id, queryParam(event, 'link'), now)) throw gone();
+  const { scope } = operator;
+  try {
+    await visibleFile(scope, id);
+  } catch (error) {
+    if (error instanceof VerityError) throw gone();
+    throw error;
+  }
+  const contents = await fileStore().contents(scope, id);
+  if (!contents) throw gone();
+  await audit(event, operator, 'image_view', { object: 'file', id }, now);
+  if ('url' in contents) return { statusCode: 302, headers: { ...CONSOLE_HEADERS, location: contents.url }, body: '' };
+  return {
+    statusCode: 200,
+    headers: {
+      ...CONSOLE_HEADERS,
+      'content-type': contents.content_type,
+      'content-length': String(contents.data.length),
+      'content-disposition': `inline; filename="${id}.${FILE_TYPES[contents.content_type]}"`,
+      'content-security-policy': "default-src 'none'; sandbox",
+    },
+    body: Buffer.from(contents.data).toString('base64'),
+    isBase64Encoded: true,
+  };
+});

@@ -1,0 +1,37 @@
+/**
+ * The session actions a business asks for, as the API (cancel, redact) and the operators'
+ * console both apply them: the core's transition, written with the events it emits (and the
+ * redaction job it plans) in one transaction, so webhooks and redaction follow whichever asked.
+ */
+import { cancelVerificationSession, redactVerificationSession, type Scope, type VerificationSession } from './domain/verification-session';
+import { changeWithEvents, type ChangeOrigin } from './outbox';
+import { changeSession, type AlsoWrite, type StoredSession } from './store/sessions';
+
+export type SessionTransition = (session: VerificationSession, now: Date) => VerificationSession;
+
+/** How long after the redact call the redaction job falls due (`VERITY_REDACTION_DELAY_SECONDS`, default 0). */
+const redactionDelaySeconds = () => Math.max(0, Number(process.env.VERITY_REDACTION_DELAY_SECONDS ?? 0) || 0);
+
+export const requestedCancellation: SessionTransition = (session) => cancelVerificationSession(session);
+export const requestedRedaction: SessionTransition = (session, now) =>
+  redactVerificationSession(session, new Date(now.getTime() + redactionDelaySeconds() * 1000));
+
+/** Whether the session's status allows the transition now (the core decides; nothing is written). */
+export function allows(transition: SessionTransition, session: VerificationSession, now = new Date()): boolean {
+  try {
+    transition(session, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Applies `transition` to the stored session with its events; the core's error when it is not allowed. */
+export const applySessionTransition = (
+  scope: Scope,
+  id: string,
+  transition: SessionTransition,
+  origin: ChangeOrigin,
+  also?: AlsoWrite,
+  stored?: StoredSession,
+) => changeSession(scope, id, (current, now) => changeWithEvents(current, transition(current, now), { ...origin, now }), also, stored);

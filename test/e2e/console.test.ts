@@ -1,0 +1,179 @@
+/**
+ * The operators' console over HTTP: what each refusal answers (a link spent, expired, forged; a
+ * cookie of another account or mode; a form without its CSRF token; a role without the right),
+ * always a page that says so and never data; what a viewer receives holds no personal value; the
+ * audit log's API endpoint.
+ */
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime';
+import type { Scope } from '../../functions/domain/verification-session';
+import { newRestrictedKey } from '../support/accounts';
+import { pngImage } from '../support/images';
+import { consoleLinkToken, csrfOf, signInToConsole } from '../support/console';
+import { newStripeAccount, startService } from '../support/local-service';
+import { eventually, expectStatus, submitOnPage } from '../support/verification';
+
+let service: LocalRuntime;
+let stripe: Stripe;
+let scope: Scope;
+let secretKey: string;
+/** A verified session with a report, images and personal values. */
+let session: Stripe.Identity.VerificationSession;
+const reference = `customer-${Math.random().toString(36).slice(2)}`;
+
+beforeAll(async () => {
+  service = await startService();
+  ({ stripe, scope, secretKey } = await newStripeAccount(service));
+  session = await stripe.identity.verificationSessions.create({
+    type: 'document',
+    client_reference_id: reference,
+    metadata: { note: 'metadata-value-personal' },
+    provided_details: { email: 'person@example.org' },
+    options: { document: { require_matching_selfie: true } },
+  });
+  const submitted = await submitOnPage(service.url, session.url!, { document_type: 'passport', document_front: pngImage(64, 48), selfie: pngImage(48, 48, '#336699'), test_case: 'verified' });
+  expect(submitted.status, await submitted.clone().text()).toBe(200);
+  session = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
+});
+afterAll(async () => {
+  await service.stop();
+});
+
+const get = (path: string, cookie?: string) => fetch(`${service.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+const post = (path: string, cookie: string | undefined, form: Record<string, string>) =>
+  fetch(`${service.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    body: new URLSearchParams(form).toString(),
+  });
+const signInAs = async (role: 'viewer' | 'reviewer' | 'admin', of: Scope = scope) => signInToConsole(service.url, await consoleLinkToken(of, role));
+const sessionPath = () => `/console/verification_sessions/${session.id}`;
+
+describe('sign-in links', () => {
+  it('work once: the link opens a console session with a strict cookie, and the same link again is refused', async () => {
+    const token = await consoleLinkToken(scope, 'viewer');
+    const page = await get(`/console/sign_in?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    const first = await post('/console/sign_in', undefined, { token });
+    expect(first.status).toBe(303);
+    const cookie = first.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^verity_console=[A-Za-z0-9_-]{43}; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict$/);
+    const again = await post('/console/sign_in', undefined, { token });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toMatch(/already used, has expired/);
+  });
+
+  it('refuses an expired link and a forged one, opening nothing', async () => {
+    const expired = await consoleLinkToken(scope, 'admin', 'admin@example.com', new Date(Date.now() - 11 * 60 * 1000));
+    for (const token of [expired, 'A'.repeat(43), 'not-a-token']) {
+      const answer = await post('/console/sign_in', undefined, { token });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
+  it('ends the console session at once on sign-out', async () => {
+    const cookie = await signInAs('viewer');
+    const list = await (await get('/console/verification_sessions', cookie)).text();
+    expect((await post('/console/sign_out', cookie, { csrf_token: csrfOf(list)! })).status).toBe(200);
+    const after = await get('/console/verification_sessions', cookie);
+    expect(after.status).toBe(401);
+    expect(await after.text()).not.toContain(session.id);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses pages without a console session, and a cookie of another account or mode sees none of this account’s sessions', async () => {
+    expect((await get('/console/verification_sessions')).status).toBe(401);
+    expect((await get(sessionPath(), 'verity_console=' + 'B'.repeat(43))).status).toBe(401);
+    const other = await newStripeAccount(service);
+    for (const cookie of [await signInAs('admin', other.scope), await signInAs('admin', { ...scope, mode: 'live' })]) {
+      const page = await get(sessionPath(), cookie);
+      expect(page.status).toBe(404);
+      expect(await page.text()).not.toContain(reference);
+      const list = await (await get('/console/verification_sessions', cookie)).text();
+      expect(list).not.toContain(session.id);
+      const revealed = await post(`${sessionPath()}/reveal`, cookie, { csrf_token: csrfOf(list)! });
+      expect(revealed.status).toBe(404);
+      expect(await revealed.text()).not.toContain(reference);
+    }
+  });
+
+  it('refuses a form without its CSRF token, or with another console session’s', async () => {
+    const admin = await signInAs('admin');
+    const other = await signInAs('admin');
+    const otherCsrf = csrfOf(await (await get('/console/verification_sessions', other)).text())!;
+    for (const form of [{}, { csrf_token: otherCsrf }]) {
+      const answer = await post(`${sessionPath()}/reveal`, admin, form);
+      expect(answer.status).toBe(403);
+      const text = await answer.text();
+      expect(text).toMatch(/security token is missing or wrong/);
+      expect(text).not.toContain(reference);
+      expect((await post(`${sessionPath()}/cancel`, admin, form)).status).toBe(403);
+    }
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).redaction).toBeNull();
+  });
+
+  it('refuses a role without the right, and shows a viewer no personal value anywhere', async () => {
+    const viewer = await signInAs('viewer');
+    const pages = [await get('/console/verification_sessions', viewer), await get(sessionPath(), viewer), await get('/console/audit_events', viewer)];
+    const html = await Promise.all(pages.map((page) => page.text()));
+    expect(pages.map((page) => page.status)).toEqual([200, 200, 200]);
+    expect(html[1]).toContain(session.id);
+    for (const text of html) {
+      for (const value of [reference, 'metadata-value-personal', 'person@example.org', 'Jenny', 'Rosen', 'file_']) expect(text).not.toContain(value);
+    }
+    expect(html[1]).not.toMatch(/\/reveal"/);
+    const csrf = csrfOf(html[1]!)!;
+    const reveal = await post(`${sessionPath()}/reveal`, viewer, { csrf_token: csrf });
+    expect(reveal.status).toBe(403);
+    expect(await reveal.text()).toMatch(/needs the reviewer role/);
+    const reviewer = await signInAs('reviewer');
+    const reviewerCsrf = csrfOf(await (await get(sessionPath(), reviewer)).text())!;
+    const redact = await post(`${sessionPath()}/redact`, reviewer, { csrf_token: reviewerCsrf, confirm: 'redact' });
+    expect(redact.status).toBe(403);
+    expect(await redact.text()).toMatch(/needs the admin role/);
+    // Searching by client reference is for reviewers: a viewer's search is ignored, not echoed.
+    const search = await (await get(`/console/verification_sessions?client_reference_id=${reference}`, viewer)).text();
+    expect(search).not.toContain(reference);
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).redaction).toBeNull();
+  });
+
+  it('serves an image only with a live link of this console session, to a reviewer', async () => {
+    const reviewer = await signInAs('reviewer');
+    const csrf = csrfOf(await (await get(sessionPath(), reviewer)).text())!;
+    const revealed = await (await post(`${sessionPath()}/reveal`, reviewer, { csrf_token: csrf })).text();
+    expect(revealed).toContain(reference);
+    const link = /src="(\/console\/files\/file_[^"]+)"/.exec(revealed)![1]!.replace(/&amp;/g, '&');
+    const image = await get(link, reviewer);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('cache-control')).toBe('no-store');
+    expect((await get(link, await signInAs('reviewer'))).status).toBe(404);
+    expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
+    expect((await get(link)).status).toBe(401);
+  });
+});
+
+describe('the audit log endpoint', () => {
+  it('lists the account’s console audit events as a Stripe list, with a secret key only', async () => {
+    const listed = (await stripe.rawRequest('GET', '/v1/verity/console_audit_events?limit=100', null as never)) as unknown as { object: string; data: { action: string; operator: { email: string }; target: unknown }[]; url: string };
+    expect(listed.object).toBe('list');
+    expect(listed.url).toBe('/v1/verity/console_audit_events');
+    expect(listed.data.map((entry) => entry.action)).toContain('sign_in');
+    expect(JSON.stringify(listed)).not.toContain(reference);
+    const other = await newStripeAccount(service);
+    const none = (await other.stripe.rawRequest('GET', '/v1/verity/console_audit_events', null as never)) as unknown as { data: unknown[] };
+    expect(none.data).toEqual([]);
+    // A restricted key, whatever it may read, is refused: no permission names the console's audit log.
+    const restricted = await newRestrictedKey(scope, { permissions: { verification_sessions: 'write', events: 'read' } });
+    const refused = await fetch(`${service.url}/v1/verity/console_audit_events`, { headers: { authorization: `Bearer ${restricted}` } });
+    expect(refused.status).toBe(403);
+    const withSecret = await fetch(`${service.url}/v1/verity/console_audit_events?limit=1`, { headers: { authorization: `Bearer ${secretKey}` } });
+    expect(((await withSecret.json()) as { data: unknown[] }).data).toHaveLength(1);
+  });
+});
