@@ -2,4 +2,4 @@
 import { requestedCancellation } from '../session-actions';
 import { sessionActionRoute } from './session-action';
 
-export const handler = sessionActionRoute('cancel', requestedCancellation, 'The session is canceled.');
+export const handler = sessionActionRoute('cancel', requestedCancellation);

@@ -29,10 +29,11 @@ export const CONSOLE_HEADERS = {
 
 /** The console's Content-Security-Policy for a page rendered with `nonce`. */
 export function consoleCsp(nonce: string): string {
-  // A large image is a redirect to a presigned GET on the bucket (AWS): the only other origin an image may come from.
+  // data: for the inline icon (no request for /favicon.ico). A large image is a redirect to a
+  // presigned GET on the bucket (AWS): the only other origin an image may come from.
   const uploads = uploadOrigin();
   return (
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'${uploads ? ` ${uploads}` : ''}; ` +
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:${uploads ? ` ${uploads}` : ''}; ` +
     `form-action 'self'; frame-ancestors 'none'; base-uri 'none'`
   );
 }

@@ -2,4 +2,4 @@
 import { requestedRedaction } from '../session-actions';
 import { sessionActionRoute } from './session-action';
 
-export const handler = sessionActionRoute('redact', requestedRedaction, 'Redaction has started: the person’s data, reports’ values and images are being deleted. Reload to see it finish.');
+export const handler = sessionActionRoute('redact', requestedRedaction);

@@ -223,7 +223,8 @@ function reportSection(view: SessionPageView, report: VerificationReport): Html 
       name === 'document'
         ? imagesOf(view, (section.files as string[] | null) ?? [], 'Document')
         : name === 'selfie'
-          ? imagesOf(view, [section.document as string | null, section.selfie as string | null], 'Selfie check')
+          ? // The document it was matched with is shown in the document's section.
+            imagesOf(view, [section.selfie as string | null], 'Selfie')
           : null;
     return [
       html`<section class="check" aria-labelledby="${report.id}-${name}">

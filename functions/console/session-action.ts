@@ -1,16 +1,15 @@
 /**
  * The admin's actions on a session (cancel, redact): the same transition, events and webhooks as
- * the API's (functions/session-actions.ts), recorded in the audit log, then the session page.
+ * the API's (functions/session-actions.ts), recorded in the audit log, then back to the session page.
  */
 import { VerityError } from '../domain/errors';
 import { requestIdOf } from '../http/stripe-responses';
 import { applySessionTransition, type SessionTransition } from '../session-actions';
-import { checkCsrf, ConsoleRefusal, requireConsole } from './console-access';
-import { consoleHtml, consoleRoute, formOf } from './console-http';
-import { renderSessionPage } from './render';
-import { audit, sessionIdOf, sessionPageView } from './session-page';
+import { checkCsrf, CONSOLE_PATH, ConsoleRefusal, requireConsole } from './console-access';
+import { consoleRedirect, consoleRoute, formOf } from './console-http';
+import { audit, sessionIdOf } from './session-page';
 
-export const sessionActionRoute = (action: 'cancel' | 'redact', transition: SessionTransition, done: string) =>
+export const sessionActionRoute = (action: 'cancel' | 'redact', transition: SessionTransition) =>
   consoleRoute(async (event) => {
     const now = new Date();
     const { session: operator } = await requireConsole(event, 'admin', now);
@@ -28,6 +27,12 @@ export const sessionActionRoute = (action: 'cancel' | 'redact', transition: Sess
       throw error;
     }
     await audit(event, operator, action, { object: 'identity.verification_session', id }, now);
-    const view = await sessionPageView(operator, id, { notice: done }, now);
-    return consoleHtml((nonce) => renderSessionPage(view, nonce));
+    // Post/redirect/get: reloading the page shows the session again, never sends the action twice.
+    return consoleRedirect(`${CONSOLE_PATH}/verification_sessions/${id}?done=${action}`);
   });
+
+/** What the session page says after an action redirected to it (`?done=`). */
+export const ACTION_NOTICES: Record<string, string> = {
+  cancel: 'The session is canceled.',
+  redact: 'Redaction has started: the person’s data, the reports’ values and the images are being deleted. Reload to see it finish.',
+};

@@ -39,7 +39,7 @@ export async function sessionPageView(
   const images: Record<string, string> = {};
   if (revealed && !session.redaction) {
     for (const report of reports.data) {
-      for (const id of [...(report.document?.files ?? []), report.selfie?.document, report.selfie?.selfie]) {
+      for (const id of [...(report.document?.files ?? []), report.selfie?.selfie]) {
         if (typeof id === 'string' && id.startsWith('file_')) images[id] = imageLink(operator, id, now);
       }
     }

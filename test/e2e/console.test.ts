@@ -107,7 +107,7 @@ describe('refusals', () => {
     const admin = await signInAs('admin');
     const other = await signInAs('admin');
     const otherCsrf = csrfOf(await (await get('/console/verification_sessions', other)).text())!;
-    for (const form of [{}, { csrf_token: otherCsrf }]) {
+    for (const form of [{}, { csrf_token: otherCsrf }] as Record<string, string>[]) {
       const answer = await post(`${sessionPath()}/reveal`, admin, form);
       expect(answer.status).toBe(403);
       const text = await answer.text();
@@ -156,6 +156,33 @@ describe('refusals', () => {
     expect((await get(link, await signInAs('reviewer'))).status).toBe(404);
     expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
     expect((await get(link)).status).toBe(401);
+  });
+});
+
+describe('admin actions', () => {
+  it('cancel as the API does (the canceled event names the console’s request), and redact only with its confirmation', async () => {
+    const waiting = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const admin = await signInAs('admin');
+    const path = `/console/verification_sessions/${waiting.id}`;
+    const csrf = csrfOf(await (await get(path, admin)).text())!;
+    const unconfirmed = await post(`${path}/redact`, admin, { csrf_token: csrf });
+    expect(unconfirmed.status).toBe(400);
+    expect(await unconfirmed.text()).toMatch(/cannot be undone/);
+    expect((await stripe.identity.verificationSessions.retrieve(waiting.id)).redaction).toBeNull();
+    const canceled = await post(`${path}/cancel`, admin, { csrf_token: csrf });
+    expect(canceled.status).toBe(303);
+    expect(canceled.headers.get('location')).toBe(`${path}?done=cancel`);
+    const requestId = canceled.headers.get('request-id');
+    expect((await stripe.identity.verificationSessions.retrieve(waiting.id)).status).toBe('canceled');
+    const events = await stripe.events.list({ type: 'identity.verification_session.canceled' });
+    expect(events.data.find((event) => (event.data.object as { id: string }).id === waiting.id)?.request).toEqual({ id: requestId, idempotency_key: null });
+    // Twice is refused with the core's reason, and nothing more is recorded.
+    const again = await post(`${path}/cancel`, admin, { csrf_token: csrf });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toMatch(/canceled/);
+    const page = await (await get(`${path}?done=cancel`, admin)).text();
+    expect(page).toContain('The session is canceled.');
+    expect(page).not.toMatch(/\/cancel"/);
   });
 });
 
