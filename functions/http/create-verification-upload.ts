@@ -4,12 +4,15 @@
  * JSON out: `{ file: 'file_…', url, fields }`, a presigned POST (S3's form upload; the local
  * runtime's upload route locally) for that one image: at most 10 MB, that type, a key under this
  * session's attempt, for 10 minutes. The page then submits the `file_…` ids, and submit checks what
- * arrived (functions/http/submit-verification.ts). Only a browser that may submit may upload.
+ * arrived (functions/http/submit-verification.ts). Only a browser that may submit may upload, and
+ * at most MAX_UPLOADS_PER_ATTEMPT_DAY (30) times an attempt a UTC day: past that, 429
+ * `invalid_request_error` with code `rate_limit` and `Retry-After` (seconds to the next UTC day).
  */
 import { missingParameter } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
 import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
-import { fileStore, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
+import { admitUpload, fileStore, MAX_UPLOADS_PER_ATTEMPT_DAY, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
+import type { StripeErrorBody } from '../wire/errors';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { oneOf, readParams } from '../wire/schema';
 import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
@@ -28,11 +31,15 @@ export const handler = pageApiRoute(async (event) => {
   if (params.content_type === undefined) throw missingParameter('content_type');
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
+  const attempt = attemptOf(session);
+  // Counted before signing, so no request past the bound gets a policy, however many race.
+  const admission = await admitUpload(scope, { session: session.id, attempt }, now);
+  if (!admission.admitted) return tooManyUploads(admission.retryAfterSeconds);
   const upload = await fileStore().presignUpload(
     scope,
     {
       session: session.id,
-      attempt: attemptOf(session),
+      attempt,
       purpose: params.purpose,
       contentType: params.content_type,
     },
@@ -40,3 +47,16 @@ export const handler = pageApiRoute(async (event) => {
   );
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(upload) };
 });
+
+/** Stripe's answer to a request over a limit (429, code `rate_limit`), in words for the person on the page. */
+function tooManyUploads(retryAfterSeconds: number) {
+  const body: StripeErrorBody = {
+    error: {
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      message: `Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`,
+      param: null,
+    },
+  };
+  return { statusCode: 429, headers: { 'content-type': 'application/json', 'retry-after': String(retryAfterSeconds) }, body: JSON.stringify(body) };
+}

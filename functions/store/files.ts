@@ -13,6 +13,7 @@
  * both places. Images submitted before uploads existed are `file` items of the table: their
  * contents are still read from there until the item is redacted.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
 import { localFolderObjects } from '../files/local-folder';
 import { DOWNLOAD_URL_SECONDS, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_POLICY_SECONDS, uploadKey } from '../files/objects';
@@ -20,7 +21,9 @@ import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, Uploa
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
 import { newObjectId } from '../wire/ids';
+import { writeUnlessConditionFails } from './client';
 import { describeFile, listFiles, tableFileOf, type FileListQuery } from './file-descriptions';
+import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import type { FileInfo, StoredFile } from './submissions';
 
 export type { FileInfo, FileListQuery };
@@ -106,6 +109,57 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
     },
     deleteSessionObjects: (scope, sessionId, limit) => objects.deleteUnder(sessionUploadsPrefix(scope, sessionId), limit),
   };
+}
+
+/**
+ * The most uploads one attempt of a session may have presigned in one UTC day. The page sends
+ * at most three photos a try (front, back, selfie), so 30 are ten tries; unbounded, anyone
+ * holding a page cookie could presign without end, each upload up to 10 MB kept a day by the
+ * unsubmitted-upload rule. With the bound an attempt holds at most 30 x 10 MB a day.
+ */
+export const MAX_UPLOADS_PER_ATTEMPT_DAY = 30;
+/** The table item that counts an attempt's presigned uploads of one day (no personal data; TTL removes it the day after). */
+export const UPLOAD_COUNT_KIND = 'upload_count';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * Counts one presigned upload for the session's attempt, if the attempt has had fewer than
+ * MAX_UPLOADS_PER_ATTEMPT_DAY today (UTC): one conditional ADD on the attempt's count item, so the
+ * bound is exact however many requests race. Refused: `retryAfterSeconds`, until the next UTC day.
+ * The item sits in the session's partition and in its `byVerificationSession` copies (kind
+ * UPLOAD_COUNT_KIND), and expires by TTL the day after its day.
+ */
+export async function admitUpload(
+  scope: Scope,
+  upload: { session: string; attempt: string },
+  now: Date,
+): Promise<{ admitted: true } | { admitted: false; retryAfterSeconds: number }> {
+  const seconds = Math.floor(now.getTime() / 1000);
+  const day = Math.floor(seconds / DAY_SECONDS);
+  const id = `${UPLOAD_COUNT_KIND}#${upload.attempt}#${day}`;
+  const admitted = await writeUnlessConditionFails(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: objectKey(scope, upload.session, id),
+      UpdateExpression: 'ADD #count :one SET #id = :id, #copies = :copies, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+      ExpressionAttributeNames: {
+        '#count': 'presigned',
+        '#id': 'id',
+        '#copies': tableSchema.indexes.byVerificationSession.partitionKey,
+        '#ttl': tableSchema.timeToLiveAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':max': MAX_UPLOADS_PER_ATTEMPT_DAY,
+        ':id': id,
+        ':copies': sessionCopiesPartition(scope, UPLOAD_COUNT_KIND, upload.session),
+        ':ttl': (day + 2) * DAY_SECONDS,
+      },
+    }),
+  );
+  return admitted ? { admitted: true } : { admitted: false, retryAfterSeconds: (day + 1) * DAY_SECONDS - seconds };
 }
 
 /** The environment variable the local runtime sets: the folder that holds uploads. */

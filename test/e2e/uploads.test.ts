@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
-import { FILES_DIR_ENV, MAX_UPLOAD_BYTES } from '../../functions/store/files';
+import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_ATTEMPT_DAY } from '../../functions/store/files';
 import type { LocalRuntime } from '../../local/runtime';
 import { jpegHeader, pngImage } from '../support/images';
 import { newStripeAccount, startService } from '../support/local-service';
@@ -84,6 +84,28 @@ describe('uploads through the presigned contract', () => {
       expect(response.status).toBe(400);
       expect(await refusalOf(response)).toMatchObject({ type: 'invalid_request_error', param });
     }
+  });
+
+  it(`presigns at most ${MAX_UPLOADS_PER_ATTEMPT_DAY} uploads an attempt a day, exactly, however many requests race`, async () => {
+    const { visit } = await newVisit();
+    const other = await newVisit();
+    // More requests than the bound, all at once: each is one conditional count, so exactly the bound gets a policy.
+    const answers = await Promise.all(Array.from({ length: MAX_UPLOADS_PER_ATTEMPT_DAY + 10 }, () => requestUpload(visit)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(MAX_UPLOADS_PER_ATTEMPT_DAY);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    const files = new Set(await Promise.all(answers.filter((answer) => answer.ok).map(async (answer) => ((await answer.json()) as PresignedPageUpload).file)));
+    expect(files.size).toBe(MAX_UPLOADS_PER_ATTEMPT_DAY);
+    await Promise.all(answers.filter((answer) => !answer.ok).map((answer) => answer.arrayBuffer()));
+    // Past the bound: Stripe's 429, with when to come back (the next UTC day), and no policy.
+    const refused = await requestUpload(visit);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(24 * 60 * 60);
+    expect(await refused.json()).toEqual({ error: { type: 'invalid_request_error', code: 'rate_limit', param: null, message: expect.stringMatching(/Too many photos/) } });
+    // Another session's count is its own.
+    expect((await requestUpload(other.visit)).status).toBe(200);
   });
 
   it('refuses an upload of another type, to another key, past its expiry, or with a forged policy, as S3 does', async () => {
