@@ -27,8 +27,12 @@ const FIELD = {
   year: 'person_details[dob][year]',
 } as const;
 
+/** Control characters (C0, C1, DEL), lone surrogates, line and paragraph separators, and bidirectional embeddings, overrides and isolates. */
+const NOT_IN_A_NAME = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
 /**
- * The person's details as typed, checked: both names, and a date of birth that is a real calendar
+ * The person's details as typed, checked: both names (each with a letter, and no control or
+ * direction-override character), and a date of birth that is a real calendar
  * date (29 February only in a leap year), from 1900 on and not after `now` (UTC). Each refusal is
  * `invalid_parameter` naming the field to fix, in words for the person.
  */
@@ -36,6 +40,11 @@ export function readPersonDetails(params: PersonDetailsParams | undefined, now: 
   const name = (part: 'first_name' | 'last_name', missing: string) => {
     const value = params?.[part]?.trim() ?? '';
     if (value === '') throw invalidParameter('parameter_missing', missing, FIELD[part]);
+    // What the provider, the report and the console are given must be a name as printed: no
+    // control or direction-override characters (which would reorder what a reviewer reads), and a letter.
+    if (NOT_IN_A_NAME.test(value) || !/\p{L}/u.test(value)) {
+      throw invalidParameter('parameter_invalid', `Enter your ${part === 'first_name' ? 'first' : 'last'} name as it is written, in letters.`, FIELD[part]);
+    }
     return value;
   };
   const first_name = name('first_name', 'Enter your first name.');

@@ -103,6 +103,25 @@ describe('what was typed', () => {
   });
 
   it.each([
+    ['a newline', { first_name: 'Jenny\nRosen' }, 'person_details[first_name]'],
+    ['a NUL', { last_name: 'Ro\u0000sen' }, 'person_details[last_name]'],
+    ['a C1 control', { last_name: 'Rosen\u0085' }, 'person_details[last_name]'],
+    ['a right-to-left override', { first_name: 'Jenny\u202Egnp.exe' }, 'person_details[first_name]'],
+    ['a directional isolate', { last_name: '\u2067Rosen\u2069' }, 'person_details[last_name]'],
+    ['a line separator', { first_name: 'Jen\u2028ny' }, 'person_details[first_name]'],
+    ['a lone surrogate', { last_name: 'Rosen\uD800' }, 'person_details[last_name]'],
+    ['no letter at all', { first_name: '!!! 123' }, 'person_details[first_name]'],
+  ])('refuses a name with %s, beside its field', (_, names, param) => {
+    const { code, param: named, message } = refusal(() => typed({ day: '1', month: '1', year: '1990' }, names));
+    expect([code, named]).toEqual(['parameter_invalid', param]);
+    expect(message).toMatch(/as it is written, in letters/);
+  });
+
+  it.each([['Zoë', "O'Brien-Ünal"], ['محمد', 'عبد الله'], ['李', '小龙'], ['Anne\u200CMarie', 'Jean-Luc']])('takes the names %s %s as typed', (first_name, last_name) => {
+    expect(typed({ day: '1', month: '1', year: '1990' }, { first_name, last_name })).toMatchObject({ first_name, last_name });
+  });
+
+  it.each([
     ['29 February of a leap year', { day: '29', month: '2', year: '2000' }],
     ['today (UTC)', { day: '30', month: '11', year: '2026' }],
     ['1 January 1900', { day: '1', month: '1', year: '1900' }],
