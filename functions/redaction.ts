@@ -31,6 +31,7 @@ import {
 import type { PartitionCursor } from './store/partition';
 import { tableName } from './store/schema';
 import { pageOfCopies } from './store/session-copies';
+import { destroySessionKey, sealedName } from './store/session-keys';
 import { changeSession, getSession } from './store/sessions';
 import { FILE_INFO_KIND, FILE_KIND } from './store/submissions';
 import { deleteItem } from './store/transaction-items';
@@ -150,6 +151,11 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
     );
   }
 
+  // The session's key goes first: from this moment every sealed copy of its personal values (the
+  // table, its stream, its backups, a local database file) opens for no one. What follows tidies
+  // the table so the API shows what redaction leaves. Every run repeats it: it changes nothing.
+  await destroySessionKey(scope, sessionId);
+
   const { budget } = run;
   const first = COPIES.findIndex((copies) => copies.kind === from.kind);
   // Progress naming no kind this code knows (or none) starts from the first: every step repeats safely.
@@ -209,9 +215,9 @@ async function redactEventItem(item: Record<string, any>): Promise<void> {
     new UpdateCommand({
       TableName: tableName(),
       Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET #event = :event, #redacted = :redacted',
+      UpdateExpression: 'SET #event = :event, #redacted = :redacted REMOVE #sealed',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT },
+      ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT, '#sealed': sealedName('event') },
       ExpressionAttributeValues: { ':event': redactedEventCopy(item.event), ':redacted': true },
     }),
   );

@@ -8,8 +8,12 @@ import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { KMS_KEY_ENV } from '../functions/store/key-encryption-key';
+import { keyTableSchema } from '../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../functions/store/schema';
+import type { VerityFunction } from './verity-function';
 
 export interface VerityDataProps {
   /** What happens to the table and its key when they leave the stack. @default RemovalPolicy.RETAIN */
@@ -26,6 +30,13 @@ export class VerityData extends Construct {
   readonly table: Table;
   /** Encrypts the table, the functions' environment and logs, the event bus, the queues and the signing secret. */
   readonly key: Key;
+  /**
+   * The key table (functions/store/key-schema.ts): each session's data key, wrapped, and the
+   * deployment's key-encryption key, wrapped by `key`. No stream and no point-in-time recovery,
+   * so a key redaction destroys has no copy anywhere; losing this table loses every session's
+   * personal data, so it has deletion protection and the table's removal policy.
+   */
+  readonly keyTable: Table;
 
   constructor(scope: Construct, id: string, props: VerityDataProps = {}) {
     super(scope, id);
@@ -69,6 +80,56 @@ export class VerityData extends Construct {
         sortKey: stringKey(index.sortKey),
         projectionType: ProjectionType.ALL,
       });
+    }
+    this.keyTable = new Table(this, 'KeyTable', {
+      partitionKey: stringKey(keyTableSchema.partitionKey),
+      sortKey: stringKey(keyTableSchema.sortKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      // No stream, and no point-in-time recovery: both would keep a destroyed key (README *Redaction*).
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+    Validations.of(this.keyTable).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-DDB3',
+      reason:
+        "Crypto-shredding: redaction destroys a session's data key in this table, and a point-in-time backup would bring the key back, and with it every copy of the person's data in the main table's backups. " +
+        'The table has deletion protection, is encrypted with the stack key, and only redaction overwrites a key.',
+    });
+  }
+
+  /**
+   * Lets a function read session keys (GetItem, BatchGetItem) and, with `write`, make them (a new
+   * session's, in its transaction) and destroy them (redaction's tombstone), and unwrap the
+   * key-encryption key with the stack key (once per container; the first container ever makes it).
+   */
+  grantSessionKeys(fn: VerityFunction, access: 'read' | 'write'): void {
+    fn.function.addEnvironment('VERITY_KEY_TABLE_NAME', this.keyTable.tableName);
+    fn.function.addEnvironment(KMS_KEY_ENV, this.key.keyArn);
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', ...(access === 'write' ? ['dynamodb:PutItem'] : [])],
+        resources: [this.keyTable.tableArn],
+      }),
+    );
+    // Making the key-encryption key once (a reader may be the first), and putting it with a condition.
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'verity-key-encryption-key' } },
+      }),
+    );
+    if (access === 'read') {
+      fn.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [this.keyTable.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['key_encryption_key'] } },
+        }),
+      );
     }
   }
 }

@@ -73,6 +73,8 @@ export interface VerityProps {
   readonly redactionDelaySeconds?: number;
   /** Redact verified and canceled sessions this many days after they got there. @default off */
   readonly retentionDays?: number;
+  /** Days the operators' console keeps its audit log entries (1-3650; DynamoDB TTL deletes them after). @default 365 */
+  readonly consoleAuditRetentionDays?: number;
   /**
    * Run every function in this VPC, or the VPC and subnets these ids name (private subnets that
    * reach the AWS APIs through NAT or VPC endpoints). @default outside any VPC
@@ -144,6 +146,7 @@ export class Verity extends Construct {
       environment: {
         VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0),
         ...retentionEnvironment(props.retentionDays),
+        ...(props.consoleAuditRetentionDays ? { VERITY_CONSOLE_AUDIT_RETENTION_DAYS: String(props.consoleAuditRetentionDays) } : {}),
         ...LIVE_PAGES_ENVIRONMENT,
         // Every page and file function finds the file store by it (the page's CSP names the bucket).
         ...this.uploads.environment,
@@ -171,6 +174,20 @@ export class Verity extends Construct {
       uploads: this.uploads,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
+    // Session keys (crypto-shredding, README *Redaction*): every function that reads or writes a
+    // session's personal values reads its key; those that write sessions may make keys, and
+    // redaction destroys them.
+    const routes = props.routes ?? routeTable;
+    for (const route of routes) {
+      const fn = this.api.functions.get(route.name);
+      if (!fn || !route.dynamodb.length) continue;
+      this.data.grantSessionKeys(fn, route.dynamodb.some((action) => action !== 'GetItem' && action !== 'Query') ? 'write' : 'read');
+    }
+    this.data.grantSessionKeys(this.events.publisher, 'read');
+    this.data.grantSessionKeys(this.webhooks.worker, 'read');
+    this.data.grantSessionKeys(this.verification.worker, 'write');
+    this.data.grantSessionKeys(this.redaction.worker, 'write');
+    this.data.grantSessionKeys(this.redaction.backstop, 'write');
 
     reserveConcurrency(
       {
@@ -234,6 +251,8 @@ function validateProps(props: VerityProps): void {
   };
   integer('redactionDelaySeconds', props.redactionDelaySeconds, 0);
   integer('retentionDays', props.retentionDays, 1);
+  integer('consoleAuditRetentionDays', props.consoleAuditRetentionDays, 1);
+  if ((props.consoleAuditRetentionDays ?? 0) > 3650) throw new Error(`consoleAuditRetentionDays must be at most 3650, not ${props.consoleAuditRetentionDays}`);
   if (props.throttle) {
     // API Gateway takes a rate in requests per second (a fraction is allowed) and a burst in requests.
     if (!Number.isFinite(props.throttle.rateLimit) || props.throttle.rateLimit <= 0) throw new Error(`throttle.rateLimit must be a positive number, not ${props.throttle.rateLimit}`);

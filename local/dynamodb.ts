@@ -22,6 +22,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { keyTableSchema } from '../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 import { ensurePrivateDir, OperatorError } from './data-dir';
 
@@ -273,6 +274,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
  * (in a developer's .verity/) gets the indexes the schema has gained since.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await ensureKeyTable(client, `${tableName}-keys`);
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
@@ -298,6 +300,31 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true },
     }),
   );
+}
+
+/**
+ * The key table beside it (functions/store/key-schema.ts; the store's default name for it): keys
+ * only, no stream, no indexes, no TTL, so a destroyed key leaves no record of itself.
+ */
+async function ensureKeyTable(client: DynamoDBClient, name: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: keyTableSchema.partitionKey, AttributeType: 'S' },
+          { AttributeName: keyTableSchema.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: keyTableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: keyTableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
 }
 
 function freePort(): Promise<number> {

@@ -43,6 +43,16 @@ export function redactedSession(session: VerificationSession): VerificationSessi
   };
 }
 
+/**
+ * The session with its personal values as redaction leaves them and everything else as it is
+ * (status, redaction, ids): what the table keeps in clear beside the sealed session
+ * (store/sessions.ts), and what readers show once the session's key is destroyed.
+ */
+export function withoutPersonalValues(session: VerificationSession): VerificationSession {
+  const redacted = redactedSession(session);
+  return { ...redacted, redaction: session.redaction, redaction_due: session.redaction_due };
+}
+
 /** A report of a redacted session: the checks' statuses and errors stay, what they read is gone. */
 export function redactedReport(report: VerificationReport): VerificationReport {
   const { document, id_number, email, phone } = report;

@@ -178,7 +178,7 @@ async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: strin
  * saves nothing, so a retry runs again.
  */
 async function settleFailure(request: IdempotentRequest, error: unknown, now: Date): Promise<UsedKey | undefined> {
-  const used = usedKey(request, error);
+  const used = await usedKey(request, error);
   if (used) return used;
   const { statusCode, body } = toStripeError(error);
   if (statusCode >= 500) return undefined;

@@ -4,29 +4,48 @@
  */
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
+import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
+import { openedAttribute, sealedAttribute } from './session-keys';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
 
 export const EVENT_KIND = 'event';
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
+/**
+ * The event's item. Its copy of the session and the request's idempotency key are sealed under
+ * the session's key (session-keys.ts): `event` holds the event as redaction would leave it,
+ * `event_sealed` the whole event. The session's key must be loaded (or new).
+ */
 export function eventItem(event: StripeEvent, scope: Scope): Record<string, unknown> {
   const { indexes } = tableSchema;
+  const key = objectKey(scope, event.id, EVENT_KIND);
+  const stored = { ...event, data: { ...event.data, object: withStoredMetadata(event.data.object) } };
   return {
-    ...objectKey(scope, event.id, EVENT_KIND),
+    ...key,
     id: event.id,
     [indexes.byScope.partitionKey]: listPartition(scope, EVENT_KIND),
     [indexes.byType.partitionKey]: listPartition(scope, EVENT_KIND, { field: 'type', value: event.type }),
     [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, EVENT_KIND, event.data.object.id),
     [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
-    event: { ...event, data: { ...event.data, object: withStoredMetadata(event.data.object) } },
+    ...sealedAttribute(key, 'event', stored, redactedEventCopy(stored), scope, event.data.object.id),
   };
 }
+
+/** The session whose key opens an event item, as its clear part says. */
+export const sessionOfEventItem = (item: Record<string, any>) => ({ scope: scopeOfItem(item), id: (item.event as StripeEvent).data.object.id });
+
+/** An event item's scope, from its clear copy of the session. */
+const scopeOfItem = (item: Record<string, any>): Scope => {
+  const event = item.event as StripeEvent;
+  return { account: event.account, mode: event.livemode ? 'live' : 'test' };
+};
 
 /** The Event object a stream record of an event item carries, if it is one. */
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
-  const event = item.event as StripeEvent;
+  const { scope, id } = sessionOfEventItem(item);
+  const event = openedAttribute<StripeEvent>(item, 'event', scope, id);
   // Webhook deliveries count themselves on the item (functions/store/webhook-deliveries.ts).
   const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
   return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };

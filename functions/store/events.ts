@@ -4,7 +4,8 @@ import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { queryPage, type PageQuery } from './list-page';
-import { EVENT_KIND, eventOfItem } from './event-items';
+import { EVENT_KIND, eventOfItem, sessionOfEventItem } from './event-items';
+import { loadSessionKeys } from './session-keys';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { undeliveredEventsPartition } from './webhook-deliveries';
 
@@ -12,6 +13,7 @@ export async function getEvent(scope: Scope, id: string): Promise<StripeEvent | 
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, EVENT_KIND) }));
   // TTL deletes are lazy: an event past its 30 days is gone, whether or not DynamoDB has removed it yet.
   if (!Item || Item[tableSchema.timeToLiveAttribute] <= Date.now() / 1000) return undefined;
+  await loadEventKeys([Item]);
   return eventOfItem(Item);
 }
 
@@ -21,17 +23,20 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
   const query = types
     ? { index: indexes.byType, partitions: types.map((type) => listPartition(scope, EVENT_KIND, { field: 'type', value: type })) }
     : { index: indexes.byScope, partitions: [listPartition(scope, EVENT_KIND)] };
-  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!, loadEventKeys);
 }
+
+/** Loads the keys of the sessions whose copies these event items hold (cached per container). */
+export const loadEventKeys = (items: Record<string, any>[]) => loadSessionKeys(items.map(sessionOfEventItem));
 
 /** Events some webhook endpoint has not had yet (pending, or failed every attempt), of the given types. */
 export function listUndeliveredEvents(scope: Scope, types: readonly string[], page: PageQuery) {
   const query = { index: tableSchema.indexes.byStatus, partitions: types.map((type) => undeliveredEventsPartition(scope, type)) };
-  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!, loadEventKeys);
 }
 
 /** A page of one session's events (newest first), from the index of its copies: the console's status history. */
 export function listSessionEvents(scope: Scope, sessionId: string, page: PageQuery) {
   const query = { index: tableSchema.indexes.byVerificationSession, partitions: [sessionCopiesPartition(scope, EVENT_KIND, sessionId)] };
-  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!);
+  return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!, loadEventKeys);
 }

@@ -15,6 +15,7 @@ import type { Scope } from '../domain/verification-session';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, writeUnlessConditionFails } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';
+import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 
 export const IDEMPOTENCY_KIND = 'idempotency_key';
 const KIND = IDEMPOTENCY_KIND;
@@ -55,6 +56,9 @@ const keyOf = (request: IdempotentRequest) => objectKey(request.scope, `idem_${r
 export function completionItem(request: IdempotentRequest, response: SavedResponse, now: Date): NonNullable<TransactItem['Put']> {
   const key = keyOf(request);
   const { session, ...saved } = response;
+  // A response that shows a session is sealed under the session's key (its key must be loaded, or
+  // new); the clear part keeps which session it was, so without the key a replay shows it as it is now.
+  const { body: _body, ...clear } = response;
   return {
     TableName: tableName(),
     Item: {
@@ -62,7 +66,7 @@ export function completionItem(request: IdempotentRequest, response: SavedRespon
       // A saved session is a copy of its data: redaction finds and removes it through this index.
       ...(session ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(request.scope, KIND, session) } : {}),
       fingerprint: request.fingerprint,
-      response: saved,
+      ...(session ? sealedAttribute(key, 'response', response, clear, request.scope, session) : { response: saved }),
       [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),
     },
     ConditionExpression: 'attribute_not_exists(pk) OR #expires <= :now OR attribute_not_exists(#response)',
@@ -78,10 +82,11 @@ export function completionItem(request: IdempotentRequest, response: SavedRespon
  */
 export async function completeKey(request: IdempotentRequest, response: SavedResponse, now: Date): Promise<UsedKey | undefined> {
   try {
+    if (response.session) await loadSessionKeys([{ scope: request.scope, id: response.session }]);
     await dynamo().send(new PutCommand(completionItem(request, response, now)));
     return undefined;
   } catch (error) {
-    const used = usedKey(request, error);
+    const used = await usedKey(request, error);
     if (used) return used;
     throw error;
   }
@@ -93,7 +98,7 @@ export async function completeKey(request: IdempotentRequest, response: SavedRes
  * its condition (found by the item DynamoDB returns, wherever the action sat). Undefined for any
  * other failure.
  */
-export function usedKey(request: IdempotentRequest, error: unknown): UsedKey | undefined {
+export async function usedKey(request: IdempotentRequest, error: unknown): Promise<UsedKey | undefined> {
   const { pk, sk } = keyOf(request);
   const item = isConditionalCheckFailure(error)
     ? itemOfFailedCondition(error)
@@ -111,11 +116,17 @@ export async function savedUnderKey(request: IdempotentRequest, now: Date): Prom
   return Item?.response && !expired ? answerOf(request, Item) : undefined;
 }
 
-const answerOf = (request: IdempotentRequest, item: Record<string, any>): UsedKey =>
-  item.fingerprint === request.fingerprint ? { kind: 'replay', response: item.response as SavedResponse } : { kind: 'mismatch' };
+/** What the key holds for this request: its response opened with the session's key (read once per container), or a mismatch. */
+async function answerOf(request: IdempotentRequest, item: Record<string, any>): Promise<UsedKey> {
+  if (item.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
+  const session = (item.response as SavedResponse).session;
+  if (!session || !item[sealedName('response')]) return { kind: 'replay', response: item.response as SavedResponse };
+  await loadSessionKeys([{ scope: request.scope, id: session }]);
+  return { kind: 'replay', response: openedAttribute<SavedResponse>(item, 'response', request.scope, session) };
+}
 
-/** Whether a record found through a session's copies still holds what its response showed. */
-export const holdsSavedBody = (item: Record<string, any>): boolean => typeof item.response?.body === 'string';
+/** Whether a record found through a session's copies still holds what its response showed (in clear, or sealed). */
+export const holdsSavedBody = (item: Record<string, any>): boolean => typeof item.response?.body === 'string' || item[sealedName('response')] !== undefined;
 
 /**
  * Redaction of one record found through the copies of `sessionId`: its saved body (and which
@@ -131,9 +142,9 @@ export async function forgetSavedResponse(item: Record<string, any>, sessionId: 
     new UpdateCommand({
       TableName: tableName(),
       Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET #response = :response',
-      ConditionExpression: '#expires = :expires AND attribute_exists(#response.body)',
-      ExpressionAttributeNames: { '#response': 'response', '#expires': ttl },
+      UpdateExpression: 'SET #response = :response REMOVE #sealed',
+      ConditionExpression: '#expires = :expires AND (attribute_exists(#response.body) OR attribute_exists(#sealed))',
+      ExpressionAttributeNames: { '#response': 'response', '#sealed': sealedName('response'), '#expires': ttl },
       ExpressionAttributeValues: { ':response': { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse, ':expires': item[ttl] },
     }),
   );

@@ -9,6 +9,7 @@ import { idFloorForTime } from '../wire/ids';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
+import { filterPartition } from './filter-partitions';
 import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
 
 export interface PageQuery {
@@ -41,7 +42,7 @@ export interface ListFilter {
  */
 export function filteredIndexQuery(scope: Scope, kind: string, idPrefix: string, filters: ListFilter[]): IndexQuery {
   const given = filters.flatMap(({ index, field, value }) =>
-    value === undefined ? [] : [{ index, partition: listPartition(scope, kind, { field, value }) }],
+    value === undefined ? [] : [{ index, partition: filterPartition(scope, kind, field, value) }],
   );
   const [keyFilter, ...otherFilters] = given;
   return {
@@ -69,6 +70,8 @@ export async function queryPage<T>(
   { index, partitions, idPrefix, filters = [] }: IndexQuery,
   page: PageQuery,
   itemOf: (item: Record<string, any>) => T,
+  /** Called with the page's items before `itemOf` (say, to load the keys that open them). */
+  prepare?: (items: Record<string, any>[]) => Promise<void>,
 ): Promise<{ data: T[]; hasMore: boolean }> {
   const { low, high } = idRange(idPrefix, page);
   if (low > high || partitions.length === 0) return { data: [], hasMore: false };
@@ -118,7 +121,9 @@ export async function queryPage<T>(
     .flatMap(({ found }) => found)
     .sort((a, b) => (backwards ? (id(a) < id(b) ? -1 : 1) : id(a) < id(b) ? 1 : -1))
     .slice(0, wanted);
-  const items = merged.slice(0, page.limit).map(itemOf);
+  const kept = merged.slice(0, page.limit);
+  await prepare?.(kept);
+  const items = kept.map(itemOf);
   const unread = perPartition.some((partition) => partition.unread);
   return { data: backwards ? items.reverse() : items, hasMore: merged.length > page.limit || unread };
 }

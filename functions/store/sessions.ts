@@ -16,6 +16,21 @@ import { cancellationReasons, putNew, type TransactItem } from './transaction-it
 import { itemsOfPartition } from './partition';
 import { listPartition, objectKey, tableName, tableSchema } from './schema';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
+import { withoutPersonalValues } from '../domain/redaction';
+import { filterPartition } from './filter-partitions';
+import { keyEncryptionKey } from './key-encryption-key';
+import {
+  batchGet,
+  isSessionKeyLoaded,
+  loadSessionKeys,
+  newSessionKey,
+  openedAttribute,
+  rememberSessionKey,
+  sealedAttribute,
+  sessionKeyRead,
+  sessionKeySettled,
+  sessionKeyWrites,
+} from './session-keys';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -41,14 +56,21 @@ export interface SessionChange {
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 
+/**
+ * The session's item. Its personal values (client reference, metadata, provided details, related
+ * person, verified outputs) are sealed under the session's key (session-keys.ts): `session` holds
+ * the session as redaction would leave it, `session_sealed` the whole session. A redacted session
+ * holds nothing personal and is stored in clear. The session's key must be loaded (or new).
+ */
 export function sessionItem(session: VerificationSession, version: number): Record<string, unknown> {
   const scope = scopeOf(session);
   const byValue = (field: string, value: string | null) =>
-    value === null ? undefined : listPartition(scope, KIND, { field, value });
+    value === null ? undefined : filterPartition(scope, KIND, field, value);
   const { indexes } = tableSchema;
   const redacted = session.redaction?.status === 'redacted';
+  const key = objectKey(scope, session.id, KIND);
   return {
-    ...objectKey(scope, session.id, KIND),
+    ...key,
     id: session.id,
     version,
     [indexes.byScope.partitionKey]: listPartition(scope, KIND),
@@ -62,7 +84,9 @@ export function sessionItem(session: VerificationSession, version: number): Reco
     ...(session.redaction_due != null
       ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
       : {}),
-    session: withStoredMetadata(session),
+    ...(redacted
+      ? { session: withStoredMetadata(session) }
+      : sealedAttribute(key, 'session', withStoredMetadata(session), withStoredMetadata(withoutPersonalValues(session)), scope, session.id)),
   };
 }
 
@@ -75,14 +99,27 @@ const redactionDueSort = (due: number, id: string) => `${String(due).padStart(12
 export async function* sessionsDueForRedaction(due: number): AsyncGenerator<VerificationSession> {
   // '~' sorts after every id: everything due at that second is included.
   for await (const item of itemsOfPartition(tableSchema.indexes.byRedactionDue, REDACTION_DUE_PARTITION, redactionDueSort(due, '~'))) {
-    yield sessionOfItem(item);
+    // What the backstop needs (ids, when): the clear part, with no key read.
+    yield clearSessionOfItem(item);
   }
 }
 
+/**
+ * The session, read consistently. Its key comes from this container's cache, or is read in the
+ * same call (one BatchGetItem of the session and its key): no extra DynamoDB call either way.
+ */
 export async function getSession(scope: Scope, id: string): Promise<StoredSession | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, KIND), ConsistentRead: true }),
-  );
+  const Key = objectKey(scope, id, KIND);
+  let Item: Record<string, any> | undefined;
+  if (isSessionKeyLoaded(scope, id)) {
+    ({ Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true })));
+  } else {
+    await keyEncryptionKey();
+    const keyRead = sessionKeyRead(scope, id);
+    const found = await batchGet({ [tableName()]: { Keys: [Key], ConsistentRead: true }, [keyRead.TableName]: { Keys: [keyRead.Key], ConsistentRead: true } });
+    Item = found[tableName()]?.[0];
+    rememberSessionKey(scope, id, found[keyRead.TableName]?.[0]);
+  }
   return Item ? { session: sessionOfItem(Item), version: Item.version } : undefined;
 }
 
@@ -92,7 +129,15 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
  * submitted, no redaction planned.
  */
 export function sessionOfItem(item: Record<string, any>): VerificationSession {
-  const session = item.session as Partial<VerificationSession> & VerificationSession;
+  const clear = item.session as VerificationSession;
+  return neutralDefaults(openedAttribute(item, 'session', scopeOf(clear), clear.id));
+}
+
+/** The session as its item keeps it in clear: its personal values as redaction leaves them. */
+export const clearSessionOfItem = (item: Record<string, any>): VerificationSession => neutralDefaults(item.session);
+
+function neutralDefaults(stored: VerificationSession): VerificationSession {
+  const session = stored as Partial<VerificationSession> & VerificationSession;
   return {
     ...withMetadataOfStored(session),
     credentials: session.credentials ?? firstCredentials(new Date(session.created * 1000)),
@@ -120,24 +165,36 @@ async function writeChange(
   also?: AlsoWrite,
 ): Promise<void> {
   const table = tableName();
-  await dynamo().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: table,
-            Item: sessionItem(change.session, version),
-            ConditionExpression: condition.expression,
-            ExpressionAttributeValues: condition.values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  const scope = scopeOf(change.session);
+  const id = change.session.id;
+  await keyEncryptionKey();
+  // A new session's key is written with it; so is the first key of a session stored before keys.
+  if (version === 1) newSessionKey(scope, id);
+  let written = false;
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: sessionItem(change.session, version),
+              ConditionExpression: condition.expression,
+              ExpressionAttributeValues: condition.values,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
           },
-        },
-        ...change.events.map((event) => putNew(eventItem(event, scopeOf(change.session)))),
-        ...(change.items ?? []),
-        ...(also ? [{ Put: also.put(change) }] : []),
-      ],
-    }),
-  );
+          ...change.events.map((event) => putNew(eventItem(event, scopeOf(change.session)))),
+          ...(change.items ?? []),
+          ...(also ? [{ Put: also.put(change) }] : []),
+          ...sessionKeyWrites(scope, id),
+        ],
+      }),
+    );
+    written = true;
+  } finally {
+    sessionKeySettled(scope, id, written);
+  }
   also?.stored();
 }
 
@@ -185,6 +242,7 @@ export async function changeSession(
     } catch (error) {
       const lost = lostRace(error);
       if (!lost) throw error;
+      if (lost.item) await loadSessionKeys([{ scope, id }]);
       current = lost.item ? { session: sessionOfItem(lost.item), version: lost.item.version } : await getSession(scope, id);
       await pauseBeforeRetry(attempt);
     }
@@ -228,6 +286,8 @@ export async function listSessions(
   scope: Scope,
   query: SessionListQuery,
 ): Promise<{ sessions: VerificationSession[]; hasMore: boolean }> {
+  // A reference is looked up by its keyed digest, made with the KEK.
+  await keyEncryptionKey();
   // Most selective first: the first filter given picks the index.
   const { data, hasMore } = await queryPage(
     filteredIndexQuery(scope, KIND, 'vs', [
@@ -239,6 +299,7 @@ export async function listSessions(
     ]),
     query,
     sessionOfItem,
+    (items) => loadSessionKeys(items.map((item) => ({ scope, id: item.id as string }))),
   );
   return { sessions: data, hasMore };
 }

@@ -10,6 +10,7 @@ import type { Submission } from '../domain/verification-checks';
 import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
 
 export const SUBMISSION_KIND = 'submission';
 export const FILE_KIND = 'file';
@@ -39,12 +40,19 @@ export const submissionKey = (scope: Scope, id: string) => objectKey(scope, id, 
  */
 export const SUBMISSION_LIFETIME_SECONDS = 25 * 60 * 60;
 
+/**
+ * The submission's item. What the person typed (the ID number, their name and date of birth) is
+ * sealed under the session's key (session-keys.ts): `submission` holds the rest (ids, the files'
+ * ids, test choices), `submission_sealed` the whole submission.
+ */
 export function submissionItem(scope: Scope, submission: Submission, now: Date) {
+  const key = submissionKey(scope, submission.id);
+  const { id_number: _number, person_details: _person, ...clear } = submission;
   return {
-    ...submissionKey(scope, submission.id),
+    ...key,
     id: submission.id,
     scope,
-    submission,
+    ...sealedAttribute(key, 'submission', submission, clear as Submission, scope, submission.session),
     [tableSchema.timeToLiveAttribute]: expiresAt(now, SUBMISSION_LIFETIME_SECONDS),
   };
 }
@@ -82,10 +90,18 @@ export function fileInfoItem(scope: Scope, info: FileInfo) {
 
 /** The submission a stream record of a new submission item carries, if it is one. */
 export function submissionOfItem(item: Record<string, any>): { scope: Scope; submission: Submission } | undefined {
-  return item.sk === SUBMISSION_KIND ? { scope: item.scope as Scope, submission: item.submission as Submission } : undefined;
+  if (item.sk !== SUBMISSION_KIND) return undefined;
+  const scope = item.scope as Scope;
+  return { scope, submission: openedAttribute<Submission>(item, 'submission', scope, (item.submission as Submission).session) };
 }
+
+/** Loads the keys of the sessions of these submission items (cached per container); other items are passed over. */
+export const loadSubmissionKeys = (items: Record<string, any>[]) =>
+  loadSessionKeys(items.filter((item) => item.sk === SUBMISSION_KIND).map((item) => ({ scope: item.scope as Scope, id: (item.submission as Submission).session })));
 
 export async function getSubmission(scope: Scope, id: string): Promise<Submission | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: submissionKey(scope, id), ConsistentRead: true }));
-  return Item?.submission as Submission | undefined;
+  if (!Item) return undefined;
+  await loadSubmissionKeys([Item]);
+  return submissionOfItem(Item)?.submission;
 }

@@ -6,28 +6,51 @@ import type { CreatedRange } from '../wire/lists';
 import { dynamo } from './client';
 import { filteredIndexQuery, queryPage } from './list-page';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { redactedReport } from '../domain/redaction';
+import { filterPartition } from './filter-partitions';
+import { keyEncryptionKey } from './key-encryption-key';
+import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
 
 export const REPORT_KIND = 'verification_report';
 
+/**
+ * The report's item. What the checks read (names, dates, numbers, address, email, phone) and the
+ * client reference are sealed under the session's key (session-keys.ts): `report` holds the report
+ * as redaction would leave it, `report_sealed` the whole report. A redacted report is stored in clear.
+ */
 export function reportItem(report: VerificationReport): Record<string, unknown> {
   const scope: Scope = { account: report.account, mode: report.mode };
   const { indexes } = tableSchema;
-  const byValue = (field: string, value: string | null) => (value === null ? undefined : listPartition(scope, REPORT_KIND, { field, value }));
+  const byValue = (field: string, value: string | null) => (value === null ? undefined : filterPartition(scope, REPORT_KIND, field, value));
+  const key = objectKey(scope, report.id, REPORT_KIND);
+  const { redacted: _mark, ...clear } = redactedReport(report);
   return {
-    ...objectKey(scope, report.id, REPORT_KIND),
+    ...key,
     id: report.id,
     [indexes.byScope.partitionKey]: listPartition(scope, REPORT_KIND),
     [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, REPORT_KIND, report.verification_session),
     [indexes.byClientReferenceId.partitionKey]: report.redacted ? undefined : byValue('client_reference_id', report.client_reference_id),
     [indexes.byType.partitionKey]: byValue('type', report.type),
-    report,
+    ...(report.redacted ? { report } : sealedAttribute(key, 'report', report, clear as VerificationReport, scope, report.verification_session)),
   };
 }
+
+/** The report an item holds, opened with its session's key (which must be loaded: `loadReportKeys`). */
+export function reportOfItem(item: Record<string, any>): VerificationReport {
+  const clear = item.report as VerificationReport;
+  return openedAttribute<VerificationReport>(item, 'report', { account: clear.account, mode: clear.mode }, clear.verification_session);
+}
+
+/** Loads the keys of the sessions these report items belong to (cached per container). */
+export const loadReportKeys = (items: Record<string, any>[]) =>
+  loadSessionKeys(items.map((item) => ({ scope: { account: item.report.account, mode: item.report.mode } as Scope, id: item.report.verification_session as string })));
 
 export async function getReport(scope: Scope, id: string): Promise<VerificationReport | undefined> {
   // Consistent: a report is read right after the conclusion that wrote it (an expanded session).
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, REPORT_KIND), ConsistentRead: true }));
-  return Item?.report as VerificationReport | undefined;
+  if (!Item) return undefined;
+  await loadReportKeys([Item]);
+  return reportOfItem(Item);
 }
 
 export interface ReportListQuery {
@@ -40,7 +63,9 @@ export interface ReportListQuery {
   type?: SessionType;
 }
 
-export function listReports(scope: Scope, query: ReportListQuery) {
+export async function listReports(scope: Scope, query: ReportListQuery) {
+  // A reference is looked up by its keyed digest, made with the KEK.
+  await keyEncryptionKey();
   // Most selective first: the first filter given picks the index.
   return queryPage(
     filteredIndexQuery(scope, REPORT_KIND, 'vr', [
@@ -49,6 +74,7 @@ export function listReports(scope: Scope, query: ReportListQuery) {
       { index: 'byType', field: 'type', value: query.type },
     ]),
     query,
-    (item) => item.report as VerificationReport,
+    reportOfItem,
+    loadReportKeys,
   );
 }

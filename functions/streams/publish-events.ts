@@ -8,7 +8,8 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventOfItem } from '../store/event-items';
+import { EVENT_KIND, eventOfItem, sessionOfEventItem } from '../store/event-items';
+import { loadSessionKeys } from '../store/session-keys';
 import type { StripeEvent } from '../wire/events';
 import { fanOutEvent } from '../webhooks/fan-out';
 import { settleRecords } from './batch';
@@ -36,6 +37,14 @@ interface Pending {
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  // The bus and the webhooks get the event in clear: the keys of its sessions (one read per batch, cached).
+  try {
+    await loadSessionKeys(event.Records.flatMap((record) => insertedEventItems(record).map(sessionOfEventItem)));
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', message: 'session keys could not be read', name: (error as Error).name }));
+    // Every event of the batch is handed back to the stream, to be tried again.
+    return { batchItemFailures: event.Records.filter((record) => insertedEventItems(record).length).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })) };
+  }
   const pending = event.Records.flatMap(toPending);
   // Each event's webhook deliveries are made before it goes on the bus; a record whose fan-out
   // failed comes back as a whole, and a repeated fan-out adds only what is missing.
@@ -60,14 +69,20 @@ async function fannedOutOrFailed(pending: Pending[]): Promise<Pending[]> {
 }
 
 /** Only inserted event items are published; every other change in the table is ignored. */
-function toPending(record: DynamoDBRecord): Pending[] {
+function insertedEventItems(record: DynamoDBRecord): Record<string, any>[] {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) return [];
-  const stripeEvent = eventOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+  const item = unmarshall(image as Parameters<typeof unmarshall>[0]);
+  return item.sk === EVENT_KIND ? [item] : [];
+}
+
+function toPending(record: DynamoDBRecord): Pending[] {
+  const [item] = insertedEventItems(record);
+  const stripeEvent = item && eventOfItem(item);
   if (!stripeEvent) return [];
   return [
     {
-      sequenceNumber: record.dynamodb.SequenceNumber,
+      sequenceNumber: record.dynamodb!.SequenceNumber!,
       event: stripeEvent,
       entry: {
         EventBusName: process.env.VERITY_EVENT_BUS_NAME,

@@ -11,7 +11,7 @@ import { checksFor } from '../checks';
 import type { ChecksOutcome, Submission } from '../domain/verification-checks';
 import type { Scope, VerificationSession } from '../domain/verification-session';
 import { changeSession, getSession } from '../store/sessions';
-import { submissionOfItem } from '../store/submissions';
+import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
 import { concludeChange } from '../verification-flow';
 import { settleRecords } from './batch';
 
@@ -20,25 +20,27 @@ const MAX_DELAY_SECONDS = 60;
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const work = event.Records.flatMap((record) => {
-    const found = submissionOf(record);
-    return found ? [{ ...found, sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
+    const item = imageOf(record);
+    return item?.sk === SUBMISSION_KIND ? [{ item, expired: isTtlDeletion(record), sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
   });
   // One person's processing delay does not hold up another's.
   return settleRecords(
     work,
-    ({ scope, submission, expired }) => (expired ? giveUp(scope, submission) : conclude(scope, submission)),
+    async ({ item, expired }) => {
+      // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that record's.
+      await loadSubmissionKeys([item]);
+      const { scope, submission } = submissionOfItem(item)!;
+      return expired ? giveUp(scope, submission) : conclude(scope, submission);
+    },
     'verification checks failed',
   );
 }
 
-/** A new submission to check, or one TTL removed because it was never concluded. */
-function submissionOf(record: DynamoDBRecord): { scope: Scope; submission: Submission; expired: boolean } | undefined {
+/** The item a record is about: a new one inserted (a submission to check), or one TTL removed (never concluded). */
+function imageOf(record: DynamoDBRecord): Record<string, any> | undefined {
   if (!record.dynamodb?.SequenceNumber) return undefined;
-  const expired = isTtlDeletion(record);
-  const image = expired ? record.dynamodb.OldImage : record.eventName === 'INSERT' ? record.dynamodb.NewImage : undefined;
-  if (!image) return undefined;
-  const found = submissionOfItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
-  return found && { ...found, expired };
+  const image = isTtlDeletion(record) ? record.dynamodb.OldImage : record.eventName === 'INSERT' ? record.dynamodb.NewImage : undefined;
+  return image && unmarshall(image as Parameters<typeof unmarshall>[0]);
 }
 
 /** Concludes, as failed, a session still processing a submission that outlived every retry. */

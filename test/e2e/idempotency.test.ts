@@ -91,8 +91,9 @@ async function savedResponsesOf(sessionId: string): Promise<Record<string, any>[
       new ScanCommand({
         TableName: tableName(),
         ExclusiveStartKey,
-        FilterExpression: 'sk = :kind AND contains(#response.body, :id)',
-        ExpressionAttributeNames: { '#response': 'response' },
+        // Which session a saved response showed is kept in clear (its body is sealed under the session's key).
+        FilterExpression: 'sk = :kind AND #response.#session = :id',
+        ExpressionAttributeNames: { '#response': 'response', '#session': 'session' },
         ExpressionAttributeValues: { ':kind': 'idempotency_key', ':id': sessionId },
       }),
     );
@@ -248,6 +249,9 @@ describe('idempotency keys', () => {
     };
     const first = await create();
     const record = await recordOf(first.id);
+    // The saved body is sealed under the session's key: the record holds none of the request's values in clear.
+    expect(JSON.stringify(record)).not.toContain('jenny.rosen@example.com');
+    expect(record.response_sealed).toBeInstanceOf(Uint8Array);
     // Someone with the table who guesses the key and the whole request, and hashes them as a plain hash would have been:
     const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
     const form = { client_reference_id: params.client_reference_id, metadata: params.metadata, type: params.type };

@@ -8,6 +8,7 @@ configureLocalEnvironment({
   signingSecret: 'test-signing-secret-that-is-long-enough-0123456789',
   publicUrl: 'http://verity.test',
   filesDir: inject('filesDir'),
+  masterKeyFile: inject('masterKeyFile'),
 });
 
 // The suite drives its accounts far faster than Stripe's test-mode limit (25 requests a second),

@@ -12,6 +12,8 @@ declare module 'vitest' {
     tableName: string;
     /** The local file store's folder for the run (uploads), removed at its end. */
     filesDir: string;
+    /** The run's local key-encryption key (functions/store/key-encryption-key.ts), shared by every file and service. */
+    masterKeyFile: string;
   }
 }
 
@@ -33,8 +35,11 @@ export default async function setup(project: TestProject) {
   project.provide('tableName', TEST_TABLE);
   const filesDir = mkdtempSync(join(tmpdir(), 'verity-test-files-'));
   project.provide('filesDir', filesDir);
+  const keysDir = mkdtempSync(join(tmpdir(), 'verity-test-keys-'));
+  project.provide('masterKeyFile', join(keysDir, 'master.key'));
   return async () => {
     await dynamo.stop();
     rmSync(filesDir, { recursive: true, force: true });
+    rmSync(keysDir, { recursive: true, force: true });
   };
 }

@@ -48,10 +48,10 @@ describe('idempotent changes', () => {
     expect(write.stored).toBe(0);
     expect((await getSession(scope, session.id))!).toMatchObject({ version: 1, session: { status: 'requires_input' } });
     expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
-    expect(usedKey(request, error)).toEqual({ kind: 'replay', response: first });
-    expect(usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
+    expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: first });
+    expect(await usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
     // The failure names this key only: another key's request reads nothing from it.
-    expect(usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
+    expect(await usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
   });
 
   it('does not decide again a change that lost on the version and on the key at once', async () => {
@@ -69,7 +69,7 @@ describe('idempotent changes', () => {
     );
     expect(decisions).toBe(1);
     expect(write.stored).toBe(0);
-    expect(usedKey(request, error)).toEqual({ kind: 'replay', response: { statusCode: 200, body: '{"winner":true}' } });
+    expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: { statusCode: 200, body: '{"winner":true}' } });
     expect((await getSession(scope, session.id))!).toMatchObject({ version: 2, session: { status: 'canceled', metadata: {} } });
   });
 
@@ -94,7 +94,7 @@ describe('idempotent changes', () => {
     const [a, b] = [0, 1].map(() => createVerificationSession({ type: 'document' }, { id: newObjectId('vs', now.getTime()), scope, now }));
     await insertSession(changeWithEvents(null, a!, origin), saving(request, `{"id":"${a!.id}"}`).also);
     const error = await rejection(insertSession(changeWithEvents(null, b!, origin), saving(request, `{"id":"${b!.id}"}`).also));
-    expect(usedKey(request, error)).toEqual({ kind: 'replay', response: { statusCode: 200, body: `{"id":"${a!.id}"}` } });
+    expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: { statusCode: 200, body: `{"id":"${a!.id}"}` } });
     expect(await getSession(scope, b!.id)).toBeUndefined();
     expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
   });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { eventItem } from '../../../functions/store/event-items';
+import { keyEncryptionKey } from '../../../functions/store/key-encryption-key';
+import { newSessionKeyItem } from '../../../functions/store/session-keys';
 import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events';
 import type { StripeEvent } from '../../../functions/wire/events';
 import { newObjectId } from '../../../functions/wire/ids';
@@ -19,6 +21,7 @@ let refuse: (eventId: string, attempt: number) => boolean = () => false;
 const attempts = new Map<string, number>();
 
 beforeAll(async () => {
+  await keyEncryptionKey();
   receiver = await startEventReceiver({
     refuse: (entry) => {
       const id = (JSON.parse(entry.Detail ?? '{}') as { id: string }).id;
@@ -42,6 +45,8 @@ function newEvents(count: number): StripeEvent[] {
   return Array.from({ length: count }, () => {
     const now = new Date();
     const session = createVerificationSession({ type: 'document' }, { id: newObjectId('vs', now.getTime()), scope, now });
+    // The session's key, as its create would have made it (known to this container: the publisher reads none).
+    newSessionKeyItem(scope, session.id);
     return changeWithEvents(null, session, { request: null, now }).events[0]!;
   });
 }

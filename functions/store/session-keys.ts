@@ -1,0 +1,213 @@
+/**
+ * Every session's data key (crypto-shredding, README *Redaction*): a random 256-bit key per
+ * session, made with the session and written in its creating transaction, wrapped (AES-256-GCM)
+ * under the deployment's key-encryption key (key-encryption-key.ts) in the key table
+ * (key-schema.ts), which has no stream and no backups. Every personal value Verity stores for the
+ * session is sealed under it (`sealedAttribute`); redaction destroys it first
+ * (`destroySessionKey`), and every sealed copy (the table, its stream, its backups, a DynamoDB
+ * Local file) is unreadable from then on.
+ *
+ * Keys are cached per container (like API keys): a warm function reads a session's key once,
+ * and in the same call as the session where it can (sessions.ts reads both with one
+ * BatchGetItem), so it costs no extra DynamoDB call.
+ *
+ * The store's item builders are synchronous: a session's key must be loaded (`loadSessionKeys`,
+ * or read with the session) before its items are built or read; building or reading without it
+ * throws rather than store or show a value in clear.
+ */
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Scope } from '../domain/verification-session';
+import { dynamo } from './client';
+import { newKey, openBytes, openJson, sealBytes, sealJson } from './encryption';
+import { keyEncryptionKey, loadedKeyEncryptionKey } from './key-encryption-key';
+import { keyTableName, sessionKeyKey } from './key-schema';
+import type { TransactItem } from './transaction-items';
+
+/**
+ * - `live`: the key (`stored` false while the transaction that writes it has not succeeded);
+ * - `shredded`: redaction destroyed it;
+ * - `none`: the session was stored before keys existed; its values are in clear until its next
+ *   write gives it a key (README *Redaction*, existing data).
+ */
+type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded' } | { state: 'none' };
+type Entry = State & { at: number };
+
+/** Keys kept per container; the oldest go first. */
+const MAX_ENTRIES = 10_000;
+/** A cached key is read again after this long (a session with no key may have been given one elsewhere). */
+const LIVE_MS = 5 * 60_000;
+/** Short: another container may give an old session its key (its next write) at any time. */
+const NONE_MS = 1_000;
+const cache = new Map<string, Entry>();
+
+const cacheKey = (scope: Scope, sessionId: string) => `${keyTableName()}|${sessionKeyKey(scope, sessionId).pk}`;
+
+function remember(scope: Scope, sessionId: string, entry: State): void {
+  const name = cacheKey(scope, sessionId);
+  cache.delete(name);
+  cache.set(name, { ...entry, at: Date.now() } as Entry);
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+function cached(scope: Scope, sessionId: string): Entry | undefined {
+  const entry = cache.get(cacheKey(scope, sessionId));
+  if (!entry) return undefined;
+  const age = Date.now() - entry.at;
+  if ((entry.state === 'live' && entry.stored && age > LIVE_MS) || (entry.state === 'none' && age > NONE_MS)) return undefined;
+  return entry;
+}
+
+/** The context a wrapped data key is bound to: it unwraps for this session's item only. */
+const wrapContext = (pk: string) => `verity-data-key:${pk}`;
+
+/** Whether the session's key (or its absence) is known in this container. */
+export const isSessionKeyLoaded = (scope: Scope, sessionId: string) => cached(scope, sessionId) !== undefined;
+
+/** The key table's read of a session's key, for a caller that reads it beside the session in one BatchGetItem. */
+export const sessionKeyRead = (scope: Scope, sessionId: string) => ({ TableName: keyTableName(), Key: sessionKeyKey(scope, sessionId) });
+
+/** Learns a session's key from its key item as read (undefined: there is none). The KEK must be loaded. */
+export function rememberSessionKey(scope: Scope, sessionId: string, item: Record<string, any> | undefined): void {
+  if (!item) return remember(scope, sessionId, { state: 'none' });
+  if (item.shredded_at !== undefined || !item.wrapped) return remember(scope, sessionId, { state: 'shredded' });
+  const key = openBytes(loadedKeyEncryptionKey(), item.wrapped as Uint8Array, wrapContext(item.pk));
+  remember(scope, sessionId, { state: 'live', key, stored: true });
+}
+
+/**
+ * Loads the keys of these sessions that this container does not hold yet: one BatchGetItem per
+ * 100 sessions (none when all are cached), and the KEK on a container's first use.
+ */
+export async function loadSessionKeys(sessions: { scope: Scope; id: string }[]): Promise<void> {
+  await keyEncryptionKey();
+  const missing = new Map<string, { scope: Scope; id: string }>();
+  for (const session of sessions) if (!isSessionKeyLoaded(session.scope, session.id)) missing.set(sessionKeyKey(session.scope, session.id).pk, session);
+  const wanted = [...missing.values()];
+  for (let i = 0; i < wanted.length; i += 100) {
+    const chunk = wanted.slice(i, i + 100);
+    const found = await batchGet({ [keyTableName()]: { Keys: chunk.map((s) => sessionKeyKey(s.scope, s.id)), ConsistentRead: true } });
+    const byPk = new Map((found[keyTableName()] ?? []).map((item) => [item.pk as string, item]));
+    for (const session of chunk) rememberSessionKey(session.scope, session.id, byPk.get(sessionKeyKey(session.scope, session.id).pk));
+  }
+}
+
+/**
+ * One BatchGetItem, re-sending what DynamoDB left unprocessed (with backoff), merged by table.
+ * Used for the session and its key together (sessions.ts) and for keys alone.
+ */
+export async function batchGet(requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>): Promise<Record<string, Record<string, any>[]>> {
+  const found: Record<string, Record<string, any>[]> = {};
+  let pending: typeof requests | undefined = requests;
+  for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 25 * 2 ** attempt));
+    if (attempt === 8) throw new Error('DynamoDB kept leaving part of a BatchGetItem unprocessed');
+    const result = await dynamo().send(new BatchGetCommand({ RequestItems: pending }));
+    for (const [table, items] of Object.entries(result.Responses ?? {})) (found[table] ??= []).push(...items);
+    pending = result.UnprocessedKeys as typeof requests | undefined;
+  }
+  return found;
+}
+
+function entryOf(scope: Scope, sessionId: string): Entry {
+  const entry = cached(scope, sessionId);
+  if (!entry) throw new Error('The session key is not loaded (loadSessionKeys first)');
+  return entry;
+}
+
+/** The key that opens the session's sealed values; null when there is none (destroyed, or never made). */
+export function sessionKeyForReading(scope: Scope, sessionId: string): Buffer | null {
+  const entry = entryOf(scope, sessionId);
+  return entry.state === 'live' ? entry.key : null;
+}
+
+/**
+ * The key to seal the session's values with. A session stored before keys existed gets one now,
+ * written by the transaction that writes with it (`sessionKeyWrites`). A session whose key was
+ * destroyed gets a random key nobody keeps: whatever is written after the shredding opens for no one.
+ */
+export function sessionKeyForWriting(scope: Scope, sessionId: string): Buffer {
+  const entry = entryOf(scope, sessionId);
+  if (entry.state === 'live') return entry.key;
+  if (entry.state === 'shredded') return newKey();
+  const key = newKey();
+  remember(scope, sessionId, { state: 'live', key, stored: false });
+  return key;
+}
+
+/** A new session's key, kept until its creating transaction writes it (`sessionKeyWrites`). The KEK must be loaded. */
+export function newSessionKey(scope: Scope, sessionId: string): void {
+  loadedKeyEncryptionKey();
+  remember(scope, sessionId, { state: 'live', key: newKey(), stored: false });
+}
+
+/** The put of the session's key in the key table, if it is new: one more action of the session's transaction. */
+export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[] {
+  const entry = cached(scope, sessionId);
+  if (entry?.state !== 'live' || entry.stored) return [];
+  const Key = sessionKeyKey(scope, sessionId);
+  return [
+    {
+      Put: {
+        TableName: keyTableName(),
+        Item: { ...Key, wrapped: sealBytes(loadedKeyEncryptionKey(), entry.key, wrapContext(Key.pk)), created: Math.floor(Date.now() / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+}
+
+/**
+ * A new session's key item, for a caller that writes sessions in bulk outside a change (test and
+ * bench seeding): it writes the item to `keyTableName()` itself. The KEK must be loaded.
+ */
+export function newSessionKeyItem(scope: Scope, sessionId: string): Record<string, unknown> {
+  newSessionKey(scope, sessionId);
+  const item = sessionKeyWrites(scope, sessionId)[0]!.Put!.Item!;
+  sessionKeySettled(scope, sessionId, true);
+  return item;
+}
+
+/** After the transaction: written (kept), or not (forgotten, read again next time). */
+export function sessionKeySettled(scope: Scope, sessionId: string, written: boolean): void {
+  const entry = cached(scope, sessionId);
+  if (entry?.state !== 'live' || entry.stored) return;
+  if (written) remember(scope, sessionId, { state: 'live', key: entry.key, stored: true });
+  else cache.delete(cacheKey(scope, sessionId));
+}
+
+/**
+ * Destroys the session's key: its item is replaced by a tombstone (when it was shredded, no key
+ * material), in the key table, which no stream or backup copies. From here on every sealed copy
+ * of the session's values is unreadable. Repeating it changes nothing.
+ */
+export async function destroySessionKey(scope: Scope, sessionId: string): Promise<void> {
+  await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: { ...sessionKeyKey(scope, sessionId), shredded_at: Math.floor(Date.now() / 1000) } }));
+  remember(scope, sessionId, { state: 'shredded' });
+}
+
+/** The attribute holding the sealed form of `attribute`. */
+export const sealedName = (attribute: string) => `${attribute}_sealed`;
+
+/** What a sealed value is bound to: the item (pk, sk) and the attribute it is stored in. */
+const sealContext = (item: { pk: string; sk: string }, attribute: string) => `verity:v1:${item.pk}:${item.sk}:${attribute}`;
+
+/**
+ * An item's attribute, sealed: `{ <attribute>: clear, <attribute>_sealed: value under the session's key }`.
+ * `clear` is what readers show without the key (the value as redaction leaves it: nothing personal).
+ */
+export function sealedAttribute<T>(item: { pk: string; sk: string }, attribute: string, value: T, clear: T, scope: Scope, sessionId: string): Record<string, unknown> {
+  return { [attribute]: clear, [sealedName(attribute)]: sealJson(sessionKeyForWriting(scope, sessionId), value, sealContext(item, attribute)) };
+}
+
+/**
+ * An attribute as readers see it: opened with the session's key; without it (destroyed) the clear
+ * form beside it; an item stored before encryption, as it is.
+ */
+export function openedAttribute<T>(item: Record<string, any>, attribute: string, scope: Scope, sessionId: string): T {
+  const sealed = item[sealedName(attribute)] as Uint8Array | undefined;
+  if (!sealed) return item[attribute] as T;
+  const entry = entryOf(scope, sessionId);
+  // Sealed, yet this container thought the session had no key: it was given one since. Never shown as redacted.
+  if (entry.state === 'none') throw new Error('The session was given a key since it was loaded; read it again');
+  return entry.state === 'live' ? openJson<T>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute)) : (item[attribute] as T);
+}
