@@ -9,6 +9,7 @@
  *   alarmEmail=ops@example.com       send every alarm to this address
  *   redactionDelaySeconds=0          time between a redact call and the redaction job
  *   retentionDays=90                 redact verified and canceled sessions this many days later (off by default)
+ *   consoleAuditRetentionDays=365    days the console's audit log keeps each entry (1-3650)
  *   vpcId=vpc-… subnetIds=subnet-a,subnet-b   run every function in these private subnets (outside any VPC by default)
  *   publisherConcurrency=10 checksWorkerConcurrency=50 redactionWorkerConcurrency=20 redactionBackstopConcurrency=1
  *                                    reserved concurrency of the background functions (these are the defaults)
@@ -70,6 +71,7 @@ new VerityStack(app, 'Verity', {
   alarmEmail: context('alarmEmail'),
   redactionDelaySeconds: positiveInteger('redactionDelaySeconds', 0, 0),
   retentionDays: context('retentionDays') === undefined ? undefined : positiveInteger('retentionDays', 0),
+  consoleAuditRetentionDays: context('consoleAuditRetentionDays') === undefined ? undefined : positiveInteger('consoleAuditRetentionDays', 365),
   vpc: vpcId && subnetIds ? { vpcId, subnetIds } : undefined,
   workerConcurrency:
     context('reservedConcurrency', ['true', 'false']) === 'false'

@@ -3,7 +3,14 @@
  * actions and indexes it needs. The CDK stack builds one Lambda, one route and one IAM policy
  * per entry from it; the local runtime serves the same entries from the same modules.
  */
-import { accountLogoPartitionPrefix, accountProfilePartitionPrefix, rateLimitPartitionPrefix, tableSchema } from './store/schema';
+import {
+  accountLogoPartitionPrefix,
+  accountProfilePartitionPrefix,
+  consoleLinkPartitionPrefix,
+  consoleSessionPartitionPrefix,
+  rateLimitPartitionPrefix,
+  tableSchema,
+} from './store/schema';
 import type { KeyAccess, KeyResource } from './domain/api-keys';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
@@ -131,46 +138,77 @@ const fileRoutes: Route[] = [
 
 /**
  * The operators' console (functions/console/): HTML pages under `/console`, each checking its own
- * console session cookie and role. Only GetItem, PutItem and Query: links are spent and sessions
- * ended by conditional puts, and the audit log is only appended to, so no console function may
- * update or delete any item, the audit log's included.
+ * console session cookie and role. Only GetItem, PutItem and Query, and item actions only on what
+ * each page touches: the account's objects it names (`objects`) and the console's own links and
+ * sessions (`keyed`). Links are spent and sessions ended by conditional puts, and the audit log
+ * (`cae_…`) is only appended to: no console function may update or delete any item.
  */
 const consolePath = '/console';
 const CONSOLE_REASON =
   "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).";
-const consoleRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route => ({
+/** Every console page reads the request's console session. */
+const READS_CONSOLE_SESSION: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${consoleSessionPartitionPrefix}*`] };
+const consoleRoute = (
+  name: string,
+  routeKey: string,
+  handler: string,
+  access: { dynamodb: DynamoAction[]; objects?: string[]; indexes?: string[]; keyed?: Route['keyed'] },
+): Route => ({
   name,
   routeKey,
   handler: `console/${handler}`,
-  dynamodb,
-  indexes,
+  dynamodb: access.dynamodb,
+  indexes: access.indexes ?? [],
   authenticated: false,
+  ...(access.objects ? { objects: access.objects } : {}),
+  keyed: access.keyed ?? READS_CONSOLE_SESSION,
   unauthenticatedReason: CONSOLE_REASON,
 });
-/** A console session is read on every console request (GetItem); its pages that read a session read its events and reports by session. */
+/** The console's pages of one session read its events and reports by session. */
 const BY_SESSION = [tableSchema.indexes.byVerificationSession.name];
 const consoleRoutes: Route[] = [
   // Shows a button: spends nothing, reads nothing.
-  consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', []),
-  // Spends the link (a conditional put), opens the console session, records the sign-in.
-  consoleRoute('ConsoleSignIn', `POST ${consolePath}/sign_in`, 'console-sign-in', ['GetItem', 'PutItem']),
+  { ...consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', { dynamodb: [] }), keyed: undefined },
+  // Spends the link and opens the console session (conditional puts), records the sign-in.
+  consoleRoute('ConsoleSignIn', `POST ${consolePath}/sign_in`, 'console-sign-in', {
+    dynamodb: ['PutItem'],
+    objects: ['cae'],
+    keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
+  }),
   // Marks the console session ended (a conditional put), records the sign-out.
-  consoleRoute('ConsoleSignOut', `POST ${consolePath}/sign_out`, 'console-sign-out', ['GetItem', 'PutItem']),
-  consoleRoute('ListConsoleSessions', `GET ${consolePath}/verification_sessions`, 'list-console-sessions', ['GetItem', 'Query'], [
-    tableSchema.indexes.byScope.name,
-    tableSchema.indexes.byStatus.name,
-    tableSchema.indexes.byClientReferenceId.name,
-    tableSchema.indexes.byType.name,
-  ]),
-  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', ['GetItem', 'Query'], BY_SESSION),
+  consoleRoute('ConsoleSignOut', `POST ${consolePath}/sign_out`, 'console-sign-out', {
+    dynamodb: ['PutItem'],
+    objects: ['cae'],
+    keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleSessionPartitionPrefix}*`] },
+  }),
+  consoleRoute('ListConsoleSessions', `GET ${consolePath}/verification_sessions`, 'list-console-sessions', {
+    dynamodb: ['Query'],
+    indexes: [tableSchema.indexes.byScope, tableSchema.indexes.byStatus, tableSchema.indexes.byClientReferenceId, tableSchema.indexes.byType].map((index) => index.name),
+  }),
+  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', { dynamodb: ['GetItem', 'Query'], objects: ['vs'], indexes: BY_SESSION }),
   // Records the reveal.
-  consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
-  // The API's transition: the session, its events and any redaction job in one transaction of puts; and the audit entry.
-  consoleRoute('CancelConsoleSession', `POST ${consolePath}/verification_sessions/{id}/cancel`, 'cancel-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
-  consoleRoute('RedactConsoleSession', `POST ${consolePath}/verification_sessions/{id}/redact`, 'redact-console-session', ['GetItem', 'PutItem', 'Query'], BY_SESSION),
+  consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', {
+    dynamodb: ['GetItem', 'PutItem', 'Query'],
+    objects: ['vs', 'cae'],
+    indexes: BY_SESSION,
+  }),
+  // The API's transition: the session, its events and any redaction job (a `vs_` partition) in one transaction of puts; and the audit entry.
+  consoleRoute('CancelConsoleSession', `POST ${consolePath}/verification_sessions/{id}/cancel`, 'cancel-console-session', {
+    dynamodb: ['GetItem', 'PutItem', 'Query'],
+    objects: ['vs', 'evt', 'cae'],
+    indexes: BY_SESSION,
+  }),
+  consoleRoute('RedactConsoleSession', `POST ${consolePath}/verification_sessions/{id}/redact`, 'redact-console-session', {
+    dynamodb: ['GetItem', 'PutItem', 'Query'],
+    objects: ['vs', 'evt', 'cae'],
+    indexes: BY_SESSION,
+  }),
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
-  { ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', ['GetItem', 'PutItem']), uploads: ['GetObject', 'ListBucket'] },
-  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', ['GetItem', 'Query'], [tableSchema.indexes.byScope.name]),
+  {
+    ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', { dynamodb: ['GetItem', 'PutItem'], objects: ['file', 'vs', 'cae'] }),
+    uploads: ['GetObject', 'ListBucket'],
+  },
+  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name] }),
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */

@@ -34,10 +34,17 @@ export interface ConsoleAuditEvent {
   request: string;
 }
 
-/** How long an entry is kept: `VERITY_CONSOLE_AUDIT_RETENTION_DAYS` (1 to 3650), 365 unless set. */
+/**
+ * How long an entry is kept: `VERITY_CONSOLE_AUDIT_RETENTION_DAYS` (1 to 3650), 365 unless set.
+ * Any other value fails the request (a 500 whose log names the variable) rather than keep entries
+ * for a time nobody chose.
+ */
 export function auditRetentionDays(): number {
-  const days = Number(process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS ?? 365);
-  return Number.isInteger(days) && days >= 1 && days <= 3650 ? days : 365;
+  const setting = process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS;
+  if (setting === undefined || setting === '') return 365;
+  const days = Number(setting);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`VERITY_CONSOLE_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${setting}".`);
+  return days;
 }
 
 /** Appends one entry; returns it. */

@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import type { Mode, Scope } from '../domain/verification-session';
 import { signingSecret } from '../wire/session-secrets';
 import { dynamo, writeUnlessConditionFails } from './client';
-import { tableName, tableSchema } from './schema';
+import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, tableName, tableSchema } from './schema';
 
 export const CONSOLE_ROLES = ['viewer', 'reviewer', 'admin'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -38,9 +38,6 @@ export interface ConsoleSession extends ConsoleGrant {
 
 const LINK_KIND = 'console_link';
 const SESSION_KIND = 'console_session';
-/** Partition keys of links and console sessions start with these (never an account's object). */
-export const consoleLinkPartitionPrefix = `${LINK_KIND}#`;
-export const consoleSessionPartitionPrefix = `${SESSION_KIND}#`;
 
 /** The keyed digest a token is stored under: labelled, so it can never equal another use of the secret. */
 const digestOf = (label: string, token: string) => createHmac('sha256', signingSecret()).update(`${label}:${token}`).digest('base64url');

@@ -97,6 +97,13 @@ export const accountLogoPartitionPrefix = 'account_logo#';
 /** Primary key of a logo image, by its id (`logo_…`, see functions/domain/logo-image.ts). */
 export const accountLogoKey = (logoId: string) => ({ pk: `${accountLogoPartitionPrefix}${logoId}`, sk: 'account_logo' });
 
+/**
+ * Partition keys of the console's sign-in links and console sessions (functions/store/console-sessions.ts)
+ * start with these: the console's functions may read and put them, and no other function may.
+ */
+export const consoleLinkPartitionPrefix = 'console_link#';
+export const consoleSessionPartitionPrefix = 'console_session#';
+
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 

@@ -21,7 +21,8 @@ import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
 import { redactionJobKey } from '../../functions/store/redaction-jobs';
 import { logoId } from '../../functions/domain/logo-image';
-import { accountLogoKey, accountProfileKey, objectKey } from '../../functions/store/schema';
+import { accountLogoKey, accountProfileKey, consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, objectKey } from '../../functions/store/schema';
+import { CONSOLE_AUDIT_KIND } from '../../functions/store/audit-log';
 import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
 import { objectPartitionPatterns } from '../../lib/api';
@@ -244,6 +245,40 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
+    const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
+    expect(consoleRoutes.length).toBe(10);
+    const scope = { account: 'acct_1Abc', mode: 'live' } as const;
+    const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
+    const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
+    for (const route of consoleRoutes) {
+      const statements = statementsOf(functionOf(route)[1]);
+      const actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+      for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+        expect(actions, route.name).not.toContain(action);
+      }
+      // Every item action is bound to partitions: the account objects the page touches, or the console's own items.
+      for (const statement of statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'))) {
+        const patterns = (statement.Condition as { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': string[] } })['ForAllValues:StringLike']['dynamodb:LeadingKeys'];
+        const allowed = matchesAny(patterns);
+        expect(allowed(apiKey), route.name).toBe(false);
+        expect(allowed('rate_limit#acct_1Abc#live'), route.name).toBe(false);
+        expect(allowed(accountProfileKey('acct_1Abc').pk), route.name).toBe(false);
+      }
+      const writes = statements.filter((st) => actionsOf(st).includes('dynamodb:PutItem'));
+      const appendsAudit = writes.some((st) => matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey));
+      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile'].includes(route.name));
+    }
+    const keyedOf = (name: string) => matchesAny(routes.find((r) => r.name === name)!.keyed!.partitionKeys);
+    expect(keyedOf('ConsoleSignIn')(`${consoleLinkPartitionPrefix}abc`)).toBe(true);
+    expect(keyedOf('ShowConsoleSession')(`${consoleLinkPartitionPrefix}abc`)).toBe(false);
+    expect(keyedOf('ShowConsoleSession')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    // No function outside the console may touch console links or sessions.
+    for (const route of routes.filter((r) => !r.handler.startsWith('console/'))) {
+      expect(JSON.stringify(statementsOf(functionOf(route)[1])), route.name).not.toMatch(/console_(link|session)#/);
+    }
+  });
+
   it('grants no wildcard action anywhere, and Resource * only to actions without resource-level permissions', () => {
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
@@ -257,7 +292,7 @@ describe('least privilege', () => {
   });
 
   it('lets the page functions reach only sessions, submissions, files and events, never an API key or anything else', () => {
-    const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0);
+    const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0 && !r.handler.startsWith('console/'));
     expect(pageRoutes.map((r) => r.name).sort()).toEqual(['AnswerVerificationConsent', 'CreateVerificationUpload', 'ShowVerificationPage', 'SubmitVerification']);
     for (const route of pageRoutes) {
       const dynamo = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s));

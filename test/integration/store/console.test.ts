@@ -1,0 +1,81 @@
+/**
+ * The console's store against DynamoDB Local: a link is spent once even by two requests at once,
+ * nothing is stored in clear, a console session ends at once, and audit entries are appended with
+ * the retention the configuration names.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newConsoleToken } from '../../../functions/console/console-access';
+import { newAccountId } from '../../../functions/domain/api-keys';
+import { auditRetentionDays, listConsoleAuditEvents, recordConsoleAudit } from '../../../functions/store/audit-log';
+import { dynamo } from '../../../functions/store/client';
+import { endConsoleSession, findConsoleSession, saveConsoleLink, saveConsoleSession, spendConsoleLink } from '../../../functions/store/console-sessions';
+import { tableName } from '../../../functions/store/schema';
+
+const scope = () => ({ account: newAccountId(), mode: 'live' as const });
+const grant = () => ({ scope: scope(), email: 'ops@example.com', role: 'reviewer' as const });
+
+afterEach(() => {
+  delete process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS;
+});
+
+describe('sign-in links', () => {
+  it('are spent once: of two requests at once one gets the grant, and neither a later one', async () => {
+    const token = newConsoleToken();
+    const given = grant();
+    const now = new Date();
+    await saveConsoleLink(token, given, now);
+    const spent = await Promise.all([spendConsoleLink(token, now), spendConsoleLink(token, now)]);
+    expect(spent.filter(Boolean)).toEqual([given]);
+    expect(await spendConsoleLink(token, now)).toBeUndefined();
+  });
+
+  it('expire after 10 minutes, and are stored without the token in any attribute', async () => {
+    const token = newConsoleToken();
+    const made = new Date(Date.now() - 10 * 60 * 1000);
+    await saveConsoleLink(token, grant(), made);
+    expect(await spendConsoleLink(token, new Date())).toBeUndefined();
+    const { Items } = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': 'console_' } }));
+    expect(JSON.stringify(Items)).not.toContain(token);
+  });
+});
+
+describe('console sessions', () => {
+  it('end at once, and expire after 8 hours', async () => {
+    const token = newConsoleToken();
+    const now = new Date();
+    const session = await saveConsoleSession(token, 'cs_test', grant(), now);
+    expect(session.expires - session.created).toBe(8 * 60 * 60);
+    expect(await findConsoleSession(token, now)).toMatchObject({ id: 'cs_test', role: 'reviewer' });
+    expect(await findConsoleSession(token, new Date(now.getTime() + 8 * 60 * 60 * 1000))).toBeUndefined();
+    expect(await endConsoleSession(token, now)).toBe(true);
+    expect(await findConsoleSession(token, now)).toBeUndefined();
+    expect(await endConsoleSession(token, now)).toBe(false);
+  });
+});
+
+describe('the audit log', () => {
+  const entry = { action: 'reveal' as const, operator: { email: 'ops@example.com', role: 'reviewer' as const, console_session: 'cs_x' }, target: { object: 'identity.verification_session' as const, id: 'vs_x' }, request: 'req_x' };
+
+  it('keeps entries a year unless configured, and lists them newest first within their scope only', async () => {
+    const own = scope();
+    const now = new Date();
+    const first = await recordConsoleAudit(own, entry, now);
+    process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS = '30';
+    const second = await recordConsoleAudit(own, { ...entry, action: 'image_view' }, new Date(now.getTime() + 1000));
+    await recordConsoleAudit(scope(), entry, now);
+    const { data } = await listConsoleAuditEvents(own, { limit: 10 });
+    expect(data.map((event) => event.id)).toEqual([second.id, first.id]);
+    const { Items } = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'id IN (:a, :b)', ExpressionAttributeValues: { ':a': first.id, ':b': second.id } }));
+    const ttl = Object.fromEntries(Items!.map((item) => [item.id, item.expires_at - Math.floor(item.audit_event.created)]));
+    expect(ttl[first.id]).toBe(365 * 24 * 60 * 60);
+    expect(ttl[second.id]).toBe(30 * 24 * 60 * 60);
+  });
+
+  it('refuses a retention nobody could mean', () => {
+    for (const setting of ['0', '3651', '1.5', 'a year']) {
+      process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS = setting;
+      expect(() => auditRetentionDays()).toThrow(/VERITY_CONSOLE_AUDIT_RETENTION_DAYS/);
+    }
+  });
+});
