@@ -4,7 +4,7 @@
  * plans one. Storage writes them all in one transaction.
  */
 import { sessionEventTypes } from './domain/events';
-import { isRetained } from './domain/redaction';
+import { retentionDue } from './domain/redaction';
 import type { VerificationSession } from './domain/verification-session';
 import { redactionJobWrite } from './store/redaction-jobs';
 import type { SessionChange } from './store/sessions';
@@ -37,10 +37,12 @@ export function changeWithEvents(before: VerificationSession | null, proposed: V
 
 /**
  * The retention policy (`VERITY_RETENTION_DAYS`, off when unset): a session that reaches
- * `verified` or `canceled` is planned for redaction that many days later.
+ * `verified` or `canceled` is planned for redaction that many days later, and one left in
+ * `requires_input` that many days after its last activity is canceled and redacted
+ * (domain/redaction.ts `retentionDue`).
  */
 function withRetention(before: VerificationSession | null, after: VerificationSession, now: Date): VerificationSession {
   const days = Number(process.env.VERITY_RETENTION_DAYS ?? '');
-  if (!(days > 0) || !isRetained(before, after)) return after;
-  return { ...after, redaction_due: Math.floor(now.getTime() / 1000) + Math.round(days * 24 * 60 * 60) };
+  if (!(days > 0)) return after;
+  return { ...after, redaction_due: retentionDue(before, after, now, days) };
 }

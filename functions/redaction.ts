@@ -42,9 +42,10 @@ import { REPORT_KIND, reportItem } from './store/verification-reports';
  * - `continued`: it spent its budget, saved its progress, and the next run carries on;
  * - `already_redacted`, `missing`: nothing to do;
  * - `overtaken`: another run got further first (a redelivered or duplicate run), nothing more to do;
- * - `running`: another run saved progress recently, so it is left to finish (the backstop's case).
+ * - `running`: another run saved progress recently, so it is left to finish (the backstop's case);
+ * - `not_planned`: a retention job whose session has no plan due any more (it is being processed, or was active since).
  */
-export type RedactionResult = 'redacted' | 'continued' | 'already_redacted' | 'missing' | 'overtaken' | 'running';
+export type RedactionResult = 'redacted' | 'continued' | 'already_redacted' | 'missing' | 'overtaken' | 'running' | 'not_planned';
 
 /** How much one run of one session's redaction may do. */
 export interface RedactionBudget {
@@ -140,7 +141,11 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
   const from = saved ?? NO_PROGRESS;
   if (run.step !== undefined && run.step !== from.step) return 'overtaken';
   if (run.activeSince !== undefined && from.step > 0 && from.saved_at >= run.activeSince) return 'running';
-  // A job planned by the retention policy: the session is marked for redaction first, as a redact call would.
+  // A retention job whose plan was moved on (new activity) or dropped (the session is being processed): nothing to do yet.
+  const planned = stored.session.redaction_due;
+  if (stored.session.redaction === null && (planned === null || planned > Math.floor(Date.now() / 1000))) return 'not_planned';
+  // A job planned by the retention policy: the session is marked for redaction first, as a redact
+  // call would (an abandoned session in requires_input is canceled).
   if (stored.session.redaction === null) {
     await changeSession(
       scope,

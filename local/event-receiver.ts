@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PRIVATE_FILE_MODE } from './data-dir';
+import { redactedEventCopy } from '../functions/domain/redaction';
 
 export interface DeliveredEvent {
   version: '0';
@@ -94,7 +95,9 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
           detail: JSON.parse(entry.Detail ?? '{}'),
         };
         received.push(event);
-        if (options.file) appendFileSync(options.file, `${JSON.stringify(event)}\n`, { mode: PRIVATE_FILE_MODE });
+        // The file is a log no redaction reaches: it keeps each event as redaction would leave it
+        // (ids, types, statuses; personal values [redacted]). Subscribers get it in clear.
+        if (options.file) appendFileSync(options.file, `${JSON.stringify({ ...event, detail: loggable(event.detail) })}\n`, { mode: PRIVATE_FILE_MODE });
         for (const target of options.targets ?? []) deliver(target, event);
         return { EventId: event.id };
       });
@@ -113,6 +116,13 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         server.closeAllConnections();
       }),
   };
+}
+
+/** An Event's detail as the local log keeps it: its copy of the session and its idempotency key redacted; anything else as it is. */
+function loggable(detail: unknown): unknown {
+  const event = detail as { data?: { object?: Record<string, unknown> }; request?: { idempotency_key: string | null } | null };
+  if (!event?.data?.object) return detail;
+  return redactedEventCopy({ ...event, data: { ...event.data, object: event.data.object }, request: event.request ?? null });
 }
 
 /** One POST per event; a subscriber that is down misses it (the NDJSON file keeps everything). */

@@ -110,6 +110,32 @@ export function redactedEventCopy<E extends { data: { object: Record<string, unk
   };
 }
 
+/**
+ * The retention policy's plan for a session after a change (`days` > 0), as `redaction_due`
+ * (epoch seconds) or null:
+ * - a session that reaches `verified` or `canceled` is redacted `days` later (`isRetained`);
+ * - a session waiting for the person (`requires_input`) is **abandoned** once `days` pass with no
+ *   activity, then canceled and redacted: each change of it plans that anew (creating it, updating
+ *   it, a failed attempt coming back), except a retrieve that only hands out new credentials;
+ * - a session being processed has no plan (its conclusion makes the next one);
+ * - a redaction already asked for, or a plan made before, stays as it is.
+ */
+export function retentionDue(before: VerificationSession | null, after: VerificationSession, now: Date, days: number): number | null {
+  const due = Math.floor(now.getTime() / 1000) + Math.round(days * 24 * 60 * 60);
+  if (after.redaction !== null) return after.redaction_due;
+  if (isRetained(before, after)) return due;
+  if (after.status === 'requires_input') return isActivity(before, after) ? due : after.redaction_due;
+  if (after.status === 'processing') return null;
+  return after.redaction_due;
+}
+
+/** Whether a change is the session's activity: anything but new credentials (and the plan itself). */
+function isActivity(before: VerificationSession | null, after: VerificationSession): boolean {
+  if (before === null) return true;
+  const compared = (session: VerificationSession) => JSON.stringify({ ...session, credentials: null, redaction_due: null });
+  return compared(before) !== compared(after);
+}
+
 /** Whether a change ends a session's use, so the retention policy plans its redaction. */
 export function isRetained(before: VerificationSession | null, after: VerificationSession): boolean {
   const ended = after.status === 'verified' || after.status === 'canceled';

@@ -214,7 +214,7 @@ describe('redaction', () => {
     expect(refused.message).toMatch(/status of processing/);
   });
 
-  it('redacts verified and canceled sessions on its own when a retention period is set', async () => {
+  it('redacts verified, canceled and abandoned sessions on its own when a retention period is set', async () => {
     const { stripe } = await newStripeAccount(service);
     process.env.VERITY_RETENTION_DAYS = String(2 / 86_400); // two seconds, for the test
     try {
@@ -228,8 +228,11 @@ describe('redaction', () => {
         expect(redacted.metadata).toEqual({});
       }
       expect((await stripe.identity.verificationSessions.retrieve(verified.id)).client_reference_id).toBe('[redacted]');
-      // A session still in use is not the policy's business.
-      expect(await stripe.identity.verificationSessions.retrieve(waiting.id)).toMatchObject({ redaction: null, client_reference_id: 'still-waiting' });
+      // A session left waiting for the person with no activity for the period is abandoned: canceled, then redacted.
+      const abandoned = await eventually(() => stripe.identity.verificationSessions.retrieve(waiting.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+      expect(abandoned).toMatchObject({ status: 'canceled', client_reference_id: '[redacted]' });
+      const abandonedTypes = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === waiting.id).map((e) => e.type);
+      expect(abandonedTypes).toEqual(['identity.verification_session.redacted', 'identity.verification_session.canceled', 'identity.verification_session.created']);
       const types = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === verified.id).map((e) => e.type);
       expect(types[0]).toBe('identity.verification_session.redacted');
       expect(types.filter((t) => t === 'identity.verification_session.canceled')).toEqual([]);
