@@ -211,3 +211,8 @@ export function openedAttribute<T>(item: Record<string, any>, attribute: string,
   if (entry.state === 'none') throw new Error('The session was given a key since it was loaded; read it again');
   return entry.state === 'live' ? openJson<T>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute)) : (item[attribute] as T);
 }
+
+/** Forgets every key this container holds, as a new container starts (tests of a cold read). */
+export function forgetSessionKeys(): void {
+  cache.clear();
+}
