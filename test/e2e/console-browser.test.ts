@@ -1,7 +1,7 @@
 /**
  * The operators' console in headless Chromium: a reviewer signs in with a one-time link (with the
  * keyboard), finds a session by its client reference, reveals its report and images; an admin on
- * a phone redacts it with the confirmation; once redaction has finished the page shows
+ * a phone redacts it with the confirmation; a viewer receives no personal value in any page; once redaction has finished the page shows
  * `[redacted]` and no image; and the audit log shows exactly those looks and acts.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -95,6 +95,26 @@ describe('the operators’ console in a browser', () => {
     expect(problems).toEqual([]);
     await laptop.close();
 
+    // A viewer, meanwhile: the same pages, and no personal value in any HTML the browser receives.
+    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewer = await watched(viewerContext);
+    const bodies: Promise<string>[] = [];
+    viewer.page.on('response', (response) => void (response.headers()['content-type']?.startsWith('text/html') && response.status() < 300 && bodies.push(response.text())));
+    await signIn(viewer.page, await consoleLinkToken(scope, 'viewer', 'viewer@shop.example'));
+    await expect(viewer.page.getByLabel('Client reference').count()).resolves.toBe(0);
+    await viewer.page.getByRole('link', { name: session.id }).click();
+    await viewer.page.getByRole('heading', { name: /Verification reports/ }).waitFor();
+    await expect(viewer.page.getByRole('button', { name: /reveal/i }).count()).resolves.toBe(0);
+    await viewer.page.getByRole('link', { name: 'Audit log' }).click();
+    await viewer.page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const html = await Promise.all(bodies);
+    expect(html.length).toBeGreaterThanOrEqual(4);
+    for (const page of html) {
+      for (const value of [reference, String(session.verified_outputs!.first_name), String(session.verified_outputs!.last_name), '/console/files/', '<img']) expect(page).not.toContain(value);
+    }
+    expect(viewer.problems).toEqual([]);
+    await viewerContext.close();
+
     // The admin, on a phone.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const admin = await watched(phone);
@@ -128,6 +148,7 @@ describe('the operators’ console in a browser', () => {
     expect(entries).toEqual([
       `redact | admin@shop.example (admin) | ${session.id}`,
       'sign_in | admin@shop.example (admin) | —',
+      'sign_in | viewer@shop.example (viewer) | —',
       expect.stringMatching(/^image_view \| reviewer@shop\.example \(reviewer\) \| file_/),
       expect.stringMatching(/^image_view \| reviewer@shop\.example \(reviewer\) \| file_/),
       `reveal | reviewer@shop.example (reviewer) | ${session.id}`,

@@ -257,15 +257,16 @@ describe('least privilege', () => {
       for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
         expect(actions, route.name).not.toContain(action);
       }
-      // Every item action is bound to partitions: the account objects the page touches, or the console's own items.
-      for (const statement of statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'))) {
+      // Every item action on the table is bound to partitions: the account objects the page touches, or the console's own items.
+      const onTable = (st: { Resource: unknown }) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+      for (const statement of statements.filter((st) => onTable(st) && actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'))) {
         const patterns = (statement.Condition as { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': string[] } })['ForAllValues:StringLike']['dynamodb:LeadingKeys'];
         const allowed = matchesAny(patterns);
         expect(allowed(apiKey), route.name).toBe(false);
         expect(allowed('rate_limit#acct_1Abc#live'), route.name).toBe(false);
         expect(allowed(accountProfileKey('acct_1Abc').pk), route.name).toBe(false);
       }
-      const writes = statements.filter((st) => actionsOf(st).includes('dynamodb:PutItem'));
+      const writes = statements.filter((st) => onTable(st) && actionsOf(st).includes('dynamodb:PutItem'));
       const appendsAudit = writes.some((st) => matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey));
       expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile'].includes(route.name));
     }
