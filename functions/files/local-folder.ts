@@ -218,4 +218,12 @@ export async function storeUpload(root: string, policy: LocalUploadPolicy, body:
   return undefined;
 }
 
+/** Removes the object `key` and its description, if there are any (an upload whose request was refused after its file was written). */
+export async function discardUpload(root: string, key: string): Promise<void> {
+  const path = pathOf(root, key);
+  if (!path) return;
+  await rm(metaPathOf(path), { force: true });
+  await rm(path, { force: true });
+}
+
 export const ENTITY_TOO_LARGE: UploadRefusal = { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size.' };
