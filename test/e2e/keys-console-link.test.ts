@@ -1,0 +1,66 @@
+/**
+ * `npm run keys -- console-link` as an operator runs it, in a child process: the link it prints
+ * signs in once to the console of that account, mode and role (on the table the command wrote to,
+ * served by the local runtime with the same signing secret), and every mistake is one line with
+ * exit code 2.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAccountId } from '../../functions/domain/api-keys';
+import type { LocalRuntime } from '../../local/runtime';
+import { signInToConsole } from '../support/console';
+import { keysCommand } from '../support/keys-command';
+import { ownTable, startService } from '../support/local-service';
+
+const { dataDir } = keysCommand('verity-console-link-');
+let service: LocalRuntime;
+
+beforeAll(async () => {
+  // The command writes to the local table `verity`, as npm start's.
+  service = await startService({ tableName: await ownTable('verity') });
+});
+afterAll(() => service.stop());
+
+const consoleLink = (...args: string[]) => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/keys.ts', 'console-link', ...args], {
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir, VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!, VERITY_PUBLIC_URL: 'https://verity.example' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+describe('npm run keys -- console-link', () => {
+  it('prints a link on the public URL that signs the operator in once, with the role asked for', async () => {
+    const account = newAccountId();
+    const made = consoleLink('--account', account, '--mode', 'live', '--email', 'ops@example.com', '--role', 'admin');
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toContain(`Console sign-in link for ops@example.com (admin, ${account}, live mode), valid once within 10 minutes:`);
+    const link = new URL(/^https:\/\/verity\.example\/console\/sign_in\?token=\S+$/m.exec(made.stdout)![0]);
+    const token = link.searchParams.get('token')!;
+    const cookie = await signInToConsole(service.url, token);
+    const page = await (await fetch(`${service.url}/console/verification_sessions`, { headers: { cookie } })).text();
+    expect(page).toContain(account);
+    expect(page).toContain('Live mode');
+    expect(page).toContain('ops@example.com (admin)');
+    const again = await fetch(`${service.url}/console/sign_in`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    expect(again.status).toBe(401);
+  });
+
+  it('answers every mistake with one line and exit code 2', () => {
+    const account = newAccountId();
+    for (const args of [
+      ['--mode', 'live', '--email', 'a@example.com', '--role', 'viewer'],
+      ['--account', account, '--email', 'a@example.com', '--role', 'viewer'],
+      ['--account', account, '--mode', 'live', '--role', 'viewer'],
+      ['--account', account, '--mode', 'live', '--email', 'not-an-address', '--role', 'viewer'],
+      ['--account', account, '--mode', 'live', '--email', 'a@example.com', '--role', 'owner'],
+      ['--account', account, '--mode', 'live', '--email', 'a@example.com'],
+    ]) {
+      const result = consoleLink(...args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(result.stdout).not.toMatch(/sign_in\?token=/);
+    }
+  });
+});
