@@ -335,9 +335,10 @@ export const routes: Route[] = [
     name: 'CreateVerificationUpload',
     routeKey: `POST ${page}/uploads`,
     handler: 'http/create-verification-upload',
-    // Reads the session; presigns a POST of one object under the session's prefix, which S3
-    // checks against this function's own rights when the browser uses it.
-    dynamodb: ['GetItem'],
+    // Reads the session; counts the attempt's presigned uploads (an item in the session's
+    // partition, store/files.ts admitUpload); presigns a POST of one object under the session's
+    // prefix, which S3 checks against this function's own rights when the browser uses it.
+    dynamodb: ['GetItem', 'UpdateItem'],
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,

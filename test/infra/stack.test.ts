@@ -837,6 +837,8 @@ describe('the uploads bucket', () => {
     const upload = functionOf(routes.find((route) => route.name === 'CreateVerificationUpload')!)[1];
     expect(s3StatementsOf(upload).flatMap(actionsOf).sort()).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
     expect(statementsOf(upload).flatMap(actionsOf)).toContain('kms:GenerateDataKey');
+    // The attempt's presign count is one conditional UpdateItem (store/files.ts admitUpload), in the session's partition.
+    expect(statementsOf(upload).flatMap(actionsOf)).toContain('dynamodb:UpdateItem');
   });
 
   it('lets the redaction functions list and delete every version under uploads/, and nothing else of the bucket', () => {
