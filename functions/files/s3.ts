@@ -78,8 +78,13 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
       }
     },
     checkImage: async (key) => ({ S3Object: { Bucket: bucket, Name: key } }),
-    // Signed with this function's role, which may GetObject under the prefix and decrypt.
-    downloadUrl: (key, seconds) => getSignedUrl(client(), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+    // Signed with this function's role, which may GetObject under the prefix and decrypt. S3
+    // answers with the headers the inline answer has: a download, never shown in the S3 origin
+    // (whatever bytes the key holds), and kept by no cache.
+    downloadUrl: (key, seconds) =>
+      getSignedUrl(client(), new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: 'attachment', ResponseCacheControl: 'no-store' }), {
+        expiresIn: seconds,
+      }),
     async deleteUnder(prefix, limit) {
       const listed = await client().send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }));
       // Delete markers too: a versioned bucket keeps one where an object was deleted without its version.

@@ -116,6 +116,10 @@ describe('the S3 adapter', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
     expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    // Served as a download that no cache keeps, as the inline answer is (signed in, so the holder cannot change them).
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment');
+    expect(url.searchParams.get('response-cache-control')).toBe('no-store');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
     // Presigning calls nothing.
     expect(s3.calls()).toHaveLength(0);
   });
