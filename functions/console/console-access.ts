@@ -44,6 +44,12 @@ export const csrfRefused = () =>
   new ConsoleRefusal(403, 'This form has expired', 'The form was not sent from this console session (its security token is missing or wrong). Go back, reload the page and try again.');
 export const notFound = (what: string) => new ConsoleRefusal(404, 'Not found', `There is no ${what} with this id in this account and mode.`);
 
+/** A sign-in link's token: 256 random bits, base64url (newConsoleToken). */
+export const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** The one answer to a link that does not sign in: used, expired and forged alike. */
+export const linkRefused = () =>
+  new ConsoleRefusal(401, 'This sign-in link does not work', 'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask for a new one (npm run keys -- console-link).');
+
 /** A new cookie value: 256 random bits. */
 export const newConsoleToken = () => randomBytes(32).toString('base64url');
 

@@ -1,10 +1,9 @@
 /** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
 import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
 import { newObjectId } from '../wire/ids';
-import { CONSOLE_PATH, consoleCookie, newConsoleToken } from './console-access';
+import { CONSOLE_PATH, consoleCookie, LINK_TOKEN, linkRefused, newConsoleToken } from './console-access';
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit } from './session-page';
-import { LINK_TOKEN, linkRefused } from './show-console-sign-in';
 
 export const handler = consoleRoute(async (event) => {
   const now = new Date();

@@ -30,9 +30,3 @@ export const sessionActionRoute = (action: 'cancel' | 'redact', transition: Sess
     // Post/redirect/get: reloading the page shows the session again, never sends the action twice.
     return consoleRedirect(`${CONSOLE_PATH}/verification_sessions/${id}?done=${action}`);
   });
-
-/** What the session page says after an action redirected to it (`?done=`). */
-export const ACTION_NOTICES: Record<string, string> = {
-  cancel: 'The session is canceled.',
-  redact: 'Redaction has started: the person’s data, the reports’ values and the images are being deleted. Reload to see it finish.',
-};

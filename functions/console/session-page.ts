@@ -73,3 +73,9 @@ export const audit = (
     { action, target, operator: { email: operator.email, role: operator.role, console_session: operator.id }, request: requestIdOf(event) },
     now,
   );
+
+/** What the session page says after an action redirected to it (`?done=`). */
+export const ACTION_NOTICES: Record<string, string> = {
+  cancel: 'The session is canceled.',
+  redact: 'Redaction has started: the person’s data, the reports’ values and the images are being deleted. Reload to see it finish.',
+};

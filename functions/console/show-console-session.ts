@@ -2,8 +2,7 @@
 import { requireConsole } from './console-access';
 import { consoleHtml, consoleRoute, queryParam } from './console-http';
 import { renderSessionPage } from './render';
-import { ACTION_NOTICES } from './session-action';
-import { sessionIdOf, sessionPageView } from './session-page';
+import { ACTION_NOTICES, sessionIdOf, sessionPageView } from './session-page';
 
 export const handler = consoleRoute(async (event) => {
   const now = new Date();

@@ -915,7 +915,7 @@ describe('the bundles', () => {
       // or presign uploads carry it (route.uploads), and no route that lists or describes files.
       expect(statSync(bundleOf(route)).size, route.name).toBeLessThan((route.uploads ? 500 : 400) * 1024);
       if (!route.uploads) expect(inputsOf(route).filter((input) => input.includes('@aws-sdk/client-s3')), route.name).toEqual([]);
-      const handlers = inputsOf(route).filter((input) => /functions\/http\/[a-z-]+\.ts$/.test(input));
+      const handlers = inputsOf(route).filter((input) => /functions\/(http|console)\/[a-z-]+\.ts$/.test(input));
       for (const other of routes.filter((r) => r.handler !== route.handler)) {
         expect(handlers.some((input) => input.endsWith(`functions/${other.handler}.ts`)), `${route.name} bundles ${other.handler}`).toBe(false);
       }
