@@ -9,6 +9,8 @@
  *   3. list page cost with 1,000 and with 20,000 sessions in the account
  *   4. HTTP throughput of the local runtime (autocannon), and the time from a page submission to
  *      the session's verdict (test mode: the checks worker fed by the table's stream)
+ *   5. crypto-shredding: what sealing and opening a session's values costs per call, against the
+ *      create and retrieve p50 of section 2, and the DynamoDB calls of a cold and a warm key read
  * BENCH_CALLS, BENCH_COLD_RUNS, BENCH_LIST_SESSIONS and BENCH_SECONDS shrink a run while developing.
  */
 import { spawnSync } from 'node:child_process';
@@ -42,7 +44,10 @@ import { saveApiKey } from '../functions/store/api-keys';
 import { dynamo } from '../functions/store/client';
 import { eventItem } from '../functions/store/event-items';
 import { listPartition, objectKey, tableName, tableSchema } from '../functions/store/schema';
-import { getSession, sessionItem } from '../functions/store/sessions';
+import { getSession, sessionItem, sessionOfItem } from '../functions/store/sessions';
+import { keyEncryptionKey } from '../functions/store/key-encryption-key';
+import { keyTableName } from '../functions/store/key-schema';
+import { forgetSessionKeys, newSessionKeyItem } from '../functions/store/session-keys';
 import { newObjectId } from '../functions/wire/ids';
 import { VerityStack } from '../lib/verity-stack';
 import { ensureTable, localClient, startDynamoDbLocal } from '../local/dynamodb';
@@ -189,6 +194,8 @@ console.error('2/4 driving each endpoint as the SDK calls it, in process and ove
 // The whole local runtime (HTTP API, checks worker fed by the stream) on the same DynamoDB Local.
 const runtime = await startLocalRuntime({ port: 0, dynamo: local, tableName: TABLE, publishEvents: false, streamStartAt: 'LATEST' });
 const { scope, secretKey } = await newAccount();
+// The key-encryption key (the runtime's own master key file): the bench's own items are sealed like the handlers'.
+await keyEncryptionKey();
 const sdk = new Stripe(secretKey, { host: new URL(runtime.url).hostname, port: Number(new URL(runtime.url).port), protocol: 'http', maxNetworkRetries: 0 });
 const base = '/v1/identity/verification_sessions';
 const helperPath = (id: string, action: string) => `/v1/test_helpers/identity/verification_sessions/${id}/${action}`;
@@ -209,6 +216,8 @@ const fresh = (name: string, path: 'inProcess' | 'sdk', i: number) => pools[`${n
 function sampleSession(): { session: VerificationSession; item: Record<string, unknown>; event: Record<string, unknown>; key: Record<string, unknown> } {
   const now = new Date();
   const session = createVerificationSession({ type: 'document', metadata: { order: '1' } }, { id: newObjectId('vs', now.getTime()), scope, now });
+  // Its key, as a create makes one (sealing needs it; the raw transaction writes the session's items only).
+  newSessionKeyItem(scope, session.id);
   const change = changeWithEvents(null, session, { request: { id: 'req_bench', idempotency_key: null }, now });
   // The response saved under the SDK's key, about the size of the real one.
   const key = completionItem({ scope, key: randomUUID(), fingerprint: 'f' }, { statusCode: 200, body: JSON.stringify(session), session: session.id }, now).Item!;
@@ -386,6 +395,55 @@ for (const endpoint of endpoints) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Crypto-shredding: the CPU sealing and opening add, and the calls a key read makes
+// ---------------------------------------------------------------------------------------------
+// Sealing a session's item (its whole session under its key) against building the same item's
+// clear part alone; opening it against reading the clear part; a cold container's read of a
+// session with its key (GetItem and the key's BatchGetItem side by side) against a warm one's (GetItem).
+const sample = sampleSession();
+const timeEach = (run: () => unknown) => {
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + CALLS * 5; i++) {
+    const start = process.hrtime.bigint();
+    run();
+    if (i >= WARMUP) samples.push(ms(start));
+  }
+  return percentile(samples, 50);
+};
+const sealMs = timeEach(() => sessionItem(sample.session, 1));
+const clearMs = timeEach(() => JSON.stringify(sample.session));
+const openMs = timeEach(() => sessionOfItem(sample.item));
+const coldCalls: string[] = [];
+const coldMs: number[] = [];
+const warmCalls: string[] = [];
+const warmMs: number[] = [];
+for (let i = 0; i < WARMUP + CALLS; i++) {
+  forgetSessionKeys();
+  const cold = await metered(() => getSession(scope, fixed));
+  const warm = await metered(() => getSession(scope, fixed));
+  if (i < WARMUP) continue;
+  coldCalls.push(cold.calls.join(' + '));
+  coldMs.push(cold.ms);
+  warmCalls.push(warm.calls.join(' + '));
+  warmMs.push(warm.ms);
+}
+// A create seals three values (the session, its created event, the saved response) and wraps one key; a retrieve opens one.
+const createCryptoMs = 3 * Math.max(0, sealMs - clearMs);
+const retrieveCryptoMs = openMs;
+const shreddingRows = [
+  { measure: 'seal a session item (p50, ms)', value: round(sealMs, 4) },
+  { measure: 'its clear part alone (p50, ms)', value: round(clearMs, 4) },
+  { measure: 'open a session item (p50, ms)', value: round(openMs, 4) },
+  { measure: 'create p50 / create p50 without its sealing (estimated)', value: round(rowOf2('create').p50Ms / Math.max(0.001, rowOf2('create').p50Ms - createCryptoMs), 3) },
+  { measure: 'retrieve p50 / retrieve p50 without its opening (estimated)', value: round(rowOf2('retrieve').p50Ms / Math.max(0.001, rowOf2('retrieve').p50Ms - retrieveCryptoMs), 3) },
+  { measure: `cold key read: ${usual(coldCalls)} (p50, ms)`, value: round(percentile(coldMs, 50)) },
+  { measure: `warm read: ${usual(warmCalls)} (p50, ms)`, value: round(percentile(warmMs, 50)) },
+];
+function rowOf2(name: string) {
+  return endpointRows.find((row) => row.endpoint === name)!;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 3. List page cost against table size
 // ---------------------------------------------------------------------------------------------
 console.error(`3/4 seeding 1,000 then ${LIST_SESSIONS.toLocaleString('en')} sessions and pricing one list page per filter…`);
@@ -406,15 +464,18 @@ async function seed(target: Scope, from: number, to: number) {
   const writes: Promise<unknown>[] = [];
   for (let i = from; i < to; i += 25) {
     const items = [];
+    const keys: Record<string, unknown>[] = [];
     for (let j = i; j < Math.min(to, i + 25); j++) {
       const at = new Date(startMs + j * 60_000);
       const session = createVerificationSession(
         { type: 'document', client_reference_id: `ref_${j % 10}`, related_customer: `cus_${j % 10}`, related_customer_account: `acct_${j % 10}` },
         { id: newObjectId('vs', at.getTime()), scope: target, now: at },
       );
+      keys.push(newSessionKeyItem(target, session.id));
       items.push(sessionItem(j % 3 === 0 ? { ...session, status: 'canceled' } : session, 1));
     }
     writes.push(dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: items.map((Item) => ({ PutRequest: { Item } })) } })));
+    writes.push(dynamo().send(new BatchWriteCommand({ RequestItems: { [keyTableName()]: keys.map((Item) => ({ PutRequest: { Item } })) } })));
     if (writes.length >= 8) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);
@@ -584,10 +645,12 @@ const budget = [
   { rule: 'every bundle under 400 KB', held: bundleRows.every((r) => r.sizeKb < 400) },
   { rule: 'cold import (the bundle import() in a fresh process) at most 80 ms', held: bundleRows.every((r) => r.coldImportMs <= 80) },
   { rule: 'retrieve p50 at most 1.5x the raw GetItem', held: rowOf('retrieve').overhead <= 1.5 },
+  // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads it with the session.
+  { rule: 'a cold read of a session reads its key beside it (GetItem + BatchGetItem); a warm one reads no key (GetItem)', held: usual(coldCalls).split(' + ').sort().join(' + ') === 'BatchGetItem + GetItem' && usual(warmCalls) === 'GetItem' },
 ];
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 0), node: process.version, date: new Date().toISOString() };
-const results = { machine, seededSessions: seeded, bundles: bundleRows, endpoints: endpointRows, listCost: listCostRows, http: httpRows, verdict: verdictRows, budget };
+const results = { machine, seededSessions: seeded, bundles: bundleRows, endpoints: endpointRows, listCost: listCostRows, http: httpRows, verdict: verdictRows, shredding: shreddingRows, budget };
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`Verity benchmark: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
@@ -603,6 +666,8 @@ console.log(`Local HTTP API under autocannon (10 connections, ${LOAD_SECONDS} s,
 console.table(httpRows);
 console.log('A page submission to its verdict, and a status change to its webhook, locally');
 console.table(verdictRows);
+console.log('Crypto-shredding: sealing and opening per call, and a session read with and without its key cached');
+console.table(shreddingRows);
 console.log('Budget');
 console.table(budget);
 console.log('Written to bench/results.json');

@@ -175,8 +175,7 @@ export function objectPartitionPatterns(kinds: string[]): string[] {
 
 /** Exactly the route's actions: item actions on the table (on its objects' items only, when it names them), Query on the named indexes, and the key uses they imply. */
 function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): void {
-  // A session is read with its key in one BatchGetItem when the container does not hold the key yet (functions/store/sessions.ts): a read of the same items.
-  const itemActions = route.dynamodb.flatMap((action) => (action === 'Query' ? [] : action === 'GetItem' ? ['GetItem', 'BatchGetItem'] : [action]));
+  const itemActions = route.dynamodb.filter((action) => action !== 'Query');
   if (itemActions.length) {
     fn.role.addToPolicy(
       new PolicyStatement({

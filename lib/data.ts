@@ -10,7 +10,8 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, Tabl
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { KMS_KEY_ENV } from '../functions/store/key-encryption-key';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { KEY_ENCRYPTION_SECRET_ENV } from '../functions/store/key-encryption-key';
 import { keyTableSchema } from '../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 import type { VerityFunction } from './verity-function';
@@ -31,12 +32,18 @@ export class VerityData extends Construct {
   /** Encrypts the table, the functions' environment and logs, the event bus, the queues and the signing secret. */
   readonly key: Key;
   /**
-   * The key table (functions/store/key-schema.ts): each session's data key, wrapped, and the
-   * deployment's key-encryption key, wrapped by `key`. No stream and no point-in-time recovery,
-   * so a key redaction destroys has no copy anywhere; losing this table loses every session's
-   * personal data, so it has deletion protection and the table's removal policy.
+   * The key table (functions/store/key-schema.ts): each session's data key, wrapped under the
+   * key-encryption key. No stream and no point-in-time recovery, so a key redaction destroys has
+   * no copy anywhere; losing this table loses every session's personal data, so it has deletion
+   * protection and the table's removal policy.
    */
   readonly keyTable: Table;
+  /**
+   * The secret the key-encryption key is derived from (functions/store/key-encryption-key.ts):
+   * 64 random characters CloudFormation generates, encrypted with `key`. Never rotated: the data
+   * keys are wrapped under it.
+   */
+  readonly keyEncryptionSecret: Secret;
 
   constructor(scope: Construct, id: string, props: VerityDataProps = {}) {
     super(scope, id);
@@ -92,45 +99,50 @@ export class VerityData extends Construct {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
     });
-    Validations.of(this.keyTable).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-DDB3',
+    const noBackups =
+      "Crypto-shredding: redaction destroys a session's data key in this table, and a point-in-time backup would bring the key back, and with it every copy of the person's data in the main table's stream and backups. " +
+      'The table has deletion protection, is encrypted with the stack key, no function may delete an item, and only redaction overwrites a key.';
+    Validations.of(this.keyTable).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-DDB3', reason: noBackups },
+      { id: 'cdk-validator-cfnguard::dynamodb_table_pitr_enabled_check', reason: noBackups },
+    );
+    this.keyEncryptionSecret = new Secret(this, 'KeyEncryptionSecret', {
+      description: "Verity: the key-encryption key that wraps every session's data key is derived from it; losing it loses every session's personal data",
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.keyEncryptionSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        "Crypto-shredding: redaction destroys a session's data key in this table, and a point-in-time backup would bring the key back, and with it every copy of the person's data in the main table's backups. " +
-        'The table has deletion protection, is encrypted with the stack key, and only redaction overwrites a key.',
+        "Every session's data key is wrapped under the key derived from this secret: a rotation would make every session's personal data unreadable. " +
+        'It is 64 random characters encrypted with the stack key; only the functions that read or write sessions may read it, once per container.',
     });
   }
 
   /**
-   * Lets a function read session keys (GetItem, BatchGetItem) and, with `write`, make them (a new
-   * session's, in its transaction) and destroy them (redaction's tombstone), and unwrap the
-   * key-encryption key with the stack key (once per container; the first container ever makes it).
+   * Lets a function read session keys (GetItem, BatchGetItem on the key table) and, with `write`,
+   * put them (a new session's, in its transaction; redaction's tombstone), and read the
+   * key-encryption secret (once per container). No function may delete a key item.
    */
   grantSessionKeys(fn: VerityFunction, access: 'read' | 'write'): void {
     fn.function.addEnvironment('VERITY_KEY_TABLE_NAME', this.keyTable.tableName);
-    fn.function.addEnvironment(KMS_KEY_ENV, this.key.keyArn);
+    fn.function.addEnvironment(KEY_ENCRYPTION_SECRET_ENV, this.keyEncryptionSecret.secretArn);
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', ...(access === 'write' ? ['dynamodb:PutItem'] : [])],
         resources: [this.keyTable.tableArn],
       }),
     );
-    // Making the key-encryption key once (a reader may be the first), and putting it with a condition.
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.keyEncryptionSecret.secretArn] }));
+    // Secrets Manager decrypts the secret with the stack key on the caller's behalf.
     fn.role.addToPolicy(
       new PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        actions: ['kms:Decrypt'],
         resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'verity-key-encryption-key' } },
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
       }),
     );
-    if (access === 'read') {
-      fn.role.addToPolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:PutItem'],
-          resources: [this.keyTable.tableArn],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['key_encryption_key'] } },
-        }),
-      );
-    }
   }
 }
 

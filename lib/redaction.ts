@@ -98,7 +98,7 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
  * progress, and writes the session's conclusion in a transaction (whose items need these too).
  * Tested against the calls a redaction really makes (test/integration/streams/redact-sessions.test.ts).
  */
-export const REDACTION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+export const REDACTION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backstop: boolean): void {
   const { table, key } = props;

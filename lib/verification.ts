@@ -83,7 +83,7 @@ export class VerityVerification extends Construct {
     });
     // Reads the session; writes the verdict, its report and events; removes the submission.
     this.worker.role.addToPolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
     );
     // kms:Decrypt also lets Textract and Rekognition read the SSE-KMS uploads, which they fetch as this role.
     this.worker.role.addToPolicy(

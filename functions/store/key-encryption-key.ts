@@ -3,34 +3,30 @@
  * (session-keys.ts) and from which each account's index key is derived. Loaded once per container
  * and kept in memory only.
  *
- * - In AWS (`VERITY_KMS_KEY_ID`, the stack's KMS key): a 256-bit key made once by KMS
- *   `GenerateDataKey` and stored in the key table wrapped by KMS (`CiphertextBlob`, with an
- *   encryption context naming its purpose); a container unwraps it with one `kms:Decrypt`, so a
- *   request never calls KMS. Disabling or deleting the KMS key makes every session unreadable.
+ * - In AWS (`VERITY_KEY_ENCRYPTION_SECRET_ARN`): derived (HKDF-SHA-256) from a 64-character
+ *   random secret CloudFormation generates in Secrets Manager, encrypted there with the stack's
+ *   KMS key; a container reads it once (`GetSecretValue`, the client the API functions already
+ *   load for the signing secret), so no request calls Secrets Manager or KMS. Disabling the KMS
+ *   key, or deleting the secret past its recovery window, makes every session unreadable.
  * - Locally (`VERITY_MASTER_KEY_FILE`): 32 random bytes in a file the owner alone may read (0600),
  *   made on first use in the data folder.
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionalCheckFailure } from './client';
 import { KEY_BYTES } from './encryption';
-import { keyEncryptionKeyKey, keyTableName } from './key-schema';
 
 export const MASTER_KEY_FILE_ENV = 'VERITY_MASTER_KEY_FILE';
-export const KMS_KEY_ENV = 'VERITY_KMS_KEY_ID';
-/** KMS binds the wrapped key to this context: a ciphertext of the key made for anything else does not decrypt as it. */
-const KMS_CONTEXT = { purpose: 'verity-key-encryption-key' };
+export const KEY_ENCRYPTION_SECRET_ENV = 'VERITY_KEY_ENCRYPTION_SECRET_ARN';
 
 let loaded: { source: string; key: Promise<Buffer>; value?: Buffer } | undefined;
 
 /** Where the KEK comes from, as configured now (a test or a restarted local runtime may change it). */
 function source(): string {
-  const kms = process.env[KMS_KEY_ENV];
-  if (kms) return `kms:${kms}`;
+  const secret = process.env[KEY_ENCRYPTION_SECRET_ENV];
+  if (secret) return `secret:${secret}`;
   const file = process.env[MASTER_KEY_FILE_ENV];
   if (file) return `file:${file}`;
-  throw new Error(`Verity needs ${KMS_KEY_ENV} (in AWS) or ${MASTER_KEY_FILE_ENV} (locally) to encrypt personal data`);
+  throw new Error(`Verity needs ${KEY_ENCRYPTION_SECRET_ENV} (in AWS) or ${MASTER_KEY_FILE_ENV} (locally) to encrypt personal data`);
 }
 
 /** The KEK, loaded once per container (a failed load is tried again by the next caller). */
@@ -39,7 +35,7 @@ export function keyEncryptionKey(): Promise<Buffer> {
   if (!loaded || loaded.source !== from) {
     const entry: NonNullable<typeof loaded> = {
       source: from,
-      key: (from.startsWith('kms:') ? fromKms(from.slice(4)) : fromFile(from.slice(5))).then(
+      key: (from.startsWith('secret:') ? fromSecret(from.slice(7)) : fromFile(from.slice(5))).then(
         (key) => ((entry.value = key), key),
         (error) => {
           if (loaded === entry) loaded = undefined;
@@ -85,30 +81,10 @@ function fromFile(file: string): Promise<Buffer> {
   return Promise.resolve(key);
 }
 
-async function fromKms(keyId: string): Promise<Buffer> {
-  const { KMSClient, DecryptCommand, GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
-  const kms = new KMSClient({});
-  const read = async () =>
-    (await dynamo().send(new GetCommand({ TableName: keyTableName(), Key: keyEncryptionKeyKey, ConsistentRead: true }))).Item?.wrapped as Uint8Array | undefined;
-  let wrapped = await read();
-  if (!wrapped) {
-    const made = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: KMS_CONTEXT }));
-    try {
-      await dynamo().send(
-        new PutCommand({
-          TableName: keyTableName(),
-          Item: { ...keyEncryptionKeyKey, wrapped: made.CiphertextBlob, created: Math.floor(Date.now() / 1000) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      wrapped = made.CiphertextBlob;
-    } catch (error) {
-      // Another container made it first: theirs is the one.
-      if (!isConditionalCheckFailure(error)) throw error;
-      wrapped = await read();
-    }
-  }
-  const { Plaintext } = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: KMS_CONTEXT }));
-  if (!Plaintext || Plaintext.length !== KEY_BYTES) throw new Error('KMS returned no 256-bit key-encryption key');
-  return Buffer.from(Plaintext);
+/** The KEK derived from the deployment's secret: its string as CloudFormation generated it, through HKDF with Verity's label. */
+async function fromSecret(secretArn: string): Promise<Buffer> {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!SecretString || SecretString.length < 32) throw new Error('The key-encryption secret is missing or too short');
+  return Buffer.from(hkdfSync('sha256', Buffer.from(SecretString, 'utf8'), 'verity', 'key-encryption-key', KEY_BYTES));
 }

@@ -3,8 +3,8 @@
  * (local/dynamodb.ts) build it from this, the store (session-keys.ts) addresses it through it.
  *
  * It holds the keys that open every session's personal values (crypto-shredding, README
- * *Redaction*): one wrapped 256-bit data key per session, and the deployment's key-encryption key
- * wrapped by the stack's KMS key. Unlike the main table it has no stream and no point-in-time
+ * *Redaction*): one 256-bit data key per session, wrapped by the deployment's key-encryption key
+ * (key-encryption-key.ts). Unlike the main table it has no stream and no point-in-time
  * recovery, so destroying a session's key leaves no copy of it anywhere.
  */
 import type { Scope } from '../domain/verification-session';
@@ -25,6 +25,3 @@ export const SESSION_KEY_KIND = 'data_key';
 
 /** A session's data key item: under the session's own partition key, so its scope is part of its address. */
 export const sessionKeyKey = (scope: Scope, sessionId: string) => ({ pk: objectKey(scope, sessionId, '').pk, sk: SESSION_KEY_KIND });
-
-/** The deployment's key-encryption key, wrapped by KMS (AWS only; locally it is a file). */
-export const keyEncryptionKeyKey = { pk: 'key_encryption_key', sk: 'key_encryption_key' } as const;

@@ -7,9 +7,8 @@
  * (`destroySessionKey`), and every sealed copy (the table, its stream, its backups, a DynamoDB
  * Local file) is unreadable from then on.
  *
- * Keys are cached per container (like API keys): a warm function reads a session's key once,
- * and in the same call as the session where it can (sessions.ts reads both with one
- * BatchGetItem), so it costs no extra DynamoDB call.
+ * Keys are cached per container (like API keys): a warm function reads a session's key once
+ * (sessions.ts reads it beside the session, at the same time), and no more.
  *
  * The store's item builders are synchronous: a session's key must be loaded (`loadSessionKeys`,
  * or read with the session) before its items are built or read; building or reading without it
@@ -63,9 +62,6 @@ const wrapContext = (pk: string) => `verity-data-key:${pk}`;
 /** Whether the session's key (or its absence) is known in this container. */
 export const isSessionKeyLoaded = (scope: Scope, sessionId: string) => cached(scope, sessionId) !== undefined;
 
-/** The key table's read of a session's key, for a caller that reads it beside the session in one BatchGetItem. */
-export const sessionKeyRead = (scope: Scope, sessionId: string) => ({ TableName: keyTableName(), Key: sessionKeyKey(scope, sessionId) });
-
 /** Learns a session's key from its key item as read (undefined: there is none). The KEK must be loaded. */
 export function rememberSessionKey(scope: Scope, sessionId: string, item: Record<string, any> | undefined): void {
   if (!item) return remember(scope, sessionId, { state: 'none' });
@@ -93,7 +89,6 @@ export async function loadSessionKeys(sessions: { scope: Scope; id: string }[]):
 
 /**
  * One BatchGetItem, re-sending what DynamoDB left unprocessed (with backoff), merged by table.
- * Used for the session and its key together (sessions.ts) and for keys alone.
  */
 export async function batchGet(requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>): Promise<Record<string, Record<string, any>[]>> {
   const found: Record<string, Record<string, any>[]> = {};

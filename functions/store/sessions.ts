@@ -19,18 +19,7 @@ import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { withoutPersonalValues } from '../domain/redaction';
 import { filterPartition } from './filter-partitions';
 import { keyEncryptionKey } from './key-encryption-key';
-import {
-  batchGet,
-  isSessionKeyLoaded,
-  loadSessionKeys,
-  newSessionKey,
-  openedAttribute,
-  rememberSessionKey,
-  sealedAttribute,
-  sessionKeyRead,
-  sessionKeySettled,
-  sessionKeyWrites,
-} from './session-keys';
+import { isSessionKeyLoaded, loadSessionKeys, newSessionKey, openedAttribute, sealedAttribute, sessionKeySettled, sessionKeyWrites } from './session-keys';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -105,21 +94,14 @@ export async function* sessionsDueForRedaction(due: number): AsyncGenerator<Veri
 }
 
 /**
- * The session, read consistently. Its key comes from this container's cache, or is read in the
- * same call (one BatchGetItem of the session and its key): no extra DynamoDB call either way.
+ * The session, read consistently. Its key comes from this container's cache (a warm function
+ * reads no key), or is read beside it, at the same time, from the key table.
  */
 export async function getSession(scope: Scope, id: string): Promise<StoredSession | undefined> {
-  const Key = objectKey(scope, id, KIND);
-  let Item: Record<string, any> | undefined;
-  if (isSessionKeyLoaded(scope, id)) {
-    ({ Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true })));
-  } else {
-    await keyEncryptionKey();
-    const keyRead = sessionKeyRead(scope, id);
-    const found = await batchGet({ [tableName()]: { Keys: [Key], ConsistentRead: true }, [keyRead.TableName]: { Keys: [keyRead.Key], ConsistentRead: true } });
-    Item = found[tableName()]?.[0];
-    rememberSessionKey(scope, id, found[keyRead.TableName]?.[0]);
-  }
+  const [{ Item }] = await Promise.all([
+    dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, KIND), ConsistentRead: true })),
+    isSessionKeyLoaded(scope, id) ? undefined : loadSessionKeys([{ scope, id }]),
+  ]);
   return Item ? { session: sessionOfItem(Item), version: Item.version } : undefined;
 }
 

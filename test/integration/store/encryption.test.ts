@@ -4,7 +4,9 @@
  * keeps reading and is sealed on its next write, and a warm container reads no key.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHash, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import type { Submission } from '../../../functions/domain/verification-checks';
@@ -16,6 +18,7 @@ import { newKey, openBytes, sealBytes } from '../../../functions/store/encryptio
 import { EVENT_KIND } from '../../../functions/store/event-items';
 import { getEvent, listEvents } from '../../../functions/store/events';
 import { completeKey, savedUnderKey } from '../../../functions/store/idempotency';
+import { KEY_ENCRYPTION_SECRET_ENV, keyEncryptionKey } from '../../../functions/store/key-encryption-key';
 import { keyTableName, sessionKeyKey } from '../../../functions/store/key-schema';
 import { withStoredMetadata } from '../../../functions/store/metadata-attribute';
 import { objectKey, tableName } from '../../../functions/store/schema';
@@ -79,6 +82,26 @@ describe('sealed values', () => {
   });
 });
 
+describe('the key-encryption key in AWS', () => {
+  it('is derived from the deployment secret, read once per container with GetSecretValue', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:VerityKeyEncryptionSecret-AbCdEf';
+    const secret = 'Q'.repeat(20) + 'x7'.repeat(22);
+    const secrets = mockClient(SecretsManagerClient);
+    // GetSecretValue's documented response shape.
+    secrets.on(GetSecretValueCommand, { SecretId: arn }).resolves({ ARN: arn, Name: 'VerityKeyEncryptionSecret', VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1', SecretString: secret, VersionStages: ['AWSCURRENT'], CreatedDate: new Date() });
+    process.env[KEY_ENCRYPTION_SECRET_ENV] = arn;
+    try {
+      const first = await keyEncryptionKey();
+      expect(first).toEqual(Buffer.from(hkdfSync('sha256', Buffer.from(secret), 'verity', 'key-encryption-key', 32)));
+      expect(await keyEncryptionKey()).toBe(first);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    } finally {
+      delete process.env[KEY_ENCRYPTION_SECRET_ENV];
+      secrets.restore();
+    }
+  });
+});
+
 describe('the stores, through the session key', () => {
   it('sessions: round-trip, no clear value stored, listed by a keyed digest of the reference', async () => {
     const scope = newScope();
@@ -96,8 +119,8 @@ describe('the stores, through the session key', () => {
 
     forgetSessionKeys();
     const cold = await countCalls(() => getSession(scope, session.id));
-    // A cold container reads the session and its key in one call…
-    expect(cold.calls).toEqual(['BatchGetItemCommand']);
+    // A cold container reads the session and its key side by side…
+    expect(cold.calls.sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
     expect(cold.result!.session).toMatchObject({ client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` }, provided_details: { phone: '+15558675309' } });
     // …and a warm one reads no key at all.
     expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
