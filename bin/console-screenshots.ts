@@ -86,7 +86,12 @@ const audit: ConsoleAuditEvent[] = (['image_view', 'image_view', 'reveal', 'sign
   livemode: false,
   action,
   operator: { email: reviewer.email, role: reviewer.role, console_session: reviewer.id },
-  target: action === 'sign_in' ? null : action === 'reveal' ? { object: 'identity.verification_session', id: main.session.id } : { object: 'file', id: main.report.document!.files![0]! },
+  target:
+    action === 'sign_in'
+      ? null
+      : action === 'reveal'
+        ? { object: 'identity.verification_session', id: main.session.id }
+        : { object: 'file', id: i === 0 ? main.report.selfie!.selfie! : main.report.document!.files![0]! },
   request: `req_${'Sample0000000'}${i}`,
 }));
 
