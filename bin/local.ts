@@ -9,7 +9,7 @@ import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 
 const USAGE = `Usage: npm start -- [--port N] [--data-dir DIR] [--in-memory]
 
-Starts Verity on this machine: DynamoDB Local (on 127.0.0.1, Java 17 JDK needed), the table, a
+Starts Verity on this machine: DynamoDB Local (on 127.0.0.1: Java 17 or newer; a JDK when run from a clone), the table, a
 secret key, the Stripe Identity API and the verification pages, the checks and redaction
 workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
 

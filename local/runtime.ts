@@ -34,7 +34,7 @@ export interface LocalRuntimeOptions {
    * everything in memory. One process at a time: a folder another live process holds is refused.
    */
   dataDir?: string;
-  /** A `sk_test_…`/`sk_live_…` key to register and use instead of a new one. */
+  /** A `sk_test_…`/`sk_live_…` key (at least 24 characters after the prefix) to register and use instead of a new one. */
   secretKey?: string;
   /** Use an already running DynamoDB Local instead of starting one. */
   dynamo?: DynamoConnection;
@@ -110,9 +110,16 @@ export function configureLocalEnvironment(settings: {
   });
 }
 
+/** The fewest random base62 characters an operator's own VERITY_SECRET_KEY may have after its prefix (about 143 bits). */
+const MIN_OWN_KEY_CHARACTERS = 24;
+
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  if (options.secretKey !== undefined && !secretKeyMode(options.secretKey)) {
-    throw new OperatorError('VERITY_SECRET_KEY must look like sk_test_… or sk_live_… (letters and digits after the prefix).');
+  // Keys are kept as a SHA-256 only: a short one could be found from that by trying guesses, so
+  // a key of the operator's own must be as hard to guess as the 48 characters Verity makes.
+  if (options.secretKey !== undefined && (!secretKeyMode(options.secretKey) || options.secretKey.length < 'sk_test_'.length + MIN_OWN_KEY_CHARACTERS)) {
+    throw new OperatorError(
+      `VERITY_SECRET_KEY must look like sk_test_… or sk_live_… with at least ${MIN_OWN_KEY_CHARACTERS} random letters and digits after the prefix (npm run keys makes one).`,
+    );
   }
   const tableName = options.tableName ?? 'verity';
   const dataDir = options.dataDir && resolve(options.dataDir);

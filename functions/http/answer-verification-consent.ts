@@ -9,7 +9,7 @@ import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
-import { htmlResponse, pageRoute, redirect, tokenOf } from './verification-page';
+import { htmlResponse, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
 
 export const handler = pageRoute(async (event) => {
   const token = tokenOf(event);
@@ -17,7 +17,7 @@ export const handler = pageRoute(async (event) => {
   const access = await pageAccess(token, event.cookies, now);
   const view = await pageView(access, token);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
-  if (!access || view.kind !== 'consent') return htmlResponse(view, view.kind === 'unavailable' ? 410 : 200);
+  if (!access || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
 
   let answer: unknown;
   try {

@@ -30,6 +30,16 @@ const SECURITY_HEADERS = {
 export const pageExpired = () =>
   new VerityError('authentication', null, 'This verification page has expired. Open your verification link again, or ask for a new one.');
 
+/**
+ * The status a page view is answered with: 503 while live checks are not set up (the service,
+ * not the link, is the reason: the same link works once they are), 410 for a link or session
+ * that is done, 200 otherwise.
+ */
+export function pageStatus(view: PageView): number {
+  if (view.kind !== 'unavailable') return 200;
+  return view.reason === 'live_checks_unavailable' ? 503 : 410;
+}
+
 export function htmlResponse(view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result {
   const nonce = randomBytes(16).toString('base64');
   // The page's script uploads photos straight to the file store: the bucket, in AWS.

@@ -324,5 +324,18 @@ describe('the verification page', () => {
     ]);
     for (const [name, response] of answers) expect(response.headers.get('request-id'), name).toMatch(/^req_[0-9A-Za-z]{14}$/);
   });
-});
 
+  it("answers a live session's page with 503 while live checks are not set up, for the consent form too, and spends nothing", async () => {
+    // The service under test has no live checks (VERITY_LIVE_CHECKS unset): the link must keep working once they are.
+    const live = (await newStripeAccount(service, 'live')).stripe;
+    const session = await live.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    expect((await open(path)).status).toBe(503);
+    const answered = await answerConsent(path, 'accept');
+    expect(answered.status).toBe(503);
+    expect(answered.headers.get('set-cookie')).toBeNull();
+    expect(await answered.text()).toContain("Verification isn&#39;t available yet");
+    expect((await open(path)).status).toBe(503);
+    expect((await live.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+  });
+});
