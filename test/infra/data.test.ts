@@ -6,6 +6,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { keyTableSchema } from '../../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../../functions/store/schema';
 import { createTableInput } from '../../local/dynamodb';
 import { VerityData, type VerityDataProps } from '../../lib/data';
@@ -18,11 +19,17 @@ function synthData(props?: VerityDataProps): Template {
   return Template.fromStack(stack);
 }
 
+/** The main table: the one with a stream (the key table beside it has none). */
 function onlyTable(template: Template) {
   const tables = Object.values(template.findResources(TABLE));
-  expect(tables).toHaveLength(1);
-  return tables[0]!;
+  expect(tables).toHaveLength(2);
+  const streamed = tables.filter((table) => table.Properties.StreamSpecification);
+  expect(streamed).toHaveLength(1);
+  return streamed[0]!;
 }
+
+/** The key table (functions/store/key-schema.ts). */
+const keyTableOf = (template: Template) => Object.values(template.findResources(TABLE)).find((table) => !table.Properties.StreamSpecification)!;
 
 const keySchema = (partitionKey: string, sortKey: string) => [
   { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -96,6 +103,22 @@ describe('VerityData', () => {
     const overridden = synthData({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
     overridden.hasResource(TABLE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     overridden.hasResourceProperties(TABLE, { DeletionProtectionEnabled: false });
+  });
+
+  it('keeps session keys in a table of their own with no stream, no point-in-time recovery, no index and no TTL, protected and encrypted like the main table', () => {
+    const keys = keyTableOf(template);
+    expect(keys.Properties).toMatchObject({
+      KeySchema: keySchema(keyTableSchema.partitionKey, keyTableSchema.sortKey),
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification']) expect(keys.Properties[absent], absent).toBeUndefined();
+    expect(keys).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // The secret the key-encryption key is derived from: generated, encrypted with the stack key, retained.
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
+    expect(Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
   });
 
   it('builds the same table as the local bootstrap', () => {

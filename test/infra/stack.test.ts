@@ -25,6 +25,7 @@ import { accountLogoKey, accountProfileKey, consoleLinkPartitionPrefix, consoleS
 import { CONSOLE_AUDIT_KIND } from '../../functions/store/audit-log';
 import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
+import { MAX_METRICS_PER_ALARM } from '../../lib/alarms';
 import { objectPartitionPatterns } from '../../lib/api';
 import { UPLOADS_REDACTION_ACTIONS } from '../../lib/uploads';
 import { addPolicyChecks } from '../../lib/policy-checks';
@@ -50,6 +51,12 @@ function synthesize(routeTable: Route[] = routes) {
  */
 const SYNTH_TIMEOUT = 600_000;
 
+/**
+ * The most resources Verity's template may hold. CloudFormation allows 500 per stack (and CDK warns
+ * near it); a user who embeds the construct keeps the rest for their own resources.
+ */
+const RESOURCE_BUDGET = 375;
+
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
   synth = synthesize();
@@ -63,12 +70,26 @@ function functionOf(route: Route): [string, Resource] {
   expect(found, route.routeKey).toHaveLength(1);
   return found[0]!;
 }
+/** A function's statements, without its session-key grants (tested on their own: `sessionKeyStatementsOf`). */
 function statementsOf(fn: Resource): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+  return allStatementsOf(fn).filter((statement) => !isSessionKeyGrant(statement));
+}
+function allStatementsOf(fn: Resource): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   const role = fn.Properties.Role['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
+/** The key table: the table without a stream. */
+const keyTableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => !r.Properties.StreamSpecification)![0];
+const signingSecretId = () => ofType('AWS::SecretsManager::Secret').find(([id]) => id !== keySecretId())![0];
+const keySecretId = () => ofType('AWS::SecretsManager::Secret').find(([, r]) => String(r.Properties.Description).includes('key-encryption key'))![0];
+/** A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager. */
+const isSessionKeyGrant = (statement: { Resource: unknown; Condition?: unknown }) => {
+  const text = JSON.stringify([statement.Resource, statement.Condition ?? null]);
+  return text.includes(`"${keyTableId()}"`) || text.includes(`"${keySecretId()}"`) || text.includes('kms:ViaService');
+};
+const sessionKeyStatementsOf = (fn: Resource) => allStatementsOf(fn).filter(isSessionKeyGrant);
 const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
 /** The statement that lets a function lease its accounts' requests (functions/store/rate-limits.ts). */
 const isRateLimitGrant = (statement: { Action: string | string[]; Condition?: unknown }) => JSON.stringify(statement.Condition ?? {}).includes('"rate_limit#');
@@ -81,7 +102,7 @@ const matchesAny = (patterns: string[]) => {
   const expressions = patterns.map((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
   return (key: string) => expressions.some((expression) => expression.test(key));
 };
-const tableId = () => ofType('AWS::DynamoDB::Table')[0]![0];
+const tableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => r.Properties.StreamSpecification)![0];
 
 describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
@@ -158,7 +179,7 @@ describe('one Lambda and one route per route-table entry', () => {
   });
 
   it('gives the functions that read data the table, the public URL, and where to read the signing secret, never the secret', () => {
-    const [[secretId]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
+    const secretId = signingSecretId();
     for (const route of routes.filter((r) => r.dynamodb.length > 0)) {
       const [, fn] = functionOf(route);
       const variables = fn.Properties.Environment.Variables;
@@ -172,13 +193,14 @@ describe('one Lambda and one route per route-table entry', () => {
   });
 
   it('puts no secret in any function’s configuration, and lets no other function read the signing secret', () => {
-    const [[secretId]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
+    const secretId = signingSecretId();
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const variables = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
       expect(variables, id).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
       expect(variables, id).not.toMatch(/"VERITY_SIGNING_SECRET"/);
     }
-    const readers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
+    // The session-key secret's readers are tested with the session keys (least privilege).
+    const readers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument.Statement.filter((st: never) => !isSessionKeyGrant(st))).includes('secretsmanager:'));
     const dataRoutes = routes.filter((r) => r.dynamodb.length > 0);
     // And the webhook delivery worker, which derives each endpoint's secret to sign with.
     expect(readers).toHaveLength(dataRoutes.length + 1);
@@ -356,6 +378,32 @@ describe('least privilege', () => {
   it('lets the unrecognized-URL function touch no data', () => {
     const actions = statementsOf(functionOf(routes.find((r) => r.name === 'UnrecognizedRequestUrl')!)[1]).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:') || a === 'kms:Encrypt')).toEqual([]);
+    expect(sessionKeyStatementsOf(functionOf(routes.find((r) => r.name === 'UnrecognizedRequestUrl')!)[1])).toEqual([]);
+  });
+
+  it('lets every function that reads sessions read their keys, those that write sessions put keys, and none delete one', () => {
+    const keyTableArn = { 'Fn::GetAtt': [keyTableId(), 'Arn'] };
+    const workers = ofType('AWS::Lambda::Function').filter(([, r]) => /^Verity (outbox publisher|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description));
+    expect(workers).toHaveLength(5);
+    const withData = [...routes.filter((route) => route.dynamodb.length).map((route) => functionOf(route)), ...workers];
+    for (const [id, fn] of withData) {
+      const grants = sessionKeyStatementsOf(fn);
+      const onTable = grants.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyTableArn)).flatMap(actionsOf).sort();
+      expect(onTable, id).toContain('dynamodb:GetItem');
+      expect(onTable, id).toContain('dynamodb:BatchGetItem');
+      expect(onTable.filter((a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'].includes(a)), id).toEqual([]);
+      expect(grants.flatMap(actionsOf), id).toContain('secretsmanager:GetSecretValue');
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({ VERITY_KEY_TABLE_NAME: { Ref: keyTableId() }, VERITY_KEY_ENCRYPTION_SECRET_ARN: { Ref: keySecretId() } });
+    }
+    const puts = (name: string) => sessionKeyStatementsOf(functionOf(routes.find((r) => r.name === name)!)[1]).flatMap(actionsOf);
+    expect(puts('CreateVerificationSession')).toContain('dynamodb:PutItem');
+    expect(puts('ListVerificationSessions')).not.toContain('dynamodb:PutItem');
+    // Nothing anywhere may delete from the key table.
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
+        if (JSON.stringify(statement.Resource).includes(`"${keyTableId()}"`)) expect(actionsOf(statement)).not.toContain('dynamodb:DeleteItem');
+      }
+    }
   });
 });
 
@@ -379,7 +427,7 @@ describe('the rest of the stack', () => {
     synth.template.hasOutput('KeyArn', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
-  it('alarms on API 5xx rate and latency, every function’s errors and throttles, DynamoDB throttles and system errors, and the DLQ', () => {
+  it('alarms on API 5xx rate and latency, the route functions’ errors ten to an alarm, the workers’ errors and throttles, the account’s unreserved throttles, DynamoDB throttles and system errors, and the DLQs', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
     const expected = [
       'Api5xxRate',
@@ -402,14 +450,50 @@ describe('the rest of the stack', () => {
       'RedactionBackstopErrors',
       'RedactionBackstopThrottles',
       'WebhookWorkerErrors',
-      'WebhookWorkerThrottles',
       'WebhookScheduleDeadLettersDepth',
       'WebhookEndpointsDisabled',
-      ...routes.flatMap((r) => [`${r.name}Errors`, `${r.name}Throttles`]),
+      'UnreservedThrottles',
+      ...Array.from({ length: Math.ceil(routes.length / MAX_METRICS_PER_ALARM) }, (_, i) => `RoutesErrors${i + 1}`),
     ];
-    for (const name of expected) expect(alarms.some((id) => id.startsWith(`Alarms${name}`)), name).toBe(true);
+    for (const name of expected) expect(alarms.some((id) => new RegExp(`^Alarms${name}[0-9A-F]{8}$`).test(id)), name).toBe(true);
     expect(alarms).toHaveLength(expected.length);
     for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('sums every route function’s errors in exactly one alarm of at most ten metrics, and alarms on any error', () => {
+    const groups = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsRoutesErrors'));
+    const watched = groups.flatMap(([id, alarm]) => {
+      const metrics = (alarm.Properties.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } } }[]).filter((m) => m.MetricStat);
+      expect(metrics.length, id).toBeLessThanOrEqual(MAX_METRICS_PER_ALARM);
+      expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      for (const m of metrics) expect(m.MetricStat!.Metric.MetricName, id).toBe('Errors');
+      return metrics.map((m) => m.MetricStat!.Metric.Dimensions[0]!.Value.Ref);
+    });
+    expect(watched.sort()).toEqual(routes.map((route) => functionOf(route)[0]).sort());
+  });
+
+  it('alarms on the account’s throttles less the reserved workers’ own, which alarm each on its reservation', () => {
+    const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsUnreservedThrottles')) as [[string, Resource]];
+    const metrics = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Value: { Ref: string } }[] } } }[];
+    const account = metrics.find((m) => m.MetricStat && !m.MetricStat.Metric.Dimensions)!;
+    expect(account.MetricStat!.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Throttles' });
+    const reserved = metrics.filter((m) => m.MetricStat?.Metric.Dimensions).map((m) => m.MetricStat!.Metric.Dimensions![0]!.Value.Ref);
+    const withReservation = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.ReservedConcurrentExecutions).map(([id]) => id);
+    expect(reserved.sort()).toEqual(withReservation.sort());
+    expect(metrics.find((m) => m.Expression)!.Expression).toMatch(new RegExp(`^FILL\\(${account.Id}, 0\\) - \\(`));
+    const throttleAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Throttles');
+    expect(throttleAlarms.map(([, a]) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(withReservation.sort());
+  });
+
+  it(`stays within ${RESOURCE_BUDGET} resources, so a stack that holds Verity keeps ${500 - RESOURCE_BUDGET} of CloudFormation's 500 for its own`, () => {
+    const count = Object.keys(synth.resources).length;
+    expect(
+      count,
+      `Verity's template has ${count} resources, over its budget of ${RESOURCE_BUDGET}: CloudFormation allows 500 per stack, and a business that places ` +
+        `\`new Verity(this, 'Identity')\` in its own stack needs the rest. A route costs 7 (function, role, policy, log group, permission, integration, route): ` +
+        'watch new functions in a shared alarm (lib/alarms.ts forFunctionGroup) rather than adding alarms per function, or serve a new path from an existing route’s function. ' +
+        'Raise RESOURCE_BUDGET only with README *What it builds* (In all) and *Verity as a package* (a stack of its own, or a NestedStack) updated.',
+    ).toBeLessThanOrEqual(RESOURCE_BUDGET);
   });
 
   it('watches the DynamoDB operations Verity performs, transactional writes included', () => {
@@ -730,7 +814,8 @@ describe('the live checks', () => {
     const [bucketId] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('UploadsBucket'))!;
     const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as { Action: string; Resource: unknown; Condition?: unknown }[];
     expect(s3.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
-      [['s3:GetObject'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
+      // GetObjectVersion: Textract and Rekognition read the version submitted (S3Object.Version).
+      [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
       [['s3:ListBucket'], { 'Fn::GetAtt': [bucketId, 'Arn'] }, { StringLike: { 's3:prefix': ['uploads/*'] } }],
     ]);
   });
@@ -807,15 +892,23 @@ describe('the uploads bucket', () => {
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Id: 'UnsubmittedUploads', Prefix: 'uploads/', TagFilters: [{ Key: 'verity-upload', Value: 'pending' }], ExpirationInDays: 1, Status: 'Enabled' }),
+        // Pending versions go after a day, current or not; tags are per version, so the version a
+        // submission names (tagged submitted) is never expired, even once a later POST makes it noncurrent.
         expect.objectContaining({
-          Id: 'LeftoverVersions',
+          Id: 'UnsubmittedUploads',
+          Prefix: 'uploads/',
+          TagFilters: [{ Key: 'verity-upload', Value: 'pending' }],
+          ExpirationInDays: 1,
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
-          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-          ExpiredObjectDeleteMarker: true,
+          Status: 'Enabled',
         }),
+        expect.objectContaining({ Id: 'LeftoverVersions', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, ExpiredObjectDeleteMarker: true }),
       ]),
     );
+    // No rule expires noncurrent versions whatever their tag: that would delete a submitted image replaced by a later POST.
+    for (const rule of bucket.Properties.LifecycleConfiguration.Rules as { Id: string; NoncurrentVersionExpiration?: unknown; TagFilters?: unknown }[]) {
+      if (rule.NoncurrentVersionExpiration) expect(rule.TagFilters, rule.Id).toEqual([{ Key: 'verity-upload', Value: 'pending' }]);
+    }
     // Browsers POST from the page's origin (the API's URL) and nothing else.
     expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: [expect.anything()] })]);
     const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)![1];
@@ -871,6 +964,8 @@ describe('policy checks', () => {
     // Before acknowledgements, exactly what does not apply to Verity is left (each acknowledged next to its construct).
     expect(failed).toEqual([
       'api_gw_v2_authorization_type_configured_check',
+      // The key table: a backup would bring destroyed keys back (README *Crypto-shredding*).
+      'dynamodb_table_pitr_enabled_check',
       'lambda_function_public_access_prohibited_check',
       'lambda_inside_vpc_check',
       's3_bucket_logging_enabled_check',

@@ -31,6 +31,8 @@ export function useOwnTable(prefix: string): void {
     process.env.VERITY_TABLE_NAME = shared;
     const client = new DynamoDBClient({});
     await client.send(new DeleteTableCommand({ TableName: name }));
+    // And the key table ensureTable made beside it.
+    await client.send(new DeleteTableCommand({ TableName: `${name}-keys` }));
     client.destroy();
   });
 }
