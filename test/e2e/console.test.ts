@@ -159,6 +159,39 @@ describe('refusals', () => {
   });
 });
 
+describe('the sessions list', () => {
+  it('pages newest first with cursors, and filters by status, type and created day', async () => {
+    const other = await newStripeAccount(service);
+    const created: string[] = [];
+    let firstCreated = 0;
+    for (let i = 0; i < 21; i++) {
+      const made = await other.stripe.identity.verificationSessions.create({ type: i === 0 ? 'id_number' : 'document' });
+      created.push(made.id);
+      if (i === 0) firstCreated = made.created;
+    }
+    await other.stripe.identity.verificationSessions.cancel(created[1]!);
+    const cookie = await signInAs('viewer', other.scope);
+    const idsOn = (page: string) => [...page.matchAll(/<td><a href="\/console\/verification_sessions\/(vs_\w+)">/g)].map((match) => match[1]);
+    const first = await (await get('/console/verification_sessions', cookie)).text();
+    expect(idsOn(first)).toEqual([...created].reverse().slice(0, 20));
+    const older = /href="\?(starting_after=vs_\w+)">Older</.exec(first)![1]!;
+    expect(first).not.toMatch(/>Newer</);
+    const second = await (await get(`/console/verification_sessions?${older}`, cookie)).text();
+    expect(idsOn(second)).toEqual([created[0]]);
+    expect(second).not.toMatch(/>Older</);
+    const newer = /href="\?(ending_before=vs_\w+)">Newer</.exec(second)![1]!;
+    expect(idsOn(await (await get(`/console/verification_sessions?${newer}`, cookie)).text())).toEqual([...created].reverse().slice(0, 20));
+    expect(idsOn(await (await get('/console/verification_sessions?status=canceled', cookie)).text())).toEqual([created[1]]);
+    expect(idsOn(await (await get('/console/verification_sessions?type=id_number', cookie)).text())).toEqual([created[0]]);
+    const today = new Date(firstCreated * 1000).toISOString().slice(0, 10);
+    expect(idsOn(await (await get(`/console/verification_sessions?created_from=${today}&created_to=${today}&type=id_number`, cookie)).text())).toEqual([created[0]]);
+    expect(idsOn(await (await get('/console/verification_sessions?created_to=2000-01-01', cookie)).text())).toEqual([]);
+    const refused = await get('/console/verification_sessions?status=lost', cookie);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/status must be one of/);
+  });
+});
+
 describe('admin actions', () => {
   it('cancel as the API does (the canceled event names the console’s request), and redact only with its confirmation', async () => {
     const waiting = await stripe.identity.verificationSessions.create({ type: 'document' });
