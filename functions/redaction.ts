@@ -17,7 +17,7 @@ import { redactVerificationSession, type Scope } from './domain/verification-ses
 import { changeWithEvents } from './outbox';
 import { dynamo, writeUnlessConditionFails } from './store/client';
 import { EVENT_KIND } from './store/event-items';
-import { fileStore } from './store/files';
+import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
 import {
   deleteRedactionProgress,
@@ -122,6 +122,8 @@ const COPIES: Copies[] = [
   // Images are not kept in any form, nor their descriptions.
   { kind: FILE_KIND, redact: deleteCopies },
   { kind: FILE_INFO_KIND, redact: deleteCopies },
+  // The attempts' presign counts: no personal data, but copies of the session all the same (TTL would take them a day later).
+  { kind: UPLOAD_COUNT_KIND, redact: deleteCopies },
   // A saved response keeps answering its key (Stripe's promise for 24 hours), without the body: a replay shows the session as it is now.
   { kind: IDEMPOTENCY_KIND, redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)) },
 ];

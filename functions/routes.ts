@@ -20,7 +20,7 @@ export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' |
  * 404, not 403). Presigning an upload (PutObject, PutObjectTagging) lends the route's own rights
  * to the browser for one key; the key uses each implies (encrypt for a put, decrypt for a get) come with it.
  */
-export type UploadsAction = 'PutObject' | 'PutObjectTagging' | 'GetObject' | 'ListBucket';
+export type UploadsAction = 'PutObject' | 'PutObjectTagging' | 'PutObjectVersionTagging' | 'GetObject' | 'GetObjectVersion' | 'ListBucket';
 
 export interface Route {
   /** Stable name, used for the Lambda's logical id. */
@@ -135,7 +135,8 @@ const fileRoutes: Route[] = [
   fileRoute('ListFiles', `GET ${files}`, 'list-files', ['Query'], [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name]),
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
   // The image is an object of the uploads bucket (or, for one submitted before uploads, a table item).
-  { ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []), uploads: ['GetObject', 'ListBucket'] },
+  // GetObjectVersion: the version submitted (FileInfo.object_version), whatever was posted to the key later.
+  { ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []), uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'] },
 ];
 
 /**
@@ -208,7 +209,7 @@ const consoleRoutes: Route[] = [
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
     ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', { dynamodb: ['GetItem', 'PutItem'], objects: ['file', 'vs', 'cae'] }),
-    uploads: ['GetObject', 'ListBucket'],
+    uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
   },
   consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name] }),
 ];
@@ -354,8 +355,8 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
     objects: PAGE_OBJECTS,
-    // Reads each upload's first bytes, and tags it as submitted.
-    uploads: ['GetObject', 'ListBucket', 'PutObjectTagging'],
+    // Reads each upload's first bytes and version, and tags that version as submitted.
+    uploads: ['GetObject', 'ListBucket', 'PutObjectVersionTagging'],
   },
   {
     name: 'ShowAccountLogo',

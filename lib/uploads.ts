@@ -2,7 +2,8 @@
  * The uploads bucket: where the verification page puts each image, straight from the browser,
  * with a presigned POST (functions/store/files.ts, functions/files/s3.ts). Private, encrypted with
  * the stack key (SSE-KMS, with an S3 Bucket Key so S3 asks KMS for a data key per bucket, not per
- * object), TLS only, versioned; an upload no submission names is removed a day after it arrived.
+ * object), TLS only, versioned; an upload no submission names is removed a day after it arrived,
+ * and the version a submission names is kept (and read by its VersionId) until redaction.
  *
  * Grants, all under `uploads/` (UPLOADS_PREFIX) and nothing else:
  * - the routes, from the route table (`Route.uploads`, functions/routes.ts) through `grantRoute`;
@@ -34,6 +35,7 @@ export const UPLOADS_REDACTION_ACTIONS = ['s3:ListBucketVersions', 's3:DeleteObj
 const KMS_FOR: Partial<Record<UploadsAction, string[]>> = {
   PutObject: ['kms:GenerateDataKey'],
   GetObject: ['kms:Decrypt'],
+  GetObjectVersion: ['kms:Decrypt'],
 };
 
 export class VerityUploads extends Construct {
@@ -60,16 +62,19 @@ export class VerityUploads extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lifecycleRules: [
         {
-          // Uploaded but never submitted (a person who gave up, a photo taken again): gone after a day.
+          // Uploaded but never submitted (a person who gave up, a photo taken again): gone after a
+          // day, current or not. Tags are per version, so a submitted version (tagged `submitted`)
+          // is never expired, even once a later POST to its key (the policy lasts 10 minutes)
+          // makes it noncurrent: the submission reads it by VersionId until redaction deletes it.
           id: 'UnsubmittedUploads',
           prefix: UPLOADS_PREFIX,
           tagFilters: { [UPLOAD_TAG.key]: UPLOAD_TAG.pending },
           expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
         },
         {
-          // What an expiry or a deletion leaves behind in a versioned bucket, and uploads cut off half-way.
+          // Delete markers an expiry leaves behind, and uploads cut off half-way (S3 allows no tag filter on either).
           id: 'LeftoverVersions',
-          noncurrentVersionExpiration: Duration.days(1),
           expiredObjectDeleteMarker: true,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
@@ -87,7 +92,7 @@ export class VerityUploads extends Construct {
         id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
         reason:
           "Object Lock would keep a person's images past their session's redaction, which must delete every version (Stripe's redact promise). " +
-          'Versioning is on, so an overwrite or a stray delete is recoverable for a day (LeftoverVersions).',
+          'Versioning is on and a submission names its exact version (kept until redaction, never expired), so a later POST to the key cannot replace what was submitted.',
       },
       {
         id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
@@ -138,7 +143,8 @@ export class VerityUploads extends Construct {
 
   /** Reads uploads (for the checks worker: Textract and Rekognition fetch them from S3 as the caller's role, which must decrypt them). */
   grantRead(fn: VerityFunction): void {
-    this.grantRoute(fn, ['GetObject', 'ListBucket']);
+    // GetObjectVersion: the checks name the version submitted (S3Object.Version).
+    this.grantRoute(fn, ['GetObject', 'GetObjectVersion', 'ListBucket']);
   }
 
   /** Lists and deletes every version of a session's objects (functions/redaction.ts). */

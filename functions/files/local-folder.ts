@@ -1,7 +1,7 @@
 /**
  * The FileStore's local adapter, for `npm start` and the tests: objects are files under a folder
  * (`<data dir>/files/`, owner-only: 0700 folders, 0600 files), each beside a small `.json` that
- * keeps what S3 keeps with an object (its Content-Type, size and tag). Browsers upload through
+ * keeps what S3 keeps with an object (its Content-Type, size, tag and a version id). Browsers upload through
  * the local runtime's upload route (local/upload-route.ts), which holds each upload to the same
  * policy S3 enforces on a presigned POST: one key, one type, 1 byte to 10 MB, until it expires.
  * The policy is signed with Verity's signing secret (HMAC-SHA256), so only Verity can issue one.
@@ -37,7 +37,33 @@ interface ObjectMeta {
   tag: 'pending' | 'submitted';
   /** Epoch seconds. */
   uploaded: number;
+  /** A new id per upload (S3's VersionId): what a submission pins. Absent in objects stored before versions. */
+  version?: string;
 }
+
+/**
+ * One change at a time per object, across the upload route and the functions (one process
+ * locally): an upload's check that its key was not submitted and its write, and submit's check of
+ * the version and its tag, cannot interleave. On globalThis so every copy of this module shares it.
+ */
+const locks: Map<string, Promise<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for('verity.local-upload-locks')] ??= new Map()) as Map<
+  string,
+  Promise<unknown>
+>;
+async function exclusively<T>(path: string, change: () => Promise<T>): Promise<T> {
+  const before = locks.get(path) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(change);
+  const settled = run.catch(() => undefined);
+  locks.set(path, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(path) === settled) locks.delete(path);
+  }
+}
+
+/** The object's description if it is that version (any version when `version` is undefined: a file submitted before versions). */
+const ofVersion = (meta: ObjectMeta | undefined, version: string | undefined) => (meta && (version === undefined || meta.version === version) ? meta : undefined);
 
 const policyTag = (policy: string) => createHmac('sha256', signingSecret()).update(`verity-upload-policy:${policy}`).digest('hex');
 
@@ -63,30 +89,41 @@ export function localFolderObjects(root: string): ObjectStore {
     },
     async inspect(key, bytes) {
       const path = pathOf(root, key);
-      const meta = path && (await readMeta(path));
-      if (!path || !meta) return undefined;
-      const file = await open(path, 'r');
-      try {
-        const start = Buffer.alloc(Math.min(bytes, meta.size));
-        const { bytesRead } = await file.read(start, 0, start.length, 0);
-        return { contentType: meta.content_type, size: meta.size, start: start.subarray(0, bytesRead) };
-      } finally {
-        await file.close();
-      }
+      if (!path) return undefined;
+      // The description and the bytes read together, so the version named is the bytes read.
+      return exclusively(path, async () => {
+        const meta = await readMeta(path);
+        if (!meta) return undefined;
+        const file = await open(path, 'r');
+        try {
+          const start = Buffer.alloc(Math.min(bytes, meta.size));
+          const { bytesRead } = await file.read(start, 0, start.length, 0);
+          return { contentType: meta.content_type, size: meta.size, start: start.subarray(0, bytesRead), ...(meta.version ? { version: meta.version } : {}) };
+        } finally {
+          await file.close();
+        }
+      });
     },
-    async markSubmitted(key) {
+    async markSubmitted(key, version) {
       const path = pathOf(root, key);
-      const meta = path && (await readMeta(path));
-      if (path && meta) await writeFile(metaPathOf(path), JSON.stringify({ ...meta, tag: 'submitted' }), { mode: FILE_MODE });
+      if (!path) return false;
+      // Once submitted the upload route refuses to replace it (storeUpload): the bytes checked are the bytes shown.
+      return exclusively(path, async () => {
+        const meta = ofVersion(await readMeta(path), version);
+        if (!meta) return false;
+        await writeFile(metaPathOf(path), JSON.stringify({ ...meta, tag: 'submitted' }), { mode: FILE_MODE });
+        return true;
+      });
     },
-    async read(key) {
+    async read(key, version) {
       const path = pathOf(root, key);
-      const meta = path && (await readMeta(path));
+      const meta = path && ofVersion(await readMeta(path), version);
       return path && meta ? { contentType: meta.content_type, data: await readFile(path) } : undefined;
     },
-    async checkImage(key) {
+    async checkImage(key, version) {
       const path = pathOf(root, key);
       if (!path) throw new Error('not an upload key');
+      if (!ofVersion(await readMeta(path), version)) throw new Error('the submitted version of this upload is gone');
       return { Bytes: await readFile(path) };
     },
     async deleteUnder(prefix, limit) {
@@ -212,18 +249,37 @@ export async function storeUpload(root: string, policy: LocalUploadPolicy, body:
     await rm(part, { force: true });
     return { status: 400, code: 'EntityTooSmall', message: 'Your proposed upload is smaller than the minimum allowed size.' };
   }
-  await rename(part, path);
-  const meta: ObjectMeta = { content_type: policy.content_type, size, tag: 'pending', uploaded: Math.floor(now.getTime() / 1000) };
-  await writeFile(metaPathOf(path), JSON.stringify(meta), { mode: FILE_MODE });
-  return undefined;
+  return exclusively(path, async () => {
+    // A policy lasts 10 minutes, longer than a submit takes: an upload a submission named stays
+    // as it was checked (S3 keeps it as a version the submission pins; here it is not replaced).
+    if ((await readMeta(path))?.tag === 'submitted') {
+      await rm(part, { force: true });
+      return ALREADY_SUBMITTED;
+    }
+    await rename(part, path);
+    const meta: ObjectMeta = { content_type: policy.content_type, size, tag: 'pending', uploaded: Math.floor(now.getTime() / 1000), version: randomBytes(16).toString('base64url') };
+    await writeFile(metaPathOf(path), JSON.stringify(meta), { mode: FILE_MODE });
+    return undefined;
+  });
 }
+
+/** The local route's refusal to replace an upload a submission names (S3 would keep both as versions). */
+export const ALREADY_SUBMITTED: UploadRefusal = {
+  status: 403,
+  code: 'AccessDenied',
+  message: 'This upload was submitted for verification and cannot be replaced. Upload the photo again with a new upload.',
+};
 
 /** Removes the object `key` and its description, if there are any (an upload whose request was refused after its file was written). */
 export async function discardUpload(root: string, key: string): Promise<void> {
   const path = pathOf(root, key);
   if (!path) return;
-  await rm(metaPathOf(path), { force: true });
-  await rm(path, { force: true });
+  await exclusively(path, async () => {
+    // Never a submitted one (a refused request's file is pending until a submit names it).
+    if ((await readMeta(path))?.tag === 'submitted') return;
+    await rm(metaPathOf(path), { force: true });
+    await rm(path, { force: true });
+  });
 }
 
 export const ENTITY_TOO_LARGE: UploadRefusal = { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size.' };

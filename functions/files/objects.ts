@@ -27,8 +27,11 @@ export const uploadKey = (scope: Scope, sessionId: string, attempt: string, file
 /** What a key of `uploadKey` looks like: nothing else is ever read, written or joined into a path. */
 export const UPLOAD_KEY_PATTERN = /^uploads\/acct_[0-9A-Za-z]+\/(test|live)\/vs_[0-9A-Za-z]+\/(-|vr_[0-9A-Za-z]+)\/file_[0-9A-Za-z]+$/;
 
-/** An image as Textract's `Document` and Rekognition's `Image` take it: by S3 location in AWS, as bytes locally. */
-export type CheckImage = { S3Object: { Bucket: string; Name: string } } | { Bytes: Uint8Array };
+/**
+ * An image as Textract's `Document` and Rekognition's `Image` take it: by S3 location in AWS (with
+ * the exact `Version` submitted, when known), as bytes locally.
+ */
+export type CheckImage = { S3Object: { Bucket: string; Name: string; Version?: string } } | { Bytes: Uint8Array };
 
 /** What an upload may be: one key, one type, 1 byte to `maxBytes`, until `expires`. */
 export interface UploadPolicy {
@@ -56,25 +59,36 @@ export interface UploadedObject {
   size: number;
   /** Its first bytes (at most as many as asked for): enough for the magic number. */
   start: Uint8Array;
+  /**
+   * Which version of the key these bytes are (S3's `VersionId`): a presigned POST stays usable
+   * until it expires, so the key may later hold other bytes; a submission pins this one.
+   */
+  version?: string;
 }
 
 /** Where bytes live: what each adapter implements, in keys (the FileStore below turns scopes and ids into keys). */
 export interface ObjectStore {
   presignUpload(policy: UploadPolicy): Promise<PresignedUpload>;
-  /** The object's type, size and first `bytes` bytes; undefined if there is none. */
+  /** The object's current type, size, first `bytes` bytes and version; undefined if there is none. */
   inspect(key: string, bytes: number): Promise<UploadedObject | undefined>;
-  /** Marks the object as named by a submission, so the rule that removes unclaimed uploads a day later leaves it. */
-  markSubmitted(key: string): Promise<void>;
   /**
-   * A short-lived URL that serves the object to whoever holds it (S3: a presigned GET), for an
-   * object too large to pass through a Lambda response; absent where every object can be served
-   * inline (the local folder: the local runtime has no response limit).
+   * Marks that version of the object as named by a submission, so the rules that remove unclaimed
+   * uploads leave it, and (locally) nothing may replace it. False if that version is gone.
    */
-  downloadUrl?(key: string, seconds: number): Promise<string>;
-  /** The whole object; undefined if there is none. */
-  read(key: string): Promise<{ contentType: string | undefined; data: Uint8Array } | undefined>;
-  /** The object as the checks take it. */
-  checkImage(key: string): Promise<CheckImage>;
+  markSubmitted(key: string, version: string | undefined): Promise<boolean>;
+  /**
+   * A short-lived URL that serves that version of the object to whoever holds it (S3: a presigned
+   * GET), for an object too large to pass through a Lambda response; absent where every object can
+   * be served inline (the local folder: the local runtime has no response limit).
+   */
+  downloadUrl?(key: string, version: string | undefined, seconds: number): Promise<string>;
+  /**
+   * That version of the object, whole; undefined if there is none. `version` undefined (a file
+   * submitted before versions were recorded) reads the current one.
+   */
+  read(key: string, version: string | undefined): Promise<{ contentType: string | undefined; data: Uint8Array } | undefined>;
+  /** That version of the object as the checks take it. */
+  checkImage(key: string, version: string | undefined): Promise<CheckImage>;
   /** Deletes up to `limit` objects (each version of each) under `prefix`; `more` when some are left. */
   deleteUnder(prefix: string, limit: number): Promise<{ deleted: number; more: boolean }>;
 }

@@ -1,8 +1,10 @@
 /**
  * The FileStore's S3 adapter: the stack's uploads bucket (lib/uploads.ts). Browsers upload with a
  * presigned POST whose policy S3 enforces (size, type, key, tag); the functions read an object's
- * first bytes with a ranged GetObject, tag what a submission names, hand the checks the object's
- * location, and delete every version of a session's objects.
+ * first bytes and VersionId with a ranged GetObject, tag that version when a submission names it,
+ * and from then on name that version in every call (the checks' S3Object.Version, GetObject and
+ * the presigned GET's versionId), so bytes posted to the key later are never what is checked or
+ * shown; redaction deletes every version of a session's objects.
  * Sources: POST policies https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html;
  * GetObject ranges, PutObjectTagging, ListObjectVersions and DeleteObjects in the S3 API Reference.
  */
@@ -55,7 +57,13 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
         const start = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
         // `bytes 0-15/48213`: the total after the slash. A 200 (no range applied) has the whole length.
         const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1];
-        return { contentType: object.ContentType, size: total !== undefined ? Number(total) : (object.ContentLength ?? start.length), start: start.subarray(0, bytes) };
+        return {
+          contentType: object.ContentType,
+          size: total !== undefined ? Number(total) : (object.ContentLength ?? start.length),
+          start: start.subarray(0, bytes),
+          // The version these bytes are: what submit pins (the bucket is versioned, so S3 always answers one).
+          ...(object.VersionId ? { version: object.VersionId } : {}),
+        };
       } catch (error) {
         if (isMissing(error)) return undefined;
         // An empty object has no byte 0: S3 answers 416 InvalidRange.
@@ -63,28 +71,38 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
         throw error;
       }
     },
-    async markSubmitted(key) {
-      await client().send(
-        new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: UPLOAD_TAG.key, Value: UPLOAD_TAG.submitted }] } }),
-      );
-    },
-    async read(key) {
+    async markSubmitted(key, version) {
+      // Tags are per version: this tags the version that was inspected, not whatever a later POST
+      // to the same key (its policy lasts 10 minutes) made current, which stays `pending`.
       try {
-        const object = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        await client().send(
+          new PutObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: version, Tagging: { TagSet: [{ Key: UPLOAD_TAG.key, Value: UPLOAD_TAG.submitted }] } }),
+        );
+        return true;
+      } catch (error) {
+        if (isMissing(error) || (error instanceof S3ServiceException && error.name === 'NoSuchVersion')) return false;
+        throw error;
+      }
+    },
+    async read(key, version) {
+      try {
+        const object = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version }));
         return { contentType: object.ContentType, data: (await object.Body?.transformToByteArray()) ?? new Uint8Array() };
       } catch (error) {
         if (isMissing(error)) return undefined;
         throw error;
       }
     },
-    checkImage: async (key) => ({ S3Object: { Bucket: bucket, Name: key } }),
+    checkImage: async (key, version) => ({ S3Object: { Bucket: bucket, Name: key, ...(version ? { Version: version } : {}) } }),
     // Signed with this function's role, which may GetObject under the prefix and decrypt. S3
     // answers with the headers the inline answer has: a download, never shown in the S3 origin
     // (whatever bytes the key holds), and kept by no cache.
-    downloadUrl: (key, seconds) =>
-      getSignedUrl(client(), new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: 'attachment', ResponseCacheControl: 'no-store' }), {
-        expiresIn: seconds,
-      }),
+    downloadUrl: (key, version, seconds) =>
+      getSignedUrl(
+        client(),
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version, ResponseContentDisposition: 'attachment', ResponseCacheControl: 'no-store' }),
+        { expiresIn: seconds },
+      ),
     async deleteUnder(prefix, limit) {
       const listed = await client().send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }));
       // Delete markers too: a versioned bucket keeps one where an object was deleted without its version.

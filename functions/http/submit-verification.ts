@@ -45,10 +45,13 @@ export const handler = pageApiRoute(async (event) => {
   const scope: Scope = { account: session.account, mode: session.mode };
   const { submission, photos } = readSubmission(session, params, now);
   const files = await uploadedFiles(scope, session, photos, submission.created);
-  // Named by a submission from here on: the rule that removes unclaimed uploads after a day leaves
-  // them. Before the write, so no stored submission names an image that may still expire; a
-  // write that then fails leaves tagged objects of this session, which its redaction removes.
-  await Promise.all(files.map((file) => fileStore().markSubmitted(file)));
+  // Named by a submission from here on: the rules that remove unclaimed uploads after a day leave
+  // the exact versions inspected (bytes posted to the key later stay `pending` and go). Before the
+  // write, so no stored submission names an image that may still expire; a write that then fails
+  // leaves tagged objects of this session, which its redaction removes.
+  const marked = await Promise.all(files.map((file) => fileStore().markSubmitted(file)));
+  const gone = marked.indexOf(false);
+  if (gone >= 0) throw notUploaded(photos[gone]![0]);
   // The answer is ready before the write: once the submission is stored, nothing is left that can fail.
   const answer = {
     statusCode: 200,
@@ -169,6 +172,8 @@ async function uploadedFiles(scope: Scope, session: VerificationSession, photos:
       created,
       size: object.size,
       object_key: uploadKey(scope, session.id, attempt, id),
+      // The version inspected: the checks, the Files API and the console read exactly these bytes.
+      ...(object.version ? { object_version: object.version } : {}),
     };
   });
 }

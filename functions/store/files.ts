@@ -59,8 +59,11 @@ export interface FileStore {
   presignUpload(scope: Scope, upload: UploadRequest, now: Date): Promise<PresignedUpload & { file: string }>;
   /** The upload `id` of the session's attempt, if it arrived: its type, size and first `bytes` bytes. */
   inspectUpload(scope: Scope, upload: { session: string; attempt: string; id: string }, bytes: number): Promise<UploadedObject | undefined>;
-  /** Marks a submitted file's object as referenced (kept past the day unclaimed uploads are kept). */
-  markSubmitted(file: FileInfo): Promise<void>;
+  /**
+   * Marks the submitted version of a file's object as referenced (kept past the day unclaimed
+   * uploads are kept); false if that version is gone (replaced before it could be marked, locally).
+   */
+  markSubmitted(file: FileInfo): Promise<boolean>;
   /** The image for the checks; undefined if the file does not exist in this scope. */
   checkImage(scope: Scope, id: string): Promise<CheckImage | undefined>;
   /**
@@ -79,9 +82,9 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
       const info = await describeFile(scope, id);
       if (info?.object_key) {
         if (info.size > MAX_INLINE_CONTENTS_BYTES && objects.downloadUrl) {
-          return { content_type: info.content_type, url: await objects.downloadUrl(info.object_key, DOWNLOAD_URL_SECONDS) };
+          return { content_type: info.content_type, url: await objects.downloadUrl(info.object_key, info.object_version, DOWNLOAD_URL_SECONDS) };
         }
-        const object = await objects.read(info.object_key);
+        const object = await objects.read(info.object_key, info.object_version);
         return object && { content_type: info.content_type, data: object.data };
       }
       const file = await tableFileOf(scope, id);
@@ -98,12 +101,10 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
       return { file, ...presigned };
     },
     inspectUpload: (scope, upload, bytes) => objects.inspect(uploadKey(scope, upload.session, upload.attempt, upload.id), bytes),
-    markSubmitted: async (file) => {
-      if (file.object_key) await objects.markSubmitted(file.object_key);
-    },
+    markSubmitted: async (file) => (file.object_key ? objects.markSubmitted(file.object_key, file.object_version) : true),
     async checkImage(scope, id) {
       const info = await describeFile(scope, id);
-      if (info?.object_key) return objects.checkImage(info.object_key);
+      if (info?.object_key) return objects.checkImage(info.object_key, info.object_version);
       const file = await tableFileOf(scope, id);
       return file && { Bytes: file.data };
     },

@@ -73,6 +73,12 @@ export interface FileInfo extends Omit<StoredFile, 'data'> {
   size: number;
   /** The object in the file store that holds the image; absent for an image kept in a `file` item. */
   object_key?: string;
+  /**
+   * The version of `object_key` that was submitted (S3's `VersionId`): what the checks read and
+   * the Files API serves, whatever is posted to the key afterwards. Absent for files submitted
+   * before versions were recorded (their current version is read).
+   */
+  object_version?: string;
 }
 
 /** The file's description item (FILE_INFO_KIND), written with the submission and redacted with it. */

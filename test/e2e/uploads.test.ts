@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
 import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_ATTEMPT_DAY } from '../../functions/store/files';
 import type { LocalRuntime } from '../../local/runtime';
+import type { Scope } from '../../functions/domain/verification-session';
+import { newRestrictedKey } from '../support/accounts';
 import { jpegHeader, pngImage } from '../support/images';
 import { newStripeAccount, startService } from '../support/local-service';
 import {
@@ -27,9 +29,10 @@ import {
 
 let service: LocalRuntime;
 let stripe: Stripe;
+let scope: Scope;
 beforeAll(async () => {
   service = await startService();
-  ({ stripe } = await newStripeAccount(service));
+  ({ stripe, scope } = await newStripeAccount(service));
 });
 afterAll(() => service.stop());
 
@@ -249,6 +252,24 @@ describe('uploads through the presigned contract', () => {
     expect(await refusalOf(twice)).toMatchObject({ param: 'document_back' });
     // The other session may still use its own.
     expect((await submitFromPage(other.visit, { document_type: 'passport', document_front: othersFile, test_case: 'verified' })).status).toBe(200);
+  });
+
+  it('keeps what was submitted: a second post with the same policy after submit is refused, and the Files API serves the original bytes', async () => {
+    const { session, visit } = await newVisit();
+    const upload = await presign(visit);
+    expect((await postUpload(visit, upload, JPEG)).status).toBe(204);
+    expect((await submitFromPage(visit, { document_type: 'passport', document_front: upload.file, test_case: 'verified' })).status).toBe(200);
+    // The policy lasts 10 minutes: the same fields with other bytes.
+    const other = jpegHeader(1600, 1200);
+    expect(await s3Error(await postUpload(visit, upload, other))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
+    const key = await newRestrictedKey(scope, { sensitive_results: true });
+    const headers = { authorization: `Bearer ${key}` };
+    const described = (await (await fetch(`${service.url}/v1/files/${upload.file}`, { headers })).json()) as { size: number };
+    expect(described.size).toBe(JPEG.length);
+    const contents = await fetch(`${service.url}/v1/files/${upload.file}/contents`, { headers });
+    expect(contents.status).toBe(200);
+    expect(Buffer.from(await contents.arrayBuffer()).equals(Buffer.from(JPEG))).toBe(true);
   });
 
   it("refuses an upload made for an attempt that has since concluded: the next attempt uploads again", async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { localFolderObjects, storeUpload, sweepUnsubmittedUploads } from '../../../functions/files/local-folder';
+import { ALREADY_SUBMITTED, localFolderObjects, storeUpload, sweepUnsubmittedUploads } from '../../../functions/files/local-folder';
 import { dynamo } from '../../../functions/store/client';
 import { FILES_DIR_ENV, fileStore, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
@@ -22,6 +22,29 @@ const scope = { account: `acct_files${Date.now()}`, mode: 'test' as const };
 const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
 
 describe('the file store', () => {
+  it('keeps the submitted version locally: a later post to the key is refused, and a version replaced before submit is not marked', async () => {
+    const root = process.env[FILES_DIR_ENV]!;
+    const objects = localFolderObjects(root);
+    const key = uploadKey(scope, newObjectId('vs'), '-', newObjectId('file'));
+    const policy = { key, content_type: 'image/jpeg' as const, max_bytes: MAX_UPLOAD_BYTES, expires: 0 };
+    const first = jpegHeader(100, 100);
+    const second = jpegHeader(200, 200);
+    expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toBeUndefined();
+    const stale = (await objects.inspect(key, 3))!.version;
+    // Replaced between inspect and submit's mark: the inspected version is gone, nothing is marked.
+    expect(await storeUpload(root, policy, Readable.from([second]), new Date())).toBeUndefined();
+    const current = (await objects.inspect(key, 3))!.version;
+    expect(current).not.toBe(stale);
+    expect(await objects.markSubmitted(key, stale)).toBe(false);
+    expect(await objects.read(key, stale)).toBeUndefined();
+    expect(await objects.markSubmitted(key, current)).toBe(true);
+    // After submit the policy is still valid, but the key keeps what was checked.
+    expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toEqual(ALREADY_SUBMITTED);
+    expect(await objects.read(key, current)).toEqual({ contentType: 'image/jpeg', data: second });
+    expect(await objects.checkImage(key, current)).toEqual({ Bytes: second });
+    expect(await objects.inspect(key, 3)).toMatchObject({ size: second.length, version: current });
+  });
+
   it('reads an uploaded image from its object, for the Files API and for the checks (as bytes, locally)', async () => {
     const session = newObjectId('vs');
     const id = newObjectId('file');
@@ -34,7 +57,12 @@ describe('the file store', () => {
     expect(await store.describe(scope, id)).toEqual(info);
     expect(await store.contents(scope, id)).toEqual({ content_type: 'image/jpeg', data: image });
     expect(await store.checkImage(scope, id)).toEqual({ Bytes: image });
-    expect(await store.inspectUpload(scope, { session, attempt: '-', id }, 3)).toEqual({ contentType: 'image/jpeg', size: image.length, start: image.subarray(0, 3) });
+    expect(await store.inspectUpload(scope, { session, attempt: '-', id }, 3)).toEqual({
+      contentType: 'image/jpeg',
+      size: image.length,
+      start: image.subarray(0, 3),
+      version: expect.stringMatching(/^[\w-]{22}$/),
+    });
     // Another scope, or another attempt, has no such file.
     expect(await store.checkImage({ ...scope, mode: 'live' }, id)).toBeUndefined();
     expect(await store.inspectUpload(scope, { session, attempt: 'vr_00000000AAAAAAAAAAAAAAAA', id }, 3)).toBeUndefined();
@@ -101,7 +129,7 @@ describe('the file store', () => {
         return key;
       };
       const [unsubmitted, submitted, recent] = [await upload(dayAndMore), await upload(dayAndMore), await upload(new Date())];
-      await localFolderObjects(root).markSubmitted(submitted);
+      expect(await localFolderObjects(root).markSubmitted(submitted, undefined)).toBe(true);
       expect(await sweepUnsubmittedUploads(root, new Date())).toBe(1);
       const left = filesUnder(root).filter((name) => !name.endsWith('.json'));
       expect(left.sort()).toEqual([submitted, recent].sort());

@@ -24,7 +24,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { storeUpload } from '../../../functions/files/local-folder';
-import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, sessionUploadsPrefix, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import { admitUpload, FILES_DIR_ENV, MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_COUNT_KIND, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import { pageOfCopies } from '../../../functions/store/session-copies';
 import { newObjectId } from '../../../functions/wire/ids';
 import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
 import { filesUnder } from '../../support/uploads';
@@ -218,6 +219,22 @@ describe('the redaction worker', () => {
     const everything = JSON.stringify(await copiesOf(scope, session.id));
     for (const value of PERSONAL) expect(everything, value).not.toContain(value);
   });
+  it("deletes the attempts' presign counts (admitUpload's items), and no other session's", async () => {
+    const session = await verifiedThenRedacted(scope);
+    const other = 'vs_00000000CCCCCCCCCCCCCCCC';
+    const now = new Date();
+    for (const [sessionId, attempt] of [[session.id, '-'], [session.id, '-'], [session.id, 'vr_00000000AAAAAAAAAAAAAAAA'], [other, '-']] as const) {
+      expect(await admitUpload(scope, { session: sessionId, attempt }, now)).toEqual({ admitted: true });
+    }
+    const counts = async (sessionId: string) => (await pageOfCopies(scope, UPLOAD_COUNT_KIND, sessionId, { limit: 100 })).items;
+    expect(await counts(session.id)).toHaveLength(2);
+
+    await redactInRuns(session.id);
+    expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
+    expect(await counts(session.id)).toEqual([]);
+    expect(await counts(other)).toHaveLength(1);
+  });
+
   it("deletes every object of the session in the local file store, every attempt's, in bounded runs, and no other session's", async () => {
     process.env.VERITY_REDACTION_COPIES_PER_RUN = '2';
     const session = await verifiedThenRedacted(scope);

@@ -21,6 +21,8 @@ const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
 
 const KEY = 'uploads/acct_1/test/vs_1/-/file_1';
+/** A VersionId as S3 answers one (the bucket is versioned). */
+const VERSION = '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY';
 const body = (bytes: number[]) => sdkStreamMixin(Readable.from([Buffer.from(bytes)]));
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
 
@@ -74,8 +76,14 @@ describe('the S3 adapter', () => {
       ContentRange: 'bytes 0-7/2483911',
       AcceptRanges: 'bytes',
       ETag: '"6805f2cfc46c0f04559748bb039d69ae"',
+      VersionId: VERSION,
     });
-    expect(await store.inspect(KEY, 8)).toEqual({ contentType: 'image/jpeg', size: 2_483_911, start: Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]) });
+    expect(await store.inspect(KEY, 8)).toEqual({
+      contentType: 'image/jpeg',
+      size: 2_483_911,
+      start: Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]),
+      version: VERSION,
+    });
     // An object smaller than the range: S3 answers what there is, with its whole size.
     s3.on(GetObjectCommand, { Key: 'uploads/acct_1/test/vs_1/-/file_2' }).resolves({ Body: body([0x89, 0x50]), ContentType: 'image/png', ContentLength: 2, ContentRange: 'bytes 0-1/2' });
     expect(await store.inspect('uploads/acct_1/test/vs_1/-/file_2', 8)).toMatchObject({ size: 2, start: Uint8Array.from([0x89, 0x50]) });
@@ -84,7 +92,7 @@ describe('the S3 adapter', () => {
   it('reads a missing object as none, and an empty one as 0 bytes; any other failure is thrown', async () => {
     s3.on(GetObjectCommand, { Key: KEY }).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
     expect(await store.inspect(KEY, 8)).toBeUndefined();
-    expect(await store.read(KEY)).toBeUndefined();
+    expect(await store.read(KEY, undefined)).toBeUndefined();
     const empty = 'uploads/acct_1/test/vs_1/-/file_3';
     s3.on(GetObjectCommand, { Key: empty }).rejects(new S3ServiceException({ name: 'InvalidRange', $fault: 'client', message: 'The requested range is not satisfiable', $metadata: { httpStatusCode: 416 } }));
     expect(await store.inspect(empty, 8)).toEqual({ contentType: undefined, size: 0, start: new Uint8Array() });
@@ -93,24 +101,41 @@ describe('the S3 adapter', () => {
     await expect(store.inspect(denied, 8)).rejects.toThrow('Access Denied');
   });
 
-  it('tags a submitted upload so the lifecycle rule for pending ones leaves it, and hands the checks its location', async () => {
-    s3.on(PutObjectTaggingCommand).resolves({ VersionId: '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY' });
-    await store.markSubmitted(KEY);
+  it('tags the submitted version so the lifecycle rules for pending ones leave it, and hands the checks that version', async () => {
+    s3.on(PutObjectTaggingCommand).resolves({ VersionId: VERSION });
+    expect(await store.markSubmitted(KEY, VERSION)).toBe(true);
     expect(s3.commandCalls(PutObjectTaggingCommand)[0]!.args[0].input).toEqual({
       Bucket: 'verity-uploads',
       Key: KEY,
+      VersionId: VERSION,
       Tagging: { TagSet: [{ Key: 'verity-upload', Value: 'submitted' }] },
     });
-    expect(await store.checkImage(KEY)).toEqual({ S3Object: { Bucket: 'verity-uploads', Name: KEY } });
+    // Textract's Document.S3Object and Rekognition's Image.S3Object both take `Version`.
+    expect(await store.checkImage(KEY, VERSION)).toEqual({ S3Object: { Bucket: 'verity-uploads', Name: KEY, Version: VERSION } });
+    // A file submitted before versions were recorded: the current version, as before.
+    expect(await store.checkImage(KEY, undefined)).toEqual({ S3Object: { Bucket: 'verity-uploads', Name: KEY } });
   });
 
-  it('reads a whole object for the Files API', async () => {
-    s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY }).resolves({ Body: body([1, 2, 3]), ContentType: 'image/jpeg', ContentLength: 3 });
-    expect(await store.read(KEY)).toEqual({ contentType: 'image/jpeg', data: Uint8Array.from([1, 2, 3]) });
+  it('reads a version that is gone as not marked (submit answers that the photo did not arrive)', async () => {
+    s3.on(PutObjectTaggingCommand).rejects(new S3ServiceException({ name: 'NoSuchVersion', $fault: 'client', message: 'The specified version does not exist.', $metadata: { httpStatusCode: 404 } }));
+    expect(await store.markSubmitted(KEY, VERSION)).toBe(false);
   });
 
-  it('links to an object with a presigned GET that lasts as long as asked', async () => {
-    const url = new URL(await store.downloadUrl!(KEY, 60));
+  it('reads the submitted version of an object for the Files API, whatever is current', async () => {
+    s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY }).resolves({ Body: body([9, 9]), ContentType: 'image/png', ContentLength: 2, VersionId: 'later' });
+    s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY, VersionId: VERSION }).resolves({
+      Body: body([1, 2, 3]),
+      ContentType: 'image/jpeg',
+      ContentLength: 3,
+      VersionId: VERSION,
+    });
+    expect(await store.read(KEY, VERSION)).toEqual({ contentType: 'image/jpeg', data: Uint8Array.from([1, 2, 3]) });
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.VersionId)).toEqual([VERSION]);
+  });
+
+  it('links to the submitted version with a presigned GET that lasts as long as asked', async () => {
+    const url = new URL(await store.downloadUrl!(KEY, VERSION, 60));
+    expect(url.searchParams.get('versionId')).toBe(VERSION);
     expect(url.origin).toBe('https://verity-uploads.s3.eu-west-1.amazonaws.com');
     expect(url.pathname).toBe(`/${KEY}`);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
