@@ -22,7 +22,10 @@ import { KEY_ENCRYPTION_SECRET_ENV, keyEncryptionKey } from '../../../functions/
 import { keyTableName, sessionKeyKey } from '../../../functions/store/key-schema';
 import { withStoredMetadata } from '../../../functions/store/metadata-attribute';
 import { objectKey, tableName } from '../../../functions/store/schema';
-import { destroySessionKey, forgetSessionKeys, loadSessionKeys } from '../../../functions/store/session-keys';
+import { destroySessionKey, forgetSessionKeys, loadSessionKeys, newSessionKeyItem, sealedName } from '../../../functions/store/session-keys';
+import { sealSessionsStoredBeforeKeys } from '../../../functions/store/seal-existing';
+import { eventItem } from '../../../functions/store/event-items';
+import { completionItem } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
 import { getSubmission, submissionItem, submissionOfItem, submissionKey, loadSubmissionKeys } from '../../../functions/store/submissions';
 import { getReport, listReports, REPORT_KIND, reportItem } from '../../../functions/store/verification-reports';
@@ -200,6 +203,46 @@ describe('the stores, through the session key', () => {
     expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: '[redacted]', document: { first_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, status: 'verified' } });
     // A replay without its body shows the session as it is now (functions/http/endpoint.ts).
     expect(await savedUnderKey(request, new Date())).toEqual({ kind: 'replay', response: { statusCode: 200, session: session.id } });
+  });
+
+  it('seals a session stored before keys, its reports, events and saved responses, with the migration (sealSessionsStoredBeforeKeys)', async () => {
+    const scope = newScope();
+    const unique = `m${Date.now()}`;
+    const now = new Date();
+    const session = createVerificationSession({ type: 'document', client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } }, { id: newObjectId('vs', now.getTime()), scope, now });
+    const event = changeWithEvents(null, session, origin).events[0]!;
+    const made = report(scope, session.id, unique);
+    // (Stored keys are keyed digests: nothing of the request in them.)
+    const request = { scope, key: `digest-${Math.random().toString(36).slice(2)}`, fingerprint: 'f' };
+    // The items as Verity wrote them before keys: built with a key this container alone holds, then put back in clear.
+    await keyEncryptionKey();
+    newSessionKeyItem(scope, session.id);
+    const inClear = (item: Record<string, any>, attribute: string, value: unknown) => {
+      const { [sealedName(attribute)]: _sealed, ...rest } = item;
+      return { ...rest, [attribute]: value };
+    };
+    const legacy = [
+      { ...objectKey(scope, session.id, 'verification_session'), id: session.id, version: 1, session: withStoredMetadata(session) },
+      inClear(eventItem(event, scope), 'event', { ...event, data: { object: withStoredMetadata(event.data.object) } }),
+      inClear(reportItem(made), 'report', made),
+      inClear(completionItem(request, { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id }, now).Item!, 'response', { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` }),
+    ];
+    for (const Item of legacy) await dynamo().send(new PutCommand({ TableName: tableName(), Item }));
+    forgetSessionKeys();
+    expect(JSON.stringify(await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk }))))).toContain(`ref-${unique}`);
+
+    const sealed: string[] = [];
+    expect(await sealSessionsStoredBeforeKeys({ account: scope.account, onSession: (id) => sealed.push(id) })).toEqual({ sessions: 1, copies: 3 });
+    expect(sealed).toEqual([session.id]);
+    const after = await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk })));
+    for (const item of after) expect(JSON.stringify(item), item.sk).not.toContain(unique);
+    // Every reader still shows the values, through the session's new key; a second run finds nothing to do.
+    forgetSessionKeys();
+    expect((await getSession(scope, session.id))!.session).toMatchObject({ client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } });
+    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
+    expect(await getReport(scope, made.id)).toEqual(made);
+    expect((await savedUnderKey(request, new Date()))).toMatchObject({ kind: 'replay', response: { body: expect.stringContaining(`ref-${unique}`) } });
+    expect(await sealSessionsStoredBeforeKeys({ account: scope.account })).toEqual({ sessions: 0, copies: 0 });
   });
 
   it('reads a session stored before keys as it is, and seals it at its next write', async () => {
