@@ -189,33 +189,36 @@ export class Verity extends Construct {
     this.data.grantSessionKeys(this.redaction.worker, 'write');
     this.data.grantSessionKeys(this.redaction.backstop, 'write');
 
-    reserveConcurrency(
-      {
-        publisher: this.events.publisher,
-        checksWorker: this.verification.worker,
-        redactionWorker: this.redaction.worker,
-        redactionBackstop: this.redaction.backstop,
-      },
-      props.workerConcurrency,
-    );
+    const workers = {
+      publisher: this.events.publisher,
+      checksWorker: this.verification.worker,
+      redactionWorker: this.redaction.worker,
+      redactionBackstop: this.redaction.backstop,
+    };
+    reserveConcurrency(workers, props.workerConcurrency);
 
     this.alarms = new VerityAlarms(this, 'Alarms', { key: this.data.key, email: props.alarmEmail });
     this.alarms.forApi(this.api.httpApi);
-    for (const [name, fn] of this.api.functions) this.alarms.forFunction(name, fn.function);
+    // The API's functions: errors summed ten functions to an alarm, throttles with the account's
+    // (they reserve no concurrency); the 5xx-rate alarm above watches what callers were answered.
+    this.alarms.forFunctionGroup('Routes', [...this.api.functions].map(([name, fn]) => [name, fn.function]));
+    const reserved = props.workerConcurrency !== false;
+    this.alarms.forUnreservedThrottles(reserved ? Object.values(workers).map((worker) => worker.function) : []);
     // CloudWatch names operations, not IAM actions: every change of a session is a TransactWriteItems.
     this.alarms.forTable(this.data.table, [Operation.GET_ITEM, Operation.QUERY, Operation.TRANSACT_WRITE_ITEMS]);
     this.alarms.forQueue('EventBusDeadLetters', this.events.deadLetterQueue);
-    this.alarms.forFunction('Publisher', this.events.publisher.function);
+    this.alarms.forFunction('Publisher', this.events.publisher.function, { reservedConcurrency: reserved });
     this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);
     this.alarms.forQueue('PublisherDeadLetters', this.events.publisherDeadLetterQueue);
-    this.alarms.forFunction('ChecksWorker', this.verification.worker.function);
+    this.alarms.forFunction('ChecksWorker', this.verification.worker.function, { reservedConcurrency: reserved });
     this.alarms.forStreamConsumer('ChecksWorker', this.verification.worker.function);
     this.alarms.forQueue('ChecksDeadLetters', this.verification.deadLetterQueue);
-    this.alarms.forFunction('RedactionWorker', this.redaction.worker.function);
+    this.alarms.forFunction('RedactionWorker', this.redaction.worker.function, { reservedConcurrency: reserved });
     this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);
     this.alarms.forQueue('RedactionDeadLetters', this.redaction.deadLetterQueue);
-    this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function);
-    this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function);
+    this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function, { reservedConcurrency: reserved });
+    // Run once a minute by its schedule, with no reservation: its throttles are the account's.
+    this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });
     this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
     this.alarms.forMetric('WebhookEndpointsDisabled', this.webhooks.endpointsDisabled, 'A live webhook endpoint failed every delivery for three days and was disabled');
   }

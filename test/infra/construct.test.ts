@@ -4,7 +4,7 @@
  * id is left out of them, so a stack deployed before the construct existed keeps its resources).
  * Bundling is skipped (as `cdk synth --exclusively` does): the bundles are not what is tested here.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, NestedStack, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -64,5 +64,30 @@ describe('the Verity construct', () => {
     expect(ids.find((id) => id.startsWith('DataTable'))).toBeDefined();
     expect(ids.filter((id) => id.startsWith('Default'))).toEqual([]);
     Template.fromStack(stack).hasOutput('ApiUrl', {});
+  });
+
+  it('alarms on the account’s throttles alone when the workers reserve no concurrency, and on no one function’s', () => {
+    const stack = new Stack(unbundledApp(), 'Shop');
+    new Verity(stack, 'Identity', { routes: oneRoute, workerConcurrency: false });
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    const throttles = Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === 'Throttles');
+    expect(throttles).toHaveLength(1);
+    expect(throttles[0]!.Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1 });
+    expect(throttles[0]!.Properties.Dimensions).toBeUndefined();
+    expect(Object.keys(alarms).filter((id) => /Throttles/.test(id) && !id.startsWith('IdentityAlarmsTableThrottles'))).toEqual([expect.stringMatching(/^IdentityAlarmsUnreservedThrottles/)]);
+  });
+
+  it("goes in a NestedStack of the user's stack, which then holds one resource for it", () => {
+    const stack = new Stack(unbundledApp(), 'Shop');
+    new Queue(stack, 'Orders');
+    const nested = new NestedStack(stack, 'Identity');
+    const identity = new Verity(nested, 'Default', { routes: oneRoute });
+    new CfnOutput(stack, 'IdentityApi', { value: identity.url });
+    const types = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).sort();
+    expect(types).toEqual(['AWS::CloudFormation::Stack', 'AWS::SQS::Queue']);
+    // Inside, the ids are VerityStack's (the construct's `Default` id is left out of them).
+    const inside = Object.keys(Template.fromStack(nested).toJSON().Resources as object);
+    expect(inside.find((id) => id.startsWith('DataTable'))).toBeDefined();
+    expect(inside.filter((id) => id.startsWith('Default'))).toEqual([]);
   });
 });
