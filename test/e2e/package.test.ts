@@ -94,7 +94,8 @@ app.synth();
     const resources = Object.values(template.Resources);
     // The app's own bucket, beside Verity's resources (whose logical ids start with the construct's id).
     expect(Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Receipts') && resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
-    expect(resources.filter((resource) => resource.Type === 'AWS::DynamoDB::Table')).toHaveLength(1);
+    // Verity's table and its key table (the per-session keys live apart from every stream and backup).
+    expect(Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Identity') && resource.Type === 'AWS::DynamoDB::Table')).toHaveLength(2);
     const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
     const bundled = readdirSync(join(packageDir, 'assets'), { recursive: true }).filter((file) => String(file).endsWith('index.mjs'));
     expect(functions).toHaveLength(bundled.length);
