@@ -27,6 +27,11 @@ export interface StoredFile {
   session: string;
   purpose: 'identity_document' | 'selfie';
   content_type: 'image/jpeg' | 'image/png';
+  /**
+   * When the verification was submitted for processing (epoch seconds), seconds before its
+   * report: the start of the 48 hours a key without allowed IPs may read the contents. The
+   * Files API's `created` is the id's time (the upload), which its `created` filter selects by.
+   */
   created: number;
   data: Uint8Array;
 }

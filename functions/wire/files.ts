@@ -1,5 +1,6 @@
 /** Stripe's File object, for a verification's images (Stripe: `GET /v1/files/:id`). */
 import type { FileInfo } from '../store/submissions';
+import { secondsOfId } from './ids';
 import { publicUrl } from './session-secrets';
 
 export const FILE_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png' } as const;
@@ -13,7 +14,10 @@ export function renderFile(file: FileInfo) {
   return {
     id: file.id,
     object: 'file' as const,
-    created: file.created,
+    // When the file was made (its upload), as its id says: the list's `created` filter selects by
+    // id, so the field it shows must be the id's time. The stored `created` (its submission, up
+    // to a day later) starts the 48 hours of its contents instead.
+    created: secondsOfId(file.id),
     // Images live as long as their session's data: until it is redacted, with no set date.
     expires_at: null,
     // Verity keeps no name a browser gave an upload.

@@ -21,6 +21,14 @@ export function idFloorForTime(prefix: string, seconds: number): string {
   return `${prefix}_${encodeTime(Math.max(0, seconds) * 1000)}`;
 }
 
+/** When the id `prefix_…` was made (by `newObjectId`), in epoch seconds: what its place in a list's `created` range is decided by. */
+export function secondsOfId(id: string): number {
+  const time = id.slice(id.indexOf('_') + 1, id.indexOf('_') + 1 + TIME_LENGTH);
+  let ms = 0;
+  for (const char of time) ms = ms * 62 + ALPHABET.indexOf(char);
+  return Math.floor(ms / 1000);
+}
+
 export function isObjectId(prefix: string, value: string): boolean {
   return new RegExp(`^${prefix}_[0-9A-Za-z]{${TIME_LENGTH + RANDOM_LENGTH}}$`).test(value);
 }

@@ -4,13 +4,16 @@
  * (the local gateway's sourceIp is the socket's address, 127.0.0.1), and the Files API for the
  * images a report names.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyResource } from '../../functions/domain/api-keys';
 import type { Scope } from '../../functions/domain/verification-session';
 import { dynamo } from '../../functions/store/client';
-import { objectKey, tableName } from '../../functions/store/schema';
+import { describeFile } from '../../functions/store/file-descriptions';
+import { tableName } from '../../functions/store/schema';
+import { fileInfoItem } from '../../functions/store/submissions';
+import { getReport, reportItem } from '../../functions/store/verification-reports';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { pngImage } from '../support/images';
@@ -48,14 +51,20 @@ async function verifiedOnPage(stripe: Stripe) {
   return { session: verified, report };
 }
 
-/** Moves the verification's processing (its report's `created`) and its images' `created` back in time, as if it happened `hours` ago. */
+/**
+ * Moves the verification's processing (its report's `created`) and its images' submission (their
+ * stored `created`) back in time, as if it happened `hours` ago. Each item is written again as the
+ * store writes it (`reportItem`, `fileInfoItem`), so the report's sealed copy says the same as its
+ * clear one.
+ */
 async function backdate(scope: Scope, report: Stripe.Identity.VerificationReport, hours: number) {
   const when = Math.floor(Date.now() / 1000) - hours * HOURS;
-  const set = (key: Record<string, string>, path: string) =>
-    dynamo().send(new UpdateCommand({ TableName: tableName(), Key: key, UpdateExpression: `SET ${path} = :t`, ExpressionAttributeValues: { ':t': when } }));
-  await set(objectKey(scope, report.id, 'verification_report'), 'report.created');
+  const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
+  const stored = await getReport(scope, report.id);
+  await put(reportItem({ ...stored!, created: when }));
   for (const file of [...(report.document?.files ?? []), ...(report.selfie?.selfie ? [report.selfie.selfie] : [])]) {
-    await set(objectKey(scope, file, 'file_info'), 'info.created');
+    const info = await describeFile(scope, file);
+    await put(fileInfoItem(scope, { ...info!, created: when }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idFloorForTime, isObjectId, newObjectId, randomToken } from '../../../functions/wire/ids';
+import { idFloorForTime, isObjectId, newObjectId, randomToken, secondsOfId } from '../../../functions/wire/ids';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Plain code-unit comparison, as `Array.prototype.sort` and DynamoDB (bytes, for ASCII) compare. */
@@ -106,6 +106,23 @@ describe('idFloorForTime', () => {
 
   it('carries the prefix', () => {
     expect(idFloorForTime('vs', 1).startsWith('vs_')).toBe(true);
+  });
+});
+
+describe('secondsOfId', () => {
+  it('is the second the id was made in, so the id lies within that second\'s floors', () => {
+    for (const ms of [0, 999, 1000, 1_700_000_000_000, 1_700_000_000_999, Date.UTC(2100, 0, 1) + 500]) {
+      const id = newObjectId('file', ms);
+      const seconds = secondsOfId(id);
+      expect(seconds).toBe(Math.floor(ms / 1000));
+      expect(compare(idFloorForTime('file', seconds), id)).toBe(-1);
+      expect(compare(id, idFloorForTime('file', seconds + 1))).toBe(-1);
+    }
+  });
+
+  it('reads any prefix', () => {
+    expect(secondsOfId(newObjectId('vs', 1_700_000_000_123))).toBe(1_700_000_000);
+    expect(secondsOfId('vs_1NuN4zLkdIwHu7ixleE6HvkI')).toBeGreaterThan(0);
   });
 });
 
