@@ -4,11 +4,12 @@
  * a phone redacts it with the confirmation; a viewer receives no personal value in any page; once redaction has finished the page shows
  * `[redacted]` and no image; and the audit log shows exactly those looks and acts.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../functions/domain/verification-session';
 import type { LocalRuntime } from '../../local/runtime';
+import { launchChromium } from '../support/browser';
 import { consoleLinkToken } from '../support/console';
 import { pngImage } from '../support/images';
 import { newStripeAccount, startService } from '../support/local-service';
@@ -19,10 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   service = await startService();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,9 +7,10 @@
  */
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import { launchChromium } from '../support/browser';
 import { newStripeAccount, ownTable, startService } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
 
@@ -24,10 +25,7 @@ beforeAll(async () => {
   Object.assign(process.env, OPT_IN);
   // A table of its own: another file's checks worker (without live checks) must not take these submissions.
   service = await startService({ tableName: await ownTable('verity-test-live-id-number-page') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

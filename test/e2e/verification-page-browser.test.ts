@@ -5,10 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import { launchChromium } from '../support/browser';
 import { imageSize } from 'image-size';
 import { newRestrictedKey } from '../support/accounts';
 import { newStripeAccount, startService } from '../support/local-service';
@@ -25,10 +26,7 @@ beforeAll(async () => {
   shop = createServer((_, response) => response.end('<!DOCTYPE html><title>Shop</title><h1>Back at the shop</h1>'));
   await new Promise<void>((done) => shop.listen(0, '127.0.0.1', done));
   shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}/done`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
