@@ -8,8 +8,6 @@
  *
  *   node --import tsx bin/console-screenshots.ts
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { samplePerson } from '../functions/checks/test-mode';
 import { imageLink } from '../functions/console/console-access';
 import { consoleHtml } from '../functions/console/console-http';
@@ -21,10 +19,10 @@ import type { ConsoleAuditEvent } from '../functions/store/audit-log';
 import type { ConsoleSession } from '../functions/store/console-sessions';
 import { renderEvent } from '../functions/wire/events';
 import { newObjectId } from '../functions/wire/ids';
+import { launchChromium } from '../test/support/browser';
+import { writeScreenshots } from './screenshots';
 
 process.env.VERITY_SIGNING_SECRET ??= 'screenshots-only-signing-secret-0123456789abcdef';
-const OUT_DIR = 'docs';
-const MAX_PNG_BYTES = 600 * 1024;
 const scope = { account: 'acct_1NorthwindOutfit', mode: 'test' } as const;
 const now = new Date();
 const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
@@ -102,10 +100,7 @@ const shots = [
   { file: 'console-audit-log.png', width: 1280, height: 800, scale: 1, render: (nonce: string) => renderAuditLog({ operator: operator(reviewer), entries: audit }, nonce) },
 ];
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const ORIGIN = 'https://verity.example';
 
 /** A sample photo, drawn by the browser: a passport-like card, or a face-like selfie. */
@@ -125,12 +120,7 @@ async function samplePhoto(kind: 'document' | 'selfie'): Promise<Buffer> {
 }
 const photos = { document: await samplePhoto('document'), selfie: await samplePhoto('selfie') };
 
-async function screenshot(browser: Browser, shot: (typeof shots)[number], scale: number): Promise<number> {
-  const context = await browser.newContext({ viewport: { width: shot.width, height: shot.height }, deviceScaleFactor: scale });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => void (message.type() === 'error' && problems.push(`console: ${message.text()}`)));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+await writeScreenshots(browser, shots, async (page, shot, problems) => {
   await page.route('**/*', (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/console/page') {
@@ -143,26 +133,4 @@ async function screenshot(browser: Browser, shot: (typeof shots)[number], scale:
     return route.fulfill({ status: 404 });
   });
   await page.goto(`${ORIGIN}/console/page`, { waitUntil: 'load' });
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-  if (overflow > 0) problems.push(`${overflow}px of horizontal overflow`);
-  const path = `${OUT_DIR}/${shot.file}`;
-  await page.screenshot({ path, fullPage: true });
-  await context.close();
-  for (const problem of problems) console.warn(`  ${shot.file}: ${problem}`);
-  return statSync(path).size;
-}
-
-mkdirSync(OUT_DIR, { recursive: true });
-try {
-  for (const shot of shots) {
-    let scale = shot.scale;
-    let bytes = await screenshot(browser, shot, scale);
-    if (bytes > MAX_PNG_BYTES && scale > 1) {
-      scale = 1;
-      bytes = await screenshot(browser, shot, scale);
-    }
-    console.log(`${OUT_DIR}/${shot.file}  ${shot.width}x${shot.height} @${scale}x  ${(bytes / 1024).toFixed(0)} KB`);
-  }
-} finally {
-  await browser.close();
-}
+});

@@ -8,8 +8,6 @@
  *
  *   node --import tsx bin/hosted-page-screenshots.ts
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { updatedProfile } from '../functions/domain/account-profile';
 import { logoId, readLogoImage } from '../functions/domain/logo-image';
 import { createVerificationSession } from '../functions/domain/verification-session';
@@ -17,20 +15,15 @@ import { logoPath, pageBranding } from '../functions/hosted-page/branding';
 import { businessName, requirementsOf, testCasesFor, testDelaySeconds } from '../functions/hosted-page/page-access';
 import type { PageView } from '../functions/hosted-page/view';
 import { htmlResponse } from '../functions/http/verification-page';
-
-const OUT_DIR = 'docs';
-/** Past this, a phone screenshot is redone at 1x: the files are committed. */
-const MAX_PNG_BYTES = 600 * 1024;
+import { launchChromium } from '../test/support/browser';
+import { writeScreenshots } from './screenshots';
 
 // The views the service itself builds, for a test-mode session that asks for everything.
 const session = createVerificationSession(
   { type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } }, return_url: 'https://shop.example.com/done' },
   { id: 'vs_0000000000000000000000aa', scope: { account: 'acct_screenshots', mode: 'test' }, now: new Date() },
 );
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 /** A sample logo, drawn by the browser as a PNG and checked as `npm run keys -- profile --logo` checks one. */
 async function sampleLogo(): Promise<Buffer> {
@@ -69,15 +62,7 @@ const shots: { file: string; view: PageView; width: number; height: number; scal
   { file: 'hosted-page-consent-phone.png', view: consent, width: 390, height: 844, scale: 2 },
 ];
 
-async function screenshot(browser: Browser, shot: (typeof shots)[number], scale: number): Promise<number> {
-  const context = await browser.newContext({ viewport: { width: shot.width, height: shot.height }, deviceScaleFactor: scale });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+await writeScreenshots(browser, shots, async (page, shot, problems) => {
   // The page and its logo as the service answers them; nothing else exists.
   await page.route('**/*', (route) => {
     const path = new URL(route.request().url()).pathname;
@@ -92,28 +77,4 @@ async function screenshot(browser: Browser, shot: (typeof shots)[number], scale:
   await page.goto(`${ORIGIN}/start/token`, { waitUntil: 'load' });
   const logoShown = (await page.evaluate("(document.querySelector('.brand-logo') || {}).naturalWidth || 0")) as number;
   if (logoShown !== logo.width) problems.push(`the logo is not shown (natural width ${logoShown})`);
-  // The page must never scroll sideways, however narrow the screen.
-  // A string, evaluated in the page: this project's TypeScript has no DOM types.
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-  if (overflow > 0) problems.push(`${overflow}px of horizontal overflow`);
-  const path = `${OUT_DIR}/${shot.file}`;
-  await page.screenshot({ path, fullPage: true });
-  await context.close();
-  for (const problem of problems) console.warn(`  ${shot.file}: ${problem}`);
-  return statSync(path).size;
-}
-
-mkdirSync(OUT_DIR, { recursive: true });
-try {
-  for (const shot of shots) {
-    let scale = shot.scale;
-    let bytes = await screenshot(browser, shot, scale);
-    if (bytes > MAX_PNG_BYTES && scale > 1) {
-      scale = 1;
-      bytes = await screenshot(browser, shot, scale);
-    }
-    console.log(`${OUT_DIR}/${shot.file}  ${shot.width}x${shot.height} @${scale}x  ${(bytes / 1024).toFixed(0)} KB`);
-  }
-} finally {
-  await browser.close();
-}
+});
