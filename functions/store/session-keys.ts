@@ -116,14 +116,14 @@ export function sessionKeyForReading(scope: Scope, sessionId: string): Buffer | 
 }
 
 /**
- * The key to seal the session's values with. A session stored before keys existed gets one now,
- * written by the transaction that writes with it (`sessionKeyWrites`). A session whose key was
- * destroyed gets a random key nobody keeps: whatever is written after the shredding opens for no one.
+ * The key to seal the session's values with; null when redaction destroyed it (what is written
+ * after the shredding keeps its clear form alone, `sealedAttribute`). A session stored before keys
+ * existed gets one now, written by the transaction that writes with it (`sessionKeyWrites`).
  */
-export function sessionKeyForWriting(scope: Scope, sessionId: string): Buffer {
+function sessionKeyForWriting(scope: Scope, sessionId: string): Buffer | null {
   const entry = entryOf(scope, sessionId);
   if (entry.state === 'live') return entry.key;
-  if (entry.state === 'shredded') return newKey();
+  if (entry.state === 'shredded') return null;
   const key = newKey();
   remember(scope, sessionId, { state: 'live', key, stored: false });
   return key;
@@ -191,7 +191,12 @@ const sealContext = (item: { pk: string; sk: string }, attribute: string) => `ve
  * `clear` is what readers show without the key (the value as redaction leaves it: nothing personal).
  */
 export function sealedAttribute<T>(item: { pk: string; sk: string }, attribute: string, value: T, clear: T, scope: Scope, sessionId: string): Record<string, unknown> {
-  return { [attribute]: clear, [sealedName(attribute)]: sealJson(sessionKeyForWriting(scope, sessionId), value, sealContext(item, attribute)) };
+  const key = sessionKeyForWriting(scope, sessionId);
+  // The key is destroyed: the clear form alone, which is what every reader shows from now on. Not
+  // sealed under a random key nobody keeps: another container that read the session's key before
+  // the shredding holds it cached (up to LIVE_MS), would try it on that value, and fail the request.
+  if (!key) return { [attribute]: clear };
+  return { [attribute]: clear, [sealedName(attribute)]: sealJson(key, value, sealContext(item, attribute)) };
 }
 
 /**
