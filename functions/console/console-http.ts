@@ -4,12 +4,9 @@
  * HTML answers with a strict Content-Security-Policy (a nonce'd style, no script, nothing from
  * elsewhere, never framed) that are never cached, and the forms' bodies.
  */
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
 import { uploadOrigin } from '../files/upload-origin';
-import { requestIdOf, withRequestId } from '../http/stripe-responses';
+import { htmlRoute, nonceHtml, seeOther } from '../http/html-responses';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { ConsoleRefusal } from './console-access';
 import { renderRefusal, type Rendered } from './render';
@@ -39,21 +36,10 @@ export function consoleCsp(nonce: string): string {
 }
 
 /** A console page: `render` gets the nonce its one <style> must carry. */
-export function consoleHtml(render: (nonce: string) => Rendered, statusCode = 200, cookies?: string[]): Result {
-  const nonce = randomBytes(16).toString('base64');
-  return {
-    statusCode,
-    headers: { ...CONSOLE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': consoleCsp(nonce) },
-    ...(cookies ? { cookies } : {}),
-    body: render(nonce),
-  };
-}
+export const consoleHtml = (render: (nonce: string) => Rendered, statusCode = 200, cookies?: string[]): Result =>
+  nonceHtml(CONSOLE_HEADERS, consoleCsp, render, statusCode, cookies);
 
-export const consoleRedirect = (location: string, cookies?: string[]): Result => ({
-  statusCode: 303,
-  headers: { ...CONSOLE_HEADERS, location },
-  ...(cookies ? { cookies } : {}),
-});
+export const consoleRedirect = (location: string, cookies?: string[]): Result => seeOther(CONSOLE_HEADERS, location, cookies);
 
 /** A form's fields (application/x-www-form-urlencoded); none when the body is not a form. */
 export function formOf(event: Event): Record<string, unknown> {
@@ -70,30 +56,8 @@ export const queryParam = (event: Event, name: string): string | undefined => {
   return value === undefined || value === '' ? undefined : value;
 };
 
-export function consoleRoute(handler: (event: Event) => Promise<Result>) {
-  return middy<Event, Result>()
-    .use(httpHeaderNormalizer())
-    .use({
-      before: (request) => {
-        requestIdOf(request.event);
-      },
-      after: (request) => withRequestId(request),
-      onError: (request) => {
-        const error = request.error;
-        if (error instanceof ConsoleRefusal) {
-          request.response = consoleHtml((nonce) => renderRefusal(error, nonce), error.statusCode);
-        } else {
-          // Only what failed and where: never a parameter, a cookie or a person's data.
-          const { name, message } = error ?? {};
-          console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message }));
-          request.response = {
-            statusCode: 500,
-            headers: { ...CONSOLE_HEADERS, 'content-type': 'text/plain; charset=utf-8' },
-            body: 'Something went wrong on our side. Please try again in a minute.',
-          };
-        }
-        withRequestId(request);
-      },
-    })
-    .handler(handler);
-}
+/** A refusal is shown as a page that says what to do; a failure of Verity's as a plain page with no detail. */
+export const consoleRoute = (handler: (event: Event) => Promise<Result>) =>
+  htmlRoute(CONSOLE_HEADERS, handler, (error) =>
+    error instanceof ConsoleRefusal ? consoleHtml((nonce) => renderRefusal(error, nonce), error.statusCode) : undefined,
+  );

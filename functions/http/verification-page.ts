@@ -5,12 +5,12 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
 import { VerityError } from '../domain/errors';
 import { uploadOrigin } from '../files/upload-origin';
 import { renderHostedPage } from '../hosted-page/render';
 import type { PageView } from '../hosted-page/view';
-import { requestIdOf, stripeResponses, withRequestId } from './stripe-responses';
+import { htmlRoute, nonceHtml, seeOther } from './html-responses';
+import { stripeResponses } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -40,55 +40,26 @@ export function pageStatus(view: PageView): number {
   return view.reason === 'live_checks_unavailable' ? 503 : 410;
 }
 
-export function htmlResponse(view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result {
-  const nonce = randomBytes(16).toString('base64');
+/** The page's Content-Security-Policy for a page rendered with `nonce`. */
+function pageCsp(nonce: string): string {
   // The page's script uploads photos straight to the file store: the bucket, in AWS.
   const uploads = uploadOrigin();
-  return {
-    statusCode,
-    headers: {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy':
-        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
-        `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'`,
-    },
-    ...(extra.cookies ? { cookies: extra.cookies } : {}),
-    body: renderHostedPage(view, nonce),
-  };
+  return (
+    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
+    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'`
+  );
 }
 
-export const redirect = (location: string, cookies?: string[]): Result => ({
-  statusCode: 303,
-  headers: { ...SECURITY_HEADERS, location },
-  ...(cookies ? { cookies } : {}),
-});
+export const htmlResponse = (view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result =>
+  nonceHtml(SECURITY_HEADERS, pageCsp, (nonce) => renderHostedPage(view, nonce), statusCode, extra.cookies);
+
+export const redirect = (location: string, cookies?: string[]): Result => seeOther(SECURITY_HEADERS, location, cookies);
 
 /**
  * HTML routes: every answer (page, redirect, failure) carries a `Request-Id`, and a failure of
  * Verity's is a plain page, not a JSON error a person cannot read.
  */
-export function pageRoute(handler: (event: Event) => Promise<Result>) {
-  return middy<Event, Result>()
-    .use(httpHeaderNormalizer())
-    .use({
-      before: (request) => {
-        requestIdOf(request.event);
-      },
-      after: (request) => withRequestId(request),
-      onError: (request) => {
-        const { name, message } = request.error ?? {};
-        console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message }));
-        request.response = {
-          statusCode: 500,
-          headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' },
-          body: 'Something went wrong on our side. Please try again in a minute.',
-        };
-        withRequestId(request);
-      },
-    })
-    .handler(handler);
-}
+export const pageRoute = (handler: (event: Event) => Promise<Result>) => htmlRoute(SECURITY_HEADERS, handler);
 
 /** The JSON route the page's script calls: errors in Stripe's shape, which the page shows. */
 export function pageApiRoute(handler: (event: Event) => Promise<Result>) {
