@@ -123,19 +123,31 @@ function supportLine(view: PageView): Html | null {
 `;
 }
 
-function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
+/**
+ * How every Verity HTML document (this page and the operators' console, functions/console/render.ts)
+ * begins, up to its <body>: sized for phones, never sending a Referer (paths carry tokens and
+ * ids), `meta` (more <meta> lines, each ending in a newline), the title, the icon (a data: URL, so
+ * no request for /favicon.ico) and the one <style>, which carries `nonce`.
+ */
+export function documentHead(head: { nonce: string; title: string; icon: string; style: Fragment; meta?: Fragment }): Html {
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<title>${title}</title>
-<link rel="icon" href="${FAVICON}">
-<style nonce="${nonce}">${new Html(PAGE_STYLE + accentStyle(view.branding?.palette))}</style>
+${head.meta}<title>${head.title}</title>
+<link rel="icon" href="${head.icon}">
+<style nonce="${head.nonce}">${head.style}</style>
 </head>
-<body>
+`;
+}
+
+const NOINDEX = html`<meta name="robots" content="noindex">
+`;
+
+function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
+  return html`${documentHead({ nonce, title, icon: FAVICON, style: new Html(PAGE_STYLE + accentStyle(view.branding?.palette)), meta: NOINDEX })}<body>
 <main>
 <div class="card">
 ${testBanner(view)}
