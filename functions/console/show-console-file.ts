@@ -6,9 +6,8 @@
  * a redirect to a presigned GET valid 60 seconds, as the Files API does.
  */
 import { VerityError } from '../domain/errors';
-import { visibleFile } from '../http/files-access';
+import { fileContentsResponse, visibleFile } from '../http/files-access';
 import { fileStore } from '../store/files';
-import { FILE_TYPES } from '../wire/files';
 import { ConsoleRefusal, imageLinkValid, requireConsole } from './console-access';
 import { CONSOLE_HEADERS, consoleRoute, queryParam } from './console-http';
 import { audit } from './session-page';
@@ -30,17 +29,5 @@ export const handler = consoleRoute(async (event) => {
   const contents = await fileStore().contents(scope, id);
   if (!contents) throw gone();
   await audit(event, operator, 'image_view', { object: 'file', id }, now);
-  if ('url' in contents) return { statusCode: 302, headers: { ...CONSOLE_HEADERS, location: contents.url }, body: '' };
-  return {
-    statusCode: 200,
-    headers: {
-      ...CONSOLE_HEADERS,
-      'content-type': contents.content_type,
-      'content-length': String(contents.data.length),
-      'content-disposition': `inline; filename="${id}.${FILE_TYPES[contents.content_type]}"`,
-      'content-security-policy': "default-src 'none'; sandbox",
-    },
-    body: Buffer.from(contents.data).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return fileContentsResponse(id, contents, 'inline', CONSOLE_HEADERS, { 'content-security-policy': "default-src 'none'; sandbox" });
 });

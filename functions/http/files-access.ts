@@ -3,11 +3,14 @@
  * deletes a session's files in bounded runs (functions/redaction.ts); from the moment the
  * session is marked for redaction its files are unavailable (404) to every request.
  */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
 import { describeFile } from '../store/file-descriptions';
+import type { FileContents } from '../store/files';
 import type { FileInfo } from '../store/submissions';
 import { getSession } from '../store/sessions';
+import { FILE_TYPES } from '../wire/files';
 import { isObjectId } from '../wire/ids';
 
 /** The sessions among `sessionIds` whose data is still there (not redacted, nor being redacted): one read per distinct session. */
@@ -28,4 +31,32 @@ export async function visibleFile(scope: Scope, id: string): Promise<FileInfo> {
 export async function visibleFiles(scope: Scope, files: FileInfo[]): Promise<FileInfo[]> {
   const shown = await unredactedSessions(scope, files.map((file) => file.session));
   return files.filter((file) => shown.has(file.session));
+}
+
+/**
+ * The answer with file `id`'s `contents`, as the Files API and the console serve an image: its
+ * bytes (base64, as a Lambda response carries binary) named `<id>.<png|jpg|…>`, shown `inline` or
+ * downloaded as an `attachment`; or, for an image too large for a Lambda response, a `302` to
+ * the presigned GET. `headers` go on both; `imageHeaders` on the bytes alone.
+ */
+export function fileContentsResponse(
+  id: string,
+  contents: FileContents,
+  disposition: 'inline' | 'attachment',
+  headers: Record<string, string>,
+  imageHeaders: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  if ('url' in contents) return { statusCode: 302, headers: { ...headers, location: contents.url }, body: '' };
+  return {
+    statusCode: 200,
+    headers: {
+      ...headers,
+      'content-type': contents.content_type,
+      'content-length': String(contents.data.length),
+      'content-disposition': `${disposition}; filename="${id}.${FILE_TYPES[contents.content_type]}"`,
+      ...imageHeaders,
+    },
+    body: Buffer.from(contents.data).toString('base64'),
+    isBase64Encoded: true,
+  };
 }

@@ -9,8 +9,7 @@
 import { resourceMissing } from '../domain/errors';
 import { fileStore } from '../store/files';
 import { RawResponse, stripeEndpoint } from './endpoint';
-import { visibleFile } from './files-access';
-import { FILE_TYPES } from '../wire/files';
+import { fileContentsResponse, visibleFile } from './files-access';
 
 export const handler = stripeEndpoint({}, async ({ scope, pathId, access }) => {
   const file = await visibleFile(scope, pathId ?? '');
@@ -18,18 +17,6 @@ export const handler = stripeEndpoint({}, async ({ scope, pathId, access }) => {
   access.sensitiveResults(`the contents of ${file.id}`, file.created);
   const contents = await fileStore().contents(scope, file.id);
   if (!contents) throw resourceMissing('file', file.id);
-  if ('url' in contents) {
-    return new RawResponse({ statusCode: 302, headers: { location: contents.url, 'cache-control': 'no-store' }, body: '' });
-  }
-  return new RawResponse({
-    statusCode: 200,
-    headers: {
-      'content-type': contents.content_type,
-      'content-length': String(contents.data.length),
-      'content-disposition': `attachment; filename="${file.id}.${FILE_TYPES[contents.content_type]}"`,
-      'x-content-type-options': 'nosniff',
-    },
-    body: Buffer.from(contents.data).toString('base64'),
-    isBase64Encoded: true,
-  });
+  // no-store on both, as stripeResponses() sets it on every answer of the API; the bytes are never sniffed as another type.
+  return new RawResponse(fileContentsResponse(file.id, contents, 'attachment', { 'cache-control': 'no-store' }, { 'x-content-type-options': 'nosniff' }));
 });
