@@ -58,6 +58,45 @@ async function s3Error(response: Response) {
 
 const refusalOf = async (response: Response) => ((await response.json()) as { error: { type: string; param: string; message: string } }).error;
 
+const BOUNDARY = 'verity-test-boundary';
+/** The presigned POST's fields as multipart/form-data parts, in order. */
+const formFields = (presigned: PresignedPageUpload) =>
+  Object.entries(presigned.fields)
+    .map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join('');
+/** The start of the file's part, up to its bytes. */
+const fileHead = (filename: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`;
+
+/**
+ * POSTs `start` to the local upload route chunked (no Content-Length), then `filler` again and
+ * again, up to 40 of them, as long as the server keeps reading, then `end`. The answer, or
+ * `'reset'` when the server closed the connection with the rest unread and the kernel's reset
+ * reached this client, still writing, before the answer did; and how many filler bytes were sent.
+ */
+async function streamUpload(start: Buffer, filler: Buffer, end?: string): Promise<{ answer: { status: number; body: string } | 'reset'; sent: number }> {
+  const { port } = new URL(service.url);
+  let sent = 0;
+  const answer = await new Promise<{ status: number; body: string } | 'reset'>((resolve, reject) => {
+    const upload = request({ host: '127.0.0.1', port, path: LOCAL_UPLOAD_PATH, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'transfer-encoding': 'chunked' } });
+    upload.on('response', (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    upload.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve('reset') : reject(error)));
+    upload.write(start);
+    const pump = () => {
+      while (sent < 40 * filler.length) {
+        sent += filler.length;
+        if (!upload.write(filler)) return upload.once('drain', pump);
+      }
+      upload.end(end);
+    };
+    pump();
+  });
+  return { answer, sent };
+}
+
 describe('uploads through the presigned contract', () => {
   it('presigns one key under the session and attempt, and stores the upload owner-only where it says', async () => {
     const { session, visit } = await newVisit();
@@ -143,33 +182,11 @@ describe('uploads through the presigned contract', () => {
     const tooLarge = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0xff);
     expect(await s3Error(await postUpload(visit, presigned, tooLarge))).toMatchObject({ status: 400, code: 'EntityTooLarge' });
     // Streamed (chunked, no Content-Length): refused once the file passes the limit, and the rest is never read.
-    const boundary = 'verity-test-boundary';
-    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-    const head = Object.entries(presigned.fields).map(([name, value]) => part(name, value)).join('') +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
-    const { port } = new URL(service.url);
-    let sent = 0;
-    const answer = await new Promise<{ status: number; body: string } | 'reset'>((resolve, reject) => {
-      const upload = request({ host: '127.0.0.1', port, path: LOCAL_UPLOAD_PATH, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } });
-      upload.on('response', (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, body }));
-      });
-      // The server answers and closes with the rest of the body unread: the kernel's reset may reach this client, still writing, before the answer.
-      upload.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve('reset') : reject(error)));
-      upload.write(head);
-      const chunk = Buffer.alloc(1024 * 1024, 0xff);
-      // Up to 40 MB, as long as the server keeps reading.
-      const pump = () => {
-        while (sent < 40 * chunk.length) {
-          sent += chunk.length;
-          if (!upload.write(chunk)) return upload.once('drain', pump);
-        }
-        upload.end(`\r\n--${boundary}--\r\n`);
-      };
-      pump();
-    });
+    const { answer, sent } = await streamUpload(
+      Buffer.from(formFields(presigned) + fileHead('big.jpg')),
+      Buffer.alloc(1024 * 1024, 0xff),
+      `\r\n--${BOUNDARY}--\r\n`,
+    );
     if (answer !== 'reset') {
       expect(answer.status).toBe(400);
       expect(answer.body).toContain('<Code>EntityTooLarge</Code>');
@@ -182,39 +199,9 @@ describe('uploads through the presigned contract', () => {
   it('bounds the whole body, not only the file: bytes after the file are refused past the limit, and the file is not kept', async () => {
     const { visit } = await newVisit();
     const presigned = await presign(visit);
-    const boundary = 'verity-test-boundary';
-    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
     // A whole, valid form (fields, one small file, the closing boundary), then junk that busboy reads and drops.
-    const form = Buffer.concat([
-      Buffer.from(Object.entries(presigned.fields).map(([name, value]) => part(name, value)).join('') +
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-      JPEG,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    const { port } = new URL(service.url);
-    let sent = 0;
-    const answer = await new Promise<{ status: number; body: string } | 'reset'>((resolve, reject) => {
-      const upload = request({ host: '127.0.0.1', port, path: LOCAL_UPLOAD_PATH, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } });
-      upload.on('response', (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, body }));
-      });
-      // The server answers and closes the connection with the rest of the body unread: the
-      // kernel's reset may reach this client, still writing, before the answer does.
-      upload.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve('reset') : reject(error)));
-      upload.write(form);
-      const junk = Buffer.alloc(1024 * 1024, 0x61);
-      // Up to 40 MB after the form, as long as the server keeps reading.
-      const pump = () => {
-        while (sent < 40 * junk.length) {
-          sent += junk.length;
-          if (!upload.write(junk)) return upload.once('drain', pump);
-        }
-        upload.end();
-      };
-      pump();
-    });
+    const form = Buffer.concat([Buffer.from(formFields(presigned) + fileHead('a.jpg')), JPEG, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
+    const { answer, sent } = await streamUpload(form, Buffer.alloc(1024 * 1024, 0x61));
     if (answer !== 'reset') {
       expect(answer.status).toBe(400);
       expect(answer.body).toContain('<Code>EntityTooLarge</Code>');
