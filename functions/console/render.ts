@@ -9,7 +9,7 @@
 import { REDACTED } from '../domain/redaction';
 import type { VerificationReport } from '../domain/verification-report';
 import { SESSION_STATUSES, SESSION_TYPES, type VerificationSession } from '../domain/verification-session';
-import { documentHead, html, type Fragment, type Html } from '../hosted-page/render';
+import { documentHead, html, type Fragment, Html } from '../hosted-page/render';
 import type { ConsoleAuditEvent } from '../store/audit-log';
 import type { ConsoleSession } from '../store/console-sessions';
 import type { StripeEvent } from '../wire/events';
@@ -28,7 +28,7 @@ const time = (seconds: number) => new Date(seconds * 1000).toISOString().replace
 
 function document(title: string, nonce: string, body: Fragment, operator?: Operator): Rendered {
   const mode = operator?.session.scope.mode;
-  return html`${documentHead({ nonce, title: `${title} · Verity console`, icon: 'data:,', style: CONSOLE_STYLE })}<body>
+  return html`${documentHead({ nonce, title: `${title} · Verity console`, icon: 'data:,', style: new Html(CONSOLE_STYLE) })}<body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
 <span class="brand">Verity console</span>

@@ -45,3 +45,11 @@ describe('the session page', () => {
     expect(page).not.toContain('Redact session');
   });
 });
+
+describe('the style sheet', () => {
+  it('arrives as CSS, not as escaped text (a quoted font name must stay quoted)', () => {
+    const page = renderSessionPage(view({}), 'nonce');
+    expect(page).toContain('"Segoe UI"');
+    expect(page).not.toContain('&quot;Segoe UI&quot;');
+  });
+});
