@@ -1019,6 +1019,19 @@ describe('the bundles', () => {
     expect(inputsOf(unrecognized).filter((input) => input.includes('@aws-sdk'))).toEqual([]);
   });
 
+  it('keep the workers within their budgets: the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other under 400 KB', () => {
+    // The checks worker carries the Textract, Rekognition and Lambda clients and the MRZ parser; the
+    // redaction functions the S3 client, to delete a session's uploads. The same budgets as npm run bench.
+    const budgetKb = (description: string) => (description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400);
+    const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
+    const workers = ofType('AWS::Lambda::Function').filter(([id, r]) => !routeFunctions.has(id) && r.Metadata?.['aws:asset:path']);
+    expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(expect.arrayContaining([expect.stringMatching(/^Verity checks worker/), expect.stringMatching(/^Verity redaction worker/), expect.stringMatching(/^Verity redaction backstop/)]));
+    for (const [, worker] of workers) {
+      const description = String(worker.Properties.Description);
+      expect(statSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.mjs')).size, description).toBeLessThan(budgetKb(description) * 1024);
+    }
+  });
+
   it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
     const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));
     for (const route of routes) expect(liveClients(inputsOf(route)), route.name).toEqual([]);
