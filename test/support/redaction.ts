@@ -81,3 +81,18 @@ export function countWrites() {
     stop: () => spy.mockRestore(),
   };
 }
+
+/**
+ * JSON of items, images or API objects to search for personal values, each binary value a
+ * placeholder: JSON.stringify writes a Uint8Array as {"0":…,"1256":…}, whose index keys match a
+ * 4-digit value by chance. Search binary (sealed) values on their own.
+ */
+export const clearJson = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (v instanceof Uint8Array ? '<binary>' : v));
+
+/**
+ * How the last 4 digits of an ID number are searched for: as a whole JSON string (`"1234"`), the
+ * form items, images, API answers and DynamoDB Local's rows hold it in; bare, 4 digits turn up
+ * inside timestamps by chance.
+ */
+export const lastFourAsStored = (idNumber: string) => `"${idNumber.slice(-4)}"`;
+
