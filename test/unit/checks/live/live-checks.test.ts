@@ -42,6 +42,12 @@ const textract = mockClient(TextractClient);
 const rekognition = mockClient(RekognitionClient);
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** Textract answers AnalyzeID with one fixture and DetectDocumentText (the MRZ read) with another, for every image. */
+function textractReads(analyzeId: string, documentText: string) {
+  textract.on(AnalyzeIDCommand).resolves(fixture(analyzeId));
+  textract.on(DetectDocumentTextCommand).resolves(fixture(documentText));
+}
+
 /** Images by file id, as the file store would give them; `images` records what was asked. */
 let stored: Record<string, CheckImage>;
 let asked: { scope: Scope; id: string }[];
@@ -245,8 +251,7 @@ describe('minimum age (calendar arithmetic)', () => {
 
 describe('passports and the machine-readable zone', () => {
   it('verifies a US passport whose MRZ agrees with AnalyzeID, with sex from the MRZ and the place of birth', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-us-passport'));
+    textractReads('analyze-id-us-passport', 'detect-document-text-us-passport');
     const outcome = await run(undefined, { document_type: 'passport', files: { document_front: 'file_front' } });
     expect(outcome.failure).toBeNull();
     expect(outcome.person).toMatchObject({
@@ -278,8 +283,7 @@ describe('passports and the machine-readable zone', () => {
   });
 
   it('verifies a non-US passport from its MRZ alone: names, date of birth, number, expiry, issuing country, sex', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-non-us-passport'));
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
     const outcome = await run({ type: 'document', options: { document: { allowed_types: ['passport'] } } }, { document_type: 'passport', files: { document_front: 'file_front' } });
     expect(outcome.failure).toBeNull();
     expect(outcome.person).toEqual({
@@ -296,27 +300,23 @@ describe('passports and the machine-readable zone', () => {
   });
 
   it('reads a non-US passport’s MRZ even when the person picked another type, and holds it to allowed_types', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-non-us-passport'));
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
     expectFailure(await run({ type: 'document', options: { document: { allowed_types: ['driving_license'] } } }), 'document_type_not_supported');
   });
 
   it('fails a non-US passport whose MRZ is expired (two-digit years: expiry within 20 years ahead)', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-non-us-passport'));
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
     // 28 Feb 2031 is 4 years ahead of 2027 but in the past seen from 2032.
     expectFailure(await run(undefined, { document_type: 'passport' }, { now: new Date('2031-03-01T00:00:00Z') }), 'document_expired');
   });
 
   it('fails document_unverified_other when a check digit of the MRZ does not hold', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-bad-check-digit'));
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-bad-check-digit');
     expectFailure(await run(undefined, { document_type: 'passport' }), 'document_unverified_other', DOCUMENT_REASONS.mrzCheckDigits);
   });
 
   it('fails document_unverified_other for a passport whose MRZ cannot be found', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-passport'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-id-card-front'));
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-id-card-front');
     expectFailure(await run(undefined, { document_type: 'passport', files: { document_front: 'file_front' } }), 'document_unverified_other', DOCUMENT_REASONS.mrzUnreadable);
   });
 
@@ -336,8 +336,7 @@ describe('passports and the machine-readable zone', () => {
   });
 
   it('fails a non-US ID card without a readable MRZ with the session-level country_not_supported, naming the documents supported', async () => {
-    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-id-card'));
-    textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-id-card-front'));
+    textractReads('analyze-id-non-us-id-card', 'detect-document-text-id-card-front');
     const outcome = await run(undefined, { document_type: 'id_card' });
     expectFailure(outcome, 'country_not_supported', DOCUMENT_REASONS.countryNotSupported);
     expect(outcome.failure?.reason).toMatch(/passports of any country.*US driving licences, ID cards and passports/);
