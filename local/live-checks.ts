@@ -12,6 +12,7 @@
 import { TextractClient } from '@aws-sdk/client-textract';
 import { liveChecksFromEnvironment, useLiveChecks } from '../functions/checks';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../functions/checks/availability';
+import { MAX_IMAGE_BYTES } from '../functions/checks/live/aws-errors';
 import { liveCheckSettings } from '../functions/checks/live/settings';
 import { OperatorError } from './data-dir';
 
@@ -48,8 +49,8 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
     return { enabled: false, summary: `not available: ${LIVE_CHECKS_ENV}=aws needs ${aws.missing}; live pages say verification is not available` };
   }
   useLiveChecks(liveChecksFromEnvironment(env, aws));
-  const idNumbers = env[ID_NUMBER_PROVIDER_ENV] ? 'ID numbers by the Lambda in VERITY_ID_NUMBER_PROVIDER_ARN' : 'no ID-number provider: live sessions that ask for an ID number are refused';
-  return { enabled: true, summary: `Textract and Rekognition in ${aws.region} (images sent as bytes, at most 5 MB each); ${idNumbers}` };
+  const idNumbers = env[ID_NUMBER_PROVIDER_ENV] ? `ID numbers by the Lambda in ${ID_NUMBER_PROVIDER_ENV}` : 'no ID-number provider: live sessions that ask for an ID number are refused';
+  return { enabled: true, summary: `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB each); ${idNumbers}` };
 }
 
 /** The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or instance roles). */
