@@ -12,7 +12,7 @@ import { missingParameter } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
 import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
 import { admitUpload, fileStore, MAX_UPLOADS_PER_ATTEMPT_DAY, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
-import type { StripeErrorBody } from '../wire/errors';
+import { rateLimitResponse } from '../wire/errors';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { oneOf, readParams } from '../wire/schema';
 import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
@@ -34,7 +34,10 @@ export const handler = pageApiRoute(async (event) => {
   const attempt = attemptOf(session);
   // Counted before signing, so no request past the bound gets a policy, however many race.
   const admission = await admitUpload(scope, { session: session.id, attempt }, now);
-  if (!admission.admitted) return tooManyUploads(admission.retryAfterSeconds);
+  if (!admission.admitted) {
+    // In words for the person on the page.
+    return rateLimitResponse(`Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`, admission.retryAfterSeconds);
+  }
   const upload = await fileStore().presignUpload(
     scope,
     {
@@ -47,16 +50,3 @@ export const handler = pageApiRoute(async (event) => {
   );
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(upload) };
 });
-
-/** Stripe's answer to a request over a limit (429, code `rate_limit`), in words for the person on the page. */
-function tooManyUploads(retryAfterSeconds: number) {
-  const body: StripeErrorBody = {
-    error: {
-      type: 'invalid_request_error',
-      code: 'rate_limit',
-      message: `Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`,
-      param: null,
-    },
-  };
-  return { statusCode: 429, headers: { 'content-type': 'application/json', 'retry-after': String(retryAfterSeconds) }, body: JSON.stringify(body) };
-}

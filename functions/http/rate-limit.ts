@@ -10,7 +10,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RATE_LIMIT_VARIABLES, rateLimitsFrom, RequestLimiter, type RateLimits } from '../domain/rate-limit';
 import type { Scope } from '../domain/verification-session';
 import { leaseRequests } from '../store/rate-limits';
-import type { StripeErrorBody } from '../wire/errors';
+import { rateLimitResponse } from '../wire/errors';
 
 let configured: { raw: string; limits: RateLimits } | undefined;
 
@@ -28,17 +28,9 @@ const limiter = new RequestLimiter({ lease: leaseRequests, limits: configuredLim
 export async function rateLimited(scope: Scope): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
   const admission = await limiter.admit(scope);
   if (admission.admitted) return undefined;
-  const body: StripeErrorBody = {
-    error: {
-      type: 'invalid_request_error',
-      code: 'rate_limit',
-      message: `Too many requests: this account may make ${configuredLimits()[scope.mode]} requests a second in ${scope.mode} mode. Please retry after a short wait; see https://docs.stripe.com/rate-limits.`,
-      param: null,
-    },
-  };
-  return {
-    statusCode: 429,
-    headers: { 'content-type': 'application/json', 'stripe-should-retry': 'true', 'retry-after': String(admission.retryAfterSeconds) },
-    body: JSON.stringify(body),
-  };
+  return rateLimitResponse(
+    `Too many requests: this account may make ${configuredLimits()[scope.mode]} requests a second in ${scope.mode} mode. Please retry after a short wait; see https://docs.stripe.com/rate-limits.`,
+    admission.retryAfterSeconds,
+    { 'stripe-should-retry': 'true' },
+  );
 }

@@ -43,3 +43,17 @@ export function toStripeError(error: unknown): { statusCode: number; body: Strip
     },
   };
 }
+
+/**
+ * Stripe's answer to a request over a limit: 429, `invalid_request_error` with code `rate_limit`
+ * (stripe-node raises `StripeRateLimitError`) and `Retry-After` in seconds, plus `headers`.
+ * Source: https://docs.stripe.com/rate-limits.
+ */
+export function rateLimitResponse(message: string, retryAfterSeconds: number, headers: Record<string, string> = {}) {
+  const body: StripeErrorBody = { error: { type: 'invalid_request_error', code: 'rate_limit', message, param: null } };
+  return {
+    statusCode: 429,
+    headers: { 'content-type': 'application/json', ...headers, 'retry-after': String(retryAfterSeconds) },
+    body: JSON.stringify(body),
+  };
+}
