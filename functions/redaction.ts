@@ -11,11 +11,11 @@
  * last saved progress and skips the copies already redacted, and the session itself is written
  * only once every copy is done.
  */
-import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
-import { dynamo, writeUnlessConditionFails } from './store/client';
+import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
@@ -218,15 +218,10 @@ async function settled(writes: Promise<void>[]): Promise<void> {
  * item still exists, as `rewrite` below.
  */
 async function redactEventItem(item: Record<string, any>): Promise<void> {
-  await writeUnlessConditionFails(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET #event = :event, #redacted = :redacted REMOVE #sealed',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#event': 'event', '#redacted': REDACTED_EVENT, '#sealed': sealedName('event') },
-      ExpressionAttributeValues: { ':event': redactedEventCopy(item.event), ':redacted': true },
-    }),
+  await setAttributesUnlessConditionFails(
+    item,
+    { event: redactedEventCopy(item.event), [REDACTED_EVENT]: true },
+    { remove: [sealedName('event')], condition: 'attribute_exists(pk)' },
   );
 }
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBDocumentClient, type DeleteCommand, type PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand, type DeleteCommand, type PutCommand } from '@aws-sdk/lib-dynamodb';
+import { tableName } from './schema';
 
 let documentClient: { client: DynamoDBDocumentClient; endpoint: string | undefined } | undefined;
 
@@ -36,6 +37,41 @@ export async function writeUnlessConditionFails(command: PutCommand | UpdateComm
     if (isConditionalCheckFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Sets (and removes) some attributes of `item` (found by its `pk`/`sk`), leaving the rest as it is, if
+ * `condition` holds: true when written, false when the condition failed (as
+ * `writeUnlessConditionFails`). Used where another writer changes other attributes of the same
+ * item meanwhile, so a whole-item Put would put back stale values. Attribute names are given
+ * placeholders here; `names`/`values` are only those `condition` refers to.
+ */
+export function setAttributesUnlessConditionFails(
+  item: Record<string, unknown>,
+  set: Record<string, unknown>,
+  options: { remove?: string[]; condition: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  const names: Record<string, string> = { ...options.names };
+  const values: Record<string, unknown> = { ...options.values };
+  const assignments = Object.entries(set).map(([name, value], i) => {
+    names[`#set${i}`] = name;
+    values[`:set${i}`] = value;
+    return `#set${i} = :set${i}`;
+  });
+  const removals = (options.remove ?? []).map((name, i) => {
+    names[`#remove${i}`] = name;
+    return `#remove${i}`;
+  });
+  return writeUnlessConditionFails(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: item.pk, sk: item.sk },
+      UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+      ConditionExpression: options.condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+    }),
+  );
 }
 
 /**

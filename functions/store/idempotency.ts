@@ -10,9 +10,9 @@
  * fingerprint arrive as keyed digests (functions/http/endpoint.ts), and once the session a
  * response showed is redacted, only which session it was remains (`forgetSavedResponse`).
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, writeUnlessConditionFails } from './client';
+import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, setAttributesUnlessConditionFails } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
@@ -138,14 +138,14 @@ export const holdsSavedBody = (item: Record<string, any>): boolean => typeof ite
  */
 export async function forgetSavedResponse(item: Record<string, any>, sessionId: string): Promise<void> {
   const ttl = tableSchema.timeToLiveAttribute;
-  await writeUnlessConditionFails(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET #response = :response REMOVE #sealed',
-      ConditionExpression: '#expires = :expires AND (attribute_exists(#response.body) OR attribute_exists(#sealed))',
-      ExpressionAttributeNames: { '#response': 'response', '#sealed': sealedName('response'), '#expires': ttl },
-      ExpressionAttributeValues: { ':response': { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse, ':expires': item[ttl] },
-    }),
+  await setAttributesUnlessConditionFails(
+    item,
+    { response: { statusCode: item.response.statusCode, session: sessionId } satisfies SavedResponse },
+    {
+      remove: [sealedName('response')],
+      condition: '#expires = :expires AND (attribute_exists(#response.body) OR attribute_exists(#sealed))',
+      names: { '#response': 'response', '#sealed': sealedName('response'), '#expires': ttl },
+      values: { ':expires': item[ttl] },
+    },
   );
 }

@@ -7,9 +7,9 @@
  * touched. Copies the stream and backups made before stay as they were until they expire
  * (24 hours, 35 days). Every step can run again: what is sealed is skipped.
  */
-import { ScanCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope, VerificationSession } from '../domain/verification-session';
-import { dynamo, writeUnlessConditionFails } from './client';
+import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './client';
 import { EVENT_KIND, eventItem } from './event-items';
 import { IDEMPOTENCY_KIND, type SavedResponse } from './idempotency';
 import { tableName } from './schema';
@@ -86,15 +86,10 @@ async function sealCopy(kind: string, item: Record<string, any>, scope: Scope, s
     const event = item.event as StripeEvent;
     const built = eventItem({ ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) } }, scope);
     // Only the copy: the webhook worker counts pending_webhooks on the same item meanwhile.
-    return writeUnlessConditionFails(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET #event = :event, #sealed = :sealed',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#sealed)',
-        ExpressionAttributeNames: { '#event': 'event', '#sealed': sealedName('event') },
-        ExpressionAttributeValues: { ':event': built.event, ':sealed': built[sealedName('event')] },
-      }),
+    return setAttributesUnlessConditionFails(
+      item,
+      { event: built.event, [sealedName('event')]: built[sealedName('event')] },
+      { condition: 'attribute_exists(pk) AND attribute_not_exists(#sealed)', names: { '#sealed': sealedName('event') } },
     );
   }
   const response = item.response as SavedResponse;
@@ -102,14 +97,9 @@ async function sealCopy(kind: string, item: Record<string, any>, scope: Scope, s
   const { body: _body, ...clear } = response;
   const full = { ...response, session: sessionId };
   const sealed = sealedAttribute(item as { pk: string; sk: string }, 'response', full, { ...clear, session: sessionId }, scope, sessionId);
-  return writeUnlessConditionFails(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET #response = :response, #sealed = :sealed',
-      ConditionExpression: 'attribute_exists(#response.body) AND attribute_not_exists(#sealed)',
-      ExpressionAttributeNames: { '#response': 'response', '#sealed': sealedName('response') },
-      ExpressionAttributeValues: { ':response': sealed.response, ':sealed': sealed[sealedName('response')] },
-    }),
+  return setAttributesUnlessConditionFails(
+    item,
+    { response: sealed.response, [sealedName('response')]: sealed[sealedName('response')] },
+    { condition: 'attribute_exists(#response.body) AND attribute_not_exists(#sealed)', names: { '#response': 'response', '#sealed': sealedName('response') } },
   );
 }
