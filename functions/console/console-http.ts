@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { uploadOrigin } from '../files/upload-origin';
 import { htmlRoute, nonceHtml, seeOther } from '../http/html-responses';
+import { isObjectId } from '../wire/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { ConsoleRefusal } from './console-access';
 import { renderRefusal, type Rendered } from './render';
@@ -55,6 +56,28 @@ export const queryParam = (event: Event, name: string): string | undefined => {
   const value = event.queryStringParameters?.[name];
   return value === undefined || value === '' ? undefined : value;
 };
+
+/**
+ * A console list page's cursors (`starting_after`, `ending_before`: ids with `prefix`, `refusal`
+ * for anything else) as the store's list query takes them, and the links to the pages either side.
+ */
+export function consolePaging(event: Event, prefix: string, refusal: ConsoleRefusal) {
+  const startingAfter = queryParam(event, 'starting_after');
+  const endingBefore = queryParam(event, 'ending_before');
+  for (const cursor of [startingAfter, endingBefore]) if (cursor !== undefined && !isObjectId(prefix, cursor)) throw refusal;
+  const back = endingBefore !== undefined;
+  return {
+    query: { startingAfter: back ? undefined : startingAfter, endingBefore },
+    /** `next` (older) and `previous` (newer) for a page that shows `data`, newest first. */
+    links(data: readonly { id: string }[], hasMore: boolean): { next?: string; previous?: string } {
+      // Going back, there are newer pages when the store says there is more; going on, when a cursor brought us here.
+      const newer = back ? hasMore : startingAfter !== undefined;
+      const older = back || hasMore;
+      if (!data.length) return {};
+      return { ...(older ? { next: data.at(-1)!.id } : {}), ...(newer ? { previous: data[0]!.id } : {}) };
+    },
+  };
+}
 
 /** A refusal is shown as a page that says what to do; a failure of Verity's as a plain page with no detail. */
 export const consoleRoute = (handler: (event: Event) => Promise<Result>) =>

@@ -7,9 +7,8 @@
 import { SESSION_STATUSES, SESSION_TYPES, type SessionStatus, type SessionType } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
 import type { CreatedRange } from '../wire/lists';
-import { isObjectId } from '../wire/ids';
 import { ConsoleRefusal, csrfToken, hasRole, requireConsole } from './console-access';
-import { consoleHtml, consoleRoute, queryParam } from './console-http';
+import { consoleHtml, consolePaging, consoleRoute, queryParam } from './console-http';
 import { renderSessionList, type ListFilters } from './render';
 
 const PAGE_SIZE = 20;
@@ -40,20 +39,15 @@ export const handler = consoleRoute(async (event) => {
   const created: CreatedRange = {};
   if (filters.created_from !== undefined) created.gte = dayStart(filters.created_from, 'Created from');
   if (filters.created_to !== undefined) created.lt = dayStart(filters.created_to, 'Created to') + 24 * 60 * 60;
-  const startingAfter = queryParam(event, 'starting_after');
-  const endingBefore = queryParam(event, 'ending_before');
-  for (const cursor of [startingAfter, endingBefore]) if (cursor !== undefined && !isObjectId('vs', cursor)) throw badFilter('That page does not exist.');
+  const paging = consolePaging(event, 'vs', badFilter('That page does not exist.'));
   const { sessions, hasMore } = await listSessions(operator.scope, {
     limit: PAGE_SIZE,
-    startingAfter: endingBefore === undefined ? startingAfter : undefined,
-    endingBefore,
+    ...paging.query,
     created,
     status: filters.status as SessionStatus | undefined,
     type: filters.type as SessionType | undefined,
     clientReferenceId: filters.client_reference_id,
   });
-  // Going back, there are newer pages when the store says there is more; going on, when a cursor brought us here.
-  const paging = endingBefore !== undefined ? { newer: hasMore, older: true } : { newer: startingAfter !== undefined, older: hasMore };
   return consoleHtml((nonce) =>
     renderSessionList(
       {
@@ -61,8 +55,7 @@ export const handler = consoleRoute(async (event) => {
         filters,
         sessions,
         canSearchReference,
-        ...(paging.older && sessions.length ? { next: sessions.at(-1)!.id } : {}),
-        ...(paging.newer && sessions.length ? { previous: sessions[0]!.id } : {}),
+        ...paging.links(sessions, hasMore),
       },
       nonce,
     ),

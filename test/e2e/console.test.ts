@@ -67,6 +67,19 @@ describe('sign-in links', () => {
     expect(await again.text()).toMatch(/already used, has expired/);
   });
 
+  it('refuses a sign-in another site sends (login CSRF), and leaves the link usable from its own page', async () => {
+    const token = await consoleLinkToken(scope, 'viewer');
+    const crossSite = await fetch(`${service.url}/console/sign_in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie')).toBeNull();
+    expect((await post('/console/sign_in', undefined, { token })).status).toBe(303);
+  });
+
   it('refuses an expired link and a forged one, opening nothing', async () => {
     const expired = await consoleLinkToken(scope, 'admin', 'admin@example.com', new Date(Date.now() - 11 * 60 * 1000));
     for (const token of [expired, 'A'.repeat(43), 'not-a-token']) {
@@ -189,6 +202,13 @@ describe('the sessions list', () => {
     const refused = await get('/console/verification_sessions?status=lost', cookie);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toMatch(/status must be one of/);
+    // A cursor that is not an id of the list's kind is refused, on both list pages.
+    const notASession = await get(`/console/verification_sessions?starting_after=${created[0]!.replace('vs_', 'cae_')}`, cookie);
+    expect(notASession.status).toBe(400);
+    expect(await notASession.text()).toMatch(/That page does not exist/);
+    const notAnEntry = await get(`/console/audit_events?ending_before=${created[0]}`, cookie);
+    expect(notAnEntry.status).toBe(400);
+    expect(await notAnEntry.text()).toMatch(/That page of the audit log does not exist/);
   });
 });
 
