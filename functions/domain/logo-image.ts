@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { JPG } from 'image-size/types/jpg';
 import { PNG } from 'image-size/types/png';
 import { invalidParameter } from './errors';
+import { imageSignature } from './image-signature';
 
 /** At most 256 KiB: one DynamoDB item (400 KB) holds it with room to spare, and a phone loads it at once. */
 export const MAX_LOGO_BYTES = 256 * 1024;
@@ -21,11 +22,8 @@ export interface LogoImage {
   data: Buffer;
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** A PNG's first chunk is its 13-byte IHDR (Apple's "CgBI" PNGs, which browsers cannot show, are not). */
 const PNG_IHDR = Buffer.from([0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-/** SOI, then the first marker's 0xFF. */
-const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
 
 const refuse = (why: string) => invalidParameter('parameter_invalid', `Invalid logo: ${why}`, 'logo');
 
@@ -36,9 +34,9 @@ const refuse = (why: string) => invalidParameter('parameter_invalid', `Invalid l
  */
 export function readLogoImage(data: Buffer): LogoImage {
   if (data.length > MAX_LOGO_BYTES) throw refuse(`it has ${data.length} bytes; at most ${MAX_LOGO_BYTES} (256 KiB) are accepted.`);
-  const png = data.subarray(0, 8).equals(PNG_SIGNATURE);
-  const jpeg = data.subarray(0, 3).equals(JPEG_START);
-  if (!png && !jpeg) throw refuse('it must be a PNG or JPEG image.');
+  const type = imageSignature(data);
+  const png = type === 'image/png';
+  if (!type) throw refuse('it must be a PNG or JPEG image.');
   if (png && !data.subarray(8, 16).equals(PNG_IHDR)) throw refuse('this PNG has no image header.');
   let size: { width?: number; height?: number };
   try {

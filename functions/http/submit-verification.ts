@@ -6,6 +6,7 @@
  * descriptions and the move to `processing` are one change; the checks worker takes it from there.
  */
 import { invalidParameter } from '../domain/errors';
+import { IMAGE_SIGNATURE_BYTES, imageSignature } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
 import { attemptOf, cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
@@ -142,11 +143,6 @@ const PHOTO_NAMES = { document_front: 'the front of your document', document_bac
 const notUploaded = (param: PhotoParam) =>
   invalidParameter('parameter_invalid', `This photo did not arrive. Add ${PHOTO_NAMES[param]} again.`, param);
 
-/** Enough of an object to read its magic number. */
-const MAGIC_BYTES = 8;
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((byte, i) => bytes[i] === byte);
 
 /**
  * The uploads the submission names, each checked where it is stored: uploaded under this session
@@ -157,13 +153,13 @@ const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((byte, i)
 async function uploadedFiles(scope: Scope, session: VerificationSession, photos: [PhotoParam, string][], created: number): Promise<FileInfo[]> {
   const attempt = attemptOf(session);
   const found = await Promise.all(
-    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, MAGIC_BYTES)] as const),
+    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, IMAGE_SIGNATURE_BYTES)] as const),
   );
   return found.map(([param, id, object]) => {
     if (!object) throw notUploaded(param);
     const contentType = imageType(object);
     if (!contentType) throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
-    if (object.size > MAX_UPLOAD_BYTES) throw invalidParameter('parameter_invalid', 'This photo is too large (at most 10 MB). Take it again at a lower resolution.', param);
+    if (object.size > MAX_UPLOAD_BYTES) throw invalidParameter('parameter_invalid', `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`, param);
     return {
       id,
       session: session.id,
@@ -180,7 +176,6 @@ async function uploadedFiles(scope: Scope, session: VerificationSession, photos:
 
 /** The object's type, if it is a JPEG or PNG and its first bytes agree with the type it was uploaded as. */
 function imageType(object: UploadedObject): FileInfo['content_type'] | undefined {
-  if (object.contentType === 'image/jpeg' && startsWith(object.start, JPEG_MAGIC)) return 'image/jpeg';
-  if (object.contentType === 'image/png' && startsWith(object.start, PNG_MAGIC)) return 'image/png';
-  return undefined;
+  const type = imageSignature(object.start);
+  return type !== undefined && type === object.contentType ? type : undefined;
 }
