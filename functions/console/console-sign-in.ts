@@ -1,12 +1,18 @@
 /** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
 import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
 import { newObjectId } from '../wire/ids';
-import { CONSOLE_PATH, consoleCookie, LINK_TOKEN, linkRefused, newConsoleToken } from './console-access';
+import { CONSOLE_PATH, ConsoleRefusal, consoleCookie, LINK_TOKEN, linkRefused, newConsoleToken } from './console-access';
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit } from './session-page';
 
 export const handler = consoleRoute(async (event) => {
   const now = new Date();
+  // Login CSRF: another site must not sign this browser in with a link of the attacker's own
+  // account (and replace the operator's cookie). The sign-in form itself is same-origin; browsers
+  // say where a request comes from in Sec-Fetch-Site. Checked before the link is spent.
+  if (event.headers?.['sec-fetch-site'] === 'cross-site') {
+    throw new ConsoleRefusal(403, 'Sign in from the link itself', 'This sign-in came from another site. Open your sign-in link in the browser and press the button on its page.');
+  }
   const token = formOf(event).token;
   if (typeof token !== 'string' || !LINK_TOKEN.test(token)) throw linkRefused();
   const grant = await spendConsoleLink(token, now);

@@ -2,8 +2,9 @@
  * The console's audit log: who looked at or acted on what, when, from which request. Append-only:
  * an entry is written once, with a put that never overwrites (`attribute_not_exists`), and nothing
  * in Verity changes or deletes one; DynamoDB's TTL removes it after the retention period
- * (`VERITY_CONSOLE_AUDIT_RETENTION_DAYS`, 365 unless set). It holds ids, never a person's data, so
- * redaction leaves it as it is.
+ * (`VERITY_CONSOLE_AUDIT_RETENTION_DAYS`, 365 unless set). It holds ids and the operator's own
+ * email (the business's staff, who is accountable for the look), never a verified person's data,
+ * so redaction leaves it as it is.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
