@@ -20,7 +20,6 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { UPLOAD_TAG, type ObjectStore } from './objects';
 
-export { UPLOAD_TAG };
 /** The `tagging` form field of a POST upload: S3's Tagging XML. */
 const PENDING_TAGGING = `<Tagging><TagSet><Tag><Key>${UPLOAD_TAG.key}</Key><Value>${UPLOAD_TAG.pending}</Value></Tag></TagSet></Tagging>`;
 

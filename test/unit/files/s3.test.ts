@@ -10,7 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { s3Objects, UPLOAD_TAG } from '../../../functions/files/s3';
+import { UPLOAD_TAG } from '../../../functions/files/objects';
+import { s3Objects } from '../../../functions/files/s3';
 import { uploadOrigin } from '../../../functions/files/upload-origin';
 import { MAX_UPLOAD_BYTES, UPLOAD_POLICY_SECONDS } from '../../../functions/store/files';
 
