@@ -37,15 +37,16 @@ interface Pending {
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const inserted = event.Records.flatMap(insertedEventItem);
   // The bus and the webhooks get the event in clear: the keys of its sessions (one read per batch, cached).
   try {
-    await loadSessionKeys(event.Records.flatMap((record) => insertedEventItems(record).map(sessionOfEventItem)));
+    await loadSessionKeys(inserted.map(({ item }) => sessionOfEventItem(item)));
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'session keys could not be read', name: (error as Error).name }));
     // Every event of the batch is handed back to the stream, to be tried again.
-    return { batchItemFailures: event.Records.filter((record) => insertedEventItems(record).length).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })) };
+    return { batchItemFailures: inserted.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
   }
-  const pending = event.Records.flatMap(toPending);
+  const pending = inserted.flatMap(toPending);
   // Each event's webhook deliveries are made before it goes on the bus; a record whose fan-out
   // failed comes back as a whole, and a repeated fan-out adds only what is missing.
   const failed: Pending[] = await fannedOutOrFailed(pending);
@@ -69,20 +70,20 @@ async function fannedOutOrFailed(pending: Pending[]): Promise<Pending[]> {
 }
 
 /** Only inserted event items are published; every other change in the table is ignored. */
-function insertedEventItems(record: DynamoDBRecord): Record<string, any>[] {
+function insertedEventItem(record: DynamoDBRecord): { sequenceNumber: string; item: Record<string, any> }[] {
   const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) return [];
+  const sequenceNumber = record.dynamodb?.SequenceNumber;
+  if (record.eventName !== 'INSERT' || !image || !sequenceNumber) return [];
   const item = unmarshall(image as Parameters<typeof unmarshall>[0]);
-  return item.sk === EVENT_KIND ? [item] : [];
+  return item.sk === EVENT_KIND ? [{ sequenceNumber, item }] : [];
 }
 
-function toPending(record: DynamoDBRecord): Pending[] {
-  const [item] = insertedEventItems(record);
-  const stripeEvent = item && eventOfItem(item);
+function toPending({ sequenceNumber, item }: { sequenceNumber: string; item: Record<string, any> }): Pending[] {
+  const stripeEvent = eventOfItem(item);
   if (!stripeEvent) return [];
   return [
     {
-      sequenceNumber: record.dynamodb!.SequenceNumber!,
+      sequenceNumber,
       event: stripeEvent,
       entry: {
         EventBusName: process.env.VERITY_EVENT_BUS_NAME,
