@@ -22,7 +22,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { keyTableSchema } from '../functions/store/key-schema';
+import { defaultKeyTableName, keyTableSchema } from '../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 import { ensurePrivateDir, OperatorError } from './data-dir';
 
@@ -274,7 +274,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
  * (in a developer's .verity/) gets the indexes the schema has gained since.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await ensureKeyTable(client, `${tableName}-keys`);
+  await ensureKeyTable(client, defaultKeyTableName(tableName));
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));

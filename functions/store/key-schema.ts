@@ -15,9 +15,12 @@ export const keyTableSchema = {
   sortKey: 'sk',
 } as const;
 
-/** `VERITY_KEY_TABLE_NAME`; by default the main table's name with `-keys` (each local table has its own). */
+/** The key table that goes with a main table when none is named: each local table has its own. */
+export const defaultKeyTableName = (mainTable: string) => `${mainTable}-keys`;
+
+/** `VERITY_KEY_TABLE_NAME`; by default the main table's name with `-keys`. */
 export function keyTableName(): string {
-  return process.env.VERITY_KEY_TABLE_NAME ?? `${tableName()}-keys`;
+  return process.env.VERITY_KEY_TABLE_NAME ?? defaultKeyTableName(tableName());
 }
 
 /** The sort key of a session's data key item (its partition key is the session's own). */
