@@ -59,13 +59,13 @@ export async function sealSessionsStoredBeforeKeys(options: { account?: string; 
 /** Seals the session's reports, events and saved responses still in clear; how many. */
 async function sealCopies(scope: Scope, sessionId: string): Promise<number> {
   let sealed = 0;
-  for (const kind of [REPORT_KIND, EVENT_KIND, IDEMPOTENCY_KIND]) {
+  for (const [kind, { attribute, seal }] of Object.entries(sealers)) {
     let after: Awaited<ReturnType<typeof pageOfCopies>>['next'];
     do {
       const page = await pageOfCopies(scope, kind, sessionId, { limit: 100, after });
       for (const item of page.items) {
-        if (item[sealedName(kindAttribute(kind))] !== undefined) continue;
-        if (await sealCopy(kind, item, scope, sessionId)) sealed += 1;
+        if (item[sealedName(attribute)] !== undefined) continue;
+        if (await seal(item, scope, sessionId)) sealed += 1;
       }
       after = page.next;
     } while (after);
@@ -73,25 +73,27 @@ async function sealCopies(scope: Scope, sessionId: string): Promise<number> {
   return sealed;
 }
 
-const kindAttribute = (kind: string) => (kind === REPORT_KIND ? 'report' : kind === EVENT_KIND ? 'event' : 'response');
+type Sealer = (item: Record<string, any>, scope: Scope, sessionId: string) => Promise<boolean>;
 
-async function sealCopy(kind: string, item: Record<string, any>, scope: Scope, sessionId: string): Promise<boolean> {
-  if (kind === REPORT_KIND) {
-    const report = item.report as VerificationReport;
-    if (report.redacted) return false;
-    return writeUnlessConditionFails(new PutCommand({ TableName: tableName(), Item: reportItem(report), ConditionExpression: 'attribute_exists(pk)' }));
-  }
-  if (kind === EVENT_KIND) {
-    if (item.redacted === true) return false;
-    const event = item.event as StripeEvent;
-    const built = eventItem({ ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) } }, scope);
-    // Only the copy: the webhook worker counts pending_webhooks on the same item meanwhile.
-    return setAttributesUnlessConditionFails(
-      item,
-      { event: built.event, [sealedName('event')]: built[sealedName('event')] },
-      { condition: 'attribute_exists(pk) AND attribute_not_exists(#sealed)', names: { '#sealed': sealedName('event') } },
-    );
-  }
+const sealReport: Sealer = async (item) => {
+  const report = item.report as VerificationReport;
+  if (report.redacted) return false;
+  return writeUnlessConditionFails(new PutCommand({ TableName: tableName(), Item: reportItem(report), ConditionExpression: 'attribute_exists(pk)' }));
+};
+
+const sealEvent: Sealer = async (item, scope) => {
+  if (item.redacted === true) return false;
+  const event = item.event as StripeEvent;
+  const built = eventItem({ ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) } }, scope);
+  // Only the copy: the webhook worker counts pending_webhooks on the same item meanwhile.
+  return setAttributesUnlessConditionFails(
+    item,
+    { event: built.event, [sealedName('event')]: built[sealedName('event')] },
+    { condition: 'attribute_exists(pk) AND attribute_not_exists(#sealed)', names: { '#sealed': sealedName('event') } },
+  );
+};
+
+const sealResponse: Sealer = async (item, scope, sessionId) => {
   const response = item.response as SavedResponse;
   if (typeof response?.body !== 'string') return false;
   const { body: _body, ...clear } = response;
@@ -102,4 +104,11 @@ async function sealCopy(kind: string, item: Record<string, any>, scope: Scope, s
     { response: sealed.response, [sealedName('response')]: sealed[sealedName('response')] },
     { condition: 'attribute_exists(#response.body) AND attribute_not_exists(#sealed)', names: { '#response': 'response', '#sealed': sealedName('response') } },
   );
-}
+};
+
+/** Each kind of copy, the attribute that holds it (and its sealed form), and how it is sealed. */
+const sealers: Record<string, { attribute: string; seal: Sealer }> = {
+  [REPORT_KIND]: { attribute: 'report', seal: sealReport },
+  [EVENT_KIND]: { attribute: 'event', seal: sealEvent },
+  [IDEMPOTENCY_KIND]: { attribute: 'response', seal: sealResponse },
+};
