@@ -15,7 +15,7 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
-import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './store/client';
+import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
@@ -240,13 +240,11 @@ async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {
   for (const batch of batches) await deleteBatch(batch);
 }
 
-/** Up to 25 deletions in one BatchWriteItem, re-sending what DynamoDB left unprocessed, with backoff. */
+/** Up to 25 deletions in one BatchWriteItem, re-sending what DynamoDB left unprocessed (`untilProcessed`). */
 async function deleteBatch(keys: Record<string, unknown>[]): Promise<void> {
-  let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
-  for (let attempt = 0; requests.length; attempt++) {
-    if (attempt > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
-    if (attempt === 6) throw new Error('DynamoDB kept refusing to delete part of a batch');
-    const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
-    requests = (result.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
-  }
+  await untilProcessed(
+    { [tableName()]: keys.map((Key) => ({ DeleteRequest: { Key } })) },
+    async (pending) => (await dynamo().send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems as typeof pending | undefined,
+    'DynamoDB kept refusing to delete part of a batch',
+  );
 }

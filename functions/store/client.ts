@@ -74,6 +74,24 @@ export function setAttributesUnlessConditionFails(
   );
 }
 
+/** Sends of one batch before giving up on what DynamoDB keeps leaving unprocessed. */
+const MAX_BATCH_ATTEMPTS = 8;
+
+/**
+ * Sends a BatchGetItem or BatchWriteItem (`send` returns what it left unprocessed:
+ * `UnprocessedKeys` / `UnprocessedItems`) and re-sends the rest with exponential backoff, as AWS
+ * advises for batch operations, until nothing is left; throws `failure` after
+ * `MAX_BATCH_ATTEMPTS` sends.
+ */
+export async function untilProcessed<T>(requestItems: Record<string, T>, send: (pending: Record<string, T>) => Promise<Record<string, T> | undefined>, failure: string): Promise<void> {
+  let pending: Record<string, T> | undefined = requestItems;
+  for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
+    if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(failure);
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 25 * 2 ** attempt));
+    pending = await send(pending);
+  }
+}
+
 /**
  * The item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
  * The document client does not unmarshall it, so this does.

@@ -16,7 +16,7 @@
  */
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
-import { dynamo } from './client';
+import { dynamo, untilProcessed } from './client';
 import { newKey, openBytes, openJson, sealBytes, sealJson } from './encryption';
 import { keyEncryptionKey, loadedKeyEncryptionKey } from './key-encryption-key';
 import { keyTableName, sessionKeyKey } from './key-schema';
@@ -87,19 +87,18 @@ export async function loadSessionKeys(sessions: { scope: Scope; id: string }[]):
   }
 }
 
-/**
- * One BatchGetItem, re-sending what DynamoDB left unprocessed (with backoff), merged by table.
- */
+/** One BatchGetItem, re-sending what DynamoDB left unprocessed (`untilProcessed`), merged by table. */
 export async function batchGet(requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>): Promise<Record<string, Record<string, any>[]>> {
   const found: Record<string, Record<string, any>[]> = {};
-  let pending: typeof requests | undefined = requests;
-  for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
-    if (attempt > 0) await new Promise((done) => setTimeout(done, 25 * 2 ** attempt));
-    if (attempt === 8) throw new Error('DynamoDB kept leaving part of a BatchGetItem unprocessed');
-    const result = await dynamo().send(new BatchGetCommand({ RequestItems: pending }));
-    for (const [table, items] of Object.entries(result.Responses ?? {})) (found[table] ??= []).push(...items);
-    pending = result.UnprocessedKeys as typeof requests | undefined;
-  }
+  await untilProcessed(
+    requests,
+    async (pending) => {
+      const result = await dynamo().send(new BatchGetCommand({ RequestItems: pending }));
+      for (const [table, items] of Object.entries(result.Responses ?? {})) (found[table] ??= []).push(...items);
+      return result.UnprocessedKeys as typeof requests | undefined;
+    },
+    'DynamoDB kept leaving part of a BatchGetItem unprocessed',
+  );
   return found;
 }
 
