@@ -4,7 +4,7 @@ import { untilProcessed } from '../../../functions/store/client';
 describe('untilProcessed', () => {
   it('re-sends only what the previous send left unprocessed, until nothing is left', async () => {
     const sent: Record<string, number[]>[] = [];
-    const left = [{ t: [2, 3] }, { t: [3] }, {}];
+    const left: Record<string, number[]>[] = [{ t: [2, 3] }, { t: [3] }, {}];
     await untilProcessed({ t: [1, 2, 3] }, async (pending) => {
       sent.push(pending);
       return left.shift();
