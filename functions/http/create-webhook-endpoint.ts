@@ -2,7 +2,7 @@ import { invalidParameter } from '../domain/errors';
 import { createWebhookEndpoint } from '../domain/webhook-endpoint';
 import type { SessionChange } from '../store/sessions';
 import { insertWebhookEndpoint } from '../store/webhook-endpoints';
-import { API_VERSION } from '../wire/events';
+import { servedVersion } from '../wire/api-versions';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { newObjectId } from '../wire/ids';
 import { boolean, metadata, required, string } from '../wire/schema';
@@ -22,15 +22,13 @@ export const handler = stripeEndpoint(
   },
   async ({ params, scope, origin, saveResponse }) => {
     resolveExpand(params.expand, []);
-    // Verity renders events in one API version: an endpoint cannot ask for another.
-    if (params.api_version !== undefined && params.api_version !== API_VERSION) {
-      throw invalidParameter('parameter_invalid', `Invalid api_version: Verity renders events in ${API_VERSION} only.`, 'api_version');
-    }
+    // Any version the API serves; its events are rendered in it (functions/wire/events.ts eventForEndpoint).
+    const apiVersion = params.api_version === undefined ? undefined : endpointApiVersion(params.api_version);
     if (params.connect === true) {
       throw invalidParameter('parameter_invalid', 'Invalid connect: Verity has no connected accounts; leave connect out or false.', 'connect');
     }
     const endpoint = createWebhookEndpoint(
-      { url: await checkedUrl(params.url!, scope), enabled_events: params.enabled_events!, description: params.description, metadata: params.metadata, api_version: params.api_version },
+      { url: await checkedUrl(params.url!, scope), enabled_events: params.enabled_events!, description: params.description, metadata: params.metadata, api_version: apiVersion },
       { id: newObjectId('we', origin.now.getTime()), scope, now: origin.now },
     );
     // The only response that shows the secret. A saved idempotent response keeps its generation
@@ -43,3 +41,17 @@ export const handler = stripeEndpoint(
     return body;
   },
 );
+
+/**
+ * `api_version` as the endpoint keeps it: the version as given (trimmed), so the endpoint shows
+ * what its owner chose, once `servedVersion` accepts it; 400 `parameter_invalid` naming
+ * `api_version` (and not repeating it) otherwise.
+ */
+function endpointApiVersion(text: string): string {
+  try {
+    servedVersion(text);
+  } catch {
+    throw invalidParameter('parameter_invalid', 'Invalid api_version: it must be a Stripe API version, such as 2026-11-18.endive.', 'api_version');
+  }
+  return text.trim();
+}

@@ -20,10 +20,11 @@ import { signingSecret, withCredentials, withoutCredentials } from '../wire/sess
 import { authenticate } from './authenticate';
 import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-access';
 import { rateLimited } from './rate-limit';
-import { refuseUnservedHeaders } from './request-headers';
+import { honourRequestHeaders } from './request-headers';
+import { API_VERSION, renderForVersion } from '../wire/api-versions';
 import type { ChangeOrigin } from '../outbox';
 import { renderSessionNow } from './session-response';
-import { requestIdOf, stripeResponses } from './stripe-responses';
+import { answerInVersion, requestIdOf, stripeResponses } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -59,10 +60,13 @@ export function stripeEndpoint<S extends Shape>(
     .use(httpHeaderNormalizer())
     .use(stripeResponses())
     .handler(async (event) => {
+      // Until the request's own version is known (an unknown key, a malformed version), answers are the newest.
+      answerInVersion(event, API_VERSION);
       const caller = await authenticate(event.headers.authorization);
       const { scope } = caller;
       // A header that would change the answer is honoured or refused, before anything is read or written.
-      refuseUnservedHeaders(event.headers, scope);
+      const { version } = honourRequestHeaders(event.headers, scope);
+      answerInVersion(event, version);
       checkRouteAccess(caller, event);
       // Before any other work: a refused request costs its account's neighbours nothing.
       const refusal = await rateLimited(scope);
@@ -91,14 +95,14 @@ export function stripeEndpoint<S extends Shape>(
         result = await run({ params, scope, pathId: event.pathParameters?.id, origin, access, saveResponse });
       } catch (error) {
         const used = keyed && (await settleFailure(keyed, error, origin.now));
-        if (used) return answerUsedKey(keyed, used, expand, access);
+        if (used) return answerUsedKey(keyed, used, expand, access, version);
         throw error;
       }
       if (result instanceof RawResponse) return result.result;
       // A request that wrote no transaction (it changed nothing) saves its response on its own.
       const used = keyed && !saved ? await completeKey(keyed, savedResponse(200, result), origin.now) : undefined;
-      if (used) return answerUsedKey(keyed!, used, expand, access);
-      return { statusCode: 200, headers: jsonHeaders(keyed?.header), body: JSON.stringify(result) };
+      if (used) return answerUsedKey(keyed!, used, expand, access, version);
+      return { statusCode: 200, headers: jsonHeaders(keyed?.header), body: JSON.stringify(renderForVersion(result, version)) };
     });
 }
 
@@ -149,7 +153,13 @@ const keyedDigest = (...parts: unknown[]): string =>
  * sensitive verification results shows the session as it is now too, so the key's 48 hours
  * (key-access.ts) hold for it as for any read: a saved body is up to 24 hours old.
  */
-async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: string[] | undefined, access: RequestAccess): Promise<Result> {
+async function answerUsedKey(
+  request: KeyedRequest,
+  used: UsedKey,
+  expand: string[] | undefined,
+  access: RequestAccess,
+  version: string,
+): Promise<Result> {
   if (used.kind === 'mismatch') {
     throw new VerityError(
       'idempotency',
@@ -165,7 +175,8 @@ async function answerUsedKey(request: KeyedRequest, used: UsedKey, expand: strin
   return {
     statusCode: response.statusCode,
     headers: { ...jsonHeaders(request.header), 'idempotent-replayed': 'true' },
-    body: JSON.stringify(body),
+    // The replay's request may name another version than the first: it is answered in its own.
+    body: JSON.stringify(renderForVersion(body, version)),
   };
 }
 

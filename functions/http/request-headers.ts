@@ -7,58 +7,60 @@
  *   so a value other than the caller's own account is refused; ignoring it would create the
  *   connected account's sessions in the platform's account and show the platform's data as
  *   theirs.
- * - `Stripe-Version`: Verity renders one version's shapes (`API_VERSION`). Versions up to it are
- *   served (Identity's objects changed between versions only by added fields, which Stripe
- *   counts as backward compatible); a later one, whose changes Verity cannot know, a beta
- *   (`; name=v1`), or a value that is no version, is refused.
+ * - `Stripe-Version`: the version the answer is rendered in (functions/wire/api-versions.ts): every
+ *   version Stripe has released and any later one is served; a value that is no version is refused.
  *
  * `Idempotency-Key` is honoured by the endpoint itself (functions/http/endpoint.ts).
  */
 import { invalidParameter } from '../domain/errors';
 import type { Scope } from '../domain/verification-session';
-import { API_VERSION } from '../wire/events';
+import { API_VERSION, servedVersion, type ServedVersion } from '../wire/api-versions';
 
 type Headers = Record<string, string | undefined>;
 
-/** Stripe's dated versions: `2026-10-28` or `2026-10-28.endive`. */
-const VERSION = /^(\d{4}-\d{2}-\d{2})(?:\.[a-z]+)?$/;
-const SERVED_UNTIL = API_VERSION.slice(0, 10);
-
 /**
- * Throws 400 `invalid_request_error` (a `VerityError` of kind `invalid_parameter`, `param` null)
- * for the first header of `headers` (lower-case names, as @middy/http-header-normalizer leaves
- * them) that Verity cannot honour for the authenticated `scope`: code `account_invalid` for
- * `Stripe-Account` / `Stripe-Context` naming another account, `api_version_invalid` for a
- * `Stripe-Version` Verity does not serve. Header values are never echoed.
+ * The version the request is answered in, given `headers` (lower-case names, as
+ * @middy/http-header-normalizer leaves them) for the authenticated `scope`. Throws 400
+ * `invalid_request_error` (a `VerityError` of kind `invalid_parameter`, `param` null) for the
+ * first header Verity cannot honour: code `account_invalid` for `Stripe-Account` /
+ * `Stripe-Context` naming another account, `api_version_invalid` for a `Stripe-Version` that is no
+ * Stripe version. Header values are never echoed.
  */
-export function refuseUnservedHeaders(headers: Headers, scope: Scope): void {
+export function honourRequestHeaders(headers: Headers, scope: Scope): ServedVersion {
   for (const name of ['stripe-account', 'stripe-context'] as const) {
     const value = headers[name];
     if (value !== undefined && value.trim() !== scope.account) throw otherAccount(name === 'stripe-account' ? 'Stripe-Account' : 'Stripe-Context');
   }
-  const version = headers['stripe-version'];
-  if (version !== undefined) refuseUnservedVersion(version.trim());
+  const requested = headers['stripe-version'];
+  const served = servedVersion(requested);
+  if (served.newerMajor) sayUpgradeDue(scope, requested!.trim());
+  return served;
 }
 
-function refuseUnservedVersion(version: string): void {
-  const [requested, ...betas] = version.split(';');
-  if (betas.length) {
-    throw versionInvalid(`Verity implements no beta or preview features, so it cannot serve the Stripe-Version you sent (which names one after ';'). Send ${API_VERSION} alone.`);
-  }
-  const date = VERSION.exec(requested!.trim())?.[1];
-  const day = date ? new Date(`${date}T00:00:00Z`) : undefined;
-  // A calendar day: 2026-02-30 is no version.
-  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date) {
-    throw versionInvalid(`Invalid Stripe API version. Stripe-Version must be a dated version such as ${API_VERSION}.`);
-  }
-  if (date > SERVED_UNTIL) {
-    throw versionInvalid(
-      `Verity renders Stripe API version ${API_VERSION} and serves requests for it and older versions; the Stripe-Version you sent is newer, and its changes are unknown to Verity. Pin apiVersion: '${API_VERSION}' in the stripe SDK, or send no Stripe-Version.`,
-    );
-  }
-}
+/** Account and version pairs this container has logged (bounded: a flood of names logs at most this many). */
+const logged = new Set<string>();
+const MAX_LOGGED = 1000;
 
-const versionInvalid = (message: string) => invalidParameter('api_version_invalid', message, null);
+/**
+ * One log line per account and version (per container), so an operator sees that clients send a
+ * major this Verity does not know and an upgrade is due. The version is well-formed by then
+ * (`servedVersion` accepted it); the account id is no personal data.
+ */
+function sayUpgradeDue(scope: Scope, requested: string): void {
+  const key = `${scope.account}:${scope.mode}:${requested}`;
+  if (logged.has(key) || logged.size >= MAX_LOGGED) return;
+  logged.add(key);
+  console.warn(
+    JSON.stringify({
+      level: 'warn',
+      message: 'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; upgrade Verity to render the new major',
+      account: scope.account,
+      mode: scope.mode,
+      requested_version: requested,
+      served_version: API_VERSION,
+    }),
+  );
+}
 
 const otherAccount = (header: string) =>
   invalidParameter(

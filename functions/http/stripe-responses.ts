@@ -10,18 +10,31 @@ import { randomToken } from '../wire/ids';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
-/** The request id travels on the event so that every middleware and the handler see the same one. */
-type EventWithRequestId = Event & { verityRequestId?: string };
+/**
+ * The request id travels on the event so that every middleware and the handler see the same one;
+ * so does the Stripe API version an API request is answered in, once the endpoint knows it.
+ */
+type EventWithRequestId = Event & { verityRequestId?: string; verityApiVersion?: string };
 
 /** This request's `req_…` id, made on first use. */
 export const requestIdOf = (event: Event) => ((event as EventWithRequestId).verityRequestId ??= `req_${randomToken(14)}`);
+
+/**
+ * Names the Stripe API version this request's answer is rendered in: the response, error or not,
+ * then carries it as `Stripe-Version`, as Stripe's do. Pages (HTML) set none and send none.
+ */
+export const answerInVersion = (event: Event, version: string) => void ((event as EventWithRequestId).verityApiVersion = version);
 
 /**
  * Puts this request's `Request-Id` (and any `headers` given) on the response the request has,
  * whatever made it: the handler, a redirect, an error. Cannot fail.
  */
 export function withRequestId(request: middy.Request<Event, Result>, headers: Record<string, string> = {}): void {
-  request.response = { ...request.response, headers: { ...request.response?.headers, ...headers, 'request-id': requestIdOf(request.event) } };
+  const version = (request.event as EventWithRequestId).verityApiVersion;
+  request.response = {
+    ...request.response,
+    headers: { ...request.response?.headers, ...headers, 'request-id': requestIdOf(request.event), ...(version ? { 'stripe-version': version } : {}) },
+  };
 }
 
 export function stripeResponses(): middy.MiddlewareObj<Event, Result> {

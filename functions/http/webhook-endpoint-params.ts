@@ -11,8 +11,11 @@ import { isObjectId } from '../wire/ids';
 import { array, requiredString, url, type Validator } from '../wire/schema';
 import { checkEndpointUrl } from '../webhooks/endpoint-url';
 
-/** At most this many event types in `enabled_events` (Verity knows 7 values; duplicates are dropped). */
-const MAX_ENABLED_EVENTS = 20;
+/**
+ * At most this many event types in `enabled_events`: Stripe's own enum of event types holds
+ * about 250, and an endpoint may list payment events beside identity ones (duplicates are dropped).
+ */
+const MAX_ENABLED_EVENTS = 300;
 
 export const enabledEventsParam = () => array(requiredString({ maxLength: 100 }), { maxItems: MAX_ENABLED_EVENTS });
 /** An absolute http(s) URL, never empty; where it may point is checked for the mode by `checkedUrl`. */

@@ -22,6 +22,7 @@ import {
   type WebhookDelivery,
 } from '../store/webhook-deliveries';
 import { disableWebhookEndpoint, getWebhookEndpoint } from '../store/webhook-endpoints';
+import { eventForEndpoint } from '../wire/events';
 import { webhookEndpointSecret } from '../wire/session-secrets';
 import { DELIVERY_TIMEOUT_MS, sendWebhook, type DeliveryResult, type WebhookRequest } from './deliver';
 
@@ -146,8 +147,8 @@ export async function attemptDelivery(
   const result = await send({
     url: stored.endpoint.url,
     mode: scope.mode,
-    // Exactly what GET /v1/events/:id answers.
-    body: JSON.stringify(event),
+    // What GET /v1/events/:id answers, rendered in the endpoint's api_version if it has one.
+    body: JSON.stringify(eventForEndpoint(event, stored.endpoint.api_version)),
     secret: webhookEndpointSecret(scope, endpointId, stored.endpoint.secret_generation),
     timestamp: Math.floor(started / 1000),
   });

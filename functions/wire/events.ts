@@ -1,10 +1,8 @@
 /** The Event object as Stripe's API shows it. */
 import type { SessionEventType } from '../domain/events';
 import type { VerificationSession } from '../domain/verification-session';
+import { API_VERSION, renderForVersion, servedVersion } from './api-versions';
 import { renderVerificationSession } from './verification-session';
-
-/** The Stripe API version whose object shapes Verity renders. */
-export const API_VERSION = '2026-10-28.endive';
 
 /** What caused a change: the request and its idempotency key, or null for changes nobody requested. */
 export type EventRequest = { id: string | null; idempotency_key: string | null } | null;
@@ -33,4 +31,17 @@ export function renderEvent(event: {
     request: event.request,
     type: event.type,
   };
+}
+
+/**
+ * The event as a webhook endpoint receives it: `data.object` rendered in the endpoint's
+ * `api_version` and `api_version` naming it, as Stripe renders an endpoint's events
+ * (https://docs.stripe.com/webhooks#api-versions). An endpoint without one gets the event as
+ * stored (`API_VERSION`, the newest Verity knows, as Stripe's account default would be); one of a
+ * major newer than Verity knows gets that too (functions/wire/api-versions.ts).
+ */
+export function eventForEndpoint<E extends { api_version: string }>(event: E, endpointVersion: string | null): E {
+  if (endpointVersion === null) return event;
+  const version = servedVersion(endpointVersion).version;
+  return { ...renderForVersion(event, version), api_version: version };
 }

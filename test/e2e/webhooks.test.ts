@@ -10,6 +10,7 @@ import { deliverDueWebhooks, RETRY_SCHEDULES } from '../../functions/webhooks/de
 import { useResolverForTests } from '../../functions/webhooks/endpoint-url';
 import { fanOutEvent } from '../../functions/webhooks/fan-out';
 import type { StripeEvent } from '../../functions/wire/events';
+import { API_VERSION } from '../../functions/wire/api-versions';
 import { dueDeliveries, leaseDelivery } from '../../functions/store/webhook-deliveries';
 import type { LocalRuntime } from '../../local/runtime';
 import { failure, newStripeAccount, startService } from '../support/local-service';
@@ -96,6 +97,26 @@ describe('signed delivery', () => {
     // Every endpoint had its events: none is listed as undelivered.
     await eventually(() => eventsOf(session.id, { delivery_success: false }), (undelivered) => expect(undelivered).toEqual([]));
   });
+  it("renders each endpoint's events in its api_version, and stores other products' event types without sending them", async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const mixed = ['payment_intent.succeeded', 'charge.refunded', 'identity.verification_session.created', 'v2.core.account.created'];
+    const older = await own.webhookEndpoints.create({ url: receiver.url('/basil'), enabled_events: mixed as '*'[], api_version: '2025-05-28.basil' });
+    expect(older).toMatchObject({ api_version: '2025-05-28.basil', enabled_events: mixed });
+    const newerMajor = await own.webhookEndpoints.create({ url: receiver.url('/fig'), enabled_events: ['identity.verification_session.created'], api_version: '2027-03-31.fig' });
+    const session = await own.identity.verificationSessions.create({ type: 'document' });
+    const [basil] = await eventually(async () => receivedAt('/basil'), (found) => expect(found).toHaveLength(1));
+    const event = own.webhooks.constructEvent(basil!.body, basil!.headers['stripe-signature']!, older.secret!);
+    expect(event).toMatchObject({ type: 'identity.verification_session.created', api_version: '2025-05-28.basil', data: { object: { id: session.id } } });
+    // related_person came with 2025-06-30.basil, related_customer_account with 2025-12-15.clover.
+    expect(event.data.object).not.toHaveProperty('related_person');
+    expect(event.data.object).not.toHaveProperty('related_customer_account');
+    expect(event.data.object).toHaveProperty('related_customer', null);
+    const [fig] = await eventually(async () => receivedAt('/fig'), (found) => expect(found).toHaveLength(1));
+    const newest = own.webhooks.constructEvent(fig!.body, fig!.headers['stripe-signature']!, newerMajor.secret!);
+    expect(newest).toMatchObject({ api_version: API_VERSION });
+    expect(newest.data.object).toHaveProperty('related_person', null);
+  });
+
   it('sends exactly the Event that GET /v1/events/:id answers, counting the endpoint as pending until it is delivered', async () => {
     const { stripe: own } = await newStripeAccount(service);
     const endpoint = await own.webhookEndpoints.create({ url: receiver.url('/exact'), enabled_events: ['identity.verification_session.created'] });
