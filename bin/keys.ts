@@ -62,8 +62,9 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            for one account in one mode with one role (viewer: lists and statuses, no personal
            data; reviewer: also reveals personal data and images, each recorded; admin: also
            cancels and redacts). Only a keyed digest of the link is stored. The link is on
-           VERITY_PUBLIC_URL (default http://localhost:4242); with --aws, set it to the stack's
-           ApiUrl and VERITY_SIGNING_SECRET_ARN to the stack's signing secret.
+           VERITY_PUBLIC_URL (default: the address of the npm start running on the data folder,
+           else http://localhost:4242); with --aws, set it to the stack's ApiUrl and
+           VERITY_SIGNING_SECRET_ARN to the stack's signing secret.
 
 Locally the key is written through the running npm start's DynamoDB Local (VERITY_DATA_DIR,
 default .verity), or through one started for the moment if none runs. With --aws it is written
@@ -234,7 +235,9 @@ await runCommand(COMMAND, async () => {
     // and start one for the moment.
     const running = runningDynamo(dataDir);
     if (running && (await isServing(running))) {
-      dynamo = { ...running, stop: async () => undefined };
+      dynamo = { endpoint: running.endpoint, accessKeyId: running.accessKeyId, stop: async () => undefined };
+      // Links point at the running service's own address (its port may not be 4242), unless the operator names another.
+      if (running.publicUrl) process.env.VERITY_PUBLIC_URL ??= running.publicUrl;
       where = commandText(`${dataDir}, the data folder of the npm start running on it`);
     } else {
       where = commandText(`${dataDir} (no npm start is running on it now: start one with VERITY_DATA_DIR=${dataDir} to use this)`);

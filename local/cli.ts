@@ -13,10 +13,13 @@ import { OperatorError } from './data-dir';
  */
 export const invocation = { viaVerityCommand: false };
 
-/** `npm start` → `verity start`, `npm run keys` → `verity keys` (and `npm run keys -- x` → `verity keys x`) under the `verity` command. */
+/**
+ * `npm start` → `npx verity start`, `npm run keys` → `npx verity keys` (and `npm run keys -- x` →
+ * `npx verity keys x`) under the `verity` command: what a package user types, as each message's advice.
+ */
 export function commandText(text: string): string {
   if (!invocation.viaVerityCommand) return text;
-  return text.replace(/npm run (keys|listen)(?: --(?= ))?/g, 'verity $1').replace(/npm start(?: --(?= ))?/g, 'verity start');
+  return text.replace(/npm run (keys|listen)(?: --(?= ))?/g, 'npx verity $1').replace(/npm start(?: --(?= ))?/g, 'npx verity start');
 }
 
 /** Exit code of a command line that cannot be understood (as getopt tools use). */

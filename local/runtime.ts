@@ -171,7 +171,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const account = persisted(dataDir, 'account', newAccountId);
     const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
     const endpointFile = dataDir && endpointFileOf(dataDir);
-    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId }));
+    // The page's address too: the console links `npm run keys` prints must point at this service, whatever its port.
+    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId, publicUrl }));
 
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
@@ -262,16 +263,20 @@ function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: s
   };
 }
 
-/** The file that tells `npm run keys` where the running service's DynamoDB Local answers (JSON: endpoint, accessKeyId). */
+/**
+ * The file that tells `npm run keys` where the running service's DynamoDB Local answers and where
+ * the service itself does (JSON: endpoint, accessKeyId, publicUrl).
+ */
 export const endpointFileOf = (dataDir: string) => join(dataDir, 'dynamodb-endpoint');
 
 /** The DynamoDB Local a running service left in its data folder, if the file is there and readable. */
-export function runningDynamo(dataDir: string): DynamoConnection | undefined {
+export function runningDynamo(dataDir: string): (DynamoConnection & { publicUrl?: string }) | undefined {
   const file = endpointFileOf(dataDir);
   if (!existsSync(file)) return undefined;
   try {
-    const { endpoint, accessKeyId } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection>;
-    return typeof endpoint === 'string' && typeof accessKeyId === 'string' ? { endpoint, accessKeyId } : undefined;
+    const { endpoint, accessKeyId, publicUrl } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection> & { publicUrl?: unknown };
+    if (typeof endpoint !== 'string' || typeof accessKeyId !== 'string') return undefined;
+    return { endpoint, accessKeyId, ...(typeof publicUrl === 'string' ? { publicUrl } : {}) };
   } catch {
     return undefined;
   }

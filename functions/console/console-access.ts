@@ -37,7 +37,7 @@ export class ConsoleRefusal extends Error {
 }
 
 export const signInRequired = () =>
-  new ConsoleRefusal(401, 'Sign in to the console', 'You are not signed in, or your console session has ended. Ask for a new sign-in link (npm run keys -- console-link).');
+  new ConsoleRefusal(401, 'Sign in to the console', 'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).');
 export const roleRequired = (role: ConsoleRole, session: ConsoleSession) =>
   new ConsoleRefusal(403, 'Not allowed', `This needs the ${role} role; you are signed in as ${session.role}.`);
 export const csrfRefused = () =>
@@ -48,7 +48,7 @@ export const notFound = (what: string) => new ConsoleRefusal(404, 'Not found', `
 export const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The one answer to a link that does not sign in: used, expired and forged alike. */
 export const linkRefused = () =>
-  new ConsoleRefusal(401, 'This sign-in link does not work', 'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask for a new one (npm run keys -- console-link).');
+  new ConsoleRefusal(401, 'This sign-in link does not work', 'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).');
 
 /** A new cookie value: 256 random bits. */
 export const newConsoleToken = () => randomBytes(32).toString('base64url');

@@ -145,7 +145,7 @@ export function checkSensitiveResultsKey(request: { key: string; account: string
     throw new VerityError(
       'permission',
       'restricted_key_required',
-      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npm run keys -- create --restricted --sensitive-results`,
+      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run keys -- create --restricted --sensitive-results in a clone of Verity)`,
       'expand',
     );
   }

@@ -5,7 +5,9 @@
  * exit code 2.
  */
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { endpointFileOf } from '../../local/runtime';
 import { newAccountId } from '../../functions/domain/api-keys';
 import type { LocalRuntime } from '../../local/runtime';
 import { signInToConsole } from '../support/console';
@@ -21,9 +23,10 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-const consoleLink = (...args: string[]) => {
+const consoleLink = (...args: string[]) => consoleLinkOn({ VERITY_PUBLIC_URL: 'https://verity.example' }, ...args);
+const consoleLinkOn = (extraEnv: Record<string, string>, ...args: string[]) => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/keys.ts', 'console-link', ...args], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir, VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!, VERITY_PUBLIC_URL: 'https://verity.example' },
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir, VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!, ...extraEnv },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -45,6 +48,19 @@ describe('npm run keys -- console-link', () => {
     expect(page).toContain('ops@example.com (admin)');
     const again = await fetch(`${service.url}/console/sign_in`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
     expect(again.status).toBe(401);
+  });
+
+  it("points the link at the running service's own address when no public URL is set, whatever its port", async () => {
+    // As npm start leaves its data folder: where its DynamoDB Local and its API answer.
+    writeFileSync(endpointFileOf(dataDir), JSON.stringify({ ...inject('dynamo'), publicUrl: service.url }), { mode: 0o600 });
+    expect(service.url).not.toMatch(/:4242$/);
+    const account = newAccountId();
+    const made = consoleLinkOn({}, '--account', account, '--mode', 'test', '--email', 'ops@example.com', '--role', 'viewer');
+    expect(made.status, made.stderr).toBe(0);
+    const link = /^http:\/\/\S+\/console\/sign_in\?token=\S+$/m.exec(made.stdout)![0];
+    expect(link.startsWith(`${service.url}/console/sign_in?token=`)).toBe(true);
+    const cookie = await signInToConsole(service.url, new URL(link).searchParams.get('token')!);
+    expect(await (await fetch(`${service.url}/console/verification_sessions`, { headers: { cookie } })).text()).toContain(account);
   });
 
   it('answers every mistake with one line and exit code 2', () => {

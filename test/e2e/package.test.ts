@@ -132,7 +132,7 @@ export { table, url, wrong };
 
   it('npx verity start brings the whole service up, and the Stripe SDK drives it', async () => {
     const help = await run('npx', ['--offline', 'verity', '--help'], { cwd: project });
-    expect(help.stdout).toContain('verity start [--port N] [--data-dir DIR] [--in-memory]');
+    expect(help.stdout).toContain('npx verity start [--port N] [--data-dir DIR] [--in-memory]');
 
     const service = spawnGroup('npx', ['--offline', 'verity', 'start', '--in-memory', '--port', '0'], { cwd: project });
     let said = '';
@@ -185,7 +185,7 @@ test('a failed document check asks for input again', async () => {
   expect(now.last_error.code).toBe('document_expired');
   // This file's Verity holds this file's sessions only.
   expect((await stripe.identity.verificationSessions.list()).data.map((s) => s.id)).toEqual([session.id]);
-});
+}, 30_000);
 `,
     );
     writeFileSync(

@@ -118,8 +118,8 @@ describe('webhook endpoints through the SDK', () => {
       [{ url: 'http://localhost/x', enabled_events: ['Charge.Succeeded' as '*'] }, 'enabled_events[0]', 'parameter_invalid'],
       [{ url: 'http://localhost/x', enabled_events: ['*', 'identity.verification_session.*' as '*'] }, 'enabled_events[1]', 'parameter_invalid'],
       [{ url: 'http://localhost/x', enabled_events: ['charge..succeeded' as '*'] }, 'enabled_events[0]', 'parameter_invalid'],
-      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: 'banana' }, 'api_version', 'parameter_invalid'],
-      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: '2026-02-30.endive' }, 'api_version', 'parameter_invalid'],
+      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: 'banana' as Stripe.WebhookEndpointCreateParams.ApiVersion }, 'api_version', 'parameter_invalid'],
+      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: '2026-02-30.endive' as Stripe.WebhookEndpointCreateParams.ApiVersion }, 'api_version', 'parameter_invalid'],
       [{ url: 'http://localhost/x', enabled_events: ['*'], connect: true }, 'connect', 'parameter_invalid'],
     ];
     for (const [params, param, code] of cases) {

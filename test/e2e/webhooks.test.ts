@@ -102,7 +102,7 @@ describe('signed delivery', () => {
     const mixed = ['payment_intent.succeeded', 'charge.refunded', 'identity.verification_session.created', 'v2.core.account.created'];
     const older = await own.webhookEndpoints.create({ url: receiver.url('/basil'), enabled_events: mixed as '*'[], api_version: '2025-05-28.basil' });
     expect(older).toMatchObject({ api_version: '2025-05-28.basil', enabled_events: mixed });
-    const newerMajor = await own.webhookEndpoints.create({ url: receiver.url('/fig'), enabled_events: ['identity.verification_session.created'], api_version: '2027-03-31.fig' });
+    const newerMajor = await own.webhookEndpoints.create({ url: receiver.url('/fig'), enabled_events: ['identity.verification_session.created'], api_version: '2027-03-31.fig' as Stripe.WebhookEndpointCreateParams.ApiVersion });
     const session = await own.identity.verificationSessions.create({ type: 'document' });
     const [basil] = await eventually(async () => receivedAt('/basil'), (found) => expect(found).toHaveLength(1));
     const event = own.webhooks.constructEvent(basil!.body, basil!.headers['stripe-signature']!, older.secret!);

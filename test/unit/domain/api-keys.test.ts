@@ -74,7 +74,7 @@ describe('sensitive verification results', () => {
     const error = thrown(() => checkSensitiveResultsKey(request({ type: 'secret' }), 'document.dob'));
     expect(error).toMatchObject({ kind: 'permission', code: 'restricted_key_required', param: 'expand' });
     expect(error.message).toBe(
-      'Sensitive verification results (document.dob) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npm run keys -- create --restricted --sensitive-results',
+      'Sensitive verification results (document.dob) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run keys -- create --restricted --sensitive-results in a clone of Verity)',
     );
   });
 
