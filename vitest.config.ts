@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // `npm run compat` runs these, each SDK against a Verity of its own (vitest.compat.config.ts).
+    exclude: ['test/compat/**', '**/node_modules/**'],
     // One DynamoDB Local for the whole run; every test file works in accounts of its own.
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/environment.ts'],
