@@ -8,7 +8,7 @@
  *
  * - booleans: `True`/`False` from stripe-python before 12.0.1 (Debian's python3-stripe 5.0.0
  *   included) and from Stripe.net; `true`/`false` from every other library.
- * - arrays: indexed `a[0]=…&a[1]=…` from all current libraries, `a[]=…` from stripe-ruby before 4.
+ * - arrays: indexed `a[0]=…&a[1]=…` from all current libraries, `a[]=…` from stripe-ruby before 3.22.
  * - an empty list: nothing from Python, Ruby and PHP; `a=` (the empty value) from Go, Java, .NET.
  * - unsetting a metadata key: the empty value `metadata[k]=` from every library (Python and PHP
  *   from `''`, Ruby's `nil.to_s`, Go's map value `""`, Java's and .NET's `null`).
@@ -114,8 +114,8 @@ const ROWS: SdkBodies[] = [
   },
   {
     // stripe/stripe-ruby v3.0.0, lib/stripe/util.rb:183: `result << ["#{calculated_key}[]", elem]`, unindexed
-    // arrays (indexed from 4.0, c1ff8bd "Integer-index encode all arrays").
-    sdk: 'stripe-ruby 3.x',
+    // arrays (indexed from 3.22.0, c1ff8bd "Integer-index encode all arrays").
+    sdk: 'stripe-ruby before 3.22',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[]=provided_details',
     update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][]=id_card&options[document][require_matching_selfie]=false',
@@ -157,8 +157,8 @@ const ROWS: SdkBodies[] = [
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
-    // stripe/stripe-java (0de1374), src/main/java/com/stripe/net/FormEncoder.java: :130-131 null → '';
-    // :160 value.toString() (Boolean → 'true', Long → '3'); :210-215 indexed `%s[%d]`; :217-222 an empty
+    // stripe/stripe-java (0de1374), src/main/java/com/stripe/net/FormEncoder.java: :131-132 null → '';
+    // :161 value.toString() (Boolean → 'true', Long → '3'); :211-216 indexed `%s[%d]`; :218-223 an empty
     // collection is `key=`. Params become a HashMap first (ApiRequestParamsConverter), so the order is the map's.
     sdk: 'stripe-java',
     create:

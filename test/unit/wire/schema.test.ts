@@ -188,7 +188,7 @@ describe('boolean', () => {
   it.each([
     ['true', true],
     ['false', false],
-    // Stripe.net and stripe-python before 12.0.1 send the words capitalized (docs/ lists the sources).
+    // Stripe.net and stripe-python before 12.0.1 send the words capitalized (README: Stripe's libraries in other languages).
     ['True', true],
     ['False', false],
     ['TRUE', true],
