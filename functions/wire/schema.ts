@@ -52,10 +52,20 @@ export function oneOf<const T extends string>(allowed: readonly T[]): Validator<
   };
 }
 
+/**
+ * `true` or `false` in any letter case, or a JSON boolean, as Stripe's API reads them: Stripe's
+ * .NET library sends `True`/`False` (stripe/stripe-dotnet
+ * src/Stripe.net/Infrastructure/FormEncoding/FormEncoder.cs:141-145, `string.Format("{0}", bool)`)
+ * and so did its Python library before 12.0.1, Debian's python3-stripe 5.0.0 included (urlencode's
+ * `str(True)`); Ruby, PHP, Go, Java and newer Python send lower case. Nothing else is a boolean
+ * (`1`, `yes`, `on` are refused); an empty value cannot unset one.
+ */
 export function boolean(): Validator<boolean> {
   return (value, param) => {
-    if (value === true || value === 'true') return true;
-    if (value === false || value === 'false') return false;
+    if (typeof value === 'boolean') return value;
+    const word = typeof value === 'string' ? value.toLowerCase() : undefined;
+    if (word === 'true') return true;
+    if (word === 'false') return false;
     if (value === '') throw cannotBeUnset(param);
     throw invalidParameter('parameter_invalid', `Invalid boolean: ${describe(value)}`, param);
   };

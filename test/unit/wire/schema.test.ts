@@ -188,13 +188,18 @@ describe('boolean', () => {
   it.each([
     ['true', true],
     ['false', false],
+    // Stripe.net and stripe-python before 12.0.1 send the words capitalized (README: Stripe's libraries in other languages).
+    ['True', true],
+    ['False', false],
+    ['TRUE', true],
+    ['fAlSe', false],
     [true, true],
     [false, false],
   ] as const)('reads %j as %s', (value, expected) => {
     expect(boolean()(value, 'b')).toBe(expected);
   });
 
-  it.each(['yes', '1', '0', 'TRUE', 'on'])('refuses %j with parameter_invalid', (value) => {
+  it.each(['yes', '1', '0', 'on', 'True ', 't', 'truefalse'])('refuses %j with parameter_invalid', (value) => {
     const error = expectInvalid(boolean(), value, 'options[document][require_id_number]', 'parameter_invalid');
     expect(error.message).toBe(`Invalid boolean: ${value}`);
   });
