@@ -13,7 +13,8 @@
  * It ends by printing the bundles' total and what `npm pack` would produce (files, packed and
  * unpacked size).
  *
- * `--outdir DIR` builds into DIR instead of this folder, with a copy of package.json and README.md,
+ * `--outdir DIR` builds into DIR instead of this folder, with a copy of package.json, README.md and
+ * the guides it links to (the Markdown files under docs/, which package.json `files` ships),
  * so `npm pack DIR --ignore-scripts` packs it without touching this folder's dist/ and assets/
  * (what the package test does).
  */
@@ -40,7 +41,11 @@ rmSync(dist, { recursive: true, force: true });
 rmSync(assets, { recursive: true, force: true });
 if (out !== root) {
   mkdirSync(out, { recursive: true });
-  for (const file of ['package.json', 'README.md']) copyFileSync(join(root, file), join(out, file));
+  const guides = walk(join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => relative(root, file));
+  for (const file of ['package.json', 'README.md', ...guides]) {
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    copyFileSync(join(root, file), join(out, file));
+  }
 }
 
 // 1. TypeScript to JavaScript and declarations.

@@ -1,7 +1,7 @@
 /**
  * Screenshots of the operators' console, to look at its layout without running the service: the
  * sessions list (laptop), a session page as a viewer sees it (phone), and a revealed report with
- * its images (laptop), written to docs/. The pages are the console's own renderers fed with a
+ * its images (laptop), written to docs/images/. The pages are the console's own renderers fed with a
  * test-mode session taken through the core (create, submit, test mode's sample person, conclude),
  * served to Chromium with the console's own headers (its Content-Security-Policy included), so a
  * blocked image or style shows as a problem. Uses the system's Chromium through playwright-core.

@@ -1,7 +1,7 @@
 /**
  * Screenshots of the hosted verification page, to look at its layout without running the service:
  * the capture step at phone and desktop width, and the consent step at phone width, written to
- * docs/, for an account with a public profile (name, logo, colour, support address). Each page is
+ * docs/images/, for an account with a public profile (name, logo, colour, support address). Each page is
  * served to the browser with the page's own headers (its Content-Security-Policy included) and
  * its logo from the logo route's address, so a blocked image or style shows as a problem. Uses
  * the system's Chromium (Debian's package) through playwright-core.

@@ -25,7 +25,7 @@ workers, and the event publisher. Ctrl-C (SIGINT) or SIGTERM stops all of it.
   VERITY_DYNAMODB_START_TIMEOUT=180   seconds DynamoDB Local may take to start
   VERITY_LIVE_CHECKS=aws     check live sessions with Textract and Rekognition in your AWS
                              account (needs AWS_REGION and credentials; images go as bytes)
-  VERITY_MIN_AGE=18 …        live checks' thresholds (README, Live checks)
+  VERITY_MIN_AGE=18 …        live checks' thresholds (docs/reference/live-checks.md)
   VERITY_ID_NUMBER_PROVIDER_ARN=arn:aws:lambda:…   your Lambda that checks ID numbers`;
 const COMMAND = 'npm start';
 

@@ -3,15 +3,15 @@
  * each shot opened in its own browser context at its size and density, everything that went wrong
  * on the page (a script error, a console error or warning — a style or image the CSP blocked shows
  * as one — a failed request, sideways scrolling) printed as a warning, and the full page written
- * to docs/. A phone shot whose PNG passes 600 KB is redone at 1x: the files are committed.
+ * to docs/images/. A phone shot whose PNG passes 600 KB is redone at 1x: the files are committed.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 
-const OUT_DIR = 'docs';
+const OUT_DIR = 'docs/images';
 const MAX_PNG_BYTES = 600 * 1024;
 
-/** One screenshot: its file name under docs/, its viewport in CSS pixels and its device scale factor. */
+/** One screenshot: its file name under docs/images/, its viewport in CSS pixels and its device scale factor. */
 export interface Shot {
   file: string;
   width: number;

@@ -1,6 +1,6 @@
 /**
  * `npm run seal-sessions`: brings the sessions stored before crypto-shredding under keys of their
- * own (functions/store/seal-existing.ts; README *Crypto-shredding*), with their reports, events and
+ * own (functions/store/seal-existing.ts; docs/reference/redaction.md, *Crypto-shredding*), with their reports, events and
  * saved responses. Runs against the table the environment names, as the functions do: in AWS with
  * `VERITY_TABLE_NAME`, `VERITY_KEY_TABLE_NAME` and `VERITY_KEY_ENCRYPTION_SECRET_ARN` (the values a
  * Verity function's configuration shows) and credentials that may read and write both tables and

@@ -57,7 +57,7 @@ export interface RedactionBudget {
   deadline: number;
 }
 
-/** Defaults, measured in the README (*Redaction*): well under a minute locally, seconds in AWS. */
+/** Defaults, measured in docs/reference/redaction.md: well under a minute locally, seconds in AWS. */
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_COPIES_PER_RUN = 5000;
 /** At most this many writes in flight at once per session: a page's writes go side by side, in groups. */

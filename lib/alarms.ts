@@ -85,7 +85,7 @@ export class VerityAlarms extends Construct {
    * timeout, out of memory: a handled error answers a Stripe error and is no Lambda error), one
    * alarm per MAX_METRICS_PER_ALARM functions, `${name}Errors1`, `${name}Errors2`…, each naming
    * its functions. Which one failed is in its Errors metric and its log group. Per function, 2
-   * alarms each cost a stack resource (`README` *What it builds*); this costs one per ten.
+   * alarms each cost a stack resource (docs/deploying.md, *What it builds*); this costs one per ten.
    */
   forFunctionGroup(name: string, functions: [string, IFunction][]): void {
     for (let start = 0, group = 1; start < functions.length; start += MAX_METRICS_PER_ALARM, group++) {

@@ -94,7 +94,7 @@ export class VerityData extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
-      // No stream, and no point-in-time recovery: both would keep a destroyed key (README *Redaction*).
+      // No stream, and no point-in-time recovery: both would keep a destroyed key (docs/reference/redaction.md).
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,

@@ -174,7 +174,7 @@ export class Verity extends Construct {
       uploads: this.uploads,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
-    // Session keys (crypto-shredding, README *Redaction*): every function that reads or writes a
+    // Session keys (crypto-shredding, docs/reference/redaction.md): every function that reads or writes a
     // session's personal values reads its key; those that write sessions may make keys, and
     // redaction destroys them.
     const routes = props.routes ?? routeTable;

@@ -326,5 +326,5 @@ ${view.next && html`<a href="?starting_after=${view.next}">Older</a>`}
   );
 }
 
-/** The roles, as the README and the sign-in page name them. */
+/** The roles, as docs/console.md and the sign-in page name them. */
 export const roleList = () => Object.entries(ROLE_ABILITIES).map(([role, abilities]) => `${role}: ${abilities}`);

@@ -207,7 +207,7 @@ export function concludeVerification(
 
 type Action = 'update' | 'cancel' | 'redact' | 'submit' | 'conclude';
 
-/** Which statuses each action accepts. Redacting a canceled session is our choice (README). */
+/** Which statuses each action accepts. Redacting a canceled session is our choice (docs/reference/stripe-silent-behaviour.md). */
 const ALLOWED_STATUSES: Record<Action, readonly SessionStatus[]> = {
   update: ['requires_input'],
   cancel: ['requires_input'],

@@ -1,6 +1,6 @@
 /**
  * The request headers Stripe documents or its SDKs send that would change what a caller gets,
- * each honoured or refused before any work (the README's *Request headers* table lists them all,
+ * each honoured or refused before any work (docs/api.md's *Request headers* table lists them all,
  * with the ones that change nothing and are ignored):
  *
  * - `Stripe-Account`, `Stripe-Context`: Connect's "act as this account". Verity has no Connect,

@@ -2,8 +2,8 @@
  * The key table, described once: the CDK construct (lib/data.ts) and the local bootstrap
  * (local/dynamodb.ts) build it from this, the store (session-keys.ts) addresses it through it.
  *
- * It holds the keys that open every session's personal values (crypto-shredding, README
- * *Redaction*): one 256-bit data key per session, wrapped by the deployment's key-encryption key
+ * It holds the keys that open every session's personal values (crypto-shredding,
+ * docs/reference/redaction.md): one 256-bit data key per session, wrapped by the deployment's key-encryption key
  * (key-encryption-key.ts). Unlike the main table it has no stream and no point-in-time
  * recovery, so destroying a session's key leaves no copy of it anywhere.
  */

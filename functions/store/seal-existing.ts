@@ -1,6 +1,6 @@
 /**
- * Brings sessions stored before crypto-shredding under keys of their own (README
- * *Crypto-shredding*, sessions stored before this change): each session item without a sealed
+ * Brings sessions stored before crypto-shredding under keys of their own
+ * (docs/reference/redaction.md, *Crypto-shredding*, sessions stored before this change): each session item without a sealed
  * value is written again through `changeSession` (which gives it a key in the same transaction),
  * then its reports, events and saved responses still in clear are sealed under that key. Redacted
  * sessions hold nothing personal and are left alone; submissions live a day at most and are not

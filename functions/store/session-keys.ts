@@ -1,5 +1,5 @@
 /**
- * Every session's data key (crypto-shredding, README *Redaction*): a random 256-bit key per
+ * Every session's data key (crypto-shredding, docs/reference/redaction.md): a random 256-bit key per
  * session, made with the session and written in its creating transaction, wrapped (AES-256-GCM)
  * under the deployment's key-encryption key (key-encryption-key.ts) in the key table
  * (key-schema.ts), which has no stream and no backups. Every personal value Verity stores for the
@@ -26,7 +26,7 @@ import type { TransactItem } from './transaction-items';
  * - `live`: the key (`stored` false while the transaction that writes it has not succeeded);
  * - `shredded`: redaction destroyed it;
  * - `none`: the session was stored before keys existed; its values are in clear until its next
- *   write gives it a key (README *Redaction*, existing data).
+ *   write gives it a key (docs/reference/redaction.md, sessions stored before).
  */
 type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded' } | { state: 'none' };
 type Entry = State & { at: number };

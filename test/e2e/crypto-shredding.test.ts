@@ -8,7 +8,7 @@
  * hold none of those values in clear, and nothing anywhere holds the session's data key, in
  * the clear or wrapped: the sealed copies the stream kept open with the key captured before the
  * redaction, and with nothing left after it. (There are no queues locally: the stream poller
- * retries in memory; the AWS dead-letter queues are in the README.)
+ * retries in memory; the AWS dead-letter queues are in docs/deploying.md.)
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';

@@ -4,7 +4,7 @@
  * (test/support/package-install.ts), and used there the three ways the README shows: a CDK app with
  * `new Verity(this, 'Identity')` beside its own bucket under cdk-nag, with no esbuild in the
  * project; `npx verity start` driven by the Stripe SDK; and the project's own vitest running the
- * README's set-up in one file and two `startVerity()` instances at once in another.
+ * vitest set-up docs/package.md gives in one file and two `startVerity()` instances at once in another.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -162,8 +162,8 @@ export { table, url, wrong };
     await until(() => said.includes('Verity stopped') && processesMatching(project).length === 0);
   });
 
-  it("a user's vitest suite: the README's set-up in one file, two instances at once in another", async () => {
-    // The README's vitest set-up, as written there: one Verity per test file.
+  it("a user's vitest suite: the documented set-up in one file, two instances at once in another", async () => {
+    // The vitest set-up in docs/package.md, as written there: one Verity per test file.
     writeFileSync(
       join(project, 'signup.test.mjs'),
       `import { afterAll, beforeAll, expect, test } from 'vitest';

@@ -492,7 +492,7 @@ describe('the rest of the stack', () => {
       `Verity's template has ${count} resources, over its budget of ${RESOURCE_BUDGET}: CloudFormation allows 500 per stack, and a business that places ` +
         `\`new Verity(this, 'Identity')\` in its own stack needs the rest. A route costs 7 (function, role, policy, log group, permission, integration, route): ` +
         'watch new functions in a shared alarm (lib/alarms.ts forFunctionGroup) rather than adding alarms per function, or serve a new path from an existing route’s function. ' +
-        'Raise RESOURCE_BUDGET only with README *What it builds* (In all) and *Verity as a package* (a stack of its own, or a NestedStack) updated.',
+        'Raise RESOURCE_BUDGET only with docs/deploying.md *What it builds* (In all) and docs/package.md (a stack of its own, or a NestedStack) updated.',
     ).toBeLessThanOrEqual(RESOURCE_BUDGET);
   });
 
@@ -964,7 +964,7 @@ describe('policy checks', () => {
     // Before acknowledgements, exactly what does not apply to Verity is left (each acknowledged next to its construct).
     expect(failed).toEqual([
       'api_gw_v2_authorization_type_configured_check',
-      // The key table: a backup would bring destroyed keys back (README *Crypto-shredding*).
+      // The key table: a backup would bring destroyed keys back (docs/reference/redaction.md, *Crypto-shredding*).
       'dynamodb_table_pitr_enabled_check',
       'lambda_function_public_access_prohibited_check',
       'lambda_inside_vpc_check',

@@ -1,7 +1,7 @@
 /**
  * The document check: Textract `AnalyzeID` reads US documents' fields; the machine-readable zone
  * (Textract `DetectDocumentText`, parsed by `mrz`) reads passports of every country and ID cards
- * that carry one. Verity's written rules decide (README "Live checks"); Stripe publishes none.
+ * that carry one. Verity's written rules decide (docs/reference/live-checks.md); Stripe publishes none.
  */
 import { AnalyzeIDCommand, DetectDocumentTextCommand, type TextractClient } from '@aws-sdk/client-textract';
 import type { DateParts, ExtractedPerson, FailureCode, Submission } from '../../domain/verification-checks';
@@ -137,7 +137,7 @@ type Read = { person: ExtractedPerson; missing?: keyof typeof DOCUMENT_REASONS.f
 const REQUIRED: (keyof typeof DOCUMENT_REASONS.field)[] = ['FIRST_NAME', 'LAST_NAME', 'DATE_OF_BIRTH', 'DOCUMENT_NUMBER', 'EXPIRATION_DATE'];
 
 /**
- * A US document from AnalyzeID's fields (README mapping table). Optional fields read with less
+ * A US document from AnalyzeID's fields (the field mapping table in docs/reference/live-checks.md). Optional fields read with less
  * than `minConfidence` are left out (null); the first required field that is missing, below
  * it or not a date is named in `missing`. Sex comes from the MRZ if there is one.
  */

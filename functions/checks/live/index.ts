@@ -2,7 +2,7 @@
  * The live checks provider: documents read by Textract (AnalyzeID for US documents, the
  * machine-readable zone for passports of every country), selfies matched by Rekognition, ID
  * numbers answered by the business's own provider. Verity's rules, thresholds, field mapping and
- * cost are in the README's "Live checks" section.
+ * cost are in docs/reference/live-checks.md.
  *
  * Image, content and rule failures conclude the session (`requires_input` with Stripe's code);
  * throttling, 5xx, network and permission errors are thrown, so the stream's retries run the
