@@ -6,10 +6,11 @@
  */
 import { invocation } from '../local/cli';
 
-const USAGE = `Usage: verity start [--port N] [--data-dir DIR] [--in-memory]
-       verity keys create|revoke|profile …
-       verity listen --forward-to URL …
-       verity --help | verity <command> --help
+// As a package user types it (npx); `verity` alone works where the package's bin is on PATH.
+const USAGE = `Usage: npx verity start [--port N] [--data-dir DIR] [--in-memory]
+       npx verity keys create|revoke|profile …
+       npx verity listen --forward-to URL …
+       npx verity --help | npx verity <command> --help
 
   start    the whole service on this machine: DynamoDB Local (Java 17 or newer), the table, a
            secret key, the Stripe Identity API, the verification pages and the workers
@@ -30,7 +31,7 @@ if (command === undefined || command === '--help' || command === '-h' || command
 }
 const run = COMMANDS[command];
 if (!run) {
-  console.error(`verity: unknown command "${command}" (see verity --help)`);
+  console.error(`verity: unknown command "${command}" (see npx verity --help)`);
   process.exit(2);
 }
 invocation.viaVerityCommand = true;
