@@ -33,3 +33,10 @@ export const missingParameter = (param: string) =>
 
 export const resourceMissing = (objectName: string, id: string, param: string | null = 'id') =>
   new VerityError('resource_missing', 'resource_missing', `No such ${objectName}: '${id}'`, param);
+
+/**
+ * `text` quoted for an error message: at most `max` characters, every character outside printable
+ * ASCII escaped (`\u0000`), so no control or bidi character reaches a log or a page raw.
+ */
+export const quoted = (text: string, max = 100): string =>
+  JSON.stringify(text.slice(0, max)).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -5,7 +5,7 @@
  * endpoint's id and `secret_generation` (functions/wire/session-secrets.ts), so nothing stored
  * can sign.
  */
-import { invalidParameter } from './errors';
+import { invalidParameter, quoted } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
 import { SESSION_EVENT_TYPES, type SessionEventType } from './events';
 import type { Mode, Scope } from './verification-session';
@@ -89,17 +89,13 @@ function enabledEvents(types: string[]): string[] {
     if (type !== '*' && !EVENT_TYPE.test(type)) {
       throw invalidParameter(
         'parameter_invalid',
-        `Invalid enabled_events[${i}]: ${printable(type)} is not an event type; an event type is \`*\` or lower-case words joined by dots, such as ${SESSION_EVENT_TYPES[0]}.`,
+        `Invalid enabled_events[${i}]: ${quoted(type)} is not an event type; an event type is \`*\` or lower-case words joined by dots, such as ${SESSION_EVENT_TYPES[0]}.`,
         `enabled_events[${i}]`,
       );
     }
   });
   return [...new Set(types)];
 }
-
-/** `text` quoted, every character outside printable ASCII escaped: no control or bidi character reaches a log or a page raw. */
-const printable = (text: string) =>
-  JSON.stringify(text).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * Whether the endpoint receives an event of `type`: an enabled endpoint that names it, or `*`

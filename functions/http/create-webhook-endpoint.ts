@@ -48,6 +48,9 @@ export const handler = stripeEndpoint(
  * `api_version` (and not repeating it) otherwise.
  */
 function endpointApiVersion(text: string): string {
+  if (text.trim() === '') {
+    throw invalidParameter('parameter_invalid_empty', 'Invalid api_version: leave it out for the newest version, or name a Stripe API version.', 'api_version');
+  }
   try {
     servedVersion(text);
   } catch {

@@ -20,7 +20,7 @@ import { signingSecret, withCredentials, withoutCredentials } from '../wire/sess
 import { authenticate } from './authenticate';
 import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-access';
 import { rateLimited } from './rate-limit';
-import { honourRequestHeaders } from './request-headers';
+import { refuseOtherAccount, requestedVersion } from './request-headers';
 import { API_VERSION, renderForVersion } from '../wire/api-versions';
 import type { ChangeOrigin } from '../outbox';
 import { renderSessionNow } from './session-response';
@@ -64,9 +64,11 @@ export function stripeEndpoint<S extends Shape>(
       answerInVersion(event, API_VERSION);
       const caller = await authenticate(event.headers.authorization);
       const { scope } = caller;
-      // A header that would change the answer is honoured or refused, before anything is read or written.
-      const { version } = honourRequestHeaders(event.headers, scope);
+      // A header that would change the answer is honoured or refused, before anything is read or written;
+      // the version first, so that every answer after it, a refusal included, is in the version asked for.
+      const { version } = requestedVersion(event.headers, scope);
       answerInVersion(event, version);
+      refuseOtherAccount(event.headers, scope);
       checkRouteAccess(caller, event);
       // Before any other work: a refused request costs its account's neighbours nothing.
       const refusal = await rateLimited(scope);

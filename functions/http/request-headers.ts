@@ -19,37 +19,48 @@ import { API_VERSION, servedVersion, type ServedVersion } from '../wire/api-vers
 type Headers = Record<string, string | undefined>;
 
 /**
- * The version the request is answered in, given `headers` (lower-case names, as
- * @middy/http-header-normalizer leaves them) for the authenticated `scope`. Throws 400
- * `invalid_request_error` (a `VerityError` of kind `invalid_parameter`, `param` null) for the
- * first header Verity cannot honour: code `account_invalid` for `Stripe-Account` /
- * `Stripe-Context` naming another account, `api_version_invalid` for a `Stripe-Version` that is no
- * Stripe version. Header values are never echoed.
+ * The version the request is answered in, given its `Stripe-Version` (headers with lower-case
+ * names, as @middy/http-header-normalizer leaves them), for the authenticated `scope`. Throws 400
+ * `invalid_request_error` (a `VerityError` of kind `invalid_parameter`, code
+ * `api_version_invalid`, `param` null) for a value that is no Stripe version, never echoing it.
  */
-export function honourRequestHeaders(headers: Headers, scope: Scope): ServedVersion {
+export function requestedVersion(headers: Headers, scope: Scope): ServedVersion {
+  const served = servedVersion(headers['stripe-version']);
+  if (served.newerMajor) sayUpgradeDue(scope, served.requested!);
+  return served;
+}
+
+/**
+ * Throws 400 `invalid_request_error` code `account_invalid` (`param` null) when `Stripe-Account`
+ * or `Stripe-Context` names another account than the authenticated `scope`'s; never echoes it.
+ */
+export function refuseOtherAccount(headers: Headers, scope: Scope): void {
   for (const name of ['stripe-account', 'stripe-context'] as const) {
     const value = headers[name];
     if (value !== undefined && value.trim() !== scope.account) throw otherAccount(name === 'stripe-account' ? 'Stripe-Account' : 'Stripe-Context');
   }
-  const requested = headers['stripe-version'];
-  const served = servedVersion(requested);
-  if (served.newerMajor) sayUpgradeDue(scope, requested!.trim());
-  return served;
 }
 
-/** Account and version pairs this container has logged (bounded: a flood of names logs at most this many). */
-const logged = new Set<string>();
-const MAX_LOGGED = 1000;
+/** Per account and mode, the newer majors this container has logged: a few each, and a bounded number of accounts. */
+const logged = new Map<string, Set<string>>();
+const MAX_LOGGED_ACCOUNTS = 1000;
+const MAX_LOGGED_PER_ACCOUNT = 3;
 
 /**
- * One log line per account and version (per container), so an operator sees that clients send a
- * major this Verity does not know and an upgrade is due. The version is well-formed by then
- * (`servedVersion` accepted it); the account id is no personal data.
+ * One log line per account, mode and newer major (per container), so an operator sees that
+ * clients send a major this Verity does not know and an upgrade is due. The line names the
+ * version normalized (`date.name`, no betas: `servedVersion` bounds its length), so no caller's
+ * text reaches the log, and one account can neither flood the log nor use up the lines of others.
  */
 function sayUpgradeDue(scope: Scope, requested: string): void {
-  const key = `${scope.account}:${scope.mode}:${requested}`;
-  if (logged.has(key) || logged.size >= MAX_LOGGED) return;
-  logged.add(key);
+  const key = `${scope.account}:${scope.mode}`;
+  let versions = logged.get(key);
+  if (!versions) {
+    if (logged.size >= MAX_LOGGED_ACCOUNTS) return;
+    logged.set(key, (versions = new Set()));
+  }
+  if (versions.has(requested) || versions.size >= MAX_LOGGED_PER_ACCOUNT) return;
+  versions.add(requested);
   console.warn(
     JSON.stringify({
       level: 'warn',

@@ -98,12 +98,16 @@ export interface ServedVersion {
   version: string;
   /** The request named a major Verity does not know: answered in `API_VERSION`'s shapes. */
   newerMajor: boolean;
+  /** What was asked for, normalized (`date.name`, betas left out): for logs and stored settings. */
+  requested?: string;
 }
 
-/** `2026-11-18`, `2026-11-18.endive`; a beta (`; name=v1`) after it is split off before. */
-const VERSION = /^(\d{4}-\d{2}-\d{2})(?:\.([a-z]+))?$/;
-/** A beta suffix as Stripe's SDKs send it: `; identity_beta=v1`. */
-const BETA = /^\s*[a-z][a-z0-9_]*\s*=\s*[a-z0-9_.]+\s*$/;
+/** `2026-11-18`, `2026-11-18.endive` (a major's name is a short word); a beta after it is split off before. */
+const VERSION = /^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{1,20}))?$/;
+/** A beta suffix as Stripe's SDKs send it: `; identity_beta=v1` (ASCII spaces only). */
+const BETA = /^[ \t]*[a-z][a-z0-9_]{0,63}[ \t]*=[ \t]*[a-z0-9_.]{1,32}[ \t]*$/;
+/** Longer than any version with a few betas: a bound on the work and on what a log line may carry. */
+const MAX_HEADER_LENGTH = 256;
 
 /**
  * The version a `Stripe-Version` header (trimmed) is served in: `API_VERSION` when it is absent.
@@ -112,6 +116,7 @@ const BETA = /^\s*[a-z][a-z0-9_]*\s*=\s*[a-z0-9_.]+\s*$/;
  */
 export function servedVersion(header: string | undefined): ServedVersion {
   if (header === undefined || header.trim() === '') return { version: API_VERSION, newerMajor: false };
+  if (header.length > MAX_HEADER_LENGTH) throw notAVersion();
   const [requested, ...betas] = header.split(';');
   if (!betas.every((beta) => BETA.test(beta))) throw notAVersion();
   const match = VERSION.exec(requested!.trim());
@@ -129,7 +134,7 @@ export function servedVersion(header: string | undefined): ServedVersion {
   if (name === undefined || name === major.name || name === 'preview') return { version: `${date}.${major.name}`, newerMajor: false };
   // A name Verity does not know, dated after the newest major it knows began: Stripe's next major.
   const newest = MAJORS[MAJORS.length - 1]!;
-  if (!MAJORS.some((known) => known.name === name) && date > newest.since) return { version: API_VERSION, newerMajor: true };
+  if (!MAJORS.some((known) => known.name === name) && date > newest.since) return { version: API_VERSION, newerMajor: true, requested: `${date}.${name}` };
   throw notAVersion();
 }
 
@@ -153,7 +158,9 @@ const notAVersion = () =>
 
 /**
  * `body` as `version` shows it: every field `FIELD_CHANGES` dates after `version` is left out of
- * each Identity object in it, however deep (lists, expanded reports, events' `data.object`).
+ * each Identity object in it, however deep (lists, expanded reports). Events are left as they
+ * are: an event keeps the version it was rendered in, as Stripe's do (a webhook endpoint's own
+ * version renders its events' `data.object` itself: wire/events.ts `eventForEndpoint`).
  * Returns `body` itself, unchanged, for `API_VERSION` and for versions with nothing to remove;
  * otherwise a copy, so a cached or stored body is never altered.
  */
@@ -166,7 +173,7 @@ export function renderForVersion<T>(body: T, version: string): T {
 
 function strip(value: unknown, removed: readonly FieldChange[]): unknown {
   if (Array.isArray(value)) return value.map((item) => strip(item, removed));
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || (value as { object?: unknown }).object === 'event') return value;
   const copy: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) copy[key] = strip(child, removed);
   for (const change of removed) if (copy.object === change.object) removePath(copy, change.path);

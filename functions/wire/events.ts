@@ -40,8 +40,14 @@ export function renderEvent(event: {
  * stored (`API_VERSION`, the newest Verity knows, as Stripe's account default would be); one of a
  * major newer than Verity knows gets that too (functions/wire/api-versions.ts).
  */
-export function eventForEndpoint<E extends { api_version: string }>(event: E, endpointVersion: string | null): E {
+export function eventForEndpoint<E extends { api_version: string; data: unknown }>(event: E, endpointVersion: string | null): E {
   if (endpointVersion === null) return event;
-  const version = servedVersion(endpointVersion).version;
-  return { ...renderForVersion(event, version), api_version: version };
+  // A version accepted once always renders: one that a later Verity no longer reads as the
+  // endpoint's owner meant (a newer major it now knows under other dates) gets the newest shapes.
+  let version = API_VERSION;
+  try {
+    version = servedVersion(endpointVersion).version;
+  } catch {}
+  const data = event.data as { object: unknown };
+  return { ...event, data: { ...data, object: renderForVersion(data.object, version) }, api_version: version };
 }

@@ -3,14 +3,15 @@
  * request with anything else, or anything malformed, is rejected with the error Stripe gives,
  * naming the parameter as the client wrote it (`options[document][require_id_number]`).
  */
-import { invalidParameter, missingParameter } from '../domain/errors';
+import { invalidParameter, missingParameter, quoted } from '../domain/errors';
 import { isParamTree, type ParamTree, type ParamValue } from './params';
 
 export type Validator<T> = (value: ParamValue, param: string) => T;
 export type Shape = Record<string, Validator<unknown>>;
 type Infer<S extends Shape> = { [K in keyof S]?: S[K] extends Validator<infer T> ? T : never };
 
-const describe = (value: ParamValue) => (typeof value === 'string' ? value.slice(0, 100) : JSON.stringify(value)?.slice(0, 100));
+/** A refused value as an error names it: quoted, escaped, at most 100 characters. */
+const describe = (value: ParamValue) => quoted(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 
 export function string(options: { maxLength?: number } = {}): Validator<string> {
   const maxLength = options.maxLength ?? 5000;

@@ -111,7 +111,7 @@ describe('errors on the other endpoints', () => {
   it('answers 404 for URLs it does not serve, in Stripe shape', async () => {
     const error = await failure(stripe.rawRequest('GET', '/v1/identity/verification_flows'));
     expect(error.statusCode).toBe(404);
-    expect(error.message).toBe('Unrecognized request URL (GET: /v1/identity/verification_flows). The routes Verity serves are listed in its README.');
+    expect(error.message).toBe('Unrecognized request URL (GET: /v1/identity/verification_flows). The routes Verity serves are listed in its docs (docs/api.md).');
     const wrongMethod = await fetch(`${service.url}/v1/identity/verification_sessions/vs_x`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(404);
     expect(await wrongMethod.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });

@@ -124,5 +124,11 @@ describe('request headers', () => {
     const mine = listed.data.find((s) => s.id === session.id)!;
     expect(mine).not.toHaveProperty('related_person');
     expect((mine.last_verification_report as Stripe.Identity.VerificationReport).object).toBe('identity.verification_report');
+    // Events keep the version they were rendered in, whatever version reads them (as Stripe's do).
+    const [created] = (await at('2025-03-31.basil').events.list({ type: 'identity.verification_session.created', limit: 100 })).data.filter(
+      (event) => (event.data.object as { id: string }).id === session.id,
+    );
+    expect(created!.api_version).toBe(API_VERSION);
+    expect(created!.data.object).toHaveProperty('related_person', null);
   });
 });

@@ -49,9 +49,20 @@ export async function newStripeAccount(service: LocalRuntime, mode: 'test' | 'li
 /** An SDK result without the HTTP response the SDK attaches, to compare objects as the API sent them. */
 export const withoutResponse = <T extends { lastResponse: unknown }>({ lastResponse: _, ...object }: T) => object;
 
-/** The error an SDK call fails with; fails the test if the call succeeds. */
+/**
+ * The error an SDK call fails with; fails the test if the call succeeds. Its `message` is the one
+ * Verity answered with: stripe 23.2 puts `[req_…] ` before it in the Error's own message (the
+ * request id, which the response's `Request-Id` header and `requestId` carry too).
+ */
 export const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail('the request should have failed'),
-    (error: unknown) => error as Stripe.errors.StripeError,
+    (error: unknown) => withAnsweredMessage(error as Stripe.errors.StripeError),
   );
+
+/** `error` with its `message` as Verity answered it (see `failure`). */
+export function withAnsweredMessage<E extends Stripe.errors.StripeError>(error: E): E {
+  const answered = (error.raw as { message?: unknown } | undefined)?.message;
+  if (typeof answered === 'string') (error as { message: string }).message = answered;
+  return error;
+}

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { VerityError } from '../../../functions/domain/errors';
 import { API_VERSION, FIELD_CHANGES, MAJORS, renderForVersion, servedVersion } from '../../../functions/wire/api-versions';
+import { eventForEndpoint } from '../../../functions/wire/events';
 
 describe('servedVersion', () => {
   it('serves every kind of version Stripe has released, and later ones of the newest major as they are', () => {
@@ -40,8 +41,9 @@ describe('servedVersion', () => {
   });
 
   it('serves a major newer than Verity knows in the newest shapes it knows, and says so', () => {
-    for (const header of ['2027-03-31.fig', '2027-04-28.fig', '2027-09-30.grape; some_beta=v2']) {
-      expect(servedVersion(header), header).toEqual({ version: API_VERSION, newerMajor: true });
+    const newer = { '2027-03-31.fig': '2027-03-31.fig', '2027-04-28.fig': '2027-04-28.fig', '2027-09-30.grape; some_beta=v2': '2027-09-30.grape' };
+    for (const [header, requested] of Object.entries(newer)) {
+      expect(servedVersion(header), header).toEqual({ version: API_VERSION, newerMajor: true, requested });
     }
   });
 
@@ -62,6 +64,11 @@ describe('servedVersion', () => {
       '2010-12-31',
       '2026-11-18.endive; <script>',
       '2026-11-18.endive;',
+      // Unicode spaces, names longer than a major's, headers longer than any version with a few betas.
+      '2026-11-18.endive;\u2028a=1',
+      `2026-12-01.${'f'.repeat(21)}`,
+      `2026-11-18.endive; a=${'1'.repeat(40)}`,
+      `2026-11-18.endive${'; a=v1'.repeat(50)}`,
     ];
     for (const header of refused) {
       const error = (() => {
@@ -111,15 +118,30 @@ describe('renderForVersion', () => {
     const clover = renderForVersion(list, '2025-11-17.clover');
     expect(clover.data[0]).not.toHaveProperty('related_customer_account');
     expect(clover.data[0]).toHaveProperty('related_person');
-    const basil = renderForVersion(event, '2025-05-28.basil').data.object;
+    const basil = renderForVersion(session, '2025-05-28.basil');
     expect(basil).not.toHaveProperty('related_person');
     expect(basil.verified_outputs).toHaveProperty('sex');
-    const older = renderForVersion(event, '2025-03-31.basil').data.object;
+    const older = renderForVersion(session, '2025-03-31.basil');
     expect(older.verified_outputs).toEqual({ first_name: 'Jenny' });
     expect(older.last_verification_report.document).toEqual({ status: 'verified', first_name: 'Jenny' });
     expect(older).toHaveProperty('related_customer', null);
     expect(renderForVersion(report, '2020-08-27').document).toEqual({ status: 'verified', first_name: 'Jenny' });
     expect(JSON.stringify(list)).toBe(before);
+  });
+
+  it('leaves events as they were rendered, since an event keeps its version', () => {
+    expect(renderForVersion(event, '2020-08-27')).toBe(event);
+    expect(renderForVersion({ object: 'list', data: [event] }, '2020-08-27').data[0]).toBe(event);
+  });
+
+  it("renders a webhook endpoint's events in its api_version, naming it", () => {
+    const stored = { ...event, api_version: API_VERSION };
+    const basil = eventForEndpoint(stored, '2025-05-28.basil');
+    expect(basil.api_version).toBe('2025-05-28.basil');
+    expect(basil.data.object).not.toHaveProperty('related_person');
+    expect(eventForEndpoint(stored, null)).toBe(stored);
+    expect(eventForEndpoint(stored, '2027-03-31.fig').api_version).toBe(API_VERSION);
+    expect(stored.data.object).toHaveProperty('related_person');
   });
 
   it('has a source and a served version for every change', () => {

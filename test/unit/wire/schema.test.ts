@@ -201,7 +201,12 @@ describe('boolean', () => {
 
   it.each(['yes', '1', '0', 'on', 'True ', 't', 'truefalse'])('refuses %j with parameter_invalid', (value) => {
     const error = expectInvalid(boolean(), value, 'options[document][require_id_number]', 'parameter_invalid');
-    expect(error.message).toBe(`Invalid boolean: ${value}`);
+    expect(error.message).toBe(`Invalid boolean: ${JSON.stringify(value)}`);
+  });
+
+  it('names a refused value escaped: no control or bidi character comes back raw', () => {
+    expect(thrown(() => boolean()('false\u0000\u202e', 'b')).message).toBe('Invalid boolean: "false\\u0000\\u202e"');
+    expect(thrown(() => boolean()('x'.repeat(500), 'b')).message).toBe(`Invalid boolean: "${'x'.repeat(100)}"`);
   });
 
   it('refuses numbers, null and objects', () => {
@@ -238,7 +243,7 @@ describe('integer', () => {
   });
 
   it('reports the value it could not read', () => {
-    expect(thrown(() => integer()('abc', 'limit')).message).toBe('Invalid integer: abc');
+    expect(thrown(() => integer()('abc', 'limit')).message).toBe('Invalid integer: "abc"');
   });
 
   it('applies min and max inclusively', () => {
