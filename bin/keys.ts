@@ -29,9 +29,9 @@ import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-acce
 import { publicUrl } from '../functions/wire/session-secrets';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
 import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
-import { lockDataDir, makePrivate, OperatorError } from '../local/data-dir';
+import { lockDataDir, makePrivate, OperatorError, runningDynamo } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
-import { configureLocalEnvironment, persisted, runningDynamo } from '../local/runtime';
+import { configureLocalEnvironment, persisted } from '../local/runtime';
 
 const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]

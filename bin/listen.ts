@@ -6,7 +6,8 @@
  * (Ctrl-C). Verity's own worker sends the events, signed, exactly as it would to any endpoint.
  */
 import { parseCommandLine, runCommand, usageError } from '../local/cli';
-import { OperatorError } from '../local/data-dir';
+import { resolve } from 'node:path';
+import { OperatorError, runningDynamo } from '../local/data-dir';
 
 const COMMAND = 'npm run listen';
 const USAGE = `Usage: npm run listen -- --forward-to URL [--api-url URL] [--api-key sk_test_...] [--events TYPE,...]
@@ -16,7 +17,8 @@ const USAGE = `Usage: npm run listen -- --forward-to URL [--api-url URL] [--api-
   endpoint when stopped with Ctrl-C.
 
   --forward-to  where events are POSTed (http or https; test mode may use localhost)
-  --api-url     the Verity API (default: VERITY_API_URL, or http://localhost:4242)
+  --api-url     the Verity API (default: VERITY_API_URL, else the npm start running on the data
+                folder VERITY_DATA_DIR or .verity, else http://localhost:4242)
   --api-key     a test-mode secret key (default: VERITY_SECRET_KEY); npm start prints one
   --events      event types to receive, comma-separated (default: every identity event,
                 identity.verification_session.redacted included)`;
@@ -46,7 +48,8 @@ async function main() {
   });
   const forwardTo = values['forward-to'];
   if (!forwardTo) usageError({ name: COMMAND }, 'missing --forward-to URL');
-  const apiUrl = (values['api-url'] ?? process.env.VERITY_API_URL ?? 'http://localhost:4242').replace(/\/+$/, '');
+  const running = runningDynamo(resolve(process.env.VERITY_DATA_DIR || '.verity'));
+  const apiUrl = (values['api-url'] ?? (process.env.VERITY_API_URL || undefined) ?? running?.apiUrl ?? 'http://localhost:4242').replace(/\/+$/, '');
   const apiKey = values['api-key'] ?? process.env.VERITY_SECRET_KEY;
   if (!apiKey) usageError({ name: COMMAND }, 'missing --api-key (or VERITY_SECRET_KEY): the test-mode secret key npm start printed');
   if (!apiKey.startsWith('sk_test_')) usageError({ name: COMMAND }, 'the key must be a test-mode secret key (sk_test_...): listen registers a test-mode endpoint');
@@ -61,7 +64,7 @@ async function main() {
         body: form?.toString(),
       });
     } catch (error) {
-      throw new OperatorError(`cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running?`);
+      throw new OperatorError(`cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running? If it runs elsewhere, name its API with --api-url`);
     }
     const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string } };
     if (!response.ok) throw new OperatorError(`Verity answered ${response.status}: ${body.error?.message ?? 'no error message'}`);

@@ -3,8 +3,9 @@
  * one process at a time, so one DynamoDB Local works on its files and one publisher reads its
  * stream.
  */
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DynamoConnection } from './dynamodb';
 
 /**
  * A failure whose message is the whole story for the person running a command (a folder in use, a
@@ -116,4 +117,24 @@ function folderInUse(dataDir: string, pid: number | undefined): OperatorError {
     `The data folder ${resolve(dataDir)} is in use by process ${pid ?? '(unknown)'} (a running npm start). ` +
       'Stop it first, or run another service elsewhere: VERITY_DATA_DIR=/some/other/folder PORT=4243 npm start, or VERITY_IN_MEMORY=1 PORT=4243 npm start.',
   );
+}
+
+/**
+ * The file that tells `npm run keys` where the running service's DynamoDB Local answers and where
+ * the service itself does (JSON: endpoint, accessKeyId, publicUrl, apiUrl), for `npm run keys`'s
+ * links and `npm run listen`'s default API.
+ */
+export const endpointFileOf = (dataDir: string) => join(dataDir, 'dynamodb-endpoint');
+
+/** The DynamoDB Local a running service left in its data folder, if the file is there and readable. */
+export function runningDynamo(dataDir: string): (DynamoConnection & { publicUrl?: string; apiUrl?: string }) | undefined {
+  const file = endpointFileOf(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const { endpoint, accessKeyId, publicUrl, apiUrl } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection> & { publicUrl?: unknown; apiUrl?: unknown };
+    if (typeof endpoint !== 'string' || typeof accessKeyId !== 'string') return undefined;
+    return { endpoint, accessKeyId, ...(typeof publicUrl === 'string' ? { publicUrl } : {}), ...(typeof apiUrl === 'string' ? { apiUrl } : {}) };
+  } catch {
+    return undefined;
+  }
 }

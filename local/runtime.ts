@@ -12,7 +12,7 @@ import { MASTER_KEY_FILE_ENV } from '../functions/store/key-encryption-key';
 import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { saveApiKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
-import { ensurePrivateDir, lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
+import { endpointFileOf, ensurePrivateDir, lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
 import { serveLocalUpload } from './upload-route';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoConnection, type LocalDynamo } from './dynamodb';
 import { startEventReceiver, type EventReceiver } from './event-receiver';
@@ -172,7 +172,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
     const endpointFile = dataDir && endpointFileOf(dataDir);
     // The page's address too: the console links `npm run keys` prints must point at this service, whatever its port.
-    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId, publicUrl }));
+    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId, publicUrl, apiUrl: api.url }));
 
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
@@ -261,25 +261,6 @@ function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: s
       await running;
     },
   };
-}
-
-/**
- * The file that tells `npm run keys` where the running service's DynamoDB Local answers and where
- * the service itself does (JSON: endpoint, accessKeyId, publicUrl).
- */
-export const endpointFileOf = (dataDir: string) => join(dataDir, 'dynamodb-endpoint');
-
-/** The DynamoDB Local a running service left in its data folder, if the file is there and readable. */
-export function runningDynamo(dataDir: string): (DynamoConnection & { publicUrl?: string }) | undefined {
-  const file = endpointFileOf(dataDir);
-  if (!existsSync(file)) return undefined;
-  try {
-    const { endpoint, accessKeyId, publicUrl } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection> & { publicUrl?: unknown };
-    if (typeof endpoint !== 'string' || typeof accessKeyId !== 'string') return undefined;
-    return { endpoint, accessKeyId, ...(typeof publicUrl === 'string' ? { publicUrl } : {}) };
-  } catch {
-    return undefined;
-  }
 }
 
 /** A value kept under the data directory across starts (or made afresh when in memory). */

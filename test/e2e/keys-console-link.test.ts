@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { endpointFileOf } from '../../local/runtime';
+import { endpointFileOf } from '../../local/data-dir';
 import { newAccountId } from '../../functions/domain/api-keys';
 import type { LocalRuntime } from '../../local/runtime';
 import { signInToConsole } from '../support/console';

@@ -1,7 +1,11 @@
 /** `npm run listen`: registers a test endpoint on a running Verity, prints its secret, shows each delivery, and deletes the endpoint when stopped. */
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { endpointFileOf } from '../../local/data-dir';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
 import { spawnGroup } from '../support/processes';
@@ -54,6 +58,22 @@ describe('npm run listen', () => {
     expect(code).toBe(0);
     expect(run.output.stdout).toContain(`endpoint ${endpoint!.id} deleted`);
     expect((await stripe.webhookEndpoints.list()).data).toEqual([]);
+  });
+
+  it('finds the API of the npm start running on the data folder when no --api-url is given', async () => {
+    const { stripe, secretKey } = await newStripeAccount(service);
+    const dataDir = mkdtempSync(join(tmpdir(), 'verity-listen-'));
+    try {
+      // As npm start leaves its data folder (local/data-dir.ts endpointFileOf); its port is not 4242.
+      writeFileSync(endpointFileOf(dataDir), JSON.stringify({ ...inject('dynamo'), publicUrl: service.url, apiUrl: service.url }), { mode: 0o600 });
+      const run = listen(['--forward-to', receiver.url('/found'), '--api-key', secretKey], { VERITY_DATA_DIR: dataDir, VERITY_API_URL: '' });
+      await eventually(async () => run.output.stdout, (text) => expect(text).toMatch(/Your webhook signing secret is whsec_/), 30_000);
+      expect((await stripe.webhookEndpoints.list()).data.map((e) => e.url)).toEqual([receiver.url('/found')]);
+      run.child.kill('SIGINT');
+      expect((await run.exited)[0]).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('says what is wrong in one line: no --forward-to, no key, a live key, an unreachable API', async () => {

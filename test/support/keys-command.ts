@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
-import { endpointFileOf } from '../../local/runtime';
+import { endpointFileOf } from '../../local/data-dir';
 
 /**
  * `npm run keys` as a person runs it, in a child process, on a data folder whose "running
