@@ -6,7 +6,7 @@ import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
-import { openedAttribute, sealedAttribute } from './session-keys';
+import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
 
 export const EVENT_KIND = 'event';
@@ -40,6 +40,14 @@ const scopeOfItem = (item: Record<string, any>): Scope => {
   const event = item.event as StripeEvent;
   return { account: event.account, mode: event.livemode ? 'live' : 'test' };
 };
+
+/**
+ * Loads the keys of the sessions whose copies these event items hold, read again (`fresh`): an
+ * event cannot tell that its session was redacted since (session-keys.ts). Items holding nothing
+ * sealed need no key.
+ */
+export const loadEventKeys = (items: Record<string, any>[]) =>
+  loadSessionKeys(items.filter((item) => item[sealedName('event')] !== undefined).map(sessionOfEventItem), { fresh: true });
 
 /** The Event object a stream record of an event item carries, if it is one. */
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {

@@ -8,8 +8,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EVENT_KIND, eventOfItem, sessionOfEventItem } from '../store/event-items';
-import { loadSessionKeys } from '../store/session-keys';
+import { EVENT_KIND, eventOfItem, loadEventKeys } from '../store/event-items';
 import type { StripeEvent } from '../wire/events';
 import { fanOutEvent } from '../webhooks/fan-out';
 import { settleRecords } from './batch';
@@ -38,9 +37,10 @@ interface Pending {
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const inserted = event.Records.flatMap(insertedEventItem);
-  // The bus and the webhooks get the event in clear: the keys of its sessions (one read per batch, cached).
+  // The bus and the webhooks get the event in clear: the keys of its sessions (one read per batch,
+  // read again: a session redacted since its event was written is published redacted).
   try {
-    await loadSessionKeys(inserted.map(({ item }) => sessionOfEventItem(item)));
+    await loadEventKeys(inserted.map(({ item }) => item));
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'session keys could not be read', name: (error as Error).name }));
     // Every event of the batch is handed back to the stream, to be tried again.
