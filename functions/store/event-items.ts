@@ -49,11 +49,24 @@ const scopeOfItem = (item: Record<string, any>): Scope => {
 export const loadEventKeys = (items: Record<string, any>[]) =>
   loadSessionKeys(items.filter((item) => item[sealedName('event')] !== undefined).map(sessionOfEventItem), { fresh: true });
 
-/** The Event object a stream record of an event item carries, if it is one. */
+/** The Event object a stream record of an event item carries, if it is one (its session's key loaded: `loadEventKeys`). */
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
   const { scope, id } = sessionOfEventItem(item);
-  const event = openedAttribute<StripeEvent>(item, 'event', scope, id);
+  return asRead(item, openedAttribute<StripeEvent>(item, 'event', scope, id));
+}
+
+/**
+ * The Event an event item carries as redaction leaves it, with no key: what may travel where
+ * redaction cannot reach (the EventBridge bus, its dead-letter queues, subscribers' queues).
+ * Redacted again on reading, for an item stored before its values were sealed.
+ */
+export function clearEventOfItem(item: Record<string, any>): StripeEvent | undefined {
+  if (item.sk !== EVENT_KIND) return undefined;
+  return asRead(item, redactedEventCopy(item.event as StripeEvent));
+}
+
+function asRead(item: Record<string, any>, event: StripeEvent): StripeEvent {
   // Webhook deliveries count themselves on the item (functions/store/webhook-deliveries.ts).
   const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
   return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };
