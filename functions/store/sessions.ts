@@ -296,12 +296,13 @@ export async function listSessions(
     ]),
     query,
     sessionOfItem,
-    // Found by a personal value: the keys are read again (`fresh`), so an index copy older than a
-    // redact request (a global index is eventually consistent) opens as redacted, not with a key
-    // cached before it. Other lists rely on the item's own `redaction` (session-keys.ts).
-    (items) => loadSessionKeys(items.map((item) => ({ scope, id: item.id as string })), { fresh: query.clientReferenceId !== undefined }),
-    // The redact request removes the session from its reference's index; an index read a moment
-    // old (a global index is eventually consistent) may still list it, its reference redacted.
+    // Keys cached per container: each item's own `redaction` says whether its key is gone
+    // (session-keys.ts), so a list page stays one Query. A global index is eventually consistent:
+    // for its propagation delay (typically under a second) a page may still hold an item as it was
+    // before a redact request, and a warm container opens it (docs/reference/redaction.md).
+    (items) => loadSessionKeys(items.map((item) => ({ scope, id: item.id as string }))),
+    // The redact request removes the session from its reference's index; a copy of the session in
+    // that index older than the request, its reference already redacted, is not shown.
     (session) => query.clientReferenceId === undefined || session.client_reference_id === query.clientReferenceId,
   );
   return { sessions: data, hasMore };

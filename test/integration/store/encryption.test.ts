@@ -217,6 +217,9 @@ describe('the stores, through the session key', () => {
     expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
     expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: `ref-${unique}` });
     expect(JSON.stringify(await savedUnderKey(request, new Date()))).toContain(`ref-${unique}`);
+    // The cost: a warm session read reads no key (its item says whether the key is gone); an event read reads it again.
+    expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
+    expect((await countCalls(() => getEvent(scope, event.id))).calls).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
     // Another container's redact request destroys the key (its tombstone, written as that transaction writes it).
     await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) } }));
     // Here, at once, not when the cached key would have expired.
