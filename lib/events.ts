@@ -48,8 +48,10 @@ export class VerityEvents extends Construct {
   constructor(scope: Construct, id: string, props: { key: Key; table: Table }) {
     super(scope, id);
     this.key = props.key;
-    // The bus's own dead-letter queue holds whole events, session data included, so it is
-    // encrypted with the stack's key like every other copy (a disabled key also stops the bus).
+    // The bus's own dead-letter queue holds whole events as the bus carries them: as redaction
+    // leaves them, with no personal value (functions/streams/publish-events.ts), since nothing
+    // can redact a message in a queue. Still encrypted with the stack's key like every other copy
+    // (a disabled key also stops the bus).
     this.deadLetterQueue = this.deadLetterQueueFor('DeadLetters', 'the event bus');
     // EventBridge encrypts what it puts into its own and subscribers' queues with the customer key.
     allowServiceToUseKey(props.key, 'events.amazonaws.com');

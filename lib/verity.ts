@@ -183,7 +183,7 @@ export class Verity extends Construct {
       if (!fn || !route.dynamodb.length) continue;
       this.data.grantSessionKeys(fn, route.dynamodb.some((action) => action !== 'GetItem' && action !== 'Query') ? 'write' : 'read');
     }
-    this.data.grantSessionKeys(this.events.publisher, 'read');
+    // The publisher puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
     this.data.grantSessionKeys(this.webhooks.worker, 'read');
     this.data.grantSessionKeys(this.verification.worker, 'write');
     this.data.grantSessionKeys(this.redaction.worker, 'write');

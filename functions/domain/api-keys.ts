@@ -135,6 +135,14 @@ export function checkKeyAccess(
 }
 
 /**
+ * Whether the key may change `resource`: a secret key, or a restricted key with its `write`
+ * permission. A session's `client_secret` and `url` are single-use bearer credentials, so showing
+ * one is a change in waiting (whoever opens it spends it, and renewing one writes): keys that may
+ * only read are shown neither (functions/http/session-response.ts).
+ */
+export const keyMayWrite = (grant: KeyGrant, resource: KeyResource): boolean => grant.type === 'secret' || grant.permissions[resource] === 'write';
+
+/**
  * Refuses (403, param `expand`) sensitive verification results (`what`, the expand path asked
  * for) to a key that may not read them: a secret key, or a restricted key without
  * `sensitive_results`.

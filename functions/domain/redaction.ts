@@ -37,6 +37,8 @@ export function redactedSession(session: VerificationSession): VerificationSessi
     metadata: {},
     provided_details: session.provided_details && { email: text(session.provided_details.email), phone: text(session.provided_details.phone) },
     related_person: session.related_person && { account: REDACTED, person: REDACTED },
+    // Businesses put their own user's id in it: as personal as the client reference.
+    return_url: text(session.return_url),
     verified_outputs: outputs(session.verified_outputs),
     redaction: { status: 'redacted' },
     redaction_due: null,

@@ -6,6 +6,7 @@ import { invalidParameter, missingParameter, VerityError } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
 import { firstCredentials, spendAllCredentials, type SessionCredentials } from './session-credentials';
 import type { ChecksOutcome } from './verification-checks';
+import { withoutPersonalValues } from './redaction';
 import { verifiedOutputs } from './verification-report';
 
 export type Mode = 'test' | 'live';
@@ -162,18 +163,19 @@ export function cancelVerificationSession(session: VerificationSession): Verific
 
 /**
  * Marks the session for redaction. A session still waiting for input is canceled by it, and
- * its metadata is erased at once, as Stripe's redact response shows; the other personal data
- * is removed by the redaction job.
+ * its personal values are removed at once (its metadata erased, as Stripe's redact response
+ * shows, the others `[redacted]`: redaction.ts `withoutPersonalValues`); the redaction job then
+ * tidies the copies the session's destroyed key already hides (README *Redaction*).
  */
 export function redactVerificationSession(session: VerificationSession, due: Date): VerificationSession {
   assertAllowed(session, 'redact');
-  return {
+  return withoutPersonalValues({
     ...session,
     status: session.status === 'requires_input' ? 'canceled' : session.status,
     metadata: {},
     redaction: { status: 'processing' },
     redaction_due: Math.floor(due.getTime() / 1000),
-  };
+  });
 }
 
 /**

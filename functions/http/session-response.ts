@@ -11,19 +11,28 @@ import { getSession, type SessionChange } from '../store/sessions';
 import { getReport } from '../store/verification-reports';
 import { resolveExpand } from '../wire/expand';
 import { renderVerificationSession, VERIFICATION_SESSION_EXPANDABLE } from '../wire/verification-session';
+import { keyMayWrite } from '../domain/api-keys';
 import { expandsSensitive, type RequestAccess } from './key-access';
+
+/** Whether the request's key may change VerificationSessions (write permission, or a secret key). */
+export const sessionsWritable = (access: RequestAccess) => keyMayWrite(access.grant, 'verification_sessions');
 
 export function sessionResponse(scope: Scope, expandParam: string[] | undefined, options: { list?: boolean; access: RequestAccess }) {
   const expand = resolveExpand(expandParam, VERIFICATION_SESSION_EXPANDABLE, options);
   const sensitive = expandsSensitive(expand);
   const reports = new Map<string, VerificationReport>();
+  const mayWrite = sessionsWritable(options.access);
   const render = (session: VerificationSession) => {
     const report = session.last_verification_report ? (reports.get(session.last_verification_report) ?? null) : null;
     // Outputs without their report (none is missing but in a race with redaction) count as processed long ago.
     if (sensitive && session.verified_outputs) options.access.sensitiveResults(sensitive, report?.created ?? 0);
-    return renderVerificationSession(session, expand, { lastVerificationReport: report });
+    const rendered = renderVerificationSession(session, expand, { lastVerificationReport: report });
+    // A key that may only read is shown no credential: whoever holds one can spend it (api-keys.ts `keyMayWrite`).
+    return mayWrite ? rendered : { ...rendered, client_secret: null, url: null };
   };
   return {
+    /** Whether the key may change sessions: only then does a retrieve renew a spent or expired credential. */
+    mayWrite,
     /** Reads the reports the sessions' expansion will show, or whose processing time it needs. */
     async load(sessions: VerificationSession[]): Promise<void> {
       if (!expand.has('last_verification_report') && !sensitive) return;

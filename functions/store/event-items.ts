@@ -6,7 +6,7 @@ import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
-import { openedAttribute, sealedAttribute } from './session-keys';
+import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
 
 export const EVENT_KIND = 'event';
@@ -41,11 +41,32 @@ const scopeOfItem = (item: Record<string, any>): Scope => {
   return { account: event.account, mode: event.livemode ? 'live' : 'test' };
 };
 
-/** The Event object a stream record of an event item carries, if it is one. */
+/**
+ * Loads the keys of the sessions whose copies these event items hold, read again (`fresh`): an
+ * event cannot tell that its session was redacted since (session-keys.ts). Items holding nothing
+ * sealed need no key.
+ */
+export const loadEventKeys = (items: Record<string, any>[]) =>
+  loadSessionKeys(items.filter((item) => item[sealedName('event')] !== undefined).map(sessionOfEventItem), { fresh: true });
+
+/** The Event object a stream record of an event item carries, if it is one (its session's key loaded: `loadEventKeys`). */
 export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
   const { scope, id } = sessionOfEventItem(item);
-  const event = openedAttribute<StripeEvent>(item, 'event', scope, id);
+  return asRead(item, openedAttribute<StripeEvent>(item, 'event', scope, id));
+}
+
+/**
+ * The Event an event item carries as redaction leaves it, with no key: what may travel where
+ * redaction cannot reach (the EventBridge bus, its dead-letter queues, subscribers' queues).
+ * Redacted again on reading, for an item stored before its values were sealed.
+ */
+export function clearEventOfItem(item: Record<string, any>): StripeEvent | undefined {
+  if (item.sk !== EVENT_KIND) return undefined;
+  return asRead(item, redactedEventCopy(item.event as StripeEvent));
+}
+
+function asRead(item: Record<string, any>, event: StripeEvent): StripeEvent {
   // Webhook deliveries count themselves on the item (functions/store/webhook-deliveries.ts).
   const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
   return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };

@@ -4,8 +4,7 @@ import { dynamo } from './client';
 import type { Scope } from '../domain/verification-session';
 import type { StripeEvent } from '../wire/events';
 import { queryPage, type PageQuery } from './list-page';
-import { EVENT_KIND, eventOfItem, sessionOfEventItem } from './event-items';
-import { loadSessionKeys } from './session-keys';
+import { EVENT_KIND, eventOfItem, loadEventKeys } from './event-items';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { undeliveredEventsPartition } from './webhook-deliveries';
 
@@ -26,8 +25,6 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
   return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!, loadEventKeys);
 }
 
-/** Loads the keys of the sessions whose copies these event items hold (cached per container). */
-export const loadEventKeys = (items: Record<string, any>[]) => loadSessionKeys(items.map(sessionOfEventItem));
 
 /** Events some webhook endpoint has not had yet (pending, or failed every attempt), of the given types. */
 export function listUndeliveredEvents(scope: Scope, types: readonly string[], page: PageQuery) {

@@ -116,12 +116,15 @@ export async function savedUnderKey(request: IdempotentRequest, now: Date): Prom
   return Item?.response && !expired ? answerOf(request, Item) : undefined;
 }
 
-/** What the key holds for this request: its response opened with the session's key (read once per container), or a mismatch. */
+/**
+ * What the key holds for this request: its response opened with the session's key (read again:
+ * a saved response cannot tell that its session was redacted since, session-keys.ts), or a mismatch.
+ */
 async function answerOf(request: IdempotentRequest, item: Record<string, any>): Promise<UsedKey> {
   if (item.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
   const session = (item.response as SavedResponse).session;
   if (!session || !item[sealedName('response')]) return { kind: 'replay', response: item.response as SavedResponse };
-  await loadSessionKeys([{ scope: request.scope, id: session }]);
+  await loadSessionKeys([{ scope: request.scope, id: session }], { fresh: true });
   return { kind: 'replay', response: openedAttribute<SavedResponse>(item, 'response', request.scope, session) };
 }
 

@@ -72,6 +72,12 @@ export async function queryPage<T>(
   itemOf: (item: Record<string, any>) => T,
   /** Called with the page's items before `itemOf` (say, to load the keys that open them). */
   prepare?: (items: Record<string, any>[]) => Promise<void>,
+  /**
+   * Which opened items the page shows: the index found them by a value they may no longer hold
+   * (a client reference its session's redaction removed; the index forgets it only when the
+   * item is rewritten). Those dropped leave the page short; `has_more` is as read.
+   */
+  keep: (value: T) => boolean = () => true,
 ): Promise<{ data: T[]; hasMore: boolean }> {
   const { low, high } = idRange(idPrefix, page);
   if (low > high || partitions.length === 0) return { data: [], hasMore: false };
@@ -123,7 +129,7 @@ export async function queryPage<T>(
     .slice(0, wanted);
   const kept = merged.slice(0, page.limit);
   await prepare?.(kept);
-  const items = kept.map(itemOf);
+  const items = kept.map(itemOf).filter(keep);
   const unread = perPartition.some((partition) => partition.unread);
   return { data: backwards ? items.reverse() : items, hasMore: merged.length > page.limit || unread };
 }

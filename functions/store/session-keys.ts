@@ -3,12 +3,24 @@
  * session, made with the session and written in its creating transaction, wrapped (AES-256-GCM)
  * under the deployment's key-encryption key (key-encryption-key.ts) in the key table
  * (key-schema.ts), which has no stream and no backups. Every personal value Verity stores for the
- * session is sealed under it (`sealedAttribute`); redaction destroys it first
- * (`destroySessionKey`), and every sealed copy (the table, its stream, its backups, a DynamoDB
- * Local file) is unreadable from then on.
+ * session is sealed under it (`sealedAttribute`). The redact request destroys it in the very
+ * transaction that marks the session for redaction (`shredSessionKey`, sessions.ts), so from that
+ * moment every sealed copy (the table, its stream, its backups, a DynamoDB Local file) opens for
+ * no one; the redaction job only tidies what is left.
  *
- * Keys are cached per container (like API keys): a warm function reads a session's key once
- * (sessions.ts reads it beside the session, at the same time), and no more.
+ * Keys are cached per container (like API keys), and a cached key is trusted only where the
+ * item being read proves the key was alive when it was read:
+ * - a **session** item: the transaction that destroys the key is the one that sets the session's
+ *   `redaction`, so a consistently read session item without `redaction` proves its key alive at
+ *   that instant, and one with it is opened with no key at all (sessions.ts). The state travels
+ *   on the item every session access reads anyway, so a warm retrieve stays one GetItem and no
+ *   container shows a shredded session's values from its cache;
+ * - any **other** item (an event, a report, a submission, a saved response) was written before the
+ *   redaction and cannot say it happened, so its reader asks the key table again
+ *   (`loadSessionKeys(…, { fresh: true })`: one consistent BatchGetItem per page of up to 100
+ *   sessions, for the items that hold a sealed value only). That is one read more per event or
+ *   report request, instead of one more on every session request or a window of minutes in which
+ *   a warm container would still open what was shredded. A key known destroyed is never read again.
  *
  * The store's item builders are synchronous: a session's key must be loaded (`loadSessionKeys`,
  * or read with the session) before its items are built or read; building or reading without it
@@ -24,11 +36,12 @@ import type { TransactItem } from './transaction-items';
 
 /**
  * - `live`: the key (`stored` false while the transaction that writes it has not succeeded);
- * - `shredded`: redaction destroyed it;
+ * - `shredded`: redaction destroyed it (`before` set while the transaction that destroys it has
+ *   not succeeded: what this container knew before, put back if it fails);
  * - `none`: the session was stored before keys existed; its values are in clear until its next
  *   write gives it a key (docs/reference/redaction.md, sessions stored before).
  */
-type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded' } | { state: 'none' };
+type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded'; before?: Entry | null } | { state: 'none' };
 type Entry = State & { at: number };
 
 /** Keys kept per container; the oldest go first. */
@@ -72,18 +85,30 @@ export function rememberSessionKey(scope: Scope, sessionId: string, item: Record
 
 /**
  * Loads the keys of these sessions that this container does not hold yet: one BatchGetItem per
- * 100 sessions (none when all are cached), and the KEK on a container's first use.
+ * 100 sessions (none when all are cached), and the KEK on a container's first use. `fresh`: for
+ * a reader of items other than the session (see above), every key not known destroyed is read
+ * again, consistently, so a key destroyed by another container a moment ago is seen as destroyed.
  */
-export async function loadSessionKeys(sessions: { scope: Scope; id: string }[]): Promise<void> {
+export async function loadSessionKeys(sessions: { scope: Scope; id: string }[], options: { fresh?: boolean } = {}): Promise<void> {
   await keyEncryptionKey();
   const missing = new Map<string, { scope: Scope; id: string }>();
-  for (const session of sessions) if (!isSessionKeyLoaded(session.scope, session.id)) missing.set(sessionKeyKey(session.scope, session.id).pk, session);
-  const wanted = [...missing.values()];
-  for (let i = 0; i < wanted.length; i += 100) {
-    const chunk = wanted.slice(i, i + 100);
+  const wanted = (scope: Scope, id: string) => {
+    const entry = cached(scope, id);
+    return !entry || (options.fresh === true && entry.state !== 'shredded');
+  };
+  for (const session of sessions) if (wanted(session.scope, session.id)) missing.set(sessionKeyKey(session.scope, session.id).pk, session);
+  const reads = [...missing.values()];
+  for (let i = 0; i < reads.length; i += 100) {
+    const chunk = reads.slice(i, i + 100);
     const found = await batchGet({ [keyTableName()]: { Keys: chunk.map((s) => sessionKeyKey(s.scope, s.id)), ConsistentRead: true } });
     const byPk = new Map((found[keyTableName()] ?? []).map((item) => [item.pk as string, item]));
-    for (const session of chunk) rememberSessionKey(session.scope, session.id, byPk.get(sessionKeyKey(session.scope, session.id).pk));
+    for (const session of chunk) {
+      const item = byPk.get(sessionKeyKey(session.scope, session.id).pk);
+      const entry = cached(session.scope, session.id);
+      // A live key read again is the same key: kept as it is, without unwrapping it again.
+      if (entry?.state === 'live' && entry.stored && item?.wrapped && item.shredded_at === undefined) remember(session.scope, session.id, entry);
+      else rememberSessionKey(session.scope, session.id, item);
+    }
   }
 }
 
@@ -134,9 +159,13 @@ export function newSessionKey(scope: Scope, sessionId: string): void {
   remember(scope, sessionId, { state: 'live', key: newKey(), stored: false });
 }
 
-/** The put of the session's key in the key table, if it is new: one more action of the session's transaction. */
+/**
+ * What the session's transaction writes in the key table: the put of its key if it is new, or
+ * the key's tombstone if the transaction destroys it (`shredSessionKey`).
+ */
 export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[] {
   const entry = cached(scope, sessionId);
+  if (entry?.state === 'shredded' && entry.before !== undefined) return [{ Put: { TableName: keyTableName(), Item: tombstone(scope, sessionId) } }];
   if (entry?.state !== 'live' || entry.stored) return [];
   const Key = sessionKeyKey(scope, sessionId);
   return [
@@ -151,6 +180,29 @@ export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[
 }
 
 /**
+ * The session's next transaction destroys its key (a redact request, or the retention policy's
+ * mark): from now on this container builds the session's items without it (their clear forms
+ * alone), and the transaction carries the key's tombstone (`sessionKeyWrites`). If it fails,
+ * `sessionKeySettled` puts back what this container knew before.
+ */
+export function shredSessionKey(scope: Scope, sessionId: string): void {
+  const entry = cached(scope, sessionId);
+  if (entry?.state === 'shredded' && entry.before !== undefined) return;
+  const before = cache.get(cacheKey(scope, sessionId)) ?? null;
+  remember(scope, sessionId, { state: 'shredded', before });
+}
+
+/**
+ * A session item read with its `redaction` set: its key was destroyed by the transaction that
+ * set it (or is about to be, by the job, for a redaction asked for before keys were destroyed
+ * at once). Either way nothing of the session is opened or sealed from now on.
+ */
+export function sessionKeyShredded(scope: Scope, sessionId: string): void {
+  const entry = cached(scope, sessionId);
+  if (entry?.state !== 'shredded') remember(scope, sessionId, { state: 'shredded' });
+}
+
+/**
  * A new session's key item, for a caller that writes sessions in bulk outside a change (test and
  * bench seeding): it writes the item to `keyTableName()` itself. The KEK must be loaded.
  */
@@ -161,9 +213,16 @@ export function newSessionKeyItem(scope: Scope, sessionId: string): Record<strin
   return item;
 }
 
-/** After the transaction: written (kept), or not (forgotten, read again next time). */
+/** After the transaction: written (kept), or not (forgotten, read again next time; a shredding undone). */
 export function sessionKeySettled(scope: Scope, sessionId: string, written: boolean): void {
   const entry = cached(scope, sessionId);
+  if (entry?.state === 'shredded' && entry.before !== undefined) {
+    if (written) return remember(scope, sessionId, { state: 'shredded' });
+    const name = cacheKey(scope, sessionId);
+    if (entry.before) cache.set(name, entry.before);
+    else cache.delete(name);
+    return;
+  }
   if (entry?.state !== 'live' || entry.stored) return;
   if (written) remember(scope, sessionId, { state: 'live', key: entry.key, stored: true });
   else cache.delete(cacheKey(scope, sessionId));
@@ -175,9 +234,12 @@ export function sessionKeySettled(scope: Scope, sessionId: string, written: bool
  * of the session's values is unreadable. Repeating it changes nothing.
  */
 export async function destroySessionKey(scope: Scope, sessionId: string): Promise<void> {
-  await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: { ...sessionKeyKey(scope, sessionId), shredded_at: Math.floor(Date.now() / 1000) } }));
+  await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: tombstone(scope, sessionId) }));
   remember(scope, sessionId, { state: 'shredded' });
 }
+
+/** A destroyed key's item: no key material, and when it was destroyed. */
+const tombstone = (scope: Scope, sessionId: string) => ({ ...sessionKeyKey(scope, sessionId), shredded_at: Math.floor(Date.now() / 1000) });
 
 /** The attribute holding the sealed form of `attribute`. */
 export const sealedName = (attribute: string) => `${attribute}_sealed`;

@@ -19,7 +19,7 @@ import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { withoutPersonalValues } from '../domain/redaction';
 import { filterPartition } from './filter-partitions';
 import { keyEncryptionKey } from './key-encryption-key';
-import { isSessionKeyLoaded, loadSessionKeys, newSessionKey, openedAttribute, sealedAttribute, sessionKeySettled, sessionKeyWrites } from './session-keys';
+import { isSessionKeyLoaded, loadSessionKeys, newSessionKey, openedAttribute, sealedAttribute, sessionKeySettled, sessionKeyShredded, sessionKeyWrites, shredSessionKey } from './session-keys';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -47,16 +47,18 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 
 /**
  * The session's item. Its personal values (client reference, metadata, provided details, related
- * person, verified outputs) are sealed under the session's key (session-keys.ts): `session` holds
- * the session as redaction would leave it, `session_sealed` the whole session. A redacted session
- * holds nothing personal and is stored in clear. The session's key must be loaded (or new).
+ * person, verified outputs, return URL) are sealed under the session's key (session-keys.ts):
+ * `session` holds the session as redaction would leave it, `session_sealed` the whole session. A
+ * session marked for redaction holds nothing personal (the redact request removed it) and is
+ * stored in clear, no longer findable by its client reference. The session's key must be loaded (or new).
  */
 export function sessionItem(session: VerificationSession, version: number): Record<string, unknown> {
   const scope = scopeOf(session);
   const byValue = (field: string, value: string | null) =>
     value === null ? undefined : filterPartition(scope, KIND, field, value);
   const { indexes } = tableSchema;
-  const redacted = session.redaction?.status === 'redacted';
+  // Marked for redaction: its key is destroyed by the transaction writing this, and nothing personal is kept.
+  const redacted = session.redaction !== null;
   const key = objectKey(scope, session.id, KIND);
   return {
     ...key,
@@ -74,7 +76,7 @@ export function sessionItem(session: VerificationSession, version: number): Reco
       ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
       : {}),
     ...(redacted
-      ? { session: withStoredMetadata(session) }
+      ? { session: withStoredMetadata(withoutPersonalValues(session)) }
       : sealedAttribute(key, 'session', withStoredMetadata(session), withStoredMetadata(withoutPersonalValues(session)), scope, session.id)),
   };
 }
@@ -109,9 +111,19 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
  * The session an item holds. Items written before a field existed get its neutral value: first
  * credentials issued at creation (long expired, so the next retrieve renews them), nothing
  * submitted, no redaction planned.
+ *
+ * A session marked for redaction is its clear part, with no key: the item itself says the key is
+ * gone, and this container learns it from the item (so it opens none of the session's other
+ * items with a key it cached earlier). Its personal values are removed again on reading, for an
+ * item written before the redact request removed them (a redaction asked for before this, or a
+ * session stored before keys).
  */
 export function sessionOfItem(item: Record<string, any>): VerificationSession {
   const clear = item.session as VerificationSession;
+  if (clear.redaction) {
+    sessionKeyShredded(scopeOf(clear), clear.id);
+    return neutralDefaults(withoutPersonalValues(clear));
+  }
   return neutralDefaults(openedAttribute(item, 'session', scopeOf(clear), clear.id));
 }
 
@@ -152,6 +164,9 @@ async function writeChange(
   await keyEncryptionKey();
   // A new session's key is written with it; so is the first key of a session stored before keys.
   if (version === 1) newSessionKey(scope, id);
+  // Marked for redaction: the key is destroyed by this very transaction (redaction takes effect
+  // when asked), and nothing it writes is sealed under it (session-keys.ts).
+  if (change.session.redaction !== null) shredSessionKey(scope, id);
   let written = false;
   try {
     await dynamo().send(
@@ -281,7 +296,14 @@ export async function listSessions(
     ]),
     query,
     sessionOfItem,
+    // Keys cached per container: each item's own `redaction` says whether its key is gone
+    // (session-keys.ts), so a list page stays one Query. A global index is eventually consistent:
+    // for its propagation delay (typically under a second) a page may still hold an item as it was
+    // before a redact request, and a warm container opens it (docs/reference/redaction.md).
     (items) => loadSessionKeys(items.map((item) => ({ scope, id: item.id as string }))),
+    // The redact request removes the session from its reference's index; a copy of the session in
+    // that index older than the request, its reference already redacted, is not shown.
+    (session) => query.clientReferenceId === undefined || session.client_reference_id === query.clientReferenceId,
   );
   return { sessions: data, hasMore };
 }

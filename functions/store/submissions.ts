@@ -106,9 +106,15 @@ export function submissionOfItem(item: Record<string, any>): { scope: Scope; sub
   return { scope, submission: openedAttribute<Submission>(item, 'submission', scope, (item.submission as Submission).session) };
 }
 
-/** Loads the keys of the sessions of these submission items (cached per container); other items are passed over. */
+/**
+ * Loads the keys of the sessions of these submission items, read again (`fresh`: a submission
+ * cannot tell that its session was redacted since, session-keys.ts); other items are passed over.
+ */
 export const loadSubmissionKeys = (items: Record<string, any>[]) =>
-  loadSessionKeys(items.filter((item) => item.sk === SUBMISSION_KIND).map((item) => ({ scope: item.scope as Scope, id: (item.submission as Submission).session })));
+  loadSessionKeys(
+    items.filter((item) => item.sk === SUBMISSION_KIND).map((item) => ({ scope: item.scope as Scope, id: (item.submission as Submission).session })),
+    { fresh: true },
+  );
 
 export async function getSubmission(scope: Scope, id: string): Promise<Submission | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: submissionKey(scope, id), ConsistentRead: true }));

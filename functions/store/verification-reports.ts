@@ -9,7 +9,7 @@ import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchem
 import { redactedReport } from '../domain/redaction';
 import { filterPartition } from './filter-partitions';
 import { keyEncryptionKey } from './key-encryption-key';
-import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
+import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 
 export const REPORT_KIND = 'verification_report';
 
@@ -41,9 +41,17 @@ export function reportOfItem(item: Record<string, any>): VerificationReport {
   return openedAttribute<VerificationReport>(item, 'report', { account: clear.account, mode: clear.mode }, clear.verification_session);
 }
 
-/** Loads the keys of the sessions these report items belong to (cached per container). */
+/**
+ * Loads the keys of the sessions these report items belong to, read again (`fresh`): a report
+ * cannot tell that its session was redacted since (session-keys.ts). Redacted reports need none.
+ */
 export const loadReportKeys = (items: Record<string, any>[]) =>
-  loadSessionKeys(items.map((item) => ({ scope: { account: item.report.account, mode: item.report.mode } as Scope, id: item.report.verification_session as string })));
+  loadSessionKeys(
+    items
+      .filter((item) => item[sealedName('report')] !== undefined)
+      .map((item) => ({ scope: { account: item.report.account, mode: item.report.mode } as Scope, id: item.report.verification_session as string })),
+    { fresh: true },
+  );
 
 export async function getReport(scope: Scope, id: string): Promise<VerificationReport | undefined> {
   // Consistent: a report is read right after the conclusion that wrote it (an expanded session).
@@ -76,5 +84,7 @@ export async function listReports(scope: Scope, query: ReportListQuery) {
     query,
     reportOfItem,
     loadReportKeys,
+    // A report of a session marked for redaction still sits in its reference's index until the job rewrites it.
+    (report) => query.clientReferenceId === undefined || report.client_reference_id === query.clientReferenceId,
   );
 }

@@ -1,6 +1,7 @@
 /**
  * The outbox publisher: reads new event items from the table's stream and puts them on the
- * EventBridge bus (`source` "verity", `detail-type` the event type, `detail` the Event object).
+ * EventBridge bus (`source` "verity", `detail-type` the event type, `detail` the Event object as
+ * redaction leaves it: see `toPending`).
  * Entries EventBridge refuses are retried; those still refused are reported as batch item
  * failures, so the stream hands them over again. Delivery is at least once: subscribers
  * de-duplicate on the Event's `id`.
@@ -8,8 +9,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EVENT_KIND, eventOfItem, sessionOfEventItem } from '../store/event-items';
-import { loadSessionKeys } from '../store/session-keys';
+import { clearEventOfItem, EVENT_KIND } from '../store/event-items';
 import type { StripeEvent } from '../wire/events';
 import { fanOutEvent } from '../webhooks/fan-out';
 import { settleRecords } from './batch';
@@ -31,21 +31,13 @@ function eventBridge(): EventBridgeClient {
 
 interface Pending {
   sequenceNumber: string;
-  /** The Event as the API renders it: what the webhooks send, and the entry's detail. */
+  /** The Event as redaction leaves it: the entry's detail, and what the webhook fan-out reads (its id, type and account). */
   event: StripeEvent;
   entry: PutEventsRequestEntry;
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const inserted = event.Records.flatMap(insertedEventItem);
-  // The bus and the webhooks get the event in clear: the keys of its sessions (one read per batch, cached).
-  try {
-    await loadSessionKeys(inserted.map(({ item }) => sessionOfEventItem(item)));
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'session keys could not be read', name: (error as Error).name }));
-    // Every event of the batch is handed back to the stream, to be tried again.
-    return { batchItemFailures: inserted.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
-  }
   const pending = inserted.flatMap(toPending);
   // Each event's webhook deliveries are made before it goes on the bus; a record whose fan-out
   // failed comes back as a whole, and a repeated fan-out adds only what is missing.
@@ -78,8 +70,16 @@ function insertedEventItem(record: DynamoDBRecord): { sequenceNumber: string; it
   return item.sk === EVENT_KIND ? [{ sequenceNumber, item }] : [];
 }
 
+/**
+ * An event item's entry: its Event as redaction leaves it (`clearEventOfItem`), read with no key.
+ * What goes on the bus is copied where redaction cannot reach it (the bus's and every
+ * subscriber's dead-letter queue keep it 14 days), so it holds no personal value; a subscriber
+ * that needs the client reference or metadata reads the Event (`GET /v1/events/:id`, `detail.id`)
+ * or the session from the API, which shows them until the session is redacted. Webhooks are sent
+ * the whole Event, read when each attempt is made (functions/webhooks/delivery-worker.ts).
+ */
 function toPending({ sequenceNumber, item }: { sequenceNumber: string; item: Record<string, any> }): Pending[] {
-  const stripeEvent = eventOfItem(item);
+  const stripeEvent = clearEventOfItem(item);
   if (!stripeEvent) return [];
   return [
     {

@@ -13,12 +13,13 @@ import { dynamo } from '../../functions/store/client';
 import { describeFile } from '../../functions/store/file-descriptions';
 import { tableName } from '../../functions/store/schema';
 import { fileInfoItem } from '../../functions/store/submissions';
+import { getSession } from '../../functions/store/sessions';
 import { getReport, reportItem } from '../../functions/store/verification-reports';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { pngImage } from '../support/images';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
-import { eventually, expectStatus, submitOnPage } from '../support/verification';
+import { acceptOnPage, eventually, expectStatus, submitOnPage } from '../support/verification';
 
 let service: LocalRuntime;
 beforeAll(async () => {
@@ -131,6 +132,30 @@ describe('restricted keys', () => {
     const noReports = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_reports: 'none' } }));
     const expanded = await failure(noReports.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }));
     expect(expanded.message).toContain("'verification_reports_read'");
+  });
+
+  it('that may only read sessions change none: a retrieve renews no spent link, and they are shown no client_secret or url to spend', async () => {
+    const { stripe, scope } = await newStripeAccount(service);
+    const readOnly = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'read' } }));
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const version = async () => (await getSession(scope, session.id))!.version;
+    const before = await version();
+    // A link still usable is not shown: whoever holds it can open the page and spend it, locking the person out.
+    for (const seen of [await readOnly.identity.verificationSessions.retrieve(session.id), (await readOnly.identity.verificationSessions.list()).data[0]!]) {
+      expect(seen).toMatchObject({ id: session.id, status: 'requires_input', client_secret: null, url: null });
+    }
+    // The person spends theirs; a read-only retrieve mints no new one (a write), and the session is as it was.
+    await acceptOnPage(service.url, session.url!);
+    const spent = await version();
+    expect(spent).toBe(before + 1);
+    expect(await readOnly.identity.verificationSessions.retrieve(session.id)).toMatchObject({ client_secret: null, url: null });
+    expect(await version()).toBe(spent);
+    // A key that may write sessions renews them as before.
+    const writer = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' } }));
+    const renewed = await writer.identity.verificationSessions.retrieve(session.id);
+    expect(renewed.url).toMatch(/\/start\//);
+    expect(renewed.url).not.toBe(session.url);
+    expect(await version()).toBe(spent + 1);
   });
 });
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import type { Submission } from '../../../functions/domain/verification-checks';
 import type { VerificationReport } from '../../../functions/domain/verification-report';
-import { createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import { createVerificationSession, redactVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { newKey, openBytes, sealBytes } from '../../../functions/store/encryption';
@@ -203,6 +203,56 @@ describe('the stores, through the session key', () => {
     expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: '[redacted]', document: { first_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, status: 'verified' } });
     // A replay without its body shows the session as it is now (functions/http/endpoint.ts).
     expect(await savedUnderKey(request, new Date())).toEqual({ kind: 'replay', response: { statusCode: 200, session: session.id } });
+  });
+
+  it('hides a session redacted in another container at once from a warm one that cached its key: its events, reports and saved responses too', async () => {
+    const scope = newScope();
+    const unique = `w${Date.now()}`;
+    const { session, event } = await storedSession(scope, unique);
+    const made = report(scope, session.id, unique);
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(made) }));
+    const request = { scope, key: `k-${unique}`, fingerprint: 'f' };
+    await completeKey(request, { statusCode: 200, body: JSON.stringify({ id: session.id, client_reference_id: `ref-${unique}` }), session: session.id }, new Date());
+    // This container reads everything once: the session's key is cached here, alive.
+    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
+    expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: `ref-${unique}` });
+    expect(JSON.stringify(await savedUnderKey(request, new Date()))).toContain(`ref-${unique}`);
+    // The cost: a warm session read reads no key (its item says whether the key is gone); an event read reads it again.
+    expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
+    expect((await countCalls(() => getEvent(scope, event.id))).calls).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
+    // Another container's redact request destroys the key (its tombstone, written as that transaction writes it).
+    await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) } }));
+    // Here, at once, not when the cached key would have expired.
+    const shown = JSON.stringify([
+      await getEvent(scope, event.id),
+      (await listEvents(scope, undefined, { limit: 100 })).data,
+      await getReport(scope, made.id),
+      (await listReports(scope, { limit: 100 })).data,
+      await savedUnderKey(request, new Date()),
+    ]);
+    expect(shown).toContain('[redacted]');
+    for (const value of [`ref-${unique}`, `meta-${unique}`, `first-${unique}`, `D${unique}`, 'idem-user-4711']) expect(shown).not.toContain(value);
+    // A report found by the reference its session no longer has is not listed.
+    expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
+  });
+
+  it('a redact request destroys the key in its own transaction and stores the session without its personal values', async () => {
+    const scope = newScope();
+    const unique = `r${Date.now()}`;
+    const { session } = await storedSession(scope, unique);
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(report(scope, session.id, unique)) }));
+    const { calls } = await countCalls(() => changeSession(scope, session.id, (current, now) => changeWithEvents(current, redactVerificationSession(current, new Date(now.getTime() + 3600_000)), origin)));
+    // One read and one transaction, as before: the key's tombstone is one more action of it.
+    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(await raw(sessionKeyKey(scope, session.id), keyTableName())).toEqual({ ...sessionKeyKey(scope, session.id), shredded_at: expect.any(Number) });
+    const item = await raw(objectKey(scope, session.id, 'verification_session'));
+    expect(item[sealedName('session')]).toBeUndefined();
+    expect(JSON.stringify(item)).not.toContain(unique);
+    expect(item.client_reference_key).toBeUndefined();
+    forgetSessionKeys();
+    expect((await getSession(scope, session.id))!.session).toMatchObject({ client_reference_id: '[redacted]', redaction: { status: 'processing' }, metadata: {} });
+    expect((await listSessions(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).sessions).toEqual([]);
+    expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
   });
 
   it('seals a session stored before keys, its reports, events and saved responses, with the migration (sealSessionsStoredBeforeKeys)', async () => {
