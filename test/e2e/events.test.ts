@@ -2,7 +2,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService } from '../support/local-service';
+import { failure, newStripeAccount, startService } from '../support/local-service';
 import { eventually } from '../support/verification';
 
 let service: LocalRuntime;
@@ -75,7 +75,7 @@ describe('events of a session’s life', () => {
   it('retrieves an event by id, and 404s for unknown ids and other accounts', async () => {
     const event = await stripe.events.retrieve(events[0]!.id);
     expect(ids([event])).toEqual([events[0]!.id]);
-    await expect(stripe.events.retrieve('evt_000000000000000000000000')).rejects.toMatchObject({
+    expect(await failure(stripe.events.retrieve('evt_000000000000000000000000'))).toMatchObject({
       statusCode: 404,
       code: 'resource_missing',
       message: "No such event: 'evt_000000000000000000000000'",

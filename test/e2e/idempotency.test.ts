@@ -7,7 +7,7 @@ import { getSession } from '../../functions/store/sessions';
 import { tableName } from '../../functions/store/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService, withoutResponse } from '../support/local-service';
+import { failure, newStripeAccount, startService, withoutResponse } from '../support/local-service';
 import { testHelpers } from '../support/verification';
 
 let service: LocalRuntime;
@@ -232,8 +232,8 @@ describe('idempotency keys', () => {
     expect(withoutResponse(again)).toEqual(withoutResponse(first));
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     // A refused cancel is an answer too: the same key gets the same refusal.
-    const refused = await stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'cancel-2' }).catch((e: unknown) => e);
-    const replayed = await stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'cancel-2' }).catch((e: unknown) => e);
+    const refused = await failure(stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'cancel-2' }));
+    const replayed = await failure(stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'cancel-2' }));
     expect(replayed).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state', message: (refused as Error).message });
     expect((replayed as Stripe.errors.StripeError).headers?.['idempotent-replayed']).toBe('true');
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['identity.verification_session.canceled', 'identity.verification_session.created']);

@@ -2,7 +2,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { newStripeAccount, startService, withoutResponse } from '../support/local-service';
+import { failure, newStripeAccount, startService, withoutResponse } from '../support/local-service';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -156,7 +156,7 @@ describe('accounts and modes', () => {
         () => other.identity.verificationSessions.cancel(id),
         () => other.identity.verificationSessions.redact(id),
       ]) {
-        const error = await call().catch((e: unknown) => e);
+        const error = await failure(call());
         expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', message: `No such verification_session: '${id}'` });
       }
       const list = await other.identity.verificationSessions.list();
