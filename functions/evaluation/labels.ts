@@ -48,7 +48,13 @@ export function parseLabels(text: string): LabelRow[] {
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: false, trim: true, to: MAX_ROWS + 2 }) as string[][];
   } catch (error) {
-    throw new SamplesError(`labels.csv: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`);
+    // csv-parse's CsvError: a code, the line it stopped on, and the record it read.
+    const { code, lines, record } = error as { code?: string; lines?: number; record?: string[] };
+    if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && record) {
+      const columns = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(',').length;
+      throw new SamplesError(`labels.csv line ${lines}: ${record.length} cells where the header has ${columns}`);
+    }
+    throw new SamplesError(`labels.csv${lines ? ` line ${lines}` : ''}: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`);
   }
   const [header, ...rows] = records;
   const names = (header ?? []).map((name) => name.toLowerCase());
