@@ -12,7 +12,6 @@ import { addPolicyChecks } from '../../lib/policy-checks';
 import { Verity, type VerityProps } from '../../lib/verity';
 
 const oneRoute = [routes.find((route) => route.name === 'UnrecognizedRequestUrl')!];
-const DESCRIPTION = Match.stringLikeRegexp('^Verity evaluation canary');
 
 function synthesize(props: VerityProps) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
