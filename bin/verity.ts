@@ -21,12 +21,14 @@
  *                                    live checks' thresholds (these are the defaults; functions/checks/live/settings.ts)
  *   idNumberProviderFunctionArn=arn:aws:lambda:…   your Lambda that checks ID numbers (functions/checks/lambda-id-number-provider.ts);
  *                                    without one, live sessions that ask for an ID number are refused
+ *   canaryBucket=my-samples canaryPrefix=verity-canary/ canarySimilarityTolerance=2
+ *                                    a daily canary of your known samples (docs/reference/evaluation.md; off by default)
  * Every synth runs the cdk-nag AwsSolutions and Serverless packs and AWS Control Tower's proactive
  * controls (cfn-guard); a finding fails it.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { addPolicyChecks } from '../lib/policy-checks';
-import { DEFAULT_WORKER_CONCURRENCY, VerityStack } from '../lib/verity-stack';
+import { DEFAULT_WORKER_CONCURRENCY, VerityStack, type VerityStackProps } from '../lib/verity-stack';
 import type { LiveChecksProps } from '../lib/verification';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from '../functions/checks/availability';
@@ -84,9 +86,19 @@ new VerityStack(app, 'Verity', {
         },
   firewall: wafRateLimit ? { rateLimit: positiveInteger('wafRateLimit', 0, 10) } : webAclArn ? { webAclArn } : undefined,
   liveChecks: liveChecksContext(),
+  canary: canaryContext(),
 });
 
 addPolicyChecks(app);
+
+/** The canary's context: its bucket, prefix and tolerance (lib/canary.ts refuses values it cannot use). */
+function canaryContext(): VerityStackProps['canary'] {
+  const bucketName = context('canaryBucket');
+  if (!bucketName) return undefined;
+  const tolerance = context('canarySimilarityTolerance');
+  if (tolerance !== undefined && !/^\d+(\.\d+)?$/.test(tolerance)) throw new Error(`Context canarySimilarityTolerance must be a number from 0 to 100, not "${tolerance}"`);
+  return { bucketName, prefix: context('canaryPrefix'), similarityTolerance: tolerance === undefined ? undefined : Number(tolerance) };
+}
 
 /** Live checks' context: each threshold named after its LiveCheckSettings key, and the ID-number provider's ARN, refused here as the function would refuse them. */
 function liveChecksContext(): LiveChecksProps {

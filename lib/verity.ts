@@ -20,6 +20,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routes as routeTable, type Route } from '../functions/routes';
 import { VerityAlarms } from './alarms';
+import { validateCanaryProps, VerityCanary, type CanaryProps } from './canary';
 import { VerityApi, type VerityApiProps } from './api';
 import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
@@ -32,6 +33,7 @@ import { VerityWebhooks } from './webhooks';
 
 export type { SubscribeOptions } from './events';
 export type { FirewallProps } from './firewall';
+export type { CanaryProps } from './canary';
 export type { FunctionNetwork } from './verity-function';
 
 /**
@@ -91,6 +93,13 @@ export interface VerityProps {
    * @default Verity's thresholds (functions/checks/live/settings.ts), and no ID-number provider: live sessions that ask for an ID number are refused
    */
   readonly liveChecks?: LiveChecksProps;
+  /**
+   * A daily canary: your own known samples (labels.csv, their images and the canary-baseline.json
+   * `npx verity evaluate` wrote) under an S3 prefix, run through the live checks and compared with
+   * the baseline; a result that moves raises the `CanaryResultsChanged` alarm (docs/reference/evaluation.md).
+   * `{ bucketName: 'my-samples', prefix: 'verity-canary/' }`. @default no canary
+   */
+  readonly canary?: CanaryProps;
 }
 
 export class Verity extends Construct {
@@ -111,6 +120,8 @@ export class Verity extends Construct {
   readonly redaction: VerityRedaction;
   readonly webhooks: VerityWebhooks;
   readonly alarms: VerityAlarms;
+  /** The evaluation canary, when the `canary` prop asks for one. */
+  readonly canary?: VerityCanary;
   /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
   readonly firewall?: VerityFirewall;
   /** The bucket the page uploads images to (`uploads.bucket`, keys under `uploads.prefix`); `uploads.grantRead(fn)` lets a function read them. */
@@ -221,6 +232,17 @@ export class Verity extends Construct {
     this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });
     this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
     this.alarms.forMetric('WebhookEndpointsDisabled', this.webhooks.endpointsDisabled, 'A live webhook endpoint failed every delivery for three days and was disabled');
+    if (props.canary) {
+      this.canary = new VerityCanary(this, 'Canary', { ...props.canary, key: this.data.key });
+      this.alarms.forMetric(
+        'CanaryResultsChanged',
+        this.canary.resultsChanged,
+        "The evaluation canary's known samples gave another result than their baseline (a verdict, a field read, a face similarity or AnalyzeID's model version): see the canary's log for which row and what moved",
+      );
+      // Run once a day with no reservation: its throttles are the account's.
+      this.alarms.forFunction('Canary', this.canary.worker.function, { reservedConcurrency: false });
+      this.alarms.forQueue('CanaryScheduleDeadLetters', this.canary.deadLetterQueue);
+    }
   }
 
   /**
@@ -249,6 +271,7 @@ export class Verity extends Construct {
  * prop's name and value, as bin/verity.ts does for its context options).
  */
 function validateProps(props: VerityProps): void {
+  if (props.canary) validateCanaryProps(props.canary);
   const integer = (name: string, value: number | undefined, minimum: number) => {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum)) throw new Error(`${name} must be an integer of at least ${minimum}, not ${value}`);
   };

@@ -102,7 +102,7 @@ function alpha2(code: string | null | undefined): string | null {
 }
 
 /** A name's words for comparing a visual zone with an MRZ: accents dropped, upper case, letters only. */
-const nameWords = (name: string) =>
+export const nameWords = (name: string) =>
   name.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]+/g, ' ').trim().split(' ').filter(Boolean);
 
 /**
