@@ -46,7 +46,7 @@ describe('npm run keys -- console-link', () => {
     expect(page).toContain(account);
     expect(page).toContain('Live mode');
     expect(page).toContain('ops@example.com (admin)');
-    const again = await fetch(`${service.url}/console/sign_in`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    const again = await fetch(`${service.url}/console/sign_in`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ token }), redirect: 'manual' });
     expect(again.status).toBe(401);
   });
 
