@@ -6,6 +6,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import Stripe from 'stripe';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../functions/store/client';
+import { fileStore } from '../../functions/store/files';
+import { objectKey, tableName } from '../../functions/store/schema';
+import { FILE_INFO_KIND } from '../../functions/store/submissions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Scope } from '../../functions/domain/verification-session';
@@ -227,6 +232,28 @@ describe('refusals', () => {
     expect((await get(link, await signInAs('reviewer'))).status).toBe(404);
     expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
     expect((await get(link)).status).toBe(401);
+  });
+
+  it('never sends a reviewer’s browser an image whose size was not checked at submit', async () => {
+    const reviewer = await signInAs('reviewer');
+    const csrf = csrfOf(await (await get(sessionPath(), reviewer)).text())!;
+    const revealed = await (await post(`${sessionPath()}/reveal`, reviewer, { csrf_token: csrf })).text();
+    const link = /src="(\/console\/files\/(file_[^/"]+)[^"]*)"/.exec(revealed)!;
+    const file = link[2]!;
+    const describedBefore = (await fileStore().describe(scope, file))!;
+    expect([describedBefore.width, describedBefore.height]).toEqual([64, 48]);
+    // As a file submitted before sizes were recorded: its description has none.
+    await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'REMOVE info.width, info.height' }));
+    try {
+      const image = await get(link[1]!.replace(/&amp;/g, '&'), reviewer);
+      expect(image.status).toBe(404);
+      expect(image.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await image.text()).toMatch(/only images whose size was checked/);
+    } finally {
+      await dynamo().send(
+        new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'SET info.width = :w, info.height = :h', ExpressionAttributeValues: { ':w': 64, ':h': 48 } }),
+      );
+    }
   });
 });
 
