@@ -226,6 +226,15 @@ const consoleRoutes: Route[] = [
     ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', { dynamodb: ['GetItem', 'PutItem'], objects: ['file', 'vs', 'cae'] }),
     uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
   },
+  // Admins: the account's live console sessions and unused links (by-scope index), and ending them at once (conditional puts), recorded.
+  consoleRoute('ListConsoleOperators', `GET ${consolePath}/operators`, 'list-console-operators', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
+  consoleRoute('EndConsoleOperator', `POST ${consolePath}/operators/end`, 'end-console-operator', {
+    dynamodb: ['PutItem', 'Query'],
+    objects: ['cae'],
+    indexes: [tableSchema.indexes.byScope.name],
+    keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
+    sessionKeys: null,
+  }),
   consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
 ];
 

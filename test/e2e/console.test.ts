@@ -324,6 +324,44 @@ describe('admin actions', () => {
   });
 });
 
+describe('operators (admin)', () => {
+  it('lists the account’s live console sessions and unused links, ends one at once, and records it; only for admins', async () => {
+    const admin = await signInAs('admin');
+    const reviewer = await signInAs('reviewer', scope);
+    const unused = await consoleLinkToken(scope, 'viewer', 'pending@example.com');
+    const elsewhere = await signInAs('admin', (await newStripeAccount(service)).scope);
+    expect((await get('/console/operators', reviewer)).status).toBe(403);
+    const page = await (await get('/console/operators', admin)).text();
+    expect(page).toContain('reviewer@example.com');
+    expect(page).toContain('pending@example.com');
+    expect(page).not.toContain(unused);
+    const csrf = csrfOf(page)!;
+    const reviewerSession = [...page.matchAll(/<td><code>(cs_\w+)<\/code>(?: \(you\))?<\/td>\s*<td>reviewer@example\.com<\/td>/g)].map((match) => match[1]!);
+    expect(reviewerSession.length).toBeGreaterThan(0);
+    const linkId = /<td><code>(cl_\w+)<\/code><\/td>\s*<td>pending@example\.com<\/td>/.exec(page)![1]!;
+    // Without the form's token nothing ends; another account's admin cannot end these.
+    expect((await post('/console/operators/end', admin, { email: 'reviewer@example.com' })).status).toBe(403);
+    const foreign = await post('/console/operators/end', elsewhere, { csrf_token: csrfOf(await (await get('/console/operators', elsewhere)).text())!, email: 'reviewer@example.com' });
+    expect(foreign.headers.get('location')).toBe('/console/operators?done=none');
+    expect((await get('/console/verification_sessions', reviewer)).status).toBe(200);
+    const ended = await post('/console/operators/end', admin, { csrf_token: csrf, email: 'reviewer@example.com' });
+    expect([ended.status, ended.headers.get('location')]).toEqual([303, '/console/operators?done=ended']);
+    expect((await get('/console/verification_sessions', reviewer)).status).toBe(401);
+    const canceled = await post('/console/operators/end', admin, { csrf_token: csrf, link: linkId });
+    expect(canceled.headers.get('location')).toBe('/console/operators?done=ended');
+    expect((await signInPost(unused)).status).toBe(401);
+    const after = await (await get('/console/operators?done=ended', admin)).text();
+    expect(after).toContain('Removed: the next request');
+    expect(after).not.toContain('reviewer@example.com');
+    expect(after).not.toContain(linkId);
+    const audit = await (await get('/console/audit_events', admin)).text();
+    expect(audit).toContain('end_console_session');
+    expect(audit).toContain(reviewerSession[0]);
+    expect(audit).toContain('cancel_console_link');
+    expect(audit).toContain(linkId);
+  });
+});
+
 describe('the audit log endpoint', () => {
   it('lists the account’s console audit events as a Stripe list, with a secret key only', async () => {
     const listed = (await stripe.rawRequest('GET', '/v1/verity/console_audit_events?limit=100', null as never)) as unknown as { object: string; data: { action: string; operator: { email: string }; target: unknown }[]; url: string };
