@@ -269,7 +269,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(10);
+    expect(consoleRoutes.length).toBe(12);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
@@ -290,12 +290,15 @@ describe('least privilege', () => {
       }
       const writes = statements.filter((st) => onTable(st) && actionsOf(st).includes('dynamodb:PutItem'));
       const appendsAudit = writes.some((st) => matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey));
-      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile'].includes(route.name));
+      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile', 'EndConsoleOperator'].includes(route.name));
     }
     const keyedOf = (name: string) => matchesAny(routes.find((r) => r.name === name)!.keyed!.partitionKeys);
     expect(keyedOf('ConsoleSignIn')(`${consoleLinkPartitionPrefix}abc`)).toBe(true);
     expect(keyedOf('ShowConsoleSession')(`${consoleLinkPartitionPrefix}abc`)).toBe(false);
     expect(keyedOf('ShowConsoleSession')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    // Ending an operator's access puts their sessions and links; listing it puts nothing of the console's.
+    expect(keyedOf('EndConsoleOperator')(`${consoleLinkPartitionPrefix}abc`) && keyedOf('EndConsoleOperator')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    expect(routes.find((r) => r.name === 'ListConsoleOperators')!.keyed!.actions).toEqual(['GetItem']);
     // No function outside the console may touch console links or sessions.
     for (const route of routes.filter((r) => !r.handler.startsWith('console/'))) {
       expect(JSON.stringify(statementsOf(functionOf(route)[1])), route.name).not.toMatch(/console_(link|session)#/);
@@ -385,13 +388,15 @@ describe('least privilege', () => {
     const keyTableArn = { 'Fn::GetAtt': [keyTableId(), 'Arn'] };
     /** Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three workers named here. */
     const expected: Record<'none' | 'make' | 'shred', string[]> = {
-      // Console sign-in and sign-out, the audit log, webhook endpoints and their deliveries: nothing of a session.
+      // Console sign-in and sign-out, the audit log, the operators page, webhook endpoints and their deliveries: nothing of a session.
       none: [
         'ShowConsoleSignIn',
         'ConsoleSignIn',
         'ConsoleSignOut',
         'ListConsoleAudit',
         'ListConsoleAuditEvents',
+        'ListConsoleOperators',
+        'EndConsoleOperator',
         'CreateWebhookEndpoint',
         'ListWebhookEndpoints',
         'RetrieveWebhookEndpoint',
