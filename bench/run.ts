@@ -53,6 +53,7 @@ import { routes } from '../functions/routes';
 import { VerityStack } from '../lib/verity-stack';
 import { ensureTable, localClient, startDynamoDbLocal } from '../local/dynamodb';
 import { configureLocalEnvironment, startLocalRuntime } from '../local/runtime';
+import { jpegHeader } from '../test/support/images';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -538,7 +539,7 @@ for (const [name, options] of [
  * submit request, the table's stream, the checks worker, its conclusion. Read with a strongly
  * consistent GetItem every 5 ms.
  */
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+const JPEG = jpegHeader(640, 480);
 const page = (path: string, init: RequestInit = {}) => fetch(`${runtime.url}${path}`, { redirect: 'manual', ...init });
 const verdictMs: number[] = [];
 const submitMs: number[] = [];

@@ -1,6 +1,7 @@
 /**
- * `npm run keys -- create|revoke|profile|console-link …`: secret and restricted keys, printed once, stored only as hashes,
- * each account's public profile, which the verification page shows, and one-time sign-in links to the operators' console (see USAGE).
+ * `npm run keys -- create|revoke|profile|console-link|console-access|console-end …`: secret and restricted keys, printed once, stored only as hashes,
+ * each account's public profile, which the verification page shows, one-time sign-in links to the operators' console, and who
+ * may use the console now, with the means to remove them at once (see USAGE).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -24,7 +25,17 @@ import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
 import type { Mode } from '../functions/domain/verification-session';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
-import { CONSOLE_LINK_SECONDS, CONSOLE_ROLES, saveConsoleLink, type ConsoleRole } from '../functions/store/console-sessions';
+import {
+  CONSOLE_LINK_ID_PREFIX,
+  CONSOLE_LINK_SECONDS,
+  CONSOLE_ROLES,
+  CONSOLE_SESSION_ID_PREFIX,
+  endConsoleAccess,
+  listConsoleAccess,
+  saveConsoleLink,
+  type ConsoleRole,
+} from '../functions/store/console-sessions';
+import { isObjectId } from '../functions/wire/ids';
 import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
 import { publicUrl } from '../functions/wire/session-secrets';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
@@ -41,6 +52,8 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
                                [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
+       npm run keys -- console-access --account acct_... --mode test|live [--aws]
+       npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
 
   create   makes a secret key and prints it once (only its hash is stored); without --account
            the key belongs to a new account
@@ -65,6 +78,11 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            VERITY_PUBLIC_URL (default: the address of the npm start running on the data folder,
            else http://localhost:4242); with --aws, set it to the stack's ApiUrl and
            VERITY_SIGNING_SECRET_ARN to the stack's signing secret.
+  console-access  lists who may use the console of one account in one mode now: its live console
+           sessions (cs_...) and its sign-in links not yet used (cl_...), with address and role
+  console-end  removes an operator at once: --session ends one console session (its next request
+           is refused), --link cancels one unused sign-in link, --email does both for every
+           session and link of that address. Admins can do the same on the console's Operators page.
 
 Locally the key is written through the running npm start's DynamoDB Local (VERITY_DATA_DIR,
 default .verity), or through one started for the moment if none runs. With --aws it is written
@@ -92,12 +110,14 @@ const { positionals, values } = parseCommandLine({
       'allowed-ip': { type: 'string', multiple: true },
       email: { type: 'string' },
       role: { type: 'string' },
+      session: { type: 'string' },
+      link: { type: 'string' },
     },
   },
 });
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
-if (command === undefined) fail('say what to do: create, revoke, profile or console-link');
+if (command === undefined) fail('say what to do: create, revoke, profile, console-link, console-access or console-end');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = { name: 'name', logo: 'logo', 'primary-color': 'primary_color', 'support-email': 'support_email', 'support-url': 'support_url' } as const;
@@ -106,7 +126,10 @@ if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear)) f
 const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find((option) => values[option] !== undefined && values[option] !== false);
 if (restrictedOptionGiven && !values.restricted) fail(`--${restrictedOptionGiven} is for create --restricted`);
 if (values.restricted && command !== 'create') fail(`--restricted is for create, not ${command}`);
-if (command !== 'console-link' && (values.email !== undefined || values.role !== undefined)) fail(`--${values.email !== undefined ? 'email' : 'role'} is for console-link, not ${command}`);
+if (command !== 'console-link' && values.role !== undefined) fail(`--role is for console-link, not ${command}`);
+if (command !== 'console-link' && command !== 'console-end' && values.email !== undefined) fail(`--email is for console-link or console-end, not ${command}`);
+if (command !== 'console-end' && (values.session !== undefined || values.link !== undefined)) fail(`--${values.session !== undefined ? 'session' : 'link'} is for console-end, not ${command}`);
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 let profileUpdate: ProfileUpdate | undefined;
 let restrictedGrant: RestrictedKeyGrant | undefined;
 if (command === 'profile') {
@@ -128,11 +151,22 @@ if (command === 'profile') {
 } else if (command === 'console-link') {
   if (values.account === undefined || !ACCOUNT_ID.test(values.account)) fail('console-link needs --account acct_... (acct_ followed by letters and digits)');
   if (values.mode !== 'test' && values.mode !== 'live') fail('console-link needs --mode test or --mode live');
-  if (values.email === undefined || !/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/.test(values.email)) fail('console-link needs --email with the operator\'s address (name@example.com)');
+  if (values.email === undefined || !EMAIL.test(values.email)) fail('console-link needs --email with the operator\'s address (name@example.com)');
   if (!(CONSOLE_ROLES as readonly string[]).includes(values.role ?? '')) fail(`console-link needs --role ${CONSOLE_ROLES.join(', ')}`);
   if (values.key !== undefined) fail('--key is for revoke, not console-link');
+} else if (command === 'console-access' || command === 'console-end') {
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account)) fail(`${command} needs --account acct_... (acct_ followed by letters and digits)`);
+  if (values.mode !== 'test' && values.mode !== 'live') fail(`${command} needs --mode test or --mode live`);
+  if (values.key !== undefined) fail(`--key is for revoke, not ${command}`);
+  if (command === 'console-end') {
+    const given = (['session', 'link', 'email'] as const).filter((option) => values[option] !== undefined);
+    if (given.length !== 1) fail('console-end needs one of --session cs_..., --link cl_... or --email ADDRESS');
+    if (values.session !== undefined && !isObjectId(CONSOLE_SESSION_ID_PREFIX, values.session)) fail('--session must be a console session id (cs_...)');
+    if (values.link !== undefined && !isObjectId(CONSOLE_LINK_ID_PREFIX, values.link)) fail('--link must be a sign-in link id (cl_...)');
+    if (values.email !== undefined && !EMAIL.test(values.email)) fail('--email must be an address (name@example.com)');
+  }
 } else {
-  fail(`unknown command "${command}": use create, revoke, profile or console-link`);
+  fail(`unknown command "${command}": use create, revoke, profile, console-link, console-access or console-end`);
 }
 
 /**
@@ -268,9 +302,27 @@ await runCommand(COMMAND, async () => {
     } else if (command === 'console-link') {
       const token = newConsoleToken();
       const role = values.role as ConsoleRole;
-      await saveConsoleLink(token, { scope: { account: values.account!, mode: values.mode as Mode }, email: values.email!, role }, new Date());
+      const link = await saveConsoleLink(token, { scope: { account: values.account!, mode: values.mode as Mode }, email: values.email!, role }, new Date());
       console.log(`Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`);
       console.log(`${publicUrl()}${CONSOLE_PATH}/sign_in?token=${token}`);
+      console.log(`Link id (to cancel it: console-end --link): ${link.id}`);
+    } else if (command === 'console-access') {
+      const scope = { account: values.account!, mode: values.mode as Mode };
+      const { sessions, links } = await listConsoleAccess(scope, new Date());
+      const until = (expires: number) => new Date(expires * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      console.log(`Console of ${scope.account}, ${scope.mode} mode:`);
+      console.log(sessions.length ? 'Signed in:' : 'Signed in: nobody');
+      for (const entry of sessions) console.log(`  ${entry.id}  ${entry.email} (${entry.role}), until ${until(entry.expires)}`);
+      console.log(links.length ? 'Unused sign-in links:' : 'Unused sign-in links: none');
+      for (const entry of links) console.log(`  ${entry.id}  ${entry.email} (${entry.role}), valid until ${until(entry.expires)}`);
+    } else if (command === 'console-end') {
+      const scope = { account: values.account!, mode: values.mode as Mode };
+      const target = values.session !== undefined ? { session: values.session } : values.link !== undefined ? { link: values.link } : { email: values.email! };
+      const { sessions, links } = await endConsoleAccess(scope, target, new Date());
+      for (const entry of sessions) console.log(`Ended console session ${entry.id} of ${entry.email} (${entry.role}).`);
+      for (const entry of links) console.log(`Canceled sign-in link ${entry.id} for ${entry.email} (${entry.role}).`);
+      if (!sessions.length && !links.length) console.log('Nothing to end: no live console session or unused link matches.');
+      process.exitCode = sessions.length || links.length ? 0 : 1;
     } else if (command === 'revoke') {
       const revoked = await deleteApiKey(hashSecretKey(values.key!));
       console.log(revoked ? 'Revoked.' : 'No such key.');
@@ -283,7 +335,8 @@ await runCommand(COMMAND, async () => {
       console.log(`${restrictedGrant ? 'Restricted' : 'Secret'} key (${mode} mode, shown only now): ${key}`);
       if (restrictedGrant) console.log(describeGrant(restrictedGrant));
     }
-    if (command !== 'profile' || profileUpdate) console.log(`Stored in ${where}.`);
+    if (command === 'console-access') console.log(`Read from ${where}.`);
+    else if (command !== 'profile' || profileUpdate) console.log(`Stored in ${where}.`);
   } finally {
     await dynamo?.stop();
     release();

@@ -12,6 +12,7 @@ import {
   tableSchema,
 } from './store/schema';
 import type { KeyAccess, KeyResource } from './domain/api-keys';
+import type { SessionKeyUse } from './store/key-grants';
 
 export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 /**
@@ -52,6 +53,15 @@ export interface Route {
   permission?: { resource: KeyResource; access: KeyAccess };
   /** An authenticated route no restricted key may call, by design (no permission names what it serves): said, so that no permission is merely missing. */
   secretKeysOnly?: true;
+  /**
+   * What the route does with session keys (crypto-shredding): `open` reads them and the
+   * key-encryption secret, to open a session's sealed values or seal new ones under its key;
+   * `make` also puts a new session's key, `shred` a destroyed key's tombstone (the redact routes,
+   * whose transaction destroys the key). Left out, the route gets neither the key table nor the
+   * secret. IAM grants exactly this in AWS (lib/data.ts), the local runtime holds the route to it
+   * (functions/store/key-grants.ts).
+   */
+  sessionKeys?: SessionKeyUse;
   /** Actions on the uploads bucket, under `uploads/` only; none when left out. */
   uploads?: UploadsAction[];
   /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
@@ -85,7 +95,7 @@ const PAGE_OBJECTS = ['vs', 'vsub', 'file', 'evt'];
 /** The HTML pages show the business's public profile: they may read profiles, and write none. */
 const READS_PROFILES: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${accountProfilePartitionPrefix}*`] };
 
-/** An authenticated API route: the key's lookup and the rate limit come with it, on top of `dynamodb`. */
+/** An authenticated API route: the key's lookup and the rate limit come with it, on top of `dynamodb`; it opens session keys unless told otherwise. */
 const apiRoute = (
   name: string,
   routeKey: string,
@@ -93,7 +103,8 @@ const apiRoute = (
   dynamodb: DynamoAction[],
   permission: Route['permission'],
   indexes: string[] = [],
-): Route => ({ name, routeKey, handler: `http/${handler}`, dynamodb: [...AUTH, ...dynamodb], indexes, authenticated: true, keyed: RATE_LIMIT, permission });
+  sessionKeys: Route['sessionKeys'] | null = 'open',
+): Route => ({ name, routeKey, handler: `http/${handler}`, dynamodb: [...AUTH, ...dynamodb], indexes, authenticated: true, keyed: RATE_LIMIT, permission, ...(sessionKeys ? { sessionKeys } : {}) });
 
 /**
  * A test helper reads the session and any submission, and writes the change, its report and
@@ -117,8 +128,9 @@ const fileRoute = (name: string, routeKey: string, handler: string, dynamodb: Dy
  */
 const webhookEndpoints = '/v1/webhook_endpoints';
 const verityWebhookEndpoints = '/v1/verity/webhook_endpoints';
-const webhookRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = []): Route =>
-  apiRoute(name, routeKey, handler, dynamodb, routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'), indexes);
+// Endpoints and their deliveries hold nothing of a session: no session keys, but for resend, which opens the event it sends.
+const webhookRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = [], sessionKeys: Route['sessionKeys'] | null = null): Route =>
+  apiRoute(name, routeKey, handler, dynamodb, routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'), indexes, sessionKeys);
 const webhookEndpointRoutes: Route[] = [
   // The endpoint and its scope's counter, in one transaction with the saved response.
   webhookRoute('CreateWebhookEndpoint', `POST ${webhookEndpoints}`, 'create-webhook-endpoint', [...IDEMPOTENCY, 'UpdateItem']),
@@ -128,7 +140,7 @@ const webhookEndpointRoutes: Route[] = [
   webhookRoute('DeleteWebhookEndpoint', `DELETE ${webhookEndpoints}/{id}`, 'delete-webhook-endpoint', ['DeleteItem', 'UpdateItem']),
   webhookRoute('ListWebhookDeliveries', `GET ${verityWebhookEndpoints}/{id}/deliveries`, 'webhook-delivery-log', ['Query'], [tableSchema.indexes.byType.name]),
   // Reads the endpoint, its delivery and the event; leases and records the delivery, and counts the event off.
-  webhookRoute('ResendWebhookEvent', `POST ${verityWebhookEndpoints}/{id}/resend`, 'resend-webhook-event', [...IDEMPOTENCY, 'UpdateItem']),
+  webhookRoute('ResendWebhookEvent', `POST ${verityWebhookEndpoints}/{id}/resend`, 'resend-webhook-event', [...IDEMPOTENCY, 'UpdateItem'], [], 'open'),
 ];
 
 const fileRoutes: Route[] = [
@@ -155,7 +167,7 @@ const consoleRoute = (
   name: string,
   routeKey: string,
   handler: string,
-  access: { dynamodb: DynamoAction[]; objects?: string[]; indexes?: string[]; keyed?: Route['keyed'] },
+  access: { dynamodb: DynamoAction[]; objects?: string[]; indexes?: string[]; keyed?: Route['keyed']; sessionKeys?: Route['sessionKeys'] | null },
 ): Route => ({
   name,
   routeKey,
@@ -165,24 +177,28 @@ const consoleRoute = (
   authenticated: false,
   ...(access.objects ? { objects: access.objects } : {}),
   keyed: access.keyed ?? READS_CONSOLE_SESSION,
+  // The pages of verification sessions open their values; sign-in, sign-out and the audit log (null) touch none.
+  ...(access.sessionKeys === null ? {} : { sessionKeys: access.sessionKeys ?? 'open' }),
   unauthenticatedReason: CONSOLE_REASON,
 });
 /** The console's pages of one session read its events and reports by session. */
 const BY_SESSION = [tableSchema.indexes.byVerificationSession.name];
 const consoleRoutes: Route[] = [
   // Shows a button: spends nothing, reads nothing.
-  { ...consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', { dynamodb: [] }), keyed: undefined },
+  { ...consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', { dynamodb: [], sessionKeys: null }), keyed: undefined },
   // Spends the link and opens the console session (conditional puts), records the sign-in.
   consoleRoute('ConsoleSignIn', `POST ${consolePath}/sign_in`, 'console-sign-in', {
     dynamodb: ['PutItem'],
     objects: ['cae'],
     keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
+    sessionKeys: null,
   }),
   // Marks the console session ended (a conditional put), records the sign-out.
   consoleRoute('ConsoleSignOut', `POST ${consolePath}/sign_out`, 'console-sign-out', {
     dynamodb: ['PutItem'],
     objects: ['cae'],
     keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleSessionPartitionPrefix}*`] },
+    sessionKeys: null,
   }),
   consoleRoute('ListConsoleSessions', `GET ${consolePath}/verification_sessions`, 'list-console-sessions', {
     dynamodb: ['Query'],
@@ -205,13 +221,23 @@ const consoleRoutes: Route[] = [
     dynamodb: ['GetItem', 'PutItem', 'Query'],
     objects: ['vs', 'evt', 'cae'],
     indexes: BY_SESSION,
+    sessionKeys: 'shred',
   }),
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
     ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', { dynamodb: ['GetItem', 'PutItem'], objects: ['file', 'vs', 'cae'] }),
     uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
   },
-  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name] }),
+  // Admins: the account's live console sessions and unused links (by-scope index), and ending them at once (conditional puts), recorded.
+  consoleRoute('ListConsoleOperators', `GET ${consolePath}/operators`, 'list-console-operators', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
+  consoleRoute('EndConsoleOperator', `POST ${consolePath}/operators/end`, 'end-console-operator', {
+    dynamodb: ['PutItem', 'Query'],
+    objects: ['cae'],
+    indexes: [tableSchema.indexes.byScope.name],
+    keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
+    sessionKeys: null,
+  }),
+  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
@@ -225,6 +251,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'make',
     keyed: RATE_LIMIT,
     permission: writes('verification_sessions'),
   },
@@ -241,6 +268,7 @@ export const routes: Route[] = [
       tableSchema.indexes.byRelatedCustomerAccount,
     ].map((index) => index.name),
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('verification_sessions'),
   },
@@ -252,6 +280,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, 'PutItem'],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('verification_sessions'),
   },
@@ -262,6 +291,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: writes('verification_sessions'),
   },
@@ -272,6 +302,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: writes('verification_sessions'),
   },
@@ -282,6 +313,8 @@ export const routes: Route[] = [
     dynamodb: [...AUTH, ...IDEMPOTENCY],
     indexes: [],
     authenticated: true,
+    // A redaction destroys the session's key in its own transaction (functions/store/sessions.ts).
+    sessionKeys: 'shred',
     keyed: RATE_LIMIT,
     permission: writes('verification_sessions'),
   },
@@ -300,6 +333,7 @@ export const routes: Route[] = [
       tableSchema.indexes.byType,
     ].map((index) => index.name),
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('verification_reports'),
   },
@@ -310,6 +344,7 @@ export const routes: Route[] = [
     dynamodb: [...AUTH],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('verification_reports'),
   },
@@ -320,6 +355,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem'],
     indexes: [],
     authenticated: false,
+    sessionKeys: 'open',
     objects: PAGE_OBJECTS,
     keyed: READS_PROFILES,
   },
@@ -331,6 +367,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem', 'PutItem'],
     indexes: [],
     authenticated: false,
+    sessionKeys: 'open',
     objects: PAGE_OBJECTS,
     keyed: READS_PROFILES,
   },
@@ -344,6 +381,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem', 'UpdateItem'],
     indexes: [],
     authenticated: false,
+    sessionKeys: 'open',
     objects: PAGE_OBJECTS,
     uploads: ['PutObject', 'PutObjectTagging'],
   },
@@ -354,6 +392,7 @@ export const routes: Route[] = [
     dynamodb: ['GetItem', 'PutItem'],
     indexes: [],
     authenticated: false,
+    sessionKeys: 'open',
     objects: PAGE_OBJECTS,
     // Reads each upload's first bytes and version, and tags that version as submitted.
     uploads: ['GetObject', 'ListBucket', 'PutObjectVersionTagging'],
@@ -376,6 +415,7 @@ export const routes: Route[] = [
     // by_status: the events some webhook endpoint has not had yet (delivery_success=false).
     indexes: [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name, tableSchema.indexes.byStatus.name],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('events'),
   },
@@ -386,13 +426,14 @@ export const routes: Route[] = [
     dynamodb: [...AUTH],
     indexes: [],
     authenticated: true,
+    sessionKeys: 'open',
     keyed: RATE_LIMIT,
     permission: reads('events'),
   },
   ...webhookEndpointRoutes,
   ...fileRoutes,
   // The console's audit log for the business's own tools: secret keys only (no restricted-key permission names it).
-  { ...apiRoute('ListConsoleAuditEvents', 'GET /v1/verity/console_audit_events', 'list-console-audit-events', ['Query'], undefined, [tableSchema.indexes.byScope.name]), secretKeysOnly: true },
+  { ...apiRoute('ListConsoleAuditEvents', 'GET /v1/verity/console_audit_events', 'list-console-audit-events', ['Query'], undefined, [tableSchema.indexes.byScope.name], null), secretKeysOnly: true },
   ...consoleRoutes,
   {
     name: 'UnrecognizedRequestUrl',

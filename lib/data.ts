@@ -15,6 +15,8 @@ import { KEY_ENCRYPTION_SECRET_ENV } from '../functions/store/key-encryption-key
 import { keyTableSchema } from '../functions/store/key-schema';
 import { allIndexes, tableSchema } from '../functions/store/schema';
 import type { VerityFunction } from './verity-function';
+import { objectPartitionPatterns } from './api';
+import type { SessionKeyUse } from '../functions/store/key-grants';
 
 export interface VerityDataProps {
   /** What happens to the table and its key when they leave the stack. @default RemovalPolicy.RETAIN */
@@ -121,17 +123,20 @@ export class VerityData extends Construct {
   }
 
   /**
-   * Lets a function read session keys (GetItem, BatchGetItem on the key table) and, with `write`,
-   * put them (a new session's, in its transaction; redaction's tombstone), and read the
-   * key-encryption secret (once per container). No function may delete a key item.
+   * Lets a function use session keys (functions/store/key-grants.ts): `open` reads them (GetItem,
+   * BatchGetItem on the key table) and the key-encryption secret (once per container); `make` and
+   * `shred` also put them (a new session's, in its transaction; redaction's tombstone). Only on
+   * the key items' own partitions, a session's (`dynamodb:LeadingKeys`). No function may delete a key item.
    */
-  grantSessionKeys(fn: VerityFunction, access: 'read' | 'write'): void {
+  grantSessionKeys(fn: VerityFunction, use: SessionKeyUse): void {
     fn.function.addEnvironment('VERITY_KEY_TABLE_NAME', this.keyTable.tableName);
     fn.function.addEnvironment(KEY_ENCRYPTION_SECRET_ENV, this.keyEncryptionSecret.secretArn);
     fn.role.addToPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', ...(access === 'write' ? ['dynamodb:PutItem'] : [])],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', ...(use === 'open' ? [] : ['dynamodb:PutItem'])],
         resources: [this.keyTable.tableArn],
+        // Every key item is under its session's partition key (functions/store/key-schema.ts).
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs']) } },
       }),
     );
     fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.keyEncryptionSecret.secretArn] }));

@@ -185,20 +185,21 @@ export class Verity extends Construct {
       uploads: this.uploads,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
-    // Session keys (crypto-shredding, docs/reference/redaction.md): every function that reads or writes a
-    // session's personal values reads its key; those that write sessions may make keys, and
-    // redaction destroys them.
+    // Session keys (crypto-shredding, docs/reference/redaction.md): only the functions that open or seal a
+    // session's values read keys and the key-encryption secret, as each route declares
+    // (functions/routes.ts `sessionKeys`); only the one that creates sessions puts new keys, and
+    // only redaction puts a destroyed key's tombstone. The checks worker changes sessions under
+    // the keys they already have.
     const routes = props.routes ?? routeTable;
     for (const route of routes) {
       const fn = this.api.functions.get(route.name);
-      if (!fn || !route.dynamodb.length) continue;
-      this.data.grantSessionKeys(fn, route.dynamodb.some((action) => action !== 'GetItem' && action !== 'Query') ? 'write' : 'read');
+      if (fn && route.sessionKeys) this.data.grantSessionKeys(fn, route.sessionKeys);
     }
     // The publisher puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
-    this.data.grantSessionKeys(this.webhooks.worker, 'read');
-    this.data.grantSessionKeys(this.verification.worker, 'write');
-    this.data.grantSessionKeys(this.redaction.worker, 'write');
-    this.data.grantSessionKeys(this.redaction.backstop, 'write');
+    this.data.grantSessionKeys(this.webhooks.worker, 'open');
+    this.data.grantSessionKeys(this.verification.worker, 'open');
+    this.data.grantSessionKeys(this.redaction.worker, 'shred');
+    this.data.grantSessionKeys(this.redaction.backstop, 'shred');
 
     const workers = {
       publisher: this.events.publisher,

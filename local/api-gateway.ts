@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, type Route } from '../functions/routes';
+import { withSessionKeyGrant } from '../functions/store/key-grants';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -190,7 +191,8 @@ async function serve(request: IncomingMessage, response: ServerResponse, localRo
   const { event, route } = converted;
   try {
     const handler = await loadHandler(route);
-    send(response, await handler(event, lambdaContext(route)));
+    // With the route's own access to session keys, as its role has in AWS.
+    send(response, await withSessionKeyGrant(route.name, route.sessionKeys, () => handler(event, lambdaContext(route))));
   } catch (error) {
     // What API Gateway answers when the function itself fails.
     console.error(JSON.stringify({ level: 'error', route: route.name, name: (error as Error).name, message: (error as Error).message }));

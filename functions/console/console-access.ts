@@ -1,7 +1,7 @@
 /**
  * Who may use the operators' console, and what each may do. A console session is opened by a
- * one-time sign-in link (`npm run keys -- console-link`) and carried by an HttpOnly, SameSite=Strict
- * cookie whose value is stored only as a keyed digest (functions/store/console-sessions.ts). Every
+ * one-time sign-in link (`npm run keys -- console-link`), signed in only from the console's own origin,
+ * and carried by an HttpOnly, SameSite=Strict cookie (`__Host-` prefixed over https) whose value is stored only as a keyed digest (functions/store/console-sessions.ts). Every
  * console route asks for the role it needs itself (`requireConsole`); every form (POST) carries a
  * CSRF token derived from the console session, checked before anything is done.
  */
@@ -53,11 +53,32 @@ export const linkRefused = () =>
 /** A new cookie value: 256 random bits. */
 export const newConsoleToken = () => randomBytes(32).toString('base64url');
 
-/** The console cookie's value as the browser sent it. */
-export function consoleToken(cookies: string[] | undefined): string | undefined {
-  for (const cookie of cookies ?? []) {
+/**
+ * Whether the browser reached the console over https: everywhere but on this machine
+ * (http://localhost, npm start), where a browser keeps no Secure cookie from plain http. In AWS
+ * the host is never a loopback name.
+ */
+const hostOf = (event: APIGatewayProxyEventV2) => (event.headers?.host ?? '').toLowerCase();
+const secure = (event: APIGatewayProxyEventV2) => !['localhost', '127.0.0.1', '[::1]'].includes(hostOf(event).replace(/:\d+$/, ''));
+
+/**
+ * The console cookie's name and attributes. Over https it is `__Host-verity_console`: a browser
+ * keeps a cookie of that name only when it is Secure, has no Domain and has Path=/ (RFC 6265bis),
+ * so no other site, not even a sibling subdomain, can plant its own console session in the
+ * operator's browser (cookie tossing: login CSRF by another road). Path=/ sends it to the API's
+ * other paths too, none of which reads it. On http://localhost it keeps the plain name and the console's path.
+ */
+export const consoleCookieOf = (event: APIGatewayProxyEventV2) =>
+  secure(event)
+    ? { name: `__Host-${CONSOLE_COOKIE}`, attributes: 'Path=/', flags: '; Secure' }
+    : { name: CONSOLE_COOKIE, attributes: `Path=${CONSOLE_PATH}`, flags: '' };
+
+/** The console cookie's value as the browser sent it, by the name the request's scheme calls for. */
+export function consoleToken(event: APIGatewayProxyEventV2): string | undefined {
+  const { name: wanted } = consoleCookieOf(event);
+  for (const cookie of event.cookies ?? []) {
     const [name, ...rest] = cookie.trim().split('=');
-    if (name === CONSOLE_COOKIE) {
+    if (name === wanted) {
       const value = rest.join('=');
       return /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
     }
@@ -65,23 +86,35 @@ export function consoleToken(cookies: string[] | undefined): string | undefined 
   return undefined;
 }
 
-/**
- * Secure unless the browser reached the console on this machine (http://localhost, npm start):
- * a browser keeps no Secure cookie from plain http. In AWS the host is never a loopback name.
- */
-const secure = (event: APIGatewayProxyEventV2) => {
-  const host = (event.headers?.host ?? '').replace(/:\d+$/, '');
-  return !['localhost', '127.0.0.1', '[::1]'].includes(host);
+export const consoleCookie = (token: string, event: APIGatewayProxyEventV2) => {
+  const { name, attributes, flags } = consoleCookieOf(event);
+  return `${name}=${token}; ${attributes}; Max-Age=${CONSOLE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${flags}`;
+};
+export const clearedConsoleCookie = (event: APIGatewayProxyEventV2) => {
+  const { name, attributes, flags } = consoleCookieOf(event);
+  return `${name}=; ${attributes}; Max-Age=0; HttpOnly; SameSite=Strict${flags}`;
 };
 
-export const consoleCookie = (token: string, event: APIGatewayProxyEventV2) =>
-  `${CONSOLE_COOKIE}=${token}; Path=${CONSOLE_PATH}; Max-Age=${CONSOLE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure(event) ? '; Secure' : ''}`;
-export const clearedConsoleCookie = (event: APIGatewayProxyEventV2) =>
-  `${CONSOLE_COOKIE}=; Path=${CONSOLE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${secure(event) ? '; Secure' : ''}`;
+/**
+ * Whether a POST was sent by a page of the console's own origin (the sign-in page's form), as the
+ * browser says: `Sec-Fetch-Site: same-origin`, or, from a browser that sends no Fetch Metadata,
+ * an `Origin` that is the console's own (https://host, or http on this machine; the sign-in page's
+ * Referrer-Policy lets browsers send it). A same-site page (a sibling subdomain), a cross-site one,
+ * a request that says neither, and an `Origin` of another host are not. (Fetch Metadata: https://www.w3.org/TR/fetch-metadata/)
+ */
+export function sentFromConsoleOrigin(event: APIGatewayProxyEventV2): boolean {
+  const site = event.headers?.['sec-fetch-site'];
+  const origin = event.headers?.origin;
+  const own = origin?.toLowerCase() === `${secure(event) ? 'https' : 'http'}://${hostOf(event)}`;
+  // Sec-Fetch-Site, which no page can set, decides when sent; an Origin beside it must be ours,
+  // or `null` (a page or a browser that withholds it). Without it, only our own Origin will do.
+  if (site !== undefined) return site === 'same-origin' && (origin === undefined || origin === 'null' || own);
+  return own;
+}
 
 /** The request's live console session with at least `role`; a refusal otherwise. */
 export async function requireConsole(event: APIGatewayProxyEventV2, role: ConsoleRole, now: Date): Promise<{ session: ConsoleSession; token: string }> {
-  const token = consoleToken(event.cookies);
+  const token = consoleToken(event);
   const session = token === undefined ? undefined : await findConsoleSession(token, now);
   if (!session || token === undefined) throw signInRequired();
   if (!hasRole(session, role)) throw roleRequired(role, session);

@@ -11,7 +11,7 @@ import type { VerificationReport } from '../domain/verification-report';
 import { SESSION_STATUSES, SESSION_TYPES, type VerificationSession } from '../domain/verification-session';
 import { documentHead, html, type Fragment, Html } from '../hosted-page/render';
 import type { ConsoleAuditEvent } from '../store/audit-log';
-import type { ConsoleSession } from '../store/console-sessions';
+import type { ConsoleLink, ConsoleSession } from '../store/console-sessions';
 import type { StripeEvent } from '../wire/events';
 import { CONSOLE_PATH, ROLE_ABILITIES, type ConsoleRefusal } from './console-access';
 import { CONSOLE_STYLE } from './style';
@@ -35,7 +35,7 @@ function document(title: string, nonce: string, body: Fragment, operator?: Opera
 ${
   operator &&
   html`<span class="scope">${operator.session.scope.account} <span class="mode mode-${mode}">${mode === 'live' ? 'Live mode' : 'Test mode'}</span></span>
-<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a> <a href="${CONSOLE_PATH}/audit_events">Audit log</a></nav>
+<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a> <a href="${CONSOLE_PATH}/audit_events">Audit log</a>${operator.session.role === 'admin' ? html` <a href="${CONSOLE_PATH}/operators">Operators</a>` : ''}</nav>
 <form class="sign-out" method="post" action="${CONSOLE_PATH}/sign_out">${csrfField(operator)}<span class="who">${operator.session.email} (${operator.session.role})</span> <button type="submit" class="link-button">Sign out</button></form>`
 }
 </header>
@@ -323,6 +323,43 @@ ${view.previous && html`<a href="?ending_before=${view.previous}">Newer</a>`}
 ${view.next && html`<a href="?starting_after=${view.next}">Older</a>`}
 </nav>`,
     view.operator,
+  );
+}
+
+export interface OperatorsView {
+  operator: Operator;
+  sessions: ConsoleLink[];
+  links: ConsoleLink[];
+  notice?: string;
+}
+
+/** The admin's page of who may use this console now, each with the button that removes them at once. */
+export function renderOperators(view: OperatorsView, nonce: string): Rendered {
+  const { operator } = view;
+  const endForm = (field: 'session' | 'link' | 'email', value: string, label: string) =>
+    html`<form method="post" action="${CONSOLE_PATH}/operators/end" class="inline">${csrfField(operator)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="danger">${label}</button></form>`;
+  const row = (entry: ConsoleLink, kind: 'session' | 'link') => html`<tr>
+<td><code>${entry.id}</code>${kind === 'session' && entry.id === operator.session.id ? ' (you)' : ''}</td>
+<td>${entry.email}</td>
+<td>${entry.role}</td>
+<td><time datetime="${new Date(entry.expires * 1000).toISOString()}">${time(entry.expires)}</time></td>
+<td>${endForm(kind, entry.id, kind === 'session' ? 'End session' : 'Cancel link')} ${endForm('email', entry.email, 'Remove this operator')}</td>
+</tr>`;
+  const table = (entries: ConsoleLink[], kind: 'session' | 'link', until: string, none: string) =>
+    entries.length === 0
+      ? html`<p>${none}</p>`
+      : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">Id</th><th scope="col">Operator</th><th scope="col">Role</th><th scope="col">${until}</th><th scope="col">Remove</th></tr></thead>
+<tbody>${entries.map((entry) => row(entry, kind))}</tbody></table></div>`;
+  return document(
+    'Operators',
+    nonce,
+    html`<h1>Operators</h1>
+${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
+<p>Who may use this console of ${operator.session.scope.account} in ${operator.session.scope.mode} mode now. Ending a session or canceling a link takes effect at once: the operator's next request is refused. <em>Remove this operator</em> ends every session and cancels every unused link of that address. Each is recorded in the audit log.</p>
+<section aria-labelledby="signed-in"><h2 id="signed-in">Signed in</h2>${table(view.sessions, 'session', 'Until', 'Nobody is signed in.')}</section>
+<section aria-labelledby="links"><h2 id="links">Unused sign-in links</h2>${table(view.links, 'link', 'Valid until', 'No unused link.')}</section>`,
+    operator,
   );
 }
 

@@ -1,14 +1,12 @@
 /**
  * A business's logo, as the verification page may show it: a PNG or a JPEG, checked by its magic
- * bytes and by the dimensions its header declares (a PNG's IHDR, a JPEG's SOF, read by
- * `image-size`), bounded in bytes and in pixels so that neither the table's item nor a phone's
+ * bytes and by the dimensions its header declares (a PNG's IHDR, a JPEG's frame header:
+ * readImageHeader), bounded in bytes and in pixels so that neither the table's item nor a phone's
  * decoder is burdened. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { JPG } from 'image-size/types/jpg';
-import { PNG } from 'image-size/types/png';
 import { invalidParameter } from './errors';
-import { imageSignature } from './image-signature';
+import { readImageHeader } from './image-signature';
 
 /** At most 256 KiB: one DynamoDB item (400 KB) holds it with room to spare, and a phone loads it at once. */
 export const MAX_LOGO_BYTES = 256 * 1024;
@@ -22,9 +20,6 @@ export interface LogoImage {
   data: Buffer;
 }
 
-/** A PNG's first chunk is its 13-byte IHDR (Apple's "CgBI" PNGs, which browsers cannot show, are not). */
-const PNG_IHDR = Buffer.from([0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-
 const refuse = (why: string) => invalidParameter('parameter_invalid', `Invalid logo: ${why}`, 'logo');
 
 /**
@@ -34,26 +29,15 @@ const refuse = (why: string) => invalidParameter('parameter_invalid', `Invalid l
  */
 export function readLogoImage(data: Buffer): LogoImage {
   if (data.length > MAX_LOGO_BYTES) throw refuse(`it has ${data.length} bytes; at most ${MAX_LOGO_BYTES} (256 KiB) are accepted.`);
-  const type = imageSignature(data);
-  const png = type === 'image/png';
-  if (!type) throw refuse('it must be a PNG or JPEG image.');
-  if (png && !data.subarray(8, 16).equals(PNG_IHDR)) throw refuse('this PNG has no image header.');
-  let size: { width?: number; height?: number };
-  try {
-    // A copy with a buffer of its own: image-size reads through a DataView of the whole
-    // ArrayBuffer, and a small Buffer shares Node's pool, so a truncated header would be read
-    // from other bytes instead of failing.
-    const exact = new Uint8Array(data);
-    size = png ? PNG.calculate(exact) : JPG.calculate(exact);
-  } catch {
-    size = {};
+  const header = readImageHeader(data);
+  if ('problem' in header) {
+    throw refuse({ not_image: 'it must be a PNG or JPEG image.', no_header: 'this PNG has no image header.', no_size: 'its header gives no width and height.' }[header.problem]);
   }
-  const { width, height } = size;
-  if (!width || !height) throw refuse('its header gives no width and height.');
+  const { type, width, height } = header;
   if (width > MAX_LOGO_PIXELS || height > MAX_LOGO_PIXELS) {
     throw refuse(`it is ${width}×${height} pixels; at most ${MAX_LOGO_PIXELS}×${MAX_LOGO_PIXELS} are accepted.`);
   }
-  return { content_type: png ? 'image/png' : 'image/jpeg', width, height, data };
+  return { content_type: type, width, height, data };
 }
 
 /**

@@ -2,15 +2,16 @@
  * `POST /start/{token}/submit`: the page's script hands in what the person gave (JSON): the
  * document type, the ID number, and the `file_…` ids of the images it uploaded first
  * (`POST /start/{token}/uploads`). Each image must have arrived under this session's attempt as
- * a JPEG or PNG (its first bytes say so) of at most 10 MB. The submission, the images'
+ * a JPEG or PNG (its first bytes say so) of at most 10 MB and MAX_IMAGE_SIDE_PIXELS (10,000) pixels
+ * on a side (its header says so). The submission, the images'
  * descriptions and the move to `processing` are one change; the checks worker takes it from there.
  */
 import { invalidParameter } from '../domain/errors';
-import { IMAGE_SIGNATURE_BYTES, imageSignature } from '../domain/image-signature';
+import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
 import { attemptOf, cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
-import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo, type UploadedObject } from '../store/files';
+import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo } from '../store/files';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { isObjectId, newObjectId } from '../wire/ids';
@@ -147,24 +148,38 @@ const notUploaded = (param: PhotoParam) =>
 /**
  * The uploads the submission names, each checked where it is stored: uploaded under this session
  * and attempt (its key: an upload of another session, or of an attempt since concluded, is not
- * there), a JPEG or PNG whose first bytes match the type it was uploaded as, and at most 10 MB.
- * Otherwise a refusal beside the photo's field. Reads the first bytes of each (at most three).
+ * there), a JPEG or PNG whose first bytes match the type it was uploaded as, at most 10 MB, and
+ * declaring at most MAX_IMAGE_SIDE_PIXELS on a side (what Textract takes; a small file can declare
+ * a huge image, which every decoder would then have to hold). Otherwise a refusal beside the
+ * photo's field. Reads the first IMAGE_HEADER_BYTES of each (at most three).
  */
 async function uploadedFiles(scope: Scope, session: VerificationSession, photos: [PhotoParam, string][], created: number): Promise<FileInfo[]> {
   const attempt = attemptOf(session);
   const found = await Promise.all(
-    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, IMAGE_SIGNATURE_BYTES)] as const),
+    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, IMAGE_HEADER_BYTES)] as const),
   );
   return found.map(([param, id, object]) => {
     if (!object) throw notUploaded(param);
-    const contentType = imageType(object);
-    if (!contentType) throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
+    const header = readImageHeader(object.start);
+    // The type its bytes say, and the one it was uploaded as (the one the bucket serves it with), must agree.
+    if ('problem' in header || header.type !== object.contentType) {
+      throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
+    }
     if (object.size > MAX_UPLOAD_BYTES) throw invalidParameter('parameter_invalid', `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`, param);
+    if (!withinImageLimit(header)) {
+      throw invalidParameter(
+        'parameter_invalid',
+        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
+        param,
+      );
+    }
     return {
       id,
       session: session.id,
       purpose: param === 'selfie' ? 'selfie' : 'identity_document',
-      content_type: contentType,
+      content_type: header.type,
+      width: header.width,
+      height: header.height,
       created,
       size: object.size,
       object_key: uploadKey(scope, session.id, attempt, id),
@@ -172,10 +187,4 @@ async function uploadedFiles(scope: Scope, session: VerificationSession, photos:
       ...(object.version ? { object_version: object.version } : {}),
     };
   });
-}
-
-/** The object's type, if it is a JPEG or PNG and its first bytes agree with the type it was uploaded as. */
-function imageType(object: UploadedObject): FileInfo['content_type'] | undefined {
-  const type = imageSignature(object.start);
-  return type !== undefined && type === object.contentType ? type : undefined;
 }

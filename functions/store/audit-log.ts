@@ -16,7 +16,7 @@ import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './s
 
 export const CONSOLE_AUDIT_KIND = 'console_audit_event';
 export const CONSOLE_AUDIT_ID_PREFIX = 'cae';
-export const CONSOLE_AUDIT_ACTIONS = ['sign_in', 'sign_out', 'reveal', 'image_view', 'cancel', 'redact'] as const;
+export const CONSOLE_AUDIT_ACTIONS = ['sign_in', 'sign_out', 'reveal', 'image_view', 'cancel', 'redact', 'end_console_session', 'cancel_console_link'] as const;
 export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];
 
 /** `verity.console_audit_event`: one look at personal data, or one act, in the console. */
@@ -29,8 +29,8 @@ export interface ConsoleAuditEvent {
   action: ConsoleAuditAction;
   /** Who: the operator's address, role and console session (`cs_…`). */
   operator: { email: string; role: ConsoleRole; console_session: string };
-  /** Which object: a VerificationSession, VerificationReport or File, by id; null for sign-in and sign-out. */
-  target: { object: 'identity.verification_session' | 'identity.verification_report' | 'file'; id: string } | null;
+  /** Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for sign-in and sign-out. */
+  target: { object: 'identity.verification_session' | 'identity.verification_report' | 'file' | 'verity.console_session' | 'verity.console_link'; id: string } | null;
   /** The request it was made in (`req_…`, the `Request-Id` the console answered with). */
   request: string;
 }

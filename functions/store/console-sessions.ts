@@ -5,12 +5,13 @@
  * nothing. Only GetItem and PutItem: a link is spent, and a session ended, by a conditional put
  * of the same item, so the console's functions need no UpdateItem or DeleteItem on the table.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
 import type { Mode, Scope } from '../domain/verification-session';
+import { newObjectId } from '../wire/ids';
 import { signingSecret } from '../wire/session-secrets';
 import { dynamo, writeUnlessConditionFails } from './client';
-import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, tableName, tableSchema } from './schema';
+import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, listPartition, tableName, tableSchema } from './schema';
 
 export const CONSOLE_ROLES = ['viewer', 'reviewer', 'admin'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -28,6 +29,15 @@ export interface ConsoleGrant {
   role: ConsoleRole;
 }
 
+/** A sign-in link not yet used, as an admin sees it: never its token. */
+export interface ConsoleLink extends ConsoleGrant {
+  /** `cl_…`: names the link (printed when it is made) so it can be canceled. */
+  id: string;
+  /** Epoch seconds. */
+  created: number;
+  expires: number;
+}
+
 export interface ConsoleSession extends ConsoleGrant {
   /** `cs_…`: names the session in the audit log (the cookie's value never is). */
   id: string;
@@ -37,6 +47,8 @@ export interface ConsoleSession extends ConsoleGrant {
 }
 
 const LINK_KIND = 'console_link';
+export const CONSOLE_LINK_ID_PREFIX = 'cl';
+export const CONSOLE_SESSION_ID_PREFIX = 'cs';
 const SESSION_KIND = 'console_session';
 
 /** The keyed digest a token is stored under: labelled, so it can never equal another use of the secret. */
@@ -45,18 +57,32 @@ const linkKey = (token: string) => ({ pk: `${consoleLinkPartitionPrefix}${digest
 const sessionKey = (token: string) => ({ pk: `${consoleSessionPartitionPrefix}${digestOf(SESSION_KIND, token)}`, sk: SESSION_KIND });
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const TTL = tableSchema.timeToLiveAttribute;
+const { byScope } = tableSchema.indexes;
+/** The account's console links or sessions in one mode, listed through the by-scope index (never the token's digest). */
+const listedUnder = (scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND) => ({ [byScope.partitionKey]: listPartition(scope, kind) });
 
-/** Stores a new link's digest with what it grants, valid CONSOLE_LINK_SECONDS from `now`. */
-export async function saveConsoleLink(token: string, grant: ConsoleGrant, now: Date): Promise<{ expires: number }> {
+/** Stores a new link's digest with what it grants, valid CONSOLE_LINK_SECONDS from `now`; its id (`cl_…`) names it to cancel it. */
+export async function saveConsoleLink(token: string, grant: ConsoleGrant, now: Date): Promise<{ id: string; expires: number }> {
   const expires = seconds(now) + CONSOLE_LINK_SECONDS;
+  const id = newObjectId(CONSOLE_LINK_ID_PREFIX, now.getTime());
   await dynamo().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...linkKey(token), account: grant.scope.account, mode: grant.scope.mode, email: grant.email, role: grant.role, created: seconds(now), [TTL]: expires },
+      Item: {
+        ...linkKey(token),
+        ...listedUnder(grant.scope, LINK_KIND),
+        id,
+        account: grant.scope.account,
+        mode: grant.scope.mode,
+        email: grant.email,
+        role: grant.role,
+        created: seconds(now),
+        [TTL]: expires,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
-  return { expires };
+  return { id, expires };
 }
 
 /**
@@ -67,12 +93,12 @@ export async function saveConsoleLink(token: string, grant: ConsoleGrant, now: D
 export async function spendConsoleLink(token: string, now: Date): Promise<ConsoleGrant | undefined> {
   const key = linkKey(token);
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  if (!Item || Item.used !== undefined || Item[TTL] <= seconds(now)) return undefined;
+  if (!Item || Item.used !== undefined || Item.canceled !== undefined || Item[TTL] <= seconds(now)) return undefined;
   const spent = await writeUnlessConditionFails(
     new PutCommand({
       TableName: tableName(),
       Item: { ...Item, used: seconds(now) },
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(used) AND #ttl > :now',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(used) AND attribute_not_exists(canceled) AND #ttl > :now',
       ExpressionAttributeNames: { '#ttl': TTL },
       ExpressionAttributeValues: { ':now': seconds(now) },
     }),
@@ -86,7 +112,17 @@ export async function saveConsoleSession(token: string, id: string, grant: Conso
   await dynamo().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...sessionKey(token), id, account: grant.scope.account, mode: grant.scope.mode, email: grant.email, role: grant.role, created: session.created, [TTL]: session.expires },
+      Item: {
+        ...sessionKey(token),
+        ...listedUnder(grant.scope, SESSION_KIND),
+        id,
+        account: grant.scope.account,
+        mode: grant.scope.mode,
+        email: grant.email,
+        role: grant.role,
+        created: session.created,
+        [TTL]: session.expires,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -108,4 +144,75 @@ export async function endConsoleSession(token: string, now: Date): Promise<boole
   return writeUnlessConditionFails(
     new PutCommand({ TableName: tableName(), Item: { ...Item, ended: seconds(now) }, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended)' }),
   );
+}
+
+/** At most this many live sessions and unused links an account has in a mode that the console lists and ends: each lasts hours at most. */
+export const MAX_CONSOLE_ACCESS = 200;
+
+const linkOf = (item: Record<string, any>): ConsoleLink => ({
+  id: item.id,
+  scope: { account: item.account, mode: item.mode as Mode },
+  email: item.email,
+  role: item.role,
+  created: item.created,
+  expires: item[TTL],
+});
+
+/** The account's items of `kind` in the scope, newest first, still live at `now` (the index lags writes by a moment; ending reads each item again). */
+async function listed(scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND, now: Date): Promise<Record<string, any>[]> {
+  const { Items = [] } = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: byScope.name,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'attribute_not_exists(used) AND attribute_not_exists(canceled) AND attribute_not_exists(ended) AND #ttl > :now',
+      ExpressionAttributeNames: { '#pk': byScope.partitionKey, '#ttl': TTL },
+      ExpressionAttributeValues: { ':pk': listPartition(scope, kind), ':now': seconds(now) },
+      ScanIndexForward: false,
+      Limit: MAX_CONSOLE_ACCESS,
+    }),
+  );
+  return Items;
+}
+
+/**
+ * Who may use the console of this account and mode now: its live console sessions and its sign-in
+ * links not yet used, newest first (at most MAX_CONSOLE_ACCESS of each among the newest).
+ */
+export async function listConsoleAccess(scope: Scope, now: Date): Promise<{ sessions: ConsoleSession[]; links: ConsoleLink[] }> {
+  const [sessions, links] = await Promise.all([listed(scope, SESSION_KIND, now), listed(scope, LINK_KIND, now)]);
+  return {
+    sessions: sessions.map(linkOf),
+    links: links.map(linkOf),
+  };
+}
+
+/** Which console access to end: one session (`cs_…`), one link (`cl_…`), or everything of one operator's address. */
+export type ConsoleAccessTarget = { session: string } | { link: string } | { email: string };
+
+/**
+ * Ends console sessions and cancels unused sign-in links of the scope at once: each by a
+ * conditional put of its own item (read again, consistently), so the next request with that
+ * cookie, or that link, is refused. What was ended and canceled; none when nothing matched.
+ */
+export async function endConsoleAccess(scope: Scope, target: ConsoleAccessTarget, now: Date): Promise<{ sessions: ConsoleSession[]; links: ConsoleLink[] }> {
+  const email = 'email' in target ? target.email.toLowerCase() : undefined;
+  const chosen = (items: Record<string, any>[], id: string | undefined) =>
+    items.filter((item) => (email !== undefined ? String(item.email).toLowerCase() === email : item.id === id));
+  const [sessionItems, linkItems] = await Promise.all([listed(scope, SESSION_KIND, now), listed(scope, LINK_KIND, now)]);
+  const end = async (listedItem: Record<string, any>, mark: 'ended' | 'canceled'): Promise<boolean> => {
+    const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: listedItem.pk, sk: listedItem.sk }, ConsistentRead: true }));
+    if (!Item || Item.account !== scope.account || Item.mode !== scope.mode) return false;
+    return writeUnlessConditionFails(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...Item, [mark]: seconds(now) },
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(${mark}) AND attribute_not_exists(used)`,
+      }),
+    );
+  };
+  const sessions = chosen(sessionItems, 'session' in target ? target.session : undefined);
+  const links = chosen(linkItems, 'link' in target ? target.link : undefined);
+  const [sessionsEnded, linksCanceled] = await Promise.all([Promise.all(sessions.map((item) => end(item, 'ended'))), Promise.all(links.map((item) => end(item, 'canceled')))]);
+  return { sessions: sessions.filter((_, i) => sessionsEnded[i]).map(linkOf), links: links.filter((_, i) => linksCanceled[i]).map(linkOf) };
 }

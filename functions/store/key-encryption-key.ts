@@ -14,6 +14,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { KEY_BYTES } from './encryption';
+import { requireSessionKeyUse } from './key-grants';
 
 export const MASTER_KEY_FILE_ENV = 'VERITY_MASTER_KEY_FILE';
 export const KEY_ENCRYPTION_SECRET_ENV = 'VERITY_KEY_ENCRYPTION_SECRET_ARN';
@@ -31,6 +32,7 @@ function source(): string {
 
 /** The KEK, loaded once per container (a failed load is tried again by the next caller). */
 export function keyEncryptionKey(): Promise<Buffer> {
+  requireSessionKeyUse('open');
   const from = source();
   if (!loaded || loaded.source !== from) {
     const entry: NonNullable<typeof loaded> = {
@@ -50,6 +52,7 @@ export function keyEncryptionKey(): Promise<Buffer> {
 
 /** The KEK when a caller has already awaited `keyEncryptionKey()` in this container; throws otherwise. */
 export function loadedKeyEncryptionKey(): Buffer {
+  requireSessionKeyUse('open');
   const value = loaded?.source === source() ? loaded.value : undefined;
   if (!value) throw new Error('The key-encryption key is not loaded yet (await keyEncryptionKey() first)');
   return value;

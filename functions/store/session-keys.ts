@@ -31,6 +31,7 @@ import type { Scope } from '../domain/verification-session';
 import { dynamo, untilProcessed } from './client';
 import { newKey, openBytes, openJson, sealBytes, sealJson } from './encryption';
 import { keyEncryptionKey, loadedKeyEncryptionKey } from './key-encryption-key';
+import { requireSessionKeyUse } from './key-grants';
 import { keyTableName, sessionKeyKey } from './key-schema';
 import type { TransactItem } from './transaction-items';
 
@@ -55,6 +56,7 @@ const cache = new Map<string, Entry>();
 const cacheKey = (scope: Scope, sessionId: string) => `${keyTableName()}|${sessionKeyKey(scope, sessionId).pk}`;
 
 function remember(scope: Scope, sessionId: string, entry: State): void {
+  requireSessionKeyUse('open');
   const name = cacheKey(scope, sessionId);
   cache.delete(name);
   cache.set(name, { ...entry, at: Date.now() } as Entry);
@@ -62,6 +64,8 @@ function remember(scope: Scope, sessionId: string, entry: State): void {
 }
 
 function cached(scope: Scope, sessionId: string): Entry | undefined {
+  // A key this container holds is used only by a function granted keys, as one it would read.
+  requireSessionKeyUse('open');
   const entry = cache.get(cacheKey(scope, sessionId));
   if (!entry) return undefined;
   const age = Date.now() - entry.at;
@@ -165,8 +169,12 @@ export function newSessionKey(scope: Scope, sessionId: string): void {
  */
 export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[] {
   const entry = cached(scope, sessionId);
-  if (entry?.state === 'shredded' && entry.before !== undefined) return [{ Put: { TableName: keyTableName(), Item: tombstone(scope, sessionId) } }];
+  if (entry?.state === 'shredded' && entry.before !== undefined) {
+    requireSessionKeyUse('shred');
+    return [{ Put: { TableName: keyTableName(), Item: tombstone(scope, sessionId) } }];
+  }
   if (entry?.state !== 'live' || entry.stored) return [];
+  requireSessionKeyUse('make');
   const Key = sessionKeyKey(scope, sessionId);
   return [
     {
@@ -234,6 +242,7 @@ export function sessionKeySettled(scope: Scope, sessionId: string, written: bool
  * of the session's values is unreadable. Repeating it changes nothing.
  */
 export async function destroySessionKey(scope: Scope, sessionId: string): Promise<void> {
+  requireSessionKeyUse('shred');
   await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: tombstone(scope, sessionId) }));
   remember(scope, sessionId, { state: 'shredded' });
 }

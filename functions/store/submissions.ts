@@ -84,6 +84,13 @@ export interface FileInfo extends Omit<StoredFile, 'data'> {
    * before versions were recorded (their current version is read).
    */
   object_version?: string;
+  /**
+   * Pixels, as the image's header declared them when it was submitted, checked to be at most
+   * MAX_IMAGE_SIDE_PIXELS a side (functions/domain/image-signature.ts). Absent for files submitted
+   * before sizes were checked: the console does not show those inline.
+   */
+  width?: number;
+  height?: number;
 }
 
 /** The file's description item (FILE_INFO_KIND), written with the submission and redacted with it. */

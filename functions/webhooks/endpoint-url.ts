@@ -98,7 +98,9 @@ export const PRIVATE_ADDRESSES_ALLOWED = 'VERITY_WEBHOOKS_TO_PRIVATE_ADDRESSES';
  * Checks an endpoint URL (already a valid absolute http(s) URL) for the mode, and returns the
  * addresses a delivery may connect to (undefined for a test endpoint under the local runtime: any). Throws 400
  * `url_invalid` with param `url` when it may not be used. A name that does not resolve is refused
- * in live mode (nothing could be delivered to it, and whatever it later resolves to is unchecked).
+ * in live mode (nothing could be delivered to it, and whatever it later resolves to is unchecked),
+ * with the same message as a name that resolves to a non-public address: the refusal never says
+ * what a name resolves to, or whether it resolves at all.
  */
 export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolver = systemResolver): Promise<string[] | undefined> {
   const url = new URL(text);
@@ -122,10 +124,11 @@ export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolv
   } catch {
     addresses = [];
   }
-  if (addresses.length === 0) throw refused(`Invalid url: the host ${host} does not resolve to any address.`);
-  const blocked = addresses.find((address) => !isPublicAddress(address));
-  if (blocked !== undefined) {
-    throw refused(`Invalid url: the host ${host} resolves to ${blocked}, which is not a public internet address; webhooks are only sent to public addresses.`);
+  // One answer whether the name resolves to nothing, to a private address or to several kinds:
+  // naming the address (or that there is none) would let anyone with a key map the names and
+  // addresses of the network Verity runs in, one endpoint at a time.
+  if (addresses.length === 0 || !addresses.every(isPublicAddress)) {
+    throw refused(`Invalid url: the host ${host} does not resolve to public internet addresses only; webhooks are only sent to public addresses.`);
   }
   return addresses;
 }

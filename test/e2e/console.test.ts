@@ -4,7 +4,13 @@
  * always a page that says so and never data; what a viewer receives holds no personal value; the
  * audit log's API endpoint.
  */
+import { request as httpRequest } from 'node:http';
 import Stripe from 'stripe';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../functions/store/client';
+import { fileStore } from '../../functions/store/files';
+import { objectKey, tableName } from '../../functions/store/schema';
+import { FILE_INFO_KIND } from '../../functions/store/submissions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Scope } from '../../functions/domain/verification-session';
@@ -41,13 +47,15 @@ afterAll(async () => {
 });
 
 const get = (path: string, cookie?: string) => fetch(`${service.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-const post = (path: string, cookie: string | undefined, form: Record<string, string>) =>
+const post = (path: string, cookie: string | undefined, form: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${service.url}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}), ...headers },
     body: new URLSearchParams(form).toString(),
   });
+/** The sign-in page's form as a browser sends it: from the console's own origin. */
+const signInPost = (token: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) => post('/console/sign_in', undefined, { token }, headers);
 const signInAs = async (role: 'viewer' | 'reviewer' | 'admin', of: Scope = scope) => signInToConsole(service.url, await consoleLinkToken(of, role));
 const sessionPath = () => `/console/verification_sessions/${session.id}`;
 
@@ -57,11 +65,11 @@ describe('sign-in links', () => {
     const page = await get(`/console/sign_in?token=${token}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
-    const first = await post('/console/sign_in', undefined, { token });
+    const first = await signInPost(token);
     expect(first.status).toBe(303);
     const cookie = first.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^verity_console=[A-Za-z0-9_-]{43}; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict$/);
-    const again = await post('/console/sign_in', undefined, { token });
+    const again = await signInPost(token);
     expect(again.status).toBe(401);
     expect(again.headers.get('set-cookie')).toBeNull();
     expect(await again.text()).toMatch(/already used, has expired/);
@@ -77,13 +85,68 @@ describe('sign-in links', () => {
     });
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get('set-cookie')).toBeNull();
-    expect((await post('/console/sign_in', undefined, { token })).status).toBe(303);
+    expect((await signInPost(token)).status).toBe(303);
+  });
+
+  it('signs in only from the console’s own origin: a same-site page, a request that says nothing, or another Origin is refused', async () => {
+    const token = await consoleLinkToken(scope, 'viewer');
+    const own = new URL(service.url).origin;
+    for (const headers of [
+      { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'none' },
+      {},
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
+    ] as Record<string, string>[]) {
+      const refused = await signInPost(token, headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      expect(await refused.text()).toMatch(/own sign-in page/);
+    }
+    // A browser without Fetch Metadata still names the page's origin.
+    expect((await signInPost(token, { origin: own })).status).toBe(303);
+    expect((await signInPost(await consoleLinkToken(scope, 'viewer'), { 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(303);
+  });
+
+  it('over https names its cookie __Host- (Secure, Path=/, no Domain), reads only that name, and clears it on sign-out', async () => {
+    const host = 'verity.example.com';
+    // fetch sets Host itself: a plain request names the host a browser would have reached over https.
+    const over = (path: string, init: { method?: string; cookie?: string; headers?: Record<string, string>; body?: string } = {}) =>
+      new Promise<{ status: number; setCookie: string | undefined; text: string }>((resolve, reject) => {
+        const request = httpRequest(`${service.url}${path}`, {
+          method: init.method ?? 'GET',
+          headers: { host, ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
+        });
+        request.on('response', (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, setCookie: response.headers['set-cookie']?.[0], text: Buffer.concat(chunks).toString() }));
+        });
+        request.on('error', reject);
+        request.end(init.body);
+      });
+    const token = await consoleLinkToken(scope, 'viewer');
+    const signedIn = await over('/console/sign_in', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin', origin: `https://${host}` }, body: new URLSearchParams({ token }).toString() });
+    expect(signedIn.status).toBe(303);
+    const setCookie = signedIn.setCookie!;
+    expect(setCookie).toMatch(/^__Host-verity_console=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Strict; Secure$/);
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const cookie = setCookie.split(';')[0]!;
+    const list = await over('/console/verification_sessions', { cookie });
+    expect(list.status).toBe(200);
+    // The unprefixed name, which a sibling subdomain could set, opens nothing over https.
+    expect((await over('/console/verification_sessions', { cookie: cookie.replace('__Host-', '') })).status).toBe(401);
+    const signedOut = await over('/console/sign_out', { method: 'POST', cookie, body: new URLSearchParams({ csrf_token: csrfOf(list.text)! }).toString() });
+    expect(signedOut.setCookie).toBe('__Host-verity_console=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure');
+    expect((await over('/console/verification_sessions', { cookie })).status).toBe(401);
   });
 
   it('refuses an expired link and a forged one, opening nothing', async () => {
     const expired = await consoleLinkToken(scope, 'admin', 'admin@example.com', new Date(Date.now() - 11 * 60 * 1000));
     for (const token of [expired, 'A'.repeat(43), 'not-a-token']) {
-      const answer = await post('/console/sign_in', undefined, { token });
+      const answer = await signInPost(token);
       expect(answer.status).toBe(401);
       expect(answer.headers.get('set-cookie')).toBeNull();
     }
@@ -170,6 +233,28 @@ describe('refusals', () => {
     expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
     expect((await get(link)).status).toBe(401);
   });
+
+  it('never sends a reviewer’s browser an image whose size was not checked at submit', async () => {
+    const reviewer = await signInAs('reviewer');
+    const csrf = csrfOf(await (await get(sessionPath(), reviewer)).text())!;
+    const revealed = await (await post(`${sessionPath()}/reveal`, reviewer, { csrf_token: csrf })).text();
+    const link = /src="(\/console\/files\/(file_[^/"]+)[^"]*)"/.exec(revealed)!;
+    const file = link[2]!;
+    const describedBefore = (await fileStore().describe(scope, file))!;
+    expect([describedBefore.width, describedBefore.height]).toEqual([64, 48]);
+    // As a file submitted before sizes were recorded: its description has none.
+    await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'REMOVE info.width, info.height' }));
+    try {
+      const image = await get(link[1]!.replace(/&amp;/g, '&'), reviewer);
+      expect(image.status).toBe(404);
+      expect(image.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await image.text()).toMatch(/only images whose size was checked/);
+    } finally {
+      await dynamo().send(
+        new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'SET info.width = :w, info.height = :h', ExpressionAttributeValues: { ':w': 64, ':h': 48 } }),
+      );
+    }
+  });
 });
 
 describe('the sessions list', () => {
@@ -236,6 +321,44 @@ describe('admin actions', () => {
     const page = await (await get(`${path}?done=cancel`, admin)).text();
     expect(page).toContain('The session is canceled.');
     expect(page).not.toMatch(/\/cancel"/);
+  });
+});
+
+describe('operators (admin)', () => {
+  it('lists the account’s live console sessions and unused links, ends one at once, and records it; only for admins', async () => {
+    const admin = await signInAs('admin');
+    const reviewer = await signInAs('reviewer', scope);
+    const unused = await consoleLinkToken(scope, 'viewer', 'pending@example.com');
+    const elsewhere = await signInAs('admin', (await newStripeAccount(service)).scope);
+    expect((await get('/console/operators', reviewer)).status).toBe(403);
+    const page = await (await get('/console/operators', admin)).text();
+    expect(page).toContain('reviewer@example.com');
+    expect(page).toContain('pending@example.com');
+    expect(page).not.toContain(unused);
+    const csrf = csrfOf(page)!;
+    const reviewerSession = [...page.matchAll(/<td><code>(cs_\w+)<\/code>(?: \(you\))?<\/td>\s*<td>reviewer@example\.com<\/td>/g)].map((match) => match[1]!);
+    expect(reviewerSession.length).toBeGreaterThan(0);
+    const linkId = /<td><code>(cl_\w+)<\/code><\/td>\s*<td>pending@example\.com<\/td>/.exec(page)![1]!;
+    // Without the form's token nothing ends; another account's admin cannot end these.
+    expect((await post('/console/operators/end', admin, { email: 'reviewer@example.com' })).status).toBe(403);
+    const foreign = await post('/console/operators/end', elsewhere, { csrf_token: csrfOf(await (await get('/console/operators', elsewhere)).text())!, email: 'reviewer@example.com' });
+    expect(foreign.headers.get('location')).toBe('/console/operators?done=none');
+    expect((await get('/console/verification_sessions', reviewer)).status).toBe(200);
+    const ended = await post('/console/operators/end', admin, { csrf_token: csrf, email: 'reviewer@example.com' });
+    expect([ended.status, ended.headers.get('location')]).toEqual([303, '/console/operators?done=ended']);
+    expect((await get('/console/verification_sessions', reviewer)).status).toBe(401);
+    const canceled = await post('/console/operators/end', admin, { csrf_token: csrf, link: linkId });
+    expect(canceled.headers.get('location')).toBe('/console/operators?done=ended');
+    expect((await signInPost(unused)).status).toBe(401);
+    const after = await (await get('/console/operators?done=ended', admin)).text();
+    expect(after).toContain('Removed: the next request');
+    expect(after).not.toContain('reviewer@example.com');
+    expect(after).not.toContain(linkId);
+    const audit = await (await get('/console/audit_events', admin)).text();
+    expect(audit).toContain('end_console_session');
+    expect(audit).toContain(reviewerSession[0]);
+    expect(audit).toContain('cancel_console_link');
+    expect(audit).toContain(linkId);
   });
 });
 

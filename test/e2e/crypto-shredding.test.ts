@@ -30,6 +30,7 @@ import { newRestrictedKey } from '../support/accounts';
 import { newStripeAccount, stripeClient } from '../support/local-service';
 import { eventually, submitOnPage } from '../support/verification';
 import { clearJson, lastFourAsStored } from '../support/redaction';
+import { jpegHeader } from '../support/images';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'verity-shredding-'));
 const sharedMasterKey = process.env[MASTER_KEY_FILE_ENV];
@@ -40,7 +41,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x55, 0x66]);
+const JPEG = Buffer.concat([jpegHeader(40, 30), Buffer.from([0x55, 0x66])]);
 
 async function scan(TableName: string): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];

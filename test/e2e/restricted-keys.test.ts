@@ -17,7 +17,7 @@ import { getSession } from '../../functions/store/sessions';
 import { getReport, reportItem } from '../../functions/store/verification-reports';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
-import { pngImage } from '../support/images';
+import { jpegHeader, pngImage } from '../support/images';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { acceptOnPage, eventually, expectStatus, submitOnPage } from '../support/verification';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-const JPEG_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x01, 0x02]);
+const JPEG_BYTES = jpegHeader(40, 30);
 const PNG_BYTES = pngImage(8, 8);
 const HOURS = 3600;
 

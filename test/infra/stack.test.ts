@@ -269,7 +269,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(10);
+    expect(consoleRoutes.length).toBe(12);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
@@ -290,12 +290,15 @@ describe('least privilege', () => {
       }
       const writes = statements.filter((st) => onTable(st) && actionsOf(st).includes('dynamodb:PutItem'));
       const appendsAudit = writes.some((st) => matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey));
-      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile'].includes(route.name));
+      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile', 'EndConsoleOperator'].includes(route.name));
     }
     const keyedOf = (name: string) => matchesAny(routes.find((r) => r.name === name)!.keyed!.partitionKeys);
     expect(keyedOf('ConsoleSignIn')(`${consoleLinkPartitionPrefix}abc`)).toBe(true);
     expect(keyedOf('ShowConsoleSession')(`${consoleLinkPartitionPrefix}abc`)).toBe(false);
     expect(keyedOf('ShowConsoleSession')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    // Ending an operator's access puts their sessions and links; listing it puts nothing of the console's.
+    expect(keyedOf('EndConsoleOperator')(`${consoleLinkPartitionPrefix}abc`) && keyedOf('EndConsoleOperator')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    expect(routes.find((r) => r.name === 'ListConsoleOperators')!.keyed!.actions).toEqual(['GetItem']);
     // No function outside the console may touch console links or sessions.
     for (const route of routes.filter((r) => !r.handler.startsWith('console/'))) {
       expect(JSON.stringify(statementsOf(functionOf(route)[1])), route.name).not.toMatch(/console_(link|session)#/);
@@ -381,28 +384,66 @@ describe('least privilege', () => {
     expect(sessionKeyStatementsOf(functionOf(routes.find((r) => r.name === 'UnrecognizedRequestUrl')!)[1])).toEqual([]);
   });
 
-  it('lets every function that reads sessions read their keys, those that write sessions put keys, and none delete one', () => {
+  it('gives session keys only to the functions that open, make or shred sealed values: who has which', () => {
     const keyTableArn = { 'Fn::GetAtt': [keyTableId(), 'Arn'] };
-    const workers = ofType('AWS::Lambda::Function').filter(([, r]) => /^Verity (checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description));
-    expect(workers).toHaveLength(4);
-    // The outbox publisher opens nothing: the bus gets every event as redaction leaves it.
-    const publisher = ofType('AWS::Lambda::Function').find(([, r]) => /^Verity outbox publisher/.test(r.Properties.Description))!;
-    expect(sessionKeyStatementsOf(publisher[1])).toEqual([]);
-    const withData = [...routes.filter((route) => route.dynamodb.length).map((route) => functionOf(route)), ...workers];
-    for (const [id, fn] of withData) {
+    /** Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three workers named here. */
+    const expected: Record<'none' | 'make' | 'shred', string[]> = {
+      // Console sign-in and sign-out, the audit log, the operators page, webhook endpoints and their deliveries: nothing of a session.
+      none: [
+        'ShowConsoleSignIn',
+        'ConsoleSignIn',
+        'ConsoleSignOut',
+        'ListConsoleAudit',
+        'ListConsoleAuditEvents',
+        'ListConsoleOperators',
+        'EndConsoleOperator',
+        'CreateWebhookEndpoint',
+        'ListWebhookEndpoints',
+        'RetrieveWebhookEndpoint',
+        'UpdateWebhookEndpoint',
+        'DeleteWebhookEndpoint',
+        'ListWebhookDeliveries',
+        'ShowAccountLogo',
+        'UnrecognizedRequestUrl',
+        // It puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
+        'outbox publisher',
+      ],
+      make: ['CreateVerificationSession'],
+      // A redact request destroys the key in its own transaction; the job's workers tidy.
+      shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
+    };
+    const workers = ofType('AWS::Lambda::Function').filter(([, r]) => /^Verity (outbox publisher|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description));
+    expect(workers).toHaveLength(5);
+    const all: [string, string, Resource][] = [
+      ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
+      ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
+    ];
+    const useOf = (name: string) => (Object.entries(expected).find(([, names]) => names.includes(name))?.[0] ?? 'open') as 'none' | 'open' | 'make' | 'shred';
+    const granted: Record<string, string[]> = { none: [], open: [], make: [], shred: [] };
+    for (const [name, id, fn] of all) {
       const grants = sessionKeyStatementsOf(fn);
-      const onTable = grants.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyTableArn)).flatMap(actionsOf).sort();
-      expect(onTable, id).toContain('dynamodb:GetItem');
-      expect(onTable, id).toContain('dynamodb:BatchGetItem');
-      expect(onTable.filter((a) => !['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'].includes(a)), id).toEqual([]);
-      expect(grants.flatMap(actionsOf), id).toContain('secretsmanager:GetSecretValue');
+      const onTable = grants.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyTableArn));
+      const actions = onTable.flatMap(actionsOf).sort();
+      const readsSecret = grants.flatMap(actionsOf).includes('secretsmanager:GetSecretValue');
+      const use = !actions.length && !readsSecret ? 'none' : actions.includes('dynamodb:PutItem') ? (useOf(name) === 'shred' ? 'shred' : 'make') : 'open';
+      granted[use]!.push(name);
+      if (use === 'none') {
+        expect(grants, id).toEqual([]);
+        expect(Object.keys(fn.Properties.Environment?.Variables ?? {}), id).not.toContain('VERITY_KEY_ENCRYPTION_SECRET_ARN');
+        continue;
+      }
+      expect(actions, id).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', ...(use === 'open' ? [] : ['dynamodb:PutItem'])]);
+      // Only the key items' own partitions: a session's.
+      for (const statement of onTable) expect(statement.Condition, id).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs']) } });
+      expect(readsSecret, id).toBe(true);
       expect(fn.Properties.Environment.Variables, id).toMatchObject({ VERITY_KEY_TABLE_NAME: { Ref: keyTableId() }, VERITY_KEY_ENCRYPTION_SECRET_ARN: { Ref: keySecretId() } });
     }
-    const puts = (name: string) => sessionKeyStatementsOf(functionOf(routes.find((r) => r.name === name)!)[1]).flatMap(actionsOf);
-    expect(puts('CreateVerificationSession')).toContain('dynamodb:PutItem');
-    // A redact request writes the key's tombstone in its own transaction.
-    expect(puts('RedactVerificationSession')).toContain('dynamodb:PutItem');
-    expect(puts('ListVerificationSessions')).not.toContain('dynamodb:PutItem');
+    expect(granted.none!.sort()).toEqual([...expected.none].sort());
+    expect(granted.make).toEqual(expected.make);
+    expect(granted.shred!.sort()).toEqual([...expected.shred].sort());
+    expect(granted.open!.sort()).toEqual(all.map(([name]) => name).filter((name) => useOf(name) === 'open').sort());
+    // The route table says the same as the template.
+    for (const route of routes) expect(route.sessionKeys ?? 'none', route.name).toBe(useOf(route.name));
     // Nothing anywhere may delete from the key table.
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {

@@ -11,12 +11,12 @@ export async function consoleLinkToken(scope: Scope, role: ConsoleRole, email = 
   return token;
 }
 
-/** Signs in with a link's token as the sign-in page's form does; the console cookie (`name=value`). */
+/** Signs in with a link's token as the sign-in page's form does (from the console's own origin); the console cookie (`name=value`). */
 export async function signInToConsole(serviceUrl: string, token: string): Promise<string> {
   const response = await fetch(`${serviceUrl}/console/sign_in`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
     body: new URLSearchParams({ token }).toString(),
   });
   expect(response.status, await response.clone().text()).toBe(303);

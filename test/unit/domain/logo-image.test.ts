@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOGO_ID, logoId, MAX_LOGO_BYTES, readLogoImage } from '../../../functions/domain/logo-image';
-import { jpegHeader, pngImage } from '../../support/images';
+import { jpegFrame, jpegHeader, jpegSegment, pngImage } from '../../support/images';
 import { thrown } from '../../support/thrown';
 
 const refusal = (data: Buffer) => {
@@ -52,6 +52,9 @@ describe('readLogoImage', () => {
     const huge = pngImage(1, 1);
     huge.writeUInt32BE(60000, 16);
     expect(refusal(huge)).toMatch(/60000×1 pixels/);
+    // The frame a decoder uses (here arithmetic-coded, SOF9), not a small baseline decoy behind it.
+    const decoy = Buffer.concat([Buffer.from([0xff, 0xd8]), jpegSegment(0xc9, jpegFrame(20000, 20000)), jpegSegment(0xc0, jpegFrame(100, 100))]);
+    expect(refusal(decoy)).toMatch(/20000×20000 pixels/);
   });
 
   it('refuses more than 256 KiB, before reading anything else', () => {
