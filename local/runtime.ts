@@ -202,7 +202,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     backstopTimer.unref();
     void backstop();
     // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries.
-    const webhooks = options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks(), 'webhook delivery run failed');
+    const stopping = new AbortController();
+    const webhooks =
+      options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks({ signal: stopping.signal }), 'webhook delivery run failed');
 
     return {
       url: api.url,
@@ -220,6 +222,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
         clearInterval(backstopTimer);
+        // A run may go on for minutes while endpoints hang: it starts nothing more, and ends with its last attempt.
+        stopping.abort();
         await webhooks?.stop();
         ttl.stop();
         clearInterval(uploadsTimer);

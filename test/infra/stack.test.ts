@@ -662,7 +662,7 @@ describe('the outbox publisher', () => {
     const statements = statementsOf(worker);
     const items = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'));
     expect(items.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([
-      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
+      [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
     ]);
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toMatch(/by_delivery_due.*by_type/);
