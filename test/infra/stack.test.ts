@@ -29,6 +29,7 @@ import { MAX_METRICS_PER_ALARM } from '../../lib/alarms';
 import { objectPartitionPatterns } from '../../lib/api';
 import { UPLOADS_REDACTION_ACTIONS } from '../../lib/uploads';
 import { addPolicyChecks } from '../../lib/policy-checks';
+import { STRIPE_RATE_LIMITS } from '../../functions/domain/rate-limit';
 import { VerityStack } from '../../lib/verity-stack';
 import { matchRoute } from '../../local/api-gateway';
 import { newTestAccount } from '../support/accounts';
@@ -408,9 +409,27 @@ describe('least privilege', () => {
 });
 
 describe('the rest of the stack', () => {
+  it("sets the stage's shared throttle well above one account's allowance, and within what Lambda's unreserved concurrency carries", () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst } = stage.Properties.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    // One account may send 100 a second live plus 25 test (its own limiter): the stage, shared by
+    // every account and keyless request, leaves room for several such accounts at once.
+    const oneAccount = STRIPE_RATE_LIMITS.live! + STRIPE_RATE_LIMITS.test!;
+    expect(rate).toBeGreaterThanOrEqual(8 * oneAccount);
+    expect(burst).toBeGreaterThanOrEqual(2 * rate);
+    // Within API Gateway's regional account quota (10,000 a second, bursts of 5,000).
+    expect(rate).toBeLessThanOrEqual(10_000);
+    expect(burst).toBeLessThanOrEqual(5_000);
+    // At 200 ms a request, the stage's rate fits the account's default 1,000 concurrent executions
+    // less the background reservations (which must leave 100 unreserved).
+    const reservedSum = ofType('AWS::Lambda::Function').reduce((sum, [, fn]) => sum + (fn.Properties.ReservedConcurrentExecutions ?? 0), 0);
+    expect(1000 - reservedSum).toBeGreaterThanOrEqual(100);
+    expect(rate * 0.2).toBeLessThanOrEqual(1000 - reservedSum);
+  });
+
   it('throttles the stage and writes access logs without personal data', () => {
     const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 });
     const format = stage.Properties.AccessLogSettings.Format as string;
     expect(JSON.parse(format)).toHaveProperty('requestId', '$context.requestId');
     expect(format).not.toMatch(/sourceIp|userAgent|identity/);
@@ -441,7 +460,9 @@ describe('the rest of the stack', () => {
       'PublisherDeadLettersDepth',
       'ChecksWorkerErrors',
       'ChecksWorkerThrottles',
-      'ChecksWorkerIteratorAge',
+      'ChecksQueueDeadLettersDepth',
+      'ChecksStreamErrors',
+      'ChecksStreamIteratorAge',
       'ChecksDeadLettersDepth',
       'RedactionWorkerErrors',
       'RedactionWorkerThrottles',
@@ -554,8 +575,8 @@ describe('the outbox publisher', () => {
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
   });
 
-  it('feeds the checks worker new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
-    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+  it('feeds the checks stream new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
     expect(mapping.Properties).toMatchObject({
       StartingPosition: 'TRIM_HORIZON',
@@ -581,6 +602,27 @@ describe('the outbox publisher', () => {
       'dynamodb:ListStreams',
       'dynamodb:PutItem',
     ]);
+    // It queues checks and runs none: no live-check service, no upload.
+    expect(statementsOf(worker[1]).flatMap(actionsOf).filter((a) => /^(textract|rekognition|s3|lambda):/.test(a))).toEqual([]);
+  });
+
+  it('runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker\'s reservation, with a dead-letter queue', () => {
+    const stream = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+    const [queueId, queue] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'))!;
+    expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * worker[1].Properties.Timeout);
+    expect(resourceOf(queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]).Properties.KmsMasterKeyId).toBeDefined();
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+    expect(mapping.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(worker[1].Properties.ReservedConcurrentExecutions);
+    // The stream sends to the queue (and only that queue); the worker alone receives from it.
+    expect(stream[1].Properties.Environment.Variables.VERITY_CHECKS_QUEUE_URL).toEqual({ Ref: queueId });
+    const sends = statementsOf(stream[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
+    expect(statementsOf(worker[1]).flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
   });
 
   it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
