@@ -89,11 +89,12 @@ describe('the checks worker', () => {
     expect((await getSession(scope, other.session.id))!.session.status).toBe('processing');
   });
 
-  it('queues a delayed test check instead of waiting it out, so another account\'s verdict comes first', { timeout: 15_000 }, async () => {
+  it('queues a delayed test check instead of waiting it out, so another account\'s verdict comes first', { timeout: 45_000 }, async () => {
     const other = { account: `acct_checksother${Date.now()}`, mode: 'test' as const };
     const slow = await submitted({ delay_seconds: 60 });
     const fast = await submitted({}, other);
-    // On one shard, in order: the delayed submission's batch, then the other account's.
+    // On one shard, in order: the delayed submission's batch, then the other account's. (The
+    // timeout is below the 60 s delay: a handler that waited it out would fail here.)
     expect(await handler({ Records: [slow.record] })).toEqual({ batchItemFailures: [] });
     expect(await handler({ Records: [fast.record] })).toEqual({ batchItemFailures: [] });
     await eventually(() => statusOf(fast.session, other), (status) => expect(status).toBe('verified'));
