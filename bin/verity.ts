@@ -4,7 +4,7 @@
  *   removalPolicy=retain|destroy     what happens to the table and key with the stack (default retain)
  *   deletionProtection=true|false    DynamoDB refuses to delete the table (default true)
  *                                    (a table that should really go with the stack needs both)
- *   throttleRate=100 throttleBurst=200   API requests per second for the whole stage
+ *   throttleRate=1000 throttleBurst=2000   API requests per second for the whole stage (DEFAULT_THROTTLE in lib/verity.ts says why)
  *   domainName=… certificateArn=…    serve the API on your own domain (ACM certificate in the region)
  *   alarmEmail=ops@example.com       send every alarm to this address
  *   redactionDelaySeconds=0          time between a redact call and the redaction job
@@ -28,7 +28,7 @@
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { addPolicyChecks } from '../lib/policy-checks';
-import { DEFAULT_WORKER_CONCURRENCY, VerityStack, type VerityStackProps } from '../lib/verity-stack';
+import { DEFAULT_THROTTLE, DEFAULT_WORKER_CONCURRENCY, VerityStack, type VerityStackProps } from '../lib/verity-stack';
 import type { LiveChecksProps } from '../lib/verification';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from '../functions/checks/availability';
@@ -68,7 +68,7 @@ new VerityStack(app, 'Verity', {
   description: 'Verity: a Stripe-compatible Identity VerificationSession service',
   removalPolicy: context('removalPolicy', ['retain', 'destroy']) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   deletionProtection: context('deletionProtection', ['true', 'false']) !== 'false',
-  throttle: { rateLimit: positiveInteger('throttleRate', 100), burstLimit: positiveInteger('throttleBurst', 200) },
+  throttle: { rateLimit: positiveInteger('throttleRate', DEFAULT_THROTTLE.rateLimit), burstLimit: positiveInteger('throttleBurst', DEFAULT_THROTTLE.burstLimit) },
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   alarmEmail: context('alarmEmail'),
   redactionDelaySeconds: positiveInteger('redactionDelaySeconds', 0, 0),

@@ -27,7 +27,12 @@ import { Construct } from 'constructs';
 /** Either a rate-based web ACL made here (the stack must then be in us-east-1), or one of yours. */
 export type FirewallProps =
   | {
-      /** Requests one client address may send in any 5 minutes before WAF blocks it (at least 10). */
+      /**
+       * Requests one client address may send in any 5 minutes before WAF blocks it (at least 10).
+       * It bounds keyless floods, which the stage throttle (shared by everyone) cannot tell apart;
+       * but one address may be many people: everyone behind one mobile carrier's NAT, or one
+       * office, shares it, so set it for the busiest such address you expect, not for one person.
+       */
       readonly rateLimit: number;
     }
   | {

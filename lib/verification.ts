@@ -1,13 +1,21 @@
 /**
- * Verifying in AWS: the checks worker, fed by the table's stream with each new submission (the
+ * Verifying in AWS: the checks stream, fed by the table's stream with each new submission (the
  * same outbox as events: the submission is written with the move to `processing`, so it cannot
- * be lost), with retries, bisection and a dead-letter queue of its own.
+ * be lost), with retries, bisection and a dead-letter queue of its own, queues each submission's
+ * checks in an SQS fair queue (the account is the message group; a test case's delay is the
+ * message's delay); the checks worker runs them from there, at most its reserved concurrency at
+ * once. No shard waits for a check, and SQS serves other accounts first while one account has a
+ * backlog or slow checks in flight (functions/checks/queue.ts).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { CHECKS_QUEUE_ENV } from '../functions/checks/queue';
 import { Construct } from 'constructs';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../functions/checks/availability';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
@@ -61,27 +69,77 @@ export function configureIdNumberRoutes(functions: ReadonlyMap<string, VerityFun
   for (const name of ID_NUMBER_ROUTES) functions.get(name)?.function.addEnvironment(ID_NUMBER_PROVIDER_ENV, props.idNumberProviderFunctionArn);
 }
 
+/** How long the checks worker may take for one submission (Textract, Rekognition and the ID-number provider, with their retries). */
+const CHECKS_TIMEOUT = Duration.seconds(60);
+/** Receives of one job before it goes to the dead-letter queue (its session is given up when its submission expires). */
+const CHECKS_RECEIVES = 5;
+
 export class VerityVerification extends Construct {
+  /** Runs the checks of each queued submission and concludes its session. */
   readonly worker: VerityFunction;
-  /** Submissions whose checks failed on every retry. */
+  /** Reads new submissions from the table's stream and queues their checks; gives up expired ones. */
+  readonly stream: VerityFunction;
+  /** The checks queue: an SQS fair queue, one message group per account. */
+  readonly queue: Queue;
+  /** Submissions the checks stream failed to queue (or give up) on every retry. */
   readonly deadLetterQueue: Queue;
+  /** Jobs the checks worker failed on every receive. */
+  readonly queueDeadLetterQueue: Queue;
 
   constructor(
     scope: Construct,
     id: string,
-    props: { table: Table; key: Key; environment?: Record<string, string>; liveChecks?: LiveChecksProps; uploads: VerityUploads },
+    props: {
+      table: Table;
+      key: Key;
+      environment?: Record<string, string>;
+      liveChecks?: LiveChecksProps;
+      uploads: VerityUploads;
+      /** The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the dead-letter queue). */
+      workerConcurrency?: number;
+    },
   ) {
     super(scope, id);
-    this.worker = new VerityFunction(this, 'ChecksWorker', {
+    this.queueDeadLetterQueue = deadLetterQueue(this, 'ChecksQueueDeadLetters', 'the checks queue', props.key, true);
+    this.queue = new Queue(this, 'ChecksQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      // AWS: at least six times the function's timeout, so a job is not handed out again while it runs.
+      visibilityTimeout: Duration.seconds(CHECKS_TIMEOUT.toSeconds() * 6),
+      // The submission lives 25 hours; a job has no use after that.
+      retentionPeriod: Duration.days(2),
+      deadLetterQueue: { queue: this.queueDeadLetterQueue, maxReceiveCount: CHECKS_RECEIVES },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stream = new VerityFunction(this, 'ChecksStream', {
       handlerModule: 'streams/run-verification-checks',
+      description: 'Verity checks stream: queues the checks of each new submission, gives up those never concluded',
+      environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
+      environmentKey: props.key,
+      // Queues a batch or concludes expired submissions: a few writes each, never a check or a delay.
+      timeout: Duration.seconds(30),
+      invokedBy: 'stream',
+    });
+    // Gives up an expired submission: reads the session, writes the verdict, its report and events.
+    this.stream.role.addToPolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
+    );
+    this.stream.role.addToPolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+    );
+    // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted above.
+    this.stream.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+
+    this.worker = new VerityFunction(this, 'ChecksWorker', {
+      handlerModule: 'checks/checks-runner',
       description: 'Verity checks worker: runs the checks of each submission and concludes its session',
       environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
       environmentKey: props.key,
-      // A test case may wait up to 60 s before answering; sessions in one batch wait side by side.
-      timeout: Duration.seconds(90),
-      invokedBy: 'stream',
+      timeout: CHECKS_TIMEOUT,
+      invokedBy: 'queue',
     });
-    // Reads the session; writes the verdict, its report and events; removes the submission.
+    // Reads the session and its submission; writes the verdict, its report and events; removes the submission.
     this.worker.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
     );
@@ -112,8 +170,24 @@ export class VerityVerification extends Construct {
     if (idNumberProvider) {
       this.worker.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [idNumberProvider] }));
     }
-    this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks worker', props.key);
+    // Receiving from the encrypted queue (the event source mapping receives and deletes as this role).
+    this.queue.grantConsumeMessages(this.worker.role);
     this.worker.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        // One job per invocation: one submission's slow checks hold only their own.
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        ...(props.workerConcurrency ? { maxConcurrency: Math.max(2, props.workerConcurrency) } : {}),
+      }),
+    );
+    const mapping = this.worker.function.node.findAll().find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "An SQS event source mapping's failed messages return to their queue; the queue's redrive policy moves a job to its own encrypted dead-letter queue (with an alarm) after 5 receives.",
+    });
+    this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks stream', props.key);
+    this.stream.function.addEventSource(
       tableStreamSource(props.table, {
         // New submissions, and those TTL removes because nothing concluded them.
         records: [
@@ -123,7 +197,7 @@ export class VerityVerification extends Construct {
         batchSize: 10,
         deadLetterQueue: this.deadLetterQueue,
         key: props.key,
-        // Shards are read in parallel so one session's wait does not hold up many others.
+        // Queuing is quick; shards are still read in parallel so a slow write holds up few others.
         parallelizationFactor: 10,
       }),
     );

@@ -126,7 +126,7 @@ export interface VerityFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   /** How the function is invoked: synchronously by the API, or by a stream event source mapping. */
-  invokedBy?: 'api' | 'stream' | 'schedule';
+  invokedBy?: 'api' | 'stream' | 'schedule' | 'queue';
 }
 
 export class VerityFunction extends Construct {
@@ -204,6 +204,8 @@ export class VerityFunction extends Construct {
       reason:
         props.invokedBy === 'stream'
           ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the mapping (an encrypted SQS queue with an alarm).'
+          : props.invokedBy === 'queue'
+            ? 'An SQS event source mapping invokes synchronously: a failed message returns to its queue, whose redrive policy moves it to a dead-letter queue (with an alarm) after a few receives.'
           : props.invokedBy === 'schedule'
             ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and its errors alarm.'
             : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import type { SubscribeOptions } from './events';
 import { Verity, type VerityProps } from './verity';
 
-export { DEFAULT_WORKER_CONCURRENCY, type WorkerConcurrency } from './verity';
+export { DEFAULT_THROTTLE, DEFAULT_WORKER_CONCURRENCY, type WorkerConcurrency } from './verity';
 
 export interface VerityStackProps extends StackProps, VerityProps {}
 

@@ -37,6 +37,28 @@ export type { CanaryProps } from './canary';
 export type { FunctionNetwork } from './verity-function';
 
 /**
+ * The stage's default throttle: 1,000 requests a second, bursts of 2,000, shared by every account
+ * and every keyless request (the verification page, uploads, the console). Each account has its own
+ * limit inside it (functions/domain/rate-limit.ts: 100 a second live plus 25 test, Stripe's
+ * defaults), so the stage must sit well above one account's 125 a second: 1,000 is 8 accounts at
+ * their full allowance at once, and bursts of 2,000 (API Gateway's token bucket) absorb 16 such
+ * seconds' worth of one account's burst. It stays below the region's API Gateway quota for
+ * the account (10,000 a second, bursts of 5,000, shared by all its APIs).
+ *
+ * Once the stage allows 1,000 a second, Lambda's concurrency is the shared ceiling: concurrent
+ * executions = requests a second x seconds each. At 1,000 a second and 100 ms each that is 100;
+ * at 200 ms, 200. The API's functions reserve nothing and share the account's unreserved
+ * concurrency: 1,000 by default, less the background reservations (`DEFAULT_WORKER_CONCURRENCY`,
+ * 81), which Lambda allows only while at least 100 stay unreserved: 919 here. New AWS accounts
+ * may start with a far lower account limit (as low as 10, `aws lambda get-account-settings`):
+ * there, reservations must go (`workerConcurrency: false`) and the ceiling is that limit, so ask
+ * for an increase before going live. One account alone (125 a second) uses at most 125 x its
+ * seconds per request: at 1 s each, 125 of the 919. Keyless floods are for the optional
+ * CloudFront and WAF edge (`firewall`): WAF cannot attach to an HTTP API directly.
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
+
+/**
  * Reserved concurrency of each background function: what it may always use, whatever the API's
  * traffic, and at most. Lambda keeps at least 100 of an account's concurrency unreserved, so the
  * account's limit must be at least 100 plus their sum (81 by default; new accounts may start at
@@ -45,7 +67,7 @@ export type { FunctionNetwork } from './verity-function';
 export interface WorkerConcurrency {
   /** The outbox publisher: one invocation per stream shard. */
   readonly publisher?: number;
-  /** The checks worker: up to 10 invocations per stream shard. */
+  /** The checks worker: jobs of the checks queue, one per invocation (the SQS fair queue shares them between accounts). */
   readonly checksWorker?: number;
   /** The redaction worker: up to 10 invocations per stream shard. */
   readonly redactionWorker?: number;
@@ -65,7 +87,7 @@ export interface VerityProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Whether DynamoDB refuses to delete the table (a table that should really go needs this false and DESTROY). @default true */
   readonly deletionProtection?: boolean;
-  /** API requests per second (steady state) and burst, for the whole stage. @default { rateLimit: 100, burstLimit: 200 } */
+  /** API requests per second (steady state) and burst, for the whole stage, shared by every account and keyless request. @default DEFAULT_THROTTLE ({ rateLimit: 1000, burstLimit: 2000 }) */
   readonly throttle?: VerityApiProps['throttle'];
   /** Serve the API on your own domain, with an ACM certificate in the stack's region; not with `firewall`. @default the API Gateway URL */
   readonly customDomain?: VerityApiProps['customDomain'];
@@ -153,7 +175,7 @@ export class Verity extends Construct {
       table: this.data.table,
       key: this.data.key,
       signingSecret,
-      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
       environment: {
         VERITY_REDACTION_DELAY_SECONDS: String(props.redactionDelaySeconds ?? 0),
         ...retentionEnvironment(props.retentionDays),
@@ -177,6 +199,7 @@ export class Verity extends Construct {
       environment: retentionEnvironment(props.retentionDays),
       liveChecks: props.liveChecks,
       uploads: this.uploads,
+      workerConcurrency: props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
     });
     this.redaction = new VerityRedaction(this, 'Redaction', {
       key: this.data.key,
@@ -198,6 +221,8 @@ export class Verity extends Construct {
     // The publisher puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
     this.data.grantSessionKeys(this.webhooks.worker, 'open');
     this.data.grantSessionKeys(this.verification.worker, 'open');
+    // The checks stream queues submissions and gives up expired ones (a session write, sealed).
+    this.data.grantSessionKeys(this.verification.stream, 'open');
     this.data.grantSessionKeys(this.redaction.worker, 'shred');
     this.data.grantSessionKeys(this.redaction.backstop, 'shred');
 
@@ -223,7 +248,10 @@ export class Verity extends Construct {
     this.alarms.forStreamConsumer('Publisher', this.events.publisher.function);
     this.alarms.forQueue('PublisherDeadLetters', this.events.publisherDeadLetterQueue);
     this.alarms.forFunction('ChecksWorker', this.verification.worker.function, { reservedConcurrency: reserved });
-    this.alarms.forStreamConsumer('ChecksWorker', this.verification.worker.function);
+    this.alarms.forQueue('ChecksQueueDeadLetters', this.verification.queueDeadLetterQueue);
+    // Bounded by the stream's shards (10 invocations each), with no reservation: its throttles are the account's.
+    this.alarms.forFunction('ChecksStream', this.verification.stream.function, { reservedConcurrency: false });
+    this.alarms.forStreamConsumer('ChecksStream', this.verification.stream.function);
     this.alarms.forQueue('ChecksDeadLetters', this.verification.deadLetterQueue);
     this.alarms.forFunction('RedactionWorker', this.redaction.worker.function, { reservedConcurrency: reserved });
     this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);

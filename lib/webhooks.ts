@@ -2,8 +2,9 @@
  * Webhooks in AWS: the delivery worker, run every minute by an EventBridge schedule (with a
  * dead-letter queue for runs EventBridge could not start), and what the outbox publisher needs to
  * fan each event out into deliveries. The long waits between retries (up to 12 hours) are only
- * times in the `by_delivery_due` index, which each run reads; no queue or timer holds them, so
- * neither SQS's 15-minute delay limit nor TTL's lateness applies.
+ * times in the `by_delivery_due` index (one lane per endpoint, and a shared list of the lanes due),
+ * which each run reads; no queue or timer holds them, so neither SQS's 15-minute delay limit nor
+ * TTL's lateness applies.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -47,11 +48,12 @@ export class VerityWebhooks extends Construct {
       description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
       environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
-      // A run attempts at most 200 deliveries, 10 at a time, each within 10 s: at most about 200 s.
+      // A run starts attempts for 120 s, each within 10 s, then waits for those in flight: about 130 s.
       timeout: Duration.minutes(4),
       invokedBy: 'schedule',
     });
-    grantItems(this.worker, table, ['GetItem', 'UpdateItem']);
+    // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
+    grantItems(this.worker, table, ['GetItem', 'UpdateItem', 'DeleteItem']);
     this.worker.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
@@ -68,8 +70,8 @@ export class VerityWebhooks extends Construct {
       targets: [new LambdaFunction(this.worker.function, { retryAttempts: 2, maxEventAge: Duration.minutes(2), deadLetterQueue: this.deadLetterQueue })],
     });
 
-    // The fan-out: the publisher reads the event's account's endpoints and puts each delivery with
-    // its event's count, in one transaction.
+    // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
+    // due, and puts each delivery with its event's count, in one transaction.
     props.publisher.function.addEnvironment('VERITY_TABLE_NAME', table.tableName);
     grantItems(props.publisher, table, ['PutItem', 'UpdateItem']);
     props.publisher.role.addToPolicy(

@@ -21,6 +21,9 @@ import { startTtlSweeper } from './ttl-sweeper';
 import { optInLiveChecks, type LocalLiveChecks } from './live-checks';
 import { handler as publishEvents } from '../functions/streams/publish-events';
 import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
+import { runChecksJob } from '../functions/checks/checks-runner';
+import { useChecksQueue } from '../functions/checks/queue';
+import { startLocalChecksQueue } from './checks-queue';
 import { handler as redactSessions } from '../functions/streams/redact-sessions';
 import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
 import { deliverDueWebhooks } from '../functions/webhooks/delivery-worker';
@@ -191,6 +194,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         checkpointFile: dataDir && join(dataDir, checkpoints),
         startAt: options.streamStartAt,
       });
+    // The SQS checks queue's stand-in: the checks stream queues each submission, the runner takes it.
+    const checksQueue = startLocalChecksQueue(runChecksJob);
+    useChecksQueue(checksQueue);
     const pollers = [
       ...(options.publishEvents === false ? [] : [await consume(publishEvents, 'stream-checkpoints.json')]),
       await consume(runVerificationChecks, 'checks-stream-checkpoints.json'),
@@ -202,7 +208,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     backstopTimer.unref();
     void backstop();
     // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries.
-    const webhooks = options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks(), 'webhook delivery run failed');
+    const stopping = new AbortController();
+    const webhooks =
+      options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks({ signal: stopping.signal }), 'webhook delivery run failed');
 
     return {
       url: api.url,
@@ -220,10 +228,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
         clearInterval(backstopTimer);
+        // A run may go on for minutes while endpoints hang: it starts nothing more, and ends with its last attempt.
+        stopping.abort();
         await webhooks?.stop();
         ttl.stop();
         clearInterval(uploadsTimer);
         await Promise.all(pollers.map((poller) => poller.stop()));
+        await checksQueue.stop();
         await events.close();
         await connection.stop();
         if (filesToRemove) {

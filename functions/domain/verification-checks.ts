@@ -136,3 +136,7 @@ export function checksRun(session: VerificationSession, failure: FailureCode | n
 }
 
 export const failureOf = (code: FailureCode) => ({ code, reason: FAILURES[code].reason });
+
+/** Whether the session is still waiting for this submission's verdict (nothing else concluded it meanwhile). */
+export const isProcessing = (session: VerificationSession, submission: Pick<Submission, 'id'>) =>
+  session.status === 'processing' && session.submission === submission.id;

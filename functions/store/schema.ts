@@ -50,8 +50,9 @@ export const tableSchema = {
     byRedactionDue: { name: 'by_redaction_due', partitionKey: 'redaction_due_key', sortKey: 'redaction_due_sort' },
     /**
      * Webhook deliveries waiting for their next attempt, by when (functions/store/webhook-deliveries.ts):
-     * the delivery worker's one minute schedule reads what is due. One partition: only pending
-     * deliveries carry its key.
+     * one partition per endpoint (its lane), and one shared partition of lane markers, by when each
+     * lane was last due or served, which the delivery worker goes round. Only pending deliveries
+     * and the markers of lanes with some carry its key.
      */
     byDeliveryDue: { name: 'by_delivery_due', partitionKey: 'delivery_due_key', sortKey: 'delivery_due_sort' },
   },

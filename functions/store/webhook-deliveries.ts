@@ -5,7 +5,15 @@
  * - The fan-out puts each item with the event's count of pending webhooks in one transaction,
  *   conditional on the item being new: a fan-out repeated after a crash or a redelivered stream
  *   record adds nothing twice and misses nothing.
- * - A pending item carries its next attempt's time in the `by_delivery_due` index. An attempt first
+ * - A pending item carries its next attempt's time in the `by_delivery_due` index, in its
+ *   endpoint's own partition there (its lane): one endpoint's backlog, however deep, is never ahead
+ *   of another's in a read. Each lane with pending deliveries has a marker item (in the endpoint's
+ *   item partition) listed in one shared partition of the same index, by the time the lane was
+ *   last due or served, so the worker goes round the lanes (functions/webhooks/delivery-worker.ts).
+ *   A marker's time is never later than its lane's earliest pending delivery: the fan-out sets it
+ *   to now before putting a delivery, and the worker moves it later only when the lane had no
+ *   other write for `LANE_SETTLE_SECONDS` (a conditional update on its version).
+ * - An attempt first
  *   takes a lease (a conditional update that also moves the item's due time past the lease), so
  *   two workers never attempt one item at once, and an attempt whose worker died is due again
  *   when its lease ends: nothing is lost between steps.
@@ -14,10 +22,10 @@
  *   redacted event.
  * - Items are kept as long as their event (30 days), for the delivery log.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Mode, Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure } from './client';
+import { dynamo, isConditionalCheckFailure, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './client';
 import { EVENT_KIND } from './event-items';
 import { queryPage, type PageQuery } from './list-page';
 import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './schema';
@@ -27,7 +35,16 @@ export const DELIVERY_KIND = 'webhook_delivery';
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 /** At most this many attempts are kept in an item's log (automatic ones are at most 12; resends add more). */
 const MAX_LOGGED_ATTEMPTS = 30;
-const DUE_PARTITION = 'webhook_delivery_due';
+/** The one partition every pending delivery was in before lanes (still read until it is empty). */
+const LEGACY_DUE_PARTITION = 'webhook_delivery_due';
+/** The shared partition of lane markers. */
+const LANES_PARTITION = 'webhook_delivery_lanes';
+const LANE_KIND = 'webhook_delivery_lane';
+/**
+ * A lane's marker moves later (or goes) only when nothing wrote it for this long: a delivery just
+ * put may not show in the index yet (global secondary indexes are eventually consistent).
+ */
+const LANE_SETTLE_SECONDS = 30;
 
 /** One attempt to deliver, as the delivery log shows it. */
 export interface DeliveryAttempt {
@@ -62,6 +79,9 @@ export interface WebhookDelivery {
 
 const deliveryKey = (scope: Scope, endpointId: string, eventId: string) => objectKey(scope, endpointId, `${DELIVERY_KIND}#${eventId}`);
 const eventKey = (scope: Scope, eventId: string) => objectKey(scope, eventId, EVENT_KIND);
+const laneKey = (scope: Scope, endpointId: string) => objectKey(scope, endpointId, LANE_KIND);
+/** The index partition of one endpoint's pending deliveries (its lane), by due time. */
+const lanePartition = (scope: Scope, endpointId: string) => `${LEGACY_DUE_PARTITION}#${scope.account}#${scope.mode}#${endpointId}`;
 /** Due time (zero-padded epoch seconds), then the item's own key, so equal times stay apart. */
 const dueSort = (due: number, key: { pk: string; sk: string }) => `${String(due).padStart(12, '0')}#${key.pk}#${key.sk}`;
 /** The index partition of one endpoint's deliveries, newest event first (the delivery log). */
@@ -94,6 +114,9 @@ function deliveryOfItem(item: Record<string, any>): WebhookDelivery {
 export async function insertDelivery(scope: Scope, endpointId: string, event: { id: string; type: string; created: number }, now: number): Promise<boolean> {
   const key = deliveryKey(scope, endpointId, event.id);
   const { indexes } = tableSchema;
+  // The lane's marker first: a crash after it leaves a marker over an empty lane (the worker
+  // removes it), never a delivery that no marker leads to.
+  await touchLane(scope, endpointId, now);
   try {
     await dynamo().send(
       new TransactWriteCommand({
@@ -112,7 +135,7 @@ export async function insertDelivery(scope: Scope, endpointId: string, event: { 
                 created: now,
                 attempts: [],
                 [indexes.byType.partitionKey]: endpointDeliveries(scope, endpointId),
-                [indexes.byDeliveryDue.partitionKey]: DUE_PARTITION,
+                [indexes.byDeliveryDue.partitionKey]: lanePartition(scope, endpointId),
                 [indexes.byDeliveryDue.sortKey]: dueSort(now, key),
                 [tableSchema.timeToLiveAttribute]: expiresAt(new Date(event.created * 1000), RETENTION_SECONDS),
               },
@@ -139,31 +162,97 @@ export async function insertDelivery(scope: Scope, endpointId: string, event: { 
   }
 }
 
-/** Up to `limit` deliveries due at or before `now` (epoch seconds), earliest first. */
+/** A queue of deliveries the worker reads: one endpoint's lane, or the partition from before lanes. */
+export type DeliveryLane = { kind: 'endpoint'; scope: Scope; endpointId: string; version: number; touched: number } | { kind: 'legacy' };
+
+/** Every delivery due at or before `now` (epoch seconds), up to `limit` from each lane: for tests and tools. */
 export async function dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
-  return (await dueDeliveriesPage(now, limit)).deliveries;
+  const lanes = [{ kind: 'legacy' } as const, ...(await dueLanes(now, limit)).lanes];
+  return (await Promise.all(lanes.map(async (lane) => (await dueInLane(lane, now, limit)).deliveries))).flat();
 }
 
-/** One page of the due deliveries, oldest due first, from `startKey` (the last page's `next`). */
-export async function dueDeliveriesPage(
-  now: number,
-  limit: number,
-  startKey?: Record<string, unknown>,
-): Promise<{ deliveries: WebhookDelivery[]; next?: Record<string, unknown> }> {
+/**
+ * One page of the lanes due at or before `now` (epoch seconds), the longest waiting first (a
+ * lane's time is when it was last due or served), from `startKey` (the last page's `next`).
+ */
+export async function dueLanes(now: number, limit: number, startKey?: Record<string, unknown>): Promise<{ lanes: DeliveryLane[]; next?: Record<string, unknown> }> {
+  const { Items = [], LastEvaluatedKey } = await queryDue(LANES_PARTITION, now, limit, startKey);
+  const lanes = Items.map((item): DeliveryLane => {
+    const [account, mode, endpointId] = (item.pk as string).split('#') as [string, Mode, string];
+    return { kind: 'endpoint', scope: { account, mode }, endpointId, version: item.lane_version ?? 0, touched: item.lane_touched ?? 0 };
+  });
+  return { lanes, next: LastEvaluatedKey };
+}
+
+/** Up to `limit` of a lane's deliveries due at or before `now` (epoch seconds), oldest due first. */
+export async function dueInLane(lane: DeliveryLane, now: number, limit: number, startKey?: Record<string, unknown>) {
+  const partition = lane.kind === 'legacy' ? LEGACY_DUE_PARTITION : lanePartition(lane.scope, lane.endpointId);
+  const { Items = [], LastEvaluatedKey } = await queryDue(partition, now, limit, startKey);
+  return { deliveries: Items.map(deliveryOfItem), next: LastEvaluatedKey };
+}
+
+function queryDue(partition: string, now: number | undefined, limit: number, startKey?: Record<string, unknown>) {
   const { byDeliveryDue } = tableSchema.indexes;
-  const { Items = [], LastEvaluatedKey } = await dynamo().send(
+  return dynamo().send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: byDeliveryDue.name,
-      KeyConditionExpression: '#pk = :pk AND #sort < :after',
-      ExpressionAttributeNames: { '#pk': byDeliveryDue.partitionKey, '#sort': byDeliveryDue.sortKey },
-      ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':after': `${String(now + 1).padStart(12, '0')}#` },
+      KeyConditionExpression: now === undefined ? '#pk = :pk' : '#pk = :pk AND #sort < :after',
+      ExpressionAttributeNames: { '#pk': byDeliveryDue.partitionKey, ...(now === undefined ? {} : { '#sort': byDeliveryDue.sortKey }) },
+      ExpressionAttributeValues: { ':pk': partition, ...(now === undefined ? {} : { ':after': `${String(now + 1).padStart(12, '0')}#` }) },
       Limit: limit,
       ExclusiveStartKey: startKey,
     }),
   );
-  return { deliveries: Items.map(deliveryOfItem), next: LastEvaluatedKey };
 }
+
+/** Sets a lane's marker to `now` (epoch seconds), making the lane due, and counts the write in its version. */
+async function touchLane(scope: Scope, endpointId: string, now: number): Promise<void> {
+  const { byDeliveryDue } = tableSchema.indexes;
+  const key = laneKey(scope, endpointId);
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: 'SET #dueKey = :lanes, #dueSort = :dueSort, lane_touched = :now ADD lane_version :one',
+      ExpressionAttributeNames: { '#dueKey': byDeliveryDue.partitionKey, '#dueSort': byDeliveryDue.sortKey },
+      ExpressionAttributeValues: { ':lanes': LANES_PARTITION, ':dueSort': dueSort(now, key), ':now': now, ':one': 1 },
+    }),
+  );
+}
+
+/**
+ * Sends a lane that was just served to the back of the round (its time becomes `now`, epoch
+ * seconds, still due): lanes that waited longer are read first next time.
+ */
+export async function rotateLane(lane: DeliveryLane, now: number): Promise<void> {
+  if (lane.kind === 'legacy') return;
+  const key = laneKey(lane.scope, lane.endpointId);
+  await setLaneDue(key, now, 'attribute_exists(pk)');
+}
+
+/**
+ * Moves an idle lane's marker to its earliest pending delivery, or removes it when none is left;
+ * nothing when a delivery was put in the lane since `lane` was read (its version moved) or within
+ * `LANE_SETTLE_SECONDS` of `now` (epoch seconds). Returns whether the marker was changed.
+ */
+export async function settleLane(lane: DeliveryLane, now: number): Promise<boolean> {
+  if (lane.kind === 'legacy' || lane.touched > now - LANE_SETTLE_SECONDS) return false;
+  const key = laneKey(lane.scope, lane.endpointId);
+  const { Items = [] } = await queryDue(lanePartition(lane.scope, lane.endpointId), undefined, 1);
+  const condition = 'lane_version = :version';
+  if (Items.length === 0) {
+    return writeUnlessConditionFails(
+      new DeleteCommand({ TableName: tableName(), Key: key, ConditionExpression: condition, ExpressionAttributeValues: { ':version': lane.version } }),
+    );
+  }
+  const earliest = Number((Items[0]![tableSchema.indexes.byDeliveryDue.sortKey] as string).split('#')[0]);
+  return setLaneDue(key, earliest, condition, { ':version': lane.version });
+}
+
+/** Sets a marker's time to `due` (epoch seconds) if `condition` holds. */
+const setLaneDue = (key: { pk: string; sk: string }, due: number, condition: string, values?: Record<string, unknown>) =>
+  setAttributesUnlessConditionFails(key, { [tableSchema.indexes.byDeliveryDue.sortKey]: dueSort(due, key) }, { condition, values });
 
 export async function getDelivery(scope: Scope, endpointId: string, eventId: string): Promise<WebhookDelivery | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: deliveryKey(scope, endpointId, eventId), ConsistentRead: true }));
@@ -258,7 +347,7 @@ export async function recordAttempt(lease: DeliveryLease, attempt: DeliveryAttem
   if (outcome.kind === 'retry' || (outcome.kind === 'unchanged' && delivery.status === 'pending')) {
     const at = outcome.kind === 'retry' ? outcome.at : delivery.nextAttemptAt!;
     sets.push('next_attempt_at = :at', '#dueKey = :duePartition', '#dueSort = :dueSort');
-    Object.assign(values, { ':at': at, ':duePartition': DUE_PARTITION, ':dueSort': dueSort(at, key) });
+    Object.assign(values, { ':at': at, ':duePartition': lanePartition(delivery.scope, delivery.endpointId), ':dueSort': dueSort(at, key) });
   } else {
     removes.push('next_attempt_at', '#dueKey', '#dueSort');
   }

@@ -1,21 +1,24 @@
 /**
- * The checks worker: reads each new submission from the table's stream, runs the checks of the
- * session's mode, and concludes the session (→ `verified`, or back to `requires_input`) with its
- * report, in one conditional change. A redelivered record, or one whose session a test helper
- * has already concluded, finds the session no longer processing it and does nothing.
+ * The checks stream: reads each new submission from the table's stream and queues its checks
+ * (functions/checks/queue.ts), with test mode's processing delay as the job's delay; the checks
+ * runner (functions/checks/checks-runner.ts) runs them. Nothing here waits for a check or a delay:
+ * the stream's shards are shared by every account and mode, so one account's slow checks (a test
+ * delay, Textract throttling, a slow ID-number provider) would hold up everyone's verdicts
+ * (ARCHITECTURE.md, property 12). A submission TTL removed because nothing concluded it is given
+ * up here (one conditional write).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { isTtlDeletion } from './ttl-deletion';
-import { checksFor } from '../checks';
-import type { ChecksOutcome, Submission } from '../domain/verification-checks';
-import type { Scope, VerificationSession } from '../domain/verification-session';
-import { changeSession, getSession } from '../store/sessions';
+import { checksQueue } from '../checks/queue';
+import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
+import type { Scope } from '../domain/verification-session';
+import { changeSession } from '../store/sessions';
 import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
 import { concludeChange } from '../verification-flow';
 import { settleRecords } from './batch';
 
-/** A test case's processing delay never holds a stream shard longer than this. */
+/** A test case's processing delay is at most this long (seconds). */
 const MAX_DELAY_SECONDS = 60;
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
@@ -23,17 +26,30 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const item = imageOf(record);
     return item?.sk === SUBMISSION_KIND ? [{ item, expired: isTtlDeletion(record), sequenceNumber: record.dynamodb!.SequenceNumber! }] : [];
   });
-  // One person's processing delay does not hold up another's.
   return settleRecords(
     work,
     async ({ item, expired }) => {
+      if (!expired) return queueChecks(item);
       // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that record's.
       await loadSubmissionKeys([item]);
       const { scope, submission } = submissionOfItem(item)!;
-      return expired ? giveUp(scope, submission) : conclude(scope, submission);
+      return giveUp(scope, submission);
     },
     'verification checks failed',
   );
+}
+
+/**
+ * Queues a new submission's checks, delayed by its test case's processing delay. Only the clear
+ * attributes are read (scope, id, mode, delay): no key is needed, and nothing personal is queued.
+ * A held submission (the `process` test helper) is left for the test helpers.
+ */
+async function queueChecks(item: Record<string, any>): Promise<void> {
+  const scope = item.scope as Scope;
+  const submission = item.submission as Pick<Submission, 'id' | 'held' | 'delay_seconds'>;
+  if (submission.held) return;
+  const delaySeconds = scope.mode === 'test' && submission.delay_seconds ? Math.min(submission.delay_seconds, MAX_DELAY_SECONDS) : 0;
+  await checksQueue().send([{ job: { scope, submission: submission.id }, delaySeconds }]);
 }
 
 /** The item a record is about: a new one inserted (a submission to check), or one TTL removed (never concluded). */
@@ -49,30 +65,4 @@ async function giveUp(scope: Scope, submission: Submission): Promise<void> {
   await changeSession(scope, submission.session, (current, now) =>
     isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now }) : null,
   );
-}
-
-const isProcessing = (session: VerificationSession, submission: Submission) =>
-  session.status === 'processing' && session.submission === submission.id;
-
-async function conclude(scope: Scope, submission: Submission): Promise<void> {
-  // Held by the `process` test helper: only another test helper concludes it.
-  if (submission.held) return;
-  const stored = await getSession(scope, submission.session);
-  if (!stored || !isProcessing(stored.session, submission)) return;
-  if (scope.mode === 'test' && submission.delay_seconds) {
-    await new Promise((done) => setTimeout(done, Math.min(submission.delay_seconds!, MAX_DELAY_SECONDS) * 1000));
-  }
-  const outcome = await runChecks(stored.session, submission);
-  await changeSession(
-    scope,
-    submission.session,
-    (current) => (isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now: new Date() }) : null),
-  );
-}
-
-async function runChecks(session: VerificationSession, submission: Submission): Promise<ChecksOutcome> {
-  const checks = checksFor(session.mode);
-  if (checks) return checks.run(session, submission);
-  // The page refuses live submissions while no live provider is set up; one that got through fails plainly.
-  return { ran: [], failure: { code: 'document_unverified_other', reason: 'Live verification is not set up on this Verity deployment.' }, person: null };
 }

@@ -12,12 +12,17 @@
  */
 import type { Mode } from '../domain/verification-session';
 import { getEvent } from '../store/events';
+import { fairOrder } from '../domain/fair-order';
 import {
-  dueDeliveriesPage,
+  dueInLane,
+  dueLanes,
   leaseDelivery,
   listDeliveries,
   recordAttempt,
+  rotateLane,
+  settleLane,
   type AttemptOutcome,
+  type DeliveryLane,
   type DeliveryAttempt,
   type WebhookDelivery,
 } from '../store/webhook-deliveries';
@@ -39,28 +44,31 @@ export const RETRY_SCHEDULES: Record<Mode, number[]> = {
 };
 /** A lease outlasts the request's time limit, so a live worker never loses its own delivery. */
 const LEASE_SECONDS = Math.ceil(DELIVERY_TIMEOUT_MS / 1000) + 50;
-/** Deliveries one read of the due index returns at most. */
-const DELIVERIES_PER_RUN = 200;
 /**
- * Attempts in flight at once, and at most this many of one account's: the rest of the slots stay
- * free for other accounts, so endpoints that hang for the whole request limit (any tenant can point
- * one at a server that never answers) hold up only their own account's deliveries.
+ * Attempts in flight at once; at most this many of one account's, and of one endpoint's. Any tenant
+ * can point endpoints at servers that never answer, so each hangs for the whole request limit:
+ * the caps keep that to its own share, and the rest of the slots free for other accounts.
  */
 const CONCURRENCY = 40;
 const SLOTS_PER_ACCOUNT = 8;
+const SLOTS_PER_ENDPOINT = 4;
 /**
  * A run starts no attempt after this long (the function's timeout is 4 minutes; an attempt lasts at
- * most DELIVERY_TIMEOUT_MS). While attempts are in flight it reads the due index again every second,
- * so a delivery that falls due, or an account's slot that frees, is not left for the next run.
+ * most DELIVERY_TIMEOUT_MS). While attempts are in flight it reads the due lanes again every second,
+ * so a delivery that falls due, or a slot that frees, is not left for the next run.
  */
 const RUN_BUDGET_MS = 120_000;
 /**
- * Pages of the due index one read may go through: past the first when every free slot is not yet
- * taken, so that one account's backlog at the head of the index (its deliveries wait for its own
- * slots) does not hide every other account's.
+ * Lanes (endpoints with deliveries due) one read goes through at most, the longest waiting first;
+ * each lane served goes to the back, so a lane left out of one read is near the front of the next.
  */
-const PAGES_PER_READ = 5;
+const LANES_PER_READ = 1000;
+const LANES_PER_PAGE = 200;
+/** Deliveries one read of the partition from before lanes returns (it only empties). */
+const LEGACY_PER_READ = 200;
 const REREAD_EVERY_MS = 1000;
+/** Failures that mean the endpoint itself is not answering: its lane waits for the next run. */
+const STALLED: ReadonlySet<string> = new Set(['timeout', 'connection_refused', 'connection_reset', 'dns_failure', 'network_error']);
 
 export interface DeliveryOptions {
   /** Epoch milliseconds; the clock by default. Tests move it on instead of waiting. */
@@ -69,53 +77,95 @@ export interface DeliveryOptions {
   send?: (request: WebhookRequest) => Promise<DeliveryResult>;
   /** The request's time limit, if not `DELIVERY_TIMEOUT_MS`. */
   timeoutMs?: number;
+  /** Once aborted, the run starts nothing more and returns when its attempts in flight end (the local runtime's stop). */
+  signal?: AbortSignal;
 }
 
 /**
- * One run: every due delivery, each attempted once at most, `CONCURRENCY` at a time and
- * `SLOTS_PER_ACCOUNT` of one account at a time, until nothing due is left that it can start or
- * `RUN_BUDGET_MS` has passed. Returns how many were attempted.
+ * One run: every due delivery, each attempted once at most, until nothing due is left that it can
+ * start or `RUN_BUDGET_MS` has passed. Fair between tenants: each read goes round the accounts
+ * with due lanes, one lane of each in turn (`fairOrder`), within `CONCURRENCY` in all,
+ * `SLOTS_PER_ACCOUNT` per account and `SLOTS_PER_ENDPOINT` per endpoint; an endpoint that timed out
+ * or refused gets no more attempts in this run, so its backlog stands aside for its account's other
+ * endpoints. Returns how many were attempted.
  */
 export async function deliverDueWebhooks(options: DeliveryOptions = {}): Promise<number> {
   const now = options.now ?? Date.now;
   const started = Date.now();
   const startedHere = new Set<string>();
-  const inFlight = new Map<string, number>();
+  const accountSlots = new Map<string, number>();
+  const laneSlots = new Map<string, number>();
+  const stalled = new Set<string>();
   const running = new Set<Promise<void>>();
   let attempted = 0;
+  const take = (slots: Map<string, number>, key: string, by: number) => slots.set(key, (slots.get(key) ?? 0) + by);
   const start = (delivery: WebhookDelivery) => {
     const account = delivery.scope.account;
-    inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
+    const lane = laneName(delivery);
+    take(accountSlots, account, 1);
+    take(laneSlots, lane, 1);
     const attempt: Promise<void> = attemptDelivery(delivery, 'automatic', options).then(
-      (made) => void (attempted += made ? 1 : 0),
+      (made) => {
+        attempted += made ? 1 : 0;
+        if (made?.error && STALLED.has(made.error)) stalled.add(lane);
+      },
       // The delivery stays due and the next run tries it; logged without the event (personal data).
       (error: Error) => console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed to run', name: error.name })),
     );
     const tracked = attempt.finally(() => {
-      inFlight.set(account, inFlight.get(account)! - 1);
+      take(accountSlots, account, -1);
+      take(laneSlots, lane, -1);
       running.delete(tracked);
     });
     running.add(tracked);
   };
+  /** How many more of this delivery's lane and account may start now. */
+  const room = (account: string, lane: string | undefined) =>
+    Math.min(
+      CONCURRENCY - running.size,
+      SLOTS_PER_ACCOUNT - (accountSlots.get(account) ?? 0),
+      lane === undefined ? CONCURRENCY : stalled.has(lane) ? 0 : SLOTS_PER_ENDPOINT - (laneSlots.get(lane) ?? 0),
+    );
+  const startDue = (deliveries: WebhookDelivery[]) => {
+    let count = 0;
+    for (const delivery of deliveries) {
+      const key = `${laneName(delivery)}#${delivery.eventId}`;
+      if (startedHere.has(key) || room(delivery.scope.account, laneName(delivery)) <= 0) continue;
+      startedHere.add(key);
+      start(delivery);
+      count++;
+    }
+    return count;
+  };
   for (;;) {
-    if (Date.now() - started < RUN_BUDGET_MS) {
+    if (!options.signal?.aborted && Date.now() - started < RUN_BUDGET_MS) {
+      const at = Math.floor(now() / 1000);
+      // Deliveries put before lanes existed: attempted as before, within the same caps, until none is left.
+      startDue((await dueInLane({ kind: 'legacy' }, at, LEGACY_PER_READ)).deliveries);
+      const lanes: Extract<DeliveryLane, { kind: 'endpoint' }>[] = [];
       let startKey: Record<string, unknown> | undefined;
-      for (let page = 0; page < PAGES_PER_READ && running.size < CONCURRENCY; page++) {
-        const { deliveries, next } = await dueDeliveriesPage(Math.floor(now() / 1000), DELIVERIES_PER_RUN, startKey);
-        for (const delivery of deliveries) {
-          const key = `${delivery.scope.account}#${delivery.scope.mode}#${delivery.endpointId}#${delivery.eventId}`;
-          if (startedHere.has(key) || running.size >= CONCURRENCY || (inFlight.get(delivery.scope.account) ?? 0) >= SLOTS_PER_ACCOUNT) continue;
-          startedHere.add(key);
-          start(delivery);
-        }
-        if (!next) break;
-        startKey = next;
+      do {
+        const page = await dueLanes(at, LANES_PER_PAGE, startKey);
+        lanes.push(...(page.lanes as typeof lanes));
+        startKey = page.next;
+      } while (startKey && lanes.length < LANES_PER_READ);
+      for (const lane of fairOrder(lanes, (each) => each.scope.account)) {
+        if (running.size >= CONCURRENCY) break;
+        const name = laneName({ scope: lane.scope, endpointId: lane.endpointId });
+        const free = room(lane.scope.account, name);
+        if (free <= 0) continue;
+        const { deliveries } = await dueInLane(lane, at, free + SLOTS_PER_ENDPOINT);
+        if (startDue(deliveries) > 0) await rotateLane(lane, at);
+        // Nothing of the lane is due or in flight: its marker moves to its next due time, or goes.
+        else if (deliveries.length === 0 && !laneSlots.get(name)) await settleLane(lane, at);
       }
     }
     if (running.size === 0) return attempted;
     await Promise.race([...running, new Promise((done) => setTimeout(done, REREAD_EVERY_MS))]);
   }
 }
+
+const laneName = ({ scope, endpointId }: Pick<WebhookDelivery, 'scope' | 'endpointId'>) => `${scope.account}#${scope.mode}#${endpointId}`;
 
 /** The scheduled function (in AWS every minute). */
 export const handler = async () => {

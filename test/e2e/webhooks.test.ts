@@ -11,7 +11,7 @@ import { useResolverForTests } from '../../functions/webhooks/endpoint-url';
 import { fanOutEvent } from '../../functions/webhooks/fan-out';
 import type { StripeEvent } from '../../functions/wire/events';
 import { API_VERSION } from '../../functions/wire/api-versions';
-import { dueDeliveries, leaseDelivery } from '../../functions/store/webhook-deliveries';
+import { dueDeliveries, insertDelivery, leaseDelivery } from '../../functions/store/webhook-deliveries';
 import type { LocalRuntime } from '../../local/runtime';
 import { failure, newStripeAccount, startService } from '../support/local-service';
 import { eventually, testHelpers } from '../support/verification';
@@ -326,3 +326,56 @@ describe('the delivery log and resend (Verity’s own routes)', () => {
   });
 });
 
+// Last in the file: the flood's deliveries stay pending (due an hour ahead), and a later test's
+// clock that far on would attempt them all.
+describe('fairness under a flood', () => {
+  // Seeding 1,056 deliveries takes most of a minute on a busy 2-core machine: a bound of its own.
+  it('keeps delivering another account\'s webhook behind more than 1,000 of one account\'s deliveries to endpoints that never answer', { timeout: 300_000 }, async () => {
+    const { stripe: flooding, scope: floodingScope } = await newStripeAccount(service);
+    const { stripe: own, scope: ownScope } = await newStripeAccount(service);
+    // Endpoints of an event type no session here makes, so the runtime's own fan-out leaves them
+    // alone; the deliveries are put below, due at a time only the run below reaches.
+    const hanging: Stripe.WebhookEndpoint[] = [];
+    for (let i = 0; i < 16; i++) hanging.push(await flooding.webhookEndpoints.create({ url: receiver.url(`/flood-${i}`), enabled_events: ['identity.verification_session.redacted'] }));
+    const ownEndpoint = await own.webhookEndpoints.create({ url: receiver.url('/own-behind-flood'), enabled_events: ['identity.verification_session.redacted'] });
+    const sessions = await Promise.all(Array.from({ length: 66 }, () => flooding.identity.verificationSessions.create({ type: 'document' })));
+    const ownSession = await own.identity.verificationSessions.create({ type: 'document' });
+    const createdEvents = async (client: Stripe) => {
+      const events = new Map<string, StripeEvent>();
+      for await (const event of client.events.list({ type: 'identity.verification_session.created' })) events.set(sessionOf(event), event as unknown as StripeEvent);
+      return events;
+    };
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    // 66 events x 16 endpoints = 1,056 deliveries, all due before the other account's one.
+    const floodingEvents = await createdEvents(flooding);
+    for (const session of sessions) await Promise.all(hanging.map((endpoint) => insertDelivery(floodingScope, endpoint.id, floodingEvents.get(session.id)!, later)));
+    await insertDelivery(ownScope, ownEndpoint.id, (await createdEvents(own)).get(ownSession.id)!, later + 1);
+
+    let release!: () => void;
+    const released = new Promise<void>((done) => (release = done));
+    let hangingNow = 0;
+    let mostHanging = 0;
+    let ownDelivered = false;
+    const send = async (request: { url: string }) => {
+      if (request.url.includes('/flood-')) {
+        mostHanging = Math.max(mostHanging, ++hangingNow);
+        await released;
+        hangingNow--;
+        return { status: null, durationMs: 10_000, error: 'timeout' as const };
+      }
+      if (request.url.endsWith('/own-behind-flood')) ownDelivered = true;
+      return { status: 200, durationMs: 1, error: null };
+    };
+    const stop = new AbortController();
+    const run = deliverDueWebhooks({ now: () => (later + 2) * 1000, send, signal: stop.signal });
+    try {
+      await eventually(async () => ownDelivered, (delivered) => expect(delivered).toBe(true));
+    } finally {
+      stop.abort();
+      release();
+      await run;
+    }
+    // The flooding account held no more than its own share of the worker's slots.
+    expect(mostHanging).toBeLessThanOrEqual(8);
+  });
+});

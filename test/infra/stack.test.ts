@@ -29,6 +29,7 @@ import { MAX_METRICS_PER_ALARM } from '../../lib/alarms';
 import { objectPartitionPatterns } from '../../lib/api';
 import { UPLOADS_REDACTION_ACTIONS } from '../../lib/uploads';
 import { addPolicyChecks } from '../../lib/policy-checks';
+import { STRIPE_RATE_LIMITS } from '../../functions/domain/rate-limit';
 import { VerityStack } from '../../lib/verity-stack';
 import { matchRoute } from '../../local/api-gateway';
 import { newTestAccount } from '../support/accounts';
@@ -108,8 +109,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, the outbox publisher, the checks worker, the redaction worker and its backstop, the webhook delivery worker.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 5);
+    // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery worker.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 6);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -132,7 +133,7 @@ describe('one Lambda and one route per route-table entry', () => {
     // Synthesized with one other route only: bundling every function again would only cost time.
     const { resources } = synthesize([routes[0]!, extra]);
     const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 5);
+    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 6);
     expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
   }, SYNTH_TIMEOUT);
 
@@ -156,7 +157,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 5 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 6 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -412,8 +413,10 @@ describe('least privilege', () => {
       // A redact request destroys the key in its own transaction; the job's workers tidy.
       shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
     };
-    const workers = ofType('AWS::Lambda::Function').filter(([, r]) => /^Verity (outbox publisher|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description));
-    expect(workers).toHaveLength(5);
+    const workers = ofType('AWS::Lambda::Function').filter(([, r]) =>
+      /^Verity (outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description),
+    );
+    expect(workers).toHaveLength(6);
     const all: [string, string, Resource][] = [
       ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
       ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
@@ -454,9 +457,27 @@ describe('least privilege', () => {
 });
 
 describe('the rest of the stack', () => {
+  it("sets the stage's shared throttle well above one account's allowance, and within what Lambda's unreserved concurrency carries", () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst } = stage.Properties.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    // One account may send 100 a second live plus 25 test (its own limiter): the stage, shared by
+    // every account and keyless request, leaves room for several such accounts at once.
+    const oneAccount = STRIPE_RATE_LIMITS.live! + STRIPE_RATE_LIMITS.test!;
+    expect(rate).toBeGreaterThanOrEqual(8 * oneAccount);
+    expect(burst).toBeGreaterThanOrEqual(2 * rate);
+    // Within API Gateway's regional account quota (10,000 a second, bursts of 5,000).
+    expect(rate).toBeLessThanOrEqual(10_000);
+    expect(burst).toBeLessThanOrEqual(5_000);
+    // At 200 ms a request, the stage's rate fits the account's default 1,000 concurrent executions
+    // less the background reservations (which must leave 100 unreserved).
+    const reservedSum = ofType('AWS::Lambda::Function').reduce((sum, [, fn]) => sum + (fn.Properties.ReservedConcurrentExecutions ?? 0), 0);
+    expect(1000 - reservedSum).toBeGreaterThanOrEqual(100);
+    expect(rate * 0.2).toBeLessThanOrEqual(1000 - reservedSum);
+  });
+
   it('throttles the stage and writes access logs without personal data', () => {
     const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 });
     const format = stage.Properties.AccessLogSettings.Format as string;
     expect(JSON.parse(format)).toHaveProperty('requestId', '$context.requestId');
     expect(format).not.toMatch(/sourceIp|userAgent|identity/);
@@ -487,7 +508,9 @@ describe('the rest of the stack', () => {
       'PublisherDeadLettersDepth',
       'ChecksWorkerErrors',
       'ChecksWorkerThrottles',
-      'ChecksWorkerIteratorAge',
+      'ChecksQueueDeadLettersDepth',
+      'ChecksStreamErrors',
+      'ChecksStreamIteratorAge',
       'ChecksDeadLettersDepth',
       'RedactionWorkerErrors',
       'RedactionWorkerThrottles',
@@ -600,8 +623,8 @@ describe('the outbox publisher', () => {
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
   });
 
-  it('feeds the checks worker new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
-    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+  it('feeds the checks stream new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
     expect(mapping.Properties).toMatchObject({
       StartingPosition: 'TRIM_HORIZON',
@@ -627,6 +650,27 @@ describe('the outbox publisher', () => {
       'dynamodb:ListStreams',
       'dynamodb:PutItem',
     ]);
+    // It queues checks and runs none: no live-check service, no upload.
+    expect(statementsOf(worker[1]).flatMap(actionsOf).filter((a) => /^(textract|rekognition|s3|lambda):/.test(a))).toEqual([]);
+  });
+
+  it('runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker\'s reservation, with a dead-letter queue', () => {
+    const stream = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
+    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+    const [queueId, queue] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'))!;
+    expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * worker[1].Properties.Timeout);
+    expect(resourceOf(queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]).Properties.KmsMasterKeyId).toBeDefined();
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+    expect(mapping.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(worker[1].Properties.ReservedConcurrentExecutions);
+    // The stream sends to the queue (and only that queue); the worker alone receives from it.
+    expect(stream[1].Properties.Environment.Variables.VERITY_CHECKS_QUEUE_URL).toEqual({ Ref: queueId });
+    const sends = statementsOf(stream[1]).filter((s) => JSON.stringify(s.Resource).includes(`"${queueId}"`));
+    expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
+    expect(statementsOf(worker[1]).flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
   });
 
   it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
@@ -708,7 +752,7 @@ describe('the outbox publisher', () => {
     const statements = statementsOf(worker);
     const items = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'));
     expect(items.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([
-      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
+      [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
     ]);
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toMatch(/by_delivery_due.*by_type/);
@@ -764,7 +808,7 @@ describe('concurrency and the edge', () => {
     addPolicyChecks(app);
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [id, fn] of functions) {
       expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
       expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
