@@ -56,7 +56,7 @@ const SYNTH_TIMEOUT = 600_000;
  * The most resources Verity's template may hold. CloudFormation allows 500 per stack (and CDK warns
  * near it); a user who embeds the construct keeps the rest for their own resources.
  */
-const RESOURCE_BUDGET = 375;
+const RESOURCE_BUDGET = 400;
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
