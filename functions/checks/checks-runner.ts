@@ -6,7 +6,7 @@
  * already concluded, finds the session no longer processing it and does nothing.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { checksFor } from '.';
+import { checksFor } from './index';
 import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
 import type { VerificationSession } from '../domain/verification-session';
 import { changeSession, getSession } from '../store/sessions';

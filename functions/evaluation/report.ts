@@ -38,7 +38,8 @@ export interface EvaluationReport {
   /** How often each failure code was given, split by the label. */
   failure_codes: { expected_verified: Record<string, number>; expected_unverified: Record<string, number> };
   /** Per field: rows with a label for it, and the share read exactly (names compared without accents, case or punctuation; numbers without spaces or dashes). */
-  field_accuracy: Record<FieldColumn, { compared: number; correct: number; accuracy: Rate }>;
+  /** Per optional column: rows that give it, rows read exactly, and that share (`rate`, 0–1) with its 95% Wilson interval. */
+  field_accuracy: Record<FieldColumn, { compared: number; correct: number; rate: number | null; interval: Rate['interval'] }>;
   face_similarity: {
     genuine: ReturnType<typeof summary> & { histogram: ReturnType<typeof histogram> };
     impostor: ReturnType<typeof summary> & { histogram: ReturnType<typeof histogram> };
@@ -94,7 +95,9 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
     FIELD_COLUMNS.map((field) => {
       const labelled = rows.filter(({ row }) => row.fields[field] !== undefined);
       const correct = labelled.filter(({ row, result }) => fieldMatches(field, row.fields[field]!, result.fields[field])).length;
-      return [field, { compared: labelled.length, correct, accuracy: rateOf(correct, labelled.length) }];
+      // A share of successes, not of errors: named as such, so no field reads `errors` for correct reads.
+      const { rate, interval } = rateOf(correct, labelled.length);
+      return [field, { compared: labelled.length, correct, rate, interval }];
     }),
   ) as EvaluationReport['field_accuracy'];
   const scores = (expected: 'verified' | 'unverified') => rows.filter(({ row, result }) => row.expected === expected && result.similarity !== null).map(({ result }) => result.similarity!);
@@ -201,7 +204,7 @@ ${similaritySvg(report)}
 ${table(['target false-accept rate', 'threshold', 'false-accept rate at it', 'false-reject rate at it'], report.face_similarity.suggested_thresholds.map((s) => [percent(s.target_false_accept_rate), `${s.threshold}${s.below_resolution ? ' (too few impostors to show the target)' : ''}`, rateText(s.false_accept_rate), rateText(s.false_reject_rate)]))}
 <p>To apply a threshold: ${escape(report.face_similarity.setting)}.</p>
 <h2>Fields read</h2>
-${fields.length ? table(['field', 'read exactly'], fields.map(([name, field]) => [name, rateText({ ...field.accuracy, errors: field.correct })])) : '<p>No field columns in labels.csv.</p>'}
+${fields.length ? table(['field', 'read exactly'], fields.map(([name, field]) => [name, rateText({ rate: field.rate, interval: field.interval, count: field.compared, errors: field.correct })])) : '<p>No field columns in labels.csv.</p>'}
 <h2>Thresholds and model</h2>
 ${table(['setting', 'value'], [...Object.entries(report.thresholds).map(([name, value]) => [name, String(value)]), ['AnalyzeIDModelVersion', report.analyze_id_model_versions.join(', ') || '–']])}
 <h2>Liveness</h2><p>${escape(report.liveness)}</p>

@@ -4,7 +4,7 @@
  * under the deployment's key-encryption key (key-encryption-key.ts) in the key table
  * (key-schema.ts), which has no stream and no backups. Every personal value Verity stores for the
  * session is sealed under it (`sealedAttribute`). The redact request destroys it in the very
- * transaction that marks the session for redaction (`shredSessionKey`, sessions.ts), so from that
+ * transaction that marks the session for redaction (`sessionKeyTombstoneWrites`, sessions.ts), so from that
  * moment every sealed copy (the table, its stream, its backups, a DynamoDB Local file) opens for
  * no one; the redaction job only tidies what is left.
  *
@@ -37,12 +37,12 @@ import type { TransactItem } from './transaction-items';
 
 /**
  * - `live`: the key (`stored` false while the transaction that writes it has not succeeded);
- * - `shredded`: redaction destroyed it (`before` set while the transaction that destroys it has
- *   not succeeded: what this container knew before, put back if it fails);
+ * - `shredded`: redaction destroyed it (known once the transaction that destroys it succeeded,
+ *   or once a session item read shows its `redaction`);
  * - `none`: the session was stored before keys existed; its values are in clear until its next
  *   write gives it a key (docs/reference/redaction.md, sessions stored before).
  */
-type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded'; before?: Entry | null } | { state: 'none' };
+type State = { state: 'live'; key: Buffer; stored: boolean } | { state: 'shredded' } | { state: 'none' };
 type Entry = State & { at: number };
 
 /** Keys kept per container; the oldest go first. */
@@ -164,15 +164,11 @@ export function newSessionKey(scope: Scope, sessionId: string): void {
 }
 
 /**
- * What the session's transaction writes in the key table: the put of its key if it is new, or
- * the key's tombstone if the transaction destroys it (`shredSessionKey`).
+ * What the session's transaction writes in the key table: the put of its key if it is new. A
+ * transaction that destroys the key writes `sessionKeyTombstoneWrites` instead.
  */
 export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[] {
   const entry = cached(scope, sessionId);
-  if (entry?.state === 'shredded' && entry.before !== undefined) {
-    requireSessionKeyUse('shred');
-    return [{ Put: { TableName: keyTableName(), Item: tombstone(scope, sessionId) } }];
-  }
   if (entry?.state !== 'live' || entry.stored) return [];
   requireSessionKeyUse('make');
   const Key = sessionKeyKey(scope, sessionId);
@@ -188,16 +184,15 @@ export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[
 }
 
 /**
- * The session's next transaction destroys its key (a redact request, or the retention policy's
- * mark): from now on this container builds the session's items without it (their clear forms
- * alone), and the transaction carries the key's tombstone (`sessionKeyWrites`). If it fails,
- * `sessionKeySettled` puts back what this container knew before.
+ * The key's tombstone, for the transaction that marks the session for redaction (a redact
+ * request, or the retention policy's mark): the key is destroyed by the very write that asks for
+ * it, so redaction takes effect when asked. Decided by that request alone, never through the
+ * shared cache: locally every route runs in one process, and a racing request must not carry
+ * another's tombstone. Needs the `shred` grant.
  */
-export function shredSessionKey(scope: Scope, sessionId: string): void {
-  const entry = cached(scope, sessionId);
-  if (entry?.state === 'shredded' && entry.before !== undefined) return;
-  const before = cache.get(cacheKey(scope, sessionId)) ?? null;
-  remember(scope, sessionId, { state: 'shredded', before });
+export function sessionKeyTombstoneWrites(scope: Scope, sessionId: string): TransactItem[] {
+  requireSessionKeyUse('shred');
+  return [{ Put: { TableName: keyTableName(), Item: tombstone(scope, sessionId) } }];
 }
 
 /**
@@ -221,16 +216,16 @@ export function newSessionKeyItem(scope: Scope, sessionId: string): Record<strin
   return item;
 }
 
-/** After the transaction: written (kept), or not (forgotten, read again next time; a shredding undone). */
-export function sessionKeySettled(scope: Scope, sessionId: string, written: boolean): void {
-  const entry = cached(scope, sessionId);
-  if (entry?.state === 'shredded' && entry.before !== undefined) {
-    if (written) return remember(scope, sessionId, { state: 'shredded' });
-    const name = cacheKey(scope, sessionId);
-    if (entry.before) cache.set(name, entry.before);
-    else cache.delete(name);
+/**
+ * After the transaction: written (kept; a destroyed key known as such at once), or not (a new key
+ * forgotten, read again next time; a failed shredding leaves what this container knew).
+ */
+export function sessionKeySettled(scope: Scope, sessionId: string, written: boolean, shredded = false): void {
+  if (shredded) {
+    if (written) remember(scope, sessionId, { state: 'shredded' });
     return;
   }
+  const entry = cached(scope, sessionId);
   if (entry?.state !== 'live' || entry.stored) return;
   if (written) remember(scope, sessionId, { state: 'live', key: entry.key, stored: true });
   else cache.delete(cacheKey(scope, sessionId));

@@ -19,7 +19,17 @@ import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { withoutPersonalValues } from '../domain/redaction';
 import { filterPartition } from './filter-partitions';
 import { keyEncryptionKey } from './key-encryption-key';
-import { isSessionKeyLoaded, loadSessionKeys, newSessionKey, openedAttribute, sealedAttribute, sessionKeySettled, sessionKeyShredded, sessionKeyWrites, shredSessionKey } from './session-keys';
+import {
+  isSessionKeyLoaded,
+  loadSessionKeys,
+  newSessionKey,
+  openedAttribute,
+  sealedAttribute,
+  sessionKeySettled,
+  sessionKeyShredded,
+  sessionKeyTombstoneWrites,
+  sessionKeyWrites,
+} from './session-keys';
 
 const KIND = 'verification_session';
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
@@ -165,8 +175,8 @@ async function writeChange(
   // A new session's key is written with it; so is the first key of a session stored before keys.
   if (version === 1) newSessionKey(scope, id);
   // Marked for redaction: the key is destroyed by this very transaction (redaction takes effect
-  // when asked), and nothing it writes is sealed under it (session-keys.ts).
-  if (change.session.redaction !== null) shredSessionKey(scope, id);
+  // when asked); what it seals under the key (the redacted forms) is unreadable with it.
+  const shreds = change.session.redaction !== null;
   let written = false;
   try {
     await dynamo().send(
@@ -184,13 +194,13 @@ async function writeChange(
           ...change.events.map((event) => putNew(eventItem(event, scopeOf(change.session)))),
           ...(change.items ?? []),
           ...(also ? [{ Put: also.put(change) }] : []),
-          ...sessionKeyWrites(scope, id),
+          ...(shreds ? sessionKeyTombstoneWrites(scope, id) : sessionKeyWrites(scope, id)),
         ],
       }),
     );
     written = true;
   } finally {
-    sessionKeySettled(scope, id, written);
+    sessionKeySettled(scope, id, written, shreds);
   }
   also?.stored();
 }

@@ -66,7 +66,8 @@ const app = new App({ outdir: 'cdk.out' });
 const stack = new Stack(app, 'Shop');
 const receipts = new Bucket(stack, 'Receipts', { encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, versioned: true });
 Validations.of(receipts).acknowledge({ id: 'AwsSolutions::AwsSolutions-S1', reason: 'The shop keeps no access logs for receipts.' });
-const identity = new Verity(stack, 'Identity', { alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+// With the accuracy canary on, so that every bundle the package ships is a function of the app.
+const identity = new Verity(stack, 'Identity', { alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, canary: { bucketName: 'shop-verity-canary', prefix: 'canary/' } });
 new CfnOutput(stack, 'IdentityApi', { value: identity.url });
 new CfnOutput(stack, 'IdentityTable', { value: identity.table.tableName });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

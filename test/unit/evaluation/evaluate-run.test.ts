@@ -65,7 +65,9 @@ describe('the evaluation run', () => {
     expect(report.by_country.US!.false_accept_rate.count).toBe(2);
     expect(report.failure_codes).toEqual({ expected_verified: { verified: 2, selfie_face_mismatch: 1 }, expected_unverified: { selfie_face_mismatch: 1, verified: 1 } });
     expect(report.field_accuracy.first_name).toMatchObject({ compared: 1, correct: 1 });
-    expect(report.field_accuracy.document_number).toMatchObject({ compared: 2, correct: 1 });
+    expect(report.field_accuracy.document_number).toMatchObject({ compared: 2, correct: 1, rate: 0.5 });
+    expect(report.field_accuracy.first_name).toMatchObject({ rate: 1 });
+    expect(report.field_accuracy.first_name).not.toHaveProperty('errors');
     // The impostor at 60 is below the threshold, yet its score is known: CompareFaces was asked with 0.
     expect(report.face_similarity.impostor).toMatchObject({ count: 2, min: 60, max: 93 });
     expect(report.face_similarity.genuine).toMatchObject({ count: 2, min: 85, max: 98 });
