@@ -158,21 +158,38 @@ const linkOf = (item: Record<string, any>): ConsoleLink => ({
   expires: item[TTL],
 });
 
-/** The account's items of `kind` in the scope, newest first, still live at `now` (the index lags writes by a moment; ending reads each item again). */
+/** Pages one listing reads at most (of `MAX_CONSOLE_ACCESS` items each, live or not): a bound on one request's work. */
+const MAX_LIST_PAGES = 100;
+
+/**
+ * The account's items of `kind` in the scope, newest first, still live at `now`: at most
+ * `MAX_CONSOLE_ACCESS`, read page by page. DynamoDB applies a query's `Limit` before its filter,
+ * so one page of the newest items may hold only used links and ended sessions (they stay until
+ * their TTL): a single page would hide every older live session, which then could be neither
+ * listed nor ended. The index lags writes by a moment; ending reads each item again.
+ */
 async function listed(scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND, now: Date): Promise<Record<string, any>[]> {
-  const { Items = [] } = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: byScope.name,
-      KeyConditionExpression: '#pk = :pk',
-      FilterExpression: 'attribute_not_exists(used) AND attribute_not_exists(canceled) AND attribute_not_exists(ended) AND #ttl > :now',
-      ExpressionAttributeNames: { '#pk': byScope.partitionKey, '#ttl': TTL },
-      ExpressionAttributeValues: { ':pk': listPartition(scope, kind), ':now': seconds(now) },
-      ScanIndexForward: false,
-      Limit: MAX_CONSOLE_ACCESS,
-    }),
-  );
-  return Items;
+  const live: Record<string, any>[] = [];
+  let start: Record<string, unknown> | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES && live.length < MAX_CONSOLE_ACCESS; page++) {
+    const { Items = [], LastEvaluatedKey } = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: byScope.name,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: 'attribute_not_exists(used) AND attribute_not_exists(canceled) AND attribute_not_exists(ended) AND #ttl > :now',
+        ExpressionAttributeNames: { '#pk': byScope.partitionKey, '#ttl': TTL },
+        ExpressionAttributeValues: { ':pk': listPartition(scope, kind), ':now': seconds(now) },
+        ScanIndexForward: false,
+        Limit: MAX_CONSOLE_ACCESS,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    live.push(...Items);
+    if (!LastEvaluatedKey) break;
+    start = LastEvaluatedKey;
+  }
+  return live.slice(0, MAX_CONSOLE_ACCESS);
 }
 
 /**

@@ -9,7 +9,16 @@ import { newConsoleToken } from '../../../functions/console/console-access';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import { auditRetentionDays, listConsoleAuditEvents, recordConsoleAudit } from '../../../functions/store/audit-log';
 import { dynamo } from '../../../functions/store/client';
-import { endConsoleSession, findConsoleSession, saveConsoleLink, saveConsoleSession, spendConsoleLink } from '../../../functions/store/console-sessions';
+import {
+  endConsoleAccess,
+  endConsoleSession,
+  findConsoleSession,
+  listConsoleAccess,
+  saveConsoleLink,
+  saveConsoleSession,
+  spendConsoleLink,
+} from '../../../functions/store/console-sessions';
+import { newObjectId } from '../../../functions/wire/ids';
 import { tableName } from '../../../functions/store/schema';
 
 const scope = () => ({ account: newAccountId(), mode: 'live' as const });
@@ -41,6 +50,23 @@ describe('sign-in links', () => {
 });
 
 describe('console sessions', () => {
+  it('are listed and ended however many newer ones have ended: a page of ended ones hides no live one', async () => {
+    const own = scope();
+    const now = new Date();
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    // The operator to remove signed in first; then 230 sign-ins that have ended since (kept until their TTL).
+    await saveConsoleSession(newConsoleToken(), newObjectId('cs', now.getTime()), { scope: own, email: 'victim@example.com', role: 'reviewer' }, now);
+    for (let i = 1; i <= 230; i++) {
+      const token = newConsoleToken();
+      await saveConsoleSession(token, newObjectId('cs', at(i * 10).getTime()), { scope: own, email: 'filler@example.com', role: 'viewer' }, at(i * 10));
+      await endConsoleSession(token, at(i * 10));
+    }
+    const later = at(5000);
+    expect((await listConsoleAccess(own, later)).sessions.map((session) => session.email)).toEqual(['victim@example.com']);
+    expect((await endConsoleAccess(own, { email: 'victim@example.com' }, later)).sessions.map((session) => session.email)).toEqual(['victim@example.com']);
+    expect((await listConsoleAccess(own, later)).sessions).toEqual([]);
+  });
+
   it('end at once, and expire after 8 hours', async () => {
     const token = newConsoleToken();
     const now = new Date();
