@@ -28,7 +28,8 @@ const MAX_FLOOD_SUBMISSIONS = 200;
 const LIMIT_MS = 120_000;
 
 process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS = '60';
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const round = (value: number) => Number(value.toFixed(1));
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 const pause = (millis: number) => new Promise((done) => setTimeout(done, millis));
@@ -67,7 +68,10 @@ const port = (server: { address(): unknown }) => (server.address() as AddressInf
 
 const b = await newTenant();
 const a = await newTenant();
-await b.stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port(receiver)}/b`, enabled_events: ['identity.verification_session.canceled'] });
+await b.stripe.webhookEndpoints.create({
+  url: `http://127.0.0.1:${port(receiver)}/b`,
+  enabled_events: ['identity.verification_session.canceled'],
+});
 
 /** B: a cancel to its webhook's arrival. */
 async function webhookOnce(): Promise<number> {
@@ -88,9 +92,17 @@ const page = (path: string, init: RequestInit = {}) => fetch(`${service.url}${pa
 async function submit(tenant: typeof a, choices: Record<string, unknown>) {
   const session = await tenant.stripe.identity.verificationSessions.create({ type: 'document' });
   const path = new URL(session.url!).pathname;
-  const accepted = await page(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=accept' });
+  const accepted = await page(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'consent=accept',
+  });
   const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
-  const asked = await page(`${path}/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ purpose: 'identity_document', content_type: 'image/jpeg' }) });
+  const asked = await page(`${path}/uploads`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ purpose: 'identity_document', content_type: 'image/jpeg' }),
+  });
   const upload = (await asked.json()) as { file: string; url: string; fields: Record<string, string> };
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
@@ -98,7 +110,11 @@ async function submit(tenant: typeof a, choices: Record<string, unknown>) {
   const uploaded = await fetch(new URL(upload.url, service.url), { method: 'POST', body: form });
   if (uploaded.status !== 204) throw new Error(`upload: ${uploaded.status}`);
   const start = process.hrtime.bigint();
-  const submitted = await page(`${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ document_type: 'passport', document_front: upload.file, ...choices }) });
+  const submitted = await page(`${path}/submit`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ document_type: 'passport', document_front: upload.file, ...choices }),
+  });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${await submitted.text()}`);
   return { session, start };
 }
@@ -123,7 +139,11 @@ async function measure(label: string) {
     webhook.push(await webhookOnce());
     verdict.push(await verdictOnce());
   }
-  const row = (values: number[]) => ({ p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)), samples: values.length });
+  const row = (values: number[]) => ({
+    p50Ms: round(percentile(values, 50)),
+    p99Ms: round(percentile(values, 99)),
+    samples: values.length,
+  });
   console.error(`${label}: webhook ${JSON.stringify(row(webhook))}, verdict ${JSON.stringify(row(verdict))}`);
   return { webhook: row(webhook), verdict: row(verdict) };
 }
@@ -131,12 +151,18 @@ async function measure(label: string) {
 console.error('noisy neighbour: B alone…');
 const alone = await measure('B alone');
 
-console.error(`noisy neighbour: A makes ${FLOOD_SESSIONS * FLOOD_ENDPOINTS} deliveries to endpoints that never answer, and delayed checks every ${FLOOD_EVERY_MS} ms…`);
+console.error(
+  `noisy neighbour: A makes ${FLOOD_SESSIONS * FLOOD_ENDPOINTS} deliveries to endpoints that never answer, and delayed checks every ${FLOOD_EVERY_MS} ms…`,
+);
 // Subscribed to cancellations only, so the delayed submissions below add no deliveries: 1,056 it is.
 for (let i = 0; i < FLOOD_ENDPOINTS; i++) {
-  await a.stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port(hanging)}/a-${i}`, enabled_events: ['identity.verification_session.canceled'] });
+  await a.stripe.webhookEndpoints.create({
+    url: `http://127.0.0.1:${port(hanging)}/a-${i}`,
+    enabled_events: ['identity.verification_session.canceled'],
+  });
 }
-for (let i = 0; i < FLOOD_SESSIONS; i++) await a.stripe.identity.verificationSessions.cancel((await a.stripe.identity.verificationSessions.create({ type: 'document' })).id);
+for (let i = 0; i < FLOOD_SESSIONS; i++)
+  await a.stripe.identity.verificationSessions.cancel((await a.stripe.identity.verificationSessions.create({ type: 'document' })).id);
 let flooding = true;
 let floodSubmissions = 0;
 const floodChecks = (async () => {

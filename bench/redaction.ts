@@ -54,7 +54,9 @@ try {
       runs = Math.max(runs, 1 + ((await savedProgress(scope, session.id))?.item.progress.step ?? 0));
       await new Promise((done) => setTimeout(done, 20));
     }
-    console.log(`worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} run${runs === 1 ? '' : 's'})`);
+    console.log(
+      `worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} run${runs === 1 ? '' : 's'})`,
+    );
   }
 
   // The backstop: jobs whose TTL deletion never came (removed here), all overdue by a day.
@@ -79,7 +81,8 @@ try {
   let smallDoneAfter: number | undefined;
   const watching = (async () => {
     while (Date.now() - started < GIVE_UP_MS) {
-      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean)) return (smallDoneAfter = Date.now() - started);
+      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean))
+        return (smallDoneAfter = Date.now() - started);
       await new Promise((done) => setTimeout(done, 20));
     }
   })();

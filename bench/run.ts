@@ -66,7 +66,8 @@ const VERDICTS = Math.max(5, Math.round(CALLS / 10));
 const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -88,7 +89,11 @@ process.env.VERITY_RATE_LIMIT_TEST = 'off';
 // calls and capacity the redact endpoint is charged with.
 process.env.VERITY_REDACTION_DELAY_SECONDS = '3600';
 
-type Consumed = { CapacityUnits?: number; Table?: { CapacityUnits?: number }; GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }> };
+type Consumed = {
+  CapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+};
 const meter = { calls: [] as string[], capacity: 0, byIndex: {} as Record<string, number> };
 dynamo().middlewareStack.add(
   (next, ctx) => async (args) => {
@@ -121,7 +126,12 @@ async function newAccount(): Promise<{ scope: Scope; secretKey: string }> {
   return { scope, secretKey };
 }
 
-function event(secretKey: string, method: string, path: string, options: { form?: string; query?: string; id?: string } = {}): APIGatewayProxyEventV2 {
+function event(
+  secretKey: string,
+  method: string,
+  path: string,
+  options: { form?: string; query?: string; id?: string } = {},
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -158,7 +168,10 @@ const template = assembly.getStackByName('Verity').template as {
 };
 const bundles = Object.values(template.Resources)
   .filter((r) => r.Type === 'AWS::Lambda::Function')
-  .map((r) => ({ name: (r.Properties.Description ?? '').replace(/^Verity /, ''), file: join(outdir, r.Metadata!['aws:asset:path']!, 'index.mjs') }));
+  .map((r) => ({
+    name: (r.Properties.Description ?? '').replace(/^Verity /, ''),
+    file: join(outdir, r.Metadata!['aws:asset:path']!, 'index.mjs'),
+  }));
 
 const timeProcess = (args: string[]) => {
   const start = process.hrtime.bigint();
@@ -198,10 +211,16 @@ const runtime = await startLocalRuntime({ port: 0, dynamo: local, tableName: TAB
 const { scope, secretKey } = await newAccount();
 // The key-encryption key (the runtime's own master key file): the bench's own items are sealed like the handlers'.
 await keyEncryptionKey();
-const sdk = new Stripe(secretKey, { host: new URL(runtime.url).hostname, port: Number(new URL(runtime.url).port), protocol: 'http', maxNetworkRetries: 0 });
+const sdk = new Stripe(secretKey, {
+  host: new URL(runtime.url).hostname,
+  port: Number(new URL(runtime.url).port),
+  protocol: 'http',
+  maxNetworkRetries: 0,
+});
 const base = '/v1/identity/verification_sessions';
 const helperPath = (id: string, action: string) => `/v1/test_helpers/identity/verification_sessions/${id}/${action}`;
-const newSession = async () => (await invoke(create as Handler, event(secretKey, 'POST', base, { form: 'type=document&metadata[order]=1' }))).id as string;
+const newSession = async () =>
+  (await invoke(create as Handler, event(secretKey, 'POST', base, { form: 'type=document&metadata[order]=1' }))).id as string;
 const fixed = await newSession();
 const someEvent = (await invoke(listEvents as Handler, event(secretKey, 'GET', '/v1/events', { query: 'limit=1' }))).data[0].id as string;
 /** Fresh sessions for the endpoints that move a session on: one per call, per path (in process, SDK). */
@@ -215,17 +234,30 @@ for (const name of ['cancel', 'redact', 'process', 'verify']) {
 }
 const fresh = (name: string, path: 'inProcess' | 'sdk', i: number) => pools[`${name}.${path}`]![i]!;
 
-function sampleSession(): { session: VerificationSession; item: Record<string, unknown>; event: Record<string, unknown>; key: Record<string, unknown> } {
+function sampleSession(): {
+  session: VerificationSession;
+  item: Record<string, unknown>;
+  event: Record<string, unknown>;
+  key: Record<string, unknown>;
+} {
   const now = new Date();
-  const session = createVerificationSession({ type: 'document', metadata: { order: '1' } }, { id: newObjectId('vs', now.getTime()), scope, now });
+  const session = createVerificationSession(
+    { type: 'document', metadata: { order: '1' } },
+    { id: newObjectId('vs', now.getTime()), scope, now },
+  );
   // Its key, as a create makes one (sealing needs it; the raw transaction writes the session's items only).
   newSessionKeyItem(scope, session.id);
   const change = changeWithEvents(null, session, { request: { id: 'req_bench', idempotency_key: null }, now });
   // The response saved under the SDK's key, about the size of the real one.
-  const key = completionItem({ scope, key: randomUUID(), fingerprint: 'f' }, { statusCode: 200, body: JSON.stringify(session), session: session.id }, now).Item!;
+  const key = completionItem(
+    { scope, key: randomUUID(), fingerprint: 'f' },
+    { statusCode: 200, body: JSON.stringify(session), session: session.id },
+    now,
+  ).Item!;
   return { session, item: sessionItem(session, 1), event: eventItem(change.events[0]!, scope), key };
 }
-const rawGet = (id: string) => dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, 'verification_session'), ConsistentRead: true }));
+const rawGet = (id: string) =>
+  dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, 'verification_session'), ConsistentRead: true }));
 const rawTransact = (items: Record<string, unknown>[]) =>
   dynamo().send(new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: tableName(), Item } })) }));
 /** What a change must do at minimum: read the session, write it with its saved response and `events` new items. */
@@ -284,14 +316,22 @@ const endpoints: Endpoint[] = [
   {
     name: 'cancel',
     minimum: 'GetItem + TransactWriteItems',
-    call: (i) => invoke(cancel as Handler, event(secretKey, 'POST', `${base}/${fresh('cancel', 'inProcess', i)}/cancel`, { id: fresh('cancel', 'inProcess', i), form: '' })),
+    call: (i) =>
+      invoke(
+        cancel as Handler,
+        event(secretKey, 'POST', `${base}/${fresh('cancel', 'inProcess', i)}/cancel`, { id: fresh('cancel', 'inProcess', i), form: '' }),
+      ),
     sdk: (i) => sdk.identity.verificationSessions.cancel(fresh('cancel', 'sdk', i)),
     raw: rawChange(1),
   },
   {
     name: 'redact',
     minimum: 'GetItem + TransactWriteItems',
-    call: (i) => invoke(redact as Handler, event(secretKey, 'POST', `${base}/${fresh('redact', 'inProcess', i)}/redact`, { id: fresh('redact', 'inProcess', i), form: '' })),
+    call: (i) =>
+      invoke(
+        redact as Handler,
+        event(secretKey, 'POST', `${base}/${fresh('redact', 'inProcess', i)}/redact`, { id: fresh('redact', 'inProcess', i), form: '' }),
+      ),
     sdk: (i) => sdk.identity.verificationSessions.redact(fresh('redact', 'sdk', i)),
     // The session, its canceled and redaction events, the redaction job, the saved response.
     raw: rawChange(3),
@@ -299,7 +339,14 @@ const endpoints: Endpoint[] = [
   {
     name: 'test helper process',
     minimum: 'GetItem + TransactWriteItems',
-    call: (i) => invoke(processHelper as Handler, event(secretKey, 'POST', helperPath(fresh('process', 'inProcess', i), 'process'), { id: fresh('process', 'inProcess', i), form: '' })),
+    call: (i) =>
+      invoke(
+        processHelper as Handler,
+        event(secretKey, 'POST', helperPath(fresh('process', 'inProcess', i), 'process'), {
+          id: fresh('process', 'inProcess', i),
+          form: '',
+        }),
+      ),
     sdk: (i) => sdk.rawRequest('POST', helperPath(fresh('process', 'sdk', i), 'process'), {}),
     // The session, its processing event, the submission, the saved response.
     raw: rawChange(2),
@@ -307,7 +354,11 @@ const endpoints: Endpoint[] = [
   {
     name: 'test helper verify',
     minimum: 'GetItem + TransactWriteItems',
-    call: (i) => invoke(verifyHelper as Handler, event(secretKey, 'POST', helperPath(fresh('verify', 'inProcess', i), 'verify'), { id: fresh('verify', 'inProcess', i), form: '' })),
+    call: (i) =>
+      invoke(
+        verifyHelper as Handler,
+        event(secretKey, 'POST', helperPath(fresh('verify', 'inProcess', i), 'verify'), { id: fresh('verify', 'inProcess', i), form: '' }),
+      ),
     sdk: (i) => sdk.rawRequest('POST', helperPath(fresh('verify', 'sdk', i), 'verify'), {}),
     // The session, its processing and verified events, the report, the saved response.
     raw: rawChange(3),
@@ -436,8 +487,14 @@ const shreddingRows = [
   { measure: 'seal a session item (p50, ms)', value: round(sealMs, 4) },
   { measure: 'its clear part alone (p50, ms)', value: round(clearMs, 4) },
   { measure: 'open a session item (p50, ms)', value: round(openMs, 4) },
-  { measure: 'create p50 / create p50 without its sealing (estimated)', value: round(rowOf2('create').p50Ms / Math.max(0.001, rowOf2('create').p50Ms - createCryptoMs), 3) },
-  { measure: 'retrieve p50 / retrieve p50 without its opening (estimated)', value: round(rowOf2('retrieve').p50Ms / Math.max(0.001, rowOf2('retrieve').p50Ms - retrieveCryptoMs), 3) },
+  {
+    measure: 'create p50 / create p50 without its sealing (estimated)',
+    value: round(rowOf2('create').p50Ms / Math.max(0.001, rowOf2('create').p50Ms - createCryptoMs), 3),
+  },
+  {
+    measure: 'retrieve p50 / retrieve p50 without its opening (estimated)',
+    value: round(rowOf2('retrieve').p50Ms / Math.max(0.001, rowOf2('retrieve').p50Ms - retrieveCryptoMs), 3),
+  },
   { measure: `cold key read: ${usual(coldCalls)} (p50, ms)`, value: round(percentile(coldMs, 50)) },
   { measure: `warm read: ${usual(warmCalls)} (p50, ms)`, value: round(percentile(warmMs, 50)) },
 ];
@@ -470,14 +527,21 @@ async function seed(target: Scope, from: number, to: number) {
     for (let j = i; j < Math.min(to, i + 25); j++) {
       const at = new Date(startMs + j * 60_000);
       const session = createVerificationSession(
-        { type: 'document', client_reference_id: `ref_${j % 10}`, related_customer: `cus_${j % 10}`, related_customer_account: `acct_${j % 10}` },
+        {
+          type: 'document',
+          client_reference_id: `ref_${j % 10}`,
+          related_customer: `cus_${j % 10}`,
+          related_customer_account: `acct_${j % 10}`,
+        },
         { id: newObjectId('vs', at.getTime()), scope: target, now: at },
       );
       keys.push(newSessionKeyItem(target, session.id));
       items.push(sessionItem(j % 3 === 0 ? { ...session, status: 'canceled' } : session, 1));
     }
     writes.push(dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: items.map((Item) => ({ PutRequest: { Item } })) } })));
-    writes.push(dynamo().send(new BatchWriteCommand({ RequestItems: { [keyTableName()]: keys.map((Item) => ({ PutRequest: { Item } })) } })));
+    writes.push(
+      dynamo().send(new BatchWriteCommand({ RequestItems: { [keyTableName()]: keys.map((Item) => ({ PutRequest: { Item } })) } })),
+    );
     if (writes.length >= 8) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);
@@ -488,7 +552,9 @@ async function priceFilters() {
   const prices: Record<string, number> = {};
   for (const [name, query] of Object.entries(filters)) {
     await invoke(list as Handler, event(big.secretKey, 'GET', base, { query: `limit=10&${query}` })); // warm the key cache
-    const { capacity, calls } = await metered(() => invoke(list as Handler, event(big.secretKey, 'GET', base, { query: `limit=10&${query}` })));
+    const { capacity, calls } = await metered(() =>
+      invoke(list as Handler, event(big.secretKey, 'GET', base, { query: `limit=10&${query}` })),
+    );
     if (calls.join() !== 'Query' && !name.includes('+')) singleQueryMisses.push(`list by ${name} made ${calls.join(' + ')}`);
     prices[name] = capacity;
   }
@@ -513,7 +579,9 @@ const listCostRows = Object.keys(filters).map((name) => ({
 // ---------------------------------------------------------------------------------------------
 // 4. HTTP throughput of the local runtime
 // ---------------------------------------------------------------------------------------------
-console.error(`4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to their verdict…`);
+console.error(
+  `4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to their verdict…`,
+);
 const load = (options: autocannon.Options) => autocannon({ connections: 10, duration: LOAD_SECONDS, ...options });
 const httpRows = [];
 for (const [name, options] of [
@@ -526,12 +594,26 @@ for (const [name, options] of [
       headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'type=document',
       // A fresh Idempotency-Key per request, as the SDK sends.
-      requests: [{ setupRequest: (request: any) => ({ ...request, headers: { ...request.headers, 'idempotency-key': `stripe-node-retry-${randomUUID()}` } }) }],
+      requests: [
+        {
+          setupRequest: (request: any) => ({
+            ...request,
+            headers: { ...request.headers, 'idempotency-key': `stripe-node-retry-${randomUUID()}` },
+          }),
+        },
+      ],
     },
   ],
 ] as const) {
   const result = await load(options as autocannon.Options);
-  httpRows.push({ endpoint: name, requestsPerSecond: round(result.requests.average, 0), p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
+  httpRows.push({
+    endpoint: name,
+    requestsPerSecond: round(result.requests.average, 0),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  });
 }
 
 /**
@@ -550,10 +632,18 @@ for (let i = -1; i < VERDICTS; i++) {
   const warmUp = i < 0;
   const session = await sdk.identity.verificationSessions.create({ type: 'document' });
   const path = new URL(session.url!).pathname;
-  const accepted = await page(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=accept' });
+  const accepted = await page(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'consent=accept',
+  });
   const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!;
   // The photo goes up first, through the presigned contract, as the page's script sends it (not measured).
-  const asked = await page(`${path}/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ purpose: 'identity_document', content_type: 'image/jpeg' }) });
+  const asked = await page(`${path}/uploads`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ purpose: 'identity_document', content_type: 'image/jpeg' }),
+  });
   const upload = (await asked.json()) as { file: string; url: string; fields: Record<string, string> };
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
@@ -581,7 +671,12 @@ for (let i = -1; i < VERDICTS; i++) {
 }
 const verdictRows = [
   { path: 'submit answered', p50Ms: round(percentile(submitMs, 50)), p99Ms: round(percentile(submitMs, 99)), samples: submitMs.length },
-  { path: 'submission to verdict (test mode)', p50Ms: round(percentile(verdictMs, 50)), p99Ms: round(percentile(verdictMs, 99)), samples: verdictMs.length },
+  {
+    path: 'submission to verdict (test mode)',
+    p50Ms: round(percentile(verdictMs, 50)),
+    p99Ms: round(percentile(verdictMs, 99)),
+    samples: verdictMs.length,
+  },
 ];
 await runtime.stop();
 
@@ -603,7 +698,12 @@ const receiver = createServer((request, response) => {
 });
 await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
 const webhookRuntime = await startLocalRuntime({ port: 0, dynamo: local, tableName: TABLE, publishEvents: true, streamStartAt: 'LATEST' });
-const webhookSdk = new Stripe(secretKey, { host: new URL(webhookRuntime.url).hostname, port: Number(new URL(webhookRuntime.url).port), protocol: 'http', maxNetworkRetries: 0 });
+const webhookSdk = new Stripe(secretKey, {
+  host: new URL(webhookRuntime.url).hostname,
+  port: Number(new URL(webhookRuntime.url).port),
+  protocol: 'http',
+  maxNetworkRetries: 0,
+});
 await webhookSdk.webhookEndpoints.create({
   url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`,
   enabled_events: ['identity.verification_session.canceled'],
@@ -624,7 +724,12 @@ for (let i = -1; i < VERDICTS; i++) {
 }
 await webhookRuntime.stop();
 await new Promise<void>((done) => receiver.close(() => done()));
-verdictRows.push({ path: 'status change to its webhook (test mode)', p50Ms: round(percentile(webhookMs, 50)), p99Ms: round(percentile(webhookMs, 99)), samples: webhookMs.length });
+verdictRows.push({
+  path: 'status change to its webhook (test mode)',
+  p50Ms: round(percentile(webhookMs, 50)),
+  p99Ms: round(percentile(webhookMs, 99)),
+  samples: webhookMs.length,
+});
 await local.stop();
 
 // ---------------------------------------------------------------------------------------------
@@ -640,33 +745,73 @@ const budget = [
     // An event cannot tell that its session was redacted since it was written: its key is read again (functions/store/session-keys.ts).
     ['retrieve event makes 1 GetItem and reads its session key again (BatchGetItem)', ['retrieve event'], 'GetItem + BatchGetItem'],
     ['create with an Idempotency-Key makes 1 DynamoDB call, a TransactWriteItems', ['create'], 'TransactWriteItems'],
-    ['update, cancel, redact and the test helpers with an Idempotency-Key make 1 read + 1 transactional write', ['update', 'cancel', 'redact', 'test helper process', 'test helper verify'], 'GetItem + TransactWriteItems'],
+    [
+      'update, cancel, redact and the test helpers with an Idempotency-Key make 1 read + 1 transactional write',
+      ['update', 'cancel', 'redact', 'test helper process', 'test helper verify'],
+      'GetItem + TransactWriteItems',
+    ],
     ['list makes 1 query per page', ['list'], 'Query'],
     ['list events makes 1 query per page and one key read for its sessions', ['list events'], 'Query + BatchGetItem'],
   ].map(([rule, names, calls]) => ({
     rule: rule as string,
     held: (names as string[]).every((name) => rowOf(name).dynamoCalls === calls && rowOf(name).sdkDynamoCalls === calls),
   })),
-  { rule: `one Query per list page for every single filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`, held: singleQueryMisses.length === 0 },
-  { rule: 'list page cost independent of table size (ratio <= 1.05, single filters)', held: listCostRows.filter((r) => !r.filter.includes('+')).every((r) => r.ratio <= 1.05) },
+  {
+    rule: `one Query per list page for every single filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`,
+    held: singleQueryMisses.length === 0,
+  },
+  {
+    rule: 'list page cost independent of table size (ratio <= 1.05, single filters)',
+    held: listCostRows.filter((r) => !r.filter.includes('+')).every((r) => r.ratio <= 1.05),
+  },
   // As test/infra/stack.test.ts checks them: a route 400 KB (500 with the S3 client, route.uploads); the checks worker
   // carries Textract, Rekognition, Lambda and the MRZ parser, the redaction functions the S3 client.
-  { rule: 'every route bundle under 400 KB (500 KB with the S3 client)', held: bundleRows.every((r) => { const route = routes.find((x) => x.routeKey === r.function); return !route || r.sizeKb < (route.uploads ? 500 : 400); }) },
-  { rule: 'the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other worker under 400 KB', held: bundleRows.filter((r) => !routes.some((x) => x.routeKey === r.function)).every((r) => r.sizeKb < workerBudgetKb(r.function)) },
+  {
+    rule: 'every route bundle under 400 KB (500 KB with the S3 client)',
+    held: bundleRows.every((r) => {
+      const route = routes.find((x) => x.routeKey === r.function);
+      return !route || r.sizeKb < (route.uploads ? 500 : 400);
+    }),
+  },
+  {
+    rule: 'the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other worker under 400 KB',
+    held: bundleRows.filter((r) => !routes.some((x) => x.routeKey === r.function)).every((r) => r.sizeKb < workerBudgetKb(r.function)),
+  },
   { rule: 'cold import (the bundle import() in a fresh process) at most 80 ms', held: bundleRows.every((r) => r.coldImportMs <= 80) },
   { rule: 'retrieve p50 at most 1.5x the raw GetItem', held: rowOf('retrieve').overhead <= 1.5 },
   // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads it with the session.
-  { rule: 'a cold read of a session reads its key beside it (GetItem + BatchGetItem); a warm one reads no key (GetItem)', held: usual(coldCalls).split(' + ').sort().join(' + ') === 'BatchGetItem + GetItem' && usual(warmCalls) === 'GetItem' },
+  {
+    rule: 'a cold read of a session reads its key beside it (GetItem + BatchGetItem); a warm one reads no key (GetItem)',
+    held: usual(coldCalls).split(' + ').sort().join(' + ') === 'BatchGetItem + GetItem' && usual(warmCalls) === 'GetItem',
+  },
 ];
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 0), node: process.version, date: new Date().toISOString() };
-const results = { machine, seededSessions: seeded, bundles: bundleRows, endpoints: endpointRows, listCost: listCostRows, http: httpRows, verdict: verdictRows, shredding: shreddingRows, budget };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: round(totalmem() / 2 ** 30, 0),
+  node: process.version,
+  date: new Date().toISOString(),
+};
+const results = {
+  machine,
+  seededSessions: seeded,
+  bundles: bundleRows,
+  endpoints: endpointRows,
+  listCost: listCostRows,
+  http: httpRows,
+  verdict: verdictRows,
+  shredding: shreddingRows,
+  budget,
+};
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`Verity benchmark: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 console.log('Lambda bundles (median of %d fresh processes: bare `node -e 0`, node importing the bundle, and the import alone)', COLD_RUNS);
 console.table(bundleRows);
-console.log(`Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, after ${WARMUP} warm-up calls)`);
+console.log(
+  `Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, after ${WARMUP} warm-up calls)`,
+);
 console.table(endpointRows.map(({ capacityByIndex: _, ...row }) => row));
 console.log('Write capacity per table and index of one call');
 console.table(Object.fromEntries(endpointRows.map((row) => [row.endpoint, row.capacityByIndex])));

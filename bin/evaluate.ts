@@ -43,7 +43,8 @@ const { values, positionals } = parseCommandLine({
     },
   },
 });
-if (positionals.length !== 1) usageError({ name: NAME }, positionals.length ? 'give one SAMPLES_DIR' : 'missing SAMPLES_DIR, the folder with labels.csv');
+if (positionals.length !== 1)
+  usageError({ name: NAME }, positionals.length ? 'give one SAMPLES_DIR' : 'missing SAMPLES_DIR, the folder with labels.csv');
 
 await runCommand(NAME, async () => {
   await runEvaluation({

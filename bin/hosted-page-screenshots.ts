@@ -20,7 +20,11 @@ import { writeScreenshots } from './screenshots';
 
 // The views the service itself builds, for a test-mode session that asks for everything.
 const session = createVerificationSession(
-  { type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } }, return_url: 'https://shop.example.com/done' },
+  {
+    type: 'document',
+    options: { document: { require_matching_selfie: true, require_id_number: true } },
+    return_url: 'https://shop.example.com/done',
+  },
   { id: 'vs_0000000000000000000000aa', scope: { account: 'acct_screenshots', mode: 'test' }, now: new Date() },
 );
 const browser = await launchChromium();
@@ -52,7 +56,16 @@ const profile = updatedProfile(
 const branding = pageBranding(profile);
 const business = businessName(session, profile);
 const requirements = requirementsOf(session);
-const capture: PageView = { kind: 'capture', business, branding, mode: 'test', requirements, submitUrl: '/start/token/submit', testCases: testCasesFor(session), delaySeconds: testDelaySeconds() };
+const capture: PageView = {
+  kind: 'capture',
+  business,
+  branding,
+  mode: 'test',
+  requirements,
+  submitUrl: '/start/token/submit',
+  testCases: testCasesFor(session),
+  delaySeconds: testDelaySeconds(),
+};
 const consent: PageView = { kind: 'consent', business, branding, mode: 'test', requirements, formAction: '/start/token' };
 const ORIGIN = 'https://verity.example';
 

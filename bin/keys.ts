@@ -120,48 +120,67 @@ const [command, ...extra] = positionals;
 if (command === undefined) fail('say what to do: create, revoke, profile, console-link, console-access or console-end');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
-const PROFILE_OPTIONS = { name: 'name', logo: 'logo', 'primary-color': 'primary_color', 'support-email': 'support_email', 'support-url': 'support_url' } as const;
-const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter((option) => values[option] !== undefined);
-if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear)) fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
-const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find((option) => values[option] !== undefined && values[option] !== false);
+const PROFILE_OPTIONS = {
+  name: 'name',
+  logo: 'logo',
+  'primary-color': 'primary_color',
+  'support-email': 'support_email',
+  'support-url': 'support_url',
+} as const;
+const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter(
+  (option) => values[option] !== undefined,
+);
+if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear))
+  fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
+const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find(
+  (option) => values[option] !== undefined && values[option] !== false,
+);
 if (restrictedOptionGiven && !values.restricted) fail(`--${restrictedOptionGiven} is for create --restricted`);
 if (values.restricted && command !== 'create') fail(`--restricted is for create, not ${command}`);
 if (command !== 'console-link' && values.role !== undefined) fail(`--role is for console-link, not ${command}`);
-if (command !== 'console-link' && command !== 'console-end' && values.email !== undefined) fail(`--email is for console-link or console-end, not ${command}`);
-if (command !== 'console-end' && (values.session !== undefined || values.link !== undefined)) fail(`--${values.session !== undefined ? 'session' : 'link'} is for console-end, not ${command}`);
+if (command !== 'console-link' && command !== 'console-end' && values.email !== undefined)
+  fail(`--email is for console-link or console-end, not ${command}`);
+if (command !== 'console-end' && (values.session !== undefined || values.link !== undefined))
+  fail(`--${values.session !== undefined ? 'session' : 'link'} is for console-end, not ${command}`);
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 let profileUpdate: ProfileUpdate | undefined;
 let restrictedGrant: RestrictedKeyGrant | undefined;
 if (command === 'profile') {
   if (values.account === undefined) fail('profile needs --account acct_...');
   if (!ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
-  if (values.mode !== undefined || values.key !== undefined) fail('profile takes --account, the profile options and --aws; not --mode or --key');
+  if (values.mode !== undefined || values.key !== undefined)
+    fail('profile takes --account, the profile options and --aws; not --mode or --key');
   if (values.clear && profileOptionsGiven.length > 0) fail('--clear removes the whole profile: give it alone');
   profileUpdate = values.clear ? CLEAR_PROFILE : profileOptionsGiven.length > 0 ? readProfileOptions() : undefined;
 } else if (command === 'create') {
   if (values.mode === undefined) fail('create needs --mode test or --mode live');
   if (values.mode !== 'test' && values.mode !== 'live') fail(`--mode must be test or live, not "${values.mode}"`);
   if (values.key !== undefined) fail('--key is for revoke, not create');
-  if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
+  if (values.account !== undefined && !ACCOUNT_ID.test(values.account))
+    fail('--account must look like acct_ followed by letters and digits');
   if (values.restricted) restrictedGrant = readRestrictedOptions();
 } else if (command === 'revoke') {
   if (values.key === undefined) fail('revoke needs --key sk_... or --key rk_...');
   if (apiKeyKind(values.key) === undefined) fail('--key must be an API key: sk_test_..., sk_live_..., rk_test_... or rk_live_...');
   if (values.mode !== undefined || values.account !== undefined) fail('revoke takes only --key (and --aws)');
 } else if (command === 'console-link') {
-  if (values.account === undefined || !ACCOUNT_ID.test(values.account)) fail('console-link needs --account acct_... (acct_ followed by letters and digits)');
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account))
+    fail('console-link needs --account acct_... (acct_ followed by letters and digits)');
   if (values.mode !== 'test' && values.mode !== 'live') fail('console-link needs --mode test or --mode live');
-  if (values.email === undefined || !EMAIL.test(values.email)) fail('console-link needs --email with the operator\'s address (name@example.com)');
+  if (values.email === undefined || !EMAIL.test(values.email))
+    fail("console-link needs --email with the operator's address (name@example.com)");
   if (!(CONSOLE_ROLES as readonly string[]).includes(values.role ?? '')) fail(`console-link needs --role ${CONSOLE_ROLES.join(', ')}`);
   if (values.key !== undefined) fail('--key is for revoke, not console-link');
 } else if (command === 'console-access' || command === 'console-end') {
-  if (values.account === undefined || !ACCOUNT_ID.test(values.account)) fail(`${command} needs --account acct_... (acct_ followed by letters and digits)`);
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account))
+    fail(`${command} needs --account acct_... (acct_ followed by letters and digits)`);
   if (values.mode !== 'test' && values.mode !== 'live') fail(`${command} needs --mode test or --mode live`);
   if (values.key !== undefined) fail(`--key is for revoke, not ${command}`);
   if (command === 'console-end') {
     const given = (['session', 'link', 'email'] as const).filter((option) => values[option] !== undefined);
     if (given.length !== 1) fail('console-end needs one of --session cs_..., --link cl_... or --email ADDRESS');
-    if (values.session !== undefined && !isObjectId(CONSOLE_SESSION_ID_PREFIX, values.session)) fail('--session must be a console session id (cs_...)');
+    if (values.session !== undefined && !isObjectId(CONSOLE_SESSION_ID_PREFIX, values.session))
+      fail('--session must be a console session id (cs_...)');
     if (values.link !== undefined && !isObjectId(CONSOLE_LINK_ID_PREFIX, values.link)) fail('--link must be a sign-in link id (cl_...)');
     if (values.email !== undefined && !EMAIL.test(values.email)) fail('--email must be an address (name@example.com)');
   }
@@ -214,7 +233,11 @@ function readRestrictedOptions(): RestrictedKeyGrant {
 /** A key's grant as the command shows it: one line. */
 function describeGrant(grant: RestrictedKeyGrant): string {
   const permissions = KEY_RESOURCES.map((resource) => `${resource}=${grant.permissions[resource]}`).join(', ');
-  const sensitive = grant.sensitive_results ? (grant.allowed_ips.length ? 'sensitive results: all' : 'sensitive results: last 48 hours') : 'no sensitive results';
+  const sensitive = grant.sensitive_results
+    ? grant.allowed_ips.length
+      ? 'sensitive results: all'
+      : 'sensitive results: last 48 hours'
+    : 'no sensitive results';
   return `Permissions: ${permissions}; ${sensitive}; ${grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address'}`;
 }
 
@@ -244,11 +267,13 @@ function readLogoFile(path: string): Buffer {
 
 /** The profile as the command shows it: one field a line. */
 function describeProfile(account: string, profile: AccountProfile | undefined): string {
-  if (!profile || Object.keys(profile).length === 0) return `Account ${account} has no profile: its pages name the host of each session's return_url.`;
+  if (!profile || Object.keys(profile).length === 0)
+    return `Account ${account} has no profile: its pages name the host of each session's return_url.`;
   const palette = accentPalette(profile.primary_color);
   const lines = [
     profile.name !== undefined && `name           ${profile.name}`,
-    profile.logo && `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served at ${logoPath(profile.logo.id)}`,
+    profile.logo &&
+      `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served at ${logoPath(profile.logo.id)}`,
     palette &&
       `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
@@ -302,8 +327,14 @@ await runCommand(COMMAND, async () => {
     } else if (command === 'console-link') {
       const token = newConsoleToken();
       const role = values.role as ConsoleRole;
-      const link = await saveConsoleLink(token, { scope: { account: values.account!, mode: values.mode as Mode }, email: values.email!, role }, new Date());
-      console.log(`Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`);
+      const link = await saveConsoleLink(
+        token,
+        { scope: { account: values.account!, mode: values.mode as Mode }, email: values.email!, role },
+        new Date(),
+      );
+      console.log(
+        `Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`,
+      );
       console.log(`${publicUrl()}${CONSOLE_PATH}/sign_in?token=${token}`);
       console.log(`Link id (to cancel it: console-end --link): ${link.id}`);
     } else if (command === 'console-access') {
@@ -317,7 +348,12 @@ await runCommand(COMMAND, async () => {
       for (const entry of links) console.log(`  ${entry.id}  ${entry.email} (${entry.role}), valid until ${until(entry.expires)}`);
     } else if (command === 'console-end') {
       const scope = { account: values.account!, mode: values.mode as Mode };
-      const target = values.session !== undefined ? { session: values.session } : values.link !== undefined ? { link: values.link } : { email: values.email! };
+      const target =
+        values.session !== undefined
+          ? { session: values.session }
+          : values.link !== undefined
+            ? { link: values.link }
+            : { email: values.email! };
       const { sessions, links } = await endConsoleAccess(scope, target, new Date());
       for (const entry of sessions) console.log(`Ended console session ${entry.id} of ${entry.email} (${entry.role}).`);
       for (const entry of links) console.log(`Canceled sign-in link ${entry.id} for ${entry.email} (${entry.role}).`);

@@ -49,11 +49,20 @@ async function main() {
   const forwardTo = values['forward-to'];
   if (!forwardTo) usageError({ name: COMMAND }, 'missing --forward-to URL');
   const running = runningDynamo(resolve(process.env.VERITY_DATA_DIR || '.verity'));
-  const apiUrl = (values['api-url'] ?? (process.env.VERITY_API_URL || undefined) ?? running?.apiUrl ?? 'http://localhost:4242').replace(/\/+$/, '');
+  const apiUrl = (values['api-url'] ?? (process.env.VERITY_API_URL || undefined) ?? running?.apiUrl ?? 'http://localhost:4242').replace(
+    /\/+$/,
+    '',
+  );
   const apiKey = values['api-key'] ?? process.env.VERITY_SECRET_KEY;
   if (!apiKey) usageError({ name: COMMAND }, 'missing --api-key (or VERITY_SECRET_KEY): the test-mode secret key npm start printed');
-  if (!apiKey.startsWith('sk_test_')) usageError({ name: COMMAND }, 'the key must be a test-mode secret key (sk_test_...): listen registers a test-mode endpoint');
-  const events = values.events ? values.events.split(',').map((type) => type.trim()).filter(Boolean) : ALL_EVENTS;
+  if (!apiKey.startsWith('sk_test_'))
+    usageError({ name: COMMAND }, 'the key must be a test-mode secret key (sk_test_...): listen registers a test-mode endpoint');
+  const events = values.events
+    ? values.events
+        .split(',')
+        .map((type) => type.trim())
+        .filter(Boolean)
+    : ALL_EVENTS;
 
   const api = async <T>(method: string, path: string, form?: URLSearchParams): Promise<T> => {
     let response: Response;
@@ -64,7 +73,9 @@ async function main() {
         body: form?.toString(),
       });
     } catch (error) {
-      throw new OperatorError(`cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running? If it runs elsewhere, name its API with --api-url`);
+      throw new OperatorError(
+        `cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running? If it runs elsewhere, name its API with --api-url`,
+      );
     }
     const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string } };
     if (!response.ok) throw new OperatorError(`Verity answered ${response.status}: ${body.error?.message ?? 'no error message'}`);
@@ -74,7 +85,9 @@ async function main() {
   const form = new URLSearchParams({ url: forwardTo, description: 'npm run listen' });
   for (const type of events) form.append('enabled_events[]', type);
   const endpoint = await api<{ id: string; secret: string }>('POST', '/v1/webhook_endpoints', form);
-  console.log(`Ready! Your webhook signing secret is ${endpoint.secret} (endpoint ${endpoint.id}, forwarding to ${forwardTo}). Ctrl-C to stop.`);
+  console.log(
+    `Ready! Your webhook signing secret is ${endpoint.secret} (endpoint ${endpoint.id}, forwarding to ${forwardTo}). Ctrl-C to stop.`,
+  );
 
   let stopping = false;
   const stop = async () => {
@@ -98,7 +111,9 @@ async function main() {
         const time = new Date(attempt.created * 1000).toISOString().replace('T', ' ').slice(0, 19);
         const outcome = attempt.status === null ? attempt.error : `[${attempt.status}]${attempt.error ? ` ${attempt.error}` : ''}`;
         console.log(`${time}  --> ${delivery.event_type} [${delivery.event}]`);
-        console.log(`${time}  <-- ${outcome} POST ${forwardTo} (${attempt.duration_ms} ms${attempt.trigger === 'resend' ? ', resent' : ''})`);
+        console.log(
+          `${time}  <-- ${outcome} POST ${forwardTo} (${attempt.duration_ms} ms${attempt.trigger === 'resend' ? ', resent' : ''})`,
+        );
       });
     }
     await new Promise((done) => setTimeout(done, POLL_MS));

@@ -38,8 +38,10 @@ const { values: options } = parseCommandLine({
 
 const portText = options.port ?? (process.env.PORT || '4242');
 const port = Number(portText);
-if (!/^\d+$/.test(portText) || port > 65535) usageError({ name: COMMAND }, `${options.port === undefined ? 'PORT' : '--port'} must be a port number (0 to 65535), not "${portText}"`);
-if (!['', '0', '1', undefined].includes(process.env.VERITY_IN_MEMORY)) usageError({ name: COMMAND }, `VERITY_IN_MEMORY must be 1 (or unset), not "${process.env.VERITY_IN_MEMORY}"`);
+if (!/^\d+$/.test(portText) || port > 65535)
+  usageError({ name: COMMAND }, `${options.port === undefined ? 'PORT' : '--port'} must be a port number (0 to 65535), not "${portText}"`);
+if (!['', '0', '1', undefined].includes(process.env.VERITY_IN_MEMORY))
+  usageError({ name: COMMAND }, `VERITY_IN_MEMORY must be 1 (or unset), not "${process.env.VERITY_IN_MEMORY}"`);
 const inMemory = options['in-memory'] === true || process.env.VERITY_IN_MEMORY === '1';
 if (inMemory && options['data-dir'] !== undefined) usageError({ name: COMMAND }, '--in-memory and --data-dir exclude each other');
 const dataDir = inMemory ? undefined : resolve(options['data-dir'] || process.env.VERITY_DATA_DIR || '.verity');
@@ -76,7 +78,10 @@ await runCommand(COMMAND, async () => {
     host: process.env.HOST || undefined,
     dataDir,
     secretKey: process.env.VERITY_SECRET_KEY || undefined,
-    eventTargets: (process.env.VERITY_EVENT_TARGETS ?? '').split(',').map((url) => url.trim()).filter(Boolean),
+    eventTargets: (process.env.VERITY_EVENT_TARGETS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
   });
 });
 if (runtime) printSummary(runtime);
@@ -114,7 +119,9 @@ function printSummary(service: LocalRuntime) {
       ? `  Data                ${service.dataDir} (owner-only; ${dynamo})`
       : `  Data                in memory: nothing is kept after Ctrl-C (${dynamo})`,
   );
-  const targets = service.eventTargets.length ? `POSTed to ${service.eventTargets.join(', ')}` : 'POSTed nowhere (set VERITY_EVENT_TARGETS=url,… to subscribe)';
+  const targets = service.eventTargets.length
+    ? `POSTed to ${service.eventTargets.join(', ')}`
+    : 'POSTed nowhere (set VERITY_EVENT_TARGETS=url,… to subscribe)';
   console.log(`  Events              ${service.eventsFile ? `appended to ${service.eventsFile}; ` : 'kept in memory; '}${targets}`);
   console.log(`  Live checks         ${service.liveChecks.summary}`);
   console.log(`Try: curl ${service.url}/v1/identity/verification_sessions -u ${service.secretKey}: -d type=document`);

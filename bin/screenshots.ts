@@ -23,7 +23,11 @@ export interface Shot {
  * `show` routes the page's requests and loads it (adding to `problems` anything it finds wrong);
  * then the page is checked for sideways scrolling and captured. Closes `browser` when done.
  */
-export async function writeScreenshots<S extends Shot>(browser: Browser, shots: readonly S[], show: (page: Page, shot: S, problems: string[]) => Promise<void>): Promise<void> {
+export async function writeScreenshots<S extends Shot>(
+  browser: Browser,
+  shots: readonly S[],
+  show: (page: Page, shot: S, problems: string[]) => Promise<void>,
+): Promise<void> {
   async function screenshot(shot: S, scale: number): Promise<number> {
     const context = await browser.newContext({ viewport: { width: shot.width, height: shot.height }, deviceScaleFactor: scale });
     const page = await context.newPage();

@@ -49,16 +49,21 @@ function positiveInteger(name: string, fallback: number, minimum = 1): number {
   const text = context(name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < minimum) throw new Error(`Context ${name} must be an integer of at least ${minimum}, not "${text}"`);
+  if (!Number.isSafeInteger(value) || value < minimum)
+    throw new Error(`Context ${name} must be an integer of at least ${minimum}, not "${text}"`);
   return value;
 }
 
 const vpcId = context('vpcId');
-const subnetIds = context('subnetIds')?.split(',').map((id) => id.trim()).filter(Boolean);
+const subnetIds = context('subnetIds')
+  ?.split(',')
+  .map((id) => id.trim())
+  .filter(Boolean);
 if (Boolean(vpcId) !== Boolean(subnetIds?.length)) throw new Error('Context vpcId and subnetIds go together');
 const wafRateLimit = context('wafRateLimit');
 const webAclArn = context('webAclArn');
-if (wafRateLimit && webAclArn) throw new Error('Context wafRateLimit and webAclArn exclude each other: the rate limit belongs in your web ACL');
+if (wafRateLimit && webAclArn)
+  throw new Error('Context wafRateLimit and webAclArn exclude each other: the rate limit belongs in your web ACL');
 
 const domainName = context('domainName');
 const certificateArn = context('certificateArn');
@@ -68,12 +73,16 @@ new VerityStack(app, 'Verity', {
   description: 'Verity: a Stripe-compatible Identity VerificationSession service',
   removalPolicy: context('removalPolicy', ['retain', 'destroy']) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   deletionProtection: context('deletionProtection', ['true', 'false']) !== 'false',
-  throttle: { rateLimit: positiveInteger('throttleRate', DEFAULT_THROTTLE.rateLimit), burstLimit: positiveInteger('throttleBurst', DEFAULT_THROTTLE.burstLimit) },
+  throttle: {
+    rateLimit: positiveInteger('throttleRate', DEFAULT_THROTTLE.rateLimit),
+    burstLimit: positiveInteger('throttleBurst', DEFAULT_THROTTLE.burstLimit),
+  },
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   alarmEmail: context('alarmEmail'),
   redactionDelaySeconds: positiveInteger('redactionDelaySeconds', 0, 0),
   retentionDays: context('retentionDays') === undefined ? undefined : positiveInteger('retentionDays', 0),
-  consoleAuditRetentionDays: context('consoleAuditRetentionDays') === undefined ? undefined : positiveInteger('consoleAuditRetentionDays', 365),
+  consoleAuditRetentionDays:
+    context('consoleAuditRetentionDays') === undefined ? undefined : positiveInteger('consoleAuditRetentionDays', 365),
   vpc: vpcId && subnetIds ? { vpcId, subnetIds } : undefined,
   workerConcurrency:
     context('reservedConcurrency', ['true', 'false']) === 'false'
@@ -96,7 +105,8 @@ function canaryContext(): VerityStackProps['canary'] {
   const bucketName = context('canaryBucket');
   if (!bucketName) return undefined;
   const tolerance = context('canarySimilarityTolerance');
-  if (tolerance !== undefined && !/^\d+(\.\d+)?$/.test(tolerance)) throw new Error(`Context canarySimilarityTolerance must be a number from 0 to 100, not "${tolerance}"`);
+  if (tolerance !== undefined && !/^\d+(\.\d+)?$/.test(tolerance))
+    throw new Error(`Context canarySimilarityTolerance must be a number from 0 to 100, not "${tolerance}"`);
   return { bucketName, prefix: context('canaryPrefix'), similarityTolerance: tolerance === undefined ? undefined : Number(tolerance) };
 }
 

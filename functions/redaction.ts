@@ -113,11 +113,16 @@ const COPIES: Copies[] = [
   },
   {
     kind: REPORT_KIND,
-    redact: (items) => rewriteAll(items.filter((item) => item.report?.redacted !== true).map((item) => reportItem(redactedReport(item.report)))),
+    redact: (items) =>
+      rewriteAll(items.filter((item) => item.report?.redacted !== true).map((item) => reportItem(redactedReport(item.report)))),
   },
   {
     kind: EVENT_KIND,
-    redact: (items) => eachInGroups(items.filter((item) => item[REDACTED_EVENT] !== true), redactEventItem),
+    redact: (items) =>
+      eachInGroups(
+        items.filter((item) => item[REDACTED_EVENT] !== true),
+        redactEventItem,
+      ),
   },
   // Images are not kept in any form, nor their descriptions.
   { kind: FILE_KIND, redact: deleteCopies },
@@ -125,7 +130,10 @@ const COPIES: Copies[] = [
   // The attempts' presign counts: no personal data, but copies of the session all the same (TTL would take them a day later).
   { kind: UPLOAD_COUNT_KIND, redact: deleteCopies },
   // A saved response keeps answering its key (Stripe's promise for 24 hours), without the body: a replay shows the session as it is now.
-  { kind: IDEMPOTENCY_KIND, redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)) },
+  {
+    kind: IDEMPOTENCY_KIND,
+    redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)),
+  },
 ];
 
 /**
@@ -152,7 +160,8 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
     await changeSession(
       scope,
       sessionId,
-      (current, now) => (current.redaction ? null : changeWithEvents(current, redactVerificationSession(current, now), { request: null, now })),
+      (current, now) =>
+        current.redaction ? null : changeWithEvents(current, redactVerificationSession(current, now), { request: null, now }),
       undefined,
       stored,
     );
@@ -169,11 +178,19 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
   let position = first === -1 ? { index: 0, after: undefined } : { index: first, after: from.after };
   for (let read = 0; position.index < COPIES.length; ) {
     if (read >= budget.copies || Date.now() >= budget.deadline) {
-      const progress: RedactionProgress = { step: from.step + 1, kind: COPIES[position.index]!.kind, after: position.after, saved_at: Math.floor(Date.now() / 1000) };
+      const progress: RedactionProgress = {
+        step: from.step + 1,
+        kind: COPIES[position.index]!.kind,
+        after: position.after,
+        saved_at: Math.floor(Date.now() / 1000),
+      };
       return (await saveRedactionProgress(scope, sessionId, from, progress)) ? 'continued' : 'overtaken';
     }
     const copies = COPIES[position.index]!;
-    const page = await redactPage(copies, scope, sessionId, { limit: Math.min(budget.pageSize, budget.copies - read), after: position.after });
+    const page = await redactPage(copies, scope, sessionId, {
+      limit: Math.min(budget.pageSize, budget.copies - read),
+      after: position.after,
+    });
     read += page.read;
     position = page.next ? { index: position.index, after: page.next } : { index: position.index + 1, after: undefined };
   }
@@ -182,13 +199,21 @@ export async function redactSession(scope: Scope, sessionId: string, run: Redact
     if (current.redaction?.status === 'redacted') return null;
     const change = changeWithEvents(current, redactedSession(current), { request: null, now });
     // Done: the job item goes too, if TTL has not removed it (the backstop ran first), and the progress.
-    return { ...change, items: [...(change.items ?? []), deleteItem(redactionJobKey(scope, sessionId)), deleteItem(redactionProgressKey(scope, sessionId))] };
+    return {
+      ...change,
+      items: [...(change.items ?? []), deleteItem(redactionJobKey(scope, sessionId)), deleteItem(redactionProgressKey(scope, sessionId))],
+    };
   });
   return 'redacted';
 }
 
 /** One page of one kind of copies, redacted. */
-async function redactPage(copies: Copies, scope: Scope, sessionId: string, page: { limit: number; after?: PartitionCursor }): Promise<CopiesPage> {
+async function redactPage(
+  copies: Copies,
+  scope: Scope,
+  sessionId: string,
+  page: { limit: number; after?: PartitionCursor },
+): Promise<CopiesPage> {
   if ('page' in copies) return copies.page(scope, sessionId, page.limit);
   const { items, next } = await pageOfCopies(scope, copies.kind, sessionId, page);
   await copies.redact(items, sessionId);
@@ -244,7 +269,8 @@ async function deleteAll(keys: Record<string, unknown>[]): Promise<void> {
 async function deleteBatch(keys: Record<string, unknown>[]): Promise<void> {
   await untilProcessed(
     { [tableName()]: keys.map((Key) => ({ DeleteRequest: { Key } })) },
-    async (pending) => (await dynamo().send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems as typeof pending | undefined,
+    async (pending) =>
+      (await dynamo().send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems as typeof pending | undefined,
     'DynamoDB kept refusing to delete part of a batch',
   );
 }

@@ -104,14 +104,30 @@ const apiRoute = (
   permission: Route['permission'],
   indexes: string[] = [],
   sessionKeys: Route['sessionKeys'] | null = 'open',
-): Route => ({ name, routeKey, handler: `http/${handler}`, dynamodb: [...AUTH, ...dynamodb], indexes, authenticated: true, keyed: RATE_LIMIT, permission, ...(sessionKeys ? { sessionKeys } : {}) });
+): Route => ({
+  name,
+  routeKey,
+  handler: `http/${handler}`,
+  dynamodb: [...AUTH, ...dynamodb],
+  indexes,
+  authenticated: true,
+  keyed: RATE_LIMIT,
+  permission,
+  ...(sessionKeys ? { sessionKeys } : {}),
+});
 
 /**
  * A test helper reads the session and any submission, and writes the change, its report and
  * events; concluding removes the submission.
  */
 const testHelper = (name: string, action: string): Route =>
-  apiRoute(name, `POST ${testHelpers}/{id}/${action}`, `${action.replace('_', '-')}-verification-session`, [...IDEMPOTENCY, 'DeleteItem'], writes('verification_sessions'));
+  apiRoute(
+    name,
+    `POST ${testHelpers}/{id}/${action}`,
+    `${action.replace('_', '-')}-verification-session`,
+    [...IDEMPOTENCY, 'DeleteItem'],
+    writes('verification_sessions'),
+  );
 
 /**
  * The Files API for a verification's images (`file_…`, named by its reports): the File object,
@@ -129,8 +145,23 @@ const fileRoute = (name: string, routeKey: string, handler: string, dynamodb: Dy
 const webhookEndpoints = '/v1/webhook_endpoints';
 const verityWebhookEndpoints = '/v1/verity/webhook_endpoints';
 // Endpoints and their deliveries hold nothing of a session: no session keys, but for resend, which opens the event it sends.
-const webhookRoute = (name: string, routeKey: string, handler: string, dynamodb: DynamoAction[], indexes: string[] = [], sessionKeys: Route['sessionKeys'] | null = null): Route =>
-  apiRoute(name, routeKey, handler, dynamodb, routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'), indexes, sessionKeys);
+const webhookRoute = (
+  name: string,
+  routeKey: string,
+  handler: string,
+  dynamodb: DynamoAction[],
+  indexes: string[] = [],
+  sessionKeys: Route['sessionKeys'] | null = null,
+): Route =>
+  apiRoute(
+    name,
+    routeKey,
+    handler,
+    dynamodb,
+    routeKey.startsWith('GET ') ? reads('webhook_endpoints') : writes('webhook_endpoints'),
+    indexes,
+    sessionKeys,
+  );
 const webhookEndpointRoutes: Route[] = [
   // The endpoint and its scope's counter, in one transaction with the saved response.
   webhookRoute('CreateWebhookEndpoint', `POST ${webhookEndpoints}`, 'create-webhook-endpoint', [...IDEMPOTENCY, 'UpdateItem']),
@@ -138,9 +169,22 @@ const webhookEndpointRoutes: Route[] = [
   webhookRoute('RetrieveWebhookEndpoint', `GET ${webhookEndpoints}/{id}`, 'retrieve-webhook-endpoint', []),
   webhookRoute('UpdateWebhookEndpoint', `POST ${webhookEndpoints}/{id}`, 'update-webhook-endpoint', [...IDEMPOTENCY]),
   webhookRoute('DeleteWebhookEndpoint', `DELETE ${webhookEndpoints}/{id}`, 'delete-webhook-endpoint', ['DeleteItem', 'UpdateItem']),
-  webhookRoute('ListWebhookDeliveries', `GET ${verityWebhookEndpoints}/{id}/deliveries`, 'webhook-delivery-log', ['Query'], [tableSchema.indexes.byType.name]),
+  webhookRoute(
+    'ListWebhookDeliveries',
+    `GET ${verityWebhookEndpoints}/{id}/deliveries`,
+    'webhook-delivery-log',
+    ['Query'],
+    [tableSchema.indexes.byType.name],
+  ),
   // Reads the endpoint, its delivery and the event; leases and records the delivery, and counts the event off.
-  webhookRoute('ResendWebhookEvent', `POST ${verityWebhookEndpoints}/{id}/resend`, 'resend-webhook-event', [...IDEMPOTENCY, 'UpdateItem'], [], 'open'),
+  webhookRoute(
+    'ResendWebhookEvent',
+    `POST ${verityWebhookEndpoints}/{id}/resend`,
+    'resend-webhook-event',
+    [...IDEMPOTENCY, 'UpdateItem'],
+    [],
+    'open',
+  ),
 ];
 
 const fileRoutes: Route[] = [
@@ -148,7 +192,10 @@ const fileRoutes: Route[] = [
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
   // The image is an object of the uploads bucket (or, for one submitted before uploads, a table item).
   // GetObjectVersion: the version submitted (FileInfo.object_version), whatever was posted to the key later.
-  { ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []), uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'] },
+  {
+    ...fileRoute('RetrieveFileContents', `GET ${files}/{id}/contents`, 'retrieve-file-contents', []),
+    uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
+  },
 ];
 
 /**
@@ -167,7 +214,13 @@ const consoleRoute = (
   name: string,
   routeKey: string,
   handler: string,
-  access: { dynamodb: DynamoAction[]; objects?: string[]; indexes?: string[]; keyed?: Route['keyed']; sessionKeys?: Route['sessionKeys'] | null },
+  access: {
+    dynamodb: DynamoAction[];
+    objects?: string[];
+    indexes?: string[];
+    keyed?: Route['keyed'];
+    sessionKeys?: Route['sessionKeys'] | null;
+  },
 ): Route => ({
   name,
   routeKey,
@@ -185,7 +238,10 @@ const consoleRoute = (
 const BY_SESSION = [tableSchema.indexes.byVerificationSession.name];
 const consoleRoutes: Route[] = [
   // Shows a button: spends nothing, reads nothing.
-  { ...consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', { dynamodb: [], sessionKeys: null }), keyed: undefined },
+  {
+    ...consoleRoute('ShowConsoleSignIn', `GET ${consolePath}/sign_in`, 'show-console-sign-in', { dynamodb: [], sessionKeys: null }),
+    keyed: undefined,
+  },
   // Spends the link and opens the console session (conditional puts), records the sign-in.
   consoleRoute('ConsoleSignIn', `POST ${consolePath}/sign_in`, 'console-sign-in', {
     dynamodb: ['PutItem'],
@@ -202,9 +258,18 @@ const consoleRoutes: Route[] = [
   }),
   consoleRoute('ListConsoleSessions', `GET ${consolePath}/verification_sessions`, 'list-console-sessions', {
     dynamodb: ['Query'],
-    indexes: [tableSchema.indexes.byScope, tableSchema.indexes.byStatus, tableSchema.indexes.byClientReferenceId, tableSchema.indexes.byType].map((index) => index.name),
+    indexes: [
+      tableSchema.indexes.byScope,
+      tableSchema.indexes.byStatus,
+      tableSchema.indexes.byClientReferenceId,
+      tableSchema.indexes.byType,
+    ].map((index) => index.name),
   }),
-  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', { dynamodb: ['GetItem', 'Query'], objects: ['vs'], indexes: BY_SESSION }),
+  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', {
+    dynamodb: ['GetItem', 'Query'],
+    objects: ['vs'],
+    indexes: BY_SESSION,
+  }),
   // Records the reveal.
   consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', {
     dynamodb: ['GetItem', 'PutItem', 'Query'],
@@ -225,11 +290,18 @@ const consoleRoutes: Route[] = [
   }),
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
-    ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', { dynamodb: ['GetItem', 'PutItem'], objects: ['file', 'vs', 'cae'] }),
+    ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', {
+      dynamodb: ['GetItem', 'PutItem'],
+      objects: ['file', 'vs', 'cae'],
+    }),
     uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
   },
   // Admins: the account's live console sessions and unused links (by-scope index), and ending them at once (conditional puts), recorded.
-  consoleRoute('ListConsoleOperators', `GET ${consolePath}/operators`, 'list-console-operators', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
+  consoleRoute('ListConsoleOperators', `GET ${consolePath}/operators`, 'list-console-operators', {
+    dynamodb: ['Query'],
+    indexes: [tableSchema.indexes.byScope.name],
+    sessionKeys: null,
+  }),
   consoleRoute('EndConsoleOperator', `POST ${consolePath}/operators/end`, 'end-console-operator', {
     dynamodb: ['PutItem', 'Query'],
     objects: ['cae'],
@@ -237,7 +309,11 @@ const consoleRoutes: Route[] = [
     keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
     sessionKeys: null,
   }),
-  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', { dynamodb: ['Query'], indexes: [tableSchema.indexes.byScope.name], sessionKeys: null }),
+  consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', {
+    dynamodb: ['Query'],
+    indexes: [tableSchema.indexes.byScope.name],
+    sessionKeys: null,
+  }),
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
@@ -433,7 +509,18 @@ export const routes: Route[] = [
   ...webhookEndpointRoutes,
   ...fileRoutes,
   // The console's audit log for the business's own tools: secret keys only (no restricted-key permission names it).
-  { ...apiRoute('ListConsoleAuditEvents', 'GET /v1/verity/console_audit_events', 'list-console-audit-events', ['Query'], undefined, [tableSchema.indexes.byScope.name], null), secretKeysOnly: true },
+  {
+    ...apiRoute(
+      'ListConsoleAuditEvents',
+      'GET /v1/verity/console_audit_events',
+      'list-console-audit-events',
+      ['Query'],
+      undefined,
+      [tableSchema.indexes.byScope.name],
+      null,
+    ),
+    secretKeysOnly: true,
+  },
   ...consoleRoutes,
   {
     name: 'UnrecognizedRequestUrl',

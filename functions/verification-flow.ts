@@ -24,7 +24,14 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 export function submitChange(current: VerificationSession, submission: Submission, files: FileInfo[], origin: ChangeOrigin): SessionChange {
   const change = changeWithEvents(current, submitVerificationSession(current, submission.id), origin);
   const scope = scopeOf(current);
-  return { ...change, items: [...(change.items ?? []), putNew(submissionItem(scope, submission, origin.now)), ...files.map((file) => putNew(fileInfoItem(scope, file)))] };
+  return {
+    ...change,
+    items: [
+      ...(change.items ?? []),
+      putNew(submissionItem(scope, submission, origin.now)),
+      ...files.map((file) => putNew(fileInfoItem(scope, file))),
+    ],
+  };
 }
 
 /** The verdict, its report, and the end of the submission: one change. */
@@ -43,7 +50,11 @@ export function concludeChange(
   });
   const after = concludeVerification(current, { submission: submission.id, report: report.id, outcome });
   const change = changeWithEvents(current, after, origin);
-  return { ...change, report, items: [...(change.items ?? []), putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))] };
+  return {
+    ...change,
+    report,
+    items: [...(change.items ?? []), putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))],
+  };
 }
 
 /**

@@ -65,7 +65,12 @@ export class VerityAlarms extends Construct {
       period: FIVE_MINUTES,
     });
     this.alarm('Api5xxRate', serverErrorRate, 1, 'More than 1% of API requests answered 5xx in 5 minutes');
-    this.alarm('ApiLatencyP99', api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }), 2000, 'API p99 latency at or above 2 s for 5 minutes');
+    this.alarm(
+      'ApiLatencyP99',
+      api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
+      2000,
+      'API p99 latency at or above 2 s for 5 minutes',
+    );
   }
 
   /**
@@ -76,7 +81,12 @@ export class VerityAlarms extends Construct {
   forFunction(name: string, fn: IFunction, options: { reservedConcurrency: boolean }): void {
     this.alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed`);
     if (options.reservedConcurrency) {
-      this.alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: invocations were throttled at its reserved concurrency`);
+      this.alarm(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `${name}: invocations were throttled at its reserved concurrency`,
+      );
     }
   }
 
@@ -90,15 +100,24 @@ export class VerityAlarms extends Construct {
   forFunctionGroup(name: string, functions: [string, IFunction][]): void {
     for (let start = 0, group = 1; start < functions.length; start += MAX_METRICS_PER_ALARM, group++) {
       const members = functions.slice(start, start + MAX_METRICS_PER_ALARM);
-      const usingMetrics = Object.fromEntries(members.map(([, fn], i) => [`e${i}`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' })]));
+      const usingMetrics = Object.fromEntries(
+        members.map(([, fn], i) => [`e${i}`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' })]),
+      );
       const errors = new MathExpression({
         // FILL: a function that was not invoked has no data, which must not hide another's errors.
-        expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+        expression: Object.keys(usingMetrics)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(' + '),
         usingMetrics,
         label: `${name} errors`,
         period: FIVE_MINUTES,
       });
-      this.alarm(`${name}Errors${group}`, errors, 1, `${name}: one of these functions failed: ${members.map(([memberName]) => memberName).join(', ')}`);
+      this.alarm(
+        `${name}Errors${group}`,
+        errors,
+        1,
+        `${name}: one of these functions failed: ${members.map(([memberName]) => memberName).join(', ')}`,
+      );
     }
   }
 
@@ -111,8 +130,12 @@ export class VerityAlarms extends Construct {
    */
   forUnreservedThrottles(reserved: IFunction[]): void {
     const account = new Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', period: FIVE_MINUTES, statistic: 'Sum' });
-    const usingMetrics: Record<string, IMetric> = { account, ...Object.fromEntries(reserved.map((fn, i) => [`r${i}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })])) };
-    if (Object.keys(usingMetrics).length > MAX_METRICS_PER_ALARM) throw new Error(`forUnreservedThrottles takes at most ${MAX_METRICS_PER_ALARM - 1} reserved functions`);
+    const usingMetrics: Record<string, IMetric> = {
+      account,
+      ...Object.fromEntries(reserved.map((fn, i) => [`r${i}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })])),
+    };
+    if (Object.keys(usingMetrics).length > MAX_METRICS_PER_ALARM)
+      throw new Error(`forUnreservedThrottles takes at most ${MAX_METRICS_PER_ALARM - 1} reserved functions`);
     const unreserved = reserved.length
       ? new MathExpression({
           expression: `FILL(account, 0) - (${reserved.map((_, i) => `FILL(r${i}, 0)`).join(' + ')})`,
@@ -132,7 +155,12 @@ export class VerityAlarms extends Construct {
 
   /** Records waiting in the stream: the publisher falls behind or keeps failing. */
   forStreamConsumer(name: string, fn: IFunction): void {
-    this.alarm(`${name}IteratorAge`, fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }), 60_000, `${name}: stream records wait a minute or more`);
+    this.alarm(
+      `${name}IteratorAge`,
+      fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+      60_000,
+      `${name}: stream records wait a minute or more`,
+    );
   }
 
   /** `operations`: the DynamoDB operations Verity performs (CloudWatch reports these two metrics per operation). */
@@ -148,6 +176,11 @@ export class VerityAlarms extends Construct {
   }
 
   forQueue(name: string, queue: IQueue): void {
-    this.alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `${name}: messages are waiting in a dead-letter queue`);
+    this.alarm(
+      `${name}Depth`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      `${name}: messages are waiting in a dead-letter queue`,
+    );
   }
 }

@@ -4,15 +4,7 @@
  * the indexes it reads.
  */
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  DomainName,
-  HttpApi,
-  HttpMethod,
-  HttpRoute,
-  HttpRouteKey,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { DomainName, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -71,7 +63,11 @@ export class VerityApi extends Construct {
           certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
         })
       : undefined;
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, encryptionKey: props.key, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: LOG_RETENTION,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -126,7 +122,9 @@ export class VerityApi extends Construct {
         props.uploads.grantRoute(fn, route.uploads);
       }
       if (route.dynamodb.length) {
-        fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }));
+        fn.role.addToPolicy(
+          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }),
+        );
       }
       const httpRoute = new HttpRoute(this, `${route.name}Route`, {
         httpApi: this.httpApi,
@@ -182,7 +180,9 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
         actions: itemActions.map((a) => `dynamodb:${a}`),
         resources: [table.tableArn],
         // Every item request carries its partition key, so ForAllValues never meets an empty set here.
-        ...(route.objects ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(route.objects) } } } : {}),
+        ...(route.objects
+          ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(route.objects) } } }
+          : {}),
       }),
     );
   }

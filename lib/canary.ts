@@ -36,7 +36,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export function validateCanaryProps(props: CanaryProps): void {
   if (!BUCKET_NAME.test(props.bucketName)) throw new Error(`canary.bucketName must be an S3 bucket name, not "${props.bucketName}"`);
   const prefix = props.prefix ?? '';
-  if (prefix && (!prefix.endsWith('/') || prefix.startsWith('/') || /[*?]/.test(prefix))) throw new Error(`canary.prefix must end in / and hold no wildcard, not "${prefix}"`);
+  if (prefix && (!prefix.endsWith('/') || prefix.startsWith('/') || /[*?]/.test(prefix)))
+    throw new Error(`canary.prefix must end in / and hold no wildcard, not "${prefix}"`);
   const tolerance = props.similarityTolerance ?? DEFAULT_SIMILARITY_TOLERANCE;
   if (!(tolerance >= 0 && tolerance <= 100)) throw new Error(`canary.similarityTolerance must be from 0 to 100, not ${tolerance}`);
 }
@@ -69,7 +70,12 @@ export class VerityCanary extends Construct {
     // Its environment is encrypted with Verity's key.
     role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.key.keyArn] }));
     const liveChecks = new Policy(this, 'LiveChecksPolicy', {
-      statements: [new PolicyStatement({ actions: ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'], resources: ['*'] })],
+      statements: [
+        new PolicyStatement({
+          actions: ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'],
+          resources: ['*'],
+        }),
+      ],
     });
     liveChecks.attachToRole(role);
     Validations.of(liveChecks).acknowledge({
@@ -87,8 +93,19 @@ export class VerityCanary extends Construct {
     new Rule(this, 'Schedule', {
       description: 'Runs the Verity evaluation canary',
       schedule: props.schedule ?? Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(this.worker.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.deadLetterQueue })],
+      targets: [
+        new LambdaFunction(this.worker.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
     });
-    this.resultsChanged = new Metric({ namespace: CANARY_NAMESPACE, metricName: 'ResultsChanged', statistic: 'Sum', period: Duration.minutes(5) });
+    this.resultsChanged = new Metric({
+      namespace: CANARY_NAMESPACE,
+      metricName: 'ResultsChanged',
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
   }
 }

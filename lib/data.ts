@@ -109,7 +109,8 @@ export class VerityData extends Construct {
       { id: 'cdk-validator-cfnguard::dynamodb_table_pitr_enabled_check', reason: noBackups },
     );
     this.keyEncryptionSecret = new Secret(this, 'KeyEncryptionSecret', {
-      description: "Verity: the key-encryption key that wraps every session's data key is derived from it; losing it loses every session's personal data",
+      description:
+        "Verity: the key-encryption key that wraps every session's data key is derived from it; losing it loses every session's personal data",
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy,
@@ -139,7 +140,9 @@ export class VerityData extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs']) } },
       }),
     );
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.keyEncryptionSecret.secretArn] }));
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.keyEncryptionSecret.secretArn] }),
+    );
     // Secrets Manager decrypts the secret with the stack key on the caller's behalf.
     fn.role.addToPolicy(
       new PolicyStatement({
@@ -176,9 +179,19 @@ function allowLogsToUseKey(key: Key): void {
     new PolicyStatement({
       sid: 'CloudWatchLogsOfThisAccount',
       principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      actions: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:DescribeKey',
+      ],
       resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+      },
     }),
   );
 }

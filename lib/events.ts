@@ -8,7 +8,14 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition, type DlqDestinationConfig, type IEventSourceDlq, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  FilterCriteria,
+  FilterRule,
+  StartingPosition,
+  type DlqDestinationConfig,
+  type IEventSourceDlq,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -156,7 +163,11 @@ export function deadLetterQueue(scope: Construct, id: string, owner: string, key
     retentionPeriod: Duration.days(14),
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  for (const rule of ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check']) {
+  for (const rule of [
+    'AwsSolutions::AwsSolutions-SQS3',
+    'Serverless::Serverless-SQSRedrivePolicy',
+    'cdk-validator-cfnguard::sqs_dlq_check',
+  ]) {
     Validations.of(queue).acknowledge({
       id: rule,
       reason:

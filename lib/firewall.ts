@@ -60,13 +60,15 @@ export class VerityFirewall extends Construct {
     super(scope, id);
     let webAclArn: string;
     if ('rateLimit' in props) {
-      if (!Number.isSafeInteger(props.rateLimit) || props.rateLimit < 10) throw new Error(`firewall.rateLimit must be an integer of at least 10, not ${props.rateLimit}`);
+      if (!Number.isSafeInteger(props.rateLimit) || props.rateLimit < 10)
+        throw new Error(`firewall.rateLimit must be an integer of at least 10, not ${props.rateLimit}`);
       // Refuses the deployment up front, with this message, rather than failing on the web ACL.
       new CfnRule(this, 'WebAclInUsEast1', {
         assertions: [
           {
             assert: Fn.conditionEquals(Aws.REGION, 'us-east-1'),
-            assertDescription: 'A CloudFront web ACL can only be created in us-east-1: deploy there, or create it there and pass its ARN (webAclArn).',
+            assertDescription:
+              'A CloudFront web ACL can only be created in us-east-1: deploy there, or create it there and pass its ARN (webAclArn).',
           },
         ],
       });
@@ -130,22 +132,30 @@ export class VerityFirewall extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
     const defaultCertificate =
-      'The distribution serves its own *.cloudfront.net name with CloudFront\'s default certificate, for which CloudFront fixes the TLS policy and needs no SNI setting; ' +
+      "The distribution serves its own *.cloudfront.net name with CloudFront's default certificate, for which CloudFront fixes the TLS policy and needs no SNI setting; " +
       'Stripe SDKs speak TLS 1.2 or later. A domain of yours (with an ACM certificate in us-east-1) belongs on the distribution: add it there.';
     const noLogs =
       "CloudFront's access logs would hold every client's IP address, which Verity's logs never hold; every request that passes is in the API's access log, and WAF counts what it blocks in CloudWatch metrics.";
     Validations.of(this.distribution).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-CFR1', reason: 'The API serves businesses and the people they verify wherever they are; restrict countries with a WAF rule of your own if you need to.' },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR1',
+        reason:
+          'The API serves businesses and the people they verify wherever they are; restrict countries with a WAF rule of your own if you need to.',
+      },
       { id: 'AwsSolutions::AwsSolutions-CFR3', reason: noLogs },
       { id: 'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check', reason: noLogs },
       { id: 'AwsSolutions::AwsSolutions-CFR4', reason: defaultCertificate },
       { id: 'cdk-validator-cfnguard::cloudfront_custom_ssl_certificate_check', reason: defaultCertificate },
       { id: 'cdk-validator-cfnguard::cloudfront_sni_enabled_check', reason: defaultCertificate },
       { id: 'cdk-validator-cfnguard::cloudfront_security_policy_check', reason: defaultCertificate },
-      { id: 'cdk-validator-cfnguard::cloudfront_default_root_object_configured_check', reason: 'This is an API, not a website: `/` has no object to serve and answers with a Stripe 404 error.' },
+      {
+        id: 'cdk-validator-cfnguard::cloudfront_default_root_object_configured_check',
+        reason: 'This is an API, not a website: `/` has no object to serve and answers with a Stripe 404 error.',
+      },
       {
         id: 'cdk-validator-cfnguard::cloudfront_origin_failover_enabled_check',
-        reason: "There is one origin, the stack's HTTP API in its region; another origin would need another copy of the table, which Verity does not replicate.",
+        reason:
+          "There is one origin, the stack's HTTP API in its region; another origin would need another copy of the table, which Verity does not replicate.",
       },
     );
   }

@@ -82,7 +82,8 @@ export class VerityRedaction extends Construct {
     });
     Validations.of(schedule).acknowledge({
       id: 'Serverless::Serverless-EventBusDLQ',
-      reason: 'A scheduled event carries no data to keep: a run that cannot be delivered is simply the next run, six hours later, and the function alarms on errors.',
+      reason:
+        'A scheduled event carries no data to keep: a run that cannot be delivered is simply the next run, six hours later, and the function alarms on errors.',
     });
   }
 }
@@ -98,7 +99,13 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
  * progress, and writes the session's conclusion in a transaction (whose items need these too).
  * Tested against the calls a redaction really makes (test/integration/streams/redact-sessions.test.ts).
  */
-export const REDACTION_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+export const REDACTION_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backstop: boolean): void {
   const { table, key } = props;
@@ -109,6 +116,10 @@ function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backsto
       resources: [table.tableArn],
     }),
   );
-  fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${index.name}`) }));
-  fn.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  fn.role.addToPolicy(
+    new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${index.name}`) }),
+  );
+  fn.role.addToPolicy(
+    new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+  );
 }

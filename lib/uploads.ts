@@ -97,7 +97,7 @@ export class VerityUploads extends Construct {
       {
         id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
         reason:
-          'Nothing reacts to an upload: the submission that names it is a table write, read from the table\'s stream by the checks worker. ' +
+          "Nothing reacts to an upload: the submission that names it is a table write, read from the table's stream by the checks worker. " +
           'Notifications would only copy object keys to another service.',
       },
     );
@@ -112,12 +112,18 @@ export class VerityUploads extends Construct {
   grantRoute(fn: VerityFunction, actions: UploadsAction[]): void {
     const objectActions = actions.filter((action) => action !== 'ListBucket');
     if (objectActions.length) {
-      fn.role.addToPolicy(new PolicyStatement({ actions: objectActions.map((a) => `s3:${a}`), resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
+      fn.role.addToPolicy(
+        new PolicyStatement({ actions: objectActions.map((a) => `s3:${a}`), resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }),
+      );
     }
     if (actions.includes('ListBucket')) {
       // Only so a missing object reads as 404 rather than 403; listing is limited to the prefix.
       fn.role.addToPolicy(
-        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [this.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } },
+        }),
       );
     }
     const kms = [...new Set(actions.flatMap((action) => KMS_FOR[action] ?? []))];
@@ -151,10 +157,14 @@ export class VerityUploads extends Construct {
   grantRedaction(fn: VerityFunction): void {
     const [list, ...deletes] = UPLOADS_REDACTION_ACTIONS;
     fn.role.addToPolicy(
-      new PolicyStatement({ actions: [list!], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } } }),
+      new PolicyStatement({
+        actions: [list!],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${UPLOADS_PREFIX}*`] } },
+      }),
     );
     fn.role.addToPolicy(new PolicyStatement({ actions: deletes, resources: [this.bucket.arnForObjects(`${UPLOADS_PREFIX}*`)] }));
     fn.function.addEnvironment(UPLOADS_BUCKET_ENV, this.bucket.bucketName);
-    this.acknowledgePrefixWildcard(fn, 'Deleting the versions of a redacted session\'s objects');
+    this.acknowledgePrefixWildcard(fn, "Deleting the versions of a redacted session's objects");
   }
 }

@@ -66,7 +66,8 @@ const ID_NUMBER_ROUTES = ['CreateVerificationSession', 'UpdateVerificationSessio
 /** Tells the create and update functions of `api` (VerityApi.functions) about the ID-number provider, when there is one. */
 export function configureIdNumberRoutes(functions: ReadonlyMap<string, VerityFunction>, props: LiveChecksProps = {}): void {
   if (!props.idNumberProviderFunctionArn) return;
-  for (const name of ID_NUMBER_ROUTES) functions.get(name)?.function.addEnvironment(ID_NUMBER_PROVIDER_ENV, props.idNumberProviderFunctionArn);
+  for (const name of ID_NUMBER_ROUTES)
+    functions.get(name)?.function.addEnvironment(ID_NUMBER_PROVIDER_ENV, props.idNumberProviderFunctionArn);
 }
 
 /** How long the checks worker may take for one submission (Textract, Rekognition and the ID-number provider, with their retries). */
@@ -126,7 +127,10 @@ export class VerityVerification extends Construct {
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
     );
     this.stream.role.addToPolicy(
-      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+      }),
     );
     // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted above.
     this.stream.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
@@ -145,7 +149,10 @@ export class VerityVerification extends Construct {
     );
     // kms:Decrypt also lets Textract and Rekognition read the SSE-KMS uploads, which they fetch as this role.
     this.worker.role.addToPolicy(
-      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+      }),
     );
     // The live checks: exactly these four calls, which IAM cannot narrow to a resource.
     const liveChecks = new Policy(this, 'LiveChecksPolicy', {
@@ -162,7 +169,7 @@ export class VerityVerification extends Construct {
       reason:
         'textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces define no resource types, so IAM accepts only "*" for them ' +
         '(Service Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazontextract.html and ' +
-        'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html). The images they read are limited by this role\'s s3:GetObject on the upload prefix alone.',
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html). The images they read are limited by this role's s3:GetObject on the upload prefix alone.",
     });
     // The images: read under the upload prefix (Textract and Rekognition fetch them as this role).
     props.uploads.grantRead(this.worker);
@@ -180,7 +187,9 @@ export class VerityVerification extends Construct {
         ...(props.workerConcurrency ? { maxConcurrency: Math.max(2, props.workerConcurrency) } : {}),
       }),
     );
-    const mapping = this.worker.function.node.findAll().find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
+    const mapping = this.worker.function.node
+      .findAll()
+      .find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
     Validations.of(mapping).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:

@@ -13,7 +13,15 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+  type FunctionProps,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
@@ -167,7 +175,9 @@ export class VerityFunction extends Construct {
     if (COMPILED) {
       const bundle = bundledAssetDir(props.handlerModule);
       if (!existsSync(join(bundle, 'index.mjs'))) {
-        throw new Error(`Verity's bundle of ${props.handlerModule} is missing at ${bundle}: the package was built without \`npm run build\``);
+        throw new Error(
+          `Verity's bundle of ${props.handlerModule} is missing at ${bundle}: the package was built without \`npm run build\``,
+        );
       }
       this.function = new LambdaFunction(this, 'Function', { ...settings, handler: 'index.handler', code: Code.fromAsset(bundle) });
     } else {
@@ -187,15 +197,17 @@ export class VerityFunction extends Construct {
       reason:
         'Resource * is used only by actions that have no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords ' +
         '(active tracing) and, for a stream consumer, dynamodb:ListStreams' +
-        (network ? ", and by the network-interface actions Lambda needs to attach the function to the VPC (AWS's AWSLambdaVPCAccessExecutionRole)" : '') +
+        (network
+          ? ", and by the network-interface actions Lambda needs to attach the function to the VPC (AWS's AWSLambdaVPCAccessExecutionRole)"
+          : '') +
         '. Every other DynamoDB, KMS, logs, events and secrets statement names its resource.',
     });
     if (!network) {
       Validations.of(this.function).acknowledge({
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         reason:
-          'Verity\'s functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests, ' +
-          'and the webhook functions the businesses\' own public endpoints (signed requests; private, loopback and link-local addresses refused); ' +
+          "Verity's functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests, " +
+          "and the webhook functions the businesses' own public endpoints (signed requests; private, loopback and link-local addresses refused); " +
           'a VPC would add NAT or interface endpoints and protect no network resource. Give the stack a `vpc` (context vpcId=…) to run every function in yours.',
       });
     }
@@ -206,9 +218,9 @@ export class VerityFunction extends Construct {
           ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the mapping (an encrypted SQS queue with an alarm).'
           : props.invokedBy === 'queue'
             ? 'An SQS event source mapping invokes synchronously: a failed message returns to its queue, whose redrive policy moves it to a dead-letter queue (with an alarm) after a few receives.'
-          : props.invokedBy === 'schedule'
-            ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and its errors alarm.'
-            : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
+            : props.invokedBy === 'schedule'
+              ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and its errors alarm.'
+              : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
     });
   }
 }

@@ -75,7 +75,12 @@ export interface WorkerConcurrency {
   readonly redactionBackstop?: number;
 }
 
-export const DEFAULT_WORKER_CONCURRENCY: Required<WorkerConcurrency> = { publisher: 10, checksWorker: 50, redactionWorker: 20, redactionBackstop: 1 };
+export const DEFAULT_WORKER_CONCURRENCY: Required<WorkerConcurrency> = {
+  publisher: 10,
+  checksWorker: 50,
+  redactionWorker: 20,
+  redactionBackstop: 1,
+};
 
 /**
  * How to build Verity. Every prop is optional; the defaults keep data (retain, deletion protection)
@@ -151,7 +156,8 @@ export class Verity extends Construct {
 
   constructor(scope: Construct, id: string, props: VerityProps = {}) {
     super(scope, id);
-    if (props.firewall && props.customDomain) throw new Error('firewall and customDomain cannot be combined: put your domain on the CloudFront distribution instead');
+    if (props.firewall && props.customDomain)
+      throw new Error('firewall and customDomain cannot be combined: put your domain on the CloudFront distribution instead');
     validateProps(props);
     if (props.vpc) placeFunctionsIn(this, 'vpcId' in props.vpc ? this.importedNetwork(props.vpc.vpcId, props.vpc.subnetIds) : props.vpc);
     this.data = new VerityData(this, 'Data', { removalPolicy: props.removalPolicy, deletionProtection: props.deletionProtection });
@@ -166,7 +172,7 @@ export class Verity extends Construct {
     Validations.of(signingSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        "Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. " +
+        'Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. ' +
         'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, once per container). ' +
         'Rotate it by replacing the secret during a quiet period.',
     });
@@ -199,7 +205,8 @@ export class Verity extends Construct {
       environment: retentionEnvironment(props.retentionDays),
       liveChecks: props.liveChecks,
       uploads: this.uploads,
-      workerConcurrency: props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
+      workerConcurrency:
+        props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
     });
     this.redaction = new VerityRedaction(this, 'Redaction', {
       key: this.data.key,
@@ -207,7 +214,12 @@ export class Verity extends Construct {
       retentionDays: props.retentionDays,
       uploads: this.uploads,
     });
-    this.webhooks = new VerityWebhooks(this, 'Webhooks', { table: this.data.table, key: this.data.key, signingSecret, publisher: this.events.publisher });
+    this.webhooks = new VerityWebhooks(this, 'Webhooks', {
+      table: this.data.table,
+      key: this.data.key,
+      signingSecret,
+      publisher: this.events.publisher,
+    });
     // Session keys (crypto-shredding, docs/reference/redaction.md): only the functions that open or seal a
     // session's values read keys and the key-encryption secret, as each route declares
     // (functions/routes.ts `sessionKeys`); only the one that creates sessions puts new keys, and
@@ -238,7 +250,10 @@ export class Verity extends Construct {
     this.alarms.forApi(this.api.httpApi);
     // The API's functions: errors summed ten functions to an alarm, throttles with the account's
     // (they reserve no concurrency); the 5xx-rate alarm above watches what callers were answered.
-    this.alarms.forFunctionGroup('Routes', [...this.api.functions].map(([name, fn]) => [name, fn.function]));
+    this.alarms.forFunctionGroup(
+      'Routes',
+      [...this.api.functions].map(([name, fn]) => [name, fn.function]),
+    );
     const reserved = props.workerConcurrency !== false;
     this.alarms.forUnreservedThrottles(reserved ? Object.values(workers).map((worker) => worker.function) : []);
     // CloudWatch names operations, not IAM actions: every change of a session is a TransactWriteItems.
@@ -260,7 +275,11 @@ export class Verity extends Construct {
     // Run once a minute by its schedule, with no reservation: its throttles are the account's.
     this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });
     this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
-    this.alarms.forMetric('WebhookEndpointsDisabled', this.webhooks.endpointsDisabled, 'A live webhook endpoint failed every delivery for three days and was disabled');
+    this.alarms.forMetric(
+      'WebhookEndpointsDisabled',
+      this.webhooks.endpointsDisabled,
+      'A live webhook endpoint failed every delivery for three days and was disabled',
+    );
     if (props.canary) {
       this.canary = new VerityCanary(this, 'Canary', { ...props.canary, key: this.data.key });
       this.alarms.forMetric(
@@ -302,28 +321,36 @@ export class Verity extends Construct {
 function validateProps(props: VerityProps): void {
   if (props.canary) validateCanaryProps(props.canary);
   const integer = (name: string, value: number | undefined, minimum: number) => {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum)) throw new Error(`${name} must be an integer of at least ${minimum}, not ${value}`);
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum))
+      throw new Error(`${name} must be an integer of at least ${minimum}, not ${value}`);
   };
   integer('redactionDelaySeconds', props.redactionDelaySeconds, 0);
   integer('retentionDays', props.retentionDays, 1);
   integer('consoleAuditRetentionDays', props.consoleAuditRetentionDays, 1);
-  if ((props.consoleAuditRetentionDays ?? 0) > 3650) throw new Error(`consoleAuditRetentionDays must be at most 3650, not ${props.consoleAuditRetentionDays}`);
+  if ((props.consoleAuditRetentionDays ?? 0) > 3650)
+    throw new Error(`consoleAuditRetentionDays must be at most 3650, not ${props.consoleAuditRetentionDays}`);
   if (props.throttle) {
     // API Gateway takes a rate in requests per second (a fraction is allowed) and a burst in requests.
-    if (!Number.isFinite(props.throttle.rateLimit) || props.throttle.rateLimit <= 0) throw new Error(`throttle.rateLimit must be a positive number, not ${props.throttle.rateLimit}`);
+    if (!Number.isFinite(props.throttle.rateLimit) || props.throttle.rateLimit <= 0)
+      throw new Error(`throttle.rateLimit must be a positive number, not ${props.throttle.rateLimit}`);
     integer('throttle.burstLimit', props.throttle.burstLimit, 1);
   }
-  if (props.alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(props.alarmEmail)) throw new Error(`alarmEmail must be an e-mail address, not "${props.alarmEmail}"`);
+  if (props.alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(props.alarmEmail))
+    throw new Error(`alarmEmail must be an e-mail address, not "${props.alarmEmail}"`);
 }
 
 /** Gives each background function its reserved concurrency (the defaults, with `chosen` over them). */
-function reserveConcurrency(functions: Record<keyof WorkerConcurrency, VerityFunction>, chosen: WorkerConcurrency | false | undefined): void {
+function reserveConcurrency(
+  functions: Record<keyof WorkerConcurrency, VerityFunction>,
+  chosen: WorkerConcurrency | false | undefined,
+): void {
   if (chosen === false) return;
   const reserved = { ...DEFAULT_WORKER_CONCURRENCY, ...chosen };
   for (const [name, fn] of Object.entries(functions) as [keyof WorkerConcurrency, VerityFunction][]) {
     const value = reserved[name];
     // 0 would stop the function altogether.
-    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`workerConcurrency.${name} must be an integer of at least 1, not ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(`workerConcurrency.${name} must be an integer of at least 1, not ${value}`);
     (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = value;
   }
 }

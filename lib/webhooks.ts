@@ -60,14 +60,24 @@ export class VerityWebhooks extends Construct {
         resources: [tableSchema.indexes.byDeliveryDue, tableSchema.indexes.byType].map((index) => `${table.tableArn}/index/${index.name}`),
       }),
     );
-    this.worker.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
-    this.worker.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }));
+    this.worker.role.addToPolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+    this.worker.role.addToPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }),
+    );
 
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the webhook delivery schedule', key);
     new Rule(this, 'Schedule', {
       description: 'Runs the Verity webhook delivery worker',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.worker.function, { retryAttempts: 2, maxEventAge: Duration.minutes(2), deadLetterQueue: this.deadLetterQueue })],
+      targets: [
+        new LambdaFunction(this.worker.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(2),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
     });
 
     // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
@@ -77,9 +87,16 @@ export class VerityWebhooks extends Construct {
     props.publisher.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${tableSchema.indexes.byScope.name}`] }),
     );
-    props.publisher.role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+    props.publisher.role.addToPolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
 
-    this.endpointsDisabled = new Metric({ namespace: 'Verity/Webhooks', metricName: 'EndpointsDisabled', statistic: 'Sum', period: Duration.minutes(5) });
+    this.endpointsDisabled = new Metric({
+      namespace: 'Verity/Webhooks',
+      metricName: 'EndpointsDisabled',
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
   }
 }
 
@@ -93,4 +110,3 @@ function grantItems(fn: VerityFunction, table: Table, actions: string[]): void {
     }),
   );
 }
-

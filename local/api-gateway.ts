@@ -87,7 +87,10 @@ export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   // Payload 2.0 moves cookies out of the headers into their own list.
-  const cookies = headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
+  const cookies = headers.cookie
+    ?.split(';')
+    .map((cookie) => cookie.trim())
+    .filter(Boolean);
   delete headers.cookie;
   const queryStringParameters: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams) {
@@ -213,7 +216,8 @@ export async function startLocalApi(options: { port?: number; host?: string; loc
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const [status, message] = tooLarge ? ['431', 'Request Header Fields Too Large'] : ['400', 'Bad Request'];
-    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"${message}"}`);
+    if (socket.writable)
+      socket.end(`HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"message":"${message}"}`);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((done, fail) => {

@@ -19,7 +19,9 @@ export const invocation = { viaVerityCommand: false };
  */
 export function commandText(text: string): string {
   if (!invocation.viaVerityCommand) return text;
-  return text.replace(/npm run (keys|listen|evaluate)(?: --(?= ))?/g, 'npx verity $1').replace(/npm start(?: --(?= ))?/g, 'npx verity start');
+  return text
+    .replace(/npm run (keys|listen|evaluate)(?: --(?= ))?/g, 'npx verity $1')
+    .replace(/npm start(?: --(?= ))?/g, 'npx verity start');
 }
 
 /** Exit code of a command line that cannot be understood (as getopt tools use). */

@@ -3,7 +3,19 @@
  * one process at a time, so one DynamoDB Local works on its files and one publisher reads its
  * stream.
  */
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DynamoConnection } from './dynamodb';
 
@@ -131,9 +143,17 @@ export function runningDynamo(dataDir: string): (DynamoConnection & { publicUrl?
   const file = endpointFileOf(dataDir);
   if (!existsSync(file)) return undefined;
   try {
-    const { endpoint, accessKeyId, publicUrl, apiUrl } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection> & { publicUrl?: unknown; apiUrl?: unknown };
+    const { endpoint, accessKeyId, publicUrl, apiUrl } = JSON.parse(readFileSync(file, 'utf8')) as Partial<DynamoConnection> & {
+      publicUrl?: unknown;
+      apiUrl?: unknown;
+    };
     if (typeof endpoint !== 'string' || typeof accessKeyId !== 'string') return undefined;
-    return { endpoint, accessKeyId, ...(typeof publicUrl === 'string' ? { publicUrl } : {}), ...(typeof apiUrl === 'string' ? { apiUrl } : {}) };
+    return {
+      endpoint,
+      accessKeyId,
+      ...(typeof publicUrl === 'string' ? { publicUrl } : {}),
+      ...(typeof apiUrl === 'string' ? { apiUrl } : {}),
+    };
   } catch {
     return undefined;
   }

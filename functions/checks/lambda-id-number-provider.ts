@@ -20,17 +20,18 @@ import { lambdaRegionOf } from './availability';
 /** How long one check may take before the stream retries it (the checks worker has 90 s in all). */
 export const ID_NUMBER_TIMEOUT_MS = 20_000;
 
-const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['id_number_mismatch', 'id_number_insufficient_document_data', 'id_number_unverified_other']);
+const UNVERIFIED_CODES: ReadonlySet<string> = new Set([
+  'id_number_mismatch',
+  'id_number_insufficient_document_data',
+  'id_number_unverified_other',
+]);
 
 /**
  * An IdNumberProvider that invokes `functionArn`. `client` defaults to a LambdaClient in the
  * function's own region. No part of the query or answer is ever put in an error: they carry a
  * person's ID number, name and date of birth.
  */
-export function lambdaIdNumberProvider(
-  functionArn: string,
-  options: { client?: LambdaClient; timeoutMs?: number } = {},
-): IdNumberProvider {
+export function lambdaIdNumberProvider(functionArn: string, options: { client?: LambdaClient; timeoutMs?: number } = {}): IdNumberProvider {
   const region = lambdaRegionOf(functionArn);
   const client = options.client ?? new LambdaClient({ region });
   const timeoutMs = options.timeoutMs ?? ID_NUMBER_TIMEOUT_MS;
@@ -53,7 +54,11 @@ export function lambdaIdNumberProvider(
       try {
         const output = await Promise.race([
           client.send(
-            new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+            new InvokeCommand({
+              FunctionName: functionArn,
+              InvocationType: 'RequestResponse',
+              Payload: new TextEncoder().encode(JSON.stringify(payload)),
+            }),
             { abortSignal: abort.signal },
           ),
           timedOut,
@@ -71,7 +76,8 @@ export function lambdaIdNumberProvider(
 
 /** The provider's answer, read strictly: exactly one of the two documented shapes, else an error that names what is wrong (never a value). */
 export function idNumberAnswerOf(payload: Uint8Array | undefined): IdNumberAnswer {
-  const malformed = (why: string) => new Error(`The ID-number provider's answer is not {"status":"verified"} or {"status":"unverified","code":…}: ${why}`);
+  const malformed = (why: string) =>
+    new Error(`The ID-number provider's answer is not {"status":"verified"} or {"status":"unverified","code":…}: ${why}`);
   let answer: unknown;
   try {
     answer = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload ?? new Uint8Array()));

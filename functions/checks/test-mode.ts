@@ -3,7 +3,16 @@
  * verification page (or a test helper chose), with sample data standing in for what a document
  * would show. A submission without a test case verifies.
  */
-import { checksOf, checksRun, collectsIdNumber, failureOf, type ChecksOutcome, type ExtractedPerson, type Submission, type VerificationChecks } from '../domain/verification-checks';
+import {
+  checksOf,
+  checksRun,
+  collectsIdNumber,
+  failureOf,
+  type ChecksOutcome,
+  type ExtractedPerson,
+  type Submission,
+  type VerificationChecks,
+} from '../domain/verification-checks';
 import type { VerificationSession } from '../domain/verification-session';
 
 const SAMPLE_DOCUMENT = {

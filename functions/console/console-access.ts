@@ -20,7 +20,8 @@ export const IMAGE_LINK_SECONDS = 60;
 const RANK: Record<ConsoleRole, number> = { viewer: 0, reviewer: 1, admin: 2 };
 export const ROLE_ABILITIES: Record<ConsoleRole, string> = {
   viewer: 'lists and sessions: statuses, history, error codes and reasons; no personal data',
-  reviewer: 'also reveals personal data (verified outputs, provided details, client reference, metadata, report values) and images, each recorded',
+  reviewer:
+    'also reveals personal data (verified outputs, provided details, client reference, metadata, report values) and images, each recorded',
   admin: 'also cancels and redacts sessions',
 };
 export const hasRole = (session: ConsoleSession, role: ConsoleRole) => RANK[session.role] >= RANK[role];
@@ -37,18 +38,31 @@ export class ConsoleRefusal extends Error {
 }
 
 export const signInRequired = () =>
-  new ConsoleRefusal(401, 'Sign in to the console', 'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).');
+  new ConsoleRefusal(
+    401,
+    'Sign in to the console',
+    'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+  );
 export const roleRequired = (role: ConsoleRole, session: ConsoleSession) =>
   new ConsoleRefusal(403, 'Not allowed', `This needs the ${role} role; you are signed in as ${session.role}.`);
 export const csrfRefused = () =>
-  new ConsoleRefusal(403, 'This form has expired', 'The form was not sent from this console session (its security token is missing or wrong). Go back, reload the page and try again.');
-export const notFound = (what: string) => new ConsoleRefusal(404, 'Not found', `There is no ${what} with this id in this account and mode.`);
+  new ConsoleRefusal(
+    403,
+    'This form has expired',
+    'The form was not sent from this console session (its security token is missing or wrong). Go back, reload the page and try again.',
+  );
+export const notFound = (what: string) =>
+  new ConsoleRefusal(404, 'Not found', `There is no ${what} with this id in this account and mode.`);
 
 /** A sign-in link's token: 256 random bits, base64url (newConsoleToken). */
 export const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The one answer to a link that does not sign in: used, expired and forged alike. */
 export const linkRefused = () =>
-  new ConsoleRefusal(401, 'This sign-in link does not work', 'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).');
+  new ConsoleRefusal(
+    401,
+    'This sign-in link does not work',
+    'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+  );
 
 /** A new cookie value: 256 random bits. */
 export const newConsoleToken = () => randomBytes(32).toString('base64url');
@@ -113,7 +127,11 @@ export function sentFromConsoleOrigin(event: APIGatewayProxyEventV2): boolean {
 }
 
 /** The request's live console session with at least `role`; a refusal otherwise. */
-export async function requireConsole(event: APIGatewayProxyEventV2, role: ConsoleRole, now: Date): Promise<{ session: ConsoleSession; token: string }> {
+export async function requireConsole(
+  event: APIGatewayProxyEventV2,
+  role: ConsoleRole,
+  now: Date,
+): Promise<{ session: ConsoleSession; token: string }> {
   const token = consoleToken(event);
   const session = token === undefined ? undefined : await findConsoleSession(token, now);
   if (!session || token === undefined) throw signInRequired();
@@ -122,7 +140,9 @@ export async function requireConsole(event: APIGatewayProxyEventV2, role: Consol
 }
 
 const tag = (purpose: string, ...parts: (string | number)[]) =>
-  createHmac('sha256', signingSecret()).update(['console', purpose, ...parts].join(':')).digest('base64url');
+  createHmac('sha256', signingSecret())
+    .update(['console', purpose, ...parts].join(':'))
+    .digest('base64url');
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

@@ -1,7 +1,15 @@
 /** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
 import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
 import { newObjectId } from '../wire/ids';
-import { CONSOLE_PATH, ConsoleRefusal, consoleCookie, LINK_TOKEN, linkRefused, newConsoleToken, sentFromConsoleOrigin } from './console-access';
+import {
+  CONSOLE_PATH,
+  ConsoleRefusal,
+  consoleCookie,
+  LINK_TOKEN,
+  linkRefused,
+  newConsoleToken,
+  sentFromConsoleOrigin,
+} from './console-access';
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit } from './session-page';
 
@@ -12,7 +20,11 @@ export const handler = consoleRoute(async (event) => {
   // sign-in form itself is same-origin, and browsers say so (Sec-Fetch-Site, Origin); a request
   // that says neither is refused too. Checked before the link is spent.
   if (!sentFromConsoleOrigin(event)) {
-    throw new ConsoleRefusal(403, 'Sign in from the link itself', "This sign-in did not come from the console's own sign-in page. Open your sign-in link in the browser and press the button on its page.");
+    throw new ConsoleRefusal(
+      403,
+      'Sign in from the link itself',
+      "This sign-in did not come from the console's own sign-in page. Open your sign-in link in the browser and press the button on its page.",
+    );
   }
   const token = formOf(event).token;
   if (typeof token !== 'string' || !LINK_TOKEN.test(token)) throw linkRefused();

@@ -11,6 +11,10 @@ export const handler = consoleRoute(async (event) => {
   const { session, token } = await requireConsole(event, 'viewer', now);
   checkCsrf(session, formOf(event));
   if (await endConsoleSession(token, now)) await audit(event, session, 'sign_out', null, now);
-  const signedOut = new ConsoleRefusal(401, 'Signed out', 'You are signed out. Your console session has ended; a new sign-in link opens a new one.');
+  const signedOut = new ConsoleRefusal(
+    401,
+    'Signed out',
+    'You are signed out. Your console session has ended; a new sign-in link opens a new one.',
+  );
   return consoleHtml((nonce) => renderRefusal(signedOut, nonce), 200, [clearedConsoleCookie(event)]);
 });

@@ -9,7 +9,8 @@ import { CONSOLE_PATH, ConsoleRefusal, checkCsrf, requireConsole } from './conso
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit } from './session-page';
 
-const nothingNamed = () => new ConsoleRefusal(400, 'Nothing to remove', 'Choose a console session, a sign-in link or an operator on the Operators page.');
+const nothingNamed = () =>
+  new ConsoleRefusal(400, 'Nothing to remove', 'Choose a console session, a sign-in link or an operator on the Operators page.');
 
 export const handler = consoleRoute(async (event) => {
   const now = new Date();
@@ -23,8 +24,10 @@ export const handler = consoleRoute(async (event) => {
   else if (typeof email === 'string' && email.length > 0 && email.length <= 320) target = { email };
   else throw nothingNamed();
   const ended = await endConsoleAccess(operator.scope, target, now);
-  for (const entry of ended.sessions) await audit(event, operator, 'end_console_session', { object: 'verity.console_session', id: entry.id }, now);
-  for (const entry of ended.links) await audit(event, operator, 'cancel_console_link', { object: 'verity.console_link', id: entry.id }, now);
+  for (const entry of ended.sessions)
+    await audit(event, operator, 'end_console_session', { object: 'verity.console_session', id: entry.id }, now);
+  for (const entry of ended.links)
+    await audit(event, operator, 'cancel_console_link', { object: 'verity.console_link', id: entry.id }, now);
   // An admin who ended their own session is signed out with it: the list page would refuse them.
   const done = ended.sessions.length || ended.links.length ? 'ended' : 'none';
   return consoleRedirect(`${CONSOLE_PATH}/operators?done=${done}`);

@@ -8,7 +8,11 @@ const PAGE_SIZE = 50;
 
 export const handler = consoleRoute(async (event) => {
   const { session: operator } = await requireConsole(event, 'viewer', new Date());
-  const paging = consolePaging(event, CONSOLE_AUDIT_ID_PREFIX, new ConsoleRefusal(400, 'No such page', 'That page of the audit log does not exist.'));
+  const paging = consolePaging(
+    event,
+    CONSOLE_AUDIT_ID_PREFIX,
+    new ConsoleRefusal(400, 'No such page', 'That page of the audit log does not exist.'),
+  );
   const { data, hasMore } = await listConsoleAuditEvents(operator.scope, { limit: PAGE_SIZE, ...paging.query });
   return consoleHtml((nonce) =>
     renderAuditLog(

@@ -15,5 +15,7 @@ export const handler = consoleRoute(async (event) => {
   const { session: operator } = await requireConsole(event, 'admin', now);
   const { sessions, links } = await listConsoleAccess(operator.scope, now);
   const notice = NOTICES[queryParam(event, 'done') ?? ''];
-  return consoleHtml((nonce) => renderOperators({ operator: { session: operator, csrf: csrfToken(operator) }, sessions, links, ...(notice ? { notice } : {}) }, nonce));
+  return consoleHtml((nonce) =>
+    renderOperators({ operator: { session: operator, csrf: csrfToken(operator) }, sessions, links, ...(notice ? { notice } : {}) }, nonce),
+  );
 });

@@ -33,9 +33,12 @@ export const handler = consoleRoute(async (event) => {
     created_to: queryParam(event, 'created_to'),
     client_reference_id: canSearchReference ? queryParam(event, 'client_reference_id') : undefined,
   };
-  if (filters.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(filters.status)) throw badFilter(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
-  if (filters.type !== undefined && !(SESSION_TYPES as readonly string[]).includes(filters.type)) throw badFilter(`type must be one of ${SESSION_TYPES.join(', ')}.`);
-  if (filters.client_reference_id !== undefined && filters.client_reference_id.length > 5000) throw badFilter('A client reference is at most 5000 characters.');
+  if (filters.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(filters.status))
+    throw badFilter(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
+  if (filters.type !== undefined && !(SESSION_TYPES as readonly string[]).includes(filters.type))
+    throw badFilter(`type must be one of ${SESSION_TYPES.join(', ')}.`);
+  if (filters.client_reference_id !== undefined && filters.client_reference_id.length > 5000)
+    throw badFilter('A client reference is at most 5000 characters.');
   const created: CreatedRange = {};
   if (filters.created_from !== undefined) created.gte = dayStart(filters.created_from, 'Created from');
   if (filters.created_to !== undefined) created.lt = dayStart(filters.created_to, 'Created to') + 24 * 60 * 60;

@@ -24,7 +24,11 @@ export interface Operator {
   csrf: string;
 }
 
-const time = (seconds: number) => new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+const time = (seconds: number) =>
+  new Date(seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 
 function document(title: string, nonce: string, body: Fragment, operator?: Operator): Rendered {
   const mode = operator?.session.scope.mode;
@@ -89,7 +93,9 @@ const options = (values: readonly string[], selected: string | undefined, any: s
 const statusBadge = (status: string) => html`<span class="status status-${status}">${status.replace('_', ' ')}</span>`;
 
 const filterQuery = (filters: ListFilters, cursor: Record<string, string>) =>
-  new URLSearchParams(Object.entries({ ...filters, ...cursor }).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+  new URLSearchParams(
+    Object.entries({ ...filters, ...cursor }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
 
 export function renderSessionList(view: SessionListView, nonce: string): Rendered {
   const { filters } = view;
@@ -207,7 +213,9 @@ function imagesOf(view: SessionPageView, ids: (string | null | undefined)[], lab
 
 function reportSection(view: SessionPageView, report: VerificationReport): Html {
   const sections = SECTIONS.flatMap((name) => {
-    const section = report[name] as (Record<string, unknown> & { status: string; error: { code: string | null; reason: string | null } | null }) | undefined;
+    const section = report[name] as
+      | (Record<string, unknown> & { status: string; error: { code: string | null; reason: string | null } | null })
+      | undefined;
     if (!section) return [];
     const images =
       name === 'document'
@@ -236,7 +244,8 @@ export function renderSessionPage(given: SessionPageView, nonce: string): Render
   const view = { ...given, revealed: given.revealed || given.session.redaction?.status === 'redacted' };
   const { session, revealed, operator } = view;
   const history = view.events.map(
-    (event) => html`<li><time datetime="${new Date(event.created * 1000).toISOString()}">${time(event.created)}</time> <span>${event.type.replace('identity.verification_session.', '')}</span></li>`,
+    (event) =>
+      html`<li><time datetime="${new Date(event.created * 1000).toISOString()}">${time(event.created)}</time> <span>${event.type.replace('identity.verification_session.', '')}</span></li>`,
   );
   const reveal =
     view.canReveal && !revealed && !session.redaction

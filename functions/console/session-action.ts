@@ -17,13 +17,19 @@ export const sessionActionRoute = (action: 'cancel' | 'redact', transition: Sess
     checkCsrf(operator, form);
     const id = sessionIdOf(event);
     if (action === 'redact' && form.confirm !== 'redact') {
-      throw new ConsoleRefusal(400, 'Not redacted', 'Redaction cannot be undone: tick "I understand that this cannot be undone" to confirm it. Nothing was changed.');
+      throw new ConsoleRefusal(
+        400,
+        'Not redacted',
+        'Redaction cannot be undone: tick "I understand that this cannot be undone" to confirm it. Nothing was changed.',
+      );
     }
     try {
       await applySessionTransition(operator.scope, id, transition, { request: { id: requestIdOf(event), idempotency_key: null }, now });
     } catch (error) {
-      if (error instanceof VerityError && error.kind === 'resource_missing') throw new ConsoleRefusal(404, 'Not found', 'There is no verification session with this id in this account and mode.');
-      if (error instanceof VerityError) throw new ConsoleRefusal(400, `Not ${action === 'cancel' ? 'canceled' : 'redacted'}`, error.message);
+      if (error instanceof VerityError && error.kind === 'resource_missing')
+        throw new ConsoleRefusal(404, 'Not found', 'There is no verification session with this id in this account and mode.');
+      if (error instanceof VerityError)
+        throw new ConsoleRefusal(400, `Not ${action === 'cancel' ? 'canceled' : 'redacted'}`, error.message);
       throw error;
     }
     await audit(event, operator, action, { object: 'identity.verification_session', id }, now);

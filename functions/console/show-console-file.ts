@@ -14,8 +14,17 @@ import { CONSOLE_HEADERS, consoleRoute, queryParam } from './console-http';
 import { audit } from './session-page';
 
 const unchecked = () =>
-  new ConsoleRefusal(404, 'Image not shown', `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); this one was submitted before. Read it with the Files API.`);
-const gone = () => new ConsoleRefusal(404, 'Image not available', 'This image link has expired or the image no longer exists. Reveal the session again to see its images.');
+  new ConsoleRefusal(
+    404,
+    'Image not shown',
+    `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); this one was submitted before. Read it with the Files API.`,
+  );
+const gone = () =>
+  new ConsoleRefusal(
+    404,
+    'Image not available',
+    'This image link has expired or the image no longer exists. Reveal the session again to see its images.',
+  );
 
 export const handler = consoleRoute(async (event) => {
   const now = new Date();
@@ -32,7 +41,8 @@ export const handler = consoleRoute(async (event) => {
   }
   // The reviewer's browser decodes what it is sent: only an image whose declared size was read
   // and checked at submit (an image bomb is a few kilobytes declaring billions of pixels).
-  if (file.width === undefined || file.height === undefined || !withinImageLimit({ width: file.width, height: file.height })) throw unchecked();
+  if (file.width === undefined || file.height === undefined || !withinImageLimit({ width: file.width, height: file.height }))
+    throw unchecked();
   const contents = await fileStore().contents(scope, id);
   if (!contents) throw gone();
   await audit(event, operator, 'image_view', { object: 'file', id }, now);

@@ -52,7 +52,8 @@ const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u202a-\u202e\u2066-\u2069]/
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The WHATWG HTML "valid e-mail address" (what `<input type=email>` accepts), one dot in the domain at least. */
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -64,7 +65,11 @@ export function readProfileName(value: string): string {
     throw invalidParameter('parameter_invalid', `Invalid name: it must have 1 to ${MAX_NAME_LENGTH} characters.`, 'name');
   }
   if (FORBIDDEN_IN_NAME.test(name)) {
-    throw invalidParameter('parameter_invalid', 'Invalid name: it must not contain control, line-separator or text-direction characters.', 'name');
+    throw invalidParameter(
+      'parameter_invalid',
+      'Invalid name: it must not contain control, line-separator or text-direction characters.',
+      'name',
+    );
   }
   return name;
 }
@@ -73,7 +78,11 @@ export function readProfileName(value: string): string {
 export function readSupportEmail(value: string): string {
   const email = value.trim();
   if (email.length > MAX_SUPPORT_EMAIL_LENGTH || !EMAIL.test(email)) {
-    throw invalidParameter('email_invalid', `Invalid support_email: it must be an e-mail address such as help@example.com, at most ${MAX_SUPPORT_EMAIL_LENGTH} characters.`, 'support_email');
+    throw invalidParameter(
+      'email_invalid',
+      `Invalid support_email: it must be an e-mail address such as help@example.com, at most ${MAX_SUPPORT_EMAIL_LENGTH} characters.`,
+      'support_email',
+    );
   }
   const at = email.lastIndexOf('@');
   return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
@@ -109,7 +118,11 @@ export function readSupportUrl(value: string): string {
 export function readPrimaryColor(value: string): string {
   const color = value.trim();
   if (!HEX_COLOR.test(color)) {
-    throw invalidParameter('parameter_invalid', 'Invalid primary_color: it must be a hex colour such as #0a2540 (or #fff).', 'primary_color');
+    throw invalidParameter(
+      'parameter_invalid',
+      'Invalid primary_color: it must be a hex colour such as #0a2540 (or #fff).',
+      'primary_color',
+    );
   }
   const digits = color.slice(1).toLowerCase();
   return `#${digits.length === 3 ? [...digits].map((digit) => digit + digit).join('') : digits}`;
@@ -192,6 +205,7 @@ export function accentPalette(primaryColor: string | undefined): AccentPalette |
   const accentSoft = toHex(mix(rgb, toRgb(WHITE), 0.9));
   // Darken in 5% steps until the text reads on the tint (and so on white); black, at worst, reads on both.
   let accentText = primaryColor;
-  for (let step = 1; contrastRatio(accentText, accentSoft) < MIN_TEXT_CONTRAST; step++) accentText = toHex(mix(rgb, [0, 0, 0], Math.min(1, step * 0.05)));
+  for (let step = 1; contrastRatio(accentText, accentSoft) < MIN_TEXT_CONTRAST; step++)
+    accentText = toHex(mix(rgb, [0, 0, 0], Math.min(1, step * 0.05)));
   return { accent: primaryColor, onAccent, accentHover, accentSoft, accentText };
 }

@@ -71,8 +71,15 @@ export interface RestrictedKeyGrant {
 export type KeyGrant = { type: 'secret' } | ({ type: 'restricted' } & RestrictedKeyGrant);
 
 /** A restricted key's grant made from the options given; unspecified resources are `read`, so the plain restricted key is read-only and sees nothing sensitive. */
-export function restrictedKeyGrant(options: { permissions?: Partial<Record<KeyResource, KeyPermission>>; sensitive_results?: boolean; allowed_ips?: string[] }): RestrictedKeyGrant {
-  const permissions = Object.fromEntries(KEY_RESOURCES.map((resource) => [resource, options.permissions?.[resource] ?? 'read'])) as Record<KeyResource, KeyPermission>;
+export function restrictedKeyGrant(options: {
+  permissions?: Partial<Record<KeyResource, KeyPermission>>;
+  sensitive_results?: boolean;
+  allowed_ips?: string[];
+}): RestrictedKeyGrant {
+  const permissions = Object.fromEntries(KEY_RESOURCES.map((resource) => [resource, options.permissions?.[resource] ?? 'read'])) as Record<
+    KeyResource,
+    KeyPermission
+  >;
   return { permissions, sensitive_results: options.sensitive_results ?? false, allowed_ips: (options.allowed_ips ?? []).map(parseIpRange) };
 }
 
@@ -126,7 +133,11 @@ export function checkKeyAccess(
   const { grant } = request;
   if (grant.type === 'secret') return;
   if (!ipAllowed(grant, request.sourceIp)) {
-    throw new VerityError('permission', null, `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its allowed IP addresses.`);
+    throw new VerityError(
+      'permission',
+      null,
+      `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its allowed IP addresses.`,
+    );
   }
   if (!needs) throw permissionError(request.key, request.account, 'a secret key');
   const held = grant.permissions[needs.resource];
@@ -140,7 +151,8 @@ export function checkKeyAccess(
  * one is a change in waiting (whoever opens it spends it, and renewing one writes): keys that may
  * only read are shown neither (functions/http/session-response.ts).
  */
-export const keyMayWrite = (grant: KeyGrant, resource: KeyResource): boolean => grant.type === 'secret' || grant.permissions[resource] === 'write';
+export const keyMayWrite = (grant: KeyGrant, resource: KeyResource): boolean =>
+  grant.type === 'secret' || grant.permissions[resource] === 'write';
 
 /**
  * Refuses (403, param `expand`) sensitive verification results (`what`, the expand path asked

@@ -28,8 +28,7 @@ export class VerityError extends Error {
 export const invalidParameter = (code: string, message: string, param: string | null) =>
   new VerityError('invalid_parameter', code, message, param);
 
-export const missingParameter = (param: string) =>
-  invalidParameter('parameter_missing', `Missing required param: ${param}.`, param);
+export const missingParameter = (param: string) => invalidParameter('parameter_missing', `Missing required param: ${param}.`, param);
 
 export const resourceMissing = (objectName: string, id: string, param: string | null = 'id') =>
   new VerityError('resource_missing', 'resource_missing', `No such ${objectName}: '${id}'`, param);

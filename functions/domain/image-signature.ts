@@ -36,7 +36,8 @@ const JPEG_START = [0xff, 0xd8, 0xff];
 /** A PNG's first chunk is its 13-byte IHDR (Apple's "CgBI" PNGs, which browsers cannot show, are not). */
 const PNG_IHDR = [0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
 
-const startsWith = (bytes: Uint8Array, magic: number[], at = 0) => bytes.length >= at + magic.length && magic.every((byte, i) => bytes[at + i] === byte);
+const startsWith = (bytes: Uint8Array, magic: number[], at = 0) =>
+  bytes.length >= at + magic.length && magic.every((byte, i) => bytes[at + i] === byte);
 
 /** `image/png` or `image/jpeg` as `bytes` begin; undefined for anything else (or too few bytes). */
 export function imageSignature(bytes: Uint8Array): ImageType | undefined {
@@ -68,7 +69,8 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | { problem: 'no
 }
 
 /** Whether a header's size is within MAX_IMAGE_SIDE_PIXELS on both sides. */
-export const withinImageLimit = (header: { width: number; height: number }) => header.width <= MAX_IMAGE_SIDE_PIXELS && header.height <= MAX_IMAGE_SIDE_PIXELS;
+export const withinImageLimit = (header: { width: number; height: number }) =>
+  header.width <= MAX_IMAGE_SIDE_PIXELS && header.height <= MAX_IMAGE_SIDE_PIXELS;
 
 /**
  * The size in a JPEG's first frame header (SOF0–SOF15 but DHT, JPG and DAC), the one a decoder

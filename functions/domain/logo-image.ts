@@ -31,7 +31,13 @@ export function readLogoImage(data: Buffer): LogoImage {
   if (data.length > MAX_LOGO_BYTES) throw refuse(`it has ${data.length} bytes; at most ${MAX_LOGO_BYTES} (256 KiB) are accepted.`);
   const header = readImageHeader(data);
   if ('problem' in header) {
-    throw refuse({ not_image: 'it must be a PNG or JPEG image.', no_header: 'this PNG has no image header.', no_size: 'its header gives no width and height.' }[header.problem]);
+    throw refuse(
+      {
+        not_image: 'it must be a PNG or JPEG image.',
+        no_header: 'this PNG has no image header.',
+        no_size: 'its header gives no width and height.',
+      }[header.problem],
+    );
   }
   const { type, width, height } = header;
   if (width > MAX_LOGO_PIXELS || height > MAX_LOGO_PIXELS) {

@@ -67,7 +67,10 @@ export interface Lease {
  * Takes up to `wanted` of `limit` requests for `scope` in `window` from the shared counter.
  * `seen` is the counter as this container last saw it (a hint for which write to try first).
  */
-export type LeaseRequests = (scope: Scope, request: { window: number; wanted: number; limit: number; seen?: WindowCount }) => Promise<Lease>;
+export type LeaseRequests = (
+  scope: Scope,
+  request: { window: number; wanted: number; limit: number; seen?: WindowCount },
+) => Promise<Lease>;
 
 /**
  * How many requests a container asks for at once: as many as it saw in the previous window

@@ -35,7 +35,10 @@ export function redactedSession(session: VerificationSession): VerificationSessi
     ...session,
     client_reference_id: text(session.client_reference_id),
     metadata: {},
-    provided_details: session.provided_details && { email: text(session.provided_details.email), phone: text(session.provided_details.phone) },
+    provided_details: session.provided_details && {
+      email: text(session.provided_details.email),
+      phone: text(session.provided_details.phone),
+    },
     related_person: session.related_person && { account: REDACTED, person: REDACTED },
     // Businesses put their own user's id in it: as personal as the client reference.
     return_url: text(session.return_url),
@@ -78,7 +81,14 @@ export function redactedReport(report: VerificationReport): VerificationReport {
       },
     }),
     ...(id_number && {
-      id_number: { ...id_number, dob: date(id_number.dob), first_name: text(id_number.first_name), last_name: text(id_number.last_name), id_number: text(id_number.id_number), id_number_type: null },
+      id_number: {
+        ...id_number,
+        dob: date(id_number.dob),
+        first_name: text(id_number.first_name),
+        last_name: text(id_number.last_name),
+        id_number: text(id_number.id_number),
+        id_number_type: null,
+      },
     }),
     ...(email && { email: { ...email, email: text(email.email) } }),
     ...(phone && { phone: { ...phone, phone: text(phone.phone) } }),
@@ -104,7 +114,9 @@ function redactedSessionObject<T extends Record<string, unknown>>(object: T): T 
  * A stored Event of the session: its snapshot redacted, and the request's idempotency key too,
  * which businesses often derive from their own user's id.
  */
-export function redactedEventCopy<E extends { data: { object: Record<string, unknown> }; request: { idempotency_key: string | null } | null }>(event: E): E {
+export function redactedEventCopy<
+  E extends { data: { object: Record<string, unknown> }; request: { idempotency_key: string | null } | null },
+>(event: E): E {
   return {
     ...event,
     data: { ...event.data, object: redactedSessionObject(event.data.object) },

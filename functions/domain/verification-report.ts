@@ -2,7 +2,14 @@
  * The VerificationReport: the result of one processed submission, with one section per check that
  * ran. Pure: built from the session, the submission and what the checks concluded.
  */
-import { FAILURES, type CheckName, type ChecksOutcome, type DateParts as CalendarDate, type ExtractedPerson, type Submission } from './verification-checks';
+import {
+  FAILURES,
+  type CheckName,
+  type ChecksOutcome,
+  type DateParts as CalendarDate,
+  type ExtractedPerson,
+  type Submission,
+} from './verification-checks';
 import type { DocumentOptions, LastError, Mode, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
 
 type CheckStatus = 'verified' | 'unverified';
@@ -73,7 +80,9 @@ export function buildVerificationReport(context: {
   const { session, submission, outcome } = context;
   const person = outcome.person;
   const errorOf = (check: CheckName): LastError | null =>
-    outcome.failure && FAILURES[outcome.failure.code].check === check ? { code: outcome.failure.code, reason: outcome.failure.reason } : null;
+    outcome.failure && FAILURES[outcome.failure.code].check === check
+      ? { code: outcome.failure.code, reason: outcome.failure.reason }
+      : null;
   const status = (check: CheckName): CheckStatus => (errorOf(check) ? 'unverified' : 'verified');
   /** A check that failed reports nothing it could not verify. */
   const found = <T>(check: CheckName, value: T | undefined): T | null => (errorOf(check) || value === undefined ? null : value);

@@ -142,10 +142,7 @@ export function createVerificationSession(
   };
 }
 
-export function updateVerificationSession(
-  session: VerificationSession,
-  input: UpdateVerificationSessionInput,
-): VerificationSession {
+export function updateVerificationSession(session: VerificationSession, input: UpdateVerificationSessionInput): VerificationSession {
   assertAllowed(session, 'update');
   return {
     ...session,
@@ -258,10 +255,7 @@ function applyOptions(current: SessionOptions, input: OptionsInput | undefined):
 }
 
 /** Each detail given replaces that detail; an empty value clears it. */
-function applyProvidedDetails(
-  current: ProvidedDetails | null,
-  input: ProvidedDetailsInput | undefined,
-): ProvidedDetails | null {
+function applyProvidedDetails(current: ProvidedDetails | null, input: ProvidedDetailsInput | undefined): ProvidedDetails | null {
   if (input === undefined) return current;
   const next: ProvidedDetails = {
     email: input.email === undefined ? (current?.email ?? null) : input.email || null,

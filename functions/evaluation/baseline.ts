@@ -57,7 +57,14 @@ export interface Drift {
  * points) away, or another AnalyzeIDModelVersion.
  */
 export function drifts(line: number, baseline: BaselineRow | undefined, result: RowResult, tolerance: number): Drift[] {
-  if (!baseline) return [{ line, kind: 'no_baseline', detail: 'no baseline row has these images: run npx verity evaluate on the samples and upload canary-baseline.json' }];
+  if (!baseline)
+    return [
+      {
+        line,
+        kind: 'no_baseline',
+        detail: 'no baseline row has these images: run npx verity evaluate on the samples and upload canary-baseline.json',
+      },
+    ];
   const found: Drift[] = [];
   if (baseline.verified !== result.verified || baseline.failure_code !== result.failure_code) {
     found.push({ line, kind: 'verdict', detail: `${baseline.failure_code ?? 'verified'} → ${result.failure_code ?? 'verified'}` });
@@ -70,6 +77,7 @@ export function drifts(line: number, baseline: BaselineRow | undefined, result: 
   if ((before === null) !== (after === null) || (before !== null && after !== null && Math.abs(before - after) > tolerance)) {
     found.push({ line, kind: 'similarity', detail: `${before ?? 'not compared'} → ${after ?? 'not compared'} (tolerance ${tolerance})` });
   }
-  if (baseline.model_version !== result.model_version) found.push({ line, kind: 'model_version', detail: `${baseline.model_version ?? 'none'} → ${result.model_version ?? 'none'}` });
+  if (baseline.model_version !== result.model_version)
+    found.push({ line, kind: 'model_version', detail: `${baseline.model_version ?? 'none'} → ${result.model_version ?? 'none'}` });
   return found;
 }

@@ -18,6 +18,19 @@ export function rowCostUsd(row: { pages: number; selfie: boolean }): number {
  * "Amazon Textract endpoints and quotas". Rekognition is offered in each of these too.
  */
 export const TEXTRACT_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
-  'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-2', 'us-gov-east-1', 'us-gov-west-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-2',
+  'us-gov-east-1',
+  'us-gov-west-1',
 ];

@@ -46,12 +46,20 @@ export class SamplesError extends Error {
 export function parseLabels(text: string): LabelRow[] {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: false, trim: true, to: MAX_ROWS + 2 }) as string[][];
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+      to: MAX_ROWS + 2,
+    }) as string[][];
   } catch (error) {
     // csv-parse's CsvError: a code, the line it stopped on, and the record it read.
     const { code, lines, record } = error as { code?: string; lines?: number; record?: string[] };
     if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && record) {
-      const columns = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(',').length;
+      const columns = text
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/, 1)[0]!
+        .split(',').length;
       throw new SamplesError(`labels.csv line ${lines}: ${record.length} cells where the header has ${columns}`);
     }
     throw new SamplesError(`labels.csv${lines ? ` line ${lines}` : ''}: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`);
@@ -60,10 +68,13 @@ export function parseLabels(text: string): LabelRow[] {
   const names = (header ?? []).map((name) => name.toLowerCase());
   const expectedHeader = REQUIRED_COLUMNS.join(',');
   if (names.slice(0, REQUIRED_COLUMNS.length).join(',') !== expectedHeader) {
-    throw new SamplesError(`labels.csv: the header must begin ${expectedHeader}, not ${JSON.stringify((header ?? []).join(',').slice(0, 120))}`);
+    throw new SamplesError(
+      `labels.csv: the header must begin ${expectedHeader}, not ${JSON.stringify((header ?? []).join(',').slice(0, 120))}`,
+    );
   }
   for (const name of names.slice(REQUIRED_COLUMNS.length)) {
-    if (!(OPTIONAL_COLUMNS as readonly string[]).includes(name)) throw new SamplesError(`labels.csv: unknown column "${name.slice(0, 40)}" (optional columns: ${OPTIONAL_COLUMNS.join(', ')})`);
+    if (!(OPTIONAL_COLUMNS as readonly string[]).includes(name))
+      throw new SamplesError(`labels.csv: unknown column "${name.slice(0, 40)}" (optional columns: ${OPTIONAL_COLUMNS.join(', ')})`);
   }
   if (new Set(names).size !== names.length) throw new SamplesError('labels.csv: a column is named twice in the header');
   if (!rows.length) throw new SamplesError('labels.csv: no rows after the header');
@@ -82,16 +93,19 @@ export function parseLabels(text: string): LabelRow[] {
       return value;
     };
     const front = path('document_front');
-    if (!front) throw problem('document_front is empty; every row needs the document\'s front');
+    if (!front) throw problem("document_front is empty; every row needs the document's front");
     const expected = at('expected')?.toLowerCase();
-    if (expected !== 'verified' && expected !== 'unverified') throw problem(`expected must be verified or unverified, not ${JSON.stringify((at('expected') ?? '').slice(0, 40))}`);
+    if (expected !== 'verified' && expected !== 'unverified')
+      throw problem(`expected must be verified or unverified, not ${JSON.stringify((at('expected') ?? '').slice(0, 40))}`);
     const type = at('document_type')?.toLowerCase();
-    if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw problem(`document_type must be one of ${DOCUMENT_TYPES.join(', ')}, not ${JSON.stringify(type.slice(0, 40))}`);
+    if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type))
+      throw problem(`document_type must be one of ${DOCUMENT_TYPES.join(', ')}, not ${JSON.stringify(type.slice(0, 40))}`);
     const fields: Partial<Record<FieldColumn, string>> = {};
     for (const name of FIELD_COLUMNS) {
       const value = at(name);
       if (value === undefined) continue;
-      if ((name === 'dob' || name === 'expiration_date') && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw problem(`${name} must be a date as YYYY-MM-DD`);
+      if ((name === 'dob' || name === 'expiration_date') && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+        throw problem(`${name} must be a date as YYYY-MM-DD`);
       fields[name] = value;
     }
     return {
@@ -132,7 +146,10 @@ export function checkImages(row: LabelRow, images: RowImages): void {
     if (!bytes) continue;
     const where = `labels.csv line ${row.line}: ${column} ${row[column]}`;
     if (!imageSignature(bytes)) throw new SamplesError(`${where} is not a JPEG or PNG image (Textract and Rekognition take only those)`);
-    if (bytes.byteLength > MAX_IMAGE_BYTES) throw new SamplesError(`${where} is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB, the most Textract and Rekognition take as bytes`);
+    if (bytes.byteLength > MAX_IMAGE_BYTES)
+      throw new SamplesError(
+        `${where} is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB, the most Textract and Rekognition take as bytes`,
+      );
   }
 }
 

@@ -83,12 +83,16 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
   const grouped = (key: (row: LabelRow) => string | undefined) => {
     const groups: Record<string, Rates> = {};
     const keys = [...new Set(rows.map(({ row }) => key(row)).filter((value): value is string => value !== undefined))].sort();
-    for (const name of keys) groups[name] = errorRates(rows.filter(({ row }) => key(row) === name).map(({ row, result }) => ({ expected: row.expected, verified: result.verified })));
+    for (const name of keys)
+      groups[name] = errorRates(
+        rows.filter(({ row }) => key(row) === name).map(({ row, result }) => ({ expected: row.expected, verified: result.verified })),
+      );
     return groups;
   };
   const codes = (expected: 'verified' | 'unverified') => {
     const counts: Record<string, number> = {};
-    for (const { row, result } of rows) if (row.expected === expected) counts[result.failure_code ?? 'verified'] = (counts[result.failure_code ?? 'verified'] ?? 0) + 1;
+    for (const { row, result } of rows)
+      if (row.expected === expected) counts[result.failure_code ?? 'verified'] = (counts[result.failure_code ?? 'verified'] ?? 0) + 1;
     return counts;
   };
   const fieldAccuracy = Object.fromEntries(
@@ -100,7 +104,8 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
       return [field, { compared: labelled.length, correct, rate, interval }];
     }),
   ) as EvaluationReport['field_accuracy'];
-  const scores = (expected: 'verified' | 'unverified') => rows.filter(({ row, result }) => row.expected === expected && result.similarity !== null).map(({ result }) => result.similarity!);
+  const scores = (expected: 'verified' | 'unverified') =>
+    rows.filter(({ row, result }) => row.expected === expected && result.similarity !== null).map(({ result }) => result.similarity!);
   const genuine = scores('verified');
   const impostor = scores('unverified');
   return {
@@ -108,7 +113,11 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
     region,
     thresholds,
     interval: INTERVAL_METHOD,
-    rows: { total: rows.length, expected_verified: rows.filter(({ row }) => row.expected === 'verified').length, expected_unverified: rows.filter(({ row }) => row.expected === 'unverified').length },
+    rows: {
+      total: rows.length,
+      expected_verified: rows.filter(({ row }) => row.expected === 'verified').length,
+      expected_unverified: rows.filter(({ row }) => row.expected === 'unverified').length,
+    },
     ...errorRates(outcome),
     by_document_type: grouped((row) => row.document_type ?? 'unspecified'),
     by_country: grouped((row) => row.country),
@@ -118,9 +127,12 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
       genuine: { ...summary(genuine), histogram: histogram(genuine) },
       impostor: { ...summary(impostor), histogram: histogram(impostor) },
       suggested_thresholds: TARGET_FALSE_ACCEPT_RATES.map((target) => thresholdForFalseAcceptRate(impostor, genuine, target)),
-      setting: 'VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the Verity construct\'s liveChecks.settings.faceMinSimilarity',
+      setting:
+        "VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the Verity construct's liveChecks.settings.faceMinSimilarity",
     },
-    analyze_id_model_versions: [...new Set(rows.map(({ result }) => result.model_version).filter((version): version is string => version !== null))].sort(),
+    analyze_id_model_versions: [
+      ...new Set(rows.map(({ result }) => result.model_version).filter((version): version is string => version !== null)),
+    ].sort(),
     liveness: LIVENESS_NOTE,
     row_results: rows.map(({ row, result }) => ({
       line: row.line,
@@ -129,7 +141,10 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
       failure_code: result.failure_code,
       similarity: result.similarity,
       fields_correct: Object.fromEntries(
-        FIELD_COLUMNS.filter((field) => row.fields[field] !== undefined).map((field) => [field, fieldMatches(field, row.fields[field]!, result.fields[field])]),
+        FIELD_COLUMNS.filter((field) => row.fields[field] !== undefined).map((field) => [
+          field,
+          fieldMatches(field, row.fields[field]!, result.fields[field]),
+        ]),
       ),
       ...(includeValues && { read: result.fields }),
     })),
@@ -138,7 +153,8 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(value > 0 && value < 0.01 ? 2 : 1)}%`);
-const rateText = (rate: Rate) => `${percent(rate.rate)} (${rate.errors} of ${rate.count}; 95% CI ${percent(rate.interval.low)}–${percent(rate.interval.high)})`;
+const rateText = (rate: Rate) =>
+  `${percent(rate.rate)} (${rate.errors} of ${rate.count}; 95% CI ${percent(rate.interval.low)}–${percent(rate.interval.high)})`;
 
 /** Two histograms, genuine over impostor, with the configured threshold as a line. */
 function similaritySvg(report: EvaluationReport): string {
@@ -155,7 +171,9 @@ function similaritySvg(report: EvaluationReport): string {
       })
       .join('');
   const x = pad + ((width - 2 * pad) * report.thresholds.faceMinSimilarity) / 100;
-  const ticks = [0, 25, 50, 75, 100].map((t) => `<text x="${pad + ((width - 2 * pad) * t) / 100}" y="${height - 10}" font-size="11" text-anchor="middle">${t}</text>`).join('');
+  const ticks = [0, 25, 50, 75, 100]
+    .map((t) => `<text x="${pad + ((width - 2 * pad) * t) / 100}" y="${height - 10}" font-size="11" text-anchor="middle">${t}</text>`)
+    .join('');
   return `<svg role="img" aria-label="Face similarity of genuine and impostor rows" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>${bars(genuine, '#2a7d4f', 0)}${bars(impostor, '#c0392b', barWidth / 2)}
 <line x1="${x}" y1="${pad / 2}" x2="${x}" y2="${height - pad}" stroke="#333" stroke-dasharray="4 3"/><text x="${x + 4}" y="${pad / 2 + 10}" font-size="11">threshold ${report.thresholds.faceMinSimilarity}</text>${ticks}</svg>`;
@@ -172,10 +190,12 @@ function ratesSvg(groups: Record<string, Rates>): string {
       const rate = groups[name]![kind];
       const y = 10 + (i * 2 + j) * rowHeight;
       const color = kind === 'false_accept_rate' ? '#c0392b' : '#2c5aa0';
-      return `<text x="${left - 6}" y="${y + 13}" font-size="11" text-anchor="end">${escape(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
+      return (
+        `<text x="${left - 6}" y="${y + 13}" font-size="11" text-anchor="end">${escape(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
         `<rect x="${left}" y="${y + 3}" width="${(scale(rate.rate ?? 0) - left).toFixed(1)}" height="12" fill="${color}"/>` +
         `<line x1="${scale(rate.interval.low).toFixed(1)}" y1="${y + 9}" x2="${scale(rate.interval.high).toFixed(1)}" y2="${y + 9}" stroke="#222"/>` +
-        `<text x="${(scale(rate.interval.high) + 4).toFixed(1)}" y="${y + 13}" font-size="10">${percent(rate.rate)} of ${rate.count}</text>`;
+        `<text x="${(scale(rate.interval.high) + 4).toFixed(1)}" y="${y + 13}" font-size="10">${percent(rate.rate)} of ${rate.count}</text>`
+      );
     }),
   );
   const height = 20 + names.length * 2 * rowHeight;
@@ -187,7 +207,10 @@ export function renderHtml(report: EvaluationReport): string {
   const table = (head: string[], body: string[][]) =>
     `<table><thead><tr>${head.map((cell) => `<th>${escape(cell)}</th>`).join('')}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const groupTable = (groups: Record<string, Rates>) =>
-    table(['group', 'false-accept rate', 'false-reject rate'], Object.entries(groups).map(([name, rates]) => [name, rateText(rates.false_accept_rate), rateText(rates.false_reject_rate)]));
+    table(
+      ['group', 'false-accept rate', 'false-reject rate'],
+      Object.entries(groups).map(([name, rates]) => [name, rateText(rates.false_accept_rate), rateText(rates.false_reject_rate)]),
+    );
   const fields = Object.entries(report.field_accuracy).filter(([, field]) => field.compared > 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Verity evaluation</title>
@@ -195,16 +218,40 @@ export function renderHtml(report: EvaluationReport): string {
 <body><h1>Verity evaluation</h1>
 <p>${report.rows.total} rows (${report.rows.expected_verified} labelled verified, ${report.rows.expected_unverified} labelled unverified), checked ${escape(report.generated_at)}${report.region ? ` in ${escape(report.region)}` : ''}. Intervals: ${escape(report.interval)}.</p>
 <h2>Error rates</h2>
-${table(['', 'rate'], [['False-accept rate (unverified rows verified)', rateText(report.false_accept_rate)], ['False-reject rate (verified rows refused)', rateText(report.false_reject_rate)]])}
+${table(
+  ['', 'rate'],
+  [
+    ['False-accept rate (unverified rows verified)', rateText(report.false_accept_rate)],
+    ['False-reject rate (verified rows refused)', rateText(report.false_reject_rate)],
+  ],
+)}
 <h3>By document type</h3>${ratesSvg(report.by_document_type)}${groupTable(report.by_document_type)}
 ${Object.keys(report.by_country).length ? `<h3>By country</h3>${groupTable(report.by_country)}` : ''}
 <h2>Face similarity</h2>
 <p class="key"><span style="background:#2a7d4f"></span>genuine (${report.face_similarity.genuine.count})<span style="background:#c0392b"></span>impostor (${report.face_similarity.impostor.count})</p>
 ${similaritySvg(report)}
-${table(['target false-accept rate', 'threshold', 'false-accept rate at it', 'false-reject rate at it'], report.face_similarity.suggested_thresholds.map((s) => [percent(s.target_false_accept_rate), `${s.threshold}${s.below_resolution ? ' (too few impostors to show the target)' : ''}`, rateText(s.false_accept_rate), rateText(s.false_reject_rate)]))}
+${table(
+  ['target false-accept rate', 'threshold', 'false-accept rate at it', 'false-reject rate at it'],
+  report.face_similarity.suggested_thresholds.map((s) => [
+    percent(s.target_false_accept_rate),
+    `${s.threshold}${s.below_resolution ? ' (too few impostors to show the target)' : ''}`,
+    rateText(s.false_accept_rate),
+    rateText(s.false_reject_rate),
+  ]),
+)}
 <p>To apply a threshold: ${escape(report.face_similarity.setting)}.</p>
 <h2>Fields read</h2>
-${fields.length ? table(['field', 'read exactly'], fields.map(([name, field]) => [name, rateText({ rate: field.rate, interval: field.interval, count: field.compared, errors: field.correct })])) : '<p>No field columns in labels.csv.</p>'}
+${
+  fields.length
+    ? table(
+        ['field', 'read exactly'],
+        fields.map(([name, field]) => [
+          name,
+          rateText({ rate: field.rate, interval: field.interval, count: field.compared, errors: field.correct }),
+        ]),
+      )
+    : '<p>No field columns in labels.csv.</p>'
+}
 <h2>Thresholds and model</h2>
 ${table(['setting', 'value'], [...Object.entries(report.thresholds).map(([name, value]) => [name, String(value)]), ['AnalyzeIDModelVersion', report.analyze_id_model_versions.join(', ') || '–']])}
 <h2>Liveness</h2><p>${escape(report.liveness)}</p>

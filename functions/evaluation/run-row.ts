@@ -52,16 +52,25 @@ export async function evaluateRow(input: RowInput): Promise<RowResult> {
   const now = input.now ?? new Date();
   const seen: { similarity: number | null; model_version: string | null } = { similarity: null, model_version: null };
   const textract = watched(input.textract, (command, output) => {
-    if (command instanceof AnalyzeIDCommand) seen.model_version = (output as AnalyzeIDCommandOutput).AnalyzeIDModelVersion ?? seen.model_version;
+    if (command instanceof AnalyzeIDCommand)
+      seen.model_version = (output as AnalyzeIDCommandOutput).AnalyzeIDModelVersion ?? seen.model_version;
   });
-  const rekognition = watched(input.rekognition, (command, output) => {
-    if (!(command instanceof CompareFacesCommand)) return;
-    const scores = ((output as CompareFacesCommandOutput).FaceMatches ?? []).map((match) => match.Similarity ?? 0);
-    seen.similarity = scores.length ? Math.max(...scores) : 0;
-  }, (command) => {
-    if (command instanceof CompareFacesCommand) command.input.SimilarityThreshold = 0;
-  });
-  const files: Record<string, Uint8Array | undefined> = { front: input.images.document_front, back: input.images.document_back, selfie: input.images.selfie };
+  const rekognition = watched(
+    input.rekognition,
+    (command, output) => {
+      if (!(command instanceof CompareFacesCommand)) return;
+      const scores = ((output as CompareFacesCommandOutput).FaceMatches ?? []).map((match) => match.Similarity ?? 0);
+      seen.similarity = scores.length ? Math.max(...scores) : 0;
+    },
+    (command) => {
+      if (command instanceof CompareFacesCommand) command.input.SimilarityThreshold = 0;
+    },
+  );
+  const files: Record<string, Uint8Array | undefined> = {
+    front: input.images.document_front,
+    back: input.images.document_back,
+    selfie: input.images.selfie,
+  };
   const checks = createLiveChecks({
     textract,
     rekognition,
@@ -79,7 +88,11 @@ export async function evaluateRow(input: RowInput): Promise<RowResult> {
     created: Math.floor(now.getTime() / 1000),
     consent: 'given',
     ...(input.document_type && { document_type: input.document_type }),
-    files: { document_front: 'front', ...(input.images.document_back && { document_back: 'back' }), ...(input.images.selfie && { selfie: 'selfie' }) },
+    files: {
+      document_front: 'front',
+      ...(input.images.document_back && { document_back: 'back' }),
+      ...(input.images.selfie && { selfie: 'selfie' }),
+    },
   };
   const outcome = await checks.run(session, submission);
   return {

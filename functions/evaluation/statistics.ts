@@ -41,7 +41,8 @@ export interface Rate {
  * @throws RangeError for a k or n that is not such an integer
  */
 export function wilsonInterval(k: number, n: number, z = Z_95): { low: number; high: number } {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || k < 0 || k > n) throw new RangeError(`wilsonInterval needs integers 0 ≤ k ≤ n, not k=${k}, n=${n}`);
+  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || k < 0 || k > n)
+    throw new RangeError(`wilsonInterval needs integers 0 ≤ k ≤ n, not k=${k}, n=${n}`);
   if (n === 0) return { low: 0, high: 1 };
   const p = k / n;
   const z2 = z * z;
@@ -61,7 +62,10 @@ export function rateOf(errors: number, count: number): Rate {
  * The false-accept and false-reject rates of labelled outcomes.
  * FAR = verified among `expected: unverified`; FRR = not verified among `expected: verified`.
  */
-export function errorRates(rows: { expected: 'verified' | 'unverified'; verified: boolean }[]): { false_accept_rate: Rate; false_reject_rate: Rate } {
+export function errorRates(rows: { expected: 'verified' | 'unverified'; verified: boolean }[]): {
+  false_accept_rate: Rate;
+  false_reject_rate: Rate;
+} {
   const impostors = rows.filter((row) => row.expected === 'unverified');
   const genuine = rows.filter((row) => row.expected === 'verified');
   return {

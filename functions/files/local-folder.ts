@@ -46,10 +46,8 @@ interface ObjectMeta {
  * locally): an upload's check that its key was not submitted and its write, and submit's check of
  * the version and its tag, cannot interleave. On globalThis so every copy of this module shares it.
  */
-const locks: Map<string, Promise<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for('verity.local-upload-locks')] ??= new Map()) as Map<
-  string,
-  Promise<unknown>
->;
+const locks: Map<string, Promise<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for('verity.local-upload-locks')] ??=
+  new Map()) as Map<string, Promise<unknown>>;
 async function exclusively<T>(path: string, change: () => Promise<T>): Promise<T> {
   const before = locks.get(path) ?? Promise.resolve();
   const run = before.catch(() => undefined).then(change);
@@ -63,7 +61,8 @@ async function exclusively<T>(path: string, change: () => Promise<T>): Promise<T
 }
 
 /** The object's description if it is that version (any version when `version` is undefined: a file submitted before versions). */
-const ofVersion = (meta: ObjectMeta | undefined, version: string | undefined) => (meta && (version === undefined || meta.version === version) ? meta : undefined);
+const ofVersion = (meta: ObjectMeta | undefined, version: string | undefined) =>
+  meta && (version === undefined || meta.version === version) ? meta : undefined;
 
 const policyTag = (policy: string) => createHmac('sha256', signingSecret()).update(`verity-upload-policy:${policy}`).digest('hex');
 
@@ -83,9 +82,17 @@ async function readMeta(path: string): Promise<ObjectMeta | undefined> {
 export function localFolderObjects(root: string): ObjectStore {
   return {
     async presignUpload(policy) {
-      const signed: LocalUploadPolicy = { key: policy.key, content_type: policy.contentType, max_bytes: policy.maxBytes, expires: Math.floor(policy.expires.getTime() / 1000) };
+      const signed: LocalUploadPolicy = {
+        key: policy.key,
+        content_type: policy.contentType,
+        max_bytes: policy.maxBytes,
+        expires: Math.floor(policy.expires.getTime() / 1000),
+      };
       const encoded = Buffer.from(JSON.stringify(signed)).toString('base64url');
-      return { url: LOCAL_UPLOAD_PATH, fields: { key: policy.key, 'Content-Type': policy.contentType, policy: encoded, 'x-verity-signature': policyTag(encoded) } };
+      return {
+        url: LOCAL_UPLOAD_PATH,
+        fields: { key: policy.key, 'Content-Type': policy.contentType, policy: encoded, 'x-verity-signature': policyTag(encoded) },
+      };
     },
     async inspect(key, bytes) {
       const path = pathOf(root, key);
@@ -98,7 +105,12 @@ export function localFolderObjects(root: string): ObjectStore {
         try {
           const start = Buffer.alloc(Math.min(bytes, meta.size));
           const { bytesRead } = await file.read(start, 0, start.length, 0);
-          return { contentType: meta.content_type, size: meta.size, start: start.subarray(0, bytesRead), ...(meta.version ? { version: meta.version } : {}) };
+          return {
+            contentType: meta.content_type,
+            size: meta.size,
+            start: start.subarray(0, bytesRead),
+            ...(meta.version ? { version: meta.version } : {}),
+          };
         } finally {
           await file.close();
         }
@@ -206,15 +218,28 @@ export function acceptedPolicy(fields: Record<string, string>, now: Date): Local
   const signature = fields['x-verity-signature'] ?? '';
   const expected = Buffer.from(policyTag(encoded));
   if (!encoded || !/^[0-9a-f]{64}$/.test(signature) || !timingSafeEqual(expected, Buffer.from(signature))) {
-    return { status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' };
+    return {
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    };
   }
   const policy = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as LocalUploadPolicy;
-  if (policy.expires <= now.getTime() / 1000) return { status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' };
+  if (policy.expires <= now.getTime() / 1000)
+    return { status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' };
   if (fields.key !== policy.key || !UPLOAD_KEY_PATTERN.test(policy.key)) {
-    return { status: 400, code: 'InvalidArgument', message: `Invalid according to Policy: Policy Condition failed: ["eq", "$key", "${policy.key}"]` };
+    return {
+      status: 400,
+      code: 'InvalidArgument',
+      message: `Invalid according to Policy: Policy Condition failed: ["eq", "$key", "${policy.key}"]`,
+    };
   }
   if (fields['Content-Type'] !== policy.content_type || !(UPLOAD_CONTENT_TYPES as readonly string[]).includes(policy.content_type)) {
-    return { status: 400, code: 'InvalidArgument', message: `Invalid according to Policy: Policy Condition failed: ["eq", "$Content-Type", "${policy.content_type}"]` };
+    return {
+      status: 400,
+      code: 'InvalidArgument',
+      message: `Invalid according to Policy: Policy Condition failed: ["eq", "$Content-Type", "${policy.content_type}"]`,
+    };
   }
   return policy;
 }
@@ -257,7 +282,13 @@ export async function storeUpload(root: string, policy: LocalUploadPolicy, body:
       return ALREADY_SUBMITTED;
     }
     await rename(part, path);
-    const meta: ObjectMeta = { content_type: policy.content_type, size, tag: 'pending', uploaded: Math.floor(now.getTime() / 1000), version: randomBytes(16).toString('base64url') };
+    const meta: ObjectMeta = {
+      content_type: policy.content_type,
+      size,
+      tag: 'pending',
+      uploaded: Math.floor(now.getTime() / 1000),
+      version: randomBytes(16).toString('base64url'),
+    };
     await writeFile(metaPathOf(path), JSON.stringify(meta), { mode: FILE_MODE });
     return undefined;
   });
@@ -282,4 +313,8 @@ export async function discardUpload(root: string, key: string): Promise<void> {
   });
 }
 
-export const ENTITY_TOO_LARGE: UploadRefusal = { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size.' };
+export const ENTITY_TOO_LARGE: UploadRefusal = {
+  status: 400,
+  code: 'EntityTooLarge',
+  message: 'Your proposed upload exceeds the maximum allowed size.',
+};

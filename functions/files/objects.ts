@@ -107,4 +107,3 @@ export const DOWNLOAD_URL_SECONDS = 60;
  * an image no submission names does not outlive the day.
  */
 export const UPLOAD_TAG = { key: 'verity-upload', pending: 'pending', submitted: 'submitted' } as const;
-

@@ -31,7 +31,8 @@ let shared: S3Client | undefined;
 const s3 = () => (shared ??= new S3Client({}));
 
 const isMissing = (error: unknown) =>
-  error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+  error instanceof S3ServiceException &&
+  (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
 
 export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectStore {
   return {
@@ -66,7 +67,8 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
       } catch (error) {
         if (isMissing(error)) return undefined;
         // An empty object has no byte 0: S3 answers 416 InvalidRange.
-        if (error instanceof S3ServiceException && error.name === 'InvalidRange') return { contentType: undefined, size: 0, start: new Uint8Array() };
+        if (error instanceof S3ServiceException && error.name === 'InvalidRange')
+          return { contentType: undefined, size: 0, start: new Uint8Array() };
         throw error;
       }
     },
@@ -75,7 +77,12 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
       // to the same key (its policy lasts 10 minutes) made current, which stays `pending`.
       try {
         await client().send(
-          new PutObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: version, Tagging: { TagSet: [{ Key: UPLOAD_TAG.key, Value: UPLOAD_TAG.submitted }] } }),
+          new PutObjectTaggingCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: version,
+            Tagging: { TagSet: [{ Key: UPLOAD_TAG.key, Value: UPLOAD_TAG.submitted }] },
+          }),
         );
         return true;
       } catch (error) {
@@ -99,11 +106,19 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
     downloadUrl: (key, version, seconds) =>
       getSignedUrl(
         client(),
-        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version, ResponseContentDisposition: 'attachment', ResponseCacheControl: 'no-store' }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: version,
+          ResponseContentDisposition: 'attachment',
+          ResponseCacheControl: 'no-store',
+        }),
         { expiresIn: seconds },
       ),
     async deleteUnder(prefix, limit) {
-      const listed = await client().send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }));
+      const listed = await client().send(
+        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(limit, S3_BATCH) }),
+      );
       // Delete markers too: a versioned bucket keeps one where an object was deleted without its version.
       const versions = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])]
         .filter((version) => version.Key?.startsWith(prefix))
@@ -112,7 +127,9 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
         const result = await client().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: versions, Quiet: true } }));
         if (result.Errors?.length) {
           const [first] = result.Errors;
-          throw new Error(`S3 kept ${result.Errors.length} of ${versions.length} object versions (${first!.Code}: ${first!.Message}); the next run deletes them`);
+          throw new Error(
+            `S3 kept ${result.Errors.length} of ${versions.length} object versions (${first!.Code}: ${first!.Message}); the next run deletes them`,
+          );
         }
       }
       return { deleted: versions.length, more: listed.IsTruncated === true };

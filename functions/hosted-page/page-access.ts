@@ -98,7 +98,13 @@ export function pageCookie(session: VerificationSession, kind: CredentialKind, t
 }
 
 /** What a genuine, unexpired cookie for this token was issued at; undefined for any other cookie. */
-function pageCookieGrant(session: VerificationSession, kind: CredentialKind, token: string, value: string, now: Date): CookieGrant | undefined {
+function pageCookieGrant(
+  session: VerificationSession,
+  kind: CredentialKind,
+  token: string,
+  value: string,
+  now: Date,
+): CookieGrant | undefined {
   const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})\.([0-9a-f]{64})$/.exec(value);
   if (!match) return undefined;
   const [uses, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];

@@ -194,7 +194,15 @@ input[type="file"]::file-selector-button:hover { background: var(--accent-soft);
 export function accentStyle(palette: AccentPalette | undefined): string {
   if (!palette) return '';
   const { accent, accentHover, accentSoft, accentText, onAccent } = palette;
-  const colors = { '--accent': accent, '--accent-hover': accentHover, '--accent-soft': accentSoft, '--accent-text': accentText, '--on-accent': onAccent };
+  const colors = {
+    '--accent': accent,
+    '--accent-hover': accentHover,
+    '--accent-soft': accentSoft,
+    '--accent-text': accentText,
+    '--on-accent': onAccent,
+  };
   if (!Object.values(colors).every(isNormalizedColor)) return '';
-  return `:root { ${Object.entries(colors).map(([name, color]) => `${name}: ${color};`).join(' ')} }\n`;
+  return `:root { ${Object.entries(colors)
+    .map(([name, color]) => `${name}: ${color};`)
+    .join(' ')} }\n`;
 }

@@ -43,7 +43,11 @@ export function readPersonDetails(params: PersonDetailsParams | undefined, now: 
     // What the provider, the report and the console are given must be a name as printed: no
     // control or direction-override characters (which would reorder what a reviewer reads), and a letter.
     if (NOT_IN_A_NAME.test(value) || !/\p{L}/u.test(value)) {
-      throw invalidParameter('parameter_invalid', `Enter your ${part === 'first_name' ? 'first' : 'last'} name as it is written, in letters.`, FIELD[part]);
+      throw invalidParameter(
+        'parameter_invalid',
+        `Enter your ${part === 'first_name' ? 'first' : 'last'} name as it is written, in letters.`,
+        FIELD[part],
+      );
     }
     return value;
   };
@@ -56,8 +60,10 @@ export function readPersonDetails(params: PersonDetailsParams | undefined, now: 
   const day = /^\d{1,2}$/.test(parts.day) ? Number(parts.day) : NaN;
   const month = /^\d{1,2}$/.test(parts.month) ? Number(parts.month) : NaN;
   const year = /^\d{4}$/.test(parts.year) ? Number(parts.year) : NaN;
-  if (Number.isNaN(year) || year < 1900) throw invalidParameter('parameter_invalid', 'Enter the year you were born as four digits, for example 1990.', FIELD.year);
-  if (Number.isNaN(month) || month < 1 || month > 12) throw invalidParameter('parameter_invalid', 'Enter the month you were born as a number from 1 to 12.', FIELD.month);
+  if (Number.isNaN(year) || year < 1900)
+    throw invalidParameter('parameter_invalid', 'Enter the year you were born as four digits, for example 1990.', FIELD.year);
+  if (Number.isNaN(month) || month < 1 || month > 12)
+    throw invalidParameter('parameter_invalid', 'Enter the month you were born as a number from 1 to 12.', FIELD.month);
   const date = new Date(Date.UTC(year, month - 1, day));
   if (Number.isNaN(day) || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
     throw invalidParameter('parameter_invalid', 'Your date of birth must be a real date. Check the day.', FIELD.day);

@@ -76,7 +76,8 @@ export function itemsAskedFor(requirements: PageRequirements): string[] {
   if (requirements.selfie) items.push('A selfie, to match your face with the photo on your document');
   if (requirements.idNumber) items.push(`Your ID number (${ID_NUMBER_DIGITS})`);
   if (requirements.personDetails) items.push('Your name and date of birth, to match with the ID number');
-  if (requirements.liveCapture && (requirements.document || requirements.selfie)) items.push("Photos must be taken with your device's camera");
+  if (requirements.liveCapture && (requirements.document || requirements.selfie))
+    items.push("Photos must be taken with your device's camera");
   return items;
 }
 
@@ -163,7 +164,9 @@ ${script && html`<script nonce="${nonce}">${new Html(PAGE_SCRIPT)}</script>`}
 }
 
 const returnLink = (returnUrl: string | null, business: string) =>
-  returnUrl !== null && isWebUrl(returnUrl) && html`<p class="actions"><a class="button primary" href="${returnUrl}">Return to ${midSentence(business)}</a></p>`;
+  returnUrl !== null &&
+  isWebUrl(returnUrl) &&
+  html`<p class="actions"><a class="button primary" href="${returnUrl}">Return to ${midSentence(business)}</a></p>`;
 
 function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
   const title = 'Verify your identity';
@@ -198,7 +201,10 @@ interface PhotoField {
   missing: string;
 }
 
-function photoField(field: PhotoField, { liveCapture, required, hidden }: { liveCapture: boolean; required: boolean; hidden: boolean }): Html {
+function photoField(
+  field: PhotoField,
+  { liveCapture, required, hidden }: { liveCapture: boolean; required: boolean; hidden: boolean },
+): Html {
   const hintId = `${field.name}-hint`;
   return html`<div class="field photo-field" data-field${field.name === 'document_back' && ' data-back-side'}${hidden && ' hidden'}>
 <label class="field-label" for="${field.name}">${field.label}</label>
@@ -251,7 +257,8 @@ function testOptions(view: ViewOf<'capture'>): Html | null {
     requirements.idNumber && (requirements.document || requirements.selfie ? 'the ID number' : 'The ID number'),
   ].filter((part): part is string => typeof part === 'string');
   const optionalNote =
-    optional.length > 0 && `${capitalize(optional.join(' and '))} ${optional.length > 1 || optional[0] === 'photos' ? 'are' : 'is'} optional in test mode. `;
+    optional.length > 0 &&
+    `${capitalize(optional.join(' and '))} ${optional.length > 1 || optional[0] === 'photos' ? 'are' : 'is'} optional in test mode. `;
   const seconds = `${view.delaySeconds} ${view.delaySeconds === 1 ? 'second' : 'seconds'}`;
   // One select, not a radio per outcome: up to fourteen outcomes would push the submit button
   // screens down on a phone. The chosen outcome's description is shown (and announced) below it.
@@ -261,7 +268,10 @@ function testOptions(view: ViewOf<'capture'>): Html | null {
 <p class="hint" id="test_case-hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
 <select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
 ${view.testCases.map(
-  (testCase, index) => html`<option value="${testCase.id}" data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
+  (
+    testCase,
+    index,
+  ) => html`<option value="${testCase.id}" data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
 `,
 )}</select>
 <p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>${first?.description}</p>
@@ -280,7 +290,12 @@ ${view.testCases.map(
  * numeric boxes (day, month, year), which every phone keyboard and screen reader handles.
  */
 function personDetailsFields(): Html {
-  const name = (part: 'first_name' | 'last_name', label: string, autocomplete: string, missing: string) => html`<div class="field" data-field>
+  const name = (
+    part: 'first_name' | 'last_name',
+    label: string,
+    autocomplete: string,
+    missing: string,
+  ) => html`<div class="field" data-field>
 <label class="field-label" for="${part}">${label}</label>
 <input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${missing}" required>
 <p class="field-error" id="${part}-error" data-field-error></p>

@@ -90,4 +90,3 @@ export type PageView =
       reason: 'link_expired' | 'session_closed' | 'live_checks_unavailable';
       returnUrl: string | null;
     });
-

@@ -64,7 +64,14 @@ export const handler = pageRoute(async (event) => {
           const returnUrl = returnUrlOf(current);
           answered = returnUrl
             ? redirect(returnUrl)
-            : htmlResponse({ kind: 'finished', outcome: 'declined', business: view.business, mode: view.mode, branding: view.branding, returnUrl: null });
+            : htmlResponse({
+                kind: 'finished',
+                outcome: 'declined',
+                business: view.business,
+                mode: view.mode,
+                branding: view.branding,
+                returnUrl: null,
+              });
           return change;
         },
         undefined,
@@ -73,7 +80,8 @@ export const handler = pageRoute(async (event) => {
     }
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
-    if ((error as { kind?: string }).kind === 'unexpected_state') return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token), 410);
+    if ((error as { kind?: string }).kind === 'unexpected_state')
+      return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token), 410);
     throw error;
   }
   return answered!;

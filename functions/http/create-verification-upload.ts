@@ -36,7 +36,10 @@ export const handler = pageApiRoute(async (event) => {
   const admission = await admitUpload(scope, { session: session.id, attempt }, now);
   if (!admission.admitted) {
     // In words for the person on the page.
-    return rateLimitResponse(`Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`, admission.retryAfterSeconds);
+    return rateLimitResponse(
+      `Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`,
+      admission.retryAfterSeconds,
+    );
   }
   const upload = await fileStore().presignUpload(
     scope,

@@ -25,10 +25,20 @@ export const handler = stripeEndpoint(
     // Any version the API serves; its events are rendered in it (functions/wire/events.ts eventForEndpoint).
     const apiVersion = params.api_version === undefined ? undefined : endpointApiVersion(params.api_version);
     if (params.connect === true) {
-      throw invalidParameter('parameter_invalid', 'Invalid connect: Verity has no connected accounts; leave connect out or false.', 'connect');
+      throw invalidParameter(
+        'parameter_invalid',
+        'Invalid connect: Verity has no connected accounts; leave connect out or false.',
+        'connect',
+      );
     }
     const endpoint = createWebhookEndpoint(
-      { url: await checkedUrl(params.url!, scope), enabled_events: params.enabled_events!, description: params.description, metadata: params.metadata, api_version: apiVersion },
+      {
+        url: await checkedUrl(params.url!, scope),
+        enabled_events: params.enabled_events!,
+        description: params.description,
+        metadata: params.metadata,
+        api_version: apiVersion,
+      },
       { id: newObjectId('we', origin.now.getTime()), scope, now: origin.now },
     );
     // The only response that shows the secret. A saved idempotent response keeps its generation
@@ -49,12 +59,20 @@ export const handler = stripeEndpoint(
  */
 function endpointApiVersion(text: string): string {
   if (text.trim() === '') {
-    throw invalidParameter('parameter_invalid_empty', 'Invalid api_version: leave it out for the newest version, or name a Stripe API version.', 'api_version');
+    throw invalidParameter(
+      'parameter_invalid_empty',
+      'Invalid api_version: leave it out for the newest version, or name a Stripe API version.',
+      'api_version',
+    );
   }
   try {
     servedVersion(text);
   } catch {
-    throw invalidParameter('parameter_invalid', 'Invalid api_version: it must be a Stripe API version, such as 2026-11-18.endive.', 'api_version');
+    throw invalidParameter(
+      'parameter_invalid',
+      'Invalid api_version: it must be a Stripe API version, such as 2026-11-18.endive.',
+      'api_version',
+    );
   }
   return text.trim();
 }

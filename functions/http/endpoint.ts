@@ -14,7 +14,15 @@ import { readParams, type Shape } from '../wire/schema';
 import { createHmac } from 'node:crypto';
 import { invalidParameter, VerityError } from '../domain/errors';
 import { toStripeError } from '../wire/errors';
-import { completeKey, completionItem, savedUnderKey, usedKey, type IdempotentRequest, type SavedResponse, type UsedKey } from '../store/idempotency';
+import {
+  completeKey,
+  completionItem,
+  savedUnderKey,
+  usedKey,
+  type IdempotentRequest,
+  type SavedResponse,
+  type UsedKey,
+} from '../store/idempotency';
 import type { AlsoWrite, SessionChange } from '../store/sessions';
 import { signingSecret, withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
@@ -145,7 +153,9 @@ function idempotentRequest(event: Event, params: ParamTree, scope: Scope): Keyed
  * other use of the secret (credential tags sign `kind:account:…`, never a JSON array).
  */
 const keyedDigest = (...parts: unknown[]): string =>
-  createHmac('sha256', signingSecret()).update(JSON.stringify(['idempotency', ...parts])).digest('base64url');
+  createHmac('sha256', signingSecret())
+    .update(JSON.stringify(['idempotency', ...parts]))
+    .digest('base64url');
 
 /**
  * The answer to a request whose key another request used first (a repeat, or a twin that won the
@@ -173,7 +183,9 @@ async function answerUsedKey(
   const saved = response.body === undefined ? undefined : (JSON.parse(response.body) as { object?: string; id?: string });
   const sessionId = response.session ?? (saved?.object === 'identity.verification_session' ? saved.id : undefined);
   const current = saved === undefined || (access.asksSensitive && sessionId !== undefined && response.statusCode === 200);
-  const body = current ? await renderSessionNow(request.scope, sessionId!, expand, access) : withCredentials(saved, response.credentials, request.scope);
+  const body = current
+    ? await renderSessionNow(request.scope, sessionId!, expand, access)
+    : withCredentials(saved, response.credentials, request.scope);
   return {
     statusCode: response.statusCode,
     headers: { ...jsonHeaders(request.header), 'idempotent-replayed': 'true' },
@@ -196,7 +208,8 @@ async function settleFailure(request: IdempotentRequest, error: unknown, now: Da
   const { statusCode, body } = toStripeError(error);
   if (statusCode >= 500) return undefined;
   // A refusal of the key (403) is not saved either: it says nothing of the request's parameters.
-  const unsaved = error instanceof VerityError && (error.kind === 'invalid_parameter' || error.kind === 'conflict' || error.kind === 'permission');
+  const unsaved =
+    error instanceof VerityError && (error.kind === 'invalid_parameter' || error.kind === 'conflict' || error.kind === 'permission');
   if (unsaved) return savedUnderKey(request, now);
   return completeKey(request, { statusCode, body: JSON.stringify(body) }, now);
 }
@@ -214,7 +227,11 @@ function savedResponse(statusCode: number, body: unknown, session?: Verification
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }

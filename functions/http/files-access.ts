@@ -29,7 +29,10 @@ export async function visibleFile(scope: Scope, id: string): Promise<FileInfo> {
 
 /** `files` without those of sessions being redacted. */
 export async function visibleFiles(scope: Scope, files: FileInfo[]): Promise<FileInfo[]> {
-  const shown = await unredactedSessions(scope, files.map((file) => file.session));
+  const shown = await unredactedSessions(
+    scope,
+    files.map((file) => file.session),
+  );
   return files.filter((file) => shown.has(file.session));
 }
 

@@ -50,7 +50,11 @@ export const seeOther = (headers: HtmlHeaders, location: string, cookies?: strin
  * logged with only what failed and where (never a parameter, a cookie or a person's data), and
  * answered with a plain 500 page, not a JSON error a person cannot read.
  */
-export function htmlRoute(headers: HtmlHeaders, handler: (event: Event) => Promise<Result>, refusal: (error: unknown) => Result | undefined = () => undefined) {
+export function htmlRoute(
+  headers: HtmlHeaders,
+  handler: (event: Event) => Promise<Result>,
+  refusal: (error: unknown) => Result | undefined = () => undefined,
+) {
   return middy<Event, Result>()
     .use(httpHeaderNormalizer())
     .use({
@@ -64,7 +68,9 @@ export function htmlRoute(headers: HtmlHeaders, handler: (event: Event) => Promi
           request.response = refused;
         } else {
           const { name, message } = request.error ?? {};
-          console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message }));
+          console.error(
+            JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message }),
+          );
           request.response = {
             statusCode: 500,
             headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },

@@ -52,7 +52,12 @@ export interface RequestAccess {
  * Refuses (403) `expand[]` paths the key may not see, and returns what the endpoint checks per
  * object. `expand` is the request's `expand[]` as given (list paths start with `data.`).
  */
-export function checkExpandAccess(caller: Caller, event: APIGatewayProxyEventV2, expand: readonly string[] | undefined, now: Date): RequestAccess {
+export function checkExpandAccess(
+  caller: Caller,
+  event: APIGatewayProxyEventV2,
+  expand: readonly string[] | undefined,
+  now: Date,
+): RequestAccess {
   const request = requestOf(caller, event);
   let asksSensitive = false;
   for (const raw of expand ?? []) {

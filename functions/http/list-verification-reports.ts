@@ -28,6 +28,10 @@ export const handler = stripeEndpoint(
     // One report processed too long ago refuses the page: a list never shows less than it was asked for without saying so.
     const sensitive = expandsSensitive(expand);
     if (sensitive) for (const report of data) access.sensitiveResults(`data.${sensitive}`, report.created);
-    return listEnvelope(LIST_URL, data.map((report) => renderVerificationReport(report, expand)), hasMore);
+    return listEnvelope(
+      LIST_URL,
+      data.map((report) => renderVerificationReport(report, expand)),
+      hasMore,
+    );
   },
 );

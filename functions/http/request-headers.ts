@@ -37,7 +37,8 @@ export function requestedVersion(headers: Headers, scope: Scope): ServedVersion 
 export function refuseOtherAccount(headers: Headers, scope: Scope): void {
   for (const name of ['stripe-account', 'stripe-context'] as const) {
     const value = headers[name];
-    if (value !== undefined && value.trim() !== scope.account) throw otherAccount(name === 'stripe-account' ? 'Stripe-Account' : 'Stripe-Context');
+    if (value !== undefined && value.trim() !== scope.account)
+      throw otherAccount(name === 'stripe-account' ? 'Stripe-Account' : 'Stripe-Context');
   }
 }
 
@@ -64,7 +65,8 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
   console.warn(
     JSON.stringify({
       level: 'warn',
-      message: 'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; upgrade Verity to render the new major',
+      message:
+        'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; upgrade Verity to render the new major',
       account: scope.account,
       mode: scope.mode,
       requested_version: requested,

@@ -10,7 +10,8 @@ export const handler = testHelperEndpoint(
   {
     kind: 'conclude',
     name: 'require_input',
-    testCase: (params: { last_error?: { code?: (typeof FAILURE_CODES)[number] } }) => params.last_error?.code ?? 'document_unverified_other',
+    testCase: (params: { last_error?: { code?: (typeof FAILURE_CODES)[number] } }) =>
+      params.last_error?.code ?? 'document_unverified_other',
   },
   { last_error: object({ code: oneOf(FAILURE_CODES) }) },
 );

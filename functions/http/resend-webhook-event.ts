@@ -19,19 +19,30 @@ const RESEND_TIMEOUT_MS = 5_000;
 /** Stripe's limit for a manual resend. */
 const RESEND_WITHIN_SECONDS = 15 * 24 * 60 * 60;
 
-export const handler = stripeEndpoint({ event: required(requiredString({ maxLength: 100 })) }, async ({ params, scope, pathId, origin }) => {
-  const { endpoint } = await endpointOfPath(scope, pathId);
-  const eventId = params.event!;
-  const delivery = isObjectId('evt', eventId) ? await getDelivery(scope, endpoint.id, eventId) : undefined;
-  if (!delivery) {
-    throw invalidParameter('resource_missing', `No delivery of event '${eventId}' to webhook endpoint ${endpoint.id}: only events sent to it can be resent.`, 'event');
-  }
-  if (delivery.created < Math.floor(origin.now.getTime() / 1000) - RESEND_WITHIN_SECONDS) {
-    throw invalidParameter('parameter_invalid', `Event ${eventId} is more than 15 days old: it can no longer be resent.`, 'event');
-  }
-  const attempt = await attemptDelivery(delivery, 'resend', { timeoutMs: RESEND_TIMEOUT_MS });
-  if (attempt === undefined) {
-    throw new VerityError('conflict', 'lock_timeout', `Event ${eventId} is being delivered to ${endpoint.id} right now; retry the request in a minute.`);
-  }
-  return renderDelivery((await getDelivery(scope, endpoint.id, eventId))!);
-});
+export const handler = stripeEndpoint(
+  { event: required(requiredString({ maxLength: 100 })) },
+  async ({ params, scope, pathId, origin }) => {
+    const { endpoint } = await endpointOfPath(scope, pathId);
+    const eventId = params.event!;
+    const delivery = isObjectId('evt', eventId) ? await getDelivery(scope, endpoint.id, eventId) : undefined;
+    if (!delivery) {
+      throw invalidParameter(
+        'resource_missing',
+        `No delivery of event '${eventId}' to webhook endpoint ${endpoint.id}: only events sent to it can be resent.`,
+        'event',
+      );
+    }
+    if (delivery.created < Math.floor(origin.now.getTime() / 1000) - RESEND_WITHIN_SECONDS) {
+      throw invalidParameter('parameter_invalid', `Event ${eventId} is more than 15 days old: it can no longer be resent.`, 'event');
+    }
+    const attempt = await attemptDelivery(delivery, 'resend', { timeoutMs: RESEND_TIMEOUT_MS });
+    if (attempt === undefined) {
+      throw new VerityError(
+        'conflict',
+        'lock_timeout',
+        `Event ${eventId} is being delivered to ${endpoint.id} right now; retry the request in a minute.`,
+      );
+    }
+    return renderDelivery((await getDelivery(scope, endpoint.id, eventId))!);
+  },
+);

@@ -18,5 +18,7 @@ export const handler = stripeEndpoint({}, async ({ scope, pathId, access }) => {
   const contents = await fileStore().contents(scope, file.id);
   if (!contents) throw resourceMissing('file', file.id);
   // no-store on both, as stripeResponses() sets it on every answer of the API; the bytes are never sniffed as another type.
-  return new RawResponse(fileContentsResponse(file.id, contents, 'attachment', { 'cache-control': 'no-store' }, { 'x-content-type-options': 'nosniff' }));
+  return new RawResponse(
+    fileContentsResponse(file.id, contents, 'attachment', { 'cache-control': 'no-store' }, { 'x-content-type-options': 'nosniff' }),
+  );
 });

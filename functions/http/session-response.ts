@@ -36,7 +36,11 @@ export function sessionResponse(scope: Scope, expandParam: string[] | undefined,
     /** Reads the reports the sessions' expansion will show, or whose processing time it needs. */
     async load(sessions: VerificationSession[]): Promise<void> {
       if (!expand.has('last_verification_report') && !sensitive) return;
-      const ids = new Set(sessions.flatMap((s) => (s.last_verification_report && !reports.has(s.last_verification_report) ? [s.last_verification_report] : [])));
+      const ids = new Set(
+        sessions.flatMap((s) =>
+          s.last_verification_report && !reports.has(s.last_verification_report) ? [s.last_verification_report] : [],
+        ),
+      );
       await Promise.all(
         [...ids].map(async (id) => {
           const report = await getReport(scope, id);
@@ -58,7 +62,12 @@ export function sessionResponse(scope: Scope, expandParam: string[] | undefined,
  * replay shows once the session its saved response showed was redacted. 404 `resource_missing`
  * if there is no such session.
  */
-export async function renderSessionNow(scope: Scope, id: string, expandParam: string[] | undefined, access: RequestAccess): Promise<unknown> {
+export async function renderSessionNow(
+  scope: Scope,
+  id: string,
+  expandParam: string[] | undefined,
+  access: RequestAccess,
+): Promise<unknown> {
   const response = sessionResponse(scope, expandParam, { access });
   const stored = await getSession(scope, id);
   if (!stored) throw resourceMissing('verification_session', id);

@@ -33,7 +33,12 @@ export function withRequestId(request: middy.Request<Event, Result>, headers: Re
   const version = (request.event as EventWithRequestId).verityApiVersion;
   request.response = {
     ...request.response,
-    headers: { ...request.response?.headers, ...headers, 'request-id': requestIdOf(request.event), ...(version ? { 'stripe-version': version } : {}) },
+    headers: {
+      ...request.response?.headers,
+      ...headers,
+      'request-id': requestIdOf(request.event),
+      ...(version ? { 'stripe-version': version } : {}),
+    },
   };
 }
 
@@ -49,11 +54,12 @@ export function stripeResponses(): middy.MiddlewareObj<Event, Result> {
       if (statusCode >= 500) {
         // Only what failed and where: never parameters, keys or session data.
         const { name, message, stack } = request.error ?? {};
-        console.error(JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message, stack }));
+        console.error(
+          JSON.stringify({ level: 'error', requestId: requestIdOf(request.event), route: request.event.routeKey, name, message, stack }),
+        );
       }
       request.response = { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       addHeaders(request);
     },
   };
 }
-

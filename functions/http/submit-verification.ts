@@ -10,7 +10,16 @@ import { invalidParameter } from '../domain/errors';
 import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
-import { attemptOf, cookieActs, pageAccess, pageUrl, requirementsOf, returnUrlOf, testCasesFor, testDelaySeconds } from '../hosted-page/page-access';
+import {
+  attemptOf,
+  cookieActs,
+  pageAccess,
+  pageUrl,
+  requirementsOf,
+  returnUrlOf,
+  testCasesFor,
+  testDelaySeconds,
+} from '../hosted-page/page-access';
 import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo } from '../store/files';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
@@ -77,7 +86,11 @@ export const handler = pageApiRoute(async (event) => {
 type Params = ReturnType<typeof readParams<typeof submissionShape>>;
 
 /** Checks what was handed in against what the session asks for; in test mode everything but the choice of test case is optional. */
-function readSubmission(session: VerificationSession, params: Params, now: Date): { submission: Submission; photos: [PhotoParam, string][] } {
+function readSubmission(
+  session: VerificationSession,
+  params: Params,
+  now: Date,
+): { submission: Submission; photos: [PhotoParam, string][] } {
   const requirements = requirementsOf(session);
   const test = session.mode === 'test';
   const created = Math.floor(now.getTime() / 1000);
@@ -97,7 +110,11 @@ function readSubmission(session: VerificationSession, params: Params, now: Date)
   };
 
   if (params.document_type !== undefined && !requirements.documentTypes.includes(params.document_type)) {
-    throw invalidParameter('parameter_invalid', 'This kind of document is not accepted here. Choose one of the listed documents.', 'document_type');
+    throw invalidParameter(
+      'parameter_invalid',
+      'This kind of document is not accepted here. Choose one of the listed documents.',
+      'document_type',
+    );
   }
   if (requirements.document && !test && params.document_type === undefined) {
     throw invalidParameter('parameter_missing', 'Choose the kind of document you will use.', 'document_type');
@@ -144,7 +161,6 @@ const PHOTO_NAMES = { document_front: 'the front of your document', document_bac
 const notUploaded = (param: PhotoParam) =>
   invalidParameter('parameter_invalid', `This photo did not arrive. Add ${PHOTO_NAMES[param]} again.`, param);
 
-
 /**
  * The uploads the submission names, each checked where it is stored: uploaded under this session
  * and attempt (its key: an upload of another session, or of an attempt since concluded, is not
@@ -153,10 +169,18 @@ const notUploaded = (param: PhotoParam) =>
  * a huge image, which every decoder would then have to hold). Otherwise a refusal beside the
  * photo's field. Reads the first IMAGE_HEADER_BYTES of each (at most three).
  */
-async function uploadedFiles(scope: Scope, session: VerificationSession, photos: [PhotoParam, string][], created: number): Promise<FileInfo[]> {
+async function uploadedFiles(
+  scope: Scope,
+  session: VerificationSession,
+  photos: [PhotoParam, string][],
+  created: number,
+): Promise<FileInfo[]> {
   const attempt = attemptOf(session);
   const found = await Promise.all(
-    photos.map(async ([param, id]) => [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, IMAGE_HEADER_BYTES)] as const),
+    photos.map(
+      async ([param, id]) =>
+        [param, id, await fileStore().inspectUpload(scope, { session: session.id, attempt, id }, IMAGE_HEADER_BYTES)] as const,
+    ),
   );
   return found.map(([param, id, object]) => {
     if (!object) throw notUploaded(param);
@@ -165,7 +189,12 @@ async function uploadedFiles(scope: Scope, session: VerificationSession, photos:
     if ('problem' in header || header.type !== object.contentType) {
       throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
     }
-    if (object.size > MAX_UPLOAD_BYTES) throw invalidParameter('parameter_invalid', `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`, param);
+    if (object.size > MAX_UPLOAD_BYTES)
+      throw invalidParameter(
+        'parameter_invalid',
+        `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`,
+        param,
+      );
     if (!withinImageLimit(header)) {
       throw invalidParameter(
         'parameter_invalid',

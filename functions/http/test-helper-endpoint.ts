@@ -27,7 +27,11 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, sh
   return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
     const { params, scope, pathId, saveResponse, access } = request;
     if (scope.mode !== 'test') {
-      throw new VerityError('unexpected_state', 'livemode_mismatch', 'Test helpers can only be used with a test key (sk_test_… or rk_test_…).');
+      throw new VerityError(
+        'unexpected_state',
+        'livemode_mismatch',
+        'Test helpers can only be used with a test key (sk_test_… or rk_test_…).',
+      );
     }
     const id = sessionIdFromPath(pathId);
     const response = sessionResponse(scope, params.expand as string[] | undefined, { access });
@@ -77,4 +81,3 @@ const cannotConclude = (name: string, session: VerificationSession) =>
     `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status of ${session.status}. ` +
       'Only a VerificationSession with one of the following statuses: requires_input, processing can be concluded by a test helper.',
   );
-

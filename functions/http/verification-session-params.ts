@@ -22,7 +22,6 @@ export const sessionOptions = () =>
 
 export const providedDetails = () => object({ email: email(), phone: phone() });
 
-
 /** A path id that cannot name a session is answered without touching storage. */
 export function sessionIdFromPath(id: string | undefined): string {
   if (!id || !isObjectId('vs', id)) throw resourceMissing('verification_session', id ?? '');

@@ -18,7 +18,11 @@ import { BASELINE_FILE, drifts, type Baseline, type Drift } from '../evaluation/
 import { checkImages, parseLabels, rowDigest, type RowImages } from '../evaluation/labels';
 import { evaluateRow } from '../evaluation/run-row';
 
-export const CANARY_ENV = { bucket: 'VERITY_CANARY_BUCKET', prefix: 'VERITY_CANARY_PREFIX', tolerance: 'VERITY_CANARY_SIMILARITY_TOLERANCE' } as const;
+export const CANARY_ENV = {
+  bucket: 'VERITY_CANARY_BUCKET',
+  prefix: 'VERITY_CANARY_PREFIX',
+  tolerance: 'VERITY_CANARY_SIMILARITY_TOLERANCE',
+} as const;
 /** Similarity points (0–100) a face match may move before it counts as changed, unless set. */
 export const DEFAULT_SIMILARITY_TOLERANCE = 2;
 /** The most rows a run checks: about $0.05 each at list prices (docs/reference/live-checks.md), so at most about $1 a day. */
@@ -56,7 +60,8 @@ export async function runCanary(deps: CanaryDeps): Promise<CanaryResult> {
       const { Body } = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: `${deps.prefix}${key}` }));
       return await Body!.transformToByteArray();
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') throw new Error(`The canary's samples have no ${deps.prefix}${key} in s3://${deps.bucket}`);
+      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey')
+        throw new Error(`The canary's samples have no ${deps.prefix}${key} in s3://${deps.bucket}`);
       throw error;
     }
   };
@@ -64,14 +69,19 @@ export async function runCanary(deps: CanaryDeps): Promise<CanaryResult> {
   const rows = parseLabels(await text('labels.csv'));
   const baseline = JSON.parse(await text(BASELINE_FILE)) as Baseline;
   if (baseline.version !== 1 || !Array.isArray(baseline.rows)) throw new Error(`${BASELINE_FILE} is not one npx verity evaluate wrote`);
-  if (rows.length > MAX_CANARY_ROWS) throw new Error(`The canary checks at most ${MAX_CANARY_ROWS} rows a day; labels.csv has ${rows.length}`);
+  if (rows.length > MAX_CANARY_ROWS)
+    throw new Error(`The canary checks at most ${MAX_CANARY_ROWS} rows a day; labels.csv has ${rows.length}`);
 
   const found: Drift[] = [];
   const versions = new Set<string>();
   let changed = 0;
   for (const row of rows) {
     const image = async (column: 'document_front' | 'document_back' | 'selfie') => (row[column] ? read(row[column]!) : undefined);
-    const images: RowImages = { document_front: (await image('document_front'))!, document_back: await image('document_back'), selfie: await image('selfie') };
+    const images: RowImages = {
+      document_front: (await image('document_front'))!,
+      document_back: await image('document_back'),
+      selfie: await image('selfie'),
+    };
     checkImages(row, images);
     const digest = rowDigest(row, images, 'images');
     const result = await evaluateRow({
@@ -83,7 +93,12 @@ export async function runCanary(deps: CanaryDeps): Promise<CanaryResult> {
       ...(deps.now && { now: deps.now }),
     });
     if (result.model_version) versions.add(result.model_version);
-    const moved = drifts(row.line, baseline.rows.find((entry) => entry.images === digest), result, deps.tolerance);
+    const moved = drifts(
+      row.line,
+      baseline.rows.find((entry) => entry.images === digest),
+      result,
+      deps.tolerance,
+    );
     if (moved.length) changed++;
     found.push(...moved);
   }
@@ -91,7 +106,19 @@ export async function runCanary(deps: CanaryDeps): Promise<CanaryResult> {
   // Embedded metric format (CloudWatch User Guide, "Specification: Embedded metric format"): the log line is the metric.
   log(
     JSON.stringify({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: CANARY_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'ResultsChanged', Unit: 'Count' }, { Name: 'RowsChecked', Unit: 'Count' }] }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: CANARY_NAMESPACE,
+            Dimensions: [[]],
+            Metrics: [
+              { Name: 'ResultsChanged', Unit: 'Count' },
+              { Name: 'RowsChecked', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
       ResultsChanged: changed,
       RowsChecked: rows.length,
       model_versions: [...versions].sort(),

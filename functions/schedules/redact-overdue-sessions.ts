@@ -69,12 +69,20 @@ export async function handler(_event?: unknown, context?: Pick<Context, 'getRema
       } catch (error) {
         // One session's failure must not stop the others; the next run tries it again.
         counts.failed++;
-        console.error(JSON.stringify({ level: 'error', message: 'overdue redaction failed', name: (error as Error).name, detail: (error as Error).message }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            message: 'overdue redaction failed',
+            name: (error as Error).name,
+            detail: (error as Error).message,
+          }),
+        );
       }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, runner));
-  if (counts.redacted || counts.continued || counts.failed || counts.left) console.log(JSON.stringify({ level: 'info', message: 'redaction backstop', ...counts }));
+  if (counts.redacted || counts.continued || counts.failed || counts.left)
+    console.log(JSON.stringify({ level: 'info', message: 'redaction backstop', ...counts }));
   return counts;
 }
 

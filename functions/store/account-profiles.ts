@@ -27,7 +27,9 @@ interface StoredProfile {
 const PROFILE_FIELDS = ['name', 'support_email', 'support_url', 'primary_color', 'logo'] as const;
 
 async function readProfile(account: string, consistent: boolean): Promise<StoredProfile | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: accountProfileKey(account), ConsistentRead: consistent }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: accountProfileKey(account), ConsistentRead: consistent }),
+  );
   if (!Item) return undefined;
   const profile: AccountProfile = {};
   for (const field of PROFILE_FIELDS) if (Item[field] !== undefined) profile[field] = Item[field];
@@ -86,13 +88,19 @@ export async function updateAccountProfile(
   ];
   const previousLogo = stored?.profile.logo?.id;
   if (next.logo && next.logo.id !== previousLogo && update.logo) {
-    items.push({ Put: { TableName: tableName(), Item: { ...accountLogoKey(next.logo.id), account, content_type: update.logo.content_type, data: update.logo.data } } });
+    items.push({
+      Put: {
+        TableName: tableName(),
+        Item: { ...accountLogoKey(next.logo.id), account, content_type: update.logo.content_type, data: update.logo.data },
+      },
+    });
   }
   if (previousLogo && previousLogo !== next.logo?.id) items.push(deleteItem(accountLogoKey(previousLogo)));
   try {
     await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
-    if (cancellationReasons(error)?.some((reason) => reason.code === 'ConditionalCheckFailed' || reason.code === 'TransactionConflict')) throw changedMeanwhile();
+    if (cancellationReasons(error)?.some((reason) => reason.code === 'ConditionalCheckFailed' || reason.code === 'TransactionConflict'))
+      throw changedMeanwhile();
     throw error;
   }
   return { previous: stored?.profile, profile: next };

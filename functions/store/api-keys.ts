@@ -17,7 +17,10 @@ export async function findApiKey(hash: string): Promise<StoredApiKey | undefined
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keyOf(hash) }));
   if (!Item) return undefined;
   const restricted = Item.restricted as RestrictedKeyGrant | undefined;
-  return { scope: { account: Item.account as string, mode: Item.mode as Mode }, grant: restricted ? { type: 'restricted', ...restricted } : { type: 'secret' } };
+  return {
+    scope: { account: Item.account as string, mode: Item.mode as Mode },
+    grant: restricted ? { type: 'restricted', ...restricted } : { type: 'secret' },
+  };
 }
 
 /**
@@ -29,7 +32,13 @@ export async function saveApiKey(hash: string, scope: Scope, now: Date, restrict
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keyOf(hash), account: scope.account, mode: scope.mode, created: Math.floor(now.getTime() / 1000), ...(restricted ? { restricted } : {}) },
+        Item: {
+          ...keyOf(hash),
+          account: scope.account,
+          mode: scope.mode,
+          created: Math.floor(now.getTime() / 1000),
+          ...(restricted ? { restricted } : {}),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

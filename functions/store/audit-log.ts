@@ -16,7 +16,16 @@ import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './s
 
 export const CONSOLE_AUDIT_KIND = 'console_audit_event';
 export const CONSOLE_AUDIT_ID_PREFIX = 'cae';
-export const CONSOLE_AUDIT_ACTIONS = ['sign_in', 'sign_out', 'reveal', 'image_view', 'cancel', 'redact', 'end_console_session', 'cancel_console_link'] as const;
+export const CONSOLE_AUDIT_ACTIONS = [
+  'sign_in',
+  'sign_out',
+  'reveal',
+  'image_view',
+  'cancel',
+  'redact',
+  'end_console_session',
+  'cancel_console_link',
+] as const;
 export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];
 
 /** `verity.console_audit_event`: one look at personal data, or one act, in the console. */
@@ -30,7 +39,10 @@ export interface ConsoleAuditEvent {
   /** Who: the operator's address, role and console session (`cs_…`). */
   operator: { email: string; role: ConsoleRole; console_session: string };
   /** Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for sign-in and sign-out. */
-  target: { object: 'identity.verification_session' | 'identity.verification_report' | 'file' | 'verity.console_session' | 'verity.console_link'; id: string } | null;
+  target: {
+    object: 'identity.verification_session' | 'identity.verification_report' | 'file' | 'verity.console_session' | 'verity.console_link';
+    id: string;
+  } | null;
   /** The request it was made in (`req_…`, the `Request-Id` the console answered with). */
   request: string;
 }
@@ -44,7 +56,8 @@ export function auditRetentionDays(): number {
   const setting = process.env.VERITY_CONSOLE_AUDIT_RETENTION_DAYS;
   if (setting === undefined || setting === '') return 365;
   const days = Number(setting);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`VERITY_CONSOLE_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${setting}".`);
+  if (!Number.isInteger(days) || days < 1 || days > 3650)
+    throw new Error(`VERITY_CONSOLE_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${setting}".`);
   return days;
 }
 

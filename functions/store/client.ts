@@ -83,7 +83,11 @@ const MAX_BATCH_ATTEMPTS = 8;
  * advises for batch operations, until nothing is left; throws `failure` after
  * `MAX_BATCH_ATTEMPTS` sends.
  */
-export async function untilProcessed<T>(requestItems: Record<string, T>, send: (pending: Record<string, T>) => Promise<Record<string, T> | undefined>, failure: string): Promise<void> {
+export async function untilProcessed<T>(
+  requestItems: Record<string, T>,
+  send: (pending: Record<string, T>) => Promise<Record<string, T> | undefined>,
+  failure: string,
+): Promise<void> {
   let pending: Record<string, T> | undefined = requestItems;
   for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
     if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(failure);

@@ -59,7 +59,9 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const TTL = tableSchema.timeToLiveAttribute;
 const { byScope } = tableSchema.indexes;
 /** The account's console links or sessions in one mode, listed through the by-scope index (never the token's digest). */
-const listedUnder = (scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND) => ({ [byScope.partitionKey]: listPartition(scope, kind) });
+const listedUnder = (scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND) => ({
+  [byScope.partitionKey]: listPartition(scope, kind),
+});
 
 /** Stores a new link's digest with what it grants, valid CONSOLE_LINK_SECONDS from `now`; its id (`cl_…`) names it to cancel it. */
 export async function saveConsoleLink(token: string, grant: ConsoleGrant, now: Date): Promise<{ id: string; expires: number }> {
@@ -133,7 +135,14 @@ export async function saveConsoleSession(token: string, id: string, grant: Conso
 export async function findConsoleSession(token: string, now: Date): Promise<ConsoleSession | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: sessionKey(token), ConsistentRead: true }));
   if (!Item || Item.ended !== undefined || Item[TTL] <= seconds(now)) return undefined;
-  return { id: Item.id, scope: { account: Item.account, mode: Item.mode as Mode }, email: Item.email, role: Item.role, created: Item.created, expires: Item[TTL] };
+  return {
+    id: Item.id,
+    scope: { account: Item.account, mode: Item.mode as Mode },
+    email: Item.email,
+    role: Item.role,
+    created: Item.created,
+    expires: Item[TTL],
+  };
 }
 
 /** Ends a console session at once (a conditional put marks it ended); false when it was not live. */
@@ -142,7 +151,11 @@ export async function endConsoleSession(token: string, now: Date): Promise<boole
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
   if (!Item || Item.ended !== undefined) return false;
   return writeUnlessConditionFails(
-    new PutCommand({ TableName: tableName(), Item: { ...Item, ended: seconds(now) }, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended)' }),
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...Item, ended: seconds(now) },
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended)',
+    }),
   );
 }
 
@@ -212,13 +225,19 @@ export type ConsoleAccessTarget = { session: string } | { link: string } | { ema
  * conditional put of its own item (read again, consistently), so the next request with that
  * cookie, or that link, is refused. What was ended and canceled; none when nothing matched.
  */
-export async function endConsoleAccess(scope: Scope, target: ConsoleAccessTarget, now: Date): Promise<{ sessions: ConsoleSession[]; links: ConsoleLink[] }> {
+export async function endConsoleAccess(
+  scope: Scope,
+  target: ConsoleAccessTarget,
+  now: Date,
+): Promise<{ sessions: ConsoleSession[]; links: ConsoleLink[] }> {
   const email = 'email' in target ? target.email.toLowerCase() : undefined;
   const chosen = (items: Record<string, any>[], id: string | undefined) =>
     items.filter((item) => (email !== undefined ? String(item.email).toLowerCase() === email : item.id === id));
   const [sessionItems, linkItems] = await Promise.all([listed(scope, SESSION_KIND, now), listed(scope, LINK_KIND, now)]);
   const end = async (listedItem: Record<string, any>, mark: 'ended' | 'canceled'): Promise<boolean> => {
-    const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: listedItem.pk, sk: listedItem.sk }, ConsistentRead: true }));
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName(), Key: { pk: listedItem.pk, sk: listedItem.sk }, ConsistentRead: true }),
+    );
     if (!Item || Item.account !== scope.account || Item.mode !== scope.mode) return false;
     return writeUnlessConditionFails(
       new PutCommand({
@@ -230,6 +249,9 @@ export async function endConsoleAccess(scope: Scope, target: ConsoleAccessTarget
   };
   const sessions = chosen(sessionItems, 'session' in target ? target.session : undefined);
   const links = chosen(linkItems, 'link' in target ? target.link : undefined);
-  const [sessionsEnded, linksCanceled] = await Promise.all([Promise.all(sessions.map((item) => end(item, 'ended'))), Promise.all(links.map((item) => end(item, 'canceled')))]);
+  const [sessionsEnded, linksCanceled] = await Promise.all([
+    Promise.all(sessions.map((item) => end(item, 'ended'))),
+    Promise.all(links.map((item) => end(item, 'canceled'))),
+  ]);
   return { sessions: sessions.filter((_, i) => sessionsEnded[i]).map(linkOf), links: links.filter((_, i) => linksCanceled[i]).map(linkOf) };
 }

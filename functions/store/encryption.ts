@@ -34,10 +34,12 @@ export function openBytes(key: Uint8Array, sealed: Uint8Array, context: string):
 }
 
 /** A JSON value, sealed. */
-export const sealJson = (key: Uint8Array, value: unknown, context: string): Uint8Array => sealBytes(key, Buffer.from(JSON.stringify(value), 'utf8'), context);
+export const sealJson = (key: Uint8Array, value: unknown, context: string): Uint8Array =>
+  sealBytes(key, Buffer.from(JSON.stringify(value), 'utf8'), context);
 
 /** A sealed JSON value, opened. */
-export const openJson = <T>(key: Uint8Array, sealed: Uint8Array, context: string): T => JSON.parse(openBytes(key, sealed, context).toString('utf8')) as T;
+export const openJson = <T>(key: Uint8Array, sealed: Uint8Array, context: string): T =>
+  JSON.parse(openBytes(key, sealed, context).toString('utf8')) as T;
 
 /** A new random 256-bit key. */
 export const newKey = (): Buffer => randomBytes(KEY_BYTES);

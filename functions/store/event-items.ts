@@ -33,7 +33,10 @@ export function eventItem(event: StripeEvent, scope: Scope): Record<string, unkn
 }
 
 /** The session whose key opens an event item, as its clear part says. */
-export const sessionOfEventItem = (item: Record<string, any>) => ({ scope: scopeOfItem(item), id: (item.event as StripeEvent).data.object.id });
+export const sessionOfEventItem = (item: Record<string, any>) => ({
+  scope: scopeOfItem(item),
+  id: (item.event as StripeEvent).data.object.id,
+});
 
 /** An event item's scope, from its clear copy of the session. */
 const scopeOfItem = (item: Record<string, any>): Scope => {
@@ -71,4 +74,3 @@ function asRead(item: Record<string, any>, event: StripeEvent): StripeEvent {
   const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
   return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };
 }
-

@@ -25,7 +25,6 @@ export function listEvents(scope: Scope, types: readonly string[] | undefined, p
   return queryPage({ ...query, idPrefix: 'evt' }, page, (item) => eventOfItem(item)!, loadEventKeys);
 }
 
-
 /** Events some webhook endpoint has not had yet (pending, or failed every attempt), of the given types. */
 export function listUndeliveredEvents(scope: Scope, types: readonly string[], page: PageQuery) {
   const query = { index: tableSchema.indexes.byStatus, partitions: types.map((type) => undeliveredEventsPartition(scope, type)) };

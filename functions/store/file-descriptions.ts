@@ -16,12 +16,20 @@ export interface FileListQuery extends PageQuery {
 
 /** The file `id` of `scope`, without its bytes; undefined if there is none. */
 export const describeFile = async (scope: Scope, id: string) =>
-  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_INFO_KIND) }))).Item?.info as FileInfo | undefined;
+  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_INFO_KIND) }))).Item?.info as
+    | FileInfo
+    | undefined;
 
 /** A page of the scope's files, newest first (Stripe's list order and cursors). */
 export const listFiles = (scope: Scope, query: FileListQuery): Promise<{ data: FileInfo[]; hasMore: boolean }> =>
-  queryPage(filteredIndexQuery(scope, FILE_KIND, 'file', [{ index: 'byType', field: 'purpose', value: query.purpose }]), query, (item) => item.info as FileInfo);
+  queryPage(
+    filteredIndexQuery(scope, FILE_KIND, 'file', [{ index: 'byType', field: 'purpose', value: query.purpose }]),
+    query,
+    (item) => item.info as FileInfo,
+  );
 
 /** An image kept in a table item, as submissions before uploads stored it; undefined if there is none. */
 export const tableFileOf = async (scope: Scope, id: string) =>
-  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_KIND) }))).Item?.file as StoredFile | undefined;
+  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, FILE_KIND) }))).Item?.file as
+    | StoredFile
+    | undefined;

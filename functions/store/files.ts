@@ -16,7 +16,14 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
 import { localFolderObjects } from '../files/local-folder';
-import { DOWNLOAD_URL_SECONDS, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_POLICY_SECONDS, uploadKey } from '../files/objects';
+import {
+  DOWNLOAD_URL_SECONDS,
+  MAX_INLINE_CONTENTS_BYTES,
+  MAX_UPLOAD_BYTES,
+  sessionUploadsPrefix,
+  UPLOAD_POLICY_SECONDS,
+  uploadKey,
+} from '../files/objects';
 import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, UploadedObject, UploadPurpose } from '../files/objects';
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
@@ -82,7 +89,10 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
       const info = await describeFile(scope, id);
       if (info?.object_key) {
         if (info.size > MAX_INLINE_CONTENTS_BYTES && objects.downloadUrl) {
-          return { content_type: info.content_type, url: await objects.downloadUrl(info.object_key, info.object_version, DOWNLOAD_URL_SECONDS) };
+          return {
+            content_type: info.content_type,
+            url: await objects.downloadUrl(info.object_key, info.object_version, DOWNLOAD_URL_SECONDS),
+          };
         }
         const object = await objects.read(info.object_key, info.object_version);
         return object && { content_type: info.content_type, data: object.data };

@@ -16,7 +16,9 @@ const PERSONAL_FILTERS = new Set(['client_reference_id']);
 /** The partition of `kind` in `scope` with `field = value`. A personal field needs the KEK loaded (`await keyEncryptionKey()`). */
 export function filterPartition(scope: Scope, kind: string, field: string, value: string): string {
   if (!PERSONAL_FILTERS.has(field)) return listPartition(scope, kind, { field, value });
-  const digest = createHmac('sha256', indexKey(scope.account)).update(JSON.stringify([scope.mode, kind, field, value])).digest('base64url');
+  const digest = createHmac('sha256', indexKey(scope.account))
+    .update(JSON.stringify([scope.mode, kind, field, value]))
+    .digest('base64url');
   // `k1.`: the keyed form, never equal to a plain digest of the same value.
   return `${listPartition(scope, kind)}#${field}#k1.${digest}`;
 }

@@ -64,7 +64,9 @@ export function completionItem(request: IdempotentRequest, response: SavedRespon
     Item: {
       ...key,
       // A saved session is a copy of its data: redaction finds and removes it through this index.
-      ...(session ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(request.scope, KIND, session) } : {}),
+      ...(session
+        ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(request.scope, KIND, session) }
+        : {}),
       fingerprint: request.fingerprint,
       ...(session ? sealedAttribute(key, 'response', response, clear, request.scope, session) : { response: saved }),
       [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),
@@ -102,7 +104,9 @@ export async function usedKey(request: IdempotentRequest, error: unknown): Promi
   const { pk, sk } = keyOf(request);
   const item = isConditionalCheckFailure(error)
     ? itemOfFailedCondition(error)
-    : cancellationReasons(error)?.find((reason) => reason.code === 'ConditionalCheckFailed' && reason.item?.pk === pk && reason.item?.sk === sk)?.item;
+    : cancellationReasons(error)?.find(
+        (reason) => reason.code === 'ConditionalCheckFailed' && reason.item?.pk === pk && reason.item?.sk === sk,
+      )?.item;
   return item && answerOf(request, item);
 }
 
@@ -129,7 +133,8 @@ async function answerOf(request: IdempotentRequest, item: Record<string, any>): 
 }
 
 /** Whether a record found through a session's copies still holds what its response showed (in clear, or sealed). */
-export const holdsSavedBody = (item: Record<string, any>): boolean => typeof item.response?.body === 'string' || item[sealedName('response')] !== undefined;
+export const holdsSavedBody = (item: Record<string, any>): boolean =>
+  typeof item.response?.body === 'string' || item[sealedName('response')] !== undefined;
 
 /**
  * Redaction of one record found through the copies of `sessionId`: its saved body (and which

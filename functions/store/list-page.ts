@@ -106,7 +106,11 @@ export async function queryPage<T>(
           ExpressionAttributeValues: values,
           ScanIndexForward: backwards,
           // The cursor's own item may be in range: read one more so that it does not cost a page.
-          Limit: conditions.length ? (budget > 0 ? Math.min(FILTERED_READ_STEP, budget) : FILTERED_READ_STEP) : wanted - found.length + (cursor ? 1 : 0),
+          Limit: conditions.length
+            ? budget > 0
+              ? Math.min(FILTERED_READ_STEP, budget)
+              : FILTERED_READ_STEP
+            : wanted - found.length + (cursor ? 1 : 0),
           ExclusiveStartKey: startKey,
           ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
         };

@@ -16,5 +16,11 @@ export const metadataOfStored = (stored: StoredMetadata | Metadata | undefined):
   Object.fromEntries(Array.isArray(stored) ? stored : Object.entries(stored ?? {}));
 
 /** An object with its `metadata` in the stored form, or back, when it has any. */
-export const withStoredMetadata = <T extends { metadata: Metadata }>(object: T) => ({ ...object, metadata: storedMetadata(object.metadata) });
-export const withMetadataOfStored = <T extends { metadata: Metadata }>(object: T): T => ({ ...object, metadata: metadataOfStored(object.metadata) });
+export const withStoredMetadata = <T extends { metadata: Metadata }>(object: T) => ({
+  ...object,
+  metadata: storedMetadata(object.metadata),
+});
+export const withMetadataOfStored = <T extends { metadata: Metadata }>(object: T): T => ({
+  ...object,
+  metadata: metadataOfStored(object.metadata),
+});

@@ -57,7 +57,9 @@ export function progressOfItem(item: Record<string, any>): { scope: Scope; sessi
 }
 
 export async function getRedactionProgress(scope: Scope, sessionId: string): Promise<RedactionProgress | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: redactionProgressKey(scope, sessionId), ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: redactionProgressKey(scope, sessionId), ConsistentRead: true }),
+  );
   return Item ? progressOfItem(Item)?.progress : undefined;
 }
 
@@ -66,7 +68,12 @@ export async function getRedactionProgress(scope: Scope, sessionId: string): Pro
  * still `from`: of two runs that started from the same point, one saves and the other learns it
  * was overtaken (false). The write itself is what continues the redaction (see above).
  */
-export async function saveRedactionProgress(scope: Scope, sessionId: string, from: RedactionProgress, progress: RedactionProgress): Promise<boolean> {
+export async function saveRedactionProgress(
+  scope: Scope,
+  sessionId: string,
+  from: RedactionProgress,
+  progress: RedactionProgress,
+): Promise<boolean> {
   return writeUnlessConditionFails(
     new PutCommand({
       TableName: tableName(),

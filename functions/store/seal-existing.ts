@@ -27,7 +27,9 @@ export interface SealCounts {
 }
 
 /** Seals every session of the table (or of one account) stored before keys, and its copies; `onSession` hears of each. */
-export async function sealSessionsStoredBeforeKeys(options: { account?: string; onSession?: (id: string) => void } = {}): Promise<SealCounts> {
+export async function sealSessionsStoredBeforeKeys(
+  options: { account?: string; onSession?: (id: string) => void } = {},
+): Promise<SealCounts> {
   const { account, onSession } = options;
   const counts: SealCounts = { sessions: 0, copies: 0 };
   let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -78,7 +80,9 @@ type Sealer = (item: Record<string, any>, scope: Scope, sessionId: string) => Pr
 const sealReport: Sealer = async (item) => {
   const report = item.report as VerificationReport;
   if (report.redacted) return false;
-  return writeUnlessConditionFails(new PutCommand({ TableName: tableName(), Item: reportItem(report), ConditionExpression: 'attribute_exists(pk)' }));
+  return writeUnlessConditionFails(
+    new PutCommand({ TableName: tableName(), Item: reportItem(report), ConditionExpression: 'attribute_exists(pk)' }),
+  );
 };
 
 const sealEvent: Sealer = async (item, scope) => {
@@ -102,7 +106,10 @@ const sealResponse: Sealer = async (item, scope, sessionId) => {
   return setAttributesUnlessConditionFails(
     item,
     { response: sealed.response, [sealedName('response')]: sealed[sealedName('response')] },
-    { condition: 'attribute_exists(#response.body) AND attribute_not_exists(#sealed)', names: { '#response': 'response', '#sealed': sealedName('response') } },
+    {
+      condition: 'attribute_exists(#response.body) AND attribute_not_exists(#sealed)',
+      names: { '#response': 'response', '#sealed': sealedName('response') },
+    },
   );
 };
 

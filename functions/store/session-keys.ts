@@ -110,14 +110,17 @@ export async function loadSessionKeys(sessions: { scope: Scope; id: string }[], 
       const item = byPk.get(sessionKeyKey(session.scope, session.id).pk);
       const entry = cached(session.scope, session.id);
       // A live key read again is the same key: kept as it is, without unwrapping it again.
-      if (entry?.state === 'live' && entry.stored && item?.wrapped && item.shredded_at === undefined) remember(session.scope, session.id, entry);
+      if (entry?.state === 'live' && entry.stored && item?.wrapped && item.shredded_at === undefined)
+        remember(session.scope, session.id, entry);
       else rememberSessionKey(session.scope, session.id, item);
     }
   }
 }
 
 /** One BatchGetItem, re-sending what DynamoDB left unprocessed (`untilProcessed`), merged by table. */
-export async function batchGet(requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>): Promise<Record<string, Record<string, any>[]>> {
+export async function batchGet(
+  requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>,
+): Promise<Record<string, Record<string, any>[]>> {
   const found: Record<string, Record<string, any>[]> = {};
   await untilProcessed(
     requests,
@@ -176,7 +179,11 @@ export function sessionKeyWrites(scope: Scope, sessionId: string): TransactItem[
     {
       Put: {
         TableName: keyTableName(),
-        Item: { ...Key, wrapped: sealBytes(loadedKeyEncryptionKey(), entry.key, wrapContext(Key.pk)), created: Math.floor(Date.now() / 1000) },
+        Item: {
+          ...Key,
+          wrapped: sealBytes(loadedKeyEncryptionKey(), entry.key, wrapContext(Key.pk)),
+          created: Math.floor(Date.now() / 1000),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -255,7 +262,14 @@ const sealContext = (item: { pk: string; sk: string }, attribute: string) => `ve
  * An item's attribute, sealed: `{ <attribute>: clear, <attribute>_sealed: value under the session's key }`.
  * `clear` is what readers show without the key (the value as redaction leaves it: nothing personal).
  */
-export function sealedAttribute<T>(item: { pk: string; sk: string }, attribute: string, value: T, clear: T, scope: Scope, sessionId: string): Record<string, unknown> {
+export function sealedAttribute<T>(
+  item: { pk: string; sk: string },
+  attribute: string,
+  value: T,
+  clear: T,
+  scope: Scope,
+  sessionId: string,
+): Record<string, unknown> {
   const key = sessionKeyForWriting(scope, sessionId);
   // The key is destroyed: the clear form alone, which is what every reader shows from now on. Not
   // sealed under a random key nobody keeps: another container that read the session's key before
@@ -274,7 +288,9 @@ export function openedAttribute<T>(item: Record<string, any>, attribute: string,
   const entry = entryOf(scope, sessionId);
   // Sealed, yet this container thought the session had no key: it was given one since. Never shown as redacted.
   if (entry.state === 'none') throw new Error('The session was given a key since it was loaded; read it again');
-  return entry.state === 'live' ? openJson<T>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute)) : (item[attribute] as T);
+  return entry.state === 'live'
+    ? openJson<T>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute))
+    : (item[attribute] as T);
 }
 
 /** Forgets every key this container holds, as a new container starts (tests of a cold read). */

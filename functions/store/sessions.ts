@@ -42,7 +42,6 @@ export interface StoredSession {
   version: number;
 }
 
-
 /** A change and the events it emits, as the core and the wire layer decided them. */
 export interface SessionChange {
   session: VerificationSession;
@@ -64,8 +63,7 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
  */
 export function sessionItem(session: VerificationSession, version: number): Record<string, unknown> {
   const scope = scopeOf(session);
-  const byValue = (field: string, value: string | null) =>
-    value === null ? undefined : filterPartition(scope, KIND, field, value);
+  const byValue = (field: string, value: string | null) => (value === null ? undefined : filterPartition(scope, KIND, field, value));
   const { indexes } = tableSchema;
   // Marked for redaction: its key is destroyed by the transaction writing this, and nothing personal is kept.
   const redacted = session.redaction !== null;
@@ -83,11 +81,21 @@ export function sessionItem(session: VerificationSession, version: number): Reco
     // The console's list filters by type (functions/console/).
     [indexes.byType.partitionKey]: byValue('type', session.type),
     ...(session.redaction_due != null
-      ? { [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION, [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id) }
+      ? {
+          [indexes.byRedactionDue.partitionKey]: REDACTION_DUE_PARTITION,
+          [indexes.byRedactionDue.sortKey]: redactionDueSort(session.redaction_due, session.id),
+        }
       : {}),
     ...(redacted
       ? { session: withStoredMetadata(withoutPersonalValues(session)) }
-      : sealedAttribute(key, 'session', withStoredMetadata(session), withStoredMetadata(withoutPersonalValues(session)), scope, session.id)),
+      : sealedAttribute(
+          key,
+          'session',
+          withStoredMetadata(session),
+          withStoredMetadata(withoutPersonalValues(session)),
+          scope,
+          session.id,
+        )),
   };
 }
 
@@ -289,10 +297,7 @@ export interface SessionListQuery {
   type?: SessionType;
 }
 
-export async function listSessions(
-  scope: Scope,
-  query: SessionListQuery,
-): Promise<{ sessions: VerificationSession[]; hasMore: boolean }> {
+export async function listSessions(scope: Scope, query: SessionListQuery): Promise<{ sessions: VerificationSession[]; hasMore: boolean }> {
   // A reference is looked up by its keyed digest, made with the KEK.
   await keyEncryptionKey();
   // Most selective first: the first filter given picks the index.

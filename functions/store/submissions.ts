@@ -119,7 +119,9 @@ export function submissionOfItem(item: Record<string, any>): { scope: Scope; sub
  */
 export const loadSubmissionKeys = (items: Record<string, any>[]) =>
   loadSessionKeys(
-    items.filter((item) => item.sk === SUBMISSION_KIND).map((item) => ({ scope: item.scope as Scope, id: (item.submission as Submission).session })),
+    items
+      .filter((item) => item.sk === SUBMISSION_KIND)
+      .map((item) => ({ scope: item.scope as Scope, id: (item.submission as Submission).session })),
     { fresh: true },
   );
 

@@ -27,6 +27,7 @@ export interface CancellationReason {
  */
 export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] }).CancellationReasons ?? [];
+  const reasons =
+    (error as Error & { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] }).CancellationReasons ?? [];
   return reasons.map((reason) => ({ code: reason.Code ?? 'None', ...(reason.Item ? { item: unmarshall(reason.Item) } : {}) }));
 }

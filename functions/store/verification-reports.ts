@@ -31,7 +31,9 @@ export function reportItem(report: VerificationReport): Record<string, unknown> 
     [indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, REPORT_KIND, report.verification_session),
     [indexes.byClientReferenceId.partitionKey]: report.redacted ? undefined : byValue('client_reference_id', report.client_reference_id),
     [indexes.byType.partitionKey]: byValue('type', report.type),
-    ...(report.redacted ? { report } : sealedAttribute(key, 'report', report, clear as VerificationReport, scope, report.verification_session)),
+    ...(report.redacted
+      ? { report }
+      : sealedAttribute(key, 'report', report, clear as VerificationReport, scope, report.verification_session)),
   };
 }
 
@@ -49,13 +51,18 @@ export const loadReportKeys = (items: Record<string, any>[]) =>
   loadSessionKeys(
     items
       .filter((item) => item[sealedName('report')] !== undefined)
-      .map((item) => ({ scope: { account: item.report.account, mode: item.report.mode } as Scope, id: item.report.verification_session as string })),
+      .map((item) => ({
+        scope: { account: item.report.account, mode: item.report.mode } as Scope,
+        id: item.report.verification_session as string,
+      })),
     { fresh: true },
   );
 
 export async function getReport(scope: Scope, id: string): Promise<VerificationReport | undefined> {
   // Consistent: a report is read right after the conclusion that wrote it (an expanded session).
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, REPORT_KIND), ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, REPORT_KIND), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   await loadReportKeys([Item]);
   return reportOfItem(Item);

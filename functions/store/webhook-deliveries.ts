@@ -85,12 +85,14 @@ const lanePartition = (scope: Scope, endpointId: string) => `${LEGACY_DUE_PARTIT
 /** Due time (zero-padded epoch seconds), then the item's own key, so equal times stay apart. */
 const dueSort = (due: number, key: { pk: string; sk: string }) => `${String(due).padStart(12, '0')}#${key.pk}#${key.sk}`;
 /** The index partition of one endpoint's deliveries, newest event first (the delivery log). */
-const endpointDeliveries = (scope: Scope, endpointId: string) => listPartition(scope, DELIVERY_KIND, { field: 'webhook_endpoint', value: endpointId });
+const endpointDeliveries = (scope: Scope, endpointId: string) =>
+  listPartition(scope, DELIVERY_KIND, { field: 'webhook_endpoint', value: endpointId });
 /**
  * Where `GET /v1/events?delivery_success=false` finds events of a type that some endpoint has not
  * had yet (`by_status`, sparse: only such events carry the key), one partition per type.
  */
-export const undeliveredEventsPartition = (scope: Scope, type: string) => listPartition(scope, EVENT_KIND, { field: 'undelivered_type', value: type });
+export const undeliveredEventsPartition = (scope: Scope, type: string) =>
+  listPartition(scope, EVENT_KIND, { field: 'undelivered_type', value: type });
 
 function deliveryOfItem(item: Record<string, any>): WebhookDelivery {
   const [account, mode] = (item.pk as string).split('#') as [string, Mode];
@@ -111,7 +113,12 @@ function deliveryOfItem(item: Record<string, any>): WebhookDelivery {
  * Makes the delivery of an event to an endpoint and counts it on the event, in one transaction.
  * False when it existed already (a repeated fan-out) or the event is gone (expired).
  */
-export async function insertDelivery(scope: Scope, endpointId: string, event: { id: string; type: string; created: number }, now: number): Promise<boolean> {
+export async function insertDelivery(
+  scope: Scope,
+  endpointId: string,
+  event: { id: string; type: string; created: number },
+  now: number,
+): Promise<boolean> {
   const key = deliveryKey(scope, endpointId, event.id);
   const { indexes } = tableSchema;
   // The lane's marker first: a crash after it leaves a marker over an empty lane (the worker
@@ -175,7 +182,11 @@ export async function dueDeliveries(now: number, limit: number): Promise<Webhook
  * One page of the lanes due at or before `now` (epoch seconds), the longest waiting first (a
  * lane's time is when it was last due or served), from `startKey` (the last page's `next`).
  */
-export async function dueLanes(now: number, limit: number, startKey?: Record<string, unknown>): Promise<{ lanes: DeliveryLane[]; next?: Record<string, unknown> }> {
+export async function dueLanes(
+  now: number,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ lanes: DeliveryLane[]; next?: Record<string, unknown> }> {
   const { Items = [], LastEvaluatedKey } = await queryDue(LANES_PARTITION, now, limit, startKey);
   const lanes = Items.map((item): DeliveryLane => {
     const [account, mode, endpointId] = (item.pk as string).split('#') as [string, Mode, string];
@@ -243,7 +254,12 @@ export async function settleLane(lane: DeliveryLane, now: number): Promise<boole
   const condition = 'lane_version = :version';
   if (Items.length === 0) {
     return writeUnlessConditionFails(
-      new DeleteCommand({ TableName: tableName(), Key: key, ConditionExpression: condition, ExpressionAttributeValues: { ':version': lane.version } }),
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: key,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: { ':version': lane.version },
+      }),
     );
   }
   const earliest = Number((Items[0]![tableSchema.indexes.byDeliveryDue.sortKey] as string).split('#')[0]);
@@ -255,13 +271,19 @@ const setLaneDue = (key: { pk: string; sk: string }, due: number, condition: str
   setAttributesUnlessConditionFails(key, { [tableSchema.indexes.byDeliveryDue.sortKey]: dueSort(due, key) }, { condition, values });
 
 export async function getDelivery(scope: Scope, endpointId: string, eventId: string): Promise<WebhookDelivery | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: deliveryKey(scope, endpointId, eventId), ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: deliveryKey(scope, endpointId, eventId), ConsistentRead: true }),
+  );
   return Item ? deliveryOfItem(Item) : undefined;
 }
 
 /** One page of an endpoint's deliveries, newest event first (cursors are event ids). */
 export const listDeliveries = (scope: Scope, endpointId: string, page: PageQuery) =>
-  queryPage({ index: tableSchema.indexes.byType, partitions: [endpointDeliveries(scope, endpointId)], idPrefix: 'evt' }, page, deliveryOfItem);
+  queryPage(
+    { index: tableSchema.indexes.byType, partitions: [endpointDeliveries(scope, endpointId)], idPrefix: 'evt' },
+    page,
+    deliveryOfItem,
+  );
 
 /** A worker's hold on one delivery while it attempts it. */
 export interface DeliveryLease {
@@ -369,7 +391,13 @@ export async function recordAttempt(lease: DeliveryLease, attempt: DeliveryAttem
   const countChanges: (TransactItem | undefined)[] = counted
     ? [
         eventCount(delivery, 'ADD pending_webhooks :minus', 'pending_webhooks > :one', { ':minus': -1, ':one': 1 }),
-        eventCount(delivery, 'SET pending_webhooks = :zero REMOVE #undelivered', 'pending_webhooks <= :one', { ':zero': 0, ':one': 1 }, byStatus.partitionKey),
+        eventCount(
+          delivery,
+          'SET pending_webhooks = :zero REMOVE #undelivered',
+          'pending_webhooks <= :one',
+          { ':zero': 0, ':one': 1 },
+          byStatus.partitionKey,
+        ),
         undefined,
       ]
     : [undefined];
@@ -388,7 +416,13 @@ export async function recordAttempt(lease: DeliveryLease, attempt: DeliveryAttem
   return false;
 }
 
-function eventCount(delivery: WebhookDelivery, expression: string, condition: string, values: Record<string, unknown>, undelivered?: string): TransactItem {
+function eventCount(
+  delivery: WebhookDelivery,
+  expression: string,
+  condition: string,
+  values: Record<string, unknown>,
+  undelivered?: string,
+): TransactItem {
   return {
     Update: {
       TableName: tableName(),

@@ -97,7 +97,11 @@ export async function replaceWebhookEndpoint(endpoint: WebhookEndpoint, version:
 }
 
 const changedMeanwhile = (id: string) =>
-  new VerityError('conflict', 'lock_timeout', `The webhook endpoint ${id} was changed by another request at the same time; retry the request.`);
+  new VerityError(
+    'conflict',
+    'lock_timeout',
+    `The webhook endpoint ${id} was changed by another request at the same time; retry the request.`,
+  );
 
 /** Deletes the endpoint and counts it out, in one transaction; 404 when it does not exist. */
 export async function deleteWebhookEndpoint(scope: Scope, id: string): Promise<void> {
@@ -105,7 +109,13 @@ export async function deleteWebhookEndpoint(scope: Scope, id: string): Promise<v
     await dynamo().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: tableName(), Key: objectKey(scope, id, WEBHOOK_ENDPOINT_KIND), ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            Delete: {
+              TableName: tableName(),
+              Key: objectKey(scope, id, WEBHOOK_ENDPOINT_KIND),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
           {
             Update: {
               TableName: tableName(),

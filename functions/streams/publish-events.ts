@@ -117,7 +117,9 @@ function requests(pending: Pending[]): Pending[][] {
 /** EventBridge's size of an entry: 14 bytes for the time, and the UTF-8 bytes of the rest. */
 function entrySize(entry: PutEventsRequestEntry): number {
   const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '', 'utf8');
-  return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0);
+  return (
+    14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0)
+  );
 }
 
 /** Puts up to 10 entries, re-sending only the refused ones; returns those refused every time. */

@@ -19,7 +19,10 @@ import { isTtlDeletion } from './ttl-deletion';
 /** Time a run leaves itself before the function's timeout: a page and the progress write fit in far less. */
 const RESERVE_MS = 60_000;
 
-export async function handler(event: DynamoDBStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DynamoDBBatchResponse> {
+export async function handler(
+  event: DynamoDBStreamEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<DynamoDBBatchResponse> {
   // Locally no timeout applies: the budget of copies alone bounds a run.
   const budget = redactionBudget(context ? Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS : undefined);
   const due = event.Records.flatMap((record) => {

@@ -61,7 +61,11 @@ function imageOf(record: DynamoDBRecord): Record<string, any> | undefined {
 
 /** Concludes, as failed, a session still processing a submission that outlived every retry. */
 async function giveUp(scope: Scope, submission: Submission): Promise<void> {
-  const outcome: ChecksOutcome = { ran: [], failure: { code: 'document_unverified_other', reason: 'The checks could not be completed. Please submit again.' }, person: null };
+  const outcome: ChecksOutcome = {
+    ran: [],
+    failure: { code: 'document_unverified_other', reason: 'The checks could not be completed. Please submit again.' },
+    person: null,
+  };
   await changeSession(scope, submission.session, (current, now) =>
     isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now }) : null,
   );

@@ -31,7 +31,15 @@ export const USER_AGENT = `Verity/${version} (+webhooks)`;
  * `connection_refused`, `connection_reset`, `dns_failure`, `tls_error`, `url_refused` (a live URL
  * that now resolves to a non-public address), `network_error` (anything else).
  */
-export type DeliveryError = 'http_status' | 'timeout' | 'connection_refused' | 'connection_reset' | 'dns_failure' | 'tls_error' | 'url_refused' | 'network_error';
+export type DeliveryError =
+  | 'http_status'
+  | 'timeout'
+  | 'connection_refused'
+  | 'connection_reset'
+  | 'dns_failure'
+  | 'tls_error'
+  | 'url_refused'
+  | 'network_error';
 
 export interface DeliveryResult {
   status: number | null;
@@ -48,7 +56,10 @@ export interface WebhookRequest {
   timestamp: number;
 }
 
-export async function sendWebhook(request: WebhookRequest, options: { resolve?: Resolver; timeoutMs?: number } = {}): Promise<DeliveryResult> {
+export async function sendWebhook(
+  request: WebhookRequest,
+  options: { resolve?: Resolver; timeoutMs?: number } = {},
+): Promise<DeliveryResult> {
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   let addresses: string[] | undefined;
@@ -110,7 +121,8 @@ function errorClass(error: NodeJS.ErrnoException): DeliveryError {
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'connection_reset';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns_failure';
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return 'tls_error';
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
+    return 'tls_error';
   if (code === 'ETIMEDOUT') return 'timeout';
   return 'network_error';
 }

@@ -202,7 +202,13 @@ export async function attemptDelivery(
     secret: webhookEndpointSecret(scope, endpointId, stored.endpoint.secret_generation),
     timestamp: Math.floor(started / 1000),
   });
-  const attempt: DeliveryAttempt = { created: Math.floor(started / 1000), status: result.status, duration_ms: result.durationMs, error: result.error, trigger };
+  const attempt: DeliveryAttempt = {
+    created: Math.floor(started / 1000),
+    status: result.status,
+    duration_ms: result.durationMs,
+    error: result.error,
+    trigger,
+  };
   const outcome = outcomeOf(lease.delivery, attempt, options.schedules ?? RETRY_SCHEDULES, Math.floor(now() / 1000));
   const recorded = await recordAttempt(lease, attempt, outcome);
   if (recorded && outcome.kind === 'failed' && scope.mode === 'live') await disableIfFailingThroughout(lease.delivery);
@@ -223,13 +229,18 @@ function outcomeOf(delivery: WebhookDelivery, attempt: DeliveryAttempt, schedule
  */
 async function disableIfFailingThroughout(delivery: WebhookDelivery): Promise<void> {
   const { data } = await listDeliveries(delivery.scope, delivery.endpointId, { limit: 100 });
-  const deliveredSince = data.some((other) => other.attempts.some((attempt) => attempt.error === null && attempt.created >= delivery.created));
+  const deliveredSince = data.some((other) =>
+    other.attempts.some((attempt) => attempt.error === null && attempt.created >= delivery.created),
+  );
   if (deliveredSince) return;
   if (!(await disableWebhookEndpoint(delivery.scope, delivery.endpointId))) return;
   // CloudWatch embedded metric format: the stack's alarm watches this metric. No personal data.
   console.log(
     JSON.stringify({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Verity/Webhooks', Dimensions: [[]], Metrics: [{ Name: 'EndpointsDisabled', Unit: 'Count' }] }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [{ Namespace: 'Verity/Webhooks', Dimensions: [[]], Metrics: [{ Name: 'EndpointsDisabled', Unit: 'Count' }] }],
+      },
       EndpointsDisabled: 1,
       level: 'warn',
       message: 'webhook endpoint disabled after three days of failed deliveries',

@@ -112,7 +112,8 @@ export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolv
   if (mode === 'live' && url.protocol !== 'https:') throw refused('Invalid url: a live-mode webhook endpoint must use https.');
   const host = hostOf(url);
   if (isIP(host)) {
-    if (!isPublicAddress(host)) throw refused(`Invalid url: ${host} is not a public internet address; webhooks are only sent to public addresses.`);
+    if (!isPublicAddress(host))
+      throw refused(`Invalid url: ${host} is not a public internet address; webhooks are only sent to public addresses.`);
     return [host];
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
@@ -128,7 +129,9 @@ export async function checkEndpointUrl(text: string, mode: Mode, resolve: Resolv
   // naming the address (or that there is none) would let anyone with a key map the names and
   // addresses of the network Verity runs in, one endpoint at a time.
   if (addresses.length === 0 || !addresses.every(isPublicAddress)) {
-    throw refused(`Invalid url: the host ${host} does not resolve to public internet addresses only; webhooks are only sent to public addresses.`);
+    throw refused(
+      `Invalid url: the host ${host} does not resolve to public internet addresses only; webhooks are only sent to public addresses.`,
+    );
   }
   return addresses;
 }

@@ -88,7 +88,8 @@ export const FIELD_CHANGES: readonly FieldChange[] = [
     object: 'identity.verification_session',
     path: ['related_customer_account'],
     since: '2025-12-15.clover',
-    source: 'stripe-node CHANGELOG 20.1.0, which pins 2025-12-15.clover: "Add support for related_customer_account on Identity.VerificationSession"',
+    source:
+      'stripe-node CHANGELOG 20.1.0, which pins 2025-12-15.clover: "Add support for related_customer_account on Identity.VerificationSession"',
   },
 ];
 
@@ -134,7 +135,8 @@ export function servedVersion(header: string | undefined): ServedVersion {
   if (name === undefined || name === major.name || name === 'preview') return { version: `${date}.${major.name}`, newerMajor: false };
   // A name Verity does not know, dated after the newest major it knows began: Stripe's next major.
   const newest = MAJORS[MAJORS.length - 1]!;
-  if (!MAJORS.some((known) => known.name === name) && date > newest.since) return { version: API_VERSION, newerMajor: true, requested: `${date}.${name}` };
+  if (!MAJORS.some((known) => known.name === name) && date > newest.since)
+    return { version: API_VERSION, newerMajor: true, requested: `${date}.${name}` };
   throw notAVersion();
 }
 

@@ -21,5 +21,4 @@ export function presentedSecretKey(authorization: string | undefined): string {
   return key;
 }
 
-export const invalidApiKey = (key: string) =>
-  new VerityError('authentication', null, `Invalid API Key provided: ${maskSecretKey(key)}`);
+export const invalidApiKey = (key: string) => new VerityError('authentication', null, `Invalid API Key provided: ${maskSecretKey(key)}`);

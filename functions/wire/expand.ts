@@ -32,5 +32,4 @@ export function resolveExpand(
   return paths;
 }
 
-const cannotExpand = (path: string) =>
-  invalidParameter('parameter_invalid', `This property cannot be expanded (${path}).`, 'expand');
+const cannotExpand = (path: string) => invalidParameter('parameter_invalid', `This property cannot be expanded (${path}).`, 'expand');

@@ -47,8 +47,7 @@ export interface RequestParts {
   requestContext: { http: { method: string } };
 }
 
-const badEncoding = (message: string, param: string | null = null) =>
-  invalidParameter('parameter_invalid', message, param);
+const badEncoding = (message: string, param: string | null = null) => invalidParameter('parameter_invalid', message, param);
 
 const tooMany = () => badEncoding(`A request can carry at most ${MAX_PARAMS} parameters.`);
 const tooDeep = (param: string | null = null) => badEncoding(`Parameters can be nested at most ${MAX_DEPTH} levels deep.`, param);
@@ -69,7 +68,11 @@ export function requestBodyText(event: Pick<RequestParts, 'body' | 'isBase64Enco
   const { body } = event;
   if (!body) return '';
   // Base64's decoded size follows from its length; UTF-8 text has at least one byte per character.
-  const bytes = event.isBase64Encoded ? Buffer.byteLength(body, 'base64') : body.length > MAX_BODY_BYTES ? body.length : Buffer.byteLength(body, 'utf8');
+  const bytes = event.isBase64Encoded
+    ? Buffer.byteLength(body, 'base64')
+    : body.length > MAX_BODY_BYTES
+      ? body.length
+      : Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
     throw badEncoding(`The request body has ${bytes} bytes; a request can carry at most ${MAX_BODY_BYTES} (2 MiB).`);
   }

@@ -20,11 +20,7 @@ export function string(options: { maxLength?: number } = {}): Validator<string> 
       throw invalidParameter('parameter_invalid', `Invalid ${param}: must be a string.`, param);
     }
     if (value.length > maxLength) {
-      throw invalidParameter(
-        'parameter_invalid',
-        `Invalid ${param}: must be at most ${maxLength} characters long.`,
-        param,
-      );
+      throw invalidParameter('parameter_invalid', `Invalid ${param}: must be at most ${maxLength} characters long.`, param);
     }
     return value;
   };
@@ -43,11 +39,7 @@ export function oneOf<const T extends string>(allowed: readonly T[]): Validator<
   return (value, param) => {
     if (value === '') throw cannotBeUnset(param);
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      throw invalidParameter(
-        'parameter_invalid',
-        `Invalid ${param}: must be one of ${allowed.join(', ')}.`,
-        param,
-      );
+      throw invalidParameter('parameter_invalid', `Invalid ${param}: must be one of ${allowed.join(', ')}.`, param);
     }
     return value as T;
   };
@@ -81,7 +73,11 @@ export function integer(options: { min?: number; max?: number } = {}): Validator
     }
     if ((options.min !== undefined && number < options.min) || (options.max !== undefined && number > options.max)) {
       const range =
-        options.max === undefined ? `at least ${options.min}` : options.min === undefined ? `at most ${options.max}` : `between ${options.min} and ${options.max}`;
+        options.max === undefined
+          ? `at least ${options.min}`
+          : options.min === undefined
+            ? `at most ${options.max}`
+            : `between ${options.min} and ${options.max}`;
       throw invalidParameter('parameter_invalid_integer', `Invalid ${param}: must be ${range}.`, param);
     }
     return number;

@@ -53,7 +53,9 @@ const pageUrlOf = (token: string) => `${publicUrl()}${PAGE_PATH}${token}`;
  * generation on.
  */
 export function webhookEndpointSecret(scope: Scope, endpointId: string, generation: number): string {
-  const tag = createHmac('sha256', signingSecret()).update(`webhook_endpoint:${scope.account}:${scope.mode}:${endpointId}:${generation}`).digest('base64url');
+  const tag = createHmac('sha256', signingSecret())
+    .update(`webhook_endpoint:${scope.account}:${scope.mode}:${endpointId}:${generation}`)
+    .digest('base64url');
   return `whsec_${tag.slice(0, 32)}`;
 }
 
@@ -65,7 +67,10 @@ export type ShownCredentials = Partial<Record<CredentialKind | 'secret', number>
  * replaced by null, with the generations they were, so the record holds nothing that opens the
  * page and a replay can derive the very same values again.
  */
-export function withoutCredentials(body: unknown, session?: VerificationSession): { body: unknown; shown?: ShownCredentials; sessionId?: string } {
+export function withoutCredentials(
+  body: unknown,
+  session?: VerificationSession,
+): { body: unknown; shown?: ShownCredentials; sessionId?: string } {
   const object = body as { object?: string; id?: string; client_secret?: string | null; url?: string | null } | null;
   if (object?.object === 'webhook_endpoint') return withoutEndpointSecret(body as { secret?: string; secret_generation?: number });
   if (object?.object !== 'identity.verification_session') return { body };

@@ -64,7 +64,12 @@ describe.each(SDKS)('$name', ({ name, module }) => {
       options: { document: { allowed_types: ['passport', 'id_card'], require_matching_selfie: true } },
       client_reference_id: 'user_42',
     });
-    expect(session).toMatchObject({ object: 'identity.verification_session', status: 'requires_input', metadata: { order: '42' }, client_reference_id: 'user_42' });
+    expect(session).toMatchObject({
+      object: 'identity.verification_session',
+      status: 'requires_input',
+      metadata: { order: '42' },
+      client_reference_id: 'user_42',
+    });
     expect(session.options.document).toMatchObject({ allowed_types: ['passport', 'id_card'], require_matching_selfie: true });
     // The SDK's own release's version answered, or (for a major Verity does not know) the newest Verity knows.
     expect(session.lastResponse.apiVersion).toMatch(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/);
@@ -85,7 +90,11 @@ describe.each(SDKS)('$name', ({ name, module }) => {
     expect((await stripe.identity.verificationSessions.redact(other.id)).redaction).toEqual({ status: 'processing' });
 
     const events = await until(
-      async () => (await stripe.events.list({ limit: 100, type: 'identity.verification_session.*' })).data as { type: string; data: { object: { id: string } } }[],
+      async () =>
+        (await stripe.events.list({ limit: 100, type: 'identity.verification_session.*' })).data as {
+          type: string;
+          data: { object: { id: string } };
+        }[],
       (list) => list.some((event) => event.data.object.id === session.id && event.type === 'identity.verification_session.verified'),
       'the verified event',
     );

@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => service.stop());
 
 const open = (path: string, init: RequestInit = {}) => fetch(`${service.url}${path}`, { redirect: 'manual', ...init });
-const pageOf = async (stripe: Stripe, params: Stripe.Identity.VerificationSessionCreateParams = { type: 'document', return_url: 'https://shop.example.com/done' }) => {
+const pageOf = async (
+  stripe: Stripe,
+  params: Stripe.Identity.VerificationSessionCreateParams = { type: 'document', return_url: 'https://shop.example.com/done' },
+) => {
   const session = await stripe.identity.verificationSessions.create(params);
   return new URL(session.url!).pathname;
 };
@@ -30,7 +33,11 @@ describe('the business profile on the verification page', () => {
   it('names the business, shows its logo and colours, and says how to reach it', async () => {
     const { stripe, scope } = await newStripeAccount(service);
     const logo = readLogoImage(pngImage(96, 48));
-    await updateAccountProfile(scope.account, { name: 'Northwind Outfitters', primary_color: '#0f766e', support_email: 'help@northwind.example', logo }, new Date());
+    await updateAccountProfile(
+      scope.account,
+      { name: 'Northwind Outfitters', primary_color: '#0f766e', support_email: 'help@northwind.example', logo },
+      new Date(),
+    );
     const response = await open(await pageOf(stripe));
     expect(response.status).toBe(200);
     const html = await response.text();
@@ -90,7 +97,13 @@ describe('the business profile on the verification page', () => {
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...accountProfileKey(scope.account), account: scope.account, revision: 1, name: '<script>alert(1)</script>', primary_color: 'red;} body { --injected: 1 } :root {' },
+        Item: {
+          ...accountProfileKey(scope.account),
+          account: scope.account,
+          revision: 1,
+          name: '<script>alert(1)</script>',
+          primary_color: 'red;} body { --injected: 1 } :root {',
+        },
       }),
     );
     const html = await (await open(await pageOf(stripe))).text();
@@ -99,7 +112,7 @@ describe('the business profile on the verification page', () => {
     expect(html).not.toContain('--injected');
   });
 
-  it('answers an unknown or malformed logo id with 404 in Stripe\'s shape, uncached', async () => {
+  it("answers an unknown or malformed logo id with 404 in Stripe's shape, uncached", async () => {
     for (const id of [`logo_${'A'.repeat(43)}`, 'logo_x', '..%2F..%2Fetc', 'vs_0000abcdEFGHijklMNOPqrst']) {
       const response = await open(`/branding/logos/${id}`);
       expect(response.status, id).toBe(404);

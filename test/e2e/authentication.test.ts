@@ -38,7 +38,15 @@ describe('authentication edges', () => {
 
   it('answers malformed Authorization headers with 401 and a Stripe error', async () => {
     const { secretKey } = await newTestAccount();
-    for (const header of ['Bearer', 'Bearer    ', 'Token sk_test_x', 'Basic !!!notbase64', `Basic ${Buffer.from(':').toString('base64')}`, secretKey, `Bearer ${secretKey} extra`]) {
+    for (const header of [
+      'Bearer',
+      'Bearer    ',
+      'Token sk_test_x',
+      'Basic !!!notbase64',
+      `Basic ${Buffer.from(':').toString('base64')}`,
+      secretKey,
+      `Bearer ${secretKey} extra`,
+    ]) {
       const response = await list(header);
       expect(response.status, header).toBe(401);
       expect(((await response.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');

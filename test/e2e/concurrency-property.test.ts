@@ -82,10 +82,12 @@ describe('concurrent changes to the same sessions', () => {
 
             // The events trace a legal path from creation to where the session is now.
             expect(ofSession[0]!.type).toBe('identity.verification_session.created');
-            for (let i = 1; i < statuses.length; i++) expect(LEGAL, `${statuses[i - 1]} → ${statuses[i]}`).toContain(`${statuses[i - 1]}>${statuses[i]}`);
+            for (let i = 1; i < statuses.length; i++)
+              expect(LEGAL, `${statuses[i - 1]} → ${statuses[i]}`).toContain(`${statuses[i - 1]}>${statuses[i]}`);
             expect(statuses.at(-1)).toBe(stored.session.status);
             // Each event is named after the status it reached.
-            for (const event of ofSession.slice(1)) expect(event.type).toBe(`identity.verification_session.${(event.data.object as { status: string }).status}`);
+            for (const event of ofSession.slice(1))
+              expect(event.type).toBe(`identity.verification_session.${(event.data.object as { status: string }).status}`);
             // The version counts the create, every change that succeeded (none lost, none doubled),
             // and the redaction job's final write if it has finished, with its one event.
             const finished = stored.session.redaction?.status === 'redacted' ? 1 : 0;

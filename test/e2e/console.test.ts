@@ -38,7 +38,12 @@ beforeAll(async () => {
     provided_details: { email: 'person@example.org' },
     options: { document: { require_matching_selfie: true } },
   });
-  const submitted = await submitOnPage(service.url, session.url!, { document_type: 'passport', document_front: pngImage(64, 48), selfie: pngImage(48, 48, '#336699'), test_case: 'verified' });
+  const submitted = await submitOnPage(service.url, session.url!, {
+    document_type: 'passport',
+    document_front: pngImage(64, 48),
+    selfie: pngImage(48, 48, '#336699'),
+    test_case: 'verified',
+  });
   expect(submitted.status, await submitted.clone().text()).toBe(200);
   session = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
 });
@@ -55,8 +60,10 @@ const post = (path: string, cookie: string | undefined, form: Record<string, str
     body: new URLSearchParams(form).toString(),
   });
 /** The sign-in page's form as a browser sends it: from the console's own origin. */
-const signInPost = (token: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) => post('/console/sign_in', undefined, { token }, headers);
-const signInAs = async (role: 'viewer' | 'reviewer' | 'admin', of: Scope = scope) => signInToConsole(service.url, await consoleLinkToken(of, role));
+const signInPost = (token: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) =>
+  post('/console/sign_in', undefined, { token }, headers);
+const signInAs = async (role: 'viewer' | 'reviewer' | 'admin', of: Scope = scope) =>
+  signInToConsole(service.url, await consoleLinkToken(of, role));
 const sessionPath = () => `/console/verification_sessions/${session.id}`;
 
 describe('sign-in links', () => {
@@ -117,18 +124,33 @@ describe('sign-in links', () => {
       new Promise<{ status: number; setCookie: string | undefined; text: string }>((resolve, reject) => {
         const request = httpRequest(`${service.url}${path}`, {
           method: init.method ?? 'GET',
-          headers: { host, ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
+          headers: {
+            host,
+            ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+            ...(init.cookie ? { cookie: init.cookie } : {}),
+            ...init.headers,
+          },
         });
         request.on('response', (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode!, setCookie: response.headers['set-cookie']?.[0], text: Buffer.concat(chunks).toString() }));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode!,
+              setCookie: response.headers['set-cookie']?.[0],
+              text: Buffer.concat(chunks).toString(),
+            }),
+          );
         });
         request.on('error', reject);
         request.end(init.body);
       });
     const token = await consoleLinkToken(scope, 'viewer');
-    const signedIn = await over('/console/sign_in', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin', origin: `https://${host}` }, body: new URLSearchParams({ token }).toString() });
+    const signedIn = await over('/console/sign_in', {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'same-origin', origin: `https://${host}` },
+      body: new URLSearchParams({ token }).toString(),
+    });
     expect(signedIn.status).toBe(303);
     const setCookie = signedIn.setCookie!;
     expect(setCookie).toMatch(/^__Host-verity_console=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Strict; Secure$/);
@@ -138,7 +160,11 @@ describe('sign-in links', () => {
     expect(list.status).toBe(200);
     // The unprefixed name, which a sibling subdomain could set, opens nothing over https.
     expect((await over('/console/verification_sessions', { cookie: cookie.replace('__Host-', '') })).status).toBe(401);
-    const signedOut = await over('/console/sign_out', { method: 'POST', cookie, body: new URLSearchParams({ csrf_token: csrfOf(list.text)! }).toString() });
+    const signedOut = await over('/console/sign_out', {
+      method: 'POST',
+      cookie,
+      body: new URLSearchParams({ csrf_token: csrfOf(list.text)! }).toString(),
+    });
     expect(signedOut.setCookie).toBe('__Host-verity_console=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure');
     expect((await over('/console/verification_sessions', { cookie })).status).toBe(401);
   });
@@ -196,12 +222,17 @@ describe('refusals', () => {
 
   it('refuses a role without the right, and shows a viewer no personal value anywhere', async () => {
     const viewer = await signInAs('viewer');
-    const pages = [await get('/console/verification_sessions', viewer), await get(sessionPath(), viewer), await get('/console/audit_events', viewer)];
+    const pages = [
+      await get('/console/verification_sessions', viewer),
+      await get(sessionPath(), viewer),
+      await get('/console/audit_events', viewer),
+    ];
     const html = await Promise.all(pages.map((page) => page.text()));
     expect(pages.map((page) => page.status)).toEqual([200, 200, 200]);
     expect(html[1]).toContain(session.id);
     for (const text of html) {
-      for (const value of [reference, 'metadata-value-personal', 'person@example.org', 'Jenny', 'Rosen', 'file_']) expect(text).not.toContain(value);
+      for (const value of [reference, 'metadata-value-personal', 'person@example.org', 'Jenny', 'Rosen', 'file_'])
+        expect(text).not.toContain(value);
     }
     expect(html[1]).not.toMatch(/\/reveal"/);
     const csrf = csrfOf(html[1]!)!;
@@ -243,7 +274,13 @@ describe('refusals', () => {
     const describedBefore = (await fileStore().describe(scope, file))!;
     expect([describedBefore.width, describedBefore.height]).toEqual([64, 48]);
     // As a file submitted before sizes were recorded: its description has none.
-    await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'REMOVE info.width, info.height' }));
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: objectKey(scope, file, FILE_INFO_KIND),
+        UpdateExpression: 'REMOVE info.width, info.height',
+      }),
+    );
     try {
       const image = await get(link[1]!.replace(/&amp;/g, '&'), reviewer);
       expect(image.status).toBe(404);
@@ -251,7 +288,12 @@ describe('refusals', () => {
       expect(await image.text()).toMatch(/only images whose size was checked/);
     } finally {
       await dynamo().send(
-        new UpdateCommand({ TableName: tableName(), Key: objectKey(scope, file, FILE_INFO_KIND), UpdateExpression: 'SET info.width = :w, info.height = :h', ExpressionAttributeValues: { ':w': 64, ':h': 48 } }),
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: objectKey(scope, file, FILE_INFO_KIND),
+          UpdateExpression: 'SET info.width = :w, info.height = :h',
+          ExpressionAttributeValues: { ':w': 64, ':h': 48 },
+        }),
       );
     }
   });
@@ -269,7 +311,8 @@ describe('the sessions list', () => {
     }
     await other.stripe.identity.verificationSessions.cancel(created[1]!);
     const cookie = await signInAs('viewer', other.scope);
-    const idsOn = (page: string) => [...page.matchAll(/<td><a href="\/console\/verification_sessions\/(vs_\w+)">/g)].map((match) => match[1]);
+    const idsOn = (page: string) =>
+      [...page.matchAll(/<td><a href="\/console\/verification_sessions\/(vs_\w+)">/g)].map((match) => match[1]);
     const first = await (await get('/console/verification_sessions', cookie)).text();
     expect(idsOn(first)).toEqual([...created].reverse().slice(0, 20));
     const older = /href="\?(starting_after=vs_\w+)">Older</.exec(first)![1]!;
@@ -282,7 +325,9 @@ describe('the sessions list', () => {
     expect(idsOn(await (await get('/console/verification_sessions?status=canceled', cookie)).text())).toEqual([created[1]]);
     expect(idsOn(await (await get('/console/verification_sessions?type=id_number', cookie)).text())).toEqual([created[0]]);
     const today = new Date(firstCreated * 1000).toISOString().slice(0, 10);
-    expect(idsOn(await (await get(`/console/verification_sessions?created_from=${today}&created_to=${today}&type=id_number`, cookie)).text())).toEqual([created[0]]);
+    expect(
+      idsOn(await (await get(`/console/verification_sessions?created_from=${today}&created_to=${today}&type=id_number`, cookie)).text()),
+    ).toEqual([created[0]]);
     expect(idsOn(await (await get('/console/verification_sessions?created_to=2000-01-01', cookie)).text())).toEqual([]);
     const refused = await get('/console/verification_sessions?status=lost', cookie);
     expect(refused.status).toBe(400);
@@ -313,7 +358,10 @@ describe('admin actions', () => {
     const requestId = canceled.headers.get('request-id');
     expect((await stripe.identity.verificationSessions.retrieve(waiting.id)).status).toBe('canceled');
     const events = await stripe.events.list({ type: 'identity.verification_session.canceled' });
-    expect(events.data.find((event) => (event.data.object as { id: string }).id === waiting.id)?.request).toEqual({ id: requestId, idempotency_key: null });
+    expect(events.data.find((event) => (event.data.object as { id: string }).id === waiting.id)?.request).toEqual({
+      id: requestId,
+      idempotency_key: null,
+    });
     // Twice is refused with the core's reason, and nothing more is recorded.
     const again = await post(`${path}/cancel`, admin, { csrf_token: csrf });
     expect(again.status).toBe(400);
@@ -336,12 +384,17 @@ describe('operators (admin)', () => {
     expect(page).toContain('pending@example.com');
     expect(page).not.toContain(unused);
     const csrf = csrfOf(page)!;
-    const reviewerSession = [...page.matchAll(/<td><code>(cs_\w+)<\/code>(?: \(you\))?<\/td>\s*<td>reviewer@example\.com<\/td>/g)].map((match) => match[1]!);
+    const reviewerSession = [...page.matchAll(/<td><code>(cs_\w+)<\/code>(?: \(you\))?<\/td>\s*<td>reviewer@example\.com<\/td>/g)].map(
+      (match) => match[1]!,
+    );
     expect(reviewerSession.length).toBeGreaterThan(0);
     const linkId = /<td><code>(cl_\w+)<\/code><\/td>\s*<td>pending@example\.com<\/td>/.exec(page)![1]!;
     // Without the form's token nothing ends; another account's admin cannot end these.
     expect((await post('/console/operators/end', admin, { email: 'reviewer@example.com' })).status).toBe(403);
-    const foreign = await post('/console/operators/end', elsewhere, { csrf_token: csrfOf(await (await get('/console/operators', elsewhere)).text())!, email: 'reviewer@example.com' });
+    const foreign = await post('/console/operators/end', elsewhere, {
+      csrf_token: csrfOf(await (await get('/console/operators', elsewhere)).text())!,
+      email: 'reviewer@example.com',
+    });
     expect(foreign.headers.get('location')).toBe('/console/operators?done=none');
     expect((await get('/console/verification_sessions', reviewer)).status).toBe(200);
     const ended = await post('/console/operators/end', admin, { csrf_token: csrf, email: 'reviewer@example.com' });
@@ -364,7 +417,11 @@ describe('operators (admin)', () => {
 
 describe('the audit log endpoint', () => {
   it('lists the account’s console audit events as a Stripe list, with a secret key only', async () => {
-    const listed = (await stripe.rawRequest('GET', '/v1/verity/console_audit_events?limit=100', null as never)) as unknown as { object: string; data: { action: string; operator: { email: string }; target: unknown }[]; url: string };
+    const listed = (await stripe.rawRequest('GET', '/v1/verity/console_audit_events?limit=100', null as never)) as unknown as {
+      object: string;
+      data: { action: string; operator: { email: string }; target: unknown }[];
+      url: string;
+    };
     expect(listed.object).toBe('list');
     expect(listed.url).toBe('/v1/verity/console_audit_events');
     expect(listed.data.map((entry) => entry.action)).toContain('sign_in');
@@ -376,7 +433,9 @@ describe('the audit log endpoint', () => {
     const restricted = await newRestrictedKey(scope, { permissions: { verification_sessions: 'write', events: 'read' } });
     const refused = await fetch(`${service.url}/v1/verity/console_audit_events`, { headers: { authorization: `Bearer ${restricted}` } });
     expect(refused.status).toBe(403);
-    const withSecret = await fetch(`${service.url}/v1/verity/console_audit_events?limit=1`, { headers: { authorization: `Bearer ${secretKey}` } });
+    const withSecret = await fetch(`${service.url}/v1/verity/console_audit_events?limit=1`, {
+      headers: { authorization: `Bearer ${secretKey}` },
+    });
     expect(((await withSecret.json()) as { data: unknown[] }).data).toHaveLength(1);
   });
 });

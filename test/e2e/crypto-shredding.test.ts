@@ -11,7 +11,13 @@
  * retries in memory; the AWS dead-letter queues are in docs/deploying.md.)
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -57,13 +63,21 @@ async function scan(TableName: string): Promise<Record<string, any>[]> {
 /** Every record of the table's stream, from the start of every shard. */
 async function streamRecords(runtime: LocalRuntime): Promise<_Record[]> {
   const tables = localClient(runtime.dynamo);
-  const streams = new DynamoDBStreamsClient({ endpoint: runtime.dynamo.endpoint, region: 'local', credentials: localCredentials(runtime.dynamo) });
+  const streams = new DynamoDBStreamsClient({
+    endpoint: runtime.dynamo.endpoint,
+    region: 'local',
+    credentials: localCredentials(runtime.dynamo),
+  });
   try {
     const { Table } = await tables.send(new DescribeTableCommand({ TableName: tableName() }));
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn! }));
     const records: _Record[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
-      let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: Table!.LatestStreamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      let iterator = (
+        await streams.send(
+          new GetShardIteratorCommand({ StreamArn: Table!.LatestStreamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+        )
+      ).ShardIterator;
       for (let empty = 0; iterator && empty < 2; ) {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         records.push(...(page.Records ?? []));
@@ -88,7 +102,11 @@ function filesOf(dir: string): { path: string; bytes: Buffer }[] {
 }
 
 /** The forms a key could be found in: its bytes, base64 and hex. */
-const keyForms = (key: Uint8Array) => [Buffer.from(key), Buffer.from(Buffer.from(key).toString('base64')), Buffer.from(Buffer.from(key).toString('hex'))];
+const keyForms = (key: Uint8Array) => [
+  Buffer.from(key),
+  Buffer.from(Buffer.from(key).toString('base64')),
+  Buffer.from(Buffer.from(key).toString('hex')),
+];
 
 /** Every sealed (binary) value in an unmarshalled item or record image. */
 function sealedValues(value: unknown): Uint8Array[] {
@@ -107,7 +125,17 @@ describe('crypto-shredding', () => {
     const sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));
     const unique = `u${Date.now()}${randomInt(1e6)}`;
     const idNumber = String(randomInt(100_000_000, 999_999_999));
-    const personal = [`ref-${unique}`, `meta-${unique}`, `${unique}@example.com`, `person_${unique}`, `create-${unique}`, idNumber, lastFourAsStored(idNumber), 'Jenny', 'Rosen'];
+    const personal = [
+      `ref-${unique}`,
+      `meta-${unique}`,
+      `${unique}@example.com`,
+      `person_${unique}`,
+      `create-${unique}`,
+      idNumber,
+      lastFourAsStored(idNumber),
+      'Jenny',
+      'Rosen',
+    ];
 
     const session = await stripe.identity.verificationSessions.create(
       {
@@ -121,7 +149,12 @@ describe('crypto-shredding', () => {
       { idempotencyKey: `create-${unique}` },
     );
     const submitted = await submitOnPage(service.url, session.url!, {
-      document_type: 'driving_license', document_front: JPEG, document_back: JPEG, selfie: JPEG, id_number: idNumber, test_case: 'verified',
+      document_type: 'driving_license',
+      document_front: JPEG,
+      document_back: JPEG,
+      selfie: JPEG,
+      id_number: idNumber,
+      test_case: 'verified',
     });
     expect(submitted.status).toBe(200);
     const verified = await eventually(
@@ -129,20 +162,32 @@ describe('crypto-shredding', () => {
       (s) => expect(s.status).toBe('verified'),
     );
     // The API reads every value back through the session's key.
-    expect(verified).toMatchObject({ client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` }, verified_outputs: { first_name: 'Jenny', id_number: idNumber.slice(-4) } });
+    expect(verified).toMatchObject({
+      client_reference_id: `ref-${unique}`,
+      metadata: { note: `meta-${unique}` },
+      verified_outputs: { first_name: 'Jenny', id_number: idNumber.slice(-4) },
+    });
 
     // What an attacker could have copied before: the data key (as a container holds it) and its wrapped form.
     await loadSessionKeys([{ scope, id: session.id }]);
     const dataKey = sessionKeyForReading(scope, session.id)!;
     expect(dataKey).toHaveLength(32);
-    const wrapped = (await dynamo().send(new GetCommand({ TableName: keyTableName(), Key: sessionKeyKey(scope, session.id) }))).Item!.wrapped as Uint8Array;
+    const wrapped = (await dynamo().send(new GetCommand({ TableName: keyTableName(), Key: sessionKeyKey(scope, session.id) }))).Item!
+      .wrapped as Uint8Array;
 
     // The search below can find a key: before the redaction the database file holds the wrapped one.
     const database = join(dataDir, 'dynamodb', 'shared-local-instance.db');
-    expect(keyForms(wrapped).some((form) => readFileSync(database).includes(form)), 'the database holds the wrapped key before redaction').toBe(true);
+    expect(
+      keyForms(wrapped).some((form) => readFileSync(database).includes(form)),
+      'the database holds the wrapped key before redaction',
+    ).toBe(true);
 
     await stripe.identity.verificationSessions.redact(session.id);
-    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+    await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id),
+      (s) => expect(s.redaction?.status).toBe('redacted'),
+      30_000,
+    );
 
     // The key table: the session's key is a tombstone; nothing in it holds the key, wrapped or not.
     const keyItems = await scan(keyTableName());
@@ -156,14 +201,18 @@ describe('crypto-shredding', () => {
     // The stream, from its start: the old images are there, sealed; the key that opened them is gone.
     const records = await streamRecords(service);
     // Images in the wire form (S, B, M, …): strings are searched as they are, binary values are the sealed ones.
-    const images = records.flatMap((record) => [record.dynamodb?.OldImage, record.dynamodb?.NewImage].filter((image) => image !== undefined)) as Record<string, any>[];
+    const images = records.flatMap((record) =>
+      [record.dynamodb?.OldImage, record.dynamodb?.NewImage].filter((image) => image !== undefined),
+    ) as Record<string, any>[];
     expect(images.length).toBeGreaterThan(0);
     const stream = clearJson(images);
     for (const value of personal) expect(stream, `stream holds ${value}`).not.toContain(value);
     for (const sealed of images.flatMap(sealedValues)) {
       for (const value of personal) expect(Buffer.from(sealed).includes(Buffer.from(value)), `a binary value holds ${value}`).toBe(false);
     }
-    const sessionImages = images.filter((image) => image.sk?.S === 'verification_session' && image.id?.S === session.id && image.session_sealed?.B);
+    const sessionImages = images.filter(
+      (image) => image.sk?.S === 'verification_session' && image.id?.S === session.id && image.session_sealed?.B,
+    );
     expect(sessionImages.length).toBeGreaterThan(0);
     // With the key an attacker would have had to copy before, the stream's sealed session opens:
     // it is the person's data, sealed; once the key is destroyed nothing opens it.
@@ -178,7 +227,8 @@ describe('crypto-shredding', () => {
     expect(files.map((file) => file.path)).toContain(join(dataDir, 'dynamodb', 'shared-local-instance.db'));
     for (const { path, bytes } of files) {
       for (const value of personal) expect(bytes.includes(Buffer.from(value)), `${path} holds ${value}`).toBe(false);
-      for (const form of [...keyForms(dataKey), ...keyForms(wrapped)]) expect(bytes.includes(form), `${path} holds the session's key`).toBe(false);
+      for (const form of [...keyForms(dataKey), ...keyForms(wrapped)])
+        expect(bytes.includes(form), `${path} holds the session's key`).toBe(false);
     }
   });
 });

@@ -19,23 +19,102 @@ const sessions = () => stripe.identity.verificationSessions;
 
 describe('parameter errors on create', () => {
   const cases: { name: string; params: Record<string, unknown>; code: string; param: string; message?: RegExp }[] = [
-    { name: 'an unknown parameter', params: { type: 'document', colour: 'red' }, code: 'parameter_unknown', param: 'colour', message: /Received unknown parameter: colour/ },
-    { name: 'an unknown nested parameter', params: { type: 'document', options: { document: { require_face: true } } }, code: 'parameter_unknown', param: 'options[document][require_face]' },
+    {
+      name: 'an unknown parameter',
+      params: { type: 'document', colour: 'red' },
+      code: 'parameter_unknown',
+      param: 'colour',
+      message: /Received unknown parameter: colour/,
+    },
+    {
+      name: 'an unknown nested parameter',
+      params: { type: 'document', options: { document: { require_face: true } } },
+      code: 'parameter_unknown',
+      param: 'options[document][require_face]',
+    },
     { name: 'no type', params: {}, code: 'parameter_missing', param: 'type', message: /Missing required param: type/ },
     { name: 'an empty type', params: { type: '' }, code: 'parameter_invalid_empty', param: 'type' },
-    { name: 'a type Stripe does not know', params: { type: 'selfie' }, code: 'parameter_invalid', param: 'type', message: /must be one of document, id_number/ },
-    { name: 'verification_flow', params: { verification_flow: 'vf_123' }, code: 'parameter_unknown', param: 'verification_flow', message: /not supported by Verity yet/ },
-    { name: 'related_person without person', params: { type: 'document', related_person: { account: 'acct_1' } }, code: 'parameter_missing', param: 'related_person[person]' },
-    { name: 'a document type Stripe does not know', params: { type: 'document', options: { document: { allowed_types: ['library_card'] } } }, code: 'parameter_invalid', param: 'options[document][allowed_types][0]' },
-    { name: 'a boolean that is not one', params: { type: 'document', options: { document: { require_live_capture: 'yes' } } }, code: 'parameter_invalid', param: 'options[document][require_live_capture]' },
-    { name: 'an email that is not one', params: { type: 'document', provided_details: { email: 'not-an-email' } }, code: 'email_invalid', param: 'provided_details[email]' },
-    { name: 'a phone number that is not one', params: { type: 'document', provided_details: { phone: 'call me' } }, code: 'parameter_invalid', param: 'provided_details[phone]' },
-    { name: 'a return_url that is not a URL', params: { type: 'document', return_url: 'javascript:alert(1)' }, code: 'url_invalid', param: 'return_url' },
-    { name: 'a client_reference_id over 5000 characters', params: { type: 'document', client_reference_id: 'x'.repeat(5001) }, code: 'parameter_invalid', param: 'client_reference_id' },
-    { name: 'metadata with 51 keys', params: { type: 'document', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, code: 'parameter_invalid', param: 'metadata' },
-    { name: 'a metadata key over 40 characters', params: { type: 'document', metadata: { ['k'.repeat(41)]: 'v' } }, code: 'parameter_invalid', param: `metadata[${'k'.repeat(41)}]` },
-    { name: 'a metadata value over 500 characters', params: { type: 'document', metadata: { note: 'v'.repeat(501) } }, code: 'parameter_invalid', param: 'metadata[note]' },
-    { name: 'an expansion that does not exist', params: { type: 'document', expand: ['client_secret'] }, code: 'parameter_invalid', param: 'expand', message: /cannot be expanded \(client_secret\)/ },
+    {
+      name: 'a type Stripe does not know',
+      params: { type: 'selfie' },
+      code: 'parameter_invalid',
+      param: 'type',
+      message: /must be one of document, id_number/,
+    },
+    {
+      name: 'verification_flow',
+      params: { verification_flow: 'vf_123' },
+      code: 'parameter_unknown',
+      param: 'verification_flow',
+      message: /not supported by Verity yet/,
+    },
+    {
+      name: 'related_person without person',
+      params: { type: 'document', related_person: { account: 'acct_1' } },
+      code: 'parameter_missing',
+      param: 'related_person[person]',
+    },
+    {
+      name: 'a document type Stripe does not know',
+      params: { type: 'document', options: { document: { allowed_types: ['library_card'] } } },
+      code: 'parameter_invalid',
+      param: 'options[document][allowed_types][0]',
+    },
+    {
+      name: 'a boolean that is not one',
+      params: { type: 'document', options: { document: { require_live_capture: 'yes' } } },
+      code: 'parameter_invalid',
+      param: 'options[document][require_live_capture]',
+    },
+    {
+      name: 'an email that is not one',
+      params: { type: 'document', provided_details: { email: 'not-an-email' } },
+      code: 'email_invalid',
+      param: 'provided_details[email]',
+    },
+    {
+      name: 'a phone number that is not one',
+      params: { type: 'document', provided_details: { phone: 'call me' } },
+      code: 'parameter_invalid',
+      param: 'provided_details[phone]',
+    },
+    {
+      name: 'a return_url that is not a URL',
+      params: { type: 'document', return_url: 'javascript:alert(1)' },
+      code: 'url_invalid',
+      param: 'return_url',
+    },
+    {
+      name: 'a client_reference_id over 5000 characters',
+      params: { type: 'document', client_reference_id: 'x'.repeat(5001) },
+      code: 'parameter_invalid',
+      param: 'client_reference_id',
+    },
+    {
+      name: 'metadata with 51 keys',
+      params: { type: 'document', metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
+      code: 'parameter_invalid',
+      param: 'metadata',
+    },
+    {
+      name: 'a metadata key over 40 characters',
+      params: { type: 'document', metadata: { ['k'.repeat(41)]: 'v' } },
+      code: 'parameter_invalid',
+      param: `metadata[${'k'.repeat(41)}]`,
+    },
+    {
+      name: 'a metadata value over 500 characters',
+      params: { type: 'document', metadata: { note: 'v'.repeat(501) } },
+      code: 'parameter_invalid',
+      param: 'metadata[note]',
+    },
+    {
+      name: 'an expansion that does not exist',
+      params: { type: 'document', expand: ['client_secret'] },
+      code: 'parameter_invalid',
+      param: 'expand',
+      message: /cannot be expanded \(client_secret\)/,
+    },
   ];
 
   for (const { name, params, code, param, message } of cases) {
@@ -81,7 +160,11 @@ describe('errors on the other endpoints', () => {
       [{ created: { after: 1 } }, 'parameter_unknown', 'created[after]'],
       [{ created: { gte: 'yesterday' } }, 'parameter_invalid_integer', 'created[gte]'],
       [{ status: 'done' }, 'parameter_invalid', 'status'],
-      [{ starting_after: 'vs_000000000000000000000000', ending_before: 'vs_000000000000000000000000' }, 'parameters_exclusive', 'ending_before'],
+      [
+        { starting_after: 'vs_000000000000000000000000', ending_before: 'vs_000000000000000000000000' },
+        'parameters_exclusive',
+        'ending_before',
+      ],
       [{ starting_after: 'not-an-id' }, 'resource_missing', 'starting_after'],
       [{ expand: ['provided_details'] }, 'parameter_invalid', 'expand'],
     ];
@@ -105,13 +188,17 @@ describe('errors on the other endpoints', () => {
     const response = await fetch(`${service.url}/v1/identity/verification_sessions`);
     expect(response.status).toBe(401);
     expect(response.headers.get('request-id')).toMatch(/^req_/);
-    expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/did not provide an API key/) } });
+    expect(await response.json()).toMatchObject({
+      error: { type: 'invalid_request_error', message: expect.stringMatching(/did not provide an API key/) },
+    });
   });
 
   it('answers 404 for URLs it does not serve, in Stripe shape', async () => {
     const error = await failure(stripe.rawRequest('GET', '/v1/identity/verification_flows'));
     expect(error.statusCode).toBe(404);
-    expect(error.message).toBe('Unrecognized request URL (GET: /v1/identity/verification_flows). The routes Verity serves are listed in its docs (docs/api.md).');
+    expect(error.message).toBe(
+      'Unrecognized request URL (GET: /v1/identity/verification_flows). The routes Verity serves are listed in its docs (docs/api.md).',
+    );
     const wrongMethod = await fetch(`${service.url}/v1/identity/verification_sessions/vs_x`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(404);
     expect(await wrongMethod.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });
@@ -123,11 +210,19 @@ describe('values at their limits', () => {
     // 700 CJK characters are 2100 bytes: more than a DynamoDB key can hold, and a query string
     // that still fits the 10 KB request line API Gateway accepts.
     for (const reference of ['r'.repeat(5000), '中'.repeat(700)]) {
-      const session = await sessions().create({ type: 'document', client_reference_id: reference, related_customer: reference, related_customer_account: reference });
+      const session = await sessions().create({
+        type: 'document',
+        client_reference_id: reference,
+        related_customer: reference,
+        related_customer_account: reference,
+      });
       expect(session.client_reference_id).toBe(reference);
       for (const filter of ['client_reference_id', 'related_customer', 'related_customer_account'] as const) {
         const list = await sessions().list({ [filter]: reference, status: 'requires_input' });
-        expect(list.data.map((s) => s.id), filter).toEqual([session.id]);
+        expect(
+          list.data.map((s) => s.id),
+          filter,
+        ).toEqual([session.id]);
       }
       await sessions().cancel(session.id);
     }
@@ -165,7 +260,9 @@ describe('the wire format beyond the SDK', () => {
     const { port } = new URL(service.url);
     const raw = (target: string) =>
       new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.end(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`),
+        );
         let reply = '';
         socket.on('data', (chunk) => (reply += chunk.toString()));
         socket.on('end', () => resolve(reply));

@@ -17,7 +17,11 @@ import { CALLS, scriptStandIn, writeSamples } from '../support/evaluation-sample
 let standIn: StandIn;
 const root = mkdtempSync(join(tmpdir(), 'verity-evaluate-'));
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the command asynchronously (the stand-in answers in this process). */
 function evaluate(args: string[], command = 'bin/evaluate.ts'): Promise<Run> {
@@ -76,12 +80,18 @@ describe('npm run evaluate', () => {
     const run = await runs.full;
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^5 of 5 rows to check with Textract and Rekognition in us-east-1: at most \$0\.\d\d at us-east-1 list prices\.\nFalse-accept rate 50\.0% of 2, false-reject rate 33\.3% of 3/);
+    expect(run.stdout).toMatch(
+      /^5 of 5 rows to check with Textract and Rekognition in us-east-1: at most \$0\.\d\d at us-east-1 list prices\.\nFalse-accept rate 50\.0% of 2, false-reject rate 33\.3% of 3/,
+    );
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).rows.total).toBe(5);
     // Every call went to the stand-in: this run's, and the denied run's two rows and refused AnalyzeID.
     await runs.denied;
     expect(standIn.calls).toHaveLength(CALLS.all + 2 * CALLS.licence + 1);
-    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).face_similarity.impostor).toMatchObject({ count: 2, min: 60, max: 93 });
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).face_similarity.impostor).toMatchObject({
+      count: 2,
+      min: 60,
+      max: 93,
+    });
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<svg');
     expect(JSON.parse(readFileSync(join(dir, 'canary-baseline.json'), 'utf8')).rows).toHaveLength(5);
   });
@@ -102,6 +112,8 @@ describe('npm run evaluate', () => {
     expect(help.stdout).toContain('Usage: npx verity evaluate SAMPLES_DIR');
     expect(help.stdout).toContain('document_front,document_back,selfie,expected');
     expect(missing.status).toBe(2);
-    expect(missing.stderr.trim()).toBe('npx verity evaluate: missing SAMPLES_DIR, the folder with labels.csv (see npx verity evaluate --help)');
+    expect(missing.stderr.trim()).toBe(
+      'npx verity evaluate: missing SAMPLES_DIR, the folder with labels.csv (see npx verity evaluate --help)',
+    );
   });
 });

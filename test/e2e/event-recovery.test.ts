@@ -18,7 +18,11 @@ const eventsFile = join(dataDir, 'events.ndjson');
 const start = (publishEvents: boolean) => startLocalRuntime({ port: 0, dataDir, secretKey, publishEvents });
 const fileEventIds = () =>
   existsSync(eventsFile)
-    ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line).detail as Stripe.Event).id)
+    ? readFileSync(eventsFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line).detail as Stripe.Event).id)
     : [];
 async function untilFileHas(count: number) {
   const deadline = Date.now() + 15_000;
@@ -50,6 +54,10 @@ describe('publishing after a crash', () => {
     expect(fileEventIds()).toEqual(ids);
     expect(new Set(ids).size).toBe(3);
     const last = JSON.parse(readFileSync(eventsFile, 'utf8').trim().split('\n').at(-1)!);
-    expect(last).toMatchObject({ source: 'verity', 'detail-type': 'identity.verification_session.created', detail: { data: { object: { id: another.id } } } });
+    expect(last).toMatchObject({
+      source: 'verity',
+      'detail-type': 'identity.verification_session.created',
+      detail: { data: { object: { id: another.id } } },
+    });
   });
 });

@@ -11,7 +11,10 @@ let account: string;
 
 beforeAll(async () => {
   service = await startService({ publishEvents: true });
-  ({ stripe, scope: { account } } = await newStripeAccount(service));
+  ({
+    stripe,
+    scope: { account },
+  } = await newStripeAccount(service));
 });
 afterAll(() => service.stop());
 
@@ -39,7 +42,10 @@ describe('events of a session’s life', () => {
     await stripe.identity.verificationSessions.cancel(a.id);
     await stripe.identity.verificationSessions.redact(b.id);
     // The redaction job finishes on its own, with an event of its own: wait for it.
-    await eventually(() => stripe.identity.verificationSessions.retrieve(b.id), (s) => expect(s.redaction?.status).toBe('redacted'));
+    await eventually(
+      () => stripe.identity.verificationSessions.retrieve(b.id),
+      (s) => expect(s.redaction?.status).toBe('redacted'),
+    );
     sessions = [a, b];
     events = await collect({ type: 'identity.verification_session.*' });
   });
@@ -58,7 +64,9 @@ describe('events of a session’s life', () => {
       object: 'event',
       livemode: false,
       pending_webhooks: 0,
-      data: { object: { object: 'identity.verification_session', status: 'canceled', metadata: { n: '2' }, client_secret: null, url: null } },
+      data: {
+        object: { object: 'identity.verification_session', status: 'canceled', metadata: { n: '2' }, client_secret: null, url: null },
+      },
       request: { id: expect.stringMatching(/^req_/), idempotency_key: expect.stringMatching(/^stripe-node-retry-/) },
     });
     expect(canceled.id).toMatch(/^evt_[0-9A-Za-z]{24}$/);

@@ -26,7 +26,11 @@ afterEach(() => {
 
 const askingForIdNumber: [string, Stripe.Identity.VerificationSessionCreateParams, string][] = [
   ['type id_number', { type: 'id_number' }, 'type'],
-  ['a document with require_id_number', { type: 'document', options: { document: { require_id_number: true } } }, 'options[document][require_id_number]'],
+  [
+    'a document with require_id_number',
+    { type: 'document', options: { document: { require_id_number: true } } },
+    'options[document][require_id_number]',
+  ],
 ];
 
 /** The refusal, as the SDK raises it. */
@@ -51,7 +55,10 @@ describe('without an ID-number provider', () => {
 
   it('refuses to make a live session ask for an ID number, and leaves it as it was', async () => {
     const session = await live.identity.verificationSessions.create({ type: 'document' });
-    await expectRefused(live.identity.verificationSessions.update(session.id, { options: { document: { require_id_number: true } } }), 'options[document][require_id_number]');
+    await expectRefused(
+      live.identity.verificationSessions.update(session.id, { options: { document: { require_id_number: true } } }),
+      'options[document][require_id_number]',
+    );
     await expectRefused(live.identity.verificationSessions.update(session.id, { type: 'id_number' }), 'type');
     const stored = await live.identity.verificationSessions.retrieve(session.id);
     expect(stored.type).toBe('document');
@@ -59,7 +66,10 @@ describe('without an ID-number provider', () => {
   });
 
   it('still creates live sessions that ask for no ID number', async () => {
-    const session = await live.identity.verificationSessions.create({ type: 'document', options: { document: { require_matching_selfie: true } } });
+    const session = await live.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_matching_selfie: true } },
+    });
     expect(session).toMatchObject({ livemode: true, status: 'requires_input' });
   });
 

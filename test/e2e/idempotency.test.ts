@@ -18,7 +18,10 @@ beforeAll(async () => {
   // The redaction job's own calls, an hour away, stay out of the calls these tests count.
   process.env.VERITY_REDACTION_DELAY_SECONDS = '3600';
   service = await startService();
-  ({ stripe, scope: { account } } = await newStripeAccount(service));
+  ({
+    stripe,
+    scope: { account },
+  } = await newStripeAccount(service));
 });
 afterAll(() => service.stop());
 
@@ -103,7 +106,8 @@ async function savedResponsesOf(sessionId: string): Promise<Record<string, any>[
   return found;
 }
 
-const replayed = (response: { lastResponse: { headers: Record<string, string> } }) => response.lastResponse.headers['idempotent-replayed'] === 'true';
+const replayed = (response: { lastResponse: { headers: Record<string, string> } }) =>
+  response.lastResponse.headers['idempotent-replayed'] === 'true';
 
 const eventsOf = async (sessionId: string) =>
   (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === sessionId);
@@ -112,7 +116,9 @@ describe('idempotency keys', () => {
   it('answers a create retried five times with one session, one created event and five identical responses', async () => {
     const responses = [];
     for (let i = 0; i < 5; i++) {
-      responses.push(await stripe.identity.verificationSessions.create({ type: 'document', metadata: { order: '42' } }, { idempotencyKey: 'order-42' }));
+      responses.push(
+        await stripe.identity.verificationSessions.create({ type: 'document', metadata: { order: '42' } }, { idempotencyKey: 'order-42' }),
+      );
     }
     expect(new Set(responses.map((r) => JSON.stringify(withoutResponse(r)))).size).toBe(1);
     expect(responses[0]!.lastResponse.headers['idempotent-replayed']).toBeUndefined();
@@ -129,7 +135,9 @@ describe('idempotency keys', () => {
 
   it('gives one session for five concurrent creates with one key, each answered at once (no 409 to retry)', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => stripe.identity.verificationSessions.create({ type: 'id_number' }, { idempotencyKey: 'concurrent-1' })),
+      Array.from({ length: 5 }, () =>
+        stripe.identity.verificationSessions.create({ type: 'id_number' }, { idempotencyKey: 'concurrent-1' }),
+      ),
     );
     expect(new Set(responses.map((r) => r.id)).size).toBe(1);
     expect(new Set(responses.map((r) => JSON.stringify(withoutResponse(r)))).size).toBe(1);
@@ -137,13 +145,19 @@ describe('idempotency keys', () => {
     expect(await eventsOf(responses[0]!.id)).toHaveLength(1);
   });
 
-  it('makes the same DynamoDB calls with a key as without: create 1, a change 1 read + 1 transaction, a replay its session key\'s read more', async () => {
+  it("makes the same DynamoDB calls with a key as without: create 1, a change 1 read + 1 transaction, a replay its session key's read more", async () => {
     const sessions = stripe.identity.verificationSessions;
     const { id } = await sessions.create({ type: 'document' }); // the key's lookup is cached from here on
     expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual(['TransactWriteItems']);
     // A saved response cannot tell that its session was redacted since: its key is read again (functions/store/session-keys.ts).
-    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual(['TransactWriteItems', 'BatchGetItem']);
-    expect(await callsOf(() => sessions.update(id, { metadata: { a: '1' } }, { idempotencyKey: 'calls-update' }))).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual([
+      'TransactWriteItems',
+      'BatchGetItem',
+    ]);
+    expect(await callsOf(() => sessions.update(id, { metadata: { a: '1' } }, { idempotencyKey: 'calls-update' }))).toEqual([
+      'GetItem',
+      'TransactWriteItems',
+    ]);
     expect(await callsOf(() => sessions.cancel(id, {}, { idempotencyKey: 'calls-cancel' }))).toEqual(['GetItem', 'TransactWriteItems']);
     expect(await callsOf(() => sessions.redact(id, {}, { idempotencyKey: 'calls-redact' }))).toEqual(['GetItem', 'TransactWriteItems']);
     const other = await sessions.create({ type: 'document' });
@@ -151,7 +165,8 @@ describe('idempotency keys', () => {
   });
 
   it('answers a create that lost on the key’s condition with the winner’s response', async () => {
-    const create = () => stripe.identity.verificationSessions.create({ type: 'document', metadata: { race: 'key' } }, { idempotencyKey: 'race-key' });
+    const create = () =>
+      stripe.identity.verificationSessions.create({ type: 'document', metadata: { race: 'key' } }, { idempotencyKey: 'race-key' });
     const [first, second] = await holdingFirstTransaction(() => Promise.all([create(), create()]));
     expect(withoutResponse(first!)).toEqual(withoutResponse(second!));
     expect([first!, second!].filter(replayed)).toHaveLength(1);
@@ -161,7 +176,8 @@ describe('idempotency keys', () => {
 
   it('decides again a change that lost on the version alone: both changes land, each under its own key', async () => {
     const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const update = (n: number) => stripe.identity.verificationSessions.update(id, { metadata: { [`k${n}`]: 'v' } }, { idempotencyKey: `race-version-${n}` });
+    const update = (n: number) =>
+      stripe.identity.verificationSessions.update(id, { metadata: { [`k${n}`]: 'v' } }, { idempotencyKey: `race-version-${n}` });
     const responses = await holdingFirstTransaction(() => Promise.all([update(1), update(2)]));
     expect(responses.filter(replayed)).toHaveLength(0);
     expect((await stripe.identity.verificationSessions.retrieve(id)).metadata).toEqual({ k1: 'v', k2: 'v' });
@@ -179,13 +195,17 @@ describe('idempotency keys', () => {
     const [first, second] = await holdingFirstTransaction(() => Promise.all([cancel(), cancel()]));
     expect(withoutResponse(first!)).toEqual(withoutResponse(second!));
     expect([first!, second!].filter(replayed)).toHaveLength(1);
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['identity.verification_session.canceled', 'identity.verification_session.created']);
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual([
+      'identity.verification_session.canceled',
+      'identity.verification_session.created',
+    ]);
     expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
   });
 
   it('refuses a racing request with the same key and other parameters with idempotency_error; only the winner changes the session', async () => {
     const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const update = (value: string) => stripe.identity.verificationSessions.update(id, { metadata: { value } }, { idempotencyKey: 'race-other-params' });
+    const update = (value: string) =>
+      stripe.identity.verificationSessions.update(id, { metadata: { value } }, { idempotencyKey: 'race-other-params' });
     const outcomes = await holdingFirstTransaction(() => Promise.allSettled([update('first'), update('second')]));
     // Whichever transaction reached DynamoDB first was held, so the other request won; which one
     // that is depends on the machine, not on the order the requests were sent in.
@@ -220,7 +240,9 @@ describe('idempotency keys', () => {
   });
 
   it('does not save a request that failed validation', async () => {
-    await expect(stripe.identity.verificationSessions.create({} as Stripe.Identity.VerificationSessionCreateParams, { idempotencyKey: 'fix-me' })).rejects.toMatchObject({ code: 'parameter_missing' });
+    await expect(
+      stripe.identity.verificationSessions.create({} as Stripe.Identity.VerificationSessionCreateParams, { idempotencyKey: 'fix-me' }),
+    ).rejects.toMatchObject({ code: 'parameter_missing' });
     const session = await stripe.identity.verificationSessions.create({ type: 'document' }, { idempotencyKey: 'fix-me' });
     expect(session.status).toBe('requires_input');
   });
@@ -236,7 +258,10 @@ describe('idempotency keys', () => {
     const replayed = await failure(stripe.identity.verificationSessions.cancel(id, {}, { idempotencyKey: 'cancel-2' }));
     expect(replayed).toMatchObject({ statusCode: 400, code: 'verification_session_unexpected_state', message: (refused as Error).message });
     expect((replayed as Stripe.errors.StripeError).headers?.['idempotent-replayed']).toBe('true');
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['identity.verification_session.canceled', 'identity.verification_session.created']);
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual([
+      'identity.verification_session.canceled',
+      'identity.verification_session.created',
+    ]);
   });
 
   it('keeps the key and the fingerprint only as digests under the signing secret, so a copy of the table cannot test guesses', async () => {
@@ -283,6 +308,8 @@ describe('idempotency keys', () => {
     const mine = await stripe.identity.verificationSessions.create({ type: 'document' }, { idempotencyKey: 'shared-key' });
     const theirs = await other.stripe.identity.verificationSessions.create({ type: 'document' }, { idempotencyKey: 'shared-key' });
     expect(theirs.id).not.toBe(mine.id);
-    await expect(stripe.identity.verificationSessions.create({ type: 'document' }, { idempotencyKey: 'k'.repeat(256) })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.identity.verificationSessions.create({ type: 'document' }, { idempotencyKey: 'k'.repeat(256) }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 });

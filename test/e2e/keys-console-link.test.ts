@@ -34,13 +34,29 @@ const keysAsync = (...args: string[]) =>
     execFile(
       process.execPath,
       ['--import', 'tsx', 'bin/keys.ts', ...args],
-      { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir, VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!, VERITY_PUBLIC_URL: 'https://verity.example' }, encoding: 'utf8', timeout: 60_000 },
+      {
+        env: {
+          PATH: process.env.PATH!,
+          HOME: process.env.HOME!,
+          VERITY_DATA_DIR: dataDir,
+          VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!,
+          VERITY_PUBLIC_URL: 'https://verity.example',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
 const keysOn = (extraEnv: Record<string, string>, ...args: string[]) => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/keys.ts', ...args], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, VERITY_DATA_DIR: dataDir, VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!, ...extraEnv },
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      VERITY_DATA_DIR: dataDir,
+      VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!,
+      ...extraEnv,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -60,7 +76,12 @@ describe('npm run keys -- console-link', () => {
     expect(page).toContain(account);
     expect(page).toContain('Live mode');
     expect(page).toContain('ops@example.com (admin)');
-    const again = await fetch(`${service.url}/console/sign_in`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ token }), redirect: 'manual' });
+    const again = await fetch(`${service.url}/console/sign_in`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    });
     expect(again.status).toBe(401);
   });
 
@@ -100,7 +121,10 @@ describe('npm run keys -- console-link', () => {
     const linkFor = async (email: string) => {
       const made = await keysAsync('console-link', ...scope, '--email', email, '--role', 'admin');
       expect(made.status, made.stderr).toBe(0);
-      return { token: new URL(/^https:\/\/\S+$/m.exec(made.stdout)![0]).searchParams.get('token')!, id: /^Link id .*: (cl_\w+)$/m.exec(made.stdout)![1]! };
+      return {
+        token: new URL(/^https:\/\/\S+$/m.exec(made.stdout)![0]).searchParams.get('token')!,
+        id: /^Link id .*: (cl_\w+)$/m.exec(made.stdout)![1]!,
+      };
     };
     const gone = await linkFor('gone@example.com');
     const cookie = await signInToConsole(service.url, gone.token);
@@ -121,16 +145,29 @@ describe('npm run keys -- console-link', () => {
     expect(removed.stdout).toContain(`Ended console session ${sessionId} of gone@example.com (admin).`);
     expect(removed.stdout).toContain(`Canceled sign-in link ${unused.id} for gone@example.com (admin).`);
     expect((await page()).status).toBe(401);
-    const spend = (token: string) => fetch(`${service.url}/console/sign_in`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ token }), redirect: 'manual' });
+    const spend = (token: string) =>
+      fetch(`${service.url}/console/sign_in`, {
+        method: 'POST',
+        headers: { 'sec-fetch-site': 'same-origin' },
+        body: new URLSearchParams({ token }),
+        redirect: 'manual',
+      });
     expect((await spend(unused.token)).status).toBe(401);
     // One link by its id; again, nothing is left to end (exit code 1).
     expect((await keysAsync('console-end', ...scope, '--link', other.id)).stdout).toContain(`Canceled sign-in link ${other.id}`);
     expect((await spend(other.token)).status).toBe(401);
     const again = await keysAsync('console-end', ...scope, '--session', sessionId);
-    expect([again.status, again.stdout.trim().split('\n')[0]]).toEqual([1, 'Nothing to end: no live console session or unused link matches.']);
+    expect([again.status, again.stdout.trim().split('\n')[0]]).toEqual([
+      1,
+      'Nothing to end: no live console session or unused link matches.',
+    ]);
     // Another account's operators are not this account's to end.
     expect((await keysAsync('console-access', '--account', newAccountId(), '--mode', 'test')).stdout).toContain('Signed in: nobody');
-    for (const args of [['console-end', ...scope], ['console-end', ...scope, '--session', 'cs_x', '--email', 'a@example.com'], ['console-access', '--account', account]]) {
+    for (const args of [
+      ['console-end', ...scope],
+      ['console-end', ...scope, '--session', 'cs_x', '--email', 'a@example.com'],
+      ['console-access', '--account', account],
+    ]) {
       expect((await keysAsync(...args)).status, args.join(' ')).toBe(2);
     }
   });

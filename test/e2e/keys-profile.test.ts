@@ -17,11 +17,26 @@ const notImage = join(dataDir, 'logo.svg');
 writeFileSync(notImage, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
 
 describe('npm run keys -- profile', () => {
-  it('sets, shows, changes and clears an account\'s profile', () => {
+  it("sets, shows, changes and clears an account's profile", () => {
     const account = newAccountId();
-    expect(keys('profile', '--account', account)).toMatchObject({ status: 0, stdout: `Account ${account} has no profile: its pages name the host of each session's return_url.\n` });
+    expect(keys('profile', '--account', account)).toMatchObject({
+      status: 0,
+      stdout: `Account ${account} has no profile: its pages name the host of each session's return_url.\n`,
+    });
 
-    const set = keys('profile', '--account', account, '--name', 'Northwind Outfitters', '--logo', logoFile, '--primary-color', '#0F766E', '--support-email', 'help@northwind.example');
+    const set = keys(
+      'profile',
+      '--account',
+      account,
+      '--name',
+      'Northwind Outfitters',
+      '--logo',
+      logoFile,
+      '--primary-color',
+      '#0F766E',
+      '--support-email',
+      'help@northwind.example',
+    );
     expect(set.stderr).toBe('');
     expect(set.status).toBe(0);
     expect(set.stdout).toMatch(/name {11}Northwind Outfitters\n/);
@@ -35,7 +50,10 @@ describe('npm run keys -- profile', () => {
     expect(changed.stdout).toContain('support_url    https://help.northwind.example/');
     expect(keys('profile', '--account', account).stdout).toContain('name           Northwind Outfitters');
 
-    expect(keys('profile', '--account', account, '--clear')).toMatchObject({ status: 0, stdout: expect.stringContaining(`Removed the profile of ${account}.`) });
+    expect(keys('profile', '--account', account, '--clear')).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining(`Removed the profile of ${account}.`),
+    });
     expect(keys('profile', '--account', account).stdout).toContain('has no profile');
   }, 120_000);
 
@@ -44,11 +62,17 @@ describe('npm run keys -- profile', () => {
     const mistakes: [string[], RegExp][] = [
       [['profile'], /profile needs --account/],
       [['profile', '--account', 'bob'], /--account must look like acct_/],
-      [['profile', '--account', account, '--primary-color', 'red;} body { display: none'], /--primary-color is not valid: it must be a hex colour/],
+      [
+        ['profile', '--account', account, '--primary-color', 'red;} body { display: none'],
+        /--primary-color is not valid: it must be a hex colour/,
+      ],
       [['profile', '--account', account, '--logo', notImage], /--logo is not valid: it must be a PNG or JPEG image/],
       [['profile', '--account', account, '--logo', join(dataDir, 'missing.png')], /--logo .*missing\.png: no such file/],
       [['profile', '--account', account, '--name', 'a\u0007b'], /--name is not valid: it must not contain control/],
-      [['profile', '--account', account, '--support-url', 'http://northwind.example'], /--support-url is not valid: it must be an https URL/],
+      [
+        ['profile', '--account', account, '--support-url', 'http://northwind.example'],
+        /--support-url is not valid: it must be an https URL/,
+      ],
       [['profile', '--account', account, '--clear', '--name', 'x'], /--clear removes the whole profile: give it alone/],
       [['create', '--mode', 'test', '--name', 'x'], /--name is for profile, not create/],
     ];

@@ -32,13 +32,28 @@ describe('npm run keys -- create --restricted', () => {
       'Permissions: verification_sessions=read, verification_reports=read, events=read, files=read, webhook_endpoints=read; no sensitive results; from any address',
     );
     const plainKey = keyIn(plain.stdout)!;
-    expect(await stored(plainKey)).toMatchObject({ scope: { mode: 'test' }, grant: { type: 'restricted', sensitive_results: false, allowed_ips: [] } });
+    expect(await stored(plainKey)).toMatchObject({
+      scope: { mode: 'test' },
+      grant: { type: 'restricted', sensitive_results: false, allowed_ips: [] },
+    });
 
     const account = /Account: (acct_\w+)/.exec(plain.stdout)![1]!;
     const full = keys(
-      'create', '--restricted', '--mode', 'test', '--account', account,
-      '--permission', 'verification_sessions=write', '--permission', 'events=none',
-      '--sensitive-results', '--allowed-ip', '203.0.113.0/24,2001:db8::/32', '--allowed-ip', '198.51.100.7',
+      'create',
+      '--restricted',
+      '--mode',
+      'test',
+      '--account',
+      account,
+      '--permission',
+      'verification_sessions=write',
+      '--permission',
+      'events=none',
+      '--sensitive-results',
+      '--allowed-ip',
+      '203.0.113.0/24,2001:db8::/32',
+      '--allowed-ip',
+      '198.51.100.7',
     );
     expect(full.stderr).toBe('');
     expect(full.stdout).toContain('verification_sessions=write');
@@ -49,7 +64,13 @@ describe('npm run keys -- create --restricted', () => {
       scope: { account, mode: 'test' },
       grant: {
         type: 'restricted',
-        permissions: { verification_sessions: 'write', verification_reports: 'read', events: 'none', files: 'read', webhook_endpoints: 'read' },
+        permissions: {
+          verification_sessions: 'write',
+          verification_reports: 'read',
+          events: 'none',
+          files: 'read',
+          webhook_endpoints: 'read',
+        },
         sensitive_results: true,
         allowed_ips: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'],
       },
@@ -63,10 +84,19 @@ describe('npm run keys -- create --restricted', () => {
     const mistakes: [string[], RegExp][] = [
       [['create', '--mode', 'test', '--permission', 'events=read'], /--permission is for create --restricted/],
       [['create', '--mode', 'test', '--sensitive-results'], /--sensitive-results is for create --restricted/],
-      [['create', '--restricted', '--mode', 'test', '--permission', 'charges=read'], /--permission charges=read: the resource must be one of verification_sessions/],
+      [
+        ['create', '--restricted', '--mode', 'test', '--permission', 'charges=read'],
+        /--permission charges=read: the resource must be one of verification_sessions/,
+      ],
       [['create', '--restricted', '--mode', 'test', '--permission', 'events=admin'], /the level must be none, read or write/],
-      [['create', '--restricted', '--mode', 'test', '--permission', 'events=read', '--permission', 'events=none'], /--permission events is given twice/],
-      [['create', '--restricted', '--mode', 'test', '--allowed-ip', '10.0.0.0/40'], /--allowed-ip: Invalid IP address or CIDR range: "10.0.0.0\/40"/],
+      [
+        ['create', '--restricted', '--mode', 'test', '--permission', 'events=read', '--permission', 'events=none'],
+        /--permission events is given twice/,
+      ],
+      [
+        ['create', '--restricted', '--mode', 'test', '--allowed-ip', '10.0.0.0/40'],
+        /--allowed-ip: Invalid IP address or CIDR range: "10.0.0.0\/40"/,
+      ],
       [['revoke', '--restricted', '--key', 'rk_test_abc'], /--restricted is for create, not revoke/],
       [['revoke', '--key', 'pk_test_abc'], /--key must be an API key/],
     ];

@@ -102,7 +102,13 @@ describe('retrieve, update, cancel, redact', () => {
   it('redacting a session waiting for input cancels it and refuses every later change', async () => {
     const { id } = await stripe.identity.verificationSessions.create({ type: 'document', metadata: { a: 'b' } });
     const redacted = await stripe.identity.verificationSessions.redact(id);
-    expect(redacted).toMatchObject({ status: 'canceled', redaction: { status: 'processing' }, client_secret: null, url: null, metadata: {} });
+    expect(redacted).toMatchObject({
+      status: 'canceled',
+      redaction: { status: 'processing' },
+      client_secret: null,
+      url: null,
+      metadata: {},
+    });
 
     const retrieved = await stripe.identity.verificationSessions.retrieve(id);
     expect(retrieved.redaction).toEqual({ status: 'processing' });

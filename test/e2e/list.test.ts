@@ -83,7 +83,11 @@ describe('filters', () => {
     ['client_reference_id', { client_reference_id: 'ref_0' }, (s) => s.client_reference_id === 'ref_0'],
     ['related_customer', { related_customer: 'cus_A' }, (s) => s.related_customer === 'cus_A'],
     ['related_customer_account', { related_customer_account: 'acct_B' }, (s) => s.related_customer_account === 'acct_B'],
-    ['two filters', { client_reference_id: 'ref_1', status: 'canceled' }, (s) => s.client_reference_id === 'ref_1' && s.status === 'canceled'],
+    [
+      'two filters',
+      { client_reference_id: 'ref_1', status: 'canceled' },
+      (s) => s.client_reference_id === 'ref_1' && s.status === 'canceled',
+    ],
     [
       'three filters',
       { related_customer: 'cus_A', client_reference_id: 'ref_0', status: 'requires_input' },
@@ -144,10 +148,17 @@ describe('two filters over many sessions', () => {
     let requests = 0;
     account.stripe.on('request', () => requests++);
     for (const ending_before of [undefined, sessions[0]!.id]) {
-      const params = { client_reference_id: 'same', related_customer: 'cus_wanted', limit: 100, ...(ending_before ? { ending_before } : {}) };
+      const params = {
+        client_reference_id: 'same',
+        related_customer: 'cus_wanted',
+        limit: 100,
+        ...(ending_before ? { ending_before } : {}),
+      };
       requests = 0;
       const seen: string[] = [];
-      const { itemsRead } = await countCalls(() => account.stripe.identity.verificationSessions.list(params).autoPagingEach((session) => void seen.push(session.id)));
+      const { itemsRead } = await countCalls(() =>
+        account.stripe.identity.verificationSessions.list(params).autoPagingEach((session) => void seen.push(session.id)),
+      );
       // Forward: newest first; backward from the oldest: oldest first, as the SDK yields them.
       expect(seen).toEqual(ending_before ? matches : [...matches].reverse());
       expect(itemsRead).toBeLessThanOrEqual(requests * FILTERED_READ_BUDGET);

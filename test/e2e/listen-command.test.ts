@@ -36,13 +36,24 @@ describe('npm run listen', () => {
   it('forwards every event, signed with the secret it prints, shows each delivery, and deletes its endpoint on Ctrl-C', async () => {
     const { stripe, secretKey } = await newStripeAccount(service);
     const run = listen(['--forward-to', receiver.url('/listen'), '--api-url', service.url, '--api-key', secretKey]);
-    const ready = await eventually(async () => run.output.stdout, (text) => expect(text).toMatch(/Your webhook signing secret is whsec_/), 30_000);
+    const ready = await eventually(
+      async () => run.output.stdout,
+      (text) => expect(text).toMatch(/Your webhook signing secret is whsec_/),
+      30_000,
+    );
     const secret = /(whsec_[A-Za-z0-9_-]+)/.exec(ready)![1]!;
     const [endpoint] = (await stripe.webhookEndpoints.list()).data;
-    expect(endpoint).toMatchObject({ url: receiver.url('/listen'), enabled_events: ['*', 'identity.verification_session.redacted'], livemode: false });
+    expect(endpoint).toMatchObject({
+      url: receiver.url('/listen'),
+      enabled_events: ['*', 'identity.verification_session.redacted'],
+      livemode: false,
+    });
 
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const [request] = await eventually(async () => receiver.received.filter((r) => r.path === '/listen'), (found) => expect(found).toHaveLength(1));
+    const [request] = await eventually(
+      async () => receiver.received.filter((r) => r.path === '/listen'),
+      (found) => expect(found).toHaveLength(1),
+    );
     const event = stripe.webhooks.constructEvent(request!.body, request!.headers['stripe-signature']!, secret);
     expect((event.data.object as Stripe.Identity.VerificationSession).id).toBe(session.id);
     await eventually(
@@ -65,9 +76,18 @@ describe('npm run listen', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'verity-listen-'));
     try {
       // As npm start leaves its data folder (local/data-dir.ts endpointFileOf); its port is not 4242.
-      writeFileSync(endpointFileOf(dataDir), JSON.stringify({ ...inject('dynamo'), publicUrl: service.url, apiUrl: service.url }), { mode: 0o600 });
-      const run = listen(['--forward-to', receiver.url('/found'), '--api-key', secretKey], { VERITY_DATA_DIR: dataDir, VERITY_API_URL: '' });
-      await eventually(async () => run.output.stdout, (text) => expect(text).toMatch(/Your webhook signing secret is whsec_/), 30_000);
+      writeFileSync(endpointFileOf(dataDir), JSON.stringify({ ...inject('dynamo'), publicUrl: service.url, apiUrl: service.url }), {
+        mode: 0o600,
+      });
+      const run = listen(['--forward-to', receiver.url('/found'), '--api-key', secretKey], {
+        VERITY_DATA_DIR: dataDir,
+        VERITY_API_URL: '',
+      });
+      await eventually(
+        async () => run.output.stdout,
+        (text) => expect(text).toMatch(/Your webhook signing secret is whsec_/),
+        30_000,
+      );
       expect((await stripe.webhookEndpoints.list()).data.map((e) => e.url)).toEqual([receiver.url('/found')]);
       run.child.kill('SIGINT');
       expect((await run.exited)[0]).toBe(0);
@@ -82,7 +102,11 @@ describe('npm run listen', () => {
       [['--api-key', 'sk_test_x'], 2, /missing --forward-to/],
       [['--forward-to', 'http://127.0.0.1:1/x'], 2, /missing --api-key/],
       [['--forward-to', 'http://127.0.0.1:1/x', '--api-key', liveKey], 2, /test-mode secret key/],
-      [['--forward-to', 'http://127.0.0.1:1/x', '--api-key', 'sk_test_x', '--api-url', 'http://127.0.0.1:1'], 1, /cannot reach Verity at http:\/\/127\.0\.0\.1:1/],
+      [
+        ['--forward-to', 'http://127.0.0.1:1/x', '--api-key', 'sk_test_x', '--api-url', 'http://127.0.0.1:1'],
+        1,
+        /cannot reach Verity at http:\/\/127\.0\.0\.1:1/,
+      ],
       [['--bogus'], 2, /Unknown option '--bogus'/],
     ];
     for (const [args, status, message] of cases) {

@@ -38,7 +38,9 @@ afterAll(async () => {
 });
 
 it('asks a live id_number session for the number, name and date of birth, refuses a future date beside it, and verifies on the provider’s word', async () => {
-  lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode('{"status":"verified"}') as InvokeCommandOutput['Payload'] });
+  lambda
+    .on(InvokeCommand)
+    .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('{"status":"verified"}') as InvokeCommandOutput['Payload'] });
   const { stripe } = await newStripeAccount(service, 'live');
   const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
   const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();

@@ -73,8 +73,15 @@ const retrieve = (id: string) => stripe.identity.verificationSessions.retrieve(i
 describe('a live document session', () => {
   it('verifies a US driving licence read by AnalyzeID from the uploaded images, and the report shows what was read', async () => {
     textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-us-driving-licence'));
-    const session = await stripe.identity.verificationSessions.create({ type: 'document', options: { document: { allowed_types: ['driving_license'] } } });
-    const submitted = await submitOnPage(service.url, session.url!, { document_type: 'driving_license', document_front: FRONT, document_back: BACK });
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { allowed_types: ['driving_license'] } },
+    });
+    const submitted = await submitOnPage(service.url, session.url!, {
+      document_type: 'driving_license',
+      document_front: FRONT,
+      document_back: BACK,
+    });
     expect(submitted.status, await submitted.clone().text()).toBe(200);
 
     const verified = await eventually(() => retrieve(session.id), expectStatus('verified'));
@@ -93,7 +100,9 @@ describe('a live document session', () => {
       last_name: 'SAMPLE',
       address: { line1: '24 BEACON ST', city: 'BOSTON', state: 'MA', postal_code: '02108', country: 'US' },
     });
-    const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, { expand: ['document.dob', 'document.number', 'document.expiration_date'] });
+    const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, {
+      expand: ['document.dob', 'document.number', 'document.expiration_date'],
+    });
     expect(report.document).toMatchObject({
       status: 'verified',
       error: null,
@@ -111,12 +120,22 @@ describe('a live document session', () => {
   it('ends requires_input with selfie_face_mismatch when Rekognition finds the selfie is someone else', async () => {
     textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-us-driving-licence'));
     // DetectFaces answers by what it was sent: the selfie, or the document's front.
-    rekognition.on(DetectFacesCommand).callsFake((input: { Image?: { Bytes?: Uint8Array } }) =>
-      bytesOf(input.Image).equals(SELFIE) ? fixture('detect-faces-selfie') : fixture('detect-faces-document'),
-    );
+    rekognition
+      .on(DetectFacesCommand)
+      .callsFake((input: { Image?: { Bytes?: Uint8Array } }) =>
+        bytesOf(input.Image).equals(SELFIE) ? fixture('detect-faces-selfie') : fixture('detect-faces-document'),
+      );
     rekognition.on(CompareFacesCommand).resolves(fixture('compare-faces-mismatch'));
-    const session = await stripe.identity.verificationSessions.create({ type: 'document', options: { document: { require_matching_selfie: true } } });
-    const submitted = await submitOnPage(service.url, session.url!, { document_type: 'driving_license', document_front: FRONT, document_back: BACK, selfie: SELFIE });
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_matching_selfie: true } },
+    });
+    const submitted = await submitOnPage(service.url, session.url!, {
+      document_type: 'driving_license',
+      document_front: FRONT,
+      document_back: BACK,
+      selfie: SELFIE,
+    });
     expect(submitted.status, await submitted.clone().text()).toBe(200);
 
     const failed = await eventually(() => retrieve(session.id), expectStatus('requires_input'));
@@ -133,7 +152,10 @@ describe('a live document session', () => {
 });
 
 describe('a live id_number session', () => {
-  const answer = (body: unknown) => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(body)) as InvokeCommandOutput['Payload'] });
+  const answer = (body: unknown) => ({
+    StatusCode: 200,
+    Payload: new TextEncoder().encode(JSON.stringify(body)) as InvokeCommandOutput['Payload'],
+  });
   const person = { first_name: 'Jenny', last_name: 'Rosen', dob: { day: '14', month: '7', year: '1990' } };
 
   it('asks the ID-number provider about the number the person typed, for the name and date of birth they typed, and verifies on its word', async () => {
@@ -146,9 +168,18 @@ describe('a live id_number session', () => {
     // Without them, the page is told which field to fill in.
     const missing = await submitFromPage(visit, { id_number: '123-45-6789' });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: unknown }).error).toMatchObject({ param: 'person_details[first_name]', message: 'Enter your first name.' });
-    const future = await submitFromPage(visit, { id_number: '123-45-6789', person_details: { ...person, dob: { day: '1', month: '1', year: '2999' } } });
-    expect(((await future.json()) as { error: unknown }).error).toMatchObject({ param: 'person_details[dob][year]', message: 'Your date of birth must be in the past.' });
+    expect(((await missing.json()) as { error: unknown }).error).toMatchObject({
+      param: 'person_details[first_name]',
+      message: 'Enter your first name.',
+    });
+    const future = await submitFromPage(visit, {
+      id_number: '123-45-6789',
+      person_details: { ...person, dob: { day: '1', month: '1', year: '2999' } },
+    });
+    expect(((await future.json()) as { error: unknown }).error).toMatchObject({
+      param: 'person_details[dob][year]',
+      message: 'Your date of birth must be in the past.',
+    });
 
     expect((await submitFromPage(visit, { id_number: '123-45-6789', person_details: person })).status).toBe(200);
     const verified = await eventually(() => retrieve(session.id), expectStatus('verified'));
@@ -163,8 +194,16 @@ describe('a live id_number session', () => {
     });
     expect(textract.calls()).toEqual([]);
     // The report keeps the last four digits of the number (functions/domain/verification-report.ts).
-    const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, { expand: ['id_number.dob', 'id_number.id_number'] });
-    expect(report.id_number).toMatchObject({ status: 'verified', first_name: 'Jenny', last_name: 'Rosen', dob: { day: 14, month: 7, year: 1990 }, id_number: '6789' });
+    const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, {
+      expand: ['id_number.dob', 'id_number.id_number'],
+    });
+    expect(report.id_number).toMatchObject({
+      status: 'verified',
+      first_name: 'Jenny',
+      last_name: 'Rosen',
+      dob: { day: 14, month: 7, year: 1990 },
+      id_number: '6789',
+    });
   });
 
   it('ends requires_input with the code the provider gives', async () => {

@@ -42,13 +42,24 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the compiled construct, runtime, command and test double, and one bundle per function, but no TypeScript source', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(listing).toEqual(expect.arrayContaining(['package/dist/lib/verity.js', 'package/dist/lib/verity.d.ts', 'package/dist/testing/index.js', 'package/dist/bin/cli.js', 'package/dist/local/launcher/VerityDynamoDbLocal.class']));
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'package/dist/lib/verity.js',
+        'package/dist/lib/verity.d.ts',
+        'package/dist/testing/index.js',
+        'package/dist/bin/cli.js',
+        'package/dist/local/launcher/VerityDynamoDbLocal.class',
+      ]),
+    );
     expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     expect(listing.filter((file) => file.startsWith('package/test') || file.startsWith('package/bench'))).toEqual([]);
     const bundles = listing.filter((file) => /^package\/assets\/.+\/index\.mjs$/.test(file));
     expect(bundles).toContain('package/assets/http/create-verification-session/index.mjs');
     expect(bundles).toContain('package/assets/streams/publish-events/index.mjs');
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules/verity/package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/verity/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
     expect(Object.keys(installed.dependencies)).not.toContain('aws-cdk-lib');
     expect(Object.keys(installed.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
   });
@@ -80,14 +91,21 @@ app.synth();
     symlinkSync(process.execPath, join(path, 'node'));
     await run(process.execPath, ['app.mjs'], { cwd: project, env: { ...process.env, PATH: path } });
     const report = JSON.parse(readFileSync(join(project, 'cdk.out/validation-report.json'), 'utf8')) as {
-      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations: { violatingConstructs: { constructPath: string }[] }[] }[];
+      pluginReports: {
+        pluginName: string;
+        conclusion: string;
+        violations: unknown[];
+        suppressedViolations: { violatingConstructs: { constructPath: string }[] }[];
+      }[];
     };
     expect(report.pluginReports.map((plugin) => [plugin.pluginName, plugin.conclusion, plugin.violations.length])).toEqual([
       ['AwsSolutions', 'success', 0],
       ['Serverless', 'success', 0],
     ]);
     // Verity's own acknowledgements came with the construct.
-    const acknowledged = report.pluginReports.flatMap((plugin) => plugin.suppressedViolations.flatMap((violation) => violation.violatingConstructs.map((c) => c.constructPath)));
+    const acknowledged = report.pluginReports.flatMap((plugin) =>
+      plugin.suppressedViolations.flatMap((violation) => violation.violatingConstructs.map((c) => c.constructPath)),
+    );
     expect(acknowledged.some((path) => path.startsWith('Shop/Identity/'))).toBe(true);
 
     const template = JSON.parse(readFileSync(join(project, 'cdk.out/Shop.template.json'), 'utf8')) as {
@@ -95,9 +113,13 @@ app.synth();
     };
     const resources = Object.values(template.Resources);
     // The app's own bucket, beside Verity's resources (whose logical ids start with the construct's id).
-    expect(Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Receipts') && resource.Type === 'AWS::S3::Bucket')).toHaveLength(1);
+    expect(
+      Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Receipts') && resource.Type === 'AWS::S3::Bucket'),
+    ).toHaveLength(1);
     // Verity's table and its key table (the per-session keys live apart from every stream and backup).
-    expect(Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Identity') && resource.Type === 'AWS::DynamoDB::Table')).toHaveLength(2);
+    expect(
+      Object.entries(template.Resources).filter(([id, resource]) => id.startsWith('Identity') && resource.Type === 'AWS::DynamoDB::Table'),
+    ).toHaveLength(2);
     const functions = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function');
     const bundled = readdirSync(join(packageDir, 'assets'), { recursive: true }).filter((file) => String(file).endsWith('index.mjs'));
     expect(functions).toHaveLength(bundled.length);
@@ -129,7 +151,23 @@ startVerity().then((verity) => verity.requireInput());
 export { table, url, wrong };
 `,
     );
-    await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', 'check.ts'], { cwd: project });
+    await run(
+      process.execPath,
+      [
+        join(project, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        'check.ts',
+      ],
+      { cwd: project },
+    );
   });
 
   it('npx verity start brings the whole service up, and the Stripe SDK drives it', async () => {
@@ -151,9 +189,19 @@ export { table, url, wrong };
     // DynamoDB Local runs from the package's precompiled launcher: no javac needed.
     expect(processesMatching(join(project, 'node_modules/verity/dist/local/launcher'))).toHaveLength(1);
 
-    const stripe = new Stripe(secretKey, { host: new URL(url).hostname, port: Number(new URL(url).port), protocol: 'http', maxNetworkRetries: 0 });
+    const stripe = new Stripe(secretKey, {
+      host: new URL(url).hostname,
+      port: Number(new URL(url).port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const session = await stripe.identity.verificationSessions.create({ type: 'document', metadata: { order: '42' } });
-    expect(session).toMatchObject({ object: 'identity.verification_session', status: 'requires_input', livemode: false, metadata: { order: '42' } });
+    expect(session).toMatchObject({
+      object: 'identity.verification_session',
+      status: 'requires_input',
+      livemode: false,
+      metadata: { order: '42' },
+    });
     await stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${session.id}/verify`, {});
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('verified');
 
@@ -194,8 +242,14 @@ test('two Verity instances at once, each with its own data', async () => {
 `,
     );
     // The project's own vitest, not this run's: none of this run's settings reach it.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|VITE_|TEST$|NODE_OPTIONS$|FORCE_COLOR$)/.test(name)));
-    const { stdout } = await run(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--maxWorkers', '2', '--reporter', 'verbose'], { cwd: project, env: { ...env, CI: '1', NO_COLOR: '1' }, timeout: 540_000 });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(VITEST|VITE_|TEST$|NODE_OPTIONS$|FORCE_COLOR$)/.test(name)),
+    );
+    const { stdout } = await run(
+      process.execPath,
+      [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--maxWorkers', '2', '--reporter', 'verbose'],
+      { cwd: project, env: { ...env, CI: '1', NO_COLOR: '1' }, timeout: 540_000 },
+    );
     expect(stdout).toMatch(/Tests\s+2 passed \(2\)/);
     expect(processesMatching(project)).toEqual([]);
     // As long as the user's own hooks and tests may take (docs/package.md), on a busy machine.

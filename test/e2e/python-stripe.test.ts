@@ -23,7 +23,8 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   // Fail with the reason, not with a Python traceback, where the package is missing.
-  if (!existsSync(DEBIAN_PACKAGE)) throw new Error(`Debian's python3-stripe is not installed (${DEBIAN_PACKAGE}): apt-get install python3-stripe (.ci/run does).`);
+  if (!existsSync(DEBIAN_PACKAGE))
+    throw new Error(`Debian's python3-stripe is not installed (${DEBIAN_PACKAGE}): apt-get install python3-stripe (.ci/run does).`);
   service = await startService({ publishEvents: true });
   receiver = await startWebhookReceiver();
 });
@@ -36,7 +37,8 @@ afterAll(async () => {
  * Runs the script with Debian's Python: `-I` ignores PYTHONPATH, PYTHONHOME and the user's site
  * packages, and the environment is reduced to PATH so no proxy setting reaches `requests`.
  */
-function python(args: string[], stdin = ''): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function python(args: string[], stdin = ''): Promise<Record<string, any>> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return new Promise((resolve, reject) => {
     const child = spawnGroup(PYTHON, ['-I', SCRIPT, ...args], { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
     let stdout = '';

@@ -45,7 +45,10 @@ describe('racing requests on one session', () => {
       const results = await settle(Array.from({ length: 4 }, () => stripe.identity.verificationSessions.redact(id)));
       expect(winners(results)).toBe(1);
       expectInvalidState(results);
-      expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({ status: 'canceled', redaction: { status: 'processing' } });
+      expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({
+        status: 'canceled',
+        redaction: { status: 'processing' },
+      });
     }
   });
 
@@ -87,7 +90,10 @@ describe('racing requests on one session', () => {
       ]);
       expect(redact!.status).toBe('fulfilled');
       expectInvalidState([cancel!]);
-      expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({ status: 'canceled', redaction: { status: 'processing' } });
+      expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({
+        status: 'canceled',
+        redaction: { status: 'processing' },
+      });
     }
   });
 

@@ -38,7 +38,13 @@ describe('per-account rate limits', () => {
     await spend(stripe, LIMIT);
     const error = await failure(stripe.identity.verificationSessions.create({ type: 'document' }));
     expect(error).toBeInstanceOf((await import('stripe')).default.errors.StripeRateLimitError);
-    expect(error).toMatchObject({ type: 'StripeRateLimitError', statusCode: 429, rawType: 'invalid_request_error', code: 'rate_limit', param: null });
+    expect(error).toMatchObject({
+      type: 'StripeRateLimitError',
+      statusCode: 429,
+      rawType: 'invalid_request_error',
+      code: 'rate_limit',
+      param: null,
+    });
     expect(error.message).toContain(`${LIMIT} requests a second in test mode`);
     expect(error.requestId).toMatch(/^req_/);
     expect(error.headers).toMatchObject({ 'stripe-should-retry': 'true', 'retry-after': '1', 'cache-control': 'no-cache, no-store' });

@@ -102,7 +102,10 @@ describe('a redaction request', () => {
     ]);
     for (const value of personal) expect(shown, `shown: ${value}`).not.toContain(value);
     expect(shown).toContain('[redacted]');
-    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({ id: created.id, data: { object: { client_reference_id: '[redacted]', metadata: {} } } });
+    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({
+      id: created.id,
+      data: { object: { client_reference_id: '[redacted]', metadata: {} } },
+    });
 
     // The reference finds nothing any more: neither the session nor its report.
     expect((await stripe.identity.verificationSessions.list({ client_reference_id: `ref-${unique}` })).data).toEqual([]);

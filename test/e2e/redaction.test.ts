@@ -72,7 +72,12 @@ describe('redaction', () => {
 
     // The person verifies on the page, with photos and their ID number.
     const submitted = await submitOnPage(service.url, session.url!, {
-      document_type: 'driving_license', document_front: JPEG, document_back: JPEG, selfie: JPEG, id_number: idNumber, test_case: 'verified',
+      document_type: 'driving_license',
+      document_front: JPEG,
+      document_back: JPEG,
+      selfie: JPEG,
+      id_number: idNumber,
+      test_case: 'verified',
     });
     expect(submitted.status).toBe(200);
     const verified = await eventually(
@@ -97,7 +102,13 @@ describe('redaction', () => {
     const redacted = await eventually(
       () =>
         sensitive.identity.verificationSessions.retrieve(session.id, {
-          expand: ['verified_outputs', 'verified_outputs.dob', 'verified_outputs.id_number', 'provided_details', 'last_verification_report'],
+          expand: [
+            'verified_outputs',
+            'verified_outputs.dob',
+            'verified_outputs.id_number',
+            'provided_details',
+            'last_verification_report',
+          ],
         }),
       (s) => expect(s.redaction).toEqual({ status: 'redacted' }),
       30_000,
@@ -109,7 +120,13 @@ describe('redaction', () => {
       metadata: {},
       provided_details: { email: '[redacted]', phone: '[redacted]' },
       related_person: { account: '[redacted]', person: '[redacted]' },
-      verified_outputs: { first_name: '[redacted]', last_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, address: { line1: '[redacted]', country: 'US' }, id_number_type: null },
+      verified_outputs: {
+        first_name: '[redacted]',
+        last_name: '[redacted]',
+        dob: { day: 1, month: 1, year: 1 },
+        address: { line1: '[redacted]', country: 'US' },
+        id_number_type: null,
+      },
     });
     const report = redacted.last_verification_report as Stripe.Identity.VerificationReport;
     expect(report.document).toMatchObject({ status: 'verified', first_name: '[redacted]' });
@@ -117,11 +134,16 @@ describe('redaction', () => {
     expect(events.map((event) => event.type)).toContain('identity.verification_session.redacted');
     const redactedEvent = events.find((event) => event.type === 'identity.verification_session.redacted')!;
     expect(redactedEvent.data.object).toMatchObject({ client_reference_id: '[redacted]', redaction: { status: 'redacted' } });
-    const reports = await sensitive.identity.verificationReports.list({ verification_session: session.id, expand: ['data.document.dob', 'data.document.number', 'data.id_number.id_number'] });
+    const reports = await sensitive.identity.verificationReports.list({
+      verification_session: session.id,
+      expand: ['data.document.dob', 'data.document.number', 'data.id_number.id_number'],
+    });
 
     // What the API shows, and everything the table holds, is free of every personal value.
     const shown = clearJson([redacted, events, reports.data]);
-    const stored = (await scanTable()).filter((item) => JSON.stringify(item).includes(scope.account) || JSON.stringify(item).includes(session.id));
+    const stored = (await scanTable()).filter(
+      (item) => JSON.stringify(item).includes(scope.account) || JSON.stringify(item).includes(session.id),
+    );
     const everything = clearJson(stored);
     for (const value of personal) {
       expect(shown, `API shows ${value}`).not.toContain(value);
@@ -144,7 +166,12 @@ describe('redaction', () => {
     const unique = `k${Date.now()}${randomInt(1e6)}`;
     const personal = [unique, `${unique}@example.com`];
     const sessions = stripe.identity.verificationSessions;
-    const createParams = { type: 'document' as const, client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` }, provided_details: { email: `${unique}@example.com` } };
+    const createParams = {
+      type: 'document' as const,
+      client_reference_id: `ref-${unique}`,
+      metadata: { note: `meta-${unique}` },
+      provided_details: { email: `${unique}@example.com` },
+    };
     // Two sessions, each with every kind of keyed change before its redaction: update, a test helper, cancel, redact.
     const verified = await sessions.create(createParams, { idempotencyKey: `create-${unique}` });
     const canceled = await sessions.create({ ...createParams, metadata: { other: unique } }, { idempotencyKey: `create-other-${unique}` });
@@ -153,14 +180,23 @@ describe('redaction', () => {
       createOther: () => sessions.create({ ...createParams, metadata: { other: unique } }, { idempotencyKey: `create-other-${unique}` }),
       update: () => sessions.update(verified.id, { metadata: { step: `updated-${unique}` } }, { idempotencyKey: `update-${unique}` }),
       verify: (): Promise<Stripe.Response<Stripe.Identity.VerificationSession>> =>
-        stripe.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${verified.id}/verify`, {}, { idempotencyKey: `verify-${unique}` }),
+        stripe.rawRequest(
+          'POST',
+          `/v1/test_helpers/identity/verification_sessions/${verified.id}/verify`,
+          {},
+          { idempotencyKey: `verify-${unique}` },
+        ),
       cancel: () => sessions.cancel(canceled.id, {}, { idempotencyKey: `cancel-${unique}` }),
       redact: () => sessions.redact(verified.id, {}, { idempotencyKey: `redact-${unique}` }),
       redactOther: () => sessions.redact(canceled.id, {}, { idempotencyKey: `redact-other-${unique}` }),
     };
     for (const step of ['update', 'verify', 'cancel', 'redact', 'redactOther'] as const) await retries[step]();
     for (const id of [verified.id, canceled.id]) {
-      await eventually(() => sessions.retrieve(id), (s) => expect(s.redaction).toEqual({ status: 'redacted' }), 30_000);
+      await eventually(
+        () => sessions.retrieve(id),
+        (s) => expect(s.redaction).toEqual({ status: 'redacted' }),
+        30_000,
+      );
     }
 
     // Each retry within the 24 hours replays: no second session, no refusal, the session as it is now.
@@ -168,7 +204,13 @@ describe('redaction', () => {
       const replay = await retry();
       expect(replay.lastResponse.headers['idempotent-replayed'], name).toBe('true');
       expect(replay.id, name).toBe(name === 'cancel' || name.endsWith('Other') ? canceled.id : verified.id);
-      expect(replay, name).toMatchObject({ redaction: { status: 'redacted' }, client_reference_id: '[redacted]', metadata: {}, client_secret: null, url: null });
+      expect(replay, name).toMatchObject({
+        redaction: { status: 'redacted' },
+        client_reference_id: '[redacted]',
+        metadata: {},
+        client_secret: null,
+        url: null,
+      });
       expect(replay.status, name).toBe(name === 'cancel' || name.endsWith('Other') ? 'canceled' : 'verified');
     }
     // An expansion the first request asked for is shown again, redacted too.
@@ -177,9 +219,18 @@ describe('redaction', () => {
     expect(expanded.provided_details).toMatchObject({ email: `${unique}@example.com` });
     await sessions.cancel(expanded.id);
     await sessions.redact(expanded.id);
-    await eventually(() => sessions.retrieve(expanded.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+    await eventually(
+      () => sessions.retrieve(expanded.id),
+      (s) => expect(s.redaction?.status).toBe('redacted'),
+      30_000,
+    );
     const replayedExpansion = await sessions.create(expandedParams, { idempotencyKey: `expanded-${unique}` });
-    expect(replayedExpansion).toMatchObject({ id: expanded.id, metadata: {}, client_reference_id: '[redacted]', provided_details: { email: '[redacted]' } });
+    expect(replayedExpansion).toMatchObject({
+      id: expanded.id,
+      metadata: {},
+      client_reference_id: '[redacted]',
+      provided_details: { email: '[redacted]' },
+    });
     // The same key with other parameters is still refused.
     const other = await failure(sessions.create({ type: 'id_number' }, { idempotencyKey: `create-${unique}` }));
     expect(other).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
@@ -199,7 +250,11 @@ describe('redaction', () => {
     const { stripe } = await newStripeAccount(service);
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     await stripe.identity.verificationSessions.redact(session.id);
-    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+    await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id),
+      (s) => expect(s.redaction?.status).toBe('redacted'),
+      30_000,
+    );
     for (const attempt of [
       () => stripe.identity.verificationSessions.redact(session.id),
       () => stripe.identity.verificationSessions.update(session.id, { metadata: { a: 'b' } }),
@@ -226,16 +281,32 @@ describe('redaction', () => {
       await stripe.identity.verificationSessions.cancel(canceled.id);
       const waiting = await stripe.identity.verificationSessions.create({ type: 'document', client_reference_id: 'still-waiting' });
       for (const id of [verified.id, canceled.id]) {
-        const redacted = await eventually(() => stripe.identity.verificationSessions.retrieve(id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+        const redacted = await eventually(
+          () => stripe.identity.verificationSessions.retrieve(id),
+          (s) => expect(s.redaction?.status).toBe('redacted'),
+          30_000,
+        );
         expect(redacted.metadata).toEqual({});
       }
       expect((await stripe.identity.verificationSessions.retrieve(verified.id)).client_reference_id).toBe('[redacted]');
       // A session left waiting for the person with no activity for the period is abandoned: canceled, then redacted.
-      const abandoned = await eventually(() => stripe.identity.verificationSessions.retrieve(waiting.id), (s) => expect(s.redaction?.status).toBe('redacted'), 30_000);
+      const abandoned = await eventually(
+        () => stripe.identity.verificationSessions.retrieve(waiting.id),
+        (s) => expect(s.redaction?.status).toBe('redacted'),
+        30_000,
+      );
       expect(abandoned).toMatchObject({ status: 'canceled', client_reference_id: '[redacted]' });
-      const abandonedTypes = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === waiting.id).map((e) => e.type);
-      expect(abandonedTypes).toEqual(['identity.verification_session.redacted', 'identity.verification_session.canceled', 'identity.verification_session.created']);
-      const types = (await stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id: string }).id === verified.id).map((e) => e.type);
+      const abandonedTypes = (await stripe.events.list({ limit: 100 })).data
+        .filter((e) => (e.data.object as { id: string }).id === waiting.id)
+        .map((e) => e.type);
+      expect(abandonedTypes).toEqual([
+        'identity.verification_session.redacted',
+        'identity.verification_session.canceled',
+        'identity.verification_session.created',
+      ]);
+      const types = (await stripe.events.list({ limit: 100 })).data
+        .filter((e) => (e.data.object as { id: string }).id === verified.id)
+        .map((e) => e.type);
       expect(types[0]).toBe('identity.verification_session.redacted');
       expect(types.filter((t) => t === 'identity.verification_session.canceled')).toEqual([]);
     } finally {

@@ -37,7 +37,11 @@ describe('request headers', () => {
     const { stripe, scope } = await newStripeAccount(service);
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const connected = await newStripeAccount(service);
-    for (const options of [{ stripeAccount: connected.scope.account }, { stripeAccount: 'acct_1NotAnAccount' }, { stripeContext: connected.scope.account }]) {
+    for (const options of [
+      { stripeAccount: connected.scope.account },
+      { stripeAccount: 'acct_1NotAnAccount' },
+      { stripeContext: connected.scope.account },
+    ]) {
       for (const [name, call] of Object.entries(everyEndpoint(stripe, session.id, options))) {
         const error = await failure(call());
         expect(error, name).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
@@ -48,7 +52,11 @@ describe('request headers', () => {
     }
     // Nothing was created, changed or recorded, in either account.
     expect((await stripe.identity.verificationSessions.list()).data.map((s) => s.id)).toEqual([session.id]);
-    expect(await stripe.identity.verificationSessions.retrieve(session.id)).toMatchObject({ status: 'requires_input', metadata: {}, redaction: null });
+    expect(await stripe.identity.verificationSessions.retrieve(session.id)).toMatchObject({
+      status: 'requires_input',
+      metadata: {},
+      redaction: null,
+    });
     expect((await stripe.events.list()).data.map((e) => e.type)).toEqual(['identity.verification_session.created']);
     expect((await connected.stripe.identity.verificationSessions.list()).data).toEqual([]);
     // The caller's own account is honoured: acting as yourself is what every request does.
@@ -88,16 +96,28 @@ describe('request headers', () => {
     expect(upgradeDue).toHaveLength(1);
     expect(JSON.parse(upgradeDue[0]!)).toMatchObject({ level: 'warn', requested_version: '2027-03-31.fig', served_version: API_VERSION });
     // No version sent (the SDK always sends one: a raw request), and an error's answer, name one too.
-    const raw = await fetch(`${service.url}/v1/identity/verification_sessions?limit=1`, { headers: { authorization: `Bearer ${secretKey}` } });
+    const raw = await fetch(`${service.url}/v1/identity/verification_sessions?limit=1`, {
+      headers: { authorization: `Bearer ${secretKey}` },
+    });
     expect([raw.status, raw.headers.get('stripe-version')]).toEqual([200, API_VERSION]);
-    const unauthenticated = await fetch(`${service.url}/v1/identity/verification_sessions`, { headers: { 'stripe-version': '2024-06-20' } });
+    const unauthenticated = await fetch(`${service.url}/v1/identity/verification_sessions`, {
+      headers: { 'stripe-version': '2024-06-20' },
+    });
     expect([unauthenticated.status, unauthenticated.headers.get('stripe-version')]).toEqual([401, API_VERSION]);
 
     for (const version of ['banana', '2026-13-01', '2026-02-30.endive', '20261118', '2025-01-15.endive', `${API_VERSION}; <b>`]) {
       const stripe = stripeClient(service, secretKey, { apiVersion: version as Stripe.LatestApiVersion });
-      for (const call of [() => stripe.identity.verificationSessions.create({ type: 'document' }), () => stripe.identity.verificationSessions.list()]) {
+      for (const call of [
+        () => stripe.identity.verificationSessions.create({ type: 'document' }),
+        () => stripe.identity.verificationSessions.list(),
+      ]) {
         const error = await failure(call());
-        expect(error, version).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'api_version_invalid', param: null });
+        expect(error, version).toMatchObject({
+          statusCode: 400,
+          type: 'StripeInvalidRequestError',
+          code: 'api_version_invalid',
+          param: null,
+        });
         expect(error.message, version).toContain('Stripe-Version');
         expect(error.message, version).not.toContain(version);
       }
@@ -111,7 +131,8 @@ describe('request headers', () => {
     const at = (version: string) => stripeClient(service, secretKey, { apiVersion: version as Stripe.LatestApiVersion });
     const session = await at(API_VERSION).identity.verificationSessions.create({ type: 'document', related_customer: 'cus_1' });
     await testHelpers(at(API_VERSION)).verify(session.id);
-    const fields = async (version: string) => Object.keys(withoutResponse(await at(version).identity.verificationSessions.retrieve(session.id)));
+    const fields = async (version: string) =>
+      Object.keys(withoutResponse(await at(version).identity.verificationSessions.retrieve(session.id)));
     // related_customer_account from 2025-12-15.clover, related_person from 2025-06-30.basil (functions/wire/api-versions.ts).
     expect(await fields(API_VERSION)).toEqual(expect.arrayContaining(['related_customer', 'related_customer_account', 'related_person']));
     expect(await fields('2025-12-15.clover')).toEqual(expect.arrayContaining(['related_customer_account', 'related_person']));

@@ -50,7 +50,12 @@ async function expectRefused(response: Response, message: RegExp) {
 async function answerConsent(body: string): Promise<{ path: string; answer: Response }> {
   const session = await stripe.identity.verificationSessions.create({ type: 'document' });
   const path = new URL(session.url!).pathname;
-  const answer = await fetch(`${service.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const answer = await fetch(`${service.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   return { path, answer };
 }
 
@@ -65,11 +70,17 @@ describe('request limits hold for every encoding and every route (issue 19, faul
   it('counts a JSON body’s members against the parameter limit, as a form body’s pairs', async () => {
     const json = `{"type":"document","metadata":{${jsonMembers(1000)}}}`;
     await expectRefused(await call(SESSIONS, { json }), /at most 1000 parameters/);
-    await expectRefused(await call(SESSIONS, { form: `type=document&${formPairs(1000, 'metadata[k')}`.replace(/=v/g, ']=v') }), /at most 1000 parameters/);
+    await expectRefused(
+      await call(SESSIONS, { form: `type=document&${formPairs(1000, 'metadata[k')}`.replace(/=v/g, ']=v') }),
+      /at most 1000 parameters/,
+    );
   });
 
   it('refuses a JSON create of 100,000 metadata keys for their number, and one of 700,000 (9.7 MB) for its size', async () => {
-    await expectRefused(await call(SESSIONS, { json: `{"type":"document","metadata":{${jsonMembers(100_000)}}}` }), /at most 1000 parameters/);
+    await expectRefused(
+      await call(SESSIONS, { json: `{"type":"document","metadata":{${jsonMembers(100_000)}}}` }),
+      /at most 1000 parameters/,
+    );
     const huge = `{"type":"document","metadata":{${jsonMembers(700_000)}}}`;
     expect(huge.length).toBeGreaterThan(9_000_000);
     await expectRefused(await call(SESSIONS, { json: huge }), /at most 2097152 \(2 MiB\)/);
@@ -87,7 +98,8 @@ describe('request limits hold for every encoding and every route (issue 19, faul
 
   it('holds on the verification page: JSON submissions of 100,000 and 200,000 keys, and a consent form over 2 MiB', async () => {
     const { path, cookie } = await acceptedPage();
-    const submit = (body: string) => fetch(`${service.url}${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    const submit = (body: string) =>
+      fetch(`${service.url}${path}/submit`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
     await expectRefused(await submit(`{${jsonMembers(100_000)}}`), /at most 1000 parameters/);
     await expectRefused(await submit(`{${jsonMembers(200_000)}}`), /at most 2097152 \(2 MiB\)/);
 
@@ -101,7 +113,9 @@ describe('request limits hold for every encoding and every route (issue 19, faul
     const { hostname, port } = new URL(service.url);
     const socket = connect(Number(port), hostname);
     // Headers only: a gateway that waited for the 11 MB it was promised would never answer.
-    socket.write(`POST ${SESSIONS} HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${11 * 1024 * 1024}\r\n\r\n{`);
+    socket.write(
+      `POST ${SESSIONS} HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: ${11 * 1024 * 1024}\r\n\r\n{`,
+    );
     const answer = await new Promise<string>((done) => {
       let text = '';
       socket.on('data', (chunk) => (text += chunk.toString('latin1')));
@@ -116,7 +130,16 @@ describe('request limits hold for every encoding and every route (issue 19, faul
 });
 
 /** Every name a plain JavaScript object answers to, and the two that change what assignment does. */
-const OBJECT_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__', 'isPrototypeOf'];
+const OBJECT_NAMES = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'prototype',
+  '__defineGetter__',
+  'isPrototypeOf',
+];
 /** `{ name: value }` for each name, every key an own property (an object literal would set `__proto__` instead). */
 const ownKeys = (names: string[], value: (name: string) => string) =>
   JSON.parse(JSON.stringify(Object.fromEntries(names.map((name) => [name, value(name)])))) as Record<string, string>;
@@ -130,8 +153,13 @@ describe('names every JavaScript object has are ordinary keys (issue 19, fault 7
     const retrieved = await stripe.identity.verificationSessions.retrieve(created.id);
     expect(Object.entries(retrieved.metadata)).toEqual(Object.entries(metadata));
 
-    const updated = await stripe.identity.verificationSessions.update(created.id, { metadata: ownKeys(['constructor', '__proto__', 'valueOf'], (name) => (name === 'valueOf' ? 'changed' : '')) });
-    const expected = OBJECT_NAMES.filter((name) => name !== 'constructor' && name !== '__proto__').map((name) => [name, name === 'valueOf' ? 'changed' : `value of ${name}`]);
+    const updated = await stripe.identity.verificationSessions.update(created.id, {
+      metadata: ownKeys(['constructor', '__proto__', 'valueOf'], (name) => (name === 'valueOf' ? 'changed' : '')),
+    });
+    const expected = OBJECT_NAMES.filter((name) => name !== 'constructor' && name !== '__proto__').map((name) => [
+      name,
+      name === 'valueOf' ? 'changed' : `value of ${name}`,
+    ]);
     expect(Object.entries(updated.metadata)).toEqual(expected);
 
     const listed = await stripe.identity.verificationSessions.list({ limit: 100 });
@@ -168,11 +196,19 @@ describe('one rule for every encoding: text is well-formed Unicode, a string is 
     for (const [json, param] of cases) {
       const response = await call(SESSIONS, { json });
       expect(response.status, param).toBe(400);
-      expect(((await response.json()) as ErrorBody).error, param).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param });
+      expect(((await response.json()) as ErrorBody).error, param).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'parameter_invalid',
+        param,
+      });
     }
     const form = await call(SESSIONS, { form: 'type=document&metadata[a]=%ED%A0%80' });
     expect(form.status).toBe(400);
-    expect(((await form.json()) as ErrorBody).error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param: 'metadata[a]' });
+    expect(((await form.json()) as ErrorBody).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'parameter_invalid',
+      param: 'metadata[a]',
+    });
     // U+FFFD is where a lone surrogate's hash collided: no session holds a reference near it.
     const listed = await call(`${SESSIONS}?client_reference_id=%EF%BF%BDx`);
     expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);

@@ -98,7 +98,7 @@ describe('restricted keys', () => {
     expect(contents.status).toBe(403);
   });
 
-  it('are held to each resource\'s read and write permission', async () => {
+  it("are held to each resource's read and write permission", async () => {
     const { stripe, scope } = await newStripeAccount(service);
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const reads: Record<KeyResource, (client: Stripe) => Promise<unknown>> = {
@@ -141,7 +141,10 @@ describe('restricted keys', () => {
     const version = async () => (await getSession(scope, session.id))!.version;
     const before = await version();
     // A link still usable is not shown: whoever holds it can open the page and spend it, locking the person out.
-    for (const seen of [await readOnly.identity.verificationSessions.retrieve(session.id), (await readOnly.identity.verificationSessions.list()).data[0]!]) {
+    for (const seen of [
+      await readOnly.identity.verificationSessions.retrieve(session.id),
+      (await readOnly.identity.verificationSessions.list()).data[0]!,
+    ]) {
       expect(seen).toMatchObject({ id: session.id, status: 'requires_input', client_secret: null, url: null });
     }
     // The person spends theirs; a read-only retrieve mints no new one (a write), and the session is as it was.
@@ -172,7 +175,9 @@ describe('sensitive verification results', () => {
       const error = await failure(request());
       expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
       expect(error).toMatchObject({ statusCode: 403, code: 'restricted_key_required', param: 'expand' });
-      expect(error.message).toMatch(/^Sensitive verification results \((data\.)?[a-z_.]+\) can only be read with a restricted API key \(rk_\.\.\.\)/);
+      expect(error.message).toMatch(
+        /^Sensitive verification results \((data\.)?[a-z_.]+\) can only be read with a restricted API key \(rk_\.\.\.\)/,
+      );
     }
     const outputs = (await stripe.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs'] })).verified_outputs;
     expect(outputs).toMatchObject({ first_name: 'Jenny', last_name: 'Rosen' });
@@ -194,12 +199,17 @@ describe('sensitive verification results', () => {
     const elsewhere = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true, allowed_ips: ['203.0.113.0/24'] }));
 
     const readAll = async (client: Stripe, key: string) => {
-      const outputs = (await client.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] })).verified_outputs;
-      const document = (await client.identity.verificationReports.retrieve(report.id, { expand: ['document.dob', 'document.number'] })).document;
+      const outputs = (await client.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] }))
+        .verified_outputs;
+      const document = (await client.identity.verificationReports.retrieve(report.id, { expand: ['document.dob', 'document.number'] }))
+        .document;
       const contents = await contentsOf(await client.files.retrieve(report.document!.files![0]!), key);
       return { outputs, document, contents };
     };
-    for (const [client, key] of [[recent, recentKey], [fromHere, fromHereKey]] as const) {
+    for (const [client, key] of [
+      [recent, recentKey],
+      [fromHere, fromHereKey],
+    ] as const) {
       const { outputs, document, contents } = await readAll(client, key);
       expect(outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
       expect(document).toMatchObject({ dob: { day: 14, month: 7, year: 1990 }, number: 'D1234567' });
@@ -236,12 +246,18 @@ describe('sensitive verification results', () => {
 describe('an idempotent replay of sensitive results', () => {
   it('is held to the 48 hours as a new read is', async () => {
     const { stripe, scope } = await newStripeAccount(service);
-    const tester = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }));
+    const tester = stripeClient(
+      service,
+      await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }),
+    );
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const verify = () =>
-      tester.rawRequest('POST', `/v1/test_helpers/identity/verification_sessions/${session.id}/verify`, { expand: ['verified_outputs.dob'] }, { idempotencyKey: `verify-${session.id}` }) as Promise<
-        Stripe.Identity.VerificationSession & { lastResponse: { headers: Record<string, string> } }
-      >;
+      tester.rawRequest(
+        'POST',
+        `/v1/test_helpers/identity/verification_sessions/${session.id}/verify`,
+        { expand: ['verified_outputs.dob'] },
+        { idempotencyKey: `verify-${session.id}` },
+      ) as Promise<Stripe.Identity.VerificationSession & { lastResponse: { headers: Record<string, string> } }>;
     const first = await verify();
     expect(first.verified_outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
     const replay = await verify();

@@ -62,7 +62,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-python 5.0.0 (Debian python3-stripe)',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=True',
@@ -76,7 +77,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-python 12.0.0',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=True',
@@ -90,7 +92,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-python 15.3.1',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
@@ -104,7 +107,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-ruby 19.5.0',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
@@ -118,7 +122,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-ruby before 3.22',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][]=id_card&options[document][require_matching_selfie]=false',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[]=data.provided_details',
     events: 'limit=10&types[]=identity.verification_session.created&types[]=identity.verification_session.canceled&delivery_success=true',
@@ -133,7 +138,8 @@ const ROWS: SdkBodies[] = [
     sdk: 'stripe-php 21.0.0',
     create:
       'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
-    update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
+    update:
+      'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
@@ -196,7 +202,10 @@ type Json = Record<string, any>;
 async function send(secretKey: string, method: 'GET' | 'POST', path: string, form = ''): Promise<Json> {
   const response = await fetch(`${service.url}${path}${method === 'GET' && form ? `?${form}` : ''}`, {
     method,
-    headers: { authorization: `Bearer ${secretKey}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    headers: {
+      authorization: `Bearer ${secretKey}`,
+      ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
     body: method === 'POST' ? form : undefined,
   });
   const body = (await response.json()) as Json;
@@ -226,7 +235,9 @@ describe('request bodies as the other official Stripe libraries encode them', ()
     expect(updated.options).toEqual({ document: { allowed_types: row.allowedTypesAfterUpdate, require_matching_selfie: false } });
 
     const listed = await send(secretKey, 'GET', sessions, row.list);
-    expect(listed.data.map((session: Json) => [session.id, session.provided_details])).toEqual([[created.id, { email: 'jenny@example.com', phone: null }]]);
+    expect(listed.data.map((session: Json) => [session.id, session.provided_details])).toEqual([
+      [created.id, { email: 'jenny@example.com', phone: null }],
+    ]);
 
     // Every library sends a call without parameters as an empty body.
     expect(await send(secretKey, 'POST', `${sessions}/${created.id}/cancel`, '')).toMatchObject({ status: 'canceled' });
@@ -245,14 +256,22 @@ describe('request bodies as the other official Stripe libraries encode them', ()
       metadata: { team: 'kyc' },
       status: 'enabled',
     });
-    expect(await send(secretKey, 'POST', `/v1/webhook_endpoints/${endpoint.id}`, row.webhookUpdate)).toMatchObject({ status: 'disabled', metadata: {} });
+    expect(await send(secretKey, 'POST', `/v1/webhook_endpoints/${endpoint.id}`, row.webhookUpdate)).toMatchObject({
+      status: 'disabled',
+      metadata: {},
+    });
   });
 
   it("stripe-go's UnsetFields: `options[document]=` clears the document options", async () => {
     // stripe/stripe-go 86.2.0, stripe.go:564-575: each UnsetFields entry (identity_verificationsession.go:
     // IdentityVerificationSessionOptionsParamsUnsetFieldDocument) is added as `FormatKey(path)=""`.
     const { secretKey } = await newStripeAccount(service);
-    const created = await send(secretKey, 'POST', '/v1/identity/verification_sessions', 'options[document][require_matching_selfie]=true&type=document');
+    const created = await send(
+      secretKey,
+      'POST',
+      '/v1/identity/verification_sessions',
+      'options[document][require_matching_selfie]=true&type=document',
+    );
     const updated = await send(secretKey, 'POST', `/v1/identity/verification_sessions/${created.id}`, 'options[document]=');
     expect(updated.options).toEqual({});
   });

@@ -39,7 +39,17 @@ async function declaredAs<T>(name: string, use: Route['sessionKeys'], work: () =
 
 describe('session keys by route', () => {
   it('serves the routes that need no key without one: webhook endpoints, their deliveries, the console audit log', async () => {
-    for (const name of ['CreateWebhookEndpoint', 'ListWebhookEndpoints', 'RetrieveWebhookEndpoint', 'UpdateWebhookEndpoint', 'DeleteWebhookEndpoint', 'ListWebhookDeliveries', 'ListConsoleAuditEvents', 'ConsoleSignIn', 'ConsoleSignOut']) {
+    for (const name of [
+      'CreateWebhookEndpoint',
+      'ListWebhookEndpoints',
+      'RetrieveWebhookEndpoint',
+      'UpdateWebhookEndpoint',
+      'DeleteWebhookEndpoint',
+      'ListWebhookDeliveries',
+      'ListConsoleAuditEvents',
+      'ConsoleSignIn',
+      'ConsoleSignOut',
+    ]) {
       expect(routes.find((route) => route.name === name)!.sessionKeys, name).toBeUndefined();
     }
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://hooks.example.com/x', enabled_events: ['*'] });
@@ -50,9 +60,13 @@ describe('session keys by route', () => {
 
   it('refuses, as IAM would, a route that opens a session without the grant, and one that makes a key with only open', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const refused = await declaredAs('RetrieveVerificationSession', undefined, () => stripe.identity.verificationSessions.retrieve(session.id).catch((error: Stripe.errors.StripeError) => error));
+    const refused = await declaredAs('RetrieveVerificationSession', undefined, () =>
+      stripe.identity.verificationSessions.retrieve(session.id).catch((error: Stripe.errors.StripeError) => error),
+    );
     expect(refused).toMatchObject({ statusCode: 500 });
-    const notMade = await declaredAs('CreateVerificationSession', 'open', () => stripe.identity.verificationSessions.create({ type: 'document' }).catch((error: Stripe.errors.StripeError) => error));
+    const notMade = await declaredAs('CreateVerificationSession', 'open', () =>
+      stripe.identity.verificationSessions.create({ type: 'document' }).catch((error: Stripe.errors.StripeError) => error),
+    );
     expect(notMade).toMatchObject({ statusCode: 500 });
     // As declared, both work.
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).id).toBe(session.id);
@@ -60,9 +74,15 @@ describe('session keys by route', () => {
 
   it('lets only a shredding grant destroy a key, and no grant open one', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
-    await expect(withSessionKeyGrant('ListWebhookEndpoints', undefined, () => getSession(scope, session.id))).rejects.toThrow(/AccessDenied: the route ListWebhookEndpoints has no access to session keys, and needs 'open'/);
-    expect((await withSessionKeyGrant('RetrieveVerificationSession', 'open', () => getSession(scope, session.id)))?.session.id).toBe(session.id);
-    await expect(withSessionKeyGrant('CreateVerificationSession', 'make', () => destroySessionKey(scope, session.id))).rejects.toThrow(/has only 'make'.*needs 'shred'/);
+    await expect(withSessionKeyGrant('ListWebhookEndpoints', undefined, () => getSession(scope, session.id))).rejects.toThrow(
+      /AccessDenied: the route ListWebhookEndpoints has no access to session keys, and needs 'open'/,
+    );
+    expect((await withSessionKeyGrant('RetrieveVerificationSession', 'open', () => getSession(scope, session.id)))?.session.id).toBe(
+      session.id,
+    );
+    await expect(withSessionKeyGrant('CreateVerificationSession', 'make', () => destroySessionKey(scope, session.id))).rejects.toThrow(
+      /has only 'make'.*needs 'shred'/,
+    );
     await withSessionKeyGrant('redaction worker', 'shred', () => destroySessionKey(scope, session.id));
   });
 });

@@ -96,7 +96,9 @@ describe('npm start', () => {
     expect(said).toMatch(/ready in \d+\.\d s, in memory\)/);
     expect(said).toMatch(/Secret key \(test mode, account acct_\w+\): sk_test_\w+/);
     expect(said).toContain(`Verification pages  http://127.0.0.1:${env.PORT}/start/`);
-    expect(said).toMatch(/Data {16}in memory: nothing is kept after Ctrl-C \(DynamoDB Local \(process \d+\) on http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(said).toMatch(
+      /Data {16}in memory: nothing is kept after Ctrl-C \(DynamoDB Local \(process \d+\) on http:\/\/127\.0\.0\.1:\d+\)/,
+    );
     expect(said).toContain('Events              kept in memory; POSTed to http://127.0.0.1:9/hook');
     // Without its DynamoDB Local the service cannot answer: it says so once and stops.
     const [dynamo] = dynamoUnder(service.child.pid!);
@@ -122,7 +124,15 @@ describe('npm start', () => {
       expect(statSync(folder).mode & 0o777).toBe(0o700);
       const entries = modes(folder);
       expect(entries.map((entry) => entry.path)).toEqual(
-        expect.arrayContaining(['account', 'signing-secret', 'dynamodb-endpoint', 'lock', 'events.ndjson', 'stream-checkpoints.json', join('dynamodb', 'shared-local-instance.db')]),
+        expect.arrayContaining([
+          'account',
+          'signing-secret',
+          'dynamodb-endpoint',
+          'lock',
+          'events.ndjson',
+          'stream-checkpoints.json',
+          join('dynamodb', 'shared-local-instance.db'),
+        ]),
       );
       for (const entry of entries) expect(entry, entry.path).toMatchObject({ mode: entry.directory ? 0o700 : 0o600 });
     } finally {
@@ -144,7 +154,11 @@ describe('npm start', () => {
       const second = start({ PORT: port(), VERITY_DATA_DIR: folder });
       second.ready.catch(() => undefined);
       expect(await second.exited).toBe(1);
-      const lines = second.output().trim().split('\n').filter((line) => !line.startsWith('>') && line.trim() !== '');
+      const lines = second
+        .output()
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('>') && line.trim() !== '');
       expect(lines).toEqual([expect.stringContaining(`is in use by process ${holder}`)]);
       expect(lines[0]).toContain('VERITY_DATA_DIR=');
       expect(lines[0]).toContain('VERITY_IN_MEMORY=1 PORT=');
@@ -218,7 +232,11 @@ describe('command lines', () => {
   };
 
   it('answers --help with the usage and exit 0', () => {
-    for (const args of [['keys', '--', '--help'], ['keys', '--', '-h'], ['start', '--', '--help']]) {
+    for (const args of [
+      ['keys', '--', '--help'],
+      ['keys', '--', '-h'],
+      ['start', '--', '--help'],
+    ]) {
       const result = npm(args);
       expect(result.status, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/^Usage: npm (run keys|start)/);
@@ -236,7 +254,10 @@ describe('command lines', () => {
       [['keys', '--', 'create', '--mode', 'staging'], /--mode must be test or live/],
       [['keys', '--', 'create', '--mode', 'test', 'extra'], /unexpected argument "extra"/],
       [['keys', '--', 'revoke'], /revoke needs --key/],
-      [['keys', '--', 'revoke', '--key', 'pk_test_123'], /--key must be an API key: sk_test_\.\.\., sk_live_\.\.\., rk_test_\.\.\. or rk_live_\.\.\./],
+      [
+        ['keys', '--', 'revoke', '--key', 'pk_test_123'],
+        /--key must be an API key: sk_test_\.\.\., sk_live_\.\.\., rk_test_\.\.\. or rk_live_\.\.\./,
+      ],
       [['keys', '--', 'create', '--mode', 'test', '--aws'], /--aws needs VERITY_TABLE_NAME/],
       [['start', '--', '--bogus'], /Unknown option '--bogus'/],
       [['start', '--', 'now'], /Unexpected argument 'now'/],

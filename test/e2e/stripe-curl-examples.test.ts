@@ -25,7 +25,11 @@ afterAll(() => service.stop());
  * (asynchronously: the service answers from this very process).
  */
 async function curl(path: string, ...args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { stdout } = await promisify(execFile)('curl', ['-sS', '-w', '\n%{http_code}', `${service.url}${path}`, '-u', `${secretKey}:`, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(
+    'curl',
+    ['-sS', '-w', '\n%{http_code}', `${service.url}${path}`, '-u', `${secretKey}:`, ...args],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   const lines = stdout.trimEnd().split('\n');
   const status = Number(lines.pop());
   return { status, body: JSON.parse(lines.join('\n')) as Record<string, unknown> };
@@ -61,11 +65,25 @@ describe("Stripe's curl examples, host changed", () => {
       status: 'requires_input',
       metadata: { user_id: 'u_123' },
       client_reference_id: 'user_123',
-      options: { document: { allowed_types: ['driving_license', 'passport'], require_id_number: true, require_live_capture: true, require_matching_selfie: true } },
+      options: {
+        document: {
+          allowed_types: ['driving_license', 'passport'],
+          require_id_number: true,
+          require_live_capture: true,
+          require_matching_selfie: true,
+        },
+      },
     });
     const id = created.body.id as string;
 
-    const retrieved = await curl(`/v1/identity/verification_sessions/${id}`, '-G', '-d', 'expand[]=provided_details', '-d', 'expand[]=verified_outputs');
+    const retrieved = await curl(
+      `/v1/identity/verification_sessions/${id}`,
+      '-G',
+      '-d',
+      'expand[]=provided_details',
+      '-d',
+      'expand[]=verified_outputs',
+    );
     expect(retrieved.status).toBe(200);
     expect(retrieved.body).toMatchObject({ id, provided_details: { email: 'jenny@example.com', phone: null }, verified_outputs: null });
 
@@ -73,7 +91,15 @@ describe("Stripe's curl examples, host changed", () => {
     expect(listed.body).toMatchObject({ object: 'list', url: '/v1/identity/verification_sessions' });
     expect((listed.body.data as { id: string }[]).map((session) => session.id)).toEqual([id]);
 
-    const updated = await curl(`/v1/identity/verification_sessions/${id}`, '-d', 'type=id_number', '-d', 'metadata[user_id]=', '-d', 'metadata[order_id]=6735');
+    const updated = await curl(
+      `/v1/identity/verification_sessions/${id}`,
+      '-d',
+      'type=id_number',
+      '-d',
+      'metadata[user_id]=',
+      '-d',
+      'metadata[order_id]=6735',
+    );
     expect(updated.body).toMatchObject({ type: 'id_number', metadata: { order_id: '6735' } });
 
     const canceled = await curl(`/v1/identity/verification_sessions/${id}/cancel`, '-X', 'POST');

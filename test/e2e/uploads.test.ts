@@ -57,7 +57,8 @@ async function s3Error(response: Response) {
   return { status: response.status, code: /<Code>(.*?)<\/Code>/.exec(body)?.[1], message: /<Message>(.*?)<\/Message>/.exec(body)?.[1] };
 }
 
-const refusalOf = async (response: Response) => ((await response.json()) as { error: { type: string; param: string; message: string } }).error;
+const refusalOf = async (response: Response) =>
+  ((await response.json()) as { error: { type: string; param: string; message: string } }).error;
 
 const BOUNDARY = 'verity-test-boundary';
 /** The presigned POST's fields as multipart/form-data parts, in order. */
@@ -66,7 +67,8 @@ const formFields = (presigned: PresignedPageUpload) =>
     .map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
     .join('');
 /** The start of the file's part, up to its bytes. */
-const fileHead = (filename: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`;
+const fileHead = (filename: string) =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`;
 
 /**
  * POSTs `start` to the local upload route chunked (no Content-Length), then `filler` again and
@@ -74,17 +76,29 @@ const fileHead = (filename: string) => `--${BOUNDARY}\r\nContent-Disposition: fo
  * `'reset'` when the server closed the connection with the rest unread and the kernel's reset
  * reached this client, still writing, before the answer did; and how many filler bytes were sent.
  */
-async function streamUpload(start: Buffer, filler: Buffer, end?: string): Promise<{ answer: { status: number; body: string } | 'reset'; sent: number }> {
+async function streamUpload(
+  start: Buffer,
+  filler: Buffer,
+  end?: string,
+): Promise<{ answer: { status: number; body: string } | 'reset'; sent: number }> {
   const { port } = new URL(service.url);
   let sent = 0;
   const answer = await new Promise<{ status: number; body: string } | 'reset'>((resolve, reject) => {
-    const upload = request({ host: '127.0.0.1', port, path: LOCAL_UPLOAD_PATH, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'transfer-encoding': 'chunked' } });
+    const upload = request({
+      host: '127.0.0.1',
+      port,
+      path: LOCAL_UPLOAD_PATH,
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'transfer-encoding': 'chunked' },
+    });
     upload.on('response', (response) => {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
       response.on('end', () => resolve({ status: response.statusCode!, body }));
     });
-    upload.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve('reset') : reject(error)));
+    upload.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve('reset') : reject(error),
+    );
     upload.write(start);
     const pump = () => {
       while (sent < 40 * filler.length) {
@@ -137,7 +151,9 @@ describe('uploads through the presigned contract', () => {
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(MAX_UPLOADS_PER_ATTEMPT_DAY);
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-    const files = new Set(await Promise.all(answers.filter((answer) => answer.ok).map(async (answer) => ((await answer.json()) as PresignedPageUpload).file)));
+    const files = new Set(
+      await Promise.all(answers.filter((answer) => answer.ok).map(async (answer) => ((await answer.json()) as PresignedPageUpload).file)),
+    );
     expect(files.size).toBe(MAX_UPLOADS_PER_ATTEMPT_DAY);
     await Promise.all(answers.filter((answer) => !answer.ok).map((answer) => answer.arrayBuffer()));
     // Past the bound: Stripe's 429, with when to come back (the next UTC day), and no policy.
@@ -146,7 +162,9 @@ describe('uploads through the presigned contract', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(24 * 60 * 60);
-    expect(await refused.json()).toEqual({ error: { type: 'invalid_request_error', code: 'rate_limit', param: null, message: expect.stringMatching(/Too many photos/) } });
+    expect(await refused.json()).toEqual({
+      error: { type: 'invalid_request_error', code: 'rate_limit', param: null, message: expect.stringMatching(/Too many photos/) },
+    });
     // Another session's count is its own.
     expect((await requestUpload(other.visit)).status).toBe(200);
   });
@@ -154,15 +172,29 @@ describe('uploads through the presigned contract', () => {
   it('refuses an upload of another type, to another key, past its expiry, or with a forged policy, as S3 does', async () => {
     const { visit } = await newVisit();
     const presigned = await presign(visit);
-    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'Content-Type': 'image/gif' }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('$Content-Type') });
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'Content-Type': 'image/gif' }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: expect.stringContaining('$Content-Type'),
+    });
     // Another key (another session's) under the same policy.
     const elsewhere = presigned.fields.key!.replace(/vs_[0-9A-Za-z]+/, 'vs_00000000AAAAAAAAAAAAAAAA');
-    expect(await s3Error(await postUpload(visit, presigned, JPEG, { key: elsewhere }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('$key') });
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { key: elsewhere }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: expect.stringContaining('$key'),
+    });
     // A policy whose limits were changed after signing, and one without a signature.
     const policy = JSON.parse(Buffer.from(presigned.fields.policy!, 'base64url').toString());
     const widened = Buffer.from(JSON.stringify({ ...policy, max_bytes: 10 * MAX_UPLOAD_BYTES })).toString('base64url');
-    expect(await s3Error(await postUpload(visit, presigned, JPEG, { policy: widened }))).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
-    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'x-verity-signature': '' }))).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { policy: widened }))).toMatchObject({
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+    });
+    expect(await s3Error(await postUpload(visit, presigned, JPEG, { 'x-verity-signature': '' }))).toMatchObject({
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+    });
     // A policy Verity signed, that expired a second ago.
     const expired = await localFolderObjects(process.env[FILES_DIR_ENV]!).presignUpload({
       key: presigned.fields.key!,
@@ -170,7 +202,11 @@ describe('uploads through the presigned contract', () => {
       maxBytes: MAX_UPLOAD_BYTES,
       expires: new Date(Date.now() - 1000),
     });
-    expect(await s3Error(await postUpload(visit, { ...presigned, ...expired }, JPEG))).toMatchObject({ status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' });
+    expect(await s3Error(await postUpload(visit, { ...presigned, ...expired }, JPEG))).toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy expired.',
+    });
     // None of these left anything behind; the good upload still works after them.
     const stored = join(process.env[FILES_DIR_ENV]!, presigned.fields.key!);
     expect(() => statSync(stored)).toThrow(/ENOENT/);
@@ -210,7 +246,10 @@ describe('uploads through the presigned contract', () => {
     // It stopped reading long before the 40 MB were all sent, and kept nothing.
     expect(sent).toBeLessThan(30 * 1024 * 1024);
     // (Removed once the refusal is out.)
-    await eventually(async () => existsSync(join(process.env[FILES_DIR_ENV]!, presigned.fields.key!)), (kept) => expect(kept).toBe(false));
+    await eventually(
+      async () => existsSync(join(process.env[FILES_DIR_ENV]!, presigned.fields.key!)),
+      (kept) => expect(kept).toBe(false),
+    );
     // The same policy still takes a well-formed upload.
     expect((await postUpload(visit, presigned, JPEG)).status).toBe(204);
   });
@@ -239,14 +278,20 @@ describe('uploads through the presigned contract', () => {
     const twice = await submitFromPage(visit, { document_type: 'driving_license', document_front: good, document_back: good });
     expect(await refusalOf(twice)).toMatchObject({ param: 'document_back' });
     // The other session may still use its own.
-    expect((await submitFromPage(other.visit, { document_type: 'passport', document_front: othersFile, test_case: 'verified' })).status).toBe(200);
+    expect(
+      (await submitFromPage(other.visit, { document_type: 'passport', document_front: othersFile, test_case: 'verified' })).status,
+    ).toBe(200);
   });
 
   it(`refuses at submit an image declaring more than ${MAX_IMAGE_SIDE_PIXELS} pixels on a side (an image bomb), before anything is stored`, async () => {
     const { session, visit } = await newVisit();
     // 20000×20000 declared in a PNG of a few dozen bytes; a JPEG too wide; a JPEG whose real
     // (arithmetic-coded) frame is huge, with a small baseline decoy behind it.
-    const decoy = Buffer.concat([Buffer.from([0xff, 0xd8]), jpegSegment(0xc9, jpegFrame(20000, 20000)), jpegSegment(0xc0, jpegFrame(100, 100))]);
+    const decoy = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      jpegSegment(0xc9, jpegFrame(20000, 20000)),
+      jpegSegment(0xc0, jpegFrame(100, 100)),
+    ]);
     for (const [bytes, type, size] of [
       [pngDeclaring(20000, 20000), 'image/png', '20000×20000'],
       [jpegHeader(12000, 800), 'image/jpeg', '12000×800'],
@@ -265,7 +310,9 @@ describe('uploads through the presigned contract', () => {
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
     // A JPEG whose frame header is not where it could be read is refused as unreadable, not taken unchecked.
     const noFrame = await uploadOnPage(visit, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
-    expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({ message: expect.stringMatching(/could not be read/) });
+    expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({
+      message: expect.stringMatching(/could not be read/),
+    });
     // At the limit it is taken.
     const atLimit = await uploadOnPage(visit, jpegHeader(MAX_IMAGE_SIDE_PIXELS, MAX_IMAGE_SIDE_PIXELS));
     expect((await submitFromPage(visit, { document_type: 'passport', document_front: atLimit, test_case: 'verified' })).status).toBe(200);
@@ -275,7 +322,9 @@ describe('uploads through the presigned contract', () => {
     const { session, visit } = await newVisit();
     const upload = await presign(visit);
     expect((await postUpload(visit, upload, JPEG)).status).toBe(204);
-    expect((await submitFromPage(visit, { document_type: 'passport', document_front: upload.file, test_case: 'verified' })).status).toBe(200);
+    expect((await submitFromPage(visit, { document_type: 'passport', document_front: upload.file, test_case: 'verified' })).status).toBe(
+      200,
+    );
     // The policy lasts 10 minutes: the same fields with other bytes.
     const other = jpegHeader(1600, 1200);
     expect(await s3Error(await postUpload(visit, upload, other))).toMatchObject({ status: 403, code: 'AccessDenied' });
@@ -289,11 +338,13 @@ describe('uploads through the presigned contract', () => {
     expect(Buffer.from(await contents.arrayBuffer()).equals(Buffer.from(JPEG))).toBe(true);
   });
 
-  it("refuses an upload made for an attempt that has since concluded: the next attempt uploads again", async () => {
+  it('refuses an upload made for an attempt that has since concluded: the next attempt uploads again', async () => {
     const { session, visit } = await newVisit();
     const early = await uploadOnPage(visit, JPEG);
     const spare = await uploadOnPage(visit, JPEG);
-    expect((await submitFromPage(visit, { document_type: 'passport', document_front: early, test_case: 'document_unverified_other' })).status).toBe(200);
+    expect(
+      (await submitFromPage(visit, { document_type: 'passport', document_front: early, test_case: 'document_unverified_other' })).status,
+    ).toBe(200);
     const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
     const again = await acceptOnPage(service.url, failed.url!);
     const refused = await submitFromPage(again, { document_type: 'passport', document_front: spare, test_case: 'verified' });

@@ -78,7 +78,10 @@ describe('a session taken through the test helpers', () => {
     const { stripe, scope } = await newStripeAccount(service);
     const created = await newSession(stripe, { type: 'id_number', options: {} });
     // The ID number is a sensitive result: a restricted key that may write sessions and read those.
-    const sensitive = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }));
+    const sensitive = stripeClient(
+      service,
+      await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' }, sensitive_results: true }),
+    );
     const verified = await testHelpers(sensitive).verify(created.id, { expand: ['verified_outputs.id_number'] });
     expect(verified.status).toBe('verified');
     expect(verified.verified_outputs).toMatchObject({ id_number: '0000', id_number_type: 'us_ssn' });
@@ -89,7 +92,11 @@ describe('a session taken through the test helpers', () => {
       'identity.verification_session.verified',
     ]);
     const [report] = (await stripe.identity.verificationReports.list()).data;
-    expect(report).toMatchObject({ type: 'id_number', options: { id_number: {} }, id_number: { status: 'verified', id_number_type: 'us_ssn' } });
+    expect(report).toMatchObject({
+      type: 'id_number',
+      options: { id_number: {} },
+      id_number: { status: 'verified', id_number_type: 'us_ssn' },
+    });
     expect(report).not.toHaveProperty('document');
   });
 
@@ -117,7 +124,11 @@ describe('a session taken through the test helpers', () => {
     const helpers = testHelpers(stripe);
     const session = await newSession(stripe);
     await helpers.process(session.id);
-    for (const attempt of [() => helpers.process(session.id), () => stripe.identity.verificationSessions.cancel(session.id), () => stripe.identity.verificationSessions.redact(session.id)]) {
+    for (const attempt of [
+      () => helpers.process(session.id),
+      () => stripe.identity.verificationSessions.cancel(session.id),
+      () => stripe.identity.verificationSessions.redact(session.id),
+    ]) {
       const error = await failure(attempt());
       expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'verification_session_unexpected_state' });
     }
@@ -232,9 +243,15 @@ describe('VerificationReports', () => {
     const theirs = await newStripeAccount(service);
     const session = await testHelpers(mine.stripe).verify((await newSession(mine.stripe)).id);
     const id = session.last_verification_report as string;
-    expect(await failure(theirs.stripe.identity.verificationReports.retrieve(id))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await failure(theirs.stripe.identity.verificationReports.retrieve(id))).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
     expect(await failure(mine.stripe.identity.verificationReports.retrieve('vr_nope'))).toMatchObject({ statusCode: 404 });
-    expect(await failure(mine.stripe.identity.verificationReports.list({ type: 'passport' as never }))).toMatchObject({ statusCode: 400, param: 'type' });
+    expect(await failure(mine.stripe.identity.verificationReports.list({ type: 'passport' as never }))).toMatchObject({
+      statusCode: 400,
+      param: 'type',
+    });
   });
 });
 

@@ -130,7 +130,9 @@ describe('the verification page in a browser', () => {
     expect(report.selfie).toMatchObject({ status: 'verified', selfie: expect.stringMatching(/^file_/) });
     // The document went up through the presigned contract at 2,500 px on its long side, not shrunk
     // to fit a table item (380 KB) as before: read back through the Files API.
-    const contents = await fetch(`${service.url}/v1/files/${report.document!.files![0]}/contents`, { headers: { authorization: `Bearer ${sensitiveKey}` } });
+    const contents = await fetch(`${service.url}/v1/files/${report.document!.files![0]}/contents`, {
+      headers: { authorization: `Bearer ${sensitiveKey}` },
+    });
     expect(contents.status).toBe(200);
     const stored = Buffer.from(await contents.arrayBuffer());
     expect(imageSize(stored)).toMatchObject({ type: 'jpg', width: 2500, height: 1667 });
@@ -184,7 +186,10 @@ describe('the verification page in a browser', () => {
     await acceptWithKeyboard(page, session.url!);
     await page.fill('#id_number', '12');
     await page.getByRole('button', { name: /submit/i }).click();
-    await page.locator('#form-error').filter({ hasText: /Social Security number/ }).waitFor();
+    await page
+      .locator('#form-error')
+      .filter({ hasText: /Social Security number/ })
+      .waitFor();
     await expect(page.evaluate('document.activeElement.id')).resolves.toBe('id_number');
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
     await page.context().close();

@@ -77,12 +77,21 @@ describe('the verification page', () => {
     expect(await capture.text()).toContain('test_case');
 
     const [front, selfie] = [await upload(path, cookie), await upload(path, cookie)];
-    const submitted = await submit(path, cookie, { document_type: 'passport', document_front: front, selfie, id_number: '123-45-6789', test_case: 'verified' });
+    const submitted = await submit(path, cookie, {
+      document_type: 'passport',
+      document_front: front,
+      selfie,
+      id_number: '123-45-6789',
+      test_case: 'verified',
+    });
     expect(submitted.status).toBe(200);
     expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/done' });
 
     const verified = await eventually(
-      () => sensitive.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number', 'last_verification_report'] }),
+      () =>
+        sensitive.identity.verificationSessions.retrieve(session.id, {
+          expand: ['verified_outputs', 'verified_outputs.id_number', 'last_verification_report'],
+        }),
       expectStatus('verified'),
     );
     expect(verified.verified_outputs).toMatchObject({ first_name: 'Jenny', id_number: '6789', id_number_type: 'us_ssn' });
@@ -105,7 +114,11 @@ describe('the verification page', () => {
     // The delay keeps the session observably processing for a while.
     await new Promise((done) => setTimeout(done, 2000));
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('processing');
-    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'), 30_000);
+    const failed = await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id),
+      expectStatus('requires_input'),
+      30_000,
+    );
     expect(failed.last_error).toEqual({ code: 'document_expired', reason: 'The document is expired.' });
     expect(failed.url).not.toBe(session.url);
     expect((await open(pagePath(failed))).status).toBe(200);
@@ -211,10 +224,19 @@ describe('the verification page', () => {
   });
 
   it('answers a forged, unknown or old token identically on every route, whatever the session it names', async () => {
-    const open_ = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/done?order=secret-42' });
-    const closed = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/closed?order=secret-43' });
+    const open_ = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      return_url: 'https://shop.example.com/done?order=secret-42',
+    });
+    const closed = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      return_url: 'https://shop.example.com/closed?order=secret-43',
+    });
     await stripe.identity.verificationSessions.cancel(closed.id);
-    const spent = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/spent?order=secret-44' });
+    const spent = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      return_url: 'https://shop.example.com/spent?order=secret-44',
+    });
     await accept(pagePath(spent));
     await stripe.identity.verificationSessions.retrieve(spent.id); // issues a new link: the spent one is an old generation now
 
@@ -223,7 +245,11 @@ describe('the verification page', () => {
     // The same tag, on a session id that does not exist in that account.
     const [prefix, rest] = [token(pagePath(open_)).slice(0, 5), token(pagePath(open_)).slice(5)];
     const [claim, tag] = [rest.slice(0, rest.lastIndexOf('_')), rest.slice(rest.lastIndexOf('_') + 1)];
-    const unknownClaim = Buffer.from(Buffer.from(claim, 'base64url').toString().replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'))).toString('base64url');
+    const unknownClaim = Buffer.from(
+      Buffer.from(claim, 'base64url')
+        .toString()
+        .replace(/.$/, (c) => (c === 'x' ? 'y' : 'x')),
+    ).toString('base64url');
     const paths = {
       'forged tag, open session': forgedTag(pagePath(open_)),
       'forged tag, closed session': forgedTag(pagePath(closed)),
@@ -243,7 +269,9 @@ describe('the verification page', () => {
     const nonce = /[A-Za-z0-9+/]{22}==/g;
     const answer = async (response: Response) => ({
       status: response.status,
-      headers: [...response.headers].filter(([name]) => !['request-id', 'date'].includes(name)).map(([name, value]) => [name, value.replace(nonce, 'NONCE')]),
+      headers: [...response.headers]
+        .filter(([name]) => !['request-id', 'date'].includes(name))
+        .map(([name, value]) => [name, value.replace(nonce, 'NONCE')]),
       body: (await response.text()).replace(nonce, 'NONCE'),
     });
     for (const [route, send] of Object.entries(routes)) {
@@ -260,9 +288,14 @@ describe('the verification page', () => {
   });
 
   it('stores return_url normalized, refuses control characters, and sends the person back safely even to a raw stored one', async () => {
-    const refused = await failure(stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back\r\nSet-Cookie: x=1' }));
+    const refused = await failure(
+      stripe.identity.verificationSessions.create({ type: 'document', return_url: 'https://shop.example.com/back\r\nSet-Cookie: x=1' }),
+    );
     expect(refused).toMatchObject({ statusCode: 400, code: 'url_invalid', param: 'return_url' });
-    const normalized = await stripe.identity.verificationSessions.create({ type: 'document', return_url: 'HTTPS://Shop.Example.com/dönë?q=a b' });
+    const normalized = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      return_url: 'HTTPS://Shop.Example.com/dönë?q=a b',
+    });
     // Stripe's object does not show return_url: what is stored is what the page uses.
     expect((await getSession(scope, normalized.id))!.session.return_url).toBe('https://shop.example.com/d%C3%B6n%C3%AB?q=a%20b');
 
@@ -334,7 +367,7 @@ describe('the verification page', () => {
     const answered = await answerConsent(path, 'accept');
     expect(answered.status).toBe(503);
     expect(answered.headers.get('set-cookie')).toBeNull();
-    expect(await answered.text()).toContain("Verification isn&#39;t available yet");
+    expect(await answered.text()).toContain('Verification isn&#39;t available yet');
     expect((await open(path)).status).toBe(503);
     expect((await live.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
   });

@@ -63,7 +63,14 @@ describe('webhook endpoints through the SDK', () => {
       description: '',
       metadata: { team: '', region: 'eu' },
     });
-    expect(withoutResponse(updated)).toEqual({ ...shown, url: 'https://example.com/hooks', enabled_events: ['*'], status: 'disabled', description: null, metadata: { region: 'eu' } });
+    expect(withoutResponse(updated)).toEqual({
+      ...shown,
+      url: 'https://example.com/hooks',
+      enabled_events: ['*'],
+      status: 'disabled',
+      description: null,
+      metadata: { region: 'eu' },
+    });
     expect((await stripe.webhookEndpoints.update(created.id, { disabled: false })).status).toBe('enabled');
 
     const deleted = await stripe.webhookEndpoints.del(created.id);
@@ -116,10 +123,26 @@ describe('webhook endpoints through the SDK', () => {
       [{ url: 'http://user:pw@localhost/x', enabled_events: ['*'] }, 'url', 'url_invalid'],
       [{ url: 'http://localhost/x', enabled_events: [] }, 'enabled_events', 'parameter_missing'],
       [{ url: 'http://localhost/x', enabled_events: ['Charge.Succeeded' as '*'] }, 'enabled_events[0]', 'parameter_invalid'],
-      [{ url: 'http://localhost/x', enabled_events: ['*', 'identity.verification_session.*' as '*'] }, 'enabled_events[1]', 'parameter_invalid'],
+      [
+        { url: 'http://localhost/x', enabled_events: ['*', 'identity.verification_session.*' as '*'] },
+        'enabled_events[1]',
+        'parameter_invalid',
+      ],
       [{ url: 'http://localhost/x', enabled_events: ['charge..succeeded' as '*'] }, 'enabled_events[0]', 'parameter_invalid'],
-      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: 'banana' as Stripe.WebhookEndpointCreateParams.ApiVersion }, 'api_version', 'parameter_invalid'],
-      [{ url: 'http://localhost/x', enabled_events: ['*'], api_version: '2026-02-30.endive' as Stripe.WebhookEndpointCreateParams.ApiVersion }, 'api_version', 'parameter_invalid'],
+      [
+        { url: 'http://localhost/x', enabled_events: ['*'], api_version: 'banana' as Stripe.WebhookEndpointCreateParams.ApiVersion },
+        'api_version',
+        'parameter_invalid',
+      ],
+      [
+        {
+          url: 'http://localhost/x',
+          enabled_events: ['*'],
+          api_version: '2026-02-30.endive' as Stripe.WebhookEndpointCreateParams.ApiVersion,
+        },
+        'api_version',
+        'parameter_invalid',
+      ],
       [{ url: 'http://localhost/x', enabled_events: ['*'], connect: true }, 'connect', 'parameter_invalid'],
     ];
     for (const [params, param, code] of cases) {
@@ -132,7 +155,11 @@ describe('webhook endpoints through the SDK', () => {
 
   it('allows at most 16 endpoints per account and mode', async () => {
     const { stripe: own } = await newStripeAccount(service);
-    const made = await Promise.all(Array.from({ length: 18 }, (_, i) => own.webhookEndpoints.create({ url: `http://localhost/${i}`, enabled_events: ['*'] }).catch((e: Stripe.errors.StripeError) => e)));
+    const made = await Promise.all(
+      Array.from({ length: 18 }, (_, i) =>
+        own.webhookEndpoints.create({ url: `http://localhost/${i}`, enabled_events: ['*'] }).catch((e: Stripe.errors.StripeError) => e),
+      ),
+    );
     const refused = made.filter((m): m is Stripe.errors.StripeError => m instanceof Error);
     expect(refused).toHaveLength(2);
     expect(refused[0]).toMatchObject({ statusCode: 400, code: 'webhook_endpoints_limit_reached', param: 'url' });
@@ -171,7 +198,9 @@ describe('where a live endpoint may point (SSRF)', () => {
 
   it('never says what a name resolves to, or whether it resolves: one answer for every refused name (no oracle)', async () => {
     const hosts = ['loopback.example.com', 'mixed.example.com', 'metadata.example.com', 'nowhere.example.com'];
-    const messages = await Promise.all(hosts.map(async (host) => (await failure(live.webhookEndpoints.create({ url: `https://${host}/x`, enabled_events: ['*'] }))).message));
+    const messages = await Promise.all(
+      hosts.map(async (host) => (await failure(live.webhookEndpoints.create({ url: `https://${host}/x`, enabled_events: ['*'] }))).message),
+    );
     expect(new Set(messages.map((message, i) => message.replace(hosts[i]!, 'HOST'))).size).toBe(1);
     for (const message of messages) expect(message).not.toMatch(/127\.0\.0\.1|10\.1\.2\.3|fd00|resolves to \d/);
   });

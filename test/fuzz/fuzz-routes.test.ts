@@ -46,7 +46,10 @@ describe('fuzzing every route', () => {
           expect([400, 401, 404, 409, 413, 431]).toContain(response.status);
           // 413 and 431 are the gateway's own answers (body or request line too large), as in AWS.
           if (response.status < 413) {
-            expect(json.error).toMatchObject({ type: expect.stringMatching(/^(invalid_request_error|idempotency_error)$/), message: expect.any(String) });
+            expect(json.error).toMatchObject({
+              type: expect.stringMatching(/^(invalid_request_error|idempotency_error)$/),
+              message: expect.any(String),
+            });
             expect(json.error).toHaveProperty('code');
             expect(json.error).toHaveProperty('param');
           }

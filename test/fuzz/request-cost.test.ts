@@ -107,7 +107,16 @@ const SESSIONS = '/v1/identity/verification_sessions';
 const members = (n: number, key = (i: number) => `k${i}`) => Array.from({ length: n }, (_, i) => `"${key(i)}":"v"`).join(',');
 const pairs = (n: number, key = (i: number) => `p${i}`) => Array.from({ length: n }, (_, i) => `${key(i)}=v`).join('&');
 /** Every name a plain JavaScript object answers to, and the two that change what assignment does. */
-const OBJECT_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__', 'isPrototypeOf'];
+const OBJECT_NAMES = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'prototype',
+  '__defineGetter__',
+  'isPrototypeOf',
+];
 
 /** Sizes: all of them under `npm run fuzz`, the first under `npm test`. */
 const sizes = (...all: number[]) => (FUZZ ? all : all.slice(0, 1));
@@ -119,7 +128,12 @@ beforeAll(async () => {
   ({ id: sessionId } = JSON.parse(created.result.body!) as { id: string });
   const url = new URL((JSON.parse(created.result.body!) as { url: string }).url);
   const token = url.pathname.split('/').pop()!;
-  const accepted = await invoke(answerConsent, { method: 'POST', path: '/start/{token}', pathParameters: { token }, body: 'consent=accept' });
+  const accepted = await invoke(answerConsent, {
+    method: 'POST',
+    path: '/start/{token}',
+    pathParameters: { token },
+    body: 'consent=accept',
+  });
   expect(accepted.result.statusCode).toBe(303);
   page = { token, cookie: accepted.result.cookies![0]!.split(';')[0]! };
   await invoke(updateSession, { method: 'POST', path: `${SESSIONS}/{id}`, pathParameters: { id: sessionId }, body: 'metadata[a]=b' });
@@ -127,21 +141,40 @@ beforeAll(async () => {
   await invoke(retrieveSession, { method: 'GET', path: `${SESSIONS}/{id}`, pathParameters: { id: sessionId } });
   await invoke(listEvents, { method: 'GET', path: '/v1/events', query: 'limit=1' });
   await invoke(listReports, { method: 'GET', path: '/v1/identity/verification_reports' });
-  await invoke(submitVerification, { method: 'POST', path: '/start/{token}/submit', pathParameters: { token }, json: true, body: '{"x":1}', cookies: [page.cookie] });
+  await invoke(submitVerification, {
+    method: 'POST',
+    path: '/start/{token}/submit',
+    pathParameters: { token },
+    json: true,
+    body: '{"x":1}',
+    cookies: [page.cookie],
+  });
 });
 
 describe('pathological requests cost a small, fixed amount of CPU (issue 19)', () => {
   it('wildcard event type patterns of many stars (fault 1)', async () => {
     for (const stars of sizes(12, 9, 20, 100, 1000, 4999)) {
-      for (const pattern of [`${'*'.repeat(stars)}X`, `${'*e'.repeat(Math.floor(stars / 2))}X`, `identity${'*.'.repeat(Math.floor(stars / 2))}`]) {
-        await expectBounded(`type=${pattern.slice(0, 20)}… (${pattern.length})`, listEvents, { method: 'GET', path: '/v1/events', query: `type=${encodeURIComponent(pattern)}` });
+      for (const pattern of [
+        `${'*'.repeat(stars)}X`,
+        `${'*e'.repeat(Math.floor(stars / 2))}X`,
+        `identity${'*.'.repeat(Math.floor(stars / 2))}`,
+      ]) {
+        await expectBounded(`type=${pattern.slice(0, 20)}… (${pattern.length})`, listEvents, {
+          method: 'GET',
+          path: '/v1/events',
+          query: `type=${encodeURIComponent(pattern)}`,
+        });
       }
     }
     if (!FUZZ) return;
     const piece = fc.constantFrom('*', '**', '***', 'e', '.', 'X', 'identity', 'verification_session', '(', '.*', '\\', '%2A');
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 300 }), async (pieces) => {
-        await expectBounded(`type=${pieces.join('')}`, listEvents, { method: 'GET', path: '/v1/events', query: `type=${pieces.map(encodeURIComponent).join('')}` });
+        await expectBounded(`type=${pieces.join('')}`, listEvents, {
+          method: 'GET',
+          path: '/v1/events',
+          query: `type=${pieces.map(encodeURIComponent).join('')}`,
+        });
       }),
       { numRuns: 300 },
     );
@@ -151,8 +184,21 @@ describe('pathological requests cost a small, fixed amount of CPU (issue 19)', (
     const create = (body: string, name: string) => expectBounded(name, createSession, { method: 'POST', path: SESSIONS, json: true, body });
     for (const keys of sizes(100_000, 1001, 10_000, 150_000, 700_000)) {
       await create(`{"type":"document","metadata":{${members(keys)}}}`, `JSON create, ${keys} metadata keys`);
-      await expectBounded(`JSON update, ${keys} metadata keys`, updateSession, { method: 'POST', path: `${SESSIONS}/{id}`, pathParameters: { id: sessionId }, json: true, body: `{"metadata":{${members(keys)}}}` });
-      await expectBounded(`JSON page submission, ${keys} keys`, submitVerification, { method: 'POST', path: '/start/{token}/submit', pathParameters: { token: page.token }, json: true, body: `{${members(keys)}}`, cookies: [page.cookie] });
+      await expectBounded(`JSON update, ${keys} metadata keys`, updateSession, {
+        method: 'POST',
+        path: `${SESSIONS}/{id}`,
+        pathParameters: { id: sessionId },
+        json: true,
+        body: `{"metadata":{${members(keys)}}}`,
+      });
+      await expectBounded(`JSON page submission, ${keys} keys`, submitVerification, {
+        method: 'POST',
+        path: '/start/{token}/submit',
+        pathParameters: { token: page.token },
+        json: true,
+        body: `{${members(keys)}}`,
+        cookies: [page.cookie],
+      });
     }
     if (!FUZZ) return;
     await create(`{"expand":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`, 'a million nested arrays');
@@ -164,14 +210,31 @@ describe('pathological requests cost a small, fixed amount of CPU (issue 19)', (
 
   it('huge form bodies and query strings (fault 2)', async () => {
     for (const count of sizes(200_000, 1001, 1_000_000)) {
-      await expectBounded(`form create, ${count} pairs`, createSession, { method: 'POST', path: SESSIONS, body: `type=document&${pairs(count, (i) => `metadata[k${i}]`)}` });
+      await expectBounded(`form create, ${count} pairs`, createSession, {
+        method: 'POST',
+        path: SESSIONS,
+        body: `type=document&${pairs(count, (i) => `metadata[k${i}]`)}`,
+      });
       await expectBounded(`list, ${count} query pairs`, listSessions, { method: 'GET', path: SESSIONS, query: pairs(count) });
     }
     if (!FUZZ) return;
-    await expectBounded('two million empty pairs', createSession, { method: 'POST', path: SESSIONS, body: `${'&'.repeat(2_000_000)}type=document` });
+    await expectBounded('two million empty pairs', createSession, {
+      method: 'POST',
+      path: SESSIONS,
+      body: `${'&'.repeat(2_000_000)}type=document`,
+    });
     await expectBounded('a 2 MB form key', createSession, { method: 'POST', path: SESSIONS, body: `${'k['.repeat(1_000_000)}=v` });
-    await expectBounded('a 10 MB form value', createSession, { method: 'POST', path: SESSIONS, body: `type=document&client_reference_id=${'%41'.repeat(3_000_000)}` });
-    await expectBounded('a consent form over the limit', answerConsent, { method: 'POST', path: '/start/{token}', pathParameters: { token: page.token }, body: `consent=accept&${pairs(300_000)}` });
+    await expectBounded('a 10 MB form value', createSession, {
+      method: 'POST',
+      path: SESSIONS,
+      body: `type=document&client_reference_id=${'%41'.repeat(3_000_000)}`,
+    });
+    await expectBounded('a consent form over the limit', answerConsent, {
+      method: 'POST',
+      path: '/start/{token}',
+      pathParameters: { token: page.token },
+      body: `consent=accept&${pairs(300_000)}`,
+    });
   });
 
   it('names every JavaScript object has, wherever a key is accepted (fault 7)', async () => {
@@ -179,32 +242,72 @@ describe('pathological requests cost a small, fixed amount of CPU (issue 19)', (
       const encoded = encodeURIComponent(name);
       const metadataForm = `metadata[${encoded}]=x`;
       const metadataJson = `{"${name}":"x"}`;
-      const created = await expectBounded(`create metadata[${name}]`, createSession, { method: 'POST', path: SESSIONS, body: `type=document&${metadataForm}` });
+      const created = await expectBounded(`create metadata[${name}]`, createSession, {
+        method: 'POST',
+        path: SESSIONS,
+        body: `type=document&${metadataForm}`,
+      });
       expect(created.statusCode, name).toBe(200);
       const id = (JSON.parse(created.body!) as { id: string }).id;
-      const createdJson = await expectBounded(`JSON create metadata ${name}`, createSession, { method: 'POST', path: SESSIONS, json: true, body: `{"type":"document","metadata":${metadataJson}}` });
+      const createdJson = await expectBounded(`JSON create metadata ${name}`, createSession, {
+        method: 'POST',
+        path: SESSIONS,
+        json: true,
+        body: `{"type":"document","metadata":${metadataJson}}`,
+      });
       expect(createdJson.statusCode, name).toBe(200);
-      const updated = await expectBounded(`update metadata[${name}]`, updateSession, { method: 'POST', path: `${SESSIONS}/{id}`, pathParameters: { id }, body: `metadata[${encoded}]=y` });
+      const updated = await expectBounded(`update metadata[${name}]`, updateSession, {
+        method: 'POST',
+        path: `${SESSIONS}/{id}`,
+        pathParameters: { id },
+        body: `metadata[${encoded}]=y`,
+      });
       expect(Object.entries((JSON.parse(updated.body!) as { metadata: object }).metadata), name).toEqual([[name, 'y']]);
-      const cleared = await expectBounded(`unset metadata[${name}]`, updateSession, { method: 'POST', path: `${SESSIONS}/{id}`, pathParameters: { id }, json: true, body: `{"metadata":{"${name}":""}}` });
+      const cleared = await expectBounded(`unset metadata[${name}]`, updateSession, {
+        method: 'POST',
+        path: `${SESSIONS}/{id}`,
+        pathParameters: { id },
+        json: true,
+        body: `{"metadata":{"${name}":""}}`,
+      });
       expect(Object.keys((JSON.parse(cleared.body!) as { metadata: object }).metadata), name).toEqual([]);
       const refused: [string, Handler, Request][] = [
         ['top-level form key', createSession, { method: 'POST', path: SESSIONS, body: `type=document&${encoded}=x` }],
         ['top-level JSON key', createSession, { method: 'POST', path: SESSIONS, json: true, body: `{"type":"document","${name}":"x"}` }],
         ['options key', createSession, { method: 'POST', path: SESSIONS, body: `type=document&options[document][${encoded}]=true` }],
-        ['provided_details key', createSession, { method: 'POST', path: SESSIONS, json: true, body: `{"type":"document","provided_details":{"${name}":"x"}}` }],
+        [
+          'provided_details key',
+          createSession,
+          { method: 'POST', path: SESSIONS, json: true, body: `{"type":"document","provided_details":{"${name}":"x"}}` },
+        ],
         ['type value', createSession, { method: 'POST', path: SESSIONS, body: `type=${encoded}` }],
         ['expand on create', createSession, { method: 'POST', path: SESSIONS, body: `type=document&expand[]=${encoded}` }],
-        ['expand on retrieve', retrieveSession, { method: 'GET', path: `${SESSIONS}/{id}`, pathParameters: { id }, query: `expand[]=${encoded}` }],
+        [
+          'expand on retrieve',
+          retrieveSession,
+          { method: 'GET', path: `${SESSIONS}/{id}`, pathParameters: { id }, query: `expand[]=${encoded}` },
+        ],
         ['expand on list', listSessions, { method: 'GET', path: SESSIONS, query: `expand[]=data.${encoded}` }],
         ['status filter', listSessions, { method: 'GET', path: SESSIONS, query: `status=${encoded}` }],
         ['created key', listSessions, { method: 'GET', path: SESSIONS, query: `created[${encoded}]=1` }],
         ['list parameter', listSessions, { method: 'GET', path: SESSIONS, query: `${encoded}=1` }],
         ['events created key', listEvents, { method: 'GET', path: '/v1/events', query: `created[${encoded}]=1` }],
         ['reports type', listReports, { method: 'GET', path: '/v1/identity/verification_reports', query: `type=${encoded}` }],
-        ['page submission key', submitVerification, { method: 'POST', path: '/start/{token}/submit', pathParameters: { token: page.token }, json: true, body: `{"${name}":"x"}`, cookies: [page.cookie] }],
+        [
+          'page submission key',
+          submitVerification,
+          {
+            method: 'POST',
+            path: '/start/{token}/submit',
+            pathParameters: { token: page.token },
+            json: true,
+            body: `{"${name}":"x"}`,
+            cookies: [page.cookie],
+          },
+        ],
       ];
-      for (const [where, handler, request] of refused) expect((await expectBounded(`${where}: ${name}`, handler, request)).statusCode, `${where}: ${name}`).toBe(400);
+      for (const [where, handler, request] of refused)
+        expect((await expectBounded(`${where}: ${name}`, handler, request)).statusCode, `${where}: ${name}`).toBe(400);
       for (const query of [`type=${encoded}`, `types[]=${encoded}`]) {
         const events = await expectBounded(`events ${query}`, listEvents, { method: 'GET', path: '/v1/events', query });
         expect((JSON.parse(events.body!) as { data: unknown[] }).data, query).toEqual([]);

@@ -24,11 +24,17 @@ function synthesize(props: VerityProps) {
 describe('the evaluation canary', () => {
   const template = synthesize({ canary: { bucketName: 'shop-verity-samples', prefix: 'verity-canary/', similarityTolerance: 1.5 } });
   const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
-  const [functionId, fn] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && /^Verity evaluation canary/.test(r.Properties.Description))!;
+  const [functionId, fn] = Object.entries(resources).find(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && /^Verity evaluation canary/.test(r.Properties.Description),
+  )!;
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
 
   it('runs once a day, told where the samples are and how far a similarity may move', () => {
-    expect(fn.Properties.Environment.Variables).toMatchObject({ VERITY_CANARY_BUCKET: 'shop-verity-samples', VERITY_CANARY_PREFIX: 'verity-canary/', VERITY_CANARY_SIMILARITY_TOLERANCE: '1.5' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      VERITY_CANARY_BUCKET: 'shop-verity-samples',
+      VERITY_CANARY_PREFIX: 'verity-canary/',
+      VERITY_CANARY_SIMILARITY_TOLERANCE: '1.5',
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 day)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
@@ -36,8 +42,16 @@ describe('the evaluation canary', () => {
   });
 
   it('alarms to the topic when a result moves, and when the canary fails', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Verity/Canary', MetricName: 'ResultsChanged', Threshold: 1, AlarmActions: [Match.anyValue()] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Verity/Canary',
+      MetricName: 'ResultsChanged',
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+    });
   });
 
   it('may read the samples prefix and call the four live-check actions, and nothing else', () => {
@@ -59,7 +73,9 @@ describe('the evaluation canary', () => {
         'xray:PutTraceSegments',
       ].sort(),
     );
-    expect(statements.filter((s) => [s.Action].flat().includes('s3:GetObject')).map((s) => s.Resource)).toEqual(['arn:aws:s3:::shop-verity-samples/verity-canary/*']);
+    expect(statements.filter((s) => [s.Action].flat().includes('s3:GetObject')).map((s) => s.Resource)).toEqual([
+      'arn:aws:s3:::shop-verity-samples/verity-canary/*',
+    ]);
     // No session, no event: nothing of the table, the bus or the uploads bucket.
     expect(JSON.stringify(statements)).not.toMatch(/dynamodb:|events:|Table|Uploads/);
     const role = resources[roleId]!;
@@ -71,7 +87,11 @@ describe('the evaluation canary', () => {
     const without = new Verity(new Stack(app, 'Without'), 'Identity', { routes: oneRoute });
     expect(without.canary).toBeUndefined();
     expect(without.node.findAll().some((node) => node.node.id === 'Canary')).toBe(false);
-    expect(() => new Verity(new Stack(app, 'A'), 'Identity', { routes: oneRoute, canary: { bucketName: 'Shop_Samples' } })).toThrow(/canary.bucketName must be an S3 bucket name, not "Shop_Samples"/);
-    expect(() => new Verity(new Stack(app, 'B'), 'Identity', { routes: oneRoute, canary: { bucketName: 'shop', prefix: 'canary' } })).toThrow(/canary.prefix must end in \//);
+    expect(() => new Verity(new Stack(app, 'A'), 'Identity', { routes: oneRoute, canary: { bucketName: 'Shop_Samples' } })).toThrow(
+      /canary.bucketName must be an S3 bucket name, not "Shop_Samples"/,
+    );
+    expect(
+      () => new Verity(new Stack(app, 'B'), 'Identity', { routes: oneRoute, canary: { bucketName: 'shop', prefix: 'canary' } }),
+    ).toThrow(/canary.prefix must end in \//);
   });
 });

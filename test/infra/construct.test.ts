@@ -25,9 +25,20 @@ describe('the Verity construct', () => {
     ['a fractional retention', { retentionDays: 1.5 }, /retentionDays must be an integer of at least 1, not 1.5/],
     ['no retention days', { retentionDays: 0 }, /retentionDays must be an integer of at least 1, not 0/],
     ['a zero rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, /throttle.rateLimit must be a positive number, not 0/],
-    ['a burst that is no count', { throttle: { rateLimit: 10, burstLimit: Number.NaN } }, /throttle.burstLimit must be an integer of at least 1, not NaN/],
+    [
+      'a burst that is no count',
+      { throttle: { rateLimit: 10, burstLimit: Number.NaN } },
+      /throttle.burstLimit must be an integer of at least 1, not NaN/,
+    ],
     ['an alarm address that is none', { alarmEmail: 'ops' }, /alarmEmail must be an e-mail address, not "ops"/],
-    ['a domain behind the firewall', { firewall: { rateLimit: 100 }, customDomain: { domainName: 'id.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x' } }, /cannot be combined/],
+    [
+      'a domain behind the firewall',
+      {
+        firewall: { rateLimit: 100 },
+        customDomain: { domainName: 'id.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x' },
+      },
+      /cannot be combined/,
+    ],
   ])('refuses %s, naming the prop', (_case, props, message) => {
     expect(() => new Verity(new Stack(unbundledApp(), 'Shop'), 'Identity', { routes: oneRoute, ...props })).toThrow(message);
   });
@@ -42,15 +53,22 @@ describe('the Verity construct', () => {
     expect(identity.api.functions.size).toBe(1);
     expect(identity.url).toBe(identity.api.url);
     expect(stack.resolve(identity.url)).toEqual(stack.resolve(identity.api.httpApi.apiEndpoint));
-    const rule = identity.subscribe('Onboarding', { types: ['identity.verification_session.verified'], target: (props) => new targets.SqsQueue(mine, props) });
+    const rule = identity.subscribe('Onboarding', {
+      types: ['identity.verification_session.verified'],
+      target: (props) => new targets.SqsQueue(mine, props),
+    });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: stack.resolve(identity.bus.eventBusName),
       EventPattern: Match.objectLike({ 'detail-type': ['identity.verification_session.verified'] }),
     });
-    expect(stack.resolve((rule.node.defaultChild as unknown as { ref: string }).ref)).toEqual({ Ref: expect.stringMatching(/^IdentityEventsOnboarding/) });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: 'OnboardingDeadLetters: messages are waiting in a dead-letter queue' });
+    expect(stack.resolve((rule.node.defaultChild as unknown as { ref: string }).ref)).toEqual({
+      Ref: expect.stringMatching(/^IdentityEventsOnboarding/),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'OnboardingDeadLetters: messages are waiting in a dead-letter queue',
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     // The construct's resources are named under its id; the user's own (the queue, and the policy the target gave it) keep theirs.
     const ids = Object.keys(template.toJSON().Resources as object);
@@ -74,7 +92,9 @@ describe('the Verity construct', () => {
     expect(throttles).toHaveLength(1);
     expect(throttles[0]!.Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1 });
     expect(throttles[0]!.Properties.Dimensions).toBeUndefined();
-    expect(Object.keys(alarms).filter((id) => /Throttles/.test(id) && !id.startsWith('IdentityAlarmsTableThrottles'))).toEqual([expect.stringMatching(/^IdentityAlarmsUnreservedThrottles/)]);
+    expect(Object.keys(alarms).filter((id) => /Throttles/.test(id) && !id.startsWith('IdentityAlarmsTableThrottles'))).toEqual([
+      expect.stringMatching(/^IdentityAlarmsUnreservedThrottles/),
+    ]);
   });
 
   it("goes in a NestedStack of the user's stack, which then holds one resource for it", () => {
@@ -83,7 +103,9 @@ describe('the Verity construct', () => {
     const nested = new NestedStack(stack, 'Identity');
     const identity = new Verity(nested, 'Default', { routes: oneRoute });
     new CfnOutput(stack, 'IdentityApi', { value: identity.url });
-    const types = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).sort();
+    const types = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)
+      .map((r) => r.Type)
+      .sort();
     expect(types).toEqual(['AWS::CloudFormation::Stack', 'AWS::SQS::Queue']);
     // Inside, the ids are VerityStack's (the construct's `Default` id is left out of them).
     const inside = Object.keys(Template.fromStack(nested).toJSON().Resources as object);

@@ -29,7 +29,8 @@ function onlyTable(template: Template) {
 }
 
 /** The key table (functions/store/key-schema.ts). */
-const keyTableOf = (template: Template) => Object.values(template.findResources(TABLE)).find((table) => !table.Properties.StreamSpecification)!;
+const keyTableOf = (template: Template) =>
+  Object.values(template.findResources(TABLE)).find((table) => !table.Properties.StreamSpecification)!;
 
 const keySchema = (partitionKey: string, sortKey: string) => [
   { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -114,10 +115,14 @@ describe('VerityData', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
     });
-    for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification']) expect(keys.Properties[absent], absent).toBeUndefined();
+    for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification'])
+      expect(keys.Properties[absent], absent).toBeUndefined();
     expect(keys).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     // The secret the key-encryption key is derived from: generated, encrypted with the stack key, retained.
-    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    });
     expect(Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
   });
 

@@ -21,7 +21,13 @@ import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
 import { redactionJobKey } from '../../functions/store/redaction-jobs';
 import { logoId } from '../../functions/domain/logo-image';
-import { accountLogoKey, accountProfileKey, consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, objectKey } from '../../functions/store/schema';
+import {
+  accountLogoKey,
+  accountProfileKey,
+  consoleLinkPartitionPrefix,
+  consoleSessionPartitionPrefix,
+  objectKey,
+} from '../../functions/store/schema';
 import { CONSOLE_AUDIT_KIND } from '../../functions/store/audit-log';
 import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
@@ -84,7 +90,8 @@ function allStatementsOf(fn: Resource): { Action: string | string[]; Resource: u
 /** The key table: the table without a stream. */
 const keyTableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => !r.Properties.StreamSpecification)![0];
 const signingSecretId = () => ofType('AWS::SecretsManager::Secret').find(([id]) => id !== keySecretId())![0];
-const keySecretId = () => ofType('AWS::SecretsManager::Secret').find(([, r]) => String(r.Properties.Description).includes('key-encryption key'))![0];
+const keySecretId = () =>
+  ofType('AWS::SecretsManager::Secret').find(([, r]) => String(r.Properties.Description).includes('key-encryption key'))![0];
 /** A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager. */
 const isSessionKeyGrant = (statement: { Resource: unknown; Condition?: unknown }) => {
   const text = JSON.stringify([statement.Resource, statement.Condition ?? null]);
@@ -93,14 +100,24 @@ const isSessionKeyGrant = (statement: { Resource: unknown; Condition?: unknown }
 const sessionKeyStatementsOf = (fn: Resource) => allStatementsOf(fn).filter(isSessionKeyGrant);
 const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
 /** The statement that lets a function lease its accounts' requests (functions/store/rate-limits.ts). */
-const isRateLimitGrant = (statement: { Action: string | string[]; Condition?: unknown }) => JSON.stringify(statement.Condition ?? {}).includes('"rate_limit#');
+const isRateLimitGrant = (statement: { Action: string | string[]; Condition?: unknown }) =>
+  JSON.stringify(statement.Condition ?? {}).includes('"rate_limit#');
 /** The statement made of a route's `keyed` entry: its actions on its partitions only. */
 const isKeyedGrant = (route: Route) => (statement: { Condition?: unknown }) =>
   route.keyed !== undefined &&
-  JSON.stringify(statement.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } });
+  JSON.stringify(statement.Condition ?? {}) ===
+    JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } });
 /** IAM's StringLike, as a test of a key. */
 const matchesAny = (patterns: string[]) => {
-  const expressions = patterns.map((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const expressions = patterns.map(
+    (pattern) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   return (key: string) => expressions.some((expression) => expression.test(key));
 };
 const tableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => r.Properties.StreamSpecification)![0];
@@ -116,26 +133,30 @@ describe('one Lambda and one route per route-table entry', () => {
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
   });
 
-  it('gives a new route-table entry both a local route and a Lambda behind the API', () => {
-    const extra: Route = {
-      name: 'RetrieveAgain',
-      routeKey: 'GET /v1/identity/verification_sessions/{id}/again',
-      handler: 'http/retrieve-verification-session',
-      dynamodb: ['GetItem'],
-      indexes: [],
-      authenticated: true,
-    };
-    const table = [...routes, extra];
-    expect(matchRoute('GET', '/v1/identity/verification_sessions/vs_1/again', table)).toMatchObject({
-      route: { name: 'RetrieveAgain' },
-      pathParameters: { id: 'vs_1' },
-    });
-    // Synthesized with one other route only: bundling every function again would only cost time.
-    const { resources } = synthesize([routes[0]!, extra]);
-    const types = Object.values(resources);
-    expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 6);
-    expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
-  }, SYNTH_TIMEOUT);
+  it(
+    'gives a new route-table entry both a local route and a Lambda behind the API',
+    () => {
+      const extra: Route = {
+        name: 'RetrieveAgain',
+        routeKey: 'GET /v1/identity/verification_sessions/{id}/again',
+        handler: 'http/retrieve-verification-session',
+        dynamodb: ['GetItem'],
+        indexes: [],
+        authenticated: true,
+      };
+      const table = [...routes, extra];
+      expect(matchRoute('GET', '/v1/identity/verification_sessions/vs_1/again', table)).toMatchObject({
+        route: { name: 'RetrieveAgain' },
+        pathParameters: { id: 'vs_1' },
+      });
+      // Synthesized with one other route only: bundling every function again would only cost time.
+      const { resources } = synthesize([routes[0]!, extra]);
+      const types = Object.values(resources);
+      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 6);
+      expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('builds every function the same way: arm64, Node.js 24, ESM bundle, explicit memory and timeout, traced, logging to its own group', () => {
     const logGroups = new Map(ofType('AWS::Logs::LogGroup'));
@@ -189,7 +210,10 @@ describe('one Lambda and one route per route-table entry', () => {
       expect(variables.VERITY_PUBLIC_URL).toEqual({ 'Fn::GetAtt': [ofType('AWS::ApiGatewayV2::Api')[0]![0], 'ApiEndpoint'] });
       expect(fn.Properties.KmsKeyArn).toBeDefined();
       const reads = statementsOf(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-      expect(reads.map((s) => [actionsOf(s), s.Resource]), route.name).toEqual([[['secretsmanager:GetSecretValue'], { Ref: secretId }]]);
+      expect(
+        reads.map((s) => [actionsOf(s), s.Resource]),
+        route.name,
+      ).toEqual([[['secretsmanager:GetSecretValue'], { Ref: secretId }]]);
     }
   });
 
@@ -201,7 +225,9 @@ describe('one Lambda and one route per route-table entry', () => {
       expect(variables, id).not.toMatch(/"VERITY_SIGNING_SECRET"/);
     }
     // The session-key secret's readers are tested with the session keys (least privilege).
-    const readers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument.Statement.filter((st: never) => !isSessionKeyGrant(st))).includes('secretsmanager:'));
+    const readers = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument.Statement.filter((st: never) => !isSessionKeyGrant(st))).includes('secretsmanager:'),
+    );
     const dataRoutes = routes.filter((r) => r.dynamodb.length > 0);
     // And the webhook delivery worker, which derives each endpoint's secret to sign with.
     expect(readers).toHaveLength(dataRoutes.length + 1);
@@ -215,7 +241,10 @@ describe('least privilege', () => {
     for (const route of routes) {
       const statements = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s));
       const keyed = statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
-      expect(keyed.map((s) => [actionsOf(s), s.Resource]), route.name).toEqual(route.keyed ? [[route.keyed.actions.map((a) => `dynamodb:${a}`), tableArn]] : []);
+      expect(
+        keyed.map((s) => [actionsOf(s), s.Resource]),
+        route.name,
+      ).toEqual(route.keyed ? [[route.keyed.actions.map((a) => `dynamodb:${a}`), tableArn]] : []);
       const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo.flatMap(actionsOf).sort(), route.name).toEqual(route.dynamodb.map((a) => `dynamodb:${a}`).sort());
       for (const statement of dynamo) {
@@ -229,7 +258,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets every authenticated function update its accounts\' request counters and no other item; the others not even those', () => {
+  it("lets every authenticated function update its accounts' request counters and no other item; the others not even those", () => {
     for (const route of routes) {
       const grants = statementsOf(functionOf(route)[1]).filter(isRateLimitGrant);
       if (!route.authenticated) {
@@ -251,7 +280,9 @@ describe('least privilege', () => {
 
   it('gives retrieve GetItem, and PutItem only to renew a spent client_secret or url', () => {
     const retrieve = routes.find((r) => r.name === 'RetrieveVerificationSession')!;
-    const actions = statementsOf(functionOf(retrieve)[1]).filter((s) => !isRateLimitGrant(s)).flatMap(actionsOf);
+    const actions = statementsOf(functionOf(retrieve)[1])
+      .filter((s) => !isRateLimitGrant(s))
+      .flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
@@ -263,8 +294,12 @@ describe('least privilege', () => {
     expect([query!.Resource].flat()).toHaveLength(4);
     for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
       const route = routes.find((r) => r.name === name)!;
-      const actions = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s)).flatMap(actionsOf);
-      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort(), name).toEqual(name === 'ShowVerificationPage' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem']);
+      const actions = statementsOf(functionOf(route)[1])
+        .filter((s) => !isKeyedGrant(route)(s))
+        .flatMap(actionsOf);
+      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort(), name).toEqual(
+        name === 'ShowVerificationPage' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      );
     }
   });
 
@@ -277,28 +312,53 @@ describe('least privilege', () => {
     for (const route of consoleRoutes) {
       const statements = statementsOf(functionOf(route)[1]);
       const actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
-      for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+      for (const action of [
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PartiQLDelete',
+      ]) {
         expect(actions, route.name).not.toContain(action);
       }
       // Every item action on the table is bound to partitions: the account objects the page touches, or the console's own items.
       const onTable = (st: { Resource: unknown }) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [tableId(), 'Arn'] });
-      for (const statement of statements.filter((st) => onTable(st) && actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'))) {
-        const patterns = (statement.Condition as { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': string[] } })['ForAllValues:StringLike']['dynamodb:LeadingKeys'];
+      for (const statement of statements.filter(
+        (st) => onTable(st) && actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'),
+      )) {
+        const patterns = (statement.Condition as { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': string[] } })[
+          'ForAllValues:StringLike'
+        ]['dynamodb:LeadingKeys'];
         const allowed = matchesAny(patterns);
         expect(allowed(apiKey), route.name).toBe(false);
         expect(allowed('rate_limit#acct_1Abc#live'), route.name).toBe(false);
         expect(allowed(accountProfileKey('acct_1Abc').pk), route.name).toBe(false);
       }
       const writes = statements.filter((st) => onTable(st) && actionsOf(st).includes('dynamodb:PutItem'));
-      const appendsAudit = writes.some((st) => matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey));
-      expect(appendsAudit, route.name).toBe(['ConsoleSignIn', 'ConsoleSignOut', 'RevealConsoleSession', 'CancelConsoleSession', 'RedactConsoleSession', 'ShowConsoleFile', 'EndConsoleOperator'].includes(route.name));
+      const appendsAudit = writes.some((st) =>
+        matchesAny((st.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(auditKey),
+      );
+      expect(appendsAudit, route.name).toBe(
+        [
+          'ConsoleSignIn',
+          'ConsoleSignOut',
+          'RevealConsoleSession',
+          'CancelConsoleSession',
+          'RedactConsoleSession',
+          'ShowConsoleFile',
+          'EndConsoleOperator',
+        ].includes(route.name),
+      );
     }
     const keyedOf = (name: string) => matchesAny(routes.find((r) => r.name === name)!.keyed!.partitionKeys);
     expect(keyedOf('ConsoleSignIn')(`${consoleLinkPartitionPrefix}abc`)).toBe(true);
     expect(keyedOf('ShowConsoleSession')(`${consoleLinkPartitionPrefix}abc`)).toBe(false);
     expect(keyedOf('ShowConsoleSession')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
     // Ending an operator's access puts their sessions and links; listing it puts nothing of the console's.
-    expect(keyedOf('EndConsoleOperator')(`${consoleLinkPartitionPrefix}abc`) && keyedOf('EndConsoleOperator')(`${consoleSessionPartitionPrefix}abc`)).toBe(true);
+    expect(
+      keyedOf('EndConsoleOperator')(`${consoleLinkPartitionPrefix}abc`) &&
+        keyedOf('EndConsoleOperator')(`${consoleSessionPartitionPrefix}abc`),
+    ).toBe(true);
     expect(routes.find((r) => r.name === 'ListConsoleOperators')!.keyed!.actions).toEqual(['GetItem']);
     // No function outside the console may touch console links or sessions.
     for (const route of routes.filter((r) => !r.handler.startsWith('console/'))) {
@@ -311,7 +371,11 @@ describe('least privilege', () => {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         for (const action of actionsOf(statement)) expect(action).not.toContain('*');
         if (statement.Resource === '*') {
-          expect(actionsOf(statement).every((a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams' || LIVE_CHECK_ACTIONS.includes(a))).toBe(true);
+          expect(
+            actionsOf(statement).every(
+              (a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams' || LIVE_CHECK_ACTIONS.includes(a),
+            ),
+          ).toBe(true);
         }
       }
     }
@@ -320,9 +384,16 @@ describe('least privilege', () => {
 
   it('lets the page functions reach only sessions, submissions, files and events, never an API key or anything else', () => {
     const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0 && !r.handler.startsWith('console/'));
-    expect(pageRoutes.map((r) => r.name).sort()).toEqual(['AnswerVerificationConsent', 'CreateVerificationUpload', 'ShowVerificationPage', 'SubmitVerification']);
+    expect(pageRoutes.map((r) => r.name).sort()).toEqual([
+      'AnswerVerificationConsent',
+      'CreateVerificationUpload',
+      'ShowVerificationPage',
+      'SubmitVerification',
+    ]);
     for (const route of pageRoutes) {
-      const dynamo = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s));
+      const dynamo = statementsOf(functionOf(route)[1]).filter(
+        (s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s),
+      );
       expect(dynamo.length, route.name).toBeGreaterThan(0);
       for (const statement of dynamo) {
         expect((statement as { Condition?: unknown }).Condition, route.name).toEqual({
@@ -333,8 +404,16 @@ describe('least privilege', () => {
     // The patterns against the keys the store really builds, read as IAM reads StringLike.
     const allowed = matchesAny(objectPartitionPatterns(pageRoutes[0]!.objects!));
     const id = (prefix: string) => `${prefix}_0000abcdEFGHijklMNOPqrst`;
-    for (const scope of [{ account: 'acct_1Abc', mode: 'test' }, { account: 'acct_Zz9', mode: 'live' }] as const) {
-      for (const [prefix, kind] of [['vs', 'verification_session'], ['vsub', SUBMISSION_KIND], ['file', FILE_KIND], ['evt', EVENT_KIND]]) {
+    for (const scope of [
+      { account: 'acct_1Abc', mode: 'test' },
+      { account: 'acct_Zz9', mode: 'live' },
+    ] as const) {
+      for (const [prefix, kind] of [
+        ['vs', 'verification_session'],
+        ['vsub', SUBMISSION_KIND],
+        ['file', FILE_KIND],
+        ['evt', EVENT_KIND],
+      ]) {
         expect(allowed(objectKey(scope, id(prefix!), kind!).pk), kind).toBe(true);
       }
       expect(allowed(redactionJobKey(scope, id('vs')).pk)).toBe(true);
@@ -349,7 +428,11 @@ describe('least privilege', () => {
   it('lets the HTML page functions read account profiles and write none, and the logo function read logos and nothing else', () => {
     const logoKey = accountLogoKey(logoId('acct_1Abc', Buffer.from('image'))).pk;
     const profileKey = accountProfileKey('acct_1Abc').pk;
-    const others = [objectKey({ account: 'acct_1Abc', mode: 'live' }, 'vs_0000abcdEFGHijklMNOPqrst', 'verification_session').pk, `api_key#${hashSecretKey('sk_test_x')}`, 'rate_limit#acct_1Abc#test'];
+    const others = [
+      objectKey({ account: 'acct_1Abc', mode: 'live' }, 'vs_0000abcdEFGHijklMNOPqrst', 'verification_session').pk,
+      `api_key#${hashSecretKey('sk_test_x')}`,
+      'rate_limit#acct_1Abc#test',
+    ];
     const keyedGrants = (name: string) => {
       const route = routes.find((r) => r.name === name)!;
       return statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
@@ -414,21 +497,31 @@ describe('least privilege', () => {
       shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
     };
     const workers = ofType('AWS::Lambda::Function').filter(([, r]) =>
-      /^Verity (outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(r.Properties.Description),
+      /^Verity (outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(
+        r.Properties.Description,
+      ),
     );
     expect(workers).toHaveLength(6);
     const all: [string, string, Resource][] = [
       ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
       ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
     ];
-    const useOf = (name: string) => (Object.entries(expected).find(([, names]) => names.includes(name))?.[0] ?? 'open') as 'none' | 'open' | 'make' | 'shred';
+    const useOf = (name: string) =>
+      (Object.entries(expected).find(([, names]) => names.includes(name))?.[0] ?? 'open') as 'none' | 'open' | 'make' | 'shred';
     const granted: Record<string, string[]> = { none: [], open: [], make: [], shred: [] };
     for (const [name, id, fn] of all) {
       const grants = sessionKeyStatementsOf(fn);
       const onTable = grants.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(keyTableArn));
       const actions = onTable.flatMap(actionsOf).sort();
       const readsSecret = grants.flatMap(actionsOf).includes('secretsmanager:GetSecretValue');
-      const use = !actions.length && !readsSecret ? 'none' : actions.includes('dynamodb:PutItem') ? (useOf(name) === 'shred' ? 'shred' : 'make') : 'open';
+      const use =
+        !actions.length && !readsSecret
+          ? 'none'
+          : actions.includes('dynamodb:PutItem')
+            ? useOf(name) === 'shred'
+              ? 'shred'
+              : 'make'
+            : 'open';
       granted[use]!.push(name);
       if (use === 'none') {
         expect(grants, id).toEqual([]);
@@ -437,20 +530,30 @@ describe('least privilege', () => {
       }
       expect(actions, id).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', ...(use === 'open' ? [] : ['dynamodb:PutItem'])]);
       // Only the key items' own partitions: a session's.
-      for (const statement of onTable) expect(statement.Condition, id).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs']) } });
+      for (const statement of onTable)
+        expect(statement.Condition, id).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs']) } });
       expect(readsSecret, id).toBe(true);
-      expect(fn.Properties.Environment.Variables, id).toMatchObject({ VERITY_KEY_TABLE_NAME: { Ref: keyTableId() }, VERITY_KEY_ENCRYPTION_SECRET_ARN: { Ref: keySecretId() } });
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({
+        VERITY_KEY_TABLE_NAME: { Ref: keyTableId() },
+        VERITY_KEY_ENCRYPTION_SECRET_ARN: { Ref: keySecretId() },
+      });
     }
     expect(granted.none!.sort()).toEqual([...expected.none].sort());
     expect(granted.make).toEqual(expected.make);
     expect(granted.shred!.sort()).toEqual([...expected.shred].sort());
-    expect(granted.open!.sort()).toEqual(all.map(([name]) => name).filter((name) => useOf(name) === 'open').sort());
+    expect(granted.open!.sort()).toEqual(
+      all
+        .map(([name]) => name)
+        .filter((name) => useOf(name) === 'open')
+        .sort(),
+    );
     // The route table says the same as the template.
     for (const route of routes) expect(route.sessionKeys ?? 'none', route.name).toBe(useOf(route.name));
     // Nothing anywhere may delete from the key table.
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       for (const statement of policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]) {
-        if (JSON.stringify(statement.Resource).includes(`"${keyTableId()}"`)) expect(actionsOf(statement)).not.toContain('dynamodb:DeleteItem');
+        if (JSON.stringify(statement.Resource).includes(`"${keyTableId()}"`))
+          expect(actionsOf(statement)).not.toContain('dynamodb:DeleteItem');
       }
     }
   });
@@ -459,7 +562,10 @@ describe('least privilege', () => {
 describe('the rest of the stack', () => {
   it("sets the stage's shared throttle well above one account's allowance, and within what Lambda's unreserved concurrency carries", () => {
     const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    const { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst } = stage.Properties.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    const { ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst } = stage.Properties.DefaultRouteSettings as {
+      ThrottlingRateLimit: number;
+      ThrottlingBurstLimit: number;
+    };
     // One account may send 100 a second live plus 25 test (its own limiter): the stage, shared by
     // every account and keyless request, leaves room for several such accounts at once.
     const oneAccount = STRIPE_RATE_LIMITS.live! + STRIPE_RATE_LIMITS.test!;
@@ -524,7 +630,11 @@ describe('the rest of the stack', () => {
       'UnreservedThrottles',
       ...Array.from({ length: Math.ceil(routes.length / MAX_METRICS_PER_ALARM) }, (_, i) => `RoutesErrors${i + 1}`),
     ];
-    for (const name of expected) expect(alarms.some((id) => new RegExp(`^Alarms${name}[0-9A-F]{8}$`).test(id)), name).toBe(true);
+    for (const name of expected)
+      expect(
+        alarms.some((id) => new RegExp(`^Alarms${name}[0-9A-F]{8}$`).test(id)),
+        name,
+      ).toBe(true);
     expect(alarms).toHaveLength(expected.length);
     for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
@@ -532,9 +642,18 @@ describe('the rest of the stack', () => {
   it('sums every route function’s errors in exactly one alarm of at most ten metrics, and alarms on any error', () => {
     const groups = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsRoutesErrors'));
     const watched = groups.flatMap(([id, alarm]) => {
-      const metrics = (alarm.Properties.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } } }[]).filter((m) => m.MetricStat);
+      const metrics = (
+        alarm.Properties.Metrics as {
+          Expression?: string;
+          MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } };
+        }[]
+      ).filter((m) => m.MetricStat);
       expect(metrics.length, id).toBeLessThanOrEqual(MAX_METRICS_PER_ALARM);
-      expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
       for (const m of metrics) expect(m.MetricStat!.Metric.MetricName, id).toBe('Errors');
       return metrics.map((m) => m.MetricStat!.Metric.Dimensions[0]!.Value.Ref);
     });
@@ -542,12 +661,20 @@ describe('the rest of the stack', () => {
   });
 
   it('alarms on the account’s throttles less the reserved workers’ own, which alarm each on its reservation', () => {
-    const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsUnreservedThrottles')) as [[string, Resource]];
-    const metrics = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Value: { Ref: string } }[] } } }[];
+    const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsUnreservedThrottles')) as [
+      [string, Resource],
+    ];
+    const metrics = alarm.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: { Value: { Ref: string } }[] } };
+    }[];
     const account = metrics.find((m) => m.MetricStat && !m.MetricStat.Metric.Dimensions)!;
     expect(account.MetricStat!.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Throttles' });
     const reserved = metrics.filter((m) => m.MetricStat?.Metric.Dimensions).map((m) => m.MetricStat!.Metric.Dimensions![0]!.Value.Ref);
-    const withReservation = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.ReservedConcurrentExecutions).map(([id]) => id);
+    const withReservation = ofType('AWS::Lambda::Function')
+      .filter(([, r]) => r.Properties.ReservedConcurrentExecutions)
+      .map(([id]) => id);
     expect(reserved.sort()).toEqual(withReservation.sort());
     expect(metrics.find((m) => m.Expression)!.Expression).toMatch(new RegExp(`^FILL\\(${account.Id}, 0\\) - \\(`));
     const throttleAlarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'Throttles');
@@ -569,7 +696,8 @@ describe('the rest of the stack', () => {
     for (const name of ['TableThrottles', 'TableSystemErrors']) {
       const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith(`Alarms${name}`)) as [[string, Resource]];
       const operations = JSON.stringify(alarm.Properties.Metrics);
-      for (const operation of ["GetItem", "Query", "TransactWriteItems"]) expect(operations, name).toContain(`{"Name":"Operation","Value":"${operation}"}`);
+      for (const operation of ['GetItem', 'Query', 'TransactWriteItems'])
+        expect(operations, name).toContain(`{"Name":"Operation","Value":"${operation}"}`);
     }
   });
 
@@ -620,7 +748,10 @@ describe('the outbox publisher', () => {
     });
     const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
     expect(queueIds).toContain(mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
-    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['event'] } } } });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { Keys: { sk: { S: ['event'] } } },
+    });
   });
 
   it('feeds the checks stream new and expired submissions only, with retries, bisection and its own encrypted on-failure queue', () => {
@@ -640,7 +771,9 @@ describe('the outbox publisher', () => {
     ]);
     const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
     expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
-    const actions = statementsOf(worker[1]).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    const actions = statementsOf(worker[1])
+      .flatMap(actionsOf)
+      .filter((a) => a.startsWith('dynamodb:'));
     expect(actions.sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:DescribeStream',
@@ -651,19 +784,29 @@ describe('the outbox publisher', () => {
       'dynamodb:PutItem',
     ]);
     // It queues checks and runs none: no live-check service, no upload.
-    expect(statementsOf(worker[1]).flatMap(actionsOf).filter((a) => /^(textract|rekognition|s3|lambda):/.test(a))).toEqual([]);
+    expect(
+      statementsOf(worker[1])
+        .flatMap(actionsOf)
+        .filter((a) => /^(textract|rekognition|s3|lambda):/.test(a)),
+    ).toEqual([]);
   });
 
-  it('runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker\'s reservation, with a dead-letter queue', () => {
+  it("runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker's reservation, with a dead-letter queue", () => {
     const stream = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
-    const [queueId, queue] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'))!;
+    const [queueId, queue] = ofType('AWS::SQS::Queue').find(
+      ([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'),
+    )!;
     expect(queue.Properties.KmsMasterKeyId).toBeDefined();
     expect(queue.Properties.VisibilityTimeout).toBe(6 * worker[1].Properties.Timeout);
     expect(resourceOf(queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]).Properties.KmsMasterKeyId).toBeDefined();
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
-    expect(mapping.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(worker[1].Properties.ReservedConcurrentExecutions);
     // The stream sends to the queue (and only that queue); the worker alone receives from it.
     expect(stream[1].Properties.Environment.Variables.VERITY_CHECKS_QUEUE_URL).toEqual({ Ref: queueId });
@@ -676,7 +819,12 @@ describe('the outbox publisher', () => {
   it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
-    expect(mapping.Properties).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     // A long redaction holds up no other session of its shard.
     expect(mapping.Properties.ParallelizationFactor).toBe(10);
     expect(mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern))).toEqual([
@@ -699,8 +847,17 @@ describe('the outbox publisher', () => {
     for (const prefix of ['RedactionWorker', 'RedactionBackstop']) {
       const [, fn] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
       const statements = statementsOf(fn);
-      const actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
-      expect(actions.sort(), prefix).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+      const actions = statements
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+      expect(actions.sort(), prefix).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
       const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
       const indexes = JSON.stringify(query.Resource);
       expect(indexes).toContain('/index/by_verification_session');
@@ -708,18 +865,28 @@ describe('the outbox publisher', () => {
     }
   });
 
-  it('configures the redaction delay on every data function, and retention only when asked', () => {
-    const [, create] = functionOf(routes.find((r) => r.name === 'CreateVerificationSession')!);
-    expect(create.Properties.Environment.Variables.VERITY_REDACTION_DELAY_SECONDS).toBe('0');
-    expect(create.Properties.Environment.Variables).not.toHaveProperty('VERITY_RETENTION_DAYS');
-    const app = new App();
-    const stack = new VerityStack(app, 'Retained', { routes: [routes.find((r) => r.name === 'CancelVerificationSession')!], retentionDays: 30, redactionDelaySeconds: 60 });
-    const functions = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function');
-    const cancel = functions.find((f) => String(f.Properties.Description).includes('/cancel'))!;
-    expect(cancel.Properties.Environment.Variables).toMatchObject({ VERITY_RETENTION_DAYS: '30', VERITY_REDACTION_DELAY_SECONDS: '60' });
-    const worker = functions.find((f) => String(f.Properties.Description).startsWith('Verity checks worker'))!;
-    expect(worker.Properties.Environment.Variables.VERITY_RETENTION_DAYS).toBe('30');
-  }, SYNTH_TIMEOUT);
+  it(
+    'configures the redaction delay on every data function, and retention only when asked',
+    () => {
+      const [, create] = functionOf(routes.find((r) => r.name === 'CreateVerificationSession')!);
+      expect(create.Properties.Environment.Variables.VERITY_REDACTION_DELAY_SECONDS).toBe('0');
+      expect(create.Properties.Environment.Variables).not.toHaveProperty('VERITY_RETENTION_DAYS');
+      const app = new App();
+      const stack = new VerityStack(app, 'Retained', {
+        routes: [routes.find((r) => r.name === 'CancelVerificationSession')!],
+        retentionDays: 30,
+        redactionDelaySeconds: 60,
+      });
+      const functions = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).filter(
+        (r) => r.Type === 'AWS::Lambda::Function',
+      );
+      const cancel = functions.find((f) => String(f.Properties.Description).includes('/cancel'))!;
+      expect(cancel.Properties.Environment.Variables).toMatchObject({ VERITY_RETENTION_DAYS: '30', VERITY_REDACTION_DELAY_SECONDS: '60' });
+      const worker = functions.find((f) => String(f.Properties.Description).startsWith('Verity checks worker'))!;
+      expect(worker.Properties.Environment.Variables.VERITY_RETENTION_DAYS).toBe('30');
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('may put events on this bus only, and in the table only make webhook deliveries and count them on their events', () => {
     const [, fn] = publisher();
@@ -752,37 +919,50 @@ describe('the outbox publisher', () => {
     const statements = statementsOf(worker);
     const items = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'));
     expect(items.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([
-      [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } }],
+      [
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } },
+      ],
     ]);
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toMatch(/by_delivery_due.*by_type/);
     expect(worker.Properties.Timeout).toBe(240);
   });
 
-  it('subscribes a target to chosen event types with a dead-letter queue and an alarm', () => {
-    const app = new App();
-    const stack = new VerityStack(app, 'Subscribed', { routes: [routes[0]!] });
-    const queue = new Queue(stack, 'Inbox');
-    stack.subscribe('Onboarding', {
-      types: ['identity.verification_session.verified'],
-      livemode: true,
-      target: (props) => new SqsQueue(queue, props),
-    });
-    const template = Template.fromStack(stack);
-    const [[, rule]] = Object.entries(template.findResources('AWS::Events::Rule')) as [[string, Resource]];
-    expect(rule.Properties.EventPattern).toEqual({
-      source: ['verity'],
-      'detail-type': ['identity.verification_session.verified'],
-      detail: { livemode: [true] },
-    });
-    expect(rule.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } });
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('AlarmsOnboardingDeadLettersDepth'))).toBe(true);
-  }, SYNTH_TIMEOUT);
+  it(
+    'subscribes a target to chosen event types with a dead-letter queue and an alarm',
+    () => {
+      const app = new App();
+      const stack = new VerityStack(app, 'Subscribed', { routes: [routes[0]!] });
+      const queue = new Queue(stack, 'Inbox');
+      stack.subscribe('Onboarding', {
+        types: ['identity.verification_session.verified'],
+        livemode: true,
+        target: (props) => new SqsQueue(queue, props),
+      });
+      const template = Template.fromStack(stack);
+      const [[, rule]] = Object.entries(template.findResources('AWS::Events::Rule')) as [[string, Resource]];
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ['verity'],
+        'detail-type': ['identity.verification_session.verified'],
+        detail: { livemode: [true] },
+      });
+      expect(rule.Properties.Targets[0]).toMatchObject({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+      });
+      expect(
+        Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('AlarmsOnboardingDeadLettersDepth')),
+      ).toBe(true);
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('concurrency and the edge', () => {
   const reservedOf = (resources: Record<string, Resource>, prefix: string) =>
-    Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1].Properties.ReservedConcurrentExecutions;
+    Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1].Properties
+      .ReservedConcurrentExecutions;
 
   it('reserves concurrency for the background functions only, so API traffic cannot take it', () => {
     expect(reservedOf(synth.resources, 'EventsPublisher')).toBe(10);
@@ -792,89 +972,131 @@ describe('concurrency and the edge', () => {
     for (const route of routes) expect(functionOf(route)[1].Properties.ReservedConcurrentExecutions, route.name).toBeUndefined();
   });
 
-  it('lets the reservations be changed or left out, and refuses one that would stop a function', () => {
-    const one = [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!];
-    const chosen = Template.fromStack(new VerityStack(new App(), 'Chosen', { routes: one, workerConcurrency: { checksWorker: 5 } })).toJSON().Resources;
-    expect(reservedOf(chosen, 'VerificationChecksWorker')).toBe(5);
-    expect(reservedOf(chosen, 'EventsPublisher')).toBe(10);
-    const none = Template.fromStack(new VerityStack(new App(), 'None', { routes: one, workerConcurrency: false })).toJSON().Resources;
-    for (const prefix of ['EventsPublisher', 'VerificationChecksWorker', 'RedactionWorker', 'RedactionBackstop']) expect(reservedOf(none, prefix)).toBeUndefined();
-    expect(() => new VerityStack(new App(), 'Zero', { routes: one, workerConcurrency: { redactionWorker: 0 } })).toThrow(/at least 1/);
-  }, SYNTH_TIMEOUT);
+  it(
+    'lets the reservations be changed or left out, and refuses one that would stop a function',
+    () => {
+      const one = [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!];
+      const chosen = Template.fromStack(
+        new VerityStack(new App(), 'Chosen', { routes: one, workerConcurrency: { checksWorker: 5 } }),
+      ).toJSON().Resources;
+      expect(reservedOf(chosen, 'VerificationChecksWorker')).toBe(5);
+      expect(reservedOf(chosen, 'EventsPublisher')).toBe(10);
+      const none = Template.fromStack(new VerityStack(new App(), 'None', { routes: one, workerConcurrency: false })).toJSON().Resources;
+      for (const prefix of ['EventsPublisher', 'VerificationChecksWorker', 'RedactionWorker', 'RedactionBackstop'])
+        expect(reservedOf(none, prefix)).toBeUndefined();
+      expect(() => new VerityStack(new App(), 'Zero', { routes: one, workerConcurrency: { redactionWorker: 0 } })).toThrow(/at least 1/);
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it('runs every function in the VPC it is given, with the network-interface permissions Lambda needs, and passes the checks', () => {
-    const app = new App();
-    const stack = new VerityStack(app, 'Private', { routes: [routes.find((r) => r.name === 'ShowVerificationPage')!], vpc: { vpcId: 'vpc-0abc', subnetIds: ['subnet-0a', 'subnet-0b'] } });
-    addPolicyChecks(app);
-    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
-    for (const [id, fn] of functions) {
-      expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
-      expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
-      const role = fn.Properties.Role['Fn::GetAtt'][0];
-      const actions = Object.values(resources)
-        .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role))
-        .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap(actionsOf));
-      expect(actions, id).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
-    }
-    expect(synth.resources[functionOf(routes[0]!)[0]]!.Properties.VpcConfig).toBeUndefined();
-  }, SYNTH_TIMEOUT);
+  it(
+    'runs every function in the VPC it is given, with the network-interface permissions Lambda needs, and passes the checks',
+    () => {
+      const app = new App();
+      const stack = new VerityStack(app, 'Private', {
+        routes: [routes.find((r) => r.name === 'ShowVerificationPage')!],
+        vpc: { vpcId: 'vpc-0abc', subnetIds: ['subnet-0a', 'subnet-0b'] },
+      });
+      addPolicyChecks(app);
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+      const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(7);
+      for (const [id, fn] of functions) {
+        expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
+        expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
+        const role = fn.Properties.Role['Fn::GetAtt'][0];
+        const actions = Object.values(resources)
+          .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap(actionsOf));
+        expect(actions, id).toEqual(
+          expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']),
+        );
+      }
+      expect(synth.resources[functionOf(routes[0]!)[0]]!.Properties.VpcConfig).toBeUndefined();
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it('puts CloudFront and a rate-based AWS WAF rule in front of the API when asked, and sends every link through it', () => {
-    const app = new App();
-    const page = routes.find((r) => r.name === 'ShowVerificationPage')!;
-    const stack = new VerityStack(app, 'Edge', { routes: [page], firewall: { rateLimit: 2000 } });
-    addPolicyChecks(app);
-    const template = Template.fromStack(stack);
-    const [[aclId, acl]] = Object.entries(template.findResources('AWS::WAFv2::WebACL')) as [[string, Resource]];
-    expect(acl.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
-    expect(acl.Properties.Rules).toEqual([
-      expect.objectContaining({
-        Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
-        Action: { Block: { CustomResponse: expect.objectContaining({ ResponseCode: 429, CustomResponseBodyKey: 'rate_limit' }) } },
-      }),
-    ]);
-    expect(JSON.parse(acl.Properties.CustomResponseBodies.rate_limit.Content)).toMatchObject({ error: { type: 'invalid_request_error', code: 'rate_limit' } });
-    const [[distributionId, distribution]] = Object.entries(template.findResources('AWS::CloudFront::Distribution')) as [[string, Resource]];
-    const config = distribution.Properties.DistributionConfig;
-    expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
-    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'https-only', AllowedMethods: expect.arrayContaining(['POST', 'DELETE']) });
-    expect(JSON.stringify(config.Origins[0].DomainName)).toContain('ApiEndpoint');
-    // The Authorization header reaches the API on GET too, and nothing is kept.
-    const [cachePolicy] = Object.values(template.findResources('AWS::CloudFront::CachePolicy')) as Resource[];
-    expect(cachePolicy!.Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
-    expect(cachePolicy!.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers).toEqual(['Authorization']);
-    // Links a person opens, and the ApiUrl output, go through the distribution.
-    const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
-    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description === `Verity ${page.routeKey}`)!;
-    expect(fn.Properties.Environment.Variables.VERITY_PUBLIC_URL).toEqual(url);
-    template.hasOutput('ApiUrl', { Value: url });
-    // A CloudFront web ACL exists only in us-east-1: the template refuses other regions up front.
-    expect(JSON.stringify(template.toJSON().Rules)).toContain('"us-east-1"');
-    expect(synth.template.findResources('AWS::CloudFront::Distribution')).toEqual({});
-  }, SYNTH_TIMEOUT);
+  it(
+    'puts CloudFront and a rate-based AWS WAF rule in front of the API when asked, and sends every link through it',
+    () => {
+      const app = new App();
+      const page = routes.find((r) => r.name === 'ShowVerificationPage')!;
+      const stack = new VerityStack(app, 'Edge', { routes: [page], firewall: { rateLimit: 2000 } });
+      addPolicyChecks(app);
+      const template = Template.fromStack(stack);
+      const [[aclId, acl]] = Object.entries(template.findResources('AWS::WAFv2::WebACL')) as [[string, Resource]];
+      expect(acl.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+      expect(acl.Properties.Rules).toEqual([
+        expect.objectContaining({
+          Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+          Action: { Block: { CustomResponse: expect.objectContaining({ ResponseCode: 429, CustomResponseBodyKey: 'rate_limit' }) } },
+        }),
+      ]);
+      expect(JSON.parse(acl.Properties.CustomResponseBodies.rate_limit.Content)).toMatchObject({
+        error: { type: 'invalid_request_error', code: 'rate_limit' },
+      });
+      const [[distributionId, distribution]] = Object.entries(template.findResources('AWS::CloudFront::Distribution')) as [
+        [string, Resource],
+      ];
+      const config = distribution.Properties.DistributionConfig;
+      expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+      expect(config.DefaultCacheBehavior).toMatchObject({
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: expect.arrayContaining(['POST', 'DELETE']),
+      });
+      expect(JSON.stringify(config.Origins[0].DomainName)).toContain('ApiEndpoint');
+      // The Authorization header reaches the API on GET too, and nothing is kept.
+      const [cachePolicy] = Object.values(template.findResources('AWS::CloudFront::CachePolicy')) as Resource[];
+      expect(cachePolicy!.Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 0, MinTTL: 0 });
+      expect(cachePolicy!.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers).toEqual([
+        'Authorization',
+      ]);
+      // Links a person opens, and the ApiUrl output, go through the distribution.
+      const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
+      const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+        (f) => f.Properties.Description === `Verity ${page.routeKey}`,
+      )!;
+      expect(fn.Properties.Environment.Variables.VERITY_PUBLIC_URL).toEqual(url);
+      template.hasOutput('ApiUrl', { Value: url });
+      // A CloudFront web ACL exists only in us-east-1: the template refuses other regions up front.
+      expect(JSON.stringify(template.toJSON().Rules)).toContain('"us-east-1"');
+      expect(synth.template.findResources('AWS::CloudFront::Distribution')).toEqual({});
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it('uses a web ACL of yours instead, and refuses a rate limit WAF would not accept', () => {
-    const app = new App();
-    const arn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/verity/0a1b2c3d';
-    const stack = new VerityStack(app, 'OwnAcl', { routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!], firewall: { webAclArn: arn } });
-    const template = Template.fromStack(stack);
-    expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({});
-    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
-    expect(() => new VerityStack(new App(), 'Tiny', { routes: [], firewall: { rateLimit: 5 } })).toThrow(/at least 10/);
-  }, SYNTH_TIMEOUT);
+  it(
+    'uses a web ACL of yours instead, and refuses a rate limit WAF would not accept',
+    () => {
+      const app = new App();
+      const arn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/verity/0a1b2c3d';
+      const stack = new VerityStack(app, 'OwnAcl', {
+        routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!],
+        firewall: { webAclArn: arn },
+      });
+      const template = Template.fromStack(stack);
+      expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({});
+      template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
+      expect(() => new VerityStack(new App(), 'Tiny', { routes: [], firewall: { rateLimit: 5 } })).toThrow(/at least 10/);
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it('outputs the name a custom domain\'s DNS record must point at, which is the user\'s to create', () => {
-    const customDomain = { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' };
-    const template = Template.fromStack(
-      new VerityStack(new App(), 'Domain', { routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!], customDomain }),
-    );
-    const [domainId] = Object.keys(template.findResources('AWS::ApiGatewayV2::DomainName'));
-    template.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] } });
-    template.hasOutput('ApiUrl', { Value: 'https://verify.example.com' });
-    expect(synth.template.findOutputs('CustomDomainTarget')).toEqual({});
-  }, SYNTH_TIMEOUT);
+  it(
+    "outputs the name a custom domain's DNS record must point at, which is the user's to create",
+    () => {
+      const customDomain = { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' };
+      const template = Template.fromStack(
+        new VerityStack(new App(), 'Domain', { routes: [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!], customDomain }),
+      );
+      const [domainId] = Object.keys(template.findResources('AWS::ApiGatewayV2::DomainName'));
+      template.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] } });
+      template.hasOutput('ApiUrl', { Value: 'https://verify.example.com' });
+      expect(synth.template.findOutputs('CustomDomainTarget')).toEqual({});
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 /** What the checks worker may call for the live checks: these define no resource types (Service Authorization Reference). */
@@ -883,11 +1105,16 @@ const PROVIDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:check-ssn';
 
 describe('the live checks', () => {
   const checksWorker = (resources: Record<string, Resource>) =>
-    Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Verity checks worker'))!;
+    Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Verity checks worker'),
+    )!;
   /** Every statement of every policy attached to the function's role, in `resources`. */
   const grantsOf = (resources: Record<string, Resource>, fn: Resource) =>
     Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === fn.Properties.Role['Fn::GetAtt'][0]))
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === fn.Properties.Role['Fn::GetAtt'][0]),
+      )
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
   const isLiveCheckGrant = (action: string) => /^(textract|rekognition|lambda):/.test(action);
 
@@ -902,7 +1129,11 @@ describe('the live checks', () => {
     for (const statement of kms) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ofType('AWS::KMS::Key')[0]![0], 'Arn'] });
     // It reads the images under the upload prefix, and may do nothing else in S3.
     const [bucketId] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('UploadsBucket'))!;
-    const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as { Action: string; Resource: unknown; Condition?: unknown }[];
+    const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as {
+      Action: string;
+      Resource: unknown;
+      Condition?: unknown;
+    }[];
     expect(s3.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
       // GetObjectVersion: Textract and Rekognition read the version submitted (S3Object.Version).
       [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
@@ -913,7 +1144,9 @@ describe('the live checks', () => {
   it('runs the live provider in the checks worker and lets the pages proceed for live sessions, with no ID-number provider unless one is named', () => {
     const [, worker] = checksWorker(synth.resources);
     expect(worker.Properties.Environment.Variables).toMatchObject({ VERITY_LIVE_CHECKS: 'aws' });
-    expect(Object.keys(worker.Properties.Environment.Variables).filter((name) => /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name))).toEqual([]);
+    expect(
+      Object.keys(worker.Properties.Environment.Variables).filter((name) => /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name)),
+    ).toEqual([]);
     for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
       expect(functionOf(routes.find((r) => r.name === name)!)[1].Properties.Environment.Variables.VERITY_LIVE_CHECKS, name).toBe('aws');
     }
@@ -925,42 +1158,57 @@ describe('the live checks', () => {
     }
   });
 
-  it('takes thresholds and the ID-number provider from its props: the worker may invoke that function and no other, and the create and update functions know it', () => {
-    const app = new App();
-    const routeNames = ['CreateVerificationSession', 'UpdateVerificationSession', 'ShowVerificationPage'];
-    const stack = new VerityStack(app, 'Provided', {
-      routes: routes.filter((r) => routeNames.includes(r.name)),
-      liveChecks: { settings: { minimumAge: 21, documentMinConfidence: 95, faceMinSimilarity: 99.5 }, idNumberProviderFunctionArn: PROVIDER_ARN },
-    });
-    addPolicyChecks(app);
-    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-    app.synth();
-    const [, worker] = checksWorker(resources);
-    expect(worker.Properties.Environment.Variables).toMatchObject({
-      VERITY_LIVE_CHECKS: 'aws',
-      VERITY_MIN_AGE: '21',
-      VERITY_DOCUMENT_MIN_CONFIDENCE: '95',
-      VERITY_FACE_MIN_SIMILARITY: '99.5',
-      VERITY_ID_NUMBER_PROVIDER_ARN: PROVIDER_ARN,
-    });
-    const invokes = grantsOf(resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-    expect(invokes.map((s) => [actionsOf(s), s.Resource])).toEqual([[['lambda:InvokeFunction'], PROVIDER_ARN]]);
-    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    for (const fn of functions) {
-      const name = String(fn.Properties.Description);
-      const knowsProvider = ['POST /v1/identity/verification_sessions', 'POST /v1/identity/verification_sessions/{id}', 'checks worker'].some((end) => name.endsWith(end) || name.includes(end));
-      expect(fn.Properties.Environment?.Variables?.VERITY_ID_NUMBER_PROVIDER_ARN, name).toBe(knowsProvider ? PROVIDER_ARN : undefined);
-      if (fn !== worker) expect(grantsOf(resources, fn).flatMap(actionsOf).filter(isLiveCheckGrant), name).toEqual([]);
-    }
-  }, SYNTH_TIMEOUT);
+  it(
+    'takes thresholds and the ID-number provider from its props: the worker may invoke that function and no other, and the create and update functions know it',
+    () => {
+      const app = new App();
+      const routeNames = ['CreateVerificationSession', 'UpdateVerificationSession', 'ShowVerificationPage'];
+      const stack = new VerityStack(app, 'Provided', {
+        routes: routes.filter((r) => routeNames.includes(r.name)),
+        liveChecks: {
+          settings: { minimumAge: 21, documentMinConfidence: 95, faceMinSimilarity: 99.5 },
+          idNumberProviderFunctionArn: PROVIDER_ARN,
+        },
+      });
+      addPolicyChecks(app);
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+      app.synth();
+      const [, worker] = checksWorker(resources);
+      expect(worker.Properties.Environment.Variables).toMatchObject({
+        VERITY_LIVE_CHECKS: 'aws',
+        VERITY_MIN_AGE: '21',
+        VERITY_DOCUMENT_MIN_CONFIDENCE: '95',
+        VERITY_FACE_MIN_SIMILARITY: '99.5',
+        VERITY_ID_NUMBER_PROVIDER_ARN: PROVIDER_ARN,
+      });
+      const invokes = grantsOf(resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+      expect(invokes.map((s) => [actionsOf(s), s.Resource])).toEqual([[['lambda:InvokeFunction'], PROVIDER_ARN]]);
+      const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      for (const fn of functions) {
+        const name = String(fn.Properties.Description);
+        const knowsProvider = [
+          'POST /v1/identity/verification_sessions',
+          'POST /v1/identity/verification_sessions/{id}',
+          'checks worker',
+        ].some((end) => name.endsWith(end) || name.includes(end));
+        expect(fn.Properties.Environment?.Variables?.VERITY_ID_NUMBER_PROVIDER_ARN, name).toBe(knowsProvider ? PROVIDER_ARN : undefined);
+        if (fn !== worker) expect(grantsOf(resources, fn).flatMap(actionsOf).filter(isLiveCheckGrant), name).toEqual([]);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('refuses, at synthesis, a threshold the function would refuse at start-up, and an ARN that is not a Lambda function’s', () => {
     const one = [routes.find((r) => r.name === 'UnrecognizedRequestUrl')!];
-    expect(() => new VerityStack(new App(), 'Old', { routes: one, liveChecks: { settings: { minimumAge: 200 } } })).toThrow(/^VERITY_MIN_AGE must be a whole number from 0 to 150/);
-    expect(() => new VerityStack(new App(), 'Sure', { routes: one, liveChecks: { settings: { faceMinSimilarity: 101 } } })).toThrow(/VERITY_FACE_MIN_SIMILARITY must be a number from 0 to 100/);
-    expect(() => new VerityStack(new App(), 'Bucket', { routes: one, liveChecks: { idNumberProviderFunctionArn: 'arn:aws:s3:::bucket' } })).toThrow(
-      /must be a Lambda function ARN/,
+    expect(() => new VerityStack(new App(), 'Old', { routes: one, liveChecks: { settings: { minimumAge: 200 } } })).toThrow(
+      /^VERITY_MIN_AGE must be a whole number from 0 to 150/,
     );
+    expect(() => new VerityStack(new App(), 'Sure', { routes: one, liveChecks: { settings: { faceMinSimilarity: 101 } } })).toThrow(
+      /VERITY_FACE_MIN_SIMILARITY must be a number from 0 to 100/,
+    );
+    expect(
+      () => new VerityStack(new App(), 'Bucket', { routes: one, liveChecks: { idNumberProviderFunctionArn: 'arn:aws:s3:::bucket' } }),
+    ).toThrow(/must be a Lambda function ARN/);
   });
 });
 
@@ -976,9 +1224,17 @@ describe('the uploads bucket', () => {
     const [bucketId, bucket] = bucketOf();
     const [keyId] = Object.keys(synth.template.findResources('AWS::KMS::Key'));
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
-      { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      },
     ]);
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
       expect.arrayContaining([
@@ -992,15 +1248,25 @@ describe('the uploads bucket', () => {
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
           Status: 'Enabled',
         }),
-        expect.objectContaining({ Id: 'LeftoverVersions', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, ExpiredObjectDeleteMarker: true }),
+        expect.objectContaining({
+          Id: 'LeftoverVersions',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          ExpiredObjectDeleteMarker: true,
+        }),
       ]),
     );
     // No rule expires noncurrent versions whatever their tag: that would delete a submitted image replaced by a later POST.
-    for (const rule of bucket.Properties.LifecycleConfiguration.Rules as { Id: string; NoncurrentVersionExpiration?: unknown; TagFilters?: unknown }[]) {
+    for (const rule of bucket.Properties.LifecycleConfiguration.Rules as {
+      Id: string;
+      NoncurrentVersionExpiration?: unknown;
+      TagFilters?: unknown;
+    }[]) {
       if (rule.NoncurrentVersionExpiration) expect(rule.TagFilters, rule.Id).toEqual([{ Key: 'verity-upload', Value: 'pending' }]);
     }
     // Browsers POST from the page's origin (the API's URL) and nothing else.
-    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: [expect.anything()] })]);
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: [expect.anything()] }),
+    ]);
     const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)![1];
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -1013,7 +1279,8 @@ describe('the uploads bucket', () => {
       const [, fn] = functionOf(route);
       const statements = s3StatementsOf(fn);
       expect(statements.flatMap(actionsOf).sort(), route.name).toEqual((route.uploads ?? []).map((action) => `s3:${action}`).sort());
-      for (const statement of statements) expect(JSON.stringify([statement.Resource, statement.Condition ?? {}]), route.name).toContain('uploads/*');
+      for (const statement of statements)
+        expect(JSON.stringify([statement.Resource, statement.Condition ?? {}]), route.name).toContain('uploads/*');
       if (route.dynamodb.length) expect(fn.Properties.Environment.Variables.VERITY_UPLOADS_BUCKET, route.name).toEqual({ Ref: bucketId });
     }
     // The page's upload route may only put (and tag) objects: it presigns one key per upload with its own rights.
@@ -1025,7 +1292,9 @@ describe('the uploads bucket', () => {
   });
 
   it('lets the redaction functions list and delete every version under uploads/, and nothing else of the bucket', () => {
-    const redaction = ofType('AWS::Lambda::Function').filter(([, fn]) => /^Verity redaction (worker|backstop)/.test(fn.Properties.Description));
+    const redaction = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      /^Verity redaction (worker|backstop)/.test(fn.Properties.Description),
+    );
     expect(redaction).toHaveLength(2);
     for (const [, fn] of redaction) {
       expect(s3StatementsOf(fn).flatMap(actionsOf).sort()).toEqual([...UPLOADS_REDACTION_ACTIONS].sort());
@@ -1037,8 +1306,8 @@ describe('the uploads bucket', () => {
 describe('policy checks', () => {
   it('passes the cdk-nag AwsSolutions and Serverless packs: the synthesis above ran them and did not throw', () => {
     // What the packs find before acknowledgements: proof that they looked at this stack.
-    const findings = [new AwsSolutionsChecks(synth.app), new ServerlessChecks(synth.app)].flatMap(
-      (pack) => pack.validateScope(synth.stack).violations.map((v) => v.ruleName),
+    const findings = [new AwsSolutionsChecks(synth.app), new ServerlessChecks(synth.app)].flatMap((pack) =>
+      pack.validateScope(synth.stack).violations.map((v) => v.ruleName),
     );
     expect(findings).toEqual(
       expect.arrayContaining(['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-APIG4', 'Serverless-LambdaDLQ', 'AwsSolutions-SMG4']),
@@ -1063,7 +1332,11 @@ describe('policy checks', () => {
       's3_event_notifications_enabled_check',
       'sqs_dlq_check',
     ]);
-    const acknowledged = JSON.stringify(synth.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data)));
+    const acknowledged = JSON.stringify(
+      synth.app.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data)),
+    );
     for (const rule of failed) expect(acknowledged).toContain(`cdk-validator-cfnguard::${rule}`);
   });
 
@@ -1073,9 +1346,13 @@ describe('policy checks', () => {
     new CfnLogGroup(stack, 'Logs', { retentionInDays: 7 });
     addPolicyChecks(app);
     expect(() => app.synth()).toThrow();
-    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: { ruleName: string }[] }[] };
+    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
+    };
     const guard = report.pluginReports.find((p) => p.pluginName === 'cdk-validator-cfnguard')!;
-    expect(guard.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['cloudwatch_log_group_retention_period_check', 'cloudwatch_log_group_encrypted_check']));
+    expect(guard.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(['cloudwatch_log_group_retention_period_check', 'cloudwatch_log_group_encrypted_check']),
+    );
   });
 
   it('fails the synthesis on a finding nobody acknowledged', () => {
@@ -1099,10 +1376,17 @@ describe('the bundles', () => {
       // The S3 client is about 180 KB minified (its schemas alone 67 KB): only the routes that read
       // or presign uploads carry it (route.uploads), and no route that lists or describes files.
       expect(statSync(bundleOf(route)).size, route.name).toBeLessThan((route.uploads ? 500 : 400) * 1024);
-      if (!route.uploads) expect(inputsOf(route).filter((input) => input.includes('@aws-sdk/client-s3')), route.name).toEqual([]);
+      if (!route.uploads)
+        expect(
+          inputsOf(route).filter((input) => input.includes('@aws-sdk/client-s3')),
+          route.name,
+        ).toEqual([]);
       const handlers = inputsOf(route).filter((input) => /functions\/(http|console)\/[a-z-]+\.ts$/.test(input));
       for (const other of routes.filter((r) => r.handler !== route.handler)) {
-        expect(handlers.some((input) => input.endsWith(`functions/${other.handler}.ts`)), `${route.name} bundles ${other.handler}`).toBe(false);
+        expect(
+          handlers.some((input) => input.endsWith(`functions/${other.handler}.ts`)),
+          `${route.name} bundles ${other.handler}`,
+        ).toBe(false);
       }
     }
     const unrecognized = routes.find((r) => r.name === 'UnrecognizedRequestUrl')!;
@@ -1112,22 +1396,37 @@ describe('the bundles', () => {
   it('keep the workers within their budgets: the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other under 400 KB', () => {
     // The checks worker carries the Textract, Rekognition and Lambda clients and the MRZ parser; the
     // redaction functions the S3 client, to delete a session's uploads. The same budgets as npm run bench.
-    const budgetKb = (description: string) => (description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400);
+    const budgetKb = (description: string) =>
+      description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400;
     const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
     const workers = ofType('AWS::Lambda::Function').filter(([id, r]) => !routeFunctions.has(id) && r.Metadata?.['aws:asset:path']);
-    expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(expect.arrayContaining([expect.stringMatching(/^Verity checks worker/), expect.stringMatching(/^Verity redaction worker/), expect.stringMatching(/^Verity redaction backstop/)]));
+    expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Verity checks worker/),
+        expect.stringMatching(/^Verity redaction worker/),
+        expect.stringMatching(/^Verity redaction backstop/),
+      ]),
+    );
     for (const [, worker] of workers) {
       const description = String(worker.Properties.Description);
-      expect(statSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.mjs')).size, description).toBeLessThan(budgetKb(description) * 1024);
+      expect(statSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.mjs')).size, description).toBeLessThan(
+        budgetKb(description) * 1024,
+      );
     }
   });
 
   it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
     const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));
     for (const route of routes) expect(liveClients(inputsOf(route)), route.name).toEqual([]);
-    const [, worker] = ofType('AWS::Lambda::Function').find(([, r]) => String(r.Properties.Description).startsWith('Verity checks worker'))!;
-    const workerInputs = Object.keys(JSON.parse(readFileSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.meta.json'), 'utf8')).inputs as object);
-    expect(new Set(liveClients(workerInputs).map((input) => /client-(\w+)/.exec(input)![1]))).toEqual(new Set(['textract', 'rekognition', 'lambda']));
+    const [, worker] = ofType('AWS::Lambda::Function').find(([, r]) =>
+      String(r.Properties.Description).startsWith('Verity checks worker'),
+    )!;
+    const workerInputs = Object.keys(
+      JSON.parse(readFileSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.meta.json'), 'utf8')).inputs as object,
+    );
+    expect(new Set(liveClients(workerInputs).map((input) => /client-(\w+)/.exec(input)![1]))).toEqual(
+      new Set(['textract', 'rekognition', 'lambda']),
+    );
   });
 
   it('run as Lambda runs them: the bundled create and retrieve handlers work against DynamoDB', async () => {
@@ -1137,7 +1436,10 @@ describe('the bundles', () => {
       return module.handler as (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
     };
     const create = await load('CreateVerificationSession');
-    const created = await create(httpApiEvent({ method: 'POST', path: '/v1/identity/verification_sessions', secretKey, form: 'type=document' }), lambdaContext);
+    const created = await create(
+      httpApiEvent({ method: 'POST', path: '/v1/identity/verification_sessions', secretKey, form: 'type=document' }),
+      lambdaContext,
+    );
     expect(created.statusCode).toBe(200);
     const { id } = JSON.parse(created.body);
     const retrieve = await load('RetrieveVerificationSession');

@@ -53,7 +53,13 @@ export async function startAwsStandIn(): Promise<StandIn> {
         response.end(JSON.stringify(json));
       };
       const script = (bytes: string | undefined) => (bytes && standIn.images.get(bytes)) || {};
-      const sent: string[] = [body.DocumentPages?.[0]?.Bytes, body.Document?.Bytes, body.Image?.Bytes, body.SourceImage?.Bytes, body.TargetImage?.Bytes].filter(Boolean);
+      const sent: string[] = [
+        body.DocumentPages?.[0]?.Bytes,
+        body.Document?.Bytes,
+        body.Image?.Bytes,
+        body.SourceImage?.Bytes,
+        body.TargetImage?.Bytes,
+      ].filter(Boolean);
       const failing = sent.map((bytes) => script(bytes).error).find(Boolean);
       if (failing) return answer(400, { __type: failing, message: `The stand-in answers ${failing} for this image.` });
       switch (target) {

@@ -10,10 +10,15 @@ import type { StandIn } from './aws-stand-in';
 import { pngImage } from './images';
 
 export const IMAGES = {
-  'a-front.png': '#100000', 'a-back.png': '#100001', 'a-selfie.png': '#200000',
-  'b-front.png': '#100002', 'b-selfie.png': '#200001',
-  'c-front.png': '#100003', 'c-selfie.png': '#200002',
-  'd-front.png': '#100004', 'd-selfie.png': '#200003',
+  'a-front.png': '#100000',
+  'a-back.png': '#100001',
+  'a-selfie.png': '#200000',
+  'b-front.png': '#100002',
+  'b-selfie.png': '#200001',
+  'c-front.png': '#100003',
+  'c-selfie.png': '#200002',
+  'd-front.png': '#100004',
+  'd-selfie.png': '#200003',
   'p-front.png': '#100005',
 };
 export type ImageName = keyof typeof IMAGES;
@@ -50,8 +55,10 @@ export function writeSamples(dir: string, labels = LABELS): string {
 export function scriptStandIn(standIn: StandIn): void {
   standIn.images.clear();
   standIn.modelVersion = undefined;
-  for (const front of ['a-front.png', 'b-front.png', 'c-front.png', 'd-front.png'] as const) standIn.images.set(imageKey(front), { analyzeId: 'analyze-id-us-driving-licence', faces: 'detect-faces-document' });
+  for (const front of ['a-front.png', 'b-front.png', 'c-front.png', 'd-front.png'] as const)
+    standIn.images.set(imageKey(front), { analyzeId: 'analyze-id-us-driving-licence', faces: 'detect-faces-document' });
   standIn.images.set(imageKey('p-front.png'), { analyzeId: 'analyze-id-us-passport', documentText: 'detect-document-text-us-passport' });
   const similarity = { 'a-selfie.png': 98, 'b-selfie.png': 60, 'c-selfie.png': 93, 'd-selfie.png': 85 } as const;
-  for (const [selfie, value] of Object.entries(similarity)) standIn.images.set(imageKey(selfie as ImageName), { faces: 'detect-faces-selfie', similarity: value });
+  for (const [selfie, value] of Object.entries(similarity))
+    standIn.images.set(imageKey(selfie as ImageName), { faces: 'detect-faces-selfie', similarity: value });
 }

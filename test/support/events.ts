@@ -52,7 +52,11 @@ export function httpApiEvent(options: {
   };
 }
 
-export const lambdaContext = { functionName: 'test', awsRequestId: 'aws-request', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+export const lambdaContext = {
+  functionName: 'test',
+  awsRequestId: 'aws-request',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -75,6 +79,11 @@ export function streamRecord(item: Record<string, unknown>, eventName: DynamoDBR
     eventName,
     eventSource: 'aws:dynamodb',
     awsRegion: 'eu-west-1',
-    dynamodb: { Keys: { pk: image!.pk!, sk: image!.sk! }, NewImage: image, SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    dynamodb: {
+      Keys: { pk: image!.pk!, sk: image!.sk! },
+      NewImage: image,
+      SequenceNumber: `${sequence++}`,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
   };
 }

@@ -78,7 +78,10 @@ export function brokenLinks(pages: ReadonlyMap<string, string>, exists: (path: s
         broken.push(`${page}: ${href}: not a valid URL path`);
         continue;
       }
-      const target = path === '' ? page : posix.normalize(path.startsWith('/') ? path.slice(1) : posix.join(posix.dirname(page), path)).replace(/\/$/, '');
+      const target =
+        path === ''
+          ? page
+          : posix.normalize(path.startsWith('/') ? path.slice(1) : posix.join(posix.dirname(page), path)).replace(/\/$/, '');
       if (target.startsWith('..')) {
         broken.push(`${page}: ${href}: points outside the repository`);
         continue;

@@ -89,7 +89,8 @@ export function installOffline(project: string, repository: string, tarball: str
       if (found) visit(found);
     }
     // Bundled packages come inside their parent's tarball; npm still lists them.
-    for (const bundled of Object.keys(entries).filter((key) => key.startsWith(`${path}/node_modules/`) && entries[key]!.inBundle)) kept.add(bundled);
+    for (const bundled of Object.keys(entries).filter((key) => key.startsWith(`${path}/node_modules/`) && entries[key]!.inBundle))
+      kept.add(bundled);
   };
   for (const name of [...Object.keys(manifest.dependencies ?? {}), ...packages]) visit(`node_modules/${name}`);
 
@@ -98,8 +99,10 @@ export function installOffline(project: string, repository: string, tarball: str
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     return `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version}.tgz`;
   };
-  const strip = (path: string, { dev: _dev, optional: _optional, devOptional: _devOptional, peer: _peer, ...entry }: LockEntry): LockEntry =>
-    entry.inBundle || entry.resolved || !entry.version ? entry : { ...entry, resolved: registryUrl(path, entry.version) };
+  const strip = (
+    path: string,
+    { dev: _dev, optional: _optional, devOptional: _devOptional, peer: _peer, ...entry }: LockEntry,
+  ): LockEntry => (entry.inBundle || entry.resolved || !entry.version ? entry : { ...entry, resolved: registryUrl(path, entry.version) });
   const scratchPackages: Record<string, LockEntry> = {
     '': { name: 'scratch', version: '1.0.0', dependencies: rootDependencies },
     [`node_modules/${manifest.name}`]: {
@@ -117,8 +120,14 @@ export function installOffline(project: string, repository: string, tarball: str
     if (path === `node_modules/${manifest.name}`) continue;
     scratchPackages[path] = strip(path, entries[path]!);
   }
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: rootDependencies }, null, 2)}\n`);
-  writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify({ name: 'scratch', version: '1.0.0', lockfileVersion: 3, requires: true, packages: scratchPackages }, null, 2)}\n`);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: rootDependencies }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(project, 'package-lock.json'),
+    `${JSON.stringify({ name: 'scratch', version: '1.0.0', lockfileVersion: 3, requires: true, packages: scratchPackages }, null, 2)}\n`,
+  );
   execFileSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: project,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,10 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
 afterAll(killGroups);
 
 /** The stat fields of a process after its name: state first, then ppid. */
-const statOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+const statOf = (pid: number) =>
+  readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
 
 /** Running, that is: neither gone nor a zombie waiting for a parent to reap it. */
 export function alive(pid: number): boolean {

@@ -36,7 +36,12 @@ export async function verifiedThenRedacted(scope: Scope, due?: Date) {
 export async function verifiedSession(scope: Scope) {
   const now = new Date();
   const session = createVerificationSession(
-    { type: 'document', client_reference_id: 'ref-jane-doe', metadata: { email: 'jane@example.com' }, provided_details: { email: 'jane@example.com', phone: '+1 555 0100' } },
+    {
+      type: 'document',
+      client_reference_id: 'ref-jane-doe',
+      metadata: { email: 'jane@example.com' },
+      provided_details: { email: 'jane@example.com', phone: '+1 555 0100' },
+    },
     { id: newObjectId('vs', now.getTime()), scope, now },
   );
   await insertSession(changeWithEvents(null, session, { request: null, now }));
@@ -49,7 +54,9 @@ export async function verifiedSession(scope: Scope) {
 
 /** What a redact call does: marks the session and writes its job, due at `due` (default now). */
 export async function markForRedaction(scope: Scope, sessionId: string, due?: Date): Promise<void> {
-  await changeSession(scope, sessionId, (current, at) => changeWithEvents(current, redactVerificationSession(current, due ?? at), { request: null, now: at }));
+  await changeSession(scope, sessionId, (current, at) =>
+    changeWithEvents(current, redactVerificationSession(current, due ?? at), { request: null, now: at }),
+  );
 }
 
 /**
@@ -67,7 +74,9 @@ export async function addCopies(scope: Scope, sessionId: string, count: number):
     copies.push({ ...event, pk: `${scope.account}#${scope.mode}#${eventId}`, id: eventId, event: { ...event!.event, id: eventId } });
   }
   for (let i = 0; i < copies.length; i += 25) {
-    await dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: copies.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    await dynamo().send(
+      new BatchWriteCommand({ RequestItems: { [tableName()]: copies.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+    );
   }
 }
 
@@ -75,7 +84,11 @@ export async function addCopies(scope: Scope, sessionId: string, count: number):
 export async function copiesOf(scope: Scope, sessionId: string): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
   for (const kind of [REPORT_KIND, EVENT_KIND]) {
-    for (let page = await pageOfCopies(scope, kind, sessionId, { limit: 1000 }); ; page = await pageOfCopies(scope, kind, sessionId, { limit: 1000, after: page.next })) {
+    for (
+      let page = await pageOfCopies(scope, kind, sessionId, { limit: 1000 });
+      ;
+      page = await pageOfCopies(scope, kind, sessionId, { limit: 1000, after: page.next })
+    ) {
       items.push(...page.items);
       if (!page.next) break;
     }
@@ -90,13 +103,27 @@ export function jobRemoval(scope: Scope, sessionId: string, byTtl = true): Dynam
 }
 
 /** The session's saved redaction progress, and the stream record its write made (undefined: none saved). */
-export async function savedProgress(scope: Scope, sessionId: string): Promise<{ item: Record<string, any>; record: DynamoDBRecord } | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: redactionProgressKey(scope, sessionId), ConsistentRead: true }));
-  return Item && { item: Item, record: record(Item.progress.step === 1 ? 'INSERT' : 'MODIFY', { NewImage: marshall(Item, { removeUndefinedValues: true }) }, false) };
+export async function savedProgress(
+  scope: Scope,
+  sessionId: string,
+): Promise<{ item: Record<string, any>; record: DynamoDBRecord } | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: redactionProgressKey(scope, sessionId), ConsistentRead: true }),
+  );
+  return (
+    Item && {
+      item: Item,
+      record: record(Item.progress.step === 1 ? 'INSERT' : 'MODIFY', { NewImage: marshall(Item, { removeUndefinedValues: true }) }, false),
+    }
+  );
 }
 
 let sequence = 5000;
-function record(eventName: DynamoDBRecord['eventName'], images: { OldImage?: unknown; NewImage?: unknown }, byTtl: boolean): DynamoDBRecord {
+function record(
+  eventName: DynamoDBRecord['eventName'],
+  images: { OldImage?: unknown; NewImage?: unknown },
+  byTtl: boolean,
+): DynamoDBRecord {
   const image = (images.OldImage ?? images.NewImage) as Record<string, any>;
   return {
     eventID: `${sequence}`,
@@ -104,6 +131,11 @@ function record(eventName: DynamoDBRecord['eventName'], images: { OldImage?: unk
     eventSource: 'aws:dynamodb',
     awsRegion: 'eu-west-1',
     ...(byTtl ? { userIdentity: { ...TTL_DELETION_IDENTITY } } : {}),
-    dynamodb: { Keys: { pk: image.pk, sk: image.sk }, ...(images as object), SequenceNumber: `${sequence++}`, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    dynamodb: {
+      Keys: { pk: image.pk, sk: image.sk },
+      ...(images as object),
+      SequenceNumber: `${sequence++}`,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
   } as DynamoDBRecord;
 }

@@ -95,4 +95,3 @@ export const clearJson = (value: unknown) => JSON.stringify(value, (_, v: unknow
  * inside timestamps by chance.
  */
 export const lastFourAsStored = (idNumber: string) => `"${idNumber.slice(-4)}"`;
-

@@ -57,11 +57,23 @@ export interface PresignedPageUpload {
 }
 
 /** Asks the page for a presigned upload (`POST {page}/uploads`); the raw response. */
-export const requestUpload = (visit: PageVisit, params: Record<string, unknown> = { purpose: 'identity_document', content_type: 'image/jpeg' }) =>
-  fetch(`${visit.serviceUrl}${visit.path}/uploads`, { method: 'POST', headers: { cookie: visit.cookie, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+export const requestUpload = (
+  visit: PageVisit,
+  params: Record<string, unknown> = { purpose: 'identity_document', content_type: 'image/jpeg' },
+) =>
+  fetch(`${visit.serviceUrl}${visit.path}/uploads`, {
+    method: 'POST',
+    headers: { cookie: visit.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
 
 /** POSTs `bytes` as the page's script does: the presigned fields (with `overrides`), then the file. The upload's response. */
-export function postUpload(visit: PageVisit, presigned: PresignedPageUpload, bytes: Uint8Array, overrides: Record<string, string> = {}): Promise<Response> {
+export function postUpload(
+  visit: PageVisit,
+  presigned: PresignedPageUpload,
+  bytes: Uint8Array,
+  overrides: Record<string, string> = {},
+): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries({ ...presigned.fields, ...overrides })) form.append(name, value);
   form.append('file', new Blob([bytes]), 'photo');
@@ -70,7 +82,11 @@ export function postUpload(visit: PageVisit, presigned: PresignedPageUpload, byt
 }
 
 /** Uploads one photo through the page's presigned contract; its `file_…` id. */
-export async function uploadOnPage(visit: PageVisit, bytes: Uint8Array, contentType: 'image/jpeg' | 'image/png' = 'image/jpeg'): Promise<string> {
+export async function uploadOnPage(
+  visit: PageVisit,
+  bytes: Uint8Array,
+  contentType: 'image/jpeg' | 'image/png' = 'image/jpeg',
+): Promise<string> {
   const asked = await requestUpload(visit, { purpose: 'identity_document', content_type: contentType });
   expect(asked.status).toBe(200);
   const presigned = (await asked.json()) as PresignedPageUpload;

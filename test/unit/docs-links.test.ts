@@ -56,7 +56,8 @@ describe('the link checker', () => {
     const broken = brokenLinks(
       pages({
         'README.md': '# Verity\n\n[guide](docs/guide.md), [gone](docs/gone.md), [bad anchor](docs/guide.md#nowhere), [up](../x.md)',
-        'docs/guide.md': '# Guide\n\n## Start here\n\n[back](../README.md#verity) [self](#start-here) [self, wrong](#start-there) [image](images/missing.png)',
+        'docs/guide.md':
+          '# Guide\n\n## Start here\n\n[back](../README.md#verity) [self](#start-here) [self, wrong](#start-there) [image](images/missing.png)',
       }),
       nothingElse,
     );
@@ -73,8 +74,10 @@ describe('the link checker', () => {
     const existing = new Set(['docs/images/shot.png', 'functions/routes.ts', 'docs/images']);
     const broken = brokenLinks(
       pages({
-        'README.md': '# Verity\n\n## Start and test\n\n[docs](docs/README.md) [routes](/functions/routes.ts) [images](docs/images/) [site](https://example.com/x.md#y) [mail](mailto:a@example.com)',
-        'docs/README.md': "# Docs\n\n## The operators' console\n\n![shot](images/shot.png) [start](../README.md#start-and-test) [console](#the-operators-console) [encoded](%2E%2E/README.md)",
+        'README.md':
+          '# Verity\n\n## Start and test\n\n[docs](docs/README.md) [routes](/functions/routes.ts) [images](docs/images/) [site](https://example.com/x.md#y) [mail](mailto:a@example.com)',
+        'docs/README.md':
+          "# Docs\n\n## The operators' console\n\n![shot](images/shot.png) [start](../README.md#start-and-test) [console](#the-operators-console) [encoded](%2E%2E/README.md)",
       }),
       (path) => existing.has(path),
     );
@@ -92,7 +95,9 @@ describe("the repository's documentation", () => {
   const docs = repositoryPages(root);
 
   it('reads README.md, CONTRIBUTING.md and the pages under docs/', () => {
-    expect([...docs.keys()]).toEqual(expect.arrayContaining(['README.md', 'CONTRIBUTING.md', 'docs/README.md', 'docs/reference/configuration.md']));
+    expect([...docs.keys()]).toEqual(
+      expect.arrayContaining(['README.md', 'CONTRIBUTING.md', 'docs/README.md', 'docs/reference/configuration.md']),
+    );
   });
 
   it('has no relative link to a missing file and no anchor that matches no heading', () => {

@@ -13,8 +13,22 @@ export interface IdField {
 }
 
 export type IdFieldName =
-  | 'FIRST_NAME' | 'LAST_NAME' | 'MIDDLE_NAME' | 'SUFFIX' | 'DATE_OF_BIRTH' | 'DOCUMENT_NUMBER' | 'EXPIRATION_DATE' | 'DATE_OF_ISSUE'
-  | 'ADDRESS' | 'CITY_IN_ADDRESS' | 'STATE_IN_ADDRESS' | 'ZIP_CODE_IN_ADDRESS' | 'STATE_NAME' | 'ID_TYPE' | 'PLACE_OF_BIRTH' | 'MRZ_CODE';
+  | 'FIRST_NAME'
+  | 'LAST_NAME'
+  | 'MIDDLE_NAME'
+  | 'SUFFIX'
+  | 'DATE_OF_BIRTH'
+  | 'DOCUMENT_NUMBER'
+  | 'EXPIRATION_DATE'
+  | 'DATE_OF_ISSUE'
+  | 'ADDRESS'
+  | 'CITY_IN_ADDRESS'
+  | 'STATE_IN_ADDRESS'
+  | 'ZIP_CODE_IN_ADDRESS'
+  | 'STATE_NAME'
+  | 'ID_TYPE'
+  | 'PLACE_OF_BIRTH'
+  | 'MRZ_CODE';
 
 export type IdFields = Map<string, IdField>;
 
@@ -29,7 +43,11 @@ export function identityFields(response: Pick<AnalyzeIDCommandOutput, 'IdentityD
       const name = field.Type?.Text?.trim().toUpperCase();
       const text = field.ValueDetection?.Text?.trim();
       if (!name || !text) continue;
-      const read: IdField = { text, confidence: field.ValueDetection?.Confidence ?? 0, normalized: field.ValueDetection?.NormalizedValue?.Value };
+      const read: IdField = {
+        text,
+        confidence: field.ValueDetection?.Confidence ?? 0,
+        normalized: field.ValueDetection?.NormalizedValue?.Value,
+      };
       const earlier = fields.get(name);
       if (!earlier || earlier.confidence < read.confidence) fields.set(name, read);
     }

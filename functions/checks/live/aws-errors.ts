@@ -6,7 +6,12 @@
 import type { CheckImage } from '../../store/files';
 
 /** Textract's errors for a page it cannot read (AWS API_AnalyzeID, API_DetectDocumentText). */
-const TEXTRACT_IMAGE_ERRORS = new Set(['BadDocumentException', 'UnsupportedDocumentException', 'InvalidParameterException', 'DocumentTooLargeException']);
+const TEXTRACT_IMAGE_ERRORS = new Set([
+  'BadDocumentException',
+  'UnsupportedDocumentException',
+  'InvalidParameterException',
+  'DocumentTooLargeException',
+]);
 /** Rekognition's errors for an image it cannot use (AWS API_DetectFaces, API_CompareFaces). */
 const REKOGNITION_IMAGE_ERRORS = new Set(['InvalidParameterException', 'ImageTooLargeException', 'InvalidImageFormatException']);
 
@@ -20,6 +25,4 @@ export const isRekognitionImageError = (error: unknown) => error instanceof Erro
  */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
-
 export const tooLargeAsBytes = (image: CheckImage) => 'Bytes' in image && image.Bytes.byteLength > MAX_IMAGE_BYTES;
-

@@ -24,7 +24,8 @@ export const DOCUMENT_REASONS = {
   missingImage: 'The photo of the document could not be found. Please upload it again.',
   tooLarge: 'The photo of the document is too large to check. Please take a smaller photo.',
   unreadable: 'The document could not be read. Please take a clear, well-lit photo of the whole document.',
-  mrzUnreadable: "The passport's machine-readable zone (the lines of letters, digits and < signs at the bottom of the photo page) could not be read clearly.",
+  mrzUnreadable:
+    "The passport's machine-readable zone (the lines of letters, digits and < signs at the bottom of the photo page) could not be read clearly.",
   mrzCheckDigits: "The machine-readable zone's check digits do not match its contents.",
   mrzDisagrees: 'The machine-readable zone does not agree with the rest of the document.',
   countryNotSupported:
@@ -57,7 +58,10 @@ export interface DocumentVerdict {
   person: ExtractedPerson | null;
 }
 
-const fail = (code: FailureCode, reason: string, person: ExtractedPerson | null = null): DocumentVerdict => ({ failure: { code, reason }, person });
+const fail = (code: FailureCode, reason: string, person: ExtractedPerson | null = null): DocumentVerdict => ({
+  failure: { code, reason },
+  person,
+});
 
 /** Thrown inside the check when Textract cannot read a page: the check ends with `document_unverified_other`. */
 class Unreadable extends Error {}
@@ -77,11 +81,14 @@ export async function checkDocument(inputs: DocumentInputs): Promise<DocumentVer
   try {
     const fields = identityFields(await readTextract(() => inputs.textract.send(new AnalyzeIDCommand({ DocumentPages: pages }))));
     const idType = fields.get('ID_TYPE')?.text.toUpperCase();
-    const readType: DocumentType | undefined = idType === 'PASSPORT' ? 'passport' : idType?.startsWith('DRIVER LICENSE') ? 'driving_license' : undefined;
+    const readType: DocumentType | undefined =
+      idType === 'PASSPORT' ? 'passport' : idType?.startsWith('DRIVER LICENSE') ? 'driving_license' : undefined;
     const claimedType = readType ?? inputs.submission.document_type;
     // AnalyzeID reads US documents only, yet answers for any card: a licence or ID card is a US
     // one when the state it names is a US state; anything else must prove itself with an MRZ.
-    const usStateCard = claimedType !== 'passport' && [fields.get('STATE_NAME'), fields.get('STATE_IN_ADDRESS')].some((field) => isUsJurisdiction(field?.text));
+    const usStateCard =
+      claimedType !== 'passport' &&
+      [fields.get('STATE_NAME'), fields.get('STATE_IN_ADDRESS')].some((field) => isUsJurisdiction(field?.text));
 
     let mrz: MrzRead | undefined;
     if (!usStateCard) {
@@ -92,20 +99,30 @@ export async function checkDocument(inputs: DocumentInputs): Promise<DocumentVer
           : fail('country_not_supported', DOCUMENT_REASONS.countryNotSupported);
       }
       const parsed = readMrz(lines, today);
-      if ('problem' in parsed) return fail('document_unverified_other', parsed.problem === 'check_digits' ? DOCUMENT_REASONS.mrzCheckDigits : DOCUMENT_REASONS.mrzUnreadable);
+      if ('problem' in parsed)
+        return fail(
+          'document_unverified_other',
+          parsed.problem === 'check_digits' ? DOCUMENT_REASONS.mrzCheckDigits : DOCUMENT_REASONS.mrzUnreadable,
+        );
       mrz = parsed.read;
     }
 
     // A non-US document is read from its MRZ alone; a US one from AnalyzeID's fields.
-    const read = mrz && !isUsIssued(mrz) ? personFromMrz(mrz) : personFromFields(fields, settings.documentMinConfidence, readType ?? mrz?.type ?? inputs.submission.document_type ?? null, mrz);
+    const read =
+      mrz && !isUsIssued(mrz)
+        ? personFromMrz(mrz)
+        : personFromFields(fields, settings.documentMinConfidence, readType ?? mrz?.type ?? inputs.submission.document_type ?? null, mrz);
     const { person } = read;
     const type = person.document!.type;
     const allowed = inputs.session.options.document?.allowed_types;
-    if (allowed?.length && (!type || !allowed.includes(type))) return fail('document_type_not_supported', DOCUMENT_REASONS.typeNotSupported, person);
+    if (allowed?.length && (!type || !allowed.includes(type)))
+      return fail('document_type_not_supported', DOCUMENT_REASONS.typeNotSupported, person);
     if (read.missing) return fail('document_unverified_other', DOCUMENT_REASONS.field[read.missing], person);
-    if (mrz && !mrzAgrees(mrz, fields, settings.documentMinConfidence)) return fail('document_unverified_other', DOCUMENT_REASONS.mrzDisagrees, person);
+    if (mrz && !mrzAgrees(mrz, fields, settings.documentMinConfidence))
+      return fail('document_unverified_other', DOCUMENT_REASONS.mrzDisagrees, person);
     if (isExpired(person.document!.expiration_date!, today)) return fail('document_expired', DOCUMENT_REASONS.expired, person);
-    if (ageOn(person.dob!, today) < settings.minimumAge) return fail('under_supported_age', DOCUMENT_REASONS.underAge(settings.minimumAge), person);
+    if (ageOn(person.dob!, today) < settings.minimumAge)
+      return fail('under_supported_age', DOCUMENT_REASONS.underAge(settings.minimumAge), person);
     return { failure: null, person };
   } catch (error) {
     if (error instanceof Unreadable) return fail('document_unverified_other', DOCUMENT_REASONS.unreadable);
@@ -134,7 +151,13 @@ async function findMrz(textract: TextractClient, pages: CheckImage[]): Promise<s
 
 type Read = { person: ExtractedPerson; missing?: keyof typeof DOCUMENT_REASONS.field };
 
-const REQUIRED: (keyof typeof DOCUMENT_REASONS.field)[] = ['FIRST_NAME', 'LAST_NAME', 'DATE_OF_BIRTH', 'DOCUMENT_NUMBER', 'EXPIRATION_DATE'];
+const REQUIRED: (keyof typeof DOCUMENT_REASONS.field)[] = [
+  'FIRST_NAME',
+  'LAST_NAME',
+  'DATE_OF_BIRTH',
+  'DOCUMENT_NUMBER',
+  'EXPIRATION_DATE',
+];
 
 /**
  * A US document from AnalyzeID's fields (the field mapping table in docs/reference/live-checks.md). Optional fields read with less
@@ -148,7 +171,13 @@ function personFromFields(fields: IdFields, minConfidence: number, type: Documen
     return (field && textractDate(field.normalized, field.text)) ?? null;
   };
   const joined = (...parts: (string | null)[]) => parts.filter(Boolean).join(' ') || null;
-  const address = { line1: text('ADDRESS'), line2: null, city: text('CITY_IN_ADDRESS'), state: text('STATE_IN_ADDRESS'), postal_code: text('ZIP_CODE_IN_ADDRESS') };
+  const address = {
+    line1: text('ADDRESS'),
+    line2: null,
+    city: text('CITY_IN_ADDRESS'),
+    state: text('STATE_IN_ADDRESS'),
+    postal_code: text('ZIP_CODE_IN_ADDRESS'),
+  };
   const person: ExtractedPerson = {
     first_name: text('FIRST_NAME') && joined(text('FIRST_NAME'), text('MIDDLE_NAME')),
     last_name: text('LAST_NAME') && joined(text('LAST_NAME'), text('SUFFIX')),
@@ -157,7 +186,13 @@ function personFromFields(fields: IdFields, minConfidence: number, type: Documen
     sex: mrz?.sex ?? null,
     unparsed_sex: mrz?.unparsed_sex ?? null,
     unparsed_place_of_birth: text('PLACE_OF_BIRTH'),
-    document: { type, number: text('DOCUMENT_NUMBER'), issuing_country: 'US', issued_date: date('DATE_OF_ISSUE'), expiration_date: date('EXPIRATION_DATE') },
+    document: {
+      type,
+      number: text('DOCUMENT_NUMBER'),
+      issuing_country: 'US',
+      issued_date: date('DATE_OF_ISSUE'),
+      expiration_date: date('EXPIRATION_DATE'),
+    },
     id_number: null,
   };
   const found: Record<(typeof REQUIRED)[number], unknown> = {
@@ -180,7 +215,13 @@ function personFromMrz(mrz: MrzRead): Read {
     sex: mrz.sex,
     unparsed_sex: mrz.unparsed_sex,
     unparsed_place_of_birth: null,
-    document: { type: mrz.type, number: mrz.number, issuing_country: mrz.issuing_country, issued_date: null, expiration_date: mrz.expiration_date },
+    document: {
+      type: mrz.type,
+      number: mrz.number,
+      issuing_country: mrz.issuing_country,
+      issued_date: null,
+      expiration_date: mrz.expiration_date,
+    },
     id_number: null,
   };
   // A person with one name has it as the MRZ's primary identifier (its "last name"); the given names may be empty.

@@ -80,7 +80,12 @@ export function createLiveChecks(deps: LiveChecksDeps): VerificationChecks {
         if (verdict.failure) return concluded(verdict.failure, person);
       }
       if (checks.includes('selfie')) {
-        const failure = await checkSelfie({ rekognition: deps.rekognition, settings: deps.settings, selfie: await image(submission.files.selfie), documentFront: front });
+        const failure = await checkSelfie({
+          rekognition: deps.rekognition,
+          settings: deps.settings,
+          selfie: await image(submission.files.selfie),
+          documentFront: front,
+        });
         if (failure) return concluded(failure, person);
       }
       if (checks.includes('id_number')) {
@@ -111,13 +116,15 @@ async function checkIdNumber(
         ? { ...NO_DOCUMENT, first_name: details.first_name, last_name: details.last_name, dob: details.dob }
         : null
       : documentPerson;
-  const withNumber = person && submission.id_number ? { ...person, id_number: { value: submission.id_number, type: 'us_ssn' as const } } : person;
+  const withNumber =
+    person && submission.id_number ? { ...person, id_number: { value: submission.id_number, type: 'us_ssn' as const } } : person;
   const unverified = (code: Failure['code'], reason: string) => ({ failure: { code, reason }, person: withNumber });
 
   if (!provider) return unverified('id_number_unverified_other', ID_NUMBER_REASONS.noProvider);
   if (!submission.id_number) return unverified('id_number_unverified_other', ID_NUMBER_REASONS.noNumber);
   if (session.type === 'id_number' && !details) return unverified('id_number_unverified_other', ID_NUMBER_REASONS.noPersonDetails);
-  if (!person?.first_name || !person.last_name || !person.dob) return unverified('id_number_insufficient_document_data', ID_NUMBER_REASONS.insufficientDocumentData);
+  if (!person?.first_name || !person.last_name || !person.dob)
+    return unverified('id_number_insufficient_document_data', ID_NUMBER_REASONS.insufficientDocumentData);
 
   const answer = await provider.check({
     id_number: { type: 'us_ssn', value: submission.id_number },

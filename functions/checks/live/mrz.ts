@@ -44,7 +44,8 @@ export function findMrzLines(blocks: Block[] | undefined): string[] | undefined 
   for (const format of FORMATS) {
     for (let start = 0; start + format.lines <= lines.length; start++) {
       const candidate = lines.slice(start, start + format.lines);
-      if (format.first.test(candidate[0]!) && candidate.every((line) => line.length === format.length && /^[A-Z0-9<]+$/.test(line))) return candidate;
+      if (format.first.test(candidate[0]!) && candidate.every((line) => line.length === format.length && /^[A-Z0-9<]+$/.test(line)))
+        return candidate;
     }
   }
   return undefined;
@@ -103,7 +104,14 @@ function alpha2(code: string | null | undefined): string | null {
 
 /** A name's words for comparing a visual zone with an MRZ: accents dropped, upper case, letters only. */
 export const nameWords = (name: string) =>
-  name.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]+/g, ' ').trim().split(' ').filter(Boolean);
+  name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean);
 
 /**
  * Whether two renderings of a name agree: after normalizing, the shorter's words start the
@@ -113,7 +121,9 @@ export const nameWords = (name: string) =>
 export function namesAgree(a: string, b: string): boolean {
   const [short, long] = [nameWords(a), nameWords(b)].sort((x, y) => x.length - y.length) as [string[], string[]];
   if (!short.length) return false;
-  return short.every((word, i) => word === long[i] || (i === short.length - 1 && !!long[i] && (long[i]!.startsWith(word) || word.startsWith(long[i]!))));
+  return short.every(
+    (word, i) => word === long[i] || (i === short.length - 1 && !!long[i] && (long[i]!.startsWith(word) || word.startsWith(long[i]!))),
+  );
 }
 
 /** Document numbers compared without spaces, dashes or fillers. */

@@ -55,12 +55,16 @@ export async function checkSelfie({ rekognition, settings, selfie, documentFront
   if ((face.Quality?.Brightness ?? 0) < settings.selfieMinBrightness) return unverified(SELFIE_REASONS.dark);
   if ((face.Quality?.Sharpness ?? 0) < settings.selfieMinSharpness) return unverified(SELFIE_REASONS.blurry);
 
-  const documentFaces = await rekognitionCall(() => rekognition.send(new DetectFacesCommand({ Image: documentFront, Attributes: ['DEFAULT'] })));
+  const documentFaces = await rekognitionCall(() =>
+    rekognition.send(new DetectFacesCommand({ Image: documentFront, Attributes: ['DEFAULT'] })),
+  );
   if (!documentFaces) return unverified(SELFIE_REASONS.documentUnreadable);
   if (!documentFaces.FaceDetails?.length) return { code: 'selfie_document_missing_photo', reason: SELFIE_REASONS.documentNoFace };
 
   const comparison = await rekognitionCall(() =>
-    rekognition.send(new CompareFacesCommand({ SourceImage: documentFront, TargetImage: selfie, SimilarityThreshold: settings.faceMinSimilarity })),
+    rekognition.send(
+      new CompareFacesCommand({ SourceImage: documentFront, TargetImage: selfie, SimilarityThreshold: settings.faceMinSimilarity }),
+    ),
   );
   // Both images showed a face above, so a refusal now is about the source: Rekognition found no face it could compare on the document.
   if (!comparison) return { code: 'selfie_document_missing_photo', reason: SELFIE_REASONS.documentNoFace };

@@ -50,7 +50,9 @@ export function liveCheckSettings(env: NodeJS.ProcessEnv): LiveCheckSettings {
     if (!raw) continue;
     const value = Number(raw);
     if (!/^\d+(\.\d+)?$/.test(raw) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-      throw new Error(`${name} must be a ${integer ? 'whole number' : 'number'} from ${min} to ${max}, not ${JSON.stringify(raw.slice(0, 40))}.`);
+      throw new Error(
+        `${name} must be a ${integer ? 'whole number' : 'number'} from ${min} to ${max}, not ${JSON.stringify(raw.slice(0, 40))}.`,
+      );
     }
     settings[key] = value;
   }

@@ -30,7 +30,9 @@ const onSession = (id: string, routeSuffix = '') => ({
 
 describe('handlers behind an HTTP API', () => {
   it('reads a base64-encoded form body, as HTTP API delivers it', async () => {
-    const response = await createSession('type=document&metadata[order]=42&options[document][require_matching_selfie]=true&expand[0]=provided_details');
+    const response = await createSession(
+      'type=document&metadata[order]=42&options[document][require_matching_selfie]=true&expand[0]=provided_details',
+    );
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['request-id']).toMatch(/^req_[0-9A-Za-z]{14}$/);
@@ -53,7 +55,10 @@ describe('handlers behind an HTTP API', () => {
     const { body: session } = await createSession('type=id_number&client_reference_id=handler-test');
     const got = await invoke(retrieve, httpApiEvent({ method: 'GET', ...onSession(session.id), routeKey: `GET ${base}/{id}` }));
     expect(got.body.id).toBe(session.id);
-    const listed = await invoke(list, httpApiEvent({ method: 'GET', path: base, secretKey, query: 'client_reference_id=handler-test&limit=1' }));
+    const listed = await invoke(
+      list,
+      httpApiEvent({ method: 'GET', path: base, secretKey, query: 'client_reference_id=handler-test&limit=1' }),
+    );
     expect(listed.body).toMatchObject({ object: 'list', has_more: false, data: [{ id: session.id }] });
     const canceled = await invoke(cancel, httpApiEvent({ method: 'POST', ...onSession(session.id, '/cancel') }));
     expect(canceled.body).toMatchObject({ status: 'canceled', client_secret: null, url: null });
@@ -86,7 +91,9 @@ describe('when storage fails', () => {
     // Authenticate first (the key lookup is cached), then point the store at a table that does not exist.
     await invoke(list, httpApiEvent({ method: 'GET', path: base, secretKey }));
     process.env.VERITY_TABLE_NAME = 'no-such-table';
-    const response = await createSession('type=document&provided_details[email]=jenny.rosen@example.com&provided_details[phone]=5555551212&client_reference_id=customer-jenny');
+    const response = await createSession(
+      'type=document&provided_details[email]=jenny.rosen@example.com&provided_details[phone]=5555551212&client_reference_id=customer-jenny',
+    );
     expect(response.statusCode).toBe(500);
     expect(response.body).toEqual({
       error: { type: 'api_error', code: null, param: null, message: expect.stringContaining('unexpected error') },

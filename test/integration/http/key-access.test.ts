@@ -21,7 +21,10 @@ describe('allowed IPs of a restricted key', () => {
     const key = await newRestrictedKey(scope, { allowed_ips: ['192.0.2.0/24', '2001:db8::/32'] });
     expect((await listFrom(key, '192.0.2.77')).statusCode).toBe(200);
     expect((await listFrom(key, '2001:db8::5')).statusCode).toBe(200);
-    for (const spoofed of [{}, { 'x-forwarded-for': '192.0.2.1' }, { forwarded: 'for=192.0.2.1' }, { 'x-real-ip': '192.0.2.1' }] as Record<string, string>[]) {
+    for (const spoofed of [{}, { 'x-forwarded-for': '192.0.2.1' }, { forwarded: 'for=192.0.2.1' }, { 'x-real-ip': '192.0.2.1' }] as Record<
+      string,
+      string
+    >[]) {
       const refused = await listFrom(key, '198.51.100.1', spoofed);
       expect(refused.statusCode).toBe(403);
       expect(refused.body.error).toMatchObject({ type: 'invalid_request_error', code: null });

@@ -76,7 +76,9 @@ describe('starting DynamoDB Local', () => {
       (error: Error) => error,
     );
     expect(failure).toBeInstanceOf(OperatorError);
-    expect(failure.message).toMatch(/DynamoDB Local \(process (\d+)\) was still starting after 0\.001 s: it had not yet said it listens on 127\.0\.0\.1:\d+/);
+    expect(failure.message).toMatch(
+      /DynamoDB Local \(process (\d+)\) was still starting after 0\.001 s: it had not yet said it listens on 127\.0\.0\.1:\d+/,
+    );
     expect(failure.message).toContain('VERITY_DYNAMODB_START_TIMEOUT');
     expect(failure.message).not.toMatch(/not found|Is Java|installed\?/);
     // And the process it gave up on is gone.

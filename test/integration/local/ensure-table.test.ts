@@ -15,7 +15,9 @@ describe('ensureTable', () => {
     await ensureTable(client, name);
     await ensureTable(client, name);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    expect((Table!.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(allIndexes.map((index) => index.name).sort());
+    expect((Table!.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(
+      allIndexes.map((index) => index.name).sort(),
+    );
     client.destroy();
   });
 });

@@ -24,10 +24,18 @@ describe('the local event receiver', () => {
     const file = join(dir, 'events.ndjson');
     const receiver = await startEventReceiver({ file, targets: [`http://127.0.0.1:${(target.address() as AddressInfo).port}/hook`] });
     try {
-      const client = new EventBridgeClient({ endpoint: receiver.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      const client = new EventBridgeClient({
+        endpoint: receiver.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
       const result = await client.send(
         new PutEventsCommand({
-          Entries: [1, 2].map((n) => ({ Source: 'verity', DetailType: 'identity.verification_session.created', Detail: JSON.stringify({ id: `evt_${n}` }) })),
+          Entries: [1, 2].map((n) => ({
+            Source: 'verity',
+            DetailType: 'identity.verification_session.created',
+            Detail: JSON.stringify({ id: `evt_${n}` }),
+          })),
         }),
       );
       expect(result.FailedEntryCount).toBe(0);
@@ -36,7 +44,10 @@ describe('the local event receiver', () => {
       while (posted.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(posted.map((event) => event.detail)).toEqual([{ id: 'evt_1' }, { id: 'evt_2' }]);
       expect(posted[0]).toMatchObject({ version: '0', source: 'verity', 'detail-type': 'identity.verification_session.created' });
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as DeliveredEvent);
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as DeliveredEvent);
       expect(lines).toEqual(posted.sort((a, b) => ((a.detail as { id: string }).id < (b.detail as { id: string }).id ? -1 : 1)));
       client.destroy();
     } finally {

@@ -18,9 +18,14 @@ const scope = newScope();
 
 async function redactedAt(due: Date, within = scope) {
   const now = new Date();
-  const session = createVerificationSession({ type: 'document', client_reference_id: 'late' }, { id: newObjectId('vs', now.getTime()), scope: within, now });
+  const session = createVerificationSession(
+    { type: 'document', client_reference_id: 'late' },
+    { id: newObjectId('vs', now.getTime()), scope: within, now },
+  );
   await insertSession(changeWithEvents(null, session, { request: null, now }));
-  await changeSession(within, session.id, (current, at) => changeWithEvents(current, redactVerificationSession(current, due), { request: null, now: at }));
+  await changeSession(within, session.id, (current, at) =>
+    changeWithEvents(current, redactVerificationSession(current, due), { request: null, now: at }),
+  );
   return session.id;
 }
 
@@ -28,7 +33,12 @@ const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
 const redactionOf = async (within: Scope, id: string) => (await getSession(within, id))!.session.redaction;
 
 afterEach(() => {
-  for (const name of ['VERITY_REDACTION_BACKSTOP_AFTER_SECONDS', 'VERITY_REDACTION_BACKSTOP_SESSIONS_PER_RUN', 'VERITY_REDACTION_PAGE_SIZE', 'VERITY_REDACTION_COPIES_PER_RUN']) {
+  for (const name of [
+    'VERITY_REDACTION_BACKSTOP_AFTER_SECONDS',
+    'VERITY_REDACTION_BACKSTOP_SESSIONS_PER_RUN',
+    'VERITY_REDACTION_PAGE_SIZE',
+    'VERITY_REDACTION_COPIES_PER_RUN',
+  ]) {
     delete process.env[name];
   }
 });
@@ -40,7 +50,11 @@ describe('the redaction backstop', () => {
     const recent = await redactedAt(new Date(Date.now() + 3600_000));
     const result = await handler();
     expect(result).toEqual({ redacted: 1, continued: 0, failed: 0, left: 0 });
-    expect((await getSession(scope, overdue))!.session).toMatchObject({ redaction: { status: 'redacted' }, client_reference_id: '[redacted]', redaction_due: null });
+    expect((await getSession(scope, overdue))!.session).toMatchObject({
+      redaction: { status: 'redacted' },
+      client_reference_id: '[redacted]',
+      redaction_due: null,
+    });
     expect(await redactionOf(scope, recent)).toEqual({ status: 'processing' });
     // Done sessions leave the backstop's index: a second run has nothing to do.
     expect(await handler()).toEqual({ redacted: 0, continued: 0, failed: 0, left: 0 });
@@ -55,10 +69,12 @@ describe('the redaction backstop', () => {
     const big = newScope();
     const huge = await verifiedThenRedacted(big, hoursAgo(3));
     await addCopies(big, huge.id, 100);
-    const small = await Promise.all([1, 2, 3].map(async () => {
-      const within = newScope();
-      return { within, id: await redactedAt(hoursAgo(2), within) };
-    }));
+    const small = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const within = newScope();
+        return { within, id: await redactedAt(hoursAgo(2), within) };
+      }),
+    );
 
     expect(await handler()).toEqual({ redacted: 3, continued: 1, failed: 0, left: 0 });
     for (const { within, id } of small) expect(await redactionOf(within, id)).toEqual({ status: 'redacted' });
@@ -91,10 +107,12 @@ describe('the redaction backstop', () => {
     const busy = newScope();
     const backlog = [];
     for (const hours of [9, 8, 7, 6]) backlog.push(await redactedAt(hoursAgo(hours), busy));
-    const others = await Promise.all([1, 2].map(async () => {
-      const within = newScope();
-      return { within, id: await redactedAt(hoursAgo(2), within) };
-    }));
+    const others = await Promise.all(
+      [1, 2].map(async () => {
+        const within = newScope();
+        return { within, id: await redactedAt(hoursAgo(2), within) };
+      }),
+    );
 
     expect(await handler()).toEqual({ redacted: 3, continued: 0, failed: 0, left: 3 });
     expect(await redactionOf(busy, backlog[0]!)).toEqual({ status: 'redacted' });

@@ -9,7 +9,8 @@ import { accountLogoKey, accountProfileKey, tableName } from '../../../functions
 import { pngImage } from '../../support/images';
 
 const now = new Date();
-const itemOf = async (key: Record<string, unknown>) => (await dynamo().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
+const itemOf = async (key: Record<string, unknown>) =>
+  (await dynamo().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
 
 describe('account profiles', () => {
   it('stores a profile for the account, both modes, and reads it back normalized', async () => {
@@ -17,7 +18,13 @@ describe('account profiles', () => {
     const logo = readLogoImage(pngImage(64, 32));
     const { previous, profile } = await updateAccountProfile(
       account,
-      { name: ' Northwind ', primary_color: '#0F766E', support_email: 'Help@Northwind.Example', support_url: 'https://northwind.example', logo },
+      {
+        name: ' Northwind ',
+        primary_color: '#0F766E',
+        support_email: 'Help@Northwind.Example',
+        support_url: 'https://northwind.example',
+        logo,
+      },
       now,
     );
     expect(previous).toBeUndefined();
@@ -30,7 +37,12 @@ describe('account profiles', () => {
       logo: { id, content_type: 'image/png', width: 64, height: 32 },
     });
     expect(await findAccountProfile(account)).toEqual(profile);
-    expect(await itemOf(accountProfileKey(account))).toMatchObject({ pk: `account_profile#${account}`, sk: 'account_profile', account, revision: 1 });
+    expect(await itemOf(accountProfileKey(account))).toMatchObject({
+      pk: `account_profile#${account}`,
+      sk: 'account_profile',
+      account,
+      revision: 1,
+    });
     // The bytes are an item of their own, served by id.
     const stored = await findAccountLogo(id);
     expect(stored?.content_type).toBe('image/png');
@@ -44,7 +56,11 @@ describe('account profiles', () => {
     const second = readLogoImage(pngImage(20, 10));
     await updateAccountProfile(account, { name: 'Northwind', support_email: 'help@northwind.example', logo: first }, now);
     const { profile } = await updateAccountProfile(account, { support_email: null, primary_color: '#123', logo: second }, now);
-    expect(profile).toEqual({ name: 'Northwind', primary_color: '#112233', logo: expect.objectContaining({ id: logoId(account, second.data), width: 20 }) });
+    expect(profile).toEqual({
+      name: 'Northwind',
+      primary_color: '#112233',
+      logo: expect.objectContaining({ id: logoId(account, second.data), width: 20 }),
+    });
     expect(await findAccountLogo(logoId(account, first.data))).toBeUndefined();
     expect(await findAccountLogo(logoId(account, second.data))).toBeDefined();
     expect((await itemOf(accountProfileKey(account)))!.revision).toBe(2);
@@ -52,7 +68,9 @@ describe('account profiles', () => {
 
   it('validates before it writes anything', async () => {
     const account = newAccountId();
-    await expect(updateAccountProfile(account, { name: 'Fine', primary_color: 'red;}' }, now)).rejects.toMatchObject({ param: 'primary_color' });
+    await expect(updateAccountProfile(account, { name: 'Fine', primary_color: 'red;}' }, now)).rejects.toMatchObject({
+      param: 'primary_color',
+    });
     expect(await itemOf(accountProfileKey(account))).toBeUndefined();
   });
 
@@ -78,7 +96,9 @@ describe('account profiles', () => {
     client.send = async (command) => {
       if (!raced && command.constructor.name === 'TransactWriteCommand') {
         raced = true;
-        await send(new PutCommand({ TableName: tableName(), Item: { ...accountProfileKey(account), account, name: 'Other', revision: 2 } }));
+        await send(
+          new PutCommand({ TableName: tableName(), Item: { ...accountProfileKey(account), account, name: 'Other', revision: 2 } }),
+        );
       }
       return send(command as never);
     };

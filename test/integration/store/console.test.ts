@@ -44,7 +44,13 @@ describe('sign-in links', () => {
     const made = new Date(Date.now() - 10 * 60 * 1000);
     await saveConsoleLink(token, grant(), made);
     expect(await spendConsoleLink(token, new Date())).toBeUndefined();
-    const { Items } = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': 'console_' } }));
+    const { Items } = await dynamo().send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': 'console_' },
+      }),
+    );
     expect(JSON.stringify(Items)).not.toContain(token);
   });
 });
@@ -55,15 +61,27 @@ describe('console sessions', () => {
     const now = new Date();
     const at = (ms: number) => new Date(now.getTime() + ms);
     // The operator to remove signed in first; then 230 sign-ins that have ended since (kept until their TTL).
-    await saveConsoleSession(newConsoleToken(), newObjectId('cs', now.getTime()), { scope: own, email: 'victim@example.com', role: 'reviewer' }, now);
+    await saveConsoleSession(
+      newConsoleToken(),
+      newObjectId('cs', now.getTime()),
+      { scope: own, email: 'victim@example.com', role: 'reviewer' },
+      now,
+    );
     for (let i = 1; i <= 230; i++) {
       const token = newConsoleToken();
-      await saveConsoleSession(token, newObjectId('cs', at(i * 10).getTime()), { scope: own, email: 'filler@example.com', role: 'viewer' }, at(i * 10));
+      await saveConsoleSession(
+        token,
+        newObjectId('cs', at(i * 10).getTime()),
+        { scope: own, email: 'filler@example.com', role: 'viewer' },
+        at(i * 10),
+      );
       await endConsoleSession(token, at(i * 10));
     }
     const later = at(5000);
     expect((await listConsoleAccess(own, later)).sessions.map((session) => session.email)).toEqual(['victim@example.com']);
-    expect((await endConsoleAccess(own, { email: 'victim@example.com' }, later)).sessions.map((session) => session.email)).toEqual(['victim@example.com']);
+    expect((await endConsoleAccess(own, { email: 'victim@example.com' }, later)).sessions.map((session) => session.email)).toEqual([
+      'victim@example.com',
+    ]);
     expect((await listConsoleAccess(own, later)).sessions).toEqual([]);
   });
 
@@ -81,7 +99,12 @@ describe('console sessions', () => {
 });
 
 describe('the audit log', () => {
-  const entry = { action: 'reveal' as const, operator: { email: 'ops@example.com', role: 'reviewer' as const, console_session: 'cs_x' }, target: { object: 'identity.verification_session' as const, id: 'vs_x' }, request: 'req_x' };
+  const entry = {
+    action: 'reveal' as const,
+    operator: { email: 'ops@example.com', role: 'reviewer' as const, console_session: 'cs_x' },
+    target: { object: 'identity.verification_session' as const, id: 'vs_x' },
+    request: 'req_x',
+  };
 
   it('keeps entries a year unless configured, and lists them newest first within their scope only', async () => {
     const own = scope();
@@ -96,7 +119,14 @@ describe('the audit log', () => {
     const Items: Record<string, any>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await dynamo().send(new ScanCommand({ TableName: tableName(), FilterExpression: 'id IN (:a, :b)', ExpressionAttributeValues: { ':a': first.id, ':b': second.id }, ExclusiveStartKey }));
+      const page = await dynamo().send(
+        new ScanCommand({
+          TableName: tableName(),
+          FilterExpression: 'id IN (:a, :b)',
+          ExpressionAttributeValues: { ':a': first.id, ':b': second.id },
+          ExclusiveStartKey,
+        }),
+      );
       Items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

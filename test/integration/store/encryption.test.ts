@@ -11,7 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import type { Submission } from '../../../functions/domain/verification-checks';
 import type { VerificationReport } from '../../../functions/domain/verification-report';
-import { createVerificationSession, redactVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import {
+  createVerificationSession,
+  redactVerificationSession,
+  updateVerificationSession,
+  type Scope,
+} from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { newKey, openBytes, sealBytes } from '../../../functions/store/encryption';
@@ -22,7 +27,13 @@ import { KEY_ENCRYPTION_SECRET_ENV, keyEncryptionKey } from '../../../functions/
 import { keyTableName, sessionKeyKey } from '../../../functions/store/key-schema';
 import { withStoredMetadata } from '../../../functions/store/metadata-attribute';
 import { objectKey, tableName } from '../../../functions/store/schema';
-import { destroySessionKey, forgetSessionKeys, loadSessionKeys, newSessionKeyItem, sealedName } from '../../../functions/store/session-keys';
+import {
+  destroySessionKey,
+  forgetSessionKeys,
+  loadSessionKeys,
+  newSessionKeyItem,
+  sealedName,
+} from '../../../functions/store/session-keys';
 import { sealSessionsStoredBeforeKeys } from '../../../functions/store/seal-existing';
 import { eventItem } from '../../../functions/store/event-items';
 import { completionItem } from '../../../functions/store/idempotency';
@@ -34,7 +45,8 @@ import { countCalls } from '../../support/dynamo-calls';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
 const origin = { request: { id: 'req_enc', idempotency_key: 'idem-user-4711' }, now: new Date() };
-const raw = async (Key: Record<string, unknown>, TableName = tableName()) => (await dynamo().send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item!;
+const raw = async (Key: Record<string, unknown>, TableName = tableName()) =>
+  (await dynamo().send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item!;
 
 /** A session with a personal value in every personal field, stored with its created event. */
 async function storedSession(scope: Scope, unique: string) {
@@ -64,9 +76,21 @@ const report = (scope: Scope, sessionId: string, unique: string): VerificationRe
   verification_session: sessionId,
   options: {},
   document: {
-    status: 'verified', error: null, address: null, dob: { day: 4, month: 7, year: 1980 }, expiration_date: null, files: ['file_1'],
-    first_name: `first-${unique}`, issued_date: null, issuing_country: 'US', last_name: `last-${unique}`, number: `D${unique}`, sex: null, type: 'driving_license',
-    unparsed_place_of_birth: null, unparsed_sex: null,
+    status: 'verified',
+    error: null,
+    address: null,
+    dob: { day: 4, month: 7, year: 1980 },
+    expiration_date: null,
+    files: ['file_1'],
+    first_name: `first-${unique}`,
+    issued_date: null,
+    issuing_country: 'US',
+    last_name: `last-${unique}`,
+    number: `D${unique}`,
+    sex: null,
+    type: 'driving_license',
+    unparsed_place_of_birth: null,
+    unparsed_sex: null,
   },
 });
 
@@ -91,7 +115,16 @@ describe('the key-encryption key in AWS', () => {
     const secret = 'Q'.repeat(20) + 'x7'.repeat(22);
     const secrets = mockClient(SecretsManagerClient);
     // GetSecretValue's documented response shape.
-    secrets.on(GetSecretValueCommand, { SecretId: arn }).resolves({ ARN: arn, Name: 'VerityKeyEncryptionSecret', VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1', SecretString: secret, VersionStages: ['AWSCURRENT'], CreatedDate: new Date() });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({
+        ARN: arn,
+        Name: 'VerityKeyEncryptionSecret',
+        VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1',
+        SecretString: secret,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: new Date(),
+      });
     process.env[KEY_ENCRYPTION_SECRET_ENV] = arn;
     try {
       const first = await keyEncryptionKey();
@@ -124,7 +157,11 @@ describe('the stores, through the session key', () => {
     const cold = await countCalls(() => getSession(scope, session.id));
     // A cold container reads the session and its key side by side…
     expect(cold.calls.sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
-    expect(cold.result!.session).toMatchObject({ client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` }, provided_details: { phone: '+15558675309' } });
+    expect(cold.result!.session).toMatchObject({
+      client_reference_id: `ref-${unique}`,
+      metadata: { note: `meta-${unique}` },
+      provided_details: { phone: '+15558675309' },
+    });
     // …and a warm one reads no key at all.
     expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
     const listed = await listSessions(scope, { limit: 10, clientReferenceId: `ref-${unique}` });
@@ -140,7 +177,10 @@ describe('the stores, through the session key', () => {
     expect(JSON.stringify(item)).not.toContain(unique);
     expect(JSON.stringify(item)).not.toContain('idem-user-4711');
     forgetSessionKeys();
-    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } } }, request: { idempotency_key: 'idem-user-4711' } });
+    expect(await getEvent(scope, event.id)).toMatchObject({
+      data: { object: { client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } } },
+      request: { idempotency_key: 'idem-user-4711' },
+    });
     forgetSessionKeys();
     expect((await listEvents(scope, undefined, { limit: 10 })).data[0]!.data.object.client_reference_id).toBe(`ref-${unique}`);
   });
@@ -150,7 +190,15 @@ describe('the stores, through the session key', () => {
     const unique = `r${Date.now()}`;
     const { session } = await storedSession(scope, unique);
     const made = report(scope, session.id, unique);
-    const submission: Submission = { id: newObjectId('vsub', Date.now()), session: session.id, created: 1, consent: 'given', files: {}, id_number: '123456789', person_details: { first_name: `first-${unique}`, last_name: 'Rosen', dob: { day: 1, month: 2, year: 1990 } } };
+    const submission: Submission = {
+      id: newObjectId('vsub', Date.now()),
+      session: session.id,
+      created: 1,
+      consent: 'given',
+      files: {},
+      id_number: '123456789',
+      person_details: { first_name: `first-${unique}`, last_name: 'Rosen', dob: { day: 1, month: 2, year: 1990 } },
+    };
     await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(made) }));
     const stored = submissionItem(scope, submission, new Date());
     await dynamo().send(new PutCommand({ TableName: tableName(), Item: stored }));
@@ -194,13 +242,25 @@ describe('the stores, through the session key', () => {
     const request = { scope, key: `k-${unique}`, fingerprint: 'f' };
     await completeKey(request, { statusCode: 200, body: JSON.stringify({ id: session.id }), session: session.id }, new Date());
     await destroySessionKey(scope, session.id);
-    expect(await raw(sessionKeyKey(scope, session.id), keyTableName())).toEqual({ ...sessionKeyKey(scope, session.id), shredded_at: expect.any(Number) });
+    expect(await raw(sessionKeyKey(scope, session.id), keyTableName())).toEqual({
+      ...sessionKeyKey(scope, session.id),
+      shredded_at: expect.any(Number),
+    });
     forgetSessionKeys();
     expect((await getSession(scope, session.id))!.session).toMatchObject({
-      client_reference_id: '[redacted]', metadata: {}, provided_details: { email: '[redacted]', phone: '[redacted]' }, related_person: { account: '[redacted]', person: '[redacted]' },
+      client_reference_id: '[redacted]',
+      metadata: {},
+      provided_details: { email: '[redacted]', phone: '[redacted]' },
+      related_person: { account: '[redacted]', person: '[redacted]' },
     });
-    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: '[redacted]', metadata: {} } }, request: { idempotency_key: '[redacted]' } });
-    expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: '[redacted]', document: { first_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, status: 'verified' } });
+    expect(await getEvent(scope, event.id)).toMatchObject({
+      data: { object: { client_reference_id: '[redacted]', metadata: {} } },
+      request: { idempotency_key: '[redacted]' },
+    });
+    expect(await getReport(scope, made.id)).toMatchObject({
+      client_reference_id: '[redacted]',
+      document: { first_name: '[redacted]', dob: { day: 1, month: 1, year: 1 }, status: 'verified' },
+    });
     // A replay without its body shows the session as it is now (functions/http/endpoint.ts).
     expect(await savedUnderKey(request, new Date())).toEqual({ kind: 'replay', response: { statusCode: 200, session: session.id } });
   });
@@ -212,7 +272,11 @@ describe('the stores, through the session key', () => {
     const made = report(scope, session.id, unique);
     await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(made) }));
     const request = { scope, key: `k-${unique}`, fingerprint: 'f' };
-    await completeKey(request, { statusCode: 200, body: JSON.stringify({ id: session.id, client_reference_id: `ref-${unique}` }), session: session.id }, new Date());
+    await completeKey(
+      request,
+      { statusCode: 200, body: JSON.stringify({ id: session.id, client_reference_id: `ref-${unique}` }), session: session.id },
+      new Date(),
+    );
     // This container reads everything once: the session's key is cached here, alive.
     expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
     expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: `ref-${unique}` });
@@ -221,7 +285,12 @@ describe('the stores, through the session key', () => {
     expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
     expect((await countCalls(() => getEvent(scope, event.id))).calls).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
     // Another container's redact request destroys the key (its tombstone, written as that transaction writes it).
-    await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) } }));
+    await dynamo().send(
+      new PutCommand({
+        TableName: keyTableName(),
+        Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) },
+      }),
+    );
     // Here, at once, not when the cached key would have expired.
     const shown = JSON.stringify([
       await getEvent(scope, event.id),
@@ -231,7 +300,8 @@ describe('the stores, through the session key', () => {
       await savedUnderKey(request, new Date()),
     ]);
     expect(shown).toContain('[redacted]');
-    for (const value of [`ref-${unique}`, `meta-${unique}`, `first-${unique}`, `D${unique}`, 'idem-user-4711']) expect(shown).not.toContain(value);
+    for (const value of [`ref-${unique}`, `meta-${unique}`, `first-${unique}`, `D${unique}`, 'idem-user-4711'])
+      expect(shown).not.toContain(value);
     // A report found by the reference its session no longer has is not listed.
     expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
   });
@@ -241,16 +311,27 @@ describe('the stores, through the session key', () => {
     const unique = `r${Date.now()}`;
     const { session } = await storedSession(scope, unique);
     await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(report(scope, session.id, unique)) }));
-    const { calls } = await countCalls(() => changeSession(scope, session.id, (current, now) => changeWithEvents(current, redactVerificationSession(current, new Date(now.getTime() + 3600_000)), origin)));
+    const { calls } = await countCalls(() =>
+      changeSession(scope, session.id, (current, now) =>
+        changeWithEvents(current, redactVerificationSession(current, new Date(now.getTime() + 3600_000)), origin),
+      ),
+    );
     // One read and one transaction, as before: the key's tombstone is one more action of it.
     expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
-    expect(await raw(sessionKeyKey(scope, session.id), keyTableName())).toEqual({ ...sessionKeyKey(scope, session.id), shredded_at: expect.any(Number) });
+    expect(await raw(sessionKeyKey(scope, session.id), keyTableName())).toEqual({
+      ...sessionKeyKey(scope, session.id),
+      shredded_at: expect.any(Number),
+    });
     const item = await raw(objectKey(scope, session.id, 'verification_session'));
     expect(item[sealedName('session')]).toBeUndefined();
     expect(JSON.stringify(item)).not.toContain(unique);
     expect(item.client_reference_key).toBeUndefined();
     forgetSessionKeys();
-    expect((await getSession(scope, session.id))!.session).toMatchObject({ client_reference_id: '[redacted]', redaction: { status: 'processing' }, metadata: {} });
+    expect((await getSession(scope, session.id))!.session).toMatchObject({
+      client_reference_id: '[redacted]',
+      redaction: { status: 'processing' },
+      metadata: {},
+    });
     expect((await listSessions(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).sessions).toEqual([]);
     expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
   });
@@ -259,7 +340,10 @@ describe('the stores, through the session key', () => {
     const scope = newScope();
     const unique = `m${Date.now()}`;
     const now = new Date();
-    const session = createVerificationSession({ type: 'document', client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } }, { id: newObjectId('vs', now.getTime()), scope, now });
+    const session = createVerificationSession(
+      { type: 'document', client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } },
+      { id: newObjectId('vs', now.getTime()), scope, now },
+    );
     const event = changeWithEvents(null, session, origin).events[0]!;
     const made = report(scope, session.id, unique);
     // (Stored keys are keyed digests: nothing of the request in them.)
@@ -275,23 +359,40 @@ describe('the stores, through the session key', () => {
       { ...objectKey(scope, session.id, 'verification_session'), id: session.id, version: 1, session: withStoredMetadata(session) },
       inClear(eventItem(event, scope), 'event', { ...event, data: { object: withStoredMetadata(event.data.object) } }),
       inClear(reportItem(made), 'report', made),
-      inClear(completionItem(request, { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id }, now).Item!, 'response', { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` }),
+      inClear(
+        completionItem(
+          request,
+          { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id },
+          now,
+        ).Item!,
+        'response',
+        { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` },
+      ),
     ];
     for (const Item of legacy) await dynamo().send(new PutCommand({ TableName: tableName(), Item }));
     forgetSessionKeys();
     expect(JSON.stringify(await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk }))))).toContain(`ref-${unique}`);
 
     const sealed: string[] = [];
-    expect(await sealSessionsStoredBeforeKeys({ account: scope.account, onSession: (id) => sealed.push(id) })).toEqual({ sessions: 1, copies: 3 });
+    expect(await sealSessionsStoredBeforeKeys({ account: scope.account, onSession: (id) => sealed.push(id) })).toEqual({
+      sessions: 1,
+      copies: 3,
+    });
     expect(sealed).toEqual([session.id]);
     const after = await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk })));
     for (const item of after) expect(JSON.stringify(item), item.sk).not.toContain(unique);
     // Every reader still shows the values, through the session's new key; a second run finds nothing to do.
     forgetSessionKeys();
-    expect((await getSession(scope, session.id))!.session).toMatchObject({ client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } });
+    expect((await getSession(scope, session.id))!.session).toMatchObject({
+      client_reference_id: `ref-${unique}`,
+      metadata: { note: `meta-${unique}` },
+    });
     expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
     expect(await getReport(scope, made.id)).toEqual(made);
-    expect((await savedUnderKey(request, new Date()))).toMatchObject({ kind: 'replay', response: { body: expect.stringContaining(`ref-${unique}`) } });
+    expect(await savedUnderKey(request, new Date())).toMatchObject({
+      kind: 'replay',
+      response: { body: expect.stringContaining(`ref-${unique}`) },
+    });
     expect(await sealSessionsStoredBeforeKeys({ account: scope.account })).toEqual({ sessions: 0, copies: 0 });
   });
 
@@ -299,10 +400,15 @@ describe('the stores, through the session key', () => {
     const scope = newScope();
     const unique = `l${Date.now()}`;
     const now = new Date();
-    const session = createVerificationSession({ type: 'document', client_reference_id: `ref-${unique}` }, { id: newObjectId('vs', now.getTime()), scope, now });
+    const session = createVerificationSession(
+      { type: 'document', client_reference_id: `ref-${unique}` },
+      { id: newObjectId('vs', now.getTime()), scope, now },
+    );
     const key = objectKey(scope, session.id, 'verification_session');
     // The item as Verity wrote it before this change: everything in clear, no key.
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item: { ...key, id: session.id, version: 1, session: withStoredMetadata(session) } }));
+    await dynamo().send(
+      new PutCommand({ TableName: tableName(), Item: { ...key, id: session.id, version: 1, session: withStoredMetadata(session) } }),
+    );
     forgetSessionKeys();
     expect((await getSession(scope, session.id))!.session.client_reference_id).toBe(`ref-${unique}`);
     await changeSession(scope, session.id, (s) => changeWithEvents(s, updateVerificationSession(s, { metadata: { a: 'b' } }), origin));

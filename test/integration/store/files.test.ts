@@ -11,7 +11,14 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ALREADY_SUBMITTED, localFolderObjects, storeUpload, sweepUnsubmittedUploads } from '../../../functions/files/local-folder';
 import { dynamo } from '../../../functions/store/client';
-import { FILES_DIR_ENV, fileStore, MAX_INLINE_CONTENTS_BYTES, MAX_UPLOAD_BYTES, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import {
+  FILES_DIR_ENV,
+  fileStore,
+  MAX_INLINE_CONTENTS_BYTES,
+  MAX_UPLOAD_BYTES,
+  uploadKey,
+  UPLOADS_BUCKET_ENV,
+} from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
 import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
 import { newObjectId } from '../../../functions/wire/ids';
@@ -50,8 +57,23 @@ describe('the file store', () => {
     const id = newObjectId('file');
     const key = uploadKey(scope, session, '-', id);
     const image = jpegHeader(2500, 1600);
-    expect(await storeUpload(process.env[FILES_DIR_ENV]!, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([image]), new Date())).toBeUndefined();
-    const info = { id, session, purpose: 'identity_document' as const, content_type: 'image/jpeg' as const, created: 1, size: image.length, object_key: key };
+    expect(
+      await storeUpload(
+        process.env[FILES_DIR_ENV]!,
+        { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 },
+        Readable.from([image]),
+        new Date(),
+      ),
+    ).toBeUndefined();
+    const info = {
+      id,
+      session,
+      purpose: 'identity_document' as const,
+      content_type: 'image/jpeg' as const,
+      created: 1,
+      size: image.length,
+      object_key: key,
+    };
     await put(fileInfoItem(scope, info));
     const store = fileStore();
     expect(await store.describe(scope, id)).toEqual(info);
@@ -70,7 +92,14 @@ describe('the file store', () => {
 
   it('still reads an image submitted before uploads from its table item, until it is redacted', async () => {
     const id = newObjectId('file');
-    const file = { id, session: newObjectId('vs'), purpose: 'selfie' as const, content_type: 'image/png' as const, created: 1, data: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]) };
+    const file = {
+      id,
+      session: newObjectId('vs'),
+      purpose: 'selfie' as const,
+      content_type: 'image/png' as const,
+      created: 1,
+      data: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]),
+    };
     await put(fileItem(scope, file));
     const { data, ...described } = file;
     await put(fileInfoItem(scope, { ...described, size: data.length }));
@@ -84,8 +113,25 @@ describe('the file store', () => {
     const id = newObjectId('file');
     const key = uploadKey(scope, session, '-', id);
     const large = Buffer.concat([jpegHeader(4000, 3000), Buffer.alloc(MAX_INLINE_CONTENTS_BYTES)]);
-    expect(await storeUpload(process.env[FILES_DIR_ENV]!, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([large]), new Date())).toBeUndefined();
-    await put(fileInfoItem(scope, { id, session, purpose: 'identity_document', content_type: 'image/jpeg', created: 1, size: large.length, object_key: key }));
+    expect(
+      await storeUpload(
+        process.env[FILES_DIR_ENV]!,
+        { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 },
+        Readable.from([large]),
+        new Date(),
+      ),
+    ).toBeUndefined();
+    await put(
+      fileInfoItem(scope, {
+        id,
+        session,
+        purpose: 'identity_document',
+        content_type: 'image/jpeg',
+        created: 1,
+        size: large.length,
+        object_key: key,
+      }),
+    );
     const inline = (await fileStore().contents(scope, id)) as { content_type: string; data: Uint8Array };
     expect(inline.content_type).toBe('image/jpeg');
     // Compared as bytes: a deep equality of 4 MB takes vitest half a minute.
@@ -106,10 +152,22 @@ describe('the file store', () => {
     const folder = process.env[FILES_DIR_ENV];
     try {
       process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
-      const presigned = await fileStore().presignUpload(scope, { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' }, new Date());
+      const presigned = await fileStore().presignUpload(
+        scope,
+        { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' },
+        new Date(),
+      );
       expect(presigned.url).toMatch(/^https:\/\/verity-uploads\.s3\./);
       delete process.env[UPLOADS_BUCKET_ENV];
-      expect((await fileStore().presignUpload(scope, { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' }, new Date())).url).toBe('/local/uploads');
+      expect(
+        (
+          await fileStore().presignUpload(
+            scope,
+            { session: 'vs_1', attempt: '-', purpose: 'selfie', contentType: 'image/jpeg' },
+            new Date(),
+          )
+        ).url,
+      ).toBe('/local/uploads');
       delete process.env[FILES_DIR_ENV];
       expect(() => fileStore()).toThrow(/VERITY_UPLOADS_BUCKET .* VERITY_FILES_DIR/);
     } finally {
@@ -118,14 +176,21 @@ describe('the file store', () => {
     }
   });
 
-  it('removes, locally as the bucket\'s lifecycle rule does, uploads no submission named a day after they arrived', async () => {
+  it("removes, locally as the bucket's lifecycle rule does, uploads no submission named a day after they arrived", async () => {
     const root = mkdtempSync(join(tmpdir(), 'verity-sweep-'));
     try {
       const session = newObjectId('vs');
       const dayAndMore = new Date(Date.now() - 25 * 60 * 60 * 1000);
       const upload = async (when: Date) => {
         const key = uploadKey(scope, session, '-', newObjectId('file'));
-        expect(await storeUpload(root, { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([jpegHeader(8, 8)]), when)).toBeUndefined();
+        expect(
+          await storeUpload(
+            root,
+            { key, content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 },
+            Readable.from([jpegHeader(8, 8)]),
+            when,
+          ),
+        ).toBeUndefined();
         return key;
       };
       const [unsubmitted, submitted, recent] = [await upload(dayAndMore), await upload(dayAndMore), await upload(new Date())];

@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
-import { cancelVerificationSession, createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import {
+  cancelVerificationSession,
+  createVerificationSession,
+  updateVerificationSession,
+  type Scope,
+} from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { listEvents } from '../../../functions/store/events';
 import { completeKey, completionItem, usedKey, type IdempotentRequest, type SavedResponse } from '../../../functions/store/idempotency';
@@ -32,7 +37,11 @@ function saving(request: IdempotentRequest, body: string) {
   return { also, write };
 }
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail('the write should have failed'), (error: unknown) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('the write should have failed'),
+    (error: unknown) => error,
+  );
 const eventTypes = async (scope: Scope) => (await listEvents(scope, undefined, { limit: 10 })).data.map((e) => e.type);
 
 describe('idempotent changes', () => {
@@ -60,12 +69,23 @@ describe('idempotent changes', () => {
     const request = { scope, key: 'twins', fingerprint: 'f' };
     const stale = await getSession(scope, session.id);
     // The twin wins: the change and the key, in one transaction.
-    await changeSession(scope, session.id, (s) => changeWithEvents(s, cancelVerificationSession(s), origin), saving(request, '{"winner":true}').also);
+    await changeSession(
+      scope,
+      session.id,
+      (s) => changeWithEvents(s, cancelVerificationSession(s), origin),
+      saving(request, '{"winner":true}').also,
+    );
 
     let decisions = 0;
     const { also, write } = saving(request, '{"loser":true}');
     const error = await rejection(
-      changeSession(scope, session.id, (s) => (decisions++, changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin)), also, stale),
+      changeSession(
+        scope,
+        session.id,
+        (s) => (decisions++, changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin)),
+        also,
+        stale,
+      ),
     );
     expect(decisions).toBe(1);
     expect(write.stored).toBe(0);
@@ -77,14 +97,25 @@ describe('idempotent changes', () => {
     const scope = newScope();
     const session = await newSession(scope);
     const stale = await getSession(scope, session.id);
-    await changeSession(scope, session.id, (s) => changeWithEvents(s, updateVerificationSession(s, { metadata: { theirs: 'yes' } }), origin));
+    await changeSession(scope, session.id, (s) =>
+      changeWithEvents(s, updateVerificationSession(s, { metadata: { theirs: 'yes' } }), origin),
+    );
 
     const request = { scope, key: 'mine', fingerprint: 'f' };
     const { also, write } = saving(request, '{"mine":true}');
-    await changeSession(scope, session.id, (s) => changeWithEvents(s, updateVerificationSession(s, { metadata: { mine: 'yes' } }), origin), also, stale);
+    await changeSession(
+      scope,
+      session.id,
+      (s) => changeWithEvents(s, updateVerificationSession(s, { metadata: { mine: 'yes' } }), origin),
+      also,
+      stale,
+    );
     expect(write.stored).toBe(1);
     expect((await getSession(scope, session.id))!).toMatchObject({ version: 3, session: { metadata: { theirs: 'yes', mine: 'yes' } } });
-    expect(await completeKey(request, { statusCode: 200, body: '{}' }, new Date())).toEqual({ kind: 'replay', response: { statusCode: 200, body: '{"mine":true}' } });
+    expect(await completeKey(request, { statusCode: 200, body: '{}' }, new Date())).toEqual({
+      kind: 'replay',
+      response: { statusCode: 200, body: '{"mine":true}' },
+    });
   });
 
   it('stores one of two creates with one key: the other fails on the key and reads the first one’s response', async () => {
@@ -106,6 +137,9 @@ describe('idempotent changes', () => {
     expect(await completeKey({ ...request, fingerprint: 'other' }, { statusCode: 200, body: '{}' }, now)).toEqual({ kind: 'mismatch' });
     const nextDay = new Date(now.getTime() + 24 * 60 * 60 * 1000);
     expect(await completeKey({ ...request, fingerprint: 'other' }, { statusCode: 200, body: '{"day":2}' }, nextDay)).toBeUndefined();
-    expect(await completeKey({ ...request, fingerprint: 'other' }, { statusCode: 200, body: '{}' }, nextDay)).toEqual({ kind: 'replay', response: { statusCode: 200, body: '{"day":2}' } });
+    expect(await completeKey({ ...request, fingerprint: 'other' }, { statusCode: 200, body: '{}' }, nextDay)).toEqual({
+      kind: 'replay',
+      response: { statusCode: 200, body: '{"day":2}' },
+    });
   });
 });

@@ -1,7 +1,12 @@
 /** The transactional outbox against DynamoDB Local: a change and its events, both or neither. */
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
-import { cancelVerificationSession, createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import {
+  cancelVerificationSession,
+  createVerificationSession,
+  updateVerificationSession,
+  type Scope,
+} from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';
@@ -14,7 +19,10 @@ const allEvents = async (scope: Scope) => (await listEvents(scope, undefined, { 
 
 async function createOne(scope: Scope) {
   const now = new Date();
-  const session = createVerificationSession({ type: 'document', metadata: { order: '7' } }, { id: newObjectId('vs', now.getTime()), scope, now });
+  const session = createVerificationSession(
+    { type: 'document', metadata: { order: '7' } },
+    { id: newObjectId('vs', now.getTime()), scope, now },
+  );
   const change = changeWithEvents(null, session, origin('req_create'));
   await insertSession(change);
   return change;
@@ -32,7 +40,15 @@ describe('every change writes exactly its events, in the same transaction', () =
       account: scope.account,
       api_version: expect.any(String),
       created: session.created,
-      data: { object: expect.objectContaining({ id: session.id, status: 'requires_input', metadata: { order: '7' }, client_secret: null, url: null }) },
+      data: {
+        object: expect.objectContaining({
+          id: session.id,
+          status: 'requires_input',
+          metadata: { order: '7' },
+          client_secret: null,
+          url: null,
+        }),
+      },
       livemode: false,
       pending_webhooks: 0,
       request: { id: 'req_create', idempotency_key: 'key_req_create' },

@@ -23,7 +23,9 @@ describe('leaseRequests', () => {
     const { result, calls } = await counted(() => leaseRequests(scope, { window: 1000, wanted: 5, limit: 25 }));
     expect(result).toEqual({ granted: 5, count: { window: 1000, leased: 5 } });
     expect(calls).toBe(1);
-    const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: `rate_limit#${scope.account}#test`, sk: 'rate_limit' } }));
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName(), Key: { pk: `rate_limit#${scope.account}#test`, sk: 'rate_limit' } }),
+    );
     expect(Item).toEqual({ pk: `rate_limit#${scope.account}#test`, sk: 'rate_limit', window: 1000, leased: 5, expires_at: 1000 + 86_400 });
   });
 
@@ -32,7 +34,10 @@ describe('leaseRequests', () => {
     const first = await leaseRequests(scope, { window: 2000, wanted: 20, limit: 25 });
     const added = await counted(() => leaseRequests(scope, { window: 2000, wanted: 4, limit: 25, seen: first.count }));
     expect(added).toEqual({ result: { granted: 4, count: { window: 2000, leased: 24 } }, calls: 1 });
-    expect(await leaseRequests(scope, { window: 2000, wanted: 5, limit: 25, seen: added.result.count })).toEqual({ granted: 1, count: { window: 2000, leased: 25 } });
+    expect(await leaseRequests(scope, { window: 2000, wanted: 5, limit: 25, seen: added.result.count })).toEqual({
+      granted: 1,
+      count: { window: 2000, leased: 25 },
+    });
     const spent = await counted(() => leaseRequests(scope, { window: 2000, wanted: 5, limit: 25 }));
     expect(spent.result).toEqual({ granted: 0, count: { window: 2000, leased: 25 } });
     expect(spent.calls).toBe(1); // the failed start tells it the window is spent
@@ -71,7 +76,10 @@ describe('containers sharing one account', () => {
   it('admit exactly the limit per window between them, with far fewer calls than requests', async () => {
     const scope = newScope();
     const clock = { now: 7_000_000 };
-    const containers = Array.from({ length: 4 }, () => new RequestLimiter({ lease: leaseRequests, limits: () => ({ live: 100, test: 25 }), now: () => clock.now }));
+    const containers = Array.from(
+      { length: 4 },
+      () => new RequestLimiter({ lease: leaseRequests, limits: () => ({ live: 100, test: 25 }), now: () => clock.now }),
+    );
     const flood = (limiter: RequestLimiter) => Promise.all(Array.from({ length: 30 }, () => limiter.admit(scope)));
     const { result, calls } = await counted(async () => {
       const perWindow: number[] = [];

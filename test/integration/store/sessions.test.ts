@@ -43,7 +43,10 @@ describe('version-guarded writes', () => {
         (next, context) => async (args) => {
           if (context.commandName === 'TransactWriteItemsCommand' && !competitorDone) {
             competitorDone = true;
-            await changeSession(scope, session!.id, (s) => ({ session: updateVerificationSession(s, { metadata: { theirs: 'yes' } }), events: [] }));
+            await changeSession(scope, session!.id, (s) => ({
+              session: updateVerificationSession(s, { metadata: { theirs: 'yes' } }),
+              events: [],
+            }));
           }
           return next(args);
         },
@@ -60,7 +63,13 @@ describe('version-guarded writes', () => {
     });
     expect(decisions).toEqual([{}, { theirs: 'yes' }]);
     // Ours: read, lost write, winning write. The competitor's own read and write sit in between.
-    expect(calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'GetItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(calls).toEqual([
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+      'TransactWriteItemsCommand',
+    ]);
     expect(await getSession(scope, session!.id)).toMatchObject({ version: 3, session: { metadata: { theirs: 'yes', mine: 'yes' } } });
   });
 
@@ -102,8 +111,14 @@ describe('a list page costs the same whatever the table holds', () => {
 describe('a page with two filters', () => {
   it('reads in large steps, so a rare match behind many others costs few round trips', async () => {
     const scope = newScope();
-    const sessions = await seed(scope, 250, (i) => ({ type: 'document', client_reference_id: 'same', ...(i === 0 ? { related_customer: 'cus_rare' } : {}) }));
-    const { result, calls } = await countCalls(() => listSessions(scope, { limit: 10, clientReferenceId: 'same', relatedCustomer: 'cus_rare' }));
+    const sessions = await seed(scope, 250, (i) => ({
+      type: 'document',
+      client_reference_id: 'same',
+      ...(i === 0 ? { related_customer: 'cus_rare' } : {}),
+    }));
+    const { result, calls } = await countCalls(() =>
+      listSessions(scope, { limit: 10, clientReferenceId: 'same', relatedCustomer: 'cus_rare' }),
+    );
     expect(result).toEqual({ sessions: [sessions[0]], hasMore: false });
     // The first filter picks the index (250 candidates); reading them 200 at a time takes 2 queries.
     expect(calls).toEqual(['QueryCommand', 'QueryCommand']);
@@ -116,14 +131,22 @@ describe('a page with two filters reads a fixed number of items whatever the tab
     const total = FILTERED_READ_BUDGET + 150;
     // The only match is the oldest session, read last going newest first and first going backwards.
     // The reference picks the index (every session); the customer is checked on the items read.
-    const sessions = await seedSessions(scope, total, (i) => ({ type: 'document', client_reference_id: 'same', related_customer: i === 0 ? 'cus_wanted' : 'cus_other' }));
-    const { result: newestFirst, itemsRead } = await countCalls(() => listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_wanted' }));
+    const sessions = await seedSessions(scope, total, (i) => ({
+      type: 'document',
+      client_reference_id: 'same',
+      related_customer: i === 0 ? 'cus_wanted' : 'cus_other',
+    }));
+    const { result: newestFirst, itemsRead } = await countCalls(() =>
+      listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_wanted' }),
+    );
     expect(newestFirst.sessions.map((session) => session.id)).toEqual([sessions[0]!.id]);
     expect(newestFirst.hasMore).toBe(false);
     expect(itemsRead).toBeGreaterThan(FILTERED_READ_BUDGET);
     // Nothing matches: every item is read once, and the page is empty and final.
     for (const cursor of [{}, { endingBefore: 'vs_0' }]) {
-      const { result, itemsRead: read } = await countCalls(() => listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_none', ...cursor }));
+      const { result, itemsRead: read } = await countCalls(() =>
+        listSessions(scope, { limit: 1, clientReferenceId: 'same', relatedCustomer: 'cus_none', ...cursor }),
+      );
       expect(result).toEqual({ sessions: [], hasMore: false });
       expect(read).toBe(total);
     }
@@ -143,7 +166,9 @@ describe('a page with two filters reads a fixed number of items whatever the tab
       let cursor: string | undefined;
       for (;;) {
         const page = backwards ? { endingBefore: cursor ?? 'vs_0' } : { startingAfter: cursor };
-        const { result, itemsRead } = await countCalls(() => listSessions(scope, { limit: 2, clientReferenceId: 'same', relatedCustomer: 'cus_wanted', ...page }));
+        const { result, itemsRead } = await countCalls(() =>
+          listSessions(scope, { limit: 2, clientReferenceId: 'same', relatedCustomer: 'cus_wanted', ...page }),
+        );
         expect(itemsRead).toBeLessThanOrEqual(FILTERED_READ_BUDGET);
         const ids = result.sessions.map((session) => session.id);
         seen.push(...(backwards ? ids.reverse() : ids));

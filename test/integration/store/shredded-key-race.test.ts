@@ -9,7 +9,12 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import { redactedSession } from '../../../functions/domain/redaction';
-import { createVerificationSession, redactVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import {
+  createVerificationSession,
+  redactVerificationSession,
+  updateVerificationSession,
+  type Scope,
+} from '../../../functions/domain/verification-session';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';
@@ -19,7 +24,8 @@ import { destroySessionKey, forgetSessionKeys, loadSessionKeys, rememberSessionK
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
 import { newObjectId } from '../../../functions/wire/ids';
 
-const raw = async (Key: Record<string, unknown>, TableName = tableName()) => (await dynamo().send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item!;
+const raw = async (Key: Record<string, unknown>, TableName = tableName()) =>
+  (await dynamo().send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item!;
 
 describe('a key destroyed in another container', () => {
   it('what is written after the shredding holds only its clear form, and reads where the old key is still cached', async () => {
@@ -39,7 +45,9 @@ describe('a key destroyed in another container', () => {
     // request racing the redaction may), then the redaction's own last change with its `redacted` event.
     forgetSessionKeys();
     await destroySessionKey(scope, session.id);
-    await changeSession(scope, session.id, (s) => changeWithEvents(s, updateVerificationSession(s, { metadata: { late: `late-${unique}` } }), origin));
+    await changeSession(scope, session.id, (s) =>
+      changeWithEvents(s, updateVerificationSession(s, { metadata: { late: `late-${unique}` } }), origin),
+    );
     const sessionItem = await raw(objectKey(scope, session.id, 'verification_session'));
     expect(sessionItem.session_sealed).toBeUndefined();
     expect(JSON.stringify(sessionItem)).not.toContain(unique);

@@ -60,14 +60,23 @@ describe('the outbox publisher', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(publishedIds()).toEqual(events.map((e) => e.id));
     expect(receiver.calls).toEqual([10, 10, 5]);
-    expect(receiver.received[0]).toMatchObject({ source: EVENT_SOURCE, 'detail-type': 'identity.verification_session.created', detail: events[0] });
+    expect(receiver.received[0]).toMatchObject({
+      source: EVENT_SOURCE,
+      'detail-type': 'identity.verification_session.created',
+      detail: events[0],
+    });
   });
 
   it('puts each event on the bus as redaction leaves it: the bus and every dead-letter queue behind it hold no personal value', async () => {
     const now = new Date();
     const unique = `bus${Date.now()}`;
     const session = createVerificationSession(
-      { type: 'document', client_reference_id: `ref-${unique}`, metadata: { user: `meta-${unique}` }, related_person: { account: `acct_${unique}`, person: `person_${unique}` } },
+      {
+        type: 'document',
+        client_reference_id: `ref-${unique}`,
+        metadata: { user: `meta-${unique}` },
+        related_person: { account: `acct_${unique}`, person: `person_${unique}` },
+      },
       { id: newObjectId('vs', now.getTime()), scope, now },
     );
     newSessionKeyItem(scope, session.id);
@@ -77,7 +86,12 @@ describe('the outbox publisher', () => {
     expect(JSON.stringify(published)).not.toContain(unique);
     expect(published).toMatchObject({
       'detail-type': 'identity.verification_session.created',
-      detail: { id: event.id, account: scope.account, data: { object: { id: session.id, status: 'requires_input', client_reference_id: '[redacted]', metadata: {} } }, request: { idempotency_key: '[redacted]' } },
+      detail: {
+        id: event.id,
+        account: scope.account,
+        data: { object: { id: session.id, status: 'requires_input', client_reference_id: '[redacted]', metadata: {} } },
+        request: { idempotency_key: '[redacted]' },
+      },
     });
   });
 
@@ -124,7 +138,10 @@ describe('the outbox publisher', () => {
 describe('the outbox publisher and EventBridge’s size limit', () => {
   it('splits requests at 256 KB, and reports an event no request can carry', async () => {
     // Large in what the bus carries (metadata, personal, stays off it): a field kept in clear.
-    const large = newEvents(5).map((event) => ({ ...event, data: { object: { ...event.data.object, options: { blob: 'x'.repeat(100_000) } } } }));
+    const large = newEvents(5).map((event) => ({
+      ...event,
+      data: { object: { ...event.data.object, options: { blob: 'x'.repeat(100_000) } } },
+    }));
     const huge = { ...newEvents(1)[0]!, data: { object: { ...newEvents(1)[0]!.data.object, options: { blob: 'x'.repeat(300_000) } } } };
     const records = [...large, huge].map((event) => insertRecord(eventItem(event as StripeEvent, scope)));
     const response = await handler({ Records: records });

@@ -18,13 +18,30 @@ import { listEvents } from '../../../functions/store/events';
 import { getSession } from '../../../functions/store/sessions';
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/redact-sessions';
-import { addCopies, copiesOf, countWrites, jobRemoval, PERSONAL, savedProgress, useOwnTable, verifiedThenRedacted } from '../../support/redaction';
+import {
+  addCopies,
+  copiesOf,
+  countWrites,
+  jobRemoval,
+  PERSONAL,
+  savedProgress,
+  useOwnTable,
+  verifiedThenRedacted,
+} from '../../support/redaction';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { storeUpload } from '../../../functions/files/local-folder';
-import { admitUpload, FILES_DIR_ENV, MAX_UPLOAD_BYTES, sessionUploadsPrefix, UPLOAD_COUNT_KIND, uploadKey, UPLOADS_BUCKET_ENV } from '../../../functions/store/files';
+import {
+  admitUpload,
+  FILES_DIR_ENV,
+  MAX_UPLOAD_BYTES,
+  sessionUploadsPrefix,
+  UPLOAD_COUNT_KIND,
+  uploadKey,
+  UPLOADS_BUCKET_ENV,
+} from '../../../functions/store/files';
 import { pageOfCopies } from '../../../functions/store/session-copies';
 import { newObjectId } from '../../../functions/wire/ids';
 import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
@@ -60,7 +77,11 @@ describe('the redaction worker', () => {
 
     const stored = (await getSession(scope, session.id))!.session;
     expect(stored).toMatchObject({ status: 'verified', redaction: { status: 'redacted' }, client_reference_id: REDACTED, metadata: {} });
-    expect(stored.verified_outputs).toMatchObject({ first_name: REDACTED, dob: { day: 1, month: 1, year: 1 }, address: { line1: REDACTED, country: 'US' } });
+    expect(stored.verified_outputs).toMatchObject({
+      first_name: REDACTED,
+      dob: { day: 1, month: 1, year: 1 },
+      address: { line1: REDACTED, country: 'US' },
+    });
     const reports = await listReports(scope, { limit: 10, verificationSession: session.id });
     const events = await listEvents(scope, undefined, { limit: 100 });
     const ofSession = events.data.filter((event) => event.data.object.id === session.id);
@@ -72,17 +93,27 @@ describe('the redaction worker', () => {
   it('makes only the calls its IAM grant allows (DynamoDB Local checks no IAM: this is what does)', async () => {
     const session = await verifiedThenRedacted(scope);
     // A saved response that shows the session: redaction empties it (an update).
-    await dynamo().send(new PutCommand(completionItem({ scope, key: `grant-${session.id}`, fingerprint: 'f' }, { statusCode: 200, body: '{}', session: session.id }, new Date())));
+    await dynamo().send(
+      new PutCommand(
+        completionItem(
+          { scope, key: `grant-${session.id}`, fingerprint: 'f' },
+          { statusCode: 200, body: '{}', session: session.id },
+          new Date(),
+        ),
+      ),
+    );
     const { result, calls } = await countCalls(() => handler({ Records: [jobRemoval(scope, session.id)] }));
     expect(result).toEqual({ batchItemFailures: [] });
     expect((await getSession(scope, session.id))!.session.redaction).toMatchObject({ status: 'redacted' });
     // A transaction's items need the actions of their kinds, which the grant lists as well.
-    const actions = new Set(calls.map((command) => `dynamodb:${command.replace(/Command$/, '')}`).filter((action) => action !== 'dynamodb:TransactWriteItems'));
+    const actions = new Set(
+      calls.map((command) => `dynamodb:${command.replace(/Command$/, '')}`).filter((action) => action !== 'dynamodb:TransactWriteItems'),
+    );
     expect(actions).toContain('dynamodb:UpdateItem');
     for (const action of actions) expect([...REDACTION_TABLE_ACTIONS, 'dynamodb:Query'], action).toContain(action);
   });
 
-  it('replaces only the events\' copies of the session, never a webhook count the delivery worker changed meanwhile', async () => {
+  it("replaces only the events' copies of the session, never a webhook count the delivery worker changed meanwhile", async () => {
     const session = await verifiedThenRedacted(scope);
     const counted: { pk: string; sk: string }[] = [];
     const name = `deliver-meanwhile-${Math.random()}`;
@@ -93,7 +124,14 @@ describe('the redaction worker', () => {
         const result = await next(args);
         if (context.commandName === 'QueryCommand') {
           for (const item of ((result.output as { Items?: Record<string, any>[] }).Items ?? []).filter((item) => item.sk === EVENT_KIND)) {
-            await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET pending_webhooks = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
+            await dynamo().send(
+              new UpdateCommand({
+                TableName: tableName(),
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: 'SET pending_webhooks = :zero',
+                ExpressionAttributeValues: { ':zero': 0 },
+              }),
+            );
             counted.push({ pk: item.pk, sk: item.sk });
           }
         }
@@ -223,7 +261,12 @@ describe('the redaction worker', () => {
     const session = await verifiedThenRedacted(scope);
     const other = 'vs_00000000CCCCCCCCCCCCCCCC';
     const now = new Date();
-    for (const [sessionId, attempt] of [[session.id, '-'], [session.id, '-'], [session.id, 'vr_00000000AAAAAAAAAAAAAAAA'], [other, '-']] as const) {
+    for (const [sessionId, attempt] of [
+      [session.id, '-'],
+      [session.id, '-'],
+      [session.id, 'vr_00000000AAAAAAAAAAAAAAAA'],
+      [other, '-'],
+    ] as const) {
       expect(await admitUpload(scope, { session: sessionId, attempt }, now)).toEqual({ admitted: true });
     }
     const counts = async (sessionId: string) => (await pageOfCopies(scope, UPLOAD_COUNT_KIND, sessionId, { limit: 100 })).items;
@@ -240,8 +283,19 @@ describe('the redaction worker', () => {
     const session = await verifiedThenRedacted(scope);
     const root = process.env[FILES_DIR_ENV]!;
     const upload = (sessionId: string, attempt: string) =>
-      storeUpload(root, { key: uploadKey(scope, sessionId, attempt, newObjectId('file')), content_type: 'image/jpeg', max_bytes: MAX_UPLOAD_BYTES, expires: 0 }, Readable.from([Buffer.from([0xff, 0xd8, 0xff, 0xe0])]), new Date());
-    for (const attempt of ['-', '-', '-', 'vr_00000000AAAAAAAAAAAAAAAA', 'vr_00000000AAAAAAAAAAAAAAAA']) expect(await upload(session.id, attempt)).toBeUndefined();
+      storeUpload(
+        root,
+        {
+          key: uploadKey(scope, sessionId, attempt, newObjectId('file')),
+          content_type: 'image/jpeg',
+          max_bytes: MAX_UPLOAD_BYTES,
+          expires: 0,
+        },
+        Readable.from([Buffer.from([0xff, 0xd8, 0xff, 0xe0])]),
+        new Date(),
+      );
+    for (const attempt of ['-', '-', '-', 'vr_00000000AAAAAAAAAAAAAAAA', 'vr_00000000AAAAAAAAAAAAAAAA'])
+      expect(await upload(session.id, attempt)).toBeUndefined();
     const other = 'vs_00000000BBBBBBBBBBBBBBBB';
     expect(await upload(other, '-')).toBeUndefined();
     const ofSession = join(root, sessionUploadsPrefix(scope, session.id));
@@ -253,7 +307,7 @@ describe('the redaction worker', () => {
     expect(filesUnder(join(root, sessionUploadsPrefix(scope, other)))).toHaveLength(2);
   });
 
-  it('deletes every version of the session\'s objects in S3 (ListObjectVersions, DeleteObjects), with only the grant\'s actions', async () => {
+  it("deletes every version of the session's objects in S3 (ListObjectVersions, DeleteObjects), with only the grant's actions", async () => {
     process.env.VERITY_REDACTION_COPIES_PER_RUN = '3';
     const session = await verifiedThenRedacted(scope);
     const prefix = sessionUploadsPrefix(scope, session.id);
@@ -275,7 +329,9 @@ describe('the redaction worker', () => {
         Prefix: input.Prefix,
         MaxKeys: input.MaxKeys,
         IsTruncated: under.length > page.length,
-        Versions: page.filter((version) => !version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true, Size: 4, StorageClass: 'STANDARD' })),
+        Versions: page
+          .filter((version) => !version.marker)
+          .map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true, Size: 4, StorageClass: 'STANDARD' })),
         DeleteMarkers: page.filter((version) => version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true })),
       };
     });
@@ -301,7 +357,16 @@ describe('the redaction worker', () => {
       for (const object of call.args[0].input.Delete!.Objects!) expect(object.VersionId).toBeDefined();
     }
     // The calls, as IAM actions: ListObjectVersions needs s3:ListBucketVersions, deleting a version s3:DeleteObjectVersion.
-    const actions = new Set(s3.calls().map((call) => ({ ListObjectVersionsCommand: 's3:ListBucketVersions', DeleteObjectsCommand: 's3:DeleteObjectVersion' })[(call.args[0] as object).constructor.name as 'DeleteObjectsCommand']));
+    const actions = new Set(
+      s3
+        .calls()
+        .map(
+          (call) =>
+            ({ ListObjectVersionsCommand: 's3:ListBucketVersions', DeleteObjectsCommand: 's3:DeleteObjectVersion' })[
+              (call.args[0] as object).constructor.name as 'DeleteObjectsCommand'
+            ],
+        ),
+    );
     for (const action of actions) expect(UPLOADS_REDACTION_ACTIONS).toContain(action);
   });
 });

@@ -43,7 +43,14 @@ async function submitted(extra: Partial<Submission> = {}, scope = defaultScope) 
   const now = new Date();
   const session = createVerificationSession({ type: 'document' }, { id: newObjectId('vs', now.getTime()), scope, now });
   await insertSession(changeWithEvents(null, session, { request: null, now }));
-  const submission: Submission = { id: newObjectId('vsub', now.getTime()), session: session.id, created: 0, consent: 'given', files: {}, ...extra };
+  const submission: Submission = {
+    id: newObjectId('vsub', now.getTime()),
+    session: session.id,
+    created: 0,
+    consent: 'given',
+    files: {},
+    ...extra,
+  };
   await changeSession(scope, session.id, (current) => submitChange(current, submission, [], { request: null, now }));
   return { session, submission, record: streamRecord(submissionItem(scope, submission, now)) };
 }
@@ -52,7 +59,10 @@ describe('the checks worker', () => {
   it('concludes a new submission with a report, and removes the submission', async () => {
     const { session, submission, record } = await submitted({ test_case: 'selfie_manipulated' });
     expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
-    await eventually(() => statusOf(session), (status) => expect(status).toBe('requires_input'));
+    await eventually(
+      () => statusOf(session),
+      (status) => expect(status).toBe('requires_input'),
+    );
     const stored = await getSession(scope, session.id);
     expect(stored!.session).toMatchObject({ status: 'requires_input', last_error: { code: 'selfie_manipulated' }, submission: null });
     expect(stored!.version).toBe(3);
@@ -65,7 +75,10 @@ describe('the checks worker', () => {
   it('does nothing when the same record is delivered again', async () => {
     const { session, record } = await submitted();
     await handler({ Records: [record] });
-    await eventually(() => statusOf(session), (status) => expect(status).toBe('verified'));
+    await eventually(
+      () => statusOf(session),
+      (status) => expect(status).toBe('verified'),
+    );
     const first = await getSession(scope, session.id);
     expect(await handler({ Records: [record, record] })).toEqual({ batchItemFailures: [] });
     // The jobs queued again find the session concluded: the runner, called directly, changes nothing either.
@@ -89,7 +102,7 @@ describe('the checks worker', () => {
     expect((await getSession(scope, other.session.id))!.session.status).toBe('processing');
   });
 
-  it('queues a delayed test check instead of waiting it out, so another account\'s verdict comes first', { timeout: 45_000 }, async () => {
+  it("queues a delayed test check instead of waiting it out, so another account's verdict comes first", { timeout: 45_000 }, async () => {
     const other = { account: `acct_checksother${Date.now()}`, mode: 'test' as const };
     const slow = await submitted({ delay_seconds: 60 });
     const fast = await submitted({}, other);
@@ -97,7 +110,10 @@ describe('the checks worker', () => {
     // timeout is below the 60 s delay: a handler that waited it out would fail here.)
     expect(await handler({ Records: [slow.record] })).toEqual({ batchItemFailures: [] });
     expect(await handler({ Records: [fast.record] })).toEqual({ batchItemFailures: [] });
-    await eventually(() => statusOf(fast.session, other), (status) => expect(status).toBe('verified'));
+    await eventually(
+      () => statusOf(fast.session, other),
+      (status) => expect(status).toBe('verified'),
+    );
     // The delayed one is a timer in the queue: it holds no slot, and its session still waits.
     expect(queue.running().get(scope.account)).toBeUndefined();
     expect(await statusOf(slow.session)).toBe('processing');

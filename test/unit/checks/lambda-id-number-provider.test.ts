@@ -22,9 +22,18 @@ const lambda = mockClient(LambdaClient);
 const client = new LambdaClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const payload = (text: string) => new TextEncoder().encode(text) as InvokeCommandOutput['Payload'];
 /** A synchronous invocation's answer, as Lambda returns it. */
-const invoked = (body: string, extra: Partial<InvokeCommandOutput> = {}) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: payload(body), ...extra });
+const invoked = (body: string, extra: Partial<InvokeCommandOutput> = {}) => ({
+  StatusCode: 200,
+  ExecutedVersion: '$LATEST',
+  Payload: payload(body),
+  ...extra,
+});
 const provider = () => lambdaIdNumberProvider(ARN, { client });
-const rejection = (promise: Promise<unknown>) => promise.then(() => expect.fail('the check should have rejected'), (error: Error) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('the check should have rejected'),
+    (error: Error) => error,
+  );
 
 beforeEach(() => lambda.reset());
 
@@ -43,21 +52,30 @@ describe('the ID-number provider Lambda', () => {
     });
   });
 
-  it.each(['id_number_mismatch', 'id_number_insufficient_document_data', 'id_number_unverified_other'] as const)('answers unverified with %s', async (code) => {
-    lambda.on(InvokeCommand).resolves(invoked(JSON.stringify({ status: 'unverified', code })));
-    await expect(provider().check(QUERY)).resolves.toEqual({ status: 'unverified', code });
-  });
+  it.each(['id_number_mismatch', 'id_number_insufficient_document_data', 'id_number_unverified_other'] as const)(
+    'answers unverified with %s',
+    async (code) => {
+      lambda.on(InvokeCommand).resolves(invoked(JSON.stringify({ status: 'unverified', code })));
+      await expect(provider().check(QUERY)).resolves.toEqual({ status: 'unverified', code });
+    },
+  );
 
   it('rejects when the function threw, without repeating its error payload (which may echo the query)', async () => {
-    lambda.on(InvokeCommand).resolves(
-      invoked('{"errorType":"Error","errorMessage":"no record for 123456789 Jenny Rosen","trace":[]}', { FunctionError: 'Unhandled' }),
-    );
+    lambda
+      .on(InvokeCommand)
+      .resolves(
+        invoked('{"errorType":"Error","errorMessage":"no record for 123456789 Jenny Rosen","trace":[]}', { FunctionError: 'Unhandled' }),
+      );
     const error = await rejection(provider().check(QUERY));
     expect(error.message).toBe('The ID-number provider failed (FunctionError Unhandled)');
   });
 
   it('rejects when the function itself timed out', async () => {
-    lambda.on(InvokeCommand).resolves(invoked('{"errorMessage":"2026-11-30T14:00:03.000Z 6f2c Task timed out after 3.00 seconds"}', { FunctionError: 'Unhandled' }));
+    lambda
+      .on(InvokeCommand)
+      .resolves(
+        invoked('{"errorMessage":"2026-11-30T14:00:03.000Z 6f2c Task timed out after 3.00 seconds"}', { FunctionError: 'Unhandled' }),
+      );
     await expect(provider().check(QUERY)).rejects.toThrow(/FunctionError Unhandled/);
   });
 
@@ -102,7 +120,9 @@ describe('the answer, read strictly', () => {
   });
 
   it('never puts a value of the answer in its error', () => {
-    expect(() => idNumberAnswerOf(payload('{"status":"unverified","code":"123-45-6789"}'))).toThrow(expect.objectContaining({ message: expect.not.stringContaining('6789') }));
+    expect(() => idNumberAnswerOf(payload('{"status":"unverified","code":"123-45-6789"}'))).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('6789') }),
+    );
   });
 
   it('refuses bytes that are not UTF-8', () => {
@@ -117,7 +137,15 @@ describe('the function ARN', () => {
     ['arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:check_ssn:7', 'us-gov-west-1'],
   ])('%s names the region %s', (arn, region) => expect(lambdaRegionOf(arn)).toBe(region));
 
-  it.each(['check-ssn', 'arn:aws:lambda:us-east-1:123456789012:layer:x', 'arn:aws:s3:::bucket', 'arn:aws:lambda:us-east-1:1234:function:x', ''])('refuses %j with one line that says what it must be', (arn) => {
-    expect(() => lambdaIdNumberProvider(arn)).toThrow(/^VERITY_ID_NUMBER_PROVIDER_ARN must be a Lambda function ARN \(arn:aws:lambda:<region>:<account>:function:<name>\), not /);
+  it.each([
+    'check-ssn',
+    'arn:aws:lambda:us-east-1:123456789012:layer:x',
+    'arn:aws:s3:::bucket',
+    'arn:aws:lambda:us-east-1:1234:function:x',
+    '',
+  ])('refuses %j with one line that says what it must be', (arn) => {
+    expect(() => lambdaIdNumberProvider(arn)).toThrow(
+      /^VERITY_ID_NUMBER_PROVIDER_ARN must be a Lambda function ARN \(arn:aws:lambda:<region>:<account>:function:<name>\), not /,
+    );
   });
 });

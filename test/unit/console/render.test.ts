@@ -5,12 +5,27 @@ import { redactedSession } from '../../../functions/domain/redaction';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
 import type { ConsoleSession } from '../../../functions/store/console-sessions';
 
-const operator: ConsoleSession = { id: 'cs_x', scope: { account: 'acct_1', mode: 'test' }, email: 'ops@example.com', role: 'admin', created: 0, expires: 1 };
+const operator: ConsoleSession = {
+  id: 'cs_x',
+  scope: { account: 'acct_1', mode: 'test' },
+  email: 'ops@example.com',
+  role: 'admin',
+  created: 0,
+  expires: 1,
+};
 const hostile = '<script>alert(1)</script>';
 const session = {
-  ...createVerificationSession({ type: 'document', client_reference_id: hostile, metadata: { note: 'private-note' } }, { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: operator.scope, now: new Date(0) }),
+  ...createVerificationSession(
+    { type: 'document', client_reference_id: hostile, metadata: { note: 'private-note' } },
+    { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: operator.scope, now: new Date(0) },
+  ),
   status: 'verified' as const,
-  verified_outputs: { first_name: 'Jenny', last_name: 'Rosen', dob: { day: 14, month: 7, year: 1990 }, address: { line1: '1 Main St', country: 'US' } },
+  verified_outputs: {
+    first_name: 'Jenny',
+    last_name: 'Rosen',
+    dob: { day: 14, month: 7, year: 1990 },
+    address: { line1: '1 Main St', country: 'US' },
+  },
 };
 const view = (overrides: Partial<SessionPageView>): SessionPageView => ({
   operator: { session: operator, csrf: 'csrf' },
@@ -38,7 +53,10 @@ describe('the session page', () => {
   });
 
   it('shows a redacted session’s [redacted] values to every role, and never an image', () => {
-    const page = renderSessionPage(view({ session: redactedSession(session), revealed: true, actions: { cancel: false, redact: false } }), 'nonce');
+    const page = renderSessionPage(
+      view({ session: redactedSession(session), revealed: true, actions: { cancel: false, redact: false } }),
+      'nonce',
+    );
     expect(page).toContain('[redacted]');
     expect(page).not.toContain('Jenny');
     expect(page).not.toContain('<img');

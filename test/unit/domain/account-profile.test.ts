@@ -25,12 +25,25 @@ describe('name', () => {
 
   it('has 1 to 100 characters', () => {
     for (const name of ['', '   ', 'x'.repeat(101), '🦊'.repeat(101)]) {
-      expect(errorOf(() => readProfileName(name)), JSON.stringify(name)).toMatchObject({ kind: 'invalid_parameter', code: 'parameter_invalid', param: 'name' });
+      expect(
+        errorOf(() => readProfileName(name)),
+        JSON.stringify(name),
+      ).toMatchObject({ kind: 'invalid_parameter', code: 'parameter_invalid', param: 'name' });
     }
   });
 
   it('refuses control, line-separator and text-direction characters, and lone surrogates', () => {
-    for (const name of ['Acme\u0000', 'Ac\nme', 'Ac\tme', 'Acme\u007f', 'Acme\u0085', 'Acme\u2028Ltd', 'Acme\u202eLtd', 'Acme\u2066Ltd', 'Acme\ud800']) {
+    for (const name of [
+      'Acme\u0000',
+      'Ac\nme',
+      'Ac\tme',
+      'Acme\u007f',
+      'Acme\u0085',
+      'Acme\u2028Ltd',
+      'Acme\u202eLtd',
+      'Acme\u2066Ltd',
+      'Acme\ud800',
+    ]) {
       expect(errorOf(() => readProfileName(name)).param, JSON.stringify(name)).toBe('name');
     }
   });
@@ -47,8 +60,22 @@ describe('support_email', () => {
   });
 
   it('refuses what is not an address, or longer than 254 characters', () => {
-    for (const email of ['help', 'help@', '@northwind.example', 'help@localhost', 'help desk@northwind.example', 'help@north wind.example', 'a@b@c.example', 'help@-north.example', `${'a'.repeat(250)}@b.example`, 'help\n@northwind.example']) {
-      expect(errorOf(() => readSupportEmail(email)), JSON.stringify(email)).toMatchObject({ code: 'email_invalid', param: 'support_email' });
+    for (const email of [
+      'help',
+      'help@',
+      '@northwind.example',
+      'help@localhost',
+      'help desk@northwind.example',
+      'help@north wind.example',
+      'a@b@c.example',
+      'help@-north.example',
+      `${'a'.repeat(250)}@b.example`,
+      'help\n@northwind.example',
+    ]) {
+      expect(
+        errorOf(() => readSupportEmail(email)),
+        JSON.stringify(email),
+      ).toMatchObject({ code: 'email_invalid', param: 'support_email' });
     }
   });
 });
@@ -56,7 +83,9 @@ describe('support_email', () => {
 describe('support_url', () => {
   it('is the WHATWG serialization of an https URL', () => {
     expect(readSupportUrl('HTTPS://Help.Northwind.Example')).toBe('https://help.northwind.example/');
-    expect(readSupportUrl('https://northwind.example/help?topic=id verification')).toBe('https://northwind.example/help?topic=id%20verification');
+    expect(readSupportUrl('https://northwind.example/help?topic=id verification')).toBe(
+      'https://northwind.example/help?topic=id%20verification',
+    );
   });
 
   it('takes http only for this machine', () => {
@@ -77,7 +106,10 @@ describe('support_url', () => {
       'https://northwind.example/\nhelp',
       `https://northwind.example/${'a'.repeat(2000)}`,
     ]) {
-      expect(errorOf(() => readSupportUrl(url)), url).toMatchObject({ code: 'url_invalid', param: 'support_url' });
+      expect(
+        errorOf(() => readSupportUrl(url)),
+        url,
+      ).toMatchObject({ code: 'url_invalid', param: 'support_url' });
     }
   });
 });
@@ -89,8 +121,22 @@ describe('primary_color', () => {
   });
 
   it('refuses anything else, CSS that would escape a declaration included', () => {
-    for (const color of ['0a2540', '#0a254', '#0a25400', 'red', 'rgb(0,0,0)', '#0a2540;}body{display:none', '#0a2540 !important', '#ggg', 'var(--x)', '#0a\n2540']) {
-      expect(errorOf(() => readPrimaryColor(color)), color).toMatchObject({ code: 'parameter_invalid', param: 'primary_color' });
+    for (const color of [
+      '0a2540',
+      '#0a254',
+      '#0a25400',
+      'red',
+      'rgb(0,0,0)',
+      '#0a2540;}body{display:none',
+      '#0a2540 !important',
+      '#ggg',
+      'var(--x)',
+      '#0a\n2540',
+    ]) {
+      expect(
+        errorOf(() => readPrimaryColor(color)),
+        color,
+      ).toMatchObject({ code: 'parameter_invalid', param: 'primary_color' });
     }
   });
 });
@@ -154,6 +200,7 @@ describe('the page colours', () => {
   });
 
   it('is made only of a normalized colour: anything else gives no palette', () => {
-    for (const color of [undefined, '#FFF', '#0A2540', 'red', '#0a2540;}body{display:none}', '#0a2540 ']) expect(accentPalette(color), color).toBeUndefined();
+    for (const color of [undefined, '#FFF', '#0A2540', 'red', '#0a2540;}body{display:none}', '#0a2540 '])
+      expect(accentPalette(color), color).toBeUndefined();
   });
 });

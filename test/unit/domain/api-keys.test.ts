@@ -16,7 +16,10 @@ import { thrown } from '../../support/thrown';
 
 const key = 'rk_test_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL';
 const request = (grant: KeyGrant, sourceIp = '198.51.100.7') => ({ key, account: 'acct_1', grant, sourceIp });
-const restricted = (options: Parameters<typeof restrictedKeyGrant>[0] = {}): KeyGrant => ({ type: 'restricted', ...restrictedKeyGrant(options) });
+const restricted = (options: Parameters<typeof restrictedKeyGrant>[0] = {}): KeyGrant => ({
+  type: 'restricted',
+  ...restrictedKeyGrant(options),
+});
 const now = new Date('2026-06-01T12:00:00Z');
 const secondsAgo = (seconds: number) => Math.floor(now.getTime() / 1000) - seconds;
 
@@ -29,10 +32,14 @@ describe('restricted keys', () => {
 
   it('are read-only and see nothing sensitive unless given more', () => {
     const grant = restrictedKeyGrant({});
-    expect(grant).toEqual({ permissions: Object.fromEntries(KEY_RESOURCES.map((r) => [r, 'read'])), sensitive_results: false, allowed_ips: [] });
+    expect(grant).toEqual({
+      permissions: Object.fromEntries(KEY_RESOURCES.map((r) => [r, 'read'])),
+      sensitive_results: false,
+      allowed_ips: [],
+    });
   });
 
-  it('may do what their permission allows on the route\'s resource, write including read, and nothing on a route that declares none', () => {
+  it("may do what their permission allows on the route's resource, write including read, and nothing on a route that declares none", () => {
     const grant = restricted({ permissions: { verification_sessions: 'write', events: 'none' } });
     expect(() => checkKeyAccess(request(grant), { resource: 'verification_sessions', access: 'read' })).not.toThrow();
     expect(() => checkKeyAccess(request(grant), { resource: 'verification_sessions', access: 'write' })).not.toThrow();
@@ -64,7 +71,10 @@ describe('restricted keys', () => {
     expect(parseIpRange(' 10.0.0.0/8 ')).toBe('10.0.0.0/8');
     expect(parseIpRange('::1')).toBe('::1');
     for (const bad of ['10.0.0.0/33', '::/129', '10.0.0', 'example.com', '10.0.0.0/8/1', '10.0.0.0/x', '']) {
-      expect(thrown(() => parseIpRange(bad)), bad).toMatchObject({ kind: 'invalid_parameter', param: 'allowed_ips' });
+      expect(
+        thrown(() => parseIpRange(bad)),
+        bad,
+      ).toMatchObject({ kind: 'invalid_parameter', param: 'allowed_ips' });
     }
   });
 });
@@ -79,14 +89,19 @@ describe('sensitive verification results', () => {
   });
 
   it('are refused to a restricted key without the permission, naming it', () => {
-    expect(thrown(() => checkSensitiveResultsKey(request(restricted()), 'document.dob')).message).toContain("'sensitive_verification_results_read'");
+    expect(thrown(() => checkSensitiveResultsKey(request(restricted()), 'document.dob')).message).toContain(
+      "'sensitive_verification_results_read'",
+    );
     expect(() => checkSensitiveResultsKey(request(restricted({ sensitive_results: true })), 'document.dob')).not.toThrow();
   });
 
   it('are readable for 48 hours after processing, or always by an IP-restricted key', () => {
     const plain = restricted({ sensitive_results: true });
     expect(() => checkSensitiveResultsAge(plain, secondsAgo(48 * 3600), now)).not.toThrow();
-    expect(thrown(() => checkSensitiveResultsAge(plain, secondsAgo(48 * 3600 + 1), now))).toMatchObject({ kind: 'permission', param: 'expand' });
+    expect(thrown(() => checkSensitiveResultsAge(plain, secondsAgo(48 * 3600 + 1), now))).toMatchObject({
+      kind: 'permission',
+      param: 'expand',
+    });
     const ipRestricted = restricted({ sensitive_results: true, allowed_ips: ['192.0.2.0/24'] });
     expect(() => checkSensitiveResultsAge(ipRestricted, secondsAgo(365 * 86400), now)).not.toThrow();
   });
@@ -97,7 +112,11 @@ describe('the route table', () => {
     for (const route of routes) {
       // The console's audit log is for secret keys only, on purpose: no restricted-key permission names it.
       if (route.secretKeysOnly) expect([route.authenticated, route.permission], route.name).toEqual([true, undefined]);
-      else if (route.authenticated) expect(route.permission, route.name).toMatchObject({ resource: expect.any(String), access: expect.stringMatching(/^(read|write)$/) });
+      else if (route.authenticated)
+        expect(route.permission, route.name).toMatchObject({
+          resource: expect.any(String),
+          access: expect.stringMatching(/^(read|write)$/),
+        });
       else expect(route.permission, route.name).toBeUndefined();
       if (route.permission && route.routeKey.startsWith('GET ')) expect(route.permission.access, route.name).toBe('read');
       if (route.permission && !route.routeKey.startsWith('GET ')) expect(route.permission.access, route.name).toBe('write');

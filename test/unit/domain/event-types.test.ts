@@ -32,6 +32,8 @@ describe('wildcard patterns from the request (issue 19, fault 1)', () => {
     expect(eventTypesMatching(`${'*'.repeat(4000)}X`)).toEqual([]);
     expect(eventTypesMatching(`${'*e'.repeat(2000)}X`)).toEqual([]);
     expect(eventTypesMatching('*'.repeat(5000))).toEqual([...SESSION_EVENT_TYPES]);
-    expect(eventTypesMatching(`i${'*'.repeat(1000)}.${'*'.repeat(1000)}d`)).toEqual(SESSION_EVENT_TYPES.filter((type) => type.endsWith('d')));
+    expect(eventTypesMatching(`i${'*'.repeat(1000)}.${'*'.repeat(1000)}d`)).toEqual(
+      SESSION_EVENT_TYPES.filter((type) => type.endsWith('d')),
+    );
   });
 });

@@ -14,7 +14,11 @@ const created = createVerificationSession(
   { type: 'document' },
   { id: 'vs_0000000000000000000000000', scope: { account: 'acct_1', mode: 'test' }, now: new Date(0) },
 );
-const withStatus = (status: SessionStatus, redaction: VerificationSession['redaction'] = null): VerificationSession => ({ ...created, status, redaction });
+const withStatus = (status: SessionStatus, redaction: VerificationSession['redaction'] = null): VerificationSession => ({
+  ...created,
+  status,
+  redaction,
+});
 
 describe('the events a change emits', () => {
   it('emits created for a new session', () => {

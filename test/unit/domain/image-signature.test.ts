@@ -10,7 +10,11 @@ describe('readImageHeader', () => {
     expect(readImageHeader(pngDeclaring(20000, 20000))).toEqual({ type: 'image/png', width: 20000, height: 20000 });
     expect(readImageHeader(jpegHeader(300, 200))).toEqual({ type: 'image/jpeg', width: 300, height: 200 });
     for (const marker of [0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]) {
-      expect(readImageHeader(Buffer.concat([SOI, jpegSegment(marker, jpegFrame(640, 480))])), marker.toString(16)).toEqual({ type: 'image/jpeg', width: 640, height: 480 });
+      expect(readImageHeader(Buffer.concat([SOI, jpegSegment(marker, jpegFrame(640, 480))])), marker.toString(16)).toEqual({
+        type: 'image/jpeg',
+        width: 640,
+        height: 480,
+      });
     }
   });
 
@@ -33,8 +37,14 @@ describe('readImageHeader', () => {
     expect(readImageHeader(Buffer.from([0xff, 0xd8, 0xff, 0xd9]))).toEqual({ problem: 'no_size' });
     expect(readImageHeader(jpegHeader(10, 10).subarray(0, 26))).toEqual({ problem: 'no_size' });
     expect(readImageHeader(jpegHeader(0, 10))).toEqual({ problem: 'no_size' });
-    expect(readImageHeader(Buffer.concat([SOI, jpegSegment(0xda, Buffer.alloc(10)), jpegSegment(0xc0, jpegFrame(10, 10))]))).toEqual({ problem: 'no_size' });
-    const padded = Buffer.concat([SOI, ...Array.from({ length: 5 }, () => jpegSegment(0xe1, Buffer.alloc(65533))), jpegSegment(0xc0, jpegFrame(10, 10))]);
+    expect(readImageHeader(Buffer.concat([SOI, jpegSegment(0xda, Buffer.alloc(10)), jpegSegment(0xc0, jpegFrame(10, 10))]))).toEqual({
+      problem: 'no_size',
+    });
+    const padded = Buffer.concat([
+      SOI,
+      ...Array.from({ length: 5 }, () => jpegSegment(0xe1, Buffer.alloc(65533))),
+      jpegSegment(0xc0, jpegFrame(10, 10)),
+    ]);
     expect(readImageHeader(padded.subarray(0, IMAGE_HEADER_BYTES))).toEqual({ problem: 'no_size' });
     expect(readImageHeader(pngImage(10, 10).subarray(0, 20))).toEqual({ problem: 'no_size' });
   });

@@ -53,14 +53,20 @@ describe('readLogoImage', () => {
     huge.writeUInt32BE(60000, 16);
     expect(refusal(huge)).toMatch(/60000×1 pixels/);
     // The frame a decoder uses (here arithmetic-coded, SOF9), not a small baseline decoy behind it.
-    const decoy = Buffer.concat([Buffer.from([0xff, 0xd8]), jpegSegment(0xc9, jpegFrame(20000, 20000)), jpegSegment(0xc0, jpegFrame(100, 100))]);
+    const decoy = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      jpegSegment(0xc9, jpegFrame(20000, 20000)),
+      jpegSegment(0xc0, jpegFrame(100, 100)),
+    ]);
     expect(refusal(decoy)).toMatch(/20000×20000 pixels/);
   });
 
   it('refuses more than 256 KiB, before reading anything else', () => {
     const padded = Buffer.concat([pngImage(10, 10), Buffer.alloc(MAX_LOGO_BYTES)]);
     expect(refusal(padded)).toMatch(/at most 262144 \(256 KiB\)/);
-    expect(readLogoImage(Buffer.concat([jpegHeader(10, 10), Buffer.alloc(MAX_LOGO_BYTES - jpegHeader(10, 10).length)])).data).toHaveLength(MAX_LOGO_BYTES);
+    expect(readLogoImage(Buffer.concat([jpegHeader(10, 10), Buffer.alloc(MAX_LOGO_BYTES - jpegHeader(10, 10).length)])).data).toHaveLength(
+      MAX_LOGO_BYTES,
+    );
   });
 });
 

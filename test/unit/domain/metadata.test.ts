@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { applyMetadataPatch, METADATA_MAX_KEYS, type Metadata } from '../../../functions/domain/metadata';
 import { thrown } from '../../support/thrown';
 
-
 const keys = (n: number, prefix = 'k'): Metadata => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
 
 describe('applyMetadataPatch', () => {

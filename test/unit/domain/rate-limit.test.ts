@@ -40,7 +40,10 @@ const admittedOf = async (limiter: RequestLimiter, scope: Scope, requests: numbe
   const run = () => limiter.admit(scope);
   const answers = concurrently
     ? await Promise.all(Array.from({ length: requests }, run))
-    : await Array.from({ length: requests }).reduce<Promise<Awaited<ReturnType<typeof run>>[]>>(async (done, _) => [...(await done), await run()], Promise.resolve([]));
+    : await Array.from({ length: requests }).reduce<Promise<Awaited<ReturnType<typeof run>>[]>>(
+        async (done, _) => [...(await done), await run()],
+        Promise.resolve([]),
+      );
   return answers.filter((answer) => answer.admitted).length;
 };
 
@@ -94,7 +97,10 @@ describe('RequestLimiter', () => {
     const containers = Array.from({ length: 7 }, () => container(lease, clock));
     for (let window = 0; window < 5; window++) {
       const admitted = await Promise.all(containers.map((limiter, i) => admittedOf(limiter, a, 10 + i * 3, i % 2 === 0)));
-      expect(admitted.reduce((sum, n) => sum + n, 0), `window ${window}`).toBe(25);
+      expect(
+        admitted.reduce((sum, n) => sum + n, 0),
+        `window ${window}`,
+      ).toBe(25);
       clock.now += 1000;
     }
   });

@@ -6,11 +6,19 @@ import {
   spendAllCredentials,
   useCredential,
 } from '../../../functions/domain/session-credentials';
-import { cancelVerificationSession, createVerificationSession, submitVerificationSession } from '../../../functions/domain/verification-session';
+import {
+  cancelVerificationSession,
+  createVerificationSession,
+  submitVerificationSession,
+} from '../../../functions/domain/verification-session';
 
 const T0 = new Date('2026-03-04T05:06:07Z');
 const later = (hours: number) => new Date(T0.getTime() + hours * 3600_000);
-const session = () => createVerificationSession({ type: 'document' }, { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: { account: 'acct_1', mode: 'test' }, now: T0 });
+const session = () =>
+  createVerificationSession(
+    { type: 'document' },
+    { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: { account: 'acct_1', mode: 'test' }, now: T0 },
+  );
 
 describe('session credentials', () => {
   it('issue a client_secret good for 24 hours and a url good for 48', () => {
@@ -32,7 +40,11 @@ describe('session credentials', () => {
     const s = session();
     expect(renewCredentials(s, T0)).toBe(s);
     const afterSecretExpired = renewCredentials(s, later(30));
-    expect(afterSecretExpired.credentials.client_secret).toEqual({ generation: 2, issued_at: Math.floor(later(30).getTime() / 1000), used: false });
+    expect(afterSecretExpired.credentials.client_secret).toEqual({
+      generation: 2,
+      issued_at: Math.floor(later(30).getTime() / 1000),
+      used: false,
+    });
     expect(afterSecretExpired.credentials.url).toBe(s.credentials.url);
     const afterUse = renewCredentials(useCredential(s, 'url', T0), T0);
     expect(afterUse.credentials.url.generation).toBe(2);

@@ -14,12 +14,21 @@ import {
 const NOW = new Date('2026-03-04T05:06:07Z');
 const create = (input: CreateVerificationSessionInput = { type: 'document' }) =>
   createVerificationSession(input, { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: { account: 'acct_1', mode: 'test' }, now: NOW });
-const submission = (extra: Partial<Submission> = {}): Submission => ({ id: 'vsub_1', session: 'vs_0000abcdEFGHijklMNOPqrst', created: 0, consent: 'given', files: {}, ...extra });
+const submission = (extra: Partial<Submission> = {}): Submission => ({
+  id: 'vsub_1',
+  session: 'vs_0000abcdEFGHijklMNOPqrst',
+  created: 0,
+  consent: 'given',
+  files: {},
+  ...extra,
+});
 
 describe('checksOf', () => {
   it('runs the document check, plus selfie and ID number when the options ask, or only the ID number check', () => {
     expect(checksOf(create())).toEqual(['document']);
-    expect(checksOf(create({ type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } } }))).toEqual(['document', 'selfie', 'id_number']);
+    expect(
+      checksOf(create({ type: 'document', options: { document: { require_matching_selfie: true, require_id_number: true } } })),
+    ).toEqual(['document', 'selfie', 'id_number']);
     expect(checksOf(create({ type: 'id_number' }))).toEqual(['id_number']);
   });
 
@@ -38,7 +47,10 @@ describe('submitting and concluding', () => {
   });
 
   it('concludes verified with the person as outputs and any earlier error cleared', () => {
-    const processing = { ...submitVerificationSession(create({ type: 'document', provided_details: { email: 'j@example.com' } }), 'vsub_1'), last_error: { code: 'document_expired', reason: 'x' } };
+    const processing = {
+      ...submitVerificationSession(create({ type: 'document', provided_details: { email: 'j@example.com' } }), 'vsub_1'),
+      last_error: { code: 'document_expired', reason: 'x' },
+    };
     const outcome = testModeOutcome(processing, submission({ test_case: 'verified' }));
     const verified = concludeVerification(processing, { submission: 'vsub_1', report: 'vr_1', outcome });
     expect(verified).toMatchObject({ status: 'verified', last_error: null, submission: null, last_verification_report: 'vr_1' });
@@ -47,7 +59,11 @@ describe('submitting and concluding', () => {
 
   it.each(FAILURE_CODES)('concludes %s back in requires_input with its code and reason, and no outputs', (code) => {
     const processing = submitVerificationSession(create(), 'vsub_1');
-    const failed = concludeVerification(processing, { submission: 'vsub_1', report: 'vr_1', outcome: testModeOutcome(processing, submission({ test_case: code })) });
+    const failed = concludeVerification(processing, {
+      submission: 'vsub_1',
+      report: 'vr_1',
+      outcome: testModeOutcome(processing, submission({ test_case: code })),
+    });
     expect(failed.status).toBe('requires_input');
     expect(failed.last_error?.code).toBe(code);
     expect(failed.last_error?.reason).toEqual(expect.any(String));
@@ -68,17 +84,39 @@ describe('submitting and concluding', () => {
 
 describe('buildVerificationReport', () => {
   const session = submitVerificationSession(
-    create({ type: 'document', client_reference_id: 'ref_1', options: { document: { require_matching_selfie: true, require_id_number: true } } }),
+    create({
+      type: 'document',
+      client_reference_id: 'ref_1',
+      options: { document: { require_matching_selfie: true, require_id_number: true } },
+    }),
     'vsub_1',
   );
   const files = { document_front: 'file_front', document_back: 'file_back', selfie: 'file_selfie' };
   const report = (test_case: Submission['test_case']) =>
-    buildVerificationReport({ id: 'vr_1', now: NOW, session, submission: { files }, outcome: testModeOutcome(session, submission({ test_case, id_number: '123456789' })) });
+    buildVerificationReport({
+      id: 'vr_1',
+      now: NOW,
+      session,
+      submission: { files },
+      outcome: testModeOutcome(session, submission({ test_case, id_number: '123456789' })),
+    });
 
   it('has one verified section per check that ran, with what the document showed', () => {
     const r = report('verified');
-    expect(r).toMatchObject({ id: 'vr_1', verification_session: session.id, client_reference_id: 'ref_1', type: 'document', created: Math.floor(NOW.getTime() / 1000) });
-    expect(r.document).toMatchObject({ status: 'verified', error: null, first_name: 'Jenny', files: ['file_front', 'file_back'], number: 'D1234567' });
+    expect(r).toMatchObject({
+      id: 'vr_1',
+      verification_session: session.id,
+      client_reference_id: 'ref_1',
+      type: 'document',
+      created: Math.floor(NOW.getTime() / 1000),
+    });
+    expect(r.document).toMatchObject({
+      status: 'verified',
+      error: null,
+      first_name: 'Jenny',
+      files: ['file_front', 'file_back'],
+      number: 'D1234567',
+    });
     expect(r.selfie).toEqual({ status: 'verified', error: null, document: 'file_front', selfie: 'file_selfie' });
     expect(r.id_number).toMatchObject({ status: 'verified', id_number: '6789', id_number_type: 'us_ssn' });
     expect(r.email).toBeUndefined();
@@ -88,9 +126,21 @@ describe('buildVerificationReport', () => {
     const r = report('id_number_mismatch');
     expect(r.document?.status).toBe('verified');
     expect(r.selfie?.status).toBe('verified');
-    expect(r.id_number).toMatchObject({ status: 'unverified', error: { code: 'id_number_mismatch' }, id_number: null, first_name: null, dob: null });
+    expect(r.id_number).toMatchObject({
+      status: 'unverified',
+      error: { code: 'id_number_mismatch' },
+      id_number: null,
+      first_name: null,
+      dob: null,
+    });
     const d = report('document_expired');
-    expect(d.document).toMatchObject({ status: 'unverified', error: { code: 'document_expired' }, first_name: null, address: null, files: ['file_front', 'file_back'] });
+    expect(d.document).toMatchObject({
+      status: 'unverified',
+      error: { code: 'document_expired' },
+      first_name: null,
+      address: null,
+      files: ['file_front', 'file_back'],
+    });
   });
 
   it('holds no check sections when the session itself failed', () => {

@@ -12,7 +12,6 @@ import {
 } from '../../../functions/domain/verification-session';
 import { thrown } from '../../support/thrown';
 
-
 const NOW = new Date('2025-03-04T05:06:07.890Z');
 const CONTEXT = { id: 'vs_0000abcdEFGHijklMNOPqrst', scope: { account: 'acct_1', mode: 'test' as const }, now: NOW };
 
@@ -88,7 +87,9 @@ describe('createVerificationSession', () => {
   });
 
   it('stores empty strings as null', () => {
-    expect(create({ type: 'document', client_reference_id: '', related_customer: '', related_customer_account: '', return_url: '' })).toMatchObject({
+    expect(
+      create({ type: 'document', client_reference_id: '', related_customer: '', related_customer_account: '', return_url: '' }),
+    ).toMatchObject({
       client_reference_id: null,
       related_customer: null,
       related_customer_account: null,
@@ -125,8 +126,12 @@ describe('createVerificationSession', () => {
     });
 
     it('treats empty values as missing', () => {
-      expect(thrown(() => create({ type: 'document', related_person: { account: '', person: 'person_1' } })).param).toBe('related_person[account]');
-      expect(thrown(() => create({ type: 'document', related_person: { account: 'acct_p', person: '' } })).param).toBe('related_person[person]');
+      expect(thrown(() => create({ type: 'document', related_person: { account: '', person: 'person_1' } })).param).toBe(
+        'related_person[account]',
+      );
+      expect(thrown(() => create({ type: 'document', related_person: { account: 'acct_p', person: '' } })).param).toBe(
+        'related_person[person]',
+      );
       expect(thrown(() => create({ type: 'document', related_person: {} })).code).toBe('parameter_missing');
     });
   });
@@ -143,7 +148,10 @@ describe('createVerificationSession', () => {
     });
 
     it('drops document options given as undefined instead of storing them', () => {
-      const options = create({ type: 'document', options: { document: { require_id_number: undefined, require_live_capture: false } } }).options;
+      const options = create({
+        type: 'document',
+        options: { document: { require_id_number: undefined, require_live_capture: false } },
+      }).options;
       expect(options).toEqual({ document: { require_live_capture: false } });
       expect(Object.keys(options.document!)).toEqual(['require_live_capture']);
     });
@@ -192,7 +200,13 @@ describe('updateVerificationSession', () => {
   it('keeps identity, status and creation time', () => {
     const session = withStatus('requires_input');
     const updated = updateVerificationSession(session, { type: 'id_number' });
-    expect(updated).toMatchObject({ id: session.id, account: session.account, mode: session.mode, created: session.created, status: 'requires_input' });
+    expect(updated).toMatchObject({
+      id: session.id,
+      account: session.account,
+      mode: session.mode,
+      created: session.created,
+      status: 'requires_input',
+    });
   });
 
   describe('options[document]', () => {
@@ -232,7 +246,10 @@ describe('updateVerificationSession', () => {
 
     it('clears a detail given an empty value', () => {
       const session = withStatus('requires_input', { provided_details: { email: 'a@example.com', phone: '5555551212' } });
-      expect(updateVerificationSession(session, { provided_details: { email: '' } }).provided_details).toEqual({ email: null, phone: '5555551212' });
+      expect(updateVerificationSession(session, { provided_details: { email: '' } }).provided_details).toEqual({
+        email: null,
+        phone: '5555551212',
+      });
     });
 
     it('becomes null when every detail is cleared', () => {
@@ -244,7 +261,10 @@ describe('updateVerificationSession', () => {
 
     it('stays as it was when an empty object is given', () => {
       const session = withStatus('requires_input', { provided_details: { email: 'a@example.com', phone: null } });
-      expect(updateVerificationSession(session, { provided_details: {} }).provided_details).toEqual({ email: 'a@example.com', phone: null });
+      expect(updateVerificationSession(session, { provided_details: {} }).provided_details).toEqual({
+        email: 'a@example.com',
+        phone: null,
+      });
     });
   });
 

@@ -34,7 +34,15 @@ let objects: Map<string, Uint8Array>;
 const body = (bytes: Uint8Array) => ({ transformToByteArray: async () => bytes }) as any;
 
 /** AWS answers as recorded: a licence (or the passport, for its image) and a selfie matching at `similarity`. */
-function awsAnswers({ similarity = 98.2, modelVersion = '1.0', firstName }: { similarity?: number; modelVersion?: string; firstName?: string } = {}) {
+function awsAnswers({
+  similarity = 98.2,
+  modelVersion = '1.0',
+  firstName,
+}: {
+  similarity?: number;
+  modelVersion?: string;
+  firstName?: string;
+} = {}) {
   textract.reset();
   rekognition.reset();
   const passport = Buffer.from(sampleImage('p-front.png')).toString('base64');
@@ -43,12 +51,18 @@ function awsAnswers({ similarity = 98.2, modelVersion = '1.0', firstName }: { si
     const answer = fixture(isPassport ? 'analyze-id-us-passport' : 'analyze-id-us-driving-licence');
     answer.AnalyzeIDModelVersion = modelVersion;
     // The licence's first name only (the passport's MRZ would disagree with another).
-    if (firstName && !isPassport) for (const document of answer.IdentityDocuments) for (const field of document.IdentityDocumentFields) if (field.Type.Text === 'FIRST_NAME') field.ValueDetection.Text = firstName;
+    if (firstName && !isPassport)
+      for (const document of answer.IdentityDocuments)
+        for (const field of document.IdentityDocumentFields) if (field.Type.Text === 'FIRST_NAME') field.ValueDetection.Text = firstName;
     return answer;
   });
   textract.on(DetectDocumentTextCommand).resolves(fixture('detect-document-text-us-passport'));
   const selfie = Buffer.from(sampleImage('a-selfie.png')).toString('base64');
-  rekognition.on(DetectFacesCommand).callsFake((input) => fixture(Buffer.from(input.Image.Bytes).toString('base64') === selfie ? 'detect-faces-selfie' : 'detect-faces-document'));
+  rekognition
+    .on(DetectFacesCommand)
+    .callsFake((input) =>
+      fixture(Buffer.from(input.Image.Bytes).toString('base64') === selfie ? 'detect-faces-selfie' : 'detect-faces-document'),
+    );
   rekognition.on(CompareFacesCommand).callsFake((input) => {
     const answer = fixture('compare-faces-match');
     answer.FaceMatches[0].Similarity = similarity;
@@ -61,15 +75,25 @@ function awsAnswers({ similarity = 98.2, modelVersion = '1.0', firstName }: { si
 beforeEach(async () => {
   s3.reset();
   objects = new Map();
-  for (const name of ['a-front.png', 'a-back.png', 'a-selfie.png', 'p-front.png'] as ImageName[]) objects.set(`canary/${name}`, sampleImage(name));
+  for (const name of ['a-front.png', 'a-back.png', 'a-selfie.png', 'p-front.png'] as ImageName[])
+    objects.set(`canary/${name}`, sampleImage(name));
   objects.set('canary/labels.csv', new TextEncoder().encode(CANARY_LABELS));
   // The baseline as `npx verity evaluate` writes it, from the same answers.
   awsAnswers();
   const rows = parseLabels(CANARY_LABELS);
   const baseline: Baseline = { version: 1, created: NOW.toISOString(), thresholds: DEFAULT_LIVE_CHECK_SETTINGS, rows: [] };
   for (const row of rows) {
-    const images = { document_front: sampleImage(row.document_front as ImageName), document_back: row.document_back ? sampleImage(row.document_back as ImageName) : undefined, selfie: row.selfie ? sampleImage(row.selfie as ImageName) : undefined };
-    baseline.rows.push(baselineRow(rowDigest(row, images, 'images'), await evaluateRow({ ...clients(), settings: DEFAULT_LIVE_CHECK_SETTINGS, images, document_type: row.document_type, now: NOW })));
+    const images = {
+      document_front: sampleImage(row.document_front as ImageName),
+      document_back: row.document_back ? sampleImage(row.document_back as ImageName) : undefined,
+      selfie: row.selfie ? sampleImage(row.selfie as ImageName) : undefined,
+    };
+    baseline.rows.push(
+      baselineRow(
+        rowDigest(row, images, 'images'),
+        await evaluateRow({ ...clients(), settings: DEFAULT_LIVE_CHECK_SETTINGS, images, document_type: row.document_type, now: NOW }),
+      ),
+    );
   }
   objects.set('canary/canary-baseline.json', new TextEncoder().encode(JSON.stringify(baseline)));
   s3.on(GetObjectCommand).callsFake((input) => {
@@ -81,7 +105,14 @@ beforeEach(async () => {
 
 async function canary(tolerance = 2) {
   const lines: string[] = [];
-  const result = await runCanary({ ...clients(), bucket: 'shop-verity-samples', prefix: 'canary/', tolerance, now: NOW, log: (line) => lines.push(line) });
+  const result = await runCanary({
+    ...clients(),
+    bucket: 'shop-verity-samples',
+    prefix: 'canary/',
+    tolerance,
+    now: NOW,
+    log: (line) => lines.push(line),
+  });
   const metric = JSON.parse(lines.at(-1)!);
   return { result, lines, metric };
 }
@@ -92,9 +123,26 @@ describe('the evaluation canary', () => {
     const { result, metric, lines } = await canary();
     expect(result).toMatchObject({ rows: 2, changed: 0, drifts: [], modelVersions: ['1.0'] });
     expect(lines).toHaveLength(1);
-    expect(metric).toMatchObject({ ResultsChanged: 0, RowsChecked: 2, _aws: { CloudWatchMetrics: [{ Namespace: 'Verity/Canary', Metrics: [{ Name: 'ResultsChanged', Unit: 'Count' }, { Name: 'RowsChecked', Unit: 'Count' }] }] } });
+    expect(metric).toMatchObject({
+      ResultsChanged: 0,
+      RowsChecked: 2,
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Verity/Canary',
+            Metrics: [
+              { Name: 'ResultsChanged', Unit: 'Count' },
+              { Name: 'RowsChecked', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+    });
     // Read from the one prefix, never anything else; the images sent as bytes.
-    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toContainEqual({ Bucket: 'shop-verity-samples', Key: 'canary/a-selfie.png' });
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toContainEqual({
+      Bucket: 'shop-verity-samples',
+      Key: 'canary/a-selfie.png',
+    });
     expect(s3.commandCalls(GetObjectCommand).every((call) => call.args[0].input.Key!.startsWith('canary/'))).toBe(true);
   });
 
@@ -122,7 +170,7 @@ describe('the evaluation canary', () => {
     expect(result.drifts).toContainEqual(expect.objectContaining({ line: 3, kind: 'no_baseline' }));
   });
 
-  it('fails the run, for the function\'s error alarm, when the samples are not there', async () => {
+  it("fails the run, for the function's error alarm, when the samples are not there", async () => {
     objects.delete('canary/canary-baseline.json');
     await expect(canary()).rejects.toThrow("The canary's samples have no canary/canary-baseline.json in s3://shop-verity-samples");
   });

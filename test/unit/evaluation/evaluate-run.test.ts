@@ -47,7 +47,16 @@ const samples = (labels?: string) => writeSamples(join(root, `samples-${++folder
 async function evaluate(samplesDir: string, extra: Partial<EvaluationOptions> = {}) {
   const before = standIn.calls.length;
   const lines: string[] = [];
-  const report = await runEvaluation({ samples: samplesDir, thresholds: {}, includeValues: false, confirm: async () => true, log: (line) => lines.push(line), progress: () => {}, env: process.env, ...extra });
+  const report = await runEvaluation({
+    samples: samplesDir,
+    thresholds: {},
+    includeValues: false,
+    confirm: async () => true,
+    log: (line) => lines.push(line),
+    progress: () => {},
+    env: process.env,
+    ...extra,
+  });
   return { report, lines, calls: standIn.calls.length - before };
 }
 
@@ -63,7 +72,10 @@ describe('the evaluation run', () => {
     expect(report.by_document_type.driving_license!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
     expect(report.by_document_type.passport!.false_reject_rate).toMatchObject({ errors: 0, count: 1 });
     expect(report.by_country.US!.false_accept_rate.count).toBe(2);
-    expect(report.failure_codes).toEqual({ expected_verified: { verified: 2, selfie_face_mismatch: 1 }, expected_unverified: { selfie_face_mismatch: 1, verified: 1 } });
+    expect(report.failure_codes).toEqual({
+      expected_verified: { verified: 2, selfie_face_mismatch: 1 },
+      expected_unverified: { selfie_face_mismatch: 1, verified: 1 },
+    });
     expect(report.field_accuracy.first_name).toMatchObject({ compared: 1, correct: 1 });
     expect(report.field_accuracy.document_number).toMatchObject({ compared: 2, correct: 1, rate: 0.5 });
     expect(report.field_accuracy.first_name).toMatchObject({ rate: 1 });
@@ -71,7 +83,11 @@ describe('the evaluation run', () => {
     // The impostor at 60 is below the threshold, yet its score is known: CompareFaces was asked with 0.
     expect(report.face_similarity.impostor).toMatchObject({ count: 2, min: 60, max: 93 });
     expect(report.face_similarity.genuine).toMatchObject({ count: 2, min: 85, max: 98 });
-    expect(report.face_similarity.suggested_thresholds[0]).toMatchObject({ target_false_accept_rate: 0.1, threshold: 93.01, below_resolution: true });
+    expect(report.face_similarity.suggested_thresholds[0]).toMatchObject({
+      target_false_accept_rate: 0.1,
+      threshold: 93.01,
+      below_resolution: true,
+    });
     expect(report.face_similarity.suggested_thresholds[0]!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
     expect(report.analyze_id_model_versions).toEqual(['1.0']);
     expect(report.liveness).toMatch(/not measured/);
@@ -82,7 +98,8 @@ describe('the evaluation run', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
     for (const file of ['report.json', 'report.html', 'canary-baseline.json']) {
       const text = readFileSync(join(dir, file), 'utf8').toUpperCase();
-      for (const value of ['JENNIFER', 'S12345678', '1990-07-14', '563941187', 'IVBORW0KGGO' /* a PNG in base64 */]) expect(text).not.toContain(value);
+      for (const value of ['JENNIFER', 'S12345678', '1990-07-14', '563941187', 'IVBORW0KGGO' /* a PNG in base64 */])
+        expect(text).not.toContain(value);
     }
     const withValues = await evaluate(dir, { includeValues: true });
     expect(withValues.calls).toBe(0);
@@ -92,7 +109,9 @@ describe('the evaluation run', () => {
   it('resumes an interrupted run without paying twice, and checks again when a threshold changes', async () => {
     const dir = samples();
     standIn.images.set(imageKey('c-front.png'), { error: 'AccessDeniedException' });
-    await expect(evaluate(dir)).rejects.toThrow(/^stopped at labels.csv line 4: AccessDeniedException: .*2 rows checked this run are kept\)$/);
+    await expect(evaluate(dir)).rejects.toThrow(
+      /^stopped at labels.csv line 4: AccessDeniedException: .*2 rows checked this run are kept\)$/,
+    );
     expect(readdirSync(join(dir, '.evaluate')).filter((name) => name.endsWith('.json'))).toHaveLength(2);
 
     scriptStandIn(standIn);
@@ -116,24 +135,69 @@ describe('the evaluation run', () => {
     writeFileSync(join(gif, 'front.gif'), Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'));
 
     const cases: [string, () => Promise<unknown>, RegExp, Record<string, string | undefined>?][] = [
-      ['a wrong header', () => evaluate(samples('front,back,selfie,expected\na-front.png,,,verified\n')), /^labels.csv: the header must begin document_front,document_back,selfie,expected, not "front,back,selfie,expected"$/],
-      ['a path that does not exist', () => evaluate(samples(`${header}\nnone.png,,,verified\n`)), /^labels.csv line 2: document_front none.png does not exist$/],
-      ['a path that leaves the folder', () => evaluate(samples(`${header}\n../samples-1/a-front.png,,,verified\n`)), /^labels.csv line 2: document_front leaves the samples folder: "..\/samples-1\/a-front.png"$/],
-      ['an absolute path', () => evaluate(samples(`${header}\n/etc/passwd,,,verified\n`)), /^labels.csv line 2: document_front must be relative to the samples folder, not "\/etc\/passwd"$/],
-      ['a link that leaves the folder', () => evaluate(linked), /^labels.csv line 2: document_front link.png leaves the samples folder \(through a link\)$/],
+      [
+        'a wrong header',
+        () => evaluate(samples('front,back,selfie,expected\na-front.png,,,verified\n')),
+        /^labels.csv: the header must begin document_front,document_back,selfie,expected, not "front,back,selfie,expected"$/,
+      ],
+      [
+        'a path that does not exist',
+        () => evaluate(samples(`${header}\nnone.png,,,verified\n`)),
+        /^labels.csv line 2: document_front none.png does not exist$/,
+      ],
+      [
+        'a path that leaves the folder',
+        () => evaluate(samples(`${header}\n../samples-1/a-front.png,,,verified\n`)),
+        /^labels.csv line 2: document_front leaves the samples folder: "..\/samples-1\/a-front.png"$/,
+      ],
+      [
+        'an absolute path',
+        () => evaluate(samples(`${header}\n/etc/passwd,,,verified\n`)),
+        /^labels.csv line 2: document_front must be relative to the samples folder, not "\/etc\/passwd"$/,
+      ],
+      [
+        'a link that leaves the folder',
+        () => evaluate(linked),
+        /^labels.csv line 2: document_front link.png leaves the samples folder \(through a link\)$/,
+      ],
       ['an unsupported image', () => evaluate(gif), /^labels.csv line 2: document_front front.gif is not a JPEG or PNG image/],
-      ['a label that is neither', () => evaluate(samples(`${header}\na-front.png,,,yes\n`)), /^labels.csv line 2: expected must be verified or unverified, not "yes"$/],
-      ['a row with a cell too many', () => evaluate(samples(`${header}\na-front.png,,,verified,extra\n`)), /^labels.csv line 2: 5 cells where the header has 4$/],
+      [
+        'a label that is neither',
+        () => evaluate(samples(`${header}\na-front.png,,,yes\n`)),
+        /^labels.csv line 2: expected must be verified or unverified, not "yes"$/,
+      ],
+      [
+        'a row with a cell too many',
+        () => evaluate(samples(`${header}\na-front.png,,,verified,extra\n`)),
+        /^labels.csv line 2: 5 cells where the header has 4$/,
+      ],
       ['no folder', () => evaluate(join(root, 'nowhere')), /^no folder .*nowhere$/],
-      ['a threshold out of range', () => evaluate(good, { thresholds: { 'face-min-similarity': '120' } }), /^--face-min-similarity must be a number from 0 to 100, not "120"\.$/],
-      ['missing credentials', () => evaluate(good), /^needs AWS credentials/, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }],
-      ['a region without Textract', () => evaluate(good), /^Amazon Textract is not offered in ap-northeast-1: set AWS_REGION to one of us-east-1, /, { AWS_REGION: 'ap-northeast-1', AWS_ENDPOINT_URL_TEXTRACT: undefined }],
+      [
+        'a threshold out of range',
+        () => evaluate(good, { thresholds: { 'face-min-similarity': '120' } }),
+        /^--face-min-similarity must be a number from 0 to 100, not "120"\.$/,
+      ],
+      [
+        'missing credentials',
+        () => evaluate(good),
+        /^needs AWS credentials/,
+        { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+      ],
+      [
+        'a region without Textract',
+        () => evaluate(good),
+        /^Amazon Textract is not offered in ap-northeast-1: set AWS_REGION to one of us-east-1, /,
+        { AWS_REGION: 'ap-northeast-1', AWS_ENDPOINT_URL_TEXTRACT: undefined },
+      ],
       ['no confirmation', () => evaluate(good, { confirm: async () => false }), /^not confirmed: nothing was sent to AWS/],
     ];
     const before = standIn.calls.length;
     for (const [name, run, message, changed = {}] of cases) {
       for (const [variable, value] of Object.entries(changed)) vi.stubEnv(variable, value);
-      const error = await run().then(() => undefined, (thrown: unknown) => thrown);
+      const error = await run().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
       expect(error, name).toBeInstanceOf(OperatorError);
       expect((error as Error).message, name).toMatch(message);
       expect((error as Error).message, name).not.toContain('\n');

@@ -3,7 +3,14 @@
  * z = 1.959964 (z² = 3.841459) for a 95% interval.
  */
 import { describe, expect, it } from 'vitest';
-import { errorRates, histogram, rateOf, summary, thresholdForFalseAcceptRate, wilsonInterval } from '../../../functions/evaluation/statistics';
+import {
+  errorRates,
+  histogram,
+  rateOf,
+  summary,
+  thresholdForFalseAcceptRate,
+  wilsonInterval,
+} from '../../../functions/evaluation/statistics';
 
 describe('the Wilson score interval', () => {
   it('gives [0, z²/(n + z²)] for no errors: 3.841459 / 13.841459 = 0.277533 for 0 of 10', () => {

@@ -30,7 +30,12 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 describe('the S3 adapter', () => {
   it('presigns a POST for one key, one type, 1 byte to 10 MB, tagged pending, for 10 minutes, signed with SigV4', async () => {
     const now = Date.now();
-    const { url, fields } = await store.presignUpload({ key: KEY, contentType: 'image/png', maxBytes: MAX_UPLOAD_BYTES, expires: new Date(now + UPLOAD_POLICY_SECONDS * 1000) });
+    const { url, fields } = await store.presignUpload({
+      key: KEY,
+      contentType: 'image/png',
+      maxBytes: MAX_UPLOAD_BYTES,
+      expires: new Date(now + UPLOAD_POLICY_SECONDS * 1000),
+    });
     expect(url).toBe('https://verity-uploads.s3.eu-west-1.amazonaws.com/');
     expect(fields).toMatchObject({
       key: KEY,
@@ -86,19 +91,35 @@ describe('the S3 adapter', () => {
       version: VERSION,
     });
     // An object smaller than the range: S3 answers what there is, with its whole size.
-    s3.on(GetObjectCommand, { Key: 'uploads/acct_1/test/vs_1/-/file_2' }).resolves({ Body: body([0x89, 0x50]), ContentType: 'image/png', ContentLength: 2, ContentRange: 'bytes 0-1/2' });
+    s3.on(GetObjectCommand, { Key: 'uploads/acct_1/test/vs_1/-/file_2' }).resolves({
+      Body: body([0x89, 0x50]),
+      ContentType: 'image/png',
+      ContentLength: 2,
+      ContentRange: 'bytes 0-1/2',
+    });
     expect(await store.inspect('uploads/acct_1/test/vs_1/-/file_2', 8)).toMatchObject({ size: 2, start: Uint8Array.from([0x89, 0x50]) });
   });
 
   it('reads a missing object as none, and an empty one as 0 bytes; any other failure is thrown', async () => {
-    s3.on(GetObjectCommand, { Key: KEY }).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand, { Key: KEY }).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+    );
     expect(await store.inspect(KEY, 8)).toBeUndefined();
     expect(await store.read(KEY, undefined)).toBeUndefined();
     const empty = 'uploads/acct_1/test/vs_1/-/file_3';
-    s3.on(GetObjectCommand, { Key: empty }).rejects(new S3ServiceException({ name: 'InvalidRange', $fault: 'client', message: 'The requested range is not satisfiable', $metadata: { httpStatusCode: 416 } }));
+    s3.on(GetObjectCommand, { Key: empty }).rejects(
+      new S3ServiceException({
+        name: 'InvalidRange',
+        $fault: 'client',
+        message: 'The requested range is not satisfiable',
+        $metadata: { httpStatusCode: 416 },
+      }),
+    );
     expect(await store.inspect(empty, 8)).toEqual({ contentType: undefined, size: 0, start: new Uint8Array() });
     const denied = 'uploads/acct_1/test/vs_1/-/file_4';
-    s3.on(GetObjectCommand, { Key: denied }).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    s3.on(GetObjectCommand, { Key: denied }).rejects(
+      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    );
     await expect(store.inspect(denied, 8)).rejects.toThrow('Access Denied');
   });
 
@@ -118,12 +139,24 @@ describe('the S3 adapter', () => {
   });
 
   it('reads a version that is gone as not marked (submit answers that the photo did not arrive)', async () => {
-    s3.on(PutObjectTaggingCommand).rejects(new S3ServiceException({ name: 'NoSuchVersion', $fault: 'client', message: 'The specified version does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(PutObjectTaggingCommand).rejects(
+      new S3ServiceException({
+        name: 'NoSuchVersion',
+        $fault: 'client',
+        message: 'The specified version does not exist.',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     expect(await store.markSubmitted(KEY, VERSION)).toBe(false);
   });
 
   it('reads the submitted version of an object for the Files API, whatever is current', async () => {
-    s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY }).resolves({ Body: body([9, 9]), ContentType: 'image/png', ContentLength: 2, VersionId: 'later' });
+    s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY }).resolves({
+      Body: body([9, 9]),
+      ContentType: 'image/png',
+      ContentLength: 2,
+      VersionId: 'later',
+    });
     s3.on(GetObjectCommand, { Bucket: 'verity-uploads', Key: KEY, VersionId: VERSION }).resolves({
       Body: body([1, 2, 3]),
       ContentType: 'image/jpeg',

@@ -9,7 +9,14 @@ import { readPersonDetails } from '../../../functions/hosted-page/person-details
 import { itemsAskedFor, renderHostedPage } from '../../../functions/hosted-page/render';
 import type { PageRequirements, PageView } from '../../../functions/hosted-page/view';
 
-const idNumberOnly: PageRequirements = { sessionType: 'id_number', documentTypes: [], document: false, selfie: false, idNumber: true, liveCapture: false };
+const idNumberOnly: PageRequirements = {
+  sessionType: 'id_number',
+  documentTypes: [],
+  document: false,
+  selfie: false,
+  idNumber: true,
+  liveCapture: false,
+};
 const capture = (requirements: PageRequirements, mode: 'live' | 'test' = 'live'): PageView => ({
   kind: 'capture',
   business: 'shop.example.com',
@@ -31,7 +38,9 @@ describe('the page', () => {
       ['dob_month', 'person_details[dob][month]', 'bday-month'],
       ['dob_year', 'person_details[dob][year]', 'bday-year'],
     ]) {
-      const input = new RegExp(`<input [^>]*id="${id}" name="${name!.replace(/[[\]]/g, '\\$&')}" autocomplete="${autocomplete}"[^>]* required>`);
+      const input = new RegExp(
+        `<input [^>]*id="${id}" name="${name!.replace(/[[\]]/g, '\\$&')}" autocomplete="${autocomplete}"[^>]* required>`,
+      );
       expect(page, id).toMatch(input);
       expect(page).toMatch(new RegExp(`<label[^>]* for="${id}">`));
     }
@@ -42,7 +51,10 @@ describe('the page', () => {
   });
 
   it('asks nothing of the kind when the requirements do not (test mode, or a document session)', () => {
-    for (const view of [capture(idNumberOnly, 'test'), capture({ ...idNumberOnly, sessionType: 'document', document: true, documentTypes: ['passport'] })]) {
+    for (const view of [
+      capture(idNumberOnly, 'test'),
+      capture({ ...idNumberOnly, sessionType: 'document', document: true, documentTypes: ['passport'] }),
+    ]) {
       expect(rendered(view)).not.toContain('name="person_details');
     }
     expect(itemsAskedFor(idNumberOnly).join(' ')).not.toMatch(/date of birth/);
@@ -73,8 +85,18 @@ describe('what was typed', () => {
   });
 
   it.each([
-    ['no first name', () => typed({ day: '1', month: '1', year: '1990' }, { first_name: ' ' }), 'person_details[first_name]', 'Enter your first name.'],
-    ['no last name', () => typed({ day: '1', month: '1', year: '1990' }, { last_name: '' }), 'person_details[last_name]', 'Enter your last name.'],
+    [
+      'no first name',
+      () => typed({ day: '1', month: '1', year: '1990' }, { first_name: ' ' }),
+      'person_details[first_name]',
+      'Enter your first name.',
+    ],
+    [
+      'no last name',
+      () => typed({ day: '1', month: '1', year: '1990' }, { last_name: '' }),
+      'person_details[last_name]',
+      'Enter your last name.',
+    ],
     ['nothing at all', () => readPersonDetails(undefined, now), 'person_details[first_name]', 'Enter your first name.'],
     ['no day', () => typed({ month: '1', year: '1990' }), 'person_details[dob][day]', 'Enter the day you were born.'],
     ['no month', () => typed({ day: '1', month: ' ', year: '1990' }), 'person_details[dob][month]', 'Enter the month you were born.'],
@@ -117,7 +139,12 @@ describe('what was typed', () => {
     expect(message).toMatch(/as it is written, in letters/);
   });
 
-  it.each([['Zoë', "O'Brien-Ünal"], ['محمد', 'عبد الله'], ['李', '小龙'], ['Anne\u200CMarie', 'Jean-Luc']])('takes the names %s %s as typed', (first_name, last_name) => {
+  it.each([
+    ['Zoë', "O'Brien-Ünal"],
+    ['محمد', 'عبد الله'],
+    ['李', '小龙'],
+    ['Anne\u200CMarie', 'Jean-Luc'],
+  ])('takes the names %s %s as typed', (first_name, last_name) => {
     expect(typed({ day: '1', month: '1', year: '1990' }, { first_name, last_name })).toMatchObject({ first_name, last_name });
   });
 

@@ -72,15 +72,24 @@ function tags(page: string, name: string): Record<string, string>[] {
 }
 
 /** The page's visible text, roughly: tags removed, entities left as they are. */
-const text = (page: string) => markupOnly(page).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const text = (page: string) =>
+  markupOnly(page)
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
 
 const listItems = (page: string) => [...page.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => item!);
 
 const allViews: [string, PageView][] = [
   ['consent', consent()],
   ['capture', capture()],
-  ['capture in test mode', capture({ mode: 'test', testCases, requirements: requirements({ selfie: true, idNumber: true, liveCapture: true }) })],
-  ['capture for an id_number session', capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) })],
+  [
+    'capture in test mode',
+    capture({ mode: 'test', testCases, requirements: requirements({ selfie: true, idNumber: true, liveCapture: true }) }),
+  ],
+  [
+    'capture for an id_number session',
+    capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }),
+  ],
   ['finished, submitted', finished('submitted')],
   ['finished, declined', finished('declined', null)],
   ['unavailable, link expired', unavailable('link_expired')],
@@ -104,7 +113,10 @@ describe('headings', () => {
   it.each([
     [consent(), 'Verify your identity'],
     [capture(), 'Add your documents'],
-    [capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }), 'Enter your ID number'],
+    [
+      capture({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }),
+      'Enter your ID number',
+    ],
     [finished('submitted'), 'Thank you'],
     [finished('declined'), 'You declined'],
     [unavailable('link_expired'), 'This link has expired or was already used'],
@@ -154,7 +166,9 @@ describe('the consent step', () => {
   });
 
   it('asks only for the ID number in an id_number session', () => {
-    const page = render(consent({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }));
+    const page = render(
+      consent({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }),
+    );
     expect(listItems(page)).toEqual(['Your ID number (the last 4 digits, or all 9 digits, of your US Social Security number)']);
   });
 
@@ -181,7 +195,9 @@ describe('the capture step', () => {
 
   it('sends a single allowed type without asking, and leaves out the back side for passports', () => {
     const page = render(capture({ requirements: requirements({ documentTypes: ['passport'] }) }));
-    expect(inputs(page).filter((attributes) => attributes.name === 'document_type')).toEqual([{ type: 'hidden', name: 'document_type', value: 'passport' }]);
+    expect(inputs(page).filter((attributes) => attributes.name === 'document_type')).toEqual([
+      { type: 'hidden', name: 'document_type', value: 'passport' },
+    ]);
     expect(input(page, 'document_front')).toBeDefined();
     expect(input(page, 'document_back')).toBeUndefined();
   });
@@ -235,7 +251,9 @@ describe('the capture step', () => {
 
   it('gives the script what it needs in the form markup, and leaves the button off until the script runs', () => {
     const page = render(capture({ submitUrl: '/v1/hosted/vs_1/submit?x=1&y=2' }));
-    expect(tags(page, 'form')).toEqual([{ id: 'capture-form', novalidate: '', 'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2', 'data-mode': 'live' }]);
+    expect(tags(page, 'form')).toEqual([
+      { id: 'capture-form', novalidate: '', 'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2', 'data-mode': 'live' },
+    ]);
     expect(page).toMatch(/<button class="button primary" type="submit" data-submit disabled>Submit<\/button>/);
     expect(page).toMatch(/<noscript>[^<]*<p class="notice">This page needs JavaScript to take and send your photos\./);
   });
@@ -263,7 +281,11 @@ describe('test mode', () => {
     // One control, however many outcomes: on a phone the submit button stays near.
     expect(tags(page, 'input').filter((attributes) => attributes.name === 'test_case')).toEqual([]);
     expect(tags(page, 'select')).toEqual([
-      expect.objectContaining({ id: 'test_case', name: 'test_case', 'aria-describedby': 'test_case-hint test_case-description test_case-error' }),
+      expect.objectContaining({
+        id: 'test_case',
+        name: 'test_case',
+        'aria-describedby': 'test_case-hint test_case-description test_case-error',
+      }),
     ]);
     expect(tags(page, 'option').map((option) => [option.value, 'selected' in option, option['data-description']])).toEqual([
       ['verified', true, 'The session is verified.'],
@@ -271,7 +293,9 @@ describe('test mode', () => {
       ['selfie_face_mismatch', false, 'The selfie doesn&#39;t match.'],
     ]);
     expect(page).toMatch(/<label class="field-label" for="test_case">Choose a test outcome<\/label>/);
-    expect(page).toContain('<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is verified.</p>');
+    expect(page).toContain(
+      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is verified.</p>',
+    );
     expect(text(page)).toContain('Face mismatch');
   });
 
@@ -339,8 +363,19 @@ describe('escaping', () => {
 
   it.each([
     ['consent', consent({ business: hostile, formAction: hostileUrl })],
-    ['capture', capture({ business: hostile, submitUrl: hostileUrl, mode: 'test', testCases: [{ id: 'verified', label: hostile, description: hostile }] })],
-    ['capture for an id_number session', capture({ business: hostile, requirements: requirements({ document: false, documentTypes: [], idNumber: true }) })],
+    [
+      'capture',
+      capture({
+        business: hostile,
+        submitUrl: hostileUrl,
+        mode: 'test',
+        testCases: [{ id: 'verified', label: hostile, description: hostile }],
+      }),
+    ],
+    [
+      'capture for an id_number session',
+      capture({ business: hostile, requirements: requirements({ document: false, documentTypes: [], idNumber: true }) }),
+    ],
     ['finished', { ...finished('submitted', hostileUrl), business: hostile } as PageView],
     ['unavailable', { ...unavailable('link_expired', hostileUrl), business: hostile } as PageView],
   ])('escapes business names, labels and URLs on the %s view', (_name, view) => {
@@ -386,7 +421,14 @@ describe('what the content security policy allows', () => {
 
   it('sends the fields the server reads', () => {
     // The image fields are sent under their inputs' names, which the capture tests check.
-    for (const field of ['payload.document_type', 'payload.id_number', 'payload.test_case', 'payload.delay', 'body.redirect_url', 'error.param']) {
+    for (const field of [
+      'payload.document_type',
+      'payload.id_number',
+      'payload.test_case',
+      'payload.delay',
+      'body.redirect_url',
+      'error.param',
+    ]) {
       expect(PAGE_SCRIPT).toContain(field);
     }
     expect(PAGE_SCRIPT).toContain("credentials: 'same-origin'");
@@ -424,7 +466,10 @@ describe('the business profile', () => {
     support_url: 'https://help.northwind.example/identity',
     logo: { id: `logo_${'a'.repeat(43)}`, content_type: 'image/png', width: 96, height: 48 },
   })!;
-  const branded: [string, PageView][] = allViews.map(([name, view]) => [name, { ...view, business: 'Northwind Outfitters', branding } as PageView]);
+  const branded: [string, PageView][] = allViews.map(([name, view]) => [
+    name,
+    { ...view, business: 'Northwind Outfitters', branding } as PageView,
+  ]);
 
   it.each(branded)('opens the %s page with the name and the logo, served from this host', (_name, view) => {
     const page = render(view);
@@ -433,19 +478,26 @@ describe('the business profile', () => {
       { class: 'brand-logo', src: `/branding/logos/logo_${'a'.repeat(43)}`, width: '96', height: '48', alt: '' },
     ]);
     // First in the card, after the test banner.
-    expect(text(page.slice(page.indexOf('<body>')))).toMatch(/^ ?(Test mode This is a test\. Nothing you send is really checked\. )?Northwind Outfitters /);
+    expect(text(page.slice(page.indexOf('<body>')))).toMatch(
+      /^ ?(Test mode This is a test\. Nothing you send is really checked\. )?Northwind Outfitters /,
+    );
   });
 
-  it.each(branded)('gives the %s page the colours of the profile in its nonce\'d style, and says how to reach the business', (_name, view) => {
-    const page = render(view);
-    expect(page).toContain(`:root { --accent: #0f766e; --accent-hover: ${branding.palette!.accentHover}; --accent-soft: ${branding.palette!.accentSoft}; --accent-text: ${branding.palette!.accentText}; --on-accent: #ffffff; }`);
-    expect(tags(page, 'style')).toEqual([{ nonce: NONCE }]);
-    const links = tags(page, 'a').map((a) => a.href);
-    // The local part is encoded: a `?` in it cannot add headers (cc, body) to the message.
-    expect(links).toContain('mailto:help%3Fcc%3Deveryone@northwind.example');
-    expect(links).toContain('https://help.northwind.example/identity');
-    expect(text(page)).toContain('Questions? Write to help?cc=everyone@northwind.example or visit help.northwind.example .');
-  });
+  it.each(branded)(
+    "gives the %s page the colours of the profile in its nonce'd style, and says how to reach the business",
+    (_name, view) => {
+      const page = render(view);
+      expect(page).toContain(
+        `:root { --accent: #0f766e; --accent-hover: ${branding.palette!.accentHover}; --accent-soft: ${branding.palette!.accentSoft}; --accent-text: ${branding.palette!.accentText}; --on-accent: #ffffff; }`,
+      );
+      expect(tags(page, 'style')).toEqual([{ nonce: NONCE }]);
+      const links = tags(page, 'a').map((a) => a.href);
+      // The local part is encoded: a `?` in it cannot add headers (cc, body) to the message.
+      expect(links).toContain('mailto:help%3Fcc%3Deveryone@northwind.example');
+      expect(links).toContain('https://help.northwind.example/identity');
+      expect(text(page)).toContain('Questions? Write to help?cc=everyone@northwind.example or visit help.northwind.example .');
+    },
+  );
 
   it('shows no header, colours or support line without a profile, as before', () => {
     for (const [, view] of allViews) {
@@ -471,7 +523,13 @@ describe('the business profile', () => {
   });
 
   it('lets nothing but hex colours into the style sheet, whatever the view holds', () => {
-    const injected = { accent: '#000000;} body { --injected: 1 } :root {', onAccent: '#ffffff', accentHover: '#000000', accentSoft: '#ffffff', accentText: '#000000' };
+    const injected = {
+      accent: '#000000;} body { --injected: 1 } :root {',
+      onAccent: '#ffffff',
+      accentHover: '#000000',
+      accentSoft: '#ffffff',
+      accentText: '#000000',
+    };
     const page = render(consent({ branding: { header: false, palette: injected } }));
     expect(page).not.toContain('--injected');
     expect(page).not.toMatch(/:root \{ --accent: /);

@@ -19,7 +19,12 @@ describe('the local checks queue', () => {
     await queue.send(Array.from({ length: 6 }, (_, n) => ({ job: job('acct_slow', n), delaySeconds: 0 })));
     await queue.send([{ job: job('acct_other', 0), delaySeconds: 0 }]);
     expect(started).toEqual(['vsub_acct_slow_0', 'vsub_acct_slow_1', 'vsub_acct_other_0']);
-    expect(queue.running()).toEqual(new Map([['acct_slow', 2], ['acct_other', 1]]));
+    expect(queue.running()).toEqual(
+      new Map([
+        ['acct_slow', 2],
+        ['acct_other', 1],
+      ]),
+    );
     // A slot of the slow account's frees: its own next job takes it, in order.
     finish.get('vsub_acct_slow_0')!();
     await new Promise((done) => setImmediate(done));

@@ -32,7 +32,11 @@ beforeEach(() => {
   saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
   for (const name of VARIABLES) delete process.env[name];
   // No profile files, no instance or container role: only what a test puts in the environment.
-  Object.assign(process.env, { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
 });
 afterEach(async () => {
   for (const name of VARIABLES) {
@@ -42,7 +46,8 @@ afterEach(async () => {
   await optInLiveChecks({});
 });
 
-const withCredentials = () => Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret' });
+const withCredentials = () =>
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret' });
 
 describe('the local opt-in to live checks', () => {
   it('is off unless asked for, and says how to turn it on', async () => {
@@ -69,13 +74,20 @@ describe('the local opt-in to live checks', () => {
 
   it('names the ID-number provider when one is configured', async () => {
     withCredentials();
-    Object.assign(process.env, { VERITY_LIVE_CHECKS: 'aws', VERITY_ID_NUMBER_PROVIDER_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:check-ssn' });
+    Object.assign(process.env, {
+      VERITY_LIVE_CHECKS: 'aws',
+      VERITY_ID_NUMBER_PROVIDER_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:check-ssn',
+    });
     expect((await optInLiveChecks()).summary).toMatch(/ID numbers by the Lambda in VERITY_ID_NUMBER_PROVIDER_ARN/);
   });
 
   it.each([
     ['no region', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret' }, /needs an AWS region/],
-    ["the local runtime's placeholder region", { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret' }, /needs an AWS region/],
+    [
+      "the local runtime's placeholder region",
+      { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret' },
+      /needs an AWS region/,
+    ],
     ['no credentials', { AWS_REGION: 'eu-west-1' }, /needs AWS credentials/],
   ])('keeps live pages "not available" with %s, and says what is missing', async (_, env, message) => {
     Object.assign(process.env, { VERITY_LIVE_CHECKS: 'aws', ...env });
@@ -89,11 +101,18 @@ describe('the local opt-in to live checks', () => {
   it.each([
     ['an unknown provider', { VERITY_LIVE_CHECKS: 'local' }, 'VERITY_LIVE_CHECKS must be aws (or unset), not "local"'],
     ['a threshold out of range', { VERITY_LIVE_CHECKS: 'aws', VERITY_MIN_AGE: 'eighteen' }, /^VERITY_MIN_AGE must be a whole number/],
-    ['an ARN that is not a Lambda function’s', { VERITY_LIVE_CHECKS: 'aws', VERITY_ID_NUMBER_PROVIDER_ARN: 'check-ssn' }, /^VERITY_ID_NUMBER_PROVIDER_ARN must be a Lambda function ARN/],
+    [
+      'an ARN that is not a Lambda function’s',
+      { VERITY_LIVE_CHECKS: 'aws', VERITY_ID_NUMBER_PROVIDER_ARN: 'check-ssn' },
+      /^VERITY_ID_NUMBER_PROVIDER_ARN must be a Lambda function ARN/,
+    ],
   ])('stops the start on %s, in one line', async (_, env, message) => {
     withCredentials();
     Object.assign(process.env, env);
-    const error = await optInLiveChecks().then(() => expect.fail('the opt-in should have refused'), (thrown: Error) => thrown);
+    const error = await optInLiveChecks().then(
+      () => expect.fail('the opt-in should have refused'),
+      (thrown: Error) => thrown,
+    );
     expect(error).toBeInstanceOf(OperatorError);
     expect(error.message).toMatch(message);
   });

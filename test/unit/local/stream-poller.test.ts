@@ -19,7 +19,10 @@ describe('normalizeTtlDeletion', () => {
   });
 
   it('leaves inserts and changes alone', () => {
-    const modify = { eventName: 'MODIFY' as const, dynamodb: { Keys: keys, NewImage: { ...keys, [SWEPT_BY_LOCAL_TTL]: { BOOL: true } }, OldImage: keys } };
+    const modify = {
+      eventName: 'MODIFY' as const,
+      dynamodb: { Keys: keys, NewImage: { ...keys, [SWEPT_BY_LOCAL_TTL]: { BOOL: true } }, OldImage: keys },
+    };
     expect(normalizeTtlDeletion(modify)).toBe(modify);
   });
 });

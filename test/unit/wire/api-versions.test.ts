@@ -41,7 +41,11 @@ describe('servedVersion', () => {
   });
 
   it('serves a major newer than Verity knows in the newest shapes it knows, and says so', () => {
-    const newer = { '2027-03-31.fig': '2027-03-31.fig', '2027-04-28.fig': '2027-04-28.fig', '2027-09-30.grape; some_beta=v2': '2027-09-30.grape' };
+    const newer = {
+      '2027-03-31.fig': '2027-03-31.fig',
+      '2027-04-28.fig': '2027-04-28.fig',
+      '2027-09-30.grape; some_beta=v2': '2027-09-30.grape',
+    };
     for (const [header, requested] of Object.entries(newer)) {
       expect(servedVersion(header), header).toEqual({ version: API_VERSION, newerMajor: true, requested });
     }

@@ -7,7 +7,6 @@ import { thrown } from '../../support/thrown';
 const KEY = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc4eC39HqLyjWDarjtT1zdp7dc';
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
 
-
 describe('presentedSecretKey', () => {
   it('reads a Bearer key', () => {
     expect(presentedSecretKey(`Bearer ${KEY}`)).toBe(KEY);

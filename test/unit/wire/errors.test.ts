@@ -13,7 +13,9 @@ describe('toStripeError', () => {
   ] as const)('answers %s with HTTP %i', (kind: ErrorKind, status) => {
     const { statusCode, body } = toStripeError(new VerityError(kind, 'some_code', 'Something is wrong.', 'some_param'));
     expect(statusCode).toBe(status);
-    expect(body).toEqual({ error: { type: 'invalid_request_error', code: 'some_code', message: 'Something is wrong.', param: 'some_param' } });
+    expect(body).toEqual({
+      error: { type: 'invalid_request_error', code: 'some_code', message: 'Something is wrong.', param: 'some_param' },
+    });
   });
 
   it('keeps a null code and param as null', () => {
@@ -25,11 +27,15 @@ describe('toStripeError', () => {
   it('renders the domain helpers as Stripe does', () => {
     expect(toStripeError(missingParameter('type'))).toEqual({
       statusCode: 400,
-      body: { error: { type: 'invalid_request_error', code: 'parameter_missing', message: 'Missing required param: type.', param: 'type' } },
+      body: {
+        error: { type: 'invalid_request_error', code: 'parameter_missing', message: 'Missing required param: type.', param: 'type' },
+      },
     });
     expect(toStripeError(resourceMissing('verification_session', 'vs_123'))).toEqual({
       statusCode: 404,
-      body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such verification_session: 'vs_123'", param: 'id' } },
+      body: {
+        error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such verification_session: 'vs_123'", param: 'id' },
+      },
     });
     expect(toStripeError(invalidParameter('parameter_unknown', 'Received unknown parameter: x', 'x')).statusCode).toBe(400);
   });

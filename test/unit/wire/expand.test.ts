@@ -5,7 +5,6 @@ import { parseFormEncoded } from '../../../functions/wire/params';
 import { VERIFICATION_SESSION_EXPANDABLE } from '../../../functions/wire/verification-session';
 import { thrown } from '../../support/thrown';
 
-
 const EXPANDABLE = ['provided_details', 'verified_outputs', 'verified_outputs.dob', 'a.b.c.d', 'a.b.c.d.e'] as const;
 
 describe('expandParam', () => {
@@ -42,7 +41,10 @@ describe('resolveExpand', () => {
   });
 
   it('returns the requested expandable paths', () => {
-    expect([...resolveExpand(['provided_details', 'verified_outputs'], EXPANDABLE)].sort()).toEqual(['provided_details', 'verified_outputs']);
+    expect([...resolveExpand(['provided_details', 'verified_outputs'], EXPANDABLE)].sort()).toEqual([
+      'provided_details',
+      'verified_outputs',
+    ]);
   });
 
   it('expands the parents of a nested path', () => {
@@ -91,12 +93,18 @@ describe('resolveExpand', () => {
   });
 
   describe('with the VerificationSession expandables', () => {
-    it.each(['provided_details', 'verified_outputs', 'verified_outputs.dob', 'verified_outputs.id_number', 'verified_outputs.sex', 'verified_outputs.unparsed_place_of_birth', 'verified_outputs.unparsed_sex', 'last_verification_report'])(
-      'accepts %s',
-      (path) => {
-        expect(resolveExpand([path], VERIFICATION_SESSION_EXPANDABLE).has(path)).toBe(true);
-      },
-    );
+    it.each([
+      'provided_details',
+      'verified_outputs',
+      'verified_outputs.dob',
+      'verified_outputs.id_number',
+      'verified_outputs.sex',
+      'verified_outputs.unparsed_place_of_birth',
+      'verified_outputs.unparsed_sex',
+      'last_verification_report',
+    ])('accepts %s', (path) => {
+      expect(resolveExpand([path], VERIFICATION_SESSION_EXPANDABLE).has(path)).toBe(true);
+    });
 
     it.each(['metadata', 'options', 'verified_outputs.first_name', 'verified_outputs.address', 'related_person'])('refuses %s', (path) => {
       expect(thrown(() => resolveExpand([path], VERIFICATION_SESSION_EXPANDABLE)).param).toBe('expand');

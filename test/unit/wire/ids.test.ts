@@ -27,7 +27,21 @@ describe('newObjectId', () => {
   });
 
   it('sorts by creation time', () => {
-    const times = [0, 1, 61, 62, 63, 3843, 3844, 999_999, 1_000_000_000_000, Date.UTC(2025, 5, 1), Date.UTC(2025, 5, 1) + 1, Date.UTC(2100, 0, 1), Date.UTC(5000, 0, 1)];
+    const times = [
+      0,
+      1,
+      61,
+      62,
+      63,
+      3843,
+      3844,
+      999_999,
+      1_000_000_000_000,
+      Date.UTC(2025, 5, 1),
+      Date.UTC(2025, 5, 1) + 1,
+      Date.UTC(2100, 0, 1),
+      Date.UTC(5000, 0, 1),
+    ];
     const ids = times.map((time) => newObjectId('vs', time));
     expect([...ids].reverse().sort(compare)).toEqual(ids);
   });
@@ -110,7 +124,7 @@ describe('idFloorForTime', () => {
 });
 
 describe('secondsOfId', () => {
-  it('is the second the id was made in, so the id lies within that second\'s floors', () => {
+  it("is the second the id was made in, so the id lies within that second's floors", () => {
     for (const ms of [0, 999, 1000, 1_700_000_000_000, 1_700_000_000_999, Date.UTC(2100, 0, 1) + 500]) {
       const id = newObjectId('file', ms);
       const seconds = secondsOfId(id);

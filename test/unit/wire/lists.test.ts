@@ -3,7 +3,6 @@ import { checkCursors, createdRange, cursor, listEnvelope, listLimit } from '../
 import { parseFormEncoded, parseJsonBody } from '../../../functions/wire/params';
 import { thrown } from '../../support/thrown';
 
-
 const created = createdRange();
 const query = (text: string) => parseFormEncoded(text).created!;
 
@@ -71,7 +70,11 @@ describe('createdRange', () => {
 describe('checkCursors', () => {
   it('refuses a cursor that is not an id of the listed objects, naming it', () => {
     const error = thrown(() => checkCursors({ ending_before: 'evt_0000abcdEFGHijklMNOPqrst' }, 'vs', 'verification_session'));
-    expect(error).toMatchObject({ code: 'resource_missing', param: 'ending_before', message: "No such verification_session: 'evt_0000abcdEFGHijklMNOPqrst'" });
+    expect(error).toMatchObject({
+      code: 'resource_missing',
+      param: 'ending_before',
+      message: "No such verification_session: 'evt_0000abcdEFGHijklMNOPqrst'",
+    });
   });
 
   const ID = 'vs_0000abcdEFGHijklMNOPqrst';
@@ -91,7 +94,9 @@ describe('checkCursors', () => {
   });
 
   it('refuses both cursors even when they are empty strings', () => {
-    expect(thrown(() => checkCursors({ starting_after: '', ending_before: '' }, 'vs', 'verification_session')).code).toBe('parameters_exclusive');
+    expect(thrown(() => checkCursors({ starting_after: '', ending_before: '' }, 'vs', 'verification_session')).code).toBe(
+      'parameters_exclusive',
+    );
   });
 });
 

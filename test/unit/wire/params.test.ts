@@ -1,6 +1,15 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { isParamTree, newParamTree, parseFormEncoded, parseJsonBody, REQUEST_LIMITS, requestBodyText, requestParams, type ParamTree } from '../../../functions/wire/params';
+import {
+  isParamTree,
+  newParamTree,
+  parseFormEncoded,
+  parseJsonBody,
+  REQUEST_LIMITS,
+  requestBodyText,
+  requestParams,
+  type ParamTree,
+} from '../../../functions/wire/params';
 import { thrown } from '../../support/thrown';
 
 /** Runs `fn` and returns the VerityError it throws (fails the test if it throws anything else or nothing). */
@@ -24,7 +33,10 @@ async function sdkFormBody(params: Stripe.Identity.VerificationSessionCreatePara
 /** A form key with `n` segments (`k0[k1]…[kn-1]`) and the equivalent JSON object. */
 function nested(n: number): { form: string; json: string } {
   const keys = Array.from({ length: n }, (_, i) => `k${i}`);
-  const form = `${keys[0]}${keys.slice(1).map((key) => `[${key}]`).join('')}=v`;
+  const form = `${keys[0]}${keys
+    .slice(1)
+    .map((key) => `[${key}]`)
+    .join('')}=v`;
   let json: unknown = 'v';
   for (const key of [...keys].reverse()) json = { [key]: json };
   return { form, json: JSON.stringify(json) };
@@ -150,7 +162,10 @@ describe('parseFormEncoded', () => {
     });
 
     it('names the parameter whose value is not URL-encoded UTF-8', () => {
-      expect(thrown(() => parseFormEncoded('type=document&metadata[a]=%ED%A0%80'))).toMatchObject({ code: 'parameter_invalid', param: 'metadata[a]' });
+      expect(thrown(() => parseFormEncoded('type=document&metadata[a]=%ED%A0%80'))).toMatchObject({
+        code: 'parameter_invalid',
+        param: 'metadata[a]',
+      });
     });
 
     it('accepts nesting up to 8 segments and refuses 9', () => {
@@ -236,7 +251,9 @@ describe('parseFormEncoded', () => {
 
 describe('parseJsonBody', () => {
   it('parses an object into a null-prototype tree, keeping numbers and booleans, with null as the empty value', () => {
-    const tree = parseJsonBody('{"type":"document","options":{"document":{"require_matching_selfie":true,"allowed_types":["passport"]}},"limit":3,"x":null}');
+    const tree = parseJsonBody(
+      '{"type":"document","options":{"document":{"require_matching_selfie":true,"allowed_types":["passport"]}},"limit":3,"x":null}',
+    );
     expect(tree).toEqual({
       type: 'document',
       options: { document: { require_matching_selfie: true, allowed_types: ['passport'] } },
@@ -342,7 +359,11 @@ describe('the limits every encoding shares (issue 19, fault 2)', () => {
 
   it('counts only structure: colons, commas and brackets inside strings are data', () => {
     const tricky = '"a:b,c[d]{e}\\"f:g,"';
-    expect(parseJsonBody(`{"k":${tricky},"l":[${tricky},[]],"m":{}}`)).toEqual({ k: 'a:b,c[d]{e}"f:g,', l: ['a:b,c[d]{e}"f:g,', []], m: {} });
+    expect(parseJsonBody(`{"k":${tricky},"l":[${tricky},[]],"m":{}}`)).toEqual({
+      k: 'a:b,c[d]{e}"f:g,',
+      l: ['a:b,c[d]{e}"f:g,', []],
+      m: {},
+    });
     expect(() => parseJsonBody(`{"k":"${':,'.repeat(10_000)}"}`)).not.toThrow();
   });
 
@@ -354,7 +375,9 @@ describe('the limits every encoding shares (issue 19, fault 2)', () => {
     const pairs = (n: number, name: string) => Array.from({ length: n }, (_, i) => `${name}${i}=v`).join('&');
     expect(Object.keys(requestParams(event({ query: pairs(500, 'q'), body: pairs(500, 'b') })))).toHaveLength(1000);
     expect(thrown(() => requestParams(event({ query: pairs(500, 'q'), body: pairs(501, 'b') }))).message).toMatch(/1000 parameters/);
-    expect(thrown(() => requestParams(event({ query: pairs(500, 'q'), body: members(501), json: true }))).message).toMatch(/1000 parameters/);
+    expect(thrown(() => requestParams(event({ query: pairs(500, 'q'), body: members(501), json: true }))).message).toMatch(
+      /1000 parameters/,
+    );
     // A GET's body is not read at all.
     expect(Object.keys(requestParams(event({ query: pairs(10, 'q'), body: members(5000), json: true, method: 'GET' })))).toHaveLength(10);
   });

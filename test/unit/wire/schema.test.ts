@@ -20,7 +20,6 @@ import {
 } from '../../../functions/wire/schema';
 import { thrown } from '../../support/thrown';
 
-
 /** Asserts that `validate(value, param)` fails with this code and param. */
 function expectInvalid<T>(validate: Validator<T>, value: ParamValue, param: string, code: string): VerityError {
   const error = thrown(() => validate(value, param));
@@ -71,7 +70,10 @@ describe('readParams', () => {
   });
 
   it('accepts a JSON body as well', () => {
-    const params = readParams(createShape, parseJsonBody('{"type":"document","options":{"document":{"require_id_number":false}},"expand":["provided_details"]}'));
+    const params = readParams(
+      createShape,
+      parseJsonBody('{"type":"document","options":{"document":{"require_id_number":false}},"expand":["provided_details"]}'),
+    );
     expect(params).toEqual({ type: 'document', options: { document: { require_id_number: false } }, expand: ['provided_details'] });
   });
 
@@ -125,7 +127,10 @@ describe('readParams', () => {
 
   it('names the offending array item', () => {
     const error = thrown(() =>
-      readParams(createShape, parseFormEncoded('type=document&options[document][allowed_types][]=passport&options[document][allowed_types][]=visa')),
+      readParams(
+        createShape,
+        parseFormEncoded('type=document&options[document][allowed_types][]=passport&options[document][allowed_types][]=visa'),
+      ),
     );
     expect(error.code).toBe('parameter_invalid');
     expect(error.param).toBe('options[document][allowed_types][1]');
@@ -276,7 +281,9 @@ describe('array', () => {
   });
 
   it('handles more than ten indexed items in numeric order', () => {
-    const text = Array.from({ length: 12 }, (_, i) => `x[${i}]=v${i}`).reverse().join('&');
+    const text = Array.from({ length: 12 }, (_, i) => `x[${i}]=v${i}`)
+      .reverse()
+      .join('&');
     expect(list(parseFormEncoded(text).x!, 'x')).toEqual(Array.from({ length: 12 }, (_, i) => `v${i}`));
   });
 
@@ -358,10 +365,18 @@ describe('metadata', () => {
     expect(validate('', 'metadata')).toBe('');
   });
 
-  it.each(['5', '12345678901234567890123', '1e999', '-0', 'true', 'false'])('refuses the JSON value %s, which is not a string, naming the entry', (value) => {
-    const error = thrown(() => validate(parseJsonBody(`{"m":{"n":${value}}}`).m!, 'metadata'));
-    expect(error).toMatchObject({ kind: 'invalid_parameter', code: 'parameter_invalid', param: 'metadata[n]', message: 'Invalid metadata[n]: metadata values must be strings.' });
-  });
+  it.each(['5', '12345678901234567890123', '1e999', '-0', 'true', 'false'])(
+    'refuses the JSON value %s, which is not a string, naming the entry',
+    (value) => {
+      const error = thrown(() => validate(parseJsonBody(`{"m":{"n":${value}}}`).m!, 'metadata'));
+      expect(error).toMatchObject({
+        kind: 'invalid_parameter',
+        code: 'parameter_invalid',
+        param: 'metadata[n]',
+        message: 'Invalid metadata[n]: metadata values must be strings.',
+      });
+    },
+  );
 
   it('reads JSON null as the empty value: for one key it unsets the key, for the whole it clears', () => {
     expect(validate(parseJsonBody('{"m":{"n":null,"a":"1"}}').m!, 'metadata')).toEqual({ n: '', a: '1' });
@@ -467,12 +482,15 @@ describe('url', () => {
     expect(url()(value, 'return_url')).toBe(normalized);
   });
 
-  it.each(['https://shop.example.com/a\r\nSet-Cookie: x=1', 'https://shop.example.com/\t', 'https://shop.example.com/\u0000', 'https://shop.example.com/\u007f', '\nhttps://shop.example.com/'])(
-    'refuses %j, with a control character in it, with url_invalid',
-    (value) => {
-      expectInvalid(url(), value, 'return_url', 'url_invalid');
-    },
-  );
+  it.each([
+    'https://shop.example.com/a\r\nSet-Cookie: x=1',
+    'https://shop.example.com/\t',
+    'https://shop.example.com/\u0000',
+    'https://shop.example.com/\u007f',
+    '\nhttps://shop.example.com/',
+  ])('refuses %j, with a control character in it, with url_invalid', (value) => {
+    expectInvalid(url(), value, 'return_url', 'url_invalid');
+  });
 
   it('refuses a URL that normalizes to more than 5000 characters', () => {
     expectInvalid(url(), `https://example.com/${'ü'.repeat(1000)}`, 'return_url', 'parameter_invalid');

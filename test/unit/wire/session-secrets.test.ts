@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
-import { claimedSession, isCurrentCredential, sessionSecrets, withCredentials, withoutCredentials } from '../../../functions/wire/session-secrets';
+import {
+  claimedSession,
+  isCurrentCredential,
+  sessionSecrets,
+  withCredentials,
+  withoutCredentials,
+} from '../../../functions/wire/session-secrets';
 import { renderVerificationSession } from '../../../functions/wire/verification-session';
 
 const scope = { account: 'acct_secrets1', mode: 'test' as const };

@@ -21,7 +21,11 @@ async function startContainer() {
 
 /** The client_secret and url of a session's first generation, as a container signs them. */
 const credentialsSignedBy = (secrets: Awaited<ReturnType<typeof startContainer>>) =>
-  secrets.withCredentials({ object: 'identity.verification_session', id: 'vs_0000abcdEFGHijklMNOPqrst' }, { client_secret: 0, url: 0 }, { account: 'acct_test123', mode: 'test' }) as {
+  secrets.withCredentials(
+    { object: 'identity.verification_session', id: 'vs_0000abcdEFGHijklMNOPqrst' },
+    { client_secret: 0, url: 0 },
+    { account: 'acct_test123', mode: 'test' },
+  ) as {
     client_secret: string;
     url: string;
   };
@@ -31,7 +35,10 @@ beforeEach(() => {
   secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: STORED });
 });
 afterEach(() => {
-  for (const [name, value] of [['VERITY_SIGNING_SECRET', original.secret], ['VERITY_SIGNING_SECRET_ARN', original.arn]] as const) {
+  for (const [name, value] of [
+    ['VERITY_SIGNING_SECRET', original.secret],
+    ['VERITY_SIGNING_SECRET_ARN', original.arn],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -77,7 +84,10 @@ describe('the signing secret in Lambda', () => {
   });
 
   it('refuses a stored secret too short to sign with, or one that is binary', async () => {
-    secretsManager.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'short' }).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'short' })
+      .resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
     await expect(startContainer().then((secrets) => secrets.signingSecret())).rejects.toThrow(/at least 32/);
     await expect(startContainer()).rejects.toThrow(/holds no SecretString/);
   });

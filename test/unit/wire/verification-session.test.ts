@@ -121,7 +121,11 @@ describe('renderVerificationSession', () => {
     });
 
     it('are null after cancel and after redact', () => {
-      expect(renderVerificationSession(cancelVerificationSession(session()), NONE)).toMatchObject({ client_secret: null, url: null, status: 'canceled' });
+      expect(renderVerificationSession(cancelVerificationSession(session()), NONE)).toMatchObject({
+        client_secret: null,
+        url: null,
+        status: 'canceled',
+      });
       expect(renderVerificationSession(redactVerificationSession(session(), new Date(0)), NONE)).toMatchObject({
         client_secret: null,
         url: null,
@@ -133,11 +137,7 @@ describe('renderVerificationSession', () => {
     it('are stable for one session and differ between sessions, accounts and modes', () => {
       const base = renderVerificationSession(session(), NONE);
       expect(renderVerificationSession(session(), NONE)).toMatchObject({ client_secret: base.client_secret, url: base.url });
-      for (const other of [
-        session({ id: 'vs_0000abcdEFGHijklMNOPqrsu' }),
-        session({ account: 'acct_other' }),
-        session({ mode: 'live' }),
-      ]) {
+      for (const other of [session({ id: 'vs_0000abcdEFGHijklMNOPqrsu' }), session({ account: 'acct_other' }), session({ mode: 'live' })]) {
         const rendered = renderVerificationSession(other, NONE);
         expect(rendered.client_secret).not.toBe(base.client_secret);
         expect(rendered.url).not.toBe(base.url);

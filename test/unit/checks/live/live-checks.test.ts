@@ -5,7 +5,13 @@
  * without it, and the requests sent are asserted: the images pass through as the file store
  * gives them.
  */
-import { CompareFacesCommand, DetectFacesCommand, InvalidParameterException as RekognitionInvalidParameter, RekognitionClient, ThrottlingException as RekognitionThrottling } from '@aws-sdk/client-rekognition';
+import {
+  CompareFacesCommand,
+  DetectFacesCommand,
+  InvalidParameterException as RekognitionInvalidParameter,
+  RekognitionClient,
+  ThrottlingException as RekognitionThrottling,
+} from '@aws-sdk/client-rekognition';
 import {
   AnalyzeIDCommand,
   BadDocumentException,
@@ -20,12 +26,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IdNumberAnswer, IdNumberProvider, IdNumberQuery } from '../../../../functions/checks/id-number';
-import { createLiveChecks, DEFAULT_LIVE_CHECK_SETTINGS, ID_NUMBER_REASONS, type CheckImage, type LiveCheckSettings } from '../../../../functions/checks/live';
+import {
+  createLiveChecks,
+  DEFAULT_LIVE_CHECK_SETTINGS,
+  ID_NUMBER_REASONS,
+  type CheckImage,
+  type LiveCheckSettings,
+} from '../../../../functions/checks/live';
 import { DOCUMENT_REASONS } from '../../../../functions/checks/live/document';
 import { SELFIE_REASONS } from '../../../../functions/checks/live/selfie';
 import { FAILURES, type ChecksOutcome, type Submission } from '../../../../functions/domain/verification-checks';
 import { buildVerificationReport, verifiedOutputs } from '../../../../functions/domain/verification-report';
-import { createVerificationSession, type CreateVerificationSessionInput, type Scope } from '../../../../functions/domain/verification-session';
+import {
+  createVerificationSession,
+  type CreateVerificationSessionInput,
+  type Scope,
+} from '../../../../functions/domain/verification-session';
 
 /** A fixture as AWS's JSON (`any`: AWS documents `ValueType: "Date"` where the SDK's type says `"DATE"`). */
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}.json`, import.meta.url), 'utf8'));
@@ -88,7 +104,9 @@ const run = (input?: CreateVerificationSessionInput, extra: Partial<Submission> 
   provider(deps).run(session(input), submission(extra));
 
 /** The licence fixture with fields replaced (`null` removes one), as AnalyzeID would have read them. */
-function licence(fields: Record<string, { Text: string; Confidence: number; NormalizedValue?: { Value: string; ValueType: string } } | null> = {}) {
+function licence(
+  fields: Record<string, { Text: string; Confidence: number; NormalizedValue?: { Value: string; ValueType: string } } | null> = {},
+) {
   const answer = fixture('analyze-id-us-driving-licence');
   for (const document of answer.IdentityDocuments) {
     document.IdentityDocumentFields = document.IdentityDocumentFields.flatMap((field: any) => {
@@ -147,8 +165,20 @@ describe('a US driving licence (AnalyzeID)', () => {
     ]);
 
     const report = buildVerificationReport({ id: 'vr_1', now: NOW, session: verifying, submission: submission(), outcome });
-    expect(report.document).toMatchObject({ status: 'verified', error: null, type: 'driving_license', issuing_country: 'US', number: 'S12345678', files: ['file_front', 'file_back'] });
-    expect(verifiedOutputs(verifying, outcome.person!)).toMatchObject({ first_name: 'JENNIFER ANN', last_name: 'SAMPLE', dob: { day: 14, month: 7, year: 1990 }, sex: null });
+    expect(report.document).toMatchObject({
+      status: 'verified',
+      error: null,
+      type: 'driving_license',
+      issuing_country: 'US',
+      number: 'S12345678',
+      files: ['file_front', 'file_back'],
+    });
+    expect(verifiedOutputs(verifying, outcome.person!)).toMatchObject({
+      first_name: 'JENNIFER ANN',
+      last_name: 'SAMPLE',
+      dob: { day: 14, month: 7, year: 1990 },
+      sex: null,
+    });
   });
 
   it('sends a front alone as one page, and images held as bytes as Bytes', async () => {
@@ -156,7 +186,9 @@ describe('a US driving licence (AnalyzeID)', () => {
     stored.file_front = { Bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) };
     const outcome = await run(undefined, { files: { document_front: 'file_front' } });
     expect(outcome.failure).toBeNull();
-    expect(textract.commandCalls(AnalyzeIDCommand)[0]!.args[0].input).toEqual({ DocumentPages: [{ Bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) }] });
+    expect(textract.commandCalls(AnalyzeIDCommand)[0]!.args[0].input).toEqual({
+      DocumentPages: [{ Bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) }],
+    });
   });
 
   it('reads a date of birth without a NormalizedValue from its text, month first (MM/DD/YYYY)', async () => {
@@ -189,7 +221,9 @@ describe('a US driving licence (AnalyzeID)', () => {
   });
 
   it('leaves out an optional field read below the threshold', async () => {
-    textract.on(AnalyzeIDCommand).resolves(licence({ CITY_IN_ADDRESS: { Text: 'B0ST0N', Confidence: 40 }, DATE_OF_ISSUE: date('2022-07-14', 50) }));
+    textract
+      .on(AnalyzeIDCommand)
+      .resolves(licence({ CITY_IN_ADDRESS: { Text: 'B0ST0N', Confidence: 40 }, DATE_OF_ISSUE: date('2022-07-14', 50) }));
     const outcome = await run();
     expect(outcome.failure).toBeNull();
     expect(outcome.person?.address?.city).toBeNull();
@@ -212,7 +246,13 @@ describe('a US driving licence (AnalyzeID)', () => {
     const outcome = await run(input, { document_type: 'id_card' });
     expectFailure(outcome, 'document_type_not_supported');
     const report = buildVerificationReport({ id: 'vr_1', now: NOW, session: session(input), submission: submission(), outcome });
-    expect(report.document).toMatchObject({ status: 'unverified', type: 'driving_license', error: { code: 'document_type_not_supported' }, first_name: null, dob: null });
+    expect(report.document).toMatchObject({
+      status: 'unverified',
+      type: 'driving_license',
+      error: { code: 'document_type_not_supported' },
+      first_name: null,
+      dob: null,
+    });
   });
 
   it('keeps the person’s choice of type when AnalyzeID names none (a US state ID card)', async () => {
@@ -245,7 +285,11 @@ describe('minimum age (calendar arithmetic)', () => {
   it('follows the configured minimum age', async () => {
     textract.on(AnalyzeIDCommand).resolves(born('2006-06-01'));
     expect((await run()).failure).toBeNull();
-    expectFailure(await run(undefined, {}, { settings: { minimumAge: 21 } }), 'under_supported_age', 'The person must be at least 21 years old to be verified.');
+    expectFailure(
+      await run(undefined, {}, { settings: { minimumAge: 21 } }),
+      'under_supported_age',
+      'The person must be at least 21 years old to be verified.',
+    );
   });
 });
 
@@ -262,7 +306,13 @@ describe('passports and the machine-readable zone', () => {
       sex: 'female',
       unparsed_sex: 'F',
       unparsed_place_of_birth: 'MASSACHUSETTS, U.S.A.',
-      document: { type: 'passport', number: '563941187', issuing_country: 'US', issued_date: { day: 2, month: 6, year: 2022 }, expiration_date: { day: 1, month: 6, year: 2032 } },
+      document: {
+        type: 'passport',
+        number: '563941187',
+        issuing_country: 'US',
+        issued_date: { day: 2, month: 6, year: 2022 },
+        expiration_date: { day: 1, month: 6, year: 2032 },
+      },
     });
     expect(textract.commandCalls(DetectDocumentTextCommand).map((call) => call.args[0].input)).toEqual([{ Document: FRONT }]);
   });
@@ -284,7 +334,10 @@ describe('passports and the machine-readable zone', () => {
 
   it('verifies a non-US passport from its MRZ alone: names, date of birth, number, expiry, issuing country, sex', async () => {
     textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
-    const outcome = await run({ type: 'document', options: { document: { allowed_types: ['passport'] } } }, { document_type: 'passport', files: { document_front: 'file_front' } });
+    const outcome = await run(
+      { type: 'document', options: { document: { allowed_types: ['passport'] } } },
+      { document_type: 'passport', files: { document_front: 'file_front' } },
+    );
     expect(outcome.failure).toBeNull();
     expect(outcome.person).toEqual({
       first_name: 'ERIKA',
@@ -294,14 +347,23 @@ describe('passports and the machine-readable zone', () => {
       sex: 'female',
       unparsed_sex: 'F',
       unparsed_place_of_birth: null,
-      document: { type: 'passport', number: 'C01X00T47', issuing_country: 'DE', issued_date: null, expiration_date: { day: 28, month: 2, year: 2031 } },
+      document: {
+        type: 'passport',
+        number: 'C01X00T47',
+        issuing_country: 'DE',
+        issued_date: null,
+        expiration_date: { day: 28, month: 2, year: 2031 },
+      },
       id_number: null,
     });
   });
 
   it('reads a non-US passport’s MRZ even when the person picked another type, and holds it to allowed_types', async () => {
     textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
-    expectFailure(await run({ type: 'document', options: { document: { allowed_types: ['driving_license'] } } }), 'document_type_not_supported');
+    expectFailure(
+      await run({ type: 'document', options: { document: { allowed_types: ['driving_license'] } } }),
+      'document_type_not_supported',
+    );
   });
 
   it('fails a non-US passport whose MRZ is expired (two-digit years: expiry within 20 years ahead)', async () => {
@@ -317,7 +379,11 @@ describe('passports and the machine-readable zone', () => {
 
   it('fails document_unverified_other for a passport whose MRZ cannot be found', async () => {
     textractReads('analyze-id-non-us-passport', 'detect-document-text-id-card-front');
-    expectFailure(await run(undefined, { document_type: 'passport', files: { document_front: 'file_front' } }), 'document_unverified_other', DOCUMENT_REASONS.mrzUnreadable);
+    expectFailure(
+      await run(undefined, { document_type: 'passport', files: { document_front: 'file_front' } }),
+      'document_unverified_other',
+      DOCUMENT_REASONS.mrzUnreadable,
+    );
   });
 
   it('verifies a non-US ID card from the TD1 MRZ on its back (DetectDocumentText on the front, then the back)', async () => {
@@ -332,7 +398,10 @@ describe('passports and the machine-readable zone', () => {
       dob: { day: 12, month: 8, year: 1983 },
       document: { type: 'id_card', number: 'T22000129', issuing_country: 'DE', expiration_date: { day: 31, month: 7, year: 2031 } },
     });
-    expect(textract.commandCalls(DetectDocumentTextCommand).map((call) => call.args[0].input)).toEqual([{ Document: FRONT }, { Document: BACK }]);
+    expect(textract.commandCalls(DetectDocumentTextCommand).map((call) => call.args[0].input)).toEqual([
+      { Document: FRONT },
+      { Document: BACK },
+    ]);
   });
 
   it('fails a non-US ID card without a readable MRZ with the session-level country_not_supported, naming the documents supported', async () => {
@@ -399,7 +468,9 @@ describe('the selfie (Rekognition)', () => {
       { Image: SELFIE, Attributes: ['ALL'] },
       { Image: FRONT, Attributes: ['DEFAULT'] },
     ]);
-    expect(rekognition.commandCalls(CompareFacesCommand).map((call) => call.args[0].input)).toEqual([{ SourceImage: FRONT, TargetImage: SELFIE, SimilarityThreshold: 90 }]);
+    expect(rekognition.commandCalls(CompareFacesCommand).map((call) => call.args[0].input)).toEqual([
+      { SourceImage: FRONT, TargetImage: SELFIE, SimilarityThreshold: 90 },
+    ]);
     await runSelfie({ settings: { faceMinSimilarity: 95 } });
     expect(rekognition.commandCalls(CompareFacesCommand)[1]!.args[0].input.SimilarityThreshold).toBe(95);
   });
@@ -426,9 +497,15 @@ describe('the selfie (Rekognition)', () => {
   });
 
   it('follows the configured brightness and sharpness thresholds', async () => {
-    rekognition.on(DetectFacesCommand, { Image: SELFIE }).resolves(selfieFaces((face) => Object.assign(face.Quality, { Brightness: 30, Sharpness: 30 })));
+    rekognition
+      .on(DetectFacesCommand, { Image: SELFIE })
+      .resolves(selfieFaces((face) => Object.assign(face.Quality, { Brightness: 30, Sharpness: 30 })));
     expect((await runSelfie({ settings: { selfieMinBrightness: 25, selfieMinSharpness: 25 } })).failure).toBeNull();
-    expectFailure(await runSelfie({ settings: { selfieMinBrightness: 25, selfieMinSharpness: 35 } }), 'selfie_unverified_other', SELFIE_REASONS.blurry);
+    expectFailure(
+      await runSelfie({ settings: { selfieMinBrightness: 25, selfieMinSharpness: 35 } }),
+      'selfie_unverified_other',
+      SELFIE_REASONS.blurry,
+    );
   });
 
   it('fails selfie_document_missing_photo for a document without a face, found by DetectFaces or refused by CompareFaces', async () => {
@@ -437,7 +514,9 @@ describe('the selfie (Rekognition)', () => {
     expect(rekognition.commandCalls(CompareFacesCommand)).toHaveLength(0);
 
     rekognition.on(DetectFacesCommand, { Image: FRONT }).resolves(fixture('detect-faces-document'));
-    rekognition.on(CompareFacesCommand).rejects(new RekognitionInvalidParameter({ message: 'There are no faces in the source image', $metadata: {} }));
+    rekognition
+      .on(CompareFacesCommand)
+      .rejects(new RekognitionInvalidParameter({ message: 'There are no faces in the source image', $metadata: {} }));
     expectFailure(await runSelfie(), 'selfie_document_missing_photo');
   });
 
@@ -487,35 +566,70 @@ describe('the ID number (the business’s provider)', () => {
     const outcome = await run(withIdNumber, { id_number: '123-45-6789' }, { idNumbers: answering({ status: 'verified' }) });
     expect(outcome.failure).toBeNull();
     expect(outcome.ran).toEqual(['document', 'id_number']);
-    expect(queries).toEqual([{ id_number: { type: 'us_ssn', value: '123-45-6789' }, first_name: 'JENNIFER ANN', last_name: 'SAMPLE', dob: { day: 14, month: 7, year: 1990 } }]);
+    expect(queries).toEqual([
+      {
+        id_number: { type: 'us_ssn', value: '123-45-6789' },
+        first_name: 'JENNIFER ANN',
+        last_name: 'SAMPLE',
+        dob: { day: 14, month: 7, year: 1990 },
+      },
+    ]);
     expect(outcome.person?.id_number).toEqual({ value: '123-45-6789', type: 'us_ssn' });
   });
 
   it('fails with the provider’s code when it does not verify', async () => {
-    const outcome = await run(withIdNumber, { id_number: '123456789' }, { idNumbers: answering({ status: 'unverified', code: 'id_number_mismatch' }) });
+    const outcome = await run(
+      withIdNumber,
+      { id_number: '123456789' },
+      { idNumbers: answering({ status: 'unverified', code: 'id_number_mismatch' }) },
+    );
     expectFailure(outcome, 'id_number_mismatch', FAILURES.id_number_mismatch.reason);
   });
 
   it('never verifies without a provider', async () => {
     expectFailure(await run(withIdNumber, { id_number: '123456789' }), 'id_number_unverified_other', ID_NUMBER_REASONS.noProvider);
-    expectFailure(await run({ type: 'id_number' }, { files: {}, id_number: '123456789', person_details: { first_name: 'Jenny', last_name: 'Rosen', dob: { day: 1, month: 2, year: 1980 } } }), 'id_number_unverified_other', ID_NUMBER_REASONS.noProvider);
+    expectFailure(
+      await run(
+        { type: 'id_number' },
+        {
+          files: {},
+          id_number: '123456789',
+          person_details: { first_name: 'Jenny', last_name: 'Rosen', dob: { day: 1, month: 2, year: 1980 } },
+        },
+      ),
+      'id_number_unverified_other',
+      ID_NUMBER_REASONS.noProvider,
+    );
   });
 
   it('asks about what the person typed in an id_number session, reading no document', async () => {
     const details = { first_name: 'Jenny', last_name: 'Rosen', dob: { day: 1, month: 2, year: 1980 } };
     const idSession = session({ type: 'id_number' });
-    const outcome = await provider({ idNumbers: answering({ status: 'verified' }) }).run(idSession, submission({ files: {}, document_type: undefined, id_number: '123456789', person_details: details }));
+    const outcome = await provider({ idNumbers: answering({ status: 'verified' }) }).run(
+      idSession,
+      submission({ files: {}, document_type: undefined, id_number: '123456789', person_details: details }),
+    );
     expect(outcome.failure).toBeNull();
     expect(outcome.ran).toEqual(['id_number']);
     expect(queries).toEqual([{ id_number: { type: 'us_ssn', value: '123456789' }, ...details }]);
     expect(textract.calls()).toHaveLength(0);
     const report = buildVerificationReport({ id: 'vr_1', now: NOW, session: idSession, submission: { files: {} }, outcome });
-    expect(report.id_number).toMatchObject({ status: 'verified', first_name: 'Jenny', last_name: 'Rosen', id_number: '6789', id_number_type: 'us_ssn' });
+    expect(report.id_number).toMatchObject({
+      status: 'verified',
+      first_name: 'Jenny',
+      last_name: 'Rosen',
+      id_number: '6789',
+      id_number_type: 'us_ssn',
+    });
     expect(verifiedOutputs(idSession, outcome.person!)).toMatchObject({ first_name: 'Jenny', address: null, sex: null, id_number: '6789' });
   });
 
   it('fails id_number_unverified_other when an id_number session lacks the name and date of birth, and rejects when the provider does', async () => {
-    expectFailure(await run({ type: 'id_number' }, { files: {}, id_number: '123456789' }, { idNumbers: answering({ status: 'verified' }) }), 'id_number_unverified_other', ID_NUMBER_REASONS.noPersonDetails);
+    expectFailure(
+      await run({ type: 'id_number' }, { files: {}, id_number: '123456789' }, { idNumbers: answering({ status: 'verified' }) }),
+      'id_number_unverified_other',
+      ID_NUMBER_REASONS.noPersonDetails,
+    );
     expect(queries).toHaveLength(0);
     const failing: IdNumberProvider = { check: () => Promise.reject(new Error('provider timed out')) };
     await expect(run(withIdNumber, { id_number: '123456789' }, { idNumbers: failing })).rejects.toThrow('provider timed out');

@@ -7,7 +7,13 @@ import { isUsJurisdiction } from '../../../../functions/checks/live/us-states';
 
 describe('liveCheckSettings', () => {
   it('takes the defaults for unset or empty variables', () => {
-    expect(liveCheckSettings({})).toEqual({ minimumAge: 18, documentMinConfidence: 90, faceMinSimilarity: 90, selfieMinBrightness: 40, selfieMinSharpness: 40 });
+    expect(liveCheckSettings({})).toEqual({
+      minimumAge: 18,
+      documentMinConfidence: 90,
+      faceMinSimilarity: 90,
+      selfieMinBrightness: 40,
+      selfieMinSharpness: 40,
+    });
     expect(liveCheckSettings({ VERITY_MIN_AGE: '' })).toEqual(DEFAULT_LIVE_CHECK_SETTINGS);
   });
 
@@ -66,14 +72,22 @@ describe('the machine-readable zone', () => {
   const TD3 = ['P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<', 'C01X00T478D<<6408125F3102282<<<<<<<<<<<<<<02'];
 
   it('finds two consecutive 44-character lines, dropping OCR spaces and reading « for <', () => {
-    expect(findMrzLines([line('PASSPORT'), line('P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<'), line('C01X00T478D<<6408125F3102282 ««««««««««««««02')])).toEqual(TD3);
+    expect(
+      findMrzLines([
+        line('PASSPORT'),
+        line('P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<'),
+        line('C01X00T478D<<6408125F3102282 ««««««««««««««02'),
+      ]),
+    ).toEqual(TD3);
     expect(findMrzLines([line(TD3[0]!), line('PASSPORT'), line(TD3[1]!)])).toBeUndefined();
     expect(findMrzLines([line(TD3[1]!), line(TD3[0]!)])).toBeUndefined();
   });
 
   it('autocorrects a letter O read in a numeric field, and still checks the digits', () => {
     const today = { day: 30, month: 11, year: 2026 };
-    expect(readMrz([TD3[0]!, TD3[1]!.replace('6408125', '64O8125')], today)).toMatchObject({ read: { dob: { day: 12, month: 8, year: 1964 } } });
+    expect(readMrz([TD3[0]!, TD3[1]!.replace('6408125', '64O8125')], today)).toMatchObject({
+      read: { dob: { day: 12, month: 8, year: 1964 } },
+    });
     expect(readMrz([TD3[0]!, TD3[1]!.replace('6408125', '6408135')], today)).toEqual({ problem: 'check_digits' });
   });
 
