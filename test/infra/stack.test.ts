@@ -909,10 +909,17 @@ describe('the outbox publisher', () => {
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toContain('/index/by_scope"');
     expect(fn.Properties.Environment.Variables.VERITY_EVENT_BUS_NAME).toEqual({ Ref: busId });
-    // It hands each new delivery to the worker through the webhook queue, and may send to no other queue.
-    const [[queueId]] = ofType('AWS::SQS::Queue').filter(([id]) => id.startsWith('WebhooksQueue')) as [[string, Resource]];
+    // It hands each new delivery to the worker through the webhook queue, and may send to no other queue but its dead letters.
+    const queueIds = (prefix: string) =>
+      ofType('AWS::SQS::Queue')
+        .filter(([id]) => id.startsWith(prefix))
+        .map(([id]) => id);
+    const [queueId] = queueIds('WebhooksQueue');
     const sends = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-    expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
+    expect(sends.flatMap(actionsOf)).toEqual(['sqs:SendMessage', 'sqs:SendMessage']);
+    expect(sends.map((s) => (s.Resource as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(
+      [queueId, ...queueIds('EventsPublisherDeadLetters')].sort(),
+    );
     expect(fn.Properties.Environment.Variables.VERITY_WEBHOOK_QUEUE_URL).toEqual({ Ref: queueId });
   });
 
