@@ -1,22 +1,27 @@
 /**
- * Webhooks in AWS: the delivery worker, run every minute by an EventBridge schedule (with a
- * dead-letter queue for runs EventBridge could not start), and what the outbox publisher needs to
- * fan each event out into deliveries. The long waits between retries (up to 12 hours) are only
+ * Webhooks in AWS: the delivery worker, fed the first attempt of each new delivery through an SQS
+ * fair queue (the publisher hands each delivery over as soon as it has made it, one message group
+ * per account: functions/webhooks/hand-off.ts), and run every minute by an EventBridge schedule
+ * (with a dead-letter queue for runs EventBridge could not start) for retries and anything a
+ * hand-off missed; and what the outbox publisher needs to fan each event out into deliveries. The long waits between retries (up to 12 hours) are only
  * times in the `by_delivery_due` index (one lane per endpoint, and a shared list of the lanes due),
  * which each run reads; no queue or timer holds them, so neither SQS's 15-minute delay limit nor
  * TTL's lateness applies.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { tableSchema } from '../functions/store/schema';
+import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
 import { deadLetterQueue } from './events';
 import { VerityFunction } from './verity-function';
@@ -30,6 +35,8 @@ export interface VerityWebhooksProps {
   publisher: VerityFunction;
 }
 
+const WORKER_TIMEOUT = Duration.minutes(4);
+
 /** Items the webhook functions may touch: endpoints and their deliveries (`we_…` partitions) and events (`evt_…`). */
 const WEBHOOK_OBJECTS = ['we', 'evt'];
 
@@ -37,6 +44,8 @@ export class VerityWebhooks extends Construct {
   readonly worker: VerityFunction;
   /** Scheduled runs EventBridge could not hand to the worker. */
   readonly deadLetterQueue: Queue;
+  /** New deliveries handed from the publisher to the worker: an SQS fair queue, one message group per account. */
+  readonly queue: Queue;
   /** One each time the worker disables a live endpoint that failed for three days (functions/webhooks/delivery-worker.ts). */
   readonly endpointsDisabled: Metric;
 
@@ -49,7 +58,7 @@ export class VerityWebhooks extends Construct {
       environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
       // A run starts attempts for 120 s, each within 10 s, then waits for those in flight: about 130 s.
-      timeout: Duration.minutes(4),
+      timeout: WORKER_TIMEOUT,
       invokedBy: 'schedule',
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
@@ -79,6 +88,51 @@ export class VerityWebhooks extends Construct {
         }),
       ],
     });
+
+    // The hand-off. A message is a hint (the delivery is due in the index already), so it has no dead-letter
+    // queue and is never handed back: the worker reports no failure, and the schedule attempts what it missed.
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // AWS: at least six times the function's timeout, so a batch is not handed out again while it runs.
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      // A job older than this is the schedule's long since.
+      retentionPeriod: Duration.hours(1),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    for (const rule of [
+      'AwsSolutions::AwsSolutions-SQS3',
+      'Serverless::Serverless-SQSRedrivePolicy',
+      'cdk-validator-cfnguard::sqs_dlq_check',
+    ]) {
+      Validations.of(this.queue).acknowledge({
+        id: rule,
+        reason:
+          'Each message only hands a delivery that is already due in the by_delivery_due index to the worker early; the worker never hands a message back, ' +
+          'and the scheduled run attempts any delivery whose message was lost, so a dead-letter queue would hold nothing to act on.',
+      });
+    }
+    this.queue.grantConsumeMessages(this.worker.role);
+    this.worker.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        // Attempts run side by side within an invocation; the fair queue hands quiet accounts' messages out first.
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 20,
+      }),
+    );
+    const mapping = this.worker.function.node
+      .findAll()
+      .find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'A hand-off message is a hint: a delivery whose message fails stays due in the by_delivery_due index and the scheduled run attempts it.',
+    });
+    props.publisher.function.addEnvironment(WEBHOOK_QUEUE_ENV, this.queue.queueUrl);
+    // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted below.
+    props.publisher.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
 
     // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
     // due, and puts each delivery with its event's count, in one transaction.

@@ -6,21 +6,33 @@
  * its own. Jobs are in memory: after a crash, the submission's TTL gives its session up as the
  * AWS dead-letter path would (functions/streams/run-verification-checks.ts).
  */
-import type { ChecksJob, ChecksQueue } from '../functions/checks/queue';
+import type { ChecksJob } from '../functions/checks/queue';
+import type { Scope } from '../functions/domain/verification-session';
 
-export interface LocalChecksQueue extends ChecksQueue {
+export interface LocalChecksQueue<J extends { scope: Scope } = ChecksJob> {
+  /** Queues each job to be run once `delaySeconds` (0 or more) have passed. */
+  send(jobs: { job: J; delaySeconds: number }[]): Promise<void>;
   /** Jobs running now, by account (for tests: which work the queue picked). */
   running(): Map<string, number>;
   /** Starts nothing more, forgets delayed jobs, and waits for those running. */
   stop(): Promise<void>;
 }
 
-export function startLocalChecksQueue(
-  run: (job: ChecksJob) => Promise<void>,
-  { concurrency = 8, perAccount = 2 }: { concurrency?: number; perAccount?: number } = {},
-): LocalChecksQueue {
+/**
+ * A fair in-process queue of any job that names its scope: the checks queue's stand-in, and the
+ * webhook hand-off's (functions/webhooks/hand-off.ts), which the local runtime starts with the
+ * delivery worker's own slots. `failureMessage` is what a job's failure logs (never the job).
+ */
+export function startLocalChecksQueue<J extends { scope: Scope } = ChecksJob>(
+  run: (job: J) => Promise<unknown>,
+  {
+    concurrency = 8,
+    perAccount = 2,
+    failureMessage = 'verification checks failed',
+  }: { concurrency?: number; perAccount?: number; failureMessage?: string } = {},
+): LocalChecksQueue<J> {
   /** Due jobs waiting for a slot, by account. */
-  const waiting = new Map<string, ChecksJob[]>();
+  const waiting = new Map<string, J[]>();
   /** When each account was last given a slot (a count of slots given). */
   const lastServed = new Map<string, number>();
   let served = 0;
@@ -30,7 +42,7 @@ export function startLocalChecksQueue(
   let stopped = false;
   let total = 0;
 
-  const due = (job: ChecksJob) => {
+  const due = (job: J) => {
     if (stopped) return;
     const account = job.scope.account;
     const queue = waiting.get(account);
@@ -56,8 +68,9 @@ export function startLocalChecksQueue(
       running.set(account, (running.get(account) ?? 0) + 1);
       total++;
       const done = run(job)
-        // The session stays processing; its submission's TTL gives it up. No personal data is logged.
-        .catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: 'verification checks failed', name: error.name })))
+        // Checks: the session stays processing; its submission's TTL gives it up. A webhook stays due. No personal data is logged.
+        .then(() => undefined)
+        .catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: failureMessage, name: error.name })))
         .finally(() => {
           running.set(account, running.get(account)! - 1);
           if (running.get(account) === 0) running.delete(account);

@@ -26,7 +26,8 @@ import { useChecksQueue } from '../functions/checks/queue';
 import { startLocalChecksQueue } from './checks-queue';
 import { handler as redactSessions } from '../functions/streams/redact-sessions';
 import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
-import { deliverDueWebhooks } from '../functions/webhooks/delivery-worker';
+import { CONCURRENCY, deliverDueWebhooks, deliverHandedOff, SLOTS_PER_ACCOUNT } from '../functions/webhooks/delivery-worker';
+import { useDeliveryHandOff, type DeliveryJob } from '../functions/webhooks/hand-off';
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 
 export interface LocalRuntimeOptions {
@@ -226,8 +227,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const backstopTimer = setInterval(backstop, BACKSTOP_EVERY_MS);
     backstopTimer.unref();
     void backstop();
-    // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries.
+    // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries
+    // and hands each new one to the worker through the SQS webhook queue's stand-in (a fair pool with the worker's slots).
     const stopping = new AbortController();
+    const handOff =
+      options.publishEvents === false
+        ? undefined
+        : startLocalChecksQueue((job: DeliveryJob) => deliverHandedOff([job], { signal: stopping.signal }), {
+            concurrency: CONCURRENCY,
+            perAccount: SLOTS_PER_ACCOUNT,
+            failureMessage: 'webhook delivery failed to run',
+          });
+    if (handOff) useDeliveryHandOff({ send: (jobs) => handOff.send(jobs.map((job) => ({ job, delaySeconds: 0 }))) });
     const webhooks =
       options.publishEvents === false
         ? undefined
@@ -252,6 +263,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         // A run may go on for minutes while endpoints hang: it starts nothing more, and ends with its last attempt.
         stopping.abort();
         await webhooks?.stop();
+        if (handOff) useDeliveryHandOff(undefined);
+        await handOff?.stop();
         ttl.stop();
         clearInterval(uploadsTimer);
         await Promise.all(pollers.map((poller) => poller.stop()));

@@ -12,6 +12,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { clearEventOfItem, EVENT_KIND } from '../store/event-items';
 import type { StripeEvent } from '../wire/events';
 import { fanOutEvent } from '../webhooks/fan-out';
+import { deliveryHandOff, type DeliveryJob } from '../webhooks/hand-off';
 import { settleRecords } from './batch';
 
 /** The `source` of every event Verity puts on the bus. */
@@ -54,11 +55,37 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   return { batchItemFailures: failed.map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
 }
 
-/** The records whose webhook fan-out (functions/webhooks/fan-out.ts) failed, logged without the event. */
+/**
+ * The records whose webhook fan-out (functions/webhooks/fan-out.ts) failed, logged without the
+ * event. The new deliveries of the others are handed to the worker at once (functions/webhooks/hand-off.ts),
+ * so their first attempts start now rather than at the worker's next scheduled run.
+ */
 async function fannedOutOrFailed(pending: Pending[]): Promise<Pending[]> {
-  const { batchItemFailures } = await settleRecords(pending, (item) => fanOutEvent(item.event), 'webhook fan-out failed');
+  const made: DeliveryJob[] = [];
+  const { batchItemFailures } = await settleRecords(
+    pending,
+    async (item) => made.push(...(await fanOutEvent(item.event))),
+    'webhook fan-out failed',
+  );
+  await handOff(made);
   const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
   return pending.filter((item) => failed.has(item.sequenceNumber));
+}
+
+/**
+ * Hands new deliveries to the worker. A failure fails no record: each delivery is already due in
+ * the `by_delivery_due` index, and the worker's scheduled run attempts it (logged without ids).
+ */
+async function handOff(jobs: DeliveryJob[]): Promise<void> {
+  const to = deliveryHandOff();
+  if (!to || jobs.length === 0) return;
+  try {
+    await to.send(jobs);
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'warn', message: 'webhook hand-off failed: the schedule attempts them', name: (error as Error).name }),
+    );
+  }
 }
 
 /** Only inserted event items are published; every other change in the table is ignored. */

@@ -1,15 +1,18 @@
 /**
  * The delivery worker: attempts every webhook delivery that is due, signs each request with its
- * endpoint's secret, records the attempt, and schedules the next one on failure. In AWS it runs
- * every minute (an EventBridge schedule, lib/webhooks.ts); under `npm start` the local runtime
- * runs it every second. A delivery is due when it is made (the first attempt) and at each retry
- * of its mode's schedule (`RETRY_SCHEDULES`), so the long waits of up to 12 hours are only a time
- * in the `by_delivery_due` index, read once a minute: no timer or queue has to hold them.
+ * endpoint's secret, records the attempt, and schedules the next one on failure. A delivery's first
+ * attempt starts when its event is published: the publisher hands each new delivery over
+ * (functions/webhooks/hand-off.ts: an SQS fair queue in AWS, an in-process pool locally) and
+ * `deliverHandedOff` attempts it. The scheduled run (`deliverDueWebhooks`: in AWS every minute, an
+ * EventBridge schedule, lib/webhooks.ts; under `npm start` every second) attempts the retries of
+ * its mode's schedule (`RETRY_SCHEDULES`) and whatever a hand-off missed, so the long waits of up
+ * to 12 hours are only a time in the `by_delivery_due` index: no timer or queue has to hold them.
  *
  * A live endpoint that failed every attempt of a delivery, over its whole three days, and
  * delivered nothing else meanwhile, is disabled, and the worker logs the metric the stack's alarm
  * watches (`Verity/Webhooks EndpointsDisabled`).
  */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Mode } from '../domain/verification-session';
 import { getEvent } from '../store/events';
 import { fairOrder } from '../domain/fair-order';
@@ -30,6 +33,7 @@ import { disableWebhookEndpoint, getWebhookEndpoint } from '../store/webhook-end
 import { eventForEndpoint } from '../wire/events';
 import { webhookEndpointSecret } from '../wire/session-secrets';
 import { DELIVERY_TIMEOUT_MS, sendWebhook, type DeliveryResult, type WebhookRequest } from './deliver';
+import { deliveryJobOfBody, type DeliveryJob } from './hand-off';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -49,8 +53,8 @@ const LEASE_SECONDS = Math.ceil(DELIVERY_TIMEOUT_MS / 1000) + 50;
  * can point endpoints at servers that never answer, so each hangs for the whole request limit:
  * the caps keep that to its own share, and the rest of the slots free for other accounts.
  */
-const CONCURRENCY = 40;
-const SLOTS_PER_ACCOUNT = 8;
+export const CONCURRENCY = 40;
+export const SLOTS_PER_ACCOUNT = 8;
 const SLOTS_PER_ENDPOINT = 4;
 /**
  * A run starts no attempt after this long (the function's timeout is 4 minutes; an attempt lasts at
@@ -167,10 +171,50 @@ export async function deliverDueWebhooks(options: DeliveryOptions = {}): Promise
 
 const laneName = ({ scope, endpointId }: Pick<WebhookDelivery, 'scope' | 'endpointId'>) => `${scope.account}#${scope.mode}#${endpointId}`;
 
-/** The scheduled function (in AWS every minute). */
-export const handler = async () => {
-  await deliverDueWebhooks();
-};
+/**
+ * The worker's function in AWS: a scheduled run (EventBridge, every minute), or a batch of handed-off
+ * deliveries from the webhook queue (SQS). No message is handed back: a delivery whose attempt
+ * could not start stays due, and the next scheduled run attempts it.
+ */
+export async function handler(event?: Partial<SQSEvent>): Promise<SQSBatchResponse | undefined> {
+  if (!Array.isArray(event?.Records)) {
+    await deliverDueWebhooks();
+    return undefined;
+  }
+  const jobs = event.Records.flatMap((record) => {
+    const job = deliveryJobOfBody(record.body);
+    if (!job) console.error(JSON.stringify({ level: 'error', message: 'webhook queue message is not a delivery' }));
+    return job ? [job] : [];
+  });
+  await deliverHandedOff(jobs);
+  return { batchItemFailures: [] };
+}
+
+/**
+ * The first attempts of deliveries just made (functions/webhooks/hand-off.ts), side by side. Each
+ * goes through the same lease as a scheduled attempt: a delivery the schedule (or another copy of
+ * the job) has attempted already is no longer due, and is left alone. A failure to attempt leaves
+ * the delivery due for the scheduled run, logged without the event. Returns how many were attempted.
+ */
+export async function deliverHandedOff(jobs: DeliveryJob[], options: DeliveryOptions = {}): Promise<number> {
+  if (options.signal?.aborted) return 0;
+  const results = await Promise.allSettled(
+    jobs.map(({ scope, endpointId, eventId }) =>
+      attemptDelivery(
+        // What the lease needs to name the delivery; it returns the stored one.
+        { scope, endpointId, eventId, eventType: '', status: 'pending', attemptCount: 0, nextAttemptAt: null, created: 0, attempts: [] },
+        'automatic',
+        options,
+      ),
+    ),
+  );
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      console.error(JSON.stringify({ level: 'error', message: 'webhook delivery failed to run', name: (result.reason as Error).name }));
+    }
+  }
+  return results.filter((result) => result.status === 'fulfilled' && result.value).length;
+}
 
 /**
  * One attempt of one delivery under a lease: undefined when another worker holds it or it is no

@@ -243,7 +243,7 @@ describe('retries', () => {
       );
       const [event] = (await own.events.list()).data;
       // The stream hands the same event over again: no second delivery, no second count.
-      expect(await fanOutEvent(event as unknown as StripeEvent)).toBe(0);
+      expect(await fanOutEvent(event as unknown as StripeEvent)).toEqual([]);
       expect((await own.events.retrieve(event!.id)).pending_webhooks).toBe(1);
       // A worker takes the delivery's lease at its first retry and dies without recording anything.
       const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000;

@@ -909,6 +909,37 @@ describe('the outbox publisher', () => {
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toContain('/index/by_scope"');
     expect(fn.Properties.Environment.Variables.VERITY_EVENT_BUS_NAME).toEqual({ Ref: busId });
+    // It hands each new delivery to the worker through the webhook queue, and may send to no other queue but its dead letters.
+    const queueIds = (prefix: string) =>
+      ofType('AWS::SQS::Queue')
+        .filter(([id]) => id.startsWith(prefix))
+        .map(([id]) => id);
+    const [queueId] = queueIds('WebhooksQueue');
+    const sends = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sends.flatMap(actionsOf)).toEqual(['sqs:SendMessage', 'sqs:SendMessage']);
+    expect(sends.map((s) => (s.Resource as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(
+      [queueId, ...queueIds('EventsPublisherDeadLetters')].sort(),
+    );
+    expect(fn.Properties.Environment.Variables.VERITY_WEBHOOK_QUEUE_URL).toEqual({ Ref: queueId });
+  });
+
+  it('hands new deliveries to the webhook worker through an encrypted SQS queue it consumes in bounded batches', () => {
+    const [workerId, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('WebhooksWorker'))!;
+    const [[queueId, queue]] = ofType('AWS::SQS::Queue').filter(([id]) => id.startsWith('WebhooksQueue')) as [[string, Resource]];
+    expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    expect(queue.Properties.VisibilityTimeout).toBe(worker.Properties.Timeout * 6);
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      JSON.stringify(m.Properties.EventSourceArn).includes(queueId),
+    ) as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: workerId },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 20 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const receives = statementsOf(worker).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(receives.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    expect(receives.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
   });
 
   it('runs the webhook delivery worker every minute, with a dead-letter queue, on endpoint, delivery and event items only', () => {

@@ -13,6 +13,16 @@ import type { StripeEvent } from '../../../functions/wire/events';
 import { newObjectId } from '../../../functions/wire/ids';
 import { startEventReceiver, type EventReceiver } from '../../../local/event-receiver';
 import { streamRecord } from '../../support/events';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createWebhookEndpoint } from '../../../functions/domain/webhook-endpoint';
+import { dynamo } from '../../../functions/store/client';
+import { tableName } from '../../../functions/store/schema';
+import { keyTableName } from '../../../functions/store/key-schema';
+import { dueDeliveries, getDelivery } from '../../../functions/store/webhook-deliveries';
+import { insertWebhookEndpoint } from '../../../functions/store/webhook-endpoints';
+import type { WebhookRequest } from '../../../functions/webhooks/deliver';
+import { deliverHandedOff } from '../../../functions/webhooks/delivery-worker';
+import { useDeliveryHandOff, type DeliveryJob } from '../../../functions/webhooks/hand-off';
 
 const scope = { account: 'acct_publisher', mode: 'test' as const };
 let receiver: EventReceiver;
@@ -149,5 +159,74 @@ describe('the outbox publisher and EventBridge’s size limit', () => {
     expect(receiver.calls).toEqual([2, 2, 1]);
     expect(publishedIds()).toEqual(large.map((e) => e.id));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[5]!.dynamodb!.SequenceNumber }]);
+  });
+});
+
+describe('the outbox publisher and the webhook hand-off', () => {
+  const hookScope = { account: `acct_handoff${Date.now()}`, mode: 'test' as const };
+  let handed: DeliveryJob[] = [];
+  let refuseHandOff = false;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    endpointId = newObjectId('we', Date.now());
+    await insertWebhookEndpoint(
+      createWebhookEndpoint(
+        { url: 'https://example.com/hook', enabled_events: ['*'] },
+        { id: endpointId, scope: hookScope, now: new Date() },
+      ),
+    );
+  });
+  beforeEach(() => {
+    handed = [];
+    refuseHandOff = false;
+    useDeliveryHandOff({
+      send: async (jobs) => {
+        if (refuseHandOff) throw new Error('queue unavailable');
+        handed.push(...jobs);
+      },
+    });
+  });
+  afterAll(() => useDeliveryHandOff(undefined));
+
+  /** An event of the hand-off's account, stored as its session's change writes it. */
+  async function storedEvent(): Promise<StripeEvent> {
+    const now = new Date();
+    const session = createVerificationSession({ type: 'document' }, { id: newObjectId('vs', now.getTime()), scope: hookScope, now });
+    const key = newSessionKeyItem(hookScope, session.id);
+    const event = changeWithEvents(null, session, { request: null, now }).events[0]!;
+    await dynamo().send(new PutCommand({ TableName: keyTableName(), Item: key }));
+    await dynamo().send(new PutCommand({ TableName: tableName(), Item: eventItem(event, hookScope) }));
+    return event;
+  }
+
+  it("hands each new delivery to the worker as soon as its event is fanned out, and a repeated record's none; a refused hand-off fails no record", async () => {
+    const event = await storedEvent();
+    const record = insertRecord(eventItem(event, hookScope));
+    expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    expect(handed).toEqual([{ scope: hookScope, endpointId, eventId: event.id }]);
+    await handler({ Records: [record] });
+    expect(handed).toHaveLength(1);
+    // A refused hand-off fails no record: the delivery stays due for the scheduled run.
+    refuseHandOff = true;
+    const next = await storedEvent();
+    expect(await handler({ Records: [insertRecord(eventItem(next, hookScope))] })).toEqual({ batchItemFailures: [] });
+    expect(publishedIds()).toContain(next.id);
+    const due = await dueDeliveries(Math.floor(Date.now() / 1000) + 1, 100);
+    expect(due.some((delivery) => delivery.eventId === next.id && delivery.endpointId === endpointId)).toBe(true);
+  });
+
+  it('the worker attempts a handed-off delivery once, however often it is handed over, as the schedule would', async () => {
+    const event = await storedEvent();
+    await handler({ Records: [insertRecord(eventItem(event, hookScope))] });
+    const sent: string[] = [];
+    const send = async (request: WebhookRequest) => {
+      sent.push(JSON.parse(request.body).id);
+      return { status: 200, durationMs: 1, error: null };
+    };
+    expect(await deliverHandedOff([handed[0]!, handed[0]!], { send })).toBe(1);
+    expect(await deliverHandedOff(handed, { send })).toBe(0);
+    expect(sent).toEqual([event.id]);
+    expect((await getDelivery(hookScope, endpointId, event.id))?.status).toBe('succeeded');
   });
 });
