@@ -318,8 +318,7 @@ const consoleRoutes: Route[] = [
 ];
 
 /**
- * The Stripe.js drop-in (docs/stripe-js-modal.md): the scripts a business's page loads, the
- * modal's check and its frame. Anyone may call them: a publishable key is public, and it only
+ * The Stripe.js drop-in (docs/stripe-js-modal.md): the modal's check and its frame. Anyone may call them: a publishable key is public, and it only
  * names the account whose rule (its profile's embedding origins) decides. They read publishable
  * keys' items and profiles, and no other key's.
  */
@@ -331,18 +330,9 @@ const READS_KEYS_AND_PROFILES: Route['keyed'] = {
   actions: ['GetItem'],
   partitionKeys: [`${publishableKeyPartitionPrefix}*`, `${accountProfilePartitionPrefix}*`],
 };
-const scriptRoute = (name: string, routeKey: string): Route => ({
-  name,
-  routeKey,
-  handler: 'http/show-verity-script',
-  dynamodb: [],
-  indexes: [],
-  authenticated: false,
-  unauthenticatedReason: 'A public script, the same bytes for everyone: it reads nothing.',
-});
 const modalRoutes: Route[] = [
-  scriptRoute('ShowStripeScript', 'GET /v3'),
-  scriptRoute('ShowVerityScript', 'GET /v3/verity.js'),
+  // The scripts themselves (`/v3`, `/v3/`, `/v3/verity.js`) are served by the catch-all,
+  // functions/http/unrecognized-request-url.ts: static bytes, no route (and its 7 resources) of their own.
   {
     name: 'ShowVerificationFrame',
     routeKey: 'GET /v3/frame',

@@ -44,11 +44,9 @@ export function matchRoute(
   path: string,
   table: Route[] = routes,
 ): { route: Route; pathParameters?: Record<string, string> } {
-  // API Gateway routes `/v3/` as `/v3` (Stripe.js's own address ends in a slash: `https://js.stripe.com/v3/`).
-  const routed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   for (const compiled of table.map(compile)) {
     if (!compiled || compiled.method !== method) continue;
-    const match = compiled.pattern.exec(routed);
+    const match = compiled.pattern.exec(path);
     if (!match) continue;
     const pathParameters = Object.fromEntries(compiled.paramNames.map((name, i) => [name, decodePathSegment(match[i + 1]!)]));
     return { route: compiled.route, ...(compiled.paramNames.length ? { pathParameters } : {}) };

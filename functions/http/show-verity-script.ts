@@ -1,5 +1,6 @@
 /**
- * `GET /v3` (and `/v3/`) and `GET /v3/verity.js`: Verity's scripts for a business's web page
+ * `GET /v3` (and `/v3/`) and `GET /v3/verity.js`, served by the catch-all route
+ * (functions/http/unrecognized-request-url.ts): Verity's scripts for a business's web page
  * (docs/stripe-js-modal.md). `/v3/` is the Stripe.js drop-in (`window.Stripe(pk).verifyIdentity`),
  * `/v3/verity.js` defines `Verity(pk).verifyIdentity` beside a real Stripe.js. Built from browser/
  * (bin/build-browser.ts). Cached five minutes by browsers, revalidated by their ETag (the bundle's

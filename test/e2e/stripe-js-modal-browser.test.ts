@@ -281,6 +281,19 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     expect(unknown.message).toMatch(/^Invalid API Key provided/);
   });
 
+  it('serves the scripts at /v3/, /v3 and /v3/verity.js, cacheable and revalidated by their ETag', async () => {
+    for (const path of ['/v3/', '/v3', '/v3/verity.js']) {
+      const script = await fetch(`${service.url}${path}`);
+      expect(script.status, path).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(script.headers.get('cache-control')).toBe('public, max-age=300');
+      expect(await script.text()).toMatch(path.endsWith('verity.js') ? /Verity/ : /verifyIdentity/);
+      const again = await fetch(`${service.url}${path}`, { headers: { 'if-none-match': script.headers.get('etag')! } });
+      expect(again.status, path).toBe(304);
+    }
+    expect((await fetch(`${service.url}/v3/stripe.js`)).status).toBe(404);
+  });
+
   it("the frame's frame-ancestors are the key's allowed origins, and 'none' for an unknown key", async () => {
     const allowed = await fetch(`${service.url}/v3/frame?key=${key}`);
     expect(allowed.headers.get('content-security-policy')).toMatch(/frame-ancestors http:\/\/localhost:\* /);
