@@ -34,5 +34,6 @@ export const handler = pageRoute(async (event: APIGatewayProxyEventV2) => {
       rule ? `<script nonce="${nonce}">${VERIFICATION_FRAME_SCRIPT.replace(/<\/(script)/gi, '<\\/$1')}</script>` : '',
       '</body></html>',
     ].join('');
-  return nonceHtml(SECURITY_HEADERS, (nonce) => pageCsp(nonce, rule?.frameAncestors), render, rule ? 200 : 404);
+  // 400, as for any malformed parameter of the page: the key names no account.
+  return nonceHtml(SECURITY_HEADERS, (nonce) => pageCsp(nonce, rule?.frameAncestors), render, rule ? 200 : 400);
 });

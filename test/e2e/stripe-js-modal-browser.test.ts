@@ -298,7 +298,7 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     const allowed = await fetch(`${service.url}/v3/frame?key=${key}`);
     expect(allowed.headers.get('content-security-policy')).toMatch(/frame-ancestors http:\/\/localhost:\* /);
     const unknown = await fetch(`${service.url}/v3/frame?key=pk_test_${'2'.repeat(48)}`);
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(400);
     expect(unknown.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     // The hosted page itself stays unframable.
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
