@@ -20,7 +20,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * Each browser bundle: its entry module under browser/, and the exported constant's name.
  * Add an entry here, run `npm run build:browser`, and import `functions/browser-bundles/<name>`.
  */
-export const BROWSER_ENTRIES: Record<string, { entry: string; constant: string }> = {};
+export const BROWSER_ENTRIES: Record<string, { entry: string; constant: string }> = {
+  'stripe-v3': { entry: 'browser/stripe-v3.ts', constant: 'STRIPE_V3_SCRIPT' },
+  verity: { entry: 'browser/verity.ts', constant: 'VERITY_SCRIPT' },
+  'verification-frame': { entry: 'browser/verification-frame.ts', constant: 'VERIFICATION_FRAME_SCRIPT' },
+};
 
 /**
  * Browsers the bundles must run in: two years of Safari on iPhones (the oldest a person is likely to

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { accentPalette, contrastRatio, updatedProfile, type AccountProfile, type ProfileUpdate } from '../functions/domain/account-profile';
 import {
   apiKeyKind,
+  generatePublishableKey,
   generateRestrictedKey,
   generateSecretKey,
   hashSecretKey,
@@ -38,7 +39,7 @@ import {
 import { isObjectId } from '../functions/wire/ids';
 import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
 import { publicUrl } from '../functions/wire/session-secrets';
-import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';
+import { deleteApiKey, listPublishableKeys, saveApiKey, savePublishableKey } from '../functions/store/api-keys';
 import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
 import { lockDataDir, makePrivate, OperatorError, runningDynamo } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
@@ -48,9 +49,12 @@ const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]
        npm run keys -- create --restricted --mode test|live [--account acct_...] [--permission RESOURCE=LEVEL ...]
                               [--sensitive-results] [--allowed-ip ADDRESS[/BITS] ...] [--aws]
-       npm run keys -- revoke --key sk_...|rk_... [--aws]
+       npm run keys -- create --publishable --mode test|live --account acct_... [--aws]
+       npm run keys -- publishable --account acct_... --mode test|live [--aws]
+       npm run keys -- revoke --key sk_...|rk_...|pk_... [--aws]
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
-                               [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
+                               [--support-email ADDRESS] [--support-url https://...]
+                               [--embedding-origins "https://shop.example ..."] [--clear] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
        npm run keys -- console-access --account acct_... --mode test|live [--aws]
        npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
@@ -64,12 +68,18 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            verifications processed in the last 48 hours, or of all with --allowed-ip.
            --allowed-ip (repeatable, or comma-separated): the key is refused from any other
            client address
+           --publishable makes a publishable key (pk_...) of an existing account instead: public, for
+           a web page's script (the /v3/ drop-in for Stripe.js, docs/stripe-js-modal.md); it may only
+           open the verification modal for that account's sessions, and no API call
+  publishable  lists the account's publishable keys in one mode (they are public: shown again)
   revoke   deletes a key's hash; functions that have the key cached accept it up to a minute more
   profile  shows the account's public profile, which the verification page shows (both modes);
            with options, sets those fields and keeps the others. An empty value ("") removes a
            field; --clear removes the whole profile. --name: 1-100 characters. --logo: a PNG or
            JPEG file of at most 256 KiB and 1024x1024 pixels. --primary-color: the page's buttons
            and links. --support-email, --support-url (https): how a person reaches the business.
+           --embedding-origins: the web origins (https; http only for localhost in test mode) whose
+           pages may open the verification modal with a publishable key, space-separated.
            Pages show a change within a minute.
   console-link  prints a link that signs one operator in to the console once, within 10 minutes,
            for one account in one mode with one role (viewer: lists and statuses, no personal
@@ -103,8 +113,10 @@ const { positionals, values } = parseCommandLine({
       'primary-color': { type: 'string' },
       'support-email': { type: 'string' },
       'support-url': { type: 'string' },
+      'embedding-origins': { type: 'string' },
       clear: { type: 'boolean', default: false },
       restricted: { type: 'boolean', default: false },
+      publishable: { type: 'boolean', default: false },
       permission: { type: 'string', multiple: true },
       'sensitive-results': { type: 'boolean', default: false },
       'allowed-ip': { type: 'string', multiple: true },
@@ -117,7 +129,7 @@ const { positionals, values } = parseCommandLine({
 });
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
-if (command === undefined) fail('say what to do: create, revoke, profile, console-link, console-access or console-end');
+if (command === undefined) fail('say what to do: create, publishable, revoke, profile, console-link, console-access or console-end');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = {
@@ -126,6 +138,7 @@ const PROFILE_OPTIONS = {
   'primary-color': 'primary_color',
   'support-email': 'support_email',
   'support-url': 'support_url',
+  'embedding-origins': 'embedding_origins',
 } as const;
 const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter(
   (option) => values[option] !== undefined,
@@ -137,6 +150,8 @@ const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip']
 );
 if (restrictedOptionGiven && !values.restricted) fail(`--${restrictedOptionGiven} is for create --restricted`);
 if (values.restricted && command !== 'create') fail(`--restricted is for create, not ${command}`);
+if (values.publishable && command !== 'create') fail(`--publishable is for create, not ${command}`);
+if (values.publishable && values.restricted) fail('a key is --restricted or --publishable, not both');
 if (command !== 'console-link' && values.role !== undefined) fail(`--role is for console-link, not ${command}`);
 if (command !== 'console-link' && command !== 'console-end' && values.email !== undefined)
   fail(`--email is for console-link or console-end, not ${command}`);
@@ -159,9 +174,17 @@ if (command === 'profile') {
   if (values.account !== undefined && !ACCOUNT_ID.test(values.account))
     fail('--account must look like acct_ followed by letters and digits');
   if (values.restricted) restrictedGrant = readRestrictedOptions();
+  if (values.publishable && values.account === undefined)
+    fail('create --publishable needs --account acct_... (the account it opens the modal for)');
+} else if (command === 'publishable') {
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account))
+    fail('publishable needs --account acct_... (acct_ followed by letters and digits)');
+  if (values.mode !== 'test' && values.mode !== 'live') fail('publishable needs --mode test or --mode live');
+  if (values.key !== undefined) fail('--key is for revoke, not publishable');
 } else if (command === 'revoke') {
-  if (values.key === undefined) fail('revoke needs --key sk_... or --key rk_...');
-  if (apiKeyKind(values.key) === undefined) fail('--key must be an API key: sk_test_..., sk_live_..., rk_test_... or rk_live_...');
+  if (values.key === undefined) fail('revoke needs --key sk_..., --key rk_... or --key pk_...');
+  if (apiKeyKind(values.key) === undefined)
+    fail('--key must be an API key: sk_test_..., sk_live_..., rk_test_..., rk_live_..., pk_test_... or pk_live_...');
   if (values.mode !== undefined || values.account !== undefined) fail('revoke takes only --key (and --aws)');
 } else if (command === 'console-link') {
   if (values.account === undefined || !ACCOUNT_ID.test(values.account))
@@ -185,7 +208,7 @@ if (command === 'profile') {
     if (values.email !== undefined && !EMAIL.test(values.email)) fail('--email must be an address (name@example.com)');
   }
 } else {
-  fail(`unknown command "${command}": use create, revoke, profile, console-link, console-access or console-end`);
+  fail(`unknown command "${command}": use create, publishable, revoke, profile, console-link, console-access or console-end`);
 }
 
 /**
@@ -278,6 +301,7 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
       `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
     profile.support_url !== undefined && `support_url    ${profile.support_url}`,
+    profile.embedding_origins !== undefined && `embedding_origins  ${profile.embedding_origins} (may open the modal)`,
   ];
   return [`Account ${account}, public profile (test and live mode):`, ...lines.filter(Boolean).map((line) => `  ${line}`)].join('\n');
 }
@@ -360,9 +384,20 @@ await runCommand(COMMAND, async () => {
       if (!sessions.length && !links.length) console.log('Nothing to end: no live console session or unused link matches.');
       process.exitCode = sessions.length || links.length ? 0 : 1;
     } else if (command === 'revoke') {
-      const revoked = await deleteApiKey(hashSecretKey(values.key!));
+      const revoked = await deleteApiKey(hashSecretKey(values.key!), apiKeyKind(values.key!)?.type === 'publishable');
       console.log(revoked ? 'Revoked.' : 'No such key.');
       process.exitCode = revoked ? 0 : 1;
+    } else if (command === 'publishable') {
+      const scope = { account: values.account!, mode: values.mode as Mode };
+      const keys = await listPublishableKeys(scope);
+      console.log(`Publishable keys of ${scope.account}, ${scope.mode} mode:${keys.length ? '' : ' none'}`);
+      for (const entry of keys) console.log(`  ${entry.key}  (made ${new Date(entry.created * 1000).toISOString()})`);
+    } else if (values.publishable) {
+      const mode = values.mode as Mode;
+      const key = generatePublishableKey(mode);
+      await savePublishableKey(key, hashSecretKey(key), { account: values.account!, mode }, new Date());
+      console.log(`Account: ${values.account}`);
+      console.log(`Publishable key (${mode} mode; public, for your web page's script): ${key}`);
     } else {
       const mode = values.mode as Mode;
       const key = restrictedGrant ? generateRestrictedKey(mode) : generateSecretKey(mode);
@@ -371,7 +406,7 @@ await runCommand(COMMAND, async () => {
       console.log(`${restrictedGrant ? 'Restricted' : 'Secret'} key (${mode} mode, shown only now): ${key}`);
       if (restrictedGrant) console.log(describeGrant(restrictedGrant));
     }
-    if (command === 'console-access') console.log(`Read from ${where}.`);
+    if (command === 'console-access' || command === 'publishable') console.log(`Read from ${where}.`);
     else if (command !== 'profile' || profileUpdate) console.log(`Stored in ${where}.`);
   } finally {
     await dynamo?.stop();

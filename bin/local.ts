@@ -113,6 +113,7 @@ function printSummary(service: LocalRuntime) {
   const dynamo = `DynamoDB Local${service.dynamoPid ? ` (process ${service.dynamoPid})` : ''} on ${service.dynamo.endpoint}`;
   console.log(`Verity is serving the Stripe Identity API at ${service.url} (ready in ${seconds} s, ${where})`);
   console.log(`Secret key (${mode} mode, account ${service.account}): ${service.secretKey}`);
+  console.log(`Publishable key (for the /v3/ script's modal): ${service.publishableKey}`);
   console.log(`  Verification pages  ${service.publicUrl}/start/… (each session's url)`);
   console.log(
     service.dataDir

@@ -7,6 +7,7 @@ import {
   accountLogoPartitionPrefix,
   accountProfilePartitionPrefix,
   consoleLinkPartitionPrefix,
+  publishableKeyPartitionPrefix,
   consoleSessionPartitionPrefix,
   rateLimitPartitionPrefix,
   tableSchema,
@@ -316,6 +317,47 @@ const consoleRoutes: Route[] = [
   }),
 ];
 
+/**
+ * The Stripe.js drop-in (docs/stripe-js-modal.md): the modal's check and its frame. Anyone may call them: a publishable key is public, and it only
+ * names the account whose rule (its profile's embedding origins) decides. They read publishable
+ * keys' items and profiles, and no other key's.
+ */
+const MODAL_REASON =
+  "The Stripe.js drop-in's routes are called by a business's web page with a publishable key (public), not an API key: " +
+  'the function checks the key, the page origin against the account profile, and the session client secret itself ' +
+  '(functions/hosted-page/embedding.ts).';
+const READS_KEYS_AND_PROFILES: Route['keyed'] = {
+  actions: ['GetItem'],
+  partitionKeys: [`${publishableKeyPartitionPrefix}*`, `${accountProfilePartitionPrefix}*`],
+};
+const modalRoutes: Route[] = [
+  // The scripts themselves (`/v3`, `/v3/`, `/v3/verity.js`) are served by the catch-all,
+  // functions/http/unrecognized-request-url.ts: static bytes, no route (and its 7 resources) of their own.
+  {
+    name: 'ShowVerificationFrame',
+    routeKey: 'GET /v3/frame',
+    handler: 'http/show-verification-frame',
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+    keyed: READS_KEYS_AND_PROFILES,
+    unauthenticatedReason: MODAL_REASON,
+  },
+  {
+    name: 'OpenVerificationFrame',
+    routeKey: 'POST /v3/verification_frames',
+    handler: 'http/open-verification-frame',
+    // The session the client secret names (and nothing else of the account's), the key and the profile.
+    dynamodb: ['GetItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: ['vs'],
+    keyed: READS_KEYS_AND_PROFILES,
+    unauthenticatedReason: MODAL_REASON,
+  },
+];
+
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
 export const routeOf = (routeKey: string): Route | undefined => routes.find((route) => route.routeKey === routeKey);
 
@@ -522,6 +564,7 @@ export const routes: Route[] = [
     secretKeysOnly: true,
   },
   ...consoleRoutes,
+  ...modalRoutes,
   {
     name: 'UnrecognizedRequestUrl',
     routeKey: '$default',

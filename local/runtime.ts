@@ -9,8 +9,9 @@ import { join, resolve } from 'node:path';
 import { LOCAL_UPLOAD_PATH, sweepUnsubmittedUploads } from '../functions/files/local-folder';
 import { FILES_DIR_ENV } from '../functions/store/files';
 import { MASTER_KEY_FILE_ENV } from '../functions/store/key-encryption-key';
-import { generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
-import { saveApiKey } from '../functions/store/api-keys';
+import { generatePublishableKey, generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
+import { LOOPBACK_EMBEDDING_ALLOWED } from '../functions/hosted-page/embedding';
+import { saveApiKey, savePublishableKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
 import { endpointFileOf, ensurePrivateDir, lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
 import { serveLocalUpload } from './upload-route';
@@ -56,6 +57,8 @@ export interface LocalRuntime {
   /** Where the verification page's links point (VERITY_PUBLIC_URL, or the API's own URL). */
   publicUrl: string;
   secretKey: string;
+  /** The account's publishable key in the secret key's mode, for the `/v3/` script (public: kept in the data folder). */
+  publishableKey: string;
   account: string;
   dynamo: DynamoConnection;
   /** The DynamoDB Local process this runtime started, if it started one. */
@@ -113,6 +116,8 @@ export function configureLocalEnvironment(settings: {
     ...(settings.masterKeyFile ? { [MASTER_KEY_FILE_ENV]: settings.masterKeyFile } : {}),
     // On the developer's own machine, test-mode webhooks may go to localhost (never in AWS).
     [PRIVATE_ADDRESSES_ALLOWED]: '1',
+    // And a business page served on this machine (http://localhost:…) may open test mode's modal.
+    [LOOPBACK_EMBEDDING_ALLOWED]: '1',
   });
 }
 
@@ -183,6 +188,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // A new key each start, for the same local account, so nothing secret is written to disk.
     const account = persisted(dataDir, 'account', newAccountId);
     const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
+    // The publishable key is public: the same one across restarts, so a business page keeps working.
+    const publishableKey = persisted(dataDir, `publishable-key-${scope.mode}`, () => generatePublishableKey(scope.mode));
+    await savePublishableKey(publishableKey, hashSecretKey(publishableKey), scope, new Date());
     const endpointFile = dataDir && endpointFileOf(dataDir);
     // The page's address too: the console links `npm run keys` prints must point at this service, whatever its port.
     if (endpointFile)
@@ -248,6 +256,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       url: api.url,
       publicUrl,
       secretKey,
+      publishableKey,
       account: scope.account,
       dynamo: { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId },
       dynamoPid: dynamo.pid,

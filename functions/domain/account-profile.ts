@@ -21,6 +21,13 @@ export interface AccountProfile {
   primary_color?: string;
   /** The logo's public facts; its bytes are an item of their own (functions/store/account-profiles.ts). */
   logo?: LogoReference;
+  /**
+   * Verity's own (Stripe has no such setting: its modal runs on js.stripe.com): the web origins
+   * whose pages may open the verification modal of the `/v3/` script, space-separated, each
+   * `https://host[:port]` (`http:` only for localhost, 127.0.0.1 or [::1], and only in test mode),
+   * at most 10. See embeddingAllowed().
+   */
+  embedding_origins?: string;
 }
 
 /** What the page needs to show a logo it serves from `GET /branding/logos/{id}`. */
@@ -128,7 +135,78 @@ export function readPrimaryColor(value: string): string {
   return `#${digits.length === 3 ? [...digits].map((digit) => digit + digit).join('') : digits}`;
 }
 
-const READERS = { name: readProfileName, support_email: readSupportEmail, support_url: readSupportUrl, primary_color: readPrimaryColor };
+/** The most origins a profile may list. */
+export const MAX_EMBEDDING_ORIGINS = 10;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The origins that may embed the modal, normalized (`new URL(x).origin`, deduplicated, space-separated):
+ * each an origin only (no path but `/`, no query, fragment, user name or password), `https:`, or
+ * `http:` on a loopback host. Separated by spaces or commas. Errors: `url_invalid` (param `embedding_origins`).
+ */
+export function readEmbeddingOrigins(value: string): string {
+  const origins = new Set<string>();
+  for (const entry of value.split(/[\s,]+/).filter(Boolean)) {
+    const refuse = (why: string) =>
+      invalidParameter('url_invalid', `Invalid embedding_origins: ${quotedOrigin(entry)} ${why}.`, 'embedding_origins');
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw refuse('is not a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
+      throw refuse('must be https (http only for localhost, 127.0.0.1 or [::1])');
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || CONTROL.test(entry))
+      throw refuse('must be an origin only, such as https://shop.example');
+    origins.add(url.origin);
+  }
+  if (origins.size === 0 || origins.size > MAX_EMBEDDING_ORIGINS) {
+    throw invalidParameter(
+      'url_invalid',
+      `Invalid embedding_origins: give 1 to ${MAX_EMBEDDING_ORIGINS} origins (an empty value removes them).`,
+      'embedding_origins',
+    );
+  }
+  return [...origins].join(' ');
+}
+
+const quotedOrigin = (entry: string) => JSON.stringify(entry.slice(0, 100)).replace(/[^\x20-\x7e]/g, '?');
+
+/** Whether `origin` (a page's `Origin`, as a browser sends it) is a loopback one: http or https on localhost, 127.0.0.1 or [::1]. */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a page of `origin` may open the modal of an account's sessions in `mode`: an https origin
+ * its profile lists; in test mode also a listed loopback http origin, and any loopback origin on
+ * a local service (`loopbackAllowed`: `npm start`, never in AWS). Live mode: https only.
+ */
+export function embeddingAllowed(
+  profile: AccountProfile | undefined,
+  mode: 'test' | 'live',
+  origin: string,
+  loopbackAllowed: boolean,
+): boolean {
+  const listed = (profile?.embedding_origins ?? '').split(' ').includes(origin);
+  if (listed && origin.startsWith('https://')) return true;
+  if (mode !== 'test' || !isLoopbackOrigin(origin)) return false;
+  return listed || loopbackAllowed;
+}
+
+const READERS = {
+  name: readProfileName,
+  support_email: readSupportEmail,
+  support_url: readSupportUrl,
+  primary_color: readPrimaryColor,
+  embedding_origins: readEmbeddingOrigins,
+};
 
 /**
  * The profile after an update, every given field validated and normalized (a logo is checked by

@@ -23,11 +23,46 @@ export function secretKeyMode(key: string): Mode | undefined {
   return kind?.type === 'secret' ? kind.mode : undefined;
 }
 
-/** The kind and mode a key claims by its prefix (`sk_` secret, `rk_` restricted), or undefined for anything else. */
-export function apiKeyKind(key: string): { type: 'secret' | 'restricted'; mode: Mode } | undefined {
-  const match = /^(sk|rk)_(test|live)_[0-9A-Za-z]+$/.exec(key);
-  return match ? { type: match[1] === 'sk' ? 'secret' : 'restricted', mode: match[2] as Mode } : undefined;
+/** What each key prefix is. */
+const KEY_TYPES = { sk: 'secret', rk: 'restricted', pk: 'publishable' } as const;
+export type ApiKeyType = (typeof KEY_TYPES)[keyof typeof KEY_TYPES];
+
+/**
+ * The kind and mode a key claims by its prefix (`sk_` secret, `rk_` restricted, `pk_` publishable),
+ * or undefined for anything else.
+ */
+export function apiKeyKind(key: string): { type: ApiKeyType; mode: Mode } | undefined {
+  const match = /^(sk|rk|pk)_(test|live)_[0-9A-Za-z]+$/.exec(key);
+  return match ? { type: KEY_TYPES[match[1] as keyof typeof KEY_TYPES], mode: match[2] as Mode } : undefined;
 }
+
+/**
+ * Publishable keys (`pk_test_…`, `pk_live_…`), as Stripe's: public, meant for a web page's script
+ * (the `/v3/` drop-in and `Verity(…)`, docs/stripe-js-modal.md). One names an account and a mode
+ * and may only open the verification modal for a session's `client_secret` of that account and
+ * mode; every API route refuses it (publishableKeyRefused). Stored by hash like the others, and in
+ * clear beside it, since it is public, so the keys command can list it.
+ */
+export function generatePublishableKey(mode: Mode): string {
+  return `pk_${mode}_${randomToken(48)}`;
+}
+
+/** The mode of a publishable key by its prefix, or undefined for anything that is not one. */
+export function publishableKeyMode(key: string): Mode | undefined {
+  const kind = apiKeyKind(key);
+  return kind?.type === 'publishable' ? kind.mode : undefined;
+}
+
+/**
+ * Stripe's answer (401) to an API call made with a publishable key: only a secret (or restricted)
+ * key may call the API. https://docs.stripe.com/keys#obtain-api-keys
+ */
+export const publishableKeyRefused = () =>
+  new VerityError(
+    'authentication',
+    null,
+    "This API call cannot be made with a publishable API key. Please use a secret API key. Publishable keys (pk_...) only open the verification modal of Verity's /v3/ script.",
+  );
 
 export function newAccountId(): string {
   return `acct_${randomToken(16)}`;

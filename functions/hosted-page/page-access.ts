@@ -90,11 +90,19 @@ export const attemptOf = (session: VerificationSession) => session.last_verifica
  * (so a later acceptance of any link retires it) and the attempt.
  */
 export function pageCookie(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
-  const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
-  const grant: CookieGrant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
-  const value = `${grant.uses}.${expires}.${grant.attempt}.${cookieTag(session, kind, token, expires, grant)}`;
+  const value = pageGrant(session, kind, token, now);
   const secure = publicUrl().startsWith('https:') ? '; Secure' : '';
   return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${PAGE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`;
+}
+
+/**
+ * The cookie's value alone: what the modal's frame, which no cookie reaches across sites, keeps in
+ * memory and sends back in the `Verity-Page-Grant` header (functions/http/verification-page.ts).
+ */
+export function pageGrant(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
+  const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
+  const grant: CookieGrant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
+  return `${grant.uses}.${expires}.${grant.attempt}.${cookieTag(session, kind, token, expires, grant)}`;
 }
 
 /** What a genuine, unexpired cookie for this token was issued at; undefined for any other cookie. */

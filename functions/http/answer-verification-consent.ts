@@ -3,18 +3,18 @@
  * on; declining is submitted and processed like any other answer (→ `consent_declined`).
  */
 import { credentialRefused, useCredential } from '../domain/session-credentials';
-import { pageAccess, pageCookie, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
+import { pageAccess, pageCookie, pageGrant, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
-import { htmlResponse, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
+import { frameAnswer, fromFrame, htmlResponse, pageCredentials, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
 
 export const handler = pageRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
-  const access = await pageAccess(token, event.cookies, now);
+  const access = await pageAccess(token, pageCredentials(event), now);
   const view = await pageView(access, token);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
   if (!access || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
@@ -42,7 +42,10 @@ export const handler = pageRoute(async (event) => {
         access.session.id,
         (current) => {
           const spent = spend(current);
-          answered = redirect(pagePath(token), [pageCookie(spent, access.kind, token, now)]);
+          // The modal's frame keeps the grant in memory (no cookie reaches it across sites) and asks for the page itself.
+          answered = fromFrame(event)
+            ? frameAnswer({ 'verity-page-grant': pageGrant(spent, access.kind, token, now) })
+            : redirect(pagePath(token), [pageCookie(spent, access.kind, token, now)]);
           return { session: spent, events: [] };
         },
         undefined,
@@ -62,16 +65,19 @@ export const handler = pageRoute(async (event) => {
         (current, decidedAt) => {
           const change = submitChange(spend(current), submission, [], { request: null, now: decidedAt });
           const returnUrl = returnUrlOf(current);
-          answered = returnUrl
-            ? redirect(returnUrl)
-            : htmlResponse({
-                kind: 'finished',
-                outcome: 'declined',
-                business: view.business,
-                mode: view.mode,
-                branding: view.branding,
-                returnUrl: null,
-              });
+          // The modal's frame tells the business's page (consent_declined), which closes the modal.
+          answered = fromFrame(event)
+            ? frameAnswer({ 'verity-page-outcome': 'declined' })
+            : returnUrl
+              ? redirect(returnUrl)
+              : htmlResponse({
+                  kind: 'finished',
+                  outcome: 'declined',
+                  business: view.business,
+                  mode: view.mode,
+                  branding: view.branding,
+                  returnUrl: null,
+                });
           return change;
         },
         undefined,
@@ -81,7 +87,7 @@ export const handler = pageRoute(async (event) => {
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
     if ((error as { kind?: string }).kind === 'unexpected_state')
-      return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token), 410);
+      return htmlResponse(await pageView(await pageAccess(token, pageCredentials(event), now), token), 410);
     throw error;
   }
   return answered!;

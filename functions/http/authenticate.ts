@@ -3,8 +3,8 @@
  * `sk_…` or restricted `rk_…`). Key lookups are cached per container for a minute, so a warm
  * function adds no DynamoDB call to an authenticated request.
  */
-import { apiKeyKind, hashSecretKey } from '../domain/api-keys';
-import { findApiKey, type StoredApiKey } from '../store/api-keys';
+import { apiKeyKind, hashSecretKey, publishableKeyRefused } from '../domain/api-keys';
+import { findApiKey, findPublishableKey, type StoredApiKey } from '../store/api-keys';
 import { invalidApiKey, presentedSecretKey } from '../wire/authentication';
 
 const CACHE_TTL_MS = 60_000;
@@ -21,6 +21,8 @@ export async function authenticate(authorization: string | undefined, nowMs = Da
   const kind = apiKeyKind(key);
   if (!kind) throw invalidApiKey(key);
   const hash = hashSecretKey(key);
+  // A publishable key is no API key: Stripe's own answer for one it knows, the usual one otherwise.
+  if (kind.type === 'publishable') throw (await findPublishableKey(hash)) ? publishableKeyRefused() : invalidApiKey(key);
   const cached = cache.get(hash);
   if (cached && cached.expiresAt > nowMs) return { key, ...cached.found };
   const found = await findApiKey(hash);

@@ -15,7 +15,7 @@ import { admitUpload, fileStore, MAX_UPLOADS_PER_ATTEMPT_DAY, UPLOAD_CONTENT_TYP
 import { rateLimitResponse } from '../wire/errors';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { oneOf, readParams } from '../wire/schema';
-import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
+import { pageApiRoute, pageExpired, tokenOf, pageCredentials } from './verification-page';
 
 const uploadShape = {
   purpose: oneOf(UPLOAD_PURPOSES),
@@ -24,7 +24,7 @@ const uploadShape = {
 
 export const handler = pageApiRoute(async (event) => {
   const now = new Date();
-  const access = await pageAccess(tokenOf(event), event.cookies, now);
+  const access = await pageAccess(tokenOf(event), pageCredentials(event), now);
   if (!access || !cookieActs(access, access.session)) throw pageExpired();
   const params = readParams(uploadShape, parseJsonBody(requestBodyText(event) || '{}'));
   if (params.purpose === undefined) throw missingParameter('purpose');

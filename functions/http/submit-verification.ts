@@ -28,7 +28,7 @@ import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
-import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
+import { pageApiRoute, pageExpired, tokenOf, pageCredentials } from './verification-page';
 
 const PHOTO_PARAMS = ['document_front', 'document_back', 'selfie'] as const;
 type PhotoParam = (typeof PHOTO_PARAMS)[number];
@@ -47,7 +47,7 @@ const submissionShape = {
 export const handler = pageApiRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
-  const access = await pageAccess(token, event.cookies, now);
+  const access = await pageAccess(token, pageCredentials(event), now);
   // A cookie from an attempt that has since been concluded, or retired by a later acceptance of
   // another link, cannot submit: that needs a new link.
   if (!access || !cookieActs(access, access.session)) throw pageExpired();

@@ -7,6 +7,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { VerityError } from '../domain/errors';
 import { uploadOrigin } from '../files/upload-origin';
+import { PAGE_COOKIE } from '../hosted-page/page-access';
 import { renderHostedPage } from '../hosted-page/render';
 import type { PageView } from '../hosted-page/view';
 import { htmlRoute, nonceHtml, seeOther } from './html-responses';
@@ -18,7 +19,26 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** The page's `{token}`: its route guarantees one, and claimedSession() judges it. */
 export const tokenOf = (event: Event) => event.pathParameters?.token ?? '';
 
-const SECURITY_HEADERS = {
+/** The header in which the modal's frame sends the grant it keeps in memory (a request's, and the consent's answer). */
+export const PAGE_GRANT_HEADER = 'verity-page-grant';
+/** The header the modal's frame marks its own requests with: a custom header, so no other site can send it (CORS). */
+export const FRAME_REQUEST_HEADER = 'verity-frame';
+
+/**
+ * The request's page credentials as pageAccess() reads them: its cookies, and in the modal's frame
+ * (across sites, where the page's `SameSite=Strict` cookie is never sent and Safari blocks every
+ * third-party cookie) the same signed grant from the `Verity-Page-Grant` header, which the frame's
+ * script keeps in memory. A custom header: another site cannot make a browser send it.
+ */
+export function pageCredentials(event: Event): string[] | undefined {
+  const grant = event.headers?.[PAGE_GRANT_HEADER];
+  return grant ? [...(event.cookies ?? []), `${PAGE_COOKIE}=${grant}`] : event.cookies;
+}
+
+/** Whether the request comes from the modal's frame's script (functions/http/show-verification-frame.ts). */
+export const fromFrame = (event: Event) => event.headers?.[FRAME_REQUEST_HEADER] === '1';
+
+export const SECURITY_HEADERS = {
   // The token is in the page's path: never send it on to another site.
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
@@ -40,18 +60,24 @@ export function pageStatus(view: PageView): number {
   return view.reason === 'live_checks_unavailable' ? 503 : 410;
 }
 
-/** The page's Content-Security-Policy for a page rendered with `nonce`. */
-function pageCsp(nonce: string): string {
+/**
+ * The page's Content-Security-Policy for a page rendered with `nonce`; `frameAncestors` only for
+ * the modal's frame of an account that allows its embedding origin (functions/hosted-page/embedding.ts).
+ */
+export function pageCsp(nonce: string, frameAncestors = "'none'"): string {
   // The page's script uploads photos straight to the file store: the bucket, in AWS.
   const uploads = uploadOrigin();
   return (
     `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
-    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'`
+    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors ${frameAncestors}; base-uri 'none'`
   );
 }
 
 export const htmlResponse = (view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result =>
   nonceHtml(SECURITY_HEADERS, pageCsp, (nonce) => renderHostedPage(view, nonce), statusCode, extra.cookies);
+
+/** The consent's answer to the modal's frame: no page, no cookie, only what its script keeps (`headers`). */
+export const frameAnswer = (headers: Record<string, string>): Result => ({ statusCode: 204, headers: { ...SECURITY_HEADERS, ...headers } });
 
 export const redirect = (location: string, cookies?: string[]): Result => seeOther(SECURITY_HEADERS, location, cookies);
 

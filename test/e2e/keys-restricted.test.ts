@@ -98,7 +98,7 @@ describe('npm run keys -- create --restricted', () => {
         /--allowed-ip: Invalid IP address or CIDR range: "10.0.0.0\/40"/,
       ],
       [['revoke', '--restricted', '--key', 'rk_test_abc'], /--restricted is for create, not revoke/],
-      [['revoke', '--key', 'pk_test_abc'], /--key must be an API key/],
+      [['revoke', '--key', 'pk_prod_abc'], /--key must be an API key/],
     ];
     for (const [args, message] of mistakes) {
       const result = keys(...args);

@@ -1,6 +1,13 @@
-import { generateRestrictedKey, generateSecretKey, hashSecretKey, newAccountId, restrictedKeyGrant } from '../../functions/domain/api-keys';
+import {
+  generatePublishableKey,
+  generateRestrictedKey,
+  generateSecretKey,
+  hashSecretKey,
+  newAccountId,
+  restrictedKeyGrant,
+} from '../../functions/domain/api-keys';
 import type { Mode, Scope } from '../../functions/domain/verification-session';
-import { saveApiKey } from '../../functions/store/api-keys';
+import { saveApiKey, savePublishableKey } from '../../functions/store/api-keys';
 
 /** A fresh account with a registered secret key: tests never see each other's objects. */
 export async function newTestAccount(mode: Mode = 'test', account = newAccountId()): Promise<{ scope: Scope; secretKey: string }> {
@@ -13,5 +20,12 @@ export async function newTestAccount(mode: Mode = 'test', account = newAccountId
 export async function newRestrictedKey(scope: Scope, options: Parameters<typeof restrictedKeyGrant>[0] = {}): Promise<string> {
   const key = generateRestrictedKey(scope.mode);
   await saveApiKey(hashSecretKey(key), scope, new Date(), restrictedKeyGrant(options));
+  return key;
+}
+
+/** A publishable key (`pk_…`) of `scope`, registered as `npm run keys -- create --publishable` does. */
+export async function newPublishableKey(scope: Scope): Promise<string> {
+  const key = generatePublishableKey(scope.mode);
+  await savePublishableKey(key, hashSecretKey(key), scope, new Date());
   return key;
 }

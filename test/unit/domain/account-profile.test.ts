@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   accentPalette,
   contrastRatio,
+  embeddingAllowed,
   MIN_TEXT_CONTRAST,
+  readEmbeddingOrigins,
   readPrimaryColor,
   readProfileName,
   readSupportEmail,
@@ -202,5 +204,36 @@ describe('the page colours', () => {
   it('is made only of a normalized colour: anything else gives no palette', () => {
     for (const color of [undefined, '#FFF', '#0A2540', 'red', '#0a2540;}body{display:none}', '#0a2540 '])
       expect(accentPalette(color), color).toBeUndefined();
+  });
+});
+
+describe('embedding_origins', () => {
+  it('are origins only, normalized and deduplicated; https, or http on a loopback host', () => {
+    expect(readEmbeddingOrigins(' https://Shop.example, https://shop.example:443/ http://localhost:5173 ')).toBe(
+      'https://shop.example http://localhost:5173',
+    );
+    for (const bad of [
+      'http://shop.example',
+      'https://shop.example/checkout',
+      'https://u:p@shop.example',
+      'https://shop.example?x',
+      'shop',
+    ]) {
+      expect(() => readEmbeddingOrigins(bad), bad).toThrow(expect.objectContaining({ code: 'url_invalid', param: 'embedding_origins' }));
+    }
+    const eleven = Array.from({ length: 11 }, (_, i) => `https://s${i}.example`).join(' ');
+    expect(() => readEmbeddingOrigins(eleven)).toThrow(/1 to 10 origins/);
+  });
+
+  it('allow https origins the profile lists; loopback only in test mode, listed or on a local service', () => {
+    const profile = { embedding_origins: 'https://shop.example http://localhost:5173' };
+    expect(embeddingAllowed(profile, 'live', 'https://shop.example', false)).toBe(true);
+    expect(embeddingAllowed(profile, 'live', 'https://evil.example', false)).toBe(false);
+    expect(embeddingAllowed(profile, 'live', 'http://localhost:5173', true)).toBe(false);
+    expect(embeddingAllowed(profile, 'test', 'http://localhost:5173', false)).toBe(true);
+    expect(embeddingAllowed(profile, 'test', 'http://localhost:3000', false)).toBe(false);
+    expect(embeddingAllowed(undefined, 'test', 'http://127.0.0.1:3000', true)).toBe(true);
+    expect(embeddingAllowed(undefined, 'test', 'http://shop.example', true)).toBe(false);
+    expect(embeddingAllowed(undefined, 'live', 'http://127.0.0.1:3000', true)).toBe(false);
   });
 });

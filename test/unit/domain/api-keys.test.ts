@@ -24,10 +24,11 @@ const now = new Date('2026-06-01T12:00:00Z');
 const secondsAgo = (seconds: number) => Math.floor(now.getTime() / 1000) - seconds;
 
 describe('restricted keys', () => {
-  it('tell secret from restricted keys by their prefix', () => {
+  it('tell secret, restricted and publishable keys by their prefix', () => {
     expect(apiKeyKind('sk_live_abc')).toEqual({ type: 'secret', mode: 'live' });
     expect(apiKeyKind('rk_test_abc')).toEqual({ type: 'restricted', mode: 'test' });
-    for (const other of ['pk_test_abc', 'rk_prod_abc', 'rk_test_', 'rk_test_a-b']) expect(apiKeyKind(other), other).toBeUndefined();
+    expect(apiKeyKind('pk_test_abc')).toEqual({ type: 'publishable', mode: 'test' });
+    for (const other of ['pk_prod_abc', 'rk_prod_abc', 'rk_test_', 'rk_test_a-b']) expect(apiKeyKind(other), other).toBeUndefined();
   });
 
   it('are read-only and see nothing sensitive unless given more', () => {
