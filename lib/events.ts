@@ -52,7 +52,11 @@ export class VerityEvents extends Construct {
   readonly subscriberDeadLetterQueues = new Map<string, Queue>();
   private readonly key: Key;
 
-  constructor(scope: Construct, id: string, props: { key: Key; table: Table }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { key: Key; table: Table /** Where the publisher is built (lib/rooms.ts). @default this construct */; room?: Construct },
+  ) {
     super(scope, id);
     this.key = props.key;
     // The bus's own dead-letter queue holds whole events as the bus carries them: as redaction
@@ -76,7 +80,8 @@ export class VerityEvents extends Construct {
       }),
     );
 
-    this.publisher = new VerityFunction(this, 'Publisher', {
+    this.publisher = new VerityFunction(props.room ?? this, 'Publisher', {
+      logsIn: this,
       handlerModule: 'streams/publish-events',
       description: 'Verity outbox publisher: table stream to EventBridge',
       environment: { VERITY_EVENT_BUS_NAME: this.bus.eventBusName },

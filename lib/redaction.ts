@@ -24,6 +24,8 @@ export interface VerityRedactionProps {
   retentionDays?: number;
   /** The uploads bucket, whose objects of a session redaction deletes (every version). */
   uploads?: VerityUploads;
+  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  room?: Construct;
 }
 
 export class VerityRedaction extends Construct {
@@ -34,7 +36,9 @@ export class VerityRedaction extends Construct {
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
     const environment = { VERITY_TABLE_NAME: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
-    this.worker = new VerityFunction(this, 'Worker', {
+    const room = props.room ?? this;
+    this.worker = new VerityFunction(room, 'Worker', {
+      logsIn: this,
       handlerModule: 'streams/redact-sessions',
       description: 'Verity redaction worker: forgets a session when TTL deletes its redaction job',
       // A run stops a minute before this, whatever the session holds (functions/streams/redact-sessions.ts).
@@ -43,7 +47,8 @@ export class VerityRedaction extends Construct {
       timeout: Duration.minutes(5),
       invokedBy: 'stream',
     });
-    this.backstop = new VerityFunction(this, 'Backstop', {
+    this.backstop = new VerityFunction(room, 'Backstop', {
+      logsIn: this,
       handlerModule: 'schedules/redact-overdue-sessions',
       description: 'Verity redaction backstop: redacts sessions whose TTL-driven job is overdue',
       environment,
@@ -75,7 +80,7 @@ export class VerityRedaction extends Construct {
         key: props.key,
       }),
     );
-    const schedule = new Rule(this, 'BackstopSchedule', {
+    const schedule = new Rule(room, 'BackstopSchedule', {
       description: 'Runs the Verity redaction backstop',
       schedule: Schedule.rate(Duration.hours(6)),
       targets: [new LambdaFunction(this.backstop.function, { retryAttempts: 2 })],

@@ -98,6 +98,8 @@ export class VerityVerification extends Construct {
       uploads: VerityUploads;
       /** The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the dead-letter queue). */
       workerConcurrency?: number;
+      /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+      room?: Construct;
     },
   ) {
     super(scope, id);
@@ -113,7 +115,9 @@ export class VerityVerification extends Construct {
       deadLetterQueue: { queue: this.queueDeadLetterQueue, maxReceiveCount: CHECKS_RECEIVES },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.stream = new VerityFunction(this, 'ChecksStream', {
+    const room = props.room ?? this;
+    this.stream = new VerityFunction(room, 'ChecksStream', {
+      logsIn: this,
       handlerModule: 'streams/run-verification-checks',
       description: 'Verity checks stream: queues the checks of each new submission, gives up those never concluded',
       environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
@@ -135,7 +139,8 @@ export class VerityVerification extends Construct {
     // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted above.
     this.stream.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
 
-    this.worker = new VerityFunction(this, 'ChecksWorker', {
+    this.worker = new VerityFunction(room, 'ChecksWorker', {
+      logsIn: this,
       handlerModule: 'checks/checks-runner',
       description: 'Verity checks worker: runs the checks of each submission and concludes its session',
       environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
@@ -155,7 +160,7 @@ export class VerityVerification extends Construct {
       }),
     );
     // The live checks: exactly these four calls, which IAM cannot narrow to a resource.
-    const liveChecks = new Policy(this, 'LiveChecksPolicy', {
+    const liveChecks = new Policy(room, 'LiveChecksPolicy', {
       statements: [
         new PolicyStatement({
           actions: ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'],

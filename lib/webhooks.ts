@@ -28,6 +28,8 @@ export interface VerityWebhooksProps {
   signingSecret: ISecret;
   /** The outbox publisher, which makes each event's deliveries. */
   publisher: VerityFunction;
+  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  room?: Construct;
 }
 
 /** Items the webhook functions may touch: endpoints and their deliveries (`we_…` partitions) and events (`evt_…`). */
@@ -43,7 +45,9 @@ export class VerityWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: VerityWebhooksProps) {
     super(scope, id);
     const { table, key } = props;
-    this.worker = new VerityFunction(this, 'Worker', {
+    const room = props.room ?? this;
+    this.worker = new VerityFunction(room, 'Worker', {
+      logsIn: this,
       handlerModule: 'webhooks/delivery-worker',
       description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
       environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
@@ -68,7 +72,7 @@ export class VerityWebhooks extends Construct {
     );
 
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the webhook delivery schedule', key);
-    new Rule(this, 'Schedule', {
+    new Rule(room, 'Schedule', {
       description: 'Runs the Verity webhook delivery worker',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [
