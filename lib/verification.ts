@@ -19,8 +19,8 @@ import { CHECKS_QUEUE_ENV } from '../functions/checks/queue';
 import { Construct } from 'constructs';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../functions/checks/availability';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
-import { SUBMISSION_KIND } from '../functions/store/submissions';
-import { deadLetterQueue, tableStreamSource } from './events';
+import { workerNamed } from '../functions/workers';
+import { deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import { VerityFunction } from './verity-function';
 
@@ -70,8 +70,8 @@ export function configureIdNumberRoutes(functions: ReadonlyMap<string, VerityFun
     functions.get(name)?.function.addEnvironment(ID_NUMBER_PROVIDER_ENV, props.idNumberProviderFunctionArn);
 }
 
-/** How long the checks worker may take for one submission (Textract, Rekognition and the ID-number provider, with their retries). */
-const CHECKS_TIMEOUT = Duration.seconds(60);
+/** How long the checks worker may take for one submission (the workers table, functions/workers.ts). */
+const CHECKS_TIMEOUT = Duration.seconds(workerNamed('ChecksWorker').timeoutSeconds);
 /** Receives of one job before it goes to the dead-letter queue (its session is given up when its submission expires). */
 const CHECKS_RECEIVES = 5;
 
@@ -116,15 +116,11 @@ export class VerityVerification extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const room = props.room ?? this;
-    this.stream = new VerityFunction(room, 'ChecksStream', {
+    const stream = workerNamed('ChecksStream');
+    this.stream = workerFunction(room, 'ChecksStream', stream, {
       logsIn: this,
-      handlerModule: 'streams/run-verification-checks',
-      description: 'Verity checks stream: queues the checks of each new submission, gives up those never concluded',
       environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
       environmentKey: props.key,
-      // Queues a batch or concludes expired submissions: a few writes each, never a check or a delay.
-      timeout: Duration.seconds(30),
-      invokedBy: 'stream',
     });
     // Gives up an expired submission: reads the session, writes the verdict, its report and events.
     this.stream.role.addToPolicy(
@@ -139,14 +135,10 @@ export class VerityVerification extends Construct {
     // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted above.
     this.stream.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
 
-    this.worker = new VerityFunction(room, 'ChecksWorker', {
+    this.worker = workerFunction(room, 'ChecksWorker', workerNamed('ChecksWorker'), {
       logsIn: this,
-      handlerModule: 'checks/checks-runner',
-      description: 'Verity checks worker: runs the checks of each submission and concludes its session',
       environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
       environmentKey: props.key,
-      timeout: CHECKS_TIMEOUT,
-      invokedBy: 'queue',
     });
     // Reads the session and its submission; writes the verdict, its report and events; removes the submission.
     this.worker.role.addToPolicy(
@@ -202,18 +194,7 @@ export class VerityVerification extends Construct {
     });
     this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks stream', props.key);
     this.stream.function.addEventSource(
-      tableStreamSource(props.table, {
-        // New submissions, and those TTL removes because nothing concluded them.
-        records: [
-          { eventName: 'INSERT', kind: SUBMISSION_KIND },
-          { eventName: 'REMOVE', kind: SUBMISSION_KIND },
-        ],
-        batchSize: 10,
-        deadLetterQueue: this.deadLetterQueue,
-        key: props.key,
-        // Queuing is quick; shards are still read in parallel so a slow write holds up few others.
-        parallelizationFactor: 10,
-      }),
+      tableStreamSource(props.table, { ...streamOf(stream), deadLetterQueue: this.deadLetterQueue, key: props.key }),
     );
   }
 }

@@ -18,7 +18,8 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { tableSchema } from '../functions/store/schema';
 import { objectPartitionPatterns } from './api';
-import { deadLetterQueue } from './events';
+import { deadLetterQueue, scheduleOf, workerFunction } from './events';
+import { workerNamed } from '../functions/workers';
 import { VerityFunction } from './verity-function';
 
 export interface VerityWebhooksProps {
@@ -46,15 +47,11 @@ export class VerityWebhooks extends Construct {
     super(scope, id);
     const { table, key } = props;
     const room = props.room ?? this;
-    this.worker = new VerityFunction(room, 'Worker', {
+    const worker = workerNamed('WebhookWorker');
+    this.worker = workerFunction(room, 'Worker', worker, {
       logsIn: this,
-      handlerModule: 'webhooks/delivery-worker',
-      description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
       environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
-      // A run starts attempts for 120 s, each within 10 s, then waits for those in flight: about 130 s.
-      timeout: Duration.minutes(4),
-      invokedBy: 'schedule',
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
     grantItems(this.worker, table, ['GetItem', 'UpdateItem', 'DeleteItem']);
@@ -74,7 +71,7 @@ export class VerityWebhooks extends Construct {
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the webhook delivery schedule', key);
     new Rule(room, 'Schedule', {
       description: 'Runs the Verity webhook delivery worker',
-      schedule: Schedule.rate(Duration.minutes(1)),
+      schedule: Schedule.rate(scheduleOf(worker)),
       targets: [
         new LambdaFunction(this.worker.function, {
           retryAttempts: 2,

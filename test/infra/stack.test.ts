@@ -6,7 +6,8 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -17,6 +18,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecretKey } from '../../functions/domain/api-keys';
 import { routes, type Route } from '../../functions/routes';
+import { workers } from '../../functions/workers';
 import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
 import { redactionJobKey } from '../../functions/store/redaction-jobs';
@@ -754,7 +756,7 @@ describe('room to grow', () => {
     }
     const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
     const others = ofType('AWS::Lambda::Function').filter(([id]) => !routeFunctions.has(id));
-    expect(others).toHaveLength(6);
+    expect(others).toHaveLength(workers.length);
     for (const [id] of others) expect(fileOf(id), id).toMatch(/WorkersRoom[0-9A-F]{8}\.nested\.template\.json$/);
   });
 
@@ -771,6 +773,50 @@ describe('room to grow', () => {
       ).toEqual([]);
     }
     for (const [id, fn] of ofType('AWS::Lambda::Function')) expect(fileOf(fn.Properties.LoggingConfig.LogGroup.Ref), id).toBe(parentFile());
+  });
+});
+
+describe('the workers table', () => {
+  it('builds each worker of functions/workers.ts from its entry: its module, description, timeout and trigger, and no other', () => {
+    for (const worker of workers) {
+      const found = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === worker.description);
+      expect(found, worker.name).toHaveLength(1);
+      const [id, fn] = found[0]!;
+      expect(fn.Properties.Timeout, worker.name).toBe(worker.timeoutSeconds);
+      const meta = join(synth.outdir, fn.Metadata!['aws:asset:path'], 'index.meta.json');
+      const inputs = Object.keys(JSON.parse(readFileSync(meta, 'utf8')).inputs as object);
+      expect(
+        inputs.some((input) => input.endsWith(`functions/${worker.handler}.ts`)),
+        worker.name,
+      ).toBe(true);
+      const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => m.Properties.FunctionName.Ref === id);
+      const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets).includes(`"${id}"`));
+      if ('stream' in worker.trigger) {
+        const { records, batchSize, parallelizationFactor } = worker.trigger.stream;
+        expect(rules, worker.name).toEqual([]);
+        expect(mappings, worker.name).toHaveLength(1);
+        const [, mapping] = mappings[0]!;
+        expect(mapping.Properties.EventSourceArn, worker.name).toEqual({ 'Fn::GetAtt': [tableId(), 'StreamArn'] });
+        expect(mapping.Properties.BatchSize, worker.name).toBe(batchSize);
+        expect(mapping.Properties.ParallelizationFactor, worker.name).toBe(parallelizationFactor);
+        expect(
+          mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+          worker.name,
+        ).toEqual(records.map(({ eventName, kind }) => ({ eventName: [eventName], dynamodb: { Keys: { sk: { S: [kind] } } } })));
+      } else if ('queue' in worker.trigger) {
+        expect(rules, worker.name).toEqual([]);
+        expect(mappings, worker.name).toHaveLength(1);
+        expect(resourceOf(mappings[0]![1].Properties.EventSourceArn['Fn::GetAtt'][0]).Type, worker.name).toBe('AWS::SQS::Queue');
+      } else {
+        expect(mappings, worker.name).toEqual([]);
+        expect(rules, worker.name).toHaveLength(1);
+        expect(rules[0]![1].Properties.ScheduleExpression, worker.name).toBe(
+          Schedule.rate(Duration.minutes(worker.trigger.everyMinutes)).expressionString,
+        );
+      }
+    }
+    // Every function is a route's or a worker's.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + workers.length);
   });
 });
 
