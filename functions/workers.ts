@@ -38,7 +38,7 @@ export interface Worker {
    * folder; by the local checks queue, which hands each job to the module's export `job`; or every
    * `everyMs` milliseconds, calling the module's export `run` (with an AbortSignal at stop) or `handler`.
    */
-  local: { checkpoints: string } | { job: string } | { everyMs: number; run?: string };
+  local: { checkpoints: string } | { job: string } | { everyMs: number; run?: string; atStart?: true };
   /** Part of publishing events (the publisher and webhook deliveries): the local runtime leaves it out when told not to publish. */
   publishes?: true;
 }
@@ -113,7 +113,7 @@ export const workers: Worker[] = [
     timeoutSeconds: 900,
     // For the jobs TTL is late with (it deletes "typically within two days").
     trigger: { everyMinutes: 6 * 60 },
-    local: { everyMs: 10 * 60 * 1000 },
+    local: { everyMs: 10 * 60 * 1000, atStart: true },
   },
   {
     name: 'WebhookWorker',

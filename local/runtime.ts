@@ -22,7 +22,26 @@ import { optInLiveChecks, type LocalLiveChecks } from './live-checks';
 import { useChecksQueue, type ChecksJob } from '../functions/checks/queue';
 import { startLocalChecksQueue } from './checks-queue';
 import { workers, type Worker } from '../functions/workers';
-import { importFunctionModule } from './function-modules';
+import * as publishEvents from '../functions/streams/publish-events';
+import * as runVerificationChecks from '../functions/streams/run-verification-checks';
+import * as checksRunner from '../functions/checks/checks-runner';
+import * as redactSessions from '../functions/streams/redact-sessions';
+import * as redactOverdueSessions from '../functions/schedules/redact-overdue-sessions';
+import * as deliveryWorker from '../functions/webhooks/delivery-worker';
+
+/**
+ * The workers table's modules (functions/workers.ts), imported here rather than loaded by name:
+ * the tests that drive a worker themselves (its clock, a resolver) share these very modules with
+ * the runtime. A table entry without its module here stops the start.
+ */
+const WORKER_MODULES: Record<string, Record<string, unknown>> = {
+  'streams/publish-events': publishEvents,
+  'streams/run-verification-checks': runVerificationChecks,
+  'checks/checks-runner': checksRunner,
+  'streams/redact-sessions': redactSessions,
+  'schedules/redact-overdue-sessions': redactOverdueSessions,
+  'webhooks/delivery-worker': deliveryWorker,
+};
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 
 export interface LocalRuntimeOptions {
@@ -203,11 +222,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The workers table's workers (functions/workers.ts), the same modules Lambda runs; the
     // publisher and webhook deliveries only when events are published.
     const running = workers.filter((worker) => options.publishEvents !== false || !worker.publishes);
-    const modules = new Map(
-      await Promise.all(running.map(async (worker) => [worker, await importFunctionModule(worker.handler)] as const)),
-    );
     const entry = <T>(worker: Worker, name: string) => {
-      const value = modules.get(worker)![name];
+      const value = WORKER_MODULES[worker.handler]?.[name];
       if (typeof value !== 'function') throw new Error(`functions/${worker.handler} exports no function ${name} (functions/workers.ts)`);
       return value as T;
     };
@@ -226,11 +242,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const stopping = new AbortController();
     const schedules = running.flatMap((worker) => {
       if (!('everyMs' in worker.local)) return [];
-      const { everyMs, run } = worker.local;
+      const { everyMs, run, atStart } = worker.local;
       const work = run
         ? entry<(options: { signal: AbortSignal }) => Promise<unknown>>(worker, run)
         : entry<() => Promise<unknown>>(worker, 'handler');
-      return [repeatEvery(everyMs, () => work({ signal: stopping.signal }), `${worker.name} run failed`)];
+      return [repeatEvery(everyMs, () => work({ signal: stopping.signal }), `${worker.name} run failed`, atStart)];
     });
 
     return {
@@ -277,8 +293,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 }
 
-/** Runs `work` now and every `ms`, skipping a tick while a run is under way; `stop` waits for that run. */
-function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: string) {
+/** Runs `work` every `ms` (and at once, `atStart`), skipping a tick while a run is under way; `stop` waits for that run. */
+function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: string, atStart = false) {
   let running: Promise<unknown> | undefined;
   const tick = () => {
     running ??= work()
@@ -287,7 +303,7 @@ function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: s
   };
   const timer = setInterval(tick, ms);
   timer.unref();
-  tick();
+  if (atStart) tick();
   return {
     stop: async () => {
       clearInterval(timer);
