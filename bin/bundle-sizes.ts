@@ -1,16 +1,25 @@
 /**
  * Prints each function's bundle after `cdk synth` (run by `npm run synth`): its size, and the
- * share of it that is the AWS SDK, read from esbuild's metafile.
+ * share of it that is the AWS SDK, read from esbuild's metafile. The functions are in the stack's
+ * nested stacks (lib/rooms.ts), whose templates CDK writes beside it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const outdir = process.argv[2] ?? 'cdk.out';
-const template = JSON.parse(readFileSync(join(outdir, 'Verity.template.json'), 'utf8')) as {
-  Resources: Record<string, { Type: string; Properties: { Description?: string }; Metadata?: Record<string, string> }>;
-};
+type Template = { Resources: Record<string, { Type: string; Properties: { Description?: string }; Metadata?: Record<string, string> }> };
 
-const rows = Object.values(template.Resources)
+/** The template in `file` and its nested stacks' (the rooms, lib/rooms.ts), found by the asset path CDK records on each. */
+function templatesFrom(file: string): Template[] {
+  const template = JSON.parse(readFileSync(join(outdir, file), 'utf8')) as Template;
+  const nested = Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::CloudFormation::Stack' && resource.Metadata?.['aws:asset:path'])
+    .flatMap((resource) => templatesFrom(resource.Metadata!['aws:asset:path']!));
+  return [template, ...nested];
+}
+
+const rows = templatesFrom('Verity.template.json')
+  .flatMap((template) => Object.values(template.Resources))
   .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.['aws:asset:path'])
   .map((resource) => {
     const dir = join(outdir, resource.Metadata!['aws:asset:path']!);

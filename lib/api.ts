@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
 import { objectKey } from '../functions/store/schema';
 import { VerityFirewall, type FirewallProps } from './firewall';
+import { roomOf, type VerityRooms } from './rooms';
 import type { VerityUploads } from './uploads';
 import { LOG_RETENTION, VerityFunction } from './verity-function';
 
@@ -36,6 +37,12 @@ export interface VerityApiProps {
   firewall?: FirewallProps;
   /** The uploads bucket: each route gets the actions its `uploads` names (functions/routes.ts), and the bucket's CORS admits POSTs from the API's URL. */
   uploads?: VerityUploads;
+  /**
+   * Where each route's function and route are built: its room's nested stack (lib/rooms.ts). The
+   * API, its stage, domain and access logs, and every function's log group stay in this
+   * construct's stack. @default all in this construct
+   */
+  rooms?: VerityRooms;
 }
 
 /** Actions that change items: the caller must be able to encrypt with the table's key. */
@@ -98,7 +105,9 @@ export class VerityApi extends Construct {
     props.uploads?.allowPostFrom(this.url);
 
     for (const route of props.routes) {
-      const fn = new VerityFunction(this, route.name, {
+      const room = props.rooms?.stack(roomOf(route)) ?? this;
+      const fn = new VerityFunction(room, route.name, {
+        logsIn: this,
         handlerModule: route.handler,
         description: `Verity ${route.routeKey}`,
         environmentKey: props.key,
@@ -126,7 +135,7 @@ export class VerityApi extends Construct {
           new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.signingSecret.secretArn] }),
         );
       }
-      const httpRoute = new HttpRoute(this, `${route.name}Route`, {
+      const httpRoute = new HttpRoute(room, `${route.name}Route`, {
         httpApi: this.httpApi,
         routeKey: httpRouteKey(route.routeKey),
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.function),

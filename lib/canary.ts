@@ -48,13 +48,22 @@ export class VerityCanary extends Construct {
   /** Rows whose result moved from the baseline, each run. */
   readonly resultsChanged: Metric;
 
-  constructor(scope: Construct, id: string, props: CanaryProps & { key: Key }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: CanaryProps & {
+      key: Key /** Where its function and schedule are built (lib/rooms.ts). @default this construct */;
+      room?: Construct;
+    },
+  ) {
     super(scope, id);
     validateCanaryProps(props);
     const prefix = props.prefix ?? '';
     const tolerance = props.similarityTolerance ?? DEFAULT_SIMILARITY_TOLERANCE;
 
-    this.worker = new VerityFunction(this, 'Worker', {
+    const room = props.room ?? this;
+    this.worker = new VerityFunction(room, 'Worker', {
+      logsIn: this,
       handlerModule: 'schedules/evaluation-canary',
       description: 'Verity evaluation canary: runs known samples through the live checks and compares them with their baseline',
       environment: { [CANARY_ENV.bucket]: props.bucketName, [CANARY_ENV.prefix]: prefix, [CANARY_ENV.tolerance]: String(tolerance) },
@@ -69,7 +78,7 @@ export class VerityCanary extends Construct {
     if (props.bucketKeyArn) role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.bucketKeyArn] }));
     // Its environment is encrypted with Verity's key.
     role.addToPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.key.keyArn] }));
-    const liveChecks = new Policy(this, 'LiveChecksPolicy', {
+    const liveChecks = new Policy(room, 'LiveChecksPolicy', {
       statements: [
         new PolicyStatement({
           actions: ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'],
@@ -90,7 +99,7 @@ export class VerityCanary extends Construct {
     });
 
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the evaluation canary schedule', props.key);
-    new Rule(this, 'Schedule', {
+    new Rule(room, 'Schedule', {
       description: 'Runs the Verity evaluation canary',
       schedule: props.schedule ?? Schedule.rate(Duration.days(1)),
       targets: [

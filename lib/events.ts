@@ -20,11 +20,12 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SessionEventType } from '../functions/domain/events';
-import { EVENT_KIND } from '../functions/store/event-items';
 import { tableSchema } from '../functions/store/schema';
 import { EVENT_SOURCE } from '../functions/streams/publish-events';
 import { allowServiceToUseKey } from './data';
-import { VerityFunction } from './verity-function';
+import { VerityFunction, type VerityFunctionProps } from './verity-function';
+import type { StreamRecords, Worker } from '../functions/workers';
+import { workerNamed } from '../functions/workers';
 
 /** What a subscriber's target is built with: its dead-letter queue and retry policy. */
 export interface SubscriberTargetProps {
@@ -52,7 +53,11 @@ export class VerityEvents extends Construct {
   readonly subscriberDeadLetterQueues = new Map<string, Queue>();
   private readonly key: Key;
 
-  constructor(scope: Construct, id: string, props: { key: Key; table: Table }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { key: Key; table: Table /** Where the publisher is built (lib/rooms.ts). @default this construct */; room?: Construct },
+  ) {
     super(scope, id);
     this.key = props.key;
     // The bus's own dead-letter queue holds whole events as the bus carries them: as redaction
@@ -76,20 +81,17 @@ export class VerityEvents extends Construct {
       }),
     );
 
-    this.publisher = new VerityFunction(this, 'Publisher', {
-      handlerModule: 'streams/publish-events',
-      description: 'Verity outbox publisher: table stream to EventBridge',
+    const worker = workerNamed('Publisher');
+    this.publisher = workerFunction(props.room ?? this, 'Publisher', worker, {
+      logsIn: this,
       environment: { VERITY_EVENT_BUS_NAME: this.bus.eventBusName },
       environmentKey: props.key,
-      timeout: Duration.seconds(60),
-      invokedBy: 'stream',
     });
     this.bus.grantPutEventsTo(this.publisher.function);
     this.publisherDeadLetterQueue = this.deadLetterQueueFor('PublisherDeadLetters', 'the outbox publisher');
     this.publisher.function.addEventSource(
       tableStreamSource(props.table, {
-        records: [{ eventName: 'INSERT', kind: EVENT_KIND }],
-        batchSize: 100,
+        ...streamOf(worker),
         deadLetterQueue: this.publisherDeadLetterQueue,
         key: props.key,
       }),
@@ -118,6 +120,39 @@ export class VerityEvents extends Construct {
 }
 
 /**
+ * A worker's function as the workers table (functions/workers.ts) describes it: its module,
+ * description, timeout and kind of trigger. `id` is the one its construct always had under its
+ * owner (its logical ids depend on it).
+ */
+export function workerFunction(
+  scope: Construct,
+  id: string,
+  worker: Worker,
+  props: Omit<VerityFunctionProps, 'handlerModule' | 'description' | 'timeout' | 'invokedBy'>,
+): VerityFunction {
+  const trigger = worker.trigger;
+  return new VerityFunction(scope, id, {
+    ...props,
+    handlerModule: worker.handler,
+    description: worker.description,
+    timeout: Duration.seconds(worker.timeoutSeconds),
+    invokedBy: 'stream' in trigger ? 'stream' : 'queue' in trigger ? 'queue' : 'schedule',
+  });
+}
+
+/** A scheduled worker's rate, from the workers table. */
+export function scheduleOf(worker: Worker): Duration {
+  if (!('everyMinutes' in worker.trigger)) throw new Error(`The worker ${worker.name} is not run by a schedule`);
+  return Duration.minutes(worker.trigger.everyMinutes);
+}
+
+/** A stream worker's filters, batch size and parallelization, from the workers table. */
+export function streamOf(worker: Worker): { records: StreamRecords[]; batchSize: number; parallelizationFactor?: number } {
+  if (!('stream' in worker.trigger)) throw new Error(`The worker ${worker.name} is not fed by the table's stream`);
+  return worker.trigger.stream;
+}
+
+/**
  * How every Verity stream consumer reads the table's stream: from the oldest record (what was
  * written before the mapping existed is still handled), bisecting failing batches, reporting
  * partial failures, 10 retries within 24 hours, then an encrypted on-failure queue. The filter
@@ -128,7 +163,7 @@ export function tableStreamSource(
   table: Table,
   options: {
     /** One filter per entry: the records of one kind of item with one event name. */
-    records: { eventName: 'INSERT' | 'MODIFY' | 'REMOVE'; kind: string }[];
+    records: StreamRecords[];
     batchSize: number;
     deadLetterQueue: Queue;
     key: Key;

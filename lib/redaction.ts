@@ -3,7 +3,7 @@
  * redaction job item and continued by it whenever a bounded run saves its progress, and the backstop, run every six hours by an EventBridge rule, for the jobs
  * TTL is late with (it deletes "typically within two days").
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -11,9 +11,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REDACTION_JOB_KIND, REDACTION_PROGRESS_KIND } from '../functions/store/redaction-jobs';
+import { workerNamed } from '../functions/workers';
 import { tableSchema } from '../functions/store/schema';
-import { deadLetterQueue, tableStreamSource } from './events';
+import { deadLetterQueue, scheduleOf, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import { VerityFunction } from './verity-function';
 
@@ -24,6 +24,8 @@ export interface VerityRedactionProps {
   retentionDays?: number;
   /** The uploads bucket, whose objects of a session redaction deletes (every version). */
   uploads?: VerityUploads;
+  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  room?: Construct;
 }
 
 export class VerityRedaction extends Construct {
@@ -34,23 +36,11 @@ export class VerityRedaction extends Construct {
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
     const environment = { VERITY_TABLE_NAME: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
-    this.worker = new VerityFunction(this, 'Worker', {
-      handlerModule: 'streams/redact-sessions',
-      description: 'Verity redaction worker: forgets a session when TTL deletes its redaction job',
-      // A run stops a minute before this, whatever the session holds (functions/streams/redact-sessions.ts).
-      environment,
-      environmentKey: props.key,
-      timeout: Duration.minutes(5),
-      invokedBy: 'stream',
-    });
-    this.backstop = new VerityFunction(this, 'Backstop', {
-      handlerModule: 'schedules/redact-overdue-sessions',
-      description: 'Verity redaction backstop: redacts sessions whose TTL-driven job is overdue',
-      environment,
-      environmentKey: props.key,
-      timeout: Duration.minutes(15),
-      invokedBy: 'schedule',
-    });
+    const room = props.room ?? this;
+    const worker = workerNamed('RedactionWorker');
+    const backstop = workerNamed('RedactionBackstop');
+    this.worker = workerFunction(room, 'Worker', worker, { logsIn: this, environment, environmentKey: props.key });
+    this.backstop = workerFunction(room, 'Backstop', backstop, { logsIn: this, environment, environmentKey: props.key });
     for (const fn of [this.worker, this.backstop]) {
       grantRedaction(fn, props, fn === this.backstop);
       props.uploads?.grantRedaction(fn);
@@ -61,23 +51,11 @@ export class VerityRedaction extends Construct {
       // Removed job items start a redaction, new progress continues one. Whether a removal was
       // TTL's (its userIdentity) is checked in code: Lambda documents filtering on the record's
       // `dynamodb` key only.
-      tableStreamSource(props.table, {
-        records: [
-          { eventName: 'REMOVE', kind: REDACTION_JOB_KIND },
-          { eventName: 'INSERT', kind: REDACTION_PROGRESS_KIND },
-          { eventName: 'MODIFY', kind: REDACTION_PROGRESS_KIND },
-        ],
-        batchSize: 10,
-        // A shard's records of different sessions are handed to up to 10 invocations at once (one
-        // session's stay in order), so a long redaction does not hold up the others in its shard.
-        parallelizationFactor: 10,
-        deadLetterQueue: this.deadLetterQueue,
-        key: props.key,
-      }),
+      tableStreamSource(props.table, { ...streamOf(worker), deadLetterQueue: this.deadLetterQueue, key: props.key }),
     );
-    const schedule = new Rule(this, 'BackstopSchedule', {
+    const schedule = new Rule(room, 'BackstopSchedule', {
       description: 'Runs the Verity redaction backstop',
-      schedule: Schedule.rate(Duration.hours(6)),
+      schedule: Schedule.rate(scheduleOf(backstop)),
       targets: [new LambdaFunction(this.backstop.function, { retryAttempts: 2 })],
     });
     Validations.of(schedule).acknowledge({

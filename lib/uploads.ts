@@ -10,7 +10,7 @@
  * - the redaction functions (`grantRedaction`): list and delete every version of a session's objects;
  * - the checks worker (`grantRead`, for lib/verification.ts): read objects, decrypt them with the key.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -138,9 +138,15 @@ export class VerityUploads extends Construct {
    */
   private acknowledgePrefixWildcard(fn: VerityFunction, what: string): void {
     const stack = Stack.of(this);
-    const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
+    const bucket = this.bucket.node.defaultChild as CfnBucket;
+    // cdk-nag names the bucket as the role's template does: by logical id in the same stack; in a
+    // room's nested stack (lib/rooms.ts), by the parameter CDK makes for the reference.
+    const bucketArn =
+      Stack.of(fn.role) === stack
+        ? `${stack.resolve(stack.getLogicalId(bucket)) as string}.Arn`
+        : `referenceto${Names.nodeUniqueId(bucket.node)}Arn`;
     Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${UPLOADS_PREFIX}*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketArn}>/${UPLOADS_PREFIX}*]`,
       reason:
         `${what} is limited to the ${UPLOADS_PREFIX} prefix: every upload's key starts with it (uploads/{account}/{mode}/{session}/{attempt}/{file}), and the keys are made per upload, ` +
         'so IAM cannot name them; the page functions hand the browser one key at a time through a POST policy (one key, one type, 10 MB, 10 minutes).',

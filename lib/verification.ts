@@ -19,8 +19,8 @@ import { CHECKS_QUEUE_ENV } from '../functions/checks/queue';
 import { Construct } from 'constructs';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../functions/checks/availability';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
-import { SUBMISSION_KIND } from '../functions/store/submissions';
-import { deadLetterQueue, tableStreamSource } from './events';
+import { workerNamed } from '../functions/workers';
+import { deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import { VerityFunction } from './verity-function';
 
@@ -70,8 +70,8 @@ export function configureIdNumberRoutes(functions: ReadonlyMap<string, VerityFun
     functions.get(name)?.function.addEnvironment(ID_NUMBER_PROVIDER_ENV, props.idNumberProviderFunctionArn);
 }
 
-/** How long the checks worker may take for one submission (Textract, Rekognition and the ID-number provider, with their retries). */
-const CHECKS_TIMEOUT = Duration.seconds(60);
+/** How long the checks worker may take for one submission (the workers table, functions/workers.ts). */
+const CHECKS_TIMEOUT = Duration.seconds(workerNamed('ChecksWorker').timeoutSeconds);
 /** Receives of one job before it goes to the dead-letter queue (its session is given up when its submission expires). */
 const CHECKS_RECEIVES = 5;
 
@@ -98,6 +98,8 @@ export class VerityVerification extends Construct {
       uploads: VerityUploads;
       /** The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the dead-letter queue). */
       workerConcurrency?: number;
+      /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+      room?: Construct;
     },
   ) {
     super(scope, id);
@@ -113,14 +115,12 @@ export class VerityVerification extends Construct {
       deadLetterQueue: { queue: this.queueDeadLetterQueue, maxReceiveCount: CHECKS_RECEIVES },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.stream = new VerityFunction(this, 'ChecksStream', {
-      handlerModule: 'streams/run-verification-checks',
-      description: 'Verity checks stream: queues the checks of each new submission, gives up those never concluded',
+    const room = props.room ?? this;
+    const stream = workerNamed('ChecksStream');
+    this.stream = workerFunction(room, 'ChecksStream', stream, {
+      logsIn: this,
       environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
       environmentKey: props.key,
-      // Queues a batch or concludes expired submissions: a few writes each, never a check or a delay.
-      timeout: Duration.seconds(30),
-      invokedBy: 'stream',
     });
     // Gives up an expired submission: reads the session, writes the verdict, its report and events.
     this.stream.role.addToPolicy(
@@ -135,13 +135,10 @@ export class VerityVerification extends Construct {
     // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted above.
     this.stream.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
 
-    this.worker = new VerityFunction(this, 'ChecksWorker', {
-      handlerModule: 'checks/checks-runner',
-      description: 'Verity checks worker: runs the checks of each submission and concludes its session',
+    this.worker = workerFunction(room, 'ChecksWorker', workerNamed('ChecksWorker'), {
+      logsIn: this,
       environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
       environmentKey: props.key,
-      timeout: CHECKS_TIMEOUT,
-      invokedBy: 'queue',
     });
     // Reads the session and its submission; writes the verdict, its report and events; removes the submission.
     this.worker.role.addToPolicy(
@@ -155,7 +152,7 @@ export class VerityVerification extends Construct {
       }),
     );
     // The live checks: exactly these four calls, which IAM cannot narrow to a resource.
-    const liveChecks = new Policy(this, 'LiveChecksPolicy', {
+    const liveChecks = new Policy(room, 'LiveChecksPolicy', {
       statements: [
         new PolicyStatement({
           actions: ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'],
@@ -197,18 +194,7 @@ export class VerityVerification extends Construct {
     });
     this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks stream', props.key);
     this.stream.function.addEventSource(
-      tableStreamSource(props.table, {
-        // New submissions, and those TTL removes because nothing concluded them.
-        records: [
-          { eventName: 'INSERT', kind: SUBMISSION_KIND },
-          { eventName: 'REMOVE', kind: SUBMISSION_KIND },
-        ],
-        batchSize: 10,
-        deadLetterQueue: this.deadLetterQueue,
-        key: props.key,
-        // Queuing is quick; shards are still read in parallel so a slow write holds up few others.
-        parallelizationFactor: 10,
-      }),
+      tableStreamSource(props.table, { ...streamOf(stream), deadLetterQueue: this.deadLetterQueue, key: props.key }),
     );
   }
 }

@@ -135,6 +135,13 @@ export interface VerityFunctionProps {
   timeout?: Duration;
   /** How the function is invoked: synchronously by the API, or by a stream event source mapping. */
   invokedBy?: 'api' | 'stream' | 'schedule' | 'queue';
+  /**
+   * Where the log group is made, when the function itself is built in a room's nested stack
+   * (lib/rooms.ts): a construct of the parent stack, under which the log group is `<id>/Logs`. A
+   * log group holds a year of records, and moving it between stacks would replace it and lose
+   * them; a function holds nothing, so it may move. @default under the function's own construct
+   */
+  logsIn?: Construct;
 }
 
 export class VerityFunction extends Construct {
@@ -147,7 +154,9 @@ export class VerityFunction extends Construct {
   constructor(scope: Construct, id: string, props: VerityFunctionProps) {
     super(scope, id);
     this.handlerModule = props.handlerModule;
-    this.logGroup = new LogGroup(this, 'Logs', {
+    // Under `<logsIn>/<id>/Logs`: the path, and so the logical id, the log group had when the function was built beside it.
+    const logScope = props.logsIn && props.logsIn !== scope ? new Construct(props.logsIn, id) : this;
+    this.logGroup = new LogGroup(logScope, 'Logs', {
       retention: LOG_RETENTION,
       encryptionKey: props.environmentKey,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -26,6 +26,7 @@ import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
+import { VerityRooms } from './rooms';
 import { VerityUploads } from './uploads';
 import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
@@ -153,6 +154,8 @@ export class Verity extends Construct {
   readonly firewall?: VerityFirewall;
   /** The bucket the page uploads images to (`uploads.bucket`, keys under `uploads.prefix`); `uploads.grantRead(fn)` lets a function read them. */
   readonly uploads: VerityUploads;
+  /** The nested stacks that hold the functions, one per room (lib/rooms.ts): `rooms.all()`. */
+  readonly rooms: VerityRooms;
 
   constructor(scope: Construct, id: string, props: VerityProps = {}) {
     super(scope, id);
@@ -176,7 +179,10 @@ export class Verity extends Construct {
         'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, once per container). ' +
         'Rotate it by replacing the secret during a quiet period.',
     });
+    // The functions go in rooms, nested stacks of their own (lib/rooms.ts); what holds data stays here.
+    const rooms = (this.rooms = new VerityRooms(this));
     this.api = new VerityApi(this, 'Api', {
+      rooms,
       routes: props.routes ?? routeTable,
       table: this.data.table,
       key: this.data.key,
@@ -197,9 +203,14 @@ export class Verity extends Construct {
     this.url = this.api.url;
     configureIdNumberRoutes(this.api.functions, props.liveChecks);
     this.firewall = this.api.firewall;
-    this.events = new VerityEvents(this, 'Events', { key: this.data.key, table: this.data.table });
+    this.events = new VerityEvents(this, 'Events', {
+      key: this.data.key,
+      table: this.data.table,
+      room: rooms.scopeFor('Workers', 'Events'),
+    });
     this.bus = this.events.bus;
     this.verification = new VerityVerification(this, 'Verification', {
+      room: rooms.scopeFor('Workers', 'Verification'),
       key: this.data.key,
       table: this.data.table,
       environment: retentionEnvironment(props.retentionDays),
@@ -209,12 +220,14 @@ export class Verity extends Construct {
         props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
     });
     this.redaction = new VerityRedaction(this, 'Redaction', {
+      room: rooms.scopeFor('Workers', 'Redaction'),
       key: this.data.key,
       table: this.data.table,
       retentionDays: props.retentionDays,
       uploads: this.uploads,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', {
+      room: rooms.scopeFor('Workers', 'Webhooks'),
       table: this.data.table,
       key: this.data.key,
       signingSecret,
@@ -281,7 +294,7 @@ export class Verity extends Construct {
       'A live webhook endpoint failed every delivery for three days and was disabled',
     );
     if (props.canary) {
-      this.canary = new VerityCanary(this, 'Canary', { ...props.canary, key: this.data.key });
+      this.canary = new VerityCanary(this, 'Canary', { ...props.canary, key: this.data.key, room: rooms.scopeFor('Workers', 'Canary') });
       this.alarms.forMetric(
         'CanaryResultsChanged',
         this.canary.resultsChanged,

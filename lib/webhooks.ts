@@ -23,7 +23,8 @@ import { Construct } from 'constructs';
 import { tableSchema } from '../functions/store/schema';
 import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
-import { deadLetterQueue } from './events';
+import { deadLetterQueue, scheduleOf, workerFunction } from './events';
+import { workerNamed } from '../functions/workers';
 import { VerityFunction } from './verity-function';
 
 export interface VerityWebhooksProps {
@@ -33,9 +34,9 @@ export interface VerityWebhooksProps {
   signingSecret: ISecret;
   /** The outbox publisher, which makes each event's deliveries. */
   publisher: VerityFunction;
+  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  room?: Construct;
 }
-
-const WORKER_TIMEOUT = Duration.minutes(4);
 
 /** Items the webhook functions may touch: endpoints and their deliveries (`we_…` partitions) and events (`evt_…`). */
 const WEBHOOK_OBJECTS = ['we', 'evt'];
@@ -52,14 +53,12 @@ export class VerityWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: VerityWebhooksProps) {
     super(scope, id);
     const { table, key } = props;
-    this.worker = new VerityFunction(this, 'Worker', {
-      handlerModule: 'webhooks/delivery-worker',
-      description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
+    const room = props.room ?? this;
+    const worker = workerNamed('WebhookWorker');
+    this.worker = workerFunction(room, 'Worker', worker, {
+      logsIn: this,
       environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
-      // A run starts attempts for 120 s, each within 10 s, then waits for those in flight: about 130 s.
-      timeout: WORKER_TIMEOUT,
-      invokedBy: 'schedule',
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
     grantItems(this.worker, table, ['GetItem', 'UpdateItem', 'DeleteItem']);
@@ -77,9 +76,9 @@ export class VerityWebhooks extends Construct {
     );
 
     this.deadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters', 'the webhook delivery schedule', key);
-    new Rule(this, 'Schedule', {
+    new Rule(room, 'Schedule', {
       description: 'Runs the Verity webhook delivery worker',
-      schedule: Schedule.rate(Duration.minutes(1)),
+      schedule: Schedule.rate(scheduleOf(worker)),
       targets: [
         new LambdaFunction(this.worker.function, {
           retryAttempts: 2,
@@ -96,7 +95,7 @@ export class VerityWebhooks extends Construct {
       encryptionMasterKey: key,
       enforceSSL: true,
       // AWS: at least six times the function's timeout, so a batch is not handed out again while it runs.
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(worker.timeoutSeconds * 6),
       // A job older than this is the schedule's long since.
       retentionPeriod: Duration.hours(1),
       removalPolicy: RemovalPolicy.DESTROY,

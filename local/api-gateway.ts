@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, type Route } from '../functions/routes';
 import { withSessionKeyGrant } from '../functions/store/key-grants';
+import { importFunctionModule } from './function-modules';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -63,17 +64,9 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-const handlerCache = new Map<string, Promise<Handler>>();
+/** The route table names the module. */
 function loadHandler(route: Route): Promise<Handler> {
-  let handler = handlerCache.get(route.handler);
-  if (!handler) {
-    // Resolved at run time (not by a bundler): the route table names the module.
-    // TypeScript here, JavaScript in the npm package (dist/): the handler is a sibling of this module's kind.
-    const moduleUrl = new URL(`../functions/${route.handler}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
-    handler = import(/* @vite-ignore */ moduleUrl).then((module: { handler: Handler }) => module.handler);
-    handlerCache.set(route.handler, handler);
-  }
-  return handler;
+  return importFunctionModule(route.handler).then((module) => module.handler as Handler);
 }
 
 export async function toEvent(request: IncomingMessage, body: Buffer): Promise<{ event: APIGatewayProxyEventV2; route: Route }> {

@@ -20,15 +20,31 @@ import { startEventReceiver, type EventReceiver } from './event-receiver';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
 import { startTtlSweeper } from './ttl-sweeper';
 import { optInLiveChecks, type LocalLiveChecks } from './live-checks';
-import { handler as publishEvents } from '../functions/streams/publish-events';
-import { handler as runVerificationChecks } from '../functions/streams/run-verification-checks';
-import { runChecksJob } from '../functions/checks/checks-runner';
-import { useChecksQueue } from '../functions/checks/queue';
+import { useChecksQueue, type ChecksJob } from '../functions/checks/queue';
 import { startLocalChecksQueue } from './checks-queue';
-import { handler as redactSessions } from '../functions/streams/redact-sessions';
-import { handler as redactOverdueSessions } from '../functions/schedules/redact-overdue-sessions';
-import { CONCURRENCY, deliverDueWebhooks, deliverHandedOff, SLOTS_PER_ACCOUNT } from '../functions/webhooks/delivery-worker';
+import { CONCURRENCY, deliverHandedOff, SLOTS_PER_ACCOUNT } from '../functions/webhooks/delivery-worker';
 import { useDeliveryHandOff, type DeliveryJob } from '../functions/webhooks/hand-off';
+import { workers, type Worker } from '../functions/workers';
+import * as publishEvents from '../functions/streams/publish-events';
+import * as runVerificationChecks from '../functions/streams/run-verification-checks';
+import * as checksRunner from '../functions/checks/checks-runner';
+import * as redactSessions from '../functions/streams/redact-sessions';
+import * as redactOverdueSessions from '../functions/schedules/redact-overdue-sessions';
+import * as deliveryWorker from '../functions/webhooks/delivery-worker';
+
+/**
+ * The workers table's modules (functions/workers.ts), imported here rather than loaded by name:
+ * the tests that drive a worker themselves (its clock, a resolver) share these very modules with
+ * the runtime. A table entry without its module here stops the start.
+ */
+const WORKER_MODULES: Record<string, Record<string, unknown>> = {
+  'streams/publish-events': publishEvents,
+  'streams/run-verification-checks': runVerificationChecks,
+  'checks/checks-runner': checksRunner,
+  'streams/redact-sessions': redactSessions,
+  'schedules/redact-overdue-sessions': redactOverdueSessions,
+  'webhooks/delivery-worker': deliveryWorker,
+};
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 
 export interface LocalRuntimeOptions {
@@ -75,12 +91,6 @@ export interface LocalRuntime {
   liveChecks: LocalLiveChecks;
   stop(): Promise<void>;
 }
-
-/** How often the webhook delivery worker runs locally (in AWS: every minute). */
-const DELIVER_WEBHOOKS_EVERY_MS = 1000;
-
-/** How often the redaction backstop runs locally (in AWS: every six hours). */
-const BACKSTOP_EVERY_MS = 10 * 60 * 1000;
 
 /** How often unsubmitted uploads are looked for locally (the bucket's lifecycle rule runs about daily). */
 const SWEEP_UPLOADS_EVERY_MS = 60 * 60 * 1000;
@@ -219,25 +229,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         checkpointFile: dataDir && join(dataDir, checkpoints),
         startAt: options.streamStartAt,
       });
-    // The SQS checks queue's stand-in: the checks stream queues each submission, the runner takes it.
-    const checksQueue = startLocalChecksQueue(runChecksJob);
+    // The workers table's workers (functions/workers.ts), the same modules Lambda runs; the
+    // publisher and webhook deliveries only when events are published.
+    const running = workers.filter((worker) => options.publishEvents !== false || !worker.publishes);
+    const entry = <T>(worker: Worker, name: string) => {
+      const value = WORKER_MODULES[worker.handler]?.[name];
+      if (typeof value !== 'function') throw new Error(`functions/${worker.handler} exports no function ${name} (functions/workers.ts)`);
+      return value as T;
+    };
+    // The SQS checks queue's stand-in: the checks stream queues each submission, the worker takes it.
+    const [queued, ...more] = running.filter((worker) => 'job' in worker.local);
+    if (!queued || more.length) throw new Error('The local runtime runs exactly one queue worker, the checks worker');
+    const checksQueue = startLocalChecksQueue(entry<(job: ChecksJob) => Promise<void>>(queued, (queued.local as { job: string }).job));
     useChecksQueue(checksQueue);
-    const pollers = [
-      ...(options.publishEvents === false ? [] : [await consume(publishEvents, 'stream-checkpoints.json')]),
-      await consume(runVerificationChecks, 'checks-stream-checkpoints.json'),
-      await consume(redactSessions, 'redaction-stream-checkpoints.json'),
-    ];
-    // The schedule that, in AWS, runs the backstop for redactions DynamoDB's TTL is late with.
-    const backstop = () =>
-      redactOverdueSessions().catch((error: Error) =>
-        console.error(JSON.stringify({ level: 'error', message: 'redaction backstop failed', name: error.name })),
-      );
-    const backstopTimer = setInterval(backstop, BACKSTOP_EVERY_MS);
-    backstopTimer.unref();
-    void backstop();
-    // The schedule that, in AWS, runs the webhook delivery worker; with the publisher, which makes the deliveries
-    // and hands each new one to the worker through the SQS webhook queue's stand-in (a fair pool with the worker's slots).
+    // Each stream consumer, fed by the table's stream as its event source mapping would feed it, with its own checkpoints.
+    const pollers: Awaited<ReturnType<typeof consume>>[] = [];
+    for (const worker of running) {
+      if ('checkpoints' in worker.local) pollers.push(await consume(entry<StreamConsumer>(worker, 'handler'), worker.local.checkpoints));
+    }
+    // What a schedule runs in AWS (the redaction backstop, webhook deliveries), on a timer; a run is
+    // told to stop (and starts nothing more) at stop, when its module takes a signal.
     const stopping = new AbortController();
+    const schedules = running.flatMap((worker) => {
+      if (!('everyMs' in worker.local)) return [];
+      const { everyMs, run, atStart } = worker.local;
+      const work = run
+        ? entry<(options: { signal: AbortSignal }) => Promise<unknown>>(worker, run)
+        : entry<() => Promise<unknown>>(worker, 'handler');
+      return [repeatEvery(everyMs, () => work({ signal: stopping.signal }), `${worker.name} run failed`, atStart)];
+    });
+    // The publisher hands each new delivery to the webhook worker through the SQS webhook queue's
+    // stand-in (a fair pool with the worker's slots), so a first attempt never waits for the schedule.
     const handOff =
       options.publishEvents === false
         ? undefined
@@ -247,10 +269,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             failureMessage: 'webhook delivery failed to run',
           });
     if (handOff) useDeliveryHandOff({ send: (jobs) => handOff.send(jobs.map((job) => ({ job, delaySeconds: 0 }))) });
-    const webhooks =
-      options.publishEvents === false
-        ? undefined
-        : repeatEvery(DELIVER_WEBHOOKS_EVERY_MS, () => deliverDueWebhooks({ signal: stopping.signal }), 'webhook delivery run failed');
 
     return {
       url: api.url,
@@ -268,10 +286,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stop: async () => {
         if (endpointFile) rmSync(endpointFile, { force: true });
         await api.close();
-        clearInterval(backstopTimer);
         // A run may go on for minutes while endpoints hang: it starts nothing more, and ends with its last attempt.
         stopping.abort();
-        await webhooks?.stop();
+        await Promise.all(schedules.map((schedule) => schedule.stop()));
         if (handOff) useDeliveryHandOff(undefined);
         await handOff?.stop();
         ttl.stop();
@@ -300,15 +317,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 }
 
-/** Runs `work` every `ms`, skipping a tick while a run is under way; `stop` waits for that run. */
-function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: string) {
+/** Runs `work` every `ms` (and at once, `atStart`), skipping a tick while a run is under way; `stop` waits for that run. */
+function repeatEvery(ms: number, work: () => Promise<unknown>, failureMessage: string, atStart = false) {
   let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
+  const tick = () => {
     running ??= work()
       .catch((error: Error) => console.error(JSON.stringify({ level: 'error', message: failureMessage, name: error.name })))
       .finally(() => (running = undefined));
-  }, ms);
+  };
+  const timer = setInterval(tick, ms);
   timer.unref();
+  if (atStart) tick();
   return {
     stop: async () => {
       clearInterval(timer);
