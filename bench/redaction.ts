@@ -81,8 +81,10 @@ try {
   let smallDoneAfter: number | undefined;
   const watching = (async () => {
     while (Date.now() - started < GIVE_UP_MS) {
-      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean))
-        return (smallDoneAfter = Date.now() - started);
+      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean)) {
+        smallDoneAfter = Date.now() - started;
+        return smallDoneAfter;
+      }
       await new Promise((done) => setTimeout(done, 20));
     }
   })();

@@ -285,7 +285,7 @@ if (values.aws && !process.env.VERITY_TABLE_NAME) fail('--aws needs VERITY_TABLE
 
 await runCommand(COMMAND, async () => {
   let dynamo: LocalDynamo | undefined;
-  let release = () => undefined as void;
+  let release: () => void = () => {};
   // Said after every change, so a key made for the wrong data folder is noticed at once.
   let where = `the table ${process.env.VERITY_TABLE_NAME} (AWS)`;
   if (!values.aws) {

@@ -15,7 +15,7 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession, type Scope } from './domain/verification-session';
 import { changeWithEvents } from './outbox';
-import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails } from './store/client';
+import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
@@ -91,12 +91,12 @@ export interface RedactionRun {
 /** Marks a stored event item whose copy of the session is redacted, so no run rewrites it again. */
 const REDACTED_EVENT = 'redacted';
 
-const deleteCopies = (items: Record<string, any>[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
+const deleteCopies = (items: StoredItem[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
 
 /** One step's work on a page of copies: how many it read, and where the next page starts (none: this kind is done). */
 type CopiesPage = { read: number; next?: PartitionCursor };
 type Copies =
-  | { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }
+  | { kind: string; redact: (items: StoredItem[], sessionId: string) => Promise<void> }
   | { kind: string; page: (scope: Scope, sessionId: string, limit: number) => Promise<CopiesPage> };
 
 /** What each kind of copy of the session `sessionId` becomes, in the order they are worked through. */
@@ -242,7 +242,7 @@ async function settled(writes: Promise<void>[]): Promise<void> {
  * rewrite of the whole item as the index listed it would put back a stale count. Only if the
  * item still exists, as `rewrite` below.
  */
-async function redactEventItem(item: Record<string, any>): Promise<void> {
+async function redactEventItem(item: StoredItem): Promise<void> {
   await setAttributesUnlessConditionFails(
     item,
     { event: redactedEventCopy(item.event), [REDACTED_EVENT]: true },

@@ -92,7 +92,11 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
       fileStream = file;
       upload = storeUpload(root, policy, file, now);
       upload.then(
-        (refusal) => refusal && (refuse(request, response, refusal), done()),
+        (refusal) => {
+          if (!refusal) return;
+          refuse(request, response, refusal);
+          done();
+        },
         () => done(),
       );
     });

@@ -30,7 +30,8 @@ export function checksFor(mode: Mode): VerificationChecks | undefined {
   if (mode === 'test') return testModeChecks;
   if (!checksAvailable('live')) return undefined;
   // Built on first use, so a worker that only ever sees test mode makes no AWS client.
-  return (live ??= liveChecksFromEnvironment());
+  live ??= liveChecksFromEnvironment();
+  return live;
 }
 
 /** Where a live provider registers itself (the local runtime's opt-in); `undefined` forgets it. */

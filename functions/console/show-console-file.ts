@@ -32,7 +32,7 @@ export const handler = consoleRoute(async (event) => {
   const id = event.pathParameters?.id ?? '';
   if (!imageLinkValid(operator, id, queryParam(event, 'link'), now)) throw gone();
   const { scope } = operator;
-  let file;
+  let file: Awaited<ReturnType<typeof visibleFile>>;
   try {
     file = await visibleFile(scope, id);
   } catch (error) {

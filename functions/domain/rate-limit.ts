@@ -146,7 +146,8 @@ export class RequestLimiter {
       if (spent || round === MAX_LEASE_ROUNDS) return { admitted: false, retryAfterSeconds: 1 };
       state.waiting++;
       try {
-        await (state.pending ??= this.lease(scope, state, window, limit));
+        state.pending ??= this.lease(scope, state, window, limit);
+        await state.pending;
       } finally {
         state.waiting--;
       }

@@ -98,7 +98,9 @@ export function stripeEndpoint<S extends Shape>(
         keyed &&
         ((render: (change: SessionChange) => unknown): AlsoWrite => ({
           put: (change) => completionItem(keyed, savedResponse(200, render(change), change.session), origin.now),
-          stored: () => void (saved = true),
+          stored: () => {
+            saved = true;
+          },
         }));
       let result: unknown;
       try {

@@ -58,7 +58,8 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
   let versions = logged.get(key);
   if (!versions) {
     if (logged.size >= MAX_LOGGED_ACCOUNTS) return;
-    logged.set(key, (versions = new Set()));
+    versions = new Set();
+    logged.set(key, versions);
   }
   if (versions.has(requested) || versions.size >= MAX_LOGGED_PER_ACCOUNT) return;
   versions.add(requested);

@@ -12,18 +12,19 @@ import { getSubmission } from '../store/submissions';
 import { concludeChange, submitAndConcludeChange, submitChange } from '../verification-flow';
 import { expandParam } from '../wire/expand';
 import { newObjectId } from '../wire/ids';
-import type { Shape } from '../wire/schema';
+import type { Infer, Shape } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';
 import { sessionIdFromPath } from './verification-session-params';
 
-export type TestHelperTarget =
+/** What a helper does; `P` is its parameters as its shape reads them. */
+export type TestHelperTarget<P = unknown> =
   /** → `processing`, held there until another helper concludes it. */
   | { kind: 'process' }
   /** → `verified` or back to `requires_input`, through `processing` if the session is still waiting for input. */
-  | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: any) => TestCase };
+  | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: P) => TestCase };
 
-export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, shape: S) {
+export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget<Infer<S>>, shape: S) {
   return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
     const { params, scope, pathId, saveResponse, access } = request;
     if (scope.mode !== 'test') {

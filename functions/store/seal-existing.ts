@@ -9,7 +9,7 @@
  */
 import { ScanCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope, VerificationSession } from '../domain/verification-session';
-import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './client';
+import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails, type StoredItem } from './client';
 import { EVENT_KIND, eventItem } from './event-items';
 import { IDEMPOTENCY_KIND, type SavedResponse } from './idempotency';
 import { tableName } from './schema';
@@ -75,7 +75,7 @@ async function sealCopies(scope: Scope, sessionId: string): Promise<number> {
   return sealed;
 }
 
-type Sealer = (item: Record<string, any>, scope: Scope, sessionId: string) => Promise<boolean>;
+type Sealer = (item: StoredItem, scope: Scope, sessionId: string) => Promise<boolean>;
 
 const sealReport: Sealer = async (item) => {
   const report = item.report as VerificationReport;

@@ -9,7 +9,7 @@ import { firstCredentials } from '../domain/session-credentials';
 import type { VerificationReport } from '../domain/verification-report';
 import type { StripeEvent } from '../wire/events';
 import type { CreatedRange } from '../wire/lists';
-import { dynamo } from './client';
+import { dynamo, type StoredItem } from './client';
 import { eventItem } from './event-items';
 import { filteredIndexQuery, queryPage } from './list-page';
 import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
@@ -136,7 +136,7 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
  * item written before the redact request removed them (a redaction asked for before this, or a
  * session stored before keys).
  */
-export function sessionOfItem(item: Record<string, any>): VerificationSession {
+export function sessionOfItem(item: StoredItem): VerificationSession {
   const clear = item.session as VerificationSession;
   if (clear.redaction) {
     sessionKeyShredded(scopeOf(clear), clear.id);
@@ -146,7 +146,7 @@ export function sessionOfItem(item: Record<string, any>): VerificationSession {
 }
 
 /** The session as its item keeps it in clear: its personal values as redaction leaves them. */
-export const clearSessionOfItem = (item: Record<string, any>): VerificationSession => neutralDefaults(item.session);
+export const clearSessionOfItem = (item: StoredItem): VerificationSession => neutralDefaults(item.session);
 
 function neutralDefaults(stored: VerificationSession): VerificationSession {
   const session = stored as Partial<VerificationSession> & VerificationSession;
@@ -273,7 +273,7 @@ export async function changeSession(
  * Whether a failed transaction lost a race for the session item (another write came first), and
  * the item as that write left it when DynamoDB returned it.
  */
-function lostRace(error: unknown): { item?: Record<string, any> } | undefined {
+function lostRace(error: unknown): { item?: StoredItem } | undefined {
   const reasons = cancellationReasons(error);
   if (!reasons) return undefined;
   const [session, ...others] = reasons;

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Trans
 import { invalidParameter, resourceMissing, VerityError } from '../domain/errors';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../domain/webhook-endpoint';
 import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure } from './client';
+import { dynamo, isConditionalCheckFailure, type StoredItem } from './client';
 import { queryPage, type PageQuery } from './list-page';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { pageOfPartition } from './partition';
@@ -37,7 +37,7 @@ function endpointItem(endpoint: WebhookEndpoint, version: number): Record<string
   };
 }
 
-const endpointOfItem = (item: Record<string, any>): WebhookEndpoint => withMetadataOfStored(item.endpoint as WebhookEndpoint);
+const endpointOfItem = (item: StoredItem): WebhookEndpoint => withMetadataOfStored(item.endpoint as WebhookEndpoint);
 
 /**
  * Stores a new endpoint, and `also` (a saved idempotent response) in the same transaction.

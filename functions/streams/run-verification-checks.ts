@@ -17,6 +17,7 @@ import { changeSession } from '../store/sessions';
 import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
 import { concludeChange } from '../verification-flow';
 import { settleRecords } from './batch';
+import type { StoredItem } from '../store/client';
 
 /** A test case's processing delay is at most this long (seconds). */
 const MAX_DELAY_SECONDS = 60;
@@ -44,7 +45,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
  * attributes are read (scope, id, mode, delay): no key is needed, and nothing personal is queued.
  * A held submission (the `process` test helper) is left for the test helpers.
  */
-async function queueChecks(item: Record<string, any>): Promise<void> {
+async function queueChecks(item: StoredItem): Promise<void> {
   const scope = item.scope as Scope;
   const submission = item.submission as Pick<Submission, 'id' | 'held' | 'delay_seconds'>;
   if (submission.held) return;
@@ -53,7 +54,7 @@ async function queueChecks(item: Record<string, any>): Promise<void> {
 }
 
 /** The item a record is about: a new one inserted (a submission to check), or one TTL removed (never concluded). */
-function imageOf(record: DynamoDBRecord): Record<string, any> | undefined {
+function imageOf(record: DynamoDBRecord): StoredItem | undefined {
   if (!record.dynamodb?.SequenceNumber) return undefined;
   const image = isTtlDeletion(record) ? record.dynamodb.OldImage : record.eventName === 'INSERT' ? record.dynamodb.NewImage : undefined;
   return image && unmarshall(image as Parameters<typeof unmarshall>[0]);

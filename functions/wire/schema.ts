@@ -8,7 +8,7 @@ import { isParamTree, type ParamTree, type ParamValue } from './params';
 
 export type Validator<T> = (value: ParamValue, param: string) => T;
 export type Shape = Record<string, Validator<unknown>>;
-type Infer<S extends Shape> = { [K in keyof S]?: S[K] extends Validator<infer T> ? T : never };
+export type Infer<S extends Shape> = { [K in keyof S]?: S[K] extends Validator<infer T> ? T : never };
 
 /** A refused value as an error names it: quoted, escaped, at most 100 characters. */
 const describe = (value: ParamValue) => quoted(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
@@ -230,6 +230,7 @@ export function url(): Validator<string> {
     if (text === '') return text;
     let parsed: URL | undefined;
     try {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: URL() strips control characters a URL may not hold; refuse them.
       parsed = /[\u0000-\u001f\u007f]/.test(text) ? undefined : new URL(text);
     } catch {
       parsed = undefined;

@@ -5,7 +5,7 @@
  * `[redacted]` and no image; and the audit log shows exactly those looks and acts.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../functions/domain/verification-session';
 import type { LocalRuntime } from '../../local/runtime';

@@ -5,7 +5,7 @@
  * audit log's API endpoint.
  */
 import { request as httpRequest } from 'node:http';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../functions/store/client';
 import { fileStore } from '../../functions/store/files';
@@ -191,7 +191,7 @@ describe('sign-in links', () => {
 describe('refusals', () => {
   it('refuses pages without a console session, and a cookie of another account or mode sees none of this account’s sessions', async () => {
     expect((await get('/console/verification_sessions')).status).toBe(401);
-    expect((await get(sessionPath(), 'verity_console=' + 'B'.repeat(43))).status).toBe(401);
+    expect((await get(sessionPath(), `verity_console=${'B'.repeat(43)}`)).status).toBe(401);
     const other = await newStripeAccount(service);
     for (const cookie of [await signInAs('admin', other.scope), await signInAs('admin', { ...scope, mode: 'live' })]) {
       const page = await get(sessionPath(), cookie);
@@ -261,7 +261,7 @@ describe('refusals', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(image.headers.get('cache-control')).toBe('no-store');
     expect((await get(link, await signInAs('reviewer'))).status).toBe(404);
-    expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
+    expect((await get(link.replace(/link=[^&]+/, `link=1.${'A'.repeat(43)}`), reviewer)).status).toBe(404);
     expect((await get(link)).status).toBe(401);
   });
 

@@ -287,7 +287,7 @@ describe('idempotency keys', () => {
     // The digests depend on the secret: under another one the very same request is another key (a new session), with another fingerprint.
     const secret = process.env.VERITY_SIGNING_SECRET;
     process.env.VERITY_SIGNING_SECRET = 'another-signing-secret-0123456789-abcdefghij';
-    let second;
+    let second: Awaited<ReturnType<typeof create>>;
     try {
       second = await create();
     } finally {

@@ -4,7 +4,7 @@
  * an ordinary key wherever a request may choose one.
  */
 import { connect } from 'node:net';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';

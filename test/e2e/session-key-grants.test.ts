@@ -4,7 +4,7 @@
  * a key without the right fails here as it would with AccessDenied in AWS; the routes that need
  * none work without them.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type Route } from '../../functions/routes';
 import { withSessionKeyGrant } from '../../functions/store/key-grants';

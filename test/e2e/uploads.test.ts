@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
 import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_ATTEMPT_DAY } from '../../functions/store/files';
@@ -130,7 +130,7 @@ describe('uploads through the presigned contract', () => {
 
   it('presigns only for a browser that may submit, and only JPEG or PNG', async () => {
     const { visit } = await newVisit();
-    expect((await requestUpload({ ...visit, cookie: 'verity_page=1.99999999999.-.' + '0'.repeat(64) })).status).toBe(401);
+    expect((await requestUpload({ ...visit, cookie: `verity_page=1.99999999999.-.${'0'.repeat(64)}` })).status).toBe(401);
     for (const [params, param] of [
       [{ purpose: 'identity_document', content_type: 'image/gif' }, 'content_type'],
       [{ purpose: 'passport_photo', content_type: 'image/jpeg' }, 'purpose'],

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { launchChromium } from '../support/browser';
@@ -88,8 +88,9 @@ describe('the verification page in a browser', () => {
   /** A restricted key of the account that may read sensitive results (the images). */
   let sensitiveKey: string;
   beforeAll(async () => {
-    let scope;
-    ({ stripe, scope } = await newStripeAccount(service));
+    const account = await newStripeAccount(service);
+    stripe = account.stripe;
+    const { scope } = account;
     sensitiveKey = await newRestrictedKey(scope, { sensitive_results: true });
   });
 

@@ -115,16 +115,14 @@ describe('the key-encryption key in AWS', () => {
     const secret = 'Q'.repeat(20) + 'x7'.repeat(22);
     const secrets = mockClient(SecretsManagerClient);
     // GetSecretValue's documented response shape.
-    secrets
-      .on(GetSecretValueCommand, { SecretId: arn })
-      .resolves({
-        ARN: arn,
-        Name: 'VerityKeyEncryptionSecret',
-        VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1',
-        SecretString: secret,
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: new Date(),
-      });
+    secrets.on(GetSecretValueCommand, { SecretId: arn }).resolves({
+      ARN: arn,
+      Name: 'VerityKeyEncryptionSecret',
+      VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1',
+      SecretString: secret,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: new Date(),
+    });
     process.env[KEY_ENCRYPTION_SECRET_ENV] = arn;
     try {
       const first = await keyEncryptionKey();

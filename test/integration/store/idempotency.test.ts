@@ -82,7 +82,10 @@ describe('idempotent changes', () => {
       changeSession(
         scope,
         session.id,
-        (s) => (decisions++, changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin)),
+        (s) => {
+          decisions++;
+          return changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin);
+        },
         also,
         stale,
       ),
