@@ -55,7 +55,8 @@ try {
       await new Promise((done) => setTimeout(done, 20));
     }
     console.log(
-      `worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} run${runs === 1 ? '' : 's'})`,
+      `worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} ` +
+        `run${runs === 1 ? '' : 's'})`,
     );
   }
 
@@ -93,7 +94,8 @@ try {
   await watching;
   console.log(
     `backstop: first run over 1 session of ${huge.copies} copies and ${SMALL} small ones of other accounts took ${seconds(took)}; ` +
-      `all ${SMALL} small ones redacted ${smallDoneAfter === undefined ? 'never' : `after ${seconds(smallDoneAfter)}`}; ${JSON.stringify(result)}`,
+      `all ${SMALL} small ones ` +
+      `redacted ${smallDoneAfter === undefined ? 'never' : `after ${seconds(smallDoneAfter)}`}; ${JSON.stringify(result)}`,
   );
   while (!(await redacted(big, huge.id))) {
     if (Date.now() - started > GIVE_UP_MS) throw new Error('the huge session was not redacted within ten minutes');

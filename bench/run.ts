@@ -184,7 +184,9 @@ const bundleRows = bundles.map((bundle) => {
   const whole: number[] = [];
   const imports: number[] = [];
   // The import itself, timed inside the fresh process, and the whole process for context.
-  const code = `const s = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle.file).href)}); process.stdout.write(String(performance.now() - s));`;
+  const code =
+    `const s = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle.file).href)}); ` +
+    `process.stdout.write(String(performance.now() - s));`;
   for (let i = 0; i < COLD_RUNS; i++) {
     bare.push(timeProcess(['-e', '0']).wallMs);
     const run = timeProcess(['--input-type=module', '-e', code]);
@@ -580,7 +582,8 @@ const listCostRows = Object.keys(filters).map((name) => ({
 // 4. HTTP throughput of the local runtime
 // ---------------------------------------------------------------------------------------------
 console.error(
-  `4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to their verdict…`,
+  `4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to ` +
+    `their verdict…`,
 );
 const load = (options: autocannon.Options) => autocannon({ connections: 10, duration: LOAD_SECONDS, ...options });
 const httpRows = [];
@@ -757,7 +760,9 @@ const budget = [
     held: (names as string[]).every((name) => rowOf(name).dynamoCalls === calls && rowOf(name).sdkDynamoCalls === calls),
   })),
   {
-    rule: `one Query per list page for every single filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`,
+    rule:
+      `one Query per list page for every single ` +
+      `filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`,
     held: singleQueryMisses.length === 0,
   },
   {
@@ -810,7 +815,8 @@ console.log(`Verity benchmark: ${machine.cpu}, ${machine.cores} cores, ${machine
 console.log('Lambda bundles (median of %d fresh processes: bare `node -e 0`, node importing the bundle, and the import alone)', COLD_RUNS);
 console.table(bundleRows);
 console.log(
-  `Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, after ${WARMUP} warm-up calls)`,
+  `Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, ` +
+    `after ${WARMUP} warm-up calls)`,
 );
 console.table(endpointRows.map(({ capacityByIndex: _, ...row }) => row));
 console.log('Write capacity per table and index of one call');

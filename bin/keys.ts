@@ -273,9 +273,11 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
   const lines = [
     profile.name !== undefined && `name           ${profile.name}`,
     profile.logo &&
-      `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served at ${logoPath(profile.logo.id)}`,
+      `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served ` +
+        `at ${logoPath(profile.logo.id)}`,
     palette &&
-      `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
+      `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on ` +
+        `it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
     profile.support_url !== undefined && `support_url    ${profile.support_url}`,
   ];
@@ -333,7 +335,8 @@ await runCommand(COMMAND, async () => {
         new Date(),
       );
       console.log(
-        `Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`,
+        `Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once ` +
+          `within ${CONSOLE_LINK_SECONDS / 60} minutes:`,
       );
       console.log(`${publicUrl()}${CONSOLE_PATH}/sign_in?token=${token}`);
       console.log(`Link id (to cancel it: console-end --link): ${link.id}`);

@@ -207,7 +207,8 @@ const fileRoutes: Route[] = [
  */
 const consolePath = '/console';
 const CONSOLE_REASON =
-  "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).";
+  "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed " +
+  'digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).';
 /** Every console page reads the request's console session. */
 const READS_CONSOLE_SESSION: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${consoleSessionPartitionPrefix}*`] };
 const consoleRoute = (

@@ -121,7 +121,8 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
   if (refusal === 'failed') {
     response.writeHead(500, { 'content-type': 'application/xml' });
     response.end(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try ' +
+        'again.</Message></Error>',
     );
     return;
   }

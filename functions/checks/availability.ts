@@ -37,8 +37,10 @@ export function refuseUncheckableIdNumber(
       : { param: 'options[document][require_id_number]', what: '`options[document][require_id_number]`' };
   throw invalidParameter(
     'parameter_invalid',
-    `Live sessions cannot ask for an ID number (${asked.what}) on this Verity deployment: Verity cannot check ID numbers itself, and no ID-number provider is configured. ` +
-      'Set the CDK context `idNumberProviderFunctionArn` to the ARN of your ID-number provider Lambda (locally, the environment variable VERITY_ID_NUMBER_PROVIDER_ARN) and redeploy, ' +
+    `Live sessions cannot ask for an ID number (${asked.what}) on this Verity deployment: Verity cannot check ID numbers itself, and no ` +
+      `ID-number provider is configured. ` +
+      'Set the CDK context `idNumberProviderFunctionArn` to the ARN of your ID-number provider Lambda (locally, the environment ' +
+      'variable VERITY_ID_NUMBER_PROVIDER_ARN) and redeploy, ' +
       'or verify without an ID number.',
     asked.param,
   );

@@ -41,7 +41,8 @@ export const signInRequired = () =>
   new ConsoleRefusal(
     401,
     'Sign in to the console',
-    'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+    'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys ' +
+      'console-link, or npm run keys -- console-link in a clone of Verity).',
   );
 export const roleRequired = (role: ConsoleRole, session: ConsoleSession) =>
   new ConsoleRefusal(403, 'Not allowed', `This needs the ${role} role; you are signed in as ${session.role}.`);
@@ -61,7 +62,8 @@ export const linkRefused = () =>
   new ConsoleRefusal(
     401,
     'This sign-in link does not work',
-    'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+    'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one ' +
+      '(npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
   );
 
 /** A new cookie value: 256 random bits. */

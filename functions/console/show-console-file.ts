@@ -17,7 +17,8 @@ const unchecked = () =>
   new ConsoleRefusal(
     404,
     'Image not shown',
-    `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); this one was submitted before. Read it with the Files API.`,
+    `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); ` +
+      `this one was submitted before. Read it with the Files API.`,
   );
 const gone = () =>
   new ConsoleRefusal(

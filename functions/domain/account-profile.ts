@@ -99,7 +99,8 @@ export function readSupportUrl(value: string): string {
   const refuse = () =>
     invalidParameter(
       'url_invalid',
-      `Invalid support_url: it must be an https URL (http only for localhost), without a user name, password or control characters, at most ${MAX_SUPPORT_URL_LENGTH} characters.`,
+      `Invalid support_url: it must be an https URL (http only for localhost), without a user name, password or control characters, at ` +
+        `most ${MAX_SUPPORT_URL_LENGTH} characters.`,
       'support_url',
     );
   const text = value.trim();

@@ -118,7 +118,8 @@ const permissionError = (key: string, account: string, needed: string) =>
   new VerityError(
     'permission',
     null,
-    `The provided key '${maskSecretKey(key)}' does not have the required permissions for this endpoint on account '${account}'. Having the '${needed}' permission would allow this request to continue.`,
+    `The provided key '${maskSecretKey(key)}' does not have the required permissions for this endpoint on account '${account}'. Having ` +
+      `the '${needed}' permission would allow this request to continue.`,
   );
 
 /**
@@ -136,7 +137,8 @@ export function checkKeyAccess(
     throw new VerityError(
       'permission',
       null,
-      `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its allowed IP addresses.`,
+      `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its ` +
+        `allowed IP addresses.`,
     );
   }
   if (!needs) throw permissionError(request.key, request.account, 'a secret key');
@@ -165,7 +167,9 @@ export function checkSensitiveResultsKey(request: { key: string; account: string
     throw new VerityError(
       'permission',
       'restricted_key_required',
-      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run keys -- create --restricted --sensitive-results in a clone of Verity)`,
+      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results ` +
+        `permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run ` +
+        `keys -- create --restricted --sensitive-results in a clone of Verity)`,
       'expand',
     );
   }
@@ -187,7 +191,8 @@ export function checkSensitiveResultsAge(grant: KeyGrant, processedAt: number, n
   throw new VerityError(
     'permission',
     null,
-    'Sensitive verification results of verifications processed more than 48 hours ago can only be read with an IP-restricted API key (one made with --allowed-ip), from one of its allowed addresses.',
+    'Sensitive verification results of verifications processed more than 48 hours ago can only be read with an IP-restricted API key ' +
+      '(one made with --allowed-ip), from one of its allowed addresses.',
     'expand',
   );
 }

@@ -128,7 +128,8 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
       impostor: { ...summary(impostor), histogram: histogram(impostor) },
       suggested_thresholds: TARGET_FALSE_ACCEPT_RATES.map((target) => thresholdForFalseAcceptRate(impostor, genuine, target)),
       setting:
-        "VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the Verity construct's liveChecks.settings.faceMinSimilarity",
+        'VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the ' +
+        "Verity construct's liveChecks.settings.faceMinSimilarity",
     },
     analyze_id_model_versions: [
       ...new Set(rows.map(({ result }) => result.model_version).filter((version): version is string => version !== null)),
@@ -167,7 +168,11 @@ function similaritySvg(report: EvaluationReport): string {
     bins
       .map((bin, i) => {
         const h = ((height - 2 * pad) * bin.count) / max;
-        return `<rect x="${(pad + i * barWidth + offset).toFixed(1)}" y="${(height - pad - h).toFixed(1)}" width="${(barWidth / 2 - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${bin.from}–${bin.to}: ${bin.count}</title></rect>`;
+        return (
+          `<rect x="${(pad + i * barWidth + offset).toFixed(1)}" y="${(height - pad - h).toFixed(1)}" ` +
+          `width="${(barWidth / 2 - 1).toFixed(1)}" height="${h.toFixed(1)}" ` +
+          `fill="${color}"><title>${bin.from}–${bin.to}: ${bin.count}</title></rect>`
+        );
       })
       .join('');
   const x = pad + ((width - 2 * pad) * report.thresholds.faceMinSimilarity) / 100;
@@ -191,15 +196,20 @@ function ratesSvg(groups: Record<string, Rates>): string {
       const y = 10 + (i * 2 + j) * rowHeight;
       const color = kind === 'false_accept_rate' ? '#c0392b' : '#2c5aa0';
       return (
-        `<text x="${left - 6}" y="${y + 13}" font-size="11" text-anchor="end">${escapeHtml(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
+        `<text x="${left - 6}" y="${y + 13}" font-size="11" ` +
+        `text-anchor="end">${escapeHtml(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
         `<rect x="${left}" y="${y + 3}" width="${(scale(rate.rate ?? 0) - left).toFixed(1)}" height="12" fill="${color}"/>` +
-        `<line x1="${scale(rate.interval.low).toFixed(1)}" y1="${y + 9}" x2="${scale(rate.interval.high).toFixed(1)}" y2="${y + 9}" stroke="#222"/>` +
+        `<line x1="${scale(rate.interval.low).toFixed(1)}" y1="${y + 9}" x2="${scale(rate.interval.high).toFixed(1)}" y2="${y + 9}" ` +
+        `stroke="#222"/>` +
         `<text x="${(scale(rate.interval.high) + 4).toFixed(1)}" y="${y + 13}" font-size="10">${percent(rate.rate)} of ${rate.count}</text>`
       );
     }),
   );
   const height = 20 + names.length * 2 * rowHeight;
-  return `<svg role="img" aria-label="Error rates by document type" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${lines.join('')}</svg>`;
+  return (
+    `<svg role="img" aria-label="Error rates by document type" viewBox="0 0 ${width} ${height}" width="${width}" ` +
+    `height="${height}">${lines.join('')}</svg>`
+  );
 }
 
 /** The report as a page: figures, tables and the two plots, self-contained. */

@@ -178,7 +178,8 @@ async function answerUsedKey(
     throw new VerityError(
       'idempotency',
       null,
-      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.header}' if you meant to execute a different request.`,
+      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than ` +
+        `'${request.header}' if you meant to execute a different request.`,
     );
   }
   const { response } = used;

@@ -67,7 +67,8 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
     JSON.stringify({
       level: 'warn',
       message:
-        'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; upgrade Verity to render the new major',
+        'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; ' +
+        'upgrade Verity to render the new major',
       account: scope.account,
       mode: scope.mode,
       requested_version: requested,
@@ -79,6 +80,7 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
 const otherAccount = (header: string) =>
   invalidParameter(
     'account_invalid',
-    `Verity has no Connect: a request cannot act as another account, so ${header} may only name the account of the secret key it is sent with. Send the request without ${header}, with the secret key of the account it is for.`,
+    `Verity has no Connect: a request cannot act as another account, so ${header} may only name the account of the secret key it is ` +
+      `sent with. Send the request without ${header}, with the secret key of the account it is for.`,
     null,
   );

@@ -198,7 +198,8 @@ async function uploadedFiles(
     if (!withinImageLimit(header)) {
       throw invalidParameter(
         'parameter_invalid',
-        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
+        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it ` +
+          `again at a lower resolution.`,
         param,
       );
     }

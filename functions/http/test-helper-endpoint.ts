@@ -79,6 +79,7 @@ const cannotConclude = (name: string, session: VerificationSession) =>
   new VerityError(
     'unexpected_state',
     UNEXPECTED_STATE_CODE,
-    `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status of ${session.status}. ` +
+    `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status ` +
+      `of ${session.status}. ` +
       'Only a VerificationSession with one of the following statuses: requires_input, processing can be concluded by a test helper.',
   );

@@ -64,7 +64,8 @@ export async function insertWebhookEndpoint(endpoint: WebhookEndpoint, also?: No
     if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') {
       throw invalidParameter(
         'webhook_endpoints_limit_reached',
-        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints in ${endpoint.mode} mode. Delete one before you add another.`,
+        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints in ${endpoint.mode} mode. Delete one before you add ` +
+          `another.`,
         'url',
       );
     }

@@ -105,7 +105,8 @@ function indexedItems(tree: ParamTree, param: string): ParamValue[] {
     if (key !== String(index)) {
       throw invalidParameter(
         'parameter_invalid',
-        `If passing an array with explicit keys (e.g. ${param}[0]=a&${param}[1]=b) instead of as an array (e.g. ${param}[]=a&${param}[]=b), ` +
+        `If passing an array with explicit keys (e.g. ${param}[0]=a&${param}[1]=b) instead of as an array ` +
+          `(e.g. ${param}[]=a&${param}[]=b), ` +
           `the keys must be numeric and sequential starting from 0. You passed the keys \`${keys.join(', ')}\`.`,
         param,
       );

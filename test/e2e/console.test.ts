@@ -95,27 +95,32 @@ describe('sign-in links', () => {
     expect((await signInPost(token)).status).toBe(303);
   });
 
-  it('signs in only from the console’s own origin: a same-site page, a request that says nothing, or another Origin is refused', async () => {
-    const token = await consoleLinkToken(scope, 'viewer');
-    const own = new URL(service.url).origin;
-    for (const headers of [
-      { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' },
-      { 'sec-fetch-site': 'same-site' },
-      { 'sec-fetch-site': 'none' },
-      {},
-      { origin: 'https://evil.example' },
-      { origin: 'null' },
-      { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
-    ] as Record<string, string>[]) {
-      const refused = await signInPost(token, headers);
-      expect(refused.status, JSON.stringify(headers)).toBe(403);
-      expect(refused.headers.get('set-cookie')).toBeNull();
-      expect(await refused.text()).toMatch(/own sign-in page/);
-    }
-    // A browser without Fetch Metadata still names the page's origin.
-    expect((await signInPost(token, { origin: own })).status).toBe(303);
-    expect((await signInPost(await consoleLinkToken(scope, 'viewer'), { 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(303);
-  });
+  it(
+    'signs in only from the console’s own origin: a same-site page, a request that says nothing, or another Origin is ' + 'refused',
+    async () => {
+      const token = await consoleLinkToken(scope, 'viewer');
+      const own = new URL(service.url).origin;
+      for (const headers of [
+        { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' },
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'none' },
+        {},
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
+      ] as Record<string, string>[]) {
+        const refused = await signInPost(token, headers);
+        expect(refused.status, JSON.stringify(headers)).toBe(403);
+        expect(refused.headers.get('set-cookie')).toBeNull();
+        expect(await refused.text()).toMatch(/own sign-in page/);
+      }
+      // A browser without Fetch Metadata still names the page's origin.
+      expect((await signInPost(token, { origin: own })).status).toBe(303);
+      expect((await signInPost(await consoleLinkToken(scope, 'viewer'), { 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(
+        303,
+      );
+    },
+  );
 
   it('over https names its cookie __Host- (Secure, Path=/, no Domain), reads only that name, and clears it on sign-out', async () => {
     const host = 'verity.example.com';

@@ -45,23 +45,28 @@ const rejection = (promise: Promise<unknown>) =>
 const eventTypes = async (scope: Scope) => (await listEvents(scope, undefined, { limit: 10 })).data.map((e) => e.type);
 
 describe('idempotent changes', () => {
-  it('writes neither the change nor its response when the key already holds a response, and reads that response from the failure', async () => {
-    const scope = newScope();
-    const session = await newSession(scope);
-    const first: SavedResponse = { statusCode: 200, body: '{"first":true}' };
-    const request = { scope, key: 'cancel-once', fingerprint: 'f' };
-    expect(await completeKey(request, first, new Date())).toBeUndefined();
+  it(
+    'writes neither the change nor its response when the key already holds a response, and reads that response from the ' + 'failure',
+    async () => {
+      const scope = newScope();
+      const session = await newSession(scope);
+      const first: SavedResponse = { statusCode: 200, body: '{"first":true}' };
+      const request = { scope, key: 'cancel-once', fingerprint: 'f' };
+      expect(await completeKey(request, first, new Date())).toBeUndefined();
 
-    const { also, write } = saving(request, '{"second":true}');
-    const error = await rejection(changeSession(scope, session.id, (s) => changeWithEvents(s, cancelVerificationSession(s), origin), also));
-    expect(write.stored).toBe(0);
-    expect((await getSession(scope, session.id))!).toMatchObject({ version: 1, session: { status: 'requires_input' } });
-    expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
-    expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: first });
-    expect(await usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
-    // The failure names this key only: another key's request reads nothing from it.
-    expect(await usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
-  });
+      const { also, write } = saving(request, '{"second":true}');
+      const error = await rejection(
+        changeSession(scope, session.id, (s) => changeWithEvents(s, cancelVerificationSession(s), origin), also),
+      );
+      expect(write.stored).toBe(0);
+      expect((await getSession(scope, session.id))!).toMatchObject({ version: 1, session: { status: 'requires_input' } });
+      expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
+      expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: first });
+      expect(await usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
+      // The failure names this key only: another key's request reads nothing from it.
+      expect(await usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
+    },
+  );
 
   it('does not decide again a change that lost on the version and on the key at once', async () => {
     const scope = newScope();
