@@ -784,7 +784,8 @@ const budget = [
   },
   { rule: 'cold import (the bundle import() in a fresh process) at most 80 ms', held: bundleRows.every((r) => r.coldImportMs <= 80) },
   { rule: 'retrieve p50 at most 1.5x the raw GetItem', held: rowOf('retrieve').overhead <= 1.5 },
-  // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads it with the session.
+  // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads
+  // it with the session.
   {
     rule: 'a cold read of a session reads its key beside it (GetItem + BatchGetItem); a warm one reads no key (GetItem)',
     held: usual(coldCalls).split(' + ').sort().join(' + ') === 'BatchGetItem + GetItem' && usual(warmCalls) === 'GetItem',

@@ -1,7 +1,7 @@
 /**
- * `npm run keys -- create|revoke|profile|console-link|console-access|console-end …`: secret and restricted keys, printed once, stored only as hashes,
- * each account's public profile, which the verification page shows, one-time sign-in links to the operators' console, and who
- * may use the console now, with the means to remove them at once (see USAGE).
+ * `npm run keys -- create|revoke|profile|console-link|console-access|console-end …`: secret and restricted keys,
+ * printed once, stored only as hashes, each account's public profile, which the verification page shows, one-time sign-in links to the
+ * operators' console, and who may use the console now, with the means to remove them at once (see USAGE).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -238,7 +238,8 @@ function describeGrant(grant: RestrictedKeyGrant): string {
       ? 'sensitive results: all'
       : 'sensitive results: last 48 hours'
     : 'no sensitive results';
-  return `Permissions: ${permissions}; ${sensitive}; ${grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address'}`;
+  const from = grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address';
+  return `Permissions: ${permissions}; ${sensitive}; ${from}`;
 }
 
 /** A logo file's bytes, reading at most one byte past what a logo may have (a device or a huge file is never read whole). */

@@ -68,7 +68,10 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
   };
 }
 
-/** The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or instance roles). */
+/**
+ * The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or
+ * instance roles).
+ */
 export async function awsIdentity(env: NodeJS.ProcessEnv) {
   // The local runtime's own placeholder region (configureLocalEnvironment) is no region of AWS's.
   if (env.AWS_REGION === 'local') return { missing: 'an AWS region (AWS_REGION)' } as const;

@@ -7,7 +7,10 @@ import { invalidParameter } from '../domain/errors';
 import { checksOf } from '../domain/verification-checks';
 import type { Mode, VerificationSession } from '../domain/verification-session';
 
-/** `aws`: live sessions are checked by Textract and Rekognition (set by the CDK stack on the checks worker and the page; opt-in under `npm start`). */
+/**
+ * `aws`: live sessions are checked by Textract and Rekognition (set by the CDK stack on the checks worker and the page; opt-in under `npm
+ * start`).
+ */
 export const LIVE_CHECKS_ENV = 'VERITY_LIVE_CHECKS';
 /** The ARN of the business's ID-number provider Lambda (functions/checks/lambda-id-number-provider.ts); unset: none. */
 export const ID_NUMBER_PROVIDER_ENV = 'VERITY_ID_NUMBER_PROVIDER_ARN';

@@ -1,9 +1,9 @@
 /**
  * Who may use the operators' console, and what each may do. A console session is opened by a
  * one-time sign-in link (`npm run keys -- console-link`), signed in only from the console's own origin,
- * and carried by an HttpOnly, SameSite=Strict cookie (`__Host-` prefixed over https) whose value is stored only as a keyed digest (functions/store/console-sessions.ts). Every
- * console route asks for the role it needs itself (`requireConsole`); every form (POST) carries a
- * CSRF token derived from the console session, checked before anything is done.
+ * and carried by an HttpOnly, SameSite=Strict cookie (`__Host-` prefixed over https) whose value is stored
+ * only as a keyed digest (functions/store/console-sessions.ts). Every console route asks for the role it needs itself (`requireConsole`);
+ * every form (POST) carries a CSRF token derived from the console session, checked before anything is done.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

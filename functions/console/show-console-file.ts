@@ -2,8 +2,9 @@
  * `GET /console/files/{id}/contents?link=…` (reviewer): one image of a revealed session page,
  * streamed through the console, only with the short-lived link that page was rendered with (60
  * seconds, bound to this console session and file) and a live reviewer's cookie; each view is
- * recorded. Never cached. Only an image whose declared size was checked at submit is sent to the browser. The bucket is never public: an image too large for a Lambda response is
- * a redirect to a presigned GET valid 60 seconds, as the Files API does.
+ * recorded. Never cached. Only an image whose declared size was checked at submit is sent to the
+ * browser. The bucket is never public: an image too large for a Lambda response is a redirect to a presigned GET valid 60 seconds, as the
+ * Files API does.
  */
 import { VerityError } from '../domain/errors';
 import { MAX_IMAGE_SIDE_PIXELS, withinImageLimit } from '../domain/image-signature';

@@ -56,7 +56,10 @@ export type KeyPermission = (typeof KEY_PERMISSIONS)[number];
 /** What a route needs of a key. */
 export type KeyAccess = 'read' | 'write';
 
-/** How long after its processing a verification's sensitive results are readable with a restricted key that is not IP-restricted (Stripe: "the last 48 hours"). */
+/**
+ * How long after its processing a verification's sensitive results are readable with a restricted key that is not IP-restricted (Stripe:
+ * "the last 48 hours").
+ */
 export const SENSITIVE_RESULTS_WINDOW_SECONDS = 48 * 60 * 60;
 
 export interface RestrictedKeyGrant {
@@ -70,7 +73,10 @@ export interface RestrictedKeyGrant {
 /** What a key may do: a secret key everything but sensitive results, a restricted key what it was given. */
 export type KeyGrant = { type: 'secret' } | ({ type: 'restricted' } & RestrictedKeyGrant);
 
-/** A restricted key's grant made from the options given; unspecified resources are `read`, so the plain restricted key is read-only and sees nothing sensitive. */
+/**
+ * A restricted key's grant made from the options given; unspecified resources are `read`, so the plain restricted key is read-only and sees
+ * nothing sensitive.
+ */
 export function restrictedKeyGrant(options: {
   permissions?: Partial<Record<KeyResource, KeyPermission>>;
   sensitive_results?: boolean;

@@ -37,7 +37,10 @@ export interface EvaluationReport {
   by_country: Record<string, Rates>;
   /** How often each failure code was given, split by the label. */
   failure_codes: { expected_verified: Record<string, number>; expected_unverified: Record<string, number> };
-  /** Per field: rows with a label for it, and the share read exactly (names compared without accents, case or punctuation; numbers without spaces or dashes). */
+  /**
+   * Per field: rows with a label for it, and the share read exactly (names compared without accents, case or punctuation; numbers without
+   * spaces or dashes).
+   */
   /** Per optional column: rows that give it, rows read exactly, and that share (`rate`, 0–1) with its 95% Wilson interval. */
   field_accuracy: Record<FieldColumn, { compared: number; correct: number; rate: number | null; interval: Rate['interval'] }>;
   face_similarity: {

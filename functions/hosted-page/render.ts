@@ -57,7 +57,10 @@ const midSentence = (business: string) => business.replace(/^The /, 'the ');
  */
 const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
-/** The documents a person may use; the view promises all three when the session allows any, but an empty list must not read as "passport only". */
+/**
+ * The documents a person may use; the view promises all three when the session allows any, but an empty list must not read as "passport
+ * only".
+ */
 const allowedDocuments = (requirements: PageRequirements): DocumentType[] =>
   requirements.documentTypes.length > 0 ? requirements.documentTypes : [...DOCUMENT_TYPES];
 

@@ -7,7 +7,9 @@ import { tableName } from './schema';
 const KIND = 'api_key';
 const keyOf = (hash: string) => ({ pk: `${KIND}#${hash}`, sk: KIND });
 
-/** A stored key: whose it is, and what it may do (a restricted key's grant is stored with its hash; an item without one is a secret key's). */
+/**
+ * A stored key: whose it is, and what it may do (a restricted key's grant is stored with its hash; an item without one is a secret key's).
+ */
 export interface StoredApiKey {
   scope: Scope;
   grant: KeyGrant;

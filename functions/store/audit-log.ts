@@ -38,7 +38,10 @@ export interface ConsoleAuditEvent {
   action: ConsoleAuditAction;
   /** Who: the operator's address, role and console session (`cs_…`). */
   operator: { email: string; role: ConsoleRole; console_session: string };
-  /** Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for sign-in and sign-out. */
+  /**
+   * Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for
+   * sign-in and sign-out.
+   */
   target: {
     object: 'identity.verification_session' | 'identity.verification_report' | 'file' | 'verity.console_session' | 'verity.console_link';
     id: string;

@@ -231,9 +231,9 @@ export async function insertSession(change: SessionChange, also?: AlsoWrite): Pr
 }
 
 /**
- * Applies a change to the stored session (read afresh unless the caller has just read it). The write is conditional on the version that was read;
- * when another request changed the session in between, the change is decided again on the
- * session as it now is (returned by the failed write itself), so a change that is no longer
+ * Applies a change to the stored session (read afresh unless the caller has just read it). The
+ * write is conditional on the version that was read; when another request changed the session in between, the change is decided again on
+ * the session as it now is (returned by the failed write itself), so a change that is no longer
  * allowed fails with the domain's error and an allowed one is never lost.
  */
 export async function changeSession(

@@ -31,7 +31,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     work,
     async ({ item, expired }) => {
       if (!expired) return queueChecks(item);
-      // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that record's.
+      // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that
+      // record's.
       await loadSubmissionKeys([item]);
       const { scope, submission } = submissionOfItem(item)!;
       return giveUp(scope, submission);

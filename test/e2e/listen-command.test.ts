@@ -1,4 +1,7 @@
-/** `npm run listen`: registers a test endpoint on a running Verity, prints its secret, shows each delivery, and deletes the endpoint when stopped. */
+/**
+ * `npm run listen`: registers a test endpoint on a running Verity, prints its secret, shows each delivery, and deletes the endpoint when
+ * stopped.
+ */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -51,9 +51,14 @@ async function fullSizePhoto(page: Page): Promise<{ name: string; mimeType: stri
     const ground = g.createLinearGradient(0, 0, 3000, 2000); ground.addColorStop(0, '#c8d4e8'); ground.addColorStop(1, '#f4e2c8');
     g.fillStyle = ground; g.fillRect(0, 0, 3000, 2000);
     g.fillStyle = '#223'; g.font = '64px sans-serif';
-    for (let line = 0; line < 20; line++) g.fillText('PASSPORT  P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<  ' + line, 60, 120 + line * 90);
+    for (let line = 0; line < 20; line++)
+      g.fillText('PASSPORT  P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<  ' + line, 60, 120 + line * 90);
     const pixels = g.getImageData(0, 0, 3000, 2000); let seed = 7;
-    for (let i = 0; i < pixels.data.length; i += 4) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; const grain = (seed % 17) - 8; pixels.data[i] += grain; pixels.data[i + 1] += grain; pixels.data[i + 2] += grain; }
+    for (let i = 0; i < pixels.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const grain = (seed % 17) - 8;
+      pixels.data[i] += grain; pixels.data[i + 1] += grain; pixels.data[i + 2] += grain;
+    }
     g.putImageData(pixels, 0, 0);
     return c.toDataURL('image/jpeg', 0.92);
   })()`)) as string;

@@ -92,7 +92,9 @@ const keyTableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => !r.Prope
 const signingSecretId = () => ofType('AWS::SecretsManager::Secret').find(([id]) => id !== keySecretId())![0];
 const keySecretId = () =>
   ofType('AWS::SecretsManager::Secret').find(([, r]) => String(r.Properties.Description).includes('key-encryption key'))![0];
-/** A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager. */
+/**
+ * A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager.
+ */
 const isSessionKeyGrant = (statement: { Resource: unknown; Condition?: unknown }) => {
   const text = JSON.stringify([statement.Resource, statement.Condition ?? null]);
   return text.includes(`"${keyTableId()}"`) || text.includes(`"${keySecretId()}"`) || text.includes('kms:ViaService');
@@ -126,7 +128,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery worker.
+    // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
+    // worker.
     expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 6);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
@@ -473,7 +476,10 @@ describe('least privilege', () => {
 
   it('gives session keys only to the functions that open, make or shred sealed values: who has which', () => {
     const keyTableArn = { 'Fn::GetAtt': [keyTableId(), 'Arn'] };
-    /** Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three workers named here. */
+    /**
+     * Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three
+     * workers named here.
+     */
     const expected: Record<'none' | 'make' | 'shred', string[]> = {
       // Console sign-in and sign-out, the audit log, the operators page, webhook endpoints and their deliveries: nothing of a session.
       none: [
