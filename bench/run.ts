@@ -48,7 +48,7 @@ import { getSession, sessionItem, sessionOfItem } from '../functions/store/sessi
 import { keyEncryptionKey } from '../functions/store/key-encryption-key';
 import { keyTableName } from '../functions/store/key-schema';
 import { forgetSessionKeys, newSessionKeyItem } from '../functions/store/session-keys';
-import { newObjectId } from '../functions/wire/ids';
+import { newObjectId } from '../functions/domain/ids';
 import { routes } from '../functions/routes';
 import { VerityStack } from '../lib/verity-stack';
 import { ensureTable, localClient, startDynamoDbLocal } from '../local/dynamodb';

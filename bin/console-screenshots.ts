@@ -23,7 +23,7 @@ import {
 import type { ConsoleAuditEvent } from '../functions/store/audit-log';
 import type { ConsoleSession } from '../functions/store/console-sessions';
 import { renderEvent } from '../functions/wire/events';
-import { newObjectId } from '../functions/wire/ids';
+import { newObjectId } from '../functions/domain/ids';
 import { launchChromium } from '../test/support/browser';
 import { writeScreenshots } from './screenshots';
 

@@ -35,7 +35,7 @@ import {
   saveConsoleLink,
   type ConsoleRole,
 } from '../functions/store/console-sessions';
-import { isObjectId } from '../functions/wire/ids';
+import { isObjectId } from '../functions/domain/ids';
 import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
 import { publicUrl } from '../functions/wire/session-secrets';
 import { deleteApiKey, saveApiKey } from '../functions/store/api-keys';

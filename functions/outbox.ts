@@ -9,7 +9,7 @@ import type { VerificationSession } from './domain/verification-session';
 import { redactionJobWrite } from './store/redaction-jobs';
 import type { SessionChange } from './store/sessions';
 import { renderEvent, type EventRequest } from './wire/events';
-import { newObjectId } from './wire/ids';
+import { newObjectId } from './domain/ids';
 
 export interface ChangeOrigin {
   /** The API request that caused the change; null for changes nobody requested. */

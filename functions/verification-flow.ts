@@ -12,7 +12,7 @@ import type { SessionChange } from './store/sessions';
 import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from './store/submissions';
 import { deleteItem, putNew } from './store/transaction-items';
 import { reportItem } from './store/verification-reports';
-import { newObjectId } from './wire/ids';
+import { newObjectId } from './domain/ids';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 

@@ -1,6 +1,6 @@
 /** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
 import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import {
   CONSOLE_PATH,
   ConsoleRefusal,

@@ -7,7 +7,7 @@ import { listReports } from '../store/verification-reports';
 import { requestIdOf } from '../http/stripe-responses';
 import { recordConsoleAudit, type ConsoleAuditEvent } from '../store/audit-log';
 import type { ConsoleSession } from '../store/console-sessions';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { csrfToken, hasRole, imageLink, notFound } from './console-access';
 import type { SessionPageView } from './render';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { invalidParameter, VerityError } from './errors';
-import { randomToken } from '../wire/ids';
+import { randomToken } from './ids';
 import type { Mode } from './verification-session';
 
 export function generateSecretKey(mode: Mode): string {

@@ -11,7 +11,7 @@ import type { FileContents } from '../store/files';
 import type { FileInfo } from '../store/submissions';
 import { getSession } from '../store/sessions';
 import { FILE_TYPES } from '../wire/files';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 
 /** The sessions among `sessionIds` whose data is still there (not redacted, nor being redacted): one read per distinct session. */
 async function unredactedSessions(scope: Scope, sessionIds: string[]): Promise<Set<string>> {

@@ -8,7 +8,7 @@
  */
 import { invalidParameter, VerityError } from '../domain/errors';
 import { getDelivery } from '../store/webhook-deliveries';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { required, requiredString } from '../wire/schema';
 import { attemptDelivery } from '../webhooks/delivery-worker';
 import { stripeEndpoint } from './endpoint';

@@ -23,7 +23,7 @@ import {
 import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo } from '../store/files';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
-import { isObjectId, newObjectId } from '../wire/ids';
+import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';

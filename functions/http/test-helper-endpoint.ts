@@ -11,7 +11,7 @@ import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
 import { concludeChange, submitAndConcludeChange, submitChange } from '../verification-flow';
 import { expandParam } from '../wire/expand';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import type { Infer, Shape } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';

@@ -7,7 +7,7 @@ import type { Scope } from '../domain/verification-session';
 import type { WebhookEndpoint } from '../domain/webhook-endpoint';
 import type { WebhookDelivery } from '../store/webhook-deliveries';
 import { getWebhookEndpoint, type StoredWebhookEndpoint } from '../store/webhook-endpoints';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { array, requiredString, url, type Validator } from '../wire/schema';
 import { checkEndpointUrl } from '../webhooks/endpoint-url';
 

@@ -8,7 +8,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/verification-session';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import { dynamo } from './client';
 import type { ConsoleRole } from './console-sessions';
 import { queryPage, type PageQuery } from './list-page';

@@ -5,7 +5,7 @@
  * `FILTERED_READ_BUDGET` (600).
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { idFloorForTime } from '../wire/ids';
+import { idFloorForTime } from '../domain/ids';
 import type { CreatedRange } from '../wire/lists';
 import { dynamo, type StoredItem } from './client';
 import type { Scope } from '../domain/verification-session';

@@ -1,6 +1,6 @@
 /** Stripe's list conventions: parameters, the `created` filter and the list envelope. */
 import { expandParam } from './expand';
-import { isObjectId } from './ids';
+import { isObjectId } from '../domain/ids';
 import { invalidParameter } from '../domain/errors';
 import { isParamTree } from './params';
 import { integer, string, type Validator } from './schema';

@@ -6,7 +6,7 @@ import { sessionItem } from '../../functions/store/sessions';
 import { keyEncryptionKey } from '../../functions/store/key-encryption-key';
 import { keyTableName } from '../../functions/store/key-schema';
 import { newSessionKeyItem } from '../../functions/store/session-keys';
-import { newObjectId } from '../../functions/wire/ids';
+import { newObjectId } from '../../functions/domain/ids';
 
 /**
  * `count` sessions of `scope` written straight to the table, 25 per call (far faster than one

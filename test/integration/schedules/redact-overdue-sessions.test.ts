@@ -9,7 +9,7 @@ import { changeWithEvents } from '../../../functions/outbox';
 import { handler } from '../../../functions/schedules/redact-overdue-sessions';
 import { handler as worker } from '../../../functions/streams/redact-sessions';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { addCopies, copiesOf, countWrites, savedProgress, useOwnTable, verifiedThenRedacted } from '../../support/redaction';
 
 useOwnTable('backstop');

@@ -40,7 +40,7 @@ import { completionItem } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
 import { getSubmission, submissionItem, submissionOfItem, submissionKey, loadSubmissionKeys } from '../../../functions/store/submissions';
 import { getReport, listReports, REPORT_KIND, reportItem } from '../../../functions/store/verification-reports';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { countCalls } from '../../support/dynamo-calls';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });

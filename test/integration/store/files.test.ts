@@ -21,7 +21,7 @@ import {
 } from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
 import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { jpegHeader } from '../../support/images';
 import { filesUnder } from '../../support/uploads';
 

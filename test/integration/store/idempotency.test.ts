@@ -15,7 +15,7 @@ import { changeWithEvents } from '../../../functions/outbox';
 import { listEvents } from '../../../functions/store/events';
 import { completeKey, completionItem, usedKey, type IdempotentRequest, type SavedResponse } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, type AlsoWrite } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 
 const origin = { request: { id: 'req_x', idempotency_key: 'k' }, now: new Date() };
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });

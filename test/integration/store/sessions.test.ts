@@ -5,7 +5,7 @@ import { createVerificationSession, updateVerificationSession, type Scope } from
 import { dynamo } from '../../../functions/store/client';
 import { FILTERED_READ_BUDGET } from '../../../functions/store/list-page';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { countCalls } from '../../support/dynamo-calls';
 import { seedSessions } from '../../support/seed-sessions';
 

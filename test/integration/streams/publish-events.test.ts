@@ -10,7 +10,7 @@ import { keyEncryptionKey } from '../../../functions/store/key-encryption-key';
 import { newSessionKeyItem } from '../../../functions/store/session-keys';
 import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events';
 import type { StripeEvent } from '../../../functions/wire/events';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { startEventReceiver, type EventReceiver } from '../../../local/event-receiver';
 import { streamRecord } from '../../support/events';
 

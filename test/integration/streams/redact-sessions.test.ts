@@ -43,7 +43,7 @@ import {
   UPLOADS_BUCKET_ENV,
 } from '../../../functions/store/files';
 import { pageOfCopies } from '../../../functions/store/session-copies';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
 import { filesUnder } from '../../support/uploads';
 

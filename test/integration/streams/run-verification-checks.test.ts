@@ -20,7 +20,7 @@ import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/run-verification-checks';
 import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
 import { submitChange } from '../../../functions/verification-flow';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { streamRecord } from '../../support/events';
 import { eventually } from '../../support/verification';
 
