@@ -8,7 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CONSOLE_SESSION_SECONDS, findConsoleSession, type ConsoleRole, type ConsoleSession } from '../store/console-sessions';
-import { signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
 
 export const CONSOLE_COOKIE = 'verity_console';
 /** Everything the console serves is under this path, and its cookie is sent nowhere else. */

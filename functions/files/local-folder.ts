@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UPLOAD_CONTENT_TYPES, UPLOAD_KEY_PATTERN, type ObjectStore, type UploadContentType } from './objects';
-import { signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
 
 /** Where the local runtime serves uploads, on its own host (so the page's `connect-src 'self'` covers it). */
 export const LOCAL_UPLOAD_PATH = '/local/uploads';

@@ -24,7 +24,8 @@ import {
   type UsedKey,
 } from '../store/idempotency';
 import type { AlsoWrite, SessionChange } from '../store/sessions';
-import { signingSecret, withCredentials, withoutCredentials } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
+import { withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
 import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-access';
 import { rateLimited } from './rate-limit';

@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
 import type { Mode, Scope } from '../domain/verification-session';
 import { newObjectId } from '../domain/ids';
-import { signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
 import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';
 import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, listPartition, tableName, tableSchema } from './schema';
 
