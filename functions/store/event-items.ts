@@ -3,7 +3,7 @@
  * 30 days. No client here, so the stream publisher can read items without bundling DynamoDB's SDK.
  */
 import type { Scope } from '../domain/verification-session';
-import type { StripeEvent } from '../wire/events';
+import type { StripeEvent } from '../domain/events';
 import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';

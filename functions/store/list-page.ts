@@ -6,11 +6,18 @@
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { idFloorForTime } from '../domain/ids';
-import type { CreatedRange } from '../wire/lists';
 import { dynamo, type StoredItem } from './client';
 import type { Scope } from '../domain/verification-session';
 import { filterPartition } from './filter-partitions';
 import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
+
+/** A `created` filter of a list, in epoch seconds (Stripe's `created[gt]`, `[gte]`, `[lt]`, `[lte]`). */
+export interface CreatedRange {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
 
 export interface PageQuery {
   limit: number;

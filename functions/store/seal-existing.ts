@@ -18,7 +18,7 @@ import { sealedAttribute, sealedName } from './session-keys';
 import { changeSession } from './sessions';
 import { REPORT_KIND, reportItem } from './verification-reports';
 import type { VerificationReport } from '../domain/verification-report';
-import type { StripeEvent } from '../wire/events';
+import type { StripeEvent } from '../domain/events';
 import { withMetadataOfStored } from './metadata-attribute';
 
 export interface SealCounts {

@@ -2,7 +2,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VerificationReport } from '../domain/verification-report';
 import type { Scope, SessionType } from '../domain/verification-session';
-import type { CreatedRange } from '../wire/lists';
+import type { CreatedRange } from './list-page';
 import { dynamo, type StoredItem } from './client';
 import { filteredIndexQuery, queryPage } from './list-page';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';

@@ -4,13 +4,7 @@ import { isObjectId } from '../domain/ids';
 import { invalidParameter } from '../domain/errors';
 import { isParamTree } from './params';
 import { integer, string, type Validator } from './schema';
-
-export interface CreatedRange {
-  gt?: number;
-  gte?: number;
-  lt?: number;
-  lte?: number;
-}
+import type { CreatedRange } from '../store/list-page';
 
 export const listLimit = () => integer({ min: 1, max: 100 });
 export const cursor = () => string({ maxLength: 5000 });
