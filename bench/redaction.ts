@@ -14,7 +14,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { cpus } from 'node:os';
 import { newAccountId } from '../functions/domain/api-keys';
-import type { Scope } from '../functions/domain/verification-session';
+import type { Scope } from '../functions/domain/scope';
 import { handler as backstop } from '../functions/schedules/redact-overdue-sessions';
 import { dynamo } from '../functions/store/client';
 import { redactionJobKey } from '../functions/store/redaction-jobs';

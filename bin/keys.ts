@@ -22,7 +22,7 @@ import {
 } from '../functions/domain/api-keys';
 import { VerityError } from '../functions/domain/errors';
 import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
-import type { Mode } from '../functions/domain/verification-session';
+import type { Mode } from '../functions/domain/scope';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
 import {

@@ -13,7 +13,8 @@
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
-import { redactVerificationSession, type Scope } from './domain/verification-session';
+import { redactVerificationSession } from './domain/verification-session';
+import type { Scope } from './domain/scope';
 import { changeWithEvents } from './outbox';
 import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from './store/client';
 import { EVENT_KIND } from './store/event-items';

@@ -5,7 +5,8 @@
  * emits the same events and writes the same items.
  */
 import { buildVerificationReport } from './domain/verification-report';
-import { concludeVerification, submitVerificationSession, type Scope, type VerificationSession } from './domain/verification-session';
+import { concludeVerification, submitVerificationSession, type VerificationSession } from './domain/verification-session';
+import type { Scope } from './domain/scope';
 import type { ChecksOutcome, Submission } from './domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
 import type { SessionChange } from './store/sessions';

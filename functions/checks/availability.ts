@@ -5,7 +5,8 @@
  */
 import { invalidParameter } from '../domain/errors';
 import { checksOf } from '../domain/verification-checks';
-import type { Mode, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 
 /**
  * `aws`: live sessions are checked by Textract and Rekognition (set by the CDK stack on the checks worker and the page; opt-in under `npm

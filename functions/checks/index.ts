@@ -9,7 +9,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { TextractClient, type TextractClientConfig } from '@aws-sdk/client-textract';
 import type { VerificationChecks } from '../domain/verification-checks';
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 import { fileStore } from '../store/files';
 import { checksAvailable, ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from './availability';
 import { lambdaIdNumberProvider } from './lambda-id-number-provider';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { invalidParameter, VerityError } from './errors';
 import { randomToken } from './ids';
-import type { Mode } from './verification-session';
+import type { Mode } from './scope';
 
 export function generateSecretKey(mode: Mode): string {
   return `sk_${mode}_${randomToken(48)}`;

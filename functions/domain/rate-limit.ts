@@ -13,7 +13,7 @@
  *
  * Everything here is pure but for the lease call and the clock, which are injected.
  */
-import type { Mode, Scope } from './verification-session';
+import type { Mode, Scope } from './scope';
 
 /** Requests a second per mode; `null` is no limit. */
 export type RateLimits = Record<Mode, number | null>;

@@ -8,7 +8,7 @@
 import { invalidParameter, quoted } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
 import { SESSION_EVENT_TYPES, type SessionEventType } from './events';
-import type { Mode, Scope } from './verification-session';
+import type { Mode, Scope } from './scope';
 
 export interface WebhookEndpoint {
   id: string;

@@ -8,7 +8,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Scope, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { requestParams, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
 import { createHmac } from 'node:crypto';

@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { resourceMissing } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { describeFile } from '../store/file-descriptions';
 import type { FileContents } from '../store/files';
 import type { FileInfo } from '../store/submissions';

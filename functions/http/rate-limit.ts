@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RATE_LIMIT_VARIABLES, rateLimitsFrom, RequestLimiter, type RateLimits } from '../domain/rate-limit';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { leaseRequests } from '../store/rate-limits';
 import { rateLimitResponse } from '../wire/errors';
 

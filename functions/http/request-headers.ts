@@ -13,7 +13,7 @@
  * `Idempotency-Key` is honoured by the endpoint itself (functions/http/endpoint.ts).
  */
 import { invalidParameter } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { API_VERSION, servedVersion, type ServedVersion } from '../wire/api-versions';
 
 type Headers = Record<string, string | undefined>;

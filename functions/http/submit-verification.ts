@@ -9,7 +9,8 @@
 import { invalidParameter } from '../domain/errors';
 import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
-import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
+import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import {
   attemptOf,
   cookieActs,

@@ -3,7 +3,7 @@
  * shows it, finding the one a path names in the caller's scope, and a delivery as the log shows it.
  */
 import { resourceMissing } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import type { WebhookEndpoint } from '../domain/webhook-endpoint';
 import type { WebhookDelivery } from '../store/webhook-deliveries';
 import { getWebhookEndpoint, type StoredWebhookEndpoint } from '../store/webhook-endpoints';

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyGrant, RestrictedKeyGrant } from '../domain/api-keys';
-import type { Mode, Scope } from '../domain/verification-session';
+import type { Mode, Scope } from '../domain/scope';
 import { dynamo } from './client';
 import { tableName } from './schema';
 

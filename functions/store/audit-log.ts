@@ -7,7 +7,7 @@
  * so redaction leaves it as it is.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { newObjectId } from '../domain/ids';
 import { dynamo } from './client';
 import type { ConsoleRole } from './console-sessions';

@@ -7,7 +7,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
-import type { Mode, Scope } from '../domain/verification-session';
+import type { Mode, Scope } from '../domain/scope';
 import { newObjectId } from '../domain/ids';
 import { signingSecret } from '../secrets/signing-secret';
 import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';

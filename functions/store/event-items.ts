@@ -2,7 +2,7 @@
  * Lifecycle events as DynamoDB items: written with the change that caused them (the outbox), kept
  * 30 days. No client here, so the stream publisher can read items without bundling DynamoDB's SDK.
  */
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import type { StripeEvent } from '../domain/events';
 import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';

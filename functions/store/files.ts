@@ -14,7 +14,7 @@
  * contents are still read from there until the item is redacted.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { localFolderObjects } from '../files/local-folder';
 import {
   DOWNLOAD_URL_SECONDS,

@@ -11,7 +11,7 @@
  * response showed is redacted, only which session it was remains (`forgetSavedResponse`).
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, setAttributesUnlessConditionFails, type StoredItem } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';

@@ -7,7 +7,7 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { idFloorForTime } from '../domain/ids';
 import { dynamo, type StoredItem } from './client';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { filterPartition } from './filter-partitions';
 import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
 

@@ -9,7 +9,7 @@
  * carries on from there. It has no TTL: nothing but a finished redaction removes it.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';
 import type { PartitionCursor } from './partition';
 import { objectKey, tableName, tableSchema } from './schema';

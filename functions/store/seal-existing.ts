@@ -8,7 +8,8 @@
  * (24 hours, 35 days). Every step can run again: what is sealed is skipped.
  */
 import { ScanCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails, type StoredItem } from './client';
 import { EVENT_KIND, eventItem } from './event-items';
 import { IDEMPOTENCY_KIND, type SavedResponse } from './idempotency';

@@ -27,7 +27,7 @@
  * throws rather than store or show a value in clear.
  */
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo, untilProcessed, type StoredItem } from './client';
 import { newKey, openBytes, openJson, sealBytes, sealJson } from './encryption';
 import { keyEncryptionKey, loadedKeyEncryptionKey } from './key-encryption-key';

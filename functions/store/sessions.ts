@@ -4,7 +4,8 @@
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
-import type { Scope, SessionStatus, SessionType, VerificationSession } from '../domain/verification-session';
+import type { SessionStatus, SessionType, VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { firstCredentials } from '../domain/session-credentials';
 import type { VerificationReport } from '../domain/verification-report';
 import type { StripeEvent } from '../domain/events';

@@ -8,7 +8,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
 import { dynamo, type StoredItem } from './client';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
 

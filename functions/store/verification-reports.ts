@@ -1,7 +1,8 @@
 /** VerificationReports in DynamoDB: written with the change that concludes a submission, then only read. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VerificationReport } from '../domain/verification-report';
-import type { Scope, SessionType } from '../domain/verification-session';
+import type { SessionType } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import type { CreatedRange } from './list-page';
 import { dynamo, type StoredItem } from './client';
 import { filteredIndexQuery, queryPage } from './list-page';

@@ -24,7 +24,7 @@
  */
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { Mode, Scope } from '../domain/verification-session';
+import type { Mode, Scope } from '../domain/scope';
 import { dynamo, isConditionalCheckFailure, setAttributesUnlessConditionFails, writeUnlessConditionFails, type StoredItem } from './client';
 import { EVENT_KIND } from './event-items';
 import { queryPage, type PageQuery } from './list-page';

@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidParameter, resourceMissing, VerityError } from '../domain/errors';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../domain/webhook-endpoint';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo, isConditionalCheckFailure, type StoredItem } from './client';
 import { queryPage, type PageQuery } from './list-page';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';

@@ -12,7 +12,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { isTtlDeletion } from './ttl-deletion';
 import { checksQueue } from '../checks/queue';
 import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { changeSession } from '../store/sessions';
 import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
 import { concludeChange } from '../verification-flow';

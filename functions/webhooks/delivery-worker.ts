@@ -10,7 +10,7 @@
  * delivered nothing else meanwhile, is disabled, and the worker logs the metric the stack's alarm
  * watches (`Verity/Webhooks EndpointsDisabled`).
  */
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 import { getEvent } from '../store/events';
 import { fairOrder } from '../domain/fair-order';
 import {

@@ -9,7 +9,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { credentialUsable, type CredentialKind } from '../domain/session-credentials';
-import type { Mode, Scope, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Mode, Scope } from '../domain/scope';
 import { signingSecret } from '../secrets/signing-secret';
 
 export interface SessionSecrets {

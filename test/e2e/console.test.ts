@@ -13,7 +13,7 @@ import { objectKey, tableName } from '../../functions/store/schema';
 import { FILE_INFO_KIND } from '../../functions/store/submissions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { newRestrictedKey } from '../support/accounts';
 import { pngImage } from '../support/images';
 import { consoleLinkToken, csrfOf, signInToConsole } from '../support/console';

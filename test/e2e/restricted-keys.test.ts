@@ -8,7 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyResource } from '../../functions/domain/api-keys';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { dynamo } from '../../functions/store/client';
 import { describeFile } from '../../functions/store/file-descriptions';
 import { tableName } from '../../functions/store/schema';

@@ -10,7 +10,7 @@ import { routes, type Route } from '../../functions/routes';
 import { withSessionKeyGrant } from '../../functions/store/key-grants';
 import { destroySessionKey } from '../../functions/store/session-keys';
 import { getSession } from '../../functions/store/sessions';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
 import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_ATTEMPT_DAY } from '../../functions/store/files';
 import type { LocalRuntime } from '../../local/runtime';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { newRestrictedKey } from '../support/accounts';
 import { jpegFrame, jpegHeader, jpegSegment, pngDeclaring, pngImage } from '../support/images';
 import { MAX_IMAGE_SIDE_PIXELS } from '../../functions/domain/image-signature';

@@ -1,5 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createVerificationSession, type Scope } from '../../functions/domain/verification-session';
+import { createVerificationSession } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { dynamo } from '../../functions/store/client';
 import { tableName } from '../../functions/store/schema';
 import { sessionItem } from '../../functions/store/sessions';

@@ -4,7 +4,8 @@
  * one tenant's backlog does not hold up another's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerificationSession, redactVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import { createVerificationSession, redactVerificationSession } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { changeWithEvents } from '../../../functions/outbox';
 import { handler } from '../../../functions/schedules/redact-overdue-sessions';
 import { handler as worker } from '../../../functions/streams/redact-sessions';

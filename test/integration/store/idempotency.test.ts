@@ -9,8 +9,8 @@ import {
   cancelVerificationSession,
   createVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { changeWithEvents } from '../../../functions/outbox';
 import { listEvents } from '../../../functions/store/events';
 import { completeKey, completionItem, usedKey, type IdempotentRequest, type SavedResponse } from '../../../functions/store/idempotency';

@@ -5,8 +5,8 @@ import {
   cancelVerificationSession,
   createVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';

@@ -13,8 +13,8 @@ import {
   createVerificationSession,
   redactVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { changeWithEvents } from '../../../functions/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';

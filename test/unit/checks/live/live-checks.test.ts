@@ -37,11 +37,8 @@ import { DOCUMENT_REASONS } from '../../../../functions/checks/live/document';
 import { SELFIE_REASONS } from '../../../../functions/checks/live/selfie';
 import { FAILURES, type ChecksOutcome, type Submission } from '../../../../functions/domain/verification-checks';
 import { buildVerificationReport, verifiedOutputs } from '../../../../functions/domain/verification-report';
-import {
-  createVerificationSession,
-  type CreateVerificationSessionInput,
-  type Scope,
-} from '../../../../functions/domain/verification-session';
+import { createVerificationSession, type CreateVerificationSessionInput } from '../../../../functions/domain/verification-session';
+import type { Scope } from '../../../../functions/domain/scope';
 
 /** A fixture as AWS's JSON (`any`: AWS documents `ValueType: "Date"` where the SDK's type says `"DATE"`). */
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}.json`, import.meta.url), 'utf8'));
