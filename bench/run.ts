@@ -40,7 +40,7 @@ import { handler as update } from '../functions/http/update-verification-session
 import { handler as processHelper } from '../functions/http/process-verification-session';
 import { handler as verifyHelper } from '../functions/http/verify-verification-session';
 import { completionItem } from '../functions/store/idempotency';
-import { changeWithEvents } from '../functions/outbox';
+import { changeWithEvents } from '../functions/flows/outbox';
 import { saveApiKey } from '../functions/store/api-keys';
 import { dynamo } from '../functions/store/client';
 import { eventItem } from '../functions/store/event-items';

@@ -15,7 +15,7 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
 import { redactVerificationSession } from './domain/verification-session';
 import type { Scope } from './domain/scope';
-import { changeWithEvents } from './outbox';
+import { changeWithEvents } from './flows/outbox';
 import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from './store/client';
 import { EVENT_KIND } from './store/event-items';
 import { fileStore, UPLOAD_COUNT_KIND } from './store/files';

@@ -5,7 +5,7 @@
  */
 import { cancelVerificationSession, redactVerificationSession, type VerificationSession } from './domain/verification-session';
 import type { Scope } from './domain/scope';
-import { changeWithEvents, type ChangeOrigin } from './outbox';
+import { changeWithEvents, type ChangeOrigin } from './flows/outbox';
 import { changeSession, type AlsoWrite, type StoredSession } from './store/sessions';
 
 export type SessionTransition = (session: VerificationSession, now: Date) => VerificationSession;

@@ -8,7 +8,7 @@ import { buildVerificationReport } from './domain/verification-report';
 import { concludeVerification, submitVerificationSession, type VerificationSession } from './domain/verification-session';
 import type { Scope } from './domain/scope';
 import type { ChecksOutcome, Submission } from './domain/verification-checks';
-import { changeWithEvents, type ChangeOrigin } from './outbox';
+import { changeWithEvents, type ChangeOrigin } from './flows/outbox';
 import type { SessionChange } from './store/sessions';
 import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from './store/submissions';
 import { deleteItem, putNew } from './store/transaction-items';

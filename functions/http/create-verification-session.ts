@@ -1,6 +1,6 @@
 import { refuseUncheckableIdNumber } from '../checks/availability';
 import { createVerificationSession } from '../domain/verification-session';
-import { changeWithEvents } from '../outbox';
+import { changeWithEvents } from '../flows/outbox';
 import { insertSession } from '../store/sessions';
 import { expandParam } from '../wire/expand';
 import { newObjectId } from '../domain/ids';

@@ -32,7 +32,7 @@ import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-a
 import { rateLimited } from './rate-limit';
 import { refuseOtherAccount, requestedVersion } from './request-headers';
 import { API_VERSION, renderForVersion } from '../wire/api-versions';
-import type { ChangeOrigin } from '../outbox';
+import type { ChangeOrigin } from '../flows/outbox';
 import { renderSessionNow } from './session-response';
 import { answerInVersion, requestIdOf, stripeResponses } from './stripe-responses';
 

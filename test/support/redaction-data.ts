@@ -9,7 +9,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { testModeOutcome } from '../../functions/checks/test-mode';
 import { createVerificationSession, redactVerificationSession } from '../../functions/domain/verification-session';
 import type { Scope } from '../../functions/domain/scope';
-import { changeWithEvents } from '../../functions/outbox';
+import { changeWithEvents } from '../../functions/flows/outbox';
 import { dynamo } from '../../functions/store/client';
 import { EVENT_KIND } from '../../functions/store/event-items';
 import { redactionJobKey, redactionProgressKey } from '../../functions/store/redaction-jobs';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVerificationSession, redactVerificationSession } from '../../../functions/domain/verification-session';
 import type { Scope } from '../../../functions/domain/scope';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { handler } from '../../../functions/schedules/redact-overdue-sessions';
 import { handler as worker } from '../../../functions/streams/redact-sessions';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';

@@ -17,7 +17,7 @@ import {
   updateVerificationSession,
 } from '../../../functions/domain/verification-session';
 import type { Scope } from '../../../functions/domain/scope';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { newKey, openBytes, sealBytes } from '../../../functions/store/encryption';
 import { EVENT_KIND } from '../../../functions/store/event-items';

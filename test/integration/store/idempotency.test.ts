@@ -11,7 +11,7 @@ import {
   updateVerificationSession,
 } from '../../../functions/domain/verification-session';
 import type { Scope } from '../../../functions/domain/scope';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { listEvents } from '../../../functions/store/events';
 import { completeKey, completionItem, usedKey, type IdempotentRequest, type SavedResponse } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, type AlsoWrite } from '../../../functions/store/sessions';

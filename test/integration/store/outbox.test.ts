@@ -7,7 +7,7 @@ import {
   updateVerificationSession,
 } from '../../../functions/domain/verification-session';
 import type { Scope } from '../../../functions/domain/scope';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { eventItem } from '../../../functions/store/event-items';
 import { keyEncryptionKey } from '../../../functions/store/key-encryption-key';
 import { newSessionKeyItem } from '../../../functions/store/session-keys';

@@ -11,7 +11,7 @@ import { jobBody, useChecksQueue } from '../../../functions/checks/queue';
 import { startLocalChecksQueue, type LocalChecksQueue } from '../../../local/checks-queue';
 import type { Submission } from '../../../functions/domain/verification-checks';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { tableName } from '../../../functions/store/schema';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
