@@ -5,7 +5,7 @@
 import { credentialRefused, useCredential } from '../domain/session-credentials';
 import { pageAccess, pageCookie, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
-import { submitChange } from '../verification-flow';
+import { submitChange } from '../flows/verification-flow';
 import { newObjectId } from '../domain/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';

@@ -23,7 +23,7 @@ import {
 } from '../hosted-page/page-access';
 import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo } from '../store/files';
 import { changeSession } from '../store/sessions';
-import { submitChange } from '../verification-flow';
+import { submitChange } from '../flows/verification-flow';
 import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';

@@ -1,6 +1,6 @@
 /**
  * Stripe's test helpers for Identity: move a test-mode session as a person's submission and
- * Verity's checks would, through the same changes (functions/verification-flow.ts), so they emit
+ * Verity's checks would, through the same changes (functions/flows/verification-flow.ts), so they emit
  * the same events and write the same reports as the verification page does.
  */
 import { VerityError } from '../domain/errors';
@@ -9,7 +9,7 @@ import type { Submission, TestCase } from '../domain/verification-checks';
 import { testModeOutcome } from '../checks/test-mode';
 import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
-import { concludeChange, submitAndConcludeChange, submitChange } from '../verification-flow';
+import { concludeChange, submitAndConcludeChange, submitChange } from '../flows/verification-flow';
 import { expandParam } from '../wire/expand';
 import { newObjectId } from '../domain/ids';
 import type { Infer, Shape } from '../wire/schema';

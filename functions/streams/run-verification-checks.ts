@@ -15,7 +15,7 @@ import { isProcessing, type ChecksOutcome, type Submission } from '../domain/ver
 import type { Scope } from '../domain/scope';
 import { changeSession } from '../store/sessions';
 import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
-import { concludeChange } from '../verification-flow';
+import { concludeChange } from '../flows/verification-flow';
 import { settleRecords } from './batch';
 import type { StoredItem } from '../store/client';
 

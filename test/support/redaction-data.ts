@@ -18,7 +18,7 @@ import { tableName } from '../../functions/store/schema';
 import { changeSession, insertSession } from '../../functions/store/sessions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
 import { TTL_DELETION_IDENTITY } from '../../functions/streams/ttl-deletion';
-import { submitAndConcludeChange } from '../../functions/verification-flow';
+import { submitAndConcludeChange } from '../../functions/flows/verification-flow';
 import { newObjectId } from '../../functions/domain/ids';
 
 export const PERSONAL = ['ref-jane-doe', 'jane@example.com', '+1 555 0100', 'Jenny', 'Rosen', '1234 Main St.', 'D1234567'];

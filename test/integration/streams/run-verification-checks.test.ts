@@ -19,7 +19,7 @@ import { submissionItem, submissionKey } from '../../../functions/store/submissi
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/run-verification-checks';
 import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
-import { submitChange } from '../../../functions/verification-flow';
+import { submitChange } from '../../../functions/flows/verification-flow';
 import { newObjectId } from '../../../functions/domain/ids';
 import { streamRecord } from '../../support/events';
 import { eventually } from '../../support/verification';
