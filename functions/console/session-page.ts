@@ -1,6 +1,6 @@
 /** What the console's session page reads, and the actions it offers: shared by its GET and its forms. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { requestedCancellation, requestedRedaction, allows } from '../session-actions';
+import { requestedCancellation, requestedRedaction, allows } from '../flows/session-actions';
 import { listSessionEvents } from '../store/events';
 import { getSession } from '../store/sessions';
 import { listReports } from '../store/verification-reports';
