@@ -1,6 +1,6 @@
 /**
  * The files the Files API may show: those of sessions that are not being redacted. Redaction
- * deletes a session's files in bounded runs (functions/redaction.ts); from the moment the
+ * deletes a session's files in bounded runs (functions/flows/redaction.ts); from the moment the
  * session is marked for redaction its files are unavailable (404) to every request.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';

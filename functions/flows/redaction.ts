@@ -12,14 +12,14 @@
  * only once every copy is done.
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
-import { redactVerificationSession } from './domain/verification-session';
-import type { Scope } from './domain/scope';
-import { changeWithEvents } from './flows/outbox';
-import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from './store/client';
-import { EVENT_KIND } from './store/event-items';
-import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
-import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
+import { redactedEventCopy, redactedReport, redactedSession } from '../domain/redaction';
+import { redactVerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
+import { changeWithEvents } from './outbox';
+import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from '../store/client';
+import { EVENT_KIND } from '../store/event-items';
+import { fileStore, UPLOAD_COUNT_KIND } from '../store/files';
+import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/idempotency';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -28,15 +28,15 @@ import {
   redactionProgressKey,
   saveRedactionProgress,
   type RedactionProgress,
-} from './store/redaction-jobs';
-import type { PartitionCursor } from './store/partition';
-import { tableName } from './store/schema';
-import { pageOfCopies } from './store/session-copies';
-import { destroySessionKey, sealedName } from './store/session-keys';
-import { changeSession, getSession } from './store/sessions';
-import { FILE_INFO_KIND, FILE_KIND } from './store/submissions';
-import { deleteItem } from './store/transaction-items';
-import { REPORT_KIND, reportItem } from './store/verification-reports';
+} from '../store/redaction-jobs';
+import type { PartitionCursor } from '../store/partition';
+import { tableName } from '../store/schema';
+import { pageOfCopies } from '../store/session-copies';
+import { destroySessionKey, sealedName } from '../store/session-keys';
+import { changeSession, getSession } from '../store/sessions';
+import { FILE_INFO_KIND, FILE_KIND } from '../store/submissions';
+import { deleteItem } from '../store/transaction-items';
+import { REPORT_KIND, reportItem } from '../store/verification-reports';
 
 /**
  * - `redacted`: this run finished the redaction;
