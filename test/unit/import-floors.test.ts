@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
  * The rooms of functions/, lowest floor first. A room is a folder (`store/`) or a single file
  * (`routes.ts`); rooms on one line share a floor and may not import each other.
  */
-export const FLOORS: readonly (readonly string[])[] = [
+const FLOORS: readonly (readonly string[])[] = [
   ['domain/', 'browser-bundles/'],
   ['secrets/'],
   ['files/'],
@@ -60,7 +60,7 @@ function sourceFiles(folder: string): string[] {
 }
 
 /** Each file's imports of other files of the project, as paths from the project's root. */
-export function importsOf(file: string, text: string): string[] {
+function importsOf(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found: string[] = [];
   const visit = (node: ts.Node) => {
@@ -77,7 +77,7 @@ export function importsOf(file: string, text: string): string[] {
 }
 
 /** Imports that run to a room on the same floor or a higher one, as `from -> to`. */
-export function upwardImports(graph: Map<string, string[]>): string[] {
+function upwardImports(graph: Map<string, string[]>): string[] {
   const found: string[] = [];
   for (const [file, targets] of graph) {
     const from = roomOf(file);
@@ -92,7 +92,7 @@ export function upwardImports(graph: Map<string, string[]>): string[] {
 }
 
 /** The files of each circle (a strongly connected component of more than one file), sorted. */
-export function circles(graph: Map<string, string[]>): string[][] {
+function circles(graph: Map<string, string[]>): string[][] {
   // Tarjan's algorithm.
   const index = new Map<string, number>();
   const low = new Map<string, number>();
