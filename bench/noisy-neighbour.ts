@@ -157,7 +157,8 @@ console.error('noisy neighbour: B alone…');
 const alone = await measure('B alone');
 
 console.error(
-  `noisy neighbour: A makes ${FLOOD_SESSIONS * FLOOD_ENDPOINTS} deliveries to endpoints that never answer, and delayed checks every ${FLOOD_EVERY_MS} ms…`,
+  `noisy neighbour: A makes ${FLOOD_SESSIONS * FLOOD_ENDPOINTS} deliveries to endpoints that never answer, and delayed checks ` +
+    `every ${FLOOD_EVERY_MS} ms…`,
 );
 // Subscribed to cancellations only, so the delayed submissions below add no deliveries: 1,056 it is.
 for (let i = 0; i < FLOOD_ENDPOINTS; i++) {

@@ -14,7 +14,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { cpus } from 'node:os';
 import { newAccountId } from '../functions/domain/api-keys';
-import type { Scope } from '../functions/domain/verification-session';
+import type { Scope } from '../functions/domain/scope';
 import { handler as backstop } from '../functions/schedules/redact-overdue-sessions';
 import { dynamo } from '../functions/store/client';
 import { redactionJobKey } from '../functions/store/redaction-jobs';
@@ -55,7 +55,8 @@ try {
       await new Promise((done) => setTimeout(done, 20));
     }
     console.log(
-      `worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} run${runs === 1 ? '' : 's'})`,
+      `worker: ${session.copies} copies redacted in ${seconds(Date.now() - started)} (job due → redacted, ${runs} ` +
+        `run${runs === 1 ? '' : 's'})`,
     );
   }
 
@@ -81,8 +82,10 @@ try {
   let smallDoneAfter: number | undefined;
   const watching = (async () => {
     while (Date.now() - started < GIVE_UP_MS) {
-      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean))
-        return (smallDoneAfter = Date.now() - started);
+      if ((await Promise.all(small.map(({ scope, id }) => redacted(scope, id)))).every(Boolean)) {
+        smallDoneAfter = Date.now() - started;
+        return smallDoneAfter;
+      }
       await new Promise((done) => setTimeout(done, 20));
     }
   })();
@@ -91,7 +94,8 @@ try {
   await watching;
   console.log(
     `backstop: first run over 1 session of ${huge.copies} copies and ${SMALL} small ones of other accounts took ${seconds(took)}; ` +
-      `all ${SMALL} small ones redacted ${smallDoneAfter === undefined ? 'never' : `after ${seconds(smallDoneAfter)}`}; ${JSON.stringify(result)}`,
+      `all ${SMALL} small ones ` +
+      `redacted ${smallDoneAfter === undefined ? 'never' : `after ${seconds(smallDoneAfter)}`}; ${JSON.stringify(result)}`,
   );
   while (!(await redacted(big, huge.id))) {
     if (Date.now() - started > GIVE_UP_MS) throw new Error('the huge session was not redacted within ten minutes');

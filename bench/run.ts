@@ -27,7 +27,8 @@ import { App } from 'aws-cdk-lib';
 import autocannon from 'autocannon';
 import Stripe from 'stripe';
 import { generateSecretKey, hashSecretKey, newAccountId } from '../functions/domain/api-keys';
-import { createVerificationSession, type Scope, type VerificationSession } from '../functions/domain/verification-session';
+import { createVerificationSession, type VerificationSession } from '../functions/domain/verification-session';
+import type { Scope } from '../functions/domain/scope';
 import { handler as cancel } from '../functions/http/cancel-verification-session';
 import { handler as create } from '../functions/http/create-verification-session';
 import { handler as listEvents } from '../functions/http/list-events';
@@ -39,7 +40,7 @@ import { handler as update } from '../functions/http/update-verification-session
 import { handler as processHelper } from '../functions/http/process-verification-session';
 import { handler as verifyHelper } from '../functions/http/verify-verification-session';
 import { completionItem } from '../functions/store/idempotency';
-import { changeWithEvents } from '../functions/outbox';
+import { changeWithEvents } from '../functions/flows/outbox';
 import { saveApiKey } from '../functions/store/api-keys';
 import { dynamo } from '../functions/store/client';
 import { eventItem } from '../functions/store/event-items';
@@ -48,7 +49,7 @@ import { getSession, sessionItem, sessionOfItem } from '../functions/store/sessi
 import { keyEncryptionKey } from '../functions/store/key-encryption-key';
 import { keyTableName } from '../functions/store/key-schema';
 import { forgetSessionKeys, newSessionKeyItem } from '../functions/store/session-keys';
-import { newObjectId } from '../functions/wire/ids';
+import { newObjectId } from '../functions/domain/ids';
 import { routes } from '../functions/routes';
 import { VerityStack } from '../lib/verity-stack';
 import { ensureTable, localClient, startDynamoDbLocal } from '../local/dynamodb';
@@ -184,7 +185,9 @@ const bundleRows = bundles.map((bundle) => {
   const whole: number[] = [];
   const imports: number[] = [];
   // The import itself, timed inside the fresh process, and the whole process for context.
-  const code = `const s = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle.file).href)}); process.stdout.write(String(performance.now() - s));`;
+  const code =
+    `const s = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle.file).href)}); ` +
+    `process.stdout.write(String(performance.now() - s));`;
   for (let i = 0; i < COLD_RUNS; i++) {
     bare.push(timeProcess(['-e', '0']).wallMs);
     const run = timeProcess(['--input-type=module', '-e', code]);
@@ -580,7 +583,8 @@ const listCostRows = Object.keys(filters).map((name) => ({
 // 4. HTTP throughput of the local runtime
 // ---------------------------------------------------------------------------------------------
 console.error(
-  `4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to their verdict…`,
+  `4/4 loading the local HTTP API with autocannon (${LOAD_SECONDS} s each, 10 connections, loopback), then timing page submissions to ` +
+    `their verdict…`,
 );
 const load = (options: autocannon.Options) => autocannon({ connections: 10, duration: LOAD_SECONDS, ...options });
 const httpRows = [];
@@ -759,7 +763,9 @@ const budget = [
     held: (names as string[]).every((name) => rowOf(name).dynamoCalls === calls && rowOf(name).sdkDynamoCalls === calls),
   })),
   {
-    rule: `one Query per list page for every single filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`,
+    rule:
+      `one Query per list page for every single ` +
+      `filter${singleQueryMisses.length ? ` (not held: ${[...new Set(singleQueryMisses)].join('; ')})` : ''}`,
     held: singleQueryMisses.length === 0,
   },
   {
@@ -781,7 +787,8 @@ const budget = [
   },
   { rule: 'cold import (the bundle import() in a fresh process) at most 80 ms', held: bundleRows.every((r) => r.coldImportMs <= 80) },
   { rule: 'retrieve p50 at most 1.5x the raw GetItem', held: rowOf('retrieve').overhead <= 1.5 },
-  // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads it with the session.
+  // Crypto-shredding: a warm function reads no key (the rules above: create and retrieve make the calls they made before), a cold one reads
+  // it with the session.
   // The first attempt starts when the event is published, not at the worker's next run (docs/webhooks.md).
   { rule: 'a status change to its webhook: p50 at most 250 ms, locally', held: webhookRow.p50Ms <= 250 },
   { rule: 'a status change to its webhook: p99 at most 1 s, locally', held: webhookRow.p99Ms <= 1000 },
@@ -815,7 +822,8 @@ console.log(`Verity benchmark: ${machine.cpu}, ${machine.cores} cores, ${machine
 console.log('Lambda bundles (median of %d fresh processes: bare `node -e 0`, node importing the bundle, and the import alone)', COLD_RUNS);
 console.table(bundleRows);
 console.log(
-  `Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, after ${WARMUP} warm-up calls)`,
+  `Endpoints as the SDK calls them, in process and through the SDK over HTTP, against DynamoDB Local (${CALLS} calls each, ` +
+    `after ${WARMUP} warm-up calls)`,
 );
 console.table(endpointRows.map(({ capacityByIndex: _, ...row }) => row));
 console.log('Write capacity per table and index of one call');

@@ -198,10 +198,12 @@ for (const session of listed) {
 latencies.sort((a, b) => a - b);
 const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]!.toFixed(1);
 console.log(
-  `soak: ${SECONDS} s at concurrency ${CONCURRENCY}: ${requests} requests in ${elapsed.toFixed(1)} s (${(requests / elapsed).toFixed(0)}/s)`,
+  `soak: ${SECONDS} s at concurrency ${CONCURRENCY}: ${requests} requests in ${elapsed.toFixed(1)} s ` +
+    `(${(requests / elapsed).toFixed(0)}/s)`,
 );
 console.log(
-  `  sessions ${listed.length} (create keys ${createKeys.length}), idempotency keys ${keys.size}, events ${events.length}, left processing by the process helper ${processing}`,
+  `  sessions ${listed.length} (create keys ${createKeys.length}), idempotency keys ${keys.size}, events ${events.length}, left ` +
+    `processing by the process helper ${processing}`,
 );
 console.log(`  latency p50 ${at(50)} ms, p99 ${at(99)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
 console.log('  responses by kind:');

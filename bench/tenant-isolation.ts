@@ -109,7 +109,9 @@ async function flood(key: string, rate: number | undefined) {
     maxOverallRequests: MAX_FLOOD_REQUESTS,
     ...(rate ? { overallRate: rate } : {}),
   };
-  const code = `import autocannon from 'autocannon'; const r = await autocannon(${JSON.stringify(options)}); process.stdout.write(JSON.stringify({ total: r.requests.total, errors: r.errors, byStatus: r.statusCodeStats }));`;
+  const code =
+    `import autocannon from 'autocannon'; const r = await autocannon(${JSON.stringify(options)}); ` +
+    `process.stdout.write(JSON.stringify({ total: r.requests.total, errors: r.errors, byStatus: r.statusCodeStats }));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
     cwd: new URL('..', import.meta.url),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -199,7 +201,9 @@ try {
   });
   const [alone, limited] = rows;
   const bound = {
-    rule: `B under A's ${FLOOD_RATE}/s flood (limits on): p99 at most ${P99_EXTRA_MS} ms and p50 at most ${P50_EXTRA_MS} ms above B alone; B never refused`,
+    rule:
+      `B under A's ${FLOOD_RATE}/s flood (limits on): p99 at most ${P99_EXTRA_MS} ms and p50 at most ${P50_EXTRA_MS} ms above B ` +
+      `alone; B never refused`,
     held:
       limited!.bP99Ms <= alone!.bP99Ms + P99_EXTRA_MS &&
       limited!.bP50Ms <= alone!.bP50Ms + P50_EXTRA_MS &&
@@ -218,7 +222,8 @@ try {
     `${JSON.stringify({ machine, secondsPerCondition: seconds, floodConnections: FLOOD_CONNECTIONS, rows, bound }, null, 2)}\n`,
   );
   console.log(
-    `Tenant isolation on the local runtime (${seconds} s per condition in ${ROUNDS} turns; B, live mode: a request every ${B_EVERY_MS} ms; A, test mode: creates on ${FLOOD_CONNECTIONS} connections)`,
+    `Tenant isolation on the local runtime (${seconds} s per condition in ${ROUNDS} turns; B, live mode: a request every ${B_EVERY_MS} ` +
+      `ms; A, test mode: creates on ${FLOOD_CONNECTIONS} connections)`,
   );
   console.table(rows);
   console.table([bound]);

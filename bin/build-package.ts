@@ -122,7 +122,8 @@ const [packed] = JSON.parse(
   entryCount: number;
 }[];
 console.log(
-  `npm pack: ${packed!.filename}, ${packed!.entryCount} files, ${mb(packed!.size)} packed, ${mb(packed!.unpackedSize)} unpacked (built in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  `npm pack: ${packed!.filename}, ${packed!.entryCount} files, ${mb(packed!.size)} packed, ${mb(packed!.unpackedSize)} unpacked (built ` +
+    `in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
 );
 
 /** The handler module of every VerityFunction a Verity makes with every optional function (the canary), found without bundling anything. */
@@ -152,7 +153,10 @@ function withNodeSpecifiers(file: string, code: string): string {
       throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
     const target = relative(from, join(out, 'package.json'));
     const value = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings;
-    return `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = __verityRequire(import.meta.url)('${target}');`;
+    return (
+      `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = ` +
+      `__verityRequire(import.meta.url)('${target}');`
+    );
   });
   const specifier = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]+)\2/g;
   return code.replace(specifier, (whole, lead: string, quote: string, spec: string) => {

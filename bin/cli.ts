@@ -2,7 +2,8 @@
 /**
  * `verity`: the package's command (package.json `bin`). `verity start`, `verity keys …`,
  * `verity listen …` and `verity evaluate …` are this repository's `npm start`, `npm run keys`, `npm run
- * listen` and `npm run evaluate`, the same modules (bin/local.ts, bin/keys.ts, bin/listen.ts, bin/evaluate.ts) with the same options; each has `--help`.
+ * listen` and `npm run evaluate`, the same modules (bin/local.ts, bin/keys.ts, bin/listen.ts, bin/evaluate.ts) with the same options; each
+ * has `--help`.
  */
 import { invocation } from '../local/cli';
 

@@ -23,7 +23,7 @@ import {
 import type { ConsoleAuditEvent } from '../functions/store/audit-log';
 import type { ConsoleSession } from '../functions/store/console-sessions';
 import { renderEvent } from '../functions/wire/events';
-import { newObjectId } from '../functions/wire/ids';
+import { newObjectId } from '../functions/domain/ids';
 import { launchChromium } from '../test/support/browser';
 import { writeScreenshots } from './screenshots';
 
@@ -175,11 +175,15 @@ async function samplePhoto(kind: 'document' | 'selfie'): Promise<Buffer> {
   const page = await browser.newPage({ viewport: { width: 480, height: 320 } });
   const body =
     kind === 'document'
-      ? '<rect width="480" height="320" rx="18" fill="#1e3a8a"/><rect x="24" y="70" width="130" height="170" rx="8" fill="#cbd5e1"/><circle cx="89" cy="135" r="34" fill="#64748b"/><rect x="40" y="180" width="98" height="50" rx="25" fill="#64748b"/>' +
+      ? '<rect width="480" height="320" rx="18" fill="#1e3a8a"/><rect x="24" y="70" width="130" height="170" rx="8" ' +
+        'fill="#cbd5e1"/><circle cx="89" cy="135" r="34" fill="#64748b"/><rect x="40" y="180" width="98" height="50" rx="25" ' +
+        'fill="#64748b"/>' +
         '<text x="180" y="60" fill="#fff" font-family="sans-serif" font-size="28" font-weight="700">PASSPORT</text>' +
         [0, 1, 2, 3].map((i) => `<rect x="180" y="${95 + i * 36}" width="${250 - i * 30}" height="14" rx="7" fill="#93c5fd"/>`).join('') +
-        '<text x="24" y="292" fill="#e2e8f0" font-family="monospace" font-size="17">P&lt;UTOROSEN&lt;&lt;JENNY&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;</text>'
-      : '<rect width="480" height="320" fill="#e0f2fe"/><circle cx="240" cy="140" r="70" fill="#94a3b8"/><rect x="130" y="220" width="220" height="120" rx="60" fill="#94a3b8"/>';
+        '<text x="24" y="292" fill="#e2e8f0" font-family="monospace" ' +
+        'font-size="17">P&lt;UTOROSEN&lt;&lt;JENNY&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;&lt;</text>'
+      : '<rect width="480" height="320" fill="#e0f2fe"/><circle cx="240" cy="140" r="70" fill="#94a3b8"/><rect x="130" y="220" ' +
+        'width="220" height="120" rx="60" fill="#94a3b8"/>';
   await page.setContent(
     `<body style="margin:0"><svg xmlns="http://www.w3.org/2000/svg" width="480" height="320" viewBox="0 0 480 320">${body}</svg></body>`,
   );

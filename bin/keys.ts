@@ -1,7 +1,7 @@
 /**
- * `npm run keys -- create|revoke|profile|console-link|console-access|console-end …`: secret and restricted keys, printed once, stored only as hashes,
- * each account's public profile, which the verification page shows, one-time sign-in links to the operators' console, and who
- * may use the console now, with the means to remove them at once (see USAGE).
+ * `npm run keys -- create|revoke|profile|console-link|console-access|console-end …`: secret and restricted keys,
+ * printed once, stored only as hashes, each account's public profile, which the verification page shows, one-time sign-in links to the
+ * operators' console, and who may use the console now, with the means to remove them at once (see USAGE).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -23,7 +23,7 @@ import {
 } from '../functions/domain/api-keys';
 import { VerityError } from '../functions/domain/errors';
 import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
-import type { Mode } from '../functions/domain/verification-session';
+import type { Mode } from '../functions/domain/scope';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
 import {
@@ -36,7 +36,7 @@ import {
   saveConsoleLink,
   type ConsoleRole,
 } from '../functions/store/console-sessions';
-import { isObjectId } from '../functions/wire/ids';
+import { isObjectId } from '../functions/domain/ids';
 import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
 import { publicUrl } from '../functions/wire/session-secrets';
 import { deleteApiKey, listPublishableKeys, saveApiKey, savePublishableKey } from '../functions/store/api-keys';
@@ -261,7 +261,8 @@ function describeGrant(grant: RestrictedKeyGrant): string {
       ? 'sensitive results: all'
       : 'sensitive results: last 48 hours'
     : 'no sensitive results';
-  return `Permissions: ${permissions}; ${sensitive}; ${grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address'}`;
+  const from = grant.allowed_ips.length ? `only from ${grant.allowed_ips.join(', ')}` : 'from any address';
+  return `Permissions: ${permissions}; ${sensitive}; ${from}`;
 }
 
 /** A logo file's bytes, reading at most one byte past what a logo may have (a device or a huge file is never read whole). */
@@ -296,9 +297,11 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
   const lines = [
     profile.name !== undefined && `name           ${profile.name}`,
     profile.logo &&
-      `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served at ${logoPath(profile.logo.id)}`,
+      `logo           ${profile.logo.content_type}, ${profile.logo.width}x${profile.logo.height} px, served ` +
+        `at ${logoPath(profile.logo.id)}`,
     palette &&
-      `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
+      `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on ` +
+        `it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
     profile.support_url !== undefined && `support_url    ${profile.support_url}`,
     profile.embedding_origins !== undefined && `embedding_origins  ${profile.embedding_origins} (may open the modal)`,
@@ -309,7 +312,7 @@ if (values.aws && !process.env.VERITY_TABLE_NAME) fail('--aws needs VERITY_TABLE
 
 await runCommand(COMMAND, async () => {
   let dynamo: LocalDynamo | undefined;
-  let release = () => undefined as void;
+  let release: () => void = () => {};
   // Said after every change, so a key made for the wrong data folder is noticed at once.
   let where = `the table ${process.env.VERITY_TABLE_NAME} (AWS)`;
   if (!values.aws) {
@@ -357,7 +360,8 @@ await runCommand(COMMAND, async () => {
         new Date(),
       );
       console.log(
-        `Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once within ${CONSOLE_LINK_SECONDS / 60} minutes:`,
+        `Console sign-in link for ${values.email} (${role}, ${values.account}, ${values.mode} mode), valid once ` +
+          `within ${CONSOLE_LINK_SECONDS / 60} minutes:`,
       );
       console.log(`${publicUrl()}${CONSOLE_PATH}/sign_in?token=${token}`);
       console.log(`Link id (to cancel it: console-end --link): ${link.id}`);

@@ -74,7 +74,8 @@ async function main() {
       });
     } catch (error) {
       throw new OperatorError(
-        `cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running? If it runs elsewhere, name its API with --api-url`,
+        `cannot reach Verity at ${apiUrl} (${(error as Error).message}); is npm start running? If it runs elsewhere, name its API with ` +
+          `--api-url`,
       );
     }
     const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string } };

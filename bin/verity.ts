@@ -110,7 +110,10 @@ function canaryContext(): VerityStackProps['canary'] {
   return { bucketName, prefix: context('canaryPrefix'), similarityTolerance: tolerance === undefined ? undefined : Number(tolerance) };
 }
 
-/** Live checks' context: each threshold named after its LiveCheckSettings key, and the ID-number provider's ARN, refused here as the function would refuse them. */
+/**
+ * Live checks' context: each threshold named after its LiveCheckSettings key, and the ID-number provider's ARN, refused here as the
+ * function would refuse them.
+ */
 function liveChecksContext(): LiveChecksProps {
   const settings: Partial<LiveCheckSettings> = {};
   for (const name of Object.keys(LIVE_CHECK_ENV) as (keyof LiveCheckSettings)[]) {

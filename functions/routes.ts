@@ -52,7 +52,10 @@ export interface Route {
    * (functions/http/endpoint.ts), and a route without one is refused to every restricted key.
    */
   permission?: { resource: KeyResource; access: KeyAccess };
-  /** An authenticated route no restricted key may call, by design (no permission names what it serves): said, so that no permission is merely missing. */
+  /**
+   * An authenticated route no restricted key may call, by design (no permission names what it serves): said, so that no permission is
+   * merely missing.
+   */
   secretKeysOnly?: true;
   /**
    * What the route does with session keys (crypto-shredding): `open` reads them and the
@@ -91,12 +94,17 @@ const reports = '/v1/identity/verification_reports';
 const testHelpers = '/v1/test_helpers/identity/verification_sessions';
 /** The verification page a session's `url` opens. */
 const page = '/start/{token}';
-/** What the page touches: the session (and its redaction job), and what a submission writes with it: the submission, its files, the events. */
+/**
+ * What the page touches: the session (and its redaction job), and what a submission writes with it: the submission, its files, the events.
+ */
 const PAGE_OBJECTS = ['vs', 'vsub', 'file', 'evt'];
 /** The HTML pages show the business's public profile: they may read profiles, and write none. */
 const READS_PROFILES: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${accountProfilePartitionPrefix}*`] };
 
-/** An authenticated API route: the key's lookup and the rate limit come with it, on top of `dynamodb`; it opens session keys unless told otherwise. */
+/**
+ * An authenticated API route: the key's lookup and the rate limit come with it, on top of `dynamodb`; it opens session keys unless told
+ * otherwise.
+ */
 const apiRoute = (
   name: string,
   routeKey: string,
@@ -208,7 +216,8 @@ const fileRoutes: Route[] = [
  */
 const consolePath = '/console';
 const CONSOLE_REASON =
-  "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).";
+  "The operators' console is opened in a browser, not by an API client: the function checks a console session cookie (stored as a keyed " +
+  'digest, opened by a one-time sign-in link) and the role the route needs itself (functions/console/console-access.ts).';
 /** Every console page reads the request's console session. */
 const READS_CONSOLE_SESSION: Route['keyed'] = { actions: ['GetItem'], partitionKeys: [`${consoleSessionPartitionPrefix}*`] };
 const consoleRoute = (
@@ -277,7 +286,8 @@ const consoleRoutes: Route[] = [
     objects: ['vs', 'cae'],
     indexes: BY_SESSION,
   }),
-  // The API's transition: the session, its events and any redaction job (a `vs_` partition) in one transaction of puts; and the audit entry.
+  // The API's transition: the session, its events and any redaction job (a `vs_` partition) in one transaction of puts; and the audit
+  // entry.
   consoleRoute('CancelConsoleSession', `POST ${consolePath}/verification_sessions/{id}/cancel`, 'cancel-console-session', {
     dynamodb: ['GetItem', 'PutItem', 'Query'],
     objects: ['vs', 'evt', 'cae'],

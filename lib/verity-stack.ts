@@ -19,7 +19,8 @@ export class VerityStack extends Stack {
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
     super(scope, id, props);
-    const verity = (this.verity = new Verity(this, 'Default', props));
+    const verity = new Verity(this, 'Default', props);
+    this.verity = verity;
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the Stripe-compatible API', value: verity.url });
     if (verity.api.customDomainTarget) {

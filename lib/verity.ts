@@ -24,7 +24,7 @@ import { validateCanaryProps, VerityCanary, type CanaryProps } from './canary';
 import { VerityApi, type VerityApiProps } from './api';
 import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
-import { VerityFirewall, type FirewallProps } from './firewall';
+import type { VerityFirewall, FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
 import { VerityRooms } from './rooms';
 import { VerityUploads } from './uploads';

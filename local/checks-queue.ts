@@ -7,7 +7,7 @@
  * AWS dead-letter path would (functions/streams/run-verification-checks.ts).
  */
 import type { ChecksJob } from '../functions/checks/queue';
-import type { Scope } from '../functions/domain/verification-session';
+import type { Scope } from '../functions/domain/scope';
 
 export interface LocalChecksQueue<J extends { scope: Scope } = ChecksJob> {
   /** Queues each job to be run once `delaySeconds` (0 or more) have passed. */

@@ -127,7 +127,8 @@ function isRunning(pid: number): boolean {
 function folderInUse(dataDir: string, pid: number | undefined): OperatorError {
   return new OperatorError(
     `The data folder ${resolve(dataDir)} is in use by process ${pid ?? '(unknown)'} (a running npm start). ` +
-      'Stop it first, or run another service elsewhere: VERITY_DATA_DIR=/some/other/folder PORT=4243 npm start, or VERITY_IN_MEMORY=1 PORT=4243 npm start.',
+      'Stop it first, or run another service elsewhere: VERITY_DATA_DIR=/some/other/folder PORT=4243 npm start, or VERITY_IN_MEMORY=1 ' +
+      'PORT=4243 npm start.',
   );
 }
 

@@ -137,7 +137,8 @@ function waitUntilListening(child: ChildProcess, port: number, output: () => str
         new OperatorError(
           tooOld
             ? `DynamoDB Local needs Java 17 or newer; the java on PATH is older: ${said.split('\n')[0]}`
-            : `DynamoDB Local exited (${signal ?? `code ${code}`}) after ${seconds(Date.now() - started)} before listening on 127.0.0.1:${port}: ${said.split('\n').slice(-3).join(' ') || 'no output'}`,
+            : `DynamoDB Local exited (${signal ?? `code ${code}`}) after ${seconds(Date.now() - started)} before listening on ` +
+                `127.0.0.1:${port}: ${said.split('\n').slice(-3).join(' ') || 'no output'}`,
         ),
       );
     };
@@ -145,7 +146,8 @@ function waitUntilListening(child: ChildProcess, port: number, output: () => str
       () =>
         finish(
           new OperatorError(
-            `DynamoDB Local (process ${child.pid}) was still starting after ${seconds(timeoutMs)}: it had not yet said it listens on 127.0.0.1:${port}. ` +
+            `DynamoDB Local (process ${child.pid}) was still starting after ${seconds(timeoutMs)}: it had not yet said it listens on ` +
+              `127.0.0.1:${port}. ` +
               `Java is installed (it is running); the machine is busy or slow. Set VERITY_DYNAMODB_START_TIMEOUT (seconds) to wait longer.`,
           ),
         ),
@@ -177,8 +179,10 @@ function javaTool(name: 'java' | 'javac'): string {
   }
   throw new OperatorError(
     name === 'java'
-      ? 'Java was not found (no java in JAVA_HOME/bin or on PATH): DynamoDB Local needs Java 17 or newer, for example `apt-get install openjdk-17-jdk-headless`.'
-      : 'javac was not found (no javac in JAVA_HOME/bin or on PATH): Verity compiles a small launcher that keeps DynamoDB Local on 127.0.0.1, which needs a JDK 17 or newer (not only a JRE), for example `apt-get install openjdk-17-jdk-headless`.',
+      ? 'Java was not found (no java in JAVA_HOME/bin or on PATH): DynamoDB Local needs Java 17 or newer, for example `apt-get install ' +
+          'openjdk-17-jdk-headless`.'
+      : 'javac was not found (no javac in JAVA_HOME/bin or on PATH): Verity compiles a small launcher that keeps DynamoDB Local on ' +
+          '127.0.0.1, which needs a JDK 17 or newer (not only a JRE), for example `apt-get install openjdk-17-jdk-headless`.',
   );
 }
 

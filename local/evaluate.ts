@@ -92,7 +92,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     );
     const reused = work.length - todo.length;
     log(
-      `${todo.length} of ${work.length} rows to check with Textract and Rekognition in ${aws.region}${reused ? ` (${reused} already checked, kept in .evaluate/)` : ''}: ` +
+      `${todo.length} of ${work.length} rows to check with Textract and Rekognition ` +
+        `in ${aws.region}${reused ? ` (${reused} already checked, kept in .evaluate/)` : ''}: ` +
         `at most $${cost.toFixed(2)} at us-east-1 list prices.`,
     );
     if (!(await options.confirm())) throw new OperatorError('not confirmed: nothing was sent to AWS (add --yes to skip the question)');
@@ -113,10 +114,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
         const advice = CREDENTIAL_ERRORS.has(name)
           ? 'AWS refused the credentials; check AWS_PROFILE or the access keys'
           : name === 'AccessDeniedException'
-            ? 'the credentials may not call textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces'
+            ? 'the credentials may not call textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and ' +
+              'rekognition:CompareFaces'
             : 'run the command again to resume';
         throw new OperatorError(
-          `stopped at labels.csv line ${item.row.line}: ${name}: ${(error as Error).message} (${advice}; ${done} rows checked this run are kept)`,
+          `stopped at labels.csv line ${item.row.line}: ${name}: ${(error as Error).message} (${advice}; ${done} rows checked this run ` +
+            `are kept)`,
         );
       }
       await writeAtomically(join(cacheDir, `${item.key}.json`), JSON.stringify(result));
@@ -140,7 +143,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   await writeAtomically(join(dir, BASELINE_FILE), `${JSON.stringify(baseline, null, 2)}\n`);
   const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`);
   log(
-    `False-accept rate ${pct(report.false_accept_rate.rate)} of ${report.false_accept_rate.count}, false-reject rate ${pct(report.false_reject_rate.rate)} of ${report.false_reject_rate.count} ` +
+    `False-accept rate ${pct(report.false_accept_rate.rate)} of ${report.false_accept_rate.count}, false-reject ` +
+      `rate ${pct(report.false_reject_rate.rate)} of ${report.false_reject_rate.count} ` +
       `(95% Wilson intervals in the report). Wrote ${join(dir, 'report.json')}, report.html and ${BASELINE_FILE}.`,
   );
   return report;

@@ -35,7 +35,9 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
   if (asked === undefined || asked === '') {
     return {
       enabled: false,
-      summary: `not available: live pages say so (set ${LIVE_CHECKS_ENV}=aws, an AWS region and credentials to check with Textract and Rekognition)`,
+      summary:
+        `not available: live pages say so (set ${LIVE_CHECKS_ENV}=aws, an AWS region and credentials to check with Textract and ` +
+        `Rekognition)`,
     };
   }
   if (asked !== 'aws') throw new OperatorError(`${LIVE_CHECKS_ENV} must be aws (or unset), not "${asked}"`);
@@ -60,11 +62,16 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
     : 'no ID-number provider: live sessions that ask for an ID number are refused';
   return {
     enabled: true,
-    summary: `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB each); ${idNumbers}`,
+    summary:
+      `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB ` +
+      `each); ${idNumbers}`,
   };
 }
 
-/** The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or instance roles). */
+/**
+ * The region and credentials the SDK's default chain finds now (environment, shared config and credentials files, SSO, container or
+ * instance roles).
+ */
 export async function awsIdentity(env: NodeJS.ProcessEnv) {
   // The local runtime's own placeholder region (configureLocalEnvironment) is no region of AWS's.
   if (env.AWS_REGION === 'local') return { missing: 'an AWS region (AWS_REGION)' } as const;

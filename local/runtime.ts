@@ -142,7 +142,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     (!secretKeyMode(options.secretKey) || options.secretKey.length < 'sk_test_'.length + MIN_OWN_KEY_CHARACTERS)
   ) {
     throw new OperatorError(
-      `VERITY_SECRET_KEY must look like sk_test_… or sk_live_… with at least ${MIN_OWN_KEY_CHARACTERS} random letters and digits after the prefix (npm run keys makes one).`,
+      `VERITY_SECRET_KEY must look like sk_test_… or sk_live_… with at least ${MIN_OWN_KEY_CHARACTERS} random letters and digits after ` +
+        `the prefix (npm run keys makes one).`,
     );
   }
   const tableName = options.tableName ?? 'verity';

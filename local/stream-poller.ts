@@ -18,7 +18,7 @@ import { writePrivateFile } from './data-dir';
 import { localClient, localCredentials, type DynamoConnection } from './dynamodb';
 import { SWEPT_BY_LOCAL_TTL } from './ttl-sweeper';
 
-export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
 
 export interface StreamPollerOptions {
   dynamo: DynamoConnection;
@@ -226,12 +226,15 @@ function toLambdaRecord(raw: StreamRecord, streamArn: string): DynamoDBRecord {
  * The Streams SDK client reads an empty map attribute (`{"M":{}}` on the wire) as `{}`, which no
  * longer says what it is; Lambda passes the wire form. Put the `M` back, at any depth.
  */
+/** An attribute value on the wire: its type's letter (`S`, `M`, `L`, …) to its value. */
+type WireValue = Record<string, unknown>;
+
 function restoreEmptyMaps<T>(image: T): T {
-  const restore = (value: Record<string, any>): Record<string, any> => {
+  const restore = (value: WireValue): WireValue => {
     if (Object.keys(value).length === 0) return { M: {} };
-    if (value.M) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, restore(v as Record<string, any>)])) };
-    if (value.L) return { L: (value.L as Record<string, any>[]).map(restore) };
+    if (value.M) return { M: Object.fromEntries(Object.entries(value.M as Record<string, WireValue>).map(([k, v]) => [k, restore(v)])) };
+    if (value.L) return { L: (value.L as WireValue[]).map(restore) };
     return value;
   };
-  return Object.fromEntries(Object.entries(image as Record<string, Record<string, any>>).map(([k, v]) => [k, restore(v)])) as T;
+  return Object.fromEntries(Object.entries(image as Record<string, WireValue>).map(([k, v]) => [k, restore(v)])) as T;
 }

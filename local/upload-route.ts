@@ -92,7 +92,11 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
       fileStream = file;
       upload = storeUpload(root, policy, file, now);
       upload.then(
-        (refusal) => refusal && (refuse(request, response, refusal), done()),
+        (refusal) => {
+          if (!refusal) return;
+          refuse(request, response, refusal);
+          done();
+        },
         () => done(),
       );
     });
@@ -117,7 +121,8 @@ export async function serveLocalUpload(root: string, request: IncomingMessage, r
   if (refusal === 'failed') {
     response.writeHead(500, { 'content-type': 'application/xml' });
     response.end(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try ' +
+        'again.</Message></Error>',
     );
     return;
   }

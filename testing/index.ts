@@ -35,7 +35,10 @@ export interface StartVerityOptions {
 /** A VerificationSession as the API returns it (Stripe's object; see https://docs.stripe.com/api/identity/verification_sessions/object). */
 export type VerificationSessionJson = { id: string; object: 'identity.verification_session'; status: string; [field: string]: unknown };
 
-/** Failure codes `requireInput` accepts: Stripe's `last_error.code` values (https://docs.stripe.com/api/identity/verification_sessions/object#identity_verification_session_object-last_error-code). */
+/**
+ * Failure codes `requireInput` accepts: Stripe's `last_error.code` values
+ * (https://docs.stripe.com/api/identity/verification_sessions/object#identity_verification_session_object-last_error-code).
+ */
 export type FailureCode =
   | 'abandoned'
   | 'consent_declined'

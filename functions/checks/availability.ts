@@ -5,9 +5,13 @@
  */
 import { invalidParameter } from '../domain/errors';
 import { checksOf } from '../domain/verification-checks';
-import type { Mode, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 
-/** `aws`: live sessions are checked by Textract and Rekognition (set by the CDK stack on the checks worker and the page; opt-in under `npm start`). */
+/**
+ * `aws`: live sessions are checked by Textract and Rekognition (set by the CDK stack on the checks worker and the page; opt-in under `npm
+ * start`).
+ */
 export const LIVE_CHECKS_ENV = 'VERITY_LIVE_CHECKS';
 /** The ARN of the business's ID-number provider Lambda (functions/checks/lambda-id-number-provider.ts); unset: none. */
 export const ID_NUMBER_PROVIDER_ENV = 'VERITY_ID_NUMBER_PROVIDER_ARN';
@@ -37,8 +41,10 @@ export function refuseUncheckableIdNumber(
       : { param: 'options[document][require_id_number]', what: '`options[document][require_id_number]`' };
   throw invalidParameter(
     'parameter_invalid',
-    `Live sessions cannot ask for an ID number (${asked.what}) on this Verity deployment: Verity cannot check ID numbers itself, and no ID-number provider is configured. ` +
-      'Set the CDK context `idNumberProviderFunctionArn` to the ARN of your ID-number provider Lambda (locally, the environment variable VERITY_ID_NUMBER_PROVIDER_ARN) and redeploy, ' +
+    `Live sessions cannot ask for an ID number (${asked.what}) on this Verity deployment: Verity cannot check ID numbers itself, and no ` +
+      `ID-number provider is configured. ` +
+      'Set the CDK context `idNumberProviderFunctionArn` to the ARN of your ID-number provider Lambda (locally, the environment ' +
+      'variable VERITY_ID_NUMBER_PROVIDER_ARN) and redeploy, ' +
       'or verify without an ID number.',
     asked.param,
   );

@@ -11,7 +11,7 @@ import { isProcessing, type ChecksOutcome, type Submission } from '../domain/ver
 import type { VerificationSession } from '../domain/verification-session';
 import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
-import { concludeChange } from '../verification-flow';
+import { concludeChange } from '../flows/verification-flow';
 import { jobOfBody, type ChecksJob } from './queue';
 
 /** SQS: each message is one job; the ones that failed are handed back (and, after a few, to the dead-letter queue). */

@@ -9,7 +9,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { TextractClient, type TextractClientConfig } from '@aws-sdk/client-textract';
 import type { VerificationChecks } from '../domain/verification-checks';
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 import { fileStore } from '../store/files';
 import { checksAvailable, ID_NUMBER_PROVIDER_ENV, lambdaRegionOf } from './availability';
 import { lambdaIdNumberProvider } from './lambda-id-number-provider';
@@ -30,7 +30,8 @@ export function checksFor(mode: Mode): VerificationChecks | undefined {
   if (mode === 'test') return testModeChecks;
   if (!checksAvailable('live')) return undefined;
   // Built on first use, so a worker that only ever sees test mode makes no AWS client.
-  return (live ??= liveChecksFromEnvironment());
+  live ??= liveChecksFromEnvironment();
+  return live;
 }
 
 /** Where a live provider registers itself (the local runtime's opt-in); `undefined` forgets it. */

@@ -4,7 +4,8 @@
  * `VERITY_ID_NUMBER_PROVIDER_ARN` on the checks worker; locally the same variable). Verity invokes
  * it synchronously (`Invoke`, `RequestResponse`) with a JSON request and expects a JSON answer:
  *
- *   request  {"id_number":{"type":"us_ssn","value":"123456789"},"first_name":"Jenny","last_name":"Rosen","dob":{"day":14,"month":7,"year":1990}}
+ *   request
+ *   {"id_number":{"type":"us_ssn","value":"123456789"},"first_name":"Jenny","last_name":"Rosen","dob":{"day":14,"month":7,"year":1990}}
  *   answer   {"status":"verified"}
  *         or {"status":"unverified","code":"id_number_mismatch" | "id_number_insufficient_document_data" | "id_number_unverified_other"}
  *
@@ -63,7 +64,8 @@ export function lambdaIdNumberProvider(functionArn: string, options: { client?: 
           ),
           timedOut,
         ]);
-        // The function threw (Unhandled, timeouts included) or returned an error (Handled): its payload describes the error, and may echo the query.
+        // The function threw (Unhandled, timeouts included) or returned an error (Handled): its payload describes the error, and may echo
+        // the query.
         if (output.FunctionError !== undefined) throw new Error(`The ID-number provider failed (FunctionError ${output.FunctionError})`);
         if (output.StatusCode !== 200) throw new Error(`The ID-number provider's invocation answered status ${output.StatusCode}, not 200`);
         return idNumberAnswerOf(output.Payload);
@@ -74,7 +76,9 @@ export function lambdaIdNumberProvider(functionArn: string, options: { client?: 
   };
 }
 
-/** The provider's answer, read strictly: exactly one of the two documented shapes, else an error that names what is wrong (never a value). */
+/**
+ * The provider's answer, read strictly: exactly one of the two documented shapes, else an error that names what is wrong (never a value).
+ */
 export function idNumberAnswerOf(payload: Uint8Array | undefined): IdNumberAnswer {
   const malformed = (why: string) =>
     new Error(`The ID-number provider's answer is not {"status":"verified"} or {"status":"unverified","code":…}: ${why}`);

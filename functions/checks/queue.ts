@@ -13,7 +13,7 @@
  *   fairness, registered with `useChecksQueue`.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 
 /** The queue's URL, in AWS (lib/verification.ts sets it). */
 export const CHECKS_QUEUE_ENV = 'VERITY_CHECKS_QUEUE_URL';

@@ -1,14 +1,14 @@
 /**
  * Who may use the operators' console, and what each may do. A console session is opened by a
  * one-time sign-in link (`npm run keys -- console-link`), signed in only from the console's own origin,
- * and carried by an HttpOnly, SameSite=Strict cookie (`__Host-` prefixed over https) whose value is stored only as a keyed digest (functions/store/console-sessions.ts). Every
- * console route asks for the role it needs itself (`requireConsole`); every form (POST) carries a
- * CSRF token derived from the console session, checked before anything is done.
+ * and carried by an HttpOnly, SameSite=Strict cookie (`__Host-` prefixed over https) whose value is stored
+ * only as a keyed digest (functions/store/console-sessions.ts). Every console route asks for the role it needs itself (`requireConsole`);
+ * every form (POST) carries a CSRF token derived from the console session, checked before anything is done.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CONSOLE_SESSION_SECONDS, findConsoleSession, type ConsoleRole, type ConsoleSession } from '../store/console-sessions';
-import { signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
 
 export const CONSOLE_COOKIE = 'verity_console';
 /** Everything the console serves is under this path, and its cookie is sent nowhere else. */
@@ -41,7 +41,8 @@ export const signInRequired = () =>
   new ConsoleRefusal(
     401,
     'Sign in to the console',
-    'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+    'You are not signed in, or your console session has ended. Ask whoever runs Verity for a new sign-in link (npx verity keys ' +
+      'console-link, or npm run keys -- console-link in a clone of Verity).',
   );
 export const roleRequired = (role: ConsoleRole, session: ConsoleSession) =>
   new ConsoleRefusal(403, 'Not allowed', `This needs the ${role} role; you are signed in as ${session.role}.`);
@@ -61,7 +62,8 @@ export const linkRefused = () =>
   new ConsoleRefusal(
     401,
     'This sign-in link does not work',
-    'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one (npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
+    'The link was already used, has expired (links last 10 minutes), or is not a sign-in link. Ask whoever runs Verity for a new one ' +
+      '(npx verity keys console-link, or npm run keys -- console-link in a clone of Verity).',
   );
 
 /** A new cookie value: 256 random bits. */

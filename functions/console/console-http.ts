@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { uploadOrigin } from '../files/upload-origin';
 import { htmlRoute, nonceHtml, seeOther } from '../http/html-responses';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { ConsoleRefusal } from './console-access';
 import { renderRefusal, type Rendered } from './render';

@@ -1,6 +1,6 @@
 /** `POST /console/sign_in`: spends a one-time link and opens a console session (cookie) for its operator, account, mode and role. */
 import { saveConsoleSession, spendConsoleLink } from '../store/console-sessions';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import {
   CONSOLE_PATH,
   ConsoleRefusal,
@@ -23,7 +23,8 @@ export const handler = consoleRoute(async (event) => {
     throw new ConsoleRefusal(
       403,
       'Sign in from the link itself',
-      "This sign-in did not come from the console's own sign-in page. Open your sign-in link in the browser and press the button on its page.",
+      "This sign-in did not come from the console's own sign-in page. Open your sign-in link in the browser and press the button on its " +
+        'page.',
     );
   }
   const token = formOf(event).token;

@@ -4,7 +4,7 @@
  * link of an operator (`email=…`), of this account and mode, at once; each is recorded in the audit log.
  */
 import { CONSOLE_LINK_ID_PREFIX, CONSOLE_SESSION_ID_PREFIX, endConsoleAccess, type ConsoleAccessTarget } from '../store/console-sessions';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { CONSOLE_PATH, ConsoleRefusal, checkCsrf, requireConsole } from './console-access';
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit } from './session-page';

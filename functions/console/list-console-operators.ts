@@ -1,4 +1,7 @@
-/** `GET /console/operators` (admin): who may use this account's console in this mode now, its live console sessions and unused sign-in links, each with the button that removes it. */
+/**
+ * `GET /console/operators` (admin): who may use this account's console in this mode now, its live console sessions and unused sign-in
+ * links, each with the button that removes it.
+ */
 import { listConsoleAccess } from '../store/console-sessions';
 import { csrfToken, requireConsole } from './console-access';
 import { consoleHtml, consoleRoute, queryParam } from './console-http';

@@ -6,7 +6,7 @@
  */
 import { SESSION_STATUSES, SESSION_TYPES, type SessionStatus, type SessionType } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
-import type { CreatedRange } from '../wire/lists';
+import type { CreatedRange } from '../store/list-page';
 import { ConsoleRefusal, csrfToken, hasRole, requireConsole } from './console-access';
 import { consoleHtml, consolePaging, consoleRoute, queryParam } from './console-http';
 import { renderSessionList, type ListFilters } from './render';

@@ -1,5 +1,5 @@
 /** `POST /console/verification_sessions/{id}/redact` (admin, confirmed): as the API's redact; the redaction job finishes it. */
-import { requestedRedaction } from '../session-actions';
+import { requestedRedaction } from '../flows/session-actions';
 import { sessionActionRoute } from './session-action';
 
 export const handler = sessionActionRoute('redact', requestedRedaction);

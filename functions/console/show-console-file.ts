@@ -2,8 +2,9 @@
  * `GET /console/files/{id}/contents?link=…` (reviewer): one image of a revealed session page,
  * streamed through the console, only with the short-lived link that page was rendered with (60
  * seconds, bound to this console session and file) and a live reviewer's cookie; each view is
- * recorded. Never cached. Only an image whose declared size was checked at submit is sent to the browser. The bucket is never public: an image too large for a Lambda response is
- * a redirect to a presigned GET valid 60 seconds, as the Files API does.
+ * recorded. Never cached. Only an image whose declared size was checked at submit is sent to the
+ * browser. The bucket is never public: an image too large for a Lambda response is a redirect to a presigned GET valid 60 seconds, as the
+ * Files API does.
  */
 import { VerityError } from '../domain/errors';
 import { MAX_IMAGE_SIDE_PIXELS, withinImageLimit } from '../domain/image-signature';
@@ -17,7 +18,8 @@ const unchecked = () =>
   new ConsoleRefusal(
     404,
     'Image not shown',
-    `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); this one was submitted before. Read it with the Files API.`,
+    `The console shows only images whose size was checked when they were submitted (at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side); ` +
+      `this one was submitted before. Read it with the Files API.`,
   );
 const gone = () =>
   new ConsoleRefusal(
@@ -32,7 +34,7 @@ export const handler = consoleRoute(async (event) => {
   const id = event.pathParameters?.id ?? '';
   if (!imageLinkValid(operator, id, queryParam(event, 'link'), now)) throw gone();
   const { scope } = operator;
-  let file;
+  let file: Awaited<ReturnType<typeof visibleFile>>;
   try {
     file = await visibleFile(scope, id);
   } catch (error) {

@@ -1,4 +1,6 @@
-/** `GET /console/sign_in?token=…`: the page a sign-in link opens; signing in is its form's POST, so a link scanner cannot spend the link. */
+/**
+ * `GET /console/sign_in?token=…`: the page a sign-in link opens; signing in is its form's POST, so a link scanner cannot spend the link.
+ */
 import { LINK_TOKEN, linkRefused } from './console-access';
 import { nonceHtml } from '../http/html-responses';
 import { CONSOLE_HEADERS, consoleCsp, consoleRoute, queryParam } from './console-http';

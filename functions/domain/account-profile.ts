@@ -56,6 +56,7 @@ export const MAX_SUPPORT_URL_LENGTH = 2000;
  * reverse the sentence the page puts it in.
  */
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u202a-\u202e\u2066-\u2069]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it is the list of control characters a name may not hold.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The WHATWG HTML "valid e-mail address" (what `<input type=email>` accepts), one dot in the domain at least. */
@@ -105,7 +106,8 @@ export function readSupportUrl(value: string): string {
   const refuse = () =>
     invalidParameter(
       'url_invalid',
-      `Invalid support_url: it must be an https URL (http only for localhost), without a user name, password or control characters, at most ${MAX_SUPPORT_URL_LENGTH} characters.`,
+      `Invalid support_url: it must be an https URL (http only for localhost), without a user name, password or control characters, at ` +
+        `most ${MAX_SUPPORT_URL_LENGTH} characters.`,
       'support_url',
     );
   const text = value.trim();

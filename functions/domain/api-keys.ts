@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { invalidParameter, VerityError } from './errors';
-import { randomToken } from '../wire/ids';
-import type { Mode } from './verification-session';
+import { randomToken } from './ids';
+import type { Mode } from './scope';
 
 export function generateSecretKey(mode: Mode): string {
   return `sk_${mode}_${randomToken(48)}`;
@@ -91,7 +91,10 @@ export type KeyPermission = (typeof KEY_PERMISSIONS)[number];
 /** What a route needs of a key. */
 export type KeyAccess = 'read' | 'write';
 
-/** How long after its processing a verification's sensitive results are readable with a restricted key that is not IP-restricted (Stripe: "the last 48 hours"). */
+/**
+ * How long after its processing a verification's sensitive results are readable with a restricted key that is not IP-restricted (Stripe:
+ * "the last 48 hours").
+ */
 export const SENSITIVE_RESULTS_WINDOW_SECONDS = 48 * 60 * 60;
 
 export interface RestrictedKeyGrant {
@@ -105,7 +108,10 @@ export interface RestrictedKeyGrant {
 /** What a key may do: a secret key everything but sensitive results, a restricted key what it was given. */
 export type KeyGrant = { type: 'secret' } | ({ type: 'restricted' } & RestrictedKeyGrant);
 
-/** A restricted key's grant made from the options given; unspecified resources are `read`, so the plain restricted key is read-only and sees nothing sensitive. */
+/**
+ * A restricted key's grant made from the options given; unspecified resources are `read`, so the plain restricted key is read-only and sees
+ * nothing sensitive.
+ */
 export function restrictedKeyGrant(options: {
   permissions?: Partial<Record<KeyResource, KeyPermission>>;
   sensitive_results?: boolean;
@@ -153,7 +159,8 @@ const permissionError = (key: string, account: string, needed: string) =>
   new VerityError(
     'permission',
     null,
-    `The provided key '${maskSecretKey(key)}' does not have the required permissions for this endpoint on account '${account}'. Having the '${needed}' permission would allow this request to continue.`,
+    `The provided key '${maskSecretKey(key)}' does not have the required permissions for this endpoint on account '${account}'. Having ` +
+      `the '${needed}' permission would allow this request to continue.`,
   );
 
 /**
@@ -171,7 +178,8 @@ export function checkKeyAccess(
     throw new VerityError(
       'permission',
       null,
-      `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its allowed IP addresses.`,
+      `The provided key '${maskSecretKey(request.key)}' cannot be used from the IP address ${request.sourceIp}: it is restricted to its ` +
+        `allowed IP addresses.`,
     );
   }
   if (!needs) throw permissionError(request.key, request.account, 'a secret key');
@@ -200,7 +208,9 @@ export function checkSensitiveResultsKey(request: { key: string; account: string
     throw new VerityError(
       'permission',
       'restricted_key_required',
-      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run keys -- create --restricted --sensitive-results in a clone of Verity)`,
+      `Sensitive verification results (${what}) can only be read with a restricted API key (rk_...) that has the sensitive results ` +
+        `permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run ` +
+        `keys -- create --restricted --sensitive-results in a clone of Verity)`,
       'expand',
     );
   }
@@ -222,7 +232,8 @@ export function checkSensitiveResultsAge(grant: KeyGrant, processedAt: number, n
   throw new VerityError(
     'permission',
     null,
-    'Sensitive verification results of verifications processed more than 48 hours ago can only be read with an IP-restricted API key (one made with --allowed-ip), from one of its allowed addresses.',
+    'Sensitive verification results of verifications processed more than 48 hours ago can only be read with an IP-restricted API key ' +
+      '(one made with --allowed-ip), from one of its allowed addresses.',
     'expand',
   );
 }

@@ -13,7 +13,7 @@
  *
  * Everything here is pure but for the lease call and the clock, which are injected.
  */
-import type { Mode, Scope } from './verification-session';
+import type { Mode, Scope } from './scope';
 
 /** Requests a second per mode; `null` is no limit. */
 export type RateLimits = Record<Mode, number | null>;
@@ -146,7 +146,8 @@ export class RequestLimiter {
       if (spent || round === MAX_LEASE_ROUNDS) return { admitted: false, retryAfterSeconds: 1 };
       state.waiting++;
       try {
-        await (state.pending ??= this.lease(scope, state, window, limit));
+        state.pending ??= this.lease(scope, state, window, limit);
+        await state.pending;
       } finally {
         state.waiting--;
       }

@@ -10,7 +10,8 @@ import {
   type ExtractedPerson,
   type Submission,
 } from './verification-checks';
-import type { DocumentOptions, LastError, Mode, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
+import type { DocumentOptions, LastError, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
+import type { Mode } from './scope';
 
 type CheckStatus = 'verified' | 'unverified';
 type DateParts = CalendarDate | null;

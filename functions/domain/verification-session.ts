@@ -8,13 +8,7 @@ import { firstCredentials, spendAllCredentials, type SessionCredentials } from '
 import type { ChecksOutcome } from './verification-checks';
 import { withoutPersonalValues } from './redaction';
 import { verifiedOutputs } from './verification-report';
-
-export type Mode = 'test' | 'live';
-/** Every object belongs to one account in one mode; nothing crosses a scope. */
-export interface Scope {
-  account: string;
-  mode: Mode;
-}
+import type { Mode, Scope } from './scope';
 
 export const SESSION_STATUSES = ['requires_input', 'processing', 'verified', 'canceled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];

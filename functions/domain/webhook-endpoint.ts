@@ -8,7 +8,7 @@
 import { invalidParameter, quoted } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
 import { SESSION_EVENT_TYPES, type SessionEventType } from './events';
-import type { Mode, Scope } from './verification-session';
+import type { Mode, Scope } from './scope';
 
 export interface WebhookEndpoint {
   id: string;
@@ -89,7 +89,8 @@ function enabledEvents(types: string[]): string[] {
     if (type !== '*' && !EVENT_TYPE.test(type)) {
       throw invalidParameter(
         'parameter_invalid',
-        `Invalid enabled_events[${i}]: ${quoted(type)} is not an event type; an event type is \`*\` or lower-case words joined by dots, such as ${SESSION_EVENT_TYPES[0]}.`,
+        `Invalid enabled_events[${i}]: ${quoted(type)} is not an event type; an event type is \`*\` or lower-case words joined by dots, ` +
+          `such as ${SESSION_EVENT_TYPES[0]}.`,
         `enabled_events[${i}]`,
       );
     }

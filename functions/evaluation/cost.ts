@@ -7,7 +7,9 @@
  */
 export const PRICES_USD = { analyzeIdPage: 0.025, detectDocumentTextPage: 0.0015, detectFacesImage: 0.001, compareFaces: 0.001 } as const;
 
-/** The most one row costs, in US dollars: every page read twice (AnalyzeID, then the MRZ), two DetectFaces and a CompareFaces with a selfie. */
+/**
+ * The most one row costs, in US dollars: every page read twice (AnalyzeID, then the MRZ), two DetectFaces and a CompareFaces with a selfie.
+ */
 export function rowCostUsd(row: { pages: number; selfie: boolean }): number {
   const document = row.pages * (PRICES_USD.analyzeIdPage + PRICES_USD.detectDocumentTextPage);
   return document + (row.selfie ? 2 * PRICES_USD.detectFacesImage + PRICES_USD.compareFaces : 0);

@@ -37,7 +37,10 @@ export interface EvaluationReport {
   by_country: Record<string, Rates>;
   /** How often each failure code was given, split by the label. */
   failure_codes: { expected_verified: Record<string, number>; expected_unverified: Record<string, number> };
-  /** Per field: rows with a label for it, and the share read exactly (names compared without accents, case or punctuation; numbers without spaces or dashes). */
+  /**
+   * Per field: rows with a label for it, and the share read exactly (names compared without accents, case or punctuation; numbers without
+   * spaces or dashes).
+   */
   /** Per optional column: rows that give it, rows read exactly, and that share (`rate`, 0–1) with its 95% Wilson interval. */
   field_accuracy: Record<FieldColumn, { compared: number; correct: number; rate: number | null; interval: Rate['interval'] }>;
   face_similarity: {
@@ -128,7 +131,8 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
       impostor: { ...summary(impostor), histogram: histogram(impostor) },
       suggested_thresholds: TARGET_FALSE_ACCEPT_RATES.map((target) => thresholdForFalseAcceptRate(impostor, genuine, target)),
       setting:
-        "VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the Verity construct's liveChecks.settings.faceMinSimilarity",
+        'VERITY_FACE_MIN_SIMILARITY (npm start, npx verity evaluate --face-min-similarity), CDK context faceMinSimilarity, or the ' +
+        "Verity construct's liveChecks.settings.faceMinSimilarity",
     },
     analyze_id_model_versions: [
       ...new Set(rows.map(({ result }) => result.model_version).filter((version): version is string => version !== null)),
@@ -151,7 +155,7 @@ export function buildReport({ rows, thresholds, region, now, includeValues = fal
   };
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(value > 0 && value < 0.01 ? 2 : 1)}%`);
 const rateText = (rate: Rate) =>
   `${percent(rate.rate)} (${rate.errors} of ${rate.count}; 95% CI ${percent(rate.interval.low)}–${percent(rate.interval.high)})`;
@@ -167,7 +171,11 @@ function similaritySvg(report: EvaluationReport): string {
     bins
       .map((bin, i) => {
         const h = ((height - 2 * pad) * bin.count) / max;
-        return `<rect x="${(pad + i * barWidth + offset).toFixed(1)}" y="${(height - pad - h).toFixed(1)}" width="${(barWidth / 2 - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${bin.from}–${bin.to}: ${bin.count}</title></rect>`;
+        return (
+          `<rect x="${(pad + i * barWidth + offset).toFixed(1)}" y="${(height - pad - h).toFixed(1)}" ` +
+          `width="${(barWidth / 2 - 1).toFixed(1)}" height="${h.toFixed(1)}" ` +
+          `fill="${color}"><title>${bin.from}–${bin.to}: ${bin.count}</title></rect>`
+        );
       })
       .join('');
   const x = pad + ((width - 2 * pad) * report.thresholds.faceMinSimilarity) / 100;
@@ -191,21 +199,26 @@ function ratesSvg(groups: Record<string, Rates>): string {
       const y = 10 + (i * 2 + j) * rowHeight;
       const color = kind === 'false_accept_rate' ? '#c0392b' : '#2c5aa0';
       return (
-        `<text x="${left - 6}" y="${y + 13}" font-size="11" text-anchor="end">${escape(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
+        `<text x="${left - 6}" y="${y + 13}" font-size="11" ` +
+        `text-anchor="end">${escapeHtml(name)} ${kind === 'false_accept_rate' ? 'FAR' : 'FRR'}</text>` +
         `<rect x="${left}" y="${y + 3}" width="${(scale(rate.rate ?? 0) - left).toFixed(1)}" height="12" fill="${color}"/>` +
-        `<line x1="${scale(rate.interval.low).toFixed(1)}" y1="${y + 9}" x2="${scale(rate.interval.high).toFixed(1)}" y2="${y + 9}" stroke="#222"/>` +
+        `<line x1="${scale(rate.interval.low).toFixed(1)}" y1="${y + 9}" x2="${scale(rate.interval.high).toFixed(1)}" y2="${y + 9}" ` +
+        `stroke="#222"/>` +
         `<text x="${(scale(rate.interval.high) + 4).toFixed(1)}" y="${y + 13}" font-size="10">${percent(rate.rate)} of ${rate.count}</text>`
       );
     }),
   );
   const height = 20 + names.length * 2 * rowHeight;
-  return `<svg role="img" aria-label="Error rates by document type" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${lines.join('')}</svg>`;
+  return (
+    `<svg role="img" aria-label="Error rates by document type" viewBox="0 0 ${width} ${height}" width="${width}" ` +
+    `height="${height}">${lines.join('')}</svg>`
+  );
 }
 
 /** The report as a page: figures, tables and the two plots, self-contained. */
 export function renderHtml(report: EvaluationReport): string {
   const table = (head: string[], body: string[][]) =>
-    `<table><thead><tr>${head.map((cell) => `<th>${escape(cell)}</th>`).join('')}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const groupTable = (groups: Record<string, Rates>) =>
     table(
       ['group', 'false-accept rate', 'false-reject rate'],
@@ -216,7 +229,7 @@ export function renderHtml(report: EvaluationReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Verity evaluation</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f4f4f4}.key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}</style></head>
 <body><h1>Verity evaluation</h1>
-<p>${report.rows.total} rows (${report.rows.expected_verified} labelled verified, ${report.rows.expected_unverified} labelled unverified), checked ${escape(report.generated_at)}${report.region ? ` in ${escape(report.region)}` : ''}. Intervals: ${escape(report.interval)}.</p>
+<p>${report.rows.total} rows (${report.rows.expected_verified} labelled verified, ${report.rows.expected_unverified} labelled unverified), checked ${escapeHtml(report.generated_at)}${report.region ? ` in ${escapeHtml(report.region)}` : ''}. Intervals: ${escapeHtml(report.interval)}.</p>
 <h2>Error rates</h2>
 ${table(
   ['', 'rate'],
@@ -239,7 +252,7 @@ ${table(
     rateText(s.false_reject_rate),
   ]),
 )}
-<p>To apply a threshold: ${escape(report.face_similarity.setting)}.</p>
+<p>To apply a threshold: ${escapeHtml(report.face_similarity.setting)}.</p>
 <h2>Fields read</h2>
 ${
   fields.length
@@ -254,7 +267,7 @@ ${
 }
 <h2>Thresholds and model</h2>
 ${table(['setting', 'value'], [...Object.entries(report.thresholds).map(([name, value]) => [name, String(value)]), ['AnalyzeIDModelVersion', report.analyze_id_model_versions.join(', ') || '–']])}
-<h2>Liveness</h2><p>${escape(report.liveness)}</p>
+<h2>Liveness</h2><p>${escapeHtml(report.liveness)}</p>
 </body></html>
 `;
 }

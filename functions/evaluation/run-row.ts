@@ -106,7 +106,7 @@ export async function evaluateRow(input: RowInput): Promise<RowResult> {
 }
 
 /** A client whose `send` is seen (and its input adjusted) on the way; everything else is the client's own. */
-function watched<C extends { send: (...args: any[]) => Promise<unknown> }>(
+function watched<C extends { send: (...args: never[]) => Promise<unknown> }>(
   client: C,
   observe: (command: unknown, output: unknown) => void,
   adjust: (command: { input: Record<string, unknown> }) => void = () => {},
@@ -116,7 +116,7 @@ function watched<C extends { send: (...args: any[]) => Promise<unknown> }>(
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return async (command: { input: Record<string, unknown> }, ...rest: unknown[]) => {
         adjust(command);
-        const output = await target.send(command, ...rest);
+        const output: unknown = await Reflect.apply(target.send, target, [command, ...rest]);
         observe(command, output);
         return output;
       };

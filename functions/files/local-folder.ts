@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UPLOAD_CONTENT_TYPES, UPLOAD_KEY_PATTERN, type ObjectStore, type UploadContentType } from './objects';
-import { signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
 
 /** Where the local runtime serves uploads, on its own host (so the page's `connect-src 'self'` covers it). */
 export const LOCAL_UPLOAD_PATH = '/local/uploads';
@@ -46,8 +46,9 @@ interface ObjectMeta {
  * locally): an upload's check that its key was not submitted and its write, and submit's check of
  * the version and its tag, cannot interleave. On globalThis so every copy of this module shares it.
  */
-const locks: Map<string, Promise<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for('verity.local-upload-locks')] ??=
-  new Map()) as Map<string, Promise<unknown>>;
+const shared = globalThis as Record<symbol, unknown>;
+shared[Symbol.for('verity.local-upload-locks')] ??= new Map();
+const locks = shared[Symbol.for('verity.local-upload-locks')] as Map<string, Promise<unknown>>;
 async function exclusively<T>(path: string, change: () => Promise<T>): Promise<T> {
   const before = locks.get(path) ?? Promise.resolve();
   const run = before.catch(() => undefined).then(change);

@@ -4,7 +4,7 @@
  * implements (ObjectStore): S3 (./s3.ts) and a local folder (./local-folder.ts). The port itself,
  * with the table's descriptions, is functions/store/files.ts.
  */
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 
 /** What an image is for, in Stripe's words (a File's `purpose`). */
 export const UPLOAD_PURPOSES = ['identity_document', 'selfie'] as const;

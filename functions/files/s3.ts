@@ -128,7 +128,8 @@ export function s3Objects(bucket: string, client: () => S3Client = s3): ObjectSt
         if (result.Errors?.length) {
           const [first] = result.Errors;
           throw new Error(
-            `S3 kept ${result.Errors.length} of ${versions.length} object versions (${first!.Code}: ${first!.Message}); the next run deletes them`,
+            `S3 kept ${result.Errors.length} of ${versions.length} object versions (${first!.Code}: ${first!.Message}); the next run ` +
+              `deletes them`,
           );
         }
       }

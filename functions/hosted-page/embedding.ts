@@ -7,7 +7,7 @@
  */
 import { embeddingAllowed, type AccountProfile } from '../domain/account-profile';
 import { hashSecretKey, publishableKeyMode } from '../domain/api-keys';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { findPublishableKey } from '../store/api-keys';
 import { accountProfileOf } from './branding';
 

@@ -10,7 +10,8 @@ import { credentialUsable, credentialUses, type CredentialKind } from '../domain
 import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import { getSession, type StoredSession } from '../store/sessions';
-import { claimedSession, isCurrentCredential, publicUrl, signingSecret } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
+import { claimedSession, isCurrentCredential, publicUrl } from '../wire/session-secrets';
 import { accountProfileOf, pageBranding } from './branding';
 import type { PageRequirements, PageView, TestCaseOption } from './view';
 

@@ -167,7 +167,8 @@ export const PAGE_SCRIPT = String.raw`
       var denied = error && (error.name === 'NotAllowedError' || error.name === 'SecurityError');
       var noCamera = error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError');
       showError(denied
-        ? "You didn't allow this page to use your camera. Allow camera access in your browser's settings, then try again, or choose a photo instead."
+        ? "You didn't allow this page to use your camera. Allow camera access in your browser's settings, then try again, " +
+          "or choose a photo instead."
         : noCamera
           ? "We couldn't find a camera on this device. Choose a photo instead."
           : "We couldn't open your camera. Close other apps that use it and try again, or choose a photo instead.", input);

@@ -27,7 +27,9 @@ const FIELD = {
   year: 'person_details[dob][year]',
 } as const;
 
-/** Control characters (C0, C1, DEL), lone surrogates, line and paragraph separators, and bidirectional embeddings, overrides and isolates. */
+/**
+ * Control characters (C0, C1, DEL), lone surrogates, line and paragraph separators, and bidirectional embeddings, overrides and isolates.
+ */
 const NOT_IN_A_NAME = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 /**

@@ -57,7 +57,10 @@ const midSentence = (business: string) => business.replace(/^The /, 'the ');
  */
 const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
-/** The documents a person may use; the view promises all three when the session allows any, but an empty list must not read as "passport only". */
+/**
+ * The documents a person may use; the view promises all three when the session allows any, but an empty list must not read as "passport
+ * only".
+ */
 const allowedDocuments = (requirements: PageRequirements): DocumentType[] =>
   requirements.documentTypes.length > 0 ? requirements.documentTypes : [...DOCUMENT_TYPES];
 
@@ -91,7 +94,8 @@ function testBanner(view: PageView): Html | null {
  * be a 404 on every visit. A `data:` image is what the CSP's `img-src` allows, and loads nothing.
  */
 const FAVICON = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#4338ca" d="M16 2 4 7v8c0 7.4 5.1 13.4 12 15 6.9-1.6 12-7.6 12-15V7z"/>' +
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#4338ca" d="M16 2 4 7v8c0 7.4 5.1 13.4 12 15 6.9-1.6 12-7.6 ' +
+    '12-15V7z"/>' +
     '<path fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" d="m10 16 4 4 8-8"/></svg>',
 )}`;
 
@@ -306,7 +310,7 @@ function personDetailsFields(): Html {
 <input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size)}" aria-describedby="dob-hint dob-error" data-missing="Enter the ${part} you were born." required>
 </div>
 `;
-  return html`${name('first_name', 'First name', 'given-name', 'Enter your first name.')}${name('last_name', 'Last name', 'family-name', 'Enter your last name.')}<div class="field" data-field>
+  return html`${name('first_name', 'First name', 'given-name', 'Enter your ' + 'first ' + 'name.')}${name('last_name', 'Last name', 'family-name', 'Enter your last name.')}<div class="field" data-field>
 <fieldset>
 <legend class="field-label">Date of birth</legend>
 <p class="hint" id="dob-hint">For example, 14 7 1990.</p>
@@ -431,11 +435,15 @@ function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
     link_expired: { title: 'This link has expired or was already used', message: `Ask ${business} for a new link.` },
     session_closed: {
       title: 'This verification is no longer open',
-      message: `It was completed or canceled, so there is nothing more to do here. If you still need to verify, ask ${business} for a new link.`,
+      message:
+        `It was completed or canceled, so there is nothing more to do here. If you still need to verify, ask ${business} for a ` +
+        `new link.`,
     },
     live_checks_unavailable: {
       title: "Verification isn't available yet",
-      message: `The operator of this service has not set up live verification, so nothing can be checked right now. Please try again later, or contact ${business}.`,
+      message:
+        `The operator of this service has not set up live verification, so nothing can be checked right now. Please try again ` +
+        `later, or contact ${business}.`,
     },
   }[view.reason];
   return messagePage(view, nonce, title, message);

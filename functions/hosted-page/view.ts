@@ -4,7 +4,8 @@
  */
 import type { AccentPalette } from '../domain/account-profile';
 import type { TestCase } from '../domain/verification-checks';
-import type { DocumentType, Mode, SessionType } from '../domain/verification-session';
+import type { DocumentType, SessionType } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 
 /**
  * The ID numbers the page accepts (the submit route checks exactly this), in the words its

@@ -5,8 +5,8 @@
 import { credentialRefused, useCredential } from '../domain/session-credentials';
 import { pageAccess, pageCookie, pageGrant, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
-import { submitChange } from '../verification-flow';
-import { newObjectId } from '../wire/ids';
+import { submitChange } from '../flows/verification-flow';
+import { newObjectId } from '../domain/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
 import { frameAnswer, fromFrame, htmlResponse, pageCredentials, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';

@@ -1,4 +1,4 @@
-import { requestedCancellation } from '../session-actions';
+import { requestedCancellation } from '../flows/session-actions';
 import { sessionTransitionEndpoint } from './session-transition';
 
 export const handler = sessionTransitionEndpoint(requestedCancellation);

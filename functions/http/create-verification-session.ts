@@ -1,9 +1,9 @@
 import { refuseUncheckableIdNumber } from '../checks/availability';
 import { createVerificationSession } from '../domain/verification-session';
-import { changeWithEvents } from '../outbox';
+import { changeWithEvents } from '../flows/outbox';
 import { insertSession } from '../store/sessions';
 import { expandParam } from '../wire/expand';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import { metadata, object, string, url } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';

@@ -9,7 +9,7 @@
  * `invalid_request_error` with code `rate_limit` and `Retry-After` (seconds to the next UTC day).
  */
 import { missingParameter } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
 import { admitUpload, fileStore, MAX_UPLOADS_PER_ATTEMPT_DAY, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
 import { rateLimitResponse } from '../wire/errors';

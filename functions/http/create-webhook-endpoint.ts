@@ -4,7 +4,7 @@ import type { SessionChange } from '../store/sessions';
 import { insertWebhookEndpoint } from '../store/webhook-endpoints';
 import { servedVersion } from '../wire/api-versions';
 import { expandParam, resolveExpand } from '../wire/expand';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import { boolean, metadata, required, string } from '../wire/schema';
 import { webhookEndpointSecret } from '../wire/session-secrets';
 import { stripeEndpoint } from './endpoint';

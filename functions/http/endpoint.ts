@@ -8,7 +8,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Scope, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { requestParams, type ParamTree } from '../wire/params';
 import { readParams, type Shape } from '../wire/schema';
 import { createHmac } from 'node:crypto';
@@ -24,13 +25,14 @@ import {
   type UsedKey,
 } from '../store/idempotency';
 import type { AlsoWrite, SessionChange } from '../store/sessions';
-import { signingSecret, withCredentials, withoutCredentials } from '../wire/session-secrets';
+import { signingSecret } from '../secrets/signing-secret';
+import { withCredentials, withoutCredentials } from '../wire/session-secrets';
 import { authenticate } from './authenticate';
 import { checkExpandAccess, checkRouteAccess, type RequestAccess } from './key-access';
 import { rateLimited } from './rate-limit';
 import { refuseOtherAccount, requestedVersion } from './request-headers';
 import { API_VERSION, renderForVersion } from '../wire/api-versions';
-import type { ChangeOrigin } from '../outbox';
+import type { ChangeOrigin } from '../flows/outbox';
 import { renderSessionNow } from './session-response';
 import { answerInVersion, requestIdOf, stripeResponses } from './stripe-responses';
 
@@ -98,7 +100,9 @@ export function stripeEndpoint<S extends Shape>(
         keyed &&
         ((render: (change: SessionChange) => unknown): AlsoWrite => ({
           put: (change) => completionItem(keyed, savedResponse(200, render(change), change.session), origin.now),
-          stored: () => void (saved = true),
+          stored: () => {
+            saved = true;
+          },
         }));
       let result: unknown;
       try {
@@ -176,7 +180,8 @@ async function answerUsedKey(
     throw new VerityError(
       'idempotency',
       null,
-      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.header}' if you meant to execute a different request.`,
+      `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than ` +
+        `'${request.header}' if you meant to execute a different request.`,
     );
   }
   const { response } = used;

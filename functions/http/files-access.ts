@@ -1,17 +1,17 @@
 /**
  * The files the Files API may show: those of sessions that are not being redacted. Redaction
- * deletes a session's files in bounded runs (functions/redaction.ts); from the moment the
+ * deletes a session's files in bounded runs (functions/flows/redaction.ts); from the moment the
  * session is marked for redaction its files are unavailable (404) to every request.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { resourceMissing } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { describeFile } from '../store/file-descriptions';
 import type { FileContents } from '../store/files';
 import type { FileInfo } from '../store/submissions';
 import { getSession } from '../store/sessions';
 import { FILE_TYPES } from '../wire/files';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 
 /** The sessions among `sessionIds` whose data is still there (not redacted, nor being redacted): one read per distinct session. */
 async function unredactedSessions(scope: Scope, sessionIds: string[]): Promise<Set<string>> {

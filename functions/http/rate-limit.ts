@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RATE_LIMIT_VARIABLES, rateLimitsFrom, RequestLimiter, type RateLimits } from '../domain/rate-limit';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { leaseRequests } from '../store/rate-limits';
 import { rateLimitResponse } from '../wire/errors';
 
@@ -29,7 +29,8 @@ export async function rateLimited(scope: Scope): Promise<APIGatewayProxyStructur
   const admission = await limiter.admit(scope);
   if (admission.admitted) return undefined;
   return rateLimitResponse(
-    `Too many requests: this account may make ${configuredLimits()[scope.mode]} requests a second in ${scope.mode} mode. Please retry after a short wait; see https://docs.stripe.com/rate-limits.`,
+    `Too many requests: this account may make ${configuredLimits()[scope.mode]} requests a second in ${scope.mode} mode. Please retry ` +
+      `after a short wait; see https://docs.stripe.com/rate-limits.`,
     admission.retryAfterSeconds,
     { 'stripe-should-retry': 'true' },
   );

@@ -1,4 +1,4 @@
-import { requestedRedaction } from '../session-actions';
+import { requestedRedaction } from '../flows/session-actions';
 import { sessionTransitionEndpoint } from './session-transition';
 
 export const handler = sessionTransitionEndpoint(requestedRedaction);

@@ -13,7 +13,7 @@
  * `Idempotency-Key` is honoured by the endpoint itself (functions/http/endpoint.ts).
  */
 import { invalidParameter } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { API_VERSION, servedVersion, type ServedVersion } from '../wire/api-versions';
 
 type Headers = Record<string, string | undefined>;
@@ -58,7 +58,8 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
   let versions = logged.get(key);
   if (!versions) {
     if (logged.size >= MAX_LOGGED_ACCOUNTS) return;
-    logged.set(key, (versions = new Set()));
+    versions = new Set();
+    logged.set(key, versions);
   }
   if (versions.has(requested) || versions.size >= MAX_LOGGED_PER_ACCOUNT) return;
   versions.add(requested);
@@ -66,7 +67,8 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
     JSON.stringify({
       level: 'warn',
       message:
-        'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; upgrade Verity to render the new major',
+        'a client sent a Stripe API version of a major this Verity does not know: it was answered in the newest version Verity knows; ' +
+        'upgrade Verity to render the new major',
       account: scope.account,
       mode: scope.mode,
       requested_version: requested,
@@ -78,6 +80,7 @@ function sayUpgradeDue(scope: Scope, requested: string): void {
 const otherAccount = (header: string) =>
   invalidParameter(
     'account_invalid',
-    `Verity has no Connect: a request cannot act as another account, so ${header} may only name the account of the secret key it is sent with. Send the request without ${header}, with the secret key of the account it is for.`,
+    `Verity has no Connect: a request cannot act as another account, so ${header} may only name the account of the secret key it is ` +
+      `sent with. Send the request without ${header}, with the secret key of the account it is for.`,
     null,
   );

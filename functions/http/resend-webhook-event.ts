@@ -3,12 +3,12 @@
  * endpoint again, now, and answers with its delivery (the new attempt last in `attempts`).
  * Verity's own, like Stripe's Dashboard resend: only an event that was delivered (or is being
  * retried) to that endpoint, within 15 days of the event; a disabled endpoint gets it too (it was
- * asked for). Its request may take 5 s (the worker's take 10). A resend does not change the automatic schedule, unless it succeeds: then the
- * delivery is done and leaves its event's pending webhooks.
+ * asked for). Its request may take 5 s (the worker's take 10). A resend does not change the
+ * automatic schedule, unless it succeeds: then the delivery is done and leaves its event's pending webhooks.
  */
 import { invalidParameter, VerityError } from '../domain/errors';
 import { getDelivery } from '../store/webhook-deliveries';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { required, requiredString } from '../wire/schema';
 import { attemptDelivery } from '../webhooks/delivery-worker';
 import { stripeEndpoint } from './endpoint';

@@ -1,7 +1,7 @@
 import { resourceMissing } from '../domain/errors';
 import { getEvent } from '../store/events';
 import { expandParam, resolveExpand } from '../wire/expand';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { stripeEndpoint } from './endpoint';
 
 export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params, scope, pathId }) => {

@@ -1,7 +1,7 @@
 import { resourceMissing } from '../domain/errors';
 import { getReport } from '../store/verification-reports';
 import { expandParam, resolveExpand } from '../wire/expand';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { renderVerificationReport, VERIFICATION_REPORT_EXPANDABLE } from '../wire/verification-report';
 import { stripeEndpoint } from './endpoint';
 import { expandsSensitive } from './key-access';

@@ -6,7 +6,8 @@
  */
 import { resourceMissing } from '../domain/errors';
 import type { VerificationReport } from '../domain/verification-report';
-import type { Scope, VerificationSession } from '../domain/verification-session';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { getSession, type SessionChange } from '../store/sessions';
 import { getReport } from '../store/verification-reports';
 import { resolveExpand } from '../wire/expand';

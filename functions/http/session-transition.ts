@@ -1,4 +1,4 @@
-import { applySessionTransition, type SessionTransition } from '../session-actions';
+import { applySessionTransition, type SessionTransition } from '../flows/session-actions';
 import { getSession } from '../store/sessions';
 import { expandParam } from '../wire/expand';
 import { stripeEndpoint } from './endpoint';

@@ -6,7 +6,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { toStripeError } from '../wire/errors';
-import { randomToken } from '../wire/ids';
+import { randomToken } from '../domain/ids';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -23,7 +23,9 @@ export const requestIdOf = (event: Event) => ((event as EventWithRequestId).veri
  * Names the Stripe API version this request's answer is rendered in: the response, error or not,
  * then carries it as `Stripe-Version`, as Stripe's do. Pages (HTML) set none and send none.
  */
-export const answerInVersion = (event: Event, version: string) => void ((event as EventWithRequestId).verityApiVersion = version);
+export const answerInVersion = (event: Event, version: string): void => {
+  (event as EventWithRequestId).verityApiVersion = version;
+};
 
 /**
  * Puts this request's `Request-Id` (and any `headers` given) on the response the request has,

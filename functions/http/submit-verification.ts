@@ -9,7 +9,8 @@
 import { invalidParameter } from '../domain/errors';
 import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
-import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
+import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import {
   attemptOf,
   cookieActs,
@@ -22,8 +23,8 @@ import {
 } from '../hosted-page/page-access';
 import { fileStore, MAX_UPLOAD_BYTES, uploadKey, type FileInfo } from '../store/files';
 import { changeSession } from '../store/sessions';
-import { submitChange } from '../verification-flow';
-import { isObjectId, newObjectId } from '../wire/ids';
+import { submitChange } from '../flows/verification-flow';
+import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
 import { ID_NUMBER_DIGITS } from '../hosted-page/view';
@@ -198,7 +199,8 @@ async function uploadedFiles(
     if (!withinImageLimit(header)) {
       throw invalidParameter(
         'parameter_invalid',
-        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
+        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it ` +
+          `again at a lower resolution.`,
         param,
       );
     }

@@ -1,6 +1,6 @@
 /**
  * Stripe's test helpers for Identity: move a test-mode session as a person's submission and
- * Verity's checks would, through the same changes (functions/verification-flow.ts), so they emit
+ * Verity's checks would, through the same changes (functions/flows/verification-flow.ts), so they emit
  * the same events and write the same reports as the verification page does.
  */
 import { VerityError } from '../domain/errors';
@@ -9,21 +9,22 @@ import type { Submission, TestCase } from '../domain/verification-checks';
 import { testModeOutcome } from '../checks/test-mode';
 import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
-import { concludeChange, submitAndConcludeChange, submitChange } from '../verification-flow';
+import { concludeChange, submitAndConcludeChange, submitChange } from '../flows/verification-flow';
 import { expandParam } from '../wire/expand';
-import { newObjectId } from '../wire/ids';
-import type { Shape } from '../wire/schema';
+import { newObjectId } from '../domain/ids';
+import type { Infer, Shape } from '../wire/schema';
 import { stripeEndpoint } from './endpoint';
 import { sessionResponse } from './session-response';
 import { sessionIdFromPath } from './verification-session-params';
 
-export type TestHelperTarget =
+/** What a helper does; `P` is its parameters as its shape reads them. */
+export type TestHelperTarget<P = unknown> =
   /** → `processing`, held there until another helper concludes it. */
   | { kind: 'process' }
   /** → `verified` or back to `requires_input`, through `processing` if the session is still waiting for input. */
-  | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: any) => TestCase };
+  | { kind: 'conclude'; name: 'verify' | 'require_input'; testCase: (params: P) => TestCase };
 
-export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget, shape: S) {
+export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget<Infer<S>>, shape: S) {
   return stripeEndpoint({ ...shape, expand: expandParam() }, async (request) => {
     const { params, scope, pathId, saveResponse, access } = request;
     if (scope.mode !== 'test') {
@@ -78,6 +79,7 @@ const cannotConclude = (name: string, session: VerificationSession) =>
   new VerityError(
     'unexpected_state',
     UNEXPECTED_STATE_CODE,
-    `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status of ${session.status}. ` +
+    `You cannot ${name === 'verify' ? 'verify' : 'require input for'} this VerificationSession because it has a status ` +
+      `of ${session.status}. ` +
       'Only a VerificationSession with one of the following statuses: requires_input, processing can be concluded by a test helper.',
   );

@@ -1,6 +1,6 @@
 import { refuseUncheckableIdNumber } from '../checks/availability';
 import { updateVerificationSession } from '../domain/verification-session';
-import { changeWithEvents } from '../outbox';
+import { changeWithEvents } from '../flows/outbox';
 import { changeSession, getSession } from '../store/sessions';
 import { expandParam } from '../wire/expand';
 import { metadata } from '../wire/schema';

@@ -1,6 +1,6 @@
 /** Parameters that several VerificationSession endpoints accept, declared once. */
 import { DOCUMENT_TYPES, SESSION_TYPES } from '../domain/verification-session';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { resourceMissing } from '../domain/errors';
 import { array, boolean, email, emptyable, object, oneOf, phone } from '../wire/schema';
 

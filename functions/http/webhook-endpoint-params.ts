@@ -3,11 +3,11 @@
  * shows it, finding the one a path names in the caller's scope, and a delivery as the log shows it.
  */
 import { resourceMissing } from '../domain/errors';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import type { WebhookEndpoint } from '../domain/webhook-endpoint';
 import type { WebhookDelivery } from '../store/webhook-deliveries';
 import { getWebhookEndpoint, type StoredWebhookEndpoint } from '../store/webhook-endpoints';
-import { isObjectId } from '../wire/ids';
+import { isObjectId } from '../domain/ids';
 import { array, requiredString, url, type Validator } from '../wire/schema';
 import { checkEndpointUrl } from '../webhooks/endpoint-url';
 

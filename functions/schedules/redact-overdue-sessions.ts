@@ -7,7 +7,7 @@
  * - it reads at most `SESSIONS_READ` overdue sessions (oldest due first) and takes them account
  *   by account in turn (round robin): an account with thousands waiting gets one session in
  *   before another account's second;
- * - each session gets one bounded run (the worker's budget of copies, functions/redaction.ts); one that
+ * - each session gets one bounded run (the worker's budget of copies, functions/flows/redaction.ts); one that
  *   needs more saves its progress, and the stream hands the rest to the redaction worker;
  * - at most `CONCURRENCY` sessions at once, at most `VERITY_REDACTION_BACKSTOP_SESSIONS_PER_RUN`
  *   (default 1000) per run, and none started once less than `RESERVE_MS` of the run is left;
@@ -17,7 +17,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { VerificationSession } from '../domain/verification-session';
-import { redactionBudget, redactSession } from '../redaction';
+import { redactionBudget, redactSession } from '../flows/redaction';
 import { sessionsDueForRedaction } from '../store/sessions';
 
 const DEFAULT_AFTER_SECONDS = 2 * 24 * 60 * 60;

@@ -1,13 +1,15 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyGrant, RestrictedKeyGrant } from '../domain/api-keys';
-import type { Mode, Scope } from '../domain/verification-session';
+import type { Mode, Scope } from '../domain/scope';
 import { dynamo } from './client';
 import { listPartition, publishableKeyPartitionPrefix, tableName, tableSchema } from './schema';
 
 const KIND = 'api_key';
 const keyOf = (hash: string) => ({ pk: `${KIND}#${hash}`, sk: KIND });
 
-/** A stored key: whose it is, and what it may do (a restricted key's grant is stored with its hash; an item without one is a secret key's). */
+/**
+ * A stored key: whose it is, and what it may do (a restricted key's grant is stored with its hash; an item without one is a secret key's).
+ */
 export interface StoredApiKey {
   scope: Scope;
   grant: KeyGrant;

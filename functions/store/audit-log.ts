@@ -7,8 +7,8 @@
  * so redaction leaves it as it is.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
-import { newObjectId } from '../wire/ids';
+import type { Scope } from '../domain/scope';
+import { newObjectId } from '../domain/ids';
 import { dynamo } from './client';
 import type { ConsoleRole } from './console-sessions';
 import { queryPage, type PageQuery } from './list-page';
@@ -38,7 +38,10 @@ export interface ConsoleAuditEvent {
   action: ConsoleAuditAction;
   /** Who: the operator's address, role and console session (`cs_…`). */
   operator: { email: string; role: ConsoleRole; console_session: string };
-  /** Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for sign-in and sign-out. */
+  /**
+   * Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for
+   * sign-in and sign-out.
+   */
   target: {
     object: 'identity.verification_session' | 'identity.verification_report' | 'file' | 'verity.console_session' | 'verity.console_link';
     id: string;

@@ -1,7 +1,13 @@
 import { DynamoDBClient, type ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand, type DeleteCommand, type PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from './schema';
+
+/**
+ * An item as the document client reads and writes it: each attribute's name to its native value
+ * (the SDK's own `NativeAttributeValue`), before a module of this folder reads its fields.
+ */
+export type StoredItem = Record<string, NativeAttributeValue>;
 
 let documentClient: { client: DynamoDBDocumentClient; endpoint: string | undefined } | undefined;
 
@@ -100,6 +106,6 @@ export async function untilProcessed<T>(
  * The item a failed conditional write returned (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
  * The document client does not unmarshall it, so this does.
  */
-export function itemOfFailedCondition(error: ConditionalCheckFailedException): Record<string, any> | undefined {
+export function itemOfFailedCondition(error: ConditionalCheckFailedException): StoredItem | undefined {
   return error.Item ? unmarshall(error.Item) : undefined;
 }

@@ -7,10 +7,10 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
-import type { Mode, Scope } from '../domain/verification-session';
-import { newObjectId } from '../wire/ids';
-import { signingSecret } from '../wire/session-secrets';
-import { dynamo, writeUnlessConditionFails } from './client';
+import type { Mode, Scope } from '../domain/scope';
+import { newObjectId } from '../domain/ids';
+import { signingSecret } from '../secrets/signing-secret';
+import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';
 import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, listPartition, tableName, tableSchema } from './schema';
 
 export const CONSOLE_ROLES = ['viewer', 'reviewer', 'admin'] as const;
@@ -162,7 +162,7 @@ export async function endConsoleSession(token: string, now: Date): Promise<boole
 /** At most this many live sessions and unused links an account has in a mode that the console lists and ends: each lasts hours at most. */
 export const MAX_CONSOLE_ACCESS = 200;
 
-const linkOf = (item: Record<string, any>): ConsoleLink => ({
+const linkOf = (item: StoredItem): ConsoleLink => ({
   id: item.id,
   scope: { account: item.account, mode: item.mode as Mode },
   email: item.email,
@@ -181,8 +181,8 @@ const MAX_LIST_PAGES = 100;
  * their TTL): a single page would hide every older live session, which then could be neither
  * listed nor ended. The index lags writes by a moment; ending reads each item again.
  */
-async function listed(scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND, now: Date): Promise<Record<string, any>[]> {
-  const live: Record<string, any>[] = [];
+async function listed(scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND, now: Date): Promise<StoredItem[]> {
+  const live: StoredItem[] = [];
   let start: Record<string, unknown> | undefined;
   for (let page = 0; page < MAX_LIST_PAGES && live.length < MAX_CONSOLE_ACCESS; page++) {
     const { Items = [], LastEvaluatedKey } = await dynamo().send(
@@ -231,10 +231,10 @@ export async function endConsoleAccess(
   now: Date,
 ): Promise<{ sessions: ConsoleSession[]; links: ConsoleLink[] }> {
   const email = 'email' in target ? target.email.toLowerCase() : undefined;
-  const chosen = (items: Record<string, any>[], id: string | undefined) =>
+  const chosen = (items: StoredItem[], id: string | undefined) =>
     items.filter((item) => (email !== undefined ? String(item.email).toLowerCase() === email : item.id === id));
   const [sessionItems, linkItems] = await Promise.all([listed(scope, SESSION_KIND, now), listed(scope, LINK_KIND, now)]);
-  const end = async (listedItem: Record<string, any>, mark: 'ended' | 'canceled'): Promise<boolean> => {
+  const end = async (listedItem: StoredItem, mark: 'ended' | 'canceled'): Promise<boolean> => {
     const { Item } = await dynamo().send(
       new GetCommand({ TableName: tableName(), Key: { pk: listedItem.pk, sk: listedItem.sk }, ConsistentRead: true }),
     );

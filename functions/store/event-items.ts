@@ -2,12 +2,13 @@
  * Lifecycle events as DynamoDB items: written with the change that caused them (the outbox), kept
  * 30 days. No client here, so the stream publisher can read items without bundling DynamoDB's SDK.
  */
-import type { Scope } from '../domain/verification-session';
-import type { StripeEvent } from '../wire/events';
+import type { Scope } from '../domain/scope';
+import type { StripeEvent } from '../domain/events';
 import { redactedEventCopy } from '../domain/redaction';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableSchema } from './schema';
+import type { StoredItem } from './client';
 
 export const EVENT_KIND = 'event';
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
@@ -33,13 +34,13 @@ export function eventItem(event: StripeEvent, scope: Scope): Record<string, unkn
 }
 
 /** The session whose key opens an event item, as its clear part says. */
-export const sessionOfEventItem = (item: Record<string, any>) => ({
+export const sessionOfEventItem = (item: StoredItem) => ({
   scope: scopeOfItem(item),
   id: (item.event as StripeEvent).data.object.id,
 });
 
 /** An event item's scope, from its clear copy of the session. */
-const scopeOfItem = (item: Record<string, any>): Scope => {
+const scopeOfItem = (item: StoredItem): Scope => {
   const event = item.event as StripeEvent;
   return { account: event.account, mode: event.livemode ? 'live' : 'test' };
 };
@@ -49,11 +50,11 @@ const scopeOfItem = (item: Record<string, any>): Scope => {
  * event cannot tell that its session was redacted since (session-keys.ts). Items holding nothing
  * sealed need no key.
  */
-export const loadEventKeys = (items: Record<string, any>[]) =>
+export const loadEventKeys = (items: StoredItem[]) =>
   loadSessionKeys(items.filter((item) => item[sealedName('event')] !== undefined).map(sessionOfEventItem), { fresh: true });
 
 /** The Event object a stream record of an event item carries, if it is one (its session's key loaded: `loadEventKeys`). */
-export function eventOfItem(item: Record<string, any>): StripeEvent | undefined {
+export function eventOfItem(item: StoredItem): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
   const { scope, id } = sessionOfEventItem(item);
   return asRead(item, openedAttribute<StripeEvent>(item, 'event', scope, id));
@@ -64,12 +65,12 @@ export function eventOfItem(item: Record<string, any>): StripeEvent | undefined 
  * redaction cannot reach (the EventBridge bus, its dead-letter queues, subscribers' queues).
  * Redacted again on reading, for an item stored before its values were sealed.
  */
-export function clearEventOfItem(item: Record<string, any>): StripeEvent | undefined {
+export function clearEventOfItem(item: StoredItem): StripeEvent | undefined {
   if (item.sk !== EVENT_KIND) return undefined;
   return asRead(item, redactedEventCopy(item.event as StripeEvent));
 }
 
-function asRead(item: Record<string, any>, event: StripeEvent): StripeEvent {
+function asRead(item: StoredItem, event: StripeEvent): StripeEvent {
   // Webhook deliveries count themselves on the item (functions/store/webhook-deliveries.ts).
   const pending_webhooks = typeof item.pending_webhooks === 'number' ? item.pending_webhooks : event.pending_webhooks;
   return { ...event, data: { ...event.data, object: withMetadataOfStored(event.data.object) }, pending_webhooks };

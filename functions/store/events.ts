@@ -1,8 +1,8 @@
 /** Reading lifecycle events back: the Events API's retrieve and list. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './client';
-import type { Scope } from '../domain/verification-session';
-import type { StripeEvent } from '../wire/events';
+import type { Scope } from '../domain/scope';
+import type { StripeEvent } from '../domain/events';
 import { queryPage, type PageQuery } from './list-page';
 import { EVENT_KIND, eventOfItem, loadEventKeys } from './event-items';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';

@@ -4,7 +4,7 @@
  * that list and describe files carry no object store client.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { dynamo } from './client';
 import { filteredIndexQuery, queryPage, type PageQuery } from './list-page';
 import { objectKey, tableName } from './schema';

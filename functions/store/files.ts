@@ -14,7 +14,7 @@
  * contents are still read from there until the item is redacted.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { localFolderObjects } from '../files/local-folder';
 import {
   DOWNLOAD_URL_SECONDS,
@@ -27,7 +27,7 @@ import {
 import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, UploadedObject, UploadPurpose } from '../files/objects';
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
-import { newObjectId } from '../wire/ids';
+import { newObjectId } from '../domain/ids';
 import { writeUnlessConditionFails } from './client';
 import { describeFile, listFiles, tableFileOf, type FileListQuery } from './file-descriptions';
 import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';

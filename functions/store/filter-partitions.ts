@@ -6,7 +6,7 @@
  * (status, type, customer) keep the plain digest of schema.ts `listPartition`.
  */
 import { createHmac } from 'node:crypto';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { indexKey } from './key-encryption-key';
 import { listPartition } from './schema';
 

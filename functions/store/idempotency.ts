@@ -11,8 +11,8 @@
  * response showed is redacted, only which session it was remains (`forgetSavedResponse`).
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, setAttributesUnlessConditionFails } from './client';
+import type { Scope } from '../domain/scope';
+import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, setAttributesUnlessConditionFails, type StoredItem } from './client';
 import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
@@ -124,7 +124,7 @@ export async function savedUnderKey(request: IdempotentRequest, now: Date): Prom
  * What the key holds for this request: its response opened with the session's key (read again:
  * a saved response cannot tell that its session was redacted since, session-keys.ts), or a mismatch.
  */
-async function answerOf(request: IdempotentRequest, item: Record<string, any>): Promise<UsedKey> {
+async function answerOf(request: IdempotentRequest, item: StoredItem): Promise<UsedKey> {
   if (item.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
   const session = (item.response as SavedResponse).session;
   if (!session || !item[sealedName('response')]) return { kind: 'replay', response: item.response as SavedResponse };
@@ -133,7 +133,7 @@ async function answerOf(request: IdempotentRequest, item: Record<string, any>): 
 }
 
 /** Whether a record found through a session's copies still holds what its response showed (in clear, or sealed). */
-export const holdsSavedBody = (item: Record<string, any>): boolean =>
+export const holdsSavedBody = (item: StoredItem): boolean =>
   typeof item.response?.body === 'string' || item[sealedName('response')] !== undefined;
 
 /**
@@ -144,7 +144,7 @@ export const holdsSavedBody = (item: Record<string, any>): boolean =>
  * UpdateItem; a record that is gone (TTL), already forgotten, or taken since by a later request
  * with the key (another expiry) is left as it is.
  */
-export async function forgetSavedResponse(item: Record<string, any>, sessionId: string): Promise<void> {
+export async function forgetSavedResponse(item: StoredItem, sessionId: string): Promise<void> {
   const ttl = tableSchema.timeToLiveAttribute;
   await setAttributesUnlessConditionFails(
     item,

@@ -38,7 +38,10 @@ export function keyEncryptionKey(): Promise<Buffer> {
     const entry: NonNullable<typeof loaded> = {
       source: from,
       key: (from.startsWith('secret:') ? fromSecret(from.slice(7)) : fromFile(from.slice(5))).then(
-        (key) => ((entry.value = key), key),
+        (key) => {
+          entry.value = key;
+          return key;
+        },
         (error) => {
           if (loaded === entry) loaded = undefined;
           throw error;
@@ -71,7 +74,7 @@ function fromFile(file: string): Promise<Buffer> {
   // Written whole beside it, then linked into place: made once, never overwritten, and never read
   // half-written (two processes starting together agree on the first).
   const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(draft, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(draft, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(draft, file);
   } catch (error) {

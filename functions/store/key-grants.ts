@@ -25,6 +25,7 @@ export function requireSessionKeyUse(needed: SessionKeyUse): void {
   if (!grant) return;
   if (grant.use === needed || (needed === 'open' && grant.use !== undefined)) return;
   throw new Error(
-    `AccessDenied: the route ${grant.route} has ${grant.use ? `only '${grant.use}'` : 'no'} access to session keys, and needs '${needed}' (functions/routes.ts sessionKeys)`,
+    `AccessDenied: the route ${grant.route} has ${grant.use ? `only '${grant.use}'` : 'no'} access to session keys, and needs ` +
+      `'${needed}' (functions/routes.ts sessionKeys)`,
   );
 }

@@ -7,7 +7,7 @@
  * (key-encryption-key.ts). Unlike the main table it has no stream and no point-in-time
  * recovery, so destroying a session's key leaves no copy of it anywhere.
  */
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { objectKey, tableName } from './schema';
 
 export const keyTableSchema = {

@@ -5,12 +5,19 @@
  * `FILTERED_READ_BUDGET` (600).
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { idFloorForTime } from '../wire/ids';
-import type { CreatedRange } from '../wire/lists';
-import { dynamo } from './client';
-import type { Scope } from '../domain/verification-session';
+import { idFloorForTime } from '../domain/ids';
+import { dynamo, type StoredItem } from './client';
+import type { Scope } from '../domain/scope';
 import { filterPartition } from './filter-partitions';
 import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
+
+/** A `created` filter of a list, in epoch seconds (Stripe's `created[gt]`, `[gte]`, `[lt]`, `[lte]`). */
+export interface CreatedRange {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
 
 export interface PageQuery {
   limit: number;
@@ -69,9 +76,9 @@ export const FILTERED_READ_BUDGET = 3 * FILTERED_READ_STEP;
 export async function queryPage<T>(
   { index, partitions, idPrefix, filters = [] }: IndexQuery,
   page: PageQuery,
-  itemOf: (item: Record<string, any>) => T,
+  itemOf: (item: StoredItem) => T,
   /** Called with the page's items before `itemOf` (say, to load the keys that open them). */
-  prepare?: (items: Record<string, any>[]) => Promise<void>,
+  prepare?: (items: StoredItem[]) => Promise<void>,
   /**
    * Which opened items the page shows: the index found them by a value they may no longer hold
    * (a client reference its session's redaction removed; the index forgets it only when the
@@ -94,7 +101,7 @@ export async function queryPage<T>(
         values[`:f${i}`] = filter.value;
         return `#f${i} = :f${i}`;
       });
-      const found: Record<string, any>[] = [];
+      const found: StoredItem[] = [];
       let startKey: Record<string, unknown> | undefined;
       let budget = FILTERED_READ_BUDGET;
       do {
@@ -126,7 +133,7 @@ export async function queryPage<T>(
     }),
   );
 
-  const id = (item: Record<string, any>) => item[index.sortKey] as string;
+  const id = (item: StoredItem) => item[index.sortKey] as string;
   const merged = perPartition
     .flatMap(({ found }) => found)
     .sort((a, b) => (backwards ? (id(a) < id(b) ? -1 : 1) : id(a) < id(b) ? 1 : -1))
@@ -149,5 +156,6 @@ function idRange(prefix: string, page: PageQuery): { low: string; high: string }
   if (created?.lte !== undefined) highs.push(idFloorForTime(prefix, created.lte + 1));
   if (page.endingBefore !== undefined) lows.push(page.endingBefore);
   if (page.startingAfter !== undefined) highs.push(page.startingAfter);
+  // biome-ignore lint/complexity/useMathMinMax: ids are strings, compared in order; Math.max would read them as numbers.
   return { low: lows.reduce((a, b) => (b > a ? b : a)), high: highs.reduce((a, b) => (b < a ? b : a)) };
 }

@@ -1,13 +1,13 @@
 /** Reading an index partition: one bounded page at a time, or all of it for the jobs that must see all of it. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from './client';
+import { dynamo, type StoredItem } from './client';
 import { tableName, type IndexSchema } from './schema';
 
 /** Where a partition read stopped: DynamoDB's `LastEvaluatedKey` (the keys of the last item read). */
 export type PartitionCursor = Record<string, unknown>;
 
 export interface PartitionPage {
-  items: Record<string, any>[];
+  items: StoredItem[];
   /** Where the next page starts; undefined when the partition has been read to its end. */
   next?: PartitionCursor;
 }
@@ -38,7 +38,7 @@ export async function pageOfPartition(
 }
 
 /** Every item of one index partition, optionally only those whose sort key is at most `sortAtMost`. */
-export async function* itemsOfPartition(index: IndexSchema, partition: string, sortAtMost?: string): AsyncGenerator<Record<string, any>> {
+export async function* itemsOfPartition(index: IndexSchema, partition: string, sortAtMost?: string): AsyncGenerator<StoredItem> {
   let after: PartitionCursor | undefined;
   do {
     const page = await pageOfPartition(index, partition, { after, sortAtMost });

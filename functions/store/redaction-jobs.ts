@@ -9,8 +9,8 @@
  * carries on from there. It has no TTL: nothing but a finished redaction removes it.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
-import { dynamo, writeUnlessConditionFails } from './client';
+import type { Scope } from '../domain/scope';
+import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';
 import type { PartitionCursor } from './partition';
 import { objectKey, tableName, tableSchema } from './schema';
 
@@ -31,7 +31,7 @@ export function redactionJobWrite(scope: Scope, sessionId: string, due: number) 
 }
 
 /** The session a (deleted) job item names, if the item is a job. */
-export function jobOfItem(item: Record<string, any>): { scope: Scope; session: string } | undefined {
+export function jobOfItem(item: StoredItem): { scope: Scope; session: string } | undefined {
   return item.sk === REDACTION_JOB_KIND ? { scope: item.scope as Scope, session: item.session as string } : undefined;
 }
 
@@ -51,7 +51,7 @@ export interface RedactionProgress {
 export const NO_PROGRESS: RedactionProgress = { step: 0, saved_at: 0 };
 
 /** The session and progress a progress item holds, if the item is one. */
-export function progressOfItem(item: Record<string, any>): { scope: Scope; session: string; progress: RedactionProgress } | undefined {
+export function progressOfItem(item: StoredItem): { scope: Scope; session: string; progress: RedactionProgress } | undefined {
   if (item.sk !== REDACTION_PROGRESS_KIND) return undefined;
   return { scope: item.scope as Scope, session: item.session as string, progress: item.progress as RedactionProgress };
 }

@@ -4,7 +4,7 @@
  * every key through the helpers below.
  */
 import { createHash } from 'node:crypto';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 
 export interface IndexSchema {
   name: string;

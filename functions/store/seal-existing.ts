@@ -8,8 +8,9 @@
  * (24 hours, 35 days). Every step can run again: what is sealed is skipped.
  */
 import { ScanCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope, VerificationSession } from '../domain/verification-session';
-import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './client';
+import type { VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
+import { dynamo, setAttributesUnlessConditionFails, writeUnlessConditionFails, type StoredItem } from './client';
 import { EVENT_KIND, eventItem } from './event-items';
 import { IDEMPOTENCY_KIND, type SavedResponse } from './idempotency';
 import { tableName } from './schema';
@@ -18,7 +19,7 @@ import { sealedAttribute, sealedName } from './session-keys';
 import { changeSession } from './sessions';
 import { REPORT_KIND, reportItem } from './verification-reports';
 import type { VerificationReport } from '../domain/verification-report';
-import type { StripeEvent } from '../wire/events';
+import type { StripeEvent } from '../domain/events';
 import { withMetadataOfStored } from './metadata-attribute';
 
 export interface SealCounts {
@@ -75,7 +76,7 @@ async function sealCopies(scope: Scope, sessionId: string): Promise<number> {
   return sealed;
 }
 
-type Sealer = (item: Record<string, any>, scope: Scope, sessionId: string) => Promise<boolean>;
+type Sealer = (item: StoredItem, scope: Scope, sessionId: string) => Promise<boolean>;
 
 const sealReport: Sealer = async (item) => {
   const report = item.report as VerificationReport;

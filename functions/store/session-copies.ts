@@ -3,7 +3,7 @@
  * index: reports, events, files and saved idempotent responses. Redaction rewrites or removes
  * them, a page at a time.
  */
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { pageOfPartition, type PartitionCursor } from './partition';
 import { sessionCopiesPartition, tableSchema } from './schema';
 

@@ -27,8 +27,8 @@
  * throws rather than store or show a value in clear.
  */
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/verification-session';
-import { dynamo, untilProcessed } from './client';
+import type { Scope } from '../domain/scope';
+import { dynamo, untilProcessed, type StoredItem } from './client';
 import { newKey, openBytes, openJson, sealBytes, sealJson } from './encryption';
 import { keyEncryptionKey, loadedKeyEncryptionKey } from './key-encryption-key';
 import { requireSessionKeyUse } from './key-grants';
@@ -80,9 +80,15 @@ const wrapContext = (pk: string) => `verity-data-key:${pk}`;
 export const isSessionKeyLoaded = (scope: Scope, sessionId: string) => cached(scope, sessionId) !== undefined;
 
 /** Learns a session's key from its key item as read (undefined: there is none). The KEK must be loaded. */
-export function rememberSessionKey(scope: Scope, sessionId: string, item: Record<string, any> | undefined): void {
-  if (!item) return remember(scope, sessionId, { state: 'none' });
-  if (item.shredded_at !== undefined || !item.wrapped) return remember(scope, sessionId, { state: 'shredded' });
+export function rememberSessionKey(scope: Scope, sessionId: string, item: StoredItem | undefined): void {
+  if (!item) {
+    remember(scope, sessionId, { state: 'none' });
+    return;
+  }
+  if (item.shredded_at !== undefined || !item.wrapped) {
+    remember(scope, sessionId, { state: 'shredded' });
+    return;
+  }
   const key = openBytes(loadedKeyEncryptionKey(), item.wrapped as Uint8Array, wrapContext(item.pk));
   remember(scope, sessionId, { state: 'live', key, stored: true });
 }
@@ -120,13 +126,13 @@ export async function loadSessionKeys(sessions: { scope: Scope; id: string }[], 
 /** One BatchGetItem, re-sending what DynamoDB left unprocessed (`untilProcessed`), merged by table. */
 export async function batchGet(
   requests: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>,
-): Promise<Record<string, Record<string, any>[]>> {
-  const found: Record<string, Record<string, any>[]> = {};
+): Promise<Record<string, StoredItem[]>> {
+  const found: Record<string, StoredItem[]> = {};
   await untilProcessed(
     requests,
     async (pending) => {
       const result = await dynamo().send(new BatchGetCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(result.Responses ?? {})) (found[table] ??= []).push(...items);
+      for (const [table, items] of Object.entries(result.Responses ?? {})) found[table] = [...(found[table] ?? []), ...items];
       return result.UnprocessedKeys as typeof requests | undefined;
     },
     'DynamoDB kept leaving part of a BatchGetItem unprocessed',
@@ -282,7 +288,7 @@ export function sealedAttribute<T>(
  * An attribute as readers see it: opened with the session's key; without it (destroyed) the clear
  * form beside it; an item stored before encryption, as it is.
  */
-export function openedAttribute<T>(item: Record<string, any>, attribute: string, scope: Scope, sessionId: string): T {
+export function openedAttribute<T>(item: StoredItem, attribute: string, scope: Scope, sessionId: string): T {
   const sealed = item[sealedName(attribute)] as Uint8Array | undefined;
   if (!sealed) return item[attribute] as T;
   const entry = entryOf(scope, sessionId);

@@ -4,12 +4,13 @@
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { resourceMissing, VerityError } from '../domain/errors';
-import type { Scope, SessionStatus, SessionType, VerificationSession } from '../domain/verification-session';
+import type { SessionStatus, SessionType, VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { firstCredentials } from '../domain/session-credentials';
 import type { VerificationReport } from '../domain/verification-report';
-import type { StripeEvent } from '../wire/events';
-import type { CreatedRange } from '../wire/lists';
-import { dynamo } from './client';
+import type { StripeEvent } from '../domain/events';
+import type { CreatedRange } from './list-page';
+import { dynamo, type StoredItem } from './client';
 import { eventItem } from './event-items';
 import { filteredIndexQuery, queryPage } from './list-page';
 import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
@@ -136,7 +137,7 @@ export async function getSession(scope: Scope, id: string): Promise<StoredSessio
  * item written before the redact request removed them (a redaction asked for before this, or a
  * session stored before keys).
  */
-export function sessionOfItem(item: Record<string, any>): VerificationSession {
+export function sessionOfItem(item: StoredItem): VerificationSession {
   const clear = item.session as VerificationSession;
   if (clear.redaction) {
     sessionKeyShredded(scopeOf(clear), clear.id);
@@ -146,7 +147,7 @@ export function sessionOfItem(item: Record<string, any>): VerificationSession {
 }
 
 /** The session as its item keeps it in clear: its personal values as redaction leaves them. */
-export const clearSessionOfItem = (item: Record<string, any>): VerificationSession => neutralDefaults(item.session);
+export const clearSessionOfItem = (item: StoredItem): VerificationSession => neutralDefaults(item.session);
 
 function neutralDefaults(stored: VerificationSession): VerificationSession {
   const session = stored as Partial<VerificationSession> & VerificationSession;
@@ -231,9 +232,9 @@ export async function insertSession(change: SessionChange, also?: AlsoWrite): Pr
 }
 
 /**
- * Applies a change to the stored session (read afresh unless the caller has just read it). The write is conditional on the version that was read;
- * when another request changed the session in between, the change is decided again on the
- * session as it now is (returned by the failed write itself), so a change that is no longer
+ * Applies a change to the stored session (read afresh unless the caller has just read it). The
+ * write is conditional on the version that was read; when another request changed the session in between, the change is decided again on
+ * the session as it now is (returned by the failed write itself), so a change that is no longer
  * allowed fails with the domain's error and an allowed one is never lost.
  */
 export async function changeSession(
@@ -273,7 +274,7 @@ export async function changeSession(
  * Whether a failed transaction lost a race for the session item (another write came first), and
  * the item as that write left it when DynamoDB returned it.
  */
-function lostRace(error: unknown): { item?: Record<string, any> } | undefined {
+function lostRace(error: unknown): { item?: StoredItem } | undefined {
   const reasons = cancellationReasons(error);
   if (!reasons) return undefined;
   const [session, ...others] = reasons;

@@ -7,8 +7,8 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Submission } from '../domain/verification-checks';
-import { dynamo } from './client';
-import type { Scope } from '../domain/verification-session';
+import { dynamo, type StoredItem } from './client';
+import type { Scope } from '../domain/scope';
 import { expiresAt, listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
 
@@ -107,7 +107,7 @@ export function fileInfoItem(scope: Scope, info: FileInfo) {
 }
 
 /** The submission a stream record of a new submission item carries, if it is one. */
-export function submissionOfItem(item: Record<string, any>): { scope: Scope; submission: Submission } | undefined {
+export function submissionOfItem(item: StoredItem): { scope: Scope; submission: Submission } | undefined {
   if (item.sk !== SUBMISSION_KIND) return undefined;
   const scope = item.scope as Scope;
   return { scope, submission: openedAttribute<Submission>(item, 'submission', scope, (item.submission as Submission).session) };
@@ -117,7 +117,7 @@ export function submissionOfItem(item: Record<string, any>): { scope: Scope; sub
  * Loads the keys of the sessions of these submission items, read again (`fresh`: a submission
  * cannot tell that its session was redacted since, session-keys.ts); other items are passed over.
  */
-export const loadSubmissionKeys = (items: Record<string, any>[]) =>
+export const loadSubmissionKeys = (items: StoredItem[]) =>
   loadSessionKeys(
     items
       .filter((item) => item.sk === SUBMISSION_KIND)

@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from './schema';
+import type { StoredItem } from './client';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -18,7 +19,7 @@ export interface CancellationReason {
   /** `None` for an action that was not at fault, `ConditionalCheckFailed`, `TransactionConflict`, … */
   code: string;
   /** The item as it was, for a failed condition of an action that asked for it (`ALL_OLD`). */
-  item?: Record<string, any>;
+  item?: StoredItem;
 }
 
 /**

@@ -1,9 +1,10 @@
 /** VerificationReports in DynamoDB: written with the change that concludes a submission, then only read. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VerificationReport } from '../domain/verification-report';
-import type { Scope, SessionType } from '../domain/verification-session';
-import type { CreatedRange } from '../wire/lists';
-import { dynamo } from './client';
+import type { SessionType } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
+import type { CreatedRange } from './list-page';
+import { dynamo, type StoredItem } from './client';
 import { filteredIndexQuery, queryPage } from './list-page';
 import { listPartition, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { redactedReport } from '../domain/redaction';
@@ -38,7 +39,7 @@ export function reportItem(report: VerificationReport): Record<string, unknown> 
 }
 
 /** The report an item holds, opened with its session's key (which must be loaded: `loadReportKeys`). */
-export function reportOfItem(item: Record<string, any>): VerificationReport {
+export function reportOfItem(item: StoredItem): VerificationReport {
   const clear = item.report as VerificationReport;
   return openedAttribute<VerificationReport>(item, 'report', { account: clear.account, mode: clear.mode }, clear.verification_session);
 }
@@ -47,7 +48,7 @@ export function reportOfItem(item: Record<string, any>): VerificationReport {
  * Loads the keys of the sessions these report items belong to, read again (`fresh`): a report
  * cannot tell that its session was redacted since (session-keys.ts). Redacted reports need none.
  */
-export const loadReportKeys = (items: Record<string, any>[]) =>
+export const loadReportKeys = (items: StoredItem[]) =>
   loadSessionKeys(
     items
       .filter((item) => item[sealedName('report')] !== undefined)

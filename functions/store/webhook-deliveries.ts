@@ -24,8 +24,8 @@
  */
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { Mode, Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure, setAttributesUnlessConditionFails, writeUnlessConditionFails } from './client';
+import type { Mode, Scope } from '../domain/scope';
+import { dynamo, isConditionalCheckFailure, setAttributesUnlessConditionFails, writeUnlessConditionFails, type StoredItem } from './client';
 import { EVENT_KIND } from './event-items';
 import { queryPage, type PageQuery } from './list-page';
 import { expiresAt, listPartition, objectKey, tableName, tableSchema } from './schema';
@@ -94,7 +94,7 @@ const endpointDeliveries = (scope: Scope, endpointId: string) =>
 export const undeliveredEventsPartition = (scope: Scope, type: string) =>
   listPartition(scope, EVENT_KIND, { field: 'undelivered_type', value: type });
 
-function deliveryOfItem(item: Record<string, any>): WebhookDelivery {
+function deliveryOfItem(item: StoredItem): WebhookDelivery {
   const [account, mode] = (item.pk as string).split('#') as [string, Mode];
   return {
     scope: { account, mode },

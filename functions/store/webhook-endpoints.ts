@@ -7,8 +7,8 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidParameter, resourceMissing, VerityError } from '../domain/errors';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../domain/webhook-endpoint';
-import type { Scope } from '../domain/verification-session';
-import { dynamo, isConditionalCheckFailure } from './client';
+import type { Scope } from '../domain/scope';
+import { dynamo, isConditionalCheckFailure, type StoredItem } from './client';
 import { queryPage, type PageQuery } from './list-page';
 import { withMetadataOfStored, withStoredMetadata } from './metadata-attribute';
 import { pageOfPartition } from './partition';
@@ -37,7 +37,7 @@ function endpointItem(endpoint: WebhookEndpoint, version: number): Record<string
   };
 }
 
-const endpointOfItem = (item: Record<string, any>): WebhookEndpoint => withMetadataOfStored(item.endpoint as WebhookEndpoint);
+const endpointOfItem = (item: StoredItem): WebhookEndpoint => withMetadataOfStored(item.endpoint as WebhookEndpoint);
 
 /**
  * Stores a new endpoint, and `also` (a saved idempotent response) in the same transaction.
@@ -64,7 +64,8 @@ export async function insertWebhookEndpoint(endpoint: WebhookEndpoint, also?: No
     if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') {
       throw invalidParameter(
         'webhook_endpoints_limit_reached',
-        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints in ${endpoint.mode} mode. Delete one before you add another.`,
+        `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints in ${endpoint.mode} mode. Delete one before you add ` +
+          `another.`,
         'url',
       );
     }

@@ -14,6 +14,7 @@ import type { StripeEvent } from '../wire/events';
 import { fanOutEvent } from '../webhooks/fan-out';
 import { deliveryHandOff, type DeliveryJob } from '../webhooks/hand-off';
 import { settleRecords } from './batch';
+import type { StoredItem } from '../store/client';
 
 /** The `source` of every event Verity puts on the bus. */
 export const EVENT_SOURCE = 'verity';
@@ -89,7 +90,7 @@ async function handOff(jobs: DeliveryJob[]): Promise<void> {
 }
 
 /** Only inserted event items are published; every other change in the table is ignored. */
-function insertedEventItem(record: DynamoDBRecord): { sequenceNumber: string; item: Record<string, any> }[] {
+function insertedEventItem(record: DynamoDBRecord): { sequenceNumber: string; item: StoredItem }[] {
   const image = record.dynamodb?.NewImage;
   const sequenceNumber = record.dynamodb?.SequenceNumber;
   if (record.eventName !== 'INSERT' || !image || !sequenceNumber) return [];
@@ -105,7 +106,7 @@ function insertedEventItem(record: DynamoDBRecord): { sequenceNumber: string; it
  * or the session from the API, which shows them until the session is redacted. Webhooks are sent
  * the whole Event, read when each attempt is made (functions/webhooks/delivery-worker.ts).
  */
-function toPending({ sequenceNumber, item }: { sequenceNumber: string; item: Record<string, any> }): Pending[] {
+function toPending({ sequenceNumber, item }: { sequenceNumber: string; item: StoredItem }): Pending[] {
   const stripeEvent = clearEventOfItem(item);
   if (!stripeEvent) return [];
   return [

@@ -5,13 +5,13 @@
  * itself); the event source mapping filters on the item's kind as well, but this check is the one
  * that cannot silently match nothing.
  *
- * Each session's run is bounded (see functions/redaction.ts): it stops after its budget of copies, or
+ * Each session's run is bounded (see functions/flows/redaction.ts): it stops after its budget of copies, or
  * once less than `RESERVE_MS` of the invocation is left, so a session with any number of copies
  * never runs into the function's timeout and never holds the stream's other records for long.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { redactionBudget, redactSession } from '../redaction';
+import { redactionBudget, redactSession } from '../flows/redaction';
 import { jobOfItem, progressOfItem } from '../store/redaction-jobs';
 import { settleRecords } from './batch';
 import { isTtlDeletion } from './ttl-deletion';

@@ -12,11 +12,12 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { isTtlDeletion } from './ttl-deletion';
 import { checksQueue } from '../checks/queue';
 import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { changeSession } from '../store/sessions';
 import { loadSubmissionKeys, SUBMISSION_KIND, submissionOfItem } from '../store/submissions';
-import { concludeChange } from '../verification-flow';
+import { concludeChange } from '../flows/verification-flow';
 import { settleRecords } from './batch';
+import type { StoredItem } from '../store/client';
 
 /** A test case's processing delay is at most this long (seconds). */
 const MAX_DELAY_SECONDS = 60;
@@ -30,7 +31,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     work,
     async ({ item, expired }) => {
       if (!expired) return queueChecks(item);
-      // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that record's.
+      // What the person typed is sealed: the session's key is read (once per container) with the record's own work, so a failure is that
+      // record's.
       await loadSubmissionKeys([item]);
       const { scope, submission } = submissionOfItem(item)!;
       return giveUp(scope, submission);
@@ -44,7 +46,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
  * attributes are read (scope, id, mode, delay): no key is needed, and nothing personal is queued.
  * A held submission (the `process` test helper) is left for the test helpers.
  */
-async function queueChecks(item: Record<string, any>): Promise<void> {
+async function queueChecks(item: StoredItem): Promise<void> {
   const scope = item.scope as Scope;
   const submission = item.submission as Pick<Submission, 'id' | 'held' | 'delay_seconds'>;
   if (submission.held) return;
@@ -53,7 +55,7 @@ async function queueChecks(item: Record<string, any>): Promise<void> {
 }
 
 /** The item a record is about: a new one inserted (a submission to check), or one TTL removed (never concluded). */
-function imageOf(record: DynamoDBRecord): Record<string, any> | undefined {
+function imageOf(record: DynamoDBRecord): StoredItem | undefined {
   if (!record.dynamodb?.SequenceNumber) return undefined;
   const image = isTtlDeletion(record) ? record.dynamodb.OldImage : record.eventName === 'INSERT' ? record.dynamodb.NewImage : undefined;
   return image && unmarshall(image as Parameters<typeof unmarshall>[0]);

@@ -15,7 +15,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 import { VerityError } from '../domain/errors';
 import { checkEndpointUrl, systemResolver, type Resolver } from './endpoint-url';
 import { stripeSignatureHeader } from './signature';

@@ -13,7 +13,7 @@
  * watches (`Verity/Webhooks EndpointsDisabled`).
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 import { getEvent } from '../store/events';
 import { fairOrder } from '../domain/fair-order';
 import {

@@ -15,7 +15,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { invalidParameter } from '../domain/errors';
-import type { Mode } from '../domain/verification-session';
+import type { Mode } from '../domain/scope';
 
 /** Every address range that is not the public internet (IANA special-purpose registries, IPv4 and IPv6). */
 const NON_PUBLIC = new BlockList();

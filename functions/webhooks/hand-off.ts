@@ -17,7 +17,7 @@
  * No personal data travels: a job is the delivery's account, mode, endpoint and event ids.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Scope } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 
 /** The queue's URL, in AWS (lib/webhooks.ts sets it on the publisher). */
 export const WEBHOOK_QUEUE_ENV = 'VERITY_WEBHOOK_QUEUE_URL';

@@ -89,7 +89,8 @@ export const FIELD_CHANGES: readonly FieldChange[] = [
     path: ['related_customer_account'],
     since: '2025-12-15.clover',
     source:
-      'stripe-node CHANGELOG 20.1.0, which pins 2025-12-15.clover: "Add support for related_customer_account on Identity.VerificationSession"',
+      'stripe-node CHANGELOG 20.1.0, which pins 2025-12-15.clover: "Add support for related_customer_account on ' +
+      'Identity.VerificationSession"',
   },
 ];
 
@@ -154,7 +155,8 @@ function isCalendarDay(date: string): boolean {
 const notAVersion = () =>
   invalidParameter(
     'api_version_invalid',
-    `Invalid Stripe-Version header: it must name a Stripe API version, a date with the major's name such as ${API_VERSION}, or a plain date before 2024-09-30. Send a Stripe API version, or no Stripe-Version at all.`,
+    `Invalid Stripe-Version header: it must name a Stripe API version, a date with the major's name such as ${API_VERSION}, or a plain ` +
+      `date before 2024-09-30. Send a Stripe API version, or no Stripe-Version at all.`,
     null,
   );
 

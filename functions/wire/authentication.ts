@@ -15,7 +15,8 @@ export function presentedSecretKey(authorization: string | undefined): string {
     throw new VerityError(
       'authentication',
       null,
-      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. ' +
+        "'Authorization: Bearer YOUR_SECRET_KEY').",
     );
   }
   return key;

@@ -1,13 +1,10 @@
 /** The Event object as Stripe's API shows it. */
-import type { SessionEventType } from '../domain/events';
+import type { EventRequest, SessionEventType, StripeEvent } from '../domain/events';
 import type { VerificationSession } from '../domain/verification-session';
 import { API_VERSION, renderForVersion, servedVersion } from './api-versions';
 import { renderVerificationSession } from './verification-session';
 
-/** What caused a change: the request and its idempotency key, or null for changes nobody requested. */
-export type EventRequest = { id: string | null; idempotency_key: string | null } | null;
-
-export type StripeEvent = ReturnType<typeof renderEvent>;
+export type { EventRequest, StripeEvent };
 
 export function renderEvent(event: {
   id: string;
@@ -15,7 +12,7 @@ export function renderEvent(event: {
   created: number;
   session: VerificationSession;
   request: EventRequest;
-}) {
+}): StripeEvent {
   return {
     id: event.id,
     object: 'event' as const,

@@ -1,6 +1,6 @@
 /** Stripe's File object, for a verification's images (Stripe: `GET /v1/files/:id`). */
 import type { FileInfo } from '../store/submissions';
-import { secondsOfId } from './ids';
+import { secondsOfId } from '../domain/ids';
 import { publicUrl } from './session-secrets';
 
 export const FILE_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png' } as const;

@@ -1,16 +1,10 @@
 /** Stripe's list conventions: parameters, the `created` filter and the list envelope. */
 import { expandParam } from './expand';
-import { isObjectId } from './ids';
+import { isObjectId } from '../domain/ids';
 import { invalidParameter } from '../domain/errors';
 import { isParamTree } from './params';
 import { integer, string, type Validator } from './schema';
-
-export interface CreatedRange {
-  gt?: number;
-  gte?: number;
-  lt?: number;
-  lte?: number;
-}
+import type { CreatedRange } from '../store/list-page';
 
 export const listLimit = () => integer({ min: 1, max: 100 });
 export const cursor = () => string({ maxLength: 5000 });

@@ -140,7 +140,7 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
 /** What each open container is: an object, an array with no item yet, an array with items. */
-const enum Open {
+enum Open {
   Object,
   EmptyArray,
   Array,

@@ -8,7 +8,7 @@ import { isParamTree, type ParamTree, type ParamValue } from './params';
 
 export type Validator<T> = (value: ParamValue, param: string) => T;
 export type Shape = Record<string, Validator<unknown>>;
-type Infer<S extends Shape> = { [K in keyof S]?: S[K] extends Validator<infer T> ? T : never };
+export type Infer<S extends Shape> = { [K in keyof S]?: S[K] extends Validator<infer T> ? T : never };
 
 /** A refused value as an error names it: quoted, escaped, at most 100 characters. */
 const describe = (value: ParamValue) => quoted(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
@@ -105,7 +105,8 @@ function indexedItems(tree: ParamTree, param: string): ParamValue[] {
     if (key !== String(index)) {
       throw invalidParameter(
         'parameter_invalid',
-        `If passing an array with explicit keys (e.g. ${param}[0]=a&${param}[1]=b) instead of as an array (e.g. ${param}[]=a&${param}[]=b), ` +
+        `If passing an array with explicit keys (e.g. ${param}[0]=a&${param}[1]=b) instead of as an array ` +
+          `(e.g. ${param}[]=a&${param}[]=b), ` +
           `the keys must be numeric and sequential starting from 0. You passed the keys \`${keys.join(', ')}\`.`,
         param,
       );
@@ -230,6 +231,7 @@ export function url(): Validator<string> {
     if (text === '') return text;
     let parsed: URL | undefined;
     try {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: URL() strips control characters a URL may not hold; refuse them.
       parsed = /[\u0000-\u001f\u007f]/.test(text) ? undefined : new URL(text);
     } catch {
       parsed = undefined;

@@ -4,7 +4,7 @@
  * host of return_url without a profile; nothing of it shows before the link is proven.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logoId, readLogoImage } from '../../functions/domain/logo-image';
 import { updateAccountProfile } from '../../functions/store/account-profiles';

@@ -5,7 +5,7 @@
  * audit log's API endpoint.
  */
 import { request as httpRequest } from 'node:http';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../functions/store/client';
 import { fileStore } from '../../functions/store/files';
@@ -13,7 +13,7 @@ import { objectKey, tableName } from '../../functions/store/schema';
 import { FILE_INFO_KIND } from '../../functions/store/submissions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { newRestrictedKey } from '../support/accounts';
 import { pngImage } from '../support/images';
 import { consoleLinkToken, csrfOf, signInToConsole } from '../support/console';
@@ -95,27 +95,32 @@ describe('sign-in links', () => {
     expect((await signInPost(token)).status).toBe(303);
   });
 
-  it('signs in only from the console’s own origin: a same-site page, a request that says nothing, or another Origin is refused', async () => {
-    const token = await consoleLinkToken(scope, 'viewer');
-    const own = new URL(service.url).origin;
-    for (const headers of [
-      { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' },
-      { 'sec-fetch-site': 'same-site' },
-      { 'sec-fetch-site': 'none' },
-      {},
-      { origin: 'https://evil.example' },
-      { origin: 'null' },
-      { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
-    ] as Record<string, string>[]) {
-      const refused = await signInPost(token, headers);
-      expect(refused.status, JSON.stringify(headers)).toBe(403);
-      expect(refused.headers.get('set-cookie')).toBeNull();
-      expect(await refused.text()).toMatch(/own sign-in page/);
-    }
-    // A browser without Fetch Metadata still names the page's origin.
-    expect((await signInPost(token, { origin: own })).status).toBe(303);
-    expect((await signInPost(await consoleLinkToken(scope, 'viewer'), { 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(303);
-  });
+  it(
+    'signs in only from the console’s own origin: a same-site page, a request that says nothing, or another Origin is ' + 'refused',
+    async () => {
+      const token = await consoleLinkToken(scope, 'viewer');
+      const own = new URL(service.url).origin;
+      for (const headers of [
+        { 'sec-fetch-site': 'same-site', origin: 'https://other.example.com' },
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'none' },
+        {},
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
+      ] as Record<string, string>[]) {
+        const refused = await signInPost(token, headers);
+        expect(refused.status, JSON.stringify(headers)).toBe(403);
+        expect(refused.headers.get('set-cookie')).toBeNull();
+        expect(await refused.text()).toMatch(/own sign-in page/);
+      }
+      // A browser without Fetch Metadata still names the page's origin.
+      expect((await signInPost(token, { origin: own })).status).toBe(303);
+      expect((await signInPost(await consoleLinkToken(scope, 'viewer'), { 'sec-fetch-site': 'same-origin', origin: own })).status).toBe(
+        303,
+      );
+    },
+  );
 
   it('over https names its cookie __Host- (Secure, Path=/, no Domain), reads only that name, and clears it on sign-out', async () => {
     const host = 'verity.example.com';
@@ -191,7 +196,7 @@ describe('sign-in links', () => {
 describe('refusals', () => {
   it('refuses pages without a console session, and a cookie of another account or mode sees none of this account’s sessions', async () => {
     expect((await get('/console/verification_sessions')).status).toBe(401);
-    expect((await get(sessionPath(), 'verity_console=' + 'B'.repeat(43))).status).toBe(401);
+    expect((await get(sessionPath(), `verity_console=${'B'.repeat(43)}`)).status).toBe(401);
     const other = await newStripeAccount(service);
     for (const cookie of [await signInAs('admin', other.scope), await signInAs('admin', { ...scope, mode: 'live' })]) {
       const page = await get(sessionPath(), cookie);
@@ -261,7 +266,7 @@ describe('refusals', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(image.headers.get('cache-control')).toBe('no-store');
     expect((await get(link, await signInAs('reviewer'))).status).toBe(404);
-    expect((await get(link.replace(/link=[^&]+/, 'link=1.' + 'A'.repeat(43)), reviewer)).status).toBe(404);
+    expect((await get(link.replace(/link=[^&]+/, `link=1.${'A'.repeat(43)}`), reviewer)).status).toBe(404);
     expect((await get(link)).status).toBe(401);
   });
 

@@ -116,119 +116,122 @@ function sealedValues(value: unknown): Uint8Array[] {
 }
 
 describe('crypto-shredding', () => {
-  it('leaves no personal value in clear and no key that opens one in the table, its stream or any local file once redaction has run', async () => {
-    // The layout of npm start: a data folder with DynamoDB Local on disk, its own master key.
-    delete process.env[MASTER_KEY_FILE_ENV];
-    service = await startLocalRuntime({ port: 0, dataDir, secretKey: 'sk_test_cryptoShredding0123456789abcdef' });
-    expect(process.env[MASTER_KEY_FILE_ENV]).toBe(join(dataDir, 'master.key'));
-    const { stripe, scope } = await newStripeAccount(service);
-    const sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));
-    const unique = `u${Date.now()}${randomInt(1e6)}`;
-    const idNumber = String(randomInt(100_000_000, 999_999_999));
-    const personal = [
-      `ref-${unique}`,
-      `meta-${unique}`,
-      `${unique}@example.com`,
-      `person_${unique}`,
-      `create-${unique}`,
-      idNumber,
-      lastFourAsStored(idNumber),
-      'Jenny',
-      'Rosen',
-    ];
+  it(
+    'leaves no personal value in clear and no key that opens one in the table, its stream or any local file once redaction has ' + 'run',
+    async () => {
+      // The layout of npm start: a data folder with DynamoDB Local on disk, its own master key.
+      delete process.env[MASTER_KEY_FILE_ENV];
+      service = await startLocalRuntime({ port: 0, dataDir, secretKey: 'sk_test_cryptoShredding0123456789abcdef' });
+      expect(process.env[MASTER_KEY_FILE_ENV]).toBe(join(dataDir, 'master.key'));
+      const { stripe, scope } = await newStripeAccount(service);
+      const sensitive = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true }));
+      const unique = `u${Date.now()}${randomInt(1e6)}`;
+      const idNumber = String(randomInt(100_000_000, 999_999_999));
+      const personal = [
+        `ref-${unique}`,
+        `meta-${unique}`,
+        `${unique}@example.com`,
+        `person_${unique}`,
+        `create-${unique}`,
+        idNumber,
+        lastFourAsStored(idNumber),
+        'Jenny',
+        'Rosen',
+      ];
 
-    const session = await stripe.identity.verificationSessions.create(
-      {
-        type: 'document',
+      const session = await stripe.identity.verificationSessions.create(
+        {
+          type: 'document',
+          client_reference_id: `ref-${unique}`,
+          metadata: { note: `meta-${unique}` },
+          provided_details: { email: `${unique}@example.com` },
+          related_person: { account: `acct_${unique}`, person: `person_${unique}` },
+          options: { document: { require_matching_selfie: true, require_id_number: true } },
+        },
+        { idempotencyKey: `create-${unique}` },
+      );
+      const submitted = await submitOnPage(service.url, session.url!, {
+        document_type: 'driving_license',
+        document_front: JPEG,
+        document_back: JPEG,
+        selfie: JPEG,
+        id_number: idNumber,
+        test_case: 'verified',
+      });
+      expect(submitted.status).toBe(200);
+      const verified = await eventually(
+        () => sensitive.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number'] }),
+        (s) => expect(s.status).toBe('verified'),
+      );
+      // The API reads every value back through the session's key.
+      expect(verified).toMatchObject({
         client_reference_id: `ref-${unique}`,
         metadata: { note: `meta-${unique}` },
-        provided_details: { email: `${unique}@example.com` },
-        related_person: { account: `acct_${unique}`, person: `person_${unique}` },
-        options: { document: { require_matching_selfie: true, require_id_number: true } },
-      },
-      { idempotencyKey: `create-${unique}` },
-    );
-    const submitted = await submitOnPage(service.url, session.url!, {
-      document_type: 'driving_license',
-      document_front: JPEG,
-      document_back: JPEG,
-      selfie: JPEG,
-      id_number: idNumber,
-      test_case: 'verified',
-    });
-    expect(submitted.status).toBe(200);
-    const verified = await eventually(
-      () => sensitive.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs', 'verified_outputs.id_number'] }),
-      (s) => expect(s.status).toBe('verified'),
-    );
-    // The API reads every value back through the session's key.
-    expect(verified).toMatchObject({
-      client_reference_id: `ref-${unique}`,
-      metadata: { note: `meta-${unique}` },
-      verified_outputs: { first_name: 'Jenny', id_number: idNumber.slice(-4) },
-    });
+        verified_outputs: { first_name: 'Jenny', id_number: idNumber.slice(-4) },
+      });
 
-    // What an attacker could have copied before: the data key (as a container holds it) and its wrapped form.
-    await loadSessionKeys([{ scope, id: session.id }]);
-    const dataKey = sessionKeyForReading(scope, session.id)!;
-    expect(dataKey).toHaveLength(32);
-    const wrapped = (await dynamo().send(new GetCommand({ TableName: keyTableName(), Key: sessionKeyKey(scope, session.id) }))).Item!
-      .wrapped as Uint8Array;
+      // What an attacker could have copied before: the data key (as a container holds it) and its wrapped form.
+      await loadSessionKeys([{ scope, id: session.id }]);
+      const dataKey = sessionKeyForReading(scope, session.id)!;
+      expect(dataKey).toHaveLength(32);
+      const wrapped = (await dynamo().send(new GetCommand({ TableName: keyTableName(), Key: sessionKeyKey(scope, session.id) }))).Item!
+        .wrapped as Uint8Array;
 
-    // The search below can find a key: before the redaction the database file holds the wrapped one.
-    const database = join(dataDir, 'dynamodb', 'shared-local-instance.db');
-    expect(
-      keyForms(wrapped).some((form) => readFileSync(database).includes(form)),
-      'the database holds the wrapped key before redaction',
-    ).toBe(true);
+      // The search below can find a key: before the redaction the database file holds the wrapped one.
+      const database = join(dataDir, 'dynamodb', 'shared-local-instance.db');
+      expect(
+        keyForms(wrapped).some((form) => readFileSync(database).includes(form)),
+        'the database holds the wrapped key before redaction',
+      ).toBe(true);
 
-    await stripe.identity.verificationSessions.redact(session.id);
-    await eventually(
-      () => stripe.identity.verificationSessions.retrieve(session.id),
-      (s) => expect(s.redaction?.status).toBe('redacted'),
-      30_000,
-    );
+      await stripe.identity.verificationSessions.redact(session.id);
+      await eventually(
+        () => stripe.identity.verificationSessions.retrieve(session.id),
+        (s) => expect(s.redaction?.status).toBe('redacted'),
+        30_000,
+      );
 
-    // The key table: the session's key is a tombstone; nothing in it holds the key, wrapped or not.
-    const keyItems = await scan(keyTableName());
-    expect(keyItems.find((item) => item.pk === sessionKeyKey(scope, session.id).pk)).toMatchObject({ shredded_at: expect.any(Number) });
-    expect(keyItems.find((item) => item.pk === sessionKeyKey(scope, session.id).pk)!.wrapped).toBeUndefined();
+      // The key table: the session's key is a tombstone; nothing in it holds the key, wrapped or not.
+      const keyItems = await scan(keyTableName());
+      expect(keyItems.find((item) => item.pk === sessionKeyKey(scope, session.id).pk)).toMatchObject({ shredded_at: expect.any(Number) });
+      expect(keyItems.find((item) => item.pk === sessionKeyKey(scope, session.id).pk)!.wrapped).toBeUndefined();
 
-    // The table: nothing in clear, and nothing sealed that the destroyed key opened.
-    const table = clearJson(await scan(tableName()));
-    for (const value of personal) expect(table, `table holds ${value}`).not.toContain(value);
+      // The table: nothing in clear, and nothing sealed that the destroyed key opened.
+      const table = clearJson(await scan(tableName()));
+      for (const value of personal) expect(table, `table holds ${value}`).not.toContain(value);
 
-    // The stream, from its start: the old images are there, sealed; the key that opened them is gone.
-    const records = await streamRecords(service);
-    // Images in the wire form (S, B, M, …): strings are searched as they are, binary values are the sealed ones.
-    const images = records.flatMap((record) =>
-      [record.dynamodb?.OldImage, record.dynamodb?.NewImage].filter((image) => image !== undefined),
-    ) as Record<string, any>[];
-    expect(images.length).toBeGreaterThan(0);
-    const stream = clearJson(images);
-    for (const value of personal) expect(stream, `stream holds ${value}`).not.toContain(value);
-    for (const sealed of images.flatMap(sealedValues)) {
-      for (const value of personal) expect(Buffer.from(sealed).includes(Buffer.from(value)), `a binary value holds ${value}`).toBe(false);
-    }
-    const sessionImages = images.filter(
-      (image) => image.sk?.S === 'verification_session' && image.id?.S === session.id && image.session_sealed?.B,
-    );
-    expect(sessionImages.length).toBeGreaterThan(0);
-    // With the key an attacker would have had to copy before, the stream's sealed session opens:
-    // it is the person's data, sealed; once the key is destroyed nothing opens it.
-    const image = sessionImages[0]!;
-    const context = `verity:v1:${image.pk.S}:${image.sk.S}:session`;
-    expect(openBytes(dataKey, image.session_sealed.B, context).toString('utf8')).toContain(`ref-${unique}`);
+      // The stream, from its start: the old images are there, sealed; the key that opened them is gone.
+      const records = await streamRecords(service);
+      // Images in the wire form (S, B, M, …): strings are searched as they are, binary values are the sealed ones.
+      const images = records.flatMap((record) =>
+        [record.dynamodb?.OldImage, record.dynamodb?.NewImage].filter((image) => image !== undefined),
+      ) as Record<string, any>[];
+      expect(images.length).toBeGreaterThan(0);
+      const stream = clearJson(images);
+      for (const value of personal) expect(stream, `stream holds ${value}`).not.toContain(value);
+      for (const sealed of images.flatMap(sealedValues)) {
+        for (const value of personal) expect(Buffer.from(sealed).includes(Buffer.from(value)), `a binary value holds ${value}`).toBe(false);
+      }
+      const sessionImages = images.filter(
+        (image) => image.sk?.S === 'verification_session' && image.id?.S === session.id && image.session_sealed?.B,
+      );
+      expect(sessionImages.length).toBeGreaterThan(0);
+      // With the key an attacker would have had to copy before, the stream's sealed session opens:
+      // it is the person's data, sealed; once the key is destroyed nothing opens it.
+      const image = sessionImages[0]!;
+      const context = `verity:v1:${image.pk.S}:${image.sk.S}:session`;
+      expect(openBytes(dataKey, image.session_sealed.B, context).toString('utf8')).toContain(`ref-${unique}`);
 
-    // Every file in the data folder, once the service has stopped (DynamoDB Local's database included).
-    await service.stop();
-    service = undefined;
-    const files = filesOf(dataDir);
-    expect(files.map((file) => file.path)).toContain(join(dataDir, 'dynamodb', 'shared-local-instance.db'));
-    for (const { path, bytes } of files) {
-      for (const value of personal) expect(bytes.includes(Buffer.from(value)), `${path} holds ${value}`).toBe(false);
-      for (const form of [...keyForms(dataKey), ...keyForms(wrapped)])
-        expect(bytes.includes(form), `${path} holds the session's key`).toBe(false);
-    }
-  });
+      // Every file in the data folder, once the service has stopped (DynamoDB Local's database included).
+      await service.stop();
+      service = undefined;
+      const files = filesOf(dataDir);
+      expect(files.map((file) => file.path)).toContain(join(dataDir, 'dynamodb', 'shared-local-instance.db'));
+      for (const { path, bytes } of files) {
+        for (const value of personal) expect(bytes.includes(Buffer.from(value)), `${path} holds ${value}`).toBe(false);
+        for (const form of [...keyForms(dataKey), ...keyForms(wrapped)])
+          expect(bytes.includes(form), `${path} holds the session's key`).toBe(false);
+      }
+    },
+  );
 });

@@ -239,7 +239,9 @@ describe('the wire format beyond the SDK', () => {
     const form = await fetch(`${service.url}/v1/identity/verification_sessions`, {
       method: 'POST',
       headers: { authorization: basic(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'type=document&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license&expand[]=provided_details',
+      body:
+        'type=document&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license' +
+        '&expand[]=provided_details',
     });
     expect(form.status).toBe(200);
     const created = (await form.json()) as { id: string; options: unknown; provided_details: unknown };

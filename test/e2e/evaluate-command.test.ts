@@ -81,7 +81,10 @@ describe('npm run evaluate', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^5 of 5 rows to check with Textract and Rekognition in us-east-1: at most \$0\.\d\d at us-east-1 list prices\.\nFalse-accept rate 50\.0% of 2, false-reject rate 33\.3% of 3/,
+      new RegExp(
+        /^5 of 5 rows to check with Textract and Rekognition in us-east-1: at most \$0\.\d\d at us-east-1 list prices\.\n/.source +
+          /False-accept rate 50\.0% of 2, false-reject rate 33\.3% of 3/.source,
+      ),
     );
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).rows.total).toBe(5);
     // Every call went to the stand-in: this run's, and the denied run's two rows and refused AnalyzeID.
@@ -101,7 +104,11 @@ describe('npm run evaluate', () => {
     const run = await runs.denied;
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(
-      /^npm run evaluate: stopped at labels.csv line 4: AccessDeniedException: The stand-in answers AccessDeniedException for this image\. \(the credentials may not call textract:AnalyzeID, .*; 2 rows checked this run are kept\)$/,
+      new RegExp(
+        /^npm run evaluate: stopped at labels.csv line 4: AccessDeniedException: /.source +
+          /The stand-in answers AccessDeniedException for this image\. /.source +
+          /\(the credentials may not call textract:AnalyzeID, .*; 2 rows checked this run are kept\)$/.source,
+      ),
     );
     expect(readdirSync(join(dir, '.evaluate')).filter((name) => name.endsWith('.json'))).toHaveLength(2);
   });

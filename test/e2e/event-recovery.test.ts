@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime';
 import { stripeClient } from '../support/local-service';

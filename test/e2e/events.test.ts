@@ -1,5 +1,5 @@
 /** Lifecycle events through the official SDK's Events API, and on the local bus. */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { failure, newStripeAccount, startService } from '../support/local-service';

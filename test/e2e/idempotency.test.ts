@@ -145,24 +145,30 @@ describe('idempotency keys', () => {
     expect(await eventsOf(responses[0]!.id)).toHaveLength(1);
   });
 
-  it("makes the same DynamoDB calls with a key as without: create 1, a change 1 read + 1 transaction, a replay its session key's read more", async () => {
-    const sessions = stripe.identity.verificationSessions;
-    const { id } = await sessions.create({ type: 'document' }); // the key's lookup is cached from here on
-    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual(['TransactWriteItems']);
-    // A saved response cannot tell that its session was redacted since: its key is read again (functions/store/session-keys.ts).
-    expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual([
-      'TransactWriteItems',
-      'BatchGetItem',
-    ]);
-    expect(await callsOf(() => sessions.update(id, { metadata: { a: '1' } }, { idempotencyKey: 'calls-update' }))).toEqual([
-      'GetItem',
-      'TransactWriteItems',
-    ]);
-    expect(await callsOf(() => sessions.cancel(id, {}, { idempotencyKey: 'calls-cancel' }))).toEqual(['GetItem', 'TransactWriteItems']);
-    expect(await callsOf(() => sessions.redact(id, {}, { idempotencyKey: 'calls-redact' }))).toEqual(['GetItem', 'TransactWriteItems']);
-    const other = await sessions.create({ type: 'document' });
-    expect(await callsOf(() => testHelpers(stripe).process(other.id))).toEqual(['GetItem', 'TransactWriteItems']);
-  });
+  it(
+    "makes the same DynamoDB calls with a key as without: create 1, a change 1 read + 1 transaction, a replay its session key's read " +
+      'more',
+    async () => {
+      const sessions = stripe.identity.verificationSessions;
+      const { id } = await sessions.create({ type: 'document' }); // the key's lookup is cached from here on
+      expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual([
+        'TransactWriteItems',
+      ]);
+      // A saved response cannot tell that its session was redacted since: its key is read again (functions/store/session-keys.ts).
+      expect(await callsOf(() => sessions.create({ type: 'document' }, { idempotencyKey: 'calls-create' }))).toEqual([
+        'TransactWriteItems',
+        'BatchGetItem',
+      ]);
+      expect(await callsOf(() => sessions.update(id, { metadata: { a: '1' } }, { idempotencyKey: 'calls-update' }))).toEqual([
+        'GetItem',
+        'TransactWriteItems',
+      ]);
+      expect(await callsOf(() => sessions.cancel(id, {}, { idempotencyKey: 'calls-cancel' }))).toEqual(['GetItem', 'TransactWriteItems']);
+      expect(await callsOf(() => sessions.redact(id, {}, { idempotencyKey: 'calls-redact' }))).toEqual(['GetItem', 'TransactWriteItems']);
+      const other = await sessions.create({ type: 'document' });
+      expect(await callsOf(() => testHelpers(stripe).process(other.id))).toEqual(['GetItem', 'TransactWriteItems']);
+    },
+  );
 
   it('answers a create that lost on the key’s condition with the winner’s response', async () => {
     const create = () =>
@@ -202,19 +208,22 @@ describe('idempotency keys', () => {
     expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
   });
 
-  it('refuses a racing request with the same key and other parameters with idempotency_error; only the winner changes the session', async () => {
-    const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const update = (value: string) =>
-      stripe.identity.verificationSessions.update(id, { metadata: { value } }, { idempotencyKey: 'race-other-params' });
-    const outcomes = await holdingFirstTransaction(() => Promise.allSettled([update('first'), update('second')]));
-    // Whichever transaction reached DynamoDB first was held, so the other request won; which one
-    // that is depends on the machine, not on the order the requests were sent in.
-    const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
-    expect(winner).not.toBe(-1);
-    expect(outcomes[1 - winner]).toMatchObject({ status: 'rejected', reason: { statusCode: 400, type: 'StripeIdempotencyError' } });
-    expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({ metadata: { value: ['first', 'second'][winner] } });
-    expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
-  });
+  it(
+    'refuses a racing request with the same key and other parameters with idempotency_error; only the winner changes the ' + 'session',
+    async () => {
+      const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
+      const update = (value: string) =>
+        stripe.identity.verificationSessions.update(id, { metadata: { value } }, { idempotencyKey: 'race-other-params' });
+      const outcomes = await holdingFirstTransaction(() => Promise.allSettled([update('first'), update('second')]));
+      // Whichever transaction reached DynamoDB first was held, so the other request won; which one
+      // that is depends on the machine, not on the order the requests were sent in.
+      const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+      expect(winner).not.toBe(-1);
+      expect(outcomes[1 - winner]).toMatchObject({ status: 'rejected', reason: { statusCode: 400, type: 'StripeIdempotencyError' } });
+      expect(await stripe.identity.verificationSessions.retrieve(id)).toMatchObject({ metadata: { value: ['first', 'second'][winner] } });
+      expect(await getSession({ account, mode: 'test' }, id)).toMatchObject({ version: 2 });
+    },
+  );
 
   it('replays a retried update without changing the session again', async () => {
     const { id } = await stripe.identity.verificationSessions.create({ type: 'document' });
@@ -287,7 +296,7 @@ describe('idempotency keys', () => {
     // The digests depend on the secret: under another one the very same request is another key (a new session), with another fingerprint.
     const secret = process.env.VERITY_SIGNING_SECRET;
     process.env.VERITY_SIGNING_SECRET = 'another-signing-secret-0123456789-abcdefghij';
-    let second;
+    let second: Awaited<ReturnType<typeof create>>;
     try {
       second = await create();
     } finally {

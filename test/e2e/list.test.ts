@@ -1,5 +1,5 @@
 /** Listing and paging as the SDK does it, with every filter, in both directions. */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { FILTERED_READ_BUDGET } from '../../functions/store/list-page';
@@ -10,7 +10,7 @@ import { seedSessions } from '../support/seed-sessions';
 let service: LocalRuntime;
 let stripe: Stripe;
 /** In creation order, oldest first. */
-let created: Stripe.Identity.VerificationSession[] = [];
+const created: Stripe.Identity.VerificationSession[] = [];
 
 beforeAll(async () => {
   service = await startService();

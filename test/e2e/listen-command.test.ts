@@ -1,9 +1,12 @@
-/** `npm run listen`: registers a test endpoint on a running Verity, prints its secret, shows each delivery, and deletes the endpoint when stopped. */
+/**
+ * `npm run listen`: registers a test endpoint on a running Verity, prints its secret, shows each delivery, and deletes the endpoint when
+ * stopped.
+ */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { endpointFileOf } from '../../local/data-dir';
 import type { LocalRuntime } from '../../local/runtime';

@@ -37,38 +37,42 @@ afterAll(async () => {
   lambda.restore();
 });
 
-it('asks a live id_number session for the number, name and date of birth, refuses a future date beside it, and verifies on the provider’s word', async () => {
-  lambda
-    .on(InvokeCommand)
-    .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('{"status":"verified"}') as InvokeCommandOutput['Payload'] });
-  const { stripe } = await newStripeAccount(service, 'live');
-  const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
-  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
-  await page.goto(`${service.url}${new URL(session.url!).pathname}`);
-  await expect(page.locator('main').textContent()).resolves.toContain('Your name and date of birth');
-  await page.getByRole('button', { name: /accept/i }).click();
-  await page.waitForSelector('#capture-form');
+it(
+  'asks a live id_number session for the number, name and date of birth, refuses a future date beside it, and verifies on the ' +
+    'provider’s word',
+  async () => {
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('{"status":"verified"}') as InvokeCommandOutput['Payload'] });
+    const { stripe } = await newStripeAccount(service, 'live');
+    const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+    await page.goto(`${service.url}${new URL(session.url!).pathname}`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Your name and date of birth');
+    await page.getByRole('button', { name: /accept/i }).click();
+    await page.waitForSelector('#capture-form');
 
-  await page.getByLabel('Your ID number').fill('123-45-6789');
-  await page.getByLabel('First name').fill('Jenny');
-  await page.getByLabel('Last name').fill('Rosen');
-  await page.getByLabel('Day').fill('14');
-  await page.getByLabel('Month').fill('7');
-  await page.getByLabel('Year').fill('2999');
-  await page.getByRole('button', { name: /submit/i }).click();
-  await page.locator('#dob-error').filter({ hasText: 'Your date of birth must be in the past.' }).waitFor();
-  await expect(page.evaluate('document.activeElement.id')).resolves.toBe('dob_year');
-  expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    await page.getByLabel('Your ID number').fill('123-45-6789');
+    await page.getByLabel('First name').fill('Jenny');
+    await page.getByLabel('Last name').fill('Rosen');
+    await page.getByLabel('Day').fill('14');
+    await page.getByLabel('Month').fill('7');
+    await page.getByLabel('Year').fill('2999');
+    await page.getByRole('button', { name: /submit/i }).click();
+    await page.locator('#dob-error').filter({ hasText: 'Your date of birth must be in the past.' }).waitFor();
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('dob_year');
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
 
-  await page.getByLabel('Year').fill('1990');
-  await page.getByRole('button', { name: /submit/i }).click();
-  await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
-  const [call] = lambda.commandCalls(InvokeCommand);
-  expect(JSON.parse(new TextDecoder().decode(call!.args[0].input.Payload as Uint8Array))).toEqual({
-    id_number: { type: 'us_ssn', value: '123456789' },
-    first_name: 'Jenny',
-    last_name: 'Rosen',
-    dob: { day: 14, month: 7, year: 1990 },
-  });
-  await page.context().close();
-});
+    await page.getByLabel('Year').fill('1990');
+    await page.getByRole('button', { name: /submit/i }).click();
+    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
+    const [call] = lambda.commandCalls(InvokeCommand);
+    expect(JSON.parse(new TextDecoder().decode(call!.args[0].input.Payload as Uint8Array))).toEqual({
+      id_number: { type: 'us_ssn', value: '123456789' },
+      first_name: 'Jenny',
+      last_name: 'Rosen',
+      dob: { day: 14, month: 7, year: 1990 },
+    });
+    await page.context().close();
+  },
+);

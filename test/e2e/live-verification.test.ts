@@ -14,7 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
 import { jpegHeader, pngImage } from '../support/images';
@@ -158,53 +158,57 @@ describe('a live id_number session', () => {
   });
   const person = { first_name: 'Jenny', last_name: 'Rosen', dob: { day: '14', month: '7', year: '1990' } };
 
-  it('asks the ID-number provider about the number the person typed, for the name and date of birth they typed, and verifies on its word', async () => {
-    lambda.on(InvokeCommand).resolves(answer({ status: 'verified' }));
-    const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
-    const visit = await acceptOnPage(service.url, session.url!);
-    const page = await (await fetch(`${service.url}${visit.path}`, { headers: { cookie: visit.cookie } })).text();
-    expect(page).toContain('name="person_details[dob][year]"');
+  it(
+    'asks the ID-number provider about the number the person typed, for the name and date of birth they typed, and verifies on its ' +
+      'word',
+    async () => {
+      lambda.on(InvokeCommand).resolves(answer({ status: 'verified' }));
+      const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
+      const visit = await acceptOnPage(service.url, session.url!);
+      const page = await (await fetch(`${service.url}${visit.path}`, { headers: { cookie: visit.cookie } })).text();
+      expect(page).toContain('name="person_details[dob][year]"');
 
-    // Without them, the page is told which field to fill in.
-    const missing = await submitFromPage(visit, { id_number: '123-45-6789' });
-    expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: unknown }).error).toMatchObject({
-      param: 'person_details[first_name]',
-      message: 'Enter your first name.',
-    });
-    const future = await submitFromPage(visit, {
-      id_number: '123-45-6789',
-      person_details: { ...person, dob: { day: '1', month: '1', year: '2999' } },
-    });
-    expect(((await future.json()) as { error: unknown }).error).toMatchObject({
-      param: 'person_details[dob][year]',
-      message: 'Your date of birth must be in the past.',
-    });
+      // Without them, the page is told which field to fill in.
+      const missing = await submitFromPage(visit, { id_number: '123-45-6789' });
+      expect(missing.status).toBe(400);
+      expect(((await missing.json()) as { error: unknown }).error).toMatchObject({
+        param: 'person_details[first_name]',
+        message: 'Enter your first name.',
+      });
+      const future = await submitFromPage(visit, {
+        id_number: '123-45-6789',
+        person_details: { ...person, dob: { day: '1', month: '1', year: '2999' } },
+      });
+      expect(((await future.json()) as { error: unknown }).error).toMatchObject({
+        param: 'person_details[dob][year]',
+        message: 'Your date of birth must be in the past.',
+      });
 
-    expect((await submitFromPage(visit, { id_number: '123-45-6789', person_details: person })).status).toBe(200);
-    const verified = await eventually(() => retrieve(session.id), expectStatus('verified'));
-    const [call, ...more] = lambda.commandCalls(InvokeCommand);
-    expect(more).toEqual([]);
-    expect(call!.args[0].input.FunctionName).toBe(PROVIDER_ARN);
-    expect(JSON.parse(new TextDecoder().decode(call!.args[0].input.Payload as Uint8Array))).toEqual({
-      id_number: { type: 'us_ssn', value: '123456789' },
-      first_name: 'Jenny',
-      last_name: 'Rosen',
-      dob: { day: 14, month: 7, year: 1990 },
-    });
-    expect(textract.calls()).toEqual([]);
-    // The report keeps the last four digits of the number (functions/domain/verification-report.ts).
-    const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, {
-      expand: ['id_number.dob', 'id_number.id_number'],
-    });
-    expect(report.id_number).toMatchObject({
-      status: 'verified',
-      first_name: 'Jenny',
-      last_name: 'Rosen',
-      dob: { day: 14, month: 7, year: 1990 },
-      id_number: '6789',
-    });
-  });
+      expect((await submitFromPage(visit, { id_number: '123-45-6789', person_details: person })).status).toBe(200);
+      const verified = await eventually(() => retrieve(session.id), expectStatus('verified'));
+      const [call, ...more] = lambda.commandCalls(InvokeCommand);
+      expect(more).toEqual([]);
+      expect(call!.args[0].input.FunctionName).toBe(PROVIDER_ARN);
+      expect(JSON.parse(new TextDecoder().decode(call!.args[0].input.Payload as Uint8Array))).toEqual({
+        id_number: { type: 'us_ssn', value: '123456789' },
+        first_name: 'Jenny',
+        last_name: 'Rosen',
+        dob: { day: 14, month: 7, year: 1990 },
+      });
+      expect(textract.calls()).toEqual([]);
+      // The report keeps the last four digits of the number (functions/domain/verification-report.ts).
+      const report = await sensitive.identity.verificationReports.retrieve(verified.last_verification_report as string, {
+        expand: ['id_number.dob', 'id_number.id_number'],
+      });
+      expect(report.id_number).toMatchObject({
+        status: 'verified',
+        first_name: 'Jenny',
+        last_name: 'Rosen',
+        dob: { day: 14, month: 7, year: 1990 },
+        id_number: '6789',
+      });
+    },
+  );
 
   it('ends requires_input with the code the provider gives', async () => {
     lambda.on(InvokeCommand).resolves(answer({ status: 'unverified', code: 'id_number_mismatch' }));

@@ -75,10 +75,15 @@ import { Verity } from 'verity';
 
 const app = new App({ outdir: 'cdk.out' });
 const stack = new Stack(app, 'Shop');
-const receipts = new Bucket(stack, 'Receipts', { encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, versioned: true });
+const receipts = new Bucket(stack, 'Receipts', {
+  encryption: BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: BlockPublicAccess.BLOCK_ALL, versioned: true,
+});
 Validations.of(receipts).acknowledge({ id: 'AwsSolutions::AwsSolutions-S1', reason: 'The shop keeps no access logs for receipts.' });
 // With the accuracy canary on, so that every bundle the package ships is a function of the app.
-const identity = new Verity(stack, 'Identity', { alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, canary: { bucketName: 'shop-verity-canary', prefix: 'canary/' } });
+const identity = new Verity(stack, 'Identity', {
+  alarmEmail: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false,
+  canary: { bucketName: 'shop-verity-canary', prefix: 'canary/' },
+});
 new CfnOutput(stack, 'IdentityApi', { value: identity.url });
 new CfnOutput(stack, 'IdentityTable', { value: identity.table.tableName });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
@@ -237,7 +242,8 @@ test('two Verity instances at once, each with its own data', async () => {
     expect((await a.verify(first.id)).status).toBe('verified');
     expect((await b.requireInput(second.id, 'id_number_mismatch')).last_error.code).toBe('id_number_mismatch');
     // a's key means nothing to b, and b never saw a's session.
-    await expect(new Stripe(a.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 }).identity.verificationSessions.list()).rejects.toMatchObject({ statusCode: 401 });
+    const aKeyAtB = new Stripe(a.secretKey, { ...b.stripeOptions, maxNetworkRetries: 0 });
+    await expect(aKeyAtB.identity.verificationSessions.list()).rejects.toMatchObject({ statusCode: 401 });
     await expect(stripeB.identity.verificationSessions.retrieve(first.id)).rejects.toMatchObject({ statusCode: 404 });
     expect((await a.redactNow(first.id)).redaction).toEqual({ status: 'redacted' });
   } finally {

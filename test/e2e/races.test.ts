@@ -2,7 +2,7 @@
  * Concurrent requests on one session: every outcome must match some serial order of the
  * requests. Changes that conflict have exactly one winner; changes that do not are never lost.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';

@@ -33,24 +33,27 @@ const spend = async (stripe: Stripe, requests: number) => {
 };
 
 describe('per-account rate limits', () => {
-  it("refuses a request over the account's limit with Stripe's 429: StripeRateLimitError, rate_limit, Request-Id, Stripe-Should-Retry", async () => {
-    const { stripe } = await newStripeAccount(service);
-    await spend(stripe, LIMIT);
-    const error = await failure(stripe.identity.verificationSessions.create({ type: 'document' }));
-    expect(error).toBeInstanceOf((await import('stripe')).default.errors.StripeRateLimitError);
-    expect(error).toMatchObject({
-      type: 'StripeRateLimitError',
-      statusCode: 429,
-      rawType: 'invalid_request_error',
-      code: 'rate_limit',
-      param: null,
-    });
-    expect(error.message).toContain(`${LIMIT} requests a second in test mode`);
-    expect(error.requestId).toMatch(/^req_/);
-    expect(error.headers).toMatchObject({ 'stripe-should-retry': 'true', 'retry-after': '1', 'cache-control': 'no-cache, no-store' });
-    nextWindow();
-    await spend(stripe, LIMIT);
-  });
+  it(
+    "refuses a request over the account's limit with Stripe's 429: StripeRateLimitError, rate_limit, Request-Id, " + 'Stripe-Should-Retry',
+    async () => {
+      const { stripe } = await newStripeAccount(service);
+      await spend(stripe, LIMIT);
+      const error = await failure(stripe.identity.verificationSessions.create({ type: 'document' }));
+      expect(error).toBeInstanceOf((await import('stripe')).default.errors.StripeRateLimitError);
+      expect(error).toMatchObject({
+        type: 'StripeRateLimitError',
+        statusCode: 429,
+        rawType: 'invalid_request_error',
+        code: 'rate_limit',
+        param: null,
+      });
+      expect(error.message).toContain(`${LIMIT} requests a second in test mode`);
+      expect(error.requestId).toMatch(/^req_/);
+      expect(error.headers).toMatchObject({ 'stripe-should-retry': 'true', 'retry-after': '1', 'cache-control': 'no-cache, no-store' });
+      nextWindow();
+      await spend(stripe, LIMIT);
+    },
+  );
 
   it('counts each account and each mode on its own: one spent window refuses nobody else', async () => {
     const flooder = await newStripeAccount(service);

@@ -5,7 +5,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomInt } from 'node:crypto';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/store/client';
 import { FILES_DIR_ENV, sessionUploadsPrefix } from '../../functions/store/files';

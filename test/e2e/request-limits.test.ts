@@ -4,7 +4,7 @@
  * an ordinary key wherever a request may choose one.
  */
 import { connect } from 'node:net';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
@@ -186,33 +186,37 @@ describe('names every JavaScript object has are ordinary keys (issue 19, fault 7
 });
 
 describe('one rule for every encoding: text is well-formed Unicode, a string is a string', () => {
-  it('refuses a lone surrogate in any JSON string as a form body refuses bytes that are not UTF-8, naming the parameter, and stores nothing', async () => {
-    const cases: [unknown, string][] = [
-      [{ type: 'document', client_reference_id: '\ud800x' }, 'client_reference_id'],
-      [{ type: 'document', related_customer: 'cus_\udfff' }, 'related_customer'],
-      [{ type: 'document', provided_details: { email: 'a\ud800@b.co' } }, 'provided_details[email]'],
-      [{ type: 'document', metadata: { a: '\ud800' } }, 'metadata[a]'],
-    ];
-    for (const [json, param] of cases) {
-      const response = await call(SESSIONS, { json });
-      expect(response.status, param).toBe(400);
-      expect(((await response.json()) as ErrorBody).error, param).toMatchObject({
+  it(
+    'refuses a lone surrogate in any JSON string as a form body refuses bytes that are not UTF-8, naming the parameter, and stores ' +
+      'nothing',
+    async () => {
+      const cases: [unknown, string][] = [
+        [{ type: 'document', client_reference_id: '\ud800x' }, 'client_reference_id'],
+        [{ type: 'document', related_customer: 'cus_\udfff' }, 'related_customer'],
+        [{ type: 'document', provided_details: { email: 'a\ud800@b.co' } }, 'provided_details[email]'],
+        [{ type: 'document', metadata: { a: '\ud800' } }, 'metadata[a]'],
+      ];
+      for (const [json, param] of cases) {
+        const response = await call(SESSIONS, { json });
+        expect(response.status, param).toBe(400);
+        expect(((await response.json()) as ErrorBody).error, param).toMatchObject({
+          type: 'invalid_request_error',
+          code: 'parameter_invalid',
+          param,
+        });
+      }
+      const form = await call(SESSIONS, { form: 'type=document&metadata[a]=%ED%A0%80' });
+      expect(form.status).toBe(400);
+      expect(((await form.json()) as ErrorBody).error).toMatchObject({
         type: 'invalid_request_error',
         code: 'parameter_invalid',
-        param,
+        param: 'metadata[a]',
       });
-    }
-    const form = await call(SESSIONS, { form: 'type=document&metadata[a]=%ED%A0%80' });
-    expect(form.status).toBe(400);
-    expect(((await form.json()) as ErrorBody).error).toMatchObject({
-      type: 'invalid_request_error',
-      code: 'parameter_invalid',
-      param: 'metadata[a]',
-    });
-    // U+FFFD is where a lone surrogate's hash collided: no session holds a reference near it.
-    const listed = await call(`${SESSIONS}?client_reference_id=%EF%BF%BDx`);
-    expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);
-  });
+      // U+FFFD is where a lone surrogate's hash collided: no session holds a reference near it.
+      const listed = await call(`${SESSIONS}?client_reference_id=%EF%BF%BDx`);
+      expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);
+    },
+  );
 
   it('refuses a JSON number or boolean where a string is expected, metadata values included, whatever its size', async () => {
     const cases: [string, string][] = [

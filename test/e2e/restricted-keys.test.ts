@@ -8,7 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyResource } from '../../functions/domain/api-keys';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { dynamo } from '../../functions/store/client';
 import { describeFile } from '../../functions/store/file-descriptions';
 import { tableName } from '../../functions/store/schema';
@@ -134,32 +134,35 @@ describe('restricted keys', () => {
     expect(expanded.message).toContain("'verification_reports_read'");
   });
 
-  it('that may only read sessions change none: a retrieve renews no spent link, and they are shown no client_secret or url to spend', async () => {
-    const { stripe, scope } = await newStripeAccount(service);
-    const readOnly = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'read' } }));
-    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const version = async () => (await getSession(scope, session.id))!.version;
-    const before = await version();
-    // A link still usable is not shown: whoever holds it can open the page and spend it, locking the person out.
-    for (const seen of [
-      await readOnly.identity.verificationSessions.retrieve(session.id),
-      (await readOnly.identity.verificationSessions.list()).data[0]!,
-    ]) {
-      expect(seen).toMatchObject({ id: session.id, status: 'requires_input', client_secret: null, url: null });
-    }
-    // The person spends theirs; a read-only retrieve mints no new one (a write), and the session is as it was.
-    await acceptOnPage(service.url, session.url!);
-    const spent = await version();
-    expect(spent).toBe(before + 1);
-    expect(await readOnly.identity.verificationSessions.retrieve(session.id)).toMatchObject({ client_secret: null, url: null });
-    expect(await version()).toBe(spent);
-    // A key that may write sessions renews them as before.
-    const writer = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' } }));
-    const renewed = await writer.identity.verificationSessions.retrieve(session.id);
-    expect(renewed.url).toMatch(/\/start\//);
-    expect(renewed.url).not.toBe(session.url);
-    expect(await version()).toBe(spent + 1);
-  });
+  it(
+    'that may only read sessions change none: a retrieve renews no spent link, and they are shown no client_secret or url to ' + 'spend',
+    async () => {
+      const { stripe, scope } = await newStripeAccount(service);
+      const readOnly = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'read' } }));
+      const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+      const version = async () => (await getSession(scope, session.id))!.version;
+      const before = await version();
+      // A link still usable is not shown: whoever holds it can open the page and spend it, locking the person out.
+      for (const seen of [
+        await readOnly.identity.verificationSessions.retrieve(session.id),
+        (await readOnly.identity.verificationSessions.list()).data[0]!,
+      ]) {
+        expect(seen).toMatchObject({ id: session.id, status: 'requires_input', client_secret: null, url: null });
+      }
+      // The person spends theirs; a read-only retrieve mints no new one (a write), and the session is as it was.
+      await acceptOnPage(service.url, session.url!);
+      const spent = await version();
+      expect(spent).toBe(before + 1);
+      expect(await readOnly.identity.verificationSessions.retrieve(session.id)).toMatchObject({ client_secret: null, url: null });
+      expect(await version()).toBe(spent);
+      // A key that may write sessions renews them as before.
+      const writer = stripeClient(service, await newRestrictedKey(scope, { permissions: { verification_sessions: 'write' } }));
+      const renewed = await writer.identity.verificationSessions.retrieve(session.id);
+      expect(renewed.url).toMatch(/\/start\//);
+      expect(renewed.url).not.toBe(session.url);
+      expect(await version()).toBe(spent + 1);
+    },
+  );
 });
 
 describe('sensitive verification results', () => {
@@ -189,58 +192,62 @@ describe('sensitive verification results', () => {
     expect(((await contents.json()) as { error: { code: string } }).error.code).toBe('restricted_key_required');
   });
 
-  it('a restricted key with the permission reads them for 48 hours after processing; an IP-restricted one always, from an allowed address only', async () => {
-    const { stripe, scope } = await newStripeAccount(service);
-    const { session, report } = await verifiedOnPage(stripe);
-    const recentKey = await newRestrictedKey(scope, { sensitive_results: true });
-    const recent = stripeClient(service, recentKey);
-    const fromHereKey = await newRestrictedKey(scope, { sensitive_results: true, allowed_ips: ['127.0.0.0/8', '::1'] });
-    const fromHere = stripeClient(service, fromHereKey);
-    const elsewhere = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true, allowed_ips: ['203.0.113.0/24'] }));
+  it(
+    'a restricted key with the permission reads them for 48 hours after processing; an IP-restricted one always, from an allowed ' +
+      'address only',
+    async () => {
+      const { stripe, scope } = await newStripeAccount(service);
+      const { session, report } = await verifiedOnPage(stripe);
+      const recentKey = await newRestrictedKey(scope, { sensitive_results: true });
+      const recent = stripeClient(service, recentKey);
+      const fromHereKey = await newRestrictedKey(scope, { sensitive_results: true, allowed_ips: ['127.0.0.0/8', '::1'] });
+      const fromHere = stripeClient(service, fromHereKey);
+      const elsewhere = stripeClient(service, await newRestrictedKey(scope, { sensitive_results: true, allowed_ips: ['203.0.113.0/24'] }));
 
-    const readAll = async (client: Stripe, key: string) => {
-      const outputs = (await client.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] }))
-        .verified_outputs;
-      const document = (await client.identity.verificationReports.retrieve(report.id, { expand: ['document.dob', 'document.number'] }))
-        .document;
-      const contents = await contentsOf(await client.files.retrieve(report.document!.files![0]!), key);
-      return { outputs, document, contents };
-    };
-    for (const [client, key] of [
-      [recent, recentKey],
-      [fromHere, fromHereKey],
-    ] as const) {
-      const { outputs, document, contents } = await readAll(client, key);
-      expect(outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
-      expect(document).toMatchObject({ dob: { day: 14, month: 7, year: 1990 }, number: 'D1234567' });
-      expect(contents.status).toBe(200);
-      expect(contents.headers.get('content-type')).toBe('image/jpeg');
-      expect(contents.headers.get('cache-control')).toBe('no-cache, no-store');
-      expect(Buffer.from(await contents.arrayBuffer())).toEqual(JPEG_BYTES);
-    }
-    // An IP-restricted key is refused everything from an address outside its ranges.
-    const away = await failure(elsewhere.identity.verificationSessions.retrieve(session.id));
-    expect(away).toBeInstanceOf(Stripe.errors.StripePermissionError);
-    expect(away.message).toContain('cannot be used from the IP address 127.0.0.1');
+      const readAll = async (client: Stripe, key: string) => {
+        const outputs = (await client.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] }))
+          .verified_outputs;
+        const document = (await client.identity.verificationReports.retrieve(report.id, { expand: ['document.dob', 'document.number'] }))
+          .document;
+        const contents = await contentsOf(await client.files.retrieve(report.document!.files![0]!), key);
+        return { outputs, document, contents };
+      };
+      for (const [client, key] of [
+        [recent, recentKey],
+        [fromHere, fromHereKey],
+      ] as const) {
+        const { outputs, document, contents } = await readAll(client, key);
+        expect(outputs?.dob).toEqual({ day: 14, month: 7, year: 1990 });
+        expect(document).toMatchObject({ dob: { day: 14, month: 7, year: 1990 }, number: 'D1234567' });
+        expect(contents.status).toBe(200);
+        expect(contents.headers.get('content-type')).toBe('image/jpeg');
+        expect(contents.headers.get('cache-control')).toBe('no-cache, no-store');
+        expect(Buffer.from(await contents.arrayBuffer())).toEqual(JPEG_BYTES);
+      }
+      // An IP-restricted key is refused everything from an address outside its ranges.
+      const away = await failure(elsewhere.identity.verificationSessions.retrieve(session.id));
+      expect(away).toBeInstanceOf(Stripe.errors.StripePermissionError);
+      expect(away.message).toContain('cannot be used from the IP address 127.0.0.1');
 
-    // Processed 49 hours ago: only the IP-restricted key still reads them.
-    await backdate(scope, report, 49);
-    for (const request of [
-      () => recent.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] }),
-      () => recent.identity.verificationReports.retrieve(report.id, { expand: ['document.dob'] }),
-      () => recent.identity.verificationReports.list({ expand: ['data.document.number'] }),
-    ]) {
-      const error = await failure(request());
-      expect(error).toMatchObject({ statusCode: 403, param: 'expand' });
-      expect(error.message).toContain('processed more than 48 hours ago can only be read with an IP-restricted API key');
-    }
-    expect((await contentsOf(await recent.files.retrieve(report.document!.files![0]!), recentKey)).status).toBe(403);
-    // What is not sensitive stays readable with the same key.
-    expect((await recent.identity.verificationReports.retrieve(report.id)).document).toMatchObject({ first_name: 'Jenny' });
-    const late = await readAll(fromHere, fromHereKey);
-    expect(late.document).toMatchObject({ number: 'D1234567' });
-    expect(late.contents.status).toBe(200);
-  });
+      // Processed 49 hours ago: only the IP-restricted key still reads them.
+      await backdate(scope, report, 49);
+      for (const request of [
+        () => recent.identity.verificationSessions.retrieve(session.id, { expand: ['verified_outputs.dob'] }),
+        () => recent.identity.verificationReports.retrieve(report.id, { expand: ['document.dob'] }),
+        () => recent.identity.verificationReports.list({ expand: ['data.document.number'] }),
+      ]) {
+        const error = await failure(request());
+        expect(error).toMatchObject({ statusCode: 403, param: 'expand' });
+        expect(error.message).toContain('processed more than 48 hours ago can only be read with an IP-restricted API key');
+      }
+      expect((await contentsOf(await recent.files.retrieve(report.document!.files![0]!), recentKey)).status).toBe(403);
+      // What is not sensitive stays readable with the same key.
+      expect((await recent.identity.verificationReports.retrieve(report.id)).document).toMatchObject({ first_name: 'Jenny' });
+      const late = await readAll(fromHere, fromHereKey);
+      expect(late.document).toMatchObject({ number: 'D1234567' });
+      expect(late.contents.status).toBe(200);
+    },
+  );
 });
 
 describe('an idempotent replay of sensitive results', () => {

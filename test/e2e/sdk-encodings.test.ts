@@ -61,14 +61,18 @@ const ROWS: SdkBodies[] = [
     // Bodies produced by running that function through urlencode, as its request() does (:313-318).
     sdk: 'stripe-python 5.0.0 (Debian python3-stripe)',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=True',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=False',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=False',
     webhookUpdate: 'disabled=True&metadata[team]=',
   },
   {
@@ -76,14 +80,18 @@ const ROWS: SdkBodies[] = [
     // for a bool, which urlencode writes as 'True'/'False'; lists indexed at :40. Produced by running it.
     sdk: 'stripe-python 12.0.0',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_matching_selfie]=True&options[document][require_live_capture]=False' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=False',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=True',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=False',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=False',
     webhookUpdate: 'disabled=True&metadata[team]=',
   },
   {
@@ -91,14 +99,18 @@ const ROWS: SdkBodies[] = [
     // (since 12.0.1, #1499); lists indexed at :163. Produced by running it.
     sdk: 'stripe-python 15.3.1',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
@@ -106,14 +118,18 @@ const ROWS: SdkBodies[] = [
     // true.to_s is 'true', nil.to_s is '' so `note: nil` unsets), :254-271 nested hashes, :281-282 indexed arrays.
     sdk: 'stripe-ruby 19.5.0',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
@@ -121,14 +137,18 @@ const ROWS: SdkBodies[] = [
     // arrays (indexed from 3.22.0, c1ff8bd "Integer-index encode all arrays").
     sdk: 'stripe-ruby before 3.22',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][]=passport&options[document][allowed_types][]=driving_license' +
+      '&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[]=data.provided_details',
     events: 'limit=10&types[]=identity.verification_session.created&types[]=identity.verification_session.canceled&delivery_success=true',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[]=identity.verification_session.verified&enabled_events[]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[]=identity.verification_session.verified' +
+      '&enabled_events[]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
@@ -137,14 +157,18 @@ const ROWS: SdkBodies[] = [
     // an empty PHP array is a list with no items, so nothing). Unsetting is `'note' => ''`.
     sdk: 'stripe-php 21.0.0',
     create:
-      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
+      'type=document&client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_matching_selfie]=true&options[document][require_live_capture]=false' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&expand[0]=provided_details',
     update:
       'metadata[note]=&metadata[tier]=gold&options[document][allowed_types][0]=id_card&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: ['id_card'],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true',
     webhookCreate:
-      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
+      'url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&description=KYC+hooks&metadata[team]=kyc&connect=false',
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
@@ -153,13 +177,17 @@ const ROWS: SdkBodies[] = [
     // Fields in struct order (identity_verificationsession.go:331ff, alphabetical).
     sdk: 'stripe-go 86.2.0',
     create:
-      'client_reference_id=order-1234&expand[0]=provided_details&metadata[note]=first+try&metadata[order_id]=1234&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_live_capture]=false&options[document][require_matching_selfie]=true&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&type=document',
+      'client_reference_id=order-1234&expand[0]=provided_details&metadata[note]=first+try&metadata[order_id]=1234' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_live_capture]=false&options[document][require_matching_selfie]=true' +
+      '&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&type=document',
     update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types]=&options[document][require_matching_selfie]=false',
     allowedTypesAfterUpdate: [],
     list: 'limit=3&created[gte]=1700000000&expand[0]=data.provided_details',
     events: 'limit=10&delivery_success=true&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled',
     webhookCreate:
-      'connect=false&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&metadata[team]=kyc&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
+      'connect=false&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&metadata[team]=kyc&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
     webhookUpdate: 'disabled=true&metadata[team]=',
   },
   {
@@ -168,13 +196,17 @@ const ROWS: SdkBodies[] = [
     // collection is `key=`. Params become a HashMap first (ApiRequestParamsConverter), so the order is the map's.
     sdk: 'stripe-java',
     create:
-      'metadata[note]=first+try&metadata[order_id]=1234&options[document][require_matching_selfie]=true&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_live_capture]=false&expand[0]=provided_details&provided_details[email]=jenny%40example.com&type=document&return_url=https%3A%2F%2Fexample.com%2Fdone&client_reference_id=order-1234',
+      'metadata[note]=first+try&metadata[order_id]=1234&options[document][require_matching_selfie]=true' +
+      '&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license' +
+      '&options[document][require_live_capture]=false&expand[0]=provided_details&provided_details[email]=jenny%40example.com' +
+      '&type=document&return_url=https%3A%2F%2Fexample.com%2Fdone&client_reference_id=order-1234',
     update: 'metadata[note]=&metadata[tier]=gold&options[document][require_matching_selfie]=false&options[document][allowed_types]=',
     allowedTypesAfterUpdate: [],
     list: 'expand[0]=data.provided_details&created[gte]=1700000000&limit=3',
     events: 'types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&delivery_success=true&limit=10',
     webhookCreate:
-      'metadata[team]=kyc&connect=false&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
+      'metadata[team]=kyc&connect=false&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
     webhookUpdate: 'metadata[team]=&disabled=true',
   },
   {
@@ -184,13 +216,17 @@ const ROWS: SdkBodies[] = [
     // :284-290 indexed lists; :292-298 an empty list is `key=`. Properties in declaration order, Expand (BaseOptions) last.
     sdk: 'Stripe.net 52.2.0',
     create:
-      'client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport&options[document][allowed_types][1]=driving_license&options[document][require_live_capture]=False&options[document][require_matching_selfie]=True&provided_details[email]=jenny%40example.com&return_url=https%3A%2F%2Fexample.com%2Fdone&type=document&expand[0]=provided_details',
+      'client_reference_id=order-1234&metadata[order_id]=1234&metadata[note]=first+try&options[document][allowed_types][0]=passport' +
+      '&options[document][allowed_types][1]=driving_license&options[document][require_live_capture]=False' +
+      '&options[document][require_matching_selfie]=True&provided_details[email]=jenny%40example.com' +
+      '&return_url=https%3A%2F%2Fexample.com%2Fdone&type=document&expand[0]=provided_details',
     update: 'metadata[note]=&metadata[tier]=gold&options[document][allowed_types]=&options[document][require_matching_selfie]=False',
     allowedTypesAfterUpdate: [],
     list: 'created[gte]=1700000000&limit=3&expand[0]=data.provided_details',
     events: 'delivery_success=True&types[0]=identity.verification_session.created&types[1]=identity.verification_session.canceled&limit=10',
     webhookCreate:
-      'connect=False&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified&enabled_events[1]=identity.verification_session.canceled&metadata[team]=kyc&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
+      'connect=False&description=KYC+hooks&enabled_events[0]=identity.verification_session.verified' +
+      '&enabled_events[1]=identity.verification_session.canceled&metadata[team]=kyc&url=http%3A%2F%2Flocalhost%3A3000%2Fwebhook',
     webhookUpdate: 'disabled=True&metadata[team]=',
   },
 ];

@@ -4,13 +4,13 @@
  * a key without the right fails here as it would with AccessDenied in AWS; the routes that need
  * none work without them.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type Route } from '../../functions/routes';
 import { withSessionKeyGrant } from '../../functions/store/key-grants';
 import { destroySessionKey } from '../../functions/store/session-keys';
 import { getSession } from '../../functions/store/sessions';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
 

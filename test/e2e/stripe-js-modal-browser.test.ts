@@ -16,7 +16,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { hashSecretKey } from '../../functions/domain/api-keys';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { deleteApiKey } from '../../functions/store/api-keys';
 import { CHROMIUM_ARGS } from '../support/browser';
 import { newPublishableKey } from '../support/accounts';

@@ -6,12 +6,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFolderObjects, LOCAL_UPLOAD_PATH } from '../../functions/files/local-folder';
 import { FILES_DIR_ENV, MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_ATTEMPT_DAY } from '../../functions/store/files';
 import type { LocalRuntime } from '../../local/runtime';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { newRestrictedKey } from '../support/accounts';
 import { jpegFrame, jpegHeader, jpegSegment, pngDeclaring, pngImage } from '../support/images';
 import { MAX_IMAGE_SIDE_PIXELS } from '../../functions/domain/image-signature';
@@ -130,7 +130,7 @@ describe('uploads through the presigned contract', () => {
 
   it('presigns only for a browser that may submit, and only JPEG or PNG', async () => {
     const { visit } = await newVisit();
-    expect((await requestUpload({ ...visit, cookie: 'verity_page=1.99999999999.-.' + '0'.repeat(64) })).status).toBe(401);
+    expect((await requestUpload({ ...visit, cookie: `verity_page=1.99999999999.-.${'0'.repeat(64)}` })).status).toBe(401);
     for (const [params, param] of [
       [{ purpose: 'identity_document', content_type: 'image/gif' }, 'content_type'],
       [{ purpose: 'passport_photo', content_type: 'image/jpeg' }, 'purpose'],
@@ -283,60 +283,70 @@ describe('uploads through the presigned contract', () => {
     ).toBe(200);
   });
 
-  it(`refuses at submit an image declaring more than ${MAX_IMAGE_SIDE_PIXELS} pixels on a side (an image bomb), before anything is stored`, async () => {
-    const { session, visit } = await newVisit();
-    // 20000×20000 declared in a PNG of a few dozen bytes; a JPEG too wide; a JPEG whose real
-    // (arithmetic-coded) frame is huge, with a small baseline decoy behind it.
-    const decoy = Buffer.concat([
-      Buffer.from([0xff, 0xd8]),
-      jpegSegment(0xc9, jpegFrame(20000, 20000)),
-      jpegSegment(0xc0, jpegFrame(100, 100)),
-    ]);
-    for (const [bytes, type, size] of [
-      [pngDeclaring(20000, 20000), 'image/png', '20000×20000'],
-      [jpegHeader(12000, 800), 'image/jpeg', '12000×800'],
-      [decoy, 'image/jpeg', '20000×20000'],
-    ] as const) {
-      const file = await uploadOnPage(visit, bytes, type);
-      const response = await submitFromPage(visit, { document_type: 'passport', document_front: file });
-      expect(response.status).toBe(400);
-      expect(await refusalOf(response)).toMatchObject({
-        type: 'invalid_request_error',
-        param: 'document_front',
-        message: `This photo is too large (${size} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
+  it(
+    `refuses at submit an image declaring more than ${MAX_IMAGE_SIDE_PIXELS} pixels on a side (an image bomb), before anything is ` +
+      `stored`,
+    async () => {
+      const { session, visit } = await newVisit();
+      // 20000×20000 declared in a PNG of a few dozen bytes; a JPEG too wide; a JPEG whose real
+      // (arithmetic-coded) frame is huge, with a small baseline decoy behind it.
+      const decoy = Buffer.concat([
+        Buffer.from([0xff, 0xd8]),
+        jpegSegment(0xc9, jpegFrame(20000, 20000)),
+        jpegSegment(0xc0, jpegFrame(100, 100)),
+      ]);
+      for (const [bytes, type, size] of [
+        [pngDeclaring(20000, 20000), 'image/png', '20000×20000'],
+        [jpegHeader(12000, 800), 'image/jpeg', '12000×800'],
+        [decoy, 'image/jpeg', '20000×20000'],
+      ] as const) {
+        const file = await uploadOnPage(visit, bytes, type);
+        const response = await submitFromPage(visit, { document_type: 'passport', document_front: file });
+        expect(response.status).toBe(400);
+        expect(await refusalOf(response)).toMatchObject({
+          type: 'invalid_request_error',
+          param: 'document_front',
+          message:
+            `This photo is too large (${size} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower ` +
+            `resolution.`,
+        });
+      }
+      // Nothing was stored: the session still waits for a submission.
+      expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+      // A JPEG whose frame header is not where it could be read is refused as unreadable, not taken unchecked.
+      const noFrame = await uploadOnPage(visit, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+      expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({
+        message: expect.stringMatching(/could not be read/),
       });
-    }
-    // Nothing was stored: the session still waits for a submission.
-    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
-    // A JPEG whose frame header is not where it could be read is refused as unreadable, not taken unchecked.
-    const noFrame = await uploadOnPage(visit, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
-    expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({
-      message: expect.stringMatching(/could not be read/),
-    });
-    // At the limit it is taken.
-    const atLimit = await uploadOnPage(visit, jpegHeader(MAX_IMAGE_SIDE_PIXELS, MAX_IMAGE_SIDE_PIXELS));
-    expect((await submitFromPage(visit, { document_type: 'passport', document_front: atLimit, test_case: 'verified' })).status).toBe(200);
-  });
+      // At the limit it is taken.
+      const atLimit = await uploadOnPage(visit, jpegHeader(MAX_IMAGE_SIDE_PIXELS, MAX_IMAGE_SIDE_PIXELS));
+      expect((await submitFromPage(visit, { document_type: 'passport', document_front: atLimit, test_case: 'verified' })).status).toBe(200);
+    },
+  );
 
-  it('keeps what was submitted: a second post with the same policy after submit is refused, and the Files API serves the original bytes', async () => {
-    const { session, visit } = await newVisit();
-    const upload = await presign(visit);
-    expect((await postUpload(visit, upload, JPEG)).status).toBe(204);
-    expect((await submitFromPage(visit, { document_type: 'passport', document_front: upload.file, test_case: 'verified' })).status).toBe(
-      200,
-    );
-    // The policy lasts 10 minutes: the same fields with other bytes.
-    const other = jpegHeader(1600, 1200);
-    expect(await s3Error(await postUpload(visit, upload, other))).toMatchObject({ status: 403, code: 'AccessDenied' });
-    await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
-    const key = await newRestrictedKey(scope, { sensitive_results: true });
-    const headers = { authorization: `Bearer ${key}` };
-    const described = (await (await fetch(`${service.url}/v1/files/${upload.file}`, { headers })).json()) as { size: number };
-    expect(described.size).toBe(JPEG.length);
-    const contents = await fetch(`${service.url}/v1/files/${upload.file}/contents`, { headers });
-    expect(contents.status).toBe(200);
-    expect(Buffer.from(await contents.arrayBuffer()).equals(Buffer.from(JPEG))).toBe(true);
-  });
+  it(
+    'keeps what was submitted: a second post with the same policy after submit is refused, and the Files API serves the original ' +
+      'bytes',
+    async () => {
+      const { session, visit } = await newVisit();
+      const upload = await presign(visit);
+      expect((await postUpload(visit, upload, JPEG)).status).toBe(204);
+      expect((await submitFromPage(visit, { document_type: 'passport', document_front: upload.file, test_case: 'verified' })).status).toBe(
+        200,
+      );
+      // The policy lasts 10 minutes: the same fields with other bytes.
+      const other = jpegHeader(1600, 1200);
+      expect(await s3Error(await postUpload(visit, upload, other))).toMatchObject({ status: 403, code: 'AccessDenied' });
+      await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
+      const key = await newRestrictedKey(scope, { sensitive_results: true });
+      const headers = { authorization: `Bearer ${key}` };
+      const described = (await (await fetch(`${service.url}/v1/files/${upload.file}`, { headers })).json()) as { size: number };
+      expect(described.size).toBe(JPEG.length);
+      const contents = await fetch(`${service.url}/v1/files/${upload.file}/contents`, { headers });
+      expect(contents.status).toBe(200);
+      expect(Buffer.from(await contents.arrayBuffer()).equals(Buffer.from(JPEG))).toBe(true);
+    },
+  );
 
   it('refuses an upload made for an attempt that has since concluded: the next attempt uploads again', async () => {
     const { session, visit } = await newVisit();

@@ -2,7 +2,7 @@
  * From submission to verdict through the official SDK and Stripe's test-helper paths: statuses,
  * events, VerificationReports, credentials, and the rules each move respects.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';

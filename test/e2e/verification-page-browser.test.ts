@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { launchChromium } from '../support/browser';
@@ -51,9 +51,14 @@ async function fullSizePhoto(page: Page): Promise<{ name: string; mimeType: stri
     const ground = g.createLinearGradient(0, 0, 3000, 2000); ground.addColorStop(0, '#c8d4e8'); ground.addColorStop(1, '#f4e2c8');
     g.fillStyle = ground; g.fillRect(0, 0, 3000, 2000);
     g.fillStyle = '#223'; g.font = '64px sans-serif';
-    for (let line = 0; line < 20; line++) g.fillText('PASSPORT  P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<  ' + line, 60, 120 + line * 90);
+    for (let line = 0; line < 20; line++)
+      g.fillText('PASSPORT  P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<  ' + line, 60, 120 + line * 90);
     const pixels = g.getImageData(0, 0, 3000, 2000); let seed = 7;
-    for (let i = 0; i < pixels.data.length; i += 4) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; const grain = (seed % 17) - 8; pixels.data[i] += grain; pixels.data[i + 1] += grain; pixels.data[i + 2] += grain; }
+    for (let i = 0; i < pixels.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const grain = (seed % 17) - 8;
+      pixels.data[i] += grain; pixels.data[i + 1] += grain; pixels.data[i + 2] += grain;
+    }
     g.putImageData(pixels, 0, 0);
     return c.toDataURL('image/jpeg', 0.92);
   })()`)) as string;
@@ -63,7 +68,8 @@ async function fullSizePhoto(page: Page): Promise<{ name: string; mimeType: stri
 /** A real JPEG, drawn by the browser itself, for the file inputs. */
 async function photo(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
   const dataUrl = (await page.evaluate(
-    "(() => { const c = document.createElement('canvas'); c.width = 640; c.height = 400; const g = c.getContext('2d'); g.fillStyle = '#dde'; g.fillRect(0, 0, 640, 400); g.fillStyle = '#334'; g.fillText('ID', 40, 60); return c.toDataURL('image/jpeg', 0.9); })()",
+    "(() => { const c = document.createElement('canvas'); c.width = 640; c.height = 400; const g = c.getContext('2d'); g.fillStyle = " +
+      "'#dde'; g.fillRect(0, 0, 640, 400); g.fillStyle = '#334'; g.fillText('ID', 40, 60); return c.toDataURL('image/jpeg', 0.9); })()",
   )) as string;
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') };
 }
@@ -88,66 +94,70 @@ describe('the verification page in a browser', () => {
   /** A restricted key of the account that may read sensitive results (the images). */
   let sensitiveKey: string;
   beforeAll(async () => {
-    let scope;
-    ({ stripe, scope } = await newStripeAccount(service));
+    const account = await newStripeAccount(service);
+    stripe = account.stripe;
+    const { scope } = account;
     sensitiveKey = await newRestrictedKey(scope, { sensitive_results: true });
   });
 
-  it('takes a person from the link to return_url, uploading a full-size photo, and the session ends verified with a report and events', async () => {
-    const session = await stripe.identity.verificationSessions.create({
-      type: 'document',
-      options: { document: { require_matching_selfie: true } },
-      return_url: shopUrl,
-    });
-    const page = await phone();
-    // Anything the CSP blocks (the inline icon included) or the browser cannot find shows up here.
-    const problems: string[] = [];
-    page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
-    page.on('response', (response) => void (response.status() === 404 && problems.push(`404 ${response.url()}`)));
-    await acceptWithKeyboard(page, session.url!);
-    await noHorizontalScroll(page);
+  it(
+    'takes a person from the link to return_url, uploading a full-size photo, and the session ends verified with a report and ' + 'events',
+    async () => {
+      const session = await stripe.identity.verificationSessions.create({
+        type: 'document',
+        options: { document: { require_matching_selfie: true } },
+        return_url: shopUrl,
+      });
+      const page = await phone();
+      // Anything the CSP blocks (the inline icon included) or the browser cannot find shows up here.
+      const problems: string[] = [];
+      page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
+      page.on('response', (response) => void (response.status() === 404 && problems.push(`404 ${response.url()}`)));
+      await acceptWithKeyboard(page, session.url!);
+      await noHorizontalScroll(page);
 
-    await page.getByLabel(/passport/i).check();
-    const document = await fullSizePhoto(page);
-    expect(imageSize(document.buffer)).toMatchObject({ width: 3000, height: 2000 });
-    await page.setInputFiles('#document_front', document);
-    await page.setInputFiles('#selfie', await photo(page));
-    // The outcome picker is one compact control, whatever the number of outcomes, with the first one chosen.
-    await expect(page.inputValue('#test_case')).resolves.toBe('verified');
-    expect((await page.locator('#test_case').boundingBox())!.height).toBeLessThan(60);
-    await expect(page.locator('#test_case option').count()).resolves.toBeGreaterThan(10);
-    await Promise.all([page.waitForURL(shopUrl), page.getByRole('button', { name: /submit/i }).click()]);
-    await expect(page.textContent('h1')).resolves.toBe('Back at the shop');
-    expect(problems).toEqual([]);
+      await page.getByLabel(/passport/i).check();
+      const document = await fullSizePhoto(page);
+      expect(imageSize(document.buffer)).toMatchObject({ width: 3000, height: 2000 });
+      await page.setInputFiles('#document_front', document);
+      await page.setInputFiles('#selfie', await photo(page));
+      // The outcome picker is one compact control, whatever the number of outcomes, with the first one chosen.
+      await expect(page.inputValue('#test_case')).resolves.toBe('verified');
+      expect((await page.locator('#test_case').boundingBox())!.height).toBeLessThan(60);
+      await expect(page.locator('#test_case option').count()).resolves.toBeGreaterThan(10);
+      await Promise.all([page.waitForURL(shopUrl), page.getByRole('button', { name: /submit/i }).click()]);
+      await expect(page.textContent('h1')).resolves.toBe('Back at the shop');
+      expect(problems).toEqual([]);
 
-    const verified = await eventually(
-      () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }),
-      expectStatus('verified'),
-    );
-    const report = verified.last_verification_report as Stripe.Identity.VerificationReport;
-    expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
-    expect(report.document!.files).toHaveLength(1);
-    expect(report.selfie).toMatchObject({ status: 'verified', selfie: expect.stringMatching(/^file_/) });
-    // The document went up through the presigned contract at 2,500 px on its long side, not shrunk
-    // to fit a table item (380 KB) as before: read back through the Files API.
-    const contents = await fetch(`${service.url}/v1/files/${report.document!.files![0]}/contents`, {
-      headers: { authorization: `Bearer ${sensitiveKey}` },
-    });
-    expect(contents.status).toBe(200);
-    const stored = Buffer.from(await contents.arrayBuffer());
-    expect(imageSize(stored)).toMatchObject({ type: 'jpg', width: 2500, height: 1667 });
-    expect(stored.length).toBeGreaterThan(380_000);
-    const types = (await stripe.events.list()).data
-      .filter((event) => (event.data.object as { id: string }).id === session.id)
-      .map((event) => event.type)
-      .reverse();
-    expect(types).toEqual([
-      'identity.verification_session.created',
-      'identity.verification_session.processing',
-      'identity.verification_session.verified',
-    ]);
-    await page.context().close();
-  });
+      const verified = await eventually(
+        () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }),
+        expectStatus('verified'),
+      );
+      const report = verified.last_verification_report as Stripe.Identity.VerificationReport;
+      expect(report.document).toMatchObject({ status: 'verified', type: 'passport' });
+      expect(report.document!.files).toHaveLength(1);
+      expect(report.selfie).toMatchObject({ status: 'verified', selfie: expect.stringMatching(/^file_/) });
+      // The document went up through the presigned contract at 2,500 px on its long side, not shrunk
+      // to fit a table item (380 KB) as before: read back through the Files API.
+      const contents = await fetch(`${service.url}/v1/files/${report.document!.files![0]}/contents`, {
+        headers: { authorization: `Bearer ${sensitiveKey}` },
+      });
+      expect(contents.status).toBe(200);
+      const stored = Buffer.from(await contents.arrayBuffer());
+      expect(imageSize(stored)).toMatchObject({ type: 'jpg', width: 2500, height: 1667 });
+      expect(stored.length).toBeGreaterThan(380_000);
+      const types = (await stripe.events.list()).data
+        .filter((event) => (event.data.object as { id: string }).id === session.id)
+        .map((event) => event.type)
+        .reverse();
+      expect(types).toEqual([
+        'identity.verification_session.created',
+        'identity.verification_session.processing',
+        'identity.verification_session.verified',
+      ]);
+      await page.context().close();
+    },
+  );
 
   it('submits a failing test case without photos and the session asks for input again', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: shopUrl });

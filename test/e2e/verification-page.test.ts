@@ -3,9 +3,9 @@
  * hands this browser a cookie, the submission moves the session to processing, and the checks
  * worker (fed by the table's stream) concludes it.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { changeSession, getSession } from '../../functions/store/sessions';
 import type { LocalRuntime } from '../../local/runtime';
 import { newRestrictedKey } from '../support/accounts';
@@ -168,7 +168,7 @@ describe('the verification page', () => {
   it('refuses a submission without the cookie, and shows a plain page for a forged or unknown link', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const path = pagePath(session);
-    const noCookie = await submit(path, 'verity_page=1.99999999999.' + '0'.repeat(64), { test_case: 'verified' });
+    const noCookie = await submit(path, `verity_page=1.99999999999.${'0'.repeat(64)}`, { test_case: 'verified' });
     expect(noCookie.status).toBe(401);
     expect(((await noCookie.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
     const forged = path.slice(0, -4) + (path.endsWith('aaaa') ? 'bbbb' : 'aaaa');
@@ -258,7 +258,7 @@ describe('the verification page', () => {
       'old generation': pagePath(spent),
       nonsense: '/start/nonsense',
     };
-    const cookie = 'verity_page=0.99999999999.-.' + '0'.repeat(64);
+    const cookie = `verity_page=0.99999999999.-.${'0'.repeat(64)}`;
     const routes = {
       show: (path: string) => open(path, { headers: { cookie } }),
       decline: (path: string) => answerConsent(path, 'decline', { cookie }),

@@ -1,5 +1,5 @@
 /** `/v1/webhook_endpoints` through the official SDK: Stripe's CRUD, scoped by account and mode, and where a live endpoint may point. */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useResolverForTests } from '../../functions/webhooks/endpoint-url';
 import type { LocalRuntime } from '../../local/runtime';

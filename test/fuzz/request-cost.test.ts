@@ -24,7 +24,7 @@ const FUZZ = process.env.VERITY_FUZZ_RUNS !== undefined;
 /** Generous for a busy 2-core machine: today's requests of these shapes take a few milliseconds. */
 const CPU_BOUND_MS = 250;
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | undefined>;
 interface Request {
   method: 'GET' | 'POST';
   path: string;

@@ -43,37 +43,44 @@ describe('the Verity construct', () => {
     expect(() => new Verity(new Stack(unbundledApp(), 'Shop'), 'Identity', { routes: oneRoute, ...props })).toThrow(message);
   });
 
-  it("sits in a user's stack beside its resources, exposing its table, key, bus, API and URL, and subscribes a target with its own dead-letter queue and alarm", () => {
-    const stack = new Stack(unbundledApp(), 'Shop');
-    const mine = new Queue(stack, 'Orders');
-    const identity = new Verity(stack, 'Identity', { routes: oneRoute, alarmEmail: 'ops@example.com' });
-    expect(identity.table).toBeInstanceOf(Table);
-    expect(identity.key).toBeInstanceOf(Key);
-    expect(identity.bus).toBeInstanceOf(EventBus);
-    expect(identity.api.functions.size).toBe(1);
-    expect(identity.url).toBe(identity.api.url);
-    expect(stack.resolve(identity.url)).toEqual(stack.resolve(identity.api.httpApi.apiEndpoint));
-    const rule = identity.subscribe('Onboarding', {
-      types: ['identity.verification_session.verified'],
-      target: (props) => new targets.SqsQueue(mine, props),
-    });
+  it(
+    "sits in a user's stack beside its resources, exposing its table, key, bus, API and URL, and subscribes a target with its own " +
+      'dead-letter queue and alarm',
+    () => {
+      const stack = new Stack(unbundledApp(), 'Shop');
+      const mine = new Queue(stack, 'Orders');
+      const identity = new Verity(stack, 'Identity', { routes: oneRoute, alarmEmail: 'ops@example.com' });
+      expect(identity.table).toBeInstanceOf(Table);
+      expect(identity.key).toBeInstanceOf(Key);
+      expect(identity.bus).toBeInstanceOf(EventBus);
+      expect(identity.api.functions.size).toBe(1);
+      expect(identity.url).toBe(identity.api.url);
+      expect(stack.resolve(identity.url)).toEqual(stack.resolve(identity.api.httpApi.apiEndpoint));
+      const rule = identity.subscribe('Onboarding', {
+        types: ['identity.verification_session.verified'],
+        target: (props) => new targets.SqsQueue(mine, props),
+      });
 
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: stack.resolve(identity.bus.eventBusName),
-      EventPattern: Match.objectLike({ 'detail-type': ['identity.verification_session.verified'] }),
-    });
-    expect(stack.resolve((rule.node.defaultChild as unknown as { ref: string }).ref)).toEqual({
-      Ref: expect.stringMatching(/^IdentityEventsOnboarding/),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: 'OnboardingDeadLetters: messages are waiting in a dead-letter queue',
-    });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    // The construct's resources are named under its id; the user's own (the queue, and the policy the target gave it) keep theirs.
-    const ids = Object.keys(template.toJSON().Resources as object);
-    expect(ids.filter((id) => !id.startsWith('Identity')).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Orders', 'OrdersPolicy']);
-  });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: stack.resolve(identity.bus.eventBusName),
+        EventPattern: Match.objectLike({ 'detail-type': ['identity.verification_session.verified'] }),
+      });
+      expect(stack.resolve((rule.node.defaultChild as unknown as { ref: string }).ref)).toEqual({
+        Ref: expect.stringMatching(/^IdentityEventsOnboarding/),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: 'OnboardingDeadLetters: messages are waiting in a dead-letter queue',
+      });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+      // The construct's resources are named under its id; the user's own (the queue, and the policy the target gave it) keep theirs.
+      const ids = Object.keys(template.toJSON().Resources as object);
+      expect(ids.filter((id) => !id.startsWith('Identity')).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+        'Orders',
+        'OrdersPolicy',
+      ]);
+    },
+  );
 
   it('keeps the logical ids VerityStack had before it was a construct: no id carries the construct', () => {
     const stack = new VerityStack(unbundledApp(), 'Verity', { routes: oneRoute });

@@ -106,25 +106,29 @@ describe('VerityData', () => {
     overridden.hasResourceProperties(TABLE, { DeletionProtectionEnabled: false });
   });
 
-  it('keeps session keys in a table of their own with no stream, no point-in-time recovery, no index and no TTL, protected and encrypted like the main table', () => {
-    const keys = keyTableOf(template);
-    expect(keys.Properties).toMatchObject({
-      KeySchema: keySchema(keyTableSchema.partitionKey, keyTableSchema.sortKey),
-      BillingMode: 'PAY_PER_REQUEST',
-      DeletionProtectionEnabled: true,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-    });
-    for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification'])
-      expect(keys.Properties[absent], absent).toBeUndefined();
-    expect(keys).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    // The secret the key-encryption key is derived from: generated, encrypted with the stack key, retained.
-    template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
-      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
-    });
-    expect(Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
-  });
+  it(
+    'keeps session keys in a table of their own with no stream, no point-in-time recovery, no index and no TTL, protected and ' +
+      'encrypted like the main table',
+    () => {
+      const keys = keyTableOf(template);
+      expect(keys.Properties).toMatchObject({
+        KeySchema: keySchema(keyTableSchema.partitionKey, keyTableSchema.sortKey),
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      });
+      for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification'])
+        expect(keys.Properties[absent], absent).toBeUndefined();
+      expect(keys).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      // The secret the key-encryption key is derived from: generated, encrypted with the stack key, retained.
+      template.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Retain',
+        Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+      });
+      expect(Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
+    },
+  );
 
   it('builds the same table as the local bootstrap', () => {
     const local = createTableInput('verity');

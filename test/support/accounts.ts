@@ -6,7 +6,7 @@ import {
   newAccountId,
   restrictedKeyGrant,
 } from '../../functions/domain/api-keys';
-import type { Mode, Scope } from '../../functions/domain/verification-session';
+import type { Mode, Scope } from '../../functions/domain/scope';
 import { saveApiKey, savePublishableKey } from '../../functions/store/api-keys';
 
 /** A fresh account with a registered secret key: tests never see each other's objects. */

@@ -1,7 +1,7 @@
 /** The operators' console in tests: sign-in links made as `npm run keys -- console-link` makes them, and signing in with one. */
 import { expect } from 'vitest';
 import { newConsoleToken } from '../../functions/console/console-access';
-import type { Scope } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { saveConsoleLink, type ConsoleRole } from '../../functions/store/console-sessions';
 
 /** A new one-time link's token for `scope` (made `now`, 10 minutes valid from then). */

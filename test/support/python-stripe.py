@@ -84,7 +84,9 @@ def lifecycle(api_base, api_key, webhook_url):
     redacted_second = second.redact()
     events = [
         [event.type, event.data.object.id]
-        for event in stripe.Event.list(limit=2, types=["identity.verification_session.%s" % kind for kind in LISTED_EVENTS]).auto_paging_iter()
+        for event in stripe.Event.list(
+            limit=2, types=["identity.verification_session.%s" % kind for kind in LISTED_EVENTS]
+        ).auto_paging_iter()
     ]
     endpoint = stripe.WebhookEndpoint.modify(endpoint.id, metadata={"library": "", "checked": "yes"})
     listed_endpoints = [item.id for item in stripe.WebhookEndpoint.list().auto_paging_iter()]

@@ -7,8 +7,9 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { testModeOutcome } from '../../functions/checks/test-mode';
-import { createVerificationSession, redactVerificationSession, type Scope } from '../../functions/domain/verification-session';
-import { changeWithEvents } from '../../functions/outbox';
+import { createVerificationSession, redactVerificationSession } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
+import { changeWithEvents } from '../../functions/flows/outbox';
 import { dynamo } from '../../functions/store/client';
 import { EVENT_KIND } from '../../functions/store/event-items';
 import { redactionJobKey, redactionProgressKey } from '../../functions/store/redaction-jobs';
@@ -17,8 +18,8 @@ import { tableName } from '../../functions/store/schema';
 import { changeSession, insertSession } from '../../functions/store/sessions';
 import { REPORT_KIND } from '../../functions/store/verification-reports';
 import { TTL_DELETION_IDENTITY } from '../../functions/streams/ttl-deletion';
-import { submitAndConcludeChange } from '../../functions/verification-flow';
-import { newObjectId } from '../../functions/wire/ids';
+import { submitAndConcludeChange } from '../../functions/flows/verification-flow';
+import { newObjectId } from '../../functions/domain/ids';
 
 export const PERSONAL = ['ref-jane-doe', 'jane@example.com', '+1 555 0100', 'Jenny', 'Rosen', '1234 Main St.', 'D1234567'];
 

@@ -1,12 +1,13 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createVerificationSession, type Scope } from '../../functions/domain/verification-session';
+import { createVerificationSession } from '../../functions/domain/verification-session';
+import type { Scope } from '../../functions/domain/scope';
 import { dynamo } from '../../functions/store/client';
 import { tableName } from '../../functions/store/schema';
 import { sessionItem } from '../../functions/store/sessions';
 import { keyEncryptionKey } from '../../functions/store/key-encryption-key';
 import { keyTableName } from '../../functions/store/key-schema';
 import { newSessionKeyItem } from '../../functions/store/session-keys';
-import { newObjectId } from '../../functions/wire/ids';
+import { newObjectId } from '../../functions/domain/ids';
 
 /**
  * `count` sessions of `scope` written straight to the table, 25 per call (far faster than one

@@ -1,12 +1,12 @@
 /** What the local file store holds on disk, for tests that check what is (or is no longer) there. */
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Every file under `folder` (its path relative to `folder`); none when the folder does not exist. */
 export function filesUnder(folder: string): string[] {
   const found: string[] = [];
   const visit = (dir: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {

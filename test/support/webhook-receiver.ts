@@ -24,7 +24,9 @@ export async function startWebhookReceiver() {
   return {
     url: (path = '/webhook') => `http://127.0.0.1:${port}${path}`,
     received,
-    answer: (code: number) => void (status = code),
+    answer: (code: number) => {
+      status = code;
+    },
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }

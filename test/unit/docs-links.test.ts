@@ -57,7 +57,8 @@ describe('the link checker', () => {
       pages({
         'README.md': '# Verity\n\n[guide](docs/guide.md), [gone](docs/gone.md), [bad anchor](docs/guide.md#nowhere), [up](../x.md)',
         'docs/guide.md':
-          '# Guide\n\n## Start here\n\n[back](../README.md#verity) [self](#start-here) [self, wrong](#start-there) [image](images/missing.png)',
+          '# Guide\n\n## Start here\n\n[back](../README.md#verity) [self](#start-here) [self, wrong](#start-there) ' +
+          '[image](images/missing.png)',
       }),
       nothingElse,
     );
@@ -75,9 +76,11 @@ describe('the link checker', () => {
     const broken = brokenLinks(
       pages({
         'README.md':
-          '# Verity\n\n## Start and test\n\n[docs](docs/README.md) [routes](/functions/routes.ts) [images](docs/images/) [site](https://example.com/x.md#y) [mail](mailto:a@example.com)',
+          '# Verity\n\n## Start and test\n\n[docs](docs/README.md) [routes](/functions/routes.ts) [images](docs/images/) ' +
+          '[site](https://example.com/x.md#y) [mail](mailto:a@example.com)',
         'docs/README.md':
-          "# Docs\n\n## The operators' console\n\n![shot](images/shot.png) [start](../README.md#start-and-test) [console](#the-operators-console) [encoded](%2E%2E/README.md)",
+          "# Docs\n\n## The operators' console\n\n![shot](images/shot.png) [start](../README.md#start-and-test) " +
+          '[console](#the-operators-console) [encoded](%2E%2E/README.md)',
       }),
       (path) => existing.has(path),
     );

@@ -25,11 +25,13 @@ export const DOCUMENT_REASONS = {
   tooLarge: 'The photo of the document is too large to check. Please take a smaller photo.',
   unreadable: 'The document could not be read. Please take a clear, well-lit photo of the whole document.',
   mrzUnreadable:
-    "The passport's machine-readable zone (the lines of letters, digits and < signs at the bottom of the photo page) could not be read clearly.",
+    "The passport's machine-readable zone (the lines of letters, digits and < signs at the bottom of the photo page) could not be read " +
+    'clearly.',
   mrzCheckDigits: "The machine-readable zone's check digits do not match its contents.",
   mrzDisagrees: 'The machine-readable zone does not agree with the rest of the document.',
   countryNotSupported:
-    'This document cannot be verified. Verity verifies passports of any country, ID cards of any country that carry a machine-readable zone, and US driving licences, ID cards and passports.',
+    'This document cannot be verified. Verity verifies passports of any country, ID cards of any country that carry a machine-readable ' +
+    'zone, and US driving licences, ID cards and passports.',
   typeNotSupported: "The document isn't one of the allowed document types.",
   expired: 'The document has expired.',
   field: {

@@ -19,7 +19,8 @@ import {
   type Submission,
   type VerificationChecks,
 } from '../../domain/verification-checks';
-import type { Scope, VerificationSession } from '../../domain/verification-session';
+import type { VerificationSession } from '../../domain/verification-session';
+import type { Scope } from '../../domain/scope';
 import type { IdNumberProvider } from '../id-number';
 import type { CheckImage } from '../../store/files';
 import { utcDate } from './dates';

@@ -54,7 +54,10 @@ export function findMrzLines(blocks: Block[] | undefined): string[] | undefined 
 /** Why an MRZ was refused, in words for the person. */
 export type MrzProblem = 'unreadable' | 'check_digits';
 
-/** The MRZ's fields, or why they cannot be trusted: a check digit that fails, or a field the parser refuses (an unknown state, an impossible date). */
+/**
+ * The MRZ's fields, or why they cannot be trusted: a check digit that fails, or a field the parser refuses (an unknown state, an impossible
+ * date).
+ */
 export function readMrz(lines: string[], today: DateParts): { read: MrzRead } | { problem: MrzProblem } {
   let result: ReturnType<typeof parse>;
   try {

@@ -15,9 +15,15 @@ export interface LiveCheckSettings {
   documentMinConfidence: number;
   /** 0–100, Rekognition `CompareFaces` similarity; less → `selfie_face_mismatch`. `VERITY_FACE_MIN_SIMILARITY`, default 90. */
   faceMinSimilarity: number;
-  /** 0–100, Rekognition `DetectFaces` `Quality.Brightness` of the selfie; less → `selfie_unverified_other`. `VERITY_SELFIE_MIN_BRIGHTNESS`, default 40. */
+  /**
+   * 0–100, Rekognition `DetectFaces` `Quality.Brightness` of the selfie; less → `selfie_unverified_other`. `VERITY_SELFIE_MIN_BRIGHTNESS`,
+   * default 40.
+   */
   selfieMinBrightness: number;
-  /** 0–100, Rekognition `DetectFaces` `Quality.Sharpness` of the selfie; less → `selfie_unverified_other`. `VERITY_SELFIE_MIN_SHARPNESS`, default 40. */
+  /**
+   * 0–100, Rekognition `DetectFaces` `Quality.Sharpness` of the selfie; less → `selfie_unverified_other`. `VERITY_SELFIE_MIN_SHARPNESS`,
+   * default 40.
+   */
   selfieMinSharpness: number;
 }
 

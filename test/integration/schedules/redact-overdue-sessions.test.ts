@@ -4,12 +4,13 @@
  * one tenant's backlog does not hold up another's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerificationSession, redactVerificationSession, type Scope } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import { createVerificationSession, redactVerificationSession } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { handler } from '../../../functions/schedules/redact-overdue-sessions';
 import { handler as worker } from '../../../functions/streams/redact-sessions';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { addCopies, copiesOf, countWrites, savedProgress, useOwnTable, verifiedThenRedacted } from '../../support/redaction';
 
 useOwnTable('backstop');

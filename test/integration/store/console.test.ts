@@ -18,7 +18,7 @@ import {
   saveConsoleSession,
   spendConsoleLink,
 } from '../../../functions/store/console-sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { tableName } from '../../../functions/store/schema';
 
 const scope = () => ({ account: newAccountId(), mode: 'live' as const });

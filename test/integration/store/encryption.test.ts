@@ -15,9 +15,9 @@ import {
   createVerificationSession,
   redactVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import type { Scope } from '../../../functions/domain/scope';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { newKey, openBytes, sealBytes } from '../../../functions/store/encryption';
 import { EVENT_KIND } from '../../../functions/store/event-items';
@@ -40,7 +40,7 @@ import { completionItem } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
 import { getSubmission, submissionItem, submissionOfItem, submissionKey, loadSubmissionKeys } from '../../../functions/store/submissions';
 import { getReport, listReports, REPORT_KIND, reportItem } from '../../../functions/store/verification-reports';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { countCalls } from '../../support/dynamo-calls';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
@@ -115,16 +115,14 @@ describe('the key-encryption key in AWS', () => {
     const secret = 'Q'.repeat(20) + 'x7'.repeat(22);
     const secrets = mockClient(SecretsManagerClient);
     // GetSecretValue's documented response shape.
-    secrets
-      .on(GetSecretValueCommand, { SecretId: arn })
-      .resolves({
-        ARN: arn,
-        Name: 'VerityKeyEncryptionSecret',
-        VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1',
-        SecretString: secret,
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: new Date(),
-      });
+    secrets.on(GetSecretValueCommand, { SecretId: arn }).resolves({
+      ARN: arn,
+      Name: 'VerityKeyEncryptionSecret',
+      VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1',
+      SecretString: secret,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: new Date(),
+    });
     process.env[KEY_ENCRYPTION_SECRET_ENV] = arn;
     try {
       const first = await keyEncryptionKey();
@@ -265,46 +263,50 @@ describe('the stores, through the session key', () => {
     expect(await savedUnderKey(request, new Date())).toEqual({ kind: 'replay', response: { statusCode: 200, session: session.id } });
   });
 
-  it('hides a session redacted in another container at once from a warm one that cached its key: its events, reports and saved responses too', async () => {
-    const scope = newScope();
-    const unique = `w${Date.now()}`;
-    const { session, event } = await storedSession(scope, unique);
-    const made = report(scope, session.id, unique);
-    await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(made) }));
-    const request = { scope, key: `k-${unique}`, fingerprint: 'f' };
-    await completeKey(
-      request,
-      { statusCode: 200, body: JSON.stringify({ id: session.id, client_reference_id: `ref-${unique}` }), session: session.id },
-      new Date(),
-    );
-    // This container reads everything once: the session's key is cached here, alive.
-    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
-    expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: `ref-${unique}` });
-    expect(JSON.stringify(await savedUnderKey(request, new Date()))).toContain(`ref-${unique}`);
-    // The cost: a warm session read reads no key (its item says whether the key is gone); an event read reads it again.
-    expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
-    expect((await countCalls(() => getEvent(scope, event.id))).calls).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
-    // Another container's redact request destroys the key (its tombstone, written as that transaction writes it).
-    await dynamo().send(
-      new PutCommand({
-        TableName: keyTableName(),
-        Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) },
-      }),
-    );
-    // Here, at once, not when the cached key would have expired.
-    const shown = JSON.stringify([
-      await getEvent(scope, event.id),
-      (await listEvents(scope, undefined, { limit: 100 })).data,
-      await getReport(scope, made.id),
-      (await listReports(scope, { limit: 100 })).data,
-      await savedUnderKey(request, new Date()),
-    ]);
-    expect(shown).toContain('[redacted]');
-    for (const value of [`ref-${unique}`, `meta-${unique}`, `first-${unique}`, `D${unique}`, 'idem-user-4711'])
-      expect(shown).not.toContain(value);
-    // A report found by the reference its session no longer has is not listed.
-    expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
-  });
+  it(
+    'hides a session redacted in another container at once from a warm one that cached its key: its events, reports and saved ' +
+      'responses too',
+    async () => {
+      const scope = newScope();
+      const unique = `w${Date.now()}`;
+      const { session, event } = await storedSession(scope, unique);
+      const made = report(scope, session.id, unique);
+      await dynamo().send(new PutCommand({ TableName: tableName(), Item: reportItem(made) }));
+      const request = { scope, key: `k-${unique}`, fingerprint: 'f' };
+      await completeKey(
+        request,
+        { statusCode: 200, body: JSON.stringify({ id: session.id, client_reference_id: `ref-${unique}` }), session: session.id },
+        new Date(),
+      );
+      // This container reads everything once: the session's key is cached here, alive.
+      expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
+      expect(await getReport(scope, made.id)).toMatchObject({ client_reference_id: `ref-${unique}` });
+      expect(JSON.stringify(await savedUnderKey(request, new Date()))).toContain(`ref-${unique}`);
+      // The cost: a warm session read reads no key (its item says whether the key is gone); an event read reads it again.
+      expect((await countCalls(() => getSession(scope, session.id))).calls).toEqual(['GetItemCommand']);
+      expect((await countCalls(() => getEvent(scope, event.id))).calls).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
+      // Another container's redact request destroys the key (its tombstone, written as that transaction writes it).
+      await dynamo().send(
+        new PutCommand({
+          TableName: keyTableName(),
+          Item: { ...sessionKeyKey(scope, session.id), shredded_at: Math.floor(Date.now() / 1000) },
+        }),
+      );
+      // Here, at once, not when the cached key would have expired.
+      const shown = JSON.stringify([
+        await getEvent(scope, event.id),
+        (await listEvents(scope, undefined, { limit: 100 })).data,
+        await getReport(scope, made.id),
+        (await listReports(scope, { limit: 100 })).data,
+        await savedUnderKey(request, new Date()),
+      ]);
+      expect(shown).toContain('[redacted]');
+      for (const value of [`ref-${unique}`, `meta-${unique}`, `first-${unique}`, `D${unique}`, 'idem-user-4711'])
+        expect(shown).not.toContain(value);
+      // A report found by the reference its session no longer has is not listed.
+      expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
+    },
+  );
 
   it('a redact request destroys the key in its own transaction and stores the session without its personal values', async () => {
     const scope = newScope();
@@ -336,65 +338,68 @@ describe('the stores, through the session key', () => {
     expect((await listReports(scope, { limit: 10, clientReferenceId: `ref-${unique}` })).data).toEqual([]);
   });
 
-  it('seals a session stored before keys, its reports, events and saved responses, with the migration (sealSessionsStoredBeforeKeys)', async () => {
-    const scope = newScope();
-    const unique = `m${Date.now()}`;
-    const now = new Date();
-    const session = createVerificationSession(
-      { type: 'document', client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } },
-      { id: newObjectId('vs', now.getTime()), scope, now },
-    );
-    const event = changeWithEvents(null, session, origin).events[0]!;
-    const made = report(scope, session.id, unique);
-    // (Stored keys are keyed digests: nothing of the request in them.)
-    const request = { scope, key: `digest-${Math.random().toString(36).slice(2)}`, fingerprint: 'f' };
-    // The items as Verity wrote them before keys: built with a key this container alone holds, then put back in clear.
-    await keyEncryptionKey();
-    newSessionKeyItem(scope, session.id);
-    const inClear = (item: Record<string, any>, attribute: string, value: unknown) => {
-      const { [sealedName(attribute)]: _sealed, ...rest } = item;
-      return { ...rest, [attribute]: value };
-    };
-    const legacy = [
-      { ...objectKey(scope, session.id, 'verification_session'), id: session.id, version: 1, session: withStoredMetadata(session) },
-      inClear(eventItem(event, scope), 'event', { ...event, data: { object: withStoredMetadata(event.data.object) } }),
-      inClear(reportItem(made), 'report', made),
-      inClear(
-        completionItem(
-          request,
-          { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id },
-          now,
-        ).Item!,
-        'response',
-        { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` },
-      ),
-    ];
-    for (const Item of legacy) await dynamo().send(new PutCommand({ TableName: tableName(), Item }));
-    forgetSessionKeys();
-    expect(JSON.stringify(await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk }))))).toContain(`ref-${unique}`);
+  it(
+    'seals a session stored before keys, its reports, events and saved responses, with the migration ' + '(sealSessionsStoredBeforeKeys)',
+    async () => {
+      const scope = newScope();
+      const unique = `m${Date.now()}`;
+      const now = new Date();
+      const session = createVerificationSession(
+        { type: 'document', client_reference_id: `ref-${unique}`, metadata: { note: `meta-${unique}` } },
+        { id: newObjectId('vs', now.getTime()), scope, now },
+      );
+      const event = changeWithEvents(null, session, origin).events[0]!;
+      const made = report(scope, session.id, unique);
+      // (Stored keys are keyed digests: nothing of the request in them.)
+      const request = { scope, key: `digest-${Math.random().toString(36).slice(2)}`, fingerprint: 'f' };
+      // The items as Verity wrote them before keys: built with a key this container alone holds, then put back in clear.
+      await keyEncryptionKey();
+      newSessionKeyItem(scope, session.id);
+      const inClear = (item: Record<string, any>, attribute: string, value: unknown) => {
+        const { [sealedName(attribute)]: _sealed, ...rest } = item;
+        return { ...rest, [attribute]: value };
+      };
+      const legacy = [
+        { ...objectKey(scope, session.id, 'verification_session'), id: session.id, version: 1, session: withStoredMetadata(session) },
+        inClear(eventItem(event, scope), 'event', { ...event, data: { object: withStoredMetadata(event.data.object) } }),
+        inClear(reportItem(made), 'report', made),
+        inClear(
+          completionItem(
+            request,
+            { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id },
+            now,
+          ).Item!,
+          'response',
+          { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` },
+        ),
+      ];
+      for (const Item of legacy) await dynamo().send(new PutCommand({ TableName: tableName(), Item }));
+      forgetSessionKeys();
+      expect(JSON.stringify(await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk }))))).toContain(`ref-${unique}`);
 
-    const sealed: string[] = [];
-    expect(await sealSessionsStoredBeforeKeys({ account: scope.account, onSession: (id) => sealed.push(id) })).toEqual({
-      sessions: 1,
-      copies: 3,
-    });
-    expect(sealed).toEqual([session.id]);
-    const after = await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk })));
-    for (const item of after) expect(JSON.stringify(item), item.sk).not.toContain(unique);
-    // Every reader still shows the values, through the session's new key; a second run finds nothing to do.
-    forgetSessionKeys();
-    expect((await getSession(scope, session.id))!.session).toMatchObject({
-      client_reference_id: `ref-${unique}`,
-      metadata: { note: `meta-${unique}` },
-    });
-    expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
-    expect(await getReport(scope, made.id)).toEqual(made);
-    expect(await savedUnderKey(request, new Date())).toMatchObject({
-      kind: 'replay',
-      response: { body: expect.stringContaining(`ref-${unique}`) },
-    });
-    expect(await sealSessionsStoredBeforeKeys({ account: scope.account })).toEqual({ sessions: 0, copies: 0 });
-  });
+      const sealed: string[] = [];
+      expect(await sealSessionsStoredBeforeKeys({ account: scope.account, onSession: (id) => sealed.push(id) })).toEqual({
+        sessions: 1,
+        copies: 3,
+      });
+      expect(sealed).toEqual([session.id]);
+      const after = await Promise.all(legacy.map((item) => raw({ pk: item.pk, sk: item.sk })));
+      for (const item of after) expect(JSON.stringify(item), item.sk).not.toContain(unique);
+      // Every reader still shows the values, through the session's new key; a second run finds nothing to do.
+      forgetSessionKeys();
+      expect((await getSession(scope, session.id))!.session).toMatchObject({
+        client_reference_id: `ref-${unique}`,
+        metadata: { note: `meta-${unique}` },
+      });
+      expect(await getEvent(scope, event.id)).toMatchObject({ data: { object: { client_reference_id: `ref-${unique}` } } });
+      expect(await getReport(scope, made.id)).toEqual(made);
+      expect(await savedUnderKey(request, new Date())).toMatchObject({
+        kind: 'replay',
+        response: { body: expect.stringContaining(`ref-${unique}`) },
+      });
+      expect(await sealSessionsStoredBeforeKeys({ account: scope.account })).toEqual({ sessions: 0, copies: 0 });
+    },
+  );
 
   it('reads a session stored before keys as it is, and seals it at its next write', async () => {
     const scope = newScope();

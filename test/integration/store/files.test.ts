@@ -21,7 +21,7 @@ import {
 } from '../../../functions/store/files';
 import { tableName } from '../../../functions/store/schema';
 import { fileInfoItem, fileItem } from '../../../functions/store/submissions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { jpegHeader } from '../../support/images';
 import { filesUnder } from '../../support/uploads';
 
@@ -29,28 +29,31 @@ const scope = { account: `acct_files${Date.now()}`, mode: 'test' as const };
 const put = (Item: Record<string, unknown>) => dynamo().send(new PutCommand({ TableName: tableName(), Item }));
 
 describe('the file store', () => {
-  it('keeps the submitted version locally: a later post to the key is refused, and a version replaced before submit is not marked', async () => {
-    const root = process.env[FILES_DIR_ENV]!;
-    const objects = localFolderObjects(root);
-    const key = uploadKey(scope, newObjectId('vs'), '-', newObjectId('file'));
-    const policy = { key, content_type: 'image/jpeg' as const, max_bytes: MAX_UPLOAD_BYTES, expires: 0 };
-    const first = jpegHeader(100, 100);
-    const second = jpegHeader(200, 200);
-    expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toBeUndefined();
-    const stale = (await objects.inspect(key, 3))!.version;
-    // Replaced between inspect and submit's mark: the inspected version is gone, nothing is marked.
-    expect(await storeUpload(root, policy, Readable.from([second]), new Date())).toBeUndefined();
-    const current = (await objects.inspect(key, 3))!.version;
-    expect(current).not.toBe(stale);
-    expect(await objects.markSubmitted(key, stale)).toBe(false);
-    expect(await objects.read(key, stale)).toBeUndefined();
-    expect(await objects.markSubmitted(key, current)).toBe(true);
-    // After submit the policy is still valid, but the key keeps what was checked.
-    expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toEqual(ALREADY_SUBMITTED);
-    expect(await objects.read(key, current)).toEqual({ contentType: 'image/jpeg', data: second });
-    expect(await objects.checkImage(key, current)).toEqual({ Bytes: second });
-    expect(await objects.inspect(key, 3)).toMatchObject({ size: second.length, version: current });
-  });
+  it(
+    'keeps the submitted version locally: a later post to the key is refused, and a version replaced before submit is not ' + 'marked',
+    async () => {
+      const root = process.env[FILES_DIR_ENV]!;
+      const objects = localFolderObjects(root);
+      const key = uploadKey(scope, newObjectId('vs'), '-', newObjectId('file'));
+      const policy = { key, content_type: 'image/jpeg' as const, max_bytes: MAX_UPLOAD_BYTES, expires: 0 };
+      const first = jpegHeader(100, 100);
+      const second = jpegHeader(200, 200);
+      expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toBeUndefined();
+      const stale = (await objects.inspect(key, 3))!.version;
+      // Replaced between inspect and submit's mark: the inspected version is gone, nothing is marked.
+      expect(await storeUpload(root, policy, Readable.from([second]), new Date())).toBeUndefined();
+      const current = (await objects.inspect(key, 3))!.version;
+      expect(current).not.toBe(stale);
+      expect(await objects.markSubmitted(key, stale)).toBe(false);
+      expect(await objects.read(key, stale)).toBeUndefined();
+      expect(await objects.markSubmitted(key, current)).toBe(true);
+      // After submit the policy is still valid, but the key keeps what was checked.
+      expect(await storeUpload(root, policy, Readable.from([first]), new Date())).toEqual(ALREADY_SUBMITTED);
+      expect(await objects.read(key, current)).toEqual({ contentType: 'image/jpeg', data: second });
+      expect(await objects.checkImage(key, current)).toEqual({ Bytes: second });
+      expect(await objects.inspect(key, 3)).toMatchObject({ size: second.length, version: current });
+    },
+  );
 
   it('reads an uploaded image from its object, for the Files API and for the checks (as bytes, locally)', async () => {
     const session = newObjectId('vs');

@@ -9,13 +9,13 @@ import {
   cancelVerificationSession,
   createVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import type { Scope } from '../../../functions/domain/scope';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { listEvents } from '../../../functions/store/events';
 import { completeKey, completionItem, usedKey, type IdempotentRequest, type SavedResponse } from '../../../functions/store/idempotency';
 import { changeSession, getSession, insertSession, type AlsoWrite } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 
 const origin = { request: { id: 'req_x', idempotency_key: 'k' }, now: new Date() };
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
@@ -45,23 +45,28 @@ const rejection = (promise: Promise<unknown>) =>
 const eventTypes = async (scope: Scope) => (await listEvents(scope, undefined, { limit: 10 })).data.map((e) => e.type);
 
 describe('idempotent changes', () => {
-  it('writes neither the change nor its response when the key already holds a response, and reads that response from the failure', async () => {
-    const scope = newScope();
-    const session = await newSession(scope);
-    const first: SavedResponse = { statusCode: 200, body: '{"first":true}' };
-    const request = { scope, key: 'cancel-once', fingerprint: 'f' };
-    expect(await completeKey(request, first, new Date())).toBeUndefined();
+  it(
+    'writes neither the change nor its response when the key already holds a response, and reads that response from the ' + 'failure',
+    async () => {
+      const scope = newScope();
+      const session = await newSession(scope);
+      const first: SavedResponse = { statusCode: 200, body: '{"first":true}' };
+      const request = { scope, key: 'cancel-once', fingerprint: 'f' };
+      expect(await completeKey(request, first, new Date())).toBeUndefined();
 
-    const { also, write } = saving(request, '{"second":true}');
-    const error = await rejection(changeSession(scope, session.id, (s) => changeWithEvents(s, cancelVerificationSession(s), origin), also));
-    expect(write.stored).toBe(0);
-    expect((await getSession(scope, session.id))!).toMatchObject({ version: 1, session: { status: 'requires_input' } });
-    expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
-    expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: first });
-    expect(await usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
-    // The failure names this key only: another key's request reads nothing from it.
-    expect(await usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
-  });
+      const { also, write } = saving(request, '{"second":true}');
+      const error = await rejection(
+        changeSession(scope, session.id, (s) => changeWithEvents(s, cancelVerificationSession(s), origin), also),
+      );
+      expect(write.stored).toBe(0);
+      expect((await getSession(scope, session.id))!).toMatchObject({ version: 1, session: { status: 'requires_input' } });
+      expect(await eventTypes(scope)).toEqual(['identity.verification_session.created']);
+      expect(await usedKey(request, error)).toEqual({ kind: 'replay', response: first });
+      expect(await usedKey({ ...request, fingerprint: 'other' }, error)).toEqual({ kind: 'mismatch' });
+      // The failure names this key only: another key's request reads nothing from it.
+      expect(await usedKey({ ...request, key: 'another' }, error)).toBeUndefined();
+    },
+  );
 
   it('does not decide again a change that lost on the version and on the key at once', async () => {
     const scope = newScope();
@@ -82,7 +87,10 @@ describe('idempotent changes', () => {
       changeSession(
         scope,
         session.id,
-        (s) => (decisions++, changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin)),
+        (s) => {
+          decisions++;
+          return changeWithEvents(s, updateVerificationSession(s, { metadata: { late: 'yes' } }), origin);
+        },
         also,
         stale,
       ),

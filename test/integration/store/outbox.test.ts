@@ -5,13 +5,13 @@ import {
   cancelVerificationSession,
   createVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import type { Scope } from '../../../functions/domain/scope';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 
 const newScope = (): Scope => ({ account: newAccountId(), mode: 'test' });
 const origin = (id = 'req_test') => ({ request: { id, idempotency_key: `key_${id}` }, now: new Date() });

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
 import { RequestLimiter } from '../../../functions/domain/rate-limit';
-import type { Scope } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { dynamo } from '../../../functions/store/client';
 import { leaseRequests } from '../../../functions/store/rate-limits';
 import { tableName } from '../../../functions/store/schema';

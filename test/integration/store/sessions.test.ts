@@ -1,11 +1,12 @@
 /** The session store against DynamoDB Local: version-guarded writes and the cost of a list page. */
 import { describe, expect, it } from 'vitest';
 import { newAccountId } from '../../../functions/domain/api-keys';
-import { createVerificationSession, updateVerificationSession, type Scope } from '../../../functions/domain/verification-session';
+import { createVerificationSession, updateVerificationSession } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 import { dynamo } from '../../../functions/store/client';
 import { FILTERED_READ_BUDGET } from '../../../functions/store/list-page';
 import { changeSession, getSession, insertSession, listSessions } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { countCalls } from '../../support/dynamo-calls';
 import { seedSessions } from '../../support/seed-sessions';
 

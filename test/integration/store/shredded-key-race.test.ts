@@ -13,16 +13,16 @@ import {
   createVerificationSession,
   redactVerificationSession,
   updateVerificationSession,
-  type Scope,
 } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import type { Scope } from '../../../functions/domain/scope';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { getEvent, listEvents } from '../../../functions/store/events';
 import { keyTableName, sessionKeyKey } from '../../../functions/store/key-schema';
 import { objectKey, tableName } from '../../../functions/store/schema';
 import { destroySessionKey, forgetSessionKeys, loadSessionKeys, rememberSessionKey } from '../../../functions/store/session-keys';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 
 const raw = async (Key: Record<string, unknown>, TableName = tableName()) =>
   (await dynamo().send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item!;

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { eventItem } from '../../../functions/store/event-items';
 import { keyEncryptionKey } from '../../../functions/store/key-encryption-key';
 import { newSessionKeyItem } from '../../../functions/store/session-keys';
 import { EVENT_SOURCE, handler } from '../../../functions/streams/publish-events';
 import type { StripeEvent } from '../../../functions/wire/events';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { startEventReceiver, type EventReceiver } from '../../../local/event-receiver';
 import { streamRecord } from '../../support/events';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -77,33 +77,36 @@ describe('the outbox publisher', () => {
     });
   });
 
-  it('puts each event on the bus as redaction leaves it: the bus and every dead-letter queue behind it hold no personal value', async () => {
-    const now = new Date();
-    const unique = `bus${Date.now()}`;
-    const session = createVerificationSession(
-      {
-        type: 'document',
-        client_reference_id: `ref-${unique}`,
-        metadata: { user: `meta-${unique}` },
-        related_person: { account: `acct_${unique}`, person: `person_${unique}` },
-      },
-      { id: newObjectId('vs', now.getTime()), scope, now },
-    );
-    newSessionKeyItem(scope, session.id);
-    const event = changeWithEvents(null, session, { request: { id: 'req_1', idempotency_key: `idem-${unique}` }, now }).events[0]!;
-    expect(await handler({ Records: [insertRecord(eventItem(event, scope))] })).toEqual({ batchItemFailures: [] });
-    const [published] = receiver.received;
-    expect(JSON.stringify(published)).not.toContain(unique);
-    expect(published).toMatchObject({
-      'detail-type': 'identity.verification_session.created',
-      detail: {
-        id: event.id,
-        account: scope.account,
-        data: { object: { id: session.id, status: 'requires_input', client_reference_id: '[redacted]', metadata: {} } },
-        request: { idempotency_key: '[redacted]' },
-      },
-    });
-  });
+  it(
+    'puts each event on the bus as redaction leaves it: the bus and every dead-letter queue behind it hold no personal ' + 'value',
+    async () => {
+      const now = new Date();
+      const unique = `bus${Date.now()}`;
+      const session = createVerificationSession(
+        {
+          type: 'document',
+          client_reference_id: `ref-${unique}`,
+          metadata: { user: `meta-${unique}` },
+          related_person: { account: `acct_${unique}`, person: `person_${unique}` },
+        },
+        { id: newObjectId('vs', now.getTime()), scope, now },
+      );
+      newSessionKeyItem(scope, session.id);
+      const event = changeWithEvents(null, session, { request: { id: 'req_1', idempotency_key: `idem-${unique}` }, now }).events[0]!;
+      expect(await handler({ Records: [insertRecord(eventItem(event, scope))] })).toEqual({ batchItemFailures: [] });
+      const [published] = receiver.received;
+      expect(JSON.stringify(published)).not.toContain(unique);
+      expect(published).toMatchObject({
+        'detail-type': 'identity.verification_session.created',
+        detail: {
+          id: event.id,
+          account: scope.account,
+          data: { object: { id: session.id, status: 'requires_input', client_reference_id: '[redacted]', metadata: {} } },
+          request: { idempotency_key: '[redacted]' },
+        },
+      });
+    },
+  );
 
   it('re-sends only the entries EventBridge refused, and loses none', async () => {
     const events = newEvents(12);

@@ -43,7 +43,7 @@ import {
   UPLOADS_BUCKET_ENV,
 } from '../../../functions/store/files';
 import { pageOfCopies } from '../../../functions/store/session-copies';
-import { newObjectId } from '../../../functions/wire/ids';
+import { newObjectId } from '../../../functions/domain/ids';
 import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
 import { filesUnder } from '../../support/uploads';
 
@@ -307,66 +307,69 @@ describe('the redaction worker', () => {
     expect(filesUnder(join(root, sessionUploadsPrefix(scope, other)))).toHaveLength(2);
   });
 
-  it("deletes every version of the session's objects in S3 (ListObjectVersions, DeleteObjects), with only the grant's actions", async () => {
-    process.env.VERITY_REDACTION_COPIES_PER_RUN = '3';
-    const session = await verifiedThenRedacted(scope);
-    const prefix = sessionUploadsPrefix(scope, session.id);
-    const other = sessionUploadsPrefix(scope, 'vs_00000000BBBBBBBBBBBBBBBB');
-    // The bucket: three versions of one object, a delete marker, two objects of a later attempt, and another session's.
-    let bucket = [
-      ...['v1', 'v2', 'v3'].map((version) => ({ Key: `${prefix}-/file_1`, VersionId: version, marker: false })),
-      { Key: `${prefix}-/file_2`, VersionId: 'm1', marker: true },
-      ...['file_3', 'file_4'].map((name) => ({ Key: `${prefix}vr_00000000AAAAAAAAAAAAAAAA/${name}`, VersionId: 'null', marker: false })),
-      { Key: `${other}-/file_5`, VersionId: 'v9', marker: false },
-    ];
-    const s3 = mockClient(S3Client);
-    // ListObjectVersions as S3 answers it: Versions and DeleteMarkers under the prefix, at most MaxKeys, IsTruncated.
-    s3.on(ListObjectVersionsCommand).callsFake((input: { Prefix: string; MaxKeys: number }) => {
-      const under = bucket.filter((version) => version.Key.startsWith(input.Prefix));
-      const page = under.slice(0, input.MaxKeys);
-      return {
-        Name: 'verity-uploads',
-        Prefix: input.Prefix,
-        MaxKeys: input.MaxKeys,
-        IsTruncated: under.length > page.length,
-        Versions: page
-          .filter((version) => !version.marker)
-          .map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true, Size: 4, StorageClass: 'STANDARD' })),
-        DeleteMarkers: page.filter((version) => version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true })),
-      };
-    });
-    s3.on(DeleteObjectsCommand).callsFake((input: { Delete: { Objects: { Key: string; VersionId: string }[] } }) => {
-      const gone = input.Delete.Objects;
-      bucket = bucket.filter((version) => !gone.some((object) => object.Key === version.Key && object.VersionId === version.VersionId));
-      return { Deleted: gone.map(({ Key, VersionId }) => ({ Key, VersionId })) };
-    });
-    process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
-    try {
-      await redactInRuns(session.id);
-    } finally {
-      delete process.env[UPLOADS_BUCKET_ENV];
-      s3.restore();
-    }
-    expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
-    expect(bucket.filter((version) => version.Key.startsWith(prefix))).toEqual([]);
-    expect(bucket).toHaveLength(1);
-    const lists = s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
-    for (const list of lists) expect(list).toMatchObject({ Bucket: 'verity-uploads', Prefix: prefix });
-    for (const call of s3.commandCalls(DeleteObjectsCommand)) {
-      expect(call.args[0].input.Delete!.Objects!.length).toBeLessThanOrEqual(3);
-      for (const object of call.args[0].input.Delete!.Objects!) expect(object.VersionId).toBeDefined();
-    }
-    // The calls, as IAM actions: ListObjectVersions needs s3:ListBucketVersions, deleting a version s3:DeleteObjectVersion.
-    const actions = new Set(
-      s3
-        .calls()
-        .map(
-          (call) =>
-            ({ ListObjectVersionsCommand: 's3:ListBucketVersions', DeleteObjectsCommand: 's3:DeleteObjectVersion' })[
-              (call.args[0] as object).constructor.name as 'DeleteObjectsCommand'
-            ],
-        ),
-    );
-    for (const action of actions) expect(UPLOADS_REDACTION_ACTIONS).toContain(action);
-  });
+  it(
+    "deletes every version of the session's objects in S3 (ListObjectVersions, DeleteObjects), with only the grant's " + 'actions',
+    async () => {
+      process.env.VERITY_REDACTION_COPIES_PER_RUN = '3';
+      const session = await verifiedThenRedacted(scope);
+      const prefix = sessionUploadsPrefix(scope, session.id);
+      const other = sessionUploadsPrefix(scope, 'vs_00000000BBBBBBBBBBBBBBBB');
+      // The bucket: three versions of one object, a delete marker, two objects of a later attempt, and another session's.
+      let bucket = [
+        ...['v1', 'v2', 'v3'].map((version) => ({ Key: `${prefix}-/file_1`, VersionId: version, marker: false })),
+        { Key: `${prefix}-/file_2`, VersionId: 'm1', marker: true },
+        ...['file_3', 'file_4'].map((name) => ({ Key: `${prefix}vr_00000000AAAAAAAAAAAAAAAA/${name}`, VersionId: 'null', marker: false })),
+        { Key: `${other}-/file_5`, VersionId: 'v9', marker: false },
+      ];
+      const s3 = mockClient(S3Client);
+      // ListObjectVersions as S3 answers it: Versions and DeleteMarkers under the prefix, at most MaxKeys, IsTruncated.
+      s3.on(ListObjectVersionsCommand).callsFake((input: { Prefix: string; MaxKeys: number }) => {
+        const under = bucket.filter((version) => version.Key.startsWith(input.Prefix));
+        const page = under.slice(0, input.MaxKeys);
+        return {
+          Name: 'verity-uploads',
+          Prefix: input.Prefix,
+          MaxKeys: input.MaxKeys,
+          IsTruncated: under.length > page.length,
+          Versions: page
+            .filter((version) => !version.marker)
+            .map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true, Size: 4, StorageClass: 'STANDARD' })),
+          DeleteMarkers: page.filter((version) => version.marker).map(({ Key, VersionId }) => ({ Key, VersionId, IsLatest: true })),
+        };
+      });
+      s3.on(DeleteObjectsCommand).callsFake((input: { Delete: { Objects: { Key: string; VersionId: string }[] } }) => {
+        const gone = input.Delete.Objects;
+        bucket = bucket.filter((version) => !gone.some((object) => object.Key === version.Key && object.VersionId === version.VersionId));
+        return { Deleted: gone.map(({ Key, VersionId }) => ({ Key, VersionId })) };
+      });
+      process.env[UPLOADS_BUCKET_ENV] = 'verity-uploads';
+      try {
+        await redactInRuns(session.id);
+      } finally {
+        delete process.env[UPLOADS_BUCKET_ENV];
+        s3.restore();
+      }
+      expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
+      expect(bucket.filter((version) => version.Key.startsWith(prefix))).toEqual([]);
+      expect(bucket).toHaveLength(1);
+      const lists = s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
+      for (const list of lists) expect(list).toMatchObject({ Bucket: 'verity-uploads', Prefix: prefix });
+      for (const call of s3.commandCalls(DeleteObjectsCommand)) {
+        expect(call.args[0].input.Delete!.Objects!.length).toBeLessThanOrEqual(3);
+        for (const object of call.args[0].input.Delete!.Objects!) expect(object.VersionId).toBeDefined();
+      }
+      // The calls, as IAM actions: ListObjectVersions needs s3:ListBucketVersions, deleting a version s3:DeleteObjectVersion.
+      const actions = new Set(
+        s3
+          .calls()
+          .map(
+            (call) =>
+              ({ ListObjectVersionsCommand: 's3:ListBucketVersions', DeleteObjectsCommand: 's3:DeleteObjectVersion' })[
+                (call.args[0] as object).constructor.name as 'DeleteObjectsCommand'
+              ],
+          ),
+      );
+      for (const action of actions) expect(UPLOADS_REDACTION_ACTIONS).toContain(action);
+    },
+  );
 });

@@ -11,7 +11,7 @@ import { jobBody, useChecksQueue } from '../../../functions/checks/queue';
 import { startLocalChecksQueue, type LocalChecksQueue } from '../../../local/checks-queue';
 import type { Submission } from '../../../functions/domain/verification-checks';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
-import { changeWithEvents } from '../../../functions/outbox';
+import { changeWithEvents } from '../../../functions/flows/outbox';
 import { dynamo } from '../../../functions/store/client';
 import { tableName } from '../../../functions/store/schema';
 import { changeSession, getSession, insertSession } from '../../../functions/store/sessions';
@@ -19,8 +19,8 @@ import { submissionItem, submissionKey } from '../../../functions/store/submissi
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/run-verification-checks';
 import { TTL_DELETION_IDENTITY } from '../../../functions/streams/ttl-deletion';
-import { submitChange } from '../../../functions/verification-flow';
-import { newObjectId } from '../../../functions/wire/ids';
+import { submitChange } from '../../../functions/flows/verification-flow';
+import { newObjectId } from '../../../functions/domain/ids';
 import { streamRecord } from '../../support/events';
 import { eventually } from '../../support/verification';
 

@@ -48,7 +48,8 @@ describe('restricted keys', () => {
     const write = thrown(() => checkKeyAccess(request(grant), { resource: 'files', access: 'write' }));
     expect(write).toMatchObject({ kind: 'permission' });
     expect(write.message).toBe(
-      "The provided key 'rk_test_********************IJKL' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'files_write' permission would allow this request to continue.",
+      "The provided key 'rk_test_********************IJKL' does not have the required permissions for this endpoint on account " +
+        "'acct_1'. Having the 'files_write' permission would allow this request to continue.",
     );
     expect(thrown(() => checkKeyAccess(request(grant), { resource: 'events', access: 'read' })).message).toContain("'events_read'");
     expect(thrown(() => checkKeyAccess(request(grant), undefined)).kind).toBe('permission');
@@ -85,7 +86,9 @@ describe('sensitive verification results', () => {
     const error = thrown(() => checkSensitiveResultsKey(request({ type: 'secret' }), 'document.dob'));
     expect(error).toMatchObject({ kind: 'permission', code: 'restricted_key_required', param: 'expand' });
     expect(error.message).toBe(
-      'Sensitive verification results (document.dob) can only be read with a restricted API key (rk_...) that has the sensitive results permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run keys -- create --restricted --sensitive-results in a clone of Verity)',
+      'Sensitive verification results (document.dob) can only be read with a restricted API key (rk_...) that has the sensitive results ' +
+        'permission; a secret key cannot read them. Make one with: npx verity keys create --restricted --sensitive-results (npm run ' +
+        'keys -- create --restricted --sensitive-results in a clone of Verity)',
     );
   });
 

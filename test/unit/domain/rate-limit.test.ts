@@ -9,7 +9,7 @@ import {
   type RateLimits,
   type WindowCount,
 } from '../../../functions/domain/rate-limit';
-import type { Scope } from '../../../functions/domain/verification-session';
+import type { Scope } from '../../../functions/domain/scope';
 
 const a: Scope = { account: 'acct_a', mode: 'test' };
 const b: Scope = { account: 'acct_b', mode: 'test' };

@@ -61,50 +61,54 @@ async function evaluate(samplesDir: string, extra: Partial<EvaluationOptions> = 
 }
 
 describe('the evaluation run', () => {
-  it('measures the rates per type and country, the fields, the similarities (below the threshold too) and the model version, and names no value', async () => {
-    const dir = samples();
-    const { report, calls } = await evaluate(dir);
-    expect(calls).toBe(CALLS.all);
-    expect(report.false_accept_rate).toMatchObject({ rate: 0.5, errors: 1, count: 2 });
-    expect(report.false_reject_rate).toMatchObject({ errors: 1, count: 3 });
-    expect(report.interval).toMatch(/Wilson/);
-    expect(report.by_document_type.driving_license!.false_accept_rate).toMatchObject({ errors: 1, count: 2 });
-    expect(report.by_document_type.driving_license!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
-    expect(report.by_document_type.passport!.false_reject_rate).toMatchObject({ errors: 0, count: 1 });
-    expect(report.by_country.US!.false_accept_rate.count).toBe(2);
-    expect(report.failure_codes).toEqual({
-      expected_verified: { verified: 2, selfie_face_mismatch: 1 },
-      expected_unverified: { selfie_face_mismatch: 1, verified: 1 },
-    });
-    expect(report.field_accuracy.first_name).toMatchObject({ compared: 1, correct: 1 });
-    expect(report.field_accuracy.document_number).toMatchObject({ compared: 2, correct: 1, rate: 0.5 });
-    expect(report.field_accuracy.first_name).toMatchObject({ rate: 1 });
-    expect(report.field_accuracy.first_name).not.toHaveProperty('errors');
-    // The impostor at 60 is below the threshold, yet its score is known: CompareFaces was asked with 0.
-    expect(report.face_similarity.impostor).toMatchObject({ count: 2, min: 60, max: 93 });
-    expect(report.face_similarity.genuine).toMatchObject({ count: 2, min: 85, max: 98 });
-    expect(report.face_similarity.suggested_thresholds[0]).toMatchObject({
-      target_false_accept_rate: 0.1,
-      threshold: 93.01,
-      below_resolution: true,
-    });
-    expect(report.face_similarity.suggested_thresholds[0]!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
-    expect(report.analyze_id_model_versions).toEqual(['1.0']);
-    expect(report.liveness).toMatch(/not measured/);
-    expect(report.region).toBe('us-east-1');
+  it(
+    'measures the rates per type and country, the fields, the similarities (below the threshold too) and the model version, and names ' +
+      'no value',
+    async () => {
+      const dir = samples();
+      const { report, calls } = await evaluate(dir);
+      expect(calls).toBe(CALLS.all);
+      expect(report.false_accept_rate).toMatchObject({ rate: 0.5, errors: 1, count: 2 });
+      expect(report.false_reject_rate).toMatchObject({ errors: 1, count: 3 });
+      expect(report.interval).toMatch(/Wilson/);
+      expect(report.by_document_type.driving_license!.false_accept_rate).toMatchObject({ errors: 1, count: 2 });
+      expect(report.by_document_type.driving_license!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
+      expect(report.by_document_type.passport!.false_reject_rate).toMatchObject({ errors: 0, count: 1 });
+      expect(report.by_country.US!.false_accept_rate.count).toBe(2);
+      expect(report.failure_codes).toEqual({
+        expected_verified: { verified: 2, selfie_face_mismatch: 1 },
+        expected_unverified: { selfie_face_mismatch: 1, verified: 1 },
+      });
+      expect(report.field_accuracy.first_name).toMatchObject({ compared: 1, correct: 1 });
+      expect(report.field_accuracy.document_number).toMatchObject({ compared: 2, correct: 1, rate: 0.5 });
+      expect(report.field_accuracy.first_name).toMatchObject({ rate: 1 });
+      expect(report.field_accuracy.first_name).not.toHaveProperty('errors');
+      // The impostor at 60 is below the threshold, yet its score is known: CompareFaces was asked with 0.
+      expect(report.face_similarity.impostor).toMatchObject({ count: 2, min: 60, max: 93 });
+      expect(report.face_similarity.genuine).toMatchObject({ count: 2, min: 85, max: 98 });
+      expect(report.face_similarity.suggested_thresholds[0]).toMatchObject({
+        target_false_accept_rate: 0.1,
+        threshold: 93.01,
+        below_resolution: true,
+      });
+      expect(report.face_similarity.suggested_thresholds[0]!.false_reject_rate).toMatchObject({ errors: 1, count: 2 });
+      expect(report.analyze_id_model_versions).toEqual(['1.0']);
+      expect(report.liveness).toMatch(/not measured/);
+      expect(report.region).toBe('us-east-1');
 
-    const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    expect(html).toContain('<svg');
-    expect(html).not.toMatch(/<script|https?:\/\//);
-    for (const file of ['report.json', 'report.html', 'canary-baseline.json']) {
-      const text = readFileSync(join(dir, file), 'utf8').toUpperCase();
-      for (const value of ['JENNIFER', 'S12345678', '1990-07-14', '563941187', 'IVBORW0KGGO' /* a PNG in base64 */])
-        expect(text).not.toContain(value);
-    }
-    const withValues = await evaluate(dir, { includeValues: true });
-    expect(withValues.calls).toBe(0);
-    expect(withValues.report.row_results[0]!.read).toMatchObject({ first_name: 'JENNIFER ANN', document_number: 'S12345678' });
-  });
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script|https?:\/\//);
+      for (const file of ['report.json', 'report.html', 'canary-baseline.json']) {
+        const text = readFileSync(join(dir, file), 'utf8').toUpperCase();
+        for (const value of ['JENNIFER', 'S12345678', '1990-07-14', '563941187', 'IVBORW0KGGO' /* a PNG in base64 */])
+          expect(text).not.toContain(value);
+      }
+      const withValues = await evaluate(dir, { includeValues: true });
+      expect(withValues.calls).toBe(0);
+      expect(withValues.report.row_results[0]!.read).toMatchObject({ first_name: 'JENNIFER ANN', document_number: 'S12345678' });
+    },
+  );
 
   it('resumes an interrupted run without paying twice, and checks again when a threshold changes', async () => {
     const dir = samples();

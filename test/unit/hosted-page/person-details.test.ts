@@ -29,26 +29,30 @@ const capture = (requirements: PageRequirements, mode: 'live' | 'test' = 'live')
 const rendered = (view: PageView) => renderHostedPage(view, 'n0nce');
 
 describe('the page', () => {
-  it('asks a live id_number session for first and last name and a date of birth, each field named as the submit parameter, required, beside its error', () => {
-    const page = rendered(capture({ ...idNumberOnly, personDetails: true }));
-    for (const [id, name, autocomplete] of [
-      ['first_name', 'person_details[first_name]', 'given-name'],
-      ['last_name', 'person_details[last_name]', 'family-name'],
-      ['dob_day', 'person_details[dob][day]', 'bday-day'],
-      ['dob_month', 'person_details[dob][month]', 'bday-month'],
-      ['dob_year', 'person_details[dob][year]', 'bday-year'],
-    ]) {
-      const input = new RegExp(
-        `<input [^>]*id="${id}" name="${name!.replace(/[[\]]/g, '\\$&')}" autocomplete="${autocomplete}"[^>]* required>`,
-      );
-      expect(page, id).toMatch(input);
-      expect(page).toMatch(new RegExp(`<label[^>]* for="${id}">`));
-    }
-    expect(page).toContain('<legend class="field-label">Date of birth</legend>');
-    expect(page).toContain('id="dob-error" data-field-error');
-    expect(page).toContain('id="first_name-error" data-field-error');
-    expect(itemsAskedFor({ ...idNumberOnly, personDetails: true })).toContain('Your name and date of birth, to match with the ID number');
-  });
+  it(
+    'asks a live id_number session for first and last name and a date of birth, each field named as the submit parameter, required, ' +
+      'beside its error',
+    () => {
+      const page = rendered(capture({ ...idNumberOnly, personDetails: true }));
+      for (const [id, name, autocomplete] of [
+        ['first_name', 'person_details[first_name]', 'given-name'],
+        ['last_name', 'person_details[last_name]', 'family-name'],
+        ['dob_day', 'person_details[dob][day]', 'bday-day'],
+        ['dob_month', 'person_details[dob][month]', 'bday-month'],
+        ['dob_year', 'person_details[dob][year]', 'bday-year'],
+      ]) {
+        const input = new RegExp(
+          `<input [^>]*id="${id}" name="${name!.replace(/[[\]]/g, '\\$&')}" autocomplete="${autocomplete}"[^>]* required>`,
+        );
+        expect(page, id).toMatch(input);
+        expect(page).toMatch(new RegExp(`<label[^>]* for="${id}">`));
+      }
+      expect(page).toContain('<legend class="field-label">Date of birth</legend>');
+      expect(page).toContain('id="dob-error" data-field-error');
+      expect(page).toContain('id="first_name-error" data-field-error');
+      expect(itemsAskedFor({ ...idNumberOnly, personDetails: true })).toContain('Your name and date of birth, to match with the ID number');
+    },
+  );
 
   it('asks nothing of the kind when the requirements do not (test mode, or a document session)', () => {
     for (const view of [

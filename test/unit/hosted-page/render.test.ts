@@ -294,7 +294,8 @@ describe('test mode', () => {
     ]);
     expect(page).toMatch(/<label class="field-label" for="test_case">Choose a test outcome<\/label>/);
     expect(page).toContain(
-      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is verified.</p>',
+      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is ' +
+        'verified.</p>',
     );
     expect(text(page)).toContain('Face mismatch');
   });
@@ -488,7 +489,8 @@ describe('the business profile', () => {
     (_name, view) => {
       const page = render(view);
       expect(page).toContain(
-        `:root { --accent: #0f766e; --accent-hover: ${branding.palette!.accentHover}; --accent-soft: ${branding.palette!.accentSoft}; --accent-text: ${branding.palette!.accentText}; --on-accent: #ffffff; }`,
+        `:root { --accent: #0f766e; --accent-hover: ${branding.palette!.accentHover}; --accent-soft: ${branding.palette!.accentSoft}; ` +
+          `--accent-text: ${branding.palette!.accentText}; --on-accent: #ffffff; }`,
       );
       expect(tags(page, 'style')).toEqual([{ nonce: NONCE }]);
       const links = tags(page, 'a').map((a) => a.href);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idFloorForTime, newObjectId } from '../../../functions/wire/ids';
+import { idFloorForTime, newObjectId } from '../../../functions/domain/ids';
 import { renderFile } from '../../../functions/wire/files';
 
 describe('renderFile', () => {

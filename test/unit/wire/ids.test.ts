@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idFloorForTime, isObjectId, newObjectId, randomToken, secondsOfId } from '../../../functions/wire/ids';
+import { idFloorForTime, isObjectId, newObjectId, randomToken, secondsOfId } from '../../../functions/domain/ids';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Plain code-unit comparison, as `Array.prototype.sort` and DynamoDB (bytes, for ASCII) compare. */

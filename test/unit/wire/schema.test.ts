@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerityError } from '../../../functions/domain/errors';
+import type { VerityError } from '../../../functions/domain/errors';
 import { parseFormEncoded, parseJsonBody, type ParamValue } from '../../../functions/wire/params';
 import {
   array,

@@ -37,11 +37,8 @@ import { DOCUMENT_REASONS } from '../../../../functions/checks/live/document';
 import { SELFIE_REASONS } from '../../../../functions/checks/live/selfie';
 import { FAILURES, type ChecksOutcome, type Submission } from '../../../../functions/domain/verification-checks';
 import { buildVerificationReport, verifiedOutputs } from '../../../../functions/domain/verification-report';
-import {
-  createVerificationSession,
-  type CreateVerificationSessionInput,
-  type Scope,
-} from '../../../../functions/domain/verification-session';
+import { createVerificationSession, type CreateVerificationSessionInput } from '../../../../functions/domain/verification-session';
+import type { Scope } from '../../../../functions/domain/scope';
 
 /** A fixture as AWS's JSON (`any`: AWS documents `ValueType: "Date"` where the SDK's type says `"DATE"`). */
 const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../../../fixtures/aws/${name}.json`, import.meta.url), 'utf8'));
@@ -209,11 +206,14 @@ describe('a US driving licence (AnalyzeID)', () => {
     expect(outcome.ran).toEqual(['document']);
   });
 
-  it('fails document_unverified_other for a date of birth read below the confidence threshold, and verifies it with a lower threshold', async () => {
-    textract.on(AnalyzeIDCommand).resolves(licence({ DATE_OF_BIRTH: date('1990-07-14', 84.2) }));
-    expectFailure(await run(), 'document_unverified_other', 'The date of birth could not be read clearly.');
-    expect((await run(undefined, {}, { settings: { documentMinConfidence: 80 } })).failure).toBeNull();
-  });
+  it(
+    'fails document_unverified_other for a date of birth read below the confidence threshold, and verifies it with a lower ' + 'threshold',
+    async () => {
+      textract.on(AnalyzeIDCommand).resolves(licence({ DATE_OF_BIRTH: date('1990-07-14', 84.2) }));
+      expectFailure(await run(), 'document_unverified_other', 'The date of birth could not be read clearly.');
+      expect((await run(undefined, {}, { settings: { documentMinConfidence: 80 } })).failure).toBeNull();
+    },
+  );
 
   it('fails document_unverified_other for a date of birth that is no calendar date', async () => {
     textract.on(AnalyzeIDCommand).resolves(licence({ DATE_OF_BIRTH: { Text: '02/30/1990', Confidence: 99 } }));
@@ -404,13 +404,16 @@ describe('passports and the machine-readable zone', () => {
     ]);
   });
 
-  it('fails a non-US ID card without a readable MRZ with the session-level country_not_supported, naming the documents supported', async () => {
-    textractReads('analyze-id-non-us-id-card', 'detect-document-text-id-card-front');
-    const outcome = await run(undefined, { document_type: 'id_card' });
-    expectFailure(outcome, 'country_not_supported', DOCUMENT_REASONS.countryNotSupported);
-    expect(outcome.failure?.reason).toMatch(/passports of any country.*US driving licences, ID cards and passports/);
-    expect(outcome.ran).toEqual([]);
-  });
+  it(
+    'fails a non-US ID card without a readable MRZ with the session-level country_not_supported, naming the documents ' + 'supported',
+    async () => {
+      textractReads('analyze-id-non-us-id-card', 'detect-document-text-id-card-front');
+      const outcome = await run(undefined, { document_type: 'id_card' });
+      expectFailure(outcome, 'country_not_supported', DOCUMENT_REASONS.countryNotSupported);
+      expect(outcome.failure?.reason).toMatch(/passports of any country.*US driving licences, ID cards and passports/);
+      expect(outcome.ran).toEqual([]);
+    },
+  );
 });
 
 describe('Textract errors', () => {
@@ -624,16 +627,19 @@ describe('the ID number (the business’s provider)', () => {
     expect(verifiedOutputs(idSession, outcome.person!)).toMatchObject({ first_name: 'Jenny', address: null, sex: null, id_number: '6789' });
   });
 
-  it('fails id_number_unverified_other when an id_number session lacks the name and date of birth, and rejects when the provider does', async () => {
-    expectFailure(
-      await run({ type: 'id_number' }, { files: {}, id_number: '123456789' }, { idNumbers: answering({ status: 'verified' }) }),
-      'id_number_unverified_other',
-      ID_NUMBER_REASONS.noPersonDetails,
-    );
-    expect(queries).toHaveLength(0);
-    const failing: IdNumberProvider = { check: () => Promise.reject(new Error('provider timed out')) };
-    await expect(run(withIdNumber, { id_number: '123456789' }, { idNumbers: failing })).rejects.toThrow('provider timed out');
-  });
+  it(
+    'fails id_number_unverified_other when an id_number session lacks the name and date of birth, and rejects when the provider ' + 'does',
+    async () => {
+      expectFailure(
+        await run({ type: 'id_number' }, { files: {}, id_number: '123456789' }, { idNumbers: answering({ status: 'verified' }) }),
+        'id_number_unverified_other',
+        ID_NUMBER_REASONS.noPersonDetails,
+      );
+      expect(queries).toHaveLength(0);
+      const failing: IdNumberProvider = { check: () => Promise.reject(new Error('provider timed out')) };
+      await expect(run(withIdNumber, { id_number: '123456789' }, { idNumbers: failing })).rejects.toThrow('provider timed out');
+    },
+  );
 });
 
 it('a declined consent runs no check and calls no service', async () => {

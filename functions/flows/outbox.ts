@@ -3,13 +3,13 @@
  * emits (domain/events.ts), rendered as Stripe shows them, and the redaction job when the change
  * plans one. Storage writes them all in one transaction.
  */
-import { sessionEventTypes } from './domain/events';
-import { retentionDue } from './domain/redaction';
-import type { VerificationSession } from './domain/verification-session';
-import { redactionJobWrite } from './store/redaction-jobs';
-import type { SessionChange } from './store/sessions';
-import { renderEvent, type EventRequest } from './wire/events';
-import { newObjectId } from './wire/ids';
+import { sessionEventTypes } from '../domain/events';
+import { retentionDue } from '../domain/redaction';
+import type { VerificationSession } from '../domain/verification-session';
+import { redactionJobWrite } from '../store/redaction-jobs';
+import type { SessionChange } from '../store/sessions';
+import { renderEvent, type EventRequest } from '../wire/events';
+import { newObjectId } from '../domain/ids';
 
 export interface ChangeOrigin {
   /** The API request that caused the change; null for changes nobody requested. */

@@ -3,9 +3,10 @@
  * console both apply them: the core's transition, written with the events it emits (and the
  * redaction job it plans) in one transaction, so webhooks and redaction follow whichever asked.
  */
-import { cancelVerificationSession, redactVerificationSession, type Scope, type VerificationSession } from './domain/verification-session';
+import { cancelVerificationSession, redactVerificationSession, type VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
-import { changeSession, type AlsoWrite, type StoredSession } from './store/sessions';
+import { changeSession, type AlsoWrite, type StoredSession } from '../store/sessions';
 
 export type SessionTransition = (session: VerificationSession, now: Date) => VerificationSession;
 

@@ -12,13 +12,14 @@
  * only once every copy is done.
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { redactedEventCopy, redactedReport, redactedSession } from './domain/redaction';
-import { redactVerificationSession, type Scope } from './domain/verification-session';
+import { redactedEventCopy, redactedReport, redactedSession } from '../domain/redaction';
+import { redactVerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { changeWithEvents } from './outbox';
-import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails } from './store/client';
-import { EVENT_KIND } from './store/event-items';
-import { fileStore, UPLOAD_COUNT_KIND } from './store/files';
-import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from './store/idempotency';
+import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from '../store/client';
+import { EVENT_KIND } from '../store/event-items';
+import { fileStore, UPLOAD_COUNT_KIND } from '../store/files';
+import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/idempotency';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -27,15 +28,15 @@ import {
   redactionProgressKey,
   saveRedactionProgress,
   type RedactionProgress,
-} from './store/redaction-jobs';
-import type { PartitionCursor } from './store/partition';
-import { tableName } from './store/schema';
-import { pageOfCopies } from './store/session-copies';
-import { destroySessionKey, sealedName } from './store/session-keys';
-import { changeSession, getSession } from './store/sessions';
-import { FILE_INFO_KIND, FILE_KIND } from './store/submissions';
-import { deleteItem } from './store/transaction-items';
-import { REPORT_KIND, reportItem } from './store/verification-reports';
+} from '../store/redaction-jobs';
+import type { PartitionCursor } from '../store/partition';
+import { tableName } from '../store/schema';
+import { pageOfCopies } from '../store/session-copies';
+import { destroySessionKey, sealedName } from '../store/session-keys';
+import { changeSession, getSession } from '../store/sessions';
+import { FILE_INFO_KIND, FILE_KIND } from '../store/submissions';
+import { deleteItem } from '../store/transaction-items';
+import { REPORT_KIND, reportItem } from '../store/verification-reports';
 
 /**
  * - `redacted`: this run finished the redaction;
@@ -91,12 +92,12 @@ export interface RedactionRun {
 /** Marks a stored event item whose copy of the session is redacted, so no run rewrites it again. */
 const REDACTED_EVENT = 'redacted';
 
-const deleteCopies = (items: Record<string, any>[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
+const deleteCopies = (items: StoredItem[]) => deleteAll(items.map(({ pk, sk }) => ({ pk, sk })));
 
 /** One step's work on a page of copies: how many it read, and where the next page starts (none: this kind is done). */
 type CopiesPage = { read: number; next?: PartitionCursor };
 type Copies =
-  | { kind: string; redact: (items: Record<string, any>[], sessionId: string) => Promise<void> }
+  | { kind: string; redact: (items: StoredItem[], sessionId: string) => Promise<void> }
   | { kind: string; page: (scope: Scope, sessionId: string, limit: number) => Promise<CopiesPage> };
 
 /** What each kind of copy of the session `sessionId` becomes, in the order they are worked through. */
@@ -242,7 +243,7 @@ async function settled(writes: Promise<void>[]): Promise<void> {
  * rewrite of the whole item as the index listed it would put back a stale count. Only if the
  * item still exists, as `rewrite` below.
  */
-async function redactEventItem(item: Record<string, any>): Promise<void> {
+async function redactEventItem(item: StoredItem): Promise<void> {
   await setAttributesUnlessConditionFails(
     item,
     { event: redactedEventCopy(item.event), [REDACTED_EVENT]: true },

@@ -4,15 +4,16 @@
  * The verification page, the checks worker and the test helpers all go through these, so each
  * emits the same events and writes the same items.
  */
-import { buildVerificationReport } from './domain/verification-report';
-import { concludeVerification, submitVerificationSession, type Scope, type VerificationSession } from './domain/verification-session';
-import type { ChecksOutcome, Submission } from './domain/verification-checks';
+import { buildVerificationReport } from '../domain/verification-report';
+import { concludeVerification, submitVerificationSession, type VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
+import type { ChecksOutcome, Submission } from '../domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
-import type { SessionChange } from './store/sessions';
-import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from './store/submissions';
-import { deleteItem, putNew } from './store/transaction-items';
-import { reportItem } from './store/verification-reports';
-import { newObjectId } from './wire/ids';
+import type { SessionChange } from '../store/sessions';
+import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from '../store/submissions';
+import { deleteItem, putNew } from '../store/transaction-items';
+import { reportItem } from '../store/verification-reports';
+import { newObjectId } from '../domain/ids';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 

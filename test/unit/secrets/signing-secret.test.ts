@@ -13,10 +13,12 @@ const STORED = 'stored-signing-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const secretsManager = mockClient(SecretsManagerClient);
 const original = { secret: process.env.VERITY_SIGNING_SECRET, arn: process.env.VERITY_SIGNING_SECRET_ARN };
 
-/** session-secrets as a fresh Lambda container loads it. */
+/** The signing secret, and the credentials signed under it, as a fresh Lambda container loads them. */
 async function startContainer() {
   vi.resetModules();
-  return import('../../../functions/wire/session-secrets');
+  const secret = await import('../../../functions/secrets/signing-secret');
+  const { withCredentials } = await import('../../../functions/wire/session-secrets');
+  return { ...secret, withCredentials };
 }
 
 /** The client_secret and url of a session's first generation, as a container signs them. */
