@@ -21,8 +21,11 @@ export type WorkerTrigger =
   | { stream: { records: StreamRecords[]; batchSize: number; parallelizationFactor?: number } }
   /** The checks queue, an SQS fair queue (lib/verification.ts). */
   | { queue: 'checks' }
-  /** An EventBridge schedule, every this many minutes. */
-  | { everyMinutes: number };
+  /**
+   * An EventBridge schedule, every this many minutes; `handedOff`: new work also reaches it at once
+   * through an SQS queue of its own (the webhook hand-off, functions/webhooks/hand-off.ts).
+   */
+  | { everyMinutes: number; handedOff?: true };
 
 export interface Worker {
   /** Stable name: the construct's id in lib/ (and so its logical ids). */
@@ -121,7 +124,7 @@ export const workers: Worker[] = [
     description: 'Verity webhook delivery worker: signs and sends the deliveries that are due',
     // A run starts attempts for 120 s, each within 10 s, then waits for those in flight: about 130 s.
     timeoutSeconds: 240,
-    trigger: { everyMinutes: 1 },
+    trigger: { everyMinutes: 1, handedOff: true },
     local: { everyMs: 1000, run: 'deliverDueWebhooks' },
     publishes: true,
   },

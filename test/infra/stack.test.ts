@@ -380,8 +380,34 @@ describe('least privilege', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
+  it("lets the modal's routes read only the session a secret names, publishable keys and profiles", () => {
+    for (const name of ['OpenVerificationFrame', 'ShowVerificationFrame']) {
+      const route = routes.find((r) => r.name === name)!;
+      const statements = statementsOf(functionOf(route)[1]).filter((st) =>
+        [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')),
+      );
+      const leadingKeys = statements.map((st) => (st.Condition as any)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+      // Every grant is narrowed to partitions: sessions (`vs`) for the frame check, and the key table's
+      // publishable keys and profiles; never a secret key's item.
+      for (const keys of leadingKeys) expect(keys, name).toBeDefined();
+      const flat = leadingKeys.flat().map((k) => JSON.stringify(k));
+      expect(
+        flat.some((k) => k.includes('sk_') || k.includes('rk_')),
+        name,
+      ).toBe(false);
+      expect(
+        statements.flatMap((st) => [st.Action].flat()).every((a: string) => a === 'dynamodb:GetItem'),
+        name,
+      ).toBe(true);
+    }
+  });
+
   it('lets the page functions reach only sessions, submissions, files and events, never an API key or anything else', () => {
-    const pageRoutes = routes.filter((r) => !r.authenticated && r.dynamodb.length > 0 && !r.handler.startsWith('console/'));
+    // The modal's routes are checked apart below: they read the one session a client secret names, and a publishable key.
+    const modal = ['OpenVerificationFrame', 'ShowVerificationFrame'];
+    const pageRoutes = routes.filter(
+      (r) => !r.authenticated && r.dynamodb.length > 0 && !r.handler.startsWith('console/') && !modal.includes(r.name),
+    );
     expect(pageRoutes.map((r) => r.name).sort()).toEqual([
       'AnswerVerificationConsent',
       'CreateVerificationUpload',
@@ -486,6 +512,8 @@ describe('least privilege', () => {
         'DeleteWebhookEndpoint',
         'ListWebhookDeliveries',
         'ShowAccountLogo',
+        // The modal's frame: the page's shell, its steps come later with the client secret.
+        'ShowVerificationFrame',
         'UnrecognizedRequestUrl',
         // It puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
         'outbox publisher',
@@ -808,7 +836,10 @@ describe('the workers table', () => {
         expect(mappings, worker.name).toHaveLength(1);
         expect(resourceOf(mappings[0]![1].Properties.EventSourceArn['Fn::GetAtt'][0]).Type, worker.name).toBe('AWS::SQS::Queue');
       } else {
-        expect(mappings, worker.name).toEqual([]);
+        // A scheduled worker that also takes handed-off work has that queue's mapping, and no other.
+        expect(mappings, worker.name).toHaveLength(worker.trigger.handedOff ? 1 : 0);
+        if (worker.trigger.handedOff)
+          expect(resourceOf(mappings[0]![1].Properties.EventSourceArn['Fn::GetAtt'][0]).Type, worker.name).toBe('AWS::SQS::Queue');
         expect(rules, worker.name).toHaveLength(1);
         expect(rules[0]![1].Properties.ScheduleExpression, worker.name).toBe(
           Schedule.rate(Duration.minutes(worker.trigger.everyMinutes)).expressionString,
