@@ -288,6 +288,12 @@ const consoleRoutes: Route[] = [
     indexes: BY_SESSION,
     sessionKeys: 'shred',
   }),
+  // A reviewer's status override: reads the session and its last report, then the verdict's change (the session, its events, the
+  // report written again over itself: `vr_` puts) in one transaction; and the audit entry with the decision.
+  consoleRoute('OverrideConsoleSession', `POST ${consolePath}/verification_sessions/{id}/override`, 'override-console-session', {
+    dynamodb: ['GetItem', 'PutItem'],
+    objects: ['vs', 'vr', 'evt', 'cae'],
+  }),
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
     ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', {

@@ -345,6 +345,7 @@ describe('least privilege', () => {
           'RevealConsoleSession',
           'CancelConsoleSession',
           'RedactConsoleSession',
+          'OverrideConsoleSession',
           'ShowConsoleFile',
           'EndConsoleOperator',
         ].includes(route.name),
