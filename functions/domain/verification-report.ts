@@ -39,6 +39,8 @@ export interface DocumentSection {
   type: string | null;
   unparsed_place_of_birth: string | null;
   unparsed_sex: string | null;
+  /** Stripe's preview field: the blocklist entry this document matched; only on a report it blocked. */
+  blocked_by_entry?: string;
 }
 export interface SelfieSection {
   status: CheckStatus;
@@ -194,6 +196,7 @@ export function buildVerificationReport(context: {
           type: person?.document?.type ?? null,
           unparsed_place_of_birth: found('document', person?.unparsed_place_of_birth),
           unparsed_sex: found('document', person?.unparsed_sex),
+          ...(outcome.blocked_by_entry?.document ? { blocked_by_entry: outcome.blocked_by_entry.document } : {}),
         };
         break;
       case 'selfie':

@@ -817,6 +817,17 @@ describe('the outbox publisher', () => {
     expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
   });
 
+  it('lets the checks worker Query the table only on blocklist match items, the only index-free reads it makes', () => {
+    const [, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+    const queries = statementsOf(worker).filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(queries).toHaveLength(1);
+    expect(actionsOf(queries[0]!)).toEqual(['dynamodb:Query']);
+    const allowed = matchesAny((queries[0]!.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys']);
+    expect(allowed('acct_1Abc#live#iblm_digest')).toBe(true);
+    expect(allowed('acct_1Abc#live#vs_0Abc')).toBe(false);
+    expect(allowed('acct_1Abc#live#ible_0Abc')).toBe(false);
+  });
+
   it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
