@@ -305,7 +305,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(12);
+    expect(consoleRoutes.length).toBe(13);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
