@@ -117,7 +117,7 @@ const pageView = (session: ConsoleSession, revealed: boolean): SessionPageView =
       )
     : {},
   canReveal: session.role !== 'viewer',
-  actions: { cancel: false, redact: session.role === 'admin' },
+  actions: { cancel: false, redact: session.role === 'admin', override: null },
 });
 
 const audit: ConsoleAuditEvent[] = (['image_view', 'image_view', 'reveal', 'sign_in'] as const).map((action, i) => ({

@@ -196,6 +196,36 @@ const webhookEndpointRoutes: Route[] = [
   ),
 ];
 
+/**
+ * Identity BlocklistEntries (Stripe's preview API). An entry and its match item (`iblm_…`, a keyed
+ * digest of the document) are written and changed together in one transaction with any saved
+ * response; creating one reads the report (and opens it with its session's key); nothing here
+ * reads a session.
+ */
+const blocklistEntries = '/v1/identity/blocklist_entries';
+const blocklistRoutes: Route[] = [
+  apiRoute('CreateBlocklistEntry', `POST ${blocklistEntries}`, 'create-blocklist-entry', [...IDEMPOTENCY], writes('blocklist_entries')),
+  apiRoute(
+    'ListBlocklistEntries',
+    `GET ${blocklistEntries}`,
+    'list-blocklist-entries',
+    ['Query'],
+    reads('blocklist_entries'),
+    [tableSchema.indexes.byScope.name, tableSchema.indexes.byStatus.name, tableSchema.indexes.byType.name],
+    null,
+  ),
+  apiRoute('RetrieveBlocklistEntry', `GET ${blocklistEntries}/{id}`, 'retrieve-blocklist-entry', [], reads('blocklist_entries'), [], null),
+  apiRoute(
+    'DisableBlocklistEntry',
+    `POST ${blocklistEntries}/{id}/disable`,
+    'disable-blocklist-entry',
+    [...IDEMPOTENCY, 'DeleteItem'],
+    writes('blocklist_entries'),
+    [],
+    null,
+  ),
+];
+
 const fileRoutes: Route[] = [
   fileRoute('ListFiles', `GET ${files}`, 'list-files', ['Query'], [tableSchema.indexes.byScope.name, tableSchema.indexes.byType.name]),
   fileRoute('RetrieveFile', `GET ${files}/{id}`, 'retrieve-file', []),
@@ -298,6 +328,12 @@ const consoleRoutes: Route[] = [
     objects: ['vs', 'evt', 'cae'],
     indexes: BY_SESSION,
     sessionKeys: 'shred',
+  }),
+  // A reviewer's status override: reads the session and its last report, then the verdict's change (the session, its events, the
+  // report written again over itself: `vr_` puts) in one transaction; and the audit entry with the decision.
+  consoleRoute('OverrideConsoleSession', `POST ${consolePath}/verification_sessions/{id}/override`, 'override-console-session', {
+    dynamodb: ['GetItem', 'PutItem'],
+    objects: ['vs', 'vr', 'evt', 'cae'],
   }),
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
@@ -560,6 +596,7 @@ export const routes: Route[] = [
   },
   ...webhookEndpointRoutes,
   ...fileRoutes,
+  ...blocklistRoutes,
   // The console's audit log for the business's own tools: secret keys only (no restricted-key permission names it).
   {
     ...apiRoute(

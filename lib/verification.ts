@@ -10,6 +10,8 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BLOCKLIST_MATCH_PREFIX } from '../functions/store/blocklist-entries';
+import { objectPartitionPatterns } from './api';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -143,6 +145,14 @@ export class VerityVerification extends Construct {
     // Reads the session and its submission; writes the verdict, its report and events; removes the submission.
     this.worker.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
+    );
+    // Finds the blocklist entries a verified document matches: Query only, only on the match items' partitions (`iblm_…`).
+    this.worker.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns([BLOCKLIST_MATCH_PREFIX]) } },
+      }),
     );
     // kms:Decrypt also lets Textract and Rekognition read the SSE-KMS uploads, which they fetch as this role.
     this.worker.role.addToPolicy(

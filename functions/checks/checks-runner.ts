@@ -8,7 +8,10 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { checksFor } from './index';
 import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
+import type { Scope } from '../domain/scope';
 import type { VerificationSession } from '../domain/verification-session';
+import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
+import { documentMatches } from '../store/blocklist-entries';
 import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
 import { concludeChange } from '../flows/verification-flow';
@@ -43,10 +46,25 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
   if (!submission || submission.held) return;
   const stored = await getSession(scope, submission.session);
   if (!stored || !isProcessing(stored.session, submission)) return;
-  const outcome = await runChecks(stored.session, submission);
+  const outcome = await withBlocklist(scope, await runChecks(stored.session, submission));
   await changeSession(scope, submission.session, (current) =>
     isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now: new Date() }) : null,
   );
+}
+
+/**
+ * A verified document that matches an active blocklist entry of the scope is not verified: the
+ * document check fails with `document_unverified_other` and the report names the entry as
+ * `blocked_by_entry` (docs/reference/stripe-silent-behaviour.md). Read when the checks conclude, so
+ * an entry disabled meanwhile no longer blocks.
+ */
+export async function withBlocklist(scope: Scope, outcome: ChecksOutcome): Promise<ChecksOutcome> {
+  if (outcome.failure || !outcome.ran.includes('document')) return outcome;
+  const document = documentIdentity(outcome.person?.document);
+  if (!document) return outcome;
+  const [entry] = await documentMatches(scope, document);
+  if (!entry) return outcome;
+  return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: entry } };
 }
 
 async function runChecks(session: VerificationSession, submission: Submission): Promise<ChecksOutcome> {

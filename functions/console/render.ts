@@ -149,7 +149,12 @@ export interface SessionPageView {
   images: Record<string, string>;
   canReveal: boolean;
   /** Actions the session's status allows and the operator's role permits. */
-  actions: { cancel: boolean; redact: boolean };
+  actions: {
+    cancel: boolean;
+    redact: boolean;
+    /** The status override a reviewer may make now: to `status`, with one of `codes` for `requires_input`; null for none. */
+    override: { status: 'verified' | 'requires_input'; codes: string[] } | null;
+  };
   notice?: string;
 }
 
@@ -211,6 +216,13 @@ function imagesOf(view: SessionPageView, ids: (string | null | undefined)[], lab
   )}</div>`;
 }
 
+/** Who overrode the checks' verdict on a report, when, to what, and why (the reason as a personal value: it may name the person). */
+const decisionNote = (decision: NonNullable<VerificationReport['decision']>, revealed: boolean) =>
+  html`<p class="notice decision">Decided by a person: ${statusBadge(decision.status)}${
+    decision.code ? html` <code>${decision.code}</code>` : ''
+  }
+by ${decision.operator}, ${time(decision.decided)}. Reason: ${personal(decision.reason, revealed)}</p>`;
+
 function reportSection(view: SessionPageView, report: VerificationReport): Html {
   const sections = SECTIONS.flatMap((name) => {
     const section = report[name] as
@@ -232,11 +244,36 @@ ${images}
 </section>`,
     ];
   });
+  const decision = report.decision;
   return html`<article class="card report" aria-labelledby="${report.id}">
 <h3 id="${report.id}">Report <code>${report.id}</code></h3>
 <p class="meta">Created ${time(report.created)} · ${report.type}</p>
+${decision && decisionNote(decision, view.revealed)}
 ${sections}
 </article>`;
+}
+
+/** The reviewer's status override: the status it sets, a code for `requires_input`, and the written reason it needs. */
+function overrideForm(view: SessionPageView, override: NonNullable<SessionPageView['actions']['override']>): Html {
+  const toVerified = override.status === 'verified';
+  const action = `${CONSOLE_PATH}/verification_sessions/${view.session.id}/override`;
+  return html`<form method="post" action="${action}" class="action">${csrfField(view.operator)}
+<input type="hidden" name="status" value="${override.status}">
+<p id="override-what">${
+    toVerified
+      ? 'Overrule the failed check: the session becomes verified with what its last report read, and the verified webhook is sent.'
+      : 'Overrule the checks: the session goes back to requires input with the error you choose, and the requires_input webhook is sent.'
+  } The report is marked as decided by you; the audit log records the decision and its reason.</p>
+${
+  toVerified
+    ? ''
+    : html`<label>Error code <select name="code" required>${override.codes.map(
+        (code) => html`<option value="${code}">${code}</option>`,
+      )}</select></label>`
+}
+<label for="override-reason">Reason (required, at most 500 characters; kept in the audit log: write no personal data)</label>
+<textarea id="override-reason" name="reason" required maxlength="500" rows="3" aria-describedby="override-what"></textarea>
+<button type="submit">${toVerified ? 'Mark verified' : 'Mark not verified'}</button></form>`;
 }
 
 export function renderSessionPage(given: SessionPageView, nonce: string): Rendered {
@@ -261,6 +298,7 @@ export function renderSessionPage(given: SessionPageView, nonce: string): Render
 <p id="redact-warning"><strong>Redaction cannot be undone.</strong> It deletes the person's data for good: the verified outputs, provided details, client reference, metadata, every report's values and every image. Statuses, error codes and this audit log stay. A session still waiting for input is canceled.</p>
 <label class="confirm"><input type="checkbox" name="confirm" value="redact" required aria-describedby="redact-warning"> I understand that this cannot be undone</label>
 <button type="submit" class="danger">Redact session</button></form>`,
+    view.actions.override && overrideForm(view, view.actions.override),
   ].filter(Boolean);
   return document(
     session.id,
@@ -305,11 +343,14 @@ export interface AuditLogView {
   previous?: string;
 }
 
+const decisionText = ({ from, to, code, reason }: NonNullable<ConsoleAuditEvent['decision']>) =>
+  html` <span class="note">${from} → ${to}${code ? ` (${code})` : ''}: ${reason}</span>`;
+
 export function renderAuditLog(view: AuditLogView, nonce: string): Rendered {
   const rows = view.entries.map(
     (entry) => html`<tr class="audit-entry">
 <td><time datetime="${new Date(entry.created * 1000).toISOString()}">${time(entry.created)}</time></td>
-<td class="audit-action">${entry.action}</td>
+<td class="audit-action">${entry.action}${entry.decision && decisionText(entry.decision)}</td>
 <td>${entry.operator.email} (${entry.operator.role})</td>
 <td>${entry.target ? html`<code>${entry.target.id}</code>` : '—'}</td>
 <td><code>${entry.request}</code></td>
@@ -319,7 +360,9 @@ export function renderAuditLog(view: AuditLogView, nonce: string): Rendered {
     'Audit log',
     nonce,
     html`<h1>Audit log</h1>
-<p>Every sign-in and sign-out, every reveal of personal data, every image viewed, every cancel and redaction in this console, newest first. Entries cannot be changed or deleted; they are kept for the configured time.</p>
+<p>Every sign-in and sign-out, every reveal of personal data, every image viewed,
+every status override (with its reason), cancel and redaction in this console,
+newest first. Entries cannot be changed or deleted; they are kept for the configured time.</p>
 ${
   view.entries.length === 0
     ? html`<p>No entry yet.</p>`

@@ -10,6 +10,8 @@ import type { ConsoleSession } from '../store/console-sessions';
 import { isObjectId } from '../domain/ids';
 import { csrfToken, hasRole, imageLink, notFound } from './console-access';
 import type { SessionPageView } from './render';
+import type { VerificationReport } from '../domain/verification-report';
+import { overrideCodes, overrideVerification, type VerificationSession } from '../domain/verification-session';
 
 /** At most this many events and reports on one page: a session has a handful; a page's work stays bounded. */
 const PAGE_ITEMS = 100;
@@ -55,9 +57,26 @@ export async function sessionPageView(
     actions: {
       cancel: hasRole(operator, 'admin') && allows(requestedCancellation, session, now),
       redact: hasRole(operator, 'admin') && allows(requestedRedaction, session, now),
+      override: hasRole(operator, 'reviewer') ? overrideChoices(session, reports.data, now) : null,
     },
     ...(options.notice ? { notice: options.notice } : {}),
   };
+}
+
+/**
+ * What a reviewer may decide on the session now: `verified` (no code), or `requires_input` with one
+ * of `codes`; null when the core allows no override (asked of the core, nothing written).
+ */
+function overrideChoices(session: VerificationSession, reports: VerificationReport[], now: Date): SessionPageView['actions']['override'] {
+  const report = reports.find((candidate) => candidate.id === session.last_verification_report);
+  const status = session.status === 'verified' ? 'requires_input' : 'verified';
+  const codes = report && status === 'requires_input' ? overrideCodes(report) : [];
+  try {
+    overrideVerification(session, report, { status, code: codes[0], reason: 'a reason', operator: '' }, now);
+    return { status, codes };
+  } catch {
+    return null;
+  }
 }
 
 /** Appends what the operator did, in this request, to the account's audit log. */
@@ -67,15 +86,23 @@ export const audit = (
   action: ConsoleAuditEvent['action'],
   target: ConsoleAuditEvent['target'],
   now: Date,
+  decision?: ConsoleAuditEvent['decision'],
 ) =>
   recordConsoleAudit(
     operator.scope,
-    { action, target, operator: { email: operator.email, role: operator.role, console_session: operator.id }, request: requestIdOf(event) },
+    {
+      action,
+      target,
+      operator: { email: operator.email, role: operator.role, console_session: operator.id },
+      request: requestIdOf(event),
+      ...(decision ? { decision } : {}),
+    },
     now,
   );
 
 /** What the session page says after an action redirected to it (`?done=`). */
 export const ACTION_NOTICES: Record<string, string> = {
   cancel: 'The session is canceled.',
+  override: 'The status is overridden: the event and its webhooks are on their way, and the audit log records your decision.',
   redact: 'Redaction has started: the person’s data, the reports’ values and the images are being deleted. Reload to see it finish.',
 };

@@ -34,7 +34,10 @@ button.danger { background: var(--danger); border-color: var(--danger); }
 .link-button { background: none; border: none; padding: 0; min-height: 0; text-decoration: underline; }
 .filters { display: grid; gap: 0.75rem; margin: 0 0 1rem; }
 .filters label { display: grid; gap: 0.25rem; font-size: 0.9375rem; font-weight: 600; }
-input, select { font: inherit; padding: 0.5rem; border: 1px solid var(--border); border-radius: 0.375rem; min-height: 2.75rem; background: #fff; color: var(--text); width: 100%; }
+input, select, textarea {
+  font: inherit; padding: 0.5rem; border: 1px solid var(--border); border-radius: 0.375rem; min-height: 2.75rem;
+  background: #fff; color: var(--text); width: 100%;
+}
 input[type=checkbox] { width: auto; min-height: 0; }
 .table-wrap { overflow-x: auto; background: #fff; border: 1px solid #e5e7eb; border-radius: 0.5rem; }
 table { border-collapse: collapse; width: 100%; }
@@ -60,6 +63,7 @@ dd { margin: 0; }
 .images img { display: block; max-width: 100%; width: 20rem; height: auto; border: 1px solid var(--border); border-radius: 0.375rem; }
 figcaption { font-size: 0.8125rem; color: var(--muted); }
 .action { border-top: 1px solid #e5e7eb; padding-top: 0.75rem; margin-top: 0.75rem; }
+.action label:not(.confirm) { display: grid; gap: 0.25rem; margin: 0 0 0.75rem; font-weight: 600; }
 .confirm { display: flex; gap: 0.5rem; align-items: center; margin: 0 0 0.75rem; }
 .inline { margin: 0 0 1rem; }
 .pages { display: flex; gap: 1rem; margin: 1rem 0; }

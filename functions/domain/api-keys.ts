@@ -83,7 +83,14 @@ export function generateRestrictedKey(mode: Mode): string {
 }
 
 /** The resources a restricted key is given a permission on, by the names Stripe's dashboard uses in its permission ids. */
-export const KEY_RESOURCES = ['verification_sessions', 'verification_reports', 'events', 'files', 'webhook_endpoints'] as const;
+export const KEY_RESOURCES = [
+  'verification_sessions',
+  'verification_reports',
+  'events',
+  'files',
+  'webhook_endpoints',
+  'blocklist_entries',
+] as const;
 export type KeyResource = (typeof KEY_RESOURCES)[number];
 /** Stripe's levels: `write` includes `read`. */
 export const KEY_PERMISSIONS = ['none', 'read', 'write'] as const;

@@ -92,6 +92,8 @@ export function redactedReport(report: VerificationReport): VerificationReport {
     }),
     ...(email && { email: { ...email, email: text(email.email) } }),
     ...(phone && { phone: { ...phone, phone: text(phone.phone) } }),
+    // An operator's written reason may name the person: it goes with the rest.
+    ...(report.decision && { decision: { ...report.decision, reason: REDACTED } }),
   };
 }
 

@@ -118,6 +118,8 @@ export interface ChecksOutcome {
   ran: CheckName[];
   failure: { code: FailureCode; reason: string } | null;
   person: ExtractedPerson | null;
+  /** The blocklist entry (`ible_…`) a check's failure is due to, by check (functions/checks/checks-runner.ts `withBlocklist`). */
+  blocked_by_entry?: { document?: string; selfie?: string };
 }
 
 /** A checks provider: test mode's, or a live one. */

@@ -10,7 +10,7 @@ import {
   type ExtractedPerson,
   type Submission,
 } from './verification-checks';
-import type { DocumentOptions, LastError, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
+import type { DocumentOptions, DocumentType, LastError, SessionType, VerificationSession, VerifiedOutputs } from './verification-session';
 import type { Mode } from './scope';
 
 type CheckStatus = 'verified' | 'unverified';
@@ -32,6 +32,8 @@ export interface DocumentSection {
   type: string | null;
   unparsed_place_of_birth: string | null;
   unparsed_sex: string | null;
+  /** Stripe's preview field: the blocklist entry this document matched; only on a report it blocked. */
+  blocked_by_entry?: string;
 }
 export interface SelfieSection {
   status: CheckStatus;
@@ -69,6 +71,75 @@ export interface VerificationReport {
   phone?: ContactSection & { phone: string | null };
   /** Never shown: set once the session's redaction has reached this report. */
   redacted?: true;
+  /** Never shown by the API (the console shows it): a person's decision that overrode the checks' verdict. */
+  decision?: ReportDecision;
+}
+
+/**
+ * A person's decision on the report (the console's status override): the status they set, the
+ * `last_error` code they chose (null for `verified`), their written reason, who (their console
+ * address) and when (epoch seconds).
+ */
+export interface ReportDecision {
+  status: 'verified' | 'requires_input';
+  code: string | null;
+  reason: string;
+  operator: string;
+  decided: number;
+}
+
+const REPORT_SECTIONS = ['document', 'selfie', 'id_number', 'email', 'phone'] as const;
+
+/**
+ * The report as a person decided it: for `verified`, every check verified and no error; for
+ * `requires_input`, the check the code belongs to unverified with that error. What the checks
+ * read stays as it was: a person decides on the verdict, not on what was read.
+ */
+export function decidedReport(report: VerificationReport, decision: ReportDecision): VerificationReport {
+  const decided: VerificationReport = { ...report, decision };
+  const failed = decision.code === null ? null : FAILURES[decision.code as keyof typeof FAILURES];
+  for (const name of REPORT_SECTIONS) {
+    const section = report[name];
+    if (!section) continue;
+    const verdict =
+      failed === null
+        ? { status: 'verified' as const, error: null }
+        : failed.check === name
+          ? { status: 'unverified' as const, error: { code: decision.code, reason: failed.reason } }
+          : { status: section.status, error: section.error };
+    (decided as unknown as Record<string, unknown>)[name] = { ...section, ...verdict };
+  }
+  return decided;
+}
+
+/**
+ * What a report read of the person, as the checks hand it over: the source of `verified_outputs`
+ * when a person decides a session is verified. A check that failed read nothing it could not
+ * verify (`buildVerificationReport`), so its values are null.
+ */
+export function personOfReport(report: VerificationReport): ExtractedPerson {
+  const document = report.document;
+  const idNumber = report.id_number;
+  return {
+    first_name: document?.first_name ?? idNumber?.first_name ?? null,
+    last_name: document?.last_name ?? idNumber?.last_name ?? null,
+    dob: document?.dob ?? idNumber?.dob ?? null,
+    address: document?.address ?? null,
+    sex: (document?.sex ?? null) as ExtractedPerson['sex'],
+    unparsed_sex: document?.unparsed_sex ?? null,
+    unparsed_place_of_birth: document?.unparsed_place_of_birth ?? null,
+    document: document
+      ? {
+          type: document.type as DocumentType | null,
+          number: document.number,
+          issuing_country: document.issuing_country,
+          issued_date: document.issued_date,
+          expiration_date: document.expiration_date,
+        }
+      : null,
+    // The report keeps the last four digits only; verified outputs show the same four.
+    id_number: idNumber?.id_number && idNumber.id_number_type ? { value: idNumber.id_number, type: idNumber.id_number_type } : null,
+  };
 }
 
 export function buildVerificationReport(context: {
@@ -118,6 +189,7 @@ export function buildVerificationReport(context: {
           type: person?.document?.type ?? null,
           unparsed_place_of_birth: found('document', person?.unparsed_place_of_birth),
           unparsed_sex: found('document', person?.unparsed_sex),
+          ...(outcome.blocked_by_entry?.document ? { blocked_by_entry: outcome.blocked_by_entry.document } : {}),
         };
         break;
       case 'selfie':

@@ -5,8 +5,9 @@
 import { invalidParameter, missingParameter, VerityError } from './errors';
 import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
 import { firstCredentials, spendAllCredentials, type SessionCredentials } from './session-credentials';
-import type { ChecksOutcome } from './verification-checks';
+import { FAILURES, type ChecksOutcome, type FailureCode } from './verification-checks';
 import { withoutPersonalValues } from './redaction';
+import { decidedReport, personOfReport, type VerificationReport } from './verification-report';
 import { verifiedOutputs } from './verification-report';
 import type { Mode, Scope } from './scope';
 
@@ -198,7 +199,100 @@ export function concludeVerification(
   return { ...concluded, status: 'verified', last_error: null, verified_outputs: verifiedOutputs(session, person) };
 }
 
-type Action = 'update' | 'cancel' | 'redact' | 'submit' | 'conclude';
+/**
+ * A person's decision on a verdict the checks gave (the console's status override, as Stripe's
+ * Dashboard has one): `verified` for a session back in `requires_input` after a failed check, or
+ * `requires_input` with one of Stripe's `last_error` codes for a `verified` one. `reason` is the
+ * operator's written why (1 to 500 characters); `operator` who decided (their console address).
+ */
+export interface StatusOverride {
+  status: 'verified' | 'requires_input';
+  code?: string;
+  reason: string;
+  operator: string;
+}
+
+/** The longest written reason an override keeps. */
+export const OVERRIDE_REASON_MAX = 500;
+
+/**
+ * The codes a person may give a `verified` session they send back to `requires_input`: the failures
+ * of the checks its last report ran (a session-level code such as `consent_declined` is no
+ * decision on the person's documents).
+ */
+export function overrideCodes(report: VerificationReport): FailureCode[] {
+  return (Object.keys(FAILURES) as FailureCode[]).filter((code) => {
+    const check = FAILURES[code].check;
+    return check !== 'session' && report[check] !== undefined;
+  });
+}
+
+/**
+ * Applies a person's decision (`StatusOverride`) to the session and its last report, as a verdict
+ * does: `verified` with the outputs the report holds and no error, or `requires_input` with the
+ * code and Stripe's reason for it. The report is marked as decided by a person. Throws
+ * `unexpected_state` for a session redacted, canceled, processing, already in that status, or with
+ * no check to overrule; `invalid_request_error` for a missing reason or a code its checks cannot give.
+ */
+export function overrideVerification(
+  session: VerificationSession,
+  report: VerificationReport | undefined,
+  override: StatusOverride,
+  now: Date,
+): { session: VerificationSession; report: VerificationReport } {
+  assertAllowed(session, 'override');
+  if (session.status === override.status) {
+    throw new VerityError(
+      'unexpected_state',
+      UNEXPECTED_STATE_CODE,
+      `This VerificationSession already has a status of ${session.status}: there is nothing to override.`,
+    );
+  }
+  if (!report || session.last_verification_report !== report.id) {
+    throw new VerityError(
+      'unexpected_state',
+      UNEXPECTED_STATE_CODE,
+      'Only a VerificationSession whose checks have concluded can be overridden: this one has no verification report to decide on.',
+    );
+  }
+  const reason = override.reason.trim();
+  if (reason === '') throw missingParameter('reason');
+  if (reason.length > OVERRIDE_REASON_MAX) {
+    throw invalidParameter('parameter_invalid_string_too_long', `The reason must be at most ${OVERRIDE_REASON_MAX} characters.`, 'reason');
+  }
+  const decision = { status: override.status, reason, operator: override.operator, decided: Math.floor(now.getTime() / 1000) };
+  if (override.status === 'verified') {
+    const failed = session.last_error?.code;
+    if (!failed || !(failed in FAILURES) || FAILURES[failed as FailureCode].check === 'session') {
+      throw new VerityError(
+        'unexpected_state',
+        UNEXPECTED_STATE_CODE,
+        `This VerificationSession did not fail a check (its last error is ${failed ?? 'none'}): there is no check a person can overrule.`,
+      );
+    }
+    const decided = decidedReport(report, { ...decision, code: null });
+    return {
+      session: { ...session, status: 'verified', last_error: null, verified_outputs: verifiedOutputs(session, personOfReport(decided)) },
+      report: decided,
+    };
+  }
+  const code = override.code;
+  if (!code) throw missingParameter('code');
+  if (!overrideCodes(report).includes(code as FailureCode)) {
+    throw invalidParameter(
+      'parameter_invalid_string',
+      `Invalid code: must be one of ${overrideCodes(report).join(', ')} (the failures of the checks this session ran).`,
+      'code',
+    );
+  }
+  const error = { code, reason: FAILURES[code as FailureCode].reason };
+  return {
+    session: { ...session, status: 'requires_input', last_error: error, verified_outputs: null },
+    report: decidedReport(report, { ...decision, code }),
+  };
+}
+
+type Action = 'update' | 'cancel' | 'redact' | 'submit' | 'conclude' | 'override';
 
 /** Which statuses each action accepts. Redacting a canceled session is our choice (docs/reference/stripe-silent-behaviour.md). */
 const ALLOWED_STATUSES: Record<Action, readonly SessionStatus[]> = {
@@ -207,6 +301,7 @@ const ALLOWED_STATUSES: Record<Action, readonly SessionStatus[]> = {
   redact: ['requires_input', 'verified', 'canceled'],
   submit: ['requires_input'],
   conclude: ['processing'],
+  override: ['requires_input', 'verified'],
 };
 
 const PAST_TENSE: Record<Action, string> = {
@@ -215,6 +310,7 @@ const PAST_TENSE: Record<Action, string> = {
   redact: 'redacted',
   submit: 'submitted',
   conclude: 'processed',
+  override: 'overridden',
 };
 
 export const UNEXPECTED_STATE_CODE = 'verification_session_unexpected_state';

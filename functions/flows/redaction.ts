@@ -20,6 +20,8 @@ import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessC
 import { EVENT_KIND } from '../store/event-items';
 import { fileStore, UPLOAD_COUNT_KIND } from '../store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/idempotency';
+import { redactedBlocklistEntry, type BlocklistEntry } from '../domain/blocklist-entry';
+import { BLOCKLIST_ENTRY_KIND, getBlocklistEntry, replaceBlocklistEntry } from '../store/blocklist-entries';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -125,6 +127,8 @@ const COPIES: Copies[] = [
         redactEventItem,
       ),
   },
+  // Blocklist entries made from the session's reports block nothing once it is redacted: each is marked redacted and its match deleted.
+  { kind: BLOCKLIST_ENTRY_KIND, redact: (items) => eachInGroups(items, redactBlocklistEntryItem) },
   // Images are not kept in any form, nor their descriptions.
   { kind: FILE_KIND, redact: deleteCopies },
   { kind: FILE_INFO_KIND, redact: deleteCopies },
@@ -136,6 +140,18 @@ const COPIES: Copies[] = [
     redact: (items, sessionId) => eachInGroups(items.filter(holdsSavedBody), (item) => forgetSavedResponse(item, sessionId)),
   },
 ];
+
+/** One entry marked redacted with its match deleted; read again if it changed meanwhile (a disable), until it is redacted. */
+async function redactBlocklistEntryItem(item: Record<string, any>): Promise<void> {
+  let current: Record<string, any> | undefined = item;
+  for (let attempt = 0; current && current.entry.status !== 'redacted' && attempt < 5; attempt++) {
+    if (await replaceBlocklistEntry(current, redactedBlocklistEntry(current.entry))) return;
+    const entry = current.entry as BlocklistEntry;
+    current = (await getBlocklistEntry({ account: entry.account, mode: entry.mode }, entry.id))?.item;
+  }
+  if (current && current.entry.status !== 'redacted')
+    throw new Error('A blocklist entry kept changing while its session was being redacted.');
+}
 
 /**
  * Runs one bounded step of the session's redaction, from its last saved progress. Throws only

@@ -6,7 +6,11 @@
 import { cancelVerificationSession, redactVerificationSession, type VerificationSession } from '../domain/verification-session';
 import type { Scope } from '../domain/scope';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
-import { changeSession, type AlsoWrite, type StoredSession } from '../store/sessions';
+import { resourceMissing } from '../domain/errors';
+import type { StatusOverride } from '../domain/verification-session';
+import { changeSession, getSession, type AlsoWrite, type StoredSession } from '../store/sessions';
+import { getReport } from '../store/verification-reports';
+import { overrideChange } from './verification-flow';
 
 export type SessionTransition = (session: VerificationSession, now: Date) => VerificationSession;
 
@@ -36,3 +40,23 @@ export const applySessionTransition = (
   also?: AlsoWrite,
   stored?: StoredSession,
 ) => changeSession(scope, id, (current, now) => changeWithEvents(current, transition(current, now), { ...origin, now }), also, stored);
+
+/**
+ * A person overrides the verdict on session `id` (the console's status override): its last report
+ * is read, then the session and the report change as a verdict changes them, with their events
+ * (functions/verification-flow.ts `overrideChange`). The core's error when the override is not allowed.
+ */
+export async function applyStatusOverride(scope: Scope, id: string, override: StatusOverride, origin: ChangeOrigin) {
+  const stored = await getSession(scope, id);
+  if (!stored) throw resourceMissing('verification_session', id);
+  const reportId = stored.session.last_verification_report;
+  const report = reportId ? await getReport(scope, reportId) : undefined;
+  return changeSession(
+    scope,
+    id,
+    // Without a report, the core refuses it with its own reason.
+    (current, now) => overrideChange(current, report, override, { ...origin, now }),
+    undefined,
+    stored,
+  );
+}

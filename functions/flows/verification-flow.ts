@@ -4,15 +4,21 @@
  * The verification page, the checks worker and the test helpers all go through these, so each
  * emits the same events and writes the same items.
  */
-import { buildVerificationReport } from '../domain/verification-report';
-import { concludeVerification, submitVerificationSession, type VerificationSession } from '../domain/verification-session';
+import { buildVerificationReport, type VerificationReport } from '../domain/verification-report';
+import {
+  concludeVerification,
+  overrideVerification,
+  submitVerificationSession,
+  type StatusOverride,
+  type VerificationSession,
+} from '../domain/verification-session';
 import type { Scope } from '../domain/scope';
 import type { ChecksOutcome, Submission } from '../domain/verification-checks';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
 import type { SessionChange } from '../store/sessions';
 import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from '../store/submissions';
 import { deleteItem, putNew } from '../store/transaction-items';
-import { reportItem } from '../store/verification-reports';
+import { reportItem, reportRewrite } from '../store/verification-reports';
 import { newObjectId } from '../domain/ids';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
@@ -56,6 +62,22 @@ export function concludeChange(
     report,
     items: [...(change.items ?? []), putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))],
   };
+}
+
+/**
+ * A person's decision overriding the verdict (the console's status override): the session and its
+ * last report changed as a verdict changes them, with the same events (and so the same webhooks),
+ * in one transaction guarded by the session's version.
+ */
+export function overrideChange(
+  current: VerificationSession,
+  report: VerificationReport | undefined,
+  override: StatusOverride,
+  origin: ChangeOrigin,
+): SessionChange {
+  const decided = overrideVerification(current, report, override, origin.now);
+  const change = changeWithEvents(current, decided.session, origin);
+  return { ...change, report: decided.report, items: [...(change.items ?? []), reportRewrite(decided.report)] };
 }
 
 /**

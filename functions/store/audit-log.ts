@@ -23,6 +23,7 @@ export const CONSOLE_AUDIT_ACTIONS = [
   'image_view',
   'cancel',
   'redact',
+  'override',
   'end_console_session',
   'cancel_console_link',
 ] as const;
@@ -48,6 +49,11 @@ export interface ConsoleAuditEvent {
   } | null;
   /** The request it was made in (`req_…`, the `Request-Id` the console answered with). */
   request: string;
+  /**
+   * An `override` only: what the operator decided and why: the status before and after, the
+   * `last_error` code they chose (null for `verified`) and their written reason.
+   */
+  decision?: { from: string; to: string; code: string | null; reason: string };
 }
 
 /**
@@ -67,7 +73,7 @@ export function auditRetentionDays(): number {
 /** Appends one entry; returns it. */
 export async function recordConsoleAudit(
   scope: Scope,
-  entry: Pick<ConsoleAuditEvent, 'action' | 'operator' | 'target' | 'request'>,
+  entry: Pick<ConsoleAuditEvent, 'action' | 'operator' | 'target' | 'request' | 'decision'>,
   now: Date,
 ): Promise<ConsoleAuditEvent> {
   const event: ConsoleAuditEvent = {

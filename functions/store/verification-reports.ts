@@ -1,4 +1,7 @@
-/** VerificationReports in DynamoDB: written with the change that concludes a submission, then only read. */
+/**
+ * VerificationReports in DynamoDB: written with the change that concludes a submission, then only
+ * read, but for a person's decision on it (`reportRewrite`) and redaction.
+ */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { VerificationReport } from '../domain/verification-report';
 import type { SessionType } from '../domain/verification-session';
@@ -11,6 +14,7 @@ import { redactedReport } from '../domain/redaction';
 import { filterPartition } from './filter-partitions';
 import { keyEncryptionKey } from './key-encryption-key';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
+import type { TransactItem } from './transaction-items';
 
 export const REPORT_KIND = 'verification_report';
 
@@ -37,6 +41,20 @@ export function reportItem(report: VerificationReport): Record<string, unknown> 
       : sealedAttribute(key, 'report', report, clear as VerificationReport, scope, report.verification_session)),
   };
 }
+
+/**
+ * The report's item written again (a person's decision on it): only over the report as it is, never
+ * a new one, and never over a report its session's redaction has reached (redaction marks the
+ * session first, so the session's own condition in the same transaction refuses that too).
+ */
+export const reportRewrite = (report: VerificationReport): TransactItem => ({
+  Put: {
+    TableName: tableName(),
+    Item: reportItem(report),
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#report.redacted)',
+    ExpressionAttributeNames: { '#report': 'report' },
+  },
+});
 
 /** The report an item holds, opened with its session's key (which must be loaded: `loadReportKeys`). */
 export function reportOfItem(item: StoredItem): VerificationReport {

@@ -107,6 +107,7 @@ describe('restricted keys', () => {
       events: (client) => client.events.list(),
       files: (client) => client.files.list(),
       webhook_endpoints: (client) => client.webhookEndpoints.list(),
+      blocklist_entries: (client) => client.rawRequest('GET', '/v1/identity/blocklist_entries', {}),
     };
     const writes: Partial<Record<KeyResource, (client: Stripe) => Promise<unknown>>> = {
       verification_sessions: (client) => client.identity.verificationSessions.update(session.id, { metadata: { by: 'rk' } }),

@@ -303,7 +303,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(12);
+    expect(consoleRoutes.length).toBe(13);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
@@ -343,6 +343,7 @@ describe('least privilege', () => {
           'RevealConsoleSession',
           'CancelConsoleSession',
           'RedactConsoleSession',
+          'OverrideConsoleSession',
           'ShowConsoleFile',
           'EndConsoleOperator',
         ].includes(route.name),
@@ -938,6 +939,17 @@ describe('the outbox publisher', () => {
     expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
     expect(statementsOf(worker[1]).flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
     expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+  });
+
+  it('lets the checks worker Query the table only on blocklist match items, the only index-free reads it makes', () => {
+    const [, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+    const queries = statementsOf(worker).filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(queries).toHaveLength(1);
+    expect(actionsOf(queries[0]!)).toEqual(['dynamodb:Query']);
+    const allowed = matchesAny((queries[0]!.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys']);
+    expect(allowed('acct_1Abc#live#iblm_digest')).toBe(true);
+    expect(allowed('acct_1Abc#live#vs_0Abc')).toBe(false);
+    expect(allowed('acct_1Abc#live#ible_0Abc')).toBe(false);
   });
 
   it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {

@@ -35,7 +35,7 @@ const view = (overrides: Partial<SessionPageView>): SessionPageView => ({
   revealed: false,
   images: { file_0000abcdEFGHijklMNOPqrst: '/console/files/file_0000abcdEFGHijklMNOPqrst/contents?link=1.x' },
   canReveal: true,
-  actions: { cancel: false, redact: true },
+  actions: { cancel: false, redact: true, override: null },
   ...overrides,
 });
 
@@ -54,7 +54,7 @@ describe('the session page', () => {
 
   it('shows a redacted session’s [redacted] values to every role, and never an image', () => {
     const page = renderSessionPage(
-      view({ session: redactedSession(session), revealed: true, actions: { cancel: false, redact: false } }),
+      view({ session: redactedSession(session), revealed: true, actions: { cancel: false, redact: false, override: null } }),
       'nonce',
     );
     expect(page).toContain('[redacted]');

@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { samplePerson, testModeOutcome } from '../../../functions/checks/test-mode';
 import { checksOf, checksRun, FAILURE_CODES, type Submission } from '../../../functions/domain/verification-checks';
 import { buildVerificationReport } from '../../../functions/domain/verification-report';
+import { redactedReport } from '../../../functions/domain/redaction';
 import {
   concludeVerification,
   createVerificationSession,
+  overrideCodes,
+  overrideVerification,
   redactVerificationSession,
   submitVerificationSession,
   type CreateVerificationSessionInput,
@@ -151,5 +154,68 @@ describe('buildVerificationReport', () => {
   it('keeps only the last four digits of a US SSN', () => {
     expect(samplePerson(session, { id_number: '123-45-6789' }).id_number?.value).toBe('123-45-6789');
     expect(report('verified').id_number?.id_number).toBe('6789');
+  });
+});
+
+describe('a person’s override of the verdict', () => {
+  const concluded = (
+    test_case: Submission['test_case'],
+    input: CreateVerificationSessionInput = { type: 'document', options: { document: { require_id_number: true } } },
+  ) => {
+    const processing = submitVerificationSession(create(input), 'vsub_1');
+    const outcome = testModeOutcome(processing, submission({ test_case, id_number: '123456789' }));
+    const report = buildVerificationReport({ id: 'vr_1', now: NOW, session: processing, submission: submission(), outcome });
+    return { session: concludeVerification(processing, { submission: 'vsub_1', report: 'vr_1', outcome }), report };
+  };
+  const by = { reason: 'Checked by hand.', operator: 'reviewer@example.com' };
+
+  it('verifies after a failed check with what the report read, as a verdict would, and marks the report decided', () => {
+    const { session, report } = concluded('id_number_mismatch');
+    const decided = overrideVerification(session, report, { status: 'verified', ...by }, NOW);
+    const verdict = concluded('verified');
+    expect(decided.session).toMatchObject({ status: 'verified', last_error: null });
+    // The ID number check read nothing it could not verify: its last four are not in the outputs.
+    expect(decided.session.verified_outputs).toEqual({ ...verdict.session.verified_outputs, id_number: null, id_number_type: null });
+    expect(decided.report.id_number).toMatchObject({ status: 'verified', error: null });
+    expect(decided.report.decision).toEqual({ status: 'verified', code: null, ...by, decided: Math.floor(NOW.getTime() / 1000) });
+    expect(
+      overrideVerification(verdict.session, verdict.report, { status: 'requires_input', code: 'id_number_mismatch', ...by }, NOW).session
+        .verified_outputs,
+    ).toBeNull();
+  });
+
+  it('sends a verified session back with a code of a check it ran and Stripe’s reason for it', () => {
+    const { session, report } = concluded('verified');
+    const decided = overrideVerification(session, report, { status: 'requires_input', code: 'document_expired', ...by }, NOW);
+    expect(decided.session).toMatchObject({
+      status: 'requires_input',
+      verified_outputs: null,
+      last_error: { code: 'document_expired', reason: 'The document is expired.' },
+    });
+    expect(decided.report.document).toMatchObject({ status: 'unverified', error: { code: 'document_expired' }, first_name: 'Jenny' });
+    expect(decided.report.id_number).toMatchObject({ status: 'verified', error: null });
+    expect(overrideCodes(report)).not.toContain('selfie_manipulated');
+    expect(() => overrideVerification(session, report, { status: 'requires_input', code: 'selfie_manipulated', ...by }, NOW)).toThrow(
+      /must be one of/,
+    );
+    expect(() => overrideVerification(session, report, { status: 'requires_input', ...by }, NOW)).toThrow(/code/);
+    expect(() =>
+      overrideVerification(session, report, { status: 'requires_input', code: 'document_expired', reason: ' ', operator: 'x' }, NOW),
+    ).toThrow(/reason/);
+    expect(() => overrideVerification(session, report, { status: 'verified', ...by }, NOW)).toThrow(/already has a status of verified/);
+  });
+
+  it('refuses a session with no check to overrule, and one redacted; the redacted report loses the written reason', () => {
+    const declined = concluded('consent_declined');
+    expect(() => overrideVerification(declined.session, declined.report, { status: 'verified', ...by }, NOW)).toThrow(
+      /did not fail a check/,
+    );
+    expect(() => overrideVerification(create(), undefined, { status: 'verified', ...by }, NOW)).toThrow(/no verification report/);
+    const { session, report } = concluded('document_expired');
+    expect(() => overrideVerification(redactVerificationSession(session, NOW), report, { status: 'verified', ...by }, NOW)).toThrow(
+      /redacted/,
+    );
+    const decided = overrideVerification(session, report, { status: 'verified', ...by }, NOW).report;
+    expect(redactedReport(decided).decision).toMatchObject({ status: 'verified', reason: '[redacted]' });
   });
 });
