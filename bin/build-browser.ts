@@ -20,7 +20,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * Each browser bundle: its entry module under browser/, and the exported constant's name.
  * Add an entry here, run `npm run build:browser`, and import `functions/browser-bundles/<name>`.
  */
-export const BROWSER_ENTRIES: Record<string, { entry: string; constant: string }> = {};
+export const BROWSER_ENTRIES: Record<string, { entry: string; constant: string }> = {
+  'hosted-page': { entry: 'browser/hosted-page.ts', constant: 'HOSTED_PAGE_SCRIPT' },
+};
 
 /**
  * Browsers the bundles must run in: two years of Safari on iPhones (the oldest a person is likely to

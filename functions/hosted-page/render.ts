@@ -5,7 +5,7 @@
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
-import { PAGE_SCRIPT } from './page-script';
+import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { accentStyle, PAGE_STYLE } from './page-style';
 import { ID_NUMBER_DIGITS, type PageBranding, type PageRequirements, type PageView } from './view';
 
@@ -157,7 +157,7 @@ ${brandHeader(view)}${content}
 ${supportLine(view)}</div>
 </div>
 </main>
-${script && html`<script nonce="${nonce}">${new Html(PAGE_SCRIPT)}</script>`}
+${script && html`<script nonce="${nonce}">${new Html(HOSTED_PAGE_SCRIPT)}</script>`}
 </body>
 </html>
 `.markup;
