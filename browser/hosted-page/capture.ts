@@ -1,13 +1,12 @@
 /**
- * The capture form: the document type, each photo (chosen or taken), the typed fields, and the
- * submit that uploads the photos and POSTs the answers.
+ * The capture form: the document type, each photo (chosen or taken, sent at once: photos.ts), the
+ * typed fields, and the submit that POSTs the answers with the photos' `file_…` ids.
  */
 import { Camera } from './camera';
-import { encodeJpeg, loadImage } from './images';
-import { type CaptureForm, clearErrors, fieldContainer, fieldNamed, showError, UNEXPECTED_ERROR, UserFacingError } from './page';
-import { RouteError, requestJson, uploadPhoto } from './requests';
-
-const UNREADABLE = "We couldn't read this photo. Choose a JPEG or PNG photo, or take a new one.";
+import { loadMessages, message } from './messages';
+import { type CaptureForm, clearErrors, fieldNamed, showError, UserFacingError } from './page';
+import { type PhotoName, PhotoSlot } from './photos';
+import { RouteError, requestJson } from './requests';
 
 /** The JSON body of `POST {page}/submit`. */
 interface SubmitPayload {
@@ -20,31 +19,34 @@ interface SubmitPayload {
   test_case?: string;
   delay?: boolean;
 }
-type PhotoName = 'document_front' | 'document_back' | 'selfie';
+
+/** A positive integer attribute of the form (a limit the server rendered), else `fallback`. */
+function limitOf(form: HTMLElement, name: string, fallback: number): number {
+  const value = Number(form.getAttribute(name));
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
 
 export function startCaptureForm(capture: CaptureForm): void {
   const { form, submitButton } = capture;
+  loadMessages(form);
   const submitLabel = submitButton.textContent;
   const submitUrl = form.getAttribute('data-submit-url') ?? '';
   // Where the page asks for a presigned upload: beside submit, on the page's own path.
   const uploadUrl = submitUrl.replace(/\/submit$/, '/uploads');
   const testMode = form.getAttribute('data-mode') === 'test';
+  const limits = { maxBytes: limitOf(form, 'data-max-bytes', 10 * 1024 * 1024), maxSide: limitOf(form, 'data-max-side', 10_000) };
 
-  // A photo taken with the camera, by field name. Choosing a file afterwards replaces it.
-  const cameraPhotos = new Map<string, HTMLCanvasElement>();
+  const slots = new Map<string, PhotoSlot>();
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[type="file"]'))
+    slots.set(input.name, new PhotoSlot(input, capture, uploadUrl));
   let busy = false;
 
-  const camera = new Camera(capture, (input, still) => {
-    cameraPhotos.set(input.name, still);
-    input.value = '';
-    clearErrors(capture);
-    showPreview(fieldContainer(input), still.toDataURL('image/jpeg', 0.85));
-  });
+  const camera = new Camera(capture, (input, still) => void slots.get(input.name)?.keepStill(still));
 
   function setBusy(isBusy: boolean): void {
     busy = isBusy;
     submitButton.disabled = isBusy;
-    submitButton.textContent = isBusy ? 'Submitting\u2026' : submitLabel;
+    submitButton.textContent = isBusy ? message('submitting') : submitLabel;
     form.setAttribute('aria-busy', isBusy ? 'true' : 'false');
   }
 
@@ -57,36 +59,15 @@ export function startCaptureForm(capture: CaptureForm): void {
     const isPassport = chosen?.value === 'passport';
     if (isPassport && camera.isInside(backSide)) camera.stop();
     backSide.hidden = isPassport;
-    for (const control of backSide.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button')) control.disabled = isPassport;
-  }
-
-  // --- Previews.
-
-  function showPreview(container: HTMLElement | null, src: string | null): void {
-    const preview = container?.querySelector<HTMLImageElement>('[data-preview]');
-    if (!preview) return;
-    const previous = preview.getAttribute('data-object-url');
-    if (previous) URL.revokeObjectURL(previous);
-    preview.removeAttribute('data-object-url');
-    if (!src) {
-      preview.hidden = true;
-      preview.removeAttribute('src');
-      return;
-    }
-    if (src.startsWith('blob:')) preview.setAttribute('data-object-url', src);
-    preview.src = src;
-    preview.hidden = false;
+    for (const control of backSide.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button:not([data-retry-upload])'))
+      control.disabled = isPassport;
   }
 
   form.addEventListener('change', (event) => {
     const target = event.target;
     if (!(target instanceof HTMLInputElement)) return;
     if (target.name === 'document_type') syncBackSide();
-    if (target.type === 'file') {
-      cameraPhotos.delete(target.name);
-      const file = target.files?.[0];
-      showPreview(fieldContainer(target), file ? URL.createObjectURL(file) : null);
-    }
+    if (target.type === 'file') void slots.get(target.name)?.keepFile(target.files?.[0], limits);
   });
 
   form.addEventListener('click', (event) => {
@@ -98,35 +79,20 @@ export function startCaptureForm(capture: CaptureForm): void {
       const openButton = camera.openButton;
       camera.stop();
       openButton?.focus();
+    } else if (button.hasAttribute('data-retry-upload')) {
+      const input = button.closest('[data-field]')?.querySelector<HTMLInputElement>('input[type="file"]');
+      if (input) void slots.get(input.name)?.send();
     }
   });
 
   window.addEventListener('pagehide', () => camera.stop());
-
-  // --- Images: downscaled and re-encoded as JPEG before sending.
-
-  async function imageFor(input: HTMLInputElement): Promise<Blob | null> {
-    const still = cameraPhotos.get(input.name);
-    if (still) return encodeJpeg({ source: still, width: still.width, height: still.height });
-    const file = input.files?.[0];
-    if (!file) return null;
-    let loaded: Awaited<ReturnType<typeof loadImage>>;
-    try {
-      loaded = await loadImage(file);
-    } catch {
-      throw new UserFacingError(UNREADABLE, input);
-    }
-    const blob = await encodeJpeg(loaded);
-    loaded.release();
-    return blob;
-  }
 
   // --- Submitting.
 
   function firstMissingField(): HTMLInputElement | null {
     if (testMode) return null;
     for (const field of form.querySelectorAll<HTMLInputElement>('[required]:not(:disabled)')) {
-      const present = field.type === 'file' ? Boolean(cameraPhotos.has(field.name) || field.files?.length) : field.value.trim() !== '';
+      const present = field.type === 'file' ? Boolean(slots.get(field.name)?.present) : field.value.trim() !== '';
       if (!present) return field;
     }
     return null;
@@ -144,11 +110,13 @@ export function startCaptureForm(capture: CaptureForm): void {
       form.querySelector<HTMLInputElement>('input[name="document_type"]:checked') ??
       form.querySelector<HTMLInputElement>('input[name="document_type"][type="hidden"]');
     if (documentType) payload.document_type = documentType.value;
-    for (const input of form.querySelectorAll<HTMLInputElement>('input[type="file"]:not(:disabled)')) {
-      const image = await imageFor(input);
-      const name = input.name as PhotoName;
-      if (image) payload[name] = await uploadPhoto(uploadUrl, image, name, name === 'selfie' ? 'selfie' : 'identity_document', input);
-    }
+    // Photos already sent are only named; one still going up is waited for, a failed one sent again.
+    const enabled = [...slots.values()].filter((slot) => !slot.input.disabled);
+    const ids = await Promise.all(enabled.map((slot) => slot.fileIdForSubmit()));
+    enabled.forEach((slot, index) => {
+      const id = ids[index];
+      if (id) payload[slot.name as PhotoName] = id;
+    });
     const idNumber = typed('id_number');
     if (idNumber) payload.id_number = idNumber;
     // A live id_number session's name and date of birth, as typed: the server checks them.
@@ -176,7 +144,7 @@ export function startCaptureForm(capture: CaptureForm): void {
   async function post(payload: SubmitPayload): Promise<string> {
     const body = await requestJson<{ redirect_url?: unknown }>(submitUrl, payload);
     if (typeof body.redirect_url === 'string') return body.redirect_url;
-    throw new UserFacingError(UNEXPECTED_ERROR);
+    throw new UserFacingError(message('unexpected_error'));
   }
 
   form.addEventListener('submit', async (event) => {
@@ -185,7 +153,7 @@ export function startCaptureForm(capture: CaptureForm): void {
     clearErrors(capture);
     const missing = firstMissingField();
     if (missing) {
-      showError(capture, missing.getAttribute('data-missing') || 'Fill in every field.', missing);
+      showError(capture, missing.getAttribute('data-missing') || message('missing_any'), missing);
       return;
     }
     camera.stop();
@@ -196,9 +164,12 @@ export function startCaptureForm(capture: CaptureForm): void {
       location.assign(redirectUrl);
     } catch (error) {
       setBusy(false);
-      if (error instanceof RouteError) showError(capture, error.message, fieldNamed(form, error.param));
-      else if (error instanceof UserFacingError) showError(capture, error.message, error.field);
-      else showError(capture, UNEXPECTED_ERROR, null);
+      if (error instanceof RouteError) {
+        // A photo the server did not find or refused goes up again (alone) at the next submit.
+        if (typeof error.param === 'string') slots.get(error.param)?.markNotArrived();
+        showError(capture, error.message, fieldNamed(form, error.param));
+      } else if (error instanceof UserFacingError) showError(capture, error.message, error.field);
+      else showError(capture, message('unexpected_error'), null);
     }
   });
 

@@ -3,12 +3,20 @@
  * several megabytes, more than the checks need and slow on a weak connection.
  */
 
+import { IMAGE_HEADER_BYTES, readImageHeader } from '../../functions/domain/image-signature';
+import { message } from './messages';
+
 /** The upload limit of the page's `uploads` route (functions/http/create-verification-upload.ts), in bytes. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 /**
  * Enough resolution to read a document's smallest print (about 2,500 px on the long side), and
- * under the upload limit; a smaller encoding only if a photo would pass it.
+ * under the upload limit; a smaller encoding only if a photo would pass it. The checks take far
+ * less than a phone's 12 megapixels: Amazon Textract reads JPEG or PNG up to 10 MB and 10,000 px a
+ * side (https://docs.aws.amazon.com/textract/latest/dg/limits-document.html); Rekognition wants a
+ * face of at least 40×40 px in a 1920×1080 image and 80 px a side
+ * (https://docs.aws.amazon.com/rekognition/latest/dg/limits.html). 2,500 px keeps a card's print
+ * (and a face on it) several times above those, at a few hundred kilobytes instead of megabytes.
  */
 const ENCODINGS = [
   { longestSide: 2500, quality: 0.9 },
@@ -59,4 +67,16 @@ export async function encodeJpeg({ source, width, height }: Picture): Promise<Bl
     if (blob && blob.size <= MAX_UPLOAD_BYTES) return blob;
   }
   return blob;
+}
+
+/** Why a chosen file is refused before it is decoded or sent, in the words submit would use; null when it may go on. */
+export async function refusalOf(file: File, limits: { maxBytes: number; maxSide: number }): Promise<string | null> {
+  // The same reading of the first bytes as submit's (functions/domain/image-signature.ts): a file
+  // named .jpg that is not one is refused at once, not shown as a broken preview.
+  const header = readImageHeader(new Uint8Array(await file.slice(0, IMAGE_HEADER_BYTES).arrayBuffer()));
+  if ('problem' in header) return message('unreadable');
+  if (file.size > limits.maxBytes) return message('too_many_bytes', { megabytes: Math.round(limits.maxBytes / (1024 * 1024)) });
+  if (header.width > limits.maxSide || header.height > limits.maxSide)
+    return message('too_many_pixels', { width: header.width, height: header.height, max: limits.maxSide });
+  return null;
 }

@@ -1,6 +1,5 @@
 /**
  * The capture form's shared DOM helpers: the error a person is shown, and the fields it points at.
- * Every text the script shows comes from the markup or from the constants here, never from data.
  */
 
 /** An error meant for the person, shown in the alert region and, when it names one, beside its field. */
@@ -12,10 +11,6 @@ export class UserFacingError extends Error {
     super(message);
   }
 }
-
-export const UPLOAD_ERROR = "We couldn't send this photo. Check your connection and try again.";
-export const NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
-export const UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again.';
 
 /** The elements the script works with, found once. */
 export interface CaptureForm {
@@ -40,6 +35,14 @@ export function clearErrors({ form, errorRegion }: CaptureForm): void {
   errorRegion.textContent = '';
   for (const invalid of form.querySelectorAll('[aria-invalid="true"]')) invalid.removeAttribute('aria-invalid');
   for (const message of form.querySelectorAll('[data-field-error]')) message.textContent = '';
+}
+
+/** Clears one field's error (a new photo replaces the one that was refused). */
+export function clearFieldError(capture: CaptureForm, field: HTMLElement): void {
+  const fieldMessage = fieldContainer(field)?.querySelector('[data-field-error]');
+  if (fieldMessage?.textContent && capture.errorRegion.textContent === fieldMessage.textContent) capture.errorRegion.textContent = '';
+  if (fieldMessage) fieldMessage.textContent = '';
+  field.removeAttribute('aria-invalid');
 }
 
 const isDisabled = (field: HTMLElement) => 'disabled' in field && Boolean((field as HTMLInputElement).disabled);

@@ -2,7 +2,8 @@
  * The page's requests: JSON POSTs to its own routes (same origin, its cookie), and a photo's upload
  * to the presigned POST the page's `uploads` route hands out (functions/http/create-verification-upload.ts).
  */
-import { NETWORK_ERROR, UNEXPECTED_ERROR, UPLOAD_ERROR, UserFacingError } from './page';
+import { message } from './messages';
+import { UserFacingError } from './page';
 
 /** A Stripe-shaped error body, as the page's routes send it. */
 interface ErrorBody {
@@ -12,10 +13,10 @@ interface ErrorBody {
 /** A refusal from one of the page's routes: the server's words, and the parameter it names. */
 export class RouteError extends UserFacingError {
   constructor(
-    message: string,
+    text: string,
     readonly param: unknown,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -30,7 +31,7 @@ export async function requestJson<T>(url: string, payload: unknown): Promise<T> 
       body: JSON.stringify(payload),
     });
   } catch {
-    throw new UserFacingError(NETWORK_ERROR);
+    throw new UserFacingError(message('network_error'));
   }
   let body: unknown = null;
   try {
@@ -40,7 +41,7 @@ export async function requestJson<T>(url: string, payload: unknown): Promise<T> 
   }
   if (response.ok && body) return body as T;
   const error = (body as ErrorBody | null)?.error;
-  throw new RouteError(error?.message ? String(error.message) : UNEXPECTED_ERROR, error?.param);
+  throw new RouteError(error?.message ? String(error.message) : message('unexpected_error'), error?.param);
 }
 
 /** The page's `uploads` route's answer: where to POST the photo, the form fields S3 wants first, and the file's id. */
@@ -52,22 +53,41 @@ interface PresignedUpload {
 
 export type PhotoPurpose = 'identity_document' | 'selfie';
 
+/** POSTs a form, reporting the share of its bytes sent (0–1); resolves to whether the answer was a 2xx. */
+function postWithProgress(url: string, body: FormData, onProgress: (share: number) => void): Promise<boolean> {
+  // XMLHttpRequest, not fetch: only it reports how much of a request body has gone out.
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', url);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => resolve(request.status >= 200 && request.status < 300);
+    request.onerror = () => reject(new Error('network'));
+    request.ontimeout = () => reject(new Error('timeout'));
+    request.send(body);
+  });
+}
+
 /**
  * Asks where to upload (a presigned POST for one JPEG), then sends the photo straight there.
  * Resolves to the `file_…` id. The upload's answer is S3's (XML) or the local stand-in's: only its
  * status matters here. `field` is where an upload failure is shown.
  */
-export async function uploadPhoto(uploadUrl: string, blob: Blob, name: string, purpose: PhotoPurpose, field: HTMLElement): Promise<string> {
-  const presigned = await requestJson<PresignedUpload>(uploadUrl, { purpose, content_type: 'image/jpeg' });
+export async function uploadPhoto(
+  uploadUrl: string,
+  upload: { blob: Blob; name: string; purpose: PhotoPurpose; field: HTMLElement; onProgress: (share: number) => void },
+): Promise<string> {
+  const presigned = await requestJson<PresignedUpload>(uploadUrl, { purpose: upload.purpose, content_type: 'image/jpeg' });
   const body = new FormData();
   for (const [key, value] of Object.entries(presigned.fields)) body.append(key, value);
-  body.append('file', blob, `${name}.jpg`);
-  let response: Response;
+  body.append('file', upload.blob, `${upload.name}.jpg`);
+  let ok: boolean;
   try {
-    response = await fetch(presigned.url, { method: 'POST', body });
+    ok = await postWithProgress(presigned.url, body, upload.onProgress);
   } catch {
-    throw new UserFacingError(UPLOAD_ERROR, field);
+    throw new UserFacingError(message('upload_failed'), upload.field);
   }
-  if (!response.ok) throw new UserFacingError(UPLOAD_ERROR, field);
+  if (!ok) throw new UserFacingError(message('upload_failed'), upload.field);
   return presigned.file;
 }

@@ -4,9 +4,12 @@
  * nonce'd <script>, no inline handlers or style attributes, and nothing loaded from elsewhere.
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
+import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
+import { MAX_UPLOAD_BYTES } from '../store/files';
 import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { accentStyle, PAGE_STYLE } from './page-style';
+import { SCRIPT_MESSAGES } from './script-messages';
 import { ID_NUMBER_DIGITS, type PageBranding, type PageRequirements, type PageView } from './view';
 
 type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
@@ -199,29 +202,49 @@ interface PhotoField {
   facing: 'environment' | 'user';
   /** Shown when a required photo is missing. */
   missing: string;
+  /** What to do in front of the in-page camera, shown under its frame. */
+  instruction: string;
 }
+
+/** The types a chosen photo may be: what submit takes (functions/domain/image-signature.ts). */
+const ACCEPTED_TYPES = 'image/jpeg,image/png';
+
+/** The formats and limits, stated before the person chooses a file (and enforced by the page and by submit). */
+const photoLimits =
+  `JPEG or PNG, at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB ` + `and ${MAX_IMAGE_SIDE_PIXELS.toLocaleString('en')} pixels on a side.`;
 
 function photoField(
   field: PhotoField,
   { liveCapture, required, hidden }: { liveCapture: boolean; required: boolean; hidden: boolean },
 ): Html {
   const hintId = `${field.name}-hint`;
+  const formatsId = `${field.name}-formats`;
+  const frame = field.facing === 'user' ? 'camera-frame-face' : 'camera-frame-card';
+  // Camera first: the in-page camera, with its frame, guidance and checks, is the first choice;
+  // a file stays possible (a later setting may turn it off for live capture).
   return html`<div class="field photo-field" data-field${field.name === 'document_back' && ' data-back-side'}${hidden && ' hidden'}>
 <label class="field-label" for="${field.name}">${field.label}</label>
 <p class="hint" id="${hintId}">${field.hint}</p>
 <img class="preview" data-preview alt="Your photo: ${field.label.toLowerCase()}" hidden>
-<input type="file" id="${field.name}" name="${field.name}" accept="image/*"${liveCapture && html` capture="${field.facing}"`} aria-describedby="${hintId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
-${
-  liveCapture &&
-  html`<button class="button secondary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>Use camera</button>
+<button class="button primary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>Use camera</button>
 <div class="camera" data-camera hidden>
+<div class="camera-view">
 <video data-camera-video playsinline muted aria-label="Camera preview"></video>
+<div class="camera-frame ${frame}" aria-hidden="true"></div>
+</div>
+<p class="camera-instruction">${field.instruction}</p>
+<p class="camera-guide" role="status" aria-live="polite" data-camera-guide></p>
 <div class="camera-actions">
-<button class="button primary" type="button" data-take-photo>Take photo</button>
+<button class="button primary" type="button" data-take-photo data-label="Take photo">Take photo</button>
 <button class="button secondary" type="button" data-close-camera>Cancel</button>
 </div>
-</div>`
-}
+</div>
+<p class="hint choose-file" id="${formatsId}">Or choose a photo: ${photoLimits}</p>
+<input type="file" id="${field.name}" name="${field.name}" accept="${ACCEPTED_TYPES}"${liveCapture && html` capture="${field.facing}"`}\
+ aria-describedby="${hintId} ${formatsId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+<p class="upload-status" role="status" aria-live="polite" data-upload-status></p>
+<progress class="upload-progress" max="100" value="0" aria-label="Sending your photo" data-upload-progress hidden></progress>
+<button class="button secondary" type="button" data-retry-upload hidden>Send this photo again</button>
 <p class="field-error" id="${field.name}-error" data-field-error></p>
 </div>
 `;
@@ -337,6 +360,9 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
           hint: 'The side with your picture. Make sure all four corners show and the text is sharp.',
           facing: 'environment',
           missing: passport ? 'Add a photo of the photo page of your passport.' : 'Add a photo of the front of your document.',
+          instruction: passport
+            ? 'Put the photo page of your passport inside the frame and hold still: the photo is taken when it is sharp.'
+            : 'Put the front of your document inside the frame and hold still: the photo is taken when it is sharp.',
         },
         photoOptions,
       ),
@@ -352,6 +378,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
             hint: 'The other side, with all four corners showing.',
             facing: 'environment',
             missing: 'Add a photo of the back of your document.',
+            instruction: 'Turn your document over, put the back inside the frame and hold still: the photo is taken when it is sharp.',
           },
           { ...photoOptions, hidden: types[0] === 'passport' },
         ),
@@ -367,6 +394,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
           hint: 'Look straight at the camera, in good light, with nothing covering your face.',
           facing: 'user',
           missing: 'Add a selfie.',
+          instruction: 'Put your face inside the oval, look at the camera and hold still: the photo is taken when it is sharp.',
         },
         photoOptions,
       ),
@@ -394,7 +422,9 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     html`<h1>${title}</h1>
 <p class="lead">${intro}</p>
 <noscript><p class="notice">This page needs JavaScript to take and send your photos. Turn JavaScript on, or open this link in another browser.</p></noscript>
-<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}">
+<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
+ data-max-bytes="${MAX_UPLOAD_BYTES}" data-max-side="${MAX_IMAGE_SIDE_PIXELS}"\
+ data-messages="${JSON.stringify(SCRIPT_MESSAGES)}">
 ${fields}${testOptions(view)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
 <div class="actions">
 <button class="button primary" type="submit" data-submit disabled>Submit</button>

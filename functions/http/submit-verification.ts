@@ -7,6 +7,7 @@
  * descriptions and the move to `processing` are one change; the checks worker takes it from there.
  */
 import { invalidParameter } from '../domain/errors';
+import { PHOTO_UNREADABLE, photoTooManyBytes, photoTooManyPixels } from '../domain/photo-refusals';
 import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
@@ -187,20 +188,12 @@ async function uploadedFiles(
     const header = readImageHeader(object.start);
     // The type its bytes say, and the one it was uploaded as (the one the bucket serves it with), must agree.
     if ('problem' in header || header.type !== object.contentType) {
-      throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
+      throw invalidParameter('parameter_invalid', PHOTO_UNREADABLE, param);
     }
     if (object.size > MAX_UPLOAD_BYTES)
-      throw invalidParameter(
-        'parameter_invalid',
-        `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`,
-        param,
-      );
+      throw invalidParameter('parameter_invalid', photoTooManyBytes(MAX_UPLOAD_BYTES / (1024 * 1024)), param);
     if (!withinImageLimit(header)) {
-      throw invalidParameter(
-        'parameter_invalid',
-        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
-        param,
-      );
+      throw invalidParameter('parameter_invalid', photoTooManyPixels(header.width, header.height, MAX_IMAGE_SIDE_PIXELS), param);
     }
     return {
       id,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pageBranding } from '../../../functions/hosted-page/branding';
 import { HOSTED_PAGE_SCRIPT as PAGE_SCRIPT } from '../../../functions/browser-bundles/hosted-page';
+import { SCRIPT_MESSAGES } from '../../../functions/hosted-page/script-messages';
 import { renderHostedPage } from '../../../functions/hosted-page/render';
 import type { PageRequirements, PageView, TestCaseOption } from '../../../functions/hosted-page/view';
 
@@ -208,15 +209,22 @@ describe('the capture step', () => {
     expect(page).toMatch(/<div class="field photo-field" data-field data-back-side hidden>/);
   });
 
-  it('asks for image files, without the camera attributes unless live capture is required', () => {
+  it('offers the in-page camera first and a file as well, stating the formats and limits before choosing', () => {
     const page = render(capture({ requirements: requirements({ selfie: true }) }));
     const files = inputs(page).filter((attributes) => attributes.type === 'file');
     expect(files.map((file) => file.name)).toEqual(['document_front', 'document_back', 'selfie']);
     for (const file of files) {
-      expect(file.accept).toBe('image/*');
+      // The types submit takes; the capture attribute (the phone's own camera app) only for live capture.
+      expect(file.accept).toBe('image/jpeg,image/png');
       expect(file).not.toHaveProperty('capture');
+      expect(file['aria-describedby']).toContain(`${file.name}-formats`);
     }
-    expect(page).not.toContain('Use camera');
+    expect(page.match(/>Use camera<\/button>/g)).toHaveLength(3);
+    expect(page.match(/Or choose a photo: JPEG or PNG, at most 10 MB and 10,000 pixels on a side\./g)).toHaveLength(3);
+    // The camera shows a card frame for the document's sides and an oval for the selfie.
+    expect(page.match(/class="camera-frame camera-frame-card"/g)).toHaveLength(2);
+    expect(page.match(/class="camera-frame camera-frame-face"/g)).toHaveLength(1);
+    expect(markupOnly(page).indexOf('Use camera')).toBeLessThan(markupOnly(page).indexOf('<input type="file"'));
   });
 
   it('points the camera at the document, or at the person for the selfie, when live capture is required', () => {
@@ -251,9 +259,24 @@ describe('the capture step', () => {
 
   it('gives the script what it needs in the form markup, and leaves the button off until the script runs', () => {
     const page = render(capture({ submitUrl: '/v1/hosted/vs_1/submit?x=1&y=2' }));
-    expect(tags(page, 'form')).toEqual([
-      { id: 'capture-form', novalidate: '', 'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2', 'data-mode': 'live' },
-    ]);
+    const [form] = tags(page, 'form');
+    expect(form).toEqual({
+      id: 'capture-form',
+      novalidate: '',
+      'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2',
+      'data-mode': 'live',
+      'data-max-bytes': String(10 * 1024 * 1024),
+      'data-max-side': '10000',
+      'data-messages': expect.any(String),
+    });
+    // Every text of the script, escaped into the attribute, with submit's own words for a refused photo.
+    const decode = (text: string) =>
+      text
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+    expect(JSON.parse(decode(form!['data-messages']!))).toEqual(SCRIPT_MESSAGES);
+    expect(SCRIPT_MESSAGES.unreadable).toBe('This photo could not be read. Take it again as a JPEG or PNG image.');
     expect(page).toMatch(/<button class="button primary" type="submit" data-submit disabled>Submit<\/button>/);
     expect(page).toMatch(/<noscript>[^<]*<p class="notice">This page needs JavaScript to take and send your photos\./);
   });
@@ -427,7 +450,8 @@ describe('what the content security policy allows', () => {
     }
     expect(PAGE_SCRIPT).toContain('credentials:"same-origin"');
     expect(PAGE_SCRIPT).toContain('"content-type":"application/json"');
-    expect(PAGE_SCRIPT).toContain('Could not reach the server. Check your connection and try again.');
+    // Its texts come from the markup (the page's language), none from the bundle.
+    for (const text of Object.values(SCRIPT_MESSAGES)) expect(PAGE_SCRIPT).not.toContain(text);
   });
 });
 
