@@ -1,8 +1,9 @@
 /**
  * The capture step's script, inlined into one nonce'd <script>: plain ES2019 for any recent
  * phone browser, no dependencies. It reads everything it needs from the form's markup (the
- * submit URL, the mode, each field's "missing" message), so the source is the same for every
- * page and nothing dynamic is ever spliced into JavaScript.
+ * submit URL, the mode, each field's "missing" message, and its own words in the page's language
+ * as `data-message-*` attributes, from the catalogues: see render.ts scriptMessages), so the
+ * source is the same for every page and language and nothing dynamic is spliced into JavaScript.
  *
  * What it POSTs, as JSON: `{ document_type, document_front, document_back, selfie, id_number,
  * person_details: { first_name, last_name, dob: { day, month, year } }, test_case, delay }`,
@@ -20,8 +21,10 @@ export const PAGE_SCRIPT = String.raw`
   var submitButton = form.querySelector('[data-submit]');
   var submitLabel = submitButton.textContent;
   var submitUrl = form.getAttribute('data-submit-url');
-  // Where the page asks for a presigned upload: beside submit, on the page's own path.
-  var uploadUrl = submitUrl.replace(/\/submit$/, '/uploads');
+  // Where the page asks for a presigned upload: beside submit, on the page's own path (and query).
+  var uploadUrl = submitUrl.replace(/\/submit(?=$|\?)/, '/uploads');
+  // The page's words, in its language.
+  function message(name) { return form.getAttribute('data-message-' + name) || ''; }
   var testMode = form.getAttribute('data-mode') === 'test';
 
   // Enough resolution to read a document's smallest print (about 2,500 px on the long side), and
@@ -32,9 +35,9 @@ export const PAGE_SCRIPT = String.raw`
     { longestSide: 2500, quality: 0.75 },
     { longestSide: 1800, quality: 0.75 }
   ];
-  var UPLOAD_ERROR = "We couldn't send this photo. Check your connection and try again.";
-  var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
-  var UNEXPECTED_ERROR = 'Something went wrong on our side. Please try again.';
+  var UPLOAD_ERROR = message('upload-error');
+  var NETWORK_ERROR = message('network-error');
+  var UNEXPECTED_ERROR = message('unexpected-error');
 
   // A photo taken with the camera, by field name. Choosing a file afterwards replaces it.
   var cameraPhotos = {};
@@ -85,7 +88,7 @@ export const PAGE_SCRIPT = String.raw`
   function setBusy(isBusy) {
     busy = isBusy;
     submitButton.disabled = isBusy;
-    submitButton.textContent = isBusy ? 'Submitting\u2026' : submitLabel;
+    submitButton.textContent = isBusy ? message('submitting') : submitLabel;
     form.setAttribute('aria-busy', isBusy ? 'true' : 'false');
   }
 
@@ -146,7 +149,7 @@ export const PAGE_SCRIPT = String.raw`
     stopCamera();
     clearErrors();
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      showError("Your browser can't open the camera from this page. Use the button above to take or choose a photo instead.", input);
+      showError(message('camera-unsupported'), input);
       return;
     }
     var facing = openButton.getAttribute('data-facing') || 'environment';
@@ -166,11 +169,7 @@ export const PAGE_SCRIPT = String.raw`
     }, function (error) {
       var denied = error && (error.name === 'NotAllowedError' || error.name === 'SecurityError');
       var noCamera = error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError');
-      showError(denied
-        ? "You didn't allow this page to use your camera. Allow camera access in your browser's settings, then try again, or choose a photo instead."
-        : noCamera
-          ? "We couldn't find a camera on this device. Choose a photo instead."
-          : "We couldn't open your camera. Close other apps that use it and try again, or choose a photo instead.", input);
+      showError(message(denied ? 'camera-denied' : noCamera ? 'camera-missing' : 'camera-failed'), input);
     });
   }
 
@@ -179,7 +178,7 @@ export const PAGE_SCRIPT = String.raw`
     if (!camera) return;
     var video = camera.video;
     if (!video.videoWidth || !video.videoHeight) {
-      showError('The camera is still starting. Try again in a moment.', camera.input);
+      showError(message('camera-starting'), camera.input);
       return;
     }
     var canvas = document.createElement('canvas');
@@ -192,7 +191,7 @@ export const PAGE_SCRIPT = String.raw`
     showPreview(fieldContainer(camera.input), canvas.toDataURL('image/jpeg', 0.85));
     var openButton = camera.openButton;
     stopCamera();
-    openButton.textContent = 'Take again';
+    openButton.textContent = message('take-again');
     openButton.focus();
   }
 
@@ -255,7 +254,7 @@ export const PAGE_SCRIPT = String.raw`
         return blob;
       });
     }, function () {
-      throw new UserFacingError("We couldn't read this photo. Choose a JPEG or PNG photo, or take a new one.", input);
+      throw new UserFacingError(message('unreadable-photo'), input);
     });
   }
 
@@ -365,7 +364,7 @@ export const PAGE_SCRIPT = String.raw`
     clearErrors();
     var missing = firstMissingField();
     if (missing) {
-      showError(missing.getAttribute('data-missing') || 'Fill in every field.', missing);
+      showError(missing.getAttribute('data-missing') || message('fill-in'), missing);
       return;
     }
     stopCamera();

@@ -26,7 +26,8 @@ import { submitChange } from '../verification-flow';
 import { isObjectId, newObjectId } from '../wire/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
-import { ID_NUMBER_DIGITS } from '../hosted-page/view';
+import { ENGLISH } from '../hosted-page/messages';
+import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
 import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
 
@@ -136,7 +137,7 @@ function readSubmission(
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
     if (digits === '' && !test) throw invalidParameter('parameter_missing', 'Enter your ID number.', 'id_number');
     if (digits !== '' && !/^(\d{4}|\d{9})$/.test(digits)) {
-      throw invalidParameter('parameter_invalid', `Enter ${ID_NUMBER_DIGITS}.`, 'id_number');
+      throw invalidParameter('parameter_invalid', ENGLISH.t('capture.id_number.invalid', { digits: idNumberDigits(ENGLISH) }), 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
   }
