@@ -31,8 +31,8 @@ export function startCaptureForm(capture: CaptureForm): void {
   loadMessages(form);
   const submitLabel = submitButton.textContent;
   const submitUrl = form.getAttribute('data-submit-url') ?? '';
-  // Where the page asks for a presigned upload: beside submit, on the page's own path.
-  const uploadUrl = submitUrl.replace(/\/submit$/, '/uploads');
+  // Where the page asks for a presigned upload: beside submit, on the page's own path (and query).
+  const uploadUrl = submitUrl.replace(/\/submit(?=$|\?)/, '/uploads');
   const testMode = form.getAttribute('data-mode') === 'test';
   const limits = { maxBytes: limitOf(form, 'data-max-bytes', 10 * 1024 * 1024), maxSide: limitOf(form, 'data-max-side', 10_000) };
 
@@ -153,7 +153,7 @@ export function startCaptureForm(capture: CaptureForm): void {
     clearErrors(capture);
     const missing = firstMissingField();
     if (missing) {
-      showError(capture, missing.getAttribute('data-missing') || message('missing_any'), missing);
+      showError(capture, missing.getAttribute('data-missing') || message('fill_in'), missing);
       return;
     }
     camera.stop();

@@ -125,7 +125,7 @@ export class PhotoSlot {
       (error: unknown) => {
         if (generation !== this.generation) return;
         this.setState('failed');
-        const text = error instanceof UserFacingError ? error.message : message('upload_failed');
+        const text = error instanceof UserFacingError ? error.message : message('upload_error');
         if (this.status) this.status.textContent = text;
       },
     );
@@ -145,7 +145,7 @@ export class PhotoSlot {
     if (this.state === 'failed' && !this.sending) void this.send();
     while (this.sending) await this.sending;
     if (this.fileId) return this.fileId;
-    throw new UserFacingError(this.status?.textContent || message('upload_failed'), this.input);
+    throw new UserFacingError(this.status?.textContent || message('upload_error'), this.input);
   }
 
   /** The server says the photo did not arrive (or was refused): it goes up again at the next submit. */

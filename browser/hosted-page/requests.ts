@@ -86,8 +86,8 @@ export async function uploadPhoto(
   try {
     ok = await postWithProgress(presigned.url, body, upload.onProgress);
   } catch {
-    throw new UserFacingError(message('upload_failed'), upload.field);
+    throw new UserFacingError(message('upload_error'), upload.field);
   }
-  if (!ok) throw new UserFacingError(message('upload_failed'), upload.field);
+  if (!ok) throw new UserFacingError(message('upload_error'), upload.field);
   return presigned.file;
 }

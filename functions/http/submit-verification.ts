@@ -7,7 +7,6 @@
  * descriptions and the move to `processing` are one change; the checks worker takes it from there.
  */
 import { invalidParameter } from '../domain/errors';
-import { PHOTO_UNREADABLE, photoTooManyBytes, photoTooManyPixels } from '../domain/photo-refusals';
 import { IMAGE_HEADER_BYTES, MAX_IMAGE_SIDE_PIXELS, readImageHeader, withinImageLimit } from '../domain/image-signature';
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type Scope, type VerificationSession } from '../domain/verification-session';
@@ -27,7 +26,8 @@ import { submitChange } from '../verification-flow';
 import { isObjectId, newObjectId } from '../wire/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
-import { ID_NUMBER_DIGITS } from '../hosted-page/view';
+import { ENGLISH } from '../hosted-page/messages';
+import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
 import { pageApiRoute, pageExpired, tokenOf } from './verification-page';
 
@@ -137,7 +137,7 @@ function readSubmission(
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
     if (digits === '' && !test) throw invalidParameter('parameter_missing', 'Enter your ID number.', 'id_number');
     if (digits !== '' && !/^(\d{4}|\d{9})$/.test(digits)) {
-      throw invalidParameter('parameter_invalid', `Enter ${ID_NUMBER_DIGITS}.`, 'id_number');
+      throw invalidParameter('parameter_invalid', ENGLISH.t('capture.id_number.invalid', { digits: idNumberDigits(ENGLISH) }), 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
   }
@@ -188,12 +188,23 @@ async function uploadedFiles(
     const header = readImageHeader(object.start);
     // The type its bytes say, and the one it was uploaded as (the one the bucket serves it with), must agree.
     if ('problem' in header || header.type !== object.contentType) {
-      throw invalidParameter('parameter_invalid', PHOTO_UNREADABLE, param);
+      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.unreadable'), param);
     }
     if (object.size > MAX_UPLOAD_BYTES)
-      throw invalidParameter('parameter_invalid', photoTooManyBytes(MAX_UPLOAD_BYTES / (1024 * 1024)), param);
+      throw invalidParameter(
+        'parameter_invalid',
+        ENGLISH.t('photo.too_many_bytes', { megabytes: MAX_UPLOAD_BYTES / (1024 * 1024) }),
+        param,
+      );
     if (!withinImageLimit(header)) {
-      throw invalidParameter('parameter_invalid', photoTooManyPixels(header.width, header.height, MAX_IMAGE_SIDE_PIXELS), param);
+      // The page refuses a chosen photo with the same catalogue words (browser/hosted-page/images.ts).
+      const number = new Intl.NumberFormat('en');
+      const values = {
+        width: number.format(header.width),
+        height: number.format(header.height),
+        max: number.format(MAX_IMAGE_SIDE_PIXELS),
+      };
+      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.too_many_pixels', values), param);
     }
     return {
       id,

@@ -303,7 +303,8 @@ describe('uploads through the presigned contract', () => {
       expect(await refusalOf(response)).toMatchObject({
         type: 'invalid_request_error',
         param: 'document_front',
-        message: `This photo is too large (${size} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it again at a lower resolution.`,
+        // Numbers as Intl writes them in English, as the page writes the same refusal (photo.too_many_pixels).
+        message: `This photo is too large (${size.replace(/\d+/g, (n) => Number(n).toLocaleString('en'))} pixels; at most ${MAX_IMAGE_SIDE_PIXELS.toLocaleString('en')} pixels on a side). Take it again at a lower resolution.`,
       });
     }
     // Nothing was stored: the session still waits for a submission.
