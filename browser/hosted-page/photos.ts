@@ -89,7 +89,7 @@ export class PhotoSlot {
   /** Compresses the picture, shows it, and sends it. */
   private async keep(picture: Picture, generation: number): Promise<void> {
     clearFieldError(this.capture, this.input);
-    const jpeg = await encodeJpeg(picture);
+    const jpeg = await encodeJpeg(picture, this.name === 'selfie');
     if (generation !== this.generation) return;
     if (!jpeg) {
       this.forget();
