@@ -140,24 +140,25 @@ function functionHandlers(): string[] {
 
 /**
  * Plain Node resolves a relative ES import only with its file extension: `./x` becomes `./x.js`
- * (or `./x/index.js`), in the code and in the declarations. A JSON import (the package's own
- * version) becomes a createRequire of the package's package.json, which Node 20 reads without an
- * experimental warning.
+ * (or `./x/index.js`), in the code and in the declarations. A JSON import becomes a createRequire,
+ * which Node 20 reads without an experimental warning: of the package's own package.json (its
+ * version), or of the JSON file tsc copied beside the module (the verification page's catalogues).
  */
 function withNodeSpecifiers(file: string, code: string): string {
   const from = dirname(file);
   const jsonImport = /^import\s+(\{[^}]*\}|\w+)\s+from\s+'(\.\.?\/[^']+\.json)';$/gm;
-  code = code.replace(jsonImport, (_line, bindings: string, specifier: string) => {
+  // Declarations keep their JSON imports: TypeScript reads the copied JSON for the types.
+  let requires = false;
+  code = code.replace(file.endsWith('.d.ts') ? /(?!)/g : jsonImport, (_line, bindings: string, specifier: string) => {
+    requires = true;
     const source = resolve(join(root, relative(dist, from)), specifier);
-    if (source !== join(root, 'package.json'))
-      throw new Error(`${file}: only the package's own package.json may be imported as JSON, not ${specifier}`);
-    const target = relative(from, join(out, 'package.json'));
+    const own = source === join(root, 'package.json');
+    if (!own && !existsSync(resolve(from, specifier))) throw new Error(`${file}: tsc did not copy ${specifier} beside it`);
+    const target = own ? relative(from, join(out, 'package.json')) : specifier;
     const value = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings;
-    return (
-      `import { createRequire as __verityRequire } from 'node:module';\nconst ${value} = ` +
-      `__verityRequire(import.meta.url)('${target}');`
-    );
+    return `const ${value} = __verityRequire(import.meta.url)('${target}');`;
   });
+  if (requires) code = `import { createRequire as __verityRequire } from 'node:module';\n${code}`;
   const specifier = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]+)\2/g;
   return code.replace(specifier, (whole, lead: string, quote: string, spec: string) => {
     if (/\.(m?js|json)$/.test(spec)) return whole;

@@ -157,14 +157,15 @@ export function returnUrlOf(session: VerificationSession): string | null {
   }
 }
 
-/** What every page shows until the token is proven, and for any link that names no session. */
-const UNNAMED_BUSINESS = 'The business that sent you here';
-
-/** Who asks, in plain words: the account's public name, else the host the person will return to, if the business gave one. */
-export function businessName(session: VerificationSession, profile?: AccountProfile): string {
+/**
+ * Who asks, in plain words: the account's public name, else the host the person will return to,
+ * if the business gave one; null when neither (the page then says "the business that sent you
+ * here" in the person's language, as it does until a token is proven).
+ */
+export function businessName(session: VerificationSession, profile?: AccountProfile): string | null {
   if (profile?.name) return profile.name;
   const returnUrl = returnUrlOf(session);
-  return returnUrl ? new URL(returnUrl).hostname : UNNAMED_BUSINESS;
+  return returnUrl ? new URL(returnUrl).hostname : null;
 }
 
 export function requirementsOf(session: VerificationSession): PageRequirements {
@@ -189,16 +190,8 @@ export function testCasesFor(session: VerificationSession): TestCaseOption[] {
   const failures = (Object.entries(FAILURES) as [TestCase, { check: string; reason: string }][]).filter(([, failure]) =>
     checks.includes(failure.check),
   );
-  return [
-    { id: 'verified', label: 'Verified', description: 'Every check passes; the session becomes verified with sample data.' },
-    ...failures.map(([id, failure]) => ({ id, label: labelOf(id), description: `${failure.reason} The session asks for input again.` })),
-  ];
+  return [{ id: 'verified' }, ...failures.map(([id]) => ({ id }))];
 }
-
-const labelOf = (code: string) => {
-  const words = code.replace(/_/g, ' ').replace(/^id /, 'ID ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
 
 /**
  * What a browser sees at the page's address, branded with the account's profile (read only for a
@@ -214,7 +207,7 @@ export async function pageView(access: PageAccess | undefined, token: string): P
  * its account's profile.
  */
 export function viewFor(access: PageAccess | undefined, token: string, profile?: AccountProfile): PageView {
-  if (!access) return { kind: 'unavailable', reason: 'link_expired', business: UNNAMED_BUSINESS, mode: 'live', returnUrl: null };
+  if (!access) return { kind: 'unavailable', reason: 'link_expired', business: null, mode: 'live', returnUrl: null };
   const { session } = access;
   const branding = pageBranding(profile);
   const base = { business: businessName(session, profile), mode: session.mode, ...(branding ? { branding } : {}) };

@@ -141,7 +141,21 @@ input[type="file"]::file-selector-button {
 input[type="file"]::file-selector-button:hover { background: var(--accent-soft); }
 .preview { display: block; max-width: 100%; max-height: 12rem; margin: 0 0 0.75rem; border-radius: 0.375rem; border: 1px solid var(--border); }
 .camera { margin-top: 0.75rem; }
+.camera-view { position: relative; }
 .camera video { display: block; width: 100%; max-height: 60vh; border-radius: 0.375rem; background: #111827; }
+/* The frame the checks read (browser/hosted-page/camera.ts): a centred ID-1 card, 85 % wide, or a face's oval. */
+.camera-frame { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); pointer-events: none;
+  border: 3px solid #fff; box-shadow: 0 0 0 100vmax rgba(17, 24, 39, 0.45); }
+.camera-view { overflow: hidden; border-radius: 0.375rem; }
+.camera-frame-card { width: 85%; aspect-ratio: 85.6 / 53.98; max-height: 85%; border-radius: 0.75rem; }
+.camera-frame-face { height: 80%; aspect-ratio: 3 / 4; border-radius: 50%; }
+.camera-instruction { margin: 0.75rem 0 0.25rem; }
+.camera-guide { min-height: 1.5rem; margin: 0 0 0.5rem; font-weight: 600; }
+.choose-file { margin: 0.75rem 0 0.5rem; }
+.upload-status { margin: 0.5rem 0 0; min-height: 1.25rem; color: var(--muted); }
+.photo-field[data-upload="sent"] .upload-status { color: var(--text); font-weight: 600; }
+.upload-progress { display: block; width: 100%; height: 0.5rem; margin-top: 0.25rem; accent-color: var(--accent); }
+.upload-progress[hidden] { display: none; }
 .camera-actions { display: flex; flex-direction: column; gap: 0.5rem; }
 
 .text-input {

@@ -5,51 +5,35 @@
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
-import { PAGE_SCRIPT } from './page-script';
+import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
+import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
+import { MAX_UPLOAD_BYTES } from '../store/files';
+import { type Fragment, Html, html } from './html';
+import { formattingLocale, type MessageId, type Messages, messagesFor } from './messages';
+import { SCRIPT_MESSAGE_KEYS, type ScriptMessageKey } from './script-messages';
 import { accentStyle, PAGE_STYLE } from './page-style';
-import { ID_NUMBER_DIGITS, type PageBranding, type PageRequirements, type PageView } from './view';
+import { idNumberDigits, idNumberValues, type PageBranding, type PageRequirements, type PageView } from './view';
 
 type ViewOf<Kind extends PageView['kind']> = Extract<PageView, { kind: Kind }>;
 
-/** Markup that is already safe to place in the page. */
-export class Html {
-  constructor(readonly markup: string) {}
-}
-/** What `html` accepts: strings and numbers are escaped; `false`, `null` and `undefined` render nothing. */
-export type Fragment = Html | string | number | false | null | undefined | readonly Fragment[];
+export { escapeHtml, type Fragment, Html, html } from './html';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Safe in text and in quoted attribute values alike. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
-
-const toMarkup = (fragment: Fragment): string => {
-  if (fragment instanceof Html) return fragment.markup;
-  if (Array.isArray(fragment)) return (fragment as readonly Fragment[]).map(toMarkup).join('');
-  if (fragment === false || fragment === null || fragment === undefined) return '';
-  return escapeHtml(String(fragment));
-};
-
-/** Template tag: the literal parts are markup; every interpolated value is escaped unless it is already `Html`. */
-export function html(literals: TemplateStringsArray, ...values: Fragment[]): Html {
-  let markup = literals[0] ?? '';
-  values.forEach((value, index) => {
-    markup += toMarkup(value) + (literals[index + 1] ?? '');
-  });
-  return new Html(markup);
+/** The words of one page: its language's messages and the view they describe. */
+interface Words {
+  m: Messages;
+  /** The business's name at the start of a sentence, and in the middle of one (the fallback phrase differs). */
+  business: string;
+  businessMid: string;
 }
 
-const DOCUMENT_NAMES: Record<DocumentType, string> = { driving_license: 'driving licence', id_card: 'ID card', passport: 'passport' };
-
-const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-
-/** "a", "a or b", "a, b or c". */
-const alternatives = (words: string[]) => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
-
-/**
- * The business's name in the middle of a sentence. The server's fallback name is a phrase
- * ("The business that sent you here") that must not keep its capital after "Ask" or "Return to".
- */
-const midSentence = (business: string) => business.replace(/^The /, 'the ');
+function wordsFor(view: PageView): Words {
+  const m = messagesFor(view.locale ?? 'en');
+  return {
+    m,
+    business: view.business ?? m.t('business.unnamed'),
+    businessMid: view.business ?? m.t('business.unnamed_mid'),
+  };
+}
 
 /**
  * Only web addresses become links: escaping keeps a URL inside its attribute, but a
@@ -66,27 +50,35 @@ const allowedDocuments = (requirements: PageRequirements): DocumentType[] =>
 
 const passportOnly = (requirements: PageRequirements) => allowedDocuments(requirements).every((type) => type === 'passport');
 
+/** "a", "a or b", "a, b or c", in the page's language (Intl.ListFormat, a disjunction). */
+const alternatives = (m: Messages, words: string[]) =>
+  new Intl.ListFormat(formattingLocale(m.locale), { type: 'disjunction' }).format(words);
+
 /** What the consent step lists, in the order the capture step asks for it. */
-export function itemsAskedFor(requirements: PageRequirements): string[] {
+export function itemsAskedFor(requirements: PageRequirements, m: Messages = messagesFor('en')): string[] {
   const items: string[] = [];
   if (requirements.document) {
     items.push(
       passportOnly(requirements)
-        ? 'A photo of the page of your passport that shows your picture'
-        : `A photo of the front and back of your ${alternatives(allowedDocuments(requirements).map((type) => DOCUMENT_NAMES[type]))}`,
+        ? m.t('consent.item.passport')
+        : m.t('consent.item.document', {
+            documents: alternatives(
+              m,
+              allowedDocuments(requirements).map((type) => m.t(`document.${type}`)),
+            ),
+          }),
     );
   }
-  if (requirements.selfie) items.push('A selfie, to match your face with the photo on your document');
-  if (requirements.idNumber) items.push(`Your ID number (${ID_NUMBER_DIGITS})`);
-  if (requirements.personDetails) items.push('Your name and date of birth, to match with the ID number');
-  if (requirements.liveCapture && (requirements.document || requirements.selfie))
-    items.push("Photos must be taken with your device's camera");
+  if (requirements.selfie) items.push(m.t('consent.item.selfie'));
+  if (requirements.idNumber) items.push(m.t('consent.item.id_number', { digits: idNumberDigits(m) }));
+  if (requirements.personDetails) items.push(m.t('consent.item.person_details'));
+  if (requirements.liveCapture && (requirements.document || requirements.selfie)) items.push(m.t('consent.item.live_capture'));
   return items;
 }
 
-function testBanner(view: PageView): Html | null {
+function testBanner(view: PageView, { m }: Words): Html | null {
   if (view.mode !== 'test') return null;
-  return html`<div class="test-banner" role="note"><strong>Test mode</strong> This is a test. Nothing you send is really checked.</div>`;
+  return html`<div class="test-banner" role="note"><strong>${m.t('test_banner.title')}</strong> ${m.t('test_banner.text')}</div>`;
 }
 
 /**
@@ -100,13 +92,13 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent(
 )}`;
 
 /** The business's name, after its logo when it has one: the logo is the name's picture, so its `alt` is empty. */
-function brandHeader(view: PageView): Html | null {
+function brandHeader(view: PageView, { business }: Words): Html | null {
   const { branding } = view;
   if (!branding?.header) return null;
   const { logo } = branding;
   return html`<header class="brand">
 ${logo && html`<img class="brand-logo" src="${logo.src}" width="${logo.width}" height="${logo.height}" alt="">`}
-<span class="brand-name">${view.business}</span>
+<span class="brand-name">${business}</span>
 </header>
 `;
 }
@@ -118,25 +110,40 @@ const mailto = (email: string) => {
 };
 
 /** How to reach the business, when its profile says. */
-function supportLine(view: PageView): Html | null {
+function supportLine(view: PageView, { m }: Words): Html | null {
   const { supportEmail, supportUrl }: PageBranding = view.branding ?? { header: false };
   const page = supportUrl !== undefined && isWebUrl(supportUrl) ? supportUrl : undefined;
   if (supportEmail === undefined && page === undefined) return null;
-  const email = supportEmail !== undefined && html`<a href="${mailto(supportEmail)}">${supportEmail}</a>`;
-  const visit = page !== undefined && html`<a href="${page}">${new URL(page).host}</a>`;
-  return html`<p class="support">Questions? ${email && html`Write to ${email}`}${email && visit && ' or visit '}${!email && 'Visit '}${visit}.</p>
+  const email = supportEmail !== undefined ? html`<a href="${mailto(supportEmail)}">${supportEmail}</a>` : undefined;
+  const site = page !== undefined ? html`<a href="${page}">${new URL(page).host}</a>` : undefined;
+  const line =
+    email && site
+      ? m.formatHtml('support.both', { email, site })
+      : email
+        ? m.formatHtml('support.email', { email })
+        : m.formatHtml('support.site', { site: site! });
+  return html`<p class="support">${line}</p>
 `;
 }
 
 /**
  * How every Verity HTML document (this page and the operators' console, functions/console/render.ts)
- * begins, up to its <body>: sized for phones, never sending a Referer (paths carry tokens and
- * ids), `meta` (more <meta> lines, each ending in a newline), the title, the icon (a data: URL, so
- * no request for /favicon.ico) and the one <style>, which carries `nonce`.
+ * begins, up to its <body>: in its language (`lang`, a BCP 47 tag, `en` unless given) and
+ * direction (`dir`, `ltr` unless given), sized for phones, never sending a Referer (paths carry
+ * tokens and ids), `meta` (more <meta> lines, each ending in a newline), the title, the icon (a
+ * data: URL, so no request for /favicon.ico) and the one <style>, which carries `nonce`.
  */
-export function documentHead(head: { nonce: string; title: string; icon: string; style: Fragment; meta?: Fragment }): Html {
+export function documentHead(head: {
+  nonce: string;
+  title: string;
+  icon: string;
+  style: Fragment;
+  meta?: Fragment;
+  lang?: string;
+  dir?: 'ltr' | 'rtl';
+}): Html {
   return html`<!DOCTYPE html>
-<html lang="en">
+<html lang="${head.lang ?? 'en'}" dir="${head.dir ?? 'ltr'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -151,44 +158,49 @@ ${head.meta}<title>${head.title}</title>
 const NOINDEX = html`<meta name="robots" content="noindex">
 `;
 
-function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
-  return html`${documentHead({ nonce, title, icon: FAVICON, style: new Html(PAGE_STYLE + accentStyle(view.branding?.palette)), meta: NOINDEX })}<body>
+function documentPage(view: PageView, words: Words, nonce: string, title: string, content: Html, script = false): string {
+  const { m } = words;
+  const style = new Html(PAGE_STYLE + accentStyle(view.branding?.palette));
+  return html`${documentHead({ nonce, title, icon: FAVICON, style, meta: NOINDEX, lang: m.locale, dir: m.dir })}<body>
 <main>
 <div class="card">
-${testBanner(view)}
+${testBanner(view, words)}
 <div class="card-body">
-${brandHeader(view)}${content}
-${supportLine(view)}</div>
+${brandHeader(view, words)}${content}
+${supportLine(view, words)}</div>
 </div>
 </main>
-${script && html`<script nonce="${nonce}">${new Html(PAGE_SCRIPT)}</script>`}
+${script && html`<script nonce="${nonce}">${new Html(HOSTED_PAGE_SCRIPT)}</script>`}
 </body>
 </html>
 `.markup;
 }
 
-const returnLink = (returnUrl: string | null, business: string) =>
+const returnLink = (returnUrl: string | null, { m, businessMid }: Words) =>
   returnUrl !== null &&
   isWebUrl(returnUrl) &&
-  html`<p class="actions"><a class="button primary" href="${returnUrl}">Return to ${midSentence(business)}</a></p>`;
+  html`<p class="actions"><a class="button primary" href="${returnUrl}">${m.t('return.link', { business: businessMid })}</a></p>`;
 
 function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
-  const title = 'Verify your identity';
+  const words = wordsFor(view);
+  const { m } = words;
+  const title = m.t('consent.title');
   return documentPage(
     view,
+    words,
     nonce,
     title,
     html`<h1>${title}</h1>
-<p class="lead">${view.business} asks you to confirm your identity.</p>
-<h2>You will be asked for</h2>
+<p class="lead">${m.t('consent.lead', { business: words.business })}</p>
+<h2>${m.t('consent.asked_for')}</h2>
 <ul class="asked-for">
-${itemsAskedFor(view.requirements).map((item) => html`<li>${item}</li>\n`)}</ul>
-<h2>What happens to your data</h2>
-<p>What you send is used only to confirm that you are who you say you are. ${view.business} receives the result, with the details that were checked, such as your name and date of birth.</p>
-<p>If you decline, nothing is checked and ${midSentence(view.business)} is told that you declined.</p>
+${itemsAskedFor(view.requirements, m).map((item) => html`<li>${item}</li>\n`)}</ul>
+<h2>${m.t('consent.data.title')}</h2>
+<p>${m.t('consent.data.use', { business: words.business })}</p>
+<p>${m.t('consent.decline_note', { business: words.businessMid })}</p>
 <form class="actions" method="post" action="${view.formAction}">
-<button class="button primary" type="submit" name="consent" value="accept">Accept and continue</button>
-<button class="button secondary" type="submit" name="consent" value="decline">Decline</button>
+<button class="button primary" type="submit" name="consent" value="accept">${m.t('consent.accept')}</button>
+<button class="button secondary" type="submit" name="consent" value="decline">${m.t('consent.decline')}</button>
 </form>`,
   );
 }
@@ -203,49 +215,71 @@ interface PhotoField {
   facing: 'environment' | 'user';
   /** Shown when a required photo is missing. */
   missing: string;
+  /** What to do in front of the in-page camera, shown under its frame. */
+  instruction: string;
 }
 
+/** The types a chosen photo may be: what submit takes (functions/domain/image-signature.ts). */
+const ACCEPTED_TYPES = 'image/jpeg,image/png';
+
 function photoField(
+  m: Messages,
   field: PhotoField,
   { liveCapture, required, hidden }: { liveCapture: boolean; required: boolean; hidden: boolean },
 ): Html {
   const hintId = `${field.name}-hint`;
+  const formatsId = `${field.name}-formats`;
+  const frame = field.facing === 'user' ? 'camera-frame-face' : 'camera-frame-card';
+  // Numbers as the page's language writes them, as the script writes the sizes it fills in (browser/hosted-page/messages.ts).
+  const number = new Intl.NumberFormat(formattingLocale(m.locale));
+  const limits = { megabytes: number.format(MAX_UPLOAD_BYTES / (1024 * 1024)), pixels: number.format(MAX_IMAGE_SIDE_PIXELS) };
+  // Camera first: the in-page camera, with its frame, guidance and checks (browser/hosted-page/camera.ts),
+  // then a file, whose formats and limits are stated before choosing; the capture attribute (the
+  // phone's own camera app) only where live capture is required.
   return html`<div class="field photo-field" data-field${field.name === 'document_back' && ' data-back-side'}${hidden && ' hidden'}>
 <label class="field-label" for="${field.name}">${field.label}</label>
 <p class="hint" id="${hintId}">${field.hint}</p>
-<img class="preview" data-preview alt="Your photo: ${field.label.toLowerCase()}" hidden>
-<input type="file" id="${field.name}" name="${field.name}" accept="image/*"${liveCapture && html` capture="${field.facing}"`} aria-describedby="${hintId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
-${
-  liveCapture &&
-  html`<button class="button secondary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>Use camera</button>
+<img class="preview" data-preview alt="${m.t('capture.preview_alt', { label: field.label })}" hidden>
+<button class="button primary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>\
+${m.t('capture.use_camera')}</button>
 <div class="camera" data-camera hidden>
-<video data-camera-video playsinline muted aria-label="Camera preview"></video>
-<div class="camera-actions">
-<button class="button primary" type="button" data-take-photo>Take photo</button>
-<button class="button secondary" type="button" data-close-camera>Cancel</button>
+<div class="camera-view">
+<video data-camera-video playsinline muted aria-label="${m.t('capture.camera_preview')}"></video>
+<div class="camera-frame ${frame}" aria-hidden="true"></div>
 </div>
-</div>`
-}
+<p class="camera-instruction">${field.instruction}</p>
+<p class="camera-guide" role="status" aria-live="polite" data-camera-guide></p>
+<div class="camera-actions">
+<button class="button primary" type="button" data-take-photo data-label="${m.t('capture.take_photo')}">${m.t('capture.take_photo')}</button>
+<button class="button secondary" type="button" data-close-camera>${m.t('capture.cancel')}</button>
+</div>
+</div>
+<p class="hint choose-file" id="${formatsId}">${m.t('capture.choose_file', limits)}</p>
+<input type="file" id="${field.name}" name="${field.name}" accept="${ACCEPTED_TYPES}"${liveCapture && html` capture="${field.facing}"`}\
+ aria-describedby="${hintId} ${formatsId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+<p class="upload-status" role="status" aria-live="polite" data-upload-status></p>
+<progress class="upload-progress" max="100" value="0" aria-label="${m.t('capture.upload_progress')}" data-upload-progress hidden></progress>
+<button class="button secondary" type="button" data-retry-upload hidden>${m.t('capture.send_again')}</button>
 <p class="field-error" id="${field.name}-error" data-field-error></p>
 </div>
 `;
 }
 
-function documentTypeChoice(types: DocumentType[]): Html {
+function documentTypeChoice(m: Messages, types: DocumentType[]): Html {
   // A single allowed type is a fact, not a choice: say it, and send it without asking.
   if (types.length === 1) {
     const only = types[0]!;
-    return html`<p class="field">Use your ${DOCUMENT_NAMES[only]}.</p>
+    return html`<p class="field">${m.t('capture.use_document', { document: m.t(`document.${only}`) })}</p>
 <input type="hidden" name="document_type" value="${only}">
 `;
   }
   return html`<fieldset class="field">
-<legend class="field-label">Which document will you use?</legend>
+<legend class="field-label">${m.t('capture.which_document')}</legend>
 <div class="options">
 ${types.map(
   (type, index) => html`<div class="option">
 <input type="radio" id="document_type_${type}" name="document_type" value="${type}"${index === 0 && ' checked'}>
-<label for="document_type_${type}">${capitalize(DOCUMENT_NAMES[type])}</label>
+<label for="document_type_${type}">${m.t(`document.option.${type}`)}</label>
 </div>
 `,
 )}</div>
@@ -253,25 +287,33 @@ ${types.map(
 `;
 }
 
-function testOptions(view: ViewOf<'capture'>): Html | null {
+function testOptions(view: ViewOf<'capture'>, m: Messages): Html | null {
   if (view.mode !== 'test') return null;
   const { requirements } = view;
-  const optional = [
-    (requirements.document || requirements.selfie) && 'photos',
-    requirements.idNumber && (requirements.document || requirements.selfie ? 'the ID number' : 'The ID number'),
-  ].filter((part): part is string => typeof part === 'string');
+  const photos = requirements.document || requirements.selfie;
   const optionalNote =
-    optional.length > 0 &&
-    `${capitalize(optional.join(' and '))} ${optional.length > 1 || optional[0] === 'photos' ? 'are' : 'is'} optional in test mode. `;
-  const seconds = `${view.delaySeconds} ${view.delaySeconds === 1 ? 'second' : 'seconds'}`;
+    photos && requirements.idNumber
+      ? m.t('test.optional.both')
+      : photos
+        ? m.t('test.optional.photos')
+        : requirements.idNumber
+          ? m.t('test.optional.id_number')
+          : null;
   // One select, not a radio per outcome: up to fourteen outcomes would push the submit button
   // screens down on a phone. The chosen outcome's description is shown (and announced) below it.
-  const [first] = view.testCases;
+  // An outcome's label is its Stripe code (`document_expired`), which is what a developer looks for.
+  const described = view.testCases.map(({ id }) => ({
+    id,
+    label: id,
+    description:
+      id === 'verified' ? m.t('test.verified.description') : m.t('test.failure.description', { reason: m.t(`retry.reason.${id}`) }),
+  }));
+  const [first] = described;
   return html`<div class="field test-cases" data-field>
-<label class="field-label" for="test_case">Choose a test outcome</label>
-<p class="hint" id="test_case-hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
+<label class="field-label" for="test_case">${m.t('test.choose')}</label>
+<p class="hint" id="test_case-hint">${optionalNote && `${optionalNote} `}${m.t('test.nothing_checked')}</p>
 <select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
-${view.testCases.map(
+${described.map(
   (
     testCase,
     index,
@@ -283,64 +325,104 @@ ${view.testCases.map(
 </div>
 <div class="field option">
 <input type="checkbox" id="delay" name="delay">
-<label for="delay">Simulate a processing delay of ${seconds}</label>
+<label for="delay">${m.t('test.delay', { seconds: view.delaySeconds })}</label>
 </div>
 `;
 }
 
 /**
+ * The order a date's day, month and year are written in the page's language, with an example
+ * (14 July 1990), both from Intl.DateTimeFormat: 14/07/1990 in French, 1990/7/14 in Japanese.
+ */
+export function dateOrder(m: Messages): { order: ('day' | 'month' | 'year')[]; example: string } {
+  const format = new Intl.DateTimeFormat(formattingLocale(m.locale), {
+    day: 'numeric',
+    month: 'numeric',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const sample = new Date(Date.UTC(1990, 6, 14));
+  const order = format
+    .formatToParts(sample)
+    .map((part) => part.type)
+    .filter((type): type is 'day' | 'month' | 'year' => type === 'day' || type === 'month' || type === 'year');
+  return { order: order.length === 3 ? order : ['day', 'month', 'year'], example: format.format(sample) };
+}
+
+/**
  * The name and date of birth a live `id_number` session asks for (view.ts `personDetails`), named
  * as the submit route's parameters so its errors land beside the field. The date is three
- * numeric boxes (day, month, year), which every phone keyboard and screen reader handles.
+ * numeric boxes (day, month, year, in the order the language writes them), which every phone
+ * keyboard and screen reader handles.
  */
-function personDetailsFields(): Html {
-  const name = (
-    part: 'first_name' | 'last_name',
-    label: string,
-    autocomplete: string,
-    missing: string,
-  ) => html`<div class="field" data-field>
-<label class="field-label" for="${part}">${label}</label>
-<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${missing}" required>
+function personDetailsFields(m: Messages): Html {
+  const name = (part: 'first_name' | 'last_name', autocomplete: string) => html`<div class="field" data-field>
+<label class="field-label" for="${part}">${m.t(`person.${part}`)}</label>
+<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${m.t(`person.${part}.missing`)}" required>
 <p class="field-error" id="${part}-error" data-field-error></p>
 </div>
 `;
-  const datePart = (part: 'day' | 'month' | 'year', label: string, size: number) => html`<div class="date-part date-part-${part}">
-<label for="dob_${part}">${label}</label>
-<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size)}" aria-describedby="dob-hint dob-error" data-missing="Enter the ${part} you were born." required>
+  const size = { day: 2, month: 2, year: 4 } as const;
+  const datePart = (part: 'day' | 'month' | 'year') => html`<div class="date-part date-part-${part}">
+<label for="dob_${part}">${m.t(`person.dob.${part}`)}</label>
+<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size[part])}" aria-describedby="dob-hint dob-error" data-missing="${m.t(`person.dob.${part}.missing`)}" required>
 </div>
 `;
-  return html`${name('first_name', 'First name', 'given-name', 'Enter your ' + 'first ' + 'name.')}${name('last_name', 'Last name', 'family-name', 'Enter your last name.')}<div class="field" data-field>
+  const { order, example } = dateOrder(m);
+  return html`${name('first_name', 'given-name')}${name('last_name', 'family-name')}<div class="field" data-field>
 <fieldset>
-<legend class="field-label">Date of birth</legend>
-<p class="hint" id="dob-hint">For example, 14 7 1990.</p>
+<legend class="field-label">${m.t('person.dob')}</legend>
+<p class="hint" id="dob-hint">${m.t('person.dob.hint', { example })}</p>
 <div class="date-parts">
-${datePart('day', 'Day', 2)}${datePart('month', 'Month', 2)}${datePart('year', 'Year', 4)}</div>
+${order.map(datePart)}</div>
 <p class="field-error" id="dob-error" data-field-error></p>
 </fieldset>
 </div>
 `;
 }
 
+/**
+ * The page script's own words (browser/hosted-page/messages.ts `MessageKey`), handed to it in the
+ * form's `data-message-*` attributes: the script carries no language. A placeholder the script
+ * fills in itself (a photo's size) is rendered as its own `{name}`.
+ */
+function scriptMessages(m: Messages): Html {
+  const fromCapture = new Set<ScriptMessageKey>(['take_again', 'submitting']);
+  const photo: Partial<Record<ScriptMessageKey, MessageId>> = {
+    unreadable: 'photo.unreadable',
+    too_many_bytes: 'photo.too_many_bytes',
+    too_many_pixels: 'photo.too_many_pixels',
+  };
+  return html`${SCRIPT_MESSAGE_KEYS.map((key) => {
+    const id = photo[key] ?? ((fromCapture.has(key) ? `capture.${key}` : `script.${key}`) as MessageId);
+    const text = m.t(id, { megabytes: '{megabytes}', width: '{width}', height: '{height}', max: '{max}' });
+    return html` data-message-${key.replace(/_/g, '-')}="${text}"`;
+  })}`;
+}
+
 function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
+  const words = wordsFor(view);
+  const { m } = words;
   const { requirements } = view;
   const live = view.mode === 'live';
   const types = allowedDocuments(requirements);
   const photoOptions = { liveCapture: requirements.liveCapture, required: live, hidden: false };
-  const title = requirements.document ? 'Add your documents' : 'Enter your ID number';
+  const title = requirements.document ? m.t('capture.title.documents') : m.t('capture.title.id_number');
   const passport = passportOnly(requirements);
 
   const fields: Fragment[] = [];
   if (requirements.document) {
-    fields.push(documentTypeChoice(types));
+    fields.push(documentTypeChoice(m, types));
     fields.push(
       photoField(
+        m,
         {
           name: 'document_front',
-          label: passport ? 'Photo page of your passport' : 'Front of your document',
-          hint: 'The side with your picture. Make sure all four corners show and the text is sharp.',
+          label: passport ? m.t('capture.front.label_passport') : m.t('capture.front.label'),
+          hint: m.t('capture.front.hint'),
           facing: 'environment',
-          missing: passport ? 'Add a photo of the photo page of your passport.' : 'Add a photo of the front of your document.',
+          missing: passport ? m.t('capture.front.missing_passport') : m.t('capture.front.missing'),
+          instruction: passport ? m.t('capture.front.instruction_passport') : m.t('capture.front.instruction'),
         },
         photoOptions,
       ),
@@ -350,12 +432,14 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     if (!passport) {
       fields.push(
         photoField(
+          m,
           {
             name: 'document_back',
-            label: 'Back of your document',
-            hint: 'The other side, with all four corners showing.',
+            label: m.t('capture.back.label'),
+            hint: m.t('capture.back.hint'),
             facing: 'environment',
-            missing: 'Add a photo of the back of your document.',
+            missing: m.t('capture.back.missing'),
+            instruction: m.t('capture.back.instruction'),
           },
           { ...photoOptions, hidden: types[0] === 'passport' },
         ),
@@ -365,12 +449,14 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
   if (requirements.selfie) {
     fields.push(
       photoField(
+        m,
         {
           name: 'selfie',
-          label: 'A selfie',
-          hint: 'Look straight at the camera, in good light, with nothing covering your face.',
+          label: m.t('capture.selfie.label'),
+          hint: m.t('capture.selfie.hint'),
           facing: 'user',
-          missing: 'Add a selfie.',
+          missing: m.t('capture.selfie.missing'),
+          instruction: m.t('capture.selfie.instruction'),
         },
         photoOptions,
       ),
@@ -378,30 +464,30 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
   }
   if (requirements.idNumber) {
     fields.push(html`<div class="field" data-field>
-<label class="field-label" for="id_number">Your ID number</label>
-<p class="hint" id="id_number-hint">${capitalize(ID_NUMBER_DIGITS)}.</p>
-<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="Enter your ID number."${live && ' required'}>
+<label class="field-label" for="id_number">${m.t('capture.id_number.label')}</label>
+<p class="hint" id="id_number-hint">${m.t('id_number.hint', idNumberValues(m))}</p>
+<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="${m.t('capture.id_number.missing')}"${live && ' required'}>
 <p class="field-error" id="id_number-error" data-field-error></p>
 </div>
 `);
   }
-  if (requirements.personDetails) fields.push(personDetailsFields());
+  if (requirements.personDetails) fields.push(personDetailsFields(m));
 
-  const intro = requirements.document
-    ? 'Take clear photos in good light, on a plain background. It takes about two minutes.'
-    : `${view.business} needs your ID number to confirm who you are.`;
+  const intro = requirements.document ? m.t('capture.intro.documents') : m.t('capture.intro.id_number', { business: words.business });
 
   return documentPage(
     view,
+    words,
     nonce,
     title,
     html`<h1>${title}</h1>
 <p class="lead">${intro}</p>
-<noscript><p class="notice">This page needs JavaScript to take and send your photos. Turn JavaScript on, or open this link in another browser.</p></noscript>
-<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}">
-${fields}${testOptions(view)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
+<noscript><p class="notice">${m.t('capture.noscript')}</p></noscript>
+<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
+ data-max-bytes="${MAX_UPLOAD_BYTES}" data-max-side="${MAX_IMAGE_SIDE_PIXELS}"${scriptMessages(m)}>
+${fields}${testOptions(view, m)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
 <div class="actions">
-<button class="button primary" type="submit" data-submit disabled>Submit</button>
+<button class="button primary" type="submit" data-submit disabled>${m.t('capture.submit')}</button>
 </div>
 </form>`,
     true,
@@ -409,44 +495,33 @@ ${fields}${testOptions(view)}<div class="error" id="form-error" role="alert" ari
 }
 
 function renderFinished(view: ViewOf<'finished'>, nonce: string): string {
+  const words = wordsFor(view);
+  const { m } = words;
   const submitted = view.outcome === 'submitted';
-  const title = submitted ? 'Thank you' : 'You declined';
-  const message = submitted
-    ? `Your documents were submitted. ${view.business} will let you know the result.`
-    : 'You declined to be verified. You can close this page.';
-  return messagePage(view, nonce, title, message);
+  const title = submitted ? m.t('finished.submitted.title') : m.t('finished.declined.title');
+  const message = submitted ? m.t('finished.submitted.text', { business: words.business }) : m.t('finished.declined.text');
+  return messagePage(view, words, nonce, title, message);
 }
 
 /** A page that only tells the person something, with the way back to the business when there is one. */
-function messagePage(view: ViewOf<'finished' | 'unavailable'>, nonce: string, title: string, message: string): string {
+function messagePage(view: ViewOf<'finished' | 'unavailable'>, words: Words, nonce: string, title: string, message: string): string {
   return documentPage(
     view,
+    words,
     nonce,
     title,
     html`<h1>${title}</h1>
 <p class="lead">${message}</p>
-${returnLink(view.returnUrl, view.business)}`,
+${returnLink(view.returnUrl, words)}`,
   );
 }
 
 function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
-  const business = midSentence(view.business);
-  const { title, message } = {
-    link_expired: { title: 'This link has expired or was already used', message: `Ask ${business} for a new link.` },
-    session_closed: {
-      title: 'This verification is no longer open',
-      message:
-        `It was completed or canceled, so there is nothing more to do here. If you still need to verify, ask ${business} for a ` +
-        `new link.`,
-    },
-    live_checks_unavailable: {
-      title: "Verification isn't available yet",
-      message:
-        `The operator of this service has not set up live verification, so nothing can be checked right now. Please try again ` +
-        `later, or contact ${business}.`,
-    },
-  }[view.reason];
-  return messagePage(view, nonce, title, message);
+  const words = wordsFor(view);
+  const { m } = words;
+  const title = m.t(`unavailable.${view.reason}.title`);
+  const message = m.t(`unavailable.${view.reason}.text`, { business: words.businessMid });
+  return messagePage(view, words, nonce, title, message);
 }
 
 /** The hosted verification page for a view. `nonce` must be the one in the response's CSP header. */

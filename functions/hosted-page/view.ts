@@ -6,12 +6,21 @@ import type { AccentPalette } from '../domain/account-profile';
 import type { TestCase } from '../domain/verification-checks';
 import type { DocumentType, SessionType } from '../domain/verification-session';
 import type { Mode } from '../domain/scope';
+import { formattingLocale, type Messages, type PageLocale } from './messages';
 
 /**
- * The ID numbers the page accepts (the submit route checks exactly this), in the words its
- * consent list, its hint and its error use: one phrase, so they cannot disagree.
+ * The ID numbers the page accepts (the submit route checks exactly this): the last 4 or all 9
+ * digits of a US Social Security number, with the country's name in the page's language
+ * (Intl.DisplayNames).
  */
-export const ID_NUMBER_DIGITS = 'the last 4 digits, or all 9 digits, of your US Social Security number';
+export const idNumberValues = (m: Messages) => ({
+  short: 4,
+  full: 9,
+  country: new Intl.DisplayNames(formattingLocale(m.locale), { type: 'region' }).of('US') ?? 'US',
+});
+
+/** The accepted ID numbers in the words the consent list and the error use: one phrase, so they cannot disagree. */
+export const idNumberDigits = (m: Messages) => m.t('id_number.digits', idNumberValues(m));
 
 /** What the session's type and options ask the person for. */
 export interface PageRequirements {
@@ -31,11 +40,9 @@ export interface PageRequirements {
   liveCapture: boolean;
 }
 
+/** A test-mode outcome the page offers: labelled with its code, described in the page's language. */
 export interface TestCaseOption {
   id: TestCase;
-  label: string;
-  /** One sentence: what the session will show afterwards. */
-  description: string;
 }
 
 /** What the account's public profile adds to the page (functions/domain/account-profile.ts). */
@@ -51,8 +58,10 @@ export interface PageBranding {
 }
 
 interface Common {
-  /** Who asks, in plain words: the profile's name, the return URL's host name, or "The business that sent you here". */
-  business: string;
+  /** Who asks, in plain words: the profile's name or the return URL's host name; null for "the business that sent you here". */
+  business: string | null;
+  /** The page's language (page-locale.ts chooses it); English when absent. */
+  locale?: PageLocale;
   mode: Mode;
   /** Only for a proven link of an account with a profile. */
   branding?: PageBranding;

@@ -27,7 +27,8 @@ import { submitChange } from '../flows/verification-flow';
 import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
-import { ID_NUMBER_DIGITS } from '../hosted-page/view';
+import { ENGLISH } from '../hosted-page/messages';
+import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
 import { pageApiRoute, pageExpired, tokenOf, pageCredentials } from './verification-page';
 
@@ -137,7 +138,7 @@ function readSubmission(
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
     if (digits === '' && !test) throw invalidParameter('parameter_missing', 'Enter your ID number.', 'id_number');
     if (digits !== '' && !/^(\d{4}|\d{9})$/.test(digits)) {
-      throw invalidParameter('parameter_invalid', `Enter ${ID_NUMBER_DIGITS}.`, 'id_number');
+      throw invalidParameter('parameter_invalid', ENGLISH.t('capture.id_number.invalid', { digits: idNumberDigits(ENGLISH) }), 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
   }
@@ -188,21 +189,23 @@ async function uploadedFiles(
     const header = readImageHeader(object.start);
     // The type its bytes say, and the one it was uploaded as (the one the bucket serves it with), must agree.
     if ('problem' in header || header.type !== object.contentType) {
-      throw invalidParameter('parameter_invalid', 'This photo could not be read. Take it again as a JPEG or PNG image.', param);
+      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.unreadable'), param);
     }
     if (object.size > MAX_UPLOAD_BYTES)
       throw invalidParameter(
         'parameter_invalid',
-        `This photo is too large (at most ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB). Take it again at a lower resolution.`,
+        ENGLISH.t('photo.too_many_bytes', { megabytes: MAX_UPLOAD_BYTES / (1024 * 1024) }),
         param,
       );
     if (!withinImageLimit(header)) {
-      throw invalidParameter(
-        'parameter_invalid',
-        `This photo is too large (${header.width}×${header.height} pixels; at most ${MAX_IMAGE_SIDE_PIXELS} pixels on a side). Take it ` +
-          `again at a lower resolution.`,
-        param,
-      );
+      // The page refuses a chosen photo with the same catalogue words (browser/hosted-page/images.ts).
+      const number = new Intl.NumberFormat('en');
+      const values = {
+        width: number.format(header.width),
+        height: number.format(header.height),
+        max: number.format(MAX_IMAGE_SIDE_PIXELS),
+      };
+      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.too_many_pixels', values), param);
     }
     return {
       id,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pageBranding } from '../../../functions/hosted-page/branding';
-import { PAGE_SCRIPT } from '../../../functions/hosted-page/page-script';
+import { HOSTED_PAGE_SCRIPT as PAGE_SCRIPT } from '../../../functions/browser-bundles/hosted-page';
+import { SCRIPT_MESSAGE_KEYS } from '../../../functions/hosted-page/script-messages';
+import { ENGLISH } from '../../../functions/hosted-page/messages';
 import { renderHostedPage } from '../../../functions/hosted-page/render';
 import type { PageRequirements, PageView, TestCaseOption } from '../../../functions/hosted-page/view';
 
@@ -16,11 +18,7 @@ const requirements = (overrides: Partial<PageRequirements> = {}): PageRequiremen
   ...overrides,
 });
 
-const testCases: TestCaseOption[] = [
-  { id: 'verified', label: 'Verified', description: 'The session is verified.' },
-  { id: 'document_expired', label: 'Document expired', description: 'The document is expired.' },
-  { id: 'selfie_face_mismatch', label: 'Face mismatch', description: "The selfie doesn't match." },
-];
+const testCases: TestCaseOption[] = [{ id: 'verified' }, { id: 'document_expired' }, { id: 'selfie_face_mismatch' }];
 
 const consent = (overrides: Partial<Extract<PageView, { kind: 'consent' }>> = {}): PageView => ({
   kind: 'consent',
@@ -100,7 +98,7 @@ const allViews: [string, PageView][] = [
 describe('every view is a complete, accessible document', () => {
   it.each(allViews)('%s', (_name, view) => {
     const page = render(view);
-    expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
+    expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en" dir="ltr">/);
     expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(page).toMatch(/<title>[^<]+<\/title>/);
     expect(page.match(/<main>/g)).toHaveLength(1);
@@ -141,15 +139,15 @@ describe('the consent step', () => {
   });
 
   it('lists only a document when nothing else is asked', () => {
-    expect(listItems(render(consent()))).toEqual(['A photo of the front and back of your driving licence, ID card or passport']);
+    expect(listItems(render(consent()))).toEqual(['A photo of the front and back of your driving licence, ID card, or passport']);
   });
 
   it('lists the selfie, the ID number and live capture when they are asked', () => {
     const items = listItems(render(consent({ requirements: requirements({ selfie: true, idNumber: true, liveCapture: true }) })));
     expect(items).toEqual([
-      'A photo of the front and back of your driving licence, ID card or passport',
+      'A photo of the front and back of your driving licence, ID card, or passport',
       'A selfie, to match your face with the photo on your document',
-      'Your ID number (the last 4 digits, or all 9 digits, of your US Social Security number)',
+      'Your ID number (the last 4 digits, or all 9 digits, of your United States Social Security number)',
       'Photos must be taken with your device&#39;s camera',
     ]);
   });
@@ -169,11 +167,11 @@ describe('the consent step', () => {
     const page = render(
       consent({ requirements: requirements({ sessionType: 'id_number', documentTypes: [], document: false, idNumber: true }) }),
     );
-    expect(listItems(page)).toEqual(['Your ID number (the last 4 digits, or all 9 digits, of your US Social Security number)']);
+    expect(listItems(page)).toEqual(['Your ID number (the last 4 digits, or all 9 digits, of your United States Social Security number)']);
   });
 
   it('lowercases the fallback business name in the middle of a sentence', () => {
-    const page = text(render(consent({ business: 'The business that sent you here' })));
+    const page = text(render(consent({ business: null })));
     expect(page).toContain('The business that sent you here asks you to confirm your identity.');
     expect(page).toContain('nothing is checked and the business that sent you here is told that you declined');
   });
@@ -208,15 +206,22 @@ describe('the capture step', () => {
     expect(page).toMatch(/<div class="field photo-field" data-field data-back-side hidden>/);
   });
 
-  it('asks for image files, without the camera attributes unless live capture is required', () => {
+  it('offers the in-page camera first and a file as well, stating the formats and limits before choosing', () => {
     const page = render(capture({ requirements: requirements({ selfie: true }) }));
     const files = inputs(page).filter((attributes) => attributes.type === 'file');
     expect(files.map((file) => file.name)).toEqual(['document_front', 'document_back', 'selfie']);
     for (const file of files) {
-      expect(file.accept).toBe('image/*');
+      // The types submit takes; the capture attribute (the phone's own camera app) only for live capture.
+      expect(file.accept).toBe('image/jpeg,image/png');
       expect(file).not.toHaveProperty('capture');
+      expect(file['aria-describedby']).toContain(`${file.name}-formats`);
     }
-    expect(page).not.toContain('Use camera');
+    expect(page.match(/>Use camera<\/button>/g)).toHaveLength(3);
+    expect(page.match(/Or choose a photo: JPEG or PNG, at most 10 MB and 10,000 pixels on a side\./g)).toHaveLength(3);
+    // The camera shows a card frame for the document's sides and an oval for the selfie.
+    expect(page.match(/class="camera-frame camera-frame-card"/g)).toHaveLength(2);
+    expect(page.match(/class="camera-frame camera-frame-face"/g)).toHaveLength(1);
+    expect(markupOnly(page).indexOf('Use camera')).toBeLessThan(markupOnly(page).indexOf('<input type="file"'));
   });
 
   it('points the camera at the document, or at the person for the selfie, when live capture is required', () => {
@@ -236,7 +241,7 @@ describe('the capture step', () => {
 
   it('describes the ID number as the submission accepts it: the last 4 digits or all 9', () => {
     const page = render(capture({ requirements: requirements({ idNumber: true }) }));
-    expect(text(page)).toContain('The last 4 digits, or all 9 digits, of your US Social Security number.');
+    expect(text(page)).toContain('Enter the last 4 digits, or all 9 digits, of your United States Social Security number.');
   });
 
   it('asks for the ID number with a numeric keyboard and no autocomplete', () => {
@@ -252,8 +257,24 @@ describe('the capture step', () => {
   it('gives the script what it needs in the form markup, and leaves the button off until the script runs', () => {
     const page = render(capture({ submitUrl: '/v1/hosted/vs_1/submit?x=1&y=2' }));
     expect(tags(page, 'form')).toEqual([
-      { id: 'capture-form', novalidate: '', 'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2', 'data-mode': 'live' },
+      expect.objectContaining({
+        id: 'capture-form',
+        novalidate: '',
+        'data-submit-url': '/v1/hosted/vs_1/submit?x=1&amp;y=2',
+        'data-mode': 'live',
+        'data-max-bytes': String(10 * 1024 * 1024),
+        'data-max-side': '10000',
+        'data-message-submitting': 'Submitting…',
+        'data-message-network-error': 'Could not reach the server. Check your connection and try again.',
+        // Submit's own words for a refused photo; the sizes the script knows are left for it to fill in.
+        'data-message-unreadable': 'This photo could not be read. Take it again as a JPEG or PNG image.',
+        'data-message-too-many-pixels':
+          'This photo is too large ({width}×{height} pixels; at most {max} pixels on a side). Take it again at a lower resolution.',
+      }),
     ]);
+    // Every word the script shows is in the markup.
+    const [form] = tags(page, 'form');
+    for (const key of SCRIPT_MESSAGE_KEYS) expect(form![`data-message-${key.replace(/_/g, '-')}`]).toMatch(/\S/);
     expect(page).toMatch(/<button class="button primary" type="submit" data-submit disabled>Submit<\/button>/);
     expect(page).toMatch(/<noscript>[^<]*<p class="notice">This page needs JavaScript to take and send your photos\./);
   });
@@ -288,16 +309,15 @@ describe('test mode', () => {
       }),
     ]);
     expect(tags(page, 'option').map((option) => [option.value, 'selected' in option, option['data-description']])).toEqual([
-      ['verified', true, 'The session is verified.'],
-      ['document_expired', false, 'The document is expired.'],
-      ['selfie_face_mismatch', false, 'The selfie doesn&#39;t match.'],
+      ['verified', true, 'Every check passes; the session becomes verified with sample data.'],
+      ['document_expired', false, 'Your document has expired. The session asks for input again.'],
+      ['selfie_face_mismatch', false, 'Your selfie did not match the picture on your document. The session asks for input again.'],
     ]);
     expect(page).toMatch(/<label class="field-label" for="test_case">Choose a test outcome<\/label>/);
     expect(page).toContain(
-      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>The session is ' +
-        'verified.</p>',
+      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>Every check passes; the session becomes verified with sample data.</p>',
     );
-    expect(text(page)).toContain('Face mismatch');
+    expect(text(page)).toContain('selfie_face_mismatch');
   });
 
   it('offers the processing delay with its length', () => {
@@ -338,7 +358,7 @@ describe('the finished and unavailable views', () => {
 
   it('tells the person whom to ask for a new link', () => {
     expect(text(render(unavailable('link_expired')))).toContain('Ask shop.example.com for a new link.');
-    expect(text(render({ ...unavailable('link_expired'), business: 'The business that sent you here' }))).toContain(
+    expect(text(render({ ...unavailable('link_expired'), business: null }))).toContain(
       'Ask the business that sent you here for a new link.',
     );
   });
@@ -370,7 +390,8 @@ describe('escaping', () => {
         business: hostile,
         submitUrl: hostileUrl,
         mode: 'test',
-        testCases: [{ id: 'verified', label: hostile, description: hostile }],
+        testCases: [{ id: 'verified' }],
+        branding: { header: true },
       }),
     ],
     [
@@ -421,20 +442,17 @@ describe('what the content security policy allows', () => {
   });
 
   it('sends the fields the server reads', () => {
-    // The image fields are sent under their inputs' names, which the capture tests check.
-    for (const field of [
-      'payload.document_type',
-      'payload.id_number',
-      'payload.test_case',
-      'payload.delay',
-      'body.redirect_url',
-      'error.param',
-    ]) {
+    // The image fields are sent under their inputs' names, which the capture tests check; the
+    // bundle is minified, so the properties are matched as esbuild writes them.
+    for (const field of ['.document_type=', '.id_number=', '.test_case=', '.delay=', '.redirect_url', '.param']) {
       expect(PAGE_SCRIPT).toContain(field);
     }
-    expect(PAGE_SCRIPT).toContain("credentials: 'same-origin'");
-    expect(PAGE_SCRIPT).toContain("'content-type': 'application/json'");
-    expect(PAGE_SCRIPT).toContain('Could not reach the server. Check your connection and try again.');
+    expect(PAGE_SCRIPT).toContain('credentials:"same-origin"');
+    expect(PAGE_SCRIPT).toContain('"content-type":"application/json"');
+    // Its texts come from the markup (the page's language), none from the bundle.
+    for (const id of ['script.sending', 'script.guide_blurry', 'photo.unreadable', 'script.network_error'] as const) {
+      expect(PAGE_SCRIPT).not.toContain(ENGLISH.t(id));
+    }
   });
 });
 
