@@ -22,6 +22,7 @@ import {
 } from '../functions/domain/api-keys';
 import { VerityError } from '../functions/domain/errors';
 import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
+import { PAGE_LANGUAGES } from '../functions/domain/page-languages';
 import type { Mode } from '../functions/domain/verification-session';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
@@ -50,7 +51,8 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
                               [--sensitive-results] [--allowed-ip ADDRESS[/BITS] ...] [--aws]
        npm run keys -- revoke --key sk_...|rk_... [--aws]
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
-                               [--support-email ADDRESS] [--support-url https://...] [--clear] [--aws]
+                               [--support-email ADDRESS] [--support-url https://...]
+                               [--privacy-policy-url https://...] [--default-locale TAG] [--clear] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
        npm run keys -- console-access --account acct_... --mode test|live [--aws]
        npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
@@ -70,6 +72,8 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            field; --clear removes the whole profile. --name: 1-100 characters. --logo: a PNG or
            JPEG file of at most 256 KiB and 1024x1024 pixels. --primary-color: the page's buttons
            and links. --support-email, --support-url (https): how a person reaches the business.
+           --privacy-policy-url (https): linked from the consent step. --default-locale: the page's
+           language when the browser asks for none it has (${PAGE_LANGUAGES.join(', ')}).
            Pages show a change within a minute.
   console-link  prints a link that signs one operator in to the console once, within 10 minutes,
            for one account in one mode with one role (viewer: lists and statuses, no personal
@@ -103,6 +107,8 @@ const { positionals, values } = parseCommandLine({
       'primary-color': { type: 'string' },
       'support-email': { type: 'string' },
       'support-url': { type: 'string' },
+      'privacy-policy-url': { type: 'string' },
+      'default-locale': { type: 'string' },
       clear: { type: 'boolean', default: false },
       restricted: { type: 'boolean', default: false },
       permission: { type: 'string', multiple: true },
@@ -126,6 +132,8 @@ const PROFILE_OPTIONS = {
   'primary-color': 'primary_color',
   'support-email': 'support_email',
   'support-url': 'support_url',
+  'privacy-policy-url': 'privacy_policy_url',
+  'default-locale': 'default_locale',
 } as const;
 const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter(
   (option) => values[option] !== undefined,
@@ -278,6 +286,8 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
       `primary_color  ${palette.accent} (${palette.onAccent === '#ffffff' ? 'white' : 'black'} text on it, ${contrastRatio(palette.accent, palette.onAccent).toFixed(1)}:1)`,
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
     profile.support_url !== undefined && `support_url    ${profile.support_url}`,
+    profile.privacy_policy_url !== undefined && `privacy_policy_url  ${profile.privacy_policy_url}`,
+    profile.default_locale !== undefined && `default_locale ${profile.default_locale}`,
   ];
   return [`Account ${account}, public profile (test and live mode):`, ...lines.filter(Boolean).map((line) => `  ${line}`)].join('\n');
 }

@@ -1,21 +1,23 @@
 /**
  * `POST /start/{token}` (the consent form): accepting spends the link and lets this browser go
- * on; declining is submitted and processed like any other answer (→ `consent_declined`).
+ * on; the Decline button (`ask_decline`) asks to confirm, and declining (`decline`) is submitted
+ * and processed like any other answer (→ `consent_declined`).
  */
 import { credentialRefused, useCredential } from '../domain/session-credentials';
-import { pageAccess, pageCookie, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
+import { pageAccess, pageCookie, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../verification-flow';
 import { newObjectId } from '../wire/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
-import { htmlResponse, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
+import { htmlResponse, pageRequestOf, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
 
 export const handler = pageRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
   const access = await pageAccess(token, event.cookies, now);
-  const view = await pageView(access, token);
+  const request = pageRequestOf(event);
+  const view = await pageView(access, token, request);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
   if (!access || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
 
@@ -24,6 +26,10 @@ export const handler = pageRoute(async (event) => {
     answer = parseFormEncoded(requestBodyText(event)).consent;
   } catch {
     answer = undefined;
+  }
+  if (answer === 'ask_decline') {
+    const { kind: _consent, requirements: _requirements, retry: _retry, retentionDays: _days, ...common } = view;
+    return htmlResponse({ ...common, kind: 'confirm_decline' });
   }
   if (answer !== 'accept' && answer !== 'decline') return htmlResponse(view, 400);
 
@@ -42,7 +48,7 @@ export const handler = pageRoute(async (event) => {
         access.session.id,
         (current) => {
           const spent = spend(current);
-          answered = redirect(pagePath(token), [pageCookie(spent, access.kind, token, now)]);
+          answered = redirect(view.formAction, [pageCookie(spent, access.kind, token, now)]);
           return { session: spent, events: [] };
         },
         undefined,
@@ -69,6 +75,7 @@ export const handler = pageRoute(async (event) => {
                 outcome: 'declined',
                 business: view.business,
                 mode: view.mode,
+                locale: view.locale,
                 branding: view.branding,
                 returnUrl: null,
               });
@@ -81,7 +88,7 @@ export const handler = pageRoute(async (event) => {
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
     if ((error as { kind?: string }).kind === 'unexpected_state')
-      return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token), 410);
+      return htmlResponse(await pageView(await pageAccess(token, event.cookies, now), token, request), 410);
     throw error;
   }
   return answered!;

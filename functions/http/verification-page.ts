@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { VerityError } from '../domain/errors';
 import { uploadOrigin } from '../files/upload-origin';
 import { renderHostedPage } from '../hosted-page/render';
+import type { PageRequest } from '../hosted-page/page-access';
 import type { PageView } from '../hosted-page/view';
 import { htmlRoute, nonceHtml, seeOther } from './html-responses';
 import { stripeResponses } from './stripe-responses';
@@ -17,6 +18,16 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** The page's `{token}`: its route guarantees one, and claimedSession() judges it. */
 export const tokenOf = (event: Event) => event.pathParameters?.token ?? '';
+
+/**
+ * What a request says about how to show the page: the `locale` and `waited` query parameters and
+ * the `Accept-Language` header (headers are lowercased by httpHeaderNormalizer), as sent.
+ */
+export const pageRequestOf = (event: Event): PageRequest => ({
+  locale: event.queryStringParameters?.locale,
+  acceptLanguage: event.headers?.['accept-language'],
+  waited: event.queryStringParameters?.waited,
+});
 
 const SECURITY_HEADERS = {
   // The token is in the page's path: never send it on to another site.

@@ -24,7 +24,7 @@ interface StoredProfile {
   revision: number;
 }
 
-const PROFILE_FIELDS = ['name', 'support_email', 'support_url', 'primary_color', 'logo'] as const;
+const PROFILE_FIELDS = ['name', 'support_email', 'support_url', 'primary_color', 'privacy_policy_url', 'default_locale', 'logo'] as const;
 
 async function readProfile(account: string, consistent: boolean): Promise<StoredProfile | undefined> {
   const { Item } = await dynamo().send(

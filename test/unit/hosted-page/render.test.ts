@@ -128,7 +128,7 @@ describe('the consent step', () => {
     const page = render(consent());
     expect(tags(page, 'form')).toEqual([{ class: 'actions', method: 'post', action: '/v1/hosted/vs_1/consent' }]);
     expect(page).toMatch(/<button class="button primary" type="submit" name="consent" value="accept">Accept and continue<\/button>/);
-    expect(page).toMatch(/<button class="button secondary" type="submit" name="consent" value="decline">Decline<\/button>/);
+    expect(page).toMatch(/<button class="button secondary" type="submit" name="consent" value="ask_decline">Decline<\/button>/);
     expect(page).not.toContain('<script');
   });
 
@@ -437,7 +437,8 @@ describe('what the content security policy allows', () => {
     }
     expect(PAGE_SCRIPT).toContain("credentials: 'same-origin'");
     expect(PAGE_SCRIPT).toContain("'content-type': 'application/json'");
-    expect(PAGE_SCRIPT).toContain('Could not reach the server. Check your connection and try again.');
+    // Its words come from the markup (data-message-*), in the page's language.
+    expect(PAGE_SCRIPT).toContain("form.getAttribute('data-message-' + name)");
   });
 });
 

@@ -1,0 +1,46 @@
+/**
+ * The languages the verification page is written in, as BCP 47 tags (RFC 5646): the 34 languages
+ * Verity ships, with Portuguese as spoken in Brazil and in Portugal, and Chinese in simplified
+ * and traditional script. Each has one catalogue, functions/hosted-page/catalogues/<tag>.json
+ * (the catalogue test checks that this list and the catalogues agree).
+ */
+export const PAGE_LANGUAGES = [
+  'en',
+  'ar',
+  'bg',
+  'cs',
+  'da',
+  'de',
+  'el',
+  'es',
+  'et',
+  'fi',
+  'fr',
+  'he',
+  'hr',
+  'hu',
+  'id',
+  'it',
+  'ja',
+  'ko',
+  'lt',
+  'lv',
+  'ms',
+  'nb',
+  'nl',
+  'pl',
+  'pt-BR',
+  'pt-PT',
+  'ro',
+  'ru',
+  'sk',
+  'sl',
+  'sv',
+  'th',
+  'tr',
+  'uk',
+  'vi',
+  'zh-Hans',
+  'zh-Hant',
+] as const;
+export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
