@@ -176,7 +176,7 @@ ${script !== false && html`<script nonce="${nonce}">${new Html(script)}</script>
 const returnLink = (returnUrl: string | null, { m, businessMid }: Words, follow = false) =>
   returnUrl !== null &&
   isWebUrl(returnUrl) &&
-  html`<p class="actions"><a class="button primary" href="${returnUrl}"${follow && ' data-follow data-seconds="3"'}>${m.t('return.link', { business: businessMid })}</a></p>`;
+  html`<p class="actions"><a class="button primary" href="${returnUrl}"${follow && html` data-follow data-seconds="3"`}>${m.t('return.link', { business: businessMid })}</a></p>`;
 
 function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
   const words = wordsFor(view);
