@@ -40,12 +40,12 @@ export function matchLocale(tag: string): PageLocale | undefined {
   const language = ALIASES[first!] ?? first!;
   if (language === 'zh') {
     const traditional = subtags.includes('hant') || (!subtags.includes('hans') && subtags.some((part) => TRADITIONAL_REGIONS.has(part)));
-    return traditional ? 'zh-Hant' : 'zh-Hans';
+    return byLowercase.get(traditional ? 'zh-hant' : 'zh-hans');
   }
   if (language === 'pt') {
     // Brazilian Portuguese for `pt` alone (CLDR's likely subtags) and Brazil; European for any other region.
     const region = subtags.find((part) => /^[a-z]{2}$/.test(part));
-    return region === undefined || PORTUGUESE_BRAZIL.has(region) ? 'pt-BR' : 'pt-PT';
+    return byLowercase.get(region === undefined || PORTUGUESE_BRAZIL.has(region) ? 'pt-br' : 'pt-pt');
   }
   return byLowercase.get(language);
 }

@@ -12,6 +12,9 @@ import { newRestrictedKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { jpegHeader } from '../support/images';
 import { eventually, expectStatus, uploadOnPage } from '../support/verification';
+import { PAGE_LANGUAGES } from '../../functions/domain/page-languages';
+import { escapeHtml } from '../../functions/hosted-page/html';
+import { messagesFor } from '../../functions/hosted-page/messages';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -134,6 +137,29 @@ describe('the verification page', () => {
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
     delete process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS;
+  });
+
+  it('speaks every page language, chosen by Accept-Language or by the locale query parameter, and English for an unknown one', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    for (const locale of PAGE_LANGUAGES) {
+      const title = messagesFor(locale).t('consent.title');
+      const dir = locale === 'ar' ? 'rtl' : 'ltr';
+      for (const page of [
+        await open(path, { headers: { 'accept-language': `${locale};q=0.9` } }),
+        await open(`${path}?locale=${locale}`),
+      ]) {
+        expect(page.status).toBe(200);
+        const markup = await page.text();
+        expect(markup).toContain(`<html lang="${locale}" dir="${dir}">`);
+        expect(markup).toContain(`<h1>${escapeHtml(title)}</h1>`);
+      }
+    }
+    // An asked-for locale stays on the form, so the next step speaks it too.
+    expect(await (await open(`${path}?locale=ja`)).text()).toContain(`action="${path}?locale=ja"`);
+    const unknown = await open(`${path}?locale=xx-Nope`, { headers: { 'accept-language': 'zz' } });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.text()).toContain('<html lang="en" dir="ltr">');
   });
 
   it('asks to confirm a decline, changes nothing until confirmed, and says "declined" when the link is opened again', async () => {

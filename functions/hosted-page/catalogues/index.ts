@@ -4,13 +4,17 @@
  * test/unit/hosted-page/catalogues.test.ts checks each against English.
  */
 import type { PageLanguage } from '../../domain/page-languages';
+import ar from './ar.json';
 import en from './en.json';
+import ja from './ja.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
 
-export const CATALOGUES: Partial<Record<PageLanguage, Catalogue>> = {
+export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   en,
+  ar,
+  ja,
 };
 
 export type CatalogueLocale = PageLanguage;
