@@ -215,10 +215,13 @@ export async function pageView(access: PageAccess | undefined, token: string, re
   return viewFor(access, token, access ? await accountProfileOf(access.session.account) : undefined, request);
 }
 
-/** Where the page goes after submitting: itself (the processing view, then the verdict), keeping the `locale` asked for. */
+/**
+ * Where the page goes after submitting: itself (the processing view, then the verdict), keeping
+ * the `locale` asked for. A path on the page's own host, whatever host the browser reached it by.
+ */
 export function afterSubmitUrl(token: string, request: PageRequest): string {
   const locale = chooseLocale({ query: request.locale, acceptLanguage: request.acceptLanguage });
-  return `${publicUrl()}${pageHref(token, localeQuery(request.locale, locale))}`;
+  return pageHref(token, localeQuery(request.locale, locale));
 }
 
 /**
