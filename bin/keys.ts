@@ -23,6 +23,7 @@ import {
 } from '../functions/domain/api-keys';
 import { VerityError } from '../functions/domain/errors';
 import { MAX_LOGO_BYTES, readLogoImage } from '../functions/domain/logo-image';
+import { PAGE_LANGUAGES } from '../functions/domain/page-languages';
 import type { Mode } from '../functions/domain/scope';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
@@ -54,7 +55,8 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
        npm run keys -- revoke --key sk_...|rk_...|pk_... [--aws]
        npm run keys -- profile --account acct_... [--name TEXT] [--logo FILE] [--primary-color #rrggbb]
                                [--support-email ADDRESS] [--support-url https://...]
-                               [--embedding-origins "https://shop.example ..."] [--clear] [--aws]
+                               [--embedding-origins "https://shop.example ..."]
+                               [--privacy-policy-url https://...] [--default-locale TAG] [--clear] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
        npm run keys -- console-access --account acct_... --mode test|live [--aws]
        npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
@@ -80,6 +82,8 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            and links. --support-email, --support-url (https): how a person reaches the business.
            --embedding-origins: the web origins (https; http only for localhost in test mode) whose
            pages may open the verification modal with a publishable key, space-separated.
+           --privacy-policy-url (https): linked from the consent step. --default-locale: the page's
+           language when the browser asks for none it has (${PAGE_LANGUAGES.join(', ')}).
            Pages show a change within a minute.
   console-link  prints a link that signs one operator in to the console once, within 10 minutes,
            for one account in one mode with one role (viewer: lists and statuses, no personal
@@ -114,6 +118,8 @@ const { positionals, values } = parseCommandLine({
       'support-email': { type: 'string' },
       'support-url': { type: 'string' },
       'embedding-origins': { type: 'string' },
+      'privacy-policy-url': { type: 'string' },
+      'default-locale': { type: 'string' },
       clear: { type: 'boolean', default: false },
       restricted: { type: 'boolean', default: false },
       publishable: { type: 'boolean', default: false },
@@ -139,6 +145,8 @@ const PROFILE_OPTIONS = {
   'support-email': 'support_email',
   'support-url': 'support_url',
   'embedding-origins': 'embedding_origins',
+  'privacy-policy-url': 'privacy_policy_url',
+  'default-locale': 'default_locale',
 } as const;
 const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter(
   (option) => values[option] !== undefined,
@@ -305,6 +313,8 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
     profile.support_email !== undefined && `support_email  ${profile.support_email}`,
     profile.support_url !== undefined && `support_url    ${profile.support_url}`,
     profile.embedding_origins !== undefined && `embedding_origins  ${profile.embedding_origins} (may open the modal)`,
+    profile.privacy_policy_url !== undefined && `privacy_policy_url  ${profile.privacy_policy_url}`,
+    profile.default_locale !== undefined && `default_locale ${profile.default_locale}`,
   ];
   return [`Account ${account}, public profile (test and live mode):`, ...lines.filter(Boolean).map((line) => `  ${line}`)].join('\n');
 }

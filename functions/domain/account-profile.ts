@@ -9,6 +9,7 @@
  */
 import { invalidParameter } from './errors';
 import type { LogoImage } from './logo-image';
+import { PAGE_LANGUAGES, type PageLanguage } from './page-languages';
 
 export interface AccountProfile {
   /** The customer-facing business name, 1–100 characters (NFC, trimmed), no control or bidirectional-override characters. */
@@ -19,6 +20,16 @@ export interface AccountProfile {
   support_url?: string;
   /** `#rrggbb`, lowercase. */
   primary_color?: string;
+  /**
+   * The business's privacy policy, which the page's consent step links: the same rules as
+   * `support_url` (`https:`; `http:` only on localhost, which a live-mode page does not link).
+   */
+  privacy_policy_url?: string;
+  /**
+   * The page's language for a person whose browser asks for none the page has (a tag of
+   * PAGE_LANGUAGES, as spelled there); the `locale` query parameter and `Accept-Language` come first.
+   */
+  default_locale?: PageLanguage;
   /** The logo's public facts; its bytes are an item of their own (functions/store/account-profiles.ts). */
   logo?: LogoReference;
   /**
@@ -102,13 +113,12 @@ export function readSupportEmail(value: string): string {
  * `https://bank.example@evil.example` read as the bank), no control characters anywhere (a URL
  * parser drops tabs and line breaks silently). Errors: `url_invalid` (param `support_url`).
  */
-export function readSupportUrl(value: string): string {
+export function readSupportUrl(value: string, param: 'support_url' | 'privacy_policy_url' = 'support_url'): string {
   const refuse = () =>
     invalidParameter(
       'url_invalid',
-      `Invalid support_url: it must be an https URL (http only for localhost), without a user name, password or control characters, at ` +
-        `most ${MAX_SUPPORT_URL_LENGTH} characters.`,
-      'support_url',
+      `Invalid ${param}: it must be an https URL (http only for localhost), without a user name, password or control characters, at most ${MAX_SUPPORT_URL_LENGTH} characters.`,
+      param,
     );
   const text = value.trim();
   if (CONTROL.test(text) || text.length > MAX_SUPPORT_URL_LENGTH) throw refuse();
@@ -202,11 +212,33 @@ export function embeddingAllowed(
   return listed || loopbackAllowed;
 }
 
+/** The privacy policy's address: the rules of readSupportUrl. Errors: `url_invalid` (param `privacy_policy_url`). */
+export const readPrivacyPolicyUrl = (value: string): string => readSupportUrl(value, 'privacy_policy_url');
+
+/**
+ * A page language, matched without regard to case (`pt-br` is `pt-BR`) and returned as
+ * PAGE_LANGUAGES spells it. Errors: `parameter_invalid` (param `default_locale`), listing them.
+ */
+export function readDefaultLocale(value: string): PageLanguage {
+  const tag = value.trim().replace(/_/g, '-').toLowerCase();
+  const found = PAGE_LANGUAGES.find((language) => language.toLowerCase() === tag);
+  if (!found) {
+    throw invalidParameter(
+      'parameter_invalid',
+      `Invalid default_locale: it must be one of the page's languages: ${PAGE_LANGUAGES.join(', ')}.`,
+      'default_locale',
+    );
+  }
+  return found;
+}
+
 const READERS = {
   name: readProfileName,
   support_email: readSupportEmail,
-  support_url: readSupportUrl,
+  support_url: (value: string) => readSupportUrl(value),
   primary_color: readPrimaryColor,
+  privacy_policy_url: readPrivacyPolicyUrl,
+  default_locale: readDefaultLocale,
   embedding_origins: readEmbeddingOrigins,
 };
 
@@ -220,7 +252,7 @@ export function updatedProfile(current: AccountProfile, update: ProfileUpdate, l
   for (const field of Object.keys(READERS) as (keyof typeof READERS)[]) {
     const value = update[field];
     if (value === null) delete next[field];
-    else if (value !== undefined) next[field] = READERS[field](value);
+    else if (value !== undefined) (next as Record<string, string>)[field] = READERS[field](value);
   }
   if (update.logo === null) delete next.logo;
   else if (update.logo !== undefined) next.logo = logo(update.logo);

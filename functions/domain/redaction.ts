@@ -8,6 +8,15 @@ import type { VerificationReport } from './verification-report';
 import type { VerificationSession, VerifiedOutputs } from './verification-session';
 
 export const REDACTED = '[redacted]';
+
+/**
+ * The retention policy's days from its setting (`VERITY_RETENTION_DAYS`, a positive number), or
+ * null when it is off (unset or not positive): what the outbox plans redactions with and what the page tells a person.
+ */
+export function retentionDays(setting: string | undefined): number | null {
+  const days = Number(setting ?? '');
+  return days > 0 ? days : null;
+}
 const REDACTED_DATE = { day: 1, month: 1, year: 1 };
 
 const text = <T extends string | null | undefined>(value: T) => (value === null || value === undefined ? value : REDACTED);

@@ -4,7 +4,7 @@
  * plans one. Storage writes them all in one transaction.
  */
 import { sessionEventTypes } from '../domain/events';
-import { retentionDue } from '../domain/redaction';
+import { retentionDays, retentionDue } from '../domain/redaction';
 import type { VerificationSession } from '../domain/verification-session';
 import { redactionJobWrite } from '../store/redaction-jobs';
 import type { SessionChange } from '../store/sessions';
@@ -42,7 +42,7 @@ export function changeWithEvents(before: VerificationSession | null, proposed: V
  * (domain/redaction.ts `retentionDue`).
  */
 function withRetention(before: VerificationSession | null, after: VerificationSession, now: Date): VerificationSession {
-  const days = Number(process.env.VERITY_RETENTION_DAYS ?? '');
-  if (!(days > 0)) return after;
+  const days = retentionDays(process.env.VERITY_RETENTION_DAYS);
+  if (days === null) return after;
   return { ...after, redaction_due: retentionDue(before, after, now, days) };
 }

@@ -3,6 +3,7 @@
  * warm page function adds no DynamoDB call for it), and turned into what the page shows.
  */
 import { accentPalette, type AccountProfile } from '../domain/account-profile';
+import type { Mode } from '../domain/scope';
 import { findAccountProfile } from '../store/account-profiles';
 import type { PageBranding } from './view';
 
@@ -26,10 +27,14 @@ export async function accountProfileOf(account: string, nowMs = Date.now()): Pro
 /** Where the page's `<img>` finds a logo: a path on the page's own host, which the CSP's `img-src 'self'` allows. */
 export const logoPath = (id: string) => `/branding/logos/${id}`;
 
-/** What the page shows of a profile; undefined without one. */
-export function pageBranding(profile: AccountProfile | undefined): PageBranding | undefined {
+/**
+ * What the page shows of a profile; undefined without one. A live-mode page links a privacy
+ * policy only over https (the profile also allows http on localhost, for trying it out).
+ */
+export function pageBranding(profile: AccountProfile | undefined, mode: Mode = 'live'): PageBranding | undefined {
   if (!profile) return undefined;
-  const { logo, support_email, support_url } = profile;
+  const { logo, support_email, support_url, privacy_policy_url } = profile;
+  const privacy = privacy_policy_url && (mode === 'test' || privacy_policy_url.startsWith('https:')) ? privacy_policy_url : undefined;
   const palette = accentPalette(profile.primary_color);
   return {
     header: profile.name !== undefined || logo !== undefined,
@@ -37,5 +42,6 @@ export function pageBranding(profile: AccountProfile | undefined): PageBranding 
     ...(palette ? { palette } : {}),
     ...(support_email ? { supportEmail: support_email } : {}),
     ...(support_url ? { supportUrl: support_url } : {}),
+    ...(privacy ? { privacyPolicyUrl: privacy } : {}),
   };
 }

@@ -12,6 +12,7 @@
  */
 import { type MessageFormatElement, parse, TYPE } from '@formatjs/icu-messageformat-parser';
 import { IntlMessageFormat } from 'intl-messageformat';
+import { PAGE_LANGUAGES } from '../domain/page-languages';
 import { CATALOGUES, type CatalogueLocale } from './catalogues';
 import type en from './catalogues/en.json';
 import { escapeHtml, type Fragment, Html } from './html';
@@ -25,7 +26,7 @@ export type PseudoLocale = (typeof PSEUDO_LOCALES)[number];
 export type PageLocale = CatalogueLocale | PseudoLocale;
 
 /** The catalogues' tags, English first: the 34 languages (Portuguese and Chinese in two forms each). */
-export const PAGE_LOCALES = Object.keys(CATALOGUES) as CatalogueLocale[];
+export const PAGE_LOCALES: readonly CatalogueLocale[] = PAGE_LANGUAGES;
 
 /** What a catalogue's `@metadata` says of itself. */
 export interface CatalogueMetadata {
@@ -46,12 +47,12 @@ export const directionOf = (locale: PageLocale): 'ltr' | 'rtl' =>
 /** The locale `Intl` formats dates, numbers, lists and names in: English's for the pseudo-locales. */
 export const formattingLocale = (locale: PageLocale): string => (locale === 'en-XA' || locale === 'ar-XB' ? 'en' : locale);
 
-export const catalogueMetadata = (locale: CatalogueLocale): CatalogueMetadata =>
-  (CATALOGUES[locale] as { '@metadata': CatalogueMetadata })['@metadata'];
+export const catalogueMetadata = (locale: CatalogueLocale): CatalogueMetadata | undefined =>
+  (CATALOGUES[locale] as { '@metadata': CatalogueMetadata } | undefined)?.['@metadata'];
 
 /** A message's source text in a catalogue, or undefined when the catalogue lacks it. */
 export function messageSource(locale: CatalogueLocale, id: string): string | undefined {
-  const text = (CATALOGUES[locale] as Record<string, unknown>)[id];
+  const text = CATALOGUES[locale]?.[id];
   return typeof text === 'string' ? text : undefined;
 }
 

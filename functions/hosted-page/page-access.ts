@@ -7,12 +7,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksAvailable } from '../checks/availability';
 import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
-import { checksOf, collectsIdNumber, FAILURES, type TestCase } from '../domain/verification-checks';
+import { retentionDays } from '../domain/redaction';
+import { checksOf, collectsIdNumber, FAILURES, type FailureCode, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import { getSession, type StoredSession } from '../store/sessions';
 import { signingSecret } from '../secrets/signing-secret';
 import { claimedSession, isCurrentCredential, publicUrl } from '../wire/session-secrets';
 import { accountProfileOf, pageBranding } from './branding';
+import { chooseLocale, localeQuery } from './page-locale';
 import type { PageRequirements, PageView, TestCaseOption } from './view';
 
 export const PAGE_COOKIE = 'verity_page';
@@ -193,12 +195,42 @@ export function testCasesFor(session: VerificationSession): TestCaseOption[] {
   return [{ id: 'verified' }, ...failures.map(([id]) => ({ id }))];
 }
 
+/** What the request itself says about how to show the page: its language, and how long a processing page has waited. */
+export interface PageRequest {
+  /** The `locale` query parameter, as sent. */
+  locale?: string | undefined;
+  /** The `Accept-Language` header, as sent. */
+  acceptLanguage?: string | undefined;
+  /** The `waited` query parameter: how many times the processing page has looked again (0 to PROCESSING_CHECKS). */
+  waited?: string | undefined;
+}
+
+/** How often, and how many times, the processing page looks again before it says the result will come later (about 30 s). */
+export const PROCESSING_CHECK_SECONDS = 3;
+export const PROCESSING_CHECKS = 10;
+
+/** The page's own address for a token, keeping a language asked for with `locale` (and `extra` query parameters). */
+function pageHref(token: string, localeQuery: string, extra = ''): string {
+  const query = [localeQuery.replace(/^\?/, ''), extra].filter(Boolean).join('&');
+  return `${pagePath(token)}${query ? `?${query}` : ''}`;
+}
+
 /**
  * What a browser sees at the page's address, branded with the account's profile (read only for a
- * proven link: one GetItem a minute per container, see branding.ts).
+ * proven link: one GetItem a minute per container, see branding.ts), in the language the request
+ * and the profile choose (page-locale.ts).
  */
-export async function pageView(access: PageAccess | undefined, token: string): Promise<PageView> {
-  return viewFor(access, token, access ? await accountProfileOf(access.session.account) : undefined);
+export async function pageView(access: PageAccess | undefined, token: string, request: PageRequest = {}): Promise<PageView> {
+  return viewFor(access, token, access ? await accountProfileOf(access.session.account) : undefined, request);
+}
+
+/**
+ * Where the page goes after submitting: itself (the processing view, then the verdict), keeping
+ * the `locale` asked for. A path on the page's own host, whatever host the browser reached it by.
+ */
+export function afterSubmitUrl(token: string, request: PageRequest): string {
+  const locale = chooseLocale({ query: request.locale, acceptLanguage: request.acceptLanguage });
+  return pageHref(token, localeQuery(request.locale, locale));
 }
 
 /**
@@ -206,32 +238,69 @@ export async function pageView(access: PageAccess | undefined, token: string): P
  * generation's) gets the one generic page: nothing in it depends on the session it names, or on
  * its account's profile.
  */
-export function viewFor(access: PageAccess | undefined, token: string, profile?: AccountProfile): PageView {
-  if (!access) return { kind: 'unavailable', reason: 'link_expired', business: null, mode: 'live', returnUrl: null };
+export function viewFor(access: PageAccess | undefined, token: string, profile?: AccountProfile, request: PageRequest = {}): PageView {
+  const locale = chooseLocale({
+    query: request.locale,
+    acceptLanguage: request.acceptLanguage,
+    profileDefault: access ? profile?.default_locale : undefined,
+  });
+  const keep = localeQuery(request.locale, locale);
+  if (!access) return { kind: 'unavailable', reason: 'link_expired', business: null, mode: 'live', returnUrl: null, locale };
   const { session } = access;
-  const branding = pageBranding(profile);
-  const base = { business: businessName(session, profile), mode: session.mode, ...(branding ? { branding } : {}) };
+  const branding = pageBranding(profile, session.mode);
+  const base = { business: businessName(session, profile), mode: session.mode, locale, ...(branding ? { branding } : {}) };
   const returnUrl = returnUrlOf(session);
-  const closed = session.status === 'canceled' || session.redaction !== null;
-  if (closed) return { ...base, kind: 'unavailable', reason: 'session_closed', returnUrl };
+  if (session.redaction !== null) return { ...base, kind: 'unavailable', reason: 'session_closed', returnUrl };
+  if (session.status === 'canceled') return { ...base, kind: 'unavailable', reason: 'canceled', returnUrl };
+  const failure = session.last_error ? (session.last_error.code as FailureCode) : null;
+  const retry = failure && failure in FAILURES ? failure : null;
   if (access.grant && !cookieActs(access, session)) {
-    // This browser's attempt is over (processing, or concluded since): it may only see that it is done.
-    if (session.status !== 'requires_input' || access.grant.attempt !== attemptOf(session)) {
-      return { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
+    const sameAttempt = access.grant.attempt === attemptOf(session);
+    // This browser's submission is being checked: it shows so, and looks again every few seconds, for a while.
+    if (session.status === 'processing' && sameAttempt) {
+      const waited = Math.min(PROCESSING_CHECKS, Math.max(0, Number.parseInt(request.waited ?? '0', 10) || 0));
+      return {
+        ...base,
+        kind: 'processing',
+        returnUrl,
+        next: waited < PROCESSING_CHECKS ? pageHref(token, keep, `waited=${waited + 1}`) : null,
+        checkSeconds: PROCESSING_CHECK_SECONDS,
+      };
+    }
+    // This browser's attempt is over: it sees how it ended.
+    if (session.status === 'verified') return { ...base, kind: 'finished', outcome: 'verified', returnUrl };
+    if (session.status === 'processing' || !sameAttempt) {
+      return retry && session.status === 'requires_input'
+        ? { ...base, kind: 'finished', outcome: 'failed', retry, returnUrl }
+        : { ...base, kind: 'finished', outcome: 'submitted', returnUrl };
     }
     // Another link of the session was spent since this browser accepted: that one goes on, not this one.
     return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
   }
-  if (!access.grant && !access.tokenUsable) return { ...base, kind: 'unavailable', reason: 'link_expired', returnUrl };
+  if (!access.grant && !access.tokenUsable) {
+    // A spent link says how the session ended, where that is known, rather than "expired".
+    const reason = session.status === 'verified' ? 'verified' : retry === 'consent_declined' ? 'declined' : 'link_expired';
+    return { ...base, kind: 'unavailable', reason, returnUrl };
+  }
   if (!checksAvailable(session.mode)) return { ...base, kind: 'unavailable', reason: 'live_checks_unavailable', returnUrl };
   const requirements = requirementsOf(session);
-  if (!access.grant) return { ...base, kind: 'consent', requirements, formAction: pagePath(token) };
+  if (!access.grant) {
+    return {
+      ...base,
+      kind: 'consent',
+      requirements,
+      formAction: pageHref(token, keep),
+      retry,
+      retentionDays: retentionDays(process.env.VERITY_RETENTION_DAYS),
+    };
+  }
   return {
     ...base,
     kind: 'capture',
     requirements,
-    submitUrl: `${pagePath(token)}/submit`,
+    submitUrl: `${pagePath(token)}/submit${keep}`,
     testCases: testCasesFor(session),
     delaySeconds: testDelaySeconds(),
+    retry,
   };
 }

@@ -4,6 +4,7 @@
  * nonce'd <script>, no inline handlers or style attributes, and nothing loaded from elsewhere.
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
+import type { FailureCode } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
@@ -11,6 +12,7 @@ import { MAX_UPLOAD_BYTES } from '../store/files';
 import { type Fragment, Html, html } from './html';
 import { formattingLocale, type MessageId, type Messages, messagesFor } from './messages';
 import { SCRIPT_MESSAGE_KEYS, type ScriptMessageKey } from './script-messages';
+import { FOLLOW_SCRIPT } from './follow-script';
 import { accentStyle, PAGE_STYLE } from './page-style';
 import { idNumberDigits, idNumberValues, type PageBranding, type PageRequirements, type PageView } from './view';
 
@@ -158,7 +160,8 @@ ${head.meta}<title>${head.title}</title>
 const NOINDEX = html`<meta name="robots" content="noindex">
 `;
 
-function documentPage(view: PageView, words: Words, nonce: string, title: string, content: Html, script = false): string {
+/** A whole page: `script` is the one script it runs (inlined, with the nonce), or none. */
+function documentPage(view: PageView, words: Words, nonce: string, title: string, content: Html, script: string | false = false): string {
   const { m } = words;
   const style = new Html(PAGE_STYLE + accentStyle(view.branding?.palette));
   return html`${documentHead({ nonce, title, icon: FAVICON, style, meta: NOINDEX, lang: m.locale, dir: m.dir })}<body>
@@ -170,16 +173,17 @@ ${brandHeader(view, words)}${content}
 ${supportLine(view, words)}</div>
 </div>
 </main>
-${script && html`<script nonce="${nonce}">${new Html(HOSTED_PAGE_SCRIPT)}</script>`}
+${script !== false && html`<script nonce="${nonce}">${new Html(script)}</script>`}
 </body>
 </html>
 `.markup;
 }
 
-const returnLink = (returnUrl: string | null, { m, businessMid }: Words) =>
+/** The way back to the business; `follow` marks it for the follow script, which takes it after 3 seconds. */
+const returnLink = (returnUrl: string | null, { m, businessMid }: Words, follow = false) =>
   returnUrl !== null &&
   isWebUrl(returnUrl) &&
-  html`<p class="actions"><a class="button primary" href="${returnUrl}">${m.t('return.link', { business: businessMid })}</a></p>`;
+  html`<p class="actions"><a class="button primary" href="${returnUrl}"${follow && html` data-follow data-seconds="3"`}>${m.t('return.link', { business: businessMid })}</a></p>`;
 
 function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
   const words = wordsFor(view);
@@ -191,16 +195,16 @@ function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
     nonce,
     title,
     html`<h1>${title}</h1>
-<p class="lead">${m.t('consent.lead', { business: words.business })}</p>
+${retryNotice(view.retry, words)}<p class="lead">${m.t('consent.lead', { business: words.business })}</p>
 <h2>${m.t('consent.asked_for')}</h2>
 <ul class="asked-for">
 ${itemsAskedFor(view.requirements, m).map((item) => html`<li>${item}</li>\n`)}</ul>
 <h2>${m.t('consent.data.title')}</h2>
 <p>${m.t('consent.data.use', { business: words.business })}</p>
-<p>${m.t('consent.decline_note', { business: words.businessMid })}</p>
+${dataKept(view, words)}${view.requirements.selfie && biometricNotice(words)}<p>${m.t('consent.decline_note', { business: words.businessMid })}</p>
 <form class="actions" method="post" action="${view.formAction}">
 <button class="button primary" type="submit" name="consent" value="accept">${m.t('consent.accept')}</button>
-<button class="button secondary" type="submit" name="consent" value="decline">${m.t('consent.decline')}</button>
+<button class="button secondary" type="submit" name="consent" value="ask_decline">${m.t('consent.decline')}</button>
 </form>`,
   );
 }
@@ -481,7 +485,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     nonce,
     title,
     html`<h1>${title}</h1>
-<p class="lead">${intro}</p>
+${retryNotice(view.retry, words)}<p class="lead">${intro}</p>
 <noscript><p class="notice">${m.t('capture.noscript')}</p></noscript>
 <form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
  data-max-bytes="${MAX_UPLOAD_BYTES}" data-max-side="${MAX_IMAGE_SIDE_PIXELS}"${scriptMessages(m)}>
@@ -490,21 +494,122 @@ ${fields}${testOptions(view, m)}<div class="error" id="form-error" role="alert" 
 <button class="button primary" type="submit" data-submit disabled>${m.t('capture.submit')}</button>
 </div>
 </form>`,
-    true,
+    HOSTED_PAGE_SCRIPT,
+  );
+}
+
+/**
+ * Why the last attempt failed and what to do differently, from the session's `last_error.code`
+ * (every code of domain/verification-checks.ts FAILURES has both), announced as the page opens.
+ */
+function retryNotice(retry: FailureCode | null | undefined, { m, businessMid }: Words): Html | null {
+  if (!retry) return null;
+  return html`<section class="notice retry" role="alert" aria-labelledby="retry-title">
+<h2 id="retry-title">${m.t('retry.title')}</h2>
+<p>${m.t(`retry.reason.${retry}`)}</p>
+<p><strong>${m.t('retry.what_to_do')}</strong> ${m.t(`retry.advice.${retry}`, { business: businessMid })}</p>
+</section>
+`;
+}
+
+/** The business's privacy policy, when its profile names one, and how long what the person sends is kept. */
+function dataKept(view: ViewOf<'consent'>, { m, business, businessMid }: Words): Html {
+  const policy = view.branding?.privacyPolicyUrl;
+  const link = policy !== undefined && isWebUrl(policy) ? policy : undefined;
+  const days = view.retentionDays ?? null;
+  return html`${
+    link !== undefined &&
+    html`<p>${m.formatHtml('consent.data.privacy_policy', {
+      business,
+      link: (chunks) => html`<a href="${link}">${chunks}</a>`,
+    })}</p>
+`
+  }<p>${days !== null ? m.t('consent.data.retention', { days }) : m.t('consent.data.retention_unset', { business: businessMid })}</p>
+`;
+}
+
+/**
+ * A selfie is compared with the document's picture by face recognition: biometric data, which
+ * GDPR art. 9(2)(a) allows to process only with explicit consent, and for which the Illinois
+ * Biometric Information Privacy Act (740 ILCS 14/15(b)) asks that the person be told in writing
+ * that it is collected, for what purpose and for how long. The page says all three before Accept.
+ */
+function biometricNotice({ m }: Words): Html {
+  return html`<h2>${m.t('consent.biometric.title')}</h2>
+<p>${m.t('consent.biometric.text')}</p>
+<p>${m.t('consent.biometric.agree')}</p>
+`;
+}
+
+function renderConfirmDecline(view: ViewOf<'confirm_decline'>, nonce: string): string {
+  const words = wordsFor(view);
+  const { m } = words;
+  const title = m.t('decline.title');
+  return documentPage(
+    view,
+    words,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead">${m.t('decline.text', { business: words.businessMid })}</p>
+<form class="actions" method="post" action="${view.formAction}">
+<button class="button primary" type="submit" name="consent" value="decline">${m.t('decline.confirm')}</button>
+<a class="button secondary" href="${view.formAction}">${m.t('decline.back')}</a>
+</form>`,
+  );
+}
+
+/** While the checks run: said, announced, and looked at again every few seconds until a verdict or the limit. */
+function renderProcessing(view: ViewOf<'processing'>, nonce: string): string {
+  const words = wordsFor(view);
+  const { m } = words;
+  const slow = view.next === null;
+  const title = slow ? m.t('processing.slow.title') : m.t('processing.title');
+  return documentPage(
+    view,
+    words,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+<p class="lead" role="status">${slow ? m.t('processing.slow.text', { business: words.businessMid }) : m.t('processing.text')}</p>
+${
+  view.next !== null
+    ? html`<p class="actions"><a class="button secondary" href="${view.next}" data-follow data-seconds="${view.checkSeconds}">${m.t('processing.check_again')}</a></p>`
+    : returnLink(view.returnUrl, words)
+}`,
+    view.next !== null && FOLLOW_SCRIPT,
   );
 }
 
 function renderFinished(view: ViewOf<'finished'>, nonce: string): string {
   const words = wordsFor(view);
   const { m } = words;
-  const submitted = view.outcome === 'submitted';
-  const title = submitted ? m.t('finished.submitted.title') : m.t('finished.declined.title');
-  const message = submitted ? m.t('finished.submitted.text', { business: words.business }) : m.t('finished.declined.text');
-  return messagePage(view, words, nonce, title, message);
+  const business = words.business;
+  const { title, message } = {
+    submitted: { title: m.t('finished.submitted.title'), message: m.t('finished.submitted.text', { business }) },
+    verified: { title: m.t('finished.verified.title'), message: m.t('finished.verified.text', { business }) },
+    failed: { title: m.t('finished.failed.title'), message: m.t('finished.failed.text', { business: words.businessMid }) },
+    declined: { title: m.t('finished.declined.title'), message: m.t('finished.declined.text') },
+  }[view.outcome];
+  // A verdict sends the person back to the business on its own; a failure stays, so its reason can be read.
+  const follow = view.outcome === 'verified' && view.returnUrl !== null && isWebUrl(view.returnUrl);
+  return documentPage(
+    view,
+    words,
+    nonce,
+    title,
+    html`<h1>${title}</h1>
+${view.outcome === 'failed' ? retryNotice(view.retry, words) : null}<p class="lead" role="status">${message}</p>
+${returnLink(view.returnUrl, words, follow)}`,
+    follow && FOLLOW_SCRIPT,
+  );
 }
 
-/** A page that only tells the person something, with the way back to the business when there is one. */
-function messagePage(view: ViewOf<'finished' | 'unavailable'>, words: Words, nonce: string, title: string, message: string): string {
+function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
+  const words = wordsFor(view);
+  const { m } = words;
+  const title = m.t(`unavailable.${view.reason}.title`);
+  const message = m.t(`unavailable.${view.reason}.text`, { business: words.businessMid });
   return documentPage(
     view,
     words,
@@ -516,14 +621,6 @@ ${returnLink(view.returnUrl, words)}`,
   );
 }
 
-function renderUnavailable(view: ViewOf<'unavailable'>, nonce: string): string {
-  const words = wordsFor(view);
-  const { m } = words;
-  const title = m.t(`unavailable.${view.reason}.title`);
-  const message = m.t(`unavailable.${view.reason}.text`, { business: words.businessMid });
-  return messagePage(view, words, nonce, title, message);
-}
-
 /** The hosted verification page for a view. `nonce` must be the one in the response's CSP header. */
 export function renderHostedPage(view: PageView, nonce: string): string {
   switch (view.kind) {
@@ -531,6 +628,10 @@ export function renderHostedPage(view: PageView, nonce: string): string {
       return renderConsent(view, nonce);
     case 'capture':
       return renderCapture(view, nonce);
+    case 'confirm_decline':
+      return renderConfirmDecline(view, nonce);
+    case 'processing':
+      return renderProcessing(view, nonce);
     case 'finished':
       return renderFinished(view, nonce);
     case 'unavailable':

@@ -3,7 +3,7 @@
  * view into HTML. Nothing here is personal data: the page never echoes what the person typed.
  */
 import type { AccentPalette } from '../domain/account-profile';
-import type { TestCase } from '../domain/verification-checks';
+import type { FailureCode, TestCase } from '../domain/verification-checks';
 import type { DocumentType, SessionType } from '../domain/verification-session';
 import type { Mode } from '../domain/scope';
 import { formattingLocale, type Messages, type PageLocale } from './messages';
@@ -55,6 +55,8 @@ export interface PageBranding {
   palette?: AccentPalette;
   supportEmail?: string;
   supportUrl?: string;
+  /** The business's privacy policy (the profile's `privacy_policy_url`; in live mode only an https one). */
+  privacyPolicyUrl?: string;
 }
 
 interface Common {
@@ -72,9 +74,18 @@ export type PageView =
   | (Common & {
       kind: 'consent';
       requirements: PageRequirements;
-      /** An HTML form POSTs here with `consent=accept` or `consent=decline`. */
+      /**
+       * An HTML form POSTs here with `consent=accept`, `consent=ask_decline` (the Decline button,
+       * answered with the confirm_decline view) or `consent=decline` (confirmed).
+       */
       formAction: string;
+      /** Why the last attempt failed (the session's `last_error.code`), when the person is back after one. */
+      retry?: FailureCode | null;
+      /** How long images and details are kept after the verification ends (the retention policy), null when it is off. */
+      retentionDays?: number | null;
     })
+  /** The Decline button's answer: are you sure? Confirming POSTs `consent=decline` to `formAction`; going back is a link to it. */
+  | (Common & { kind: 'confirm_decline'; formAction: string })
   /** Second step: collect what the requirements name; in test mode, offer the test cases. */
   | (Common & {
       kind: 'capture';
@@ -91,12 +102,32 @@ export type PageView =
       testCases: TestCaseOption[];
       /** Test mode: how long "with a processing delay" waits, in seconds. */
       delaySeconds: number;
+      /** Why the last attempt failed, when the person is back after one. */
+      retry?: FailureCode | null;
     })
-  /** After submitting or declining, when there is no return URL to go back to. */
-  | (Common & { kind: 'finished'; outcome: 'submitted' | 'declined'; returnUrl: string | null })
+  /**
+   * After submitting, while the checks run: the page looks again at `next` every `checkSeconds`
+   * (its small script; a link without JavaScript), and when `next` is null it has waited long
+   * enough and says the result will come later.
+   */
+  | (Common & { kind: 'processing'; returnUrl: string | null; next: string | null; checkSeconds: number })
+  /**
+   * After submitting or declining: submitted (the result comes later), verified, failed (with the
+   * reason, `retry`) or declined. With a return URL, a verdict sends the person back to it.
+   */
+  | (Common & {
+      kind: 'finished';
+      outcome: 'submitted' | 'declined' | 'verified' | 'failed';
+      returnUrl: string | null;
+      retry?: FailureCode | null;
+    })
   /** The link cannot be used: explains why and what to do. */
   | (Common & {
       kind: 'unavailable';
-      reason: 'link_expired' | 'session_closed' | 'live_checks_unavailable';
+      /**
+       * `canceled`: the business canceled the session; `declined`: the person declined;
+       * `verified`: already verified; `session_closed`: redacted; `link_expired`: anything else.
+       */
+      reason: 'link_expired' | 'session_closed' | 'canceled' | 'declined' | 'verified' | 'live_checks_unavailable';
       returnUrl: string | null;
     });

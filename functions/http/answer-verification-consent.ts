@@ -1,21 +1,33 @@
 /**
  * `POST /start/{token}` (the consent form): accepting spends the link and lets this browser go
- * on; declining is submitted and processed like any other answer (→ `consent_declined`).
+ * on; the Decline button (`ask_decline`) asks to confirm, and declining (`decline`) is submitted
+ * and processed like any other answer (→ `consent_declined`).
  */
 import { credentialRefused, useCredential } from '../domain/session-credentials';
-import { pageAccess, pageCookie, pageGrant, pagePath, pageView, returnUrlOf } from '../hosted-page/page-access';
+import { pageAccess, pageCookie, pageGrant, pageView, returnUrlOf } from '../hosted-page/page-access';
 import { changeSession } from '../store/sessions';
 import { submitChange } from '../flows/verification-flow';
 import { newObjectId } from '../domain/ids';
 import { parseFormEncoded, requestBodyText } from '../wire/params';
 import { isCurrentCredential } from '../wire/session-secrets';
-import { frameAnswer, fromFrame, htmlResponse, pageCredentials, pageRoute, pageStatus, redirect, tokenOf } from './verification-page';
+import {
+  frameAnswer,
+  fromFrame,
+  htmlResponse,
+  pageCredentials,
+  pageRequestOf,
+  pageRoute,
+  pageStatus,
+  redirect,
+  tokenOf,
+} from './verification-page';
 
 export const handler = pageRoute(async (event) => {
   const token = tokenOf(event);
   const now = new Date();
   const access = await pageAccess(token, pageCredentials(event), now);
-  const view = await pageView(access, token);
+  const request = pageRequestOf(event);
+  const view = await pageView(access, token, request);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
   if (!access || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
 
@@ -24,6 +36,10 @@ export const handler = pageRoute(async (event) => {
     answer = parseFormEncoded(requestBodyText(event)).consent;
   } catch {
     answer = undefined;
+  }
+  if (answer === 'ask_decline') {
+    const { kind: _consent, requirements: _requirements, retry: _retry, retentionDays: _days, ...common } = view;
+    return htmlResponse({ ...common, kind: 'confirm_decline' });
   }
   if (answer !== 'accept' && answer !== 'decline') return htmlResponse(view, 400);
 
@@ -45,7 +61,7 @@ export const handler = pageRoute(async (event) => {
           // The modal's frame keeps the grant in memory (no cookie reaches it across sites) and asks for the page itself.
           answered = fromFrame(event)
             ? frameAnswer({ 'verity-page-grant': pageGrant(spent, access.kind, token, now) })
-            : redirect(pagePath(token), [pageCookie(spent, access.kind, token, now)]);
+            : redirect(view.formAction, [pageCookie(spent, access.kind, token, now)]);
           return { session: spent, events: [] };
         },
         undefined,
@@ -75,6 +91,7 @@ export const handler = pageRoute(async (event) => {
                   outcome: 'declined',
                   business: view.business,
                   mode: view.mode,
+                  locale: view.locale,
                   branding: view.branding,
                   returnUrl: null,
                 });
@@ -87,7 +104,7 @@ export const handler = pageRoute(async (event) => {
   } catch (error) {
     // Spent or changed by another tab in the meantime: show the page as it now is.
     if ((error as { kind?: string }).kind === 'unexpected_state')
-      return htmlResponse(await pageView(await pageAccess(token, pageCredentials(event), now), token), 410);
+      return htmlResponse(await pageView(await pageAccess(token, pageCredentials(event), now), token, request), 410);
     throw error;
   }
   return answered!;

@@ -15,9 +15,8 @@ import {
   attemptOf,
   cookieActs,
   pageAccess,
-  pageUrl,
+  afterSubmitUrl,
   requirementsOf,
-  returnUrlOf,
   testCasesFor,
   testDelaySeconds,
 } from '../hosted-page/page-access';
@@ -27,10 +26,11 @@ import { submitChange } from '../flows/verification-flow';
 import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
-import { ENGLISH } from '../hosted-page/messages';
+import { ENGLISH, type Messages, messagesFor } from '../hosted-page/messages';
+import { chooseLocale } from '../hosted-page/page-locale';
 import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
-import { pageApiRoute, pageExpired, tokenOf, pageCredentials } from './verification-page';
+import { pageApiRoute, pageCredentials, pageExpired, pageRequestOf, tokenOf } from './verification-page';
 
 const PHOTO_PARAMS = ['document_front', 'document_back', 'selfie'] as const;
 type PhotoParam = (typeof PHOTO_PARAMS)[number];
@@ -56,7 +56,9 @@ export const handler = pageApiRoute(async (event) => {
   const params = readParams(submissionShape, parseJsonBody(requestBodyText(event) || '{}'));
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
-  const { submission, photos } = readSubmission(session, params, now);
+  // The page's language, for the words of a refusal: as the page chose it (its submit URL keeps `locale`).
+  const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
+  const { submission, photos } = readSubmission(session, params, now, m);
   const files = await uploadedFiles(scope, session, photos, submission.created);
   // Named by a submission from here on: the rules that remove unclaimed uploads after a day leave
   // the exact versions inspected (bytes posted to the key later stay `pending` and go). Before the
@@ -69,7 +71,8 @@ export const handler = pageApiRoute(async (event) => {
   const answer = {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ redirect_url: returnUrlOf(session) ?? pageUrl(token) }),
+    // Back to the page, which shows the checks running and then the verdict, and then sends the person to return_url.
+    body: JSON.stringify({ redirect_url: afterSubmitUrl(token, pageRequestOf(event)) }),
   };
   await changeSession(
     scope,
@@ -92,6 +95,7 @@ function readSubmission(
   session: VerificationSession,
   params: Params,
   now: Date,
+  m: Messages,
 ): { submission: Submission; photos: [PhotoParam, string][] } {
   const requirements = requirementsOf(session);
   const test = session.mode === 'test';
@@ -136,13 +140,13 @@ function readSubmission(
   };
   if (requirements.idNumber) {
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
-    if (digits === '' && !test) throw invalidParameter('parameter_missing', 'Enter your ID number.', 'id_number');
+    if (digits === '' && !test) throw invalidParameter('parameter_missing', m.t('capture.id_number.missing'), 'id_number');
     if (digits !== '' && !/^(\d{4}|\d{9})$/.test(digits)) {
-      throw invalidParameter('parameter_invalid', ENGLISH.t('capture.id_number.invalid', { digits: idNumberDigits(ENGLISH) }), 'id_number');
+      throw invalidParameter('parameter_invalid', m.t('capture.id_number.invalid', { digits: idNumberDigits(m) }), 'id_number');
     }
     if (digits !== '') submission.id_number = digits;
   }
-  if (requirements.personDetails) submission.person_details = readPersonDetails(params.person_details, now);
+  if (requirements.personDetails) submission.person_details = readPersonDetails(params.person_details, now, m);
   else if (params.person_details !== undefined) {
     throw invalidParameter('parameter_unknown', 'Your name and date of birth are not asked for here.', 'person_details');
   }

@@ -9,6 +9,7 @@ import { VerityError } from '../domain/errors';
 import { uploadOrigin } from '../files/upload-origin';
 import { PAGE_COOKIE } from '../hosted-page/page-access';
 import { renderHostedPage } from '../hosted-page/render';
+import type { PageRequest } from '../hosted-page/page-access';
 import type { PageView } from '../hosted-page/view';
 import { htmlRoute, nonceHtml, seeOther } from './html-responses';
 import { stripeResponses } from './stripe-responses';
@@ -18,6 +19,16 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** The page's `{token}`: its route guarantees one, and claimedSession() judges it. */
 export const tokenOf = (event: Event) => event.pathParameters?.token ?? '';
+
+/**
+ * What a request says about how to show the page: the `locale` and `waited` query parameters and
+ * the `Accept-Language` header (headers are lowercased by httpHeaderNormalizer), as sent.
+ */
+export const pageRequestOf = (event: Event): PageRequest => ({
+  locale: event.queryStringParameters?.locale,
+  acceptLanguage: event.headers?.['accept-language'],
+  waited: event.queryStringParameters?.waited,
+});
 
 /** The header in which the modal's frame sends the grant it keeps in memory (a request's, and the consent's answer). */
 export const PAGE_GRANT_HEADER = 'verity-page-grant';

@@ -24,7 +24,16 @@ interface StoredProfile {
   revision: number;
 }
 
-const PROFILE_FIELDS = ['name', 'support_email', 'support_url', 'primary_color', 'logo', 'embedding_origins'] as const;
+const PROFILE_FIELDS = [
+  'name',
+  'support_email',
+  'support_url',
+  'primary_color',
+  'privacy_policy_url',
+  'default_locale',
+  'logo',
+  'embedding_origins',
+] as const;
 
 async function readProfile(account: string, consistent: boolean): Promise<StoredProfile | undefined> {
   const { Item } = await dynamo().send(

@@ -135,8 +135,12 @@ describe('the verification page in a browser', () => {
     await page.keyboard.press('ArrowDown');
     expect(await page.inputValue('#test_case')).not.toBe('verified');
     await page.getByLabel(/choose a test outcome/i).selectOption('document_expired');
-    await expect(page.textContent('#test_case-description')).resolves.toMatch(/The document is expired/);
-    await Promise.all([page.waitForURL(shopUrl), page.getByRole('button', { name: /submit/i }).click()]);
+    await expect(page.textContent('#test_case-description')).resolves.toMatch(/Your document has expired/);
+    await page.getByRole('button', { name: /submit/i }).click();
+    // The page shows the checks running, then why they failed and what to do, with the way back.
+    await page.waitForSelector('text=We could not verify you', { timeout: 30_000 });
+    await expect(page.textContent('body')).resolves.toContain('Use a document that is still valid.');
+    await expect(page.getAttribute('a.button.primary', 'href')).resolves.toBe(shopUrl);
 
     const failed = await eventually(
       () => stripe.identity.verificationSessions.retrieve(session.id, { expand: ['last_verification_report'] }),

@@ -12,6 +12,9 @@ import { newRestrictedKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { jpegHeader } from '../support/images';
 import { eventually, expectStatus, uploadOnPage } from '../support/verification';
+import { PAGE_LANGUAGES } from '../../functions/domain/page-languages';
+import { escapeHtml } from '../../functions/hosted-page/html';
+import { messagesFor } from '../../functions/hosted-page/messages';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -85,7 +88,8 @@ describe('the verification page', () => {
       test_case: 'verified',
     });
     expect(submitted.status).toBe(200);
-    expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/done' });
+    // Back to the page, which shows the checks running, then the verdict, and then leads to return_url.
+    expect(((await submitted.json()) as { redirect_url: string }).redirect_url).toBe(path);
 
     const verified = await eventually(
       () =>
@@ -100,8 +104,10 @@ describe('the verification page', () => {
     expect(report.document!.files).toEqual([front]);
     expect(report.selfie).toMatchObject({ status: 'verified', document: front, selfie });
     expect(report.id_number).toMatchObject({ status: 'verified', id_number_type: 'us_ssn' });
-    // The page now says the documents were submitted; it cannot be submitted twice.
-    expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
+    // The page now says the person is verified and leads back to return_url; it cannot be submitted twice.
+    const verdict = await (await open(path, { headers: { cookie } })).text();
+    expect(verdict).toContain('You are verified');
+    expect(verdict).toContain('<a class="button primary" href="https://shop.example.com/done" data-follow data-seconds="3">');
     expect((await submit(path, cookie, { test_case: 'verified' })).status).toBe(401);
   });
 
@@ -122,12 +128,79 @@ describe('the verification page', () => {
     expect(failed.last_error).toEqual({ code: 'document_expired', reason: 'The document is expired.' });
     expect(failed.url).not.toBe(session.url);
     expect((await open(pagePath(failed))).status).toBe(200);
-    // The browser that made the failed attempt sees that it is done, and cannot submit again on its old cookie.
-    expect(await (await open(path, { headers: { cookie } })).text()).toMatch(/submitted/i);
+    // The browser that made the failed attempt is told why, and cannot submit again on its old cookie.
+    const told = await (await open(path, { headers: { cookie } })).text();
+    expect(told).toContain('We could not verify you');
+    expect(told).toContain('Your document has expired.');
+    expect(told).toContain('Use a document that is still valid.');
     const again = await submit(path, cookie, { test_case: 'verified' });
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
     delete process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS;
+  });
+
+  it('speaks every page language, chosen by Accept-Language or by the locale query parameter, and English for an unknown one', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    for (const locale of PAGE_LANGUAGES) {
+      const title = messagesFor(locale).t('consent.title');
+      const dir = locale === 'ar' ? 'rtl' : 'ltr';
+      for (const page of [
+        await open(path, { headers: { 'accept-language': `${locale};q=0.9` } }),
+        await open(`${path}?locale=${locale}`),
+      ]) {
+        expect(page.status).toBe(200);
+        const markup = await page.text();
+        expect(markup).toContain(`<html lang="${locale}" dir="${dir}">`);
+        expect(markup).toContain(`<h1>${escapeHtml(title)}</h1>`);
+      }
+    }
+    // An asked-for locale stays on the form, so the next step speaks it too.
+    expect(await (await open(`${path}?locale=ja`)).text()).toContain(`action="${path}?locale=ja"`);
+    const unknown = await open(`${path}?locale=xx-Nope`, { headers: { 'accept-language': 'zz' } });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.text()).toContain('<html lang="en" dir="ltr">');
+  });
+
+  it('asks to confirm a decline, changes nothing until confirmed, and says "declined" when the link is opened again', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    const asked = await answerConsent(path, 'ask_decline');
+    expect(asked.status).toBe(200);
+    const confirmation = await asked.text();
+    expect(confirmation).toContain('Decline verification?');
+    expect(confirmation).toContain('name="consent" value="decline"');
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+    expect((await open(path)).status).toBe(200);
+    const declined = await answerConsent(path, 'decline');
+    expect(declined.status).toBe(200);
+    expect(await declined.text()).toContain('You declined');
+    await eventually(
+      () => stripe.identity.verificationSessions.retrieve(session.id),
+      (s) => expect(s.last_error?.code).toBe('consent_declined'),
+    );
+    // The session's url (what the business or the drop-in opens again) says the person declined, not that a link expired.
+    const renewed = await stripe.identity.verificationSessions.retrieve(session.id);
+    const reopened = await open(pagePath(renewed));
+    expect(reopened.status).toBe(200);
+    const page = await reopened.text();
+    expect(page).toContain('You declined to be verified.');
+    expect(page).toContain('If you changed your mind, accept to continue.');
+    expect(page).not.toMatch(/expired/i);
+  });
+
+  it('tells a person back with a fresh link why the last attempt failed, and what to do differently', async () => {
+    const session = await stripe.identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { require_matching_selfie: true } },
+    });
+    const cookie = await accept(pagePath(session));
+    expect((await submit(pagePath(session), cookie, { test_case: 'selfie_face_mismatch' })).status).toBe(200);
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
+    const page = await (await open(pagePath(failed), { headers: { 'accept-language': 'en-GB' } })).text();
+    expect(page).toContain('Your last attempt could not be verified');
+    expect(page).toContain('Your selfie did not match the picture on your document.');
+    expect(page).toContain('Take a new selfie facing the camera');
   });
 
   it('treats a decline as an answer: consent_declined, and the person goes back to return_url', async () => {
@@ -190,12 +263,12 @@ describe('the verification page', () => {
     await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
   });
 
-  it('shows a canceled session as closed', async () => {
+  it('shows a canceled session as canceled by the business', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     await stripe.identity.verificationSessions.cancel(session.id);
     const response = await open(pagePath(session));
     expect(response.status).toBe(410);
-    expect(await response.text()).toMatch(/no longer open/i);
+    expect(await response.text()).toMatch(/This verification was canceled/);
   });
 
   it('retires a cookie once another link of the session is accepted: only the latest acceptance acts', async () => {
@@ -313,11 +386,13 @@ describe('the verification page', () => {
     const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(legacy.id), expectStatus('requires_input'));
     expect(failed.last_error?.code).toBe('consent_declined');
 
-    // The submit route's redirect_url is the normalized one too.
+    // The verdict page's way back is the normalized one too.
     const renewed = await stripe.identity.verificationSessions.retrieve(legacy.id);
     const cookie = await accept(pagePath(renewed));
-    const submitted = await submit(pagePath(renewed), cookie, { test_case: 'verified' });
-    expect(await submitted.json()).toEqual({ redirect_url: 'https://shop.example.com/backSet-Cookie:%20x=1' });
+    expect((await submit(pagePath(renewed), cookie, { test_case: 'verified' })).status).toBe(200);
+    await eventually(() => stripe.identity.verificationSessions.retrieve(legacy.id), expectStatus('verified'));
+    const verdict = await (await open(pagePath(renewed), { headers: { cookie } })).text();
+    expect(verdict).toContain('href="https://shop.example.com/backSet-Cookie:%20x=1"');
   });
 
   it('puts a Request-Id on every answer of the page: pages, redirects, refusals, failures and the routes around it', async () => {

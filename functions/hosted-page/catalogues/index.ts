@@ -1,12 +1,20 @@
 /**
  * Every catalogue of the verification page, by BCP 47 tag (https://www.rfc-editor.org/rfc/rfc5646):
- * one JSON file per language, bundled into the page's functions. Adding a language is adding its
- * file here; test/unit/hosted-page/catalogues.test.ts then checks it against English.
+ * one JSON file per language of domain/page-languages.ts, bundled into the page's functions.
+ * test/unit/hosted-page/catalogues.test.ts checks each against English.
  */
+import type { PageLanguage } from '../../domain/page-languages';
+import ar from './ar.json';
 import en from './en.json';
+import ja from './ja.json';
 
-export const CATALOGUES = {
+/** A catalogue: its `@metadata` and its messages, by name. */
+export type Catalogue = Record<string, unknown>;
+
+export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   en,
-} as const;
+  ar,
+  ja,
+};
 
-export type CatalogueLocale = keyof typeof CATALOGUES;
+export type CatalogueLocale = PageLanguage;

@@ -237,3 +237,28 @@ describe('embedding_origins', () => {
     expect(embeddingAllowed(undefined, 'live', 'http://127.0.0.1:3000', true)).toBe(false);
   });
 });
+
+describe('privacy_policy_url and default_locale', () => {
+  const logo = () => {
+    throw new Error('no logo here');
+  };
+
+  it('takes an https privacy policy, normalized, and refuses anything else naming its own field', () => {
+    expect(updatedProfile({}, { privacy_policy_url: 'https://Shop.example/privacy' }, logo)).toEqual({
+      privacy_policy_url: 'https://shop.example/privacy',
+    });
+    expect(errorOf(() => updatedProfile({}, { privacy_policy_url: 'http://shop.example/privacy' }, logo))).toMatchObject({
+      code: 'url_invalid',
+      param: 'privacy_policy_url',
+    });
+  });
+
+  it('takes a page language as the default, spelled as the page spells it, and refuses one it does not have', () => {
+    expect(updatedProfile({}, { default_locale: 'JA' }, logo)).toEqual({ default_locale: 'ja' });
+    expect(updatedProfile({ default_locale: 'ja' }, { default_locale: null }, logo)).toEqual({});
+    expect(errorOf(() => updatedProfile({}, { default_locale: 'tlh' }, logo))).toMatchObject({
+      code: 'parameter_invalid',
+      param: 'default_locale',
+    });
+  });
+});

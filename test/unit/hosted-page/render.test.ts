@@ -130,7 +130,7 @@ describe('the consent step', () => {
     const page = render(consent());
     expect(tags(page, 'form')).toEqual([{ class: 'actions', method: 'post', action: '/v1/hosted/vs_1/consent' }]);
     expect(page).toMatch(/<button class="button primary" type="submit" name="consent" value="accept">Accept and continue<\/button>/);
-    expect(page).toMatch(/<button class="button secondary" type="submit" name="consent" value="decline">Decline<\/button>/);
+    expect(page).toMatch(/<button class="button secondary" type="submit" name="consent" value="ask_decline">Decline<\/button>/);
     expect(page).not.toContain('<script');
   });
 

@@ -1,0 +1,55 @@
+/** Every state of the verification page, as views: for the pseudo-locale test and the axe test. */
+import { FAILURE_CODES } from '../../functions/domain/verification-checks';
+import type { PageRequirements, PageView } from '../../functions/hosted-page/view';
+
+const requirements = (overrides: Partial<PageRequirements> = {}): PageRequirements => ({
+  sessionType: 'document',
+  documentTypes: ['driving_license', 'id_card', 'passport'],
+  document: true,
+  selfie: true,
+  idNumber: true,
+  liveCapture: true,
+  ...overrides,
+});
+const branding = {
+  header: true,
+  supportEmail: 'help@shop.example',
+  supportUrl: 'https://help.shop.example/',
+  privacyPolicyUrl: 'https://shop.example/privacy',
+};
+const common = { business: null, mode: 'test' as const, branding };
+
+/** Every state the page can be in. */
+export const EVERY_STATE: PageView[] = [
+  { ...common, kind: 'consent', requirements: requirements(), formAction: '/start/x', retry: null, retentionDays: 30 },
+  { ...common, kind: 'consent', requirements: requirements({ documentTypes: ['passport'] }), formAction: '/start/x', retentionDays: null },
+  ...FAILURE_CODES.map((retry): PageView => ({ ...common, kind: 'consent', requirements: requirements(), formAction: '/start/x', retry })),
+  { ...common, kind: 'confirm_decline', formAction: '/start/x' },
+  {
+    ...common,
+    kind: 'capture',
+    requirements: requirements(),
+    submitUrl: '/start/x/submit',
+    testCases: [{ id: 'verified' }, { id: 'document_expired' }],
+    delaySeconds: 10,
+    retry: 'selfie_face_mismatch',
+  },
+  {
+    ...common,
+    mode: 'live',
+    kind: 'capture',
+    requirements: requirements({ sessionType: 'id_number', document: false, selfie: false, documentTypes: [], personDetails: true }),
+    submitUrl: '/start/x/submit',
+    testCases: [],
+    delaySeconds: 10,
+  },
+  { ...common, kind: 'processing', returnUrl: 'https://shop.example/back', next: '/start/x?waited=1', checkSeconds: 3 },
+  { ...common, kind: 'processing', returnUrl: 'https://shop.example/back', next: null, checkSeconds: 3 },
+  ...(['submitted', 'verified', 'declined'] as const).map(
+    (outcome): PageView => ({ ...common, kind: 'finished', outcome, returnUrl: 'https://shop.example/back' }),
+  ),
+  { ...common, kind: 'finished', outcome: 'failed', retry: 'document_expired', returnUrl: null },
+  ...(['link_expired', 'session_closed', 'canceled', 'declined', 'verified', 'live_checks_unavailable'] as const).map(
+    (reason): PageView => ({ ...common, kind: 'unavailable', reason, returnUrl: 'https://shop.example/back' }),
+  ),
+];
