@@ -29,8 +29,8 @@ describe('npm run keys -- create --restricted', () => {
     expect(plain.stderr).toBe('');
     expect(plain.status).toBe(0);
     expect(plain.stdout).toContain(
-      'Permissions: verification_sessions=read, verification_reports=read, events=read, files=read, webhook_endpoints=read; no ' +
-        'sensitive results; from any address',
+      'Permissions: verification_sessions=read, verification_reports=read, events=read, files=read, webhook_endpoints=read, ' +
+        'blocklist_entries=read; no sensitive results; from any address',
     );
     const plainKey = keyIn(plain.stdout)!;
     expect(await stored(plainKey)).toMatchObject({

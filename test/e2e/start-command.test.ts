@@ -247,7 +247,7 @@ describe('command lines', () => {
   it('answers an unknown option, a missing value or argument with one line and exit 2, never a stack trace', () => {
     const cases: [string[], RegExp][] = [
       [['keys', '--', '--bogus'], /Unknown option '--bogus'/],
-      [['keys'], /say what to do: create, revoke, profile/],
+      [['keys'], /say what to do: create, publishable, revoke, profile/],
       [['keys', '--', 'rotate'], /unknown command "rotate"/],
       [['keys', '--', 'create'], /create needs --mode/],
       [['keys', '--', 'create', '--mode'], /'--mode <value>' argument missing/],
@@ -255,8 +255,8 @@ describe('command lines', () => {
       [['keys', '--', 'create', '--mode', 'test', 'extra'], /unexpected argument "extra"/],
       [['keys', '--', 'revoke'], /revoke needs --key/],
       [
-        ['keys', '--', 'revoke', '--key', 'pk_test_123'],
-        /--key must be an API key: sk_test_\.\.\., sk_live_\.\.\., rk_test_\.\.\. or rk_live_\.\.\./,
+        ['keys', '--', 'revoke', '--key', 'xk_test_123'],
+        /--key must be an API key: sk_test_\.\.\., sk_live_\.\.\., rk_test_\.\.\., rk_live_\.\.\., pk_test_\.\.\. or pk_live_\.\.\./,
       ],
       [['keys', '--', 'create', '--mode', 'test', '--aws'], /--aws needs VERITY_TABLE_NAME/],
       [['start', '--', '--bogus'], /Unknown option '--bogus'/],

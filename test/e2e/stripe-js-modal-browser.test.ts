@@ -181,10 +181,10 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const { page } = await shopPage();
     await startVerification(page, key, session.client_secret!);
-    await page
-      .frameLocator('iframe[title="Identity verification"]')
-      .getByRole('button', { name: /decline/i })
-      .click();
+    const frame = page.frameLocator('iframe[title="Identity verification"]');
+    await frame.getByRole('button', { name: /^decline$/i }).click();
+    // The page asks to confirm first (a declined session cannot be taken back).
+    await frame.getByRole('button', { name: /yes, decline/i }).click();
     await expect(resultOf(page)).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'consent_declined' } });
     await page.context().close();
   });
