@@ -14,7 +14,10 @@ export { DEFAULT_THROTTLE, DEFAULT_WORKER_CONCURRENCY, type WorkerConcurrency } 
 export interface VerityStackProps extends StackProps, VerityProps {}
 
 export class VerityStack extends Stack {
-  /** The whole service. Its id is `Default`, which CDK leaves out of logical ids, so they are the ones the stack had before the construct existed. */
+  /**
+   * The whole service. Its id is `Default`, which CDK leaves out of logical ids, so they are the ones the stack had before the construct
+   * existed.
+   */
   readonly verity: Verity;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {

@@ -124,7 +124,9 @@ function supportLine(view: PageView): Html | null {
   if (supportEmail === undefined && page === undefined) return null;
   const email = supportEmail !== undefined && html`<a href="${mailto(supportEmail)}">${supportEmail}</a>`;
   const visit = page !== undefined && html`<a href="${page}">${new URL(page).host}</a>`;
-  return html`<p class="support">Questions? ${email && html`Write to ${email}`}${email && visit && ' or visit '}${!email && 'Visit '}${visit}.</p>
+  return html`<p class="support">Questions? ${email && html`Write to ${email}`}${
+    email && visit && ' or visit '
+  }${!email && 'Visit '}${visit}.</p>
 `;
 }
 
@@ -152,7 +154,13 @@ const NOINDEX = html`<meta name="robots" content="noindex">
 `;
 
 function documentPage(view: PageView, nonce: string, title: string, content: Html, script = false): string {
-  return html`${documentHead({ nonce, title, icon: FAVICON, style: new Html(PAGE_STYLE + accentStyle(view.branding?.palette)), meta: NOINDEX })}<body>
+  return html`${documentHead({
+    nonce,
+    title,
+    icon: FAVICON,
+    style: new Html(PAGE_STYLE + accentStyle(view.branding?.palette)),
+    meta: NOINDEX,
+  })}<body>
 <main>
 <div class="card">
 ${testBanner(view)}
@@ -184,7 +192,8 @@ function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
 <ul class="asked-for">
 ${itemsAskedFor(view.requirements).map((item) => html`<li>${item}</li>\n`)}</ul>
 <h2>What happens to your data</h2>
-<p>What you send is used only to confirm that you are who you say you are. ${view.business} receives the result, with the details that were checked, such as your name and date of birth.</p>
+<p>What you send is used only to confirm that you are who you say you are. ${view.business} receives the result, with the details that were
+checked, such as your name and date of birth.</p>
 <p>If you decline, nothing is checked and ${midSentence(view.business)} is told that you declined.</p>
 <form class="actions" method="post" action="${view.formAction}">
 <button class="button primary" type="submit" name="consent" value="accept">Accept and continue</button>
@@ -214,10 +223,13 @@ function photoField(
 <label class="field-label" for="${field.name}">${field.label}</label>
 <p class="hint" id="${hintId}">${field.hint}</p>
 <img class="preview" data-preview alt="Your photo: ${field.label.toLowerCase()}" hidden>
-<input type="file" id="${field.name}" name="${field.name}" accept="image/*"${liveCapture && html` capture="${field.facing}"`} aria-describedby="${hintId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+<input type="file" id="${field.name}" name="${field.name}" accept="image/*"${liveCapture && html` capture="${field.facing}"`}
+aria-describedby="${hintId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
 ${
   liveCapture &&
-  html`<button class="button secondary" type="button" data-open-camera data-facing="${field.facing}"${hidden && ' disabled'}>Use camera</button>
+  html`<button class="button secondary" type="button" data-open-camera data-facing="${field.facing}"${
+    hidden && ' disabled'
+  }>Use camera</button>
 <div class="camera" data-camera hidden>
 <video data-camera-video playsinline muted aria-label="Camera preview"></video>
 <div class="camera-actions">
@@ -270,12 +282,12 @@ function testOptions(view: ViewOf<'capture'>): Html | null {
   return html`<div class="field test-cases" data-field>
 <label class="field-label" for="test_case">Choose a test outcome</label>
 <p class="hint" id="test_case-hint">${optionalNote}Nothing is checked: the session shows the outcome you choose.</p>
-<select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
+<select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error"
+data-test-case>
 ${view.testCases.map(
-  (
-    testCase,
-    index,
-  ) => html`<option value="${testCase.id}" data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
+  (testCase, index) => html`<option value="${testCase.id}" data-description="${testCase.description}"${
+    index === 0 && ' selected'
+  }>${testCase.label}</option>
 `,
 )}</select>
 <p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>${first?.description}</p>
@@ -301,16 +313,23 @@ function personDetailsFields(): Html {
     missing: string,
   ) => html`<div class="field" data-field>
 <label class="field-label" for="${part}">${label}</label>
-<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${missing}" required>
+<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false"
+maxlength="100" aria-describedby="${part}-error" data-missing="${missing}" required>
 <p class="field-error" id="${part}-error" data-field-error></p>
 </div>
 `;
   const datePart = (part: 'day' | 'month' | 'year', label: string, size: number) => html`<div class="date-part date-part-${part}">
 <label for="dob_${part}">${label}</label>
-<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size)}" aria-describedby="dob-hint dob-error" data-missing="Enter the ${part} you were born." required>
+<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}"
+maxlength="${String(size)}" aria-describedby="dob-hint dob-error" data-missing="Enter the ${part} you were born." required>
 </div>
 `;
-  return html`${name('first_name', 'First name', 'given-name', 'Enter your ' + 'first ' + 'name.')}${name('last_name', 'Last name', 'family-name', 'Enter your last name.')}<div class="field" data-field>
+  return html`${name('first_name', 'First name', 'given-name', 'Enter your first name.')}${name(
+    'last_name',
+    'Last name',
+    'family-name',
+    'Enter your last name.',
+  )}<div class="field" data-field>
 <fieldset>
 <legend class="field-label">Date of birth</legend>
 <p class="hint" id="dob-hint">For example, 14 7 1990.</p>
@@ -380,7 +399,8 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     fields.push(html`<div class="field" data-field>
 <label class="field-label" for="id_number">Your ID number</label>
 <p class="hint" id="id_number-hint">${capitalize(ID_NUMBER_DIGITS)}.</p>
-<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="Enter your ID number."${live && ' required'}>
+<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false"
+aria-describedby="id_number-hint id_number-error" data-missing="Enter your ID number."${live && ' required'}>
 <p class="field-error" id="id_number-error" data-field-error></p>
 </div>
 `);
@@ -397,7 +417,8 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     title,
     html`<h1>${title}</h1>
 <p class="lead">${intro}</p>
-<noscript><p class="notice">This page needs JavaScript to take and send your photos. Turn JavaScript on, or open this link in another browser.</p></noscript>
+<noscript><p class="notice">This page needs JavaScript to take and send your photos. Turn JavaScript on,
+or open this link in another browser.</p></noscript>
 <form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}">
 ${fields}${testOptions(view)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
 <div class="actions">

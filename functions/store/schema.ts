@@ -88,7 +88,10 @@ export const rateLimitKey = (scope: Scope) => ({ pk: `${rateLimitPartitionPrefix
  * item per account, both modes, which the verification page may read and never write.
  */
 export const accountProfilePartitionPrefix = 'account_profile#';
-/** A publishable key's item (`pk_…`, functions/store/api-keys.ts): apart from secret keys', so the modal's public routes may read these alone. */
+/**
+ * A publishable key's item (`pk_…`, functions/store/api-keys.ts): apart from secret keys', so the modal's public routes may read these
+ * alone.
+ */
 export const publishableKeyPartitionPrefix = 'publishable_key#';
 
 /** Primary key of an account's profile. */
