@@ -15,7 +15,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
-import { objectKey } from '../functions/store/schema';
+import { TABLE_NAME_ENV, objectKey } from '../functions/store/schema';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
 import type { VerityUploads } from './uploads';
@@ -116,7 +116,7 @@ export class VerityApi extends Construct {
         environmentKey: props.key,
         environment: route.dynamodb.length
           ? {
-              VERITY_TABLE_NAME: props.table.tableName,
+              [TABLE_NAME_ENV]: props.table.tableName,
               VERITY_PUBLIC_URL: this.url,
               // Where the function reads the secret at start (functions/wire/session-secrets.ts):
               // the secret itself is never in the template nor in the function's configuration.
@@ -125,7 +125,7 @@ export class VerityApi extends Construct {
             }
           : // A route that reads only its keyed items (a logo) needs the table, and no secret.
             route.keyed
-            ? { VERITY_TABLE_NAME: props.table.tableName }
+            ? { [TABLE_NAME_ENV]: props.table.tableName }
             : {},
       });
       grantRoute(fn, route, props.table, props.key);

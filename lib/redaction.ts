@@ -13,7 +13,7 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { workerNamed } from '../functions/workers';
-import { tableSchema } from '../functions/store/schema';
+import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { deadLetterQueue, scheduleOf, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import type { VerityFunction } from './verity-function';
@@ -39,7 +39,7 @@ export class VerityRedaction extends Construct {
 
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
-    const environment = { VERITY_TABLE_NAME: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
+    const environment = { [TABLE_NAME_ENV]: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
     const room = props.room ?? this;
     const worker = workerNamed('RedactionWorker');
     const backstop = workerNamed('RedactionBackstop');

@@ -23,6 +23,7 @@ import { workerNamed } from '../functions/workers';
 import { deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import type { VerityFunction } from './verity-function';
+import { TABLE_NAME_ENV } from '../functions/store/schema';
 
 /**
  * How live sessions are checked (functions/checks/live): Textract and Rekognition always; the
@@ -128,7 +129,7 @@ export class VerityVerification extends Construct {
     const stream = workerNamed('ChecksStream');
     this.stream = workerFunction(room, 'ChecksStream', stream, {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
+      environment: { [TABLE_NAME_ENV]: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
       environmentKey: props.key,
     });
     // Gives up an expired submission: reads the session, writes the verdict, its report and events.
@@ -146,7 +147,7 @@ export class VerityVerification extends Construct {
 
     this.worker = workerFunction(room, 'ChecksWorker', workerNamed('ChecksWorker'), {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
+      environment: { [TABLE_NAME_ENV]: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
       environmentKey: props.key,
     });
     // Reads the session and its submission; writes the verdict, its report and events; removes the submission.

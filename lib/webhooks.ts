@@ -21,7 +21,7 @@ import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { tableSchema } from '../functions/store/schema';
+import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
 import { deadLetterQueue, scheduleOf, workerFunction } from './events';
@@ -61,7 +61,7 @@ export class VerityWebhooks extends Construct {
     const worker = workerNamed('WebhookWorker');
     this.worker = workerFunction(room, 'Worker', worker, {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
+      environment: { [TABLE_NAME_ENV]: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
@@ -141,7 +141,7 @@ export class VerityWebhooks extends Construct {
 
     // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
     // due, and puts each delivery with its event's count, in one transaction.
-    props.publisher.function.addEnvironment('VERITY_TABLE_NAME', table.tableName);
+    props.publisher.function.addEnvironment(TABLE_NAME_ENV, table.tableName);
     grantItems(props.publisher, table, ['PutItem', 'UpdateItem']);
     props.publisher.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${tableSchema.indexes.byScope.name}`] }),

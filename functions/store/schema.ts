@@ -68,8 +68,14 @@ export type IndexName = keyof typeof tableSchema.indexes;
 
 export const allIndexes: IndexSchema[] = Object.values(tableSchema.indexes);
 
+/**
+ * The environment variable that names the DynamoDB table, set on every function that reads or writes it (lib/) and by
+ * the local runtime (local/runtime.ts); `verity` when unset.
+ */
+export const TABLE_NAME_ENV = 'VERITY_TABLE_NAME';
+
 export function tableName(): string {
-  return process.env.VERITY_TABLE_NAME ?? 'verity';
+  return process.env[TABLE_NAME_ENV] ?? 'verity';
 }
 
 const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
