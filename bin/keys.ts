@@ -45,6 +45,7 @@ import { commandText, parseCommandLine, runCommand, usageError } from '../local/
 import { lockDataDir, makePrivate, OperatorError, runningDynamo } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
 import { configureLocalEnvironment, persisted } from '../local/runtime';
+import { TABLE_NAME_ENV } from '../functions/store/schema';
 
 const COMMAND = 'npm run keys';
 const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_...] [--aws]
@@ -100,7 +101,7 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
 
 Locally the key is written through the running npm start's DynamoDB Local (VERITY_DATA_DIR,
 default .verity), or through one started for the moment if none runs. With --aws it is written
-to the table named by VERITY_TABLE_NAME, with the usual AWS credentials and region.`;
+to the table named by ${TABLE_NAME_ENV}, with the usual AWS credentials and region.`;
 
 const { positionals, values } = parseCommandLine({
   name: COMMAND,
@@ -318,13 +319,13 @@ function describeProfile(account: string, profile: AccountProfile | undefined): 
   ];
   return [`Account ${account}, public profile (test and live mode):`, ...lines.filter(Boolean).map((line) => `  ${line}`)].join('\n');
 }
-if (values.aws && !process.env.VERITY_TABLE_NAME) fail('--aws needs VERITY_TABLE_NAME (the stack prints it as an output)');
+if (values.aws && !process.env[TABLE_NAME_ENV]) fail(`--aws needs ${TABLE_NAME_ENV} (the stack prints it as an output)`);
 
 await runCommand(COMMAND, async () => {
   let dynamo: LocalDynamo | undefined;
   let release: () => void = () => {};
   // Said after every change, so a key made for the wrong data folder is noticed at once.
-  let where = `the table ${process.env.VERITY_TABLE_NAME} (AWS)`;
+  let where = `the table ${process.env[TABLE_NAME_ENV]} (AWS)`;
   if (!values.aws) {
     const dataDir = resolve(process.env.VERITY_DATA_DIR || '.verity');
     // The running `npm start` holds the data folder; use its DynamoDB Local, or hold the folder

@@ -364,7 +364,8 @@ const consoleRoutes: Route[] = [
 ];
 
 /**
- * The Stripe.js drop-in (docs/stripe-js-modal.md): the modal's check and its frame. Anyone may call them: a publishable key is public, and it only
+ * The Stripe.js drop-in (docs/stripe-js-modal.md): the modal's check and its frame. Anyone may call them: a publishable key is public, and
+ * it only
  * names the account whose rule (its profile's embedding origins) decides. They read publishable
  * keys' items and profiles, and no other key's.
  */

@@ -35,8 +35,10 @@ export class VerityAlarms extends Construct {
       Validations.of(subscription).acknowledge({
         id: 'Serverless::Serverless-SNSRedrivePolicy',
         reason:
-          'The e-mail subscription carries alarm notifications only, no data: one SNS cannot deliver to the address after its retries would sit in a queue nobody reads. ' +
-          'The alarm stays in ALARM in CloudWatch, and the topic (alarms.topic) takes other subscriptions, with a redrive policy of their own, for whoever needs every notification.',
+          'The e-mail subscription carries alarm notifications only, no data: one SNS cannot deliver to the address after its retries ' +
+          'would sit in a queue nobody reads. ' +
+          'The alarm stays in ALARM in CloudWatch, and the topic (alarms.topic) takes other subscriptions, with a redrive policy of ' +
+          'their own, for whoever needs every notification.',
       });
     }
   }
@@ -148,8 +150,10 @@ export class VerityAlarms extends Construct {
       'UnreservedThrottles',
       unreserved,
       1,
-      "Lambda throttled functions without reserved concurrency in this account and region (Verity's API functions and workers without a reservation, or other applications'): " +
-        'their unreserved concurrency ran out. Raise the account limit, or find the function that takes it (ConcurrentExecutions per function).',
+      "Lambda throttled functions without reserved concurrency in this account and region (Verity's API functions and workers without a " +
+        "reservation, or other applications'): " +
+        'their unreserved concurrency ran out. Raise the account limit, or find the function that takes it (ConcurrentExecutions per ' +
+        'function).',
     );
   }
 

@@ -15,7 +15,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
-import { objectKey } from '../functions/store/schema';
+import { TABLE_NAME_ENV, objectKey } from '../functions/store/schema';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
 import type { VerityUploads } from './uploads';
@@ -35,7 +35,10 @@ export interface VerityApiProps {
   customDomain?: { domainName: string; certificateArn: string };
   /** Serve the API through CloudFront and AWS WAF (lib/firewall.ts); its URL becomes the API's. */
   firewall?: FirewallProps;
-  /** The uploads bucket: each route gets the actions its `uploads` names (functions/routes.ts), and the bucket's CORS admits POSTs from the API's URL. */
+  /**
+   * The uploads bucket: each route gets the actions its `uploads` names (functions/routes.ts), and the bucket's CORS admits POSTs from the
+   * API's URL.
+   */
   uploads?: VerityUploads;
   /**
    * Where each route's function and route are built: its room's nested stack (lib/rooms.ts). The
@@ -113,7 +116,7 @@ export class VerityApi extends Construct {
         environmentKey: props.key,
         environment: route.dynamodb.length
           ? {
-              VERITY_TABLE_NAME: props.table.tableName,
+              [TABLE_NAME_ENV]: props.table.tableName,
               VERITY_PUBLIC_URL: this.url,
               // Where the function reads the secret at start (functions/wire/session-secrets.ts):
               // the secret itself is never in the template nor in the function's configuration.
@@ -122,7 +125,7 @@ export class VerityApi extends Construct {
             }
           : // A route that reads only its keyed items (a logo) needs the table, and no secret.
             route.keyed
-            ? { VERITY_TABLE_NAME: props.table.tableName }
+            ? { [TABLE_NAME_ENV]: props.table.tableName }
             : {},
       });
       grantRoute(fn, route, props.table, props.key);
@@ -143,12 +146,16 @@ export class VerityApi extends Construct {
       const authorizationReason = route.unauthenticatedReason
         ? route.unauthenticatedReason
         : route.authenticated
-          ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up (functions/http/authenticate.ts), " +
-            "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe clients expect."
+          ? "The function authenticates every request itself: it hashes the caller's Stripe secret key and looks the hash up " +
+            '(functions/http/authenticate.ts), ' +
+            "because an HTTP API authorizer can only deny with API Gateway's own body, never Stripe's 401 error object that Stripe " +
+            'clients expect.'
           : route.dynamodb.length
-            ? "The verification page is opened by a person, not a business: the function checks the session's signed, single-use url token and then a signed cookie (functions/hosted-page/page-access.ts)."
+            ? "The verification page is opened by a person, not a business: the function checks the session's signed, single-use url " +
+              'token and then a signed cookie (functions/hosted-page/page-access.ts).'
             : route.keyed
-              ? "A business's logo is public, like the page that shows it: the function reads only logo items (dynamodb:LeadingKeys), by an id derived from the image."
+              ? "A business's logo is public, like the page that shows it: the function reads only logo items (dynamodb:LeadingKeys), by " +
+                'an id derived from the image.'
               : 'This route answers every unknown path with a 404 error object; it reads no data and its function has no data permissions.';
       Validations.of(httpRoute).acknowledge(
         { id: 'AwsSolutions::AwsSolutions-APIG4', reason: authorizationReason },
@@ -156,7 +163,8 @@ export class VerityApi extends Construct {
         {
           id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
           reason:
-            "Only API Gateway may invoke the function, and only from this API's own routes: the permission's SourceArn is this API's execute-api ARN, which names the account. " +
+            "Only API Gateway may invoke the function, and only from this API's own routes: the permission's SourceArn is this API's " +
+            'execute-api ARN, which names the account. ' +
             'The rule reads only a literal string or a plain Ref/GetAtt there, and the ARN is built with Fn::Join.',
         },
       );
@@ -180,7 +188,10 @@ export function objectPartitionPatterns(kinds: string[]): string[] {
   return kinds.flatMap((kind) => (['test', 'live'] as const).map((mode) => objectKey({ account: 'acct_*', mode }, `${kind}_*`, '').pk));
 }
 
-/** Exactly the route's actions: item actions on the table (on its objects' items only, when it names them), Query on the named indexes, and the key uses they imply. */
+/**
+ * Exactly the route's actions: item actions on the table (on its objects' items only, when it names them), Query on the named indexes, and
+ * the key uses they imply.
+ */
 function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): void {
   const itemActions = route.dynamodb.filter((action) => action !== 'Query');
   if (itemActions.length) {

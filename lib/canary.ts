@@ -90,8 +90,10 @@ export class VerityCanary extends Construct {
     Validations.of(liveChecks).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces define no resource types, so IAM accepts only "*" for them ' +
-        '(Service Authorization Reference: list_amazontextract.html, list_amazonrekognition.html). The canary sends them images as bytes read from its one prefix.',
+        'textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces define no resource types, ' +
+        'so IAM accepts only "*" for them ' +
+        '(Service Authorization Reference: list_amazontextract.html, list_amazonrekognition.html). The canary sends them images as bytes ' +
+        'read from its one prefix.',
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::${props.bucketName}/${prefix}*]`,

@@ -102,15 +102,18 @@ export class VerityData extends Construct {
       removalPolicy,
     });
     const noBackups =
-      "Crypto-shredding: redaction destroys a session's data key in this table, and a point-in-time backup would bring the key back, and with it every copy of the person's data in the main table's stream and backups. " +
-      'The table has deletion protection, is encrypted with the stack key, no function may delete an item, and only redaction overwrites a key.';
+      "Crypto-shredding: redaction destroys a session's data key in this table, and a point-in-time backup would bring the key back, and " +
+      "with it every copy of the person's data in the main table's stream and backups. " +
+      'The table has deletion protection, is encrypted with the stack key, no function may delete an item, and only redaction overwrites ' +
+      'a key.';
     Validations.of(this.keyTable).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-DDB3', reason: noBackups },
       { id: 'cdk-validator-cfnguard::dynamodb_table_pitr_enabled_check', reason: noBackups },
     );
     this.keyEncryptionSecret = new Secret(this, 'KeyEncryptionSecret', {
       description:
-        "Verity: the key-encryption key that wraps every session's data key is derived from it; losing it loses every session's personal data",
+        "Verity: the key-encryption key that wraps every session's data key is derived from it; losing it loses every session's personal " +
+        'data',
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy,
@@ -118,8 +121,10 @@ export class VerityData extends Construct {
     Validations.of(this.keyEncryptionSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        "Every session's data key is wrapped under the key derived from this secret: a rotation would make every session's personal data unreadable. " +
-        'It is 64 random characters encrypted with the stack key; only the functions that read or write sessions may read it, once per container.',
+        "Every session's data key is wrapped under the key derived from this secret: a rotation would make every session's personal data " +
+        'unreadable. ' +
+        'It is 64 random characters encrypted with the stack key; only the functions that read or write sessions may read it, once per ' +
+        'container.',
     });
   }
 

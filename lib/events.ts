@@ -189,7 +189,10 @@ export function tableStreamSource(
   });
 }
 
-/** A queue that is itself a dead-letter queue: encrypted with the stack's key, TLS only, 14 days, and acknowledged as such to the policy checks. */
+/**
+ * A queue that is itself a dead-letter queue: encrypted with the stack's key, TLS only, 14 days, and acknowledged as such to the policy
+ * checks.
+ */
 export function deadLetterQueue(scope: Construct, id: string, owner: string, key: Key, fromQueue = false): Queue {
   const queue = new Queue(scope, id, {
     encryption: QueueEncryption.KMS,
@@ -208,8 +211,10 @@ export function deadLetterQueue(scope: Construct, id: string, owner: string, key
       reason:
         `This queue is itself the dead-letter queue of ${owner}; an alarm fires on its first message. ` +
         (fromQueue
-          ? 'Its one source is that SQS queue, whose redrive policy names it; a RedriveAllowPolicy naming the source back would make the two queues depend on each other.'
-          : 'Its source is EventBridge or a stream event source mapping, not an SQS queue, so a RedriveAllowPolicy (which names source queues) has nothing to allow.'),
+          ? 'Its one source is that SQS queue, whose redrive policy names it; a RedriveAllowPolicy naming the source back would make the ' +
+            'two queues depend on each other.'
+          : 'Its source is EventBridge or a stream event source mapping, not an SQS queue, so a RedriveAllowPolicy (which names source ' +
+            'queues) has nothing to allow.'),
     });
   }
   return queue;

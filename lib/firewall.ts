@@ -132,15 +132,19 @@ export class VerityFirewall extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
     const defaultCertificate =
-      "The distribution serves its own *.cloudfront.net name with CloudFront's default certificate, for which CloudFront fixes the TLS policy and needs no SNI setting; " +
-      'Stripe SDKs speak TLS 1.2 or later. A domain of yours (with an ACM certificate in us-east-1) belongs on the distribution: add it there.';
+      "The distribution serves its own *.cloudfront.net name with CloudFront's default certificate, for which CloudFront fixes the TLS " +
+      'policy and needs no SNI setting; ' +
+      'Stripe SDKs speak TLS 1.2 or later. A domain of yours (with an ACM certificate in us-east-1) belongs on the distribution: add it ' +
+      'there.';
     const noLogs =
-      "CloudFront's access logs would hold every client's IP address, which Verity's logs never hold; every request that passes is in the API's access log, and WAF counts what it blocks in CloudWatch metrics.";
+      "CloudFront's access logs would hold every client's IP address, which Verity's logs never hold; every request that passes is in " +
+      "the API's access log, and WAF counts what it blocks in CloudWatch metrics.";
     Validations.of(this.distribution).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-CFR1',
         reason:
-          'The API serves businesses and the people they verify wherever they are; restrict countries with a WAF rule of your own if you need to.',
+          'The API serves businesses and the people they verify wherever they are; restrict countries with a WAF rule of your own if you ' +
+          'need to.',
       },
       { id: 'AwsSolutions::AwsSolutions-CFR3', reason: noLogs },
       { id: 'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check', reason: noLogs },
@@ -155,7 +159,8 @@ export class VerityFirewall extends Construct {
       {
         id: 'cdk-validator-cfnguard::cloudfront_origin_failover_enabled_check',
         reason:
-          "There is one origin, the stack's HTTP API in its region; another origin would need another copy of the table, which Verity does not replicate.",
+          "There is one origin, the stack's HTTP API in its region; another origin would need another copy of the table, which Verity " +
+          'does not replicate.',
       },
     );
   }

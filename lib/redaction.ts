@@ -1,6 +1,7 @@
 /**
  * Redaction in AWS: the worker, started by the table's stream when DynamoDB's TTL deletes a
- * redaction job item and continued by it whenever a bounded run saves its progress, and the backstop, run every six hours by an EventBridge rule, for the jobs
+ * redaction job item and continued by it whenever a bounded run saves its progress, and the backstop, run every six hours by an EventBridge
+ * rule, for the jobs
  * TTL is late with (it deletes "typically within two days").
  */
 import { Validations } from 'aws-cdk-lib';
@@ -12,10 +13,10 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { workerNamed } from '../functions/workers';
-import { tableSchema } from '../functions/store/schema';
+import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { deadLetterQueue, scheduleOf, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
-import { VerityFunction } from './verity-function';
+import type { VerityFunction } from './verity-function';
 
 export interface VerityRedactionProps {
   table: Table;
@@ -24,7 +25,10 @@ export interface VerityRedactionProps {
   retentionDays?: number;
   /** The uploads bucket, whose objects of a session redaction deletes (every version). */
   uploads?: VerityUploads;
-  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  /**
+   * Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default
+   * this construct
+   */
   room?: Construct;
 }
 
@@ -35,7 +39,7 @@ export class VerityRedaction extends Construct {
 
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
-    const environment = { VERITY_TABLE_NAME: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
+    const environment = { [TABLE_NAME_ENV]: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
     const room = props.room ?? this;
     const worker = workerNamed('RedactionWorker');
     const backstop = workerNamed('RedactionBackstop');
@@ -61,7 +65,8 @@ export class VerityRedaction extends Construct {
     Validations.of(schedule).acknowledge({
       id: 'Serverless::Serverless-EventBusDLQ',
       reason:
-        'A scheduled event carries no data to keep: a run that cannot be delivered is simply the next run, six hours later, and the function alarms on errors.',
+        'A scheduled event carries no data to keep: a run that cannot be delivered is simply the next run, six hours later, and the ' +
+        'function alarms on errors.',
     });
   }
 }

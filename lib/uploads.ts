@@ -82,8 +82,10 @@ export class VerityUploads extends Construct {
     });
     this.environment = { [UPLOADS_BUCKET_ENV]: this.bucket.bucketName };
     const noAccessLogs =
-      "Server access logs would record every person's IP address and user agent beside their session's object keys for as long as the log bucket keeps them, " +
-      'beyond the reach of redaction. Who may touch the bucket is fixed by IAM (one prefix, per function) and the POST policy (one key, one type, 10 MB, 10 minutes); ' +
+      "Server access logs would record every person's IP address and user agent beside their session's object keys for as long as the " +
+      'log bucket keeps them, ' +
+      'beyond the reach of redaction. Who may touch the bucket is fixed by IAM (one prefix, per function) and the POST policy (one key, ' +
+      'one type, 10 MB, 10 minutes); ' +
       'enable CloudTrail data events on the bucket if you need an audit of object access.';
     Validations.of(this.bucket).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-S1', reason: noAccessLogs },
@@ -91,13 +93,16 @@ export class VerityUploads extends Construct {
       {
         id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
         reason:
-          "Object Lock would keep a person's images past their session's redaction, which must delete every version (Stripe's redact promise). " +
-          'Versioning is on and a submission names its exact version (kept until redaction, never expired), so a later POST to the key cannot replace what was submitted.',
+          "Object Lock would keep a person's images past their session's redaction, which must delete every version (Stripe's redact " +
+          'promise). ' +
+          'Versioning is on and a submission names its exact version (kept until redaction, never expired), so a later POST to the key ' +
+          'cannot replace what was submitted.',
       },
       {
         id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
         reason:
-          "Nothing reacts to an upload: the submission that names it is a table write, read from the table's stream by the checks worker. " +
+          "Nothing reacts to an upload: the submission that names it is a table write, read from the table's stream by the checks " +
+          'worker. ' +
           'Notifications would only copy object keys to another service.',
       },
     );
@@ -148,8 +153,10 @@ export class VerityUploads extends Construct {
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketArn}>/${UPLOADS_PREFIX}*]`,
       reason:
-        `${what} is limited to the ${UPLOADS_PREFIX} prefix: every upload's key starts with it (uploads/{account}/{mode}/{session}/{attempt}/{file}), and the keys are made per upload, ` +
-        'so IAM cannot name them; the page functions hand the browser one key at a time through a POST policy (one key, one type, 10 MB, 10 minutes).',
+        `${what} is limited to the ${UPLOADS_PREFIX} prefix: every upload's key starts with it ` +
+        `(uploads/{account}/{mode}/{session}/{attempt}/{file}), and the keys are made per upload, ` +
+        'so IAM cannot name them; the page functions hand the browser one key at a time through a POST policy (one key, one type, 10 MB, ' +
+        '10 minutes).',
     });
   }
 

@@ -24,7 +24,8 @@ import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../fu
 import { workerNamed } from '../functions/workers';
 import { deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
-import { VerityFunction } from './verity-function';
+import type { VerityFunction } from './verity-function';
+import { TABLE_NAME_ENV } from '../functions/store/schema';
 
 /**
  * How live sessions are checked (functions/checks/live): Textract and Rekognition always; the
@@ -59,7 +60,10 @@ export function liveChecksEnvironment(props: LiveChecksProps = {}): Record<strin
   return environment;
 }
 
-/** For the API functions: live sessions' pages may proceed, since the checks worker has the live provider (functions/checks/availability.ts). */
+/**
+ * For the API functions: live sessions' pages may proceed, since the checks worker has the live provider
+ * (functions/checks/availability.ts).
+ */
 export const LIVE_PAGES_ENVIRONMENT: Record<string, string> = { [LIVE_CHECKS_ENV]: 'aws' };
 
 /** The routes that create and update sessions: they refuse a live session asking for an ID number that no provider can check. */
@@ -98,9 +102,15 @@ export class VerityVerification extends Construct {
       environment?: Record<string, string>;
       liveChecks?: LiveChecksProps;
       uploads: VerityUploads;
-      /** The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the dead-letter queue). */
+      /**
+       * The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the
+       * dead-letter queue).
+       */
       workerConcurrency?: number;
-      /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+      /**
+       * Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here.
+       * @default this construct
+       */
       room?: Construct;
     },
   ) {
@@ -121,7 +131,7 @@ export class VerityVerification extends Construct {
     const stream = workerNamed('ChecksStream');
     this.stream = workerFunction(room, 'ChecksStream', stream, {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
+      environment: { [TABLE_NAME_ENV]: props.table.tableName, [CHECKS_QUEUE_ENV]: this.queue.queueUrl, ...props.environment },
       environmentKey: props.key,
     });
     // Gives up an expired submission: reads the session, writes the verdict, its report and events.
@@ -139,7 +149,7 @@ export class VerityVerification extends Construct {
 
     this.worker = workerFunction(room, 'ChecksWorker', workerNamed('ChecksWorker'), {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
+      environment: { [TABLE_NAME_ENV]: props.table.tableName, ...liveChecksEnvironment(props.liveChecks), ...props.environment },
       environmentKey: props.key,
     });
     // Reads the session and its submission; writes the verdict, its report and events; removes the submission.
@@ -174,9 +184,12 @@ export class VerityVerification extends Construct {
     Validations.of(liveChecks).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces define no resource types, so IAM accepts only "*" for them ' +
-        '(Service Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazontextract.html and ' +
-        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html). The images they read are limited by this role's s3:GetObject on the upload prefix alone.",
+        'textract:AnalyzeID, textract:DetectDocumentText, rekognition:DetectFaces and rekognition:CompareFaces define no resource types, ' +
+        'so IAM accepts only "*" for them ' +
+        '(Service Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazontextract.html ' +
+        'and ' +
+        'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html). The images they read are ' +
+        "limited by this role's s3:GetObject on the upload prefix alone.",
     });
     // The images: read under the upload prefix (Textract and Rekognition fetch them as this role).
     props.uploads.grantRead(this.worker);
@@ -200,7 +213,8 @@ export class VerityVerification extends Construct {
     Validations.of(mapping).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:
-        "An SQS event source mapping's failed messages return to their queue; the queue's redrive policy moves a job to its own encrypted dead-letter queue (with an alarm) after 5 receives.",
+        "An SQS event source mapping's failed messages return to their queue; the queue's redrive policy moves a job to its own " +
+        'encrypted dead-letter queue (with an alarm) after 5 receives.',
     });
     this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetters', 'the checks stream', props.key);
     this.stream.function.addEventSource(

@@ -35,7 +35,10 @@ const COMPILED = !here.endsWith('.ts');
 /** The repository, or the installed package's folder. */
 const projectRoot = join(dirname(here), COMPILED ? '../..' : '..');
 
-/** Where the package keeps the bundle of one handler module (`http/create-verification-session` → assets/http/create-verification-session/index.mjs). */
+/**
+ * Where the package keeps the bundle of one handler module (`http/create-verification-session` →
+ * assets/http/create-verification-session/index.mjs).
+ */
 export const bundledAssetDir = (handlerModule: string, root = projectRoot) => join(root, 'assets', handlerModule);
 
 /** Lambda no longer accepts new nodejs20.x functions; 24 is the newest runtime and cdk-nag's L1 asks for it. */
@@ -215,21 +218,28 @@ export class VerityFunction extends Construct {
       Validations.of(this.function).acknowledge({
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         reason:
-          "Verity's functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), each over TLS with IAM-signed requests, " +
-          "and the webhook functions the businesses' own public endpoints (signed requests; private, loopback and link-local addresses refused); " +
-          'a VPC would add NAT or interface endpoints and protect no network resource. Give the stack a `vpc` (context vpcId=…) to run every function in yours.',
+          "Verity's functions reach nothing but AWS APIs (DynamoDB, EventBridge, KMS, Secrets Manager, X-Ray, Textract, Rekognition), " +
+          'each over TLS with IAM-signed requests, ' +
+          "and the webhook functions the businesses' own public endpoints (signed requests; private, loopback and link-local addresses " +
+          'refused); ' +
+          'a VPC would add NAT or interface endpoints and protect no network resource. Give the stack a `vpc` (context vpcId=…) to run ' +
+          'every function in yours.',
       });
     }
     Validations.of(this.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:
         props.invokedBy === 'stream'
-          ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the mapping (an encrypted SQS queue with an alarm).'
+          ? 'A stream event source mapping never invokes asynchronously: its failures go to the on-failure destination configured on the ' +
+            'mapping (an encrypted SQS queue with an alarm).'
           : props.invokedBy === 'queue'
-            ? 'An SQS event source mapping invokes synchronously: a failed message returns to its queue, whose redrive policy moves it to a dead-letter queue (with an alarm) after a few receives.'
+            ? 'An SQS event source mapping invokes synchronously: a failed message returns to its queue, whose redrive policy moves it ' +
+              'to a dead-letter queue (with an alarm) after a few receives.'
             : props.invokedBy === 'schedule'
-              ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and its errors alarm.'
-              : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue only receives failed asynchronous invocations.',
+              ? 'A scheduled run carries no data to keep: a run that fails is retried by EventBridge, then redone by the next run, and ' +
+                'its errors alarm.'
+              : 'API Gateway invokes these functions synchronously and returns their errors to the caller; a Lambda dead-letter queue ' +
+                'only receives failed asynchronous invocations.',
     });
   }
 }

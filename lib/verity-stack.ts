@@ -8,13 +8,17 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { SubscribeOptions } from './events';
 import { Verity, type VerityProps } from './verity';
+import { TABLE_NAME_ENV } from '../functions/store/schema';
 
 export { DEFAULT_THROTTLE, DEFAULT_WORKER_CONCURRENCY, type WorkerConcurrency } from './verity';
 
 export interface VerityStackProps extends StackProps, VerityProps {}
 
 export class VerityStack extends Stack {
-  /** The whole service. Its id is `Default`, which CDK leaves out of logical ids, so they are the ones the stack had before the construct existed. */
+  /**
+   * The whole service. Its id is `Default`, which CDK leaves out of logical ids, so they are the ones the stack had before the construct
+   * existed.
+   */
   readonly verity: Verity;
 
   constructor(scope: Construct, id: string, props: VerityStackProps = {}) {
@@ -31,7 +35,7 @@ export class VerityStack extends Stack {
       });
     }
     new CfnOutput(this, 'TableName', {
-      description: 'The DynamoDB table (VERITY_TABLE_NAME for npm run keys -- --aws)',
+      description: `The DynamoDB table (${TABLE_NAME_ENV} for npm run keys -- --aws)`,
       value: verity.table.tableName,
     });
     new CfnOutput(this, 'EventBusName', {

@@ -93,7 +93,10 @@ export interface VerityProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Whether DynamoDB refuses to delete the table (a table that should really go needs this false and DESTROY). @default true */
   readonly deletionProtection?: boolean;
-  /** API requests per second (steady state) and burst, for the whole stage, shared by every account and keyless request. @default DEFAULT_THROTTLE ({ rateLimit: 1000, burstLimit: 2000 }) */
+  /**
+   * API requests per second (steady state) and burst, for the whole stage, shared by every account and keyless request. @default
+   * DEFAULT_THROTTLE ({ rateLimit: 1000, burstLimit: 2000 })
+   */
   readonly throttle?: VerityApiProps['throttle'];
   /** Serve the API on your own domain, with an ACM certificate in the stack's region; not with `firewall`. @default the API Gateway URL */
   readonly customDomain?: VerityApiProps['customDomain'];
@@ -110,15 +113,22 @@ export interface VerityProps {
    * reach the AWS APIs through NAT or VPC endpoints). @default outside any VPC
    */
   readonly vpc?: FunctionNetwork | { readonly vpcId: string; readonly subnetIds: string[] };
-  /** Reserved concurrency of the background functions, merged over DEFAULT_WORKER_CONCURRENCY; `false` reserves none. @default DEFAULT_WORKER_CONCURRENCY */
+  /**
+   * Reserved concurrency of the background functions, merged over DEFAULT_WORKER_CONCURRENCY; `false` reserves none. @default
+   * DEFAULT_WORKER_CONCURRENCY
+   */
   readonly workerConcurrency?: WorkerConcurrency | false;
-  /** Serve the API through CloudFront with an AWS WAF rate-based rule (`{ rateLimit }`, stack in us-east-1) or your web ACL (`{ webAclArn }`); not with `customDomain`. @default off */
+  /**
+   * Serve the API through CloudFront with an AWS WAF rate-based rule (`{ rateLimit }`, stack in us-east-1) or your web ACL (`{ webAclArn
+   * }`); not with `customDomain`. @default off
+   */
   readonly firewall?: FirewallProps;
   /** The routes to serve. @default every route of the route table (functions/routes.ts); tests pass fewer */
   readonly routes?: Route[];
   /**
    * Live checks' thresholds and the ID-number provider Lambda (`{ settings: { minimumAge: 21 }, idNumberProviderFunctionArn }`).
-   * @default Verity's thresholds (functions/checks/live/settings.ts), and no ID-number provider: live sessions that ask for an ID number are refused
+   * @default Verity's thresholds (functions/checks/live/settings.ts), and no ID-number provider: live sessions that ask for an ID number
+   * are refused
    */
   readonly liveChecks?: LiveChecksProps;
   /**
@@ -152,7 +162,10 @@ export class Verity extends Construct {
   readonly canary?: VerityCanary;
   /** The CloudFront distribution and web ACL in front of the API, when `firewall` is given. */
   readonly firewall?: VerityFirewall;
-  /** The bucket the page uploads images to (`uploads.bucket`, keys under `uploads.prefix`); `uploads.grantRead(fn)` lets a function read them. */
+  /**
+   * The bucket the page uploads images to (`uploads.bucket`, keys under `uploads.prefix`); `uploads.grantRead(fn)` lets a function read
+   * them.
+   */
   readonly uploads: VerityUploads;
   /** The nested stacks that hold the functions, one per room (lib/rooms.ts): `rooms.all()`. */
   readonly rooms: VerityRooms;
@@ -175,12 +188,15 @@ export class Verity extends Construct {
     Validations.of(signingSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        'Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each link already sent to a person. ' +
-        'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, once per container). ' +
+        'Every outstanding client_secret and verification url is derived from this secret, so an automatic rotation would break each ' +
+        'link already sent to a person. ' +
+        'It is 64 random characters encrypted with the stack key; only the API functions may read it (GetSecretValue on this secret, ' +
+        'once per container). ' +
         'Rotate it by replacing the secret during a quiet period.',
     });
     // The functions go in rooms, nested stacks of their own (lib/rooms.ts); what holds data stays here.
-    const rooms = (this.rooms = new VerityRooms(this));
+    this.rooms = new VerityRooms(this);
+    const rooms = this.rooms;
     this.api = new VerityApi(this, 'Api', {
       rooms,
       routes: props.routes ?? routeTable,
@@ -298,7 +314,8 @@ export class Verity extends Construct {
       this.alarms.forMetric(
         'CanaryResultsChanged',
         this.canary.resultsChanged,
-        "The evaluation canary's known samples gave another result than their baseline (a verdict, a field read, a face similarity or AnalyzeID's model version): see the canary's log for which row and what moved",
+        "The evaluation canary's known samples gave another result than their baseline (a verdict, a field read, a face similarity or " +
+          "AnalyzeID's model version): see the canary's log for which row and what moved",
       );
       // Run once a day with no reservation: its throttles are the account's.
       this.alarms.forFunction('Canary', this.canary.worker.function, { reservedConcurrency: false });
@@ -308,7 +325,8 @@ export class Verity extends Construct {
 
   /**
    * Sends Verity's lifecycle events to a target of yours, with a dead-letter queue and an alarm on it:
-   * `verity.subscribe('Onboarding', { types: ['identity.verification_session.verified'], target: (props) => new targets.LambdaFunction(fn, props) })`.
+   * `verity.subscribe('Onboarding', { types: ['identity.verification_session.verified'], target: (props) => new targets.LambdaFunction(fn,
+   * props) })`.
    * `id` names the rule, its queue and alarm (unique per Verity).
    */
   subscribe(id: string, options: SubscribeOptions): Rule {

@@ -3,7 +3,8 @@
  * fair queue (the publisher hands each delivery over as soon as it has made it, one message group
  * per account: functions/webhooks/hand-off.ts), and run every minute by an EventBridge schedule
  * (with a dead-letter queue for runs EventBridge could not start) for retries and anything a
- * hand-off missed; and what the outbox publisher needs to fan each event out into deliveries. The long waits between retries (up to 12 hours) are only
+ * hand-off missed; and what the outbox publisher needs to fan each event out into deliveries. The long waits between retries (up to 12
+ * hours) are only
  * times in the `by_delivery_due` index (one lane per endpoint, and a shared list of the lanes due),
  * which each run reads; no queue or timer holds them, so neither SQS's 15-minute delay limit nor
  * TTL's lateness applies.
@@ -20,12 +21,12 @@ import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { tableSchema } from '../functions/store/schema';
+import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
 import { deadLetterQueue, scheduleOf, workerFunction } from './events';
 import { workerNamed } from '../functions/workers';
-import { VerityFunction } from './verity-function';
+import type { VerityFunction } from './verity-function';
 
 export interface VerityWebhooksProps {
   table: Table;
@@ -34,7 +35,10 @@ export interface VerityWebhooksProps {
   signingSecret: ISecret;
   /** The outbox publisher, which makes each event's deliveries. */
   publisher: VerityFunction;
-  /** Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default this construct */
+  /**
+   * Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default
+   * this construct
+   */
   room?: Construct;
 }
 
@@ -57,7 +61,7 @@ export class VerityWebhooks extends Construct {
     const worker = workerNamed('WebhookWorker');
     this.worker = workerFunction(room, 'Worker', worker, {
       logsIn: this,
-      environment: { VERITY_TABLE_NAME: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
+      environment: { [TABLE_NAME_ENV]: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
       environmentKey: key,
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
@@ -108,7 +112,8 @@ export class VerityWebhooks extends Construct {
       Validations.of(this.queue).acknowledge({
         id: rule,
         reason:
-          'Each message only hands a delivery that is already due in the by_delivery_due index to the worker early; the worker never hands a message back, ' +
+          'Each message only hands a delivery that is already due in the by_delivery_due index to the worker early; the worker never ' +
+          'hands a message back, ' +
           'and the scheduled run attempts any delivery whose message was lost, so a dead-letter queue would hold nothing to act on.',
       });
     }
@@ -127,7 +132,8 @@ export class VerityWebhooks extends Construct {
     Validations.of(mapping).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:
-        'A hand-off message is a hint: a delivery whose message fails stays due in the by_delivery_due index and the scheduled run attempts it.',
+        'A hand-off message is a hint: a delivery whose message fails stays due in the by_delivery_due index and the scheduled run ' +
+        'attempts it.',
     });
     props.publisher.function.addEnvironment(WEBHOOK_QUEUE_ENV, this.queue.queueUrl);
     // Sending to the encrypted queue: sqs:SendMessage (SendMessageBatch is authorized by it) and the key, granted below.
@@ -135,7 +141,7 @@ export class VerityWebhooks extends Construct {
 
     // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
     // due, and puts each delivery with its event's count, in one transaction.
-    props.publisher.function.addEnvironment('VERITY_TABLE_NAME', table.tableName);
+    props.publisher.function.addEnvironment(TABLE_NAME_ENV, table.tableName);
     grantItems(props.publisher, table, ['PutItem', 'UpdateItem']);
     props.publisher.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${tableSchema.indexes.byScope.name}`] }),

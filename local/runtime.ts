@@ -46,6 +46,7 @@ const WORKER_MODULES: Record<string, Record<string, unknown>> = {
   'webhooks/delivery-worker': deliveryWorker,
 };
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
+import { TABLE_NAME_ENV } from '../functions/store/schema';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -119,7 +120,7 @@ export function configureLocalEnvironment(settings: {
     // The access key id the local DynamoDB answers to (a random one per start); these never reach AWS.
     AWS_ACCESS_KEY_ID: settings.dynamo.accessKeyId,
     AWS_SECRET_ACCESS_KEY: 'verity',
-    VERITY_TABLE_NAME: settings.tableName,
+    [TABLE_NAME_ENV]: settings.tableName,
     ...(settings.signingSecret ? { VERITY_SIGNING_SECRET: settings.signingSecret } : {}),
     ...(settings.publicUrl ? { VERITY_PUBLIC_URL: settings.publicUrl } : {}),
     ...(settings.filesDir ? { [FILES_DIR_ENV]: settings.filesDir } : {}),

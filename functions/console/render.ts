@@ -38,9 +38,18 @@ function document(title: string, nonce: string, body: Fragment, operator?: Opera
 <span class="brand">Verity console</span>
 ${
   operator &&
-  html`<span class="scope">${operator.session.scope.account} <span class="mode mode-${mode}">${mode === 'live' ? 'Live mode' : 'Test mode'}</span></span>
-<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a> <a href="${CONSOLE_PATH}/audit_events">Audit log</a>${operator.session.role === 'admin' ? html` <a href="${CONSOLE_PATH}/operators">Operators</a>` : ''}</nav>
-<form class="sign-out" method="post" action="${CONSOLE_PATH}/sign_out">${csrfField(operator)}<span class="who">${operator.session.email} (${operator.session.role})</span> <button type="submit" class="link-button">Sign out</button></form>`
+  html`<span class="scope">${operator.session.scope.account} <span class="mode mode-${mode}">${
+    mode === 'live' ? 'Live mode' : 'Test mode'
+  }</span></span>
+<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a> <a
+href="${CONSOLE_PATH}/audit_events">Audit log</a>${
+    operator.session.role === 'admin'
+      ? html` <a
+href="${CONSOLE_PATH}/operators">Operators</a>`
+      : ''
+  }</nav>
+<form class="sign-out" method="post" action="${CONSOLE_PATH}/sign_out">${csrfField(operator)}<span
+class="who">${operator.session.email} (${operator.session.role})</span> <button type="submit" class="link-button">Sign out</button></form>`
 }
 </header>
 <main id="main">
@@ -64,7 +73,8 @@ export function renderSignIn(token: string, nonce: string): Rendered {
     nonce,
     html`<h1>Sign in to the Verity console</h1>
 <p>This link signs you in once, within 10 minutes of being made. Your console session lasts 8 hours, or until you sign out.</p>
-<form method="post" action="${CONSOLE_PATH}/sign_in"><input type="hidden" name="token" value="${token}"><button type="submit">Sign in</button></form>`,
+<form method="post" action="${CONSOLE_PATH}/sign_in"><input type="hidden" name="token" value="${token}"><button
+type="submit">Sign in</button></form>`,
   );
 }
 
@@ -88,7 +98,10 @@ export interface SessionListView {
 }
 
 const options = (values: readonly string[], selected: string | undefined, any: string) =>
-  html`<option value="">${any}</option>${values.map((value) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`)}`;
+  html`<option value="">${any}</option>${values.map(
+    (value) => html`<option
+value="${value}"${value === selected ? html` selected` : ''}>${value}</option>`,
+  )}`;
 
 const statusBadge = (status: string) => html`<span class="status status-${status}">${status.replace('_', ' ')}</span>`;
 
@@ -102,7 +115,12 @@ export function renderSessionList(view: SessionListView, nonce: string): Rendere
   const rows = view.sessions.map(
     (session) => html`<tr>
 <td><a href="${CONSOLE_PATH}/verification_sessions/${session.id}">${session.id}</a></td>
-<td>${statusBadge(session.status)}${session.redaction ? html` <span class="status status-redacted">${session.redaction.status === 'redacted' ? 'redacted' : 'redacting'}</span>` : ''}</td>
+<td>${statusBadge(session.status)}${
+      session.redaction
+        ? html` <span
+class="status status-redacted">${session.redaction.status === 'redacted' ? 'redacted' : 'redacting'}</span>`
+        : ''
+    }</td>
 <td>${session.type}</td>
 <td>${session.last_error?.code ?? '—'}</td>
 <td><time datetime="${new Date(session.created * 1000).toISOString()}">${time(session.created)}</time></td>
@@ -117,7 +135,11 @@ export function renderSessionList(view: SessionListView, nonce: string): Rendere
 <label>Type <select name="type">${options(SESSION_TYPES, filters.type, 'Any type')}</select></label>
 <label>Created from <input type="date" name="created_from" value="${filters.created_from ?? ''}"></label>
 <label>Created to <input type="date" name="created_to" value="${filters.created_to ?? ''}"></label>
-${view.canSearchReference && html`<label>Client reference <input type="search" name="client_reference_id" autocomplete="off" value="${filters.client_reference_id ?? ''}"></label>`}
+${
+  view.canSearchReference &&
+  html`<label>Client reference <input type="search" name="client_reference_id" autocomplete="off"
+value="${filters.client_reference_id ?? ''}"></label>`
+}
 <button type="submit">Filter</button>
 </form>
 ${
@@ -125,7 +147,8 @@ ${
     ? html`<p>No session matches.</p>`
     : html`<div class="table-wrap"><table>
 <caption>Newest first</caption>
-<thead><tr><th scope="col">Session</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Last error</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Session</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Last error</th><th
+scope="col">Created</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`
 }
@@ -239,7 +262,9 @@ function reportSection(view: SessionPageView, report: VerificationReport): Html 
     return [
       html`<section class="check" aria-labelledby="${report.id}-${name}">
 <h4 id="${report.id}-${name}">${name.replace('_', ' ')} ${statusBadge(section.status)}</h4>
-<dl>${section.error ? row('Error', html`<code>${section.error.code ?? ''}</code> ${section.error.reason ?? ''}`) : ''}${personalRows(section, view.revealed, SECTION_PLAIN)}</dl>
+<dl>${
+        section.error ? row('Error', html`<code>${section.error.code ?? ''}</code> ${section.error.reason ?? ''}`) : ''
+      }${personalRows(section, view.revealed, SECTION_PLAIN)}</dl>
 ${images}
 </section>`,
     ];
@@ -282,11 +307,16 @@ export function renderSessionPage(given: SessionPageView, nonce: string): Render
   const { session, revealed, operator } = view;
   const history = view.events.map(
     (event) =>
-      html`<li><time datetime="${new Date(event.created * 1000).toISOString()}">${time(event.created)}</time> <span>${event.type.replace('identity.verification_session.', '')}</span></li>`,
+      html`<li><time
+datetime="${new Date(
+        event.created * 1000,
+      ).toISOString()}">${time(event.created)}</time> <span>${event.type.replace('identity.verification_session.', '')}</span></li>`,
   );
   const reveal =
     view.canReveal && !revealed && !session.redaction
-      ? html`<form method="post" action="${CONSOLE_PATH}/verification_sessions/${session.id}/reveal" class="inline">${csrfField(operator)}<button type="submit">Reveal personal data and images</button> <span class="note">Each reveal is recorded in the audit log.</span></form>`
+      ? html`<form method="post" action="${CONSOLE_PATH}/verification_sessions/${session.id}/reveal"
+class="inline">${csrfField(operator)}<button type="submit">Reveal personal data and images</button> <span
+class="note">Each reveal is recorded in the audit log.</span></form>`
       : null;
   const actions = [
     view.actions.cancel &&
@@ -295,8 +325,12 @@ export function renderSessionPage(given: SessionPageView, nonce: string): Render
 <button type="submit" class="danger">Cancel session</button></form>`,
     view.actions.redact &&
       html`<form method="post" action="${CONSOLE_PATH}/verification_sessions/${session.id}/redact" class="action">${csrfField(operator)}
-<p id="redact-warning"><strong>Redaction cannot be undone.</strong> It deletes the person's data for good: the verified outputs, provided details, client reference, metadata, every report's values and every image. Statuses, error codes and this audit log stay. A session still waiting for input is canceled.</p>
-<label class="confirm"><input type="checkbox" name="confirm" value="redact" required aria-describedby="redact-warning"> I understand that this cannot be undone</label>
+<p
+id="redact-warning"><strong>Redaction cannot be undone.</strong> It deletes the person's data for good: the verified outputs, provided
+details, client reference, metadata, every report's values and every image. Statuses, error codes and this audit log stay. A session still
+waiting for input is canceled.</p>
+<label class="confirm"><input type="checkbox" name="confirm" value="redact" required
+aria-describedby="redact-warning"> I understand that this cannot be undone</label>
 <button type="submit" class="danger">Redact session</button></form>`,
     view.actions.override && overrideForm(view, view.actions.override),
   ].filter(Boolean);
@@ -306,12 +340,21 @@ export function renderSessionPage(given: SessionPageView, nonce: string): Render
     html`<p><a href="${CONSOLE_PATH}/verification_sessions">← Sessions</a></p>
 ${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
 <h1>Session <code>${session.id}</code></h1>
-<p>${statusBadge(session.status)}${session.redaction ? html` <span class="status status-redacted">${session.redaction.status === 'redacted' ? 'redacted' : 'redaction in progress'}</span>` : ''} · ${session.type} · created ${time(session.created)}</p>
+<p>${statusBadge(session.status)}${
+      session.redaction
+        ? html` <span
+class="status status-redacted">${session.redaction.status === 'redacted' ? 'redacted' : 'redaction in progress'}</span>`
+        : ''
+    } · ${session.type} · created ${time(session.created)}</p>
 ${reveal}
 ${given.revealed && html`<p class="notice" role="status">Personal data revealed. This look is recorded in the audit log.</p>`}
 <div class="grid">
 <section class="card" aria-labelledby="last-error"><h2 id="last-error">Last error</h2>
-${session.last_error ? html`<p><code>${session.last_error.code ?? ''}</code></p><p>${session.last_error.reason ?? ''}</p>` : html`<p>None.</p>`}
+${
+  session.last_error
+    ? html`<p><code>${session.last_error.code ?? ''}</code></p><p>${session.last_error.reason ?? ''}</p>`
+    : html`<p>None.</p>`
+}
 </section>
 <section class="card" aria-labelledby="history"><h2 id="history">Status history</h2><ol class="history">${history}</ol></section>
 </div>
@@ -324,9 +367,21 @@ ${row('Related person', personal(session.related_person, revealed))}
 ${row('Return URL', personal(session.return_url, revealed))}
 </dl>
 <h3>Provided details</h3>
-<dl>${session.provided_details ? personalRows(session.provided_details as unknown as Record<string, unknown>, revealed) : row('Provided details', html`<span class="none">—</span>`)}</dl>
+<dl>${
+      session.provided_details
+        ? personalRows(session.provided_details as unknown as Record<string, unknown>, revealed)
+        : row('Provided details', html`<span class="none">—</span>`)
+    }</dl>
 <h3>Verified outputs</h3>
-<dl>${session.verified_outputs ? personalRows(session.verified_outputs, revealed) : row('Verified outputs', html`<span class="none">—</span>`)}</dl>
+<dl>${
+      session.verified_outputs
+        ? personalRows(session.verified_outputs, revealed)
+        : row(
+            'Verified outputs',
+            html`<span
+class="none">—</span>`,
+          )
+    }</dl>
 </section>
 <section aria-labelledby="reports"><h2 id="reports">Verification reports</h2>
 ${view.reports.length ? view.reports.map((report) => reportSection(view, report)) : html`<p>No report yet.</p>`}
@@ -367,7 +422,8 @@ ${
   view.entries.length === 0
     ? html`<p>No entry yet.</p>`
     : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Who</th><th scope="col">Object</th><th scope="col">Request</th></tr></thead>
+<thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Who</th><th scope="col">Object</th><th
+scope="col">Request</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
 }
 <nav class="pages" aria-label="Pages">
@@ -389,28 +445,46 @@ export interface OperatorsView {
 export function renderOperators(view: OperatorsView, nonce: string): Rendered {
   const { operator } = view;
   const endForm = (field: 'session' | 'link' | 'email', value: string, label: string) =>
-    html`<form method="post" action="${CONSOLE_PATH}/operators/end" class="inline">${csrfField(operator)}<input type="hidden" name="${field}" value="${value}"><button type="submit" class="danger">${label}</button></form>`;
+    html`<form method="post" action="${CONSOLE_PATH}/operators/end" class="inline">${csrfField(operator)}<input type="hidden"
+name="${field}" value="${value}"><button type="submit" class="danger">${label}</button></form>`;
   const row = (entry: ConsoleLink, kind: 'session' | 'link') => html`<tr>
 <td><code>${entry.id}</code>${kind === 'session' && entry.id === operator.session.id ? ' (you)' : ''}</td>
 <td>${entry.email}</td>
 <td>${entry.role}</td>
 <td><time datetime="${new Date(entry.expires * 1000).toISOString()}">${time(entry.expires)}</time></td>
-<td>${endForm(kind, entry.id, kind === 'session' ? 'End session' : 'Cancel link')} ${endForm('email', entry.email, 'Remove this ' + 'operator')}</td>
+<td>${endForm(kind, entry.id, kind === 'session' ? 'End session' : 'Cancel link')} ${endForm(
+    'email',
+    entry.email,
+    'Remove this operator',
+  )}</td>
 </tr>`;
   const table = (entries: ConsoleLink[], kind: 'session' | 'link', until: string, none: string) =>
     entries.length === 0
       ? html`<p>${none}</p>`
       : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">Id</th><th scope="col">Operator</th><th scope="col">Role</th><th scope="col">${until}</th><th scope="col">Remove</th></tr></thead>
+<thead><tr><th scope="col">Id</th><th scope="col">Operator</th><th scope="col">Role</th><th scope="col">${until}</th><th
+scope="col">Remove</th></tr></thead>
 <tbody>${entries.map((entry) => row(entry, kind))}</tbody></table></div>`;
   return document(
     'Operators',
     nonce,
     html`<h1>Operators</h1>
 ${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
-<p>Who may use this console of ${operator.session.scope.account} in ${operator.session.scope.mode} mode now. Ending a session or canceling a link takes effect at once: the operator's next request is refused. <em>Remove this operator</em> ends every session and cancels every unused link of that address. Each is recorded in the audit log.</p>
-<section aria-labelledby="signed-in"><h2 id="signed-in">Signed in</h2>${table(view.sessions, 'session', 'Until', 'Nobody is ' + 'signed ' + 'in.')}</section>
-<section aria-labelledby="links"><h2 id="links">Unused sign-in links</h2>${table(view.links, 'link', 'Valid until', 'No unused ' + 'link.')}</section>`,
+<p>Who may use this console of ${operator.session.scope.account} in ${operator.session.scope.mode} mode now. Ending a session or canceling a
+link takes effect at once: the operator's next request is refused. <em>Remove this operator</em> ends every session and cancels every unused
+link of that address. Each is recorded in the audit log.</p>
+<section aria-labelledby="signed-in"><h2 id="signed-in">Signed in</h2>${table(
+      view.sessions,
+      'session',
+      'Until',
+      'Nobody is signed in.',
+    )}</section>
+<section aria-labelledby="links"><h2 id="links">Unused sign-in links</h2>${table(
+      view.links,
+      'link',
+      'Valid until',
+      'No unused link.',
+    )}</section>`,
     operator,
   );
 }

@@ -3,10 +3,12 @@
  * inside their own box and forms stack; from 720px filters sit in a row and cards side by side.
  * Text keeps 4.5:1 or better against its background; focus is always visible.
  */
-export const CONSOLE_STYLE = `
+export const CONSOLE_STYLE =
+  `
 :root { color-scheme: light; --text: #1f2937; --muted: #4b5563; --border: #d1d5db; --page: #f3f4f6; --accent: #4338ca; --danger: #b91c1c; }
 *, *::before, *::after { box-sizing: border-box; }
-body { margin: 0; background: var(--page); color: var(--text); font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; overflow-wrap: anywhere; }
+body { margin: 0; background: var(--page); color: var(--text); font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, ` +
+  `sans-serif; overflow-wrap: anywhere; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: 0.5rem 1rem; }
@@ -29,7 +31,8 @@ h4 { font-size: 1rem; margin: 0.75rem 0 0.25rem; text-transform: capitalize; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.875em; }
 .card { background: #fff; border: 1px solid #e5e7eb; border-radius: 0.5rem; padding: 1rem; margin: 0 0 1rem; }
 .grid { display: grid; gap: 0 1rem; }
-button { font: inherit; cursor: pointer; border-radius: 0.375rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; padding: 0.5rem 1rem; min-height: 2.75rem; }
+button { font: inherit; cursor: pointer; border-radius: 0.375rem; border: 1px solid var(--accent); background: var(--accent); color: ` +
+  `#fff; padding: 0.5rem 1rem; min-height: 2.75rem; }
 button.danger { background: var(--danger); border-color: var(--danger); }
 .link-button { background: none; border: none; padding: 0; min-height: 0; text-decoration: underline; }
 .filters { display: grid; gap: 0.75rem; margin: 0 0 1rem; }
@@ -43,7 +46,8 @@ input[type=checkbox] { width: auto; min-height: 0; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; padding: 0.5rem 0.75rem; color: var(--muted); font-size: 0.875rem; }
 th, td { text-align: left; padding: 0.5rem 0.75rem; border-top: 1px solid #e5e7eb; white-space: nowrap; }
-.status { display: inline-block; border-radius: 999px; padding: 0 0.5rem; font-size: 0.8125rem; font-weight: 600; background: #e5e7eb; color: #111827; }
+.status { display: inline-block; border-radius: 999px; padding: 0 0.5rem; font-size: 0.8125rem; font-weight: 600; background: #e5e7eb; ` +
+  `color: #111827; }
 .status-verified { background: #d1fae5; color: #065f46; }
 .status-requires_input, .status-unverified { background: #fef3c7; color: #78350f; }
 .status-canceled { background: #e5e7eb; color: #374151; }

@@ -61,7 +61,8 @@ export const publishableKeyRefused = () =>
   new VerityError(
     'authentication',
     null,
-    "This API call cannot be made with a publishable API key. Please use a secret API key. Publishable keys (pk_...) only open the verification modal of Verity's /v3/ script.",
+    'This API call cannot be made with a publishable API key. Please use a secret API key. Publishable keys (pk_...) only open the ' +
+      "verification modal of Verity's /v3/ script.",
   );
 
 export function newAccountId(): string {

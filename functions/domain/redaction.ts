@@ -5,7 +5,7 @@
  * still tells what happened, not to whom.
  */
 import type { VerificationReport } from './verification-report';
-import type { VerificationSession, VerifiedOutputs } from './verification-session';
+import type { VerificationSession, VerifiedOutputs } from './verification-session-types';
 
 export const REDACTED = '[redacted]';
 

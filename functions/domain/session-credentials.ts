@@ -6,25 +6,11 @@
  * so nothing stored can be presented as a credential.
  */
 import { VerityError } from './errors';
-import type { VerificationSession } from './verification-session';
+import type { CredentialKind, SessionCredentials, VerificationSession } from './verification-session-types';
+import { CREDENTIAL_KINDS } from './verification-session-types';
 
-export const CREDENTIAL_KINDS = ['client_secret', 'url'] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-
-export interface Credential {
-  generation: number;
-  /** Epoch seconds. */
-  issued_at: number;
-  used: boolean;
-  /**
-   * How many times a credential of this kind was spent on the page (accepted or declined), over
-   * every generation: carried over when a fresh one is issued. Absent on sessions stored before
-   * it was counted, which reads as 0. A page cookie acts only while the count it was issued at
-   * is still the count (a later acceptance of any link of the session retires it).
-   */
-  uses?: number;
-}
-export type SessionCredentials = Record<CredentialKind, Credential>;
+export { CREDENTIAL_KINDS } from './verification-session-types';
+export type { Credential, CredentialKind, SessionCredentials } from './verification-session-types';
 
 export const CREDENTIAL_LIFETIME_SECONDS: Record<CredentialKind, number> = {
   client_secret: 24 * 60 * 60,

@@ -3,7 +3,7 @@
  * (Stripe's `last_error.code` values), and the interface every checks provider implements. The
  * test-mode provider lives beside it; a live provider plugs in behind the same interface.
  */
-import type { DocumentType, VerificationSession } from './verification-session';
+import type { DocumentType, VerificationSession } from './verification-session-types';
 
 export const CHECKS = ['document', 'selfie', 'id_number', 'email', 'phone'] as const;
 export type CheckName = (typeof CHECKS)[number];

@@ -3,102 +3,26 @@
  * callers pass the id and the time in.
  */
 import { invalidParameter, missingParameter, VerityError } from './errors';
-import { applyMetadataPatch, type Metadata, type MetadataPatch } from './metadata';
-import { firstCredentials, spendAllCredentials, type SessionCredentials } from './session-credentials';
+import { applyMetadataPatch } from './metadata';
+import { firstCredentials, spendAllCredentials } from './session-credentials';
 import { FAILURES, type ChecksOutcome, type FailureCode } from './verification-checks';
 import { withoutPersonalValues } from './redaction';
 import { decidedReport, personOfReport, type VerificationReport } from './verification-report';
 import { verifiedOutputs } from './verification-report';
-import type { Mode, Scope } from './scope';
+import type { Scope } from './scope';
+import type {
+  CreateVerificationSessionInput,
+  OptionsInput,
+  ProvidedDetails,
+  ProvidedDetailsInput,
+  RelatedPerson,
+  SessionOptions,
+  SessionStatus,
+  UpdateVerificationSessionInput,
+  VerificationSession,
+} from './verification-session-types';
 
-export const SESSION_STATUSES = ['requires_input', 'processing', 'verified', 'canceled'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const SESSION_TYPES = ['document', 'id_number'] as const;
-export type SessionType = (typeof SESSION_TYPES)[number];
-export const DOCUMENT_TYPES = ['driving_license', 'id_card', 'passport'] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
-
-export interface DocumentOptions {
-  allowed_types?: DocumentType[];
-  require_id_number?: boolean;
-  require_live_capture?: boolean;
-  require_matching_selfie?: boolean;
-}
-export interface SessionOptions {
-  document?: DocumentOptions;
-}
-/** `''` unsets, as Stripe's Emptyable parameters do. */
-export type OptionsInput = { document?: DocumentOptions | '' } | '';
-
-export interface ProvidedDetails {
-  email: string | null;
-  phone: string | null;
-}
-export type ProvidedDetailsInput = { email?: string; phone?: string };
-
-export interface RelatedPerson {
-  account: string;
-  person: string;
-}
-
-export interface LastError {
-  code: string | null;
-  reason: string | null;
-}
-
-export interface VerifiedOutputs {
-  [field: string]: unknown;
-}
-
-export interface VerificationSession {
-  id: string;
-  account: string;
-  mode: Mode;
-  created: number;
-  status: SessionStatus;
-  type: SessionType;
-  client_reference_id: string | null;
-  metadata: Metadata;
-  options: SessionOptions;
-  provided_details: ProvidedDetails | null;
-  related_customer: string | null;
-  related_customer_account: string | null;
-  related_person: RelatedPerson | null;
-  return_url: string | null;
-  last_error: LastError | null;
-  last_verification_report: string | null;
-  verified_outputs: VerifiedOutputs | null;
-  redaction: { status: 'processing' | 'redacted' } | null;
-  /** Never shown: which client_secret and url are current (domain/session-credentials.ts). */
-  credentials: SessionCredentials;
-  /** Never shown: the submission being processed, while `processing`. */
-  submission: string | null;
-  /**
-   * Never shown: when the redaction job falls due (epoch seconds), set by a redact call or by the
-   * retention policy; null once redacted or when nothing is planned.
-   */
-  redaction_due: number | null;
-}
-
-export interface CreateVerificationSessionInput {
-  type?: SessionType;
-  verification_flow?: string;
-  client_reference_id?: string;
-  metadata?: MetadataPatch;
-  options?: OptionsInput;
-  provided_details?: ProvidedDetailsInput;
-  related_customer?: string;
-  related_customer_account?: string;
-  related_person?: { account?: string; person?: string };
-  return_url?: string;
-}
-
-export interface UpdateVerificationSessionInput {
-  type?: SessionType;
-  metadata?: MetadataPatch;
-  options?: OptionsInput;
-  provided_details?: ProvidedDetailsInput;
-}
+export * from './verification-session-types';
 
 export function createVerificationSession(
   input: CreateVerificationSessionInput,

@@ -182,9 +182,12 @@ function similaritySvg(report: EvaluationReport): string {
   const ticks = [0, 25, 50, 75, 100]
     .map((t) => `<text x="${pad + ((width - 2 * pad) * t) / 100}" y="${height - 10}" font-size="11" text-anchor="middle">${t}</text>`)
     .join('');
-  return `<svg role="img" aria-label="Face similarity of genuine and impostor rows" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
-<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>${bars(genuine, '#2a7d4f', 0)}${bars(impostor, '#c0392b', barWidth / 2)}
-<line x1="${x}" y1="${pad / 2}" x2="${x}" y2="${height - pad}" stroke="#333" stroke-dasharray="4 3"/><text x="${x + 4}" y="${pad / 2 + 10}" font-size="11">threshold ${report.thresholds.faceMinSimilarity}</text>${ticks}</svg>`;
+  return `<svg role="img" aria-label="Face similarity of genuine and impostor rows" viewBox="0 0 ${width} ${height}" width="${width}"
+height="${height}">
+<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}"
+stroke="#888"/>${bars(genuine, '#2a7d4f', 0)}${bars(impostor, '#c0392b', barWidth / 2)}
+<line x1="${x}" y1="${pad / 2}" x2="${x}" y2="${height - pad}" stroke="#333" stroke-dasharray="4 3"/><text x="${x + 4}" y="${pad / 2 + 10}"
+font-size="11">threshold ${report.thresholds.faceMinSimilarity}</text>${ticks}</svg>`;
 }
 
 /** Rates by document type as bars with their intervals as whiskers. */
@@ -218,18 +221,25 @@ function ratesSvg(groups: Record<string, Rates>): string {
 /** The report as a page: figures, tables and the two plots, self-contained. */
 export function renderHtml(report: EvaluationReport): string {
   const table = (head: string[], body: string[][]) =>
-    `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${body
+      .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+      .join('')}</tbody></table>`;
   const groupTable = (groups: Record<string, Rates>) =>
     table(
       ['group', 'false-accept rate', 'false-reject rate'],
       Object.entries(groups).map(([name, rates]) => [name, rateText(rates.false_accept_rate), rateText(rates.false_reject_rate)]),
     );
   const fields = Object.entries(report.field_accuracy).filter(([, field]) => field.compared > 0);
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Verity evaluation</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f4f4f4}.key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}</style></head>
+<style>body{font:14px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 ` +
+    `1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px ` +
+    `8px;text-align:left}th{background:#f4f4f4}.key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}</style></head>
 <body><h1>Verity evaluation</h1>
-<p>${report.rows.total} rows (${report.rows.expected_verified} labelled verified, ${report.rows.expected_unverified} labelled unverified), checked ${escapeHtml(report.generated_at)}${report.region ? ` in ${escapeHtml(report.region)}` : ''}. Intervals: ${escapeHtml(report.interval)}.</p>
+<p>${report.rows.total} rows (${report.rows.expected_verified} labelled verified, ${report.rows.expected_unverified} labelled ` +
+    `unverified), checked ${escapeHtml(report.generated_at)}${report.region ? ` in ${escapeHtml(report.region)}` : ''}. Intervals: ` +
+    `${escapeHtml(report.interval)}.</p>
 <h2>Error rates</h2>
 ${table(
   ['', 'rate'],
@@ -241,7 +251,8 @@ ${table(
 <h3>By document type</h3>${ratesSvg(report.by_document_type)}${groupTable(report.by_document_type)}
 ${Object.keys(report.by_country).length ? `<h3>By country</h3>${groupTable(report.by_country)}` : ''}
 <h2>Face similarity</h2>
-<p class="key"><span style="background:#2a7d4f"></span>genuine (${report.face_similarity.genuine.count})<span style="background:#c0392b"></span>impostor (${report.face_similarity.impostor.count})</p>
+<p class="key"><span style="background:#2a7d4f"></span>genuine (${report.face_similarity.genuine.count})<span
+style="background:#c0392b"></span>impostor (${report.face_similarity.impostor.count})</p>
 ${similaritySvg(report)}
 ${table(
   ['target false-accept rate', 'threshold', 'false-accept rate at it', 'false-reject rate at it'],
@@ -266,8 +277,15 @@ ${
     : '<p>No field columns in labels.csv.</p>'
 }
 <h2>Thresholds and model</h2>
-${table(['setting', 'value'], [...Object.entries(report.thresholds).map(([name, value]) => [name, String(value)]), ['AnalyzeIDModelVersion', report.analyze_id_model_versions.join(', ') || '–']])}
+${table(
+  ['setting', 'value'],
+  [
+    ...Object.entries(report.thresholds).map(([name, value]) => [name, String(value)]),
+    ['AnalyzeIDModelVersion', report.analyze_id_model_versions.join(', ') || '–'],
+  ],
+)}
 <h2>Liveness</h2><p>${escapeHtml(report.liveness)}</p>
 </body></html>
-`;
+`
+  );
 }

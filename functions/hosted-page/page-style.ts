@@ -6,7 +6,8 @@ import { isNormalizedColor, type AccentPalette } from '../domain/account-profile
  * text at 4.5:1 or better against its background. The `--accent…` and `--on-accent` variables
  * are the business's colours when its profile has one (accentStyle()), computed to keep that.
  */
-export const PAGE_STYLE = `
+export const PAGE_STYLE =
+  `
 :root {
   color-scheme: light;
   --accent: #4338ca;
@@ -139,7 +140,8 @@ input[type="file"]::file-selector-button {
   cursor: pointer;
 }
 input[type="file"]::file-selector-button:hover { background: var(--accent-soft); }
-.preview { display: block; max-width: 100%; max-height: 12rem; margin: 0 0 0.75rem; border-radius: 0.375rem; border: 1px solid var(--border); }
+.preview { display: block; max-width: 100%; max-height: 12rem; margin: 0 0 0.75rem; border-radius: 0.375rem; border: 1px solid ` +
+  `var(--border); }
 .camera { margin-top: 0.75rem; }
 .camera-view { position: relative; }
 .camera video { display: block; width: 100%; max-height: 60vh; border-radius: 0.375rem; background: #111827; }

@@ -69,12 +69,7 @@ export const handler = middy<Event, Result>()
     const missing = () =>
       new VerityError('resource_missing', 'resource_missing', 'No such client_secret for this publishable key.', 'client_secret');
     const claimed = claimedSession(clientSecret);
-    if (
-      !claimed ||
-      claimed.kind !== 'client_secret' ||
-      claimed.scope.account !== rule.scope.account ||
-      claimed.scope.mode !== rule.scope.mode
-    )
+    if (claimed?.kind !== 'client_secret' || claimed.scope.account !== rule.scope.account || claimed.scope.mode !== rule.scope.mode)
       throw missing();
     const access = await pageAccess(clientSecret, undefined, new Date());
     if (!access) throw missing();

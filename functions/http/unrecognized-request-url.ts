@@ -23,7 +23,10 @@ const unrecognized = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResu
     );
   });
 
-/** Verity's scripts for a business's page (functions/http/show-verity-script.ts): static bytes, served here rather than by routes of their own. */
+/**
+ * Verity's scripts for a business's page (functions/http/show-verity-script.ts): static bytes, served here rather than by routes of their
+ * own.
+ */
 const SCRIPT_PATHS = new Set(['/v3', '/v3/', '/v3/verity.js']);
 
 /**

@@ -80,7 +80,8 @@ export function pageCsp(nonce: string, frameAncestors = "'none'"): string {
   const uploads = uploadOrigin();
   return (
     `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
-    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; form-action 'self' https: http:; frame-ancestors ${frameAncestors}; base-uri 'none'`
+    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; ` +
+    `form-action 'self' https: http:; frame-ancestors ${frameAncestors}; base-uri 'none'`
   );
 }
 

@@ -68,8 +68,14 @@ export type IndexName = keyof typeof tableSchema.indexes;
 
 export const allIndexes: IndexSchema[] = Object.values(tableSchema.indexes);
 
+/**
+ * The environment variable that names the DynamoDB table, set on every function that reads or writes it (lib/) and by
+ * the local runtime (local/runtime.ts); `verity` when unset.
+ */
+export const TABLE_NAME_ENV = 'VERITY_TABLE_NAME';
+
 export function tableName(): string {
-  return process.env.VERITY_TABLE_NAME ?? 'verity';
+  return process.env[TABLE_NAME_ENV] ?? 'verity';
 }
 
 const scopePrefix = (scope: Scope) => `${scope.account}#${scope.mode}`;
@@ -88,7 +94,10 @@ export const rateLimitKey = (scope: Scope) => ({ pk: `${rateLimitPartitionPrefix
  * item per account, both modes, which the verification page may read and never write.
  */
 export const accountProfilePartitionPrefix = 'account_profile#';
-/** A publishable key's item (`pk_…`, functions/store/api-keys.ts): apart from secret keys', so the modal's public routes may read these alone. */
+/**
+ * A publishable key's item (`pk_…`, functions/store/api-keys.ts): apart from secret keys', so the modal's public routes may read these
+ * alone.
+ */
 export const publishableKeyPartitionPrefix = 'publishable_key#';
 
 /** Primary key of an account's profile. */

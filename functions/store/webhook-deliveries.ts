@@ -315,7 +315,9 @@ export async function leaseDelivery(
         TableName: tableName(),
         Key: key,
         // A leased pending delivery is due again when its lease ends, should its worker die.
-        UpdateExpression: `SET lease = :token, lease_until = :until${delivery.status === 'pending' || automatic ? ', #dueSort = :dueSort' : ''}`,
+        UpdateExpression: `SET lease = :token, lease_until = :until${
+          delivery.status === 'pending' || automatic ? ', #dueSort = :dueSort' : ''
+        }`,
         ConditionExpression:
           'attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)' +
           (automatic ? ' AND #status = :pending AND next_attempt_at <= :now' : ''),

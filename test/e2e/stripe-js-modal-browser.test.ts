@@ -25,9 +25,7 @@ import { eventually, expectStatus } from '../support/verification';
 
 const require = createRequire(import.meta.url);
 // What the callbacks given to page.evaluate() see, in the page (this module's own names: the project has no DOM types).
-// biome-ignore lint/suspicious/noExplicitAny: the browser's globals, untyped here
 declare const document: any;
-// biome-ignore lint/suspicious/noExplicitAny: the browser's globals, untyped here
 declare const window: any;
 let service: LocalRuntime;
 let browser: Browser;
@@ -104,7 +102,8 @@ const resultOf = (page: Page) => page.evaluate(() => (window as unknown as { res
 /** A real JPEG, drawn by the browser itself, for the file inputs. */
 async function photo(page: Page): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
   const dataUrl = (await page.evaluate(
-    "(() => { const c = document.createElement('canvas'); c.width = 640; c.height = 400; const g = c.getContext('2d'); g.fillStyle = '#dde'; g.fillRect(0, 0, 640, 400); g.fillStyle = '#334'; g.fillText('ID', 40, 60); return c.toDataURL('image/jpeg', 0.9); })()",
+    "(() => { const c = document.createElement('canvas'); c.width = 640; c.height = 400; const g = c.getContext('2d'); g.fillStyle = " +
+      "'#dde'; g.fillRect(0, 0, 640, 400); g.fillStyle = '#334'; g.fillText('ID', 40, 60); return c.toDataURL('image/jpeg', 0.9); })()",
   )) as string;
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') };
 }
@@ -189,50 +188,53 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     await page.context().close();
   });
 
-  it('refuses, without opening anything, a wrong secret, a wrong key, a canceled session and a page the account does not allow', async () => {
-    const other = await newStripeAccount(service);
-    const othersSession = await other.stripe.identity.verificationSessions.create({ type: 'document' });
-    const canceled = await stripe.identity.verificationSessions.create({ type: 'document' });
-    await stripe.identity.verificationSessions.cancel(canceled.id);
-    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
-    const revoked = await newPublishableKey(scope);
-    await deleteApiKey(hashSecretKey(revoked), true);
-    const live = await newPublishableKey({ account: scope.account, mode: 'live' });
-    const { page } = await shopPage();
-    const cases: [string, string, object][] = [
-      [key, 'vs_nope', { type: 'invalid_request_error', code: 'parameter_invalid' }],
-      [key, othersSession.client_secret!, { type: 'invalid_request_error', code: 'resource_missing' }],
-      [key, canceled.client_secret!, { type: 'invalid_request_error', code: 'verification_session_canceled' }],
-      [
-        `pk_test_${'0'.repeat(48)}`,
-        session.client_secret!,
-        { type: 'invalid_request_error', message: expect.stringMatching(/publishable key/) },
-      ],
-      [revoked, session.client_secret!, { type: 'invalid_request_error', message: expect.stringMatching(/publishable key/) }],
-      [
-        live,
-        session.client_secret!,
-        { type: 'invalid_request_error', code: 'parameter_invalid', message: expect.stringMatching(/live mode/) },
-      ],
-    ];
-    for (const [pk, secret, error] of cases) {
-      await startVerification(page, pk, secret);
-      await expect(resultOf(page)).resolves.toEqual({ error: expect.objectContaining(error) });
-      await expect(page.getByRole('dialog').count()).resolves.toBe(0);
-    }
-    await page.context().close();
+  it(
+    'refuses, without opening anything, a wrong secret, a wrong key, a canceled session and a page the account does not ' + 'allow',
+    async () => {
+      const other = await newStripeAccount(service);
+      const othersSession = await other.stripe.identity.verificationSessions.create({ type: 'document' });
+      const canceled = await stripe.identity.verificationSessions.create({ type: 'document' });
+      await stripe.identity.verificationSessions.cancel(canceled.id);
+      const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+      const revoked = await newPublishableKey(scope);
+      await deleteApiKey(hashSecretKey(revoked), true);
+      const live = await newPublishableKey({ account: scope.account, mode: 'live' });
+      const { page } = await shopPage();
+      const cases: [string, string, object][] = [
+        [key, 'vs_nope', { type: 'invalid_request_error', code: 'parameter_invalid' }],
+        [key, othersSession.client_secret!, { type: 'invalid_request_error', code: 'resource_missing' }],
+        [key, canceled.client_secret!, { type: 'invalid_request_error', code: 'verification_session_canceled' }],
+        [
+          `pk_test_${'0'.repeat(48)}`,
+          session.client_secret!,
+          { type: 'invalid_request_error', message: expect.stringMatching(/publishable key/) },
+        ],
+        [revoked, session.client_secret!, { type: 'invalid_request_error', message: expect.stringMatching(/publishable key/) }],
+        [
+          live,
+          session.client_secret!,
+          { type: 'invalid_request_error', code: 'parameter_invalid', message: expect.stringMatching(/live mode/) },
+        ],
+      ];
+      for (const [pk, secret, error] of cases) {
+        await startVerification(page, pk, secret);
+        await expect(resultOf(page)).resolves.toEqual({ error: expect.objectContaining(error) });
+        await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+      }
+      await page.context().close();
 
-    const elsewhere = await shopPage('shop.example');
-    const messages: string[] = [];
-    elsewhere.page.on('console', (message) => void messages.push(message.text()));
-    await startVerification(elsewhere.page, key, session.client_secret!);
-    await expect(resultOf(elsewhere.page)).resolves.toEqual({
-      error: expect.objectContaining({ type: 'invalid_request_error', code: 'embedding_origin_not_allowed' }),
-    });
-    await expect(elsewhere.page.getByRole('dialog').count()).resolves.toBe(0);
-    expect(messages.some((message) => /may not open this account's verification modal/.test(message))).toBe(true);
-    await elsewhere.page.context().close();
-  });
+      const elsewhere = await shopPage('shop.example');
+      const messages: string[] = [];
+      elsewhere.page.on('console', (message) => void messages.push(message.text()));
+      await startVerification(elsewhere.page, key, session.client_secret!);
+      await expect(resultOf(elsewhere.page)).resolves.toEqual({
+        error: expect.objectContaining({ type: 'invalid_request_error', code: 'embedding_origin_not_allowed' }),
+      });
+      await expect(elsewhere.page.getByRole('dialog').count()).resolves.toBe(0);
+      expect(messages.some((message) => /may not open this account's verification modal/.test(message))).toBe(true);
+      await elsewhere.page.context().close();
+    },
+  );
 
   it('Verity(pk) from /v3/verity.js opens the same modal beside a page of its own window.Stripe', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
@@ -245,33 +247,37 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     await page.context().close();
   });
 
-  it('loadStripe() from @stripe/stripe-js returns the drop-in when the script is in the page, without a warning, and other methods fail loudly', async () => {
-    const { page } = await shopPage();
-    const warnings: string[] = [];
-    page.on('console', (message) => void (message.type() === 'warning' && warnings.push(message.text())));
-    const seen = await page.evaluate(async (key) => {
-      const loadStripe = (window as unknown as { loadStripe: (key: string) => Promise<Record<string, unknown>> }).loadStripe;
-      const stripe = await loadStripe(key);
-      let elements = '';
-      try {
-        (stripe.elements as () => void)();
-      } catch (error) {
-        elements = (error as Error).message;
-      }
-      return {
-        verifyIdentity: typeof stripe.verifyIdentity,
-        sameConstructor: document.querySelectorAll('script[src*="js.stripe.com"]').length,
-        elements,
-      };
-    }, key);
-    expect(seen).toEqual({
-      verifyIdentity: 'function',
-      sameConstructor: 0,
-      elements: expect.stringMatching(/serves only stripe.verifyIdentity/),
-    });
-    expect(warnings).toEqual([]);
-    await page.context().close();
-  });
+  it(
+    'loadStripe() from @stripe/stripe-js returns the drop-in when the script is in the page, without a warning, and other methods fail ' +
+      'loudly',
+    async () => {
+      const { page } = await shopPage();
+      const warnings: string[] = [];
+      page.on('console', (message) => void (message.type() === 'warning' && warnings.push(message.text())));
+      const seen = await page.evaluate(async (key) => {
+        const loadStripe = (window as unknown as { loadStripe: (key: string) => Promise<Record<string, unknown>> }).loadStripe;
+        const stripe = await loadStripe(key);
+        let elements = '';
+        try {
+          (stripe.elements as () => void)();
+        } catch (error) {
+          elements = (error as Error).message;
+        }
+        return {
+          verifyIdentity: typeof stripe.verifyIdentity,
+          sameConstructor: document.querySelectorAll('script[src*="js.stripe.com"]').length,
+          elements,
+        };
+      }, key);
+      expect(seen).toEqual({
+        verifyIdentity: 'function',
+        sameConstructor: 0,
+        elements: expect.stringMatching(/serves only stripe.verifyIdentity/),
+      });
+      expect(warnings).toEqual([]);
+      await page.context().close();
+    },
+  );
 
   it('refuses a publishable key on every API route, as Stripe does (401)', async () => {
     const error = await failure(stripeClient(service, key).identity.verificationSessions.list());

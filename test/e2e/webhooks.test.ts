@@ -230,87 +230,94 @@ describe('retries', () => {
     }
   });
 
-  it('loses nothing to a crash: a repeated fan-out adds nothing, and a delivery whose worker died is attempted once its lease ends', async () => {
-    const { stripe: own } = await newStripeAccount(service);
-    const down = await startWebhookReceiver();
-    down.answer(500);
-    try {
-      await own.webhookEndpoints.create({ url: down.url(), enabled_events: ['*'] });
-      await own.identity.verificationSessions.create({ type: 'document' });
-      await eventually(
-        async () => down.received.length,
-        (count) => expect(count).toBe(1),
-      );
-      const [event] = (await own.events.list()).data;
-      // The stream hands the same event over again: no second delivery, no second count.
-      expect(await fanOutEvent(event as unknown as StripeEvent)).toEqual([]);
-      expect((await own.events.retrieve(event!.id)).pending_webhooks).toBe(1);
-      // A worker takes the delivery's lease at its first retry and dies without recording anything.
-      const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000;
-      const [due] = await dueDeliveries(Math.floor(clock / 1000), 100).then((all) => all.filter((d) => d.eventId === event!.id));
-      expect(await leaseDelivery(due!, Math.floor(clock / 1000), 60, 'automatic')).toBeDefined();
-      await deliverDueWebhooks({ now: () => clock + 30_000 });
-      expect(down.received).toHaveLength(1);
-      await deliverDueWebhooks({ now: () => clock + 61_000 });
-      expect(down.received).toHaveLength(2);
-    } finally {
-      await down.close();
-    }
-  });
-
-  it("gives each account its share of the worker: one account's endpoints that never answer do not hold up another account's deliveries", async () => {
-    const { stripe: crowded } = await newStripeAccount(service);
-    const { stripe: own } = await newStripeAccount(service);
-    const refusing = await startWebhookReceiver();
-    refusing.answer(500);
-    try {
-      // More of the crowded account's deliveries than one read of the due index returns (200), all
-      // ahead of the other account's in it.
-      for (let i = 0; i < 16; i++)
-        await crowded.webhookEndpoints.create({
-          url: refusing.url(`/hanging-${i}`),
-          enabled_events: ['identity.verification_session.created'],
-        });
-      await own.webhookEndpoints.create({ url: refusing.url('/own'), enabled_events: ['identity.verification_session.created'] });
-      for (let i = 0; i < 13; i++) await crowded.identity.verificationSessions.create({ type: 'document' });
-      await eventually(
-        async () => refusing.received.length,
-        (count) => expect(count).toBe(16 * 13),
-        60_000,
-      );
-      // A second later, so that its retry falls due after every one of the crowded account's.
-      await new Promise((done) => setTimeout(done, 1100));
-      await own.identity.verificationSessions.create({ type: 'document' });
-      // The runtime's own worker makes every first attempt (refused); all are due again at the first retry.
-      await eventually(
-        async () => refusing.received.length,
-        (count) => expect(count).toBe(16 * 13 + 1),
-        60_000,
-      );
-      const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000 + 1000;
-      let release!: () => void;
-      const released = new Promise<void>((done) => (release = done));
-      let ownDelivered = false;
-      // The crowded account's endpoints hang until released, as servers that never answer would.
-      const send = async (request: { url: string }) => {
-        if (request.url.includes('/hanging-')) await released;
-        else if (request.url.endsWith('/own')) ownDelivered = true;
-        return { status: 200, durationMs: 1, error: null };
-      };
-      const run = deliverDueWebhooks({ now: () => clock, send });
+  it(
+    'loses nothing to a crash: a repeated fan-out adds nothing, and a delivery whose worker died is attempted once its lease ' + 'ends',
+    async () => {
+      const { stripe: own } = await newStripeAccount(service);
+      const down = await startWebhookReceiver();
+      down.answer(500);
       try {
+        await own.webhookEndpoints.create({ url: down.url(), enabled_events: ['*'] });
+        await own.identity.verificationSessions.create({ type: 'document' });
         await eventually(
-          async () => ownDelivered,
-          (delivered) => expect(delivered).toBe(true),
+          async () => down.received.length,
+          (count) => expect(count).toBe(1),
         );
+        const [event] = (await own.events.list()).data;
+        // The stream hands the same event over again: no second delivery, no second count.
+        expect(await fanOutEvent(event as unknown as StripeEvent)).toEqual([]);
+        expect((await own.events.retrieve(event!.id)).pending_webhooks).toBe(1);
+        // A worker takes the delivery's lease at its first retry and dies without recording anything.
+        const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000;
+        const [due] = await dueDeliveries(Math.floor(clock / 1000), 100).then((all) => all.filter((d) => d.eventId === event!.id));
+        expect(await leaseDelivery(due!, Math.floor(clock / 1000), 60, 'automatic')).toBeDefined();
+        await deliverDueWebhooks({ now: () => clock + 30_000 });
+        expect(down.received).toHaveLength(1);
+        await deliverDueWebhooks({ now: () => clock + 61_000 });
+        expect(down.received).toHaveLength(2);
       } finally {
-        release();
+        await down.close();
       }
-      expect(await run).toBeGreaterThanOrEqual(16 * 13 + 1);
-    } finally {
-      await refusing.close();
-    }
-  });
+    },
+  );
+
+  it(
+    "gives each account its share of the worker: one account's endpoints that never answer do not hold up another account's " +
+      'deliveries',
+    async () => {
+      const { stripe: crowded } = await newStripeAccount(service);
+      const { stripe: own } = await newStripeAccount(service);
+      const refusing = await startWebhookReceiver();
+      refusing.answer(500);
+      try {
+        // More of the crowded account's deliveries than one read of the due index returns (200), all
+        // ahead of the other account's in it.
+        for (let i = 0; i < 16; i++)
+          await crowded.webhookEndpoints.create({
+            url: refusing.url(`/hanging-${i}`),
+            enabled_events: ['identity.verification_session.created'],
+          });
+        await own.webhookEndpoints.create({ url: refusing.url('/own'), enabled_events: ['identity.verification_session.created'] });
+        for (let i = 0; i < 13; i++) await crowded.identity.verificationSessions.create({ type: 'document' });
+        await eventually(
+          async () => refusing.received.length,
+          (count) => expect(count).toBe(16 * 13),
+          60_000,
+        );
+        // A second later, so that its retry falls due after every one of the crowded account's.
+        await new Promise((done) => setTimeout(done, 1100));
+        await own.identity.verificationSessions.create({ type: 'document' });
+        // The runtime's own worker makes every first attempt (refused); all are due again at the first retry.
+        await eventually(
+          async () => refusing.received.length,
+          (count) => expect(count).toBe(16 * 13 + 1),
+          60_000,
+        );
+        const clock = Date.now() + RETRY_SCHEDULES.test[0]! * 1000 + 1000;
+        let release!: () => void;
+        const released = new Promise<void>((done) => (release = done));
+        let ownDelivered = false;
+        // The crowded account's endpoints hang until released, as servers that never answer would.
+        const send = async (request: { url: string }) => {
+          if (request.url.includes('/hanging-')) await released;
+          else if (request.url.endsWith('/own')) ownDelivered = true;
+          return { status: 200, durationMs: 1, error: null };
+        };
+        const run = deliverDueWebhooks({ now: () => clock, send });
+        try {
+          await eventually(
+            async () => ownDelivered,
+            (delivered) => expect(delivered).toBe(true),
+          );
+        } finally {
+          release();
+        }
+        expect(await run).toBeGreaterThanOrEqual(16 * 13 + 1);
+      } finally {
+        await refusing.close();
+      }
+    },
+  );
 
   it('disables a live endpoint that failed every attempt for three days, and raises the alarm metric', async () => {
     const { stripe: live } = await newStripeAccount(service, 'live');

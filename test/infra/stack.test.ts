@@ -90,7 +90,9 @@ const keyTableId = () => ofType('AWS::DynamoDB::Table').find(([, r]) => !r.Prope
 const signingSecretId = () => ofType('AWS::SecretsManager::Secret').find(([id]) => id !== keySecretId())![0];
 const keySecretId = () =>
   ofType('AWS::SecretsManager::Secret').find(([, r]) => String(r.Properties.Description).includes('key-encryption key'))![0];
-/** A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager. */
+/**
+ * A grant of lib/data.ts grantSessionKeys: on the key table, on the key-encryption secret, or the stack key's use through Secrets Manager.
+ */
 const isSessionKeyGrant = (statement: { Resource: unknown; Condition?: unknown }) => {
   const text = JSON.stringify([statement.Resource, statement.Condition ?? null]);
   return text.includes(`"${keyTableId()}"`) || text.includes(`"${keySecretId()}"`) || text.includes('kms:ViaService');
@@ -124,7 +126,8 @@ describe('one Lambda and one route per route-table entry', () => {
   it('has exactly the route table’s routes, each integrated with a function of its own', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery worker.
+    // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
+    // worker.
     expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 6);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
@@ -156,23 +159,26 @@ describe('one Lambda and one route per route-table entry', () => {
     SYNTH_TIMEOUT,
   );
 
-  it('builds every function the same way: arm64, Node.js 24, ESM bundle, explicit memory and timeout, traced, logging to its own group', () => {
-    const logGroups = new Map(ofType('AWS::Logs::LogGroup'));
-    for (const route of routes) {
-      const [, fn] = functionOf(route);
-      expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs24.x',
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-        MemorySize: 512,
-        Timeout: 10,
-        TracingConfig: { Mode: 'Active' },
-        LoggingConfig: { LogFormat: 'JSON' },
-      });
-      const logGroup = logGroups.get(fn.Properties.LoggingConfig.LogGroup.Ref)!;
-      expect(logGroup.Properties.RetentionInDays).toBe(365);
-    }
-  });
+  it(
+    'builds every function the same way: arm64, Node.js 24, ESM bundle, explicit memory and timeout, traced, logging to its own ' + 'group',
+    () => {
+      const logGroups = new Map(ofType('AWS::Logs::LogGroup'));
+      for (const route of routes) {
+        const [, fn] = functionOf(route);
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: 512,
+          Timeout: 10,
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogFormat: 'JSON' },
+        });
+        const logGroup = logGroups.get(fn.Properties.LoggingConfig.LogGroup.Ref)!;
+        expect(logGroup.Properties.RetentionInDays).toBe(365);
+      }
+    },
+  );
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
@@ -495,7 +501,10 @@ describe('least privilege', () => {
 
   it('gives session keys only to the functions that open, make or shred sealed values: who has which', () => {
     const keyTableArn = { 'Fn::GetAtt': [keyTableId(), 'Arn'] };
-    /** Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three workers named here. */
+    /**
+     * Everything else opens keys: every other route (sessions, reports, events, files, the page, the console's session pages) and the three
+     * workers named here.
+     */
     const expected: Record<'none' | 'make' | 'shred', string[]> = {
       // Console sign-in and sign-out, the audit log, the operators page, webhook endpoints and their deliveries: nothing of a session.
       none: [
@@ -631,44 +640,48 @@ describe('the rest of the stack', () => {
     synth.template.hasOutput('KeyArn', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
-  it('alarms on API 5xx rate and latency, the route functions’ errors ten to an alarm, the workers’ errors and throttles, the account’s unreserved throttles, DynamoDB throttles and system errors, and the DLQs', () => {
-    const alarms = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
-    const expected = [
-      'Api5xxRate',
-      'ApiLatencyP99',
-      'TableThrottles',
-      'TableSystemErrors',
-      'EventBusDeadLettersDepth',
-      'PublisherErrors',
-      'PublisherThrottles',
-      'PublisherIteratorAge',
-      'PublisherDeadLettersDepth',
-      'ChecksWorkerErrors',
-      'ChecksWorkerThrottles',
-      'ChecksQueueDeadLettersDepth',
-      'ChecksStreamErrors',
-      'ChecksStreamIteratorAge',
-      'ChecksDeadLettersDepth',
-      'RedactionWorkerErrors',
-      'RedactionWorkerThrottles',
-      'RedactionWorkerIteratorAge',
-      'RedactionDeadLettersDepth',
-      'RedactionBackstopErrors',
-      'RedactionBackstopThrottles',
-      'WebhookWorkerErrors',
-      'WebhookScheduleDeadLettersDepth',
-      'WebhookEndpointsDisabled',
-      'UnreservedThrottles',
-      ...Array.from({ length: Math.ceil(routes.length / MAX_METRICS_PER_ALARM) }, (_, i) => `RoutesErrors${i + 1}`),
-    ];
-    for (const name of expected)
-      expect(
-        alarms.some((id) => new RegExp(`^Alarms${name}[0-9A-F]{8}$`).test(id)),
-        name,
-      ).toBe(true);
-    expect(alarms).toHaveLength(expected.length);
-    for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
-  });
+  it(
+    'alarms on API 5xx rate and latency, the route functions’ errors ten to an alarm, the workers’ errors and throttles, the account’s ' +
+      'unreserved throttles, DynamoDB throttles and system errors, and the DLQs',
+    () => {
+      const alarms = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
+      const expected = [
+        'Api5xxRate',
+        'ApiLatencyP99',
+        'TableThrottles',
+        'TableSystemErrors',
+        'EventBusDeadLettersDepth',
+        'PublisherErrors',
+        'PublisherThrottles',
+        'PublisherIteratorAge',
+        'PublisherDeadLettersDepth',
+        'ChecksWorkerErrors',
+        'ChecksWorkerThrottles',
+        'ChecksQueueDeadLettersDepth',
+        'ChecksStreamErrors',
+        'ChecksStreamIteratorAge',
+        'ChecksDeadLettersDepth',
+        'RedactionWorkerErrors',
+        'RedactionWorkerThrottles',
+        'RedactionWorkerIteratorAge',
+        'RedactionDeadLettersDepth',
+        'RedactionBackstopErrors',
+        'RedactionBackstopThrottles',
+        'WebhookWorkerErrors',
+        'WebhookScheduleDeadLettersDepth',
+        'WebhookEndpointsDisabled',
+        'UnreservedThrottles',
+        ...Array.from({ length: Math.ceil(routes.length / MAX_METRICS_PER_ALARM) }, (_, i) => `RoutesErrors${i + 1}`),
+      ];
+      for (const name of expected)
+        expect(
+          alarms.some((id) => new RegExp(`^Alarms${name}[0-9A-F]{8}$`).test(id)),
+          name,
+        ).toBe(true);
+      expect(alarms).toHaveLength(expected.length);
+      for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    },
+  );
 
   it('sums every route function’s errors in exactly one alarm of at most ten metrics, and alarms on any error', () => {
     const groups = ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmsRoutesErrors'));
@@ -759,9 +772,12 @@ describe('room to grow', () => {
       const count = Object.keys(template.Resources).length;
       expect(
         count,
-        `${file} has ${count} resources, over the budget of ${TEMPLATE_RESOURCE_BUDGET} per template (lib/rooms.ts): CloudFormation allows 500, ` +
-          'and a business that places the construct in its own stack needs room for its own. A route costs 6 in its room and 1 (its log group) ' +
-          'in the parent: give new routes a room of their own in lib/rooms.ts ROOMS (never move a deployed route), as docs/architecture.md *Rooms* says.',
+        `${file} has ${count} resources, over the budget of ${TEMPLATE_RESOURCE_BUDGET} per template (lib/rooms.ts): CloudFormation ` +
+          `allows 500, ` +
+          'and a business that places the construct in its own stack needs room for its own. A route costs 6 in its room and 1 (its log ' +
+          'group) ' +
+          'in the parent: give new routes a room of their own in lib/rooms.ts ROOMS (never move a deployed route), as ' +
+          'docs/architecture.md *Rooms* says.',
       ).toBeLessThanOrEqual(TEMPLATE_RESOURCE_BUDGET);
     }
   });
@@ -771,27 +787,30 @@ describe('room to grow', () => {
     expect(parent + 100 + Math.ceil(100 / MAX_METRICS_PER_ALARM)).toBeLessThanOrEqual(TEMPLATE_RESOURCE_BUDGET);
   });
 
-  it("builds each route's function, role, policy, permission, integration and route in its room, and each worker in the workers' room", () => {
-    for (const route of routes) {
-      const [fnId, fn] = functionOf(route);
-      const file = fileOf(fnId);
-      expect(file, route.name).toMatch(new RegExp(`${roomOf(route)}Room[0-9A-F]{8}\\.nested\\.template\\.json$`));
-      const [routeId] = Object.entries(synth.templates.get(file)!.Resources).find(
-        ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === route.routeKey,
-      )!;
-      expect(routeId, route.name).toBeDefined();
-      expect(fileOf(fn.Properties.Role['Fn::GetAtt'][0]), route.name).toBe(file);
-    }
-    const perRoom = ROOMS.map(({ room }) => routes.filter((route) => roomOf(route) === room).length);
-    for (const [i, { room }] of ROOMS.entries()) {
-      const file = roomFiles().find((f) => f.includes(`${room}Room`))!;
-      expect(Object.keys(synth.templates.get(file)!.Resources), room).toHaveLength(6 * perRoom[i]!);
-    }
-    const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
-    const others = ofType('AWS::Lambda::Function').filter(([id]) => !routeFunctions.has(id));
-    expect(others).toHaveLength(workers.length);
-    for (const [id] of others) expect(fileOf(id), id).toMatch(/WorkersRoom[0-9A-F]{8}\.nested\.template\.json$/);
-  });
+  it(
+    "builds each route's function, role, policy, permission, integration and route in its room, and each worker in the workers' " + 'room',
+    () => {
+      for (const route of routes) {
+        const [fnId, fn] = functionOf(route);
+        const file = fileOf(fnId);
+        expect(file, route.name).toMatch(new RegExp(`${roomOf(route)}Room[0-9A-F]{8}\\.nested\\.template\\.json$`));
+        const [routeId] = Object.entries(synth.templates.get(file)!.Resources).find(
+          ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === route.routeKey,
+        )!;
+        expect(routeId, route.name).toBeDefined();
+        expect(fileOf(fn.Properties.Role['Fn::GetAtt'][0]), route.name).toBe(file);
+      }
+      const perRoom = ROOMS.map(({ room }) => routes.filter((route) => roomOf(route) === room).length);
+      for (const [i, { room }] of ROOMS.entries()) {
+        const file = roomFiles().find((f) => f.includes(`${room}Room`))!;
+        expect(Object.keys(synth.templates.get(file)!.Resources), room).toHaveLength(6 * perRoom[i]!);
+      }
+      const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
+      const others = ofType('AWS::Lambda::Function').filter(([id]) => !routeFunctions.has(id));
+      expect(others).toHaveLength(workers.length);
+      for (const [id] of others) expect(fileOf(id), id).toMatch(/WorkersRoom[0-9A-F]{8}\.nested\.template\.json$/);
+    },
+  );
 
   it('keeps every resource that holds data or an address in the parent stack, under the logical id it had before the rooms', () => {
     const parent = synth.templates.get(parentFile())!.Resources;
@@ -920,30 +939,34 @@ describe('the outbox publisher', () => {
     ).toEqual([]);
   });
 
-  it("runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker's reservation, with a dead-letter queue", () => {
-    const stream = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
-    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
-    const [queueId, queue] = ofType('AWS::SQS::Queue').find(
-      ([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'),
-    )!;
-    expect(queue.Properties.KmsMasterKeyId).toBeDefined();
-    expect(queue.Properties.VisibilityTimeout).toBe(6 * worker[1].Properties.Timeout);
-    expect(resourceOf(queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]).Properties.KmsMasterKeyId).toBeDefined();
-    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
-    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
-    expect(mapping.Properties).toMatchObject({
-      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(worker[1].Properties.ReservedConcurrentExecutions);
-    // The stream sends to the queue (and only that queue); the worker alone receives from it.
-    expect(stream[1].Properties.Environment.Variables.VERITY_CHECKS_QUEUE_URL).toEqual({ Ref: queueId });
-    const sends = statementsOf(stream[1]).filter((s) => JSON.stringify(s.Resource).includes(`"${queueId}"`));
-    expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
-    expect(statementsOf(worker[1]).flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
-    expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
-  });
+  it(
+    "runs the checks from an encrypted SQS fair queue, one job at a time, never more at once than the worker's reservation, with a " +
+      'dead-letter queue',
+    () => {
+      const stream = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksStream'))!;
+      const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
+      const [queueId, queue] = ofType('AWS::SQS::Queue').find(
+        ([id]) => id.startsWith('VerificationChecksQueue') && !id.includes('DeadLetters'),
+      )!;
+      expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+      expect(queue.Properties.VisibilityTimeout).toBe(6 * worker[1].Properties.Timeout);
+      expect(resourceOf(queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]).Properties.KmsMasterKeyId).toBeDefined();
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+      const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+      expect(mapping.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBe(worker[1].Properties.ReservedConcurrentExecutions);
+      // The stream sends to the queue (and only that queue); the worker alone receives from it.
+      expect(stream[1].Properties.Environment.Variables.VERITY_CHECKS_QUEUE_URL).toEqual({ Ref: queueId });
+      const sends = statementsOf(stream[1]).filter((s) => JSON.stringify(s.Resource).includes(`"${queueId}"`));
+      expect(sends.map((s) => [actionsOf(s), s.Resource])).toEqual([[['sqs:SendMessage'], { 'Fn::GetAtt': [queueId, 'Arn'] }]]);
+      expect(statementsOf(worker[1]).flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+      expect(statementsOf(worker[1]).flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+    },
+  );
 
   it('lets the checks worker Query the table only on blocklist match items, the only index-free reads it makes', () => {
     const [, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
@@ -1285,48 +1308,59 @@ describe('the live checks', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
   const isLiveCheckGrant = (action: string) => /^(textract|rekognition|lambda):/.test(action);
 
-  it('lets the checks worker call exactly AnalyzeID, DetectDocumentText, DetectFaces and CompareFaces, on "*" only because IAM accepts nothing narrower', () => {
-    const [, worker] = checksWorker(synth.resources);
-    const grants = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some(isLiveCheckGrant));
-    expect(grants).toEqual([expect.objectContaining({ Effect: 'Allow', Action: LIVE_CHECK_ACTIONS, Resource: '*' })]);
-    expect(grants[0]).not.toHaveProperty('Condition');
-    // The worker decrypts with the stack key only (Textract and Rekognition read the SSE-KMS uploads as this role).
-    const kms = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).includes('kms:Decrypt'));
-    expect(kms.length).toBeGreaterThan(0);
-    for (const statement of kms) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ofType('AWS::KMS::Key')[0]![0], 'Arn'] });
-    // It reads the images under the upload prefix, and may do nothing else in S3.
-    const [bucketId] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('UploadsBucket'))!;
-    const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as {
-      Action: string;
-      Resource: unknown;
-      Condition?: unknown;
-    }[];
-    expect(s3.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
-      // GetObjectVersion: Textract and Rekognition read the version submitted (S3Object.Version).
-      [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
-      [['s3:ListBucket'], { 'Fn::GetAtt': [bucketId, 'Arn'] }, { StringLike: { 's3:prefix': ['uploads/*'] } }],
-    ]);
-  });
-
-  it('runs the live provider in the checks worker and lets the pages proceed for live sessions, with no ID-number provider unless one is named', () => {
-    const [, worker] = checksWorker(synth.resources);
-    expect(worker.Properties.Environment.Variables).toMatchObject({ VERITY_LIVE_CHECKS: 'aws' });
-    expect(
-      Object.keys(worker.Properties.Environment.Variables).filter((name) => /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name)),
-    ).toEqual([]);
-    for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
-      expect(functionOf(routes.find((r) => r.name === name)!)[1].Properties.Environment.Variables.VERITY_LIVE_CHECKS, name).toBe('aws');
-    }
-    for (const route of routes) {
-      const [, fn] = functionOf(route);
-      expect(fn.Properties.Environment?.Variables ?? {}, route.name).not.toHaveProperty('VERITY_ID_NUMBER_PROVIDER_ARN');
-      // Only the checks worker calls Textract, Rekognition or a provider.
-      expect(statementsOf(fn).flatMap(actionsOf).filter(isLiveCheckGrant), route.name).toEqual([]);
-    }
-  });
+  it(
+    'lets the checks worker call exactly AnalyzeID, DetectDocumentText, DetectFaces and CompareFaces, on "*" only because IAM accepts ' +
+      'nothing narrower',
+    () => {
+      const [, worker] = checksWorker(synth.resources);
+      const grants = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some(isLiveCheckGrant));
+      expect(grants).toEqual([expect.objectContaining({ Effect: 'Allow', Action: LIVE_CHECK_ACTIONS, Resource: '*' })]);
+      expect(grants[0]).not.toHaveProperty('Condition');
+      // The worker decrypts with the stack key only (Textract and Rekognition read the SSE-KMS uploads as this role).
+      const kms = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).includes('kms:Decrypt'));
+      expect(kms.length).toBeGreaterThan(0);
+      for (const statement of kms) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [ofType('AWS::KMS::Key')[0]![0], 'Arn'] });
+      // It reads the images under the upload prefix, and may do nothing else in S3.
+      const [bucketId] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('UploadsBucket'))!;
+      const s3 = grantsOf(synth.resources, worker).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as {
+        Action: string;
+        Resource: unknown;
+        Condition?: unknown;
+      }[];
+      expect(s3.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
+        // GetObjectVersion: Textract and Rekognition read the version submitted (S3Object.Version).
+        [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/uploads/*']] }, undefined],
+        [['s3:ListBucket'], { 'Fn::GetAtt': [bucketId, 'Arn'] }, { StringLike: { 's3:prefix': ['uploads/*'] } }],
+      ]);
+    },
+  );
 
   it(
-    'takes thresholds and the ID-number provider from its props: the worker may invoke that function and no other, and the create and update functions know it',
+    'runs the live provider in the checks worker and lets the pages proceed for live sessions, with no ID-number provider unless one is ' +
+      'named',
+    () => {
+      const [, worker] = checksWorker(synth.resources);
+      expect(worker.Properties.Environment.Variables).toMatchObject({ VERITY_LIVE_CHECKS: 'aws' });
+      expect(
+        Object.keys(worker.Properties.Environment.Variables).filter((name) =>
+          /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name),
+        ),
+      ).toEqual([]);
+      for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
+        expect(functionOf(routes.find((r) => r.name === name)!)[1].Properties.Environment.Variables.VERITY_LIVE_CHECKS, name).toBe('aws');
+      }
+      for (const route of routes) {
+        const [, fn] = functionOf(route);
+        expect(fn.Properties.Environment?.Variables ?? {}, route.name).not.toHaveProperty('VERITY_ID_NUMBER_PROVIDER_ARN');
+        // Only the checks worker calls Textract, Rekognition or a provider.
+        expect(statementsOf(fn).flatMap(actionsOf).filter(isLiveCheckGrant), route.name).toEqual([]);
+      }
+    },
+  );
+
+  it(
+    'takes thresholds and the ID-number provider from its props: the worker may invoke that function and no other, and the create and ' +
+      'update functions know it',
     () => {
       const app = new App();
       const routeNames = ['CreateVerificationSession', 'UpdateVerificationSession', 'ShowVerificationPage'];
@@ -1440,23 +1474,26 @@ describe('the uploads bucket', () => {
     );
   });
 
-  it("gives each route exactly the S3 actions its route-table entry names, under uploads/ only, and every data route the bucket's name", () => {
-    const [bucketId] = bucketOf();
-    for (const route of routes) {
-      const [, fn] = functionOf(route);
-      const statements = s3StatementsOf(fn);
-      expect(statements.flatMap(actionsOf).sort(), route.name).toEqual((route.uploads ?? []).map((action) => `s3:${action}`).sort());
-      for (const statement of statements)
-        expect(JSON.stringify([statement.Resource, statement.Condition ?? {}]), route.name).toContain('uploads/*');
-      if (route.dynamodb.length) expect(fn.Properties.Environment.Variables.VERITY_UPLOADS_BUCKET, route.name).toEqual({ Ref: bucketId });
-    }
-    // The page's upload route may only put (and tag) objects: it presigns one key per upload with its own rights.
-    const upload = functionOf(routes.find((route) => route.name === 'CreateVerificationUpload')!)[1];
-    expect(s3StatementsOf(upload).flatMap(actionsOf).sort()).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
-    expect(statementsOf(upload).flatMap(actionsOf)).toContain('kms:GenerateDataKey');
-    // The attempt's presign count is one conditional UpdateItem (store/files.ts admitUpload), in the session's partition.
-    expect(statementsOf(upload).flatMap(actionsOf)).toContain('dynamodb:UpdateItem');
-  });
+  it(
+    "gives each route exactly the S3 actions its route-table entry names, under uploads/ only, and every data route the bucket's " + 'name',
+    () => {
+      const [bucketId] = bucketOf();
+      for (const route of routes) {
+        const [, fn] = functionOf(route);
+        const statements = s3StatementsOf(fn);
+        expect(statements.flatMap(actionsOf).sort(), route.name).toEqual((route.uploads ?? []).map((action) => `s3:${action}`).sort());
+        for (const statement of statements)
+          expect(JSON.stringify([statement.Resource, statement.Condition ?? {}]), route.name).toContain('uploads/*');
+        if (route.dynamodb.length) expect(fn.Properties.Environment.Variables.VERITY_UPLOADS_BUCKET, route.name).toEqual({ Ref: bucketId });
+      }
+      // The page's upload route may only put (and tag) objects: it presigns one key per upload with its own rights.
+      const upload = functionOf(routes.find((route) => route.name === 'CreateVerificationUpload')!)[1];
+      expect(s3StatementsOf(upload).flatMap(actionsOf).sort()).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
+      expect(statementsOf(upload).flatMap(actionsOf)).toContain('kms:GenerateDataKey');
+      // The attempt's presign count is one conditional UpdateItem (store/files.ts admitUpload), in the session's partition.
+      expect(statementsOf(upload).flatMap(actionsOf)).toContain('dynamodb:UpdateItem');
+    },
+  );
 
   it('lets the redaction functions list and delete every version under uploads/, and nothing else of the bucket', () => {
     const redaction = ofType('AWS::Lambda::Function').filter(([, fn]) =>
@@ -1578,27 +1615,31 @@ describe('the bundles', () => {
     expect(inputsOf(unrecognized).filter((input) => input.includes('@aws-sdk'))).toEqual([]);
   });
 
-  it('keep the workers within their budgets: the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other under 400 KB', () => {
-    // The checks worker carries the Textract, Rekognition and Lambda clients and the MRZ parser; the
-    // redaction functions the S3 client, to delete a session's uploads. The same budgets as npm run bench.
-    const budgetKb = (description: string) =>
-      description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400;
-    const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
-    const workers = ofType('AWS::Lambda::Function').filter(([id, r]) => !routeFunctions.has(id) && r.Metadata?.['aws:asset:path']);
-    expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^Verity checks worker/),
-        expect.stringMatching(/^Verity redaction worker/),
-        expect.stringMatching(/^Verity redaction backstop/),
-      ]),
-    );
-    for (const [, worker] of workers) {
-      const description = String(worker.Properties.Description);
-      expect(statSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.mjs')).size, description).toBeLessThan(
-        budgetKb(description) * 1024,
+  it(
+    'keep the workers within their budgets: the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other ' +
+      'under 400 KB',
+    () => {
+      // The checks worker carries the Textract, Rekognition and Lambda clients and the MRZ parser; the
+      // redaction functions the S3 client, to delete a session's uploads. The same budgets as npm run bench.
+      const budgetKb = (description: string) =>
+        description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400;
+      const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
+      const workers = ofType('AWS::Lambda::Function').filter(([id, r]) => !routeFunctions.has(id) && r.Metadata?.['aws:asset:path']);
+      expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^Verity checks worker/),
+          expect.stringMatching(/^Verity redaction worker/),
+          expect.stringMatching(/^Verity redaction backstop/),
+        ]),
       );
-    }
-  });
+      for (const [, worker] of workers) {
+        const description = String(worker.Properties.Description);
+        expect(statSync(join(synth.outdir, worker.Metadata!['aws:asset:path'], 'index.mjs')).size, description).toBeLessThan(
+          budgetKb(description) * 1024,
+        );
+      }
+    },
+  );
 
   it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
     const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));

@@ -203,21 +203,25 @@ describe('the outbox publisher and the webhook hand-off', () => {
     return event;
   }
 
-  it("hands each new delivery to the worker as soon as its event is fanned out, and a repeated record's none; a refused hand-off fails no record", async () => {
-    const event = await storedEvent();
-    const record = insertRecord(eventItem(event, hookScope));
-    expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
-    expect(handed).toEqual([{ scope: hookScope, endpointId, eventId: event.id }]);
-    await handler({ Records: [record] });
-    expect(handed).toHaveLength(1);
-    // A refused hand-off fails no record: the delivery stays due for the scheduled run.
-    refuseHandOff = true;
-    const next = await storedEvent();
-    expect(await handler({ Records: [insertRecord(eventItem(next, hookScope))] })).toEqual({ batchItemFailures: [] });
-    expect(publishedIds()).toContain(next.id);
-    const due = await dueDeliveries(Math.floor(Date.now() / 1000) + 1, 100);
-    expect(due.some((delivery) => delivery.eventId === next.id && delivery.endpointId === endpointId)).toBe(true);
-  });
+  it(
+    "hands each new delivery to the worker as soon as its event is fanned out, and a repeated record's none; a refused hand-off fails " +
+      'no record',
+    async () => {
+      const event = await storedEvent();
+      const record = insertRecord(eventItem(event, hookScope));
+      expect(await handler({ Records: [record] })).toEqual({ batchItemFailures: [] });
+      expect(handed).toEqual([{ scope: hookScope, endpointId, eventId: event.id }]);
+      await handler({ Records: [record] });
+      expect(handed).toHaveLength(1);
+      // A refused hand-off fails no record: the delivery stays due for the scheduled run.
+      refuseHandOff = true;
+      const next = await storedEvent();
+      expect(await handler({ Records: [insertRecord(eventItem(next, hookScope))] })).toEqual({ batchItemFailures: [] });
+      expect(publishedIds()).toContain(next.id);
+      const due = await dueDeliveries(Math.floor(Date.now() / 1000) + 1, 100);
+      expect(due.some((delivery) => delivery.eventId === next.id && delivery.endpointId === endpointId)).toBe(true);
+    },
+  );
 
   it('the worker attempts a handed-off delivery once, however often it is handed over, as the schedule would', async () => {
     const event = await storedEvent();
