@@ -403,6 +403,17 @@ const modalRoutes: Route[] = [
     keyed: READS_KEYS_AND_PROFILES,
     unauthenticatedReason: MODAL_REASON,
   },
+  {
+    name: 'PreflightVerificationFrames',
+    routeKey: 'OPTIONS /v3/verification_frames',
+    handler: 'http/preflight-verification-frames',
+    // The key and its account's profile (the origins it allows): nothing of any session.
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+    keyed: READS_KEYS_AND_PROFILES,
+    unauthenticatedReason: MODAL_REASON,
+  },
 ];
 
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */

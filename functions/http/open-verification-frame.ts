@@ -3,7 +3,9 @@
  * before it opens anything (browser/identity-modal.ts). Called from the business's page, across
  * sites, as a CORS request without preflight (a form body, no custom header); the page's `Origin`
  * decides, and every answer carries `Access-Control-Allow-Origin` for it, so the script can read
- * the refusal. Checked in order, each refusal in Stripe's error shape before the next is looked at:
+ * the refusal. The script names the key in the query as well, for a preflight's sake
+ * (functions/http/preflight-verification-frames.ts); the body's key is the one checked here.
+ * Checked in order, each refusal in Stripe's error shape before the next is looked at:
  * 1. the publishable key (401 `authentication_error`: unknown, revoked, not a `pk_`);
  * 2. the page's origin against the key's account (403 `embedding_origin_not_allowed`): nothing of
  *    any session is looked at for a page its account does not allow;

@@ -388,7 +388,7 @@ describe('least privilege', () => {
   });
 
   it("lets the modal's routes read only the session a secret names, publishable keys and profiles", () => {
-    for (const name of ['OpenVerificationFrame', 'ShowVerificationFrame']) {
+    for (const name of ['OpenVerificationFrame', 'ShowVerificationFrame', 'PreflightVerificationFrames']) {
       const route = routes.find((r) => r.name === name)!;
       const statements = statementsOf(functionOf(route)[1]).filter((st) =>
         [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')),
@@ -411,7 +411,7 @@ describe('least privilege', () => {
 
   it('lets the page functions reach only sessions, submissions, files and events, never an API key or anything else', () => {
     // The modal's routes are checked apart below: they read the one session a client secret names, and a publishable key.
-    const modal = ['OpenVerificationFrame', 'ShowVerificationFrame'];
+    const modal = ['OpenVerificationFrame', 'ShowVerificationFrame', 'PreflightVerificationFrames'];
     const pageRoutes = routes.filter(
       (r) => !r.authenticated && r.dynamodb.length > 0 && !r.handler.startsWith('console/') && !modal.includes(r.name),
     );
@@ -528,6 +528,8 @@ describe('least privilege', () => {
         'ListBlocklistEntries',
         'RetrieveBlocklistEntry',
         'DisableBlocklistEntry',
+        // The check's CORS preflight: the key and the profile's origins, nothing of a session.
+        'PreflightVerificationFrames',
         'UnrecognizedRequestUrl',
         // It puts events on the bus as redaction leaves them, with no key (functions/streams/publish-events.ts).
         'outbox publisher',
