@@ -50,7 +50,8 @@ try {
   /** The page's own script and styles: every inline <script> and <style>, in bytes. */
   const ownBytes = () =>
     page.evaluate(
-      "[...document.querySelectorAll('script, style')].reduce((sum, element) => sum + new TextEncoder().encode(element.textContent).length, 0)",
+      "[...document.querySelectorAll('script, style')]" +
+        '.reduce((sum, element) => sum + new TextEncoder().encode(element.textContent).length, 0)',
     ) as Promise<number>;
 
   const cdp = await context.newCDPSession(page);

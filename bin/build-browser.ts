@@ -22,6 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const BROWSER_ENTRIES: Record<string, { entry: string; constant: string }> = {
   'hosted-page': { entry: 'browser/hosted-page.ts', constant: 'HOSTED_PAGE_SCRIPT' },
+  follow: { entry: 'browser/follow.ts', constant: 'FOLLOW_SCRIPT' },
   'stripe-v3': { entry: 'browser/stripe-v3.ts', constant: 'STRIPE_V3_SCRIPT' },
   verity: { entry: 'browser/verity.ts', constant: 'VERITY_SCRIPT' },
   'verification-frame': { entry: 'browser/verification-frame.ts', constant: 'VERIFICATION_FRAME_SCRIPT' },

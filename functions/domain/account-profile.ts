@@ -117,7 +117,8 @@ export function readSupportUrl(value: string, param: 'support_url' | 'privacy_po
   const refuse = () =>
     invalidParameter(
       'url_invalid',
-      `Invalid ${param}: it must be an https URL (http only for localhost), without a user name, password or control characters, at most ${MAX_SUPPORT_URL_LENGTH} characters.`,
+      `Invalid ${param}: it must be an https URL (http only for localhost), without a user name, password or control characters, ` +
+        `at most ${MAX_SUPPORT_URL_LENGTH} characters.`,
       param,
     );
   const text = value.trim();

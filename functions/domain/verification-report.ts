@@ -10,7 +10,14 @@ import {
   type ExtractedPerson,
   type Submission,
 } from './verification-checks';
-import type { DocumentOptions, DocumentType, LastError, SessionType, VerificationSession, VerifiedOutputs } from './verification-session-types';
+import type {
+  DocumentOptions,
+  DocumentType,
+  LastError,
+  SessionType,
+  VerificationSession,
+  VerifiedOutputs,
+} from './verification-session-types';
 import type { Mode } from './scope';
 
 type CheckStatus = 'verified' | 'unverified';

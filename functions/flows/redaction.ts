@@ -142,8 +142,8 @@ const COPIES: Copies[] = [
 ];
 
 /** One entry marked redacted with its match deleted; read again if it changed meanwhile (a disable), until it is redacted. */
-async function redactBlocklistEntryItem(item: Record<string, any>): Promise<void> {
-  let current: Record<string, any> | undefined = item;
+async function redactBlocklistEntryItem(item: StoredItem): Promise<void> {
+  let current: StoredItem | undefined = item;
   for (let attempt = 0; current && current.entry.status !== 'redacted' && attempt < 5; attempt++) {
     if (await replaceBlocklistEntry(current, redactedBlocklistEntry(current.entry))) return;
     const entry = current.entry as BlocklistEntry;

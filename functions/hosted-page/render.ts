@@ -12,7 +12,7 @@ import { MAX_UPLOAD_BYTES } from '../store/files';
 import { type Fragment, Html, html } from './html';
 import { formattingLocale, type MessageId, type Messages, messagesFor } from './messages';
 import { SCRIPT_MESSAGE_KEYS, type ScriptMessageKey } from './script-messages';
-import { FOLLOW_SCRIPT } from './follow-script';
+import { FOLLOW_SCRIPT } from '../browser-bundles/follow';
 import { accentStyle, PAGE_STYLE } from './page-style';
 import { idNumberDigits, idNumberValues, type PageBranding, type PageRequirements, type PageView } from './view';
 
@@ -183,7 +183,10 @@ ${script !== false && html`<script nonce="${nonce}">${new Html(script)}</script>
 const returnLink = (returnUrl: string | null, { m, businessMid }: Words, follow = false) =>
   returnUrl !== null &&
   isWebUrl(returnUrl) &&
-  html`<p class="actions"><a class="button primary" href="${returnUrl}"${follow && html` data-follow data-seconds="3"`}>${m.t('return.link', { business: businessMid })}</a></p>`;
+  html`<p class="actions"><a class="button primary" href="${returnUrl}"${follow && html` data-follow data-seconds="3"`}>${m.t(
+    'return.link',
+    { business: businessMid },
+  )}</a></p>`;
 
 function renderConsent(view: ViewOf<'consent'>, nonce: string): string {
   const words = wordsFor(view);
@@ -201,7 +204,9 @@ ${retryNotice(view.retry, words)}<p class="lead">${m.t('consent.lead', { busines
 ${itemsAskedFor(view.requirements, m).map((item) => html`<li>${item}</li>\n`)}</ul>
 <h2>${m.t('consent.data.title')}</h2>
 <p>${m.t('consent.data.use', { business: words.business })}</p>
-${dataKept(view, words)}${view.requirements.selfie && biometricNotice(words)}<p>${m.t('consent.decline_note', { business: words.businessMid })}</p>
+${dataKept(view, words)}${view.requirements.selfie && biometricNotice(words)}<p>${m.t('consent.decline_note', {
+      business: words.businessMid,
+    })}</p>
 <form class="actions" method="post" action="${view.formAction}">
 <button class="button primary" type="submit" name="consent" value="accept">${m.t('consent.accept')}</button>
 <button class="button secondary" type="submit" name="consent" value="ask_decline">${m.t('consent.decline')}</button>
@@ -260,7 +265,8 @@ ${m.t('capture.use_camera')}</button>
 </div>
 <p class="hint choose-file" id="${formatsId}">${m.t('capture.choose_file', limits)}</p>
 <input type="file" id="${field.name}" name="${field.name}" accept="${ACCEPTED_TYPES}"${liveCapture && html` capture="${field.facing}"`}\
- aria-describedby="${hintId} ${formatsId} ${field.name}-error" data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+ aria-describedby="${hintId} ${formatsId} ${field.name}-error"
+ data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
 <p class="upload-status" role="status" aria-live="polite" data-upload-status></p>
 <progress class="upload-progress" max="100" value="0" aria-label="${m.t('capture.upload_progress')}" data-upload-progress hidden></progress>
 <button class="button secondary" type="button" data-retry-upload hidden>${m.t('capture.send_again')}</button>
@@ -316,12 +322,11 @@ function testOptions(view: ViewOf<'capture'>, m: Messages): Html | null {
   return html`<div class="field test-cases" data-field>
 <label class="field-label" for="test_case">${m.t('test.choose')}</label>
 <p class="hint" id="test_case-hint">${optionalNote && `${optionalNote} `}${m.t('test.nothing_checked')}</p>
-<select class="text-input" id="test_case" name="test_case" aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
+<select class="text-input" id="test_case" name="test_case"
+ aria-describedby="test_case-hint test_case-description test_case-error" data-test-case>
 ${described.map(
-  (
-    testCase,
-    index,
-  ) => html`<option value="${testCase.id}" data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
+  (testCase, index) => html`<option value="${testCase.id}"
+ data-description="${testCase.description}"${index === 0 && ' selected'}>${testCase.label}</option>
 `,
 )}</select>
 <p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>${first?.description}</p>
@@ -362,14 +367,17 @@ export function dateOrder(m: Messages): { order: ('day' | 'month' | 'year')[]; e
 function personDetailsFields(m: Messages): Html {
   const name = (part: 'first_name' | 'last_name', autocomplete: string) => html`<div class="field" data-field>
 <label class="field-label" for="${part}">${m.t(`person.${part}`)}</label>
-<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false" maxlength="100" aria-describedby="${part}-error" data-missing="${m.t(`person.${part}.missing`)}" required>
+<input class="text-input" type="text" id="${part}" name="person_details[${part}]" autocomplete="${autocomplete}" spellcheck="false"
+ maxlength="100" aria-describedby="${part}-error" data-missing="${m.t(`person.${part}.missing`)}" required>
 <p class="field-error" id="${part}-error" data-field-error></p>
 </div>
 `;
   const size = { day: 2, month: 2, year: 4 } as const;
   const datePart = (part: 'day' | 'month' | 'year') => html`<div class="date-part date-part-${part}">
 <label for="dob_${part}">${m.t(`person.dob.${part}`)}</label>
-<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}" maxlength="${String(size[part])}" aria-describedby="dob-hint dob-error" data-missing="${m.t(`person.dob.${part}.missing`)}" required>
+<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]"
+ autocomplete="bday-${part}" maxlength="${String(size[part])}" aria-describedby="dob-hint dob-error"
+ data-missing="${m.t(`person.dob.${part}.missing`)}" required>
 </div>
 `;
   const { order, example } = dateOrder(m);
@@ -470,7 +478,8 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     fields.push(html`<div class="field" data-field>
 <label class="field-label" for="id_number">${m.t('capture.id_number.label')}</label>
 <p class="hint" id="id_number-hint">${m.t('id_number.hint', idNumberValues(m))}</p>
-<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="id_number-hint id_number-error" data-missing="${m.t('capture.id_number.missing')}"${live && ' required'}>
+<input class="text-input" type="text" id="id_number" name="id_number" inputmode="numeric" autocomplete="off" spellcheck="false"
+ aria-describedby="id_number-hint id_number-error" data-missing="${m.t('capture.id_number.missing')}"${live && ' required'}>
 <p class="field-error" id="id_number-error" data-field-error></p>
 </div>
 `);
@@ -574,7 +583,8 @@ function renderProcessing(view: ViewOf<'processing'>, nonce: string): string {
 <p class="lead" role="status">${slow ? m.t('processing.slow.text', { business: words.businessMid }) : m.t('processing.text')}</p>
 ${
   view.next !== null
-    ? html`<p class="actions"><a class="button secondary" href="${view.next}" data-follow data-seconds="${view.checkSeconds}">${m.t('processing.check_again')}</a></p>`
+    ? html`<p class="actions"><a class="button secondary" href="${view.next}" data-follow
+ data-seconds="${view.checkSeconds}">${m.t('processing.check_again')}</a></p>`
     : returnLink(view.returnUrl, words)
 }`,
     view.next !== null && FOLLOW_SCRIPT,

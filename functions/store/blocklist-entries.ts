@@ -14,7 +14,7 @@ import { BLOCKLIST_ENTRY_ID_PREFIX, type BlocklistEntry, type DocumentIdentity }
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/scope';
 import type { CreatedRange } from './list-page';
-import { dynamo } from './client';
+import { dynamo, type StoredItem } from './client';
 import { filterPartition } from './filter-partitions';
 import { indexKey, keyEncryptionKey } from './key-encryption-key';
 import { filteredIndexQuery, queryPage } from './list-page';
@@ -56,7 +56,7 @@ function entryItem(entry: BlocklistEntry, match: { pk: string; sk: string } | un
   };
 }
 
-const entryOfItem = (item: Record<string, any>): BlocklistEntry => item.entry as BlocklistEntry;
+const entryOfItem = (item: StoredItem): BlocklistEntry => item.entry as BlocklistEntry;
 
 /**
  * Writes a new entry and, for an active one that blocks a document, its match item, with the saved
@@ -78,10 +78,7 @@ export async function insertBlocklistEntry(entry: BlocklistEntry, digest: string
   );
 }
 
-export async function getBlocklistEntry(
-  scope: Scope,
-  id: string,
-): Promise<{ entry: BlocklistEntry; item: Record<string, any> } | undefined> {
+export async function getBlocklistEntry(scope: Scope, id: string): Promise<{ entry: BlocklistEntry; item: StoredItem } | undefined> {
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: tableName(), Key: objectKey(scope, id, BLOCKLIST_ENTRY_KIND), ConsistentRead: true }),
   );
@@ -92,7 +89,7 @@ export async function getBlocklistEntry(
  * Replaces the entry with `next` (disabled or redacted), conditional on the status it had when
  * read, and deletes its match item: one transaction. False when the entry changed in between.
  */
-export async function replaceBlocklistEntry(item: Record<string, any>, next: BlocklistEntry, also?: TransactItem): Promise<boolean> {
+export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEntry, also?: TransactItem): Promise<boolean> {
   const previous = entryOfItem(item);
   try {
     await dynamo().send(

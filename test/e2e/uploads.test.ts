@@ -283,41 +283,47 @@ describe('uploads through the presigned contract', () => {
     ).toBe(200);
   });
 
-  it(`refuses at submit an image declaring more than ${MAX_IMAGE_SIDE_PIXELS} pixels on a side (an image bomb), before anything is stored`, async () => {
-    const { session, visit } = await newVisit();
-    // 20000×20000 declared in a PNG of a few dozen bytes; a JPEG too wide; a JPEG whose real
-    // (arithmetic-coded) frame is huge, with a small baseline decoy behind it.
-    const decoy = Buffer.concat([
-      Buffer.from([0xff, 0xd8]),
-      jpegSegment(0xc9, jpegFrame(20000, 20000)),
-      jpegSegment(0xc0, jpegFrame(100, 100)),
-    ]);
-    for (const [bytes, type, size] of [
-      [pngDeclaring(20000, 20000), 'image/png', '20000×20000'],
-      [jpegHeader(12000, 800), 'image/jpeg', '12000×800'],
-      [decoy, 'image/jpeg', '20000×20000'],
-    ] as const) {
-      const file = await uploadOnPage(visit, bytes, type);
-      const response = await submitFromPage(visit, { document_type: 'passport', document_front: file });
-      expect(response.status).toBe(400);
-      expect(await refusalOf(response)).toMatchObject({
-        type: 'invalid_request_error',
-        param: 'document_front',
-        // Numbers as Intl writes them in English, as the page writes the same refusal (photo.too_many_pixels).
-        message: `This photo is too large (${size.replace(/\d+/g, (n) => Number(n).toLocaleString('en'))} pixels; at most ${MAX_IMAGE_SIDE_PIXELS.toLocaleString('en')} pixels on a side). Take it again at a lower resolution.`,
+  it(
+    `refuses at submit an image declaring more than ${MAX_IMAGE_SIDE_PIXELS} pixels on a side (an image bomb), before anything is ` +
+      'stored',
+    async () => {
+      const { session, visit } = await newVisit();
+      // 20000×20000 declared in a PNG of a few dozen bytes; a JPEG too wide; a JPEG whose real
+      // (arithmetic-coded) frame is huge, with a small baseline decoy behind it.
+      const decoy = Buffer.concat([
+        Buffer.from([0xff, 0xd8]),
+        jpegSegment(0xc9, jpegFrame(20000, 20000)),
+        jpegSegment(0xc0, jpegFrame(100, 100)),
+      ]);
+      for (const [bytes, type, size] of [
+        [pngDeclaring(20000, 20000), 'image/png', '20000×20000'],
+        [jpegHeader(12000, 800), 'image/jpeg', '12000×800'],
+        [decoy, 'image/jpeg', '20000×20000'],
+      ] as const) {
+        const file = await uploadOnPage(visit, bytes, type);
+        const response = await submitFromPage(visit, { document_type: 'passport', document_front: file });
+        expect(response.status).toBe(400);
+        expect(await refusalOf(response)).toMatchObject({
+          type: 'invalid_request_error',
+          param: 'document_front',
+          // Numbers as Intl writes them in English, as the page writes the same refusal (photo.too_many_pixels).
+          message:
+            `This photo is too large (${size.replace(/\d+/g, (n) => Number(n).toLocaleString('en'))} pixels; ` +
+            `at most ${MAX_IMAGE_SIDE_PIXELS.toLocaleString('en')} pixels on a side). Take it again at a lower resolution.`,
+        });
+      }
+      // Nothing was stored: the session still waits for a submission.
+      expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
+      // A JPEG whose frame header is not where it could be read is refused as unreadable, not taken unchecked.
+      const noFrame = await uploadOnPage(visit, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+      expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({
+        message: expect.stringMatching(/could not be read/),
       });
-    }
-    // Nothing was stored: the session still waits for a submission.
-    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('requires_input');
-    // A JPEG whose frame header is not where it could be read is refused as unreadable, not taken unchecked.
-    const noFrame = await uploadOnPage(visit, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
-    expect(await refusalOf(await submitFromPage(visit, { document_type: 'passport', document_front: noFrame }))).toMatchObject({
-      message: expect.stringMatching(/could not be read/),
-    });
-    // At the limit it is taken.
-    const atLimit = await uploadOnPage(visit, jpegHeader(MAX_IMAGE_SIDE_PIXELS, MAX_IMAGE_SIDE_PIXELS));
-    expect((await submitFromPage(visit, { document_type: 'passport', document_front: atLimit, test_case: 'verified' })).status).toBe(200);
-  });
+      // At the limit it is taken.
+      const atLimit = await uploadOnPage(visit, jpegHeader(MAX_IMAGE_SIDE_PIXELS, MAX_IMAGE_SIDE_PIXELS));
+      expect((await submitFromPage(visit, { document_type: 'passport', document_front: atLimit, test_case: 'verified' })).status).toBe(200);
+    },
+  );
 
   it(
     'keeps what was submitted: a second post with the same policy after submit is refused, and the Files API serves the original ' +

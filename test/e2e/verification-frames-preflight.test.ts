@@ -41,20 +41,23 @@ const CORS_HEADERS = [
 ] as const;
 
 describe('OPTIONS /v3/verification_frames', () => {
-  it("answers 204 with the CORS headers for an origin the key's account allows: a listed https one, and loopback in test mode", async () => {
-    for (const origin of ['https://shop.example', 'http://localhost:5173']) {
-      const response = await preflight(`?key=${encodeURIComponent(key)}`, origin);
-      expect(response.status, origin).toBe(204);
-      expect(Object.fromEntries(CORS_HEADERS.map((name) => [name, response.headers.get(name)])), origin).toEqual({
-        'access-control-allow-origin': origin,
-        'access-control-allow-methods': 'POST',
-        'access-control-allow-headers': 'content-type',
-        'access-control-max-age': '600',
-      });
-      expect(response.headers.get('vary'), origin).toBe('Origin');
-      expect(await response.text(), origin).toBe('');
-    }
-  });
+  it(
+    "answers 204 with the CORS headers for an origin the key's account allows: a listed https one, and loopback in test " + 'mode',
+    async () => {
+      for (const origin of ['https://shop.example', 'http://localhost:5173']) {
+        const response = await preflight(`?key=${encodeURIComponent(key)}`, origin);
+        expect(response.status, origin).toBe(204);
+        expect(Object.fromEntries(CORS_HEADERS.map((name) => [name, response.headers.get(name)])), origin).toEqual({
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '600',
+        });
+        expect(response.headers.get('vary'), origin).toBe('Origin');
+        expect(await response.text(), origin).toBe('');
+      }
+    },
+  );
 
   it('refuses with 403 and no CORS header an origin the account does not allow, an unknown, revoked or missing key', async () => {
     const revoked = await newPublishableKey((await newStripeAccount(service)).scope);

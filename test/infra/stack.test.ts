@@ -981,25 +981,28 @@ describe('the outbox publisher', () => {
     expect(allowed('acct_1Abc#live#ible_0Abc')).toBe(false);
   });
 
-  it('starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure queue', () => {
-    const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
-    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
-    expect(mapping.Properties).toMatchObject({
-      StartingPosition: 'TRIM_HORIZON',
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    // A long redaction holds up no other session of its shard.
-    expect(mapping.Properties.ParallelizationFactor).toBe(10);
-    expect(mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern))).toEqual([
-      { eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['redaction_job'] } } } },
-      { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
-      { eventName: ['MODIFY'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
-    ]);
-    const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
-    expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
-  });
+  it(
+    'starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure ' + 'queue',
+    () => {
+      const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionWorker'))!;
+      const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === worker[0])!;
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      // A long redaction holds up no other session of its shard.
+      expect(mapping.Properties.ParallelizationFactor).toBe(10);
+      expect(mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern))).toEqual([
+        { eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: ['redaction_job'] } } } },
+        { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
+        { eventName: ['MODIFY'], dynamodb: { Keys: { sk: { S: ['redaction_progress'] } } } },
+      ]);
+      const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+      expect(resourceOf(queueId).Properties.KmsMasterKeyId).toBeDefined();
+    },
+  );
 
   it('runs the redaction backstop every six hours', () => {
     const backstop = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RedactionBackstop'))!;

@@ -315,7 +315,8 @@ describe('test mode', () => {
     ]);
     expect(page).toMatch(/<label class="field-label" for="test_case">Choose a test outcome<\/label>/);
     expect(page).toContain(
-      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>Every check passes; the session becomes verified with sample data.</p>',
+      '<p class="hint outcome-description" id="test_case-description" aria-live="polite" data-test-case-description>' +
+        'Every check passes; the session becomes verified with sample data.</p>',
     );
     expect(text(page)).toContain('selfie_face_mismatch');
   });
