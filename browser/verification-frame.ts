@@ -40,7 +40,8 @@ window.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
   const url = new URL(input instanceof Request ? input.url : String(input), location.href);
   if (url.origin !== location.origin || !clientSecret || !url.pathname.startsWith(pagePath())) return pageFetch(input, init);
   const headers = new Headers(init.headers);
-  headers.set('verity-frame', '1');
+  // The account and mode of the key that opened this frame: the server runs no session of another (verification-page.ts).
+  headers.set('verity-frame', root.dataset.scope ?? '');
   if (grant) headers.set('verity-page-grant', grant);
   const response = await pageFetch(input, { ...init, headers, credentials: 'omit' });
   if (url.pathname === `${pagePath()}/submit` && response.ok) tell({ type: 'verity:submitted' });
@@ -52,6 +53,8 @@ function show(html: string): void {
   const page = new DOMParser().parseFromString(html, 'text/html');
   document.title = page.title;
   if (page.documentElement.lang) root.lang = page.documentElement.lang;
+  // Right-to-left languages (ar, he) follow the page's direction.
+  root.dir = page.documentElement.dir;
   for (const old of document.head.querySelectorAll('style[data-page]')) old.remove();
   for (const source of page.head.querySelectorAll('style')) {
     const copy = document.createElement('style');
@@ -85,7 +88,7 @@ function failed(message: string): void {
 document.addEventListener('submit', (event) => {
   const form = event.target as HTMLFormElement;
   const answer = (event.submitter as HTMLButtonElement | null)?.value;
-  if (!form.querySelector('[name="consent"]') || (answer !== 'accept' && answer !== 'decline')) return;
+  if (!form.querySelector('[name="consent"]') || (answer !== 'accept' && answer !== 'decline' && answer !== 'ask_decline')) return;
   event.preventDefault();
   void (async () => {
     const response = await window.fetch(pagePath(), {
@@ -101,6 +104,17 @@ document.addEventListener('submit', (event) => {
     }
     show(await response.text());
   })().catch(() => failed('Could not reach the verification service. Check your connection and try again.'));
+});
+
+// Links back to the page (the decline confirmation's "Go back") load it here: a navigation of the
+// frame would leave the frame's grant behind and be refused by the page's frame-ancestors.
+document.addEventListener('click', (event) => {
+  const link = (event.target as Element | null)?.closest?.('a');
+  if (!link || !clientSecret) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || url.pathname !== pagePath()) return;
+  event.preventDefault();
+  load().catch(() => failed('Could not reach the verification service. Check your connection and try again.'));
 });
 
 document.addEventListener('keydown', (event) => {

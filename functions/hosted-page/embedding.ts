@@ -37,7 +37,9 @@ export async function publishableKeyScope(key: string, nowMs = Date.now()): Prom
   return scope;
 }
 
-const LOOPBACK_SOURCES = ['localhost', '127.0.0.1', '[::1]'].flatMap((host) => [`http://${host}:*`, `https://${host}:*`]);
+// No `[::1]`: CSP source expressions take no IPv6 literal (Chromium ignores the whole source), so a
+// page on [::1] cannot frame the modal; localhost and 127.0.0.1 can.
+const LOOPBACK_SOURCES = ['localhost', '127.0.0.1'].flatMap((host) => [`http://${host}:*`, `https://${host}:*`]);
 
 /** What a key's modal may be embedded by: the account's profile, and the rule for this deployment. */
 export interface EmbeddingRule {

@@ -26,6 +26,7 @@ export const handler = pageRoute(async (event: APIGatewayProxyEventV2) => {
     [
       '<!DOCTYPE html>',
       `<html lang="en" data-origins="${escapeAttribute(origins.join(' '))}"${loopback ? ' data-loopback="1"' : ''}` +
+        (rule ? ` data-scope="${escapeAttribute(`${rule.scope.account}:${rule.scope.mode}`)}"` : '') +
         `${LOCALE.test(locale) ? ` data-locale="${escapeAttribute(locale)}"` : ''}>`,
       '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
       '<title>Verify your identity</title>',

@@ -12,6 +12,7 @@ import { renderHostedPage } from '../hosted-page/render';
 import type { PageRequest } from '../hosted-page/page-access';
 import type { PageView } from '../hosted-page/view';
 import { htmlRoute, nonceHtml, seeOther } from './html-responses';
+import { claimedSession } from '../wire/session-secrets';
 import { stripeResponses } from './stripe-responses';
 
 type Event = APIGatewayProxyEventV2;
@@ -47,7 +48,24 @@ export function pageCredentials(event: Event): string[] | undefined {
 }
 
 /** Whether the request comes from the modal's frame's script (functions/http/show-verification-frame.ts). */
-export const fromFrame = (event: Event) => event.headers?.[FRAME_REQUEST_HEADER] === '1';
+export const fromFrame = (event: Event) => event.headers?.[FRAME_REQUEST_HEADER] !== undefined;
+
+/**
+ * Whether a request of the modal's frame names a session of another account or mode than the
+ * publishable key that opened the frame: the frame marks each request with the key's
+ * `account:mode` (functions/http/show-verification-frame.ts), and only Verity's own frame script,
+ * on Verity's origin, can send that header. So a business's page cannot run another account's
+ * session, or a live one from a test key, in its frame.
+ */
+export function frameScopeRefused(event: Event): boolean {
+  const frame = event.headers?.[FRAME_REQUEST_HEADER];
+  if (frame === undefined && event.headers?.[PAGE_GRANT_HEADER] === undefined) return false;
+  const claimed = claimedSession(tokenOf(event));
+  return !claimed || frame !== `${claimed.scope.account}:${claimed.scope.mode}`;
+}
+
+const frameRefusal = () =>
+  new VerityError('permission', 'embedding_origin_not_allowed', "This verification cannot be opened with this page's publishable key.");
 
 export const SECURITY_HEADERS = {
   // The token is in the page's path: never send it on to another site.
@@ -97,9 +115,22 @@ export const redirect = (location: string, cookies?: string[]): Result => seeOth
  * HTML routes: every answer (page, redirect, failure) carries a `Request-Id`, and a failure of
  * Verity's is a plain page, not a JSON error a person cannot read.
  */
-export const pageRoute = (handler: (event: Event) => Promise<Result>) => htmlRoute(SECURITY_HEADERS, handler);
+export const pageRoute = (handler: (event: Event) => Promise<Result>) =>
+  htmlRoute(SECURITY_HEADERS, async (event) => {
+    if (frameScopeRefused(event)) {
+      const refused = frameRefusal();
+      return { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: refused.message };
+    }
+    return handler(event);
+  });
 
 /** The JSON route the page's script calls: errors in Stripe's shape, which the page shows. */
 export function pageApiRoute(handler: (event: Event) => Promise<Result>) {
-  return middy<Event, Result>().use(httpHeaderNormalizer()).use(stripeResponses()).handler(handler);
+  return middy<Event, Result>()
+    .use(httpHeaderNormalizer())
+    .use(stripeResponses())
+    .handler(async (event) => {
+      if (frameScopeRefused(event)) throw frameRefusal();
+      return handler(event);
+    });
 }
