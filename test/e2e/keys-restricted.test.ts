@@ -71,6 +71,7 @@ describe('npm run keys -- create --restricted', () => {
           events: 'none',
           files: 'read',
           webhook_endpoints: 'read',
+          blocklist_entries: 'read',
         },
         sensitive_results: true,
         allowed_ips: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'],
