@@ -8,7 +8,7 @@ import type { FailureCode } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
-import { MAX_UPLOAD_BYTES } from '../store/files';
+import { MAX_UPLOAD_BYTES } from '../files/objects';
 import { type Fragment, Html, html } from './html';
 import { formattingLocale, type MessageId, type Messages, messagesFor } from './messages';
 import { SCRIPT_MESSAGE_KEYS, type ScriptMessageKey } from './script-messages';

@@ -32,8 +32,8 @@ export const handler = middy<Event, Result>()
     const key = event.queryStringParameters?.key ?? '';
     const origin = event.headers.origin ?? '';
     const rule = await embeddingRuleOf(key);
-    // 403 rather than the POST's 401: a preflight carries no credentials, and its refusal only says "not for this page".
-    if (!rule) throw new VerityError('permission', null, `Invalid publishable key provided: ${quoted(key.slice(0, 12))}...`, 'key');
+    // An unknown, revoked or missing key is 401 as for the POST; an origin its account does not allow, 403.
+    if (!rule) throw new VerityError('authentication', null, `Invalid publishable key provided: ${quoted(key.slice(0, 12))}...`, 'key');
     if (!rule.allows(origin)) {
       throw new VerityError(
         'permission',

@@ -1,8 +1,8 @@
 /**
  * `OPTIONS /v3/verification_frames`: the CORS preflight of the drop-in's check (browser/identity-modal.ts).
  * The script's POST needs none today (a form body, no custom header), but a browser or proxy that
- * sends one gets an answer for the origins the publishable key's account allows, and a 403 with no
- * CORS header for every other origin, an unknown or revoked key, or none.
+ * sends one gets an answer for the origins the publishable key's account allows, and a refusal with no
+ * CORS header for every other origin (403), an unknown or revoked key, or none (401).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecretKey } from '../../functions/domain/api-keys';
@@ -59,21 +59,21 @@ describe('OPTIONS /v3/verification_frames', () => {
     },
   );
 
-  it('refuses with 403 and no CORS header an origin the account does not allow, an unknown, revoked or missing key', async () => {
+  it('refuses with no CORS header an origin the account does not allow (403), an unknown, revoked or missing key (401)', async () => {
     const revoked = await newPublishableKey((await newStripeAccount(service)).scope);
     await deleteApiKey(hashSecretKey(revoked), true);
-    const cases: [string, string, object][] = [
-      [`?key=${key}`, 'https://elsewhere.example', { code: 'embedding_origin_not_allowed', message: expect.stringMatching(/elsewhere/) }],
-      [`?key=${key}`, 'http://shop.example', { code: 'embedding_origin_not_allowed' }],
-      [`?key=pk_test_${'0'.repeat(48)}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }],
-      [`?key=${revoked}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }],
-      ['', 'https://shop.example', { message: expect.stringMatching(/publishable key/) }],
-      [`?key=sk_test_${'0'.repeat(24)}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }],
+    const cases: [string, string, object, number][] = [
+      [`?key=${key}`, 'https://elsewhere.example', { code: 'embedding_origin_not_allowed', message: expect.stringMatching(/elsewhere/) }, 403],
+      [`?key=${key}`, 'http://shop.example', { code: 'embedding_origin_not_allowed' }, 403],
+      [`?key=pk_test_${'0'.repeat(48)}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
+      [`?key=${revoked}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
+      ['', 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
+      [`?key=sk_test_${'0'.repeat(24)}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
     ];
-    for (const [query, origin, error] of cases) {
+    for (const [query, origin, error, status] of cases) {
       const response = await preflight(query, origin);
       const label = `${query} from ${origin}`;
-      expect(response.status, label).toBe(403);
+      expect(response.status, label).toBe(status);
       for (const name of CORS_HEADERS) expect(response.headers.get(name), `${label}: ${name}`).toBeNull();
       expect(response.headers.get('content-type'), label).toMatch(/^application\/json/);
       expect(await response.json(), label).toEqual({ error: expect.objectContaining({ type: 'invalid_request_error', ...error }) });
