@@ -63,7 +63,12 @@ describe('OPTIONS /v3/verification_frames', () => {
     const revoked = await newPublishableKey((await newStripeAccount(service)).scope);
     await deleteApiKey(hashSecretKey(revoked), true);
     const cases: [string, string, object, number][] = [
-      [`?key=${key}`, 'https://elsewhere.example', { code: 'embedding_origin_not_allowed', message: expect.stringMatching(/elsewhere/) }, 403],
+      [
+        `?key=${key}`,
+        'https://elsewhere.example',
+        { code: 'embedding_origin_not_allowed', message: expect.stringMatching(/elsewhere/) },
+        403,
+      ],
       [`?key=${key}`, 'http://shop.example', { code: 'embedding_origin_not_allowed' }, 403],
       [`?key=pk_test_${'0'.repeat(48)}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
       [`?key=${revoked}`, 'https://shop.example', { message: expect.stringMatching(/publishable key/) }, 401],
