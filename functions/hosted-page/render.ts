@@ -375,8 +375,8 @@ function personDetailsFields(m: Messages): Html {
   const size = { day: 2, month: 2, year: 4 } as const;
   const datePart = (part: 'day' | 'month' | 'year') => html`<div class="date-part date-part-${part}">
 <label for="dob_${part}">${m.t(`person.dob.${part}`)}</label>
-<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]"
- autocomplete="bday-${part}" maxlength="${String(size[part])}" aria-describedby="dob-hint dob-error"
+<input class="text-input" type="text" inputmode="numeric" id="dob_${part}" name="person_details[dob][${part}]" autocomplete="bday-${part}"
+ maxlength="${String(size[part])}" aria-describedby="dob-hint dob-error"
  data-missing="${m.t(`person.dob.${part}.missing`)}" required>
 </div>
 `;
