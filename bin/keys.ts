@@ -40,7 +40,7 @@ import {
 import { isObjectId } from '../functions/domain/ids';
 import { CONSOLE_PATH, newConsoleToken } from '../functions/console/console-access';
 import { publicUrl } from '../functions/wire/session-secrets';
-import { deleteApiKey, listPublishableKeys, saveApiKey, savePublishableKey } from '../functions/store/api-keys';
+import { revokeApiKey, listPublishableKeys, saveApiKey, savePublishableKey } from '../functions/store/api-keys';
 import { commandText, parseCommandLine, runCommand, usageError } from '../local/cli';
 import { lockDataDir, makePrivate, OperatorError, runningDynamo } from '../local/data-dir';
 import { ensureTable, isServing, localClient, startDynamoDbLocal, type LocalDynamo } from '../local/dynamodb';
@@ -399,7 +399,7 @@ await runCommand(COMMAND, async () => {
       if (!sessions.length && !links.length) console.log('Nothing to end: no live console session or unused link matches.');
       process.exitCode = sessions.length || links.length ? 0 : 1;
     } else if (command === 'revoke') {
-      const revoked = await deleteApiKey(hashSecretKey(values.key!), apiKeyKind(values.key!)?.type === 'publishable');
+      const revoked = await revokeApiKey(hashSecretKey(values.key!), apiKeyKind(values.key!)?.type === 'publishable');
       console.log(revoked ? 'Revoked.' : 'No such key.');
       process.exitCode = revoked ? 0 : 1;
     } else if (command === 'publishable') {

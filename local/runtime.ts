@@ -11,7 +11,7 @@ import { FILES_DIR_ENV } from '../functions/store/files';
 import { MASTER_KEY_FILE_ENV } from '../functions/store/key-encryption-key';
 import { generatePublishableKey, generateSecretKey, hashSecretKey, newAccountId, secretKeyMode } from '../functions/domain/api-keys';
 import { LOOPBACK_EMBEDDING_ALLOWED } from '../functions/hosted-page/embedding';
-import { saveApiKey, savePublishableKey } from '../functions/store/api-keys';
+import { RevokedKeyError, saveApiKey, savePublishableKey } from '../functions/store/api-keys';
 import { startLocalApi } from './api-gateway';
 import { endpointFileOf, ensurePrivateDir, lockDataDir, makePrivate, OperatorError, writePrivateFile, type DataDirLock } from './data-dir';
 import { serveLocalUpload } from './upload-route';
@@ -199,10 +199,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const secretKey = options.secretKey ?? generateSecretKey('test');
     // A new key each start, for the same local account, so nothing secret is written to disk.
     const account = persisted(dataDir, 'account', newAccountId);
-    const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date());
-    // The publishable key is public: the same one across restarts, so a business page keeps working.
-    const publishableKey = persisted(dataDir, `publishable-key-${scope.mode}`, () => generatePublishableKey(scope.mode));
-    await savePublishableKey(publishableKey, hashSecretKey(publishableKey), scope, new Date());
+    const scope = await saveApiKey(hashSecretKey(secretKey), { account, mode: secretKeyMode(secretKey)! }, new Date()).catch((error) => {
+      if (!(error instanceof RevokedKeyError)) throw error;
+      throw new OperatorError(
+        'VERITY_SECRET_KEY was revoked: leave it unset for a new key each start, or make one with npm run keys -- create.',
+      );
+    });
+    // The publishable key is public: the same one across restarts, so a business page keeps working;
+    // once revoked (npm run keys -- revoke), a new one takes its place rather than the old one coming back.
+    const publishableKeyFile = `publishable-key-${scope.mode}`;
+    let publishableKey = persisted(dataDir, publishableKeyFile, () => generatePublishableKey(scope.mode));
+    try {
+      await savePublishableKey(publishableKey, hashSecretKey(publishableKey), scope, new Date());
+    } catch (error) {
+      if (!(error instanceof RevokedKeyError)) throw error;
+      publishableKey = generatePublishableKey(scope.mode);
+      await savePublishableKey(publishableKey, hashSecretKey(publishableKey), scope, new Date());
+      if (dataDir) writePrivateFile(join(dataDir, publishableKeyFile), publishableKey);
+    }
     const endpointFile = dataDir && endpointFileOf(dataDir);
     // The page's address too: the console links `npm run keys` prints must point at this service, whatever its port.
     if (endpointFile)

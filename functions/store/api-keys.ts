@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyGrant, RestrictedKeyGrant } from '../domain/api-keys';
 import type { Mode, Scope } from '../domain/scope';
 import { dynamo } from './client';
@@ -15,9 +15,20 @@ export interface StoredApiKey {
   grant: KeyGrant;
 }
 
+/**
+ * Saving a key that was revoked: a revoked key stays revoked for good, so a restart or a script
+ * that saves a key it kept can never bring it back.
+ */
+export class RevokedKeyError extends Error {
+  constructor() {
+    super('This key was revoked: make a new one (npm run keys -- create).');
+    this.name = 'RevokedKeyError';
+  }
+}
+
 export async function findApiKey(hash: string): Promise<StoredApiKey | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keyOf(hash) }));
-  if (!Item) return undefined;
+  if (!Item || Item.revoked !== undefined) return undefined;
   const restricted = Item.restricted as RestrictedKeyGrant | undefined;
   return {
     scope: { account: Item.account as string, mode: Item.mode as Mode },
@@ -27,7 +38,7 @@ export async function findApiKey(hash: string): Promise<StoredApiKey | undefined
 
 /**
  * Stores a key's hash for an account, with a restricted key's grant; an existing key is left as
- * it is. Returns the key's scope.
+ * it is. Returns the key's scope. Throws RevokedKeyError for a key that was revoked.
  */
 export async function saveApiKey(hash: string, scope: Scope, now: Date, restricted?: RestrictedKeyGrant): Promise<Scope> {
   try {
@@ -47,20 +58,39 @@ export async function saveApiKey(hash: string, scope: Scope, now: Date, restrict
     return scope;
   } catch (error) {
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
-      return (await findApiKey(hash))!.scope;
+      const existing = await findApiKey(hash);
+      if (!existing) throw new RevokedKeyError();
+      return existing.scope;
     }
     throw error;
   }
 }
 
 /**
- * Revokes a key: its hash is deleted (a publishable key's with `publishable`). Warm functions may
- * accept it for up to their cache's minute.
+ * Revokes a key (a publishable key's with `publishable`): its item becomes a tombstone, `revoked`
+ * (unix seconds) beside the hash, account and mode, out of every list, so that saving the same key
+ * again (a restart's kept key) is refused rather than bringing it back, as a deleted item would
+ * allow. True when this call revoked it; false for an unknown or already revoked key. Warm
+ * functions may accept it for up to their cache's minute.
  */
-export async function deleteApiKey(hash: string, publishable = false): Promise<boolean> {
-  const Key = publishable ? publishableKeyOf(hash) : keyOf(hash);
-  const { Attributes } = await dynamo().send(new DeleteCommand({ TableName: tableName(), Key, ReturnValues: 'ALL_OLD' }));
-  return Attributes !== undefined;
+export async function revokeApiKey(hash: string, publishable = false, now = new Date()): Promise<boolean> {
+  const { byScope } = tableSchema.indexes;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: publishable ? publishableKeyOf(hash) : keyOf(hash),
+        UpdateExpression: 'SET revoked = :now REMOVE restricted, publishable, #listPk, #listSk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revoked)',
+        ExpressionAttributeNames: { '#listPk': byScope.partitionKey, '#listSk': byScope.sortKey },
+        ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }
 
 /**
@@ -80,8 +110,9 @@ export async function savePublishableKey(key: string, hash: string, scope: Scope
   try {
     await putPublishableKey(key, hash, scope, now);
   } catch (error) {
-    // Already stored (a restart saving its kept key again): left as it is.
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    // Already stored (a restart saving its kept key again): left as it is, unless it was revoked.
+    if (!(await findPublishableKey(hash))) throw new RevokedKeyError();
   }
 }
 
@@ -105,7 +136,7 @@ const putPublishableKey = (key: string, hash: string, scope: Scope, now: Date) =
 /** The scope of a stored publishable key (by its hash); undefined for an unknown or revoked one, or a key of another type. */
 export async function findPublishableKey(hash: string): Promise<Scope | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: publishableKeyOf(hash) }));
-  if (!Item) return undefined;
+  if (!Item || Item.revoked !== undefined) return undefined;
   return { account: Item.account as string, mode: Item.mode as Mode };
 }
 

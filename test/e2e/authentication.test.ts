@@ -1,7 +1,14 @@
 /** Authentication edges: revoked keys, keys of the wrong kind, malformed headers. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecretKey } from '../../functions/domain/api-keys';
-import { deleteApiKey } from '../../functions/store/api-keys';
+import { generatePublishableKey, hashSecretKey } from '../../functions/domain/api-keys';
+import {
+  findPublishableKey,
+  listPublishableKeys,
+  RevokedKeyError,
+  revokeApiKey,
+  saveApiKey,
+  savePublishableKey,
+} from '../../functions/store/api-keys';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { newTestAccount } from '../support/accounts';
@@ -18,9 +25,26 @@ const list = (authorization?: string) =>
 describe('authentication edges', () => {
   it('refuses a revoked key with 401', async () => {
     const { secretKey } = await newTestAccount();
-    expect(await deleteApiKey(hashSecretKey(secretKey))).toBe(true);
+    expect(await revokeApiKey(hashSecretKey(secretKey))).toBe(true);
     await expect(stripeClient(service, secretKey).identity.verificationSessions.list()).rejects.toMatchObject({ statusCode: 401 });
-    expect(await deleteApiKey(hashSecretKey(secretKey))).toBe(false);
+    expect(await revokeApiKey(hashSecretKey(secretKey))).toBe(false);
+  });
+
+  it('never brings a revoked key back: saving it again is refused, and it leaves the lists', async () => {
+    const { secretKey, scope } = await newTestAccount();
+    await revokeApiKey(hashSecretKey(secretKey));
+    await expect(saveApiKey(hashSecretKey(secretKey), scope, new Date())).rejects.toBeInstanceOf(RevokedKeyError);
+    await expect(stripeClient(service, secretKey).identity.verificationSessions.list()).rejects.toMatchObject({ statusCode: 401 });
+
+    const publishable = generatePublishableKey('test');
+    await savePublishableKey(publishable, hashSecretKey(publishable), scope, new Date());
+    // Saved twice (a restart keeping its key): still one, still valid.
+    await savePublishableKey(publishable, hashSecretKey(publishable), scope, new Date());
+    expect((await listPublishableKeys(scope)).map((entry) => entry.key)).toEqual([publishable]);
+    expect(await revokeApiKey(hashSecretKey(publishable), true)).toBe(true);
+    await expect(savePublishableKey(publishable, hashSecretKey(publishable), scope, new Date())).rejects.toBeInstanceOf(RevokedKeyError);
+    expect(await findPublishableKey(hashSecretKey(publishable))).toBeUndefined();
+    expect(await listPublishableKeys(scope)).toEqual([]);
   });
 
   it('refuses a client_secret, a publishable key and a restricted key where a secret key is needed', async () => {

@@ -79,13 +79,34 @@ describe('npm start', () => {
     expect(first.output()).toContain('Verity stopped');
     expect(alive(dynamo!)).toBe(false);
 
+    // A revoked key stays revoked: the restart makes a new publishable key rather than saving the
+    // kept one again, and refuses a revoked VERITY_SECRET_KEY in one line.
+    const publishable = /Publishable key [^:]*: (pk_test_\w+)/.exec(first.output())![1]!;
+    const keys = (...args: string[]) =>
+      spawnSync('npm', ['run', '-s', 'keys', '--', ...args], { env: { ...baseEnv, VERITY_DATA_DIR: dataDir }, encoding: 'utf8' });
     const second = start(env);
     await second.ready;
     const [secondDynamo] = dynamoUnder(second.child.pid!);
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).id).toBe(session.id);
+    expect(second.output()).toContain(publishable);
+    expect(keys('revoke', '--key', publishable).stdout).toContain('Revoked.');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(alive(secondDynamo!)).toBe(false);
+
+    const third = start(env);
+    await third.ready;
+    const renewed = /Publishable key [^:]*: (pk_test_\w+)/.exec(third.output())![1]!;
+    expect(renewed).not.toBe(publishable);
+    expect(keys('publishable', '--account', account, '--mode', 'test').stdout).not.toContain(publishable);
+    expect(keys('revoke', '--key', secretKey).stdout).toContain('Revoked.');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+
+    const fourth = start(env);
+    fourth.ready.catch(() => undefined);
+    expect(await fourth.exited).toBe(1);
+    expect(fourth.output()).toContain('VERITY_SECRET_KEY was revoked');
   }, 240_000);
 
   it('says what is running: the API and pages, the key and its mode, where data lives, where events go', async () => {

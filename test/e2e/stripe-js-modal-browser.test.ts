@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { hashSecretKey } from '../../functions/domain/api-keys';
 import type { Scope } from '../../functions/domain/scope';
-import { deleteApiKey } from '../../functions/store/api-keys';
+import { revokeApiKey } from '../../functions/store/api-keys';
 import { CHROMIUM_ARGS } from '../support/browser';
 import { newPublishableKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
@@ -198,7 +198,7 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
       await stripe.identity.verificationSessions.cancel(canceled.id);
       const session = await stripe.identity.verificationSessions.create({ type: 'document' });
       const revoked = await newPublishableKey(scope);
-      await deleteApiKey(hashSecretKey(revoked), true);
+      await revokeApiKey(hashSecretKey(revoked), true);
       const live = await newPublishableKey({ account: scope.account, mode: 'live' });
       const { page } = await shopPage();
       const cases: [string, string, object][] = [

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecretKey } from '../../functions/domain/api-keys';
-import { deleteApiKey } from '../../functions/store/api-keys';
+import { revokeApiKey } from '../../functions/store/api-keys';
 import { updateAccountProfile } from '../../functions/store/account-profiles';
 import type { LocalRuntime } from '../../local/runtime';
 import { newPublishableKey } from '../support/accounts';
@@ -61,7 +61,7 @@ describe('OPTIONS /v3/verification_frames', () => {
 
   it('refuses with no CORS header an origin the account does not allow (403), an unknown, revoked or missing key (401)', async () => {
     const revoked = await newPublishableKey((await newStripeAccount(service)).scope);
-    await deleteApiKey(hashSecretKey(revoked), true);
+    await revokeApiKey(hashSecretKey(revoked), true);
     const cases: [string, string, object, number][] = [
       [
         `?key=${key}`,
