@@ -9,6 +9,7 @@ import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import {
+  CfnEventSourceMapping,
   FilterCriteria,
   FilterRule,
   StartingPosition,
@@ -16,7 +17,7 @@ import {
   type IEventSourceDlq,
   type IFunction,
 } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SessionEventType } from '../functions/domain/events';
@@ -137,6 +138,32 @@ export function workerFunction(
     description: worker.description,
     timeout: Duration.seconds(worker.timeoutSeconds),
     invokedBy: 'stream' in trigger ? 'stream' : 'queue' in trigger ? 'queue' : 'schedule',
+  });
+}
+
+/**
+ * Feeds `worker` from `queue` with partial batch failures reported: grants it the queue's receive
+ * and delete, and acknowledges cdk-nag's rule that asks an event source mapping for an on-failure
+ * destination, with `failuresGoWhere`: why a failed message is not lost (an SQS mapping's failed
+ * messages return to their queue, so what matters is what the queue does with them next).
+ */
+export function consumeQueue(
+  worker: VerityFunction,
+  queue: Queue,
+  options: { batchSize: number; maxConcurrency?: number; failuresGoWhere: string },
+): void {
+  queue.grantConsumeMessages(worker.role);
+  worker.function.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: options.batchSize,
+      reportBatchItemFailures: true,
+      ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+    }),
+  );
+  const mapping = worker.function.node.findAll().find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
+  Validations.of(mapping).acknowledge({
+    id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+    reason: options.failuresGoWhere,
   });
 }
 

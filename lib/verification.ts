@@ -14,15 +14,13 @@ import { BLOCKLIST_MATCH_PREFIX } from '../functions/store/blocklist-entries';
 import { objectPartitionPatterns } from './api';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { CHECKS_QUEUE_ENV } from '../functions/checks/queue';
 import { Construct } from 'constructs';
 import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../functions/checks/availability';
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
 import { workerNamed } from '../functions/workers';
-import { deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
+import { consumeQueue, deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
 import type { VerityUploads } from './uploads';
 import type { VerityFunction } from './verity-function';
 import { TABLE_NAME_ENV } from '../functions/store/schema';
@@ -198,21 +196,11 @@ export class VerityVerification extends Construct {
       this.worker.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [idNumberProvider] }));
     }
     // Receiving from the encrypted queue (the event source mapping receives and deletes as this role).
-    this.queue.grantConsumeMessages(this.worker.role);
-    this.worker.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        // One job per invocation: one submission's slow checks hold only their own.
-        batchSize: 1,
-        reportBatchItemFailures: true,
-        ...(props.workerConcurrency ? { maxConcurrency: Math.max(2, props.workerConcurrency) } : {}),
-      }),
-    );
-    const mapping = this.worker.function.node
-      .findAll()
-      .find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
-    Validations.of(mapping).acknowledge({
-      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-      reason:
+    consumeQueue(this.worker, this.queue, {
+      // One job per invocation: one submission's slow checks hold only their own.
+      batchSize: 1,
+      ...(props.workerConcurrency ? { maxConcurrency: Math.max(2, props.workerConcurrency) } : {}),
+      failuresGoWhere:
         "An SQS event source mapping's failed messages return to their queue; the queue's redrive policy moves a job to its own " +
         'encrypted dead-letter queue (with an alarm) after 5 receives.',
     });

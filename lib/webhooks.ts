@@ -17,14 +17,12 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
-import { deadLetterQueue, scheduleOf, workerFunction } from './events';
+import { consumeQueue, deadLetterQueue, scheduleOf, workerFunction } from './events';
 import { workerNamed } from '../functions/workers';
 import type { VerityFunction } from './verity-function';
 
@@ -117,21 +115,11 @@ export class VerityWebhooks extends Construct {
           'and the scheduled run attempts any delivery whose message was lost, so a dead-letter queue would hold nothing to act on.',
       });
     }
-    this.queue.grantConsumeMessages(this.worker.role);
-    this.worker.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        // Attempts run side by side within an invocation; the fair queue hands quiet accounts' messages out first.
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: 20,
-      }),
-    );
-    const mapping = this.worker.function.node
-      .findAll()
-      .find((node): node is CfnEventSourceMapping => node instanceof CfnEventSourceMapping)!;
-    Validations.of(mapping).acknowledge({
-      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-      reason:
+    consumeQueue(this.worker, this.queue, {
+      // Attempts run side by side within an invocation; the fair queue hands quiet accounts' messages out first.
+      batchSize: 10,
+      maxConcurrency: 20,
+      failuresGoWhere:
         'A hand-off message is a hint: a delivery whose message fails stays due in the by_delivery_due index and the scheduled run ' +
         'attempts it.',
     });
