@@ -5,7 +5,13 @@
  */
 import type { PageLanguage } from '../../domain/page-languages';
 import ar from './ar.json';
+import da from './da.json';
+import de from './de.json';
 import en from './en.json';
+import es from './es.json';
+import fi from './fi.json';
+import fr from './fr.json';
+import it from './it.json';
 import ja from './ja.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
@@ -14,6 +20,12 @@ export type Catalogue = Record<string, unknown>;
 export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   en,
   ar,
+  da,
+  de,
+  es,
+  fi,
+  fr,
+  it,
   ja,
 };
 
