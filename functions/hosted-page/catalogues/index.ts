@@ -5,14 +5,20 @@
  */
 import type { PageLanguage } from '../../domain/page-languages';
 import ar from './ar.json';
+import cs from './cs.json';
 import da from './da.json';
 import de from './de.json';
 import en from './en.json';
 import es from './es.json';
+import et from './et.json';
 import fi from './fi.json';
 import fr from './fr.json';
+import hr from './hr.json';
+import hu from './hu.json';
 import it from './it.json';
 import ja from './ja.json';
+import lt from './lt.json';
+import lv from './lv.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
@@ -20,13 +26,19 @@ export type Catalogue = Record<string, unknown>;
 export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   en,
   ar,
+  cs,
   da,
   de,
   es,
+  et,
   fi,
   fr,
+  hr,
+  hu,
   it,
   ja,
+  lt,
+  lv,
 };
 
 export type CatalogueLocale = PageLanguage;
