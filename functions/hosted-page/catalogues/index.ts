@@ -7,6 +7,11 @@ import type { PageLanguage } from '../../domain/page-languages';
 import ar from './ar.json';
 import en from './en.json';
 import ja from './ja.json';
+import ms from './ms.json';
+import nb from './nb.json';
+import nl from './nl.json';
+import pl from './pl.json';
+import sv from './sv.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
@@ -15,6 +20,11 @@ export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   en,
   ar,
   ja,
+  ms,
+  nb,
+  nl,
+  pl,
+  sv,
 };
 
 export type CatalogueLocale = PageLanguage;
