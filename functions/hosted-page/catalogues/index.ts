@@ -11,6 +11,11 @@ import ms from './ms.json';
 import nb from './nb.json';
 import nl from './nl.json';
 import pl from './pl.json';
+import ptBR from './pt-BR.json';
+import ptPT from './pt-PT.json';
+import ro from './ro.json';
+import ru from './ru.json';
+import sk from './sk.json';
 import sv from './sv.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
@@ -24,6 +29,11 @@ export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   nb,
   nl,
   pl,
+  'pt-BR': ptBR,
+  'pt-PT': ptPT,
+  ro,
+  ru,
+  sk,
   sv,
 };
 
