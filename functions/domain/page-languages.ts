@@ -5,5 +5,23 @@
  * hr hu id it ja ko lt lv ms nb nl pl pt-BR pt-PT ro ru sk sl sv th tr uk vi zh-Hans zh-Hant);
  * a language joins this list when its catalogue is complete.
  */
-export const PAGE_LANGUAGES = ['en', 'ar', 'ja', 'ms', 'nb', 'nl', 'pl', 'pt-BR', 'pt-PT', 'ro', 'ru', 'sk', 'sv'] as const;
+export const PAGE_LANGUAGES = [
+  'en',
+  'ar',
+  'ja',
+  'ms',
+  'nb',
+  'nl',
+  'pl',
+  'pt-BR',
+  'pt-PT',
+  'ro',
+  'ru',
+  'sk',
+  'sl',
+  'sv',
+  'th',
+  'tr',
+  'uk',
+] as const;
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];

@@ -16,7 +16,11 @@ import ptPT from './pt-PT.json';
 import ro from './ro.json';
 import ru from './ru.json';
 import sk from './sk.json';
+import sl from './sl.json';
 import sv from './sv.json';
+import th from './th.json';
+import tr from './tr.json';
+import uk from './uk.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
@@ -34,7 +38,11 @@ export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   ro,
   ru,
   sk,
+  sl,
   sv,
+  th,
+  tr,
+  uk,
 };
 
 export type CatalogueLocale = PageLanguage;
