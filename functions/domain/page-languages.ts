@@ -23,5 +23,8 @@ export const PAGE_LANGUAGES = [
   'th',
   'tr',
   'uk',
+  'vi',
+  'zh-Hans',
+  'zh-Hant',
 ] as const;
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];

@@ -21,6 +21,9 @@ import sv from './sv.json';
 import th from './th.json';
 import tr from './tr.json';
 import uk from './uk.json';
+import vi from './vi.json';
+import zhHans from './zh-Hans.json';
+import zhHant from './zh-Hant.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
@@ -43,6 +46,9 @@ export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   th,
   tr,
   uk,
+  vi,
+  'zh-Hans': zhHans,
+  'zh-Hant': zhHant,
 };
 
 export type CatalogueLocale = PageLanguage;
