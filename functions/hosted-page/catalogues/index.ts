@@ -24,6 +24,23 @@ import ja from './ja.json';
 import ko from './ko.json';
 import lt from './lt.json';
 import lv from './lv.json';
+import ms from './ms.json';
+import nb from './nb.json';
+import nl from './nl.json';
+import pl from './pl.json';
+import ptBR from './pt-BR.json';
+import ptPT from './pt-PT.json';
+import ro from './ro.json';
+import ru from './ru.json';
+import sk from './sk.json';
+import sl from './sl.json';
+import sv from './sv.json';
+import th from './th.json';
+import tr from './tr.json';
+import uk from './uk.json';
+import vi from './vi.json';
+import zhHans from './zh-Hans.json';
+import zhHant from './zh-Hant.json';
 
 /** A catalogue: its `@metadata` and its messages, by name. */
 export type Catalogue = Record<string, unknown>;
@@ -49,6 +66,23 @@ export const CATALOGUES: Record<PageLanguage, Catalogue> = {
   ko,
   lt,
   lv,
+  ms,
+  nb,
+  nl,
+  pl,
+  'pt-BR': ptBR,
+  'pt-PT': ptPT,
+  ro,
+  ru,
+  sk,
+  sl,
+  sv,
+  th,
+  tr,
+  uk,
+  vi,
+  'zh-Hans': zhHans,
+  'zh-Hant': zhHant,
 };
 
 export type CatalogueLocale = PageLanguage;
