@@ -225,10 +225,7 @@ function showModal(origin: string, frameUrl: string, clientSecret: string, sessi
       const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && value.length <= 200 ? value : undefined);
       const dialogLabel = text(labels.dialog);
       const closeLabel = text(labels.close);
-      if (dialogLabel) {
-        dialog.setAttribute('aria-label', dialogLabel);
-        frame.title = dialogLabel;
-      }
+      if (dialogLabel) dialog.setAttribute('aria-label', dialogLabel);
       if (closeLabel) close.setAttribute('aria-label', closeLabel);
       if (typeof lang === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(lang)) dialog.lang = lang;
       if (dir === 'rtl' || dir === 'ltr') {
