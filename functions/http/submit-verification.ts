@@ -179,8 +179,8 @@ const missingPhoto = (param: PhotoParam, documentType: string | undefined): Mess
         ? 'capture.front.missing_passport'
         : 'capture.front.missing';
 
-/** A photo the store does not hold for this attempt: in the page's words for a photo that did not go up, so its script sends it again. */
-const notUploaded = (param: PhotoParam, m: Messages) => invalidParameter('parameter_invalid', m.t('script.upload_error'), param);
+/** A photo the store does not hold for this attempt: beside its field, and the page's script sends it again (capture.ts). */
+const notUploaded = (param: PhotoParam, m: Messages) => invalidParameter('parameter_invalid', m.t('photo.not_arrived'), param);
 
 /**
  * The uploads the submission names, each checked where it is stored: uploaded under this session
