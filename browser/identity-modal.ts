@@ -191,10 +191,17 @@ function showModal(origin: string, frameUrl: string, clientSecret: string, sessi
     function onMessage(event: MessageEvent) {
       // Only the frame this modal opened, on Verity's origin, may speak to it.
       if (event.source !== frame.contentWindow || event.origin !== origin) return;
-      const data = event.data as { type?: unknown; error?: Partial<StripeError> } | null;
+      const data = event.data as {
+        type?: unknown;
+        error?: Partial<StripeError>;
+        lang?: unknown;
+        dir?: unknown;
+        labels?: { dialog?: unknown; close?: unknown };
+      } | null;
       switch (data?.type) {
         case 'verity:ready':
           clearTimeout(readyTimer);
+          speak(data.lang, data.dir, data.labels);
           frame.contentWindow!.postMessage({ type: 'verity:client_secret', client_secret: clientSecret }, origin);
           break;
         case 'verity:submitted':
@@ -211,6 +218,21 @@ function showModal(origin: string, frameUrl: string, clientSecret: string, sessi
           finish(failed(error.type ?? 'api_error', String(error.message ?? 'The verification could not go on.'), error.code));
           break;
         }
+      }
+    }
+    /** The frame's language on the modal: its dialog's and close button's labels (from the page's catalogue), `lang` and `dir`. */
+    function speak(lang: unknown, dir: unknown, labels: { dialog?: unknown; close?: unknown } = {}) {
+      const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && value.length <= 200 ? value : undefined);
+      const dialogLabel = text(labels.dialog);
+      const closeLabel = text(labels.close);
+      if (dialogLabel) dialog.setAttribute('aria-label', dialogLabel);
+      if (closeLabel) close.setAttribute('aria-label', closeLabel);
+      if (typeof lang === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(lang)) dialog.lang = lang;
+      if (dir === 'rtl' || dir === 'ltr') {
+        dialog.dir = dir;
+        // The close button sits where the page's reading starts.
+        close.style.right = dir === 'rtl' ? '' : '8px';
+        close.style.left = dir === 'rtl' ? '8px' : '';
       }
     }
     function onKeydown(event: KeyboardEvent) {

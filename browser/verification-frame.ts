@@ -91,7 +91,8 @@ document.addEventListener('submit', (event) => {
   if (!form.querySelector('[name="consent"]') || (answer !== 'accept' && answer !== 'decline' && answer !== 'ask_decline')) return;
   event.preventDefault();
   void (async () => {
-    const response = await window.fetch(pagePath(), {
+    // In the page's language too: a refusal or the decline confirmation comes back as a page.
+    const response = await window.fetch(withLocale(pagePath()), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ consent: answer }),
@@ -133,4 +134,8 @@ window.addEventListener('message', (event) => {
 });
 
 // Nothing secret in it: any page may learn that a frame is ready, and only an allowed one gets an answer.
-if (window.parent !== window) window.parent.postMessage({ type: 'verity:ready' }, '*');
+// The modal labels its dialog and close button in the frame's language (show-verification-frame.ts).
+if (window.parent !== window) {
+  const labels = { dialog: root.dataset.dialogLabel ?? '', close: root.dataset.closeLabel ?? '' };
+  window.parent.postMessage({ type: 'verity:ready', lang: root.lang, dir: root.dir, labels }, '*');
+}

@@ -110,6 +110,25 @@ const VPC_ACCESS_ACTIONS = [
 ];
 
 /**
+ * The verification page's catalogues (one JSON file per language) are not bundled: the module that
+ * reads them (CATALOGUE_LOADER) finds them in `catalogues/` beside the running bundle, and a
+ * request reads only its own language's file. They are copied into the asset of exactly the
+ * functions whose bundle holds that module, as esbuild's metafile lists its inputs.
+ */
+export const CATALOGUE_LOADER = 'functions/hosted-page/catalogue-files.ts';
+/** The catalogues' folder in the repository, and its name beside each bundle that needs it. */
+export const CATALOGUE_SOURCE = 'functions/hosted-page/catalogues';
+export const CATALOGUE_FOLDER = 'catalogues';
+
+/**
+ * The shell command, run after esbuild (local bundling, never Docker), that copies the catalogues
+ * beside `index.mjs` when the bundle's metafile names the loader; nothing otherwise.
+ */
+export const copyPageCatalogues = (inputDir: string, outputDir: string): string =>
+  `if grep -q '${CATALOGUE_LOADER}"' "${outputDir}/index.meta.json"; then ` +
+  `mkdir -p "${outputDir}/${CATALOGUE_FOLDER}" && cp "${inputDir}/${CATALOGUE_SOURCE}/"*.json "${outputDir}/${CATALOGUE_FOLDER}/"; fi`;
+
+/**
  * How every handler is bundled: NodejsFunction's options at synth here, and the same options given
  * to esbuild by the package's build (bin/build-package.ts), so both make the same bundle.
  */
@@ -125,6 +144,11 @@ export const BUNDLING = {
   banner: "import { createRequire as __verityCreateRequire } from 'module'; const require = __verityCreateRequire(import.meta.url);",
   metafile: true,
   forceDockerBundling: false,
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [copyPageCatalogues(inputDir, outputDir)],
+  },
 } satisfies BundlingOptions;
 
 export interface VerityFunctionProps {

@@ -5,6 +5,8 @@
  * plurals, numbers and selects through the runtime's own `Intl`. English (catalogues/en.json) is
  * the source: every other catalogue holds exactly its messages with the same placeholders
  * (test/unit/hosted-page/catalogues.test.ts). No person-facing text of the page lives in code.
+ * A catalogue is read from its file the first time its language is asked for (catalogue-files.ts),
+ * never bundled into the code.
  *
  * Two pseudo-locales, `en-XA` (accented, lengthened) and `ar-XB` (the same, right-to-left), are
  * made from English at run time: a page rendered in them shows at once any text that escaped the
@@ -12,8 +14,8 @@
  */
 import { type MessageFormatElement, parse, TYPE } from '@formatjs/icu-messageformat-parser';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { PAGE_LANGUAGES } from '../domain/page-languages';
-import { CATALOGUES, type CatalogueLocale } from './catalogues';
+import { PAGE_LANGUAGES, type PageLanguage } from '../domain/page-languages';
+import { catalogueOf } from './catalogue-files';
 import type en from './catalogues/en.json';
 import { escapeHtml, type Fragment, Html } from './html';
 
@@ -22,6 +24,8 @@ export type MessageId = Exclude<keyof typeof en, '@metadata'>;
 
 export const PSEUDO_LOCALES = ['en-XA', 'ar-XB'] as const;
 export type PseudoLocale = (typeof PSEUDO_LOCALES)[number];
+/** A language the page has a catalogue for. */
+export type CatalogueLocale = PageLanguage;
 /** A language the page can be shown in: a catalogue's tag, or a pseudo-locale. */
 export type PageLocale = CatalogueLocale | PseudoLocale;
 
@@ -48,11 +52,11 @@ export const directionOf = (locale: PageLocale): 'ltr' | 'rtl' =>
 export const formattingLocale = (locale: PageLocale): string => (locale === 'en-XA' || locale === 'ar-XB' ? 'en' : locale);
 
 export const catalogueMetadata = (locale: CatalogueLocale): CatalogueMetadata | undefined =>
-  (CATALOGUES[locale] as { '@metadata': CatalogueMetadata } | undefined)?.['@metadata'];
+  (catalogueOf(locale) as { '@metadata'?: CatalogueMetadata })['@metadata'];
 
 /** A message's source text in a catalogue, or undefined when the catalogue lacks it. */
 export function messageSource(locale: CatalogueLocale, id: string): string | undefined {
-  const text = CATALOGUES[locale]?.[id];
+  const text = catalogueOf(locale)[id];
   return typeof text === 'string' ? text : undefined;
 }
 

@@ -298,7 +298,8 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
     ...base,
     kind: 'capture',
     requirements,
-    submitUrl: `${pagePath(token)}/submit${keep}`,
+    // Always in the page's language, even one the profile chose: submit and uploads refuse a photo in the page's words.
+    submitUrl: `${pagePath(token)}/submit?locale=${encodeURIComponent(locale)}`,
     testCases: testCasesFor(session),
     delaySeconds: testDelaySeconds(),
     retry,

@@ -5,14 +5,16 @@
  *   1. the `locale` query parameter on the page's address (`/start/{token}?locale=ja`), which is
  *      what Stripe.js's `options.locale` becomes in the drop-in and what a business appends to
  *      the session's `url` (Stripe's values, https://docs.stripe.com/js/appendix/supported_locales,
- *      are BCP 47 tags); `auto` or an empty value means "not given";
+ *      are BCP 47 tags); `auto` or an empty value means "not given", and a value the page does
+ *      not have means English (issue #26: "Unsupported `locale` values fall back to English"),
+ *      never the browser's languages nor an error page;
  *   2. the browser's `Accept-Language` header (RFC 9110 §12.5.4), in its q-value order;
  *   3. the account profile's `default_locale` (account-profile.ts), for browsers whose languages
  *      the page does not have;
  *   4. English.
  *
- * A value the page does not have is passed over, never an error. A tag matches a catalogue by
- * language, script and region in turn: `pt`, `pt-BR` → pt-BR; `pt-PT`, `pt-AO` → pt-PT; `zh`,
+ * Past the `locale` parameter, a value the page does not have is passed over, never an error. A tag
+ * matches a catalogue by language, script and region in turn (matchLocale): `pt`, `pt-BR` → pt-BR; `pt-PT`, `pt-AO` → pt-PT; `zh`,
  * `zh-CN`, `zh-SG`, `zh-Hans-*` → zh-Hans; `zh-TW`, `zh-HK`, `zh-MO`, `zh-Hant-*` → zh-Hant;
  * `no`, `nn` → nb; the legacy `iw` and `in` → he and id.
  */
@@ -21,33 +23,56 @@ import { PAGE_LOCALES, type PageLocale, PSEUDO_LOCALES } from './messages';
 /** At most this much of `Accept-Language` is read, and at most this many of its ranges: bounded work per request. */
 const MAX_HEADER_LENGTH = 1000;
 const MAX_RANGES = 20;
+/** The longest tag looked at (RFC 5646 §4.4.1 asks implementations to take at least 35 characters). */
+const MAX_TAG_LENGTH = 35;
 
-const ALIASES: Record<string, string> = { no: 'nb', nn: 'nb', iw: 'he', in: 'id' };
-const TRADITIONAL_REGIONS = new Set(['tw', 'hk', 'mo']);
-const PORTUGUESE_BRAZIL = new Set(['br']);
+/**
+ * Languages the page writes in another's catalogue: Norwegian (`no`) and Nynorsk (`nn`) read in
+ * Bokmål, the written form most Norwegians use. (`Intl.Locale` itself turns the legacy `iw`, `in`
+ * and `ji` into he, id and yi.)
+ */
+const WRITTEN_AS: Record<string, string> = { no: 'nb', nn: 'nb' };
+/**
+ * Where a language has several catalogues by region but none for the region asked, the one its
+ * other regions follow: CLDR's parentLocales put every Portuguese region but Brazil (pt-AO, pt-MZ,
+ * pt-CV, …) under pt-PT (https://github.com/unicode-org/cldr/blob/main/common/supplemental/supplementalData.xml).
+ */
+const REGIONAL_PARENT: Record<string, string> = { pt: 'pt-PT' };
 
-const byLowercase = new Map<string, PageLocale>(
-  [...PAGE_LOCALES, ...PSEUDO_LOCALES].map((locale) => [locale.toLowerCase(), locale] as [string, PageLocale]),
-);
+const PAGE_AND_PSEUDO_LOCALES: readonly string[] = [...PAGE_LOCALES, ...PSEUDO_LOCALES];
 
-/** The page's language for one BCP 47 tag, or undefined when the page has none that fits it. */
-export function matchLocale(tag: string): PageLocale | undefined {
-  const lower = tag.trim().replace(/_/g, '-').toLowerCase();
-  if (!/^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(lower)) return undefined;
-  const exact = byLowercase.get(lower);
-  if (exact) return exact;
-  const [first, ...subtags] = lower.split('-');
-  const language = ALIASES[first!] ?? first!;
-  if (language === 'zh') {
-    const traditional = subtags.includes('hant') || (!subtags.includes('hans') && subtags.some((part) => TRADITIONAL_REGIONS.has(part)));
-    return byLowercase.get(traditional ? 'zh-hant' : 'zh-hans');
+/**
+ * The page's language for one BCP 47 tag among `available` (the page's own by default: its
+ * catalogues and pseudo-locales), or undefined when none fits. Never throws.
+ *
+ * An exact tag first (any case, `_` as `-`); then by language, after `Intl.Locale` has
+ * canonicalized the tag and `maximize()` has added its likely script and region (CLDR likely
+ * subtags, https://unicode.org/reports/tr35/#Likely_Subtags): a catalogue of the same script
+ * (`zh`, `zh-CN`, `zh-SG` are Hans; `zh-TW`, `zh-HK`, `zh-MO` are Hant), else of the same region
+ * (`pt` is likely Brazil: pt-BR; `pt-PT`), else the language's regional parent (`pt-AO`: pt-PT),
+ * else the language alone (`ar-EG`: ar).
+ */
+export function matchLocale(tag: string, available: readonly string[] = PAGE_AND_PSEUDO_LOCALES): PageLocale | undefined {
+  const byLowercase = new Map(available.map((locale) => [locale.toLowerCase(), locale]));
+  const cleaned = tag.trim().slice(0, MAX_TAG_LENGTH).replace(/_/g, '-');
+  const exact = byLowercase.get(cleaned.toLowerCase());
+  if (exact) return exact as PageLocale;
+  let likely: Intl.Locale;
+  try {
+    likely = new Intl.Locale(cleaned).maximize();
+  } catch {
+    return undefined;
   }
-  if (language === 'pt') {
-    // Brazilian Portuguese for `pt` alone (CLDR's likely subtags) and Brazil; European for any other region.
-    const region = subtags.find((part) => /^[a-z]{2}$/.test(part));
-    return byLowercase.get(region === undefined || PORTUGUESE_BRAZIL.has(region) ? 'pt-br' : 'pt-pt');
-  }
-  return byLowercase.get(language);
+  const language = WRITTEN_AS[likely.language] ?? likely.language;
+  const candidates = available
+    .filter((locale) => locale.split('-')[0]!.toLowerCase() === language)
+    .map((locale) => ({ locale, parsed: new Intl.Locale(locale) }));
+  const fits =
+    candidates.find(({ parsed }) => parsed.script !== undefined && parsed.script === likely.script) ??
+    candidates.find(({ parsed }) => parsed.region !== undefined && parsed.region === likely.region) ??
+    candidates.find(({ locale }) => REGIONAL_PARENT[language] === locale) ??
+    candidates.find(({ parsed }) => parsed.script === undefined && parsed.region === undefined);
+  return fits?.locale as PageLocale | undefined;
 }
 
 /**
@@ -79,10 +104,13 @@ export interface LocaleSources {
   profileDefault?: string | undefined;
 }
 
+/** Whether the `locale` query parameter names a language at all (`auto` and '' do not). */
+const localeAsked = (query: string | undefined): query is string => query !== undefined && query !== '' && query.toLowerCase() !== 'auto';
+
 /** The page's language: the first source that names one the page has, else English. Never throws. */
 export function chooseLocale({ query, acceptLanguage, profileDefault }: LocaleSources): PageLocale {
-  const asked = query !== undefined && query !== '' && query.toLowerCase() !== 'auto' ? matchLocale(query.slice(0, 35)) : undefined;
-  if (asked) return asked;
+  // A `locale` the page does not have means English, as Stripe's own page does: the business chose it, not the browser.
+  if (localeAsked(query)) return matchLocale(query) ?? 'en';
   for (const range of acceptedLanguages(acceptLanguage)) {
     const locale = matchLocale(range);
     // Pseudo-locales are for testing the page, asked for by name: a browser never gets one by itself.
@@ -92,8 +120,10 @@ export function chooseLocale({ query, acceptLanguage, profileDefault }: LocaleSo
   return fallback ?? 'en';
 }
 
-/** The query string that keeps a language chosen by `locale` on the page's own links and forms: `?locale=ja`, or '' for none. */
+/**
+ * The query string that keeps a language chosen by `locale` on the page's own links and forms:
+ * `?locale=ja`, or '' when no `locale` was asked for. An unsupported one is kept as `?locale=en`,
+ * so the page's next steps stay in English rather than turn to the browser's languages.
+ */
 export const localeQuery = (query: string | undefined, chosen: PageLocale): string =>
-  query !== undefined && query !== '' && query.toLowerCase() !== 'auto' && matchLocale(query.slice(0, 35)) === chosen
-    ? `?locale=${encodeURIComponent(chosen)}`
-    : '';
+  localeAsked(query) ? `?locale=${encodeURIComponent(chosen)}` : '';

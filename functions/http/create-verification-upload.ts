@@ -10,7 +10,9 @@
  */
 import { missingParameter } from '../domain/errors';
 import type { Scope } from '../domain/scope';
+import { formattingLocale, messagesFor } from '../hosted-page/messages';
 import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
+import { chooseLocale } from '../hosted-page/page-locale';
 import { admitUpload, fileStore, MAX_UPLOADS_PER_ATTEMPT_DAY, UPLOAD_CONTENT_TYPES, UPLOAD_PURPOSES } from '../store/files';
 import { rateLimitResponse } from '../wire/errors';
 import { parseJsonBody, requestBodyText } from '../wire/params';
@@ -35,11 +37,10 @@ export const handler = pageApiRoute(async (event) => {
   // Counted before signing, so no request past the bound gets a policy, however many race.
   const admission = await admitUpload(scope, { session: session.id, attempt }, now);
   if (!admission.admitted) {
-    // In words for the person on the page.
-    return rateLimitResponse(
-      `Too many photos were sent for this verification today (at most ${MAX_UPLOADS_PER_ATTEMPT_DAY}). Please try again tomorrow.`,
-      admission.retryAfterSeconds,
-    );
+    // In the page's words and language: its script asks here with the page's `?locale=` (page-access.ts submitUrl).
+    const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
+    const max = new Intl.NumberFormat(formattingLocale(m.locale)).format(MAX_UPLOADS_PER_ATTEMPT_DAY);
+    return rateLimitResponse(m.t('photo.too_many_uploads', { max }), admission.retryAfterSeconds);
   }
   const upload = await fileStore().presignUpload(
     scope,

@@ -9,6 +9,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { VERIFICATION_FRAME_SCRIPT } from '../browser-bundles/verification-frame';
 import { embeddingRuleOf } from '../hosted-page/embedding';
+import { messagesFor } from '../hosted-page/messages';
+import { chooseLocale } from '../hosted-page/page-locale';
 import { nonceHtml } from './html-responses';
 import { pageCsp, pageRoute, SECURITY_HEADERS } from './verification-page';
 
@@ -19,19 +21,24 @@ const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 export const handler = pageRoute(async (event: APIGatewayProxyEventV2) => {
   const key = event.queryStringParameters?.key ?? '';
   const locale = event.queryStringParameters?.locale ?? '';
+  // The frame's own words (its title, "Loading…", the modal's close button) in the language the page will speak.
+  const m = messagesFor(chooseLocale({ query: locale, acceptLanguage: event.headers?.['accept-language'] }));
   const rule = await embeddingRuleOf(key);
   const origins = rule ? (rule.profile?.embedding_origins ?? '').split(' ').filter((origin) => rule.allows(origin)) : [];
   const loopback = rule ? rule.frameAncestors.includes('http://localhost:*') : false;
   const render = (nonce: string) =>
     [
       '<!DOCTYPE html>',
-      `<html lang="en" data-origins="${escapeAttribute(origins.join(' '))}"${loopback ? ' data-loopback="1"' : ''}` +
+      `<html lang="${m.locale}" dir="${m.dir}" data-origins="${escapeAttribute(origins.join(' '))}"` +
+        (loopback ? ' data-loopback="1"' : '') +
+        // What the modal on the business's page labels its dialog and close button with (browser/identity-modal.ts).
+        ` data-dialog-label="${escapeAttribute(m.t('consent.title'))}" data-close-label="${escapeAttribute(m.t('modal.close'))}"` +
         (rule ? ` data-scope="${escapeAttribute(`${rule.scope.account}:${rule.scope.mode}`)}"` : '') +
         `${LOCALE.test(locale) ? ` data-locale="${escapeAttribute(locale)}"` : ''}>`,
       '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-      '<title>Verify your identity</title>',
+      `<title>${escapeAttribute(m.t('consent.title'))}</title>`,
       `<style nonce="${nonce}">body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#0f172a}main{padding:24px}</style></head>`,
-      `<body><main><p role="status">${rule ? 'Loading…' : 'This verification cannot be opened here.'}</p></main>`,
+      `<body><main><p role="status">${escapeAttribute(m.t(rule ? 'frame.loading' : 'frame.refused'))}</p></main>`,
       rule ? `<script nonce="${nonce}">${VERIFICATION_FRAME_SCRIPT.replace(/<\/(script)/gi, '<\\/$1')}</script>` : '',
       '</body></html>',
     ].join('');

@@ -26,7 +26,7 @@ import { submitChange } from '../flows/verification-flow';
 import { isObjectId, newObjectId } from '../domain/ids';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { boolean, oneOf, readParams, string } from '../wire/schema';
-import { ENGLISH, type Messages, messagesFor } from '../hosted-page/messages';
+import { formattingLocale, type MessageId, type Messages, messagesFor } from '../hosted-page/messages';
 import { chooseLocale } from '../hosted-page/page-locale';
 import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
@@ -56,17 +56,17 @@ export const handler = pageApiRoute(async (event) => {
   const params = readParams(submissionShape, parseJsonBody(requestBodyText(event) || '{}'));
   const { session } = access;
   const scope: Scope = { account: session.account, mode: session.mode };
-  // The page's language, for the words of a refusal: as the page chose it (its submit URL keeps `locale`).
+  // The page's language, for the words of a refusal: the page's submit URL names it (`?locale=`, page-access.ts).
   const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
   const { submission, photos } = readSubmission(session, params, now, m);
-  const files = await uploadedFiles(scope, session, photos, submission.created);
+  const files = await uploadedFiles(scope, session, photos, submission.created, m);
   // Named by a submission from here on: the rules that remove unclaimed uploads after a day leave
   // the exact versions inspected (bytes posted to the key later stay `pending` and go). Before the
   // write, so no stored submission names an image that may still expire; a write that then fails
   // leaves tagged objects of this session, which its redaction removes.
   const marked = await Promise.all(files.map((file) => fileStore().markSubmitted(file)));
   const gone = marked.indexOf(false);
-  if (gone >= 0) throw notUploaded(photos[gone]![0]);
+  if (gone >= 0) throw notUploaded(photos[gone]![0], m);
   // The answer is ready before the write: once the submission is stored, nothing is left that can fail.
   const answer = {
     statusCode: 200,
@@ -104,10 +104,10 @@ function readSubmission(
   const image = (param: PhotoParam, needed: boolean): string | undefined => {
     const id = params[param];
     if (!id) {
-      if (needed && !test) throw invalidParameter('parameter_missing', `Add a photo: ${PHOTO_NAMES[param]}.`, param);
+      if (needed && !test) throw invalidParameter('parameter_missing', m.t(missingPhoto(param, params.document_type)), param);
       return undefined;
     }
-    if (!isObjectId('file', id)) throw notUploaded(param);
+    if (!isObjectId('file', id)) throw notUploaded(param, m);
     if (photos.some(([, other]) => other === id)) {
       throw invalidParameter('parameter_invalid', `Take a separate photo for ${PHOTO_NAMES[param]}.`, param);
     }
@@ -162,10 +162,25 @@ function readSubmission(
   return { submission, photos };
 }
 
+/**
+ * The refusals above that name a photo in English (the same photo twice) and those of a document
+ * type, person details or test outcome the page did not offer answer only a request the page's
+ * script never makes; the ones a person on the page can meet are in the page's language.
+ */
 const PHOTO_NAMES = { document_front: 'the front of your document', document_back: 'the back of your document', selfie: 'a selfie' };
 
-const notUploaded = (param: PhotoParam) =>
-  invalidParameter('parameter_invalid', `This photo did not arrive. Add ${PHOTO_NAMES[param]} again.`, param);
+/** The page's own words for a photo not given (the ones its script shows beside the field). */
+const missingPhoto = (param: PhotoParam, documentType: string | undefined): MessageId =>
+  param === 'selfie'
+    ? 'capture.selfie.missing'
+    : param === 'document_back'
+      ? 'capture.back.missing'
+      : documentType === 'passport'
+        ? 'capture.front.missing_passport'
+        : 'capture.front.missing';
+
+/** A photo the store does not hold for this attempt: beside its field, and the page's script sends it again (capture.ts). */
+const notUploaded = (param: PhotoParam, m: Messages) => invalidParameter('parameter_invalid', m.t('photo.not_arrived'), param);
 
 /**
  * The uploads the submission names, each checked where it is stored: uploaded under this session
@@ -180,6 +195,7 @@ async function uploadedFiles(
   session: VerificationSession,
   photos: [PhotoParam, string][],
   created: number,
+  m: Messages,
 ): Promise<FileInfo[]> {
   const attempt = attemptOf(session);
   const found = await Promise.all(
@@ -189,27 +205,29 @@ async function uploadedFiles(
     ),
   );
   return found.map(([param, id, object]) => {
-    if (!object) throw notUploaded(param);
+    if (!object) throw notUploaded(param, m);
     const header = readImageHeader(object.start);
     // The type its bytes say, and the one it was uploaded as (the one the bucket serves it with), must agree.
     if ('problem' in header || header.type !== object.contentType) {
-      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.unreadable'), param);
+      throw invalidParameter('parameter_invalid', m.t('photo.unreadable'), param);
     }
-    if (object.size > MAX_UPLOAD_BYTES)
+    // The page refuses a chosen photo with the same catalogue words, its numbers written as the
+    // page's language writes them (browser/hosted-page/images.ts and messages.ts).
+    const number = new Intl.NumberFormat(formattingLocale(m.locale));
+    if (object.size > MAX_UPLOAD_BYTES) {
       throw invalidParameter(
         'parameter_invalid',
-        ENGLISH.t('photo.too_many_bytes', { megabytes: MAX_UPLOAD_BYTES / (1024 * 1024) }),
+        m.t('photo.too_many_bytes', { megabytes: number.format(MAX_UPLOAD_BYTES / (1024 * 1024)) }),
         param,
       );
+    }
     if (!withinImageLimit(header)) {
-      // The page refuses a chosen photo with the same catalogue words (browser/hosted-page/images.ts).
-      const number = new Intl.NumberFormat('en');
       const values = {
         width: number.format(header.width),
         height: number.format(header.height),
         max: number.format(MAX_IMAGE_SIDE_PIXELS),
       };
-      throw invalidParameter('parameter_invalid', ENGLISH.t('photo.too_many_pixels', values), param);
+      throw invalidParameter('parameter_invalid', m.t('photo.too_many_pixels', values), param);
     }
     return {
       id,

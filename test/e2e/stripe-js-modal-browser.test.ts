@@ -22,6 +22,7 @@ import { CHROMIUM_ARGS } from '../support/browser';
 import { newPublishableKey } from '../support/accounts';
 import { failure, newStripeAccount, startService, stripeClient } from '../support/local-service';
 import { eventually, expectStatus } from '../support/verification';
+import { messagesFor } from '../../functions/hosted-page/messages';
 
 const require = createRequire(import.meta.url);
 // What the callbacks given to page.evaluate() see, in the page (this module's own names: the project has no DOM types).
@@ -177,6 +178,23 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
     await page.context().close();
   });
 
+  it('speaks the locale option: the frame’s page, its lang and dir, and the modal’s dialog and close button labels', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const { page } = await shopPage();
+    await startVerification(page, key, session.client_secret!, "Stripe(key, { locale: 'ar' }).verifyIdentity(secret)");
+    const ar = messagesFor('ar');
+    const frame = page.frameLocator('iframe[title="Identity verification"]');
+    await frame.getByRole('heading', { name: ar.t('consent.title') }).waitFor();
+    await expect(frame.locator('html').getAttribute('lang')).resolves.toBe('ar');
+    await expect(frame.locator('html').getAttribute('dir')).resolves.toBe('rtl');
+    const dialog = page.getByRole('dialog', { name: ar.t('consent.title') });
+    await expect(dialog.getAttribute('lang')).resolves.toBe('ar');
+    await expect(dialog.getAttribute('dir')).resolves.toBe('rtl');
+    await page.getByRole('button', { name: ar.t('modal.close') }).click();
+    await expect(resultOf(page)).resolves.toMatchObject({ error: { code: 'modal_closed' } });
+    await page.context().close();
+  });
+
   it('resolves with consent_declined when the person declines in the frame', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const { page } = await shopPage();
@@ -299,6 +317,21 @@ describe('the Stripe.js drop-in (/v3/) and its modal', () => {
       expect(again.status, path).toBe(304);
     }
     expect((await fetch(`${service.url}/v3/stripe.js`)).status).toBe(404);
+  });
+
+  it('serves the frame’s own document in the locale asked for, and in English for one it does not have', async () => {
+    const ja = messagesFor('ja');
+    const asked = await (await fetch(`${service.url}/v3/frame?key=${key}&locale=ja`, { headers: { 'accept-language': 'en' } })).text();
+    expect(asked).toMatch(/^<!DOCTYPE html><html lang="ja" dir="ltr" /);
+    expect(asked).toContain(`data-close-label="${ja.t('modal.close')}"`);
+    expect(asked).toContain(`<title>${ja.t('consent.title')}</title>`);
+    expect(asked).toContain(`<p role="status">${ja.t('frame.loading')}</p>`);
+    const unsupported = await (
+      await fetch(`${service.url}/v3/frame?key=${key}&locale=tlh`, { headers: { 'accept-language': 'ja' } })
+    ).text();
+    expect(unsupported).toMatch(/^<!DOCTYPE html><html lang="en" dir="ltr" /);
+    const browsers = await (await fetch(`${service.url}/v3/frame?key=${key}`, { headers: { 'accept-language': 'ar' } })).text();
+    expect(browsers).toMatch(/^<!DOCTYPE html><html lang="ar" dir="rtl" /);
   });
 
   it("the frame's frame-ancestors are the key's allowed origins, and 'none' for an unknown key", async () => {

@@ -15,6 +15,7 @@ import { eventually, expectStatus, uploadOnPage } from '../support/verification'
 import { PAGE_LANGUAGES } from '../../functions/domain/page-languages';
 import { escapeHtml } from '../../functions/hosted-page/html';
 import { messagesFor } from '../../functions/hosted-page/messages';
+import { MAX_IMAGE_SIDE_PIXELS } from '../../functions/domain/image-signature';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -160,6 +161,50 @@ describe('the verification page', () => {
     const unknown = await open(`${path}?locale=xx-Nope`, { headers: { 'accept-language': 'zz' } });
     expect(unknown.status).toBe(200);
     expect(await unknown.text()).toContain('<html lang="en" dir="ltr">');
+  });
+
+  it('refuses a photo in the page’s language, with the words its script shows: Japanese on a locale=ja page', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const path = pagePath(session);
+    const cookie = await accept(path);
+    // A Japanese page for an English-speaking browser: the page's language, not the browser's, words the refusal.
+    const page = await (await open(`${path}?locale=ja`, { headers: { cookie, 'accept-language': 'en' } })).text();
+    const attribute = (name: string) =>
+      new RegExp(`${name}="([^"]*)"`)
+        .exec(page)![1]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+    const submitUrl = attribute('data-submit-url');
+    expect(submitUrl).toBe(`${path}/submit?locale=ja`);
+    const refusal = async (bytes: Uint8Array) => {
+      const file = await uploadOnPage({ serviceUrl: service.url, path, cookie }, bytes);
+      const response = await open(submitUrl, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', 'accept-language': 'en' },
+        body: JSON.stringify({ document_type: 'passport', document_front: file }),
+      });
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { error: { message: string; param: string } }).error;
+    };
+    // Too many pixels: the script's template, its numbers written as Japanese writes them.
+    const ja = new Intl.NumberFormat('ja');
+    const tooLarge = await refusal(jpegHeader(12000, 800));
+    expect(tooLarge.param).toBe('document_front');
+    expect(tooLarge.message).toBe(
+      attribute('data-message-too-many-pixels')
+        .replace('{width}', ja.format(12000))
+        .replace('{height}', ja.format(800))
+        .replace('{max}', ja.format(MAX_IMAGE_SIDE_PIXELS)),
+    );
+    expect(tooLarge.message).toContain('この写真は大きすぎます');
+    // Not an image at all.
+    expect((await refusal(Buffer.from('not a photo'))).message).toBe(attribute('data-message-unreadable'));
+    // A language chosen by the browser (or the profile) is named on the submit URL too, so its refusals speak it.
+    const arabic = await (await open(path, { headers: { cookie, 'accept-language': 'ar' } })).text();
+    expect(arabic).toContain(`data-submit-url="${path}/submit?locale=ar"`);
   });
 
   it('asks to confirm a decline, changes nothing until confirmed, and says "declined" when the link is opened again', async () => {

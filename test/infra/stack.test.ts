@@ -3,7 +3,7 @@
  * route per route-table entry, least privilege per function, the table, bus and alarms, and
  * no unacknowledged cdk-nag finding.
  */
-import { statSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, NestedStack, Stack, Validations } from 'aws-cdk-lib';
@@ -18,6 +18,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecretKey } from '../../functions/domain/api-keys';
 import { routes, type Route } from '../../functions/routes';
+import { PAGE_LANGUAGES } from '../../functions/domain/page-languages';
 import { workers } from '../../functions/workers';
 import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
@@ -1595,14 +1596,18 @@ describe('the bundles', () => {
   const inputsOf = (route: Route) =>
     Object.keys(JSON.parse(readFileSync(bundleOf(route).replace(/index\.mjs$/, 'index.meta.json'), 'utf8')).inputs as object);
 
-  it('stay under 400 KB each (100 KB more with the S3 client, 100 KB more with the catalogues), no other endpoint’s handler', () => {
+  it('stay under 400 KB each (100 KB more with the S3 client, 40 KB more with the page’s formatter), no other endpoint’s handler', () => {
     for (const route of routes) {
       // The S3 client is about 180 KB minified (its schemas alone 67 KB): only the routes that read
       // or presign uploads carry it (route.uploads), and no route that lists or describes files.
-      // The page's message catalogues (functions/hosted-page/catalogues/, with intl-messageformat) add
-      // about 60 KB to the routes that render the page, in every language it speaks.
-      const catalogues = inputsOf(route).some((input) => input.includes('functions/hosted-page/catalogues/'));
-      expect(statSync(bundleOf(route)).size, route.name).toBeLessThan((400 + (route.uploads ? 100 : 0) + (catalogues ? 100 : 0)) * 1024);
+      // The routes that render the page's words carry intl-messageformat and its parser (34 KB
+      // minified) and the catalogue loader, never the catalogues: those are files beside the bundle.
+      const formatter = inputsOf(route).some((input) => input.endsWith('functions/hosted-page/catalogue-files.ts'));
+      expect(statSync(bundleOf(route)).size, route.name).toBeLessThan((400 + (route.uploads ? 100 : 0) + (formatter ? 40 : 0)) * 1024);
+      expect(
+        inputsOf(route).filter((input) => input.includes('functions/hosted-page/catalogues/')),
+        route.name,
+      ).toEqual([]);
       if (!route.uploads)
         expect(
           inputsOf(route).filter((input) => input.includes('@aws-sdk/client-s3')),
@@ -1618,6 +1623,17 @@ describe('the bundles', () => {
     }
     const unrecognized = routes.find((r) => r.name === 'UnrecognizedRequestUrl')!;
     expect(inputsOf(unrecognized).filter((input) => input.includes('@aws-sdk'))).toEqual([]);
+  });
+
+  it('carry the page’s catalogues as files, one per language, beside exactly the bundles that read them', () => {
+    const readers = routes.filter((route) => inputsOf(route).some((input) => input.endsWith('functions/hosted-page/catalogue-files.ts')));
+    expect(readers.map((route) => route.name)).toEqual(expect.arrayContaining(['ShowVerificationPage', 'SubmitVerification']));
+    for (const route of routes) {
+      const folder = join(bundleOf(route), '..', 'catalogues');
+      if (readers.includes(route)) {
+        expect(readdirSync(folder).sort(), route.name).toEqual(PAGE_LANGUAGES.map((tag) => `${tag}.json`).sort());
+      } else expect(existsSync(folder), route.name).toBe(false);
+    }
   });
 
   it(

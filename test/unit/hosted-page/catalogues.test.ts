@@ -7,13 +7,15 @@ import { type MessageFormatElement, parse, TYPE } from '@formatjs/icu-messagefor
 import { describe, expect, it } from 'vitest';
 import { PAGE_LANGUAGES } from '../../../functions/domain/page-languages';
 import { FAILURE_CODES } from '../../../functions/domain/verification-checks';
-import { CATALOGUES } from '../../../functions/hosted-page/catalogues';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CATALOGUE_URL, catalogueOf } from '../../../functions/hosted-page/catalogue-files';
 import { catalogueMetadata, messagesFor, type PageLocale } from '../../../functions/hosted-page/messages';
 import { renderHostedPage } from '../../../functions/hosted-page/render';
 import type { PageView } from '../../../functions/hosted-page/view';
 import { EVERY_STATE } from '../../support/page-states';
 
-const english = CATALOGUES.en as Record<string, string>;
+const english = catalogueOf('en') as Record<string, string>;
 const messageIds = Object.keys(english).filter((id) => id !== '@metadata');
 
 /** The names a message's text depends on: arguments, tags, and the plural/select arms' own. */
@@ -35,12 +37,13 @@ function placeholders(elements: MessageFormatElement[], into = new Set<string>()
 const placeholdersOf = (text: string) => [...placeholders(parse(text))].sort();
 
 describe('the catalogues', () => {
-  it('exist for exactly the page languages', () => {
-    expect(Object.keys(CATALOGUES).sort()).toEqual([...PAGE_LANGUAGES].sort());
+  it('exist for exactly the page languages: one <tag>.json file each in catalogues/', () => {
+    const files = readdirSync(fileURLToPath(CATALOGUE_URL)).filter((name) => name !== '.' && name !== '..');
+    expect(files.sort()).toEqual(PAGE_LANGUAGES.map((tag) => `${tag}.json`).sort());
   });
 
   it.each(PAGE_LANGUAGES.map((locale) => [locale]))('%s has every message, well formed, with the placeholders of English', (locale) => {
-    const catalogue = CATALOGUES[locale] as Record<string, unknown>;
+    const catalogue = catalogueOf(locale);
     const metadata = catalogueMetadata(locale)!;
     expect(metadata.locale).toBe(locale);
     expect(typeof metadata.machine_translated).toBe('boolean');
