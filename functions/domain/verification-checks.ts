@@ -160,9 +160,16 @@ export interface ChecksOutcome {
   blocked_by_entry?: { document?: string; selfie?: string };
 }
 
+/**
+ * The selfie when it is not an upload of the submission: a Face Liveness capture's reference image
+ * (in the shape the provider reads images: an S3 location or bytes), or why the liveness step gave
+ * none, which the selfie check then reports (functions/checks/liveness/capture.ts).
+ */
+export type SelfieCapture<Image = unknown> = { image: Image } | { failure: { code: FailureCode; reason: string } };
+
 /** A checks provider: test mode's, or a live one. */
 export interface VerificationChecks {
-  run(session: VerificationSession, submission: Submission): Promise<ChecksOutcome>;
+  run(session: VerificationSession, submission: Submission, capture?: SelfieCapture): Promise<ChecksOutcome>;
 }
 
 /** The checks that ran for a failure: those of the session, plus the failing check if the session does not run it. */

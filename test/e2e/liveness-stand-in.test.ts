@@ -136,7 +136,7 @@ describe('submit with the liveness stand-in', () => {
   });
 
   it('takes liveness_unavailable, and refuses both liveness fields at once and liveness fields where none is used', async () => {
-    const { visit } = await newVisit();
+    const { session, visit } = await newVisit();
     const { id } = await started(visit);
     const both = await submitFromPage(visit, { liveness_session: id, liveness_unavailable: true });
     expect(both.status).toBe(400);
@@ -144,6 +144,9 @@ describe('submit with the liveness stand-in', () => {
     const notUsed = await submitFromPage(plain, { liveness_unavailable: true });
     expect(notUsed.status).toBe(400);
     expect(await errorOf(notUsed)).toMatchObject({ param: 'liveness_unavailable' });
+    // The person's way out: the selfie is not verified, with the reason, whatever test outcome was picked.
     expect((await submitFromPage(visit, { test_case: 'verified', liveness_unavailable: true })).status).toBe(200);
+    const failed = await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('requires_input'));
+    expect(failed.last_error).toEqual({ code: 'selfie_unverified_other', reason: LIVENESS_REASONS.unavailable });
   });
 });
