@@ -86,7 +86,12 @@ export interface FileStore {
    * prefix. Undefined when the image is not a JPEG or PNG, or is gone. The description is the
    * caller's to write (with the verdict).
    */
-  keepCapture(scope: Scope, at: { session: string; attempt: string; created: number }, image: CheckImage, now: Date): Promise<FileInfo | undefined>;
+  keepCapture(
+    scope: Scope,
+    at: { session: string; attempt: string; created: number },
+    image: CheckImage,
+    now: Date,
+  ): Promise<FileInfo | undefined>;
 }
 
 /** The FileStore over `objects`: descriptions in the table, bytes in the object store (or, for old files, the table). */

@@ -78,7 +78,8 @@ export async function livenessCapture(
   if ('failure' in verdict) return { selfie: { failure: verdict.failure }, files: [], claim };
 
   const prefix = livenessOutputPrefix(scope, session.id, record.attempt);
-  const ours = (image: LivenessImage) => 'Bytes' in image || (image.S3Object.Bucket === deps.bucket && image.S3Object.Name.startsWith(prefix));
+  const ours = (image: LivenessImage) =>
+    'Bytes' in image || (image.S3Object.Bucket === deps.bucket && image.S3Object.Name.startsWith(prefix));
   if (!ours(verdict.reference)) return { ...refused(LIVENESS_REASONS.foreign), claim };
   const at = { session: session.id, attempt: record.attempt, created: submission.created };
   const reference = await deps.files.keepCapture(scope, at, verdict.reference, deps.now());

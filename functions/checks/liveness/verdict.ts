@@ -13,7 +13,10 @@ import type { LivenessImage, LivenessResult } from './port';
 
 type Failure = { code: FailureCode; reason: string };
 
-export function livenessVerdict(result: LivenessResult, threshold: number): { failure: Failure } | { reference: LivenessImage; audits: LivenessImage[] } {
+export function livenessVerdict(
+  result: LivenessResult,
+  threshold: number,
+): { failure: Failure } | { reference: LivenessImage; audits: LivenessImage[] } {
   const other = (reason: string) => ({ failure: { code: 'selfie_unverified_other' as const, reason } });
   switch (result.status) {
     case 'EXPIRED':
@@ -38,8 +41,9 @@ export function livenessVerdict(result: LivenessResult, threshold: number): { fa
  * reason. This is where "send to review" plugs in: a review queue returns `{ action: 'review' }`
  * here, and the checks runner hands the session to it instead of failing it.
  */
-export function livenessUnavailableDecision(
-  _session: Pick<VerificationSession, 'account' | 'mode' | 'id'>,
-): { action: 'requires_input'; failure: Failure } {
+export function livenessUnavailableDecision(_session: Pick<VerificationSession, 'account' | 'mode' | 'id'>): {
+  action: 'requires_input';
+  failure: Failure;
+} {
   return { action: 'requires_input', failure: { code: 'selfie_unverified_other', reason: LIVENESS_REASONS.unavailable } };
 }
