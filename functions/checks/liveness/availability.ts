@@ -96,16 +96,14 @@ export function faceLivenessSettings(env: NodeJS.ProcessEnv = process.env): Face
 
 /**
  * Refuses Face Liveness in a region without it (AWS answers `AccessDeniedException` there, and the
- * output bucket and key must be in the region of the call). `region` undefined: a region-agnostic
- * stack, whose region CloudFormation decides at deploy time: refused as well, since nothing could
- * then be checked before the page fails.
+ * output bucket and key must be in the region of the call). A region-agnostic stack has no region
+ * to check at synthesis: the construct warns instead (lib/liveness.ts).
  * @throws Error one line naming the region, the regions with Face Liveness, and how to turn it off.
  */
-export function assertFaceLivenessRegion(region: string | undefined): void {
-  if (region && (FACE_LIVENESS_REGIONS as readonly string[]).includes(region)) return;
-  const where = region ? `the region ${region}` : 'a stack without an explicit region (env.region)';
+export function assertFaceLivenessRegion(region: string): void {
+  if ((FACE_LIVENESS_REGIONS as readonly string[]).includes(region)) return;
   throw new Error(
-    `Amazon Rekognition Face Liveness is not available in ${where}: it is offered in ${FACE_LIVENESS_REGIONS.join(', ')} ` +
+    `Amazon Rekognition Face Liveness is not available in the region ${region}: it is offered in ${FACE_LIVENESS_REGIONS.join(', ')} ` +
       '(list quoted from AWS FAQ by re:Post, date unknown). Deploy to one of them, or turn liveness off with the Verity prop ' +
       '`faceLiveness: false`.',
   );

@@ -205,10 +205,9 @@ describe('the settings', () => {
     expect(livenessFor({ type: 'document', options: {}, mode: 'live' }, live)).toBe('off');
   });
 
-  it('refuses a region without Face Liveness, and a stack without a region, naming the regions', () => {
+  it('refuses a region without Face Liveness, naming the regions', () => {
     expect(() => assertFaceLivenessRegion('eu-west-1')).not.toThrow();
     expect(() => assertFaceLivenessRegion('eu-central-2')).toThrow(/not available in the region eu-central-2.*us-east-1, us-west-2/);
-    expect(() => assertFaceLivenessRegion(undefined)).toThrow(/without an explicit region/);
   });
 });
 
