@@ -38,7 +38,10 @@ export interface FaceLivenessProps {
    * attacks, 80–90 against injection and deepfakes. @default 80
    */
   readonly threshold?: number;
-  /** `FaceMovementChallenge` (movement only, no flashing colours) or `FaceMovementAndLightChallenge`. @default FaceMovementAndLightChallenge */
+  /**
+   * `FaceMovementChallenge` (movement only, no flashing colours) or `FaceMovementAndLightChallenge`.
+   * @default FaceMovementAndLightChallenge
+   */
   readonly challenge?: LivenessChallenge;
 }
 
