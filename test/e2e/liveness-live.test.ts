@@ -105,7 +105,7 @@ const withBytes = (name: string) => {
 };
 
 describe('a live selfie session with Face Liveness', () => {
-  it('starts an AWS liveness session with the page’s 15-minute credentials, and verifies with the reference image as the selfie', async () => {
+  it('starts an AWS liveness session with 15-minute page credentials; verifies with the reference image as the selfie', async () => {
     const { session, visit, liveness, photos } = await startedLiveness();
     expect(liveness).toMatchObject({
       mode: 'aws',
