@@ -28,6 +28,7 @@ import type { VerityFirewall, FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
 import { VerityRooms } from './rooms';
 import { VerityUploads } from './uploads';
+import { faceLivenessEnvironment, VerityFaceLiveness, type FaceLivenessProps } from './liveness';
 import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 import { VerityWebhooks } from './webhooks';
@@ -132,6 +133,12 @@ export interface VerityProps {
    */
   readonly liveChecks?: LiveChecksProps;
   /**
+   * Amazon Rekognition Face Liveness for live selfies (docs/liveness.md): `{ threshold, challenge }`, or `false` to turn it off
+   * (live selfies are then photos matched to the document). The stack's region must offer Face Liveness.
+   * @default on: threshold 80, FaceMovementAndLightChallenge
+   */
+  readonly faceLiveness?: FaceLivenessProps | false;
+  /**
    * A daily canary: your own known samples (labels.csv, their images and the canary-baseline.json
    * `npx verity evaluate` wrote) under an S3 prefix, run through the live checks and compared with
    * the baseline; a result that moves raises the `CanaryResultsChanged` alarm (docs/reference/evaluation.md).
@@ -209,6 +216,7 @@ export class Verity extends Construct {
         ...retentionEnvironment(props.retentionDays),
         ...(props.consoleAuditRetentionDays ? { VERITY_CONSOLE_AUDIT_RETENTION_DAYS: String(props.consoleAuditRetentionDays) } : {}),
         ...LIVE_PAGES_ENVIRONMENT,
+        ...faceLivenessEnvironment(props.faceLiveness),
         // Every page and file function finds the file store by it (the page's CSP names the bucket).
         ...this.uploads.environment,
       },
@@ -229,12 +237,18 @@ export class Verity extends Construct {
       room: rooms.scopeFor('Workers', 'Verification'),
       key: this.data.key,
       table: this.data.table,
-      environment: retentionEnvironment(props.retentionDays),
+      environment: { ...retentionEnvironment(props.retentionDays), ...faceLivenessEnvironment(props.faceLiveness) },
       liveChecks: props.liveChecks,
       uploads: this.uploads,
       workerConcurrency:
         props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
     });
+    if (props.faceLiveness !== false) {
+      const liveness = new VerityFaceLiveness(this, 'FaceLiveness', { key: this.data.key, uploads: this.uploads });
+      const start = this.api.functions.get('CreateLivenessSession');
+      if (start) liveness.grantStart(start);
+      liveness.grantResults(this.verification.worker);
+    }
     this.redaction = new VerityRedaction(this, 'Redaction', {
       room: rooms.scopeFor('Workers', 'Redaction'),
       key: this.data.key,

@@ -7,7 +7,11 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { checksFor } from './index';
-import { isProcessing, type ChecksOutcome, type Submission } from '../domain/verification-checks';
+import { isProcessing, type ChecksOutcome, type SelfieCapture, type Submission } from '../domain/verification-checks';
+import { fileInfoItem } from '../store/submissions';
+import { putNew } from '../store/transaction-items';
+import { claimForVerdict } from '../store/liveness-sessions';
+import { livenessCapture } from './liveness/capture';
 import type { Scope } from '../domain/scope';
 import type { VerificationSession } from '../domain/verification-session';
 import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
@@ -46,10 +50,22 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
   if (!submission || submission.held) return;
   const stored = await getSession(scope, submission.session);
   if (!stored || !isProcessing(stored.session, submission)) return;
-  const outcome = await withBlocklist(scope, await runChecks(stored.session, submission));
-  await changeSession(scope, submission.session, (current) =>
-    isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now: new Date() }) : null,
-  );
+  const capture = await livenessCapture(stored.session, submission);
+  const outcome = await withBlocklist(scope, await runChecks(stored.session, submission, capture?.selfie));
+  // A liveness capture's reference image is the selfie the report names; its images are files of the session.
+  const [reference] = capture?.files ?? [];
+  const concluded = reference ? { ...submission, files: { ...submission.files, selfie: reference.id } } : submission;
+  await changeSession(scope, submission.session, (current) => {
+    if (!isProcessing(current, submission)) return null;
+    const change = concludeChange(current, concluded, outcome, { request: null, now: new Date() });
+    if (!capture) return change;
+    // With the verdict, in its transaction: the files' descriptions and the claim that this liveness result was read once.
+    const items = [
+      ...(capture.files ?? []).map((file) => putNew(fileInfoItem(scope, file))),
+      ...(capture.claim ? [claimForVerdict(scope, capture.claim, change.report!.id)] : []),
+    ];
+    return { ...change, items: [...(change.items ?? []), ...items] };
+  });
 }
 
 /**
@@ -67,9 +83,9 @@ export async function withBlocklist(scope: Scope, outcome: ChecksOutcome): Promi
   return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: entry } };
 }
 
-async function runChecks(session: VerificationSession, submission: Submission): Promise<ChecksOutcome> {
+async function runChecks(session: VerificationSession, submission: Submission, capture?: SelfieCapture): Promise<ChecksOutcome> {
   const checks = checksFor(session.mode);
-  if (checks) return checks.run(session, submission);
+  if (checks) return checks.run(session, submission, capture);
   // The page refuses live submissions while no live provider is set up; one that got through fails plainly.
   return {
     ran: [],

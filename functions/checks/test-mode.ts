@@ -8,8 +8,10 @@ import {
   checksRun,
   collectsIdNumber,
   failureOf,
+  testCaseFailure,
   type ChecksOutcome,
   type ExtractedPerson,
+  type SelfieCapture,
   type Submission,
   type VerificationChecks,
 } from '../domain/verification-checks';
@@ -44,13 +46,22 @@ export function samplePerson(session: VerificationSession, submission: Pick<Subm
   };
 }
 
-export function testModeOutcome(session: VerificationSession, submission: Submission): ChecksOutcome {
-  const code = submission.consent === 'declined' ? 'consent_declined' : (submission.test_case ?? 'verified');
-  if (code === 'verified') return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
-  const ran = checksRun(session, code);
-  return { ran, failure: failureOf(code), person: ran.length ? samplePerson(session, submission) : null };
+/**
+ * The test case's outcome; a liveness step that gave no selfie (`capture` with a failure: the person
+ * said they cannot do it) fails the selfie as in live mode, whatever test case was picked.
+ */
+export function testModeOutcome(session: VerificationSession, submission: Submission, capture?: SelfieCapture): ChecksOutcome {
+  const failure =
+    submission.consent === 'declined'
+      ? failureOf('consent_declined')
+      : capture && 'failure' in capture
+        ? capture.failure
+        : testCaseFailure(submission.test_case ?? 'verified');
+  if (failure === null) return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
+  const ran = checksRun(session, failure.code);
+  return { ran, failure, person: ran.length ? samplePerson(session, submission) : null };
 }
 
 export const testModeChecks: VerificationChecks = {
-  run: async (session, submission) => testModeOutcome(session, submission),
+  run: async (session, submission, capture) => testModeOutcome(session, submission, capture),
 };

@@ -91,6 +91,12 @@ export interface ObjectStore {
   checkImage(key: string, version: string | undefined): Promise<CheckImage>;
   /** Deletes up to `limit` objects (each version of each) under `prefix`; `more` when some are left. */
   deleteUnder(prefix: string, limit: number): Promise<{ deleted: number; more: boolean }>;
+  /**
+   * Stores `data` at `key` as a submitted object (kept until redaction); its version. Only where
+   * the checks themselves produce an image as bytes: a Face Liveness capture under `npm start`,
+   * which has no output bucket (in AWS, Rekognition writes the images to the bucket itself).
+   */
+  put?(key: string, data: Uint8Array, contentType: string): Promise<{ version?: string }>;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksAvailable } from '../checks/availability';
+import { livenessFor } from '../checks/liveness/availability';
 import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { retentionDays } from '../domain/redaction';
@@ -192,7 +193,9 @@ export function testCasesFor(session: VerificationSession): TestCaseOption[] {
   const failures = (Object.entries(FAILURES) as [TestCase, { check: string; reason: string }][]).filter(([, failure]) =>
     checks.includes(failure.check),
   );
-  return [{ id: 'verified' }, ...failures.map(([id]) => ({ id }))];
+  // The liveness stand-in's own outcome, beside selfie_manipulated (a low liveness score).
+  const liveness: TestCaseOption[] = livenessFor(session) === 'stand_in' ? [{ id: 'liveness_expired' }] : [];
+  return [{ id: 'verified' }, ...failures.map(([id]) => ({ id })), ...liveness];
 }
 
 /** What the request itself says about how to show the page: its language, and how long a processing page has waited. */

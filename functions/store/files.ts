@@ -28,6 +28,7 @@ import type { CheckImage, ObjectStore, PresignedUpload, UploadContentType, Uploa
 import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
 import { newObjectId } from '../domain/ids';
+import { IMAGE_HEADER_BYTES, readImageHeader } from '../domain/image-signature';
 import { writeUnlessConditionFails } from './client';
 import { describeFile, listFiles, tableFileOf, type FileListQuery } from './file-descriptions';
 import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
@@ -78,6 +79,19 @@ export interface FileStore {
    * were uploaded for; `more` when some are left. Repeatable: a repeat deletes what is left.
    */
   deleteSessionObjects(scope: Scope, sessionId: string, limit: number): Promise<{ deleted: number; more: boolean }>;
+  /**
+   * A selfie the checks captured themselves (a Face Liveness reference or audit image) as a file of
+   * the session's attempt, described like an upload (its header read for type and size): an object
+   * Rekognition wrote to the bucket is named where it is; bytes are stored under the attempt's
+   * prefix. Undefined when the image is not a JPEG or PNG, or is gone. The description is the
+   * caller's to write (with the verdict).
+   */
+  keepCapture(
+    scope: Scope,
+    at: { session: string; attempt: string; created: number },
+    image: CheckImage,
+    now: Date,
+  ): Promise<FileInfo | undefined>;
 }
 
 /** The FileStore over `objects`: descriptions in the table, bytes in the object store (or, for old files, the table). */
@@ -119,6 +133,40 @@ export function fileStoreOver(objects: ObjectStore, newFileId: (now: Date) => st
       return file && { Bytes: file.data };
     },
     deleteSessionObjects: (scope, sessionId, limit) => objects.deleteUnder(sessionUploadsPrefix(scope, sessionId), limit),
+    async keepCapture(scope, at, image, now) {
+      const id = newFileId(now);
+      let data: Uint8Array;
+      let key: string;
+      let version: string | undefined;
+      if ('Bytes' in image) {
+        data = image.Bytes;
+        key = uploadKey(scope, at.session, at.attempt, id);
+      } else {
+        const object = await objects.read(image.S3Object.Name, image.S3Object.Version);
+        if (!object) return undefined;
+        data = object.data;
+        key = image.S3Object.Name;
+        version = image.S3Object.Version;
+      }
+      const header = readImageHeader(data.subarray(0, IMAGE_HEADER_BYTES));
+      if ('problem' in header) return undefined;
+      if ('Bytes' in image) {
+        if (!objects.put) throw new Error('This file store cannot keep captured images.');
+        ({ version } = await objects.put(key, data, header.type));
+      }
+      return {
+        id,
+        session: at.session,
+        purpose: 'selfie',
+        content_type: header.type,
+        width: header.width,
+        height: header.height,
+        created: at.created,
+        size: data.byteLength,
+        object_key: key,
+        ...(version ? { object_version: version } : {}),
+      };
+    },
   };
 }
 

@@ -57,7 +57,7 @@ export const ID_NUMBER_REASONS = {
 export function createLiveChecks(deps: LiveChecksDeps): VerificationChecks {
   const now = deps.now ?? (() => new Date());
   return {
-    async run(session, submission) {
+    async run(session, submission, capture) {
       if (submission.consent === 'declined') return { ran: [], failure: failureOf('consent_declined'), person: null };
       const scope: Scope = { account: session.account, mode: session.mode };
       const image = (id: string | undefined) => (id ? deps.images(scope, id) : Promise.resolve(undefined));
@@ -81,10 +81,12 @@ export function createLiveChecks(deps: LiveChecksDeps): VerificationChecks {
         if (verdict.failure) return concluded(verdict.failure, person);
       }
       if (checks.includes('selfie')) {
+        // A liveness capture's verdict comes first; its reference image is then the selfie matched to the document.
+        if (capture && 'failure' in capture) return concluded(capture.failure, person);
         const failure = await checkSelfie({
           rekognition: deps.rekognition,
           settings: deps.settings,
-          selfie: await image(submission.files.selfie),
+          selfie: capture ? (capture.image as CheckImage) : await image(submission.files.selfie),
           documentFront: front,
         });
         if (failure) return concluded(failure, person);
