@@ -68,6 +68,11 @@ export interface Route {
   sessionKeys?: SessionKeyUse;
   /** Actions on the uploads bucket, under `uploads/` only; none when left out. */
   uploads?: UploadsAction[];
+  /**
+   * Static files shipped beside the route's function code (lib/verity-function.ts): `liveness`, the
+   * liveness step's island and WASM files (functions/hosted-page/liveness-assets.ts).
+   */
+  staticAssets?: 'liveness';
   /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
   unauthenticatedReason?: string;
 }
@@ -582,6 +587,16 @@ export const routes: Route[] = [
     authenticated: false,
     // Reads a logo's item, and no other.
     keyed: { actions: ['GetItem'], partitionKeys: [`${accountLogoPartitionPrefix}*`] },
+  },
+  {
+    name: 'ShowLivenessAsset',
+    routeKey: 'GET /assets/liveness/{version}/{file}',
+    handler: 'http/show-liveness-asset',
+    // Files only: no item, no secret.
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+    staticAssets: 'liveness',
   },
   {
     name: 'ListEvents',
