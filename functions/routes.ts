@@ -73,6 +73,12 @@ export interface Route {
    * liveness step's island and WASM files (functions/hosted-page/liveness-assets.ts).
    */
   staticAssets?: 'liveness';
+  /**
+   * Face Liveness (functions/checks/liveness/): `start` creates liveness sessions and issues the
+   * page's credentials (rekognition:CreateFaceLivenessSession, sts:AssumeRole of the browser role,
+   * the key and the liveness output prefix it needs); none when left out.
+   */
+  faceLiveness?: 'start';
   /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
   unauthenticatedReason?: string;
 }
@@ -577,6 +583,18 @@ export const routes: Route[] = [
     objects: PAGE_OBJECTS,
     // Reads each upload's first bytes and version, and tags that version as submitted.
     uploads: ['GetObject', 'ListBucket', 'PutObjectVersionTagging'],
+  },
+  {
+    name: 'CreateLivenessSession',
+    routeKey: `POST ${page}/liveness_sessions`,
+    handler: 'http/create-liveness-session',
+    // Reads the session; counts the liveness sessions of the session and attempt (UpdateItem); puts the new one's record.
+    dynamodb: ['GetItem', 'UpdateItem', 'PutItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: PAGE_OBJECTS,
+    faceLiveness: 'start',
   },
   {
     name: 'ShowAccountLogo',

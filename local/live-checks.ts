@@ -15,6 +15,14 @@ import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../func
 import { MAX_IMAGE_BYTES } from '../functions/checks/live/aws-errors';
 import { liveCheckSettings } from '../functions/checks/live/settings';
 import { OperatorError } from './data-dir';
+import {
+  awsFaceLivenessFromEnvironment,
+  FACE_LIVENESS_BROWSER_ROLE_ENV,
+  FACE_LIVENESS_ENV,
+  faceLivenessOn,
+  faceLivenessSettings,
+  useFaceLiveness,
+} from '../functions/checks/liveness';
 
 /** What the start-up summary says about live checks. */
 export interface LocalLiveChecks {
@@ -43,6 +51,7 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
   if (asked !== 'aws') throw new OperatorError(`${LIVE_CHECKS_ENV} must be aws (or unset), not "${asked}"`);
   try {
     liveCheckSettings(env);
+    faceLivenessSettings(env);
     const arn = env[ID_NUMBER_PROVIDER_ENV];
     if (arn) lambdaRegionOf(arn);
   } catch (error) {
@@ -57,6 +66,7 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
     };
   }
   useLiveChecks(liveChecksFromEnvironment(env, aws));
+  const liveness = optInFaceLiveness(env, aws);
   const idNumbers = env[ID_NUMBER_PROVIDER_ENV]
     ? `ID numbers by the Lambda in ${ID_NUMBER_PROVIDER_ENV}`
     : 'no ID-number provider: live sessions that ask for an ID number are refused';
@@ -64,8 +74,25 @@ export async function optInLiveChecks(env: NodeJS.ProcessEnv = process.env): Pro
     enabled: true,
     summary:
       `Textract and Rekognition in ${aws.region} (images sent as bytes, at most ${MAX_IMAGE_BYTES / (1024 * 1024)} MB ` +
-      `each); ${idNumbers}`,
+      `each); ${idNumbers}; ${liveness}`,
   };
+}
+
+/**
+ * Face Liveness for live selfies (unless VERITY_FACE_LIVENESS=off), with the operator's region and
+ * credentials; the images come back as bytes (no output bucket locally). The page's credentials
+ * come from the role VERITY_FACE_LIVENESS_BROWSER_ROLE_ARN names (never the operator's own): without
+ * one, liveness is turned off for this run (VERITY_FACE_LIVENESS=off) and the summary says so. What the summary says.
+ */
+function optInFaceLiveness(env: NodeJS.ProcessEnv, aws: { region: string; credentials: object }): string {
+  useFaceLiveness(undefined);
+  if (!faceLivenessOn(env)) return `Face Liveness off (${FACE_LIVENESS_ENV}=off)`;
+  if (!env[FACE_LIVENESS_BROWSER_ROLE_ENV]) {
+    env[FACE_LIVENESS_ENV] = 'off';
+    return `Face Liveness off: set ${FACE_LIVENESS_BROWSER_ROLE_ENV} to a role whose only right is rekognition:StartFaceLivenessSession`;
+  }
+  useFaceLiveness(awsFaceLivenessFromEnvironment(env, aws as Parameters<typeof awsFaceLivenessFromEnvironment>[1]));
+  return `Face Liveness for live selfies (threshold ${faceLivenessSettings(env).threshold})`;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   checksRun,
   collectsIdNumber,
   failureOf,
+  testCaseFailure,
   type ChecksOutcome,
   type ExtractedPerson,
   type Submission,
@@ -45,10 +46,10 @@ export function samplePerson(session: VerificationSession, submission: Pick<Subm
 }
 
 export function testModeOutcome(session: VerificationSession, submission: Submission): ChecksOutcome {
-  const code = submission.consent === 'declined' ? 'consent_declined' : (submission.test_case ?? 'verified');
-  if (code === 'verified') return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
-  const ran = checksRun(session, code);
-  return { ran, failure: failureOf(code), person: ran.length ? samplePerson(session, submission) : null };
+  const failure = submission.consent === 'declined' ? failureOf('consent_declined') : testCaseFailure(submission.test_case ?? 'verified');
+  if (failure === null) return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
+  const ran = checksRun(session, failure.code);
+  return { ran, failure, person: ran.length ? samplePerson(session, submission) : null };
 }
 
 export const testModeChecks: VerificationChecks = {

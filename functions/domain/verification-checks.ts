@@ -60,6 +60,12 @@ export interface Submission {
   id_number?: string;
   /** An `id_number` session: whom the ID number should belong to, as the person typed it (live mode). */
   person_details?: { first_name: string; last_name: string; dob: { day: number; month: number; year: number } };
+  /**
+   * Face Liveness (functions/checks/liveness/): the liveness session the person completed on the
+   * page (Rekognition's SessionId), whose reference image becomes the selfie; or the person's word
+   * that they cannot do the step (`unavailable`).
+   */
+  liveness?: { session: string } | { unavailable: true };
   /** Test mode: the outcome the person picked on the page. */
   test_case?: TestCase;
   /** Test mode: how long the checks wait before answering, so `processing` can be watched. */
@@ -68,8 +74,40 @@ export interface Submission {
   held?: boolean;
 }
 
-/** Test mode's outcomes: verified, or any failure. */
-export type TestCase = 'verified' | FailureCode;
+/**
+ * Test mode's outcomes: verified, any failure, or a failure under a name of Verity's own that
+ * stands for a case Stripe's codes do not tell apart (VERITY_TEST_CASES).
+ */
+export type TestCase = 'verified' | FailureCode | keyof typeof VERITY_TEST_CASES;
+
+/**
+ * Liveness outcomes of Face Liveness (functions/checks/liveness/) that Stripe reports as
+ * `selfie_unverified_other`, each with the reason the checks give.
+ */
+export const LIVENESS_REASONS = {
+  expired: 'The liveness check expired before it was completed. Please start it again.',
+  failed: 'The liveness check could not be completed. Please start it again.',
+  notFinished: 'The liveness check was not finished. Please complete it before submitting.',
+  none: 'No liveness check was submitted.',
+  noReference: 'The liveness check returned no picture of the face. Please start it again.',
+  foreign: 'The liveness check belongs to another verification or try.',
+  unavailable: 'The person said they could not do the liveness check.',
+} as const;
+
+/** Verity's own test outcomes: the failure each stands for (`liveness_expired`: an expired or failed liveness session). */
+export const VERITY_TEST_CASES = {
+  liveness_expired: { code: 'selfie_unverified_other', reason: LIVENESS_REASONS.expired, check: 'selfie' },
+} as const satisfies Record<string, { code: FailureCode; reason: string; check: CheckName }>;
+
+/** The failure a test case stands for: its own code, or a Verity test case's; null for `verified`. */
+export function testCaseFailure(testCase: TestCase): { code: FailureCode; reason: string } | null {
+  if (testCase === 'verified') return null;
+  if (testCase in VERITY_TEST_CASES) {
+    const { code, reason } = VERITY_TEST_CASES[testCase as keyof typeof VERITY_TEST_CASES];
+    return { code, reason };
+  }
+  return failureOf(testCase as FailureCode);
+}
 
 /** A calendar date as Stripe shows one. */
 export interface DateParts {

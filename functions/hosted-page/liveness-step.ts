@@ -1,19 +1,8 @@
 /**
- * The capture step's liveness part (issue #32): whether the page runs it, and how. `aws`: AWS's Face
- * Liveness component, loaded as an island on this step only, streaming to Rekognition in the
- * stack's region; `stand_in`: test mode's stand-in (no component, no camera); `off`: the selfie is a
- * photo, as before. The session's liveness decision is the API side's (liveness-api); until its
- * function is merged, `VERITY_LIVENESS=on` turns the step on for sessions that ask for a selfie.
+ * The capture step's liveness part (issue #32): what AWS's component needs from the page's CSP, and
+ * where it streams. Whether a session has the step, and how (`aws`: the component; `stand_in`: test
+ * mode's stand-in; `off`), is `livenessFor` (functions/checks/liveness/availability.ts).
  */
-import type { Mode } from '../domain/scope';
-
-export type LivenessStepMode = 'aws' | 'stand_in' | 'off';
-
-/** The step's mode for a session of `mode` that asks for a selfie (`selfie`). */
-export function livenessStepMode(mode: Mode, selfie: boolean, env: NodeJS.ProcessEnv = process.env): LivenessStepMode {
-  if (!selfie || env.VERITY_LIVENESS !== 'on') return 'off';
-  return mode === 'test' ? 'stand_in' : 'aws';
-}
 
 /** Where Rekognition streams the liveness video: the stack's region (`AWS_REGION`, set by Lambda and by `npm start`'s AWS mode). */
 export const livenessRegion = (env: NodeJS.ProcessEnv = process.env): string | null => env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? null;

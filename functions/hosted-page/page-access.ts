@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksAvailable } from '../checks/availability';
+import { livenessFor } from '../checks/liveness/availability';
 import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { retentionDays } from '../domain/redaction';
@@ -17,7 +18,7 @@ import { accountProfileOf, pageBranding } from './branding';
 import { chooseLocale, localeQuery } from './page-locale';
 import type { PageRequirements, PageView, TestCaseOption } from './view';
 import { livenessAssetsPath } from './liveness-assets';
-import { livenessRegion, livenessStepMode } from './liveness-step';
+import { livenessRegion } from './liveness-step';
 
 export const PAGE_COOKIE = 'verity_page';
 /** How long a browser may go on after accepting, before the person must ask for a new link. */
@@ -194,7 +195,9 @@ export function testCasesFor(session: VerificationSession): TestCaseOption[] {
   const failures = (Object.entries(FAILURES) as [TestCase, { check: string; reason: string }][]).filter(([, failure]) =>
     checks.includes(failure.check),
   );
-  return [{ id: 'verified' }, ...failures.map(([id]) => ({ id }))];
+  // The liveness stand-in's own outcome, beside selfie_manipulated (a low liveness score).
+  const liveness: TestCaseOption[] = livenessFor(session) === 'stand_in' ? [{ id: 'liveness_expired' }] : [];
+  return [{ id: 'verified' }, ...failures.map(([id]) => ({ id })), ...liveness];
 }
 
 /** What the request itself says about how to show the page: its language, and how long a processing page has waited. */
@@ -296,7 +299,7 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
       retentionDays: retentionDays(process.env.VERITY_RETENTION_DAYS),
     };
   }
-  const liveness = livenessStepMode(session.mode, requirements.selfie);
+  const liveness = livenessFor(session);
   return {
     ...base,
     kind: 'capture',

@@ -4,7 +4,7 @@
  * nonce'd <script>, no inline handlers or style attributes, and nothing loaded from elsewhere.
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
-import type { FailureCode } from '../domain/verification-checks';
+import { testCaseFailure, type FailureCode } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
@@ -324,7 +324,9 @@ function testOptions(view: ViewOf<'capture'>, m: Messages): Html | null {
     id,
     label: id,
     description:
-      id === 'verified' ? m.t('test.verified.description') : m.t('test.failure.description', { reason: m.t(`retry.reason.${id}`) }),
+      id === 'verified'
+        ? m.t('test.verified.description')
+        : m.t('test.failure.description', { reason: m.t(`retry.reason.${testCaseFailure(id)!.code}`) }),
   }));
   const [first] = described;
   return html`<div class="field test-cases" data-field>

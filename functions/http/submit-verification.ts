@@ -31,6 +31,9 @@ import { chooseLocale } from '../hosted-page/page-locale';
 import { idNumberDigits } from '../hosted-page/view';
 import { personDetailsShape, readPersonDetails } from '../hosted-page/person-details';
 import { pageApiRoute, pageCredentials, pageExpired, pageRequestOf, tokenOf } from './verification-page';
+import { livenessFor, type LivenessMode } from '../checks/liveness/availability';
+import { claimForSubmission, getLivenessSession, LIVENESS_SUBMIT_SECONDS } from '../store/liveness-sessions';
+import { cancellationReasons } from '../store/transaction-items';
 
 const PHOTO_PARAMS = ['document_front', 'document_back', 'selfie'] as const;
 type PhotoParam = (typeof PHOTO_PARAMS)[number];
@@ -44,6 +47,8 @@ const submissionShape = {
   person_details: personDetailsShape(),
   test_case: string({ maxLength: 100 }),
   delay: boolean(),
+  liveness_session: string({ maxLength: 64 }),
+  liveness_unavailable: boolean(),
 };
 
 export const handler = pageApiRoute(async (event) => {
@@ -59,6 +64,7 @@ export const handler = pageApiRoute(async (event) => {
   // The page's language, for the words of a refusal: as the page chose it (its submit URL keeps `locale`).
   const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
   const { submission, photos } = readSubmission(session, params, now, m);
+  const livenessClaim = await livenessClaimOf(scope, session, submission, now);
   const files = await uploadedFiles(scope, session, photos, submission.created);
   // Named by a submission from here on: the rules that remove unclaimed uploads after a day leave
   // the exact versions inspected (bytes posted to the key later stay `pending` and go). Before the
@@ -74,17 +80,26 @@ export const handler = pageApiRoute(async (event) => {
     // Back to the page, which shows the checks running and then the verdict, and then sends the person to return_url.
     body: JSON.stringify({ redirect_url: afterSubmitUrl(token, pageRequestOf(event)) }),
   };
-  await changeSession(
-    scope,
-    session.id,
-    (current, decidedAt) => {
-      // Decided again on the session as a racing write left it: the cookie must still act on that one.
-      if (!cookieActs(access, current)) throw pageExpired();
-      return submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt });
-    },
-    undefined,
-    access.stored,
-  );
+  try {
+    await changeSession(
+      scope,
+      session.id,
+      (current, decidedAt) => {
+        // Decided again on the session as a racing write left it: the cookie must still act on that one.
+        if (!cookieActs(access, current)) throw pageExpired();
+        const change = submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt });
+        return livenessClaim ? { ...change, items: [...(change.items ?? []), livenessClaim] } : change;
+      },
+      undefined,
+      access.stored,
+    );
+  } catch (error) {
+    // Only the liveness claim can fail a condition but the session's own: a racing submit named it first.
+    if (livenessClaim && cancellationReasons(error)?.some((reason, i) => i > 0 && reason.code === 'ConditionalCheckFailed')) {
+      throw livenessRefused(LIVENESS_REFUSALS.used);
+    }
+    throw error;
+  }
   return answer;
 });
 
@@ -126,6 +141,11 @@ function readSubmission(
     throw invalidParameter('parameter_missing', 'Choose the kind of document you will use.', 'document_type');
   }
   const documentType = params.document_type ?? requirements.documentTypes[0];
+  const liveness = livenessFor(session);
+  // With AWS's liveness the selfie is the liveness capture's reference image, never a photo sent by the page.
+  if (liveness === 'aws' && params.selfie !== undefined) {
+    throw invalidParameter('parameter_unknown', 'The selfie is taken by the liveness check on this page, not sent as a photo.', 'selfie');
+  }
   const submission: Submission = {
     id: newObjectId('vsub', now.getTime()),
     session: session.id,
@@ -134,10 +154,12 @@ function readSubmission(
     files: {
       document_front: requirements.document ? image('document_front', true) : undefined,
       document_back: requirements.document ? image('document_back', documentType !== 'passport') : undefined,
-      selfie: requirements.selfie ? image('selfie', true) : undefined,
+      selfie: requirements.selfie && liveness !== 'aws' ? image('selfie', true) : undefined,
     },
     ...(requirements.document ? { document_type: documentType } : {}),
   };
+  const livenessAnswer = readLiveness(liveness, params, test);
+  if (livenessAnswer) submission.liveness = livenessAnswer;
   if (requirements.idNumber) {
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
     if (digits === '' && !test) throw invalidParameter('parameter_missing', m.t('capture.id_number.missing'), 'id_number');
@@ -160,6 +182,64 @@ function readSubmission(
     if (params.delay) submission.delay_seconds = testDelaySeconds();
   }
   return { submission, photos };
+}
+
+/**
+ * The liveness step's answer: `liveness_session` (the id `POST /start/{token}/liveness_sessions`
+ * returned) or `liveness_unavailable: true`, exactly one, required with AWS's liveness (optional in
+ * test mode, where the stand-in step is); refused by name where the session's selfie uses none.
+ */
+function readLiveness(liveness: LivenessMode, params: Params, test: boolean): Submission['liveness'] {
+  const { liveness_session: id, liveness_unavailable: unavailable } = params;
+  if (liveness === 'off') {
+    if (id !== undefined) throw livenessRefused(LIVENESS_REFUSALS.notUsed, 'liveness_session');
+    if (unavailable !== undefined) throw livenessRefused(LIVENESS_REFUSALS.notUsed, 'liveness_unavailable');
+    return undefined;
+  }
+  if (id !== undefined && unavailable) {
+    throw invalidParameter(
+      'parameter_invalid',
+      'Send either the liveness check or that you cannot do it, not both.',
+      'liveness_unavailable',
+    );
+  }
+  if (unavailable) return { unavailable: true };
+  if (id !== undefined) {
+    if (!LIVENESS_SESSION_ID.test(id)) throw livenessRefused(LIVENESS_REFUSALS.unknown);
+    return { session: id.toLowerCase() };
+  }
+  if (!test)
+    throw invalidParameter('parameter_missing', 'Complete the liveness check, or choose "I cannot do this step".', 'liveness_session');
+  return undefined;
+}
+
+/** Rekognition's SessionId, and the stand-in's: a UUID. */
+const LIVENESS_SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const LIVENESS_REFUSALS = {
+  notUsed: 'This verification does not use a liveness check.',
+  unknown: 'This liveness check was not started for this verification. Start the liveness check again.',
+  otherAttempt: 'This liveness check belongs to an earlier try. Start the liveness check again.',
+  expired: 'This liveness check was started too long ago. Start the liveness check again.',
+  used: 'This liveness check was already submitted. Start the liveness check again.',
+} as const;
+
+const livenessRefused = (message: string, param = 'liveness_session') => invalidParameter('parameter_invalid', message, param);
+
+/**
+ * The guard of the liveness session the submission names (a write of submit's transaction), after
+ * checking its record: of this session (another session's id has no record here), of this attempt,
+ * created at most LIVENESS_SUBMIT_SECONDS ago, never submitted before. Undefined when none is named.
+ */
+async function livenessClaimOf(scope: Scope, session: VerificationSession, submission: Submission, now: Date) {
+  const liveness = submission.liveness;
+  if (!liveness || !('session' in liveness)) return undefined;
+  const record = await getLivenessSession(scope, session.id, liveness.session);
+  if (!record) throw livenessRefused(LIVENESS_REFUSALS.unknown);
+  if (record.attempt !== attemptOf(session)) throw livenessRefused(LIVENESS_REFUSALS.otherAttempt);
+  if (record.submission !== undefined) throw livenessRefused(LIVENESS_REFUSALS.used);
+  if (now.getTime() / 1000 > record.created + LIVENESS_SUBMIT_SECONDS) throw livenessRefused(LIVENESS_REFUSALS.expired);
+  return claimForSubmission(scope, record, submission.id);
 }
 
 const PHOTO_NAMES = { document_front: 'the front of your document', document_back: 'the back of your document', selfie: 'a selfie' };
