@@ -26,10 +26,15 @@ export const LIVENESS_ASSET_NAMES = Object.keys(LIVENESS_ASSET_SOURCES);
 /** The path under which the assets of this version are served (ends in `/`): the component's `binaryPath`. */
 export const livenessAssetsPath = () => `/assets/liveness/${LIVENESS_ASSETS.version}/`;
 
-/** The file of one asset: beside the bundle in Lambda, else in the repository. */
+/**
+ * The file of one asset: beside the bundle in Lambda; in the npm package (this module compiled to
+ * dist/functions/hosted-page/), the copy its build put beside the route's bundle in assets/; else in the repository.
+ */
 export function livenessAssetFile(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const bundled = join(here, LIVENESS_ASSETS_DIR, name);
   if (existsSync(bundled)) return bundled;
+  const packaged = join(resolve(here, '../../..'), 'assets', 'http', 'show-liveness-asset', LIVENESS_ASSETS_DIR, name);
+  if (existsSync(packaged)) return packaged;
   return join(resolve(here, '../..'), LIVENESS_ASSET_SOURCES[name]!);
 }
