@@ -26,6 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
+import { LIVENESS_ASSET_SOURCES, LIVENESS_ASSETS_DIR } from '../functions/hosted-page/liveness-assets';
+import { routes } from '../functions/routes';
 import { Verity } from '../lib/verity';
 import { BUNDLING, bundledAssetDir, CATALOGUE_FOLDER, CATALOGUE_LOADER, CATALOGUE_SOURCE, VerityFunction } from '../lib/verity-function';
 
@@ -109,6 +111,12 @@ await Promise.all(
     }
   }),
 );
+// The liveness assets route's static files, beside its bundle (lib/verity-function.ts `staticAssets`).
+for (const route of routes.filter((r) => r.staticAssets === 'liveness')) {
+  const dir = join(bundledAssetDir(route.handler, out), LIVENESS_ASSETS_DIR);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, source] of Object.entries(LIVENESS_ASSET_SOURCES)) copyFileSync(join(root, source), join(dir, name));
+}
 const bundleBytes = handlerModules.reduce(
   (sum, handlerModule) => sum + statSync(join(bundledAssetDir(handlerModule, out), 'index.mjs')).size,
   0,

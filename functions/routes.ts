@@ -69,6 +69,11 @@ export interface Route {
   /** Actions on the uploads bucket, under `uploads/` only; none when left out. */
   uploads?: UploadsAction[];
   /**
+   * Static files shipped beside the route's function code (lib/verity-function.ts): `liveness`, the
+   * liveness step's island and WASM files (functions/hosted-page/liveness-assets.ts).
+   */
+  staticAssets?: 'liveness';
+  /**
    * Face Liveness (functions/checks/liveness/): `start` creates liveness sessions and issues the
    * page's credentials (rekognition:CreateFaceLivenessSession, sts:AssumeRole of the browser role,
    * the key and the liveness output prefix it needs); none when left out.
@@ -600,6 +605,16 @@ export const routes: Route[] = [
     authenticated: false,
     // Reads a logo's item, and no other.
     keyed: { actions: ['GetItem'], partitionKeys: [`${accountLogoPartitionPrefix}*`] },
+  },
+  {
+    name: 'ShowLivenessAsset',
+    routeKey: 'GET /assets/liveness/{version}/{file}',
+    handler: 'http/show-liveness-asset',
+    // Files only: no item, no secret.
+    dynamodb: [],
+    indexes: [],
+    authenticated: false,
+    staticAssets: 'liveness',
   },
   {
     name: 'ListEvents',

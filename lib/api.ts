@@ -20,6 +20,7 @@ import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
 import type { VerityUploads } from './uploads';
 import { LOG_RETENTION, VerityFunction } from './verity-function';
+import { LIVENESS_ASSET_SOURCES, LIVENESS_ASSETS_DIR } from '../functions/hosted-page/liveness-assets';
 
 export interface VerityApiProps {
   routes: Route[];
@@ -113,6 +114,7 @@ export class VerityApi extends Construct {
         logsIn: this,
         handlerModule: route.handler,
         description: `Verity ${route.routeKey}`,
+        ...(route.staticAssets === 'liveness' ? { staticAssets: { dir: LIVENESS_ASSETS_DIR, files: LIVENESS_ASSET_SOURCES } } : {}),
         environmentKey: props.key,
         environment: route.dynamodb.length
           ? {

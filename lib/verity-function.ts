@@ -169,6 +169,25 @@ export interface VerityFunctionProps {
    * them; a function holds nothing, so it may move. @default under the function's own construct
    */
   logsIn?: Construct;
+  /**
+   * Files copied beside the bundle, into `<bundle>/<dir>/<name>`: the liveness step's island and
+   * WASM files (functions/hosted-page/liveness-assets.ts), too big for the inline bundle.
+   */
+  staticAssets?: { dir: string; files: Record<string, string> };
+}
+
+/**
+ * The shell commands that copy `assets` (paths relative to the repository) into `outputDir`, for
+ * NodejsFunction's afterBundling hook; names and paths are Verity's own constants, quoted anyway.
+ */
+export function staticAssetCommands(inputDir: string, outputDir: string, assets: { dir: string; files: Record<string, string> }): string[] {
+  const quote = (path: string) => `'${path.replace(/'/g, "'\\''")}'`;
+  return [
+    `mkdir -p ${quote(join(outputDir, assets.dir))}`,
+    ...Object.entries(assets.files).map(
+      ([name, source]) => `cp ${quote(join(inputDir, source))} ${quote(join(outputDir, assets.dir, name))}`,
+    ),
+  ];
 }
 
 export class VerityFunction extends Construct {
@@ -223,7 +242,16 @@ export class VerityFunction extends Construct {
         handler: 'handler',
         projectRoot,
         depsLockFilePath: join(projectRoot, 'package-lock.json'),
-        bundling: BUNDLING,
+        bundling: props.staticAssets
+          ? {
+              ...BUNDLING,
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir, outputDir) => staticAssetCommands(inputDir, outputDir, props.staticAssets!),
+              },
+            }
+          : BUNDLING,
       });
     }
     this.logGroup.grantWrite(this.role);

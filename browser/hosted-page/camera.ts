@@ -97,16 +97,21 @@ export class Camera {
     this.active = null;
   }
 
+  /** Whether photos may come from the camera only (the session's `require_live_capture`). */
+  private liveOnly(): boolean {
+    return this.capture.form.hasAttribute('data-live-only');
+  }
+
   async start(openButton: HTMLButtonElement): Promise<void> {
     const container = fieldContainer(openButton);
-    const input = container?.querySelector<HTMLInputElement>('input[type="file"]');
+    const input = container?.querySelector<HTMLInputElement>('input[data-photo]');
     const panel = container?.querySelector<HTMLElement>('[data-camera]');
     const video = panel?.querySelector('video');
     if (!input || !panel || !video) return;
     this.stop();
     clearErrors(this.capture);
     if (!navigator.mediaDevices?.getUserMedia) {
-      showError(this.capture, message('camera_unsupported'), input);
+      showError(this.capture, message(this.liveOnly() ? 'camera_required' : 'camera_unsupported'), input);
       return;
     }
     const facing = openButton.getAttribute('data-facing') || 'environment';
@@ -121,7 +126,9 @@ export class Camera {
       const name = error instanceof Error || error instanceof DOMException ? error.name : '';
       const denied = name === 'NotAllowedError' || name === 'SecurityError';
       const noCamera = name === 'NotFoundError' || name === 'OverconstrainedError';
-      showError(this.capture, message(denied ? 'camera_denied' : noCamera ? 'camera_missing' : 'camera_failed'), input);
+      // With require_live_capture there is no photo to choose instead: a phone with a camera is the way on.
+      const missing = this.liveOnly() ? 'camera_required' : 'camera_missing';
+      showError(this.capture, message(denied ? 'camera_denied' : noCamera ? missing : 'camera_failed'), input);
       return;
     }
     const takeButton = panel.querySelector<HTMLButtonElement>('[data-take-photo]');

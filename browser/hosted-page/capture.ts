@@ -6,6 +6,7 @@ import { Camera } from './camera';
 import { loadMessages, message } from './messages';
 import { type CaptureForm, clearErrors, fieldNamed, showError, UserFacingError } from './page';
 import { type PhotoName, PhotoSlot } from './photos';
+import { startLivenessStep } from './liveness';
 import { RouteError, requestJson } from './requests';
 
 /** The JSON body of `POST {page}/submit`. */
@@ -14,6 +15,8 @@ interface SubmitPayload {
   document_front?: string;
   document_back?: string;
   selfie?: string;
+  liveness_session?: string;
+  liveness_unavailable?: boolean;
   id_number?: string;
   person_details?: { first_name: string; last_name: string; dob: { day: string; month: string; year: string } };
   test_case?: string;
@@ -37,11 +40,13 @@ export function startCaptureForm(capture: CaptureForm): void {
   const limits = { maxBytes: limitOf(form, 'data-max-bytes', 10 * 1024 * 1024), maxSide: limitOf(form, 'data-max-side', 10_000) };
 
   const slots = new Map<string, PhotoSlot>();
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[type="file"]'))
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[data-photo]'))
     slots.set(input.name, new PhotoSlot(input, capture, uploadUrl));
   let busy = false;
 
   const camera = new Camera(capture, (input, still) => void slots.get(input.name)?.keepStill(still));
+  // The liveness step, when the page has one: done, it submits the form (AWS's component) or waits for the person (stand-in).
+  const liveness = startLivenessStep(capture, () => form.requestSubmit());
 
   function setBusy(isBusy: boolean): void {
     busy = isBusy;
@@ -80,7 +85,7 @@ export function startCaptureForm(capture: CaptureForm): void {
       camera.stop();
       openButton?.focus();
     } else if (button.hasAttribute('data-retry-upload')) {
-      const input = button.closest('[data-field]')?.querySelector<HTMLInputElement>('input[type="file"]');
+      const input = button.closest('[data-field]')?.querySelector<HTMLInputElement>('input[data-photo]');
       if (input) void slots.get(input.name)?.send();
     }
   });
@@ -92,7 +97,7 @@ export function startCaptureForm(capture: CaptureForm): void {
   function firstMissingField(): HTMLInputElement | null {
     if (testMode) return null;
     for (const field of form.querySelectorAll<HTMLInputElement>('[required]:not(:disabled)')) {
-      const present = field.type === 'file' ? Boolean(slots.get(field.name)?.present) : field.value.trim() !== '';
+      const present = slots.has(field.name) ? Boolean(slots.get(field.name)?.present) : field.value.trim() !== '';
       if (!present) return field;
     }
     return null;
@@ -117,6 +122,7 @@ export function startCaptureForm(capture: CaptureForm): void {
       const id = ids[index];
       if (id) payload[slot.name as PhotoName] = id;
     });
+    if (liveness) Object.assign(payload, liveness.payload());
     const idNumber = typed('id_number');
     if (idNumber) payload.id_number = idNumber;
     // A live id_number session's name and date of birth, as typed: the server checks them.
@@ -151,7 +157,7 @@ export function startCaptureForm(capture: CaptureForm): void {
     event.preventDefault();
     if (busy) return;
     clearErrors(capture);
-    const missing = firstMissingField();
+    const missing = firstMissingField() ?? liveness?.missing() ?? null;
     if (missing) {
       showError(capture, missing.getAttribute('data-missing') || message('fill_in'), missing);
       return;

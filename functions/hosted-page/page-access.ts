@@ -17,6 +17,8 @@ import { claimedSession, isCurrentCredential, publicUrl } from '../wire/session-
 import { accountProfileOf, pageBranding } from './branding';
 import { chooseLocale, localeQuery } from './page-locale';
 import type { PageRequirements, PageView, TestCaseOption } from './view';
+import { livenessAssetsPath } from './liveness-assets';
+import { livenessRegion } from './liveness-step';
 
 export const PAGE_COOKIE = 'verity_page';
 /** How long a browser may go on after accepting, before the person must ask for a new link. */
@@ -297,6 +299,7 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
       retentionDays: retentionDays(process.env.VERITY_RETENTION_DAYS),
     };
   }
+  const liveness = livenessFor(session);
   return {
     ...base,
     kind: 'capture',
@@ -306,5 +309,15 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
     testCases: testCasesFor(session),
     delaySeconds: testDelaySeconds(),
     retry,
+    ...(liveness !== 'off'
+      ? {
+          liveness: {
+            mode: liveness,
+            sessionsUrl: `${pagePath(token)}/liveness_sessions${keep}`,
+            assetsPath: livenessAssetsPath(),
+            region: livenessRegion(),
+          },
+        }
+      : {}),
   };
 }

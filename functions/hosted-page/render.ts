@@ -263,10 +263,18 @@ ${m.t('capture.use_camera')}</button>
 <button class="button secondary" type="button" data-close-camera>${m.t('capture.cancel')}</button>
 </div>
 </div>
-<p class="hint choose-file" id="${formatsId}">${m.t('capture.choose_file', limits)}</p>
-<input type="file" id="${field.name}" name="${field.name}" accept="${ACCEPTED_TYPES}"${liveCapture && html` capture="${field.facing}"`}\
+${
+  liveCapture
+    ? // require_live_capture: the camera only, on every device (no file picker, not even the phone's camera app, which
+      // offers the gallery too); the still is held by a hidden input the script fills (browser/hosted-page/photos.ts).
+      html`<p class="hint" id="${formatsId}">${m.t('capture.live_only.no_camera')}</p>
+<input type="hidden" id="${field.name}" name="${field.name}" data-photo
+ data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>`
+    : html`<p class="hint choose-file" id="${formatsId}">${m.t('capture.choose_file', limits)}</p>
+<input type="file" id="${field.name}" name="${field.name}" accept="${ACCEPTED_TYPES}" data-photo\
  aria-describedby="${hintId} ${formatsId} ${field.name}-error"
- data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>
+ data-missing="${field.missing}"${required && ' required'}${hidden && ' disabled'}>`
+}
 <p class="upload-status" role="status" aria-live="polite" data-upload-status></p>
 <progress class="upload-progress" max="100" value="0" aria-label="${m.t('capture.upload_progress')}" data-upload-progress hidden></progress>
 <button class="button secondary" type="button" data-retry-upload hidden>${m.t('capture.send_again')}</button>
@@ -460,7 +468,8 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
       );
     }
   }
-  if (requirements.selfie) {
+  // With AWS's liveness component the live selfie is its capture: no photo field (test mode's stand-in keeps the photo).
+  if (requirements.selfie && view.liveness?.mode !== 'aws') {
     fields.push(
       photoField(
         m,
@@ -476,6 +485,7 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
       ),
     );
   }
+  if (view.liveness) fields.push(livenessField(view.liveness, m));
   if (requirements.idNumber) {
     fields.push(html`<div class="field" data-field>
 <label class="field-label" for="id_number">${m.t('capture.id_number.label')}</label>
@@ -498,7 +508,12 @@ function renderCapture(view: ViewOf<'capture'>, nonce: string): string {
     html`<h1>${title}</h1>
 ${retryNotice(view.retry, words)}<p class="lead">${intro}</p>
 <noscript><p class="notice">${m.t('capture.noscript')}</p></noscript>
-<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
+${
+  requirements.liveCapture &&
+  html`<p class="notice">${m.t('capture.live_only')}</p>
+`
+}<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
+${requirements.liveCapture && ' data-live-only'}\
  data-max-bytes="${MAX_UPLOAD_BYTES}" data-max-side="${MAX_IMAGE_SIDE_PIXELS}"${scriptMessages(m)}>
 ${fields}${testOptions(view, m)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
 <div class="actions">
@@ -507,6 +522,91 @@ ${fields}${testOptions(view, m)}<div class="error" id="form-error" role="alert" 
 </form>`,
     HOSTED_PAGE_SCRIPT,
   );
+}
+
+/** The component's texts (its `LivenessDisplayText` keys), each from the catalogue's `liveness.component.<key>`. */
+export const LIVENESS_DISPLAY_TEXT_KEYS = [
+  'errorLabelText',
+  'connectionTimeoutHeaderText',
+  'connectionTimeoutMessageText',
+  'timeoutHeaderText',
+  'timeoutMessageText',
+  'faceDistanceHeaderText',
+  'faceDistanceMessageText',
+  'multipleFacesHeaderText',
+  'multipleFacesMessageText',
+  'clientHeaderText',
+  'clientMessageText',
+  'serverHeaderText',
+  'serverMessageText',
+  'landscapeHeaderText',
+  'landscapeMessageText',
+  'portraitMessageText',
+  'tryAgainText',
+  'cameraMinSpecificationsHeadingText',
+  'cameraMinSpecificationsMessageText',
+  'cameraNotFoundHeadingText',
+  'cameraNotFoundMessageText',
+  'a11yVideoLabelText',
+  'cancelLivenessCheckText',
+  'goodFitCaptionText',
+  'goodFitAltText',
+  'hintCenterFaceText',
+  'hintCenterFaceInstructionText',
+  'hintFaceOffCenterText',
+  'hintMoveFaceFrontOfCameraText',
+  'hintTooManyFacesText',
+  'hintFaceDetectedText',
+  'hintCanNotIdentifyText',
+  'hintTooCloseText',
+  'hintTooFarText',
+  'hintConnectingText',
+  'hintVerifyingText',
+  'hintCheckCompleteText',
+  'hintIlluminationTooBrightText',
+  'hintIlluminationTooDarkText',
+  'hintIlluminationNormalText',
+  'hintHoldFaceForFreshnessText',
+  'hintMatchIndicatorText',
+  'photosensitivityWarningBodyText',
+  'photosensitivityWarningHeadingText',
+  'photosensitivityWarningInfoText',
+  'photosensitivityWarningLabelText',
+  'retryCameraPermissionsText',
+  'recordingIndicatorText',
+  'startScreenBeginCheckText',
+  'tooFarCaptionText',
+  'tooFarAltText',
+  'waitingCameraPermissionText',
+] as const;
+
+/** The component's texts in the page's language, as its `displayText` prop takes them. */
+export const livenessDisplayText = (m: Messages): Record<string, string> =>
+  Object.fromEntries(LIVENESS_DISPLAY_TEXT_KEYS.map((key) => [key, m.t(`liveness.component.${key}`)]));
+
+/**
+ * The liveness part of the capture form (view.ts `liveness`): a start button (the script creates the
+ * liveness session only then, and loads AWS's component only then), a place for the component, and
+ * the way out for a person who cannot do it. The component's texts travel as JSON in an attribute.
+ */
+function livenessField(liveness: NonNullable<ViewOf<'capture'>['liveness']>, m: Messages): Html {
+  const standIn = liveness.mode === 'stand_in';
+  return html`<div class="field liveness" data-field data-liveness="${liveness.mode}" data-liveness-url="${liveness.sessionsUrl}"\
+ data-liveness-assets="${liveness.assetsPath}" data-liveness-text="${JSON.stringify(livenessDisplayText(m))}">
+<h2 class="field-label" id="liveness-label">${standIn ? m.t('liveness.stand_in.label') : m.t('liveness.label')}</h2>
+<p class="hint" id="liveness-hint">${standIn ? m.t('liveness.stand_in.hint') : m.t('liveness.hint')}</p>
+<input type="hidden" name="liveness_session" data-missing="${m.t('script.liveness_missing')}" data-liveness-session>
+<button class="button primary" type="button" data-start-liveness aria-describedby="liveness-hint">\
+${standIn ? m.t('liveness.stand_in.start') : m.t('liveness.start')}</button>
+<div class="liveness-component" data-liveness-mount></div>
+<p class="upload-status" role="status" aria-live="polite" data-liveness-status></p>
+<button class="button secondary" type="button" data-retry-liveness hidden>${m.t('liveness.retry')}</button>
+<p class="hint" id="liveness-way-out-hint">${m.t('liveness.way_out.hint')}</p>
+<button class="button secondary" type="button" data-liveness-unavailable aria-describedby="liveness-way-out-hint">\
+${m.t('liveness.way_out')}</button>
+<p class="field-error" id="liveness-error" data-field-error></p>
+</div>
+`;
 }
 
 /**

@@ -29,6 +29,14 @@ export const SCRIPT_MESSAGE_KEYS = [
   'guide_too_small',
   'guide_too_dark',
   'guide_good',
+  'camera_required',
+  'liveness_loading',
+  'liveness_done',
+  'liveness_canceled',
+  'liveness_error',
+  'liveness_camera_error',
+  'liveness_missing',
+  'liveness_unavailable',
 ] as const;
 
 /** A text of the script, by key. */

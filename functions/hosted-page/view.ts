@@ -104,6 +104,13 @@ export type PageView =
       delaySeconds: number;
       /** Why the last attempt failed, when the person is back after one. */
       retry?: FailureCode | null;
+      /**
+       * The liveness part of the selfie (functions/hosted-page/liveness-step.ts), when it is on: the
+       * script POSTs `{}` to `sessionsUrl` when the person starts it (a liveness session lives 3
+       * minutes), then runs AWS's component (`aws`, with its files under `assetsPath`, streaming in
+       * `region`) or test mode's stand-in, and submits `liveness_session` (or `liveness_unavailable: true`).
+       */
+      liveness?: { mode: 'aws' | 'stand_in'; sessionsUrl: string; assetsPath: string; region: string | null };
     })
   /**
    * After submitting, while the checks run: the page looks again at `next` every `checkSeconds`

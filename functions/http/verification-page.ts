@@ -7,6 +7,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { VerityError } from '../domain/errors';
 import { uploadOrigin } from '../files/upload-origin';
+import { livenessConnectSources } from '../hosted-page/liveness-step';
 import { PAGE_COOKIE } from '../hosted-page/page-access';
 import { renderHostedPage } from '../hosted-page/render';
 import type { PageRequest } from '../hosted-page/page-access';
@@ -93,18 +94,39 @@ export function pageStatus(view: PageView): number {
  * The page's Content-Security-Policy for a page rendered with `nonce`; `frameAncestors` only for
  * the modal's frame of an account that allows its embedding origin (functions/hosted-page/embedding.ts).
  */
-export function pageCsp(nonce: string, frameAncestors = "'none'"): string {
+export function pageCsp(nonce: string, frameAncestors = "'none'", liveness?: LivenessCsp): string {
   // The page's script uploads photos straight to the file store: the bucket, in AWS.
   const uploads = uploadOrigin();
+  // The liveness step only: the component compiles TensorFlow.js's WASM ('wasm-unsafe-eval', not
+  // 'unsafe-eval'), streams video to Rekognition and loads its face model (liveness-step.ts).
+  const wasm = liveness ? " 'wasm-unsafe-eval'" : '';
+  const connect = [...(uploads ? [uploads] : []), ...(liveness ? livenessConnectSources(liveness.region) : [])];
   return (
-    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
-    `media-src blob: mediastream:; connect-src 'self'${uploads ? ` ${uploads}` : ''}; ` +
+    `default-src 'none'; script-src 'nonce-${nonce}'${wasm}; style-src 'nonce-${nonce}'; img-src 'self' data: blob:; ` +
+    `media-src blob: mediastream:; connect-src 'self'${connect.map((source) => ` ${source}`).join('')}; ` +
     `form-action 'self' https: http:; frame-ancestors ${frameAncestors}; base-uri 'none'`
   );
 }
 
+/** What the liveness step adds to the CSP: the region its component streams to. */
+export interface LivenessCsp {
+  region: string;
+}
+
+/** The liveness step's CSP additions for a view: only a capture view that runs AWS's component, in a known region. */
+export function livenessCspOf(view: PageView): LivenessCsp | undefined {
+  if (view.kind !== 'capture' || view.liveness?.mode !== 'aws' || !view.liveness.region) return undefined;
+  return { region: view.liveness.region };
+}
+
 export const htmlResponse = (view: PageView, statusCode = 200, extra: { cookies?: string[] } = {}): Result =>
-  nonceHtml(SECURITY_HEADERS, pageCsp, (nonce) => renderHostedPage(view, nonce), statusCode, extra.cookies);
+  nonceHtml(
+    SECURITY_HEADERS,
+    (nonce) => pageCsp(nonce, "'none'", livenessCspOf(view)),
+    (nonce) => renderHostedPage(view, nonce),
+    statusCode,
+    extra.cookies,
+  );
 
 /** The consent's answer to the modal's frame: no page, no cookie, only what its script keeps (`headers`). */
 export const frameAnswer = (headers: Record<string, string>): Result => ({ statusCode: 204, headers: { ...SECURITY_HEADERS, ...headers } });

@@ -43,6 +43,26 @@ export const EVERY_STATE: PageView[] = [
     testCases: [],
     delaySeconds: 10,
   },
+  // The liveness step: AWS's component (live), and test mode's stand-in beside the selfie photo.
+  {
+    ...common,
+    mode: 'live',
+    kind: 'capture',
+    requirements: requirements({ idNumber: false, liveCapture: false }),
+    submitUrl: '/start/x/submit',
+    testCases: [],
+    delaySeconds: 10,
+    liveness: { mode: 'aws', sessionsUrl: '/start/x/liveness_sessions', assetsPath: '/assets/liveness/v/', region: 'us-east-1' },
+  },
+  {
+    ...common,
+    kind: 'capture',
+    requirements: requirements({ idNumber: false, liveCapture: false }),
+    submitUrl: '/start/x/submit',
+    testCases: [{ id: 'verified' }],
+    delaySeconds: 10,
+    liveness: { mode: 'stand_in', sessionsUrl: '/start/x/liveness_sessions', assetsPath: '/assets/liveness/v/', region: null },
+  },
   { ...common, kind: 'processing', returnUrl: 'https://shop.example/back', next: '/start/x?waited=1', checkSeconds: 3 },
   { ...common, kind: 'processing', returnUrl: 'https://shop.example/back', next: null, checkSeconds: 3 },
   ...(['submitted', 'verified', 'declined'] as const).map(

@@ -224,13 +224,25 @@ describe('the capture step', () => {
     expect(markupOnly(page).indexOf('Use camera')).toBeLessThan(markupOnly(page).indexOf('<input type="file"'));
   });
 
-  it('points the camera at the document, or at the person for the selfie, when live capture is required', () => {
+  it('offers only the camera when live capture is required: no file picker, a phone as the way on', () => {
     const page = render(capture({ requirements: requirements({ selfie: true, liveCapture: true }) }));
-    expect(input(page, 'document_front')?.capture).toBe('environment');
-    expect(input(page, 'document_back')?.capture).toBe('environment');
-    expect(input(page, 'selfie')?.capture).toBe('user');
+    // No file input on any device (not even `capture`, whose camera app also offers the gallery).
+    expect(markupOnly(page)).not.toMatch(/<input[^>]*type="file"/);
+    expect(page).not.toContain('Or choose a photo');
+    for (const name of ['document_front', 'document_back', 'selfie']) expect(input(page, name)?.type, name).toBe('hidden');
+    expect(page.match(/data-facing="environment"/g)).toHaveLength(2);
+    expect(page.match(/data-facing="user"/g)).toHaveLength(1);
     expect(page.match(/>Use camera<\/button>/g)).toHaveLength(3);
     expect(page.match(/<video\b/g)).toHaveLength(3);
+    expect(text(page)).toContain('This verification needs photos taken now with your camera: files cannot be used.');
+    expect(text(page)).toContain('No camera on this device? Open this same link on a phone with a camera to continue.');
+    expect(page).toMatch(/<form id="capture-form"[^>]* data-live-only/);
+  });
+
+  it('keeps the file picker when live capture is not required', () => {
+    const page = render(capture({ requirements: requirements({ selfie: true, liveCapture: false }) }));
+    expect(markupOnly(page).match(/<input[^>]*type="file"/g)).toHaveLength(3);
+    expect(markupOnly(page)).not.toContain(' data-live-only');
   });
 
   it('has no selfie and no ID number fields unless they are asked', () => {
