@@ -302,5 +302,6 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
     testCases: testCasesFor(session),
     delaySeconds: testDelaySeconds(),
     retry,
+    handoffUrl: `${pagePath(token)}/handoffs${keep}`,
   };
 }

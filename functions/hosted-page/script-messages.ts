@@ -29,6 +29,10 @@ export const SCRIPT_MESSAGE_KEYS = [
   'guide_too_small',
   'guide_too_dark',
   'guide_good',
+  'handoff_waiting',
+  'handoff_copied',
+  'handoff_failed',
+  'handoff_moved_on',
 ] as const;
 
 /** A text of the script, by key. */

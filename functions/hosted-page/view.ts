@@ -104,6 +104,11 @@ export type PageView =
       delaySeconds: number;
       /** Why the last attempt failed, when the person is back after one. */
       retry?: FailureCode | null;
+      /**
+       * Desktop to phone (functions/http/create-verification-handoff.ts): the page's script POSTs here for a
+       * hand-off link and its QR code, and GETs it to follow the session (functions/http/follow-verification-page.ts).
+       */
+      handoffUrl?: string;
     })
   /**
    * After submitting, while the checks run: the page looks again at `next` every `checkSeconds`
@@ -126,8 +131,9 @@ export type PageView =
       kind: 'unavailable';
       /**
        * `canceled`: the business canceled the session; `declined`: the person declined;
-       * `verified`: already verified; `session_closed`: redacted; `link_expired`: anything else.
+       * `verified`: already verified; `session_closed`: redacted; `handoff_spent`: a hand-off link opened
+       * again, expired or no longer valid (functions/http/open-verification-handoff.ts); `link_expired`: anything else.
        */
-      reason: 'link_expired' | 'session_closed' | 'canceled' | 'declined' | 'verified' | 'live_checks_unavailable';
+      reason: 'link_expired' | 'session_closed' | 'canceled' | 'declined' | 'verified' | 'live_checks_unavailable' | 'handoff_spent';
       returnUrl: string | null;
     });
