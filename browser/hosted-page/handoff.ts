@@ -87,7 +87,7 @@ function follow(url: string, status: HTMLElement, count: number): void {
       const answer = response.ok ? ((await response.json()) as { state?: string }) : { state: 'moved_on' };
       if (answer.state === 'moved_on') {
         status.textContent = message('handoff_moved_on');
-        location.replace(location.href);
+        showPage(url);
         return;
       }
     } catch {
@@ -95,4 +95,18 @@ function follow(url: string, status: HTMLElement, count: number): void {
     }
     follow(url, status, count + 1);
   }, HANDOFF_FOLLOW_SECONDS * 1000);
+}
+
+/**
+ * Loads the page again (its address is the hand-off route's without `/handoffs`, keeping `locale`),
+ * through a link: in the Stripe.js modal's frame (browser/verification-frame.ts) a click on a link
+ * to the page is loaded in the frame with its grant, where a navigation would leave the grant behind.
+ */
+function showPage(handoffUrl: string): void {
+  const link = document.createElement('a');
+  link.href = handoffUrl.replace(/\/handoffs(?=\?|$)/, '');
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
