@@ -302,6 +302,7 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
     testCases: testCasesFor(session),
     delaySeconds: testDelaySeconds(),
     retry,
-    handoffUrl: `${pagePath(token)}/handoffs${keep}`,
+    // A phone's camera is what a hand-off is for: a step that asks for no photo offers none.
+    ...(requirements.document || requirements.selfie ? { handoffUrl: `${pagePath(token)}/handoffs${keep}` } : {}),
   };
 }

@@ -55,6 +55,15 @@ describe('hand-off links', () => {
     await expect((await follow(visit)).json()).resolves.toEqual({ state: 'capture' });
   });
 
+  it('are offered on a capture step that asks for photos, and not on one that asks for an ID number alone', async () => {
+    const page = async (visit: PageVisit) =>
+      (await fetch(`${visit.serviceUrl}${visit.path}`, { headers: { cookie: visit.cookie } })).text();
+    const { visit } = await accepted();
+    expect(await page(visit)).toContain(`data-handoff-url="${visit.path}/handoffs"`);
+    const idNumber = await stripe.identity.verificationSessions.create({ type: 'id_number' });
+    expect(await page(await acceptOnPage(service.url, idNumber.url!))).not.toContain('<section class="handoff"');
+  });
+
   it('open the session once on a phone, with its own page cookie, and the desktop goes on too', async () => {
     const { session, visit } = await accepted();
     const link = await handoffLink(visit);
