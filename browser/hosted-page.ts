@@ -11,7 +11,11 @@
  * photo there as a form (the fields, then the file), as S3 takes it.
  */
 import { startCaptureForm } from './hosted-page/capture';
+import { startHandoff } from './hosted-page/handoff';
 import { findCaptureForm } from './hosted-page/page';
 
 const capture = findCaptureForm();
-if (capture) startCaptureForm(capture);
+if (capture) {
+  startCaptureForm(capture);
+  startHandoff();
+}

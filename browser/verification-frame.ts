@@ -45,6 +45,14 @@ window.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
   if (grant) headers.set('verity-page-grant', grant);
   const response = await pageFetch(input, { ...init, headers, credentials: 'omit' });
   if (url.pathname === `${pagePath()}/submit` && response.ok) tell({ type: 'verity:submitted' });
+  // The page handed to a phone (browser/hosted-page/handoff.ts) follows it: once the phone submitted, so has this frame.
+  if (url.pathname === `${pagePath()}/handoffs` && (init.method ?? 'GET') === 'GET' && response.ok) {
+    const answer = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { state?: unknown } | null;
+    if (answer?.state === 'moved_on') tell({ type: 'verity:submitted' });
+  }
   return response;
 };
 

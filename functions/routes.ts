@@ -597,6 +597,40 @@ export const routes: Route[] = [
     faceLiveness: 'start',
   },
   {
+    name: 'CreateVerificationHandoff',
+    routeKey: `POST ${page}/handoffs`,
+    handler: 'http/create-verification-handoff',
+    // Reads the session; reads the session's hand-off count and, in one transaction, moves it on and puts
+    // the link's item (both in the session's partition, store/handoffs.ts).
+    dynamodb: ['GetItem', 'PutItem', 'UpdateItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: ['vs'],
+  },
+  {
+    name: 'FollowVerificationPage',
+    routeKey: `GET ${page}/handoffs`,
+    handler: 'http/follow-verification-page',
+    // Reads the session: may this browser's page still act on it?
+    dynamodb: ['GetItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: ['vs'],
+  },
+  {
+    name: 'OpenVerificationHandoff',
+    routeKey: 'GET /handoff/{credential}',
+    handler: 'http/open-verification-handoff',
+    // Reads the session; spends the link's item in its partition with one conditional update.
+    dynamodb: ['GetItem', 'UpdateItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: ['vs'],
+  },
+  {
     name: 'ShowAccountLogo',
     routeKey: 'GET /branding/logos/{id}',
     handler: 'http/show-account-logo',

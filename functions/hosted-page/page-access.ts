@@ -319,5 +319,7 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
           },
         }
       : {}),
+    // A phone's camera is what a hand-off is for: a step that asks for no photo offers none.
+    ...(requirements.document || requirements.selfie ? { handoffUrl: `${pagePath(token)}/handoffs${keep}` } : {}),
   };
 }

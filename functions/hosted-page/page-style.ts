@@ -142,6 +142,12 @@ input[type="file"]::file-selector-button {
 input[type="file"]::file-selector-button:hover { background: var(--accent-soft); }
 .preview { display: block; max-width: 100%; max-height: 12rem; margin: 0 0 0.75rem; border-radius: 0.375rem; border: 1px solid ` +
   `var(--border); }
+.handoff { margin: 0 0 1.5rem; padding: 1rem; border: 1px solid #e5e7eb; border-radius: 0.5rem; }
+.handoff h2 { margin-top: 0; }
+.handoff-qr { display: block; width: 12rem; height: 12rem; margin: 0.75rem 0; background: #fff; }
+.handoff-link { display: flex; gap: 0.5rem; align-items: stretch; margin-bottom: 0.5rem; }
+.handoff-link .text-input { flex: 1; min-width: 0; }
+.handoff-status:empty { display: none; }
 .camera { margin-top: 0.75rem; }
 .camera-view { position: relative; }
 .camera video { display: block; width: 100%; max-height: 60vh; border-radius: 0.375rem; background: #111827; }

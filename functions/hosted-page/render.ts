@@ -5,6 +5,7 @@
  * Every dynamic string reaches the markup through the `html` tag, which escapes it.
  */
 import { testCaseFailure, type FailureCode } from '../domain/verification-checks';
+import { HANDOFF_SECONDS } from '../domain/handoffs';
 import { DOCUMENT_TYPES, type DocumentType } from '../domain/verification-session';
 import { HOSTED_PAGE_SCRIPT } from '../browser-bundles/hosted-page';
 import { MAX_IMAGE_SIDE_PIXELS } from '../domain/image-signature';
@@ -512,7 +513,7 @@ ${
   requirements.liveCapture &&
   html`<p class="notice">${m.t('capture.live_only')}</p>
 `
-}<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
+}${handoffSection(view, m)}<form id="capture-form" novalidate data-submit-url="${view.submitUrl}" data-mode="${view.mode}"\
 ${requirements.liveCapture && ' data-live-only'}\
  data-max-bytes="${MAX_UPLOAD_BYTES}" data-max-side="${MAX_IMAGE_SIDE_PIXELS}"${scriptMessages(m)}>
 ${fields}${testOptions(view, m)}<div class="error" id="form-error" role="alert" aria-live="assertive" tabindex="-1"></div>
@@ -606,6 +607,32 @@ ${standIn ? m.t('liveness.stand_in.start') : m.t('liveness.start')}</button>
 ${m.t('liveness.way_out')}</button>
 <p class="field-error" id="liveness-error" data-field-error></p>
 </div>
+`;
+}
+
+/**
+ * Desktop to phone (docs/hosted-page.md, *Continue on a phone*): rendered hidden; the page's script
+ * (browser/hosted-page/handoff.ts) shows it on a desktop only. A button asks for the link; the QR
+ * code's text alternative says what it is and that the same link is written below it, with a copy button.
+ */
+function handoffSection(view: ViewOf<'capture'>, m: Messages): Html | null {
+  if (!view.handoffUrl) return null;
+  return html`<section class="handoff" data-handoff data-handoff-url="${view.handoffUrl}" aria-labelledby="handoff-title" hidden>
+<h2 id="handoff-title">${m.t('capture.handoff.title')}</h2>
+<p class="hint">${m.t('capture.handoff.text')}</p>
+<button class="button secondary" type="button" data-handoff-start>${m.t('capture.handoff.show')}</button>
+<div class="handoff-panel" data-handoff-panel hidden>
+<img class="handoff-qr" data-handoff-qr alt="${m.t('capture.handoff.qr_alt')}">
+<label class="field-label" for="handoff-link">${m.t('capture.handoff.link_label')}</label>
+<div class="handoff-link">
+<input class="text-input" type="text" id="handoff-link" readonly spellcheck="false" aria-describedby="handoff-expiry" data-handoff-link>
+<button class="button secondary" type="button" data-handoff-copy>${m.t('capture.handoff.copy')}</button>
+</div>
+<p class="hint" id="handoff-expiry">${m.t('capture.handoff.expiry', { minutes: HANDOFF_SECONDS / 60 })}</p>
+</div>
+<p class="handoff-status" role="status" aria-live="polite" data-handoff-status></p>
+<p class="hint">${m.t('capture.handoff.or_here')}</p>
+</section>
 `;
 }
 

@@ -37,6 +37,10 @@ export const SCRIPT_MESSAGE_KEYS = [
   'liveness_camera_error',
   'liveness_missing',
   'liveness_unavailable',
+  'handoff_waiting',
+  'handoff_copied',
+  'handoff_failed',
+  'handoff_moved_on',
 ] as const;
 
 /** A text of the script, by key. */

@@ -111,6 +111,11 @@ export type PageView =
        * `region`) or test mode's stand-in, and submits `liveness_session` (or `liveness_unavailable: true`).
        */
       liveness?: { mode: 'aws' | 'stand_in'; sessionsUrl: string; assetsPath: string; region: string | null };
+      /**
+       * Desktop to phone (functions/http/create-verification-handoff.ts): the page's script POSTs here for a
+       * hand-off link and its QR code, and GETs it to follow the session (functions/http/follow-verification-page.ts).
+       */
+      handoffUrl?: string;
     })
   /**
    * After submitting, while the checks run: the page looks again at `next` every `checkSeconds`
@@ -133,8 +138,9 @@ export type PageView =
       kind: 'unavailable';
       /**
        * `canceled`: the business canceled the session; `declined`: the person declined;
-       * `verified`: already verified; `session_closed`: redacted; `link_expired`: anything else.
+       * `verified`: already verified; `session_closed`: redacted; `handoff_spent`: a hand-off link opened
+       * again, expired or no longer valid (functions/http/open-verification-handoff.ts); `link_expired`: anything else.
        */
-      reason: 'link_expired' | 'session_closed' | 'canceled' | 'declined' | 'verified' | 'live_checks_unavailable';
+      reason: 'link_expired' | 'session_closed' | 'canceled' | 'declined' | 'verified' | 'live_checks_unavailable' | 'handoff_spent';
       returnUrl: string | null;
     });

@@ -418,10 +418,15 @@ describe('least privilege', () => {
     );
     expect(pageRoutes.map((r) => r.name).sort()).toEqual([
       'AnswerVerificationConsent',
+      'CreateVerificationHandoff',
       'CreateVerificationUpload',
+      'FollowVerificationPage',
+      'OpenVerificationHandoff',
       'ShowVerificationPage',
       'SubmitVerification',
     ]);
+    // The hand-off routes (docs/hosted-page.md, *Continue on a phone*) touch only the session's own partition.
+    const sessionOnly = ['CreateVerificationHandoff', 'FollowVerificationPage', 'OpenVerificationHandoff'];
     for (const route of pageRoutes) {
       const dynamo = statementsOf(functionOf(route)[1]).filter(
         (s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s),
@@ -429,7 +434,9 @@ describe('least privilege', () => {
       expect(dynamo.length, route.name).toBeGreaterThan(0);
       for (const statement of dynamo) {
         expect((statement as { Condition?: unknown }).Condition, route.name).toEqual({
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['vs', 'vsub', 'file', 'evt']) },
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': objectPartitionPatterns(sessionOnly.includes(route.name) ? ['vs'] : ['vs', 'vsub', 'file', 'evt']),
+          },
         });
       }
     }
@@ -449,6 +456,8 @@ describe('least privilege', () => {
         expect(allowed(objectKey(scope, id(prefix!), kind!).pk), kind).toBe(true);
       }
       expect(allowed(redactionJobKey(scope, id('vs')).pk)).toBe(true);
+      // A hand-off link's item lives in its session's partition: the hand-off routes' narrower grant reaches it.
+      expect(matchesAny(objectPartitionPatterns(['vs']))(objectKey(scope, id('vs'), 'handoff#0').pk)).toBe(true);
       expect(allowed(objectKey(scope, id('vr'), REPORT_KIND).pk)).toBe(false);
       expect(allowed(objectKey(scope, 'idem_Qm9vc3Q', IDEMPOTENCY_KIND).pk)).toBe(false);
     }

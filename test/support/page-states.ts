@@ -1,5 +1,6 @@
 /** Every state of the verification page, as views: for the pseudo-locale test and the axe test. */
 import { FAILURE_CODES } from '../../functions/domain/verification-checks';
+import { qrCodeImage } from '../../functions/hosted-page/handoff-qr';
 import type { PageRequirements, PageView } from '../../functions/hosted-page/view';
 
 const requirements = (overrides: Partial<PageRequirements> = {}): PageRequirements => ({
@@ -33,6 +34,7 @@ export const EVERY_STATE: PageView[] = [
     testCases: [{ id: 'verified' }, { id: 'document_expired' }],
     delaySeconds: 10,
     retry: 'selfie_face_mismatch',
+    handoffUrl: '/start/x/handoffs',
   },
   {
     ...common,
@@ -69,7 +71,24 @@ export const EVERY_STATE: PageView[] = [
     (outcome): PageView => ({ ...common, kind: 'finished', outcome, returnUrl: 'https://shop.example/back' }),
   ),
   { ...common, kind: 'finished', outcome: 'failed', retry: 'document_expired', returnUrl: null },
-  ...(['link_expired', 'session_closed', 'canceled', 'declined', 'verified', 'live_checks_unavailable'] as const).map(
+  ...(['link_expired', 'session_closed', 'canceled', 'declined', 'verified', 'live_checks_unavailable', 'handoff_spent'] as const).map(
     (reason): PageView => ({ ...common, kind: 'unavailable', reason, returnUrl: 'https://shop.example/back' }),
   ),
 ];
+
+/**
+ * A rendered capture page as a desktop shows it once the person asked for a code for their phone
+ * (browser/hosted-page/handoff.ts): the hand-off section and its panel shown, the QR code and the
+ * link filled in, the status said. Undefined for a page without a hand-off section.
+ */
+export function withHandoffShown(page: string): string | undefined {
+  if (!page.includes('data-handoff-panel')) return undefined;
+  const link = 'https://verity.example/handoff/test.0.YWNjdF8xOnZzXzE.0123456789abcdefghijABCDEFGHIJ01';
+  const qr = qrCodeImage(link);
+  return page
+    .replace(/(<section class="handoff"[^>]*?) hidden>/, '$1>')
+    .replace('data-handoff-panel hidden>', 'data-handoff-panel>')
+    .replace('data-handoff-qr ', `data-handoff-qr src="${qr.src}" width="${qr.size}" height="${qr.size}" `)
+    .replace('data-handoff-link>', `data-handoff-link value="${link}">`)
+    .replace('data-handoff-status></p>', 'data-handoff-status>…</p>');
+}

@@ -1,0 +1,137 @@
+/**
+ * Hand-off links' items (functions/domain/handoffs.ts), in their session's partition, so the page
+ * routes' grant on the session's items (`objects: ['vs', …]`) covers them and no other route's:
+ *
+ * - `handoff_count`: how many links the session has issued (`issued`), at most MAX_HANDOFFS.
+ * - `handoff#{slot}` (0 to HANDOFF_SLOTS − 1): the link issued last in that slot: the secret's hash,
+ *   until when it may be opened (`valid_until`, epoch seconds), whether it was spent, and the
+ *   page grant it hands on (`uses`, `attempt`). Link n takes slot n mod HANDOFF_SLOTS, and only
+ *   once the link there before it was spent or expired: so at most HANDOFF_SLOTS are live at once.
+ *
+ * They hold no personal data (a hash, counts, times), and each carries DynamoDB's TTL attribute
+ * (`expires_at`): a day after its link expires, or HANDOFF_COUNT_DAYS after the count's last
+ * change. A redacted, canceled or finished session refuses them anyway (the page checks the
+ * session first), so redaction need not reach them. Every write is conditional.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { HANDOFF_SECONDS, HANDOFF_SLOTS, handoffHash, MAX_HANDOFFS, newHandoffCredential } from '../domain/handoffs';
+import type { Scope } from '../domain/scope';
+import { dynamo, writeUnlessConditionFails } from './client';
+import { expiresAt, objectKey, tableName, tableSchema } from './schema';
+import { cancellationReasons } from './transaction-items';
+
+const COUNT_KIND = 'handoff_count';
+const slotKind = (slot: number) => `handoff#${slot}`;
+/** How long the count outlives its last change (the session's links last at most 48 hours, its page grants an hour). */
+const HANDOFF_COUNT_DAYS = 30;
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** The page grant a hand-off passes on: the session's link uses and attempt when it was issued (hosted-page/page-access.ts). */
+export interface HandoffGrant {
+  uses: number;
+  attempt: string;
+}
+
+export type IssuedHandoff =
+  | { issued: true; credential: string; validUntil: number }
+  | { issued: false; reason: 'all_issued' | 'all_live' | 'busy'; retryAfterSeconds: number };
+
+/**
+ * Issues the session's next hand-off link, bound to `grant`. One read of the count, then one
+ * transaction: the count moves on from the value read (so racing requests cannot both take it),
+ * and the slot is taken only if free. Refused when the session has issued MAX_HANDOFFS, when the
+ * slot's link is still live, or when another request took the slot at the same time.
+ */
+export async function issueHandoff(scope: Scope, session: string, grant: HandoffGrant, now: Date): Promise<IssuedHandoff> {
+  const seconds = Math.floor(now.getTime() / 1000);
+  const countKey = objectKey(scope, session, COUNT_KIND);
+  const count = await dynamo().send(new GetCommand({ TableName: tableName(), Key: countKey, ConsistentRead: true }));
+  const issued = typeof count.Item?.issued === 'number' ? count.Item.issued : 0;
+  if (issued >= MAX_HANDOFFS) return { issued: false, reason: 'all_issued', retryAfterSeconds: 0 };
+  const slot = issued % HANDOFF_SLOTS;
+  const { credential, secret } = newHandoffCredential(scope, session, slot);
+  const validUntil = seconds + HANDOFF_SECONDS;
+  const ttl = tableSchema.timeToLiveAttribute;
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: countKey,
+              UpdateExpression: 'SET #issued = :next, #id = :id, #ttl = :countTtl',
+              ConditionExpression: issued === 0 ? 'attribute_not_exists(#issued)' : '#issued = :issued',
+              ExpressionAttributeNames: { '#issued': 'issued', '#id': 'id', '#ttl': ttl },
+              ExpressionAttributeValues: {
+                ':next': issued + 1,
+                ':id': COUNT_KIND,
+                ':countTtl': expiresAt(now, HANDOFF_COUNT_DAYS * DAY_SECONDS),
+                ...(issued === 0 ? {} : { ':issued': issued }),
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...objectKey(scope, session, slotKind(slot)),
+                id: slotKind(slot),
+                hash: handoffHash(scope, session, secret),
+                valid_until: validUntil,
+                spent: false,
+                uses: grant.uses,
+                attempt: grant.attempt,
+                [ttl]: validUntil + DAY_SECONDS,
+              },
+              ConditionExpression: 'attribute_not_exists(pk) OR valid_until <= :now OR spent = :true',
+              ExpressionAttributeValues: { ':now': seconds, ':true': true },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    const held = reasons[1]?.code === 'ConditionalCheckFailed' ? reasons[1].item : undefined;
+    if (held && typeof held.valid_until === 'number') {
+      return { issued: false, reason: 'all_live', retryAfterSeconds: Math.max(1, held.valid_until - seconds) };
+    }
+    return { issued: false, reason: 'busy', retryAfterSeconds: 1 };
+  }
+  return { issued: true, credential, validUntil };
+}
+
+/**
+ * Spends a hand-off link: true once, for a link of this session whose secret matches, unexpired
+ * and unspent, issued for `grant` (the session's link uses and attempt now: a link issued before
+ * another link was spent, or before a submission concluded, hands on nothing). One conditional
+ * update: of two phones opening the same link at once, one wins.
+ */
+export async function spendHandoff(
+  scope: Scope,
+  session: string,
+  handoff: { slot: number; secret: string },
+  grant: HandoffGrant,
+  now: Date,
+): Promise<boolean> {
+  return writeUnlessConditionFails(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: objectKey(scope, session, slotKind(handoff.slot)),
+      UpdateExpression: 'SET spent = :true',
+      ConditionExpression: '#hash = :hash AND spent = :false AND valid_until > :now AND #uses = :uses AND attempt = :attempt',
+      ExpressionAttributeNames: { '#hash': 'hash', '#uses': 'uses' },
+      ExpressionAttributeValues: {
+        ':true': true,
+        ':false': false,
+        ':hash': handoffHash(scope, session, handoff.secret),
+        ':now': Math.floor(now.getTime() / 1000),
+        ':uses': grant.uses,
+        ':attempt': grant.attempt,
+      },
+    }),
+  );
+}
