@@ -41,4 +41,3 @@ export function indexArns(scope: Construct, tableArn: string, names: string[]): 
     return `${tableArn}/index/${read}`;
   });
 }
-

@@ -40,7 +40,11 @@ export class VerityRedaction extends Construct {
 
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
-    const environment = { [TABLE_NAME_ENV]: props.table.tableName, ...retentionEnvironment(props.retentionDays), ...indexReadsEnvironment(this) };
+    const environment = {
+      [TABLE_NAME_ENV]: props.table.tableName,
+      ...retentionEnvironment(props.retentionDays),
+      ...indexReadsEnvironment(this),
+    };
     const room = props.room ?? this;
     const worker = workerNamed('RedactionWorker');
     const backstop = workerNamed('RedactionBackstop');
@@ -103,7 +107,11 @@ function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backsto
   fn.role.addToPolicy(
     new PolicyStatement({
       actions: ['dynamodb:Query'],
-      resources: indexArns(fn, table.tableArn, indexes.map((index) => index.name)),
+      resources: indexArns(
+        fn,
+        table.tableArn,
+        indexes.map((index) => index.name),
+      ),
     }),
   );
   // The copies' index is lean (functions/store/schema.ts): the job fetches the items it found.

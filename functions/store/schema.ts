@@ -17,6 +17,12 @@ export interface IndexSchema {
    */
   projection?: 'lean';
   /**
+   * What a lean index holds beside the keys (the table's and its own): the attributes a page's further filters test on the index
+   * (list-page.ts `filteredIndexQuery`: the later filters' digests; a blocklist page's report), small and nothing personal. A write
+   * that changes none of them leaves the index alone.
+   */
+  projects?: readonly string[];
+  /**
    * The index this one replaces (a projection cannot change in place: a new index, a new name). Read instead of this one until the
    * release that switches reads (`indexMigration`, docs/reference/index-migration.md).
    */
@@ -36,14 +42,30 @@ export const tableSchema = {
    * reach are lean: a page is one Query for its keys and one BatchGetItem for its items.
    */
   indexes: {
-    byScope: { name: 'by_scope_v2', partitionKey: 'scope_key', sortKey: 'id', projection: 'lean', replaces: 'by_scope' },
-    byStatus: { name: 'by_status_v2', partitionKey: 'status_key', sortKey: 'id', projection: 'lean', replaces: 'by_status' },
+    byScope: {
+      name: 'by_scope_v2',
+      partitionKey: 'scope_key',
+      sortKey: 'id',
+      projection: 'lean',
+      replaces: 'by_scope',
+      // A blocklist page by report alone.
+      projects: ['verification_report'],
+    },
+    byStatus: {
+      name: 'by_status_v2',
+      partitionKey: 'status_key',
+      sortKey: 'id',
+      projection: 'lean',
+      replaces: 'by_status',
+      projects: ['type_key', 'verification_report'],
+    },
     byClientReferenceId: {
       name: 'by_client_reference_id_v2',
       partitionKey: 'client_reference_key',
       sortKey: 'id',
       projection: 'lean',
       replaces: 'by_client_reference_id',
+      projects: ['related_customer_key', 'related_customer_account_key', 'status_key', 'type_key'],
     },
     byRelatedCustomer: {
       name: 'by_related_customer_v2',
@@ -51,6 +73,7 @@ export const tableSchema = {
       sortKey: 'id',
       projection: 'lean',
       replaces: 'by_related_customer',
+      projects: ['related_customer_account_key', 'status_key', 'type_key'],
     },
     byRelatedCustomerAccount: {
       name: 'by_related_customer_account_v2',
@@ -58,9 +81,17 @@ export const tableSchema = {
       sortKey: 'id',
       projection: 'lean',
       replaces: 'by_related_customer_account',
+      projects: ['status_key', 'type_key'],
     },
     /** Events by event type, and VerificationReports by session type. */
-    byType: { name: 'by_type_v2', partitionKey: 'type_key', sortKey: 'id', projection: 'lean', replaces: 'by_type' },
+    byType: {
+      name: 'by_type_v2',
+      partitionKey: 'type_key',
+      sortKey: 'id',
+      projection: 'lean',
+      replaces: 'by_type',
+      projects: ['verification_report'],
+    },
     /**
      * Everything that holds a copy of a session's data, by session: its VerificationReports,
      * events, files and saved idempotent responses. Reports are listed through it; redaction
@@ -72,6 +103,7 @@ export const tableSchema = {
       sortKey: 'id',
       projection: 'lean',
       replaces: 'by_verification_session',
+      projects: ['client_reference_key', 'type_key'],
     },
     /**
      * Sessions whose redaction is due (a redact call, or the retention policy), by when; the
@@ -101,13 +133,8 @@ export const allIndexes: IndexSchema[] = Object.values(tableSchema.indexes);
 
 const leanIndexes = allIndexes.filter((index) => index.projection === 'lean');
 
-/**
- * What a lean index holds beside the keys (the table's and its own, always projected): the attributes a list's further filters test
- * on the index (list-page.ts `filteredIndexQuery`: the other filter indexes' partition keys). Small, fixed-size digests: no sealed
- * value, nothing personal, and a session's change copies them only when a filter's value changes.
- */
-export const leanProjection = (index: IndexSchema): string[] =>
-  leanIndexes.map((other) => other.partitionKey).filter((name) => name !== index.partitionKey && name !== index.sortKey);
+/** What a lean index projects beside the keys. */
+export const leanProjection = (index: IndexSchema): string[] => [...(index.projects ?? [])];
 
 /** An index as one release of the table holds it. */
 export interface DeployedIndex extends IndexSchema {
