@@ -89,6 +89,8 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
  */
 export const REDACTION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
+  // The copies' index is lean (functions/store/schema.ts): the job fetches the items it found.
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
@@ -114,8 +116,6 @@ function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backsto
       ),
     }),
   );
-  // The copies' index is lean (functions/store/schema.ts): the job fetches the items it found.
-  fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] }));
   fn.role.addToPolicy(
     new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
   );
