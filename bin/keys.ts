@@ -27,6 +27,14 @@ import { PAGE_LANGUAGES } from '../functions/domain/page-languages';
 import type { Mode } from '../functions/domain/scope';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
+import { findReviewPolicy, updateReviewPolicy } from '../functions/store/review-queue';
+import {
+  describeReviewPolicy,
+  REVIEW_POLICY_FIELDS,
+  updatedReviewPolicy,
+  type ReviewPolicy,
+  type ReviewPolicyUpdate,
+} from '../functions/domain/review-policy';
 import {
   CONSOLE_LINK_ID_PREFIX,
   CONSOLE_LINK_SECONDS,
@@ -58,6 +66,9 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
                                [--support-email ADDRESS] [--support-url https://...]
                                [--embedding-origins "https://shop.example ..."]
                                [--privacy-policy-url https://...] [--default-locale TAG] [--clear] [--aws]
+       npm run keys -- review-policy --account acct_... --mode test|live [--face-similarity FROM-TO]
+                               [--liveness-confidence FROM-TO] [--mrz-unreadable on|off] [--blocklist-match on|off]
+                               [--duplicate-document on|off] [--liveness-unavailable on|off] [--sample-rate RATE] [--clear] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
        npm run keys -- console-access --account acct_... --mode test|live [--aws]
        npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
@@ -86,6 +97,13 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            --privacy-policy-url (https): linked from the consent step. --default-locale: the page's
            language when the browser asks for none it has (${PAGE_LANGUAGES.join(', ')}).
            Pages show a change within a minute.
+  review-policy  shows the account's review policy in one mode (off unless set): the verdicts held
+           for a person in the console's To review queue instead of decided by the checks
+           (docs/console.md#the-review-queue). With options, sets those and keeps the others; an
+           empty value ("") removes one; --clear removes the policy. --face-similarity and
+           --liveness-confidence FROM-TO (0-100): hold a score s with FROM <= s < TO.
+           --mrz-unreadable, --blocklist-match, --duplicate-document, --liveness-unavailable on|off:
+           hold those. --sample-rate RATE (above 0, at most 1): hold that share at random.
   console-link  prints a link that signs one operator in to the console once, within 10 minutes,
            for one account in one mode with one role (viewer: lists and statuses, no personal
            data; reviewer: also reveals personal data and images, each recorded; admin: also
@@ -121,6 +139,13 @@ const { positionals, values } = parseCommandLine({
       'embedding-origins': { type: 'string' },
       'privacy-policy-url': { type: 'string' },
       'default-locale': { type: 'string' },
+      'face-similarity': { type: 'string' },
+      'liveness-confidence': { type: 'string' },
+      'mrz-unreadable': { type: 'string' },
+      'blocklist-match': { type: 'string' },
+      'duplicate-document': { type: 'string' },
+      'liveness-unavailable': { type: 'string' },
+      'sample-rate': { type: 'string' },
       clear: { type: 'boolean', default: false },
       restricted: { type: 'boolean', default: false },
       publishable: { type: 'boolean', default: false },
@@ -136,7 +161,8 @@ const { positionals, values } = parseCommandLine({
 });
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
-if (command === undefined) fail('say what to do: create, publishable, revoke, profile, console-link, console-access or console-end');
+if (command === undefined)
+  fail('say what to do: create, publishable, revoke, profile, review-policy, console-link, console-access or console-end');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = {
@@ -152,8 +178,22 @@ const PROFILE_OPTIONS = {
 const profileOptionsGiven = (Object.keys(PROFILE_OPTIONS) as (keyof typeof PROFILE_OPTIONS)[]).filter(
   (option) => values[option] !== undefined,
 );
-if (command !== 'profile' && (profileOptionsGiven.length > 0 || values.clear))
+const REVIEW_OPTIONS = {
+  'face-similarity': 'face_similarity',
+  'liveness-confidence': 'liveness_confidence',
+  'mrz-unreadable': 'mrz_unreadable',
+  'blocklist-match': 'blocklist_match',
+  'duplicate-document': 'duplicate_document',
+  'liveness-unavailable': 'liveness_unavailable',
+  'sample-rate': 'sample_rate',
+} as const;
+const reviewOptionsGiven = (Object.keys(REVIEW_OPTIONS) as (keyof typeof REVIEW_OPTIONS)[]).filter(
+  (option) => values[option] !== undefined,
+);
+if (command !== 'review-policy' && reviewOptionsGiven.length > 0) fail(`--${reviewOptionsGiven[0]} is for review-policy, not ${command}`);
+if (command !== 'profile' && command !== 'review-policy' && (profileOptionsGiven.length > 0 || values.clear))
   fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
+if (command === 'review-policy' && profileOptionsGiven.length > 0) fail(`--${profileOptionsGiven[0]} is for profile, not ${command}`);
 const restrictedOptionGiven = (['permission', 'sensitive-results', 'allowed-ip'] as const).find(
   (option) => values[option] !== undefined && values[option] !== false,
 );
@@ -169,6 +209,7 @@ if (command !== 'console-end' && (values.session !== undefined || values.link !=
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 let profileUpdate: ProfileUpdate | undefined;
 let restrictedGrant: RestrictedKeyGrant | undefined;
+let reviewUpdate: ReviewPolicyUpdate | undefined;
 if (command === 'profile') {
   if (values.account === undefined) fail('profile needs --account acct_...');
   if (!ACCOUNT_ID.test(values.account)) fail('--account must look like acct_ followed by letters and digits');
@@ -176,6 +217,17 @@ if (command === 'profile') {
     fail('profile takes --account, the profile options and --aws; not --mode or --key');
   if (values.clear && profileOptionsGiven.length > 0) fail('--clear removes the whole profile: give it alone');
   profileUpdate = values.clear ? CLEAR_PROFILE : profileOptionsGiven.length > 0 ? readProfileOptions() : undefined;
+} else if (command === 'review-policy') {
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account))
+    fail('review-policy needs --account acct_... (acct_ followed by letters and digits)');
+  if (values.mode !== 'test' && values.mode !== 'live') fail('review-policy needs --mode test or --mode live');
+  if (values.key !== undefined) fail('--key is for revoke, not review-policy');
+  if (values.clear && reviewOptionsGiven.length > 0) fail('--clear removes the whole policy: give it alone');
+  reviewUpdate = values.clear
+    ? Object.fromEntries(REVIEW_POLICY_FIELDS.map((field) => [field, null]))
+    : reviewOptionsGiven.length > 0
+      ? readReviewOptions()
+      : undefined;
 } else if (command === 'create') {
   if (values.mode === undefined) fail('create needs --mode test or --mode live');
   if (values.mode !== 'test' && values.mode !== 'live') fail(`--mode must be test or live, not "${values.mode}"`);
@@ -217,7 +269,23 @@ if (command === 'profile') {
     if (values.email !== undefined && !EMAIL.test(values.email)) fail('--email must be an address (name@example.com)');
   }
 } else {
-  fail(`unknown command "${command}": use create, publishable, revoke, profile, console-link, console-access or console-end`);
+  fail(
+    `unknown command "${command}": use create, publishable, revoke, profile, review-policy, console-link, console-access or console-end`,
+  );
+}
+
+/** The review options as an update, every value checked first: an empty value removes the setting. One line naming the option, exit 2. */
+function readReviewOptions(): ReviewPolicyUpdate {
+  const update: ReviewPolicyUpdate = {};
+  for (const option of reviewOptionsGiven) update[REVIEW_OPTIONS[option]] = values[option] === '' ? null : values[option]!;
+  try {
+    updatedReviewPolicy({}, update);
+  } catch (error) {
+    if (!(error instanceof VerityError)) throw error;
+    const option = Object.entries(REVIEW_OPTIONS).find(([, field]) => field === error.param)?.[0];
+    fail(error.message.replace(/^Invalid [a-z_]+: /, `--${option} is not valid: `));
+  }
+  return update;
 }
 
 /**
@@ -361,6 +429,21 @@ await runCommand(COMMAND, async () => {
         if (values.clear) console.log(previous ? `Removed the profile of ${account}.` : `Account ${account} had no profile.`);
         else console.log(describeProfile(account, profile));
         console.log(`Verification pages show this within ${PROFILE_CACHE_MS / 1000} s.`);
+      }
+    } else if (command === 'review-policy') {
+      const scope = { account: values.account!, mode: values.mode as Mode };
+      const describe = (policy: ReviewPolicy | undefined) => {
+        const lines = describeReviewPolicy(policy);
+        return lines.length
+          ? [`Review policy of ${scope.account} in ${scope.mode} mode:`, ...lines.map((line) => `  ${line}`)].join('\n')
+          : `Account ${scope.account} has no review policy in ${scope.mode} mode: the checks decide every verdict.`;
+      };
+      if (!reviewUpdate) console.log(describe(await findReviewPolicy(scope, true)));
+      else {
+        const { policy } = await updateReviewPolicy(scope, reviewUpdate, new Date()).catch((error: unknown) => {
+          throw error instanceof VerityError && error.kind === 'conflict' ? new OperatorError(error.message) : error;
+        });
+        console.log(describe(policy));
       }
     } else if (command === 'console-link') {
       const token = newConsoleToken();

@@ -10,6 +10,7 @@
  *   redactionDelaySeconds=0          time between a redact call and the redaction job
  *   retentionDays=90                 redact verified and canceled sessions this many days later (off by default)
  *   consoleAuditRetentionDays=365    days the console's audit log keeps each entry (1-3650)
+ *   reviewAlarmAfterMinutes=1440     minutes a verdict held for review may wait before its alarm (1-43200)
  *   vpcId=vpc-… subnetIds=subnet-a,subnet-b   run every function in these private subnets (outside any VPC by default)
  *   publisherConcurrency=10 checksWorkerConcurrency=50 redactionWorkerConcurrency=20 redactionBackstopConcurrency=1
  *                                    reserved concurrency of the background functions (these are the defaults)
@@ -83,6 +84,7 @@ new VerityStack(app, 'Verity', {
   retentionDays: context('retentionDays') === undefined ? undefined : positiveInteger('retentionDays', 0),
   consoleAuditRetentionDays:
     context('consoleAuditRetentionDays') === undefined ? undefined : positiveInteger('consoleAuditRetentionDays', 365),
+  reviewAlarmAfterMinutes: context('reviewAlarmAfterMinutes') === undefined ? undefined : positiveInteger('reviewAlarmAfterMinutes', 1440),
   vpc: vpcId && subnetIds ? { vpcId, subnetIds } : undefined,
   workerConcurrency:
     context('reservedConcurrency', ['true', 'false']) === 'false'

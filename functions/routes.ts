@@ -9,8 +9,10 @@ import {
   consoleLinkPartitionPrefix,
   publishableKeyPartitionPrefix,
   consoleSessionPartitionPrefix,
+  objectKey,
   rateLimitPartitionPrefix,
   allIndexes,
+  reviewQueuePartitionPrefix,
   tableSchema,
 } from './store/schema';
 import type { KeyAccess, KeyResource } from './domain/api-keys';
@@ -47,6 +49,8 @@ export interface Route {
    * `dynamodb:LeadingKeys`, StringLike), on top of `dynamodb`.
    */
   keyed?: { actions: DynamoAction[]; partitionKeys: string[] };
+  /** More item actions on other partitions, each a grant of its own (as `keyed`): where one list of actions would give too much. */
+  alsoKeyed?: { actions: DynamoAction[]; partitionKeys: string[] }[];
   /**
    * What a restricted key needs to call the route: `read` or `write` on a resource (Stripe's
    * permissions). Every authenticated route declares one; the endpoint chain checks it
@@ -288,6 +292,13 @@ const consoleRoute = (
 });
 /** The console's pages of one session read its events and reports by session. */
 const BY_SESSION = [tableSchema.indexes.byVerificationSession.name];
+/** IAM patterns of the partitions of one kind of object, both modes (as lib/api.ts `objectPartitionPatterns`). */
+const partitionsOf = (kind: string) =>
+  (['test', 'live'] as const).map((mode) => objectKey({ account: 'acct_*', mode }, `${kind}_*`, '').pk);
+/** A session's page flags the other sessions verified with its document: a Query of its keyed digest's partition (`ivd_…`). */
+const FINDS_DUPLICATES: Route['alsoKeyed'] = [{ actions: ['Query'], partitionKeys: partitionsOf('ivd') }];
+/** The review queue: each account and mode's partition of held verdicts (functions/store/review-queue.ts). */
+const REVIEW_QUEUE = `${reviewQueuePartitionPrefix}*`;
 const consoleRoutes: Route[] = [
   // Shows a button: spends nothing, reads nothing.
   {
@@ -317,17 +328,23 @@ const consoleRoutes: Route[] = [
       tableSchema.indexes.byType,
     ].map((index) => index.name),
   }),
-  consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', {
-    dynamodb: ['GetItem', 'Query'],
-    objects: ['vs'],
-    indexes: BY_SESSION,
-  }),
+  {
+    ...consoleRoute('ShowConsoleSession', `GET ${consolePath}/verification_sessions/{id}`, 'show-console-session', {
+      dynamodb: ['GetItem', 'Query'],
+      objects: ['vs'],
+      indexes: BY_SESSION,
+    }),
+    alsoKeyed: FINDS_DUPLICATES,
+  },
   // Records the reveal.
-  consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', {
-    dynamodb: ['GetItem', 'PutItem', 'Query'],
-    objects: ['vs', 'cae'],
-    indexes: BY_SESSION,
-  }),
+  {
+    ...consoleRoute('RevealConsoleSession', `POST ${consolePath}/verification_sessions/{id}/reveal`, 'reveal-console-session', {
+      dynamodb: ['GetItem', 'PutItem', 'Query'],
+      objects: ['vs', 'cae'],
+      indexes: BY_SESSION,
+    }),
+    alsoKeyed: FINDS_DUPLICATES,
+  },
   // The API's transition: the session, its events and any redaction job (a `vs_` partition) in one transaction of puts; and the audit
   // entry.
   consoleRoute('CancelConsoleSession', `POST ${consolePath}/verification_sessions/{id}/cancel`, 'cancel-console-session', {
@@ -342,11 +359,32 @@ const consoleRoutes: Route[] = [
     sessionKeys: 'shred',
   }),
   // A reviewer's status override: reads the session and its last report, then the verdict's change (the session, its events, the
-  // report written again over itself: `vr_` puts) in one transaction; and the audit entry with the decision.
-  consoleRoute('OverrideConsoleSession', `POST ${consolePath}/verification_sessions/{id}/override`, 'override-console-session', {
-    dynamodb: ['GetItem', 'PutItem'],
-    objects: ['vs', 'vr', 'evt', 'cae'],
-  }),
+  // report written again over itself: `vr_` puts; the verified document's record put or deleted) in one transaction; and the audit
+  // entry with the decision. A verdict held for review is decided the same way: its submission and queue item are read, then deleted
+  // with the conclusion (the only deletes a console function makes).
+  {
+    ...consoleRoute('OverrideConsoleSession', `POST ${consolePath}/verification_sessions/{id}/override`, 'override-console-session', {
+      dynamodb: ['GetItem', 'PutItem'],
+      objects: ['vs', 'vr', 'evt', 'cae'],
+    }),
+    alsoKeyed: [
+      { actions: ['GetItem', 'DeleteItem'], partitionKeys: [...partitionsOf('vsub'), REVIEW_QUEUE] },
+      { actions: ['PutItem', 'DeleteItem'], partitionKeys: partitionsOf('ivd') },
+    ],
+  },
+  // Reviewers: the review queue, oldest first (a Query of the account's queue partition), each held verdict's session read; revealed
+  // (personal data and images) only by a POST, recorded in the audit log per session shown.
+  {
+    ...consoleRoute('ListConsoleReviews', `GET ${consolePath}/review`, 'list-console-reviews', { dynamodb: ['GetItem'], objects: ['vs'] }),
+    alsoKeyed: [{ actions: ['Query'], partitionKeys: [REVIEW_QUEUE] }],
+  },
+  {
+    ...consoleRoute('RevealConsoleReviews', `POST ${consolePath}/review/reveal`, 'reveal-console-reviews', {
+      dynamodb: ['GetItem', 'PutItem'],
+      objects: ['vs', 'cae'],
+    }),
+    alsoKeyed: [{ actions: ['Query'], partitionKeys: [REVIEW_QUEUE] }],
+  },
   // Reads the file's description and its session, records the view; the image from the uploads bucket.
   {
     ...consoleRoute('ShowConsoleFile', `GET ${consolePath}/files/{id}/contents`, 'show-console-file', {

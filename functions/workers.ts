@@ -29,7 +29,7 @@ export type WorkerTrigger =
 
 export interface Worker {
   /** Stable name: the construct's id in lib/ (and so its logical ids). */
-  name: 'Publisher' | 'ChecksStream' | 'ChecksWorker' | 'RedactionWorker' | 'RedactionBackstop' | 'WebhookWorker';
+  name: 'Publisher' | 'ChecksStream' | 'ChecksWorker' | 'RedactionWorker' | 'RedactionBackstop' | 'WebhookWorker' | 'ReviewWatch';
   /** Module under functions/ exporting `handler` (Lambda's entry point). */
   handler: string;
   /** The Lambda function's description: what it does, in a line. */
@@ -127,6 +127,14 @@ export const workers: Worker[] = [
     trigger: { everyMinutes: 1, handedOff: true },
     local: { everyMs: 1000, run: 'deliverDueWebhooks' },
     publishes: true,
+  },
+  {
+    name: 'ReviewWatch',
+    handler: 'schedules/watch-review-queue',
+    description: 'Verity review watch: counts the verdicts held for review longer than the alarm allows',
+    timeoutSeconds: 60,
+    trigger: { everyMinutes: 5 },
+    local: { everyMs: 5 * 60 * 1000 },
   },
 ];
 

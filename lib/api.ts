@@ -218,17 +218,18 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
-  if (route.keyed) {
+  const keyed = [...(route.keyed ? [route.keyed] : []), ...(route.alsoKeyed ?? [])];
+  for (const grant of keyed) {
     fn.role.addToPolicy(
       new PolicyStatement({
-        actions: route.keyed.actions.map((a) => `dynamodb:${a}`),
+        actions: grant.actions.map((a) => `dynamodb:${a}`),
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.partitionKeys } },
       }),
     );
   }
-  if (route.dynamodb.length || route.keyed) {
-    const writes = [...route.dynamodb, ...(route.keyed?.actions ?? [])].some((action) => WRITE_ACTIONS.includes(action));
+  if (route.dynamodb.length || keyed.length) {
+    const writes = [...route.dynamodb, ...keyed.flatMap((grant) => grant.actions)].some((action) => WRITE_ACTIONS.includes(action));
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],

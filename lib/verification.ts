@@ -10,6 +10,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { VERIFIED_DOCUMENT_PREFIX } from '../functions/store/verified-documents';
 import { BLOCKLIST_MATCH_PREFIX } from '../functions/store/blocklist-entries';
 import { objectPartitionPatterns } from './api';
 import type { Key } from 'aws-cdk-lib/aws-kms';
@@ -154,12 +155,17 @@ export class VerityVerification extends Construct {
     this.worker.role.addToPolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.table.tableArn] }),
     );
-    // Finds the blocklist entries a verified document matches: Query only, only on the match items' partitions (`iblm_…`).
+    // Finds the blocklist entries a verified document matches, and the other sessions verified with it (duplicates): Query only, only on
+    // the match items' partitions (`iblm_…`) and the verified documents' (`ivd_…`).
     this.worker.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns([BLOCKLIST_MATCH_PREFIX]) } },
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': objectPartitionPatterns([BLOCKLIST_MATCH_PREFIX, VERIFIED_DOCUMENT_PREFIX]),
+          },
+        },
       }),
     );
     // kms:Decrypt also lets Textract and Rekognition read the SSE-KMS uploads, which they fetch as this role.

@@ -26,6 +26,7 @@ import { VerityData } from './data';
 import { VerityEvents, type SubscribeOptions } from './events';
 import type { VerityFirewall, FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
+import { VerityReview } from './review';
 import { VerityRooms } from './rooms';
 import { VerityUploads } from './uploads';
 import { faceLivenessEnvironment, VerityFaceLiveness, type FaceLivenessProps } from './liveness';
@@ -109,6 +110,8 @@ export interface VerityProps {
   readonly retentionDays?: number;
   /** Days the operators' console keeps its audit log entries (1-3650; DynamoDB TTL deletes them after). @default 365 */
   readonly consoleAuditRetentionDays?: number;
+  /** Minutes a verdict held for review may wait before the `ReviewsOverdue` alarm (1-43200). @default 1440 (a day) */
+  readonly reviewAlarmAfterMinutes?: number;
   /**
    * Run every function in this VPC, or the VPC and subnets these ids name (private subnets that
    * reach the AWS APIs through NAT or VPC endpoints). @default outside any VPC
@@ -163,6 +166,8 @@ export class Verity extends Construct {
   readonly events: VerityEvents;
   readonly verification: VerityVerification;
   readonly redaction: VerityRedaction;
+  /** The review watch: the scheduled count of verdicts held for review too long, and its metric. */
+  readonly review: VerityReview;
   readonly webhooks: VerityWebhooks;
   readonly alarms: VerityAlarms;
   /** The evaluation canary, when the `canary` prop asks for one. */
@@ -263,6 +268,12 @@ export class Verity extends Construct {
       signingSecret,
       publisher: this.events.publisher,
     });
+    this.review = new VerityReview(this, 'Review', {
+      room: rooms.scopeFor('Workers', 'Review'),
+      table: this.data.table,
+      key: this.data.key,
+      alarmAfterMinutes: props.reviewAlarmAfterMinutes,
+    });
     // Session keys (crypto-shredding, docs/reference/redaction.md): only the functions that open or seal a
     // session's values read keys and the key-encryption secret, as each route declares
     // (functions/routes.ts `sessionKeys`); only the one that creates sessions puts new keys, and
@@ -318,6 +329,13 @@ export class Verity extends Construct {
     // Run once a minute by its schedule, with no reservation: its throttles are the account's.
     this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });
     this.alarms.forQueue('WebhookScheduleDeadLetters', this.webhooks.deadLetterQueue);
+    // Run every five minutes with no reservation: its throttles are the account's.
+    this.alarms.forFunction('ReviewWatch', this.review.watch.function, { reservedConcurrency: false });
+    this.alarms.forMetric(
+      'ReviewsOverdue',
+      this.review.reviewsOverdue,
+      'A verification held for review has waited longer than reviewAlarmAfterMinutes: decide it in the console (To review)',
+    );
     this.alarms.forMetric(
       'WebhookEndpointsDisabled',
       this.webhooks.endpointsDisabled,
@@ -372,6 +390,9 @@ function validateProps(props: VerityProps): void {
   integer('redactionDelaySeconds', props.redactionDelaySeconds, 0);
   integer('retentionDays', props.retentionDays, 1);
   integer('consoleAuditRetentionDays', props.consoleAuditRetentionDays, 1);
+  integer('reviewAlarmAfterMinutes', props.reviewAlarmAfterMinutes, 1);
+  if ((props.reviewAlarmAfterMinutes ?? 0) > 43200)
+    throw new Error(`reviewAlarmAfterMinutes must be at most 43200, not ${props.reviewAlarmAfterMinutes}`);
   if ((props.consoleAuditRetentionDays ?? 0) > 3650)
     throw new Error(`consoleAuditRetentionDays must be at most 3650, not ${props.consoleAuditRetentionDays}`);
   if (props.throttle) {

@@ -30,6 +30,7 @@ import * as runVerificationChecks from '../functions/streams/run-verification-ch
 import * as checksRunner from '../functions/checks/checks-runner';
 import * as redactSessions from '../functions/streams/redact-sessions';
 import * as redactOverdueSessions from '../functions/schedules/redact-overdue-sessions';
+import * as watchReviewQueue from '../functions/schedules/watch-review-queue';
 import * as deliveryWorker from '../functions/webhooks/delivery-worker';
 
 /**
@@ -44,6 +45,7 @@ const WORKER_MODULES: Record<string, Record<string, unknown>> = {
   'streams/redact-sessions': redactSessions,
   'schedules/redact-overdue-sessions': redactOverdueSessions,
   'webhooks/delivery-worker': deliveryWorker,
+  'schedules/watch-review-queue': watchReviewQueue,
 };
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 import { TABLE_NAME_ENV } from '../functions/store/schema';

@@ -17,7 +17,10 @@ import type { VerificationSession } from '../domain/verification-session';
 import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
 import { documentMatches } from '../store/blocklist-entries';
 import { changeSession, getSession } from '../store/sessions';
-import { getSubmission } from '../store/submissions';
+import { readSubmission } from '../store/submissions';
+import { findReviewPolicy, holdForReview } from '../store/review-queue';
+import { sessionsWithDocument } from '../store/verified-documents';
+import { reviewDecision } from '../domain/review-policy';
 import { concludeChange } from '../flows/verification-flow';
 import { jobOfBody, type ChecksJob } from './queue';
 
@@ -43,15 +46,35 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
 }
 
-/** Runs one job's checks and concludes its session, unless the session has moved on or a test helper holds it. */
+/**
+ * Runs one job's checks and concludes its session, unless the session has moved on or a test helper
+ * holds it; or, when the account's review policy holds the verdict, leaves the session `processing`
+ * and puts the verdict in the review queue (functions/store/review-queue.ts `holdForReview`: one
+ * conditional transaction, nothing half-written) for a person to decide in the console.
+ */
 export async function runChecksJob({ scope, submission: id }: ChecksJob): Promise<void> {
-  const submission = await getSubmission(scope, id);
-  // Gone: concluded already (the item is removed with the verdict), or expired.
-  if (!submission || submission.held) return;
+  const read = await readSubmission(scope, id);
+  // Gone: concluded already (the item is removed with the verdict), or expired. Held: a test helper's, or already in the review queue.
+  if (!read || read.submission.held || read.review_held !== undefined) return;
+  const { submission } = read;
   const stored = await getSession(scope, submission.session);
   if (!stored || !isProcessing(stored.session, submission)) return;
   const capture = await livenessCapture(stored.session, submission);
-  const outcome = await withBlocklist(scope, await runChecks(stored.session, submission, capture?.selfie));
+  const checked = await runChecks(stored.session, submission, capture?.selfie);
+  const [policy, outcome] = await Promise.all([
+    findReviewPolicy(scope),
+    withDuplicates(scope, submission.session, checked).then((found) => withBlocklist(scope, found)),
+  ]);
+  // A liveness capture's files and read-once claim are written with the verdict's transaction, which
+  // holdForReview does not carry yet: such a verdict is decided, not held (docs/console.md).
+  const reasons = capture ? [] : reviewDecision(policy, outcome);
+  if (reasons.length > 0) {
+    // False when the session concluded meanwhile or a redelivered job held it first: nothing more to do either way.
+    const held = Math.floor(Date.now() / 1000);
+    const { files } = submission;
+    await holdForReview(read.item, { scope, session: submission.session, submission: submission.id, reasons, held, outcome, files });
+    return;
+  }
   // A liveness capture's reference image is the selfie the report names; its images are files of the session.
   const [reference] = capture?.files ?? [];
   const concluded = reference ? { ...submission, files: { ...submission.files, selfie: reference.id } } : submission;
@@ -66,6 +89,16 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
     ];
     return { ...change, items: [...(change.items ?? []), ...items] };
   });
+}
+
+/**
+ * Names the other sessions of the scope verified with the same document (`duplicate_of`), for the
+ * review policy and the report's reviewers; a failed verdict, or one with no document read, is left as it is.
+ */
+export async function withDuplicates(scope: Scope, session: string, outcome: ChecksOutcome): Promise<ChecksOutcome> {
+  if (outcome.failure || !outcome.ran.includes('document')) return outcome;
+  const others = await sessionsWithDocument(scope, outcome.person?.document, session);
+  return others.length > 0 ? { ...outcome, duplicate_of: others } : outcome;
 }
 
 /**

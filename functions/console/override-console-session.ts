@@ -4,7 +4,9 @@
  * `requires_input` after a failed check, or `status=requires_input` with a `code` (Stripe's
  * `last_error.code`) for a `verified` one, always with a written `reason`. The session and its last
  * report change as a verdict changes them, with its event and webhooks (functions/session-actions.ts
- * `applyStatusOverride`); the audit log records who, when, what and why.
+ * `applyStatusOverride`); the audit log records who, when, what and why. The same form decides a
+ * `processing` session whose verdict the review policy holds (the "To review" queue,
+ * functions/console/review-queue.ts): `verified` or `requires_input` with a code, as for the others.
  */
 import { VerityError } from '../domain/errors';
 import { requestIdOf } from '../http/stripe-responses';
@@ -27,13 +29,14 @@ export const handler = consoleRoute(async (event) => {
   }
   const reason = text(form.reason);
   const code = status === 'requires_input' ? text(form.code) || undefined : undefined;
+  let from: string;
   try {
-    await applyStatusOverride(
+    ({ from } = await applyStatusOverride(
       operator.scope,
       id,
       { status, code, reason, operator: operator.email },
       { request: { id: requestIdOf(event), idempotency_key: null }, now },
-    );
+    ));
   } catch (error) {
     if (error instanceof VerityError && error.kind === 'resource_missing')
       throw new ConsoleRefusal(404, 'Not found', 'There is no verification session with this id in this account and mode.');
@@ -41,11 +44,13 @@ export const handler = consoleRoute(async (event) => {
     throw error;
   }
   await audit(event, operator, 'override', { object: 'identity.verification_session', id }, now, {
-    // The core allows only these two moves, so the status before is the other one.
-    from: status === 'verified' ? 'requires_input' : 'verified',
+    // `processing` for a verdict decided from the review queue.
+    from,
     to: status,
     code: code ?? null,
     reason: reason.trim(),
   });
+  // Decided from the queue: back to the queue, for the next one.
+  if (form.return_to === 'review') return consoleRedirect(`${CONSOLE_PATH}/review?done=decided`);
   return consoleRedirect(`${CONSOLE_PATH}/verification_sessions/${id}?done=override`);
 });

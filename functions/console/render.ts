@@ -41,7 +41,9 @@ ${
   html`<span class="scope">${operator.session.scope.account} <span class="mode mode-${mode}">${
     mode === 'live' ? 'Live mode' : 'Test mode'
   }</span></span>
-<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a> <a
+<nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a>${
+    operator.session.role !== 'viewer' ? html` <a href="${CONSOLE_PATH}/review">To review</a>` : ''
+  } <a
 href="${CONSOLE_PATH}/audit_events">Audit log</a>${
     operator.session.role === 'admin'
       ? html` <a
@@ -171,6 +173,8 @@ export interface SessionPageView {
   /** Short-lived image links by file id; only on a revealed page of a session not redacted. */
   images: Record<string, string>;
   canReveal: boolean;
+  /** Other sessions of the account (same mode) verified with the document this session's last report read (`vs_…`). */
+  duplicates?: string[];
   /** Actions the session's status allows and the operator's role permits. */
   actions: {
     cancel: boolean;
@@ -358,6 +362,13 @@ ${
 </section>
 <section class="card" aria-labelledby="history"><h2 id="history">Status history</h2><ol class="history">${history}</ol></section>
 </div>
+${
+  view.duplicates?.length &&
+  html`<section class="card duplicate" aria-labelledby="duplicates"><h2 id="duplicates">Duplicate document</h2>
+<p>The same document (type, number and issuing country) was verified in ${view.duplicates.map(
+    (other, i) => html`${i > 0 ? ', ' : ''}<a href="${CONSOLE_PATH}/verification_sessions/${other}"><code>${other}</code></a>`,
+  )}.</p></section>`
+}
 <section class="card" aria-labelledby="details"><h2 id="details">Details</h2>
 <dl>
 ${row('Client reference', personal(session.client_reference_id, revealed))}
@@ -491,3 +502,6 @@ link of that address. Each is recorded in the audit log.</p>
 
 /** The roles, as docs/console.md and the sign-in page name them. */
 export const roleList = () => Object.entries(ROLE_ABILITIES).map(([role, abilities]) => `${role}: ${abilities}`);
+
+/** The page frame and the pieces other pages of the console build with (functions/console/render-review.ts). */
+export { document as consoleDocument, csrfField, personal, personalRows, row, statusBadge, time };

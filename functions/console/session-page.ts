@@ -4,6 +4,7 @@ import { requestedCancellation, requestedRedaction, allows } from '../flows/sess
 import { listSessionEvents } from '../store/events';
 import { getSession } from '../store/sessions';
 import { listReports } from '../store/verification-reports';
+import { sessionsWithDocument } from '../store/verified-documents';
 import { requestIdOf } from '../http/stripe-responses';
 import { recordConsoleAudit, type ConsoleAuditEvent } from '../store/audit-log';
 import type { ConsoleSession } from '../store/console-sessions';
@@ -38,6 +39,9 @@ export async function sessionPageView(
   if (!stored) throw notFound('verification session');
   const { session } = stored;
   const revealed = options.revealed === true;
+  // Duplicates: the other sessions verified with the document its last report read (a keyed digest's partition; ids only).
+  const last = reports.data.find((report) => report.id === session.last_verification_report);
+  const duplicates = session.redaction ? [] : await sessionsWithDocument(scope, last?.document, session.id);
   const images: Record<string, string> = {};
   if (revealed && !session.redaction) {
     for (const report of reports.data) {
@@ -54,6 +58,7 @@ export async function sessionPageView(
     revealed,
     images,
     canReveal: hasRole(operator, 'reviewer'),
+    duplicates,
     actions: {
       cancel: hasRole(operator, 'admin') && allows(requestedCancellation, session, now),
       redact: hasRole(operator, 'admin') && allows(requestedRedaction, session, now),

@@ -158,6 +158,33 @@ export interface ChecksOutcome {
   person: ExtractedPerson | null;
   /** The blocklist entry (`ible_…`) a check's failure is due to, by check (functions/checks/checks-runner.ts `withBlocklist`). */
   blocked_by_entry?: { document?: string; selfie?: string };
+  /** What the checks measured that a review policy may hold the verdict for (functions/domain/review-policy.ts). */
+  signals?: ReviewSignals;
+  /**
+   * Other sessions of the same account and mode verified with the same document (type, number and
+   * issuing country), `vs_…` ids, at most 10 (functions/checks/checks-runner.ts `withDuplicates`).
+   */
+  duplicate_of?: string[];
+}
+
+/**
+ * Measurements a checks provider hands over beside its verdict, for the review policy to weigh
+ * (functions/domain/review-policy.ts `reviewDecision`). Every field is optional: a provider sets
+ * what it measured. Nothing personal: numbers and flags only.
+ */
+export interface ReviewSignals {
+  /**
+   * The highest face similarity (0–100, Rekognition CompareFaces `Similarity`) between the selfie
+   * and the document's photo. Rekognition leaves out faces below the `SimilarityThreshold` asked
+   * (the live checks ask `faceMinSimilarity`), so a selfie below it reports none.
+   */
+  face_similarity?: number;
+  /** The document was read, but its machine-readable zone could not be (absent, or not parseable). */
+  mrz_unreadable?: boolean;
+  /** The liveness check's confidence (0–100) that a live person took the selfie (the liveness check sets it). */
+  liveness_confidence?: number;
+  /** The person could not do the liveness step (no camera, the capture refused or failed): the liveness check sets it. */
+  liveness_unavailable?: boolean;
 }
 
 /**

@@ -151,6 +151,16 @@ export function overrideCodes(report: VerificationReport): FailureCode[] {
   });
 }
 
+/** A person's written reason, trimmed: 1 to OVERRIDE_REASON_MAX characters, else `parameter_missing` or `…_too_long` (param `reason`). */
+export function overrideReason(given: string): string {
+  const reason = given.trim();
+  if (reason === '') throw missingParameter('reason');
+  if (reason.length > OVERRIDE_REASON_MAX) {
+    throw invalidParameter('parameter_invalid_string_too_long', `The reason must be at most ${OVERRIDE_REASON_MAX} characters.`, 'reason');
+  }
+  return reason;
+}
+
 /**
  * Applies a person's decision (`StatusOverride`) to the session and its last report, as a verdict
  * does: `verified` with the outputs the report holds and no error, or `requires_input` with the
@@ -179,11 +189,7 @@ export function overrideVerification(
       'Only a VerificationSession whose checks have concluded can be overridden: this one has no verification report to decide on.',
     );
   }
-  const reason = override.reason.trim();
-  if (reason === '') throw missingParameter('reason');
-  if (reason.length > OVERRIDE_REASON_MAX) {
-    throw invalidParameter('parameter_invalid_string_too_long', `The reason must be at most ${OVERRIDE_REASON_MAX} characters.`, 'reason');
-  }
+  const reason = overrideReason(override.reason);
   const decision = { status: override.status, reason, operator: override.operator, decided: Math.floor(now.getTime() / 1000) };
   if (override.status === 'verified') {
     const failed = session.last_error?.code;

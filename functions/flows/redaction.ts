@@ -39,6 +39,7 @@ import { changeSession, getSession } from '../store/sessions';
 import { FILE_INFO_KIND, FILE_KIND } from '../store/submissions';
 import { deleteItem } from '../store/transaction-items';
 import { REPORT_KIND, reportItem } from '../store/verification-reports';
+import { VERIFIED_DOCUMENT_KIND } from '../store/verified-documents';
 
 /**
  * - `redacted`: this run finished the redaction;
@@ -129,6 +130,8 @@ const COPIES: Copies[] = [
   },
   // Blocklist entries made from the session's reports block nothing once it is redacted: each is marked redacted and its match deleted.
   { kind: BLOCKLIST_ENTRY_KIND, redact: (items) => eachInGroups(items, redactBlocklistEntryItem) },
+  // The record of its verified document (duplicate detection): no other session is flagged by it any more.
+  { kind: VERIFIED_DOCUMENT_KIND, redact: deleteCopies },
   // Images are not kept in any form, nor their descriptions.
   { kind: FILE_KIND, redact: deleteCopies },
   { kind: FILE_INFO_KIND, redact: deleteCopies },

@@ -4,9 +4,11 @@
  * The verification page, the checks worker and the test helpers all go through these, so each
  * emits the same events and writes the same items.
  */
-import { buildVerificationReport, type VerificationReport } from '../domain/verification-report';
+import { buildVerificationReport, decidedReport, type ReportDecision, type VerificationReport } from '../domain/verification-report';
+import { reviewedOutcome } from '../domain/review-policy';
 import {
   concludeVerification,
+  overrideReason,
   overrideVerification,
   submitVerificationSession,
   type StatusOverride,
@@ -20,6 +22,8 @@ import { fileInfoItem, submissionItem, submissionKey, type FileInfo } from '../s
 import { deleteItem, putNew } from '../store/transaction-items';
 import { reportItem, reportRewrite } from '../store/verification-reports';
 import { newObjectId } from '../domain/ids';
+import { endReviewItems, type HeldReview } from '../store/review-queue';
+import { verifiedDocumentWrite } from '../store/verified-documents';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 
@@ -41,27 +45,67 @@ export function submitChange(current: VerificationSession, submission: Submissio
   };
 }
 
-/** The verdict, its report, and the end of the submission: one change. */
+/**
+ * The verdict, its report, and the end of the submission: one change. A verified session's
+ * document is recorded for duplicate detection (functions/store/verified-documents.ts) in the
+ * same change. `decision`: a person decided the verdict (a held one, from the review queue), and
+ * the report says so.
+ */
 export function concludeChange(
   current: VerificationSession,
   submission: Submission,
   outcome: ChecksOutcome,
   origin: ChangeOrigin,
+  decision?: ReportDecision,
 ): SessionChange {
-  const report = buildVerificationReport({
+  const built = buildVerificationReport({
     id: newObjectId('vr', origin.now.getTime()),
     now: origin.now,
     session: current,
     submission,
     outcome,
   });
+  const report = decision ? decidedReport(built, decision) : built;
   const after = concludeVerification(current, { submission: submission.id, report: report.id, outcome });
   const change = changeWithEvents(current, after, origin);
+  const scope = scopeOf(current);
   return {
     ...change,
     report,
-    items: [...(change.items ?? []), putNew(reportItem(report)), deleteItem(submissionKey(scopeOf(current), submission.id))],
+    items: [
+      ...(change.items ?? []),
+      putNew(reportItem(report)),
+      deleteItem(submissionKey(scope, submission.id)),
+      ...(after.status === 'verified' ? verifiedDocumentWrite(scope, current.id, outcome.person?.document, true) : []),
+    ],
   };
+}
+
+/**
+ * A person's decision on a verdict the review policy held (the console's status override on a
+ * session in the "To review" queue): the session concludes with the held outcome as the person
+ * decided it (functions/domain/review-policy.ts `reviewedOutcome`), its report marked as decided
+ * by them, with the verdict's events, and the queue's items deleted: one change. The core's error
+ * when the decision is not allowed (a missing reason, a code no check that ran gives).
+ */
+export function reviewChange(
+  current: VerificationSession,
+  submission: Submission,
+  held: HeldReview,
+  override: StatusOverride,
+  origin: ChangeOrigin,
+): SessionChange {
+  const reason = overrideReason(override.reason);
+  const outcome = reviewedOutcome(current, held.outcome, override);
+  const decision: ReportDecision = {
+    status: override.status,
+    code: outcome.failure?.code ?? null,
+    reason,
+    operator: override.operator,
+    decided: Math.floor(origin.now.getTime() / 1000),
+  };
+  const change = concludeChange(current, submission, outcome, origin, decision);
+  return { ...change, items: [...(change.items ?? []), ...endReviewItems(held)] };
 }
 
 /**
@@ -77,7 +121,9 @@ export function overrideChange(
 ): SessionChange {
   const decided = overrideVerification(current, report, override, origin.now);
   const change = changeWithEvents(current, decided.session, origin);
-  return { ...change, report: decided.report, items: [...(change.items ?? []), reportRewrite(decided.report)] };
+  // A verified document is recorded for duplicate detection, or forgotten once a person un-verifies it.
+  const document = verifiedDocumentWrite(scopeOf(current), current.id, decided.report.document, decided.session.status === 'verified');
+  return { ...change, report: decided.report, items: [...(change.items ?? []), reportRewrite(decided.report), ...document] };
 }
 
 /**

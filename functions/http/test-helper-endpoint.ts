@@ -8,7 +8,8 @@ import { UNEXPECTED_STATE_CODE, type VerificationSession } from '../domain/verif
 import type { Submission, TestCase } from '../domain/verification-checks';
 import { testModeOutcome } from '../checks/test-mode';
 import { changeSession, getSession } from '../store/sessions';
-import { getSubmission } from '../store/submissions';
+import { readSubmission } from '../store/submissions';
+import { endReviewItems, getHeldReview } from '../store/review-queue';
 import { concludeChange, submitAndConcludeChange, submitChange } from '../flows/verification-flow';
 import { expandParam } from '../wire/expand';
 import { newObjectId } from '../domain/ids';
@@ -39,7 +40,10 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget<Inf
     const stored = await getSession(scope, id);
     await response.load(stored ? [stored.session] : []);
     // A session submitted on the page is concluded with what the person submitted.
-    const pending = stored?.session.submission ? await getSubmission(scope, stored.session.submission) : undefined;
+    const read = stored?.session.submission ? await readSubmission(scope, stored.session.submission) : undefined;
+    const pending = read?.submission;
+    // A verdict held for review is decided by the helper instead, and leaves the queue with it.
+    const inReview = read?.review_held !== undefined ? await getHeldReview(scope, read.submission.id) : undefined;
     const newSubmission = (session: VerificationSession, extra: Partial<Submission> = {}): Submission => ({
       id: newObjectId('vsub', request.origin.now.getTime()),
       session: session.id,
@@ -66,7 +70,10 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget<Inf
         if (current.status !== 'processing' && current.redaction === null) throw cannotConclude(target.name, current);
         const submission =
           pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });
-        return concludeChange(current, submission, outcome(current, submission), origin);
+        const concluded = concludeChange(current, submission, outcome(current, submission), origin);
+        return inReview && inReview.submission === submission.id
+          ? { ...concluded, items: [...(concluded.items ?? []), ...endReviewItems(inReview)] }
+          : concluded;
       },
       saveResponse?.(response.renderChange),
       stored,

@@ -28,10 +28,14 @@ const MATCH_KIND = 'blocklist_match';
 
 const scopeOf = (entry: BlocklistEntry): Scope => ({ account: entry.account, mode: entry.mode });
 
-/** The keyed digest a document entry is matched by (needs the KEK loaded: `await keyEncryptionKey()`). */
-export function documentDigest(scope: Scope, document: DocumentIdentity): string {
+/**
+ * The keyed digest a document entry is matched by (needs the KEK loaded: `await keyEncryptionKey()`).
+ * `purpose` keeps each index's digests apart (the blocklist's, the verified documents' of
+ * functions/store/verified-documents.ts), so no two indexes can be joined on them.
+ */
+export function documentDigest(scope: Scope, document: DocumentIdentity, purpose: 'blocklist' | 'verified' = 'blocklist'): string {
   return createHmac('sha256', indexKey(scope.account))
-    .update(JSON.stringify([scope.mode, 'blocklist', 'document', document.type, document.issuing_country, document.number]))
+    .update(JSON.stringify([scope.mode, purpose, 'document', document.type, document.issuing_country, document.number]))
     .digest('base64url');
 }
 

@@ -243,6 +243,15 @@ export const accountLogoKey = (logoId: string) => ({ pk: `${accountLogoPartition
 export const consoleLinkPartitionPrefix = 'console_link#';
 export const consoleSessionPartitionPrefix = 'console_session#';
 
+/**
+ * The review queue (functions/store/review-queue.ts): an account's review policy in one mode, the
+ * verdicts held for a person in one partition per account and mode, and one shared partition of
+ * watch items (ids and times only) that the review watch reads its oldest from.
+ */
+export const reviewPolicyPartitionPrefix = 'review_policy#';
+export const reviewQueuePartitionPrefix = 'review_queue#';
+export const REVIEW_WATCH_PARTITION = 'review_watch';
+
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 

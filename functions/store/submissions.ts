@@ -126,8 +126,20 @@ export const loadSubmissionKeys = (items: StoredItem[]) =>
   );
 
 export async function getSubmission(scope: Scope, id: string): Promise<Submission | undefined> {
+  return (await readSubmission(scope, id))?.submission;
+}
+
+/**
+ * The submission and its stored item (a review hold writes the item again: functions/store/review-queue.ts),
+ * with `review_held` (epoch seconds) when the review policy holds its verdict for a person.
+ */
+export async function readSubmission(
+  scope: Scope,
+  id: string,
+): Promise<{ submission: Submission; item: StoredItem; review_held?: number } | undefined> {
   const { Item } = await dynamo().send(new GetCommand({ TableName: tableName(), Key: submissionKey(scope, id), ConsistentRead: true }));
   if (!Item) return undefined;
   await loadSubmissionKeys([Item]);
-  return submissionOfItem(Item)?.submission;
+  const { submission } = submissionOfItem(Item)!;
+  return { submission, item: Item, ...(typeof Item.review_held === 'number' ? { review_held: Item.review_held } : {}) };
 }
