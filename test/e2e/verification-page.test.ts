@@ -14,7 +14,7 @@ import { jpegHeader } from '../support/images';
 import { eventually, expectStatus, uploadOnPage } from '../support/verification';
 import { PAGE_LANGUAGES } from '../../functions/domain/page-languages';
 import { escapeHtml } from '../../functions/hosted-page/html';
-import { messagesFor } from '../../functions/hosted-page/messages';
+import { directionOf, messagesFor } from '../../functions/hosted-page/messages';
 import { MAX_IMAGE_SIDE_PIXELS } from '../../functions/domain/image-signature';
 
 let service: LocalRuntime;
@@ -145,7 +145,7 @@ describe('the verification page', () => {
     const path = pagePath(session);
     for (const locale of PAGE_LANGUAGES) {
       const title = messagesFor(locale).t('consent.title');
-      const dir = locale === 'ar' ? 'rtl' : 'ltr';
+      const dir = directionOf(locale);
       for (const page of [
         await open(path, { headers: { 'accept-language': `${locale};q=0.9` } }),
         await open(`${path}?locale=${locale}`),
@@ -156,6 +156,8 @@ describe('the verification page', () => {
         expect(markup).toContain(`<h1>${escapeHtml(title)}</h1>`);
       }
     }
+    // Arabic and Hebrew are the page's right-to-left languages.
+    expect(PAGE_LANGUAGES.filter((locale) => directionOf(locale) === 'rtl')).toEqual(['ar', 'he']);
     // An asked-for locale stays on the form, so the next step speaks it too.
     expect(await (await open(`${path}?locale=ja`)).text()).toContain(`action="${path}?locale=ja"`);
     const unknown = await open(`${path}?locale=xx-Nope`, { headers: { 'accept-language': 'zz' } });
