@@ -11,7 +11,8 @@ import { isProcessing, type ChecksOutcome, type Submission } from '../domain/ver
 import type { Scope } from '../domain/scope';
 import type { VerificationSession } from '../domain/verification-session';
 import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
-import { documentMatches } from '../store/blocklist-entries';
+import { activeEntryIds, documentMatches } from '../store/blocklist-entries';
+import { faceIndexFor } from '../store/faces';
 import { changeSession, getSession } from '../store/sessions';
 import { getSubmission } from '../store/submissions';
 import { concludeChange } from '../flows/verification-flow';
@@ -46,25 +47,31 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
   if (!submission || submission.held) return;
   const stored = await getSession(scope, submission.session);
   if (!stored || !isProcessing(stored.session, submission)) return;
-  const outcome = await withBlocklist(scope, await runChecks(stored.session, submission));
+  const outcome = await withBlocklist(scope, submission, await runChecks(stored.session, submission));
   await changeSession(scope, submission.session, (current) =>
     isProcessing(current, submission) ? concludeChange(current, submission, outcome, { request: null, now: new Date() }) : null,
   );
 }
 
 /**
- * A verified document that matches an active blocklist entry of the scope is not verified: the
- * document check fails with `document_unverified_other` and the report names the entry as
- * `blocked_by_entry` (docs/reference/stripe-silent-behaviour.md). Read when the checks conclude, so
- * an entry disabled meanwhile no longer blocks.
+ * A verification that matches an active blocklist entry of the scope is not verified
+ * (docs/reference/stripe-silent-behaviour.md): a verified document matching a document entry fails
+ * the document check with `document_unverified_other`; otherwise a verified selfie whose face the
+ * face index (functions/store/faces.ts) matches to an active selfie entry fails the selfie check
+ * with `selfie_unverified_other`. The report names the entry as `blocked_by_entry`. Read when the
+ * checks conclude, so an entry disabled meanwhile no longer blocks.
  */
-export async function withBlocklist(scope: Scope, outcome: ChecksOutcome): Promise<ChecksOutcome> {
-  if (outcome.failure || !outcome.ran.includes('document')) return outcome;
-  const document = documentIdentity(outcome.person?.document);
-  if (!document) return outcome;
-  const [entry] = await documentMatches(scope, document);
-  if (!entry) return outcome;
-  return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: entry } };
+export async function withBlocklist(scope: Scope, submission: Submission, outcome: ChecksOutcome): Promise<ChecksOutcome> {
+  if (outcome.failure) return outcome;
+  const document = outcome.ran.includes('document') ? documentIdentity(outcome.person?.document) : undefined;
+  const [documentEntry] = document ? await documentMatches(scope, document) : [];
+  if (documentEntry) return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: documentEntry } };
+  const selfie = outcome.ran.includes('selfie') ? submission.files.selfie : undefined;
+  if (!selfie) return outcome;
+  // A face index may still hold a disabled entry's face (Rekognition): only an active entry blocks.
+  const [selfieEntry] = await activeEntryIds(scope, await faceIndexFor(scope.mode).search(scope, selfie));
+  if (!selfieEntry) return outcome;
+  return { ...outcome, failure: BLOCKED_FAILURE.selfie, blocked_by_entry: { selfie: selfieEntry } };
 }
 
 async function runChecks(session: VerificationSession, submission: Submission): Promise<ChecksOutcome> {
