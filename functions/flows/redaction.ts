@@ -23,7 +23,7 @@ import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/
 import { redactedBlocklistEntry, type BlocklistEntry } from '../domain/blocklist-entry';
 import { BLOCKLIST_ENTRY_KIND, getBlocklistEntry, replaceBlocklistEntry } from '../store/blocklist-entries';
 import type { IndexedFace } from '../domain/face-index';
-import { faceIndexFor } from '../store/faces';
+import { removeIndexedFace } from '../store/rekognition-faces';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -148,8 +148,7 @@ const COPIES: Copies[] = [
  * A selfie's face in a Rekognition collection is deleted first (repeatable), so a retried step still finds it named on the entry.
  */
 async function redactBlocklistEntryItem(item: StoredItem): Promise<void> {
-  const entry = item.entry as BlocklistEntry;
-  if (item.face) await faceIndexFor(entry.mode).remove(item.face as IndexedFace);
+  if (item.face) await removeIndexedFace(item.face as IndexedFace);
   let current: StoredItem | undefined = item;
   for (let attempt = 0; current && current.entry.status !== 'redacted' && attempt < 5; attempt++) {
     if (await replaceBlocklistEntry(current, redactedBlocklistEntry(current.entry))) return;

@@ -12,7 +12,7 @@ import { renderBlocklistEntry } from '../wire/blocklist-entry';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { isObjectId } from '../domain/ids';
 import type { IndexedFace } from '../domain/face-index';
-import { faceIndexFor } from '../store/faces';
+import { removeIndexedFace } from '../store/rekognition-faces';
 import { stripeEndpoint } from './endpoint';
 
 /** A disable racing another change of the same entry reads it again, this many times at most. */
@@ -30,7 +30,7 @@ export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params
     if (await replaceBlocklistEntry(stored.item, disabled, save && { Put: save.put({} as SessionChange) })) {
       save?.stored();
       // A face in a Rekognition collection is deleted too (a search ignores a disabled entry's face in any case).
-      if (stored.item.face) await faceIndexFor(scope.mode).remove(stored.item.face as IndexedFace);
+      if (stored.item.face) await removeIndexedFace(stored.item.face as IndexedFace);
       return body;
     }
   }

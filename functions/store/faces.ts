@@ -17,26 +17,10 @@ import type { Mode } from '../domain/scope';
 import { digestMatches, selfieDigest } from './blocklist-entries';
 import { fileStore } from './files';
 import { keyEncryptionKey } from './key-encryption-key';
+import { FACE_COLLECTION_PREFIX_ENV, faceMatchThreshold } from './face-settings';
 import { rekognitionFaces } from './rekognition-faces';
 
-export const FACE_COLLECTION_PREFIX_ENV = 'VERITY_FACE_COLLECTION_PREFIX';
-export const FACE_MATCH_THRESHOLD_ENV = 'VERITY_FACE_MATCH_THRESHOLD';
-/**
- * SearchFacesByImage's FaceMatchThreshold, 0–100 (`VERITY_FACE_MATCH_THRESHOLD`). Rekognition's
- * default is 80; AWS recommends 99 where a false match has serious consequences
- * (https://docs.aws.amazon.com/rekognition/latest/dg/thresholds-collections.html): a false match
- * here stops an innocent person from verifying, so Verity's default is 99.
- */
-export const DEFAULT_FACE_MATCH_THRESHOLD = 99;
-
-/** The threshold the environment sets; throws a one-line message for a value that is not a number from 0 to 100. */
-export function faceMatchThreshold(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[FACE_MATCH_THRESHOLD_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_FACE_MATCH_THRESHOLD;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Error(`${FACE_MATCH_THRESHOLD_ENV} must be a number from 0 to 100.`);
-  return value;
-}
+export { DEFAULT_FACE_MATCH_THRESHOLD, FACE_COLLECTION_PREFIX_ENV, FACE_MATCH_THRESHOLD_ENV, faceMatchThreshold } from './face-settings';
 
 /** The stand-in: exact bytes, as a keyed digest in a match item (see above). */
 export const contentHashFaces: FaceIndex = {

@@ -11,10 +11,10 @@ import {
   CreateCollectionCommand,
   DeleteFacesCommand,
   IndexFacesCommand,
-  type RekognitionClient,
+  RekognitionClient,
   SearchFacesByImageCommand,
 } from '@aws-sdk/client-rekognition';
-import type { FaceIndex } from '../domain/face-index';
+import type { FaceIndex, IndexedFace } from '../domain/face-index';
 import type { Scope } from '../domain/scope';
 import type { CheckImage } from '../files/objects';
 
@@ -41,6 +41,23 @@ const NO_FACE_ERRORS = new Set([
 const named = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 export const collectionIdOf = (prefix: string, scope: Scope) => `${prefix}-${scope.account}-${scope.mode}`;
+
+/**
+ * Deletes an indexed face wherever it is kept: DeleteFaces for a Rekognition face; nothing for the
+ * stand-in's digest, whose match item the entry's own transaction deletes. For the routes and the
+ * redaction worker, which read no image. Repeatable.
+ */
+export async function removeIndexedFace(face: IndexedFace, client?: RekognitionClient): Promise<void> {
+  if (!('collection' in face)) return;
+  deleter ??= client ?? new RekognitionClient({});
+  try {
+    await (client ?? deleter).send(new DeleteFacesCommand({ CollectionId: face.collection, FaceIds: face.face_ids }));
+  } catch (error) {
+    // The collection is gone, and its faces with it.
+    if (!named(error, 'ResourceNotFoundException')) throw error;
+  }
+}
+let deleter: RekognitionClient | undefined;
 
 export function rekognitionFaces({ client, prefix, images, threshold }: RekognitionFacesDeps): FaceIndex {
   const indexFaces = (collection: string, entryId: string, image: CheckImage) =>
@@ -99,14 +116,6 @@ export function rekognitionFaces({ client, prefix, images, threshold }: Rekognit
         throw error;
       }
     },
-    async remove(face) {
-      if (!('collection' in face)) return;
-      try {
-        await client.send(new DeleteFacesCommand({ CollectionId: face.collection, FaceIds: face.face_ids }));
-      } catch (error) {
-        // The collection is gone, and its faces with it.
-        if (!named(error, 'ResourceNotFoundException')) throw error;
-      }
-    },
+    remove: (face) => removeIndexedFace(face, client),
   };
 }
