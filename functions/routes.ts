@@ -27,6 +27,12 @@ export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem'
  */
 export type UploadsAction = 'PutObject' | 'PutObjectTagging' | 'PutObjectVersionTagging' | 'GetObject' | 'GetObjectVersion' | 'ListBucket';
 
+/**
+ * What a route may do with the stack's Rekognition face collections (selfie blocklist entries,
+ * functions/store/rekognition-faces.ts), on `collection/{prefix}-*` only (lib/faces.ts).
+ */
+export type FaceAction = 'CreateCollection' | 'IndexFaces' | 'SearchFacesByImage' | 'DeleteFaces';
+
 export interface Route {
   /** Stable name, used for the Lambda's logical id. */
   name: string;
@@ -84,6 +90,8 @@ export interface Route {
    * the key and the liveness output prefix it needs); none when left out.
    */
   faceLiveness?: 'start';
+  /** Actions on the stack's face collections; none when left out. */
+  faces?: FaceAction[];
   /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
   unauthenticatedReason?: string;
 }
@@ -220,7 +228,19 @@ const webhookEndpointRoutes: Route[] = [
  */
 const blocklistEntries = '/v1/identity/blocklist_entries';
 const blocklistRoutes: Route[] = [
-  apiRoute('CreateBlocklistEntry', `POST ${blocklistEntries}`, 'create-blocklist-entry', [...IDEMPOTENCY], writes('blocklist_entries')),
+  {
+    ...apiRoute(
+      'CreateBlocklistEntry',
+      `POST ${blocklistEntries}`,
+      'create-blocklist-entry',
+      [...IDEMPOTENCY],
+      writes('blocklist_entries'),
+    ),
+    // A selfie entry reads the selfie (the stand-in hashes its bytes; Rekognition reads it as this role) and indexes its face,
+    // making the scope's collection on first use; DeleteFaces takes the face out again if storing the entry fails.
+    uploads: ['GetObject', 'GetObjectVersion', 'ListBucket'],
+    faces: ['CreateCollection', 'IndexFaces', 'DeleteFaces'],
+  },
   apiRoute(
     'ListBlocklistEntries',
     `GET ${blocklistEntries}`,
@@ -231,15 +251,19 @@ const blocklistRoutes: Route[] = [
     null,
   ),
   apiRoute('RetrieveBlocklistEntry', `GET ${blocklistEntries}/{id}`, 'retrieve-blocklist-entry', [], reads('blocklist_entries'), [], null),
-  apiRoute(
-    'DisableBlocklistEntry',
-    `POST ${blocklistEntries}/{id}/disable`,
-    'disable-blocklist-entry',
-    [...IDEMPOTENCY, 'DeleteItem'],
-    writes('blocklist_entries'),
-    [],
-    null,
-  ),
+  {
+    ...apiRoute(
+      'DisableBlocklistEntry',
+      `POST ${blocklistEntries}/{id}/disable`,
+      'disable-blocklist-entry',
+      [...IDEMPOTENCY, 'DeleteItem'],
+      writes('blocklist_entries'),
+      [],
+      null,
+    ),
+    // A selfie entry's face leaves its collection with the disable.
+    faces: ['DeleteFaces'],
+  },
 ];
 
 const fileRoutes: Route[] = [

@@ -19,6 +19,7 @@ import { TABLE_NAME_ENV, objectKey } from '../functions/store/schema';
 import { indexArns, indexReadsEnvironment } from './index-migration';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
+import { grantFaces } from './faces';
 import type { VerityUploads } from './uploads';
 import { LOG_RETENTION, VerityFunction } from './verity-function';
 import { LIVENESS_ASSET_SOURCES, LIVENESS_ASSETS_DIR } from '../functions/hosted-page/liveness-assets';
@@ -42,6 +43,8 @@ export interface VerityApiProps {
    * API's URL.
    */
   uploads?: VerityUploads;
+  /** The prefix of the stack's face collections (lib/faces.ts): each route gets the `faces` actions it names on them. */
+  faceCollectionPrefix?: string;
   /**
    * Where each route's function and route are built: its room's nested stack (lib/rooms.ts). The
    * API, its stage, domain and access logs, and every function's log group stay in this
@@ -136,6 +139,11 @@ export class VerityApi extends Construct {
       if (route.uploads) {
         if (!props.uploads) throw new Error(`The route ${route.name} needs the uploads bucket (uploads: ${route.uploads.join(', ')})`);
         props.uploads.grantRoute(fn, route.uploads);
+      }
+      if (route.faces) {
+        if (!props.faceCollectionPrefix)
+          throw new Error(`The route ${route.name} needs the face collections (faces: ${route.faces.join(', ')})`);
+        grantFaces(fn, props.faceCollectionPrefix, route.faces);
       }
       if (route.dynamodb.length) {
         fn.role.addToPolicy(

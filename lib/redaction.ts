@@ -16,6 +16,7 @@ import { workerNamed } from '../functions/workers';
 import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { indexArns, indexReadsEnvironment } from './index-migration';
 import { deadLetterQueue, scheduleOf, streamOf, tableStreamSource, workerFunction } from './events';
+import { grantFaces } from './faces';
 import type { VerityUploads } from './uploads';
 import type { VerityFunction } from './verity-function';
 
@@ -26,6 +27,8 @@ export interface VerityRedactionProps {
   retentionDays?: number;
   /** The uploads bucket, whose objects of a session redaction deletes (every version). */
   uploads?: VerityUploads;
+  /** The prefix of the stack's face collections (lib/faces.ts): redaction deletes a selfie entry's face from them. */
+  faceCollectionPrefix?: string;
   /**
    * Where its functions and their triggers are built (a room's nested stack, lib/rooms.ts); its queues and log groups stay here. @default
    * this construct
@@ -53,6 +56,7 @@ export class VerityRedaction extends Construct {
     for (const fn of [this.worker, this.backstop]) {
       grantRedaction(fn, props, fn === this.backstop);
       props.uploads?.grantRedaction(fn);
+      if (props.faceCollectionPrefix) grantFaces(fn, props.faceCollectionPrefix, ['DeleteFaces']);
     }
 
     this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the redaction worker', props.key);

@@ -22,6 +22,8 @@ import { ID_NUMBER_PROVIDER_ENV, lambdaRegionOf, LIVE_CHECKS_ENV } from '../func
 import { LIVE_CHECK_ENV, liveCheckSettings, type LiveCheckSettings } from '../functions/checks/live/settings';
 import { workerNamed } from '../functions/workers';
 import { consumeQueue, deadLetterQueue, streamOf, tableStreamSource, workerFunction } from './events';
+import { FACE_MATCH_THRESHOLD_ENV, faceMatchThreshold } from '../functions/store/face-settings';
+import { grantFaces } from './faces';
 import type { VerityUploads } from './uploads';
 import type { VerityFunction } from './verity-function';
 import { TABLE_NAME_ENV } from '../functions/store/schema';
@@ -39,6 +41,11 @@ export interface LiveChecksProps {
    * number are refused. @default none
    */
   readonly idNumberProviderFunctionArn?: string;
+  /**
+   * SearchFacesByImage's FaceMatchThreshold (0–100) for selfie blocklist entries, as
+   * `VERITY_FACE_MATCH_THRESHOLD` on the checks worker (functions/store/faces.ts). @default 99
+   */
+  readonly faceMatchThreshold?: number;
 }
 
 /**
@@ -52,6 +59,10 @@ export function liveChecksEnvironment(props: LiveChecksProps = {}): Record<strin
     if (value !== undefined) environment[LIVE_CHECK_ENV[name].name] = String(value);
   }
   liveCheckSettings(environment);
+  if (props.faceMatchThreshold !== undefined) {
+    environment[FACE_MATCH_THRESHOLD_ENV] = String(props.faceMatchThreshold);
+    faceMatchThreshold(environment);
+  }
   if (props.idNumberProviderFunctionArn) {
     lambdaRegionOf(props.idNumberProviderFunctionArn);
     environment[ID_NUMBER_PROVIDER_ENV] = props.idNumberProviderFunctionArn;
@@ -101,6 +112,8 @@ export class VerityVerification extends Construct {
       environment?: Record<string, string>;
       liveChecks?: LiveChecksProps;
       uploads: VerityUploads;
+      /** The prefix of the stack's face collections (lib/faces.ts): the checks worker searches a selfie in them. */
+      faceCollectionPrefix?: string;
       /**
        * The checks worker's reserved concurrency, if any: the queue never starts more (throttled receives would count towards the
        * dead-letter queue).
@@ -197,6 +210,8 @@ export class VerityVerification extends Construct {
     });
     // The images: read under the upload prefix (Textract and Rekognition fetch them as this role).
     props.uploads.grantRead(this.worker);
+    // Selfie blocklist entries: SearchFacesByImage on the stack's face collections only, never an index or a delete.
+    if (props.faceCollectionPrefix) grantFaces(this.worker, props.faceCollectionPrefix, ['SearchFacesByImage']);
     const idNumberProvider = props.liveChecks?.idNumberProviderFunctionArn;
     if (idNumberProvider) {
       this.worker.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [idNumberProvider] }));

@@ -28,6 +28,7 @@ import type { VerityFirewall, FirewallProps } from './firewall';
 import { retentionEnvironment, VerityRedaction } from './redaction';
 import { VerityReview } from './review';
 import { VerityRooms } from './rooms';
+import { faceCollectionPrefixOf } from './faces';
 import { VerityUploads } from './uploads';
 import { faceLivenessEnvironment, VerityFaceLiveness, type FaceLivenessProps } from './liveness';
 import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
@@ -209,6 +210,8 @@ export class Verity extends Construct {
     // The functions go in rooms, nested stacks of their own (lib/rooms.ts); what holds data stays here.
     this.rooms = new VerityRooms(this);
     const rooms = this.rooms;
+    // Selfie blocklist entries' Rekognition collections, one per account and mode, made at run time (lib/faces.ts).
+    const faceCollectionPrefix = faceCollectionPrefixOf(this);
     this.api = new VerityApi(this, 'Api', {
       rooms,
       routes: props.routes ?? routeTable,
@@ -226,6 +229,7 @@ export class Verity extends Construct {
         ...this.uploads.environment,
       },
       uploads: this.uploads,
+      faceCollectionPrefix,
       customDomain: props.customDomain,
       firewall: props.firewall,
     });
@@ -245,6 +249,7 @@ export class Verity extends Construct {
       environment: { ...retentionEnvironment(props.retentionDays), ...faceLivenessEnvironment(props.faceLiveness) },
       liveChecks: props.liveChecks,
       uploads: this.uploads,
+      faceCollectionPrefix,
       workerConcurrency:
         props.workerConcurrency === false ? undefined : (props.workerConcurrency?.checksWorker ?? DEFAULT_WORKER_CONCURRENCY.checksWorker),
     });
@@ -260,6 +265,7 @@ export class Verity extends Construct {
       table: this.data.table,
       retentionDays: props.retentionDays,
       uploads: this.uploads,
+      faceCollectionPrefix,
     });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', {
       room: rooms.scopeFor('Workers', 'Webhooks'),

@@ -15,7 +15,8 @@ import { livenessCapture } from './liveness/capture';
 import type { Scope } from '../domain/scope';
 import type { VerificationSession } from '../domain/verification-session';
 import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
-import { documentMatches } from '../store/blocklist-entries';
+import { activeEntryIds, documentMatches } from '../store/blocklist-entries';
+import { faceIndexFor } from '../store/faces';
 import { changeSession, getSession } from '../store/sessions';
 import { readSubmission } from '../store/submissions';
 import { findReviewPolicy, holdForReview } from '../store/review-queue';
@@ -61,9 +62,12 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
   if (!stored || !isProcessing(stored.session, submission)) return;
   const capture = await livenessCapture(stored.session, submission);
   const checked = await runChecks(stored.session, submission, capture?.selfie);
+  // A liveness capture's reference image is the selfie the report names; its images are files of the session.
+  const [reference] = capture?.files ?? [];
+  const concluded = reference ? { ...submission, files: { ...submission.files, selfie: reference.id } } : submission;
   const [policy, outcome] = await Promise.all([
     findReviewPolicy(scope),
-    withDuplicates(scope, submission.session, checked).then((found) => withBlocklist(scope, found)),
+    withDuplicates(scope, submission.session, checked).then((found) => withBlocklist(scope, concluded, found)),
   ]);
   // A liveness capture's files and read-once claim are written with the verdict's transaction, which
   // holdForReview does not carry yet: such a verdict is decided, not held (docs/console.md).
@@ -75,9 +79,6 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
     await holdForReview(read.item, { scope, session: submission.session, submission: submission.id, reasons, held, outcome, files });
     return;
   }
-  // A liveness capture's reference image is the selfie the report names; its images are files of the session.
-  const [reference] = capture?.files ?? [];
-  const concluded = reference ? { ...submission, files: { ...submission.files, selfie: reference.id } } : submission;
   await changeSession(scope, submission.session, (current) => {
     if (!isProcessing(current, submission)) return null;
     const change = concludeChange(current, concluded, outcome, { request: null, now: new Date() });
@@ -102,18 +103,24 @@ export async function withDuplicates(scope: Scope, session: string, outcome: Che
 }
 
 /**
- * A verified document that matches an active blocklist entry of the scope is not verified: the
- * document check fails with `document_unverified_other` and the report names the entry as
- * `blocked_by_entry` (docs/reference/stripe-silent-behaviour.md). Read when the checks conclude, so
- * an entry disabled meanwhile no longer blocks.
+ * A verification that matches an active blocklist entry of the scope is not verified
+ * (docs/reference/stripe-silent-behaviour.md): a verified document matching a document entry fails
+ * the document check with `document_unverified_other`; otherwise a verified selfie whose face the
+ * face index (functions/store/faces.ts) matches to an active selfie entry fails the selfie check
+ * with `selfie_unverified_other`. The report names the entry as `blocked_by_entry`. Read when the
+ * checks conclude, so an entry disabled meanwhile no longer blocks.
  */
-export async function withBlocklist(scope: Scope, outcome: ChecksOutcome): Promise<ChecksOutcome> {
-  if (outcome.failure || !outcome.ran.includes('document')) return outcome;
-  const document = documentIdentity(outcome.person?.document);
-  if (!document) return outcome;
-  const [entry] = await documentMatches(scope, document);
-  if (!entry) return outcome;
-  return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: entry } };
+export async function withBlocklist(scope: Scope, submission: Submission, outcome: ChecksOutcome): Promise<ChecksOutcome> {
+  if (outcome.failure) return outcome;
+  const document = outcome.ran.includes('document') ? documentIdentity(outcome.person?.document) : undefined;
+  const [documentEntry] = document ? await documentMatches(scope, document) : [];
+  if (documentEntry) return { ...outcome, failure: BLOCKED_FAILURE.document, blocked_by_entry: { document: documentEntry } };
+  const selfie = outcome.ran.includes('selfie') ? submission.files.selfie : undefined;
+  if (!selfie) return outcome;
+  // A face index may still hold a disabled entry's face (Rekognition): only an active entry blocks.
+  const [selfieEntry] = await activeEntryIds(scope, await faceIndexFor(scope.mode).search(scope, selfie));
+  if (!selfieEntry) return outcome;
+  return { ...outcome, failure: BLOCKED_FAILURE.selfie, blocked_by_entry: { selfie: selfieEntry } };
 }
 
 async function runChecks(session: VerificationSession, submission: Submission, capture?: SelfieCapture): Promise<ChecksOutcome> {

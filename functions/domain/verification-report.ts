@@ -47,6 +47,8 @@ export interface SelfieSection {
   error: LastError | null;
   document: string | null;
   selfie: string | null;
+  /** Stripe's preview field: the selfie blocklist entry this selfie matched; only on a report it blocked. */
+  blocked_by_entry?: string;
 }
 export interface IdNumberSection {
   status: CheckStatus;
@@ -205,6 +207,7 @@ export function buildVerificationReport(context: {
           error: errorOf('selfie'),
           document: submission.files.document_front ?? null,
           selfie: submission.files.selfie ?? null,
+          ...(outcome.blocked_by_entry?.selfie ? { blocked_by_entry: outcome.blocked_by_entry.selfie } : {}),
         };
         break;
       case 'id_number':

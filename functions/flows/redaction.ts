@@ -22,6 +22,8 @@ import { fileStore, UPLOAD_COUNT_KIND } from '../store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/idempotency';
 import { redactedBlocklistEntry, type BlocklistEntry } from '../domain/blocklist-entry';
 import { BLOCKLIST_ENTRY_KIND, getBlocklistEntry, replaceBlocklistEntry } from '../store/blocklist-entries';
+import type { IndexedFace } from '../domain/face-index';
+import { removeIndexedFace } from '../store/rekognition-faces';
 import {
   deleteRedactionProgress,
   getRedactionProgress,
@@ -144,8 +146,12 @@ const COPIES: Copies[] = [
   },
 ];
 
-/** One entry marked redacted with its match deleted; read again if it changed meanwhile (a disable), until it is redacted. */
+/**
+ * One entry marked redacted with its match deleted; read again if it changed meanwhile (a disable), until it is redacted.
+ * A selfie's face in a Rekognition collection is deleted first (repeatable), so a retried step still finds it named on the entry.
+ */
 async function redactBlocklistEntryItem(item: StoredItem): Promise<void> {
+  if (item.face) await removeIndexedFace(item.face as IndexedFace);
   let current: StoredItem | undefined = item;
   for (let attempt = 0; current && current.entry.status !== 'redacted' && attempt < 5; attempt++) {
     if (await replaceBlocklistEntry(current, redactedBlocklistEntry(current.entry))) return;

@@ -1,6 +1,7 @@
 /**
  * `POST /v1/identity/blocklist_entries/{id}/disable` (Stripe's preview API): for good; the entry's
- * match is deleted with the change, so it blocks nothing from then on. 400
+ * match is deleted with the change (a selfie's face in a Rekognition collection just after it), so it
+ * blocks nothing from then on. 400
  * `blocklist_entry_unexpected_state` for an entry already disabled or redacted; 404 for no entry.
  */
 import { BLOCKLIST_ENTRY_ID_PREFIX, disableBlocklistEntry } from '../domain/blocklist-entry';
@@ -10,6 +11,8 @@ import { entryMissing, getBlocklistEntry, replaceBlocklistEntry } from '../store
 import { renderBlocklistEntry } from '../wire/blocklist-entry';
 import { expandParam, resolveExpand } from '../wire/expand';
 import { isObjectId } from '../domain/ids';
+import type { IndexedFace } from '../domain/face-index';
+import { removeIndexedFace } from '../store/rekognition-faces';
 import { stripeEndpoint } from './endpoint';
 
 /** A disable racing another change of the same entry reads it again, this many times at most. */
@@ -26,6 +29,8 @@ export const handler = stripeEndpoint({ expand: expandParam() }, async ({ params
     const save = saveResponse?.(() => body);
     if (await replaceBlocklistEntry(stored.item, disabled, save && { Put: save.put({} as SessionChange) })) {
       save?.stored();
+      // A face in a Rekognition collection is deleted too (a search ignores a disabled entry's face in any case).
+      if (stored.item.face) await removeIndexedFace(stored.item.face as IndexedFace);
       return body;
     }
   }

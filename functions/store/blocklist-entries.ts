@@ -11,6 +11,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
 import { BLOCKLIST_ENTRY_ID_PREFIX, type BlocklistEntry, type DocumentIdentity } from '../domain/blocklist-entry';
+import type { IndexedFace } from '../domain/face-index';
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/scope';
 import type { CreatedRange } from './list-page';
@@ -39,10 +40,20 @@ export function documentDigest(scope: Scope, document: DocumentIdentity, purpose
     .digest('base64url');
 }
 
+/**
+ * The content-hash stand-in's digest of a selfie (functions/store/faces.ts): the SHA-256 of its
+ * bytes under the account's index key, so the table holds nothing a guess could be checked against.
+ */
+export function selfieDigest(scope: Scope, sha256: string): string {
+  return createHmac('sha256', indexKey(scope.account))
+    .update(JSON.stringify([scope.mode, 'blocklist', 'selfie', sha256]))
+    .digest('base64url');
+}
+
 const matchKey = (scope: Scope, digest: string, entryId: string) =>
   objectKey(scope, `${BLOCKLIST_MATCH_PREFIX}_${digest}`, `${MATCH_KIND}#${entryId}`);
 
-function entryItem(entry: BlocklistEntry, match: { pk: string; sk: string } | undefined): Record<string, unknown> {
+function entryItem(entry: BlocklistEntry, match: { pk: string; sk: string } | undefined, face?: IndexedFace): Record<string, unknown> {
   const scope = scopeOf(entry);
   const { indexes } = tableSchema;
   return {
@@ -57,22 +68,32 @@ function entryItem(entry: BlocklistEntry, match: { pk: string; sk: string } | un
     entry,
     // Where its match item is, while it has one: a keyed digest, no personal value.
     ...(match ? { match } : {}),
+    // Where its face is in a Rekognition collection: kept until redaction has deleted it (a disabled entry's too).
+    ...(face ? { face } : {}),
   };
 }
 
 const entryOfItem = (item: StoredItem): BlocklistEntry => item.entry as BlocklistEntry;
 
 /**
- * Writes a new entry and, for an active one that blocks a document, its match item, with the saved
- * response of an idempotent request (`also`), in one transaction.
+ * Writes a new entry and, for one matched by a digest (a document, or a selfie under the stand-in),
+ * its match item, with the saved response of an idempotent request (`also`), in one transaction;
+ * a face in a Rekognition collection is remembered on the entry.
  */
-export async function insertBlocklistEntry(entry: BlocklistEntry, digest: string | undefined, also?: TransactItem): Promise<void> {
+export async function insertBlocklistEntry(entry: BlocklistEntry, by: IndexedFace | undefined, also?: TransactItem): Promise<void> {
   const scope = scopeOf(entry);
+  const digest = by && 'digest' in by ? by.digest : undefined;
   const match = digest === undefined ? undefined : matchKey(scope, digest, entry.id);
   await dynamo().send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: tableName(), Item: entryItem(entry, match), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: entryItem(entry, match, by && 'collection' in by ? by : undefined),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         ...(match
           ? [{ Put: { TableName: tableName(), Item: { ...match, entry: entry.id }, ConditionExpression: 'attribute_not_exists(pk)' } }]
           : []),
@@ -102,7 +123,8 @@ export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEnt
           {
             Put: {
               TableName: tableName(),
-              Item: entryItem(next, undefined),
+              // A redacted entry's face has been deleted from its collection (functions/flows/redaction.ts): nothing left to name.
+              Item: entryItem(next, undefined, next.status === 'redacted' ? undefined : (item.face as IndexedFace | undefined)),
               ConditionExpression: '#entry.#status = :status',
               ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
               ExpressionAttributeValues: { ':status': previous.status },
@@ -123,7 +145,12 @@ export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEnt
 /** The active document entries of `scope` a document matches (at most 10 read: one is enough to block). */
 export async function documentMatches(scope: Scope, document: DocumentIdentity): Promise<string[]> {
   await keyEncryptionKey();
-  const pk = `${objectKey(scope, `${BLOCKLIST_MATCH_PREFIX}_${documentDigest(scope, document)}`, '').pk}`;
+  return digestMatches(scope, documentDigest(scope, document));
+}
+
+/** The entries whose match item holds `digest` (only active entries have one), at most 10. */
+export async function digestMatches(scope: Scope, digest: string): Promise<string[]> {
+  const pk = `${objectKey(scope, `${BLOCKLIST_MATCH_PREFIX}_${digest}`, '').pk}`;
   const { Items = [] } = await dynamo().send(
     new QueryCommand({
       TableName: tableName(),
@@ -166,3 +193,9 @@ export function listBlocklistEntries(scope: Scope, query: BlocklistListQuery) {
 
 /** Thrown by the routes for an id that names no entry of the scope. */
 export const entryMissing = (id: string) => resourceMissing('identity.blocklist_entry', id);
+
+/** Of the entry ids `ids` of `scope`, those of active entries (one GetItem each: a search gives at most 10). */
+export async function activeEntryIds(scope: Scope, ids: string[]): Promise<string[]> {
+  const entries = await Promise.all(ids.map((id) => getBlocklistEntry(scope, id)));
+  return entries.filter((stored) => stored?.entry.status === 'active').map((stored) => stored!.entry.id);
+}

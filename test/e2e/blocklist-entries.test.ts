@@ -60,6 +60,24 @@ async function verification(client: Stripe, expected: string, testCase = 'verifi
     expectStatus(expected),
   );
 }
+/** A document session with a matching selfie, submitted with `selfie` as the selfie's bytes (the stand-in matches exact bytes). */
+async function selfieVerification(client: Stripe, expected: string, selfie: Buffer) {
+  const created = await client.identity.verificationSessions.create({
+    type: 'document',
+    options: { document: { require_matching_selfie: true } },
+  });
+  const submitted = await submitOnPage(service.url, created.url!, {
+    document_type: 'passport',
+    document_front: pngImage(64, 48),
+    selfie,
+    test_case: 'verified',
+  });
+  expect(submitted.status, await submitted.clone().text()).toBe(200);
+  return eventually(
+    () => client.identity.verificationSessions.retrieve(created.id, { expand: ['last_verification_report'] }),
+    expectStatus(expected),
+  );
+}
 const reportOf = (session: Stripe.Identity.VerificationSession) => session.last_verification_report as Stripe.Identity.VerificationReport;
 
 describe('blocklist entries', () => {
@@ -169,5 +187,67 @@ describe('blocklist entries', () => {
     const report = await failure(create(own, { entry_type: 'document', verification_report: reportOf(fraud).id }));
     expect(report).toMatchObject({ statusCode: 400, param: 'verification_report' });
     expect((await verification(own, 'verified')).status).toBe('verified');
+  });
+
+  it('block the same selfie until disabled (the stand-in matches the same sample bytes); redaction ends the entry', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const sample = pngImage(40, 40, '#d4a373');
+    const fraud = await selfieVerification(own, 'verified', sample);
+    const entry = await create(
+      own,
+      { entry_type: 'selfie', verification_report: reportOf(fraud).id },
+      { idempotencyKey: `bls-${fraud.id}` },
+    );
+    expect(entry).toMatchObject({ object: 'identity.blocklist_entry', status: 'active', type: 'selfie', verification_session: fraud.id });
+    expect(
+      (await create(own, { entry_type: 'selfie', verification_report: reportOf(fraud).id }, { idempotencyKey: `bls-${fraud.id}` })).id,
+    ).toBe(entry.id);
+    expect((await list(own, { type: 'selfie' })).data.map((e) => e.id)).toEqual([entry.id]);
+
+    const blocked = await selfieVerification(own, 'requires_input', sample);
+    expect(blocked.last_error).toEqual({ code: 'selfie_unverified_other', reason: 'The selfie matches an entry of the blocklist.' });
+    expect(reportOf(blocked).selfie).toMatchObject({ status: 'unverified', blocked_by_entry: entry.id });
+    expect(reportOf(blocked).document).toMatchObject({ status: 'verified' });
+    // Another selfie (other bytes) is not the blocked one; a document-only session shows no selfie to match.
+    expect((await selfieVerification(own, 'verified', pngImage(40, 40, '#264653'))).status).toBe('verified');
+    expect((await verification(own, 'verified')).status).toBe('verified');
+
+    expect(await disable(own, entry.id)).toMatchObject({ status: 'disabled' });
+    const again = await selfieVerification(own, 'verified', sample);
+    expect(reportOf(again).selfie).not.toHaveProperty('blocked_by_entry');
+
+    // A second entry from the same report, then the session's redaction: redacted, and it blocks nothing.
+    const second = await create(own, { entry_type: 'selfie', verification_report: reportOf(fraud).id });
+    expect((await selfieVerification(own, 'requires_input', sample)).last_error?.code).toBe('selfie_unverified_other');
+    await own.identity.verificationSessions.redact(fraud.id);
+    await eventually(
+      () => retrieve(own, second.id),
+      (e) => expect(e.status).toBe('redacted'),
+    );
+    expect((await selfieVerification(own, 'verified', sample)).status).toBe('verified');
+  });
+
+  it('refuse a selfie entry for a report without a selfie, a redacted, an unknown or another account’s one: nothing stored', async () => {
+    const { stripe: own } = await newStripeAccount(service);
+    const { stripe: other } = await newStripeAccount(service);
+    const noSelfie = await verification(own, 'verified');
+    const withSelfie = await selfieVerification(own, 'verified', pngImage(40, 40, '#e76f51'));
+    const redacted = await selfieVerification(own, 'verified', pngImage(40, 40, '#2a9d8f'));
+    await own.identity.verificationSessions.redact(redacted.id);
+    await eventually(
+      () => own.identity.verificationSessions.retrieve(redacted.id),
+      (s) => expect(s.redaction?.status).toBe('redacted'),
+    );
+    const refusals: [() => Promise<unknown>, number, string][] = [
+      [() => create(own, { entry_type: 'selfie', verification_report: reportOf(noSelfie).id }), 400, 'parameter_invalid'],
+      [() => create(own, { entry_type: 'selfie', verification_report: reportOf(redacted).id }), 400, 'parameter_invalid'],
+      [() => create(own, { entry_type: 'selfie', verification_report: `vr_${'0'.repeat(24)}` }), 404, 'resource_missing'],
+      [() => create(other, { entry_type: 'selfie', verification_report: reportOf(withSelfie).id }), 404, 'resource_missing'],
+    ];
+    for (const [request, status, code] of refusals) {
+      expect(await failure(request())).toMatchObject({ statusCode: status, param: 'verification_report', code });
+    }
+    expect((await list(own)).data).toEqual([]);
+    expect((await list(other)).data).toEqual([]);
   });
 });

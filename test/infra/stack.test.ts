@@ -982,6 +982,37 @@ describe('the outbox publisher', () => {
     },
   );
 
+  it('grants the face collection actions only to the functions that call them, on the stack’s collections only', () => {
+    const FACE_ACTIONS = ['CreateCollection', 'IndexFaces', 'SearchFacesByImage', 'DeleteFaces'].map((a) => `rekognition:${a}`);
+    const granted = ofType('AWS::Lambda::Function')
+      .map(([id, fn]) => {
+        const statements = allStatementsOf(fn).filter((s) => actionsOf(s).some((action) => FACE_ACTIONS.includes(action)));
+        const name = /^Verity (GET|POST|DELETE) \//.test(fn.Properties.Description ?? '')
+          ? fn.Properties.Description
+          : id.replace(/[0-9A-F]{8}$/, '');
+        return { name, fn, statements };
+      })
+      .filter(({ statements }) => statements.length > 0);
+    expect(Object.fromEntries(granted.map(({ name, statements }) => [name, statements.flatMap(actionsOf).sort()]))).toEqual({
+      'Verity POST /v1/identity/blocklist_entries': ['rekognition:CreateCollection', 'rekognition:DeleteFaces', 'rekognition:IndexFaces'],
+      'Verity POST /v1/identity/blocklist_entries/{id}/disable': ['rekognition:DeleteFaces'],
+      VerificationChecksWorker: ['rekognition:SearchFacesByImage'],
+      RedactionWorker: ['rekognition:DeleteFaces'],
+      RedactionBackstop: ['rekognition:DeleteFaces'],
+    });
+    const prefixes = new Set(granted.map(({ fn }) => fn.Properties.Environment.Variables.VERITY_FACE_COLLECTION_PREFIX));
+    expect(prefixes.size).toBe(1);
+    const [prefix] = [...prefixes] as string[];
+    expect(prefix).toMatch(/^verity-[a-z0-9-]+$/);
+    for (const { statements } of granted) {
+      for (const statement of statements) {
+        const [, parts] = (statement.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+        expect(JSON.stringify(parts)).toContain(`:rekognition:`);
+        expect(parts.at(-1)).toBe(`:collection/${prefix}-*`);
+      }
+    }
+  });
+
   it('lets the checks worker Query the table only on blocklist match items, the only index-free reads it makes', () => {
     const [, worker] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VerificationChecksWorker'))!;
     const queries = statementsOf(worker).filter((s) => actionsOf(s).includes('dynamodb:Query'));
@@ -1323,7 +1354,10 @@ describe('the live checks', () => {
           r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === fn.Properties.Role['Fn::GetAtt'][0]),
       )
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
-  const isLiveCheckGrant = (action: string) => /^(textract|rekognition|lambda):/.test(action);
+  // The face collections' actions (selfie blocklist entries) are granted on collection ARNs: tested on their own.
+  const isLiveCheckGrant = (action: string) =>
+    /^(textract|rekognition|lambda):/.test(action) &&
+    !/^rekognition:(CreateCollection|IndexFaces|SearchFacesByImage|DeleteFaces)$/.test(action);
 
   it(
     'lets the checks worker call exactly AnalyzeID, DetectDocumentText, DetectFaces and CompareFaces, on "*" only because IAM accepts ' +
@@ -1360,7 +1394,7 @@ describe('the live checks', () => {
       expect(worker.Properties.Environment.Variables).toMatchObject({ VERITY_LIVE_CHECKS: 'aws' });
       expect(
         Object.keys(worker.Properties.Environment.Variables).filter((name) =>
-          /^VERITY_(MIN_|DOCUMENT_|FACE_|SELFIE_|ID_NUMBER)/.test(name),
+          /^VERITY_(MIN_|DOCUMENT_|FACE_MIN|FACE_MATCH|SELFIE_|ID_NUMBER)/.test(name),
         ),
       ).toEqual([]);
       for (const name of ['ShowVerificationPage', 'AnswerVerificationConsent', 'SubmitVerification']) {
@@ -1614,7 +1648,10 @@ describe('the bundles', () => {
       // The routes that render the page's words carry intl-messageformat and its parser (34 KB
       // minified) and the catalogue loader, never the catalogues: those are files beside the bundle.
       const formatter = inputsOf(route).some((input) => input.endsWith('functions/hosted-page/catalogue-files.ts'));
-      expect(statSync(bundleOf(route)).size, route.name).toBeLessThan((400 + (route.uploads ? 100 : 0) + (formatter ? 40 : 0)) * 1024);
+      // The Rekognition client (about 80 KB minified) only where a route calls the face collections (`faces`).
+      expect(statSync(bundleOf(route)).size, route.name).toBeLessThan(
+        (400 + (route.uploads ? 100 : 0) + (formatter ? 40 : 0) + (route.faces ? 100 : 0)) * 1024,
+      );
       expect(
         inputsOf(route).filter((input) => input.includes('functions/hosted-page/catalogues/')),
         route.name,
@@ -1675,7 +1712,11 @@ describe('the bundles', () => {
 
   it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
     const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));
-    for (const route of routes) expect(liveClients(inputsOf(route)), route.name).toEqual([]);
+    // The blocklist routes that index or delete a selfie's face (`faces`) carry the Rekognition client, and no other.
+    for (const route of routes) {
+      const clients = new Set(liveClients(inputsOf(route)).map((input) => /client-(\w+)/.exec(input)![1]));
+      expect([...clients], route.name).toEqual(route.faces ? ['rekognition'] : []);
+    }
     const [, worker] = ofType('AWS::Lambda::Function').find(([, r]) =>
       String(r.Properties.Description).startsWith('Verity checks worker'),
     )!;
