@@ -31,6 +31,7 @@ import * as checksRunner from '../functions/checks/checks-runner';
 import * as redactSessions from '../functions/streams/redact-sessions';
 import * as redactOverdueSessions from '../functions/schedules/redact-overdue-sessions';
 import * as deliveryWorker from '../functions/webhooks/delivery-worker';
+import * as countFunnel from '../functions/streams/count-funnel';
 
 /**
  * The workers table's modules (functions/workers.ts), imported here rather than loaded by name:
@@ -44,6 +45,7 @@ const WORKER_MODULES: Record<string, Record<string, unknown>> = {
   'streams/redact-sessions': redactSessions,
   'schedules/redact-overdue-sessions': redactOverdueSessions,
   'webhooks/delivery-worker': deliveryWorker,
+  'streams/count-funnel': countFunnel,
 };
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 import { TABLE_NAME_ENV } from '../functions/store/schema';
