@@ -1,5 +1,5 @@
 /**
- * The funnel page as HTML (docs/console.md#funnel): the window's totals with each step's rate, the
+ * The funnel page as HTML (docs/console.md, "Funnel"): the window's totals with each step's rate, the
  * top error codes, and one row per UTC day. Counts and error codes only: nothing personal, every role.
  */
 import { FUNNEL_STAGES, type FunnelStage } from '../domain/funnel';

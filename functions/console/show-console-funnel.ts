@@ -1,5 +1,5 @@
 /**
- * `GET /console/funnel`: the account's funnel in this mode (docs/console.md#funnel), every role (counts
+ * `GET /console/funnel`: the account's funnel in this mode (docs/console.md, "Funnel"), every role (counts
  * and error codes: nothing personal). Reads the funnel's counters only: `FUNNEL_SHARDS` Queries, never the sessions.
  */
 import { readFunnel } from '../store/funnel-counts';

@@ -1,5 +1,5 @@
 /**
- * The verification funnel (docs/console.md#funnel): which stages a session has reached, read from the
+ * The verification funnel (docs/console.md, "Funnel"): which stages a session has reached, read from the
  * session as it stands, and which a change of the session reaches for the first time. Each stage is
  * one that never goes back once reached, so a session counts at most once in each, whatever it does next:
  *

@@ -1,5 +1,5 @@
 /**
- * The funnel's counters (docs/console.md#funnel): per account, mode and UTC day of creation, how many
+ * The funnel's counters (docs/console.md, "Funnel"): per account, mode and UTC day of creation, how many
  * sessions reached each stage (domain/funnel.ts) and were given each `last_error.code`. Written by the
  * funnel counter (functions/streams/count-funnel.ts) from the table's stream, never in a session's own
  * transaction, so no change of a session waits on, or collides over, a shared item.
