@@ -127,8 +127,8 @@ describe('one Lambda and one route per route-table entry', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
     // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
-    // worker.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 6);
+    // worker, the funnel counter.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 7);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -153,7 +153,7 @@ describe('one Lambda and one route per route-table entry', () => {
       // Synthesized with one other route only: bundling every function again would only cost time.
       const { resources } = synthesize([routes[0]!, extra]);
       const types = Object.values(resources);
-      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 6);
+      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 7);
       expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
     },
     SYNTH_TIMEOUT,
@@ -513,6 +513,9 @@ describe('least privilege', () => {
         'ConsoleSignOut',
         'ListConsoleAudit',
         'ListConsoleAuditEvents',
+        // The funnel: counters of stages and error codes, read from and written by what the stream carries in clear.
+        'ShowConsoleFunnel',
+        'funnel counter',
         'ListConsoleOperators',
         'EndConsoleOperator',
         'CreateWebhookEndpoint',
@@ -538,12 +541,12 @@ describe('least privilege', () => {
       // A redact request destroys the key in its own transaction; the job's workers tidy.
       shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
     };
+    const workerNames =
+      'outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker|funnel counter';
     const workers = ofType('AWS::Lambda::Function').filter(([, r]) =>
-      /^Verity (outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(
-        r.Properties.Description,
-      ),
+      new RegExp(`^Verity (${workerNames})`).test(r.Properties.Description),
     );
-    expect(workers).toHaveLength(6);
+    expect(workers).toHaveLength(7);
     const all: [string, string, Resource][] = [
       ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
       ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
@@ -667,6 +670,9 @@ describe('the rest of the stack', () => {
         'RedactionWorkerThrottles',
         'RedactionWorkerIteratorAge',
         'RedactionDeadLettersDepth',
+        'FunnelCounterErrors',
+        'FunnelCounterIteratorAge',
+        'FunnelDeadLettersDepth',
         'RedactionBackstopErrors',
         'RedactionBackstopThrottles',
         'WebhookWorkerErrors',
