@@ -182,7 +182,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 6 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 7 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -309,7 +309,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(13);
+    expect(consoleRoutes.length).toBe(14);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
@@ -1201,7 +1201,7 @@ describe('concurrency and the edge', () => {
       addPolicyChecks(app);
       const resources = flatten(stack).Resources;
       const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(7);
+      expect(functions).toHaveLength(8);
       for (const [id, fn] of functions) {
         expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
         expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
