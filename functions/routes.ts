@@ -17,6 +17,7 @@ import {
 } from './store/schema';
 import type { KeyAccess, KeyResource } from './domain/api-keys';
 import type { SessionKeyUse } from './store/key-grants';
+import { funnelCountPartitionPrefix } from './store/funnel-counts';
 
 export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 /**
@@ -428,6 +429,12 @@ const consoleRoutes: Route[] = [
     objects: ['cae'],
     indexes: [tableSchema.indexes.byScope.name],
     keyed: { actions: ['GetItem', 'PutItem'], partitionKeys: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`] },
+    sessionKeys: null,
+  }),
+  // The funnel: one Query per counter shard (functions/store/funnel-counts.ts), on the counters' partitions only.
+  consoleRoute('ShowConsoleFunnel', `GET ${consolePath}/funnel`, 'show-console-funnel', {
+    dynamodb: [],
+    keyed: { actions: ['GetItem', 'Query'], partitionKeys: [`${consoleSessionPartitionPrefix}*`, `${funnelCountPartitionPrefix}*`] },
     sessionKeys: null,
   }),
   consoleRoute('ListConsoleAudit', `GET ${consolePath}/audit_events`, 'list-console-audit', {

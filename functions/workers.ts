@@ -9,6 +9,7 @@
 import { EVENT_KIND } from './store/event-items';
 import { REDACTION_JOB_KIND, REDACTION_PROGRESS_KIND } from './store/redaction-jobs';
 import { SUBMISSION_KIND } from './store/submissions';
+import { SESSION_KIND } from './store/sessions';
 
 /** Stream records of one kind of item (its sort key) with one event name: one filter of the event source mapping. */
 export interface StreamRecords {
@@ -29,7 +30,15 @@ export type WorkerTrigger =
 
 export interface Worker {
   /** Stable name: the construct's id in lib/ (and so its logical ids). */
-  name: 'Publisher' | 'ChecksStream' | 'ChecksWorker' | 'RedactionWorker' | 'RedactionBackstop' | 'WebhookWorker' | 'ReviewWatch';
+  name:
+    | 'Publisher'
+    | 'ChecksStream'
+    | 'ChecksWorker'
+    | 'RedactionWorker'
+    | 'RedactionBackstop'
+    | 'WebhookWorker'
+    | 'ReviewWatch'
+    | 'FunnelCounter';
   /** Module under functions/ exporting `handler` (Lambda's entry point). */
   handler: string;
   /** The Lambda function's description: what it does, in a line. */
@@ -135,6 +144,24 @@ export const workers: Worker[] = [
     timeoutSeconds: 60,
     trigger: { everyMinutes: 5 },
     local: { everyMs: 5 * 60 * 1000 },
+  },
+  {
+    name: 'FunnelCounter',
+    handler: 'streams/count-funnel',
+    description: "Verity funnel counter: counts each session's funnel stages and error codes from the table stream",
+    // A few small transactions per record.
+    timeoutSeconds: 30,
+    trigger: {
+      stream: {
+        // New sessions and every change of one; the counter keeps only the first arrival at each stage.
+        records: [
+          { eventName: 'INSERT', kind: SESSION_KIND },
+          { eventName: 'MODIFY', kind: SESSION_KIND },
+        ],
+        batchSize: 100,
+      },
+    },
+    local: { checkpoints: 'funnel-stream-checkpoints.json' },
   },
 ];
 

@@ -34,6 +34,7 @@ import { faceLivenessEnvironment, VerityFaceLiveness, type FaceLivenessProps } f
 import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, type LiveChecksProps } from './verification';
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 import { VerityWebhooks } from './webhooks';
+import { VerityFunnel } from './funnel';
 
 export type { SubscribeOptions } from './events';
 export type { FirewallProps } from './firewall';
@@ -170,6 +171,8 @@ export class Verity extends Construct {
   /** The review watch: the scheduled count of verdicts held for review too long, and its metric. */
   readonly review: VerityReview;
   readonly webhooks: VerityWebhooks;
+  /** The funnel counter (functions/streams/count-funnel.ts). */
+  readonly funnel: VerityFunnel;
   readonly alarms: VerityAlarms;
   /** The evaluation canary, when the `canary` prop asks for one. */
   readonly canary?: VerityCanary;
@@ -267,6 +270,11 @@ export class Verity extends Construct {
       uploads: this.uploads,
       faceCollectionPrefix,
     });
+    this.funnel = new VerityFunnel(this, 'Funnel', {
+      room: rooms.scopeFor('Workers', 'Funnel'),
+      table: this.data.table,
+      key: this.data.key,
+    });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', {
       room: rooms.scopeFor('Workers', 'Webhooks'),
       table: this.data.table,
@@ -331,6 +339,10 @@ export class Verity extends Construct {
     this.alarms.forFunction('RedactionWorker', this.redaction.worker.function, { reservedConcurrency: reserved });
     this.alarms.forStreamConsumer('RedactionWorker', this.redaction.worker.function);
     this.alarms.forQueue('RedactionDeadLetters', this.redaction.deadLetterQueue);
+    // Bounded by the stream's shards, with no reservation: its throttles are the account's.
+    this.alarms.forFunction('FunnelCounter', this.funnel.counter.function, { reservedConcurrency: false });
+    this.alarms.forStreamConsumer('FunnelCounter', this.funnel.counter.function);
+    this.alarms.forQueue('FunnelDeadLetters', this.funnel.deadLetterQueue);
     this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function, { reservedConcurrency: reserved });
     // Run once a minute by its schedule, with no reservation: its throttles are the account's.
     this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });

@@ -32,6 +32,7 @@ import * as redactSessions from '../functions/streams/redact-sessions';
 import * as redactOverdueSessions from '../functions/schedules/redact-overdue-sessions';
 import * as watchReviewQueue from '../functions/schedules/watch-review-queue';
 import * as deliveryWorker from '../functions/webhooks/delivery-worker';
+import * as countFunnel from '../functions/streams/count-funnel';
 
 /**
  * The workers table's modules (functions/workers.ts), imported here rather than loaded by name:
@@ -46,6 +47,7 @@ const WORKER_MODULES: Record<string, Record<string, unknown>> = {
   'schedules/redact-overdue-sessions': redactOverdueSessions,
   'webhooks/delivery-worker': deliveryWorker,
   'schedules/watch-review-queue': watchReviewQueue,
+  'streams/count-funnel': countFunnel,
 };
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 import { TABLE_NAME_ENV } from '../functions/store/schema';

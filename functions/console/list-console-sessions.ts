@@ -3,12 +3,17 @@
  * the API's filters (status, type, created range, client reference) and its cursors, 20 a page.
  * Shows ids, statuses, types and error codes: nothing personal, to every role. Searching by client
  * reference (a personal value the operator already has) is for reviewers and admins.
+ *
+ * The find box (`find`, exact match): a session id (`vs_…`) is a redirect to that session's page,
+ * whose one GetItem of this account and mode finds it or says there is none; anything else is the
+ * client reference filter (its index, one Query), for reviewers and admins. A viewer's other text is refused.
  */
 import { SESSION_STATUSES, SESSION_TYPES, type SessionStatus, type SessionType } from '../domain/verification-session';
 import { listSessions } from '../store/sessions';
 import type { CreatedRange } from '../store/list-page';
-import { ConsoleRefusal, csrfToken, hasRole, requireConsole } from './console-access';
-import { consoleHtml, consolePaging, consoleRoute, queryParam } from './console-http';
+import { isObjectId } from '../domain/ids';
+import { CONSOLE_PATH, ConsoleRefusal, csrfToken, hasRole, requireConsole } from './console-access';
+import { consoleHtml, consolePaging, consoleRedirect, consoleRoute, queryParam } from './console-http';
 import { renderSessionList, type ListFilters } from './render';
 
 const PAGE_SIZE = 20;
@@ -26,12 +31,16 @@ function dayStart(value: string, name: string): number {
 export const handler = consoleRoute(async (event) => {
   const { session: operator } = await requireConsole(event, 'viewer', new Date());
   const canSearchReference = hasRole(operator, 'reviewer');
+  const find = queryParam(event, 'find')?.trim();
+  if (find && isObjectId('vs', find)) return consoleRedirect(`${CONSOLE_PATH}/verification_sessions/${find}`);
+  if (find && !canSearchReference)
+    throw badFilter('A session id starts with vs_. Searching by client reference is for reviewers and admins.');
   const filters: ListFilters = {
     status: queryParam(event, 'status'),
     type: queryParam(event, 'type'),
     created_from: queryParam(event, 'created_from'),
     created_to: queryParam(event, 'created_to'),
-    client_reference_id: canSearchReference ? queryParam(event, 'client_reference_id') : undefined,
+    client_reference_id: canSearchReference ? (find ?? queryParam(event, 'client_reference_id')) : undefined,
   };
   if (filters.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(filters.status))
     throw badFilter(`status must be one of ${SESSION_STATUSES.join(', ')}.`);
@@ -58,6 +67,7 @@ export const handler = consoleRoute(async (event) => {
         filters,
         sessions,
         canSearchReference,
+        ...(find ? { find } : {}),
         ...paging.links(sessions, hasMore),
       },
       nonce,

@@ -30,7 +30,8 @@ const time = (seconds: number) =>
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
 
-function document(title: string, nonce: string, body: Fragment, operator?: Operator): Rendered {
+/** A whole console page: its head, the header with the scope and navigation, and `body` as its main content. */
+export function document(title: string, nonce: string, body: Fragment, operator?: Operator): Rendered {
   const mode = operator?.session.scope.mode;
   return html`${documentHead({ nonce, title: `${title} · Verity console`, icon: 'data:,', style: new Html(CONSOLE_STYLE) })}<body>
 <a class="skip" href="#main">Skip to content</a>
@@ -44,7 +45,7 @@ ${
 <nav aria-label="Console"><a href="${CONSOLE_PATH}/verification_sessions">Sessions</a>${
     operator.session.role !== 'viewer' ? html` <a href="${CONSOLE_PATH}/review">To review</a>` : ''
   } <a
-href="${CONSOLE_PATH}/audit_events">Audit log</a>${
+href="${CONSOLE_PATH}/funnel">Funnel</a> <a href="${CONSOLE_PATH}/audit_events">Audit log</a>${
     operator.session.role === 'admin'
       ? html` <a
 href="${CONSOLE_PATH}/operators">Operators</a>`
@@ -63,6 +64,17 @@ ${body}
 }
 
 const csrfField = (operator: Operator) => html`<input type="hidden" name="csrf_token" value="${operator.csrf}">`;
+
+/**
+ * A table in its own scrolling box: a labelled region that takes the keyboard's focus, so a table wider
+ * than the screen can be scrolled without a mouse (axe `scrollable-region-focusable`, WCAG 2.1.1).
+ */
+export const scrollRegion = (label: string, table: Fragment, className = 'table-wrap') =>
+  html`<div class="${className}" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
+
+/** The console's page of an object named in the audit log, when it has one. */
+const objectLink = (id: string) =>
+  id.startsWith('vs_') ? html`<a href="${CONSOLE_PATH}/verification_sessions/${id}"><code>${id}</code></a>` : html`<code>${id}</code>`;
 
 export function renderRefusal(refusal: ConsoleRefusal, nonce: string): Rendered {
   return document(refusal.title, nonce, html`<h1>${refusal.title}</h1><p role="alert">${refusal.message}</p>`);
@@ -97,6 +109,8 @@ export interface SessionListView {
   previous?: string;
   /** Reviewers and admins may search by client reference (a personal value); viewers never see one. */
   canSearchReference: boolean;
+  /** What the find box was given, shown again (a client reference only to those who may search by one). */
+  find?: string;
 }
 
 const options = (values: readonly string[], selected: string | undefined, any: string) =>
@@ -115,23 +129,31 @@ const filterQuery = (filters: ListFilters, cursor: Record<string, string>) =>
 export function renderSessionList(view: SessionListView, nonce: string): Rendered {
   const { filters } = view;
   const rows = view.sessions.map(
-    (session) => html`<tr>
-<td><a href="${CONSOLE_PATH}/verification_sessions/${session.id}">${session.id}</a></td>
-<td>${statusBadge(session.status)}${
+    (session) => html`<tr role="row">
+<td role="cell" data-label="Session"><a href="${CONSOLE_PATH}/verification_sessions/${session.id}">${session.id}</a></td>
+<td role="cell" data-label="Status">${statusBadge(session.status)}${
       session.redaction
         ? html` <span
 class="status status-redacted">${session.redaction.status === 'redacted' ? 'redacted' : 'redacting'}</span>`
         : ''
     }</td>
-<td>${session.type}</td>
-<td>${session.last_error?.code ?? '—'}</td>
-<td><time datetime="${new Date(session.created * 1000).toISOString()}">${time(session.created)}</time></td>
+<td role="cell" data-label="Type">${session.type}</td>
+<td role="cell" data-label="Last error">${session.last_error?.code ?? '—'}</td>
+<td role="cell" data-label="Created"><time datetime="${new Date(session.created * 1000).toISOString()}">${time(session.created)}</time></td>
 </tr>`,
   );
   return document(
     'Verification sessions',
     nonce,
     html`<h1>Verification sessions</h1>
+<form class="find" method="get" action="${CONSOLE_PATH}/verification_sessions" role="search" aria-label="Find a session">
+<label for="find">${view.canSearchReference ? 'Session id or client reference' : 'Session id'}</label>
+<div class="find-row"><input type="search" id="find" name="find" autocomplete="off" spellcheck="false" aria-describedby="find-how"
+value="${view.find ?? ''}"><button type="submit">Find</button></div>
+<p class="note" id="find-how">Exact match. ${
+      view.canSearchReference ? 'A session id (vs_…) opens that session; anything else lists the sessions with that client reference.' : ''
+    }</p>
+</form>
 <form class="filters" method="get" action="${CONSOLE_PATH}/verification_sessions" role="search" aria-label="Filter sessions">
 <label>Status <select name="status">${options(SESSION_STATUSES, filters.status, 'Any status')}</select></label>
 <label>Type <select name="type">${options(SESSION_TYPES, filters.type, 'Any type')}</select></label>
@@ -147,12 +169,18 @@ value="${filters.client_reference_id ?? ''}"></label>`
 ${
   view.sessions.length === 0
     ? html`<p>No session matches.</p>`
-    : html`<div class="table-wrap"><table>
+    : scrollRegion(
+        'Sessions',
+        // Explicit roles: the narrow screen's stacked layout changes the cells' display, which would drop the table's semantics.
+        html`<table role="table" class="stacked">
 <caption>Newest first</caption>
-<thead><tr><th scope="col">Session</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Last error</th><th
+<thead role="rowgroup"><tr role="row"><th role="columnheader" scope="col">Session</th><th role="columnheader" scope="col">Status</th><th
+role="columnheader" scope="col">Type</th><th role="columnheader" scope="col">Last error</th><th role="columnheader"
 scope="col">Created</th></tr></thead>
-<tbody>${rows}</tbody>
-</table></div>`
+<tbody role="rowgroup">${rows}</tbody>
+</table>`,
+        'table-wrap stack-wrap',
+      )
 }
 <nav class="pages" aria-label="Pages">
 ${view.previous && html`<a href="?${filterQuery(filters, { ending_before: view.previous })}">Newer</a>`}
@@ -233,13 +261,38 @@ const SECTIONS = ['document', 'id_number', 'selfie', 'email', 'phone'] as const;
 /** What a report's section says that is no one's data: its status and error; everything else it read is personal. */
 const SECTION_PLAIN = ['status', 'error', 'files', 'document', 'selfie'];
 
-function imagesOf(view: SessionPageView, ids: (string | null | undefined)[], label: string): Html | null {
-  const files = ids.filter((id): id is string => typeof id === 'string' && id.startsWith('file_'));
-  if (files.length === 0) return null;
+/** An image of a report, with what it shows: the document's front or back, the selfie, a liveness capture's reference image. */
+export interface ReportImage {
+  id: string;
+  caption: 'Document front' | 'Document back' | 'Selfie' | 'Liveness reference';
+}
+
+/**
+ * The images of a report's section, each captioned by its role: a document's files are its front then its back (Stripe's
+ * `document.files`); a selfie section's `selfie` is the selfie, or the liveness reference when the section says the face came from a
+ * liveness capture (`liveness_reference`).
+ */
+export function reportImages(name: 'document' | 'selfie', section: Record<string, unknown>): ReportImage[] {
+  const isFile = (id: unknown): id is string => typeof id === 'string' && id.startsWith('file_');
+  if (name === 'document') {
+    const files = ((section.files as unknown[] | null) ?? []).filter(isFile);
+    return files.map((id, i) => ({ id, caption: i === 0 ? 'Document front' : 'Document back' }));
+  }
+  const selfie = section.selfie;
+  if (!isFile(selfie)) return [];
+  return [{ id: selfie, caption: section.liveness_reference === selfie ? 'Liveness reference' : 'Selfie' }];
+}
+
+function imagesOf(view: SessionPageView, images: ReportImage[], label: string): Html | null {
+  if (images.length === 0) return null;
   if (view.session.redaction) return html`<p class="note">${label}: deleted by redaction.</p>`;
-  if (!view.revealed) return html`<p class="note">${label}: ${files.length} image${files.length > 1 ? 's' : ''}, hidden.</p>`;
-  return html`<div class="images">${files.map((id) =>
-    view.images[id] ? html`<figure><img src="${view.images[id]}" alt="${label} (${id})"><figcaption>${id}</figcaption></figure>` : null,
+  if (!view.revealed) return html`<p class="note">${label}: ${images.length} image${images.length > 1 ? 's' : ''}, hidden.</p>`;
+  return html`<div class="images">${images.map(({ id, caption }) =>
+    view.images[id]
+      ? html`<figure><img src="${view.images[id]}" alt="${caption}"><figcaption>${caption} · <a class="full-size"
+href="${view.images[id]}">Full size<span class="visually-hidden"> (${caption.toLowerCase()})</span></a> · <code>${id}</code></figcaption
+></figure>`
+      : null,
   )}</div>`;
 }
 
@@ -257,12 +310,10 @@ function reportSection(view: SessionPageView, report: VerificationReport): Html 
       | undefined;
     if (!section) return [];
     const images =
-      name === 'document'
-        ? imagesOf(view, (section.files as string[] | null) ?? [], 'Document')
-        : name === 'selfie'
-          ? // The document it was matched with is shown in the document's section.
-            imagesOf(view, [section.selfie as string | null], 'Selfie')
-          : null;
+      name === 'document' || name === 'selfie'
+        ? // The selfie section's document (what the face was matched with) is shown in the document's section.
+          imagesOf(view, reportImages(name, section), name === 'document' ? 'Document' : 'Selfie')
+        : null;
     return [
       html`<section class="check" aria-labelledby="${report.id}-${name}">
 <h4 id="${report.id}-${name}">${name.replace('_', ' ')} ${statusBadge(section.status)}</h4>
@@ -418,7 +469,7 @@ export function renderAuditLog(view: AuditLogView, nonce: string): Rendered {
 <td><time datetime="${new Date(entry.created * 1000).toISOString()}">${time(entry.created)}</time></td>
 <td class="audit-action">${entry.action}${entry.decision && decisionText(entry.decision)}</td>
 <td>${entry.operator.email} (${entry.operator.role})</td>
-<td>${entry.target ? html`<code>${entry.target.id}</code>` : '—'}</td>
+<td>${entry.target ? objectLink(entry.target.id) : '—'}</td>
 <td><code>${entry.request}</code></td>
 </tr>`,
   );
@@ -432,10 +483,13 @@ newest first. Entries cannot be changed or deleted; they are kept for the config
 ${
   view.entries.length === 0
     ? html`<p>No entry yet.</p>`
-    : html`<div class="table-wrap"><table>
+    : scrollRegion(
+        'Audit log entries',
+        html`<table>
 <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Who</th><th scope="col">Object</th><th
 scope="col">Request</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`
+<tbody>${rows}</tbody></table>`,
+      )
 }
 <nav class="pages" aria-label="Pages">
 ${view.previous && html`<a href="?ending_before=${view.previous}">Newer</a>`}
@@ -472,10 +526,13 @@ name="${field}" value="${value}"><button type="submit" class="danger">${label}</
   const table = (entries: ConsoleLink[], kind: 'session' | 'link', until: string, none: string) =>
     entries.length === 0
       ? html`<p>${none}</p>`
-      : html`<div class="table-wrap"><table>
+      : scrollRegion(
+          kind === 'session' ? 'Signed-in operators' : 'Unused sign-in links',
+          html`<table>
 <thead><tr><th scope="col">Id</th><th scope="col">Operator</th><th scope="col">Role</th><th scope="col">${until}</th><th
 scope="col">Remove</th></tr></thead>
-<tbody>${entries.map((entry) => row(entry, kind))}</tbody></table></div>`;
+<tbody>${entries.map((entry) => row(entry, kind))}</tbody></table>`,
+        );
   return document(
     'Operators',
     nonce,

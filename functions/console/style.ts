@@ -71,6 +71,29 @@ figcaption { font-size: 0.8125rem; color: var(--muted); }
 .confirm { display: flex; gap: 0.5rem; align-items: center; margin: 0 0 0.75rem; }
 .inline { margin: 0 0 1rem; }
 .pages { display: flex; gap: 1rem; margin: 1rem 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.find { margin: 0 0 1rem; }
+.find label { font-weight: 600; }
+.find-row { display: flex; gap: 0.5rem; margin-top: 0.25rem; }
+.find-row input { flex: 1; min-width: 0; }
+.find .note { margin: 0.25rem 0 0; }
+.funnel td, .funnel th { text-align: right; }
+.funnel th[scope=row], .funnel thead th:first-child { text-align: left; }
+.rate { color: var(--muted); font-size: 0.875rem; }
+.totals { display: grid; gap: 0.5rem; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); margin: 0 0 1rem; padding: 0; ` +
+  `list-style: none; }
+.totals li { background: #fff; border: 1px solid #e5e7eb; border-radius: 0.5rem; padding: 0.75rem; }
+.totals strong { display: block; font-size: 1.5rem; }
+@media (max-width: 719.98px) {
+  /* The sessions list on a phone: one card per session, each value under its column's name. */
+  .stack-wrap { background: none; border: none; overflow: visible; }
+  .stacked, .stacked tbody, .stacked tr, .stacked td { display: block; }
+  .stacked thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .stacked tr { background: #fff; border: 1px solid #e5e7eb; border-radius: 0.5rem; margin: 0 0 0.75rem; padding: 0.5rem 0; }
+  .stacked td { border: none; white-space: normal; padding: 0.125rem 0.75rem; display: grid; grid-template-columns: 6.5rem 1fr; ` +
+  `gap: 0.5rem; }
+  .stacked td::before { content: attr(data-label); color: var(--muted); font-size: 0.875rem; }
+}
 @media (min-width: 720px) {
   main { padding: 1.5rem 2rem; }
   .filters { grid-template-columns: repeat(5, minmax(0, 1fr)) auto; align-items: end; }

@@ -33,6 +33,8 @@ import {
 } from './session-keys';
 
 const KIND = 'verification_session';
+/** The sort key of every session's item: what the table's stream consumers tell a session's records by. */
+export const SESSION_KIND = KIND;
 /** How often a change is re-decided on fresh state after losing a race, before giving up with 409. */
 const MAX_ATTEMPTS = 10;
 /** A short random pause between attempts keeps writers that keep colliding from colliding again. */

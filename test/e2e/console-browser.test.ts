@@ -82,8 +82,8 @@ describe('the operators’ console in a browser', () => {
       const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const { page, problems } = await watched(laptop);
       await signIn(page, await consoleLinkToken(scope, 'reviewer', 'reviewer@shop.example'));
-      await page.getByLabel('Client reference').fill(reference);
-      await Promise.all([page.waitForURL(/client_reference_id=/), page.getByLabel('Client reference').press('Enter')]);
+      await page.getByLabel('Client reference', { exact: true }).fill(reference);
+      await Promise.all([page.waitForURL(/client_reference_id=/), page.getByLabel('Client reference', { exact: true }).press('Enter')]);
       const rows = page.locator('tbody tr');
       await expect(rows.count()).resolves.toBe(1);
       await Promise.all([
@@ -126,7 +126,7 @@ describe('the operators’ console in a browser', () => {
           void (response.headers()['content-type']?.startsWith('text/html') && response.status() < 300 && bodies.push(response.text())),
       );
       await signIn(viewer.page, await consoleLinkToken(scope, 'viewer', 'viewer@shop.example'));
-      await expect(viewer.page.getByLabel('Client reference').count()).resolves.toBe(0);
+      await expect(viewer.page.getByLabel('Client reference', { exact: true }).count()).resolves.toBe(0);
       await viewer.page.getByRole('link', { name: session.id }).click();
       await viewer.page.getByRole('heading', { name: /Verification reports/ }).waitFor();
       await expect(viewer.page.getByRole('button', { name: /reveal/i }).count()).resolves.toBe(0);

@@ -128,8 +128,8 @@ describe('one Lambda and one route per route-table entry', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
     // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
-    // worker.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 6);
+    // worker, the funnel counter.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 7);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -154,7 +154,7 @@ describe('one Lambda and one route per route-table entry', () => {
       // Synthesized with one other route only: bundling every function again would only cost time.
       const { resources } = synthesize([routes[0]!, extra]);
       const types = Object.values(resources);
-      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 6);
+      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 7);
       expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
     },
     SYNTH_TIMEOUT,
@@ -183,7 +183,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 6 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 7 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -310,7 +310,7 @@ describe('least privilege', () => {
 
   it('lets the console functions get, put and query only: no update or delete on any item, the audit log included', () => {
     const consoleRoutes = routes.filter((r) => r.handler.startsWith('console/'));
-    expect(consoleRoutes.length).toBe(15);
+    expect(consoleRoutes.length).toBe(16);
     const scope = { account: 'acct_1Abc', mode: 'live' } as const;
     const auditKey = objectKey(scope, 'cae_0000abcdEFGHijklMNOPqrst', CONSOLE_AUDIT_KIND).pk;
     const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
@@ -525,6 +525,9 @@ describe('least privilege', () => {
         'ConsoleSignOut',
         'ListConsoleAudit',
         'ListConsoleAuditEvents',
+        // The funnel: counters of stages and error codes, read from and written by what the stream carries in clear.
+        'ShowConsoleFunnel',
+        'funnel counter',
         'ListConsoleOperators',
         'EndConsoleOperator',
         'CreateWebhookEndpoint',
@@ -550,12 +553,12 @@ describe('least privilege', () => {
       // A redact request destroys the key in its own transaction; the job's workers tidy.
       shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
     };
+    const workerNames =
+      'outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker|funnel counter';
     const workers = ofType('AWS::Lambda::Function').filter(([, r]) =>
-      /^Verity (outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker)/.test(
-        r.Properties.Description,
-      ),
+      new RegExp(`^Verity (${workerNames})`).test(r.Properties.Description),
     );
-    expect(workers).toHaveLength(6);
+    expect(workers).toHaveLength(7);
     const all: [string, string, Resource][] = [
       ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
       ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
@@ -679,6 +682,9 @@ describe('the rest of the stack', () => {
         'RedactionWorkerThrottles',
         'RedactionWorkerIteratorAge',
         'RedactionDeadLettersDepth',
+        'FunnelCounterErrors',
+        'FunnelCounterIteratorAge',
+        'FunnelDeadLettersDepth',
         'RedactionBackstopErrors',
         'RedactionBackstopThrottles',
         'WebhookWorkerErrors',
@@ -1238,7 +1244,7 @@ describe('concurrency and the edge', () => {
       addPolicyChecks(app);
       const resources = flatten(stack).Resources;
       const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(7);
+      expect(functions).toHaveLength(8);
       for (const [id, fn] of functions) {
         expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
         expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
