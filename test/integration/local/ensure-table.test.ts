@@ -1,7 +1,7 @@
 /** The local bootstrap brings a table made by an older version up to the schema. */
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { allIndexes } from '../../../functions/store/schema';
+import { allIndexes, tableSchema } from '../../../functions/store/schema';
 import { createTableInput, ensureTable, localClient } from '../../../local/dynamodb';
 
 describe('ensureTable', () => {
@@ -9,7 +9,7 @@ describe('ensureTable', () => {
     const client = localClient(inject('dynamo'));
     const name = `old-table-${Date.now()}`;
     const older = createTableInput(name);
-    older.GlobalSecondaryIndexes = older.GlobalSecondaryIndexes!.filter((index) => index.IndexName !== 'by_type');
+    older.GlobalSecondaryIndexes = older.GlobalSecondaryIndexes!.filter((index) => index.IndexName !== tableSchema.indexes.byType.name);
     older.AttributeDefinitions = older.AttributeDefinitions!.filter((attribute) => attribute.AttributeName !== 'type_key');
     await client.send(new CreateTableCommand(older));
     await ensureTable(client, name);

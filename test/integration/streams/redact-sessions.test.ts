@@ -43,6 +43,7 @@ import {
   UPLOADS_BUCKET_ENV,
 } from '../../../functions/store/files';
 import { pageOfCopies } from '../../../functions/store/session-copies';
+import { VERIFIED_DOCUMENT_KIND } from '../../../functions/store/verified-documents';
 import { newObjectId } from '../../../functions/domain/ids';
 import { UPLOADS_REDACTION_ACTIONS } from '../../../lib/uploads';
 import { filesUnder } from '../../support/uploads';
@@ -61,6 +62,9 @@ async function redactInRuns(sessionId: string): Promise<number> {
 
 useOwnTable('redact-sessions');
 const scope = { account: `acct_redact${Date.now()}`, mode: 'test' as const };
+/** The session's verified-document records (none or one): copies its redaction deletes. */
+const verifiedDocumentCopies = async (session: string) =>
+  (await pageOfCopies(scope, VERIFIED_DOCUMENT_KIND, session, { limit: 10 })).items.length;
 
 afterEach(() => {
   delete process.env.VERITY_REDACTION_PAGE_SIZE;
@@ -189,7 +193,9 @@ describe('the redaction worker', () => {
     process.env.VERITY_REDACTION_COPIES_PER_RUN = '30';
     const session = await verifiedThenRedacted(scope);
     await addCopies(scope, session.id, 100);
-    const copies = (await copiesOf(scope, session.id)).length;
+    // Its reports and events, and the record of its verified document (duplicate detection), deleted in the same runs.
+    const reportsAndEvents = (await copiesOf(scope, session.id)).length;
+    const copies = reportsAndEvents + (await verifiedDocumentCopies(session.id));
     expect(copies).toBeGreaterThan(200);
 
     const writes = countWrites();
@@ -225,7 +231,7 @@ describe('the redaction worker', () => {
     const stored = (await getSession(scope, session.id))!.session;
     expect(stored.redaction).toEqual({ status: 'redacted' });
     const after = await copiesOf(scope, session.id);
-    expect(after.length).toBe(copies + 1); // and the redacted event
+    expect(after.length).toBe(reportsAndEvents + 1); // and the redacted event
     const everything = JSON.stringify([stored, after]);
     for (const value of PERSONAL) expect(everything, value).not.toContain(value);
     expect(await redactedEventsOf(session.id)).toHaveLength(1);
@@ -235,7 +241,8 @@ describe('the redaction worker', () => {
   it('does not redo the copies a failed run already redacted when the stream retries it', async () => {
     const session = await verifiedThenRedacted(scope);
     await addCopies(scope, session.id, 100);
-    const copies = (await copiesOf(scope, session.id)).length;
+    // Its reports and events, and the record of its verified document (duplicate detection), deleted in the same runs.
+    const copies = (await copiesOf(scope, session.id)).length + (await verifiedDocumentCopies(session.id));
     const record = jobRemoval(scope, session.id);
 
     const writes = countWrites();
