@@ -108,6 +108,13 @@ const isKeyedGrant = (route: Route) => (statement: { Condition?: unknown }) =>
   route.keyed !== undefined &&
   JSON.stringify(statement.Condition ?? {}) ===
     JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.keyed.partitionKeys } });
+/** A statement of one of the route's further keyed grants (`alsoKeyed`: partitions of their own, functions/routes.ts). */
+const isAlsoKeyedGrant = (route: Route) => (statement: { Condition?: unknown }) =>
+  (route.alsoKeyed ?? []).some(
+    (grant) =>
+      JSON.stringify(statement.Condition ?? {}) ===
+      JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.partitionKeys } }),
+  );
 /** IAM's StringLike, as a test of a key. */
 const matchesAny = (patterns: string[]) => {
   const expressions = patterns.map(
@@ -128,8 +135,8 @@ describe('one Lambda and one route per route-table entry', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
     // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
-    // worker, the funnel counter.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 7);
+    // worker, the funnel counter, the review watch.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 8);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -154,7 +161,7 @@ describe('one Lambda and one route per route-table entry', () => {
       // Synthesized with one other route only: bundling every function again would only cost time.
       const { resources } = synthesize([routes[0]!, extra]);
       const types = Object.values(resources);
-      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 7);
+      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 8);
       expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
     },
     SYNTH_TIMEOUT,
@@ -183,7 +190,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 7 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 8 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -244,7 +251,7 @@ describe('least privilege', () => {
   it('grants each function exactly the DynamoDB actions its route entry names, on the table and only its indexes', () => {
     const tableArn = { 'Fn::GetAtt': [tableId(), 'Arn'] };
     for (const route of routes) {
-      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s));
+      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s) && !isAlsoKeyedGrant(route)(s));
       const keyed = statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
       expect(
         keyed.map((s) => [actionsOf(s), s.Resource]),
@@ -381,7 +388,11 @@ describe('least privilege', () => {
         if (statement.Resource === '*') {
           expect(
             actionsOf(statement).every(
-              (a: string) => a.startsWith('xray:') || a === 'dynamodb:ListStreams' || LIVE_CHECK_ACTIONS.includes(a),
+              (a: string) =>
+                a.startsWith('xray:') ||
+                a === 'dynamodb:ListStreams' ||
+                LIVE_CHECK_ACTIONS.includes(a) ||
+                FACE_LIVENESS_ACTIONS.includes(a),
             ),
           ).toBe(true);
         }
@@ -420,6 +431,7 @@ describe('least privilege', () => {
     );
     expect(pageRoutes.map((r) => r.name).sort()).toEqual([
       'AnswerVerificationConsent',
+      'CreateLivenessSession',
       'CreateVerificationHandoff',
       'CreateVerificationUpload',
       'FollowVerificationPage',
@@ -521,6 +533,8 @@ describe('least privilege', () => {
       // Console sign-in and sign-out, the audit log, the operators page, webhook endpoints and their deliveries: nothing of a session.
       none: [
         'ShowConsoleSignIn',
+        // The liveness step's island and WASM files: static, no data.
+        'ShowLivenessAsset',
         'ConsoleSignIn',
         'ConsoleSignOut',
         'ListConsoleAudit',
@@ -690,6 +704,9 @@ describe('the rest of the stack', () => {
         'WebhookWorkerErrors',
         'WebhookScheduleDeadLettersDepth',
         'WebhookEndpointsDisabled',
+        // The review queue: its watch's errors, and held verdicts waiting too long (docs/console.md#the-review-queue).
+        'ReviewWatchErrors',
+        'ReviewsOverdue',
         'UnreservedThrottles',
         ...Array.from({ length: Math.ceil(routes.length / MAX_METRICS_PER_ALARM) }, (_, i) => `RoutesErrors${i + 1}`),
       ];
@@ -823,7 +840,9 @@ describe('room to grow', () => {
       const perRoom = ROOMS.map(({ room }) => routes.filter((route) => roomOf(route) === room).length);
       for (const [i, { room }] of ROOMS.entries()) {
         const file = roomFiles().find((f) => f.includes(`${room}Room`))!;
-        expect(Object.keys(synth.templates.get(file)!.Resources), room).toHaveLength(6 * perRoom[i]!);
+        // And the liveness route's browser role with its policy, and its own Face Liveness policy (lib/liveness.ts).
+        const liveness = room === 'Page' ? 3 : 0;
+        expect(Object.keys(synth.templates.get(file)!.Resources), room).toHaveLength(6 * perRoom[i]! + liveness);
       }
       const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
       const others = ofType('AWS::Lambda::Function').filter(([id]) => !routeFunctions.has(id));
@@ -995,7 +1014,7 @@ describe('the outbox publisher', () => {
         const statements = allStatementsOf(fn).filter((s) => actionsOf(s).some((action) => FACE_ACTIONS.includes(action)));
         const name = /^Verity (GET|POST|DELETE) \//.test(fn.Properties.Description ?? '')
           ? fn.Properties.Description
-          : id.replace(/[0-9A-F]{8}$/, '');
+          : id.replace(/[0-9A-F]{8}$/, '').replace(/Function$/, '');
         return { name, fn, statements };
       })
       .filter(({ statements }) => statements.length > 0);
@@ -1244,7 +1263,7 @@ describe('concurrency and the edge', () => {
       addPolicyChecks(app);
       const resources = flatten(stack).Resources;
       const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(8);
+      expect(functions).toHaveLength(9);
       for (const [id, fn] of functions) {
         expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
         expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
@@ -1346,6 +1365,12 @@ describe('concurrency and the edge', () => {
 /** What the checks worker may call for the live checks: these define no resource types (Service Authorization Reference). */
 const LIVE_CHECK_ACTIONS = ['textract:AnalyzeID', 'textract:DetectDocumentText', 'rekognition:DetectFaces', 'rekognition:CompareFaces'];
 const PROVIDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:check-ssn';
+/** Face Liveness's actions, which define no resource types either (Service Authorization Reference, Amazon Rekognition). */
+const FACE_LIVENESS_ACTIONS = [
+  'rekognition:CreateFaceLivenessSession',
+  'rekognition:GetFaceLivenessSessionResults',
+  'rekognition:StartFaceLivenessSession',
+];
 
 describe('the live checks', () => {
   const checksWorker = (resources: Record<string, Resource>) =>
@@ -1363,7 +1388,9 @@ describe('the live checks', () => {
   // The face collections' actions (selfie blocklist entries) are granted on collection ARNs: tested on their own.
   const isLiveCheckGrant = (action: string) =>
     /^(textract|rekognition|lambda):/.test(action) &&
-    !/^rekognition:(CreateCollection|IndexFaces|SearchFacesByImage|DeleteFaces)$/.test(action);
+    !/^rekognition:(CreateCollection|IndexFaces|SearchFacesByImage|DeleteFaces)$/.test(action) &&
+    // Face Liveness's actions: tested in test/infra/liveness.test.ts.
+    !FACE_LIVENESS_ACTIONS.includes(action);
 
   it(
     'lets the checks worker call exactly AnalyzeID, DetectDocumentText, DetectFaces and CompareFaces, on "*" only because IAM accepts ' +
@@ -1538,7 +1565,11 @@ describe('the uploads bucket', () => {
       for (const route of routes) {
         const [, fn] = functionOf(route);
         const statements = s3StatementsOf(fn);
-        expect(statements.flatMap(actionsOf).sort(), route.name).toEqual((route.uploads ?? []).map((action) => `s3:${action}`).sort());
+        // Starting a liveness session: Rekognition writes its images under the session's uploads/ prefix as the caller (lib/liveness.ts).
+        const liveness = route.faceLiveness ? ['PutObject'] : [];
+        expect(statements.flatMap(actionsOf).sort(), route.name).toEqual(
+          [...(route.uploads ?? []), ...liveness].map((action) => `s3:${action}`).sort(),
+        );
         for (const statement of statements)
           expect(JSON.stringify([statement.Resource, statement.Condition ?? {}]), route.name).toContain('uploads/*');
         if (route.dynamodb.length) expect(fn.Properties.Environment.Variables.VERITY_UPLOADS_BUCKET, route.name).toEqual({ Ref: bucketId });
@@ -1718,10 +1749,11 @@ describe('the bundles', () => {
 
   it('keep Textract, Rekognition and Lambda clients out of every API function: only the checks worker bundles them', () => {
     const liveClients = (inputs: string[]) => inputs.filter((input) => /@aws-sdk\/client-(textract|rekognition|lambda)\//.test(input));
-    // The blocklist routes that index or delete a selfie's face (`faces`) carry the Rekognition client, and no other.
+    // The blocklist routes that index or delete a selfie's face (`faces`) carry the Rekognition client, and no other;
     for (const route of routes) {
       const clients = new Set(liveClients(inputsOf(route)).map((input) => /client-(\w+)/.exec(input)![1]));
-      expect([...clients], route.name).toEqual(route.faces ? ['rekognition'] : []);
+      // And the route that starts a liveness session (`faceLiveness`): CreateFaceLivenessSession.
+      expect([...clients], route.name).toEqual(route.faces || route.faceLiveness ? ['rekognition'] : []);
     }
     const [, worker] = ofType('AWS::Lambda::Function').find(([, r]) =>
       String(r.Properties.Description).startsWith('Verity checks worker'),
