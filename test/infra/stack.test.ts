@@ -357,6 +357,8 @@ describe('least privilege', () => {
           'ConsoleSignIn',
           'ConsoleSignOut',
           'RevealConsoleSession',
+          // Revealing a held verdict in the review queue is recorded, as a session's reveal is.
+          'RevealConsoleReviews',
           'CancelConsoleSession',
           'RedactConsoleSession',
           'OverrideConsoleSession',
