@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,8 +43,15 @@ export const bundleModulePath = (name: string) => `functions/browser-bundles/${n
 export async function bundleBrowserEntry(name: string): Promise<string> {
   const spec = BROWSER_ENTRIES[name];
   if (!spec) throw new Error(`no browser entry named ${name}`);
+  return bundleText({ entryPoints: [join(root, spec.entry)] });
+}
+
+/**
+ * Bundles in memory with the options every browser bundle shares (a minified IIFE for
+ * BROWSER_TARGETS, no imports left), plus `extra`; returns the UTF-8 text.
+ */
+async function bundleText(extra: BuildOptions): Promise<string> {
   const result = await build({
-    entryPoints: [join(root, spec.entry)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -54,8 +61,9 @@ export async function bundleBrowserEntry(name: string): Promise<string> {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
+    ...extra,
   });
-  return result.outputFiles[0]!.text;
+  return result.outputFiles![0]!.text;
 }
 
 /**
@@ -95,23 +103,13 @@ export async function bundleLivenessIsland(replaceComponent?: string): Promise<s
         },
       ]
     : [];
-  const result = await build({
+  return bundleText({
     entryPoints: [join(root, LIVENESS_ISLAND_ENTRY)],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: BROWSER_TARGETS,
-    minify: true,
-    legalComments: 'none',
-    charset: 'utf8',
-    logLevel: 'silent',
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
     loader: { '.css': 'text' },
     plugins,
   });
-  return result.outputFiles[0]!.text;
 }
 
 /** The version of the liveness assets (island and WASM files): a hash of their bytes, in their URLs. */
