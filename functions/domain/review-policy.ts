@@ -58,7 +58,8 @@ const inBand = (band: ScoreBand | undefined, score: number | undefined) =>
  * when the checks decide it. The entry point every checks provider's verdict goes through
  * (functions/checks/checks-runner.ts), the liveness check's included: it sets
  * `outcome.signals.liveness_confidence` and `liveness_unavailable`. A person who declined
- * (no check ran, no liveness signal) is never held, not even by the sample.
+ * (no check ran, no liveness signal) is never held, not even by the sample; a verdict failed by a
+ * blocklist entry is held only by `blocklist_match`.
  * @param random a number in [0, 1) for the sample (Math.random unless a test gives one).
  */
 export function reviewDecision(
@@ -67,6 +68,9 @@ export function reviewDecision(
   random: () => number = Math.random,
 ): ReviewReason[] {
   if (!policy) return [];
+  // A blocklist entry's failure is a decision the business made: only `blocklist_match` hands it to a person,
+  // never another reason the same verdict also has (a duplicate, the sample).
+  if (outcome.blocked_by_entry && !policy.blocklist_match) return [];
   const signals = outcome.signals ?? {};
   const reasons: ReviewReason[] = [];
   if (inBand(policy.face_similarity, signals.face_similarity)) reasons.push('face_similarity_uncertain');
