@@ -118,9 +118,12 @@ export function startLivenessStep(capture: CaptureForm, submit: () => void): Liv
     }
     if (session.mode === 'stand_in' || !session.credentials || !session.region) {
       // Test mode's stand-in: no component, no camera; the session is the result.
+      // Done: the step offers no new start, which would only spend another of the attempt's capped sessions.
       sessionInput!.value = session.id;
       running = false;
       startButton!.disabled = false;
+      startButton!.hidden = true;
+      retryButton!.hidden = true;
       say(message('liveness_done'));
       return;
     }

@@ -36,6 +36,9 @@ async function walk(testCase: string): Promise<{ session: Stripe.Identity.Verifi
   await page.waitForSelector('#capture-form');
   await page.click('[data-start-liveness]');
   await page.locator('[data-liveness-status]', { hasText: 'Live check complete.' }).waitFor();
+  // Once done, nothing offers a new start (each would spend one of the attempt's capped liveness sessions).
+  expect(await page.locator('[data-start-liveness]').isVisible()).toBe(false);
+  expect(await page.locator('[data-retry-liveness]').isVisible()).toBe(false);
   await page.selectOption('#test_case', testCase);
   await page.click('[data-submit]');
   await page.waitForURL((url) => !url.pathname.endsWith('/submit') && requested.some((r) => r.endsWith('/submit')));
