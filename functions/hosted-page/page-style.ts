@@ -147,6 +147,8 @@ input[type="file"]::file-selector-button:hover { background: var(--accent-soft);
 .handoff-qr { display: block; width: 12rem; height: 12rem; margin: 0.75rem 0; background: #fff; }
 .handoff-link { display: flex; gap: 0.5rem; align-items: stretch; margin-bottom: 0.5rem; }
 .handoff-link .text-input { flex: 1; min-width: 0; }
+/* Buttons are full-width elsewhere; beside the link the button takes only its label's width. */
+.handoff-link .button { width: auto; flex: none; }
 .handoff-status:empty { display: none; }
 .camera { margin-top: 0.75rem; }
 .camera-view { position: relative; }
