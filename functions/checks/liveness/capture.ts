@@ -1,9 +1,10 @@
 /**
  * The checks runner's side of Face Liveness: from a submission, the selfie the checks match to the
  * document (the liveness reference image) or the failure the selfie check reports, and the
- * captured images as files of the session, to be written with the verdict (nothing before it: a
- * crash between the result and the verdict leaves no description, and the next run reads the
- * result again; the objects themselves sit under the session's prefix and go with its redaction).
+ * captured images as files of the session, to be written with the verdict, or with the hold when the
+ * review policy holds it (nothing before it: a crash between the result and the verdict leaves no
+ * description, and the next run reads the result again; the objects themselves sit under the
+ * session's prefix and go with its redaction), and the signals the review policy weighs.
  *
  * Refused with `selfie_unverified_other` and a reason: a submission without a liveness session when
  * liveness is on, a liveness session whose record is not this submission's (another session's,
