@@ -26,9 +26,10 @@ import { runChecksJob } from '../../functions/checks/checks-runner';
 import type { Scope } from '../../functions/domain/scope';
 import { dynamo } from '../../functions/store/client';
 import { getLivenessSession } from '../../functions/store/liveness-sessions';
-import { getHeldReview, reviewQueueKey, updateReviewPolicy } from '../../functions/store/review-queue';
+import { getHeldReview, holdForReview, reviewQueueKey, updateReviewPolicy } from '../../functions/store/review-queue';
 import { reviewQueuePartitionPrefix, tableName } from '../../functions/store/schema';
 import { getSession } from '../../functions/store/sessions';
+import { readSubmission } from '../../functions/store/submissions';
 import { getReport } from '../../functions/store/verification-reports';
 import type { LocalRuntime } from '../../local/runtime';
 import { consoleLinkToken, csrfOf, signInToConsole } from '../support/console';
@@ -100,11 +101,12 @@ async function accountWithPolicy(policy: Parameters<typeof updateReviewPolicy>[1
 }
 
 /** A live selfie session submitted on the page with a liveness session (or the way out): answers it and its submission's id. */
-async function submitted(stripe: Stripe, scope: Scope, way: 'liveness' | 'unavailable' = 'liveness') {
+async function submitted(stripe: Stripe, scope: Scope, way: 'liveness' | 'unavailable' = 'liveness', created?: (id: string) => void) {
   const session = await stripe.identity.verificationSessions.create({
     type: 'document',
     options: { document: { allowed_types: ['driving_license'], require_matching_selfie: true } },
   });
+  created?.(session.id);
   const visit = await acceptOnPage(service.url, session.url!);
   const started = await fetch(`${service.url}${visit.path}/liveness_sessions`, {
     method: 'POST',
@@ -289,6 +291,45 @@ describe('crash safety', () => {
       expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('processing');
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it('a job that lost the race to a twin that held the verdict does not conclude it: it fails, and finds it held when run again', async () => {
+    // No policy for this job: it would conclude the verdict by itself, were it not held meanwhile.
+    const { stripe, scope, reviewer } = await accountWithPolicy({});
+    let sessionId = '';
+    let twinHeld = false;
+    const answer = fixture('get-face-liveness-session-results-succeeded');
+    answer.ReferenceImage = { Bytes: REFERENCE, BoundingBox: answer.ReferenceImage.BoundingBox };
+    answer.AuditImages = [];
+    // While this job reads the liveness result, its twin (a redelivery, with a sampling policy) holds the verdict.
+    rekognition.on(GetFaceLivenessSessionResultsCommand).callsFake(async () => {
+      const stored = await getSession(scope, sessionId);
+      const read = await readSubmission(scope, stored!.session.submission!);
+      const outcome = { ran: ['document' as const, 'selfie' as const], failure: null, person: null };
+      const held = { scope, session: sessionId, submission: read!.submission.id, reasons: ['random_sample' as const], outcome };
+      twinHeld = await holdForReview(read!.item, { ...held, held: Math.floor(Date.now() / 1000), files: read!.submission.files });
+      return answer;
+    });
+    const failures = vi.spyOn(console, 'error');
+    try {
+      const { session, submission, liveness } = await submitted(stripe, scope, 'liveness', (id) => {
+        sessionId = id;
+      });
+      await eventually(
+        async () => failures.mock.calls.map(([line]) => String(line)),
+        (lines) => expect(lines.some((line) => line.includes('verification checks failed'))).toBe(true),
+      );
+      expect(twinHeld).toBe(true);
+      // Still held: processing, in the queue, the liveness session not claimed for any report.
+      expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('processing');
+      await inQueue(reviewer, session.id);
+      expect((await getLivenessSession(scope, session.id, liveness))!.report).toBeUndefined();
+      await runChecksJob({ scope, submission });
+      expect(rekognition.commandCalls(GetFaceLivenessSessionResultsCommand)).toHaveLength(1);
+      expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).toBe('processing');
+    } finally {
+      failures.mockRestore();
     }
   });
 });
