@@ -194,8 +194,14 @@ describe('a Face Liveness verdict the review policy holds', () => {
     expect((await getReport(scope, report.id))!.selfie).toMatchObject({ selfie: reference.id, liveness_reference: reference.id });
     expect(await getLivenessSession(scope, session.id, liveness)).toMatchObject({ report: report.id });
     expect(await queueItems(scope)).toEqual([]);
+    // The session page, revealed, captions the report's selfie as the liveness reference it is.
     const page = await (await get(`/console/verification_sessions/${session.id}`, reviewer)).text();
     expect(page).toContain('Selfie: 1 image, hidden.');
+    const shown = await post(`/console/verification_sessions/${session.id}/reveal`, reviewer, { csrf_token: csrfOf(page)! });
+    expect(shown.status, await shown.clone().text()).toBe(200);
+    const revealedPage = await shown.text();
+    expect(revealedPage).toContain(`alt="Liveness reference"`);
+    expect(revealedPage).toMatch(new RegExp(`<figcaption>Liveness reference · .*<code>${reference.id}</code>`, 's'));
   });
 
   it('the way out (liveness_unavailable), and an expired liveness session: held, then rejected with a code', async () => {
