@@ -300,7 +300,7 @@ describe('crash safety', () => {
     }
   });
 
-  it('a job that lost the race to a twin that held the verdict does not conclude it: it fails, and finds it held when run again', async () => {
+  it('a job that lost the race to a twin holding the verdict does not conclude it: it fails, then finds it held', async () => {
     // No policy for this job: it would conclude the verdict by itself, were it not held meanwhile.
     const { stripe, scope, reviewer } = await accountWithPolicy({});
     let sessionId = '';
