@@ -11,7 +11,7 @@ import { isProcessing, type ChecksOutcome, type SelfieCapture, type Submission }
 import { fileInfoItem } from '../store/submissions';
 import { putNew } from '../store/transaction-items';
 import { claimForVerdict } from '../store/liveness-sessions';
-import { livenessCapture } from './liveness/capture';
+import { livenessCapture, type LivenessCapture } from './liveness/capture';
 import type { Scope } from '../domain/scope';
 import type { VerificationSession } from '../domain/verification-session';
 import { BLOCKED_FAILURE, documentIdentity } from '../domain/blocklist-entry';
@@ -61,27 +61,30 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
   const stored = await getSession(scope, submission.session);
   if (!stored || !isProcessing(stored.session, submission)) return;
   const capture = await livenessCapture(stored.session, submission);
-  const checked = await runChecks(stored.session, submission, capture?.selfie);
+  const checked = withLivenessSignals(await runChecks(stored.session, submission, capture?.selfie), capture);
   // A liveness capture's reference image is the selfie the report names; its images are files of the session.
   const [reference] = capture?.files ?? [];
-  const concluded = reference ? { ...submission, files: { ...submission.files, selfie: reference.id } } : submission;
+  const concluded = reference
+    ? { ...submission, files: { ...submission.files, selfie: reference.id }, liveness_reference: reference.id }
+    : submission;
   const [policy, outcome] = await Promise.all([
     findReviewPolicy(scope),
     withDuplicates(scope, submission.session, checked).then((found) => withBlocklist(scope, concluded, found)),
   ]);
-  // A liveness capture's files and read-once claim are written with the verdict's transaction, which
-  // holdForReview does not carry yet: such a verdict is decided, not held (docs/console.md).
-  const reasons = capture ? [] : reviewDecision(policy, outcome);
+  // Every verdict goes through the policy, a liveness capture's included: the hold writes the capture's files and claim itself.
+  const reasons = reviewDecision(policy, outcome);
   if (reasons.length > 0) {
-    // False when the session concluded meanwhile or a redelivered job held it first: nothing more to do either way.
     const held = Math.floor(Date.now() / 1000);
-    const { files } = submission;
-    await holdForReview(read.item, { scope, session: submission.session, submission: submission.id, reasons, held, outcome, files });
+    const liveness = capture?.claim ? { liveness: { claim: capture.claim, ...(reference ? { reference: reference.id } : {}) } } : {};
+    const review = { scope, session: submission.session, submission: submission.id, reasons, held, outcome, files: concluded.files };
+    // False when the session concluded meanwhile or a redelivered job held it first: nothing more to do either way.
+    await holdForReview(read.item, { ...review, ...liveness }, capture && { files: capture.files, claim: capture.claim });
     return;
   }
   await changeSession(scope, submission.session, (current) => {
     if (!isProcessing(current, submission)) return null;
-    const change = concludeChange(current, concluded, outcome, { request: null, now: new Date() });
+    // Never over a hold: a job run twice at once whose twin held the verdict fails here, and finds it held when run again.
+    const change = concludeChange(current, concluded, outcome, { request: null, now: new Date() }, undefined, true);
     if (!capture) return change;
     // With the verdict, in its transaction: the files' descriptions and the claim that this liveness result was read once.
     const items = [
@@ -90,6 +93,12 @@ export async function runChecksJob({ scope, submission: id }: ChecksJob): Promis
     ];
     return { ...change, items: [...(change.items ?? []), ...items] };
   });
+}
+
+/** The outcome with the liveness step's signals (confidence, could not do it) added to the provider's, for the review policy. */
+function withLivenessSignals(outcome: ChecksOutcome, capture: LivenessCapture | undefined): ChecksOutcome {
+  if (!capture || Object.keys(capture.signals).length === 0) return outcome;
+  return { ...outcome, signals: { ...outcome.signals, ...capture.signals } };
 }
 
 /**

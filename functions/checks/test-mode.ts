@@ -48,7 +48,10 @@ export function samplePerson(session: VerificationSession, submission: Pick<Subm
 
 /**
  * The test case's outcome; a liveness step that gave no selfie (`capture` with a failure: the person
- * said they cannot do it) fails the selfie as in live mode, whatever test case was picked.
+ * said they cannot do it) fails the selfie as in live mode, whatever test case was picked. Test mode
+ * measures no score, so its outcomes carry no `face_similarity`, `mrz_unreadable` or
+ * `liveness_confidence` signal; `liveness_expired` carries `liveness_unavailable`, as live mode's
+ * expired liveness session does (the way out's comes from the capture, functions/checks/liveness/capture.ts).
  */
 export function testModeOutcome(session: VerificationSession, submission: Submission, capture?: SelfieCapture): ChecksOutcome {
   const failure =
@@ -59,7 +62,9 @@ export function testModeOutcome(session: VerificationSession, submission: Submis
         : testCaseFailure(submission.test_case ?? 'verified');
   if (failure === null) return { ran: checksOf(session), failure: null, person: samplePerson(session, submission) };
   const ran = checksRun(session, failure.code);
-  return { ran, failure, person: ran.length ? samplePerson(session, submission) : null };
+  // As live mode's expired or failed liveness session: the person could not do the step (a review policy may hold it).
+  const signals = submission.test_case === 'liveness_expired' && !capture ? { signals: { liveness_unavailable: true } } : {};
+  return { ran, failure, person: ran.length ? samplePerson(session, submission) : null, ...signals };
 }
 
 export const testModeChecks: VerificationChecks = {

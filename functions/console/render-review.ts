@@ -44,7 +44,9 @@ const FILE_CAPTIONS = { document_front: 'Document front', document_back: 'Docume
 function images(view: ReviewQueueView, review: HeldReview): Html | null {
   const files = (Object.keys(FILE_CAPTIONS) as (keyof typeof FILE_CAPTIONS)[]).flatMap((part) => {
     const id = review.files[part];
-    return id ? [{ id, caption: FILE_CAPTIONS[part] }] : [];
+    // A Face Liveness capture's reference image stands as the selfie: captioned as the report's page captions it (render.ts).
+    const caption = part === 'selfie' && id === review.liveness?.reference ? 'Liveness reference' : FILE_CAPTIONS[part];
+    return id ? [{ id, caption }] : [];
   });
   if (files.length === 0) return null;
   if (!view.revealed) return html`<p class="note">${files.length} image${files.length > 1 ? 's' : ''}, hidden.</p>`;

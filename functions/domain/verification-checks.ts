@@ -66,6 +66,12 @@ export interface Submission {
    * that they cannot do the step (`unavailable`).
    */
   liveness?: { session: string } | { unavailable: true };
+  /**
+   * The `file_…` id of the Face Liveness reference image that stands as `files.selfie`: set by the
+   * checks runner when it concludes (or holds) the verdict, never by the page. The report names it
+   * (`selfie.liveness_reference`, Verity's own, not on Stripe's wire) so the console captions it.
+   */
+  liveness_reference?: string;
   /** Test mode: the outcome the person picked on the page. */
   test_case?: TestCase;
   /** Test mode: how long the checks wait before answering, so `processing` can be watched. */
@@ -175,15 +181,26 @@ export interface ChecksOutcome {
 export interface ReviewSignals {
   /**
    * The highest face similarity (0–100, Rekognition CompareFaces `Similarity`) between the selfie
-   * and the document's photo. Rekognition leaves out faces below the `SimilarityThreshold` asked
-   * (the live checks ask `faceMinSimilarity`), so a selfie below it reports none.
+   * and the document's photo. The live checks ask CompareFaces with `SimilarityThreshold: 0`, so a
+   * score below `faceMinSimilarity` (a mismatch) is reported too; absent when no CompareFaces ran,
+   * or it matched no face at all. Test mode measures nothing and sets none.
    */
   face_similarity?: number;
-  /** The document was read, but its machine-readable zone could not be (absent, or not parseable). */
+  /**
+   * The document was read, but the machine-readable zone the live checks looked for (every document
+   * but a US state's licence or ID card) was absent, or not parseable, or its check digits failed.
+   */
   mrz_unreadable?: boolean;
-  /** The liveness check's confidence (0–100) that a live person took the selfie (the liveness check sets it). */
+  /**
+   * Face Liveness' confidence (0–100, GetFaceLivenessSessionResults `Confidence`) that a live person
+   * took the selfie, whenever the service gave one (functions/checks/liveness/capture.ts).
+   */
   liveness_confidence?: number;
-  /** The person could not do the liveness step (no camera, the capture refused or failed): the liveness check sets it. */
+  /**
+   * The person could not do the liveness step: they chose the way out on the page, or the liveness
+   * session expired, failed, was not finished, or returned no reference image. Set in both modes
+   * (test mode's way out included) by functions/checks/liveness/capture.ts.
+   */
   liveness_unavailable?: boolean;
 }
 

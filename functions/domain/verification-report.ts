@@ -49,6 +49,11 @@ export interface SelfieSection {
   selfie: string | null;
   /** Stripe's preview field: the selfie blocklist entry this selfie matched; only on a report it blocked. */
   blocked_by_entry?: string;
+  /**
+   * Verity's own, kept off Stripe's wire: the `file_…` id of `selfie` when it is a Face Liveness
+   * reference image (the console captions it "Liveness reference"); absent for an uploaded selfie.
+   */
+  liveness_reference?: string;
 }
 export interface IdNumberSection {
   status: CheckStatus;
@@ -155,7 +160,7 @@ export function buildVerificationReport(context: {
   id: string;
   now: Date;
   session: VerificationSession;
-  submission: Pick<Submission, 'files'>;
+  submission: Pick<Submission, 'files' | 'liveness_reference'>;
   outcome: ChecksOutcome;
 }): VerificationReport {
   const { session, submission, outcome } = context;
@@ -207,6 +212,9 @@ export function buildVerificationReport(context: {
           error: errorOf('selfie'),
           document: submission.files.document_front ?? null,
           selfie: submission.files.selfie ?? null,
+          ...(submission.liveness_reference && submission.liveness_reference === submission.files.selfie
+            ? { liveness_reference: submission.liveness_reference }
+            : {}),
           ...(outcome.blocked_by_entry?.selfie ? { blocked_by_entry: outcome.blocked_by_entry.selfie } : {}),
         };
         break;

@@ -4,11 +4,10 @@
  * (and a matching selfie when the row has one) is checked. Two things the verdict does not show
  * are watched on the way, without changing it:
  * - Textract's `AnalyzeIDModelVersion` (AWS API_AnalyzeID response);
- * - Rekognition's CompareFaces similarity. The check asks CompareFaces with
- *   `SimilarityThreshold` = the configured threshold, and AWS leaves faces below it out of
- *   `FaceMatches` (AWS API_CompareFaces), so an impostor's score would be unknown; here it is asked
- *   with 0 so every score comes back, and the check still decides on `similarity ≥ threshold`
- *   itself (selfie.ts), so the verdict is the one production gives.
+ * - Rekognition's CompareFaces similarity. AWS leaves faces below `SimilarityThreshold` out of
+ *   `FaceMatches` (AWS API_CompareFaces); the check itself asks with 0 (for the review policy's
+ *   `face_similarity`) and decides on `similarity ≥ threshold` (selfie.ts); the watch sets 0 too,
+ *   so every score comes back whatever the check asks, and the verdict is the one production gives.
  */
 import { CompareFacesCommand, type CompareFacesCommandOutput, type RekognitionClient } from '@aws-sdk/client-rekognition';
 import { AnalyzeIDCommand, type AnalyzeIDCommandOutput, type TextractClient } from '@aws-sdk/client-textract';

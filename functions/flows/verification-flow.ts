@@ -24,6 +24,7 @@ import { reportItem, reportRewrite } from '../store/verification-reports';
 import { newObjectId } from '../domain/ids';
 import { endReviewItems, type HeldReview } from '../store/review-queue';
 import { verifiedDocumentWrite } from '../store/verified-documents';
+import { claimForVerdict } from '../store/liveness-sessions';
 
 const scopeOf = (session: VerificationSession): Scope => ({ account: session.account, mode: session.mode });
 
@@ -49,7 +50,9 @@ export function submitChange(current: VerificationSession, submission: Submissio
  * The verdict, its report, and the end of the submission: one change. A verified session's
  * document is recorded for duplicate detection (functions/store/verified-documents.ts) in the
  * same change. `decision`: a person decided the verdict (a held one, from the review queue), and
- * the report says so.
+ * the report says so. `unheld`: the checks' own verdict, which must not conclude a verdict the review
+ * policy held meanwhile (a redelivered job that lost the race to hold it): the submission is then
+ * deleted only if it is not held, and the transaction fails otherwise (the job, run again, finds it held).
  */
 export function concludeChange(
   current: VerificationSession,
@@ -57,6 +60,7 @@ export function concludeChange(
   outcome: ChecksOutcome,
   origin: ChangeOrigin,
   decision?: ReportDecision,
+  unheld = false,
 ): SessionChange {
   const built = buildVerificationReport({
     id: newObjectId('vr', origin.now.getTime()),
@@ -75,7 +79,14 @@ export function concludeChange(
     items: [
       ...(change.items ?? []),
       putNew(reportItem(report)),
-      deleteItem(submissionKey(scope, submission.id)),
+      unheld
+        ? {
+            Delete: {
+              ...deleteItem(submissionKey(scope, submission.id)).Delete!,
+              ConditionExpression: 'attribute_not_exists(review_held)',
+            },
+          }
+        : deleteItem(submissionKey(scope, submission.id)),
       ...(after.status === 'verified' ? verifiedDocumentWrite(scope, current.id, outcome.person?.document, true) : []),
     ],
   };
@@ -104,8 +115,26 @@ export function reviewChange(
     operator: override.operator,
     decided: Math.floor(origin.now.getTime() / 1000),
   };
-  const change = concludeChange(current, submission, outcome, origin, decision);
-  return { ...change, items: [...(change.items ?? []), ...endReviewItems(held)] };
+  return endingReview(concludeChange(current, heldSubmission(submission, held), outcome, origin, decision), held);
+}
+
+/**
+ * The submission a held verdict concludes with: the images the checks saw (`held.files`), a Face
+ * Liveness reference image standing as the selfie, exactly as the automated verdict would have concluded it.
+ */
+export const heldSubmission = (submission: Submission, held: HeldReview): Submission => ({
+  ...submission,
+  files: { ...submission.files, ...held.files },
+  ...(held.liveness?.reference ? { liveness_reference: held.liveness.reference } : {}),
+});
+
+/**
+ * A conclusion of a held verdict (`heldSubmission`'s), with what ends the hold in its transaction:
+ * the queue's item, and the claim of a liveness session for the new report (the hold claimed it for review).
+ */
+export function endingReview(change: SessionChange, held: HeldReview): SessionChange {
+  const claim = held.liveness && change.report ? [claimForVerdict(held.scope, held.liveness.claim, change.report.id)] : [];
+  return { ...change, items: [...(change.items ?? []), ...endReviewItems(held), ...claim] };
 }
 
 /**

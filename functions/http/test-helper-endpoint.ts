@@ -9,8 +9,8 @@ import type { Submission, TestCase } from '../domain/verification-checks';
 import { testModeOutcome } from '../checks/test-mode';
 import { changeSession, getSession } from '../store/sessions';
 import { readSubmission } from '../store/submissions';
-import { endReviewItems, getHeldReview } from '../store/review-queue';
-import { concludeChange, submitAndConcludeChange, submitChange } from '../flows/verification-flow';
+import { getHeldReview } from '../store/review-queue';
+import { concludeChange, endingReview, heldSubmission, submitAndConcludeChange, submitChange } from '../flows/verification-flow';
 import { expandParam } from '../wire/expand';
 import { newObjectId } from '../domain/ids';
 import type { Infer, Shape } from '../wire/schema';
@@ -68,12 +68,11 @@ export function testHelperEndpoint<S extends Shape>(target: TestHelperTarget<Inf
         }
         // A redacted session is refused by the core itself, with a message that says so.
         if (current.status !== 'processing' && current.redaction === null) throw cannotConclude(target.name, current);
-        const submission =
-          pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });
+        const submitted = pending && pending.id === current.submission ? pending : newSubmission(current, { id: current.submission ?? '' });
+        const held = inReview && inReview.submission === submitted.id ? inReview : undefined;
+        const submission = held ? heldSubmission(submitted, held) : submitted;
         const concluded = concludeChange(current, submission, outcome(current, submission), origin);
-        return inReview && inReview.submission === submission.id
-          ? { ...concluded, items: [...(concluded.items ?? []), ...endReviewItems(inReview)] }
-          : concluded;
+        return held ? endingReview(concluded, held) : concluded;
       },
       saveResponse?.(response.renderChange),
       stored,

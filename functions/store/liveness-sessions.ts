@@ -10,7 +10,8 @@
  *   attempt, MAX_LIVENESS_PER_SESSION in all), before AWS is called, so racing requests never pass the cap;
  * - `putLivenessSession`: the record, with the id AWS gave;
  * - `claimForSubmission` (in submit's transaction): the record names the submission, once;
- * - `claimForVerdict` (in the verdict's transaction): the record names the report, once.
+ * - `claimForReview` (in the hold's transaction, when the review policy holds the verdict): the record is held, once;
+ * - `claimForVerdict` (in the verdict's transaction, or the reviewer's decision's): the record names the report, once.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/scope';
@@ -48,6 +49,18 @@ export interface LivenessSessionRecord {
   submission?: string;
   /** The report whose verdict read its result (`vr_…`), once concluded. */
   report?: string;
+  /** Epoch seconds: when the review policy held the verdict that read its result (the report follows the reviewer's decision). */
+  review_held?: number;
+}
+
+/** Which liveness session a verdict read, for which submission: what the verdict's (or the hold's) transaction claims. */
+export interface LivenessClaim {
+  /** The verification session (`vs_…`). */
+  session: string;
+  /** Rekognition's SessionId. */
+  id: string;
+  /** The submission (`vsub_…`) that named it. */
+  submission: string;
 }
 
 const recordKey = (scope: Scope, session: string, id: string) => objectKey(scope, session, `${LIVENESS_SESSION_KIND}#${id}`);
@@ -124,8 +137,24 @@ export const claimForSubmission = (scope: Scope, record: LivenessSessionRecord, 
   },
 });
 
+/**
+ * The hold's guard (functions/store/review-queue.ts `holdForReview`): the record names this submission, no
+ * verdict read it and no hold claimed it before; it then names when it was held. The reviewer's decision
+ * later claims it for its report with `claimForVerdict`, as an automated verdict does.
+ */
+export const claimForReview = (scope: Scope, at: LivenessClaim, held: number): TransactItem => ({
+  Update: {
+    TableName: tableName(),
+    Key: recordKey(scope, at.session, at.id),
+    UpdateExpression: 'SET #held = :held',
+    ConditionExpression: '#submission = :submission AND attribute_not_exists(#report) AND attribute_not_exists(#held)',
+    ExpressionAttributeNames: { '#held': 'review_held', '#report': 'report', '#submission': 'submission' },
+    ExpressionAttributeValues: { ':held': held, ':submission': at.submission },
+  },
+});
+
 /** The verdict's guard: the record names this submission and no verdict read it before; it then names `report`. */
-export const claimForVerdict = (scope: Scope, at: { session: string; id: string; submission: string }, report: string): TransactItem => ({
+export const claimForVerdict = (scope: Scope, at: LivenessClaim, report: string): TransactItem => ({
   Update: {
     TableName: tableName(),
     Key: recordKey(scope, at.session, at.id),

@@ -19,7 +19,9 @@ import type { ChecksOutcome, Submission } from '../domain/verification-checks';
 import { dynamo, type StoredItem } from './client';
 import { REVIEW_WATCH_PARTITION, reviewPolicyPartitionPrefix, reviewQueuePartitionPrefix, tableName, tableSchema } from './schema';
 import { loadSessionKeys, openedAttribute, sealedAttribute } from './session-keys';
-import { cancellationReasons, type TransactItem } from './transaction-items';
+import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
+import { claimForReview, type LivenessClaim } from './liveness-sessions';
+import { fileInfoItem, type FileInfo } from './submissions';
 
 const scopeText = (scope: Scope) => `${scope.account}#${scope.mode}`;
 
@@ -42,8 +44,26 @@ export interface HeldReview {
   /** Epoch seconds. */
   held: number;
   outcome: ChecksOutcome;
-  /** The submitted images' file ids (no personal data: ids), for the reviewer to see. */
+  /**
+   * The images' file ids the checks saw (no personal data: ids), for the reviewer to see: the
+   * submission's, with a Face Liveness reference image as the `selfie`.
+   */
   files: Submission['files'];
+  /**
+   * A Face Liveness capture the verdict read (ids only): the liveness session the hold claimed, which
+   * the reviewer's decision claims for its report, and the reference image's file id standing as
+   * `files.selfie` (absent when the capture gave none). Absent without a capture.
+   */
+  liveness?: { claim: LivenessClaim; reference?: string };
+}
+
+/**
+ * What a hold writes besides the queue's items, in the same transaction: a Face Liveness capture's
+ * images' descriptions (each written once: a file id is new) and its liveness session's claim.
+ */
+export interface HoldCapture {
+  files: FileInfo[];
+  claim?: LivenessClaim;
 }
 
 /** The account's policy in `scope`'s mode, or undefined (reviews off): one GetItem, eventually consistent. */
@@ -103,6 +123,7 @@ function queueItem(review: HeldReview): Record<string, unknown> {
     reasons: review.reasons,
     held: review.held,
     files: review.files,
+    ...(review.liveness ? { liveness: review.liveness } : {}),
     watch: watchSort(review.scope, review.submission, review.held),
     ...sealedAttribute(key, 'outcome', review.outcome, clearOutcome(review.outcome), review.scope, review.session),
   };
@@ -117,6 +138,7 @@ function reviewOfItem(item: StoredItem): HeldReview {
     reasons: item.reasons as ReviewReason[],
     held: item.held as number,
     files: (item.files ?? {}) as Submission['files'],
+    ...(item.liveness ? { liveness: item.liveness as HeldReview['liveness'] } : {}),
     outcome: openedAttribute<ChecksOutcome>(item, 'outcome', scope, item.session as string),
   };
 }
@@ -127,8 +149,12 @@ function reviewOfItem(item: StoredItem): HeldReview {
  * condition that it still exists (the session still processes it: every conclusion deletes it) and
  * is not held yet; the queue item; the watch item. False, with nothing written, when the condition
  * fails (concluded meanwhile, or a redelivered job already held it). The session's key must be loaded.
+ * With a Face Liveness `capture`, its images' descriptions and its liveness session's claim
+ * (`claimForReview`) are written in the same transaction: a crash before it leaves nothing of the
+ * capture written (the job, run again, reads the result again), and a second hold fails on the
+ * submission's condition (and on the claim's) without writing anything.
  */
-export async function holdForReview(submissionItem: StoredItem, review: HeldReview): Promise<boolean> {
+export async function holdForReview(submissionItem: StoredItem, review: HeldReview, capture?: HoldCapture): Promise<boolean> {
   const { [tableSchema.timeToLiveAttribute]: _expiry, ...kept } = submissionItem;
   try {
     await dynamo().send(
@@ -154,6 +180,8 @@ export async function holdForReview(submissionItem: StoredItem, review: HeldRevi
               },
             },
           },
+          ...(capture?.files ?? []).map((file) => putNew(fileInfoItem(review.scope, file))),
+          ...(capture?.claim ? [claimForReview(review.scope, capture.claim, review.held)] : []),
         ],
       }),
     );

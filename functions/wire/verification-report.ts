@@ -30,8 +30,14 @@ export function renderVerificationReport(report: VerificationReport, expand: Rea
     verification_session: report.verification_session,
     ...(report.document ? { document: hide('document', report.document) } : {}),
     ...(report.id_number ? { id_number: hide('id_number', report.id_number) } : {}),
-    ...(report.selfie ? { selfie: report.selfie } : {}),
+    ...(report.selfie ? { selfie: stripeSelfie(report.selfie) } : {}),
     ...(report.email ? { email: report.email } : {}),
     ...(report.phone ? { phone: report.phone } : {}),
   };
+}
+
+/** The selfie section as Stripe shows it: without Verity's own `liveness_reference` (the console's caption reads it). */
+function stripeSelfie(section: NonNullable<VerificationReport['selfie']>) {
+  const { liveness_reference: _reference, ...shown } = section;
+  return shown;
 }

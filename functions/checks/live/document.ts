@@ -58,6 +58,8 @@ export interface DocumentInputs {
 export interface DocumentVerdict {
   failure: Failure | null;
   person: ExtractedPerson | null;
+  /** Textract read the document, but the machine-readable zone it looked for was absent or not parseable (ReviewSignals.mrz_unreadable). */
+  mrzUnreadable?: true;
 }
 
 const fail = (code: FailureCode, reason: string, person: ExtractedPerson | null = null): DocumentVerdict => ({
@@ -96,16 +98,17 @@ export async function checkDocument(inputs: DocumentInputs): Promise<DocumentVer
     if (!usStateCard) {
       const lines = await findMrz(inputs.textract, pages);
       if (!lines) {
-        return claimedType === 'passport'
-          ? fail('document_unverified_other', DOCUMENT_REASONS.mrzUnreadable)
-          : fail('country_not_supported', DOCUMENT_REASONS.countryNotSupported);
+        const failed =
+          claimedType === 'passport'
+            ? fail('document_unverified_other', DOCUMENT_REASONS.mrzUnreadable)
+            : fail('country_not_supported', DOCUMENT_REASONS.countryNotSupported);
+        return { ...failed, mrzUnreadable: true };
       }
       const parsed = readMrz(lines, today);
-      if ('problem' in parsed)
-        return fail(
-          'document_unverified_other',
-          parsed.problem === 'check_digits' ? DOCUMENT_REASONS.mrzCheckDigits : DOCUMENT_REASONS.mrzUnreadable,
-        );
+      if ('problem' in parsed) {
+        const reason = parsed.problem === 'check_digits' ? DOCUMENT_REASONS.mrzCheckDigits : DOCUMENT_REASONS.mrzUnreadable;
+        return { ...fail('document_unverified_other', reason), mrzUnreadable: true };
+      }
       mrz = parsed.read;
     }
 

@@ -16,6 +16,7 @@ import {
   failureOf,
   type ChecksOutcome,
   type ExtractedPerson,
+  type ReviewSignals,
   type Submission,
   type VerificationChecks,
 } from '../../domain/verification-checks';
@@ -62,8 +63,12 @@ export function createLiveChecks(deps: LiveChecksDeps): VerificationChecks {
       const scope: Scope = { account: session.account, mode: session.mode };
       const image = (id: string | undefined) => (id ? deps.images(scope, id) : Promise.resolve(undefined));
       const checks = checksOf(session);
-      const concluded = (failure: Failure | null, person: ExtractedPerson | null): ChecksOutcome =>
-        failure ? { ran: checksRun(session, failure.code), failure, person } : { ran: checks, failure: null, person };
+      // What the review policy weighs (ReviewSignals), as measured so far: set by the document and selfie checks below.
+      const signals: ReviewSignals = {};
+      const concluded = (failure: Failure | null, person: ExtractedPerson | null): ChecksOutcome => ({
+        ...(failure ? { ran: checksRun(session, failure.code), failure, person } : { ran: checks, failure: null, person }),
+        ...(Object.keys(signals).length > 0 ? { signals } : {}),
+      });
 
       let person: ExtractedPerson | null = null;
       const front = checks.includes('document') ? await image(submission.files.document_front) : undefined;
@@ -78,18 +83,20 @@ export function createLiveChecks(deps: LiveChecksDeps): VerificationChecks {
           back: await image(submission.files.document_back),
         });
         person = verdict.person;
+        if (verdict.mrzUnreadable) signals.mrz_unreadable = true;
         if (verdict.failure) return concluded(verdict.failure, person);
       }
       if (checks.includes('selfie')) {
         // A liveness capture's verdict comes first; its reference image is then the selfie matched to the document.
         if (capture && 'failure' in capture) return concluded(capture.failure, person);
-        const failure = await checkSelfie({
+        const verdict = await checkSelfie({
           rekognition: deps.rekognition,
           settings: deps.settings,
           selfie: capture ? (capture.image as CheckImage) : await image(submission.files.selfie),
           documentFront: front,
         });
-        if (failure) return concluded(failure, person);
+        if (verdict.similarity !== undefined) signals.face_similarity = verdict.similarity;
+        if (verdict.failure) return concluded(verdict.failure, person);
       }
       if (checks.includes('id_number')) {
         const checked = await checkIdNumber(deps.idNumbers, session, submission, person);

@@ -33,11 +33,31 @@ export interface SelfieInputs {
   documentFront: CheckImage | undefined;
 }
 
+/** The selfie check's verdict: its failure (null when the selfie matches), and the face similarity when CompareFaces measured one. */
+export interface SelfieVerdict {
+  failure: Failure | null;
+  /** 0–100: CompareFaces' highest `Similarity` between the document's face and the selfie's (ReviewSignals.face_similarity). */
+  similarity?: number;
+}
+
 /**
- * The selfie's failure, or null when it matches the document's face.
+ * The selfie's verdict: its failure, or null when it matches the document's face, with the similarity measured.
+ * CompareFaces is asked with `SimilarityThreshold: 0`, so it answers the similarity of the selfie's one face
+ * however low (a review band may sit below `faceMinSimilarity`); the threshold is applied here.
+ * https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CompareFaces.html
  * @throws what the AWS SDK throws for throttling, 5xx, network or permission errors (the stream retries).
  */
-export async function checkSelfie({ rekognition, settings, selfie, documentFront }: SelfieInputs): Promise<Failure | null> {
+export async function checkSelfie(inputs: SelfieInputs): Promise<SelfieVerdict> {
+  const found = await compareSelfie(inputs);
+  if (typeof found === 'object' && found !== null) return { failure: found };
+  const mismatch: Failure = { code: 'selfie_face_mismatch', reason: SELFIE_REASONS.mismatch };
+  // No face match at all (CompareFaces answered the selfie's face among UnmatchedFaces): no similarity to report.
+  if (found === null) return { failure: mismatch };
+  return { failure: found >= inputs.settings.faceMinSimilarity ? null : mismatch, similarity: found };
+}
+
+/** The failure found before any similarity, the highest similarity, or null when CompareFaces matched no face at all. */
+async function compareSelfie({ rekognition, settings, selfie, documentFront }: SelfieInputs): Promise<Failure | number | null> {
   const unverified = (reason: string): Failure => ({ code: 'selfie_unverified_other', reason });
   if (!selfie) return unverified(SELFIE_REASONS.missingImage);
   if (tooLargeAsBytes(selfie)) return unverified(SELFIE_REASONS.tooLarge);
@@ -62,14 +82,12 @@ export async function checkSelfie({ rekognition, settings, selfie, documentFront
   if (!documentFaces.FaceDetails?.length) return { code: 'selfie_document_missing_photo', reason: SELFIE_REASONS.documentNoFace };
 
   const comparison = await rekognitionCall(() =>
-    rekognition.send(
-      new CompareFacesCommand({ SourceImage: documentFront, TargetImage: selfie, SimilarityThreshold: settings.faceMinSimilarity }),
-    ),
+    rekognition.send(new CompareFacesCommand({ SourceImage: documentFront, TargetImage: selfie, SimilarityThreshold: 0 })),
   );
   // Both images showed a face above, so a refusal now is about the source: Rekognition found no face it could compare on the document.
   if (!comparison) return { code: 'selfie_document_missing_photo', reason: SELFIE_REASONS.documentNoFace };
-  const matched = (comparison.FaceMatches ?? []).some((match) => (match.Similarity ?? 0) >= settings.faceMinSimilarity);
-  return matched ? null : { code: 'selfie_face_mismatch', reason: SELFIE_REASONS.mismatch };
+  const similarities = (comparison.FaceMatches ?? []).flatMap((match) => (typeof match.Similarity === 'number' ? [match.Similarity] : []));
+  return similarities.length > 0 ? Math.max(...similarities) : null;
 }
 
 /** The call's answer, or undefined when Rekognition refuses the image itself. */

@@ -1,19 +1,20 @@
 /**
  * The checks runner's side of Face Liveness: from a submission, the selfie the checks match to the
  * document (the liveness reference image) or the failure the selfie check reports, and the
- * captured images as files of the session, to be written with the verdict (nothing before it: a
- * crash between the result and the verdict leaves no description, and the next run reads the
- * result again; the objects themselves sit under the session's prefix and go with its redaction).
+ * captured images as files of the session, to be written with the verdict, or with the hold when the
+ * review policy holds it (nothing before it: a crash between the result and the verdict leaves no
+ * description, and the next run reads the result again; the objects themselves sit under the
+ * session's prefix and go with its redaction), and the signals the review policy weighs.
  *
  * Refused with `selfie_unverified_other` and a reason: a submission without a liveness session when
  * liveness is on, a liveness session whose record is not this submission's (another session's,
  * another attempt's, or not claimed by this submission), and images outside the session's own prefix.
  */
-import { LIVENESS_REASONS, type SelfieCapture, type Submission } from '../../domain/verification-checks';
+import { LIVENESS_REASONS, type ReviewSignals, type SelfieCapture, type Submission } from '../../domain/verification-checks';
 import type { VerificationSession } from '../../domain/verification-session';
 import type { Scope } from '../../domain/scope';
 import { fileStore, type CheckImage, type FileInfo, type FileStore } from '../../store/files';
-import { getLivenessSession, type LivenessSessionRecord } from '../../store/liveness-sessions';
+import { getLivenessSession, type LivenessClaim, type LivenessSessionRecord } from '../../store/liveness-sessions';
 import { FACE_LIVENESS_BUCKET_ENV, faceLivenessSettings, livenessFor, type FaceLivenessSettings } from './availability';
 import { faceLivenessFor } from './index';
 import { livenessOutputPrefix, type FaceLiveness, type LivenessImage } from './port';
@@ -23,10 +24,20 @@ import { livenessUnavailableDecision, livenessVerdict } from './verdict';
 export interface LivenessCapture {
   /** For the checks: the reference image, or the selfie's failure. */
   selfie: SelfieCapture<CheckImage>;
-  /** The reference image (first) and the audit images, as files of the session; empty unless the capture succeeded. */
+  /**
+   * The reference image (first) and the audit images, as files of the session; empty unless the capture
+   * succeeded (a confidence below the threshold included: the selfie then fails, and the images are kept).
+   */
   files: FileInfo[];
-  /** The liveness session read, claimed by the verdict's transaction. */
-  claim?: { session: string; id: string; submission: string };
+  /** The liveness session read, claimed by the verdict's transaction (or by the hold's, when the review policy holds the verdict). */
+  claim?: LivenessClaim;
+  /**
+   * What the review policy weighs (functions/domain/review-policy.ts): GetFaceLivenessSessionResults'
+   * `Confidence` (0–100) whenever the service gave one, and `liveness_unavailable` when the step gave
+   * no live capture of the person: the way out (`liveness_unavailable: true` on the page), or a
+   * liveness session that expired, failed, was not finished, or returned no reference image.
+   */
+  signals: Pick<ReviewSignals, 'liveness_confidence' | 'liveness_unavailable'>;
 }
 
 export interface CaptureDeps {
@@ -61,9 +72,16 @@ export async function livenessCapture(
   const liveness = submission.liveness;
   const mode = livenessFor(session);
   if (submission.consent === 'declined' || (!liveness && mode !== 'aws')) return undefined;
-  if (liveness && 'unavailable' in liveness) return { selfie: { failure: livenessUnavailableDecision(session).failure }, files: [] };
+  if (liveness && 'unavailable' in liveness) {
+    return { selfie: { failure: livenessUnavailableDecision(session).failure }, files: [], signals: { liveness_unavailable: true } };
+  }
   if (session.mode === 'test') return undefined;
-  const refused = (reason: string): LivenessCapture => ({ selfie: { failure: { code: 'selfie_unverified_other', reason } }, files: [] });
+  // A refused submission (no liveness session, another's, an image from elsewhere) is no measurement of the person: no signal.
+  const refused = (reason: string): LivenessCapture => ({
+    selfie: { failure: { code: 'selfie_unverified_other', reason } },
+    files: [],
+    signals: {},
+  });
   if (!liveness) return refused(LIVENESS_REASONS.none);
   // Made only now: a submission without liveness needs no adapter, settings or file store.
   const deps = given ?? fromEnvironment(session);
@@ -74,30 +92,48 @@ export async function livenessCapture(
     return refused(LIVENESS_REASONS.foreign);
   }
   const claim = { session: session.id, id: record.id, submission: submission.id };
-  const verdict = livenessVerdict(await deps.liveness.results(record.id), deps.settings.threshold);
-  if ('failure' in verdict) return { selfie: { failure: verdict.failure }, files: [], claim };
+  const result = await deps.liveness.results(record.id);
+  const verdict = livenessVerdict(result, deps.settings.threshold);
+  const confidence = result.confidence !== null ? { liveness_confidence: result.confidence } : {};
+  // Expired, failed, not finished, or no reference image: the step gave no live capture (a low confidence is the band's to weigh).
+  const noCapture = result.status !== 'SUCCEEDED' || !result.reference;
+  const signals = { ...confidence, ...(noCapture ? { liveness_unavailable: true } : {}) };
+  const failure = 'failure' in verdict ? verdict.failure : undefined;
+  // A capture that succeeded with a confidence below the threshold fails, yet keeps its images: they are the
+  // person's face, for the report and for a reviewer when the review policy holds the verdict.
+  const captured =
+    'reference' in verdict
+      ? verdict
+      : result.status === 'SUCCEEDED' && result.reference
+        ? { reference: result.reference, audits: result.audits }
+        : undefined;
+  if (!captured) return { selfie: { failure: failure! }, files: [], claim, signals };
 
   const prefix = livenessOutputPrefix(scope, session.id, record.attempt);
   const ours = (image: LivenessImage) =>
     'Bytes' in image || (image.S3Object.Bucket === deps.bucket && image.S3Object.Name.startsWith(prefix));
-  if (!ours(verdict.reference)) return { ...refused(LIVENESS_REASONS.foreign), claim };
+  if (!ours(captured.reference)) return { ...refused(LIVENESS_REASONS.foreign), claim, signals };
   const at = { session: session.id, attempt: record.attempt, created: submission.created };
-  const reference = await deps.files.keepCapture(scope, at, verdict.reference, deps.now());
-  if (!reference) return { ...refused(LIVENESS_REASONS.noReference), claim };
+  const reference = await deps.files.keepCapture(scope, at, captured.reference, deps.now());
+  if (!reference) {
+    const none = failure ? { selfie: { failure }, files: [] } : refused(LIVENESS_REASONS.noReference);
+    return { ...none, claim, signals: { ...signals, liveness_unavailable: true } };
+  }
   const audits: FileInfo[] = [];
-  for (const image of verdict.audits.filter(ours)) {
+  for (const image of captured.audits.filter(ours)) {
     const kept = await deps.files.keepCapture(scope, at, image, deps.now());
     if (kept) audits.push(kept);
   }
+  if (failure) return { selfie: { failure }, files: [reference, ...audits], claim, signals };
   const image: CheckImage =
-    'Bytes' in verdict.reference
-      ? { Bytes: verdict.reference.Bytes }
+    'Bytes' in captured.reference
+      ? { Bytes: captured.reference.Bytes }
       : {
           S3Object: {
-            Bucket: verdict.reference.S3Object.Bucket,
+            Bucket: captured.reference.S3Object.Bucket,
             Name: reference.object_key!,
             ...(reference.object_version ? { Version: reference.object_version } : {}),
           },
         };
-  return { selfie: { image }, files: [reference, ...audits], claim };
+  return { selfie: { image }, files: [reference, ...audits], claim, signals };
 }

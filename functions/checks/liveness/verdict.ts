@@ -37,9 +37,9 @@ export function livenessVerdict(
 
 /**
  * What becomes of a session whose person said they cannot do the liveness step (no camera, a
- * disability, a failing device). Today: `requires_input` with `selfie_unverified_other` and the
- * reason. This is where "send to review" plugs in: a review queue returns `{ action: 'review' }`
- * here, and the checks runner hands the session to it instead of failing it.
+ * disability, a failing device): `requires_input` with `selfie_unverified_other` and the reason,
+ * unless the account's review policy holds it (`liveness_unavailable on`): the capture sets the
+ * `liveness_unavailable` signal, and the checks runner puts the verdict in the review queue instead.
  */
 export function livenessUnavailableDecision(_session: Pick<VerificationSession, 'account' | 'mode' | 'id'>): {
   action: 'requires_input';

@@ -295,6 +295,42 @@ describe('the capture the checks take', () => {
     expect((await livenessCapture(session, submission, deps(result({}), { report: 'vr_1' })))!.selfie).toEqual(foreign);
   });
 
+  it('hands the review policy GetFaceLivenessSessionResults’ Confidence, and liveness_unavailable when no live capture came', async () => {
+    const capture = (name: string, given: Submission = submission) => {
+      const answer = fixture(name);
+      for (const image of [answer.ReferenceImage, ...(answer.AuditImages ?? [])]) {
+        if (image?.S3Object) image.S3Object.Name = image.S3Object.Name.replace('uploads/ACCOUNT/live/SESSION/ATTEMPT/liveness/', prefix);
+      }
+      rekognitionMock.on(GetFaceLivenessSessionResultsCommand).resolves(answer);
+      // The AWS adapter itself, its client mocked: the signals come from AWS's documented answer.
+      return livenessCapture(session, given, { ...deps(result({})), liveness: adapter() });
+    };
+    const succeeded = await capture('get-face-liveness-session-results-succeeded');
+    expect(succeeded!.signals).toEqual({ liveness_confidence: 98.7 });
+    expect(succeeded!.selfie).toHaveProperty('image');
+
+    // Below the threshold: selfie_manipulated, and the reference and audit images are kept for the report and a reviewer.
+    const low = await capture('get-face-liveness-session-results-low-confidence');
+    expect(low!.signals).toEqual({ liveness_confidence: 12.4 });
+    expect(low!.selfie).toEqual({ failure: { code: 'selfie_manipulated', reason: expect.any(String) } });
+    expect(low!.files.map((file) => file.object_key)).toEqual([`${prefix}6d3e3f5c-2f6a-4b8e-9c7d-1a2b3c4d5e6f/reference.jpg`]);
+    expect(low!.claim).toBeDefined();
+
+    for (const name of ['expired', 'failed', 'in-progress', 'created']) {
+      const none = await capture(`get-face-liveness-session-results-${name}`);
+      expect(none!.signals, name).toEqual({ liveness_unavailable: true });
+      expect(none!.files).toEqual([]);
+    }
+    const noReference = await capture('get-face-liveness-session-results-no-reference');
+    expect(noReference!.signals).toEqual({ liveness_confidence: 97.1, liveness_unavailable: true });
+
+    // The way out, in both modes; a submission refused for naming no liveness session measured nothing.
+    const wayOut = { ...submission, liveness: { unavailable: true as const } };
+    expect((await livenessCapture(session, wayOut, deps(result({}))))!.signals).toEqual({ liveness_unavailable: true });
+    expect((await livenessCapture({ ...session, mode: 'test' }, wayOut))!.signals).toEqual({ liveness_unavailable: true });
+    expect((await livenessCapture(session, { ...submission, liveness: undefined }, deps(result({}))))!.signals).toEqual({});
+  });
+
   it('with liveness on, a live submission without a liveness session fails; liveness_unavailable goes to the decision hook', async () => {
     const none = await livenessCapture(session, { ...submission, liveness: undefined }, deps(result({})));
     expect(none!.selfie).toEqual({ failure: { code: 'selfie_unverified_other', reason: LIVENESS_REASONS.none } });

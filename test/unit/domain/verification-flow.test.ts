@@ -80,6 +80,15 @@ describe('submitting and concluding', () => {
     expect(() => concludeVerification(create(), { submission: 'vsub_1', report: 'vr_1', outcome })).toThrow(/status of requires_input/);
   });
 
+  it('liveness_expired carries the liveness_unavailable signal, as a live expired liveness session does; other cases measure none', () => {
+    const selfie = create({ type: 'document', options: { document: { require_matching_selfie: true } } });
+    const processing = submitVerificationSession(selfie, 'vsub_1');
+    expect(testModeOutcome(processing, submission({ test_case: 'liveness_expired' })).signals).toEqual({ liveness_unavailable: true });
+    for (const test_case of ['verified', 'selfie_manipulated', 'selfie_face_mismatch'] as const) {
+      expect(testModeOutcome(processing, submission({ test_case })).signals).toBeUndefined();
+    }
+  });
+
   it('turns a declined consent into consent_declined whatever test case was picked', () => {
     expect(testModeOutcome(create(), submission({ consent: 'declined', test_case: 'verified' })).failure?.code).toBe('consent_declined');
   });

@@ -386,6 +386,19 @@ describe('passports and the machine-readable zone', () => {
     );
   });
 
+  it('sets the mrz_unreadable signal when the document was read but its MRZ was not (none found, or its check digits fail)', async () => {
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-id-card-front');
+    const none = await run(undefined, { document_type: 'passport', files: { document_front: 'file_front' } });
+    expect(none.signals).toEqual({ mrz_unreadable: true });
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-bad-check-digit');
+    expect((await run(undefined, { document_type: 'passport' })).signals).toEqual({ mrz_unreadable: true });
+    // A readable MRZ, or a US state's licence (no MRZ looked for): no signal.
+    textractReads('analyze-id-non-us-passport', 'detect-document-text-non-us-passport');
+    expect((await run(undefined, { document_type: 'passport' })).signals).toBeUndefined();
+    textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-us-driving-licence'));
+    expect((await run()).signals).toBeUndefined();
+  });
+
   it('verifies a non-US ID card from the TD1 MRZ on its back (DetectDocumentText on the front, then the back)', async () => {
     textract.on(AnalyzeIDCommand).resolves(fixture('analyze-id-non-us-id-card'));
     textract.on(DetectDocumentTextCommand, { Document: FRONT }).resolves(fixture('detect-document-text-id-card-front'));
@@ -463,7 +476,7 @@ describe('the selfie (Rekognition)', () => {
     rekognition.on(CompareFacesCommand).resolves(fixture('compare-faces-match'));
   });
 
-  it('verifies a selfie that matches the document’s face, asking for every attribute and the configured similarity', async () => {
+  it('verifies a selfie that matches the document’s face, asking for every attribute and every similarity', async () => {
     const outcome = await runSelfie();
     expect(outcome.failure).toBeNull();
     expect(outcome.ran).toEqual(['document', 'selfie']);
@@ -471,11 +484,33 @@ describe('the selfie (Rekognition)', () => {
       { Image: SELFIE, Attributes: ['ALL'] },
       { Image: FRONT, Attributes: ['DEFAULT'] },
     ]);
+    // SimilarityThreshold 0: CompareFaces answers the similarity however low; the configured threshold is applied by Verity.
     expect(rekognition.commandCalls(CompareFacesCommand).map((call) => call.args[0].input)).toEqual([
-      { SourceImage: FRONT, TargetImage: SELFIE, SimilarityThreshold: 90 },
+      { SourceImage: FRONT, TargetImage: SELFIE, SimilarityThreshold: 0 },
     ]);
-    await runSelfie({ settings: { faceMinSimilarity: 95 } });
-    expect(rekognition.commandCalls(CompareFacesCommand)[1]!.args[0].input.SimilarityThreshold).toBe(95);
+    expectFailure(await runSelfie({ settings: { faceMinSimilarity: 99.5 } }), 'selfie_face_mismatch');
+  });
+
+  it('reports CompareFaces’ Similarity as the face_similarity signal, below the threshold too, and none without a match', async () => {
+    expect((await runSelfie()).signals).toEqual({ face_similarity: 99.3 });
+    const weak = fixture('compare-faces-match');
+    weak.FaceMatches[0].Similarity = 84.2;
+    rekognition.on(CompareFacesCommand).resolves(weak);
+    const below = await runSelfie();
+    expectFailure(below, 'selfie_face_mismatch');
+    expect(below.signals).toEqual({ face_similarity: 84.2 });
+    rekognition.on(CompareFacesCommand).resolves(fixture('compare-faces-mismatch'));
+    expect((await runSelfie()).signals).toBeUndefined();
+  });
+
+  it('a Face Liveness reference image is compared like a selfie, and gives the face_similarity signal', async () => {
+    const reference: CheckImage = { Bytes: new Uint8Array([0xff, 0xd8, 0xff]) };
+    rekognition.on(DetectFacesCommand, { Image: reference }).resolves(fixture('detect-faces-selfie'));
+    const outcome = await provider().run(session(withSelfie), submission({ files: { document_front: 'file_front' } }), {
+      image: reference,
+    });
+    expect(outcome.failure).toBeNull();
+    expect(outcome.signals).toEqual({ face_similarity: 99.3 });
   });
 
   it('fails selfie_unverified_other for a selfie with two faces, or none', async () => {
