@@ -153,7 +153,8 @@ export async function spendHandoff(
               Key: objectKey(scope, session, slotKind(handoff.slot)),
               UpdateExpression: 'SET spent = :true',
               ConditionExpression:
-                `#hash = :hash AND spent = :false AND valid_until > :now AND #uses = :uses AND attempt = :attempt AND ${epochIs(epoch)}`,
+                '#hash = :hash AND spent = :false AND valid_until > :now AND #uses = :uses AND attempt = :attempt' +
+                ` AND ${epochIs(epoch)}`,
               ExpressionAttributeNames: { '#hash': 'hash', '#uses': 'uses', '#epoch': 'epoch' },
               ExpressionAttributeValues: {
                 ':true': true,
