@@ -692,7 +692,8 @@ export const routes: Route[] = [
     name: 'OpenVerificationHandoff',
     routeKey: 'GET /handoff/{credential}',
     handler: 'http/open-verification-handoff',
-    // Reads the session; spends the link's item in its partition with one conditional update.
+    // Reads the session and its hand-off count; in one transaction spends the link's item and moves the count on
+    // (retiring the session's other links), both in the session's partition (store/handoffs.ts).
     dynamodb: ['GetItem', 'UpdateItem'],
     indexes: [],
     authenticated: false,

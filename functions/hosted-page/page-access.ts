@@ -2,6 +2,12 @@
  * Who may see the verification page, and what it shows them. A person arrives with the session's
  * `url` (or a `client_secret`), which is spent when they accept; from then on a short-lived,
  * signed cookie lets that browser go on with the same session, and nothing else does.
+ *
+ * A phone handed the session on (functions/http/open-verification-handoff.ts) goes on at a page
+ * named by the hand-off credential it just spent, with a cookie signed for that credential: the
+ * page token is then kind `handoff`, which opens nothing on its own (it is never a current
+ * credential), so the phone's address bar, history and any Referer hold nothing that works
+ * without that phone's cookie. It never learns the session's `url` or `client_secret`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checksAvailable } from '../checks/availability';
@@ -9,8 +15,10 @@ import { livenessFor } from '../checks/liveness/availability';
 import type { AccountProfile } from '../domain/account-profile';
 import { credentialUsable, credentialUses, type CredentialKind } from '../domain/session-credentials';
 import { retentionDays } from '../domain/redaction';
+import { claimedHandoff } from '../domain/handoffs';
 import { checksOf, collectsIdNumber, FAILURES, type FailureCode, type TestCase } from '../domain/verification-checks';
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
+import type { Scope } from '../domain/scope';
 import { getSession, type StoredSession } from '../store/sessions';
 import { signingSecret } from '../secrets/signing-secret';
 import { claimedSession, isCurrentCredential, publicUrl } from '../wire/session-secrets';
@@ -26,10 +34,16 @@ const PAGE_SESSION_SECONDS = 60 * 60;
 /** Test mode's "with a processing delay": `VERITY_TEST_PROCESSING_DELAY_SECONDS`, 10 unless set (at most 60). */
 export const testDelaySeconds = () => Math.min(60, Math.max(1, Number(process.env.VERITY_TEST_PROCESSING_DELAY_SECONDS ?? 10) || 10));
 
+/**
+ * What a page token is: one of the session's credentials, or (`handoff`) a spent hand-off
+ * credential, which grants only together with the cookie its spending signed for it.
+ */
+export type PageKind = CredentialKind | 'handoff';
+
 export interface PageAccess {
   stored: StoredSession;
   session: VerificationSession;
-  kind: CredentialKind;
+  kind: PageKind;
   /** The presented token is the session's current credential and may still be spent. */
   tokenUsable: boolean;
   /** This browser's cookie, genuine, for this token and unexpired: it accepted with this link within the hour. */
@@ -52,22 +66,32 @@ interface CookieGrant {
  * return_url, not whether the session is closed, not even that it exists.
  */
 export async function pageAccess(token: string, cookies: string[] | undefined, now: Date): Promise<PageAccess | undefined> {
-  const claimed = claimedSession(token);
+  const claimed = claimedPage(token);
   if (!claimed) return undefined;
   const stored = await getSession(claimed.scope, claimed.id);
   if (!stored) return undefined;
   const { session } = stored;
   const cookie = cookieValue(cookies);
   const grant = cookie === undefined ? undefined : pageCookieGrant(session, claimed.kind, token, cookie, now);
-  const current = isCurrentCredential(session, claimed.kind, token);
+  const { kind } = claimed;
+  // A hand-off token is never a credential: without its cookie it is an unknown link.
+  const current = kind !== 'handoff' && isCurrentCredential(session, kind, token);
   if (!current && !grant) return undefined;
   return {
     stored,
     session,
-    kind: claimed.kind,
-    tokenUsable: current && credentialUsable(session, claimed.kind, now),
+    kind,
+    tokenUsable: current && credentialUsable(session, kind, now),
     ...(grant ? { grant } : {}),
   };
+}
+
+/** Which session a page token claims, and of which kind. Proves nothing. */
+function claimedPage(token: string): { kind: PageKind; scope: Scope; id: string } | undefined {
+  const credential = claimedSession(token);
+  if (credential) return credential;
+  const handoff = claimedHandoff(token);
+  return handoff ? { kind: 'handoff', scope: handoff.scope, id: handoff.session } : undefined;
 }
 
 /**
@@ -95,7 +119,7 @@ export const attemptOf = (session: VerificationSession) => session.last_verifica
  * spending left it): bound to the session, the token, how many links the session has had spent
  * (so a later acceptance of any link retires it) and the attempt.
  */
-export function pageCookie(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
+export function pageCookie(session: VerificationSession, kind: PageKind, token: string, now: Date): string {
   const value = pageGrant(session, kind, token, now);
   const secure = publicUrl().startsWith('https:') ? '; Secure' : '';
   return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${PAGE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`;
@@ -105,20 +129,14 @@ export function pageCookie(session: VerificationSession, kind: CredentialKind, t
  * The cookie's value alone: what the modal's frame, which no cookie reaches across sites, keeps in
  * memory and sends back in the `Verity-Page-Grant` header (functions/http/verification-page.ts).
  */
-export function pageGrant(session: VerificationSession, kind: CredentialKind, token: string, now: Date): string {
+export function pageGrant(session: VerificationSession, kind: PageKind, token: string, now: Date): string {
   const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
   const grant: CookieGrant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
   return `${grant.uses}.${expires}.${grant.attempt}.${cookieTag(session, kind, token, expires, grant)}`;
 }
 
 /** What a genuine, unexpired cookie for this token was issued at; undefined for any other cookie. */
-function pageCookieGrant(
-  session: VerificationSession,
-  kind: CredentialKind,
-  token: string,
-  value: string,
-  now: Date,
-): CookieGrant | undefined {
+function pageCookieGrant(session: VerificationSession, kind: PageKind, token: string, value: string, now: Date): CookieGrant | undefined {
   const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})\.([0-9a-f]{64})$/.exec(value);
   if (!match) return undefined;
   const [uses, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];
@@ -128,7 +146,7 @@ function pageCookieGrant(
   return timingSafeEqual(expected, Buffer.from(match[4]!)) ? grant : undefined;
 }
 
-function cookieTag(session: VerificationSession, kind: CredentialKind, token: string, expires: number, grant: CookieGrant): string {
+function cookieTag(session: VerificationSession, kind: PageKind, token: string, expires: number, grant: CookieGrant): string {
   return createHmac('sha256', signingSecret())
     .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${token}:${grant.uses}:${expires}:${grant.attempt}`)
     .digest('hex');
@@ -186,6 +204,19 @@ export function requirementsOf(session: VerificationSession): PageRequirements {
     personDetails: session.mode === 'live' && session.type === 'id_number',
     liveCapture: document && options.require_live_capture === true,
   };
+}
+
+/**
+ * Whether this browser's page may hand the session on to a phone (functions/http/create-verification-handoff.ts),
+ * besides acting on it (cookieActs()): only where the capture step asks for a photo, which a
+ * phone's camera is for (an ID number alone needs none), and only a page opened with one of the
+ * session's own links: a phone handed the session on does not hand it on again, so nothing it
+ * holds outlives the hour its hand-off gave.
+ */
+export function handsOff(access: PageAccess, session: VerificationSession): boolean {
+  if (access.kind === 'handoff' || !checksAvailable(session.mode)) return false;
+  const { document, selfie } = requirementsOf(session);
+  return document || selfie;
 }
 
 /** Test mode's outcomes for this session: verified, each failure of a check it runs, and the person's own. */
@@ -320,6 +351,6 @@ export function viewFor(access: PageAccess | undefined, token: string, profile?:
         }
       : {}),
     // A phone's camera is what a hand-off is for: a step that asks for no photo offers none.
-    ...(requirements.document || requirements.selfie ? { handoffUrl: `${pagePath(token)}/handoffs${keep}` } : {}),
+    ...(handsOff(access, session) ? { handoffUrl: `${pagePath(token)}/handoffs${keep}` } : {}),
   };
 }

@@ -29,7 +29,9 @@ export const handler = pageRoute(async (event) => {
   const request = pageRequestOf(event);
   const view = await pageView(access, token, request);
   // Only the consent step takes this form; anything else (a stale tab, a used link) sees the page as it is now.
-  if (!access || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
+  // A hand-off's page (always with its cookie) never shows it: only the session's own links are accepted.
+  if (!access || access.kind === 'handoff' || view.kind !== 'consent') return htmlResponse(view, pageStatus(view));
+  const kind = access.kind;
 
   let answer: unknown;
   try {
@@ -44,8 +46,8 @@ export const handler = pageRoute(async (event) => {
   if (answer !== 'accept' && answer !== 'decline') return htmlResponse(view, 400);
 
   const spend = (current: typeof access.session) => {
-    if (!isCurrentCredential(current, access.kind, token)) throw credentialRefused();
-    return useCredential(current, access.kind, now);
+    if (!isCurrentCredential(current, kind, token)) throw credentialRefused();
+    return useCredential(current, kind, now);
   };
   const scope = { account: access.session.account, mode: access.session.mode };
   // Each answer is built while the change is decided, before it is written: once a change is

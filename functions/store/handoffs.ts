@@ -2,21 +2,28 @@
  * Hand-off links' items (functions/domain/handoffs.ts), in their session's partition, so the page
  * routes' grant on the session's items (`objects: ['vs', …]`) covers them and no other route's:
  *
- * - `handoff_count`: how many links the session has issued (`issued`), at most MAX_HANDOFFS.
+ * - `handoff_count`: how many links the session has issued (`issued`), at most MAX_HANDOFFS, and
+ *   how many it has had spent (`epoch`, 0 until the first).
  * - `handoff#{slot}` (0 to HANDOFF_SLOTS − 1): the link issued last in that slot: the secret's hash,
- *   until when it may be opened (`valid_until`, epoch seconds), whether it was spent, and the
- *   page grant it hands on (`uses`, `attempt`). Link n takes slot n mod HANDOFF_SLOTS, and only
- *   once the link there before it was spent or expired: so at most HANDOFF_SLOTS are live at once.
+ *   until when it may be opened (`valid_until`, epoch seconds), whether it was spent, the page
+ *   grant it hands on (`uses`, `attempt`) and the count's `epoch` when it was issued. Link n takes
+ *   slot n mod HANDOFF_SLOTS, and only once the link there before it was spent, expired or retired:
+ *   so at most HANDOFF_SLOTS are live at once.
+ *
+ * Spending a link moves the count's `epoch` on, which retires every other link issued before it
+ * (their `epoch` is behind): one phone holds the session's hand-off at a time, and a code left on
+ * screen or copied somewhere opens nothing once a phone went on with another one. The desktop's
+ * own page is not touched (it may always go on), and may ask for a new link, which opens again.
  *
  * They hold no personal data (a hash, counts, times), and each carries DynamoDB's TTL attribute
  * (`expires_at`): a day after its link expires, or HANDOFF_COUNT_DAYS after the count's last
  * change. A redacted, canceled or finished session refuses them anyway (the page checks the
  * session first), so redaction need not reach them. Every write is conditional.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { HANDOFF_SECONDS, HANDOFF_SLOTS, handoffHash, MAX_HANDOFFS, newHandoffCredential } from '../domain/handoffs';
 import type { Scope } from '../domain/scope';
-import { dynamo, writeUnlessConditionFails } from './client';
+import { dynamo } from './client';
 import { expiresAt, objectKey, tableName, tableSchema } from './schema';
 import { cancellationReasons } from './transaction-items';
 
@@ -25,6 +32,13 @@ const slotKind = (slot: number) => `handoff#${slot}`;
 /** How long the count outlives its last change (the session's links last at most 48 hours, its page grants an hour). */
 const HANDOFF_COUNT_DAYS = 30;
 const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * The condition that an item's `epoch` is `:epoch`; an item written before links had epochs (or
+ * a count before its first spend) counts as epoch 0.
+ */
+const epochIs = (epoch: number) => (epoch === 0 ? '(attribute_not_exists(#epoch) OR #epoch = :epoch)' : '#epoch = :epoch');
+const epochOf = (item: Record<string, unknown> | undefined) => (typeof item?.epoch === 'number' ? item.epoch : 0);
 
 /** The page grant a hand-off passes on: the session's link uses and attempt when it was issued (hosted-page/page-access.ts). */
 export interface HandoffGrant {
@@ -38,15 +52,17 @@ export type IssuedHandoff =
 
 /**
  * Issues the session's next hand-off link, bound to `grant`. One read of the count, then one
- * transaction: the count moves on from the value read (so racing requests cannot both take it),
- * and the slot is taken only if free. Refused when the session has issued MAX_HANDOFFS, when the
- * slot's link is still live, or when another request took the slot at the same time.
+ * transaction: the count moves on from the value read (so racing requests cannot both take it,
+ * and a link cannot be issued across a spend it would then outlive), and the slot is taken only
+ * if free. Refused when the session has issued MAX_HANDOFFS, when the slot's link is still live,
+ * or when another request took the slot (or spent a link) at the same time.
  */
 export async function issueHandoff(scope: Scope, session: string, grant: HandoffGrant, now: Date): Promise<IssuedHandoff> {
   const seconds = Math.floor(now.getTime() / 1000);
   const countKey = objectKey(scope, session, COUNT_KIND);
   const count = await dynamo().send(new GetCommand({ TableName: tableName(), Key: countKey, ConsistentRead: true }));
   const issued = typeof count.Item?.issued === 'number' ? count.Item.issued : 0;
+  const epoch = epochOf(count.Item);
   if (issued >= MAX_HANDOFFS) return { issued: false, reason: 'all_issued', retryAfterSeconds: 0 };
   const slot = issued % HANDOFF_SLOTS;
   const { credential, secret } = newHandoffCredential(scope, session, slot);
@@ -60,12 +76,13 @@ export async function issueHandoff(scope: Scope, session: string, grant: Handoff
             Update: {
               TableName: tableName(),
               Key: countKey,
-              UpdateExpression: 'SET #issued = :next, #id = :id, #ttl = :countTtl',
-              ConditionExpression: issued === 0 ? 'attribute_not_exists(#issued)' : '#issued = :issued',
-              ExpressionAttributeNames: { '#issued': 'issued', '#id': 'id', '#ttl': ttl },
+              UpdateExpression: 'SET #issued = :next, #id = :id, #ttl = :countTtl, #epoch = :epoch',
+              ConditionExpression: `${issued === 0 ? 'attribute_not_exists(#issued)' : '#issued = :issued'} AND ${epochIs(epoch)}`,
+              ExpressionAttributeNames: { '#issued': 'issued', '#id': 'id', '#ttl': ttl, '#epoch': 'epoch' },
               ExpressionAttributeValues: {
                 ':next': issued + 1,
                 ':id': COUNT_KIND,
+                ':epoch': epoch,
                 ':countTtl': expiresAt(now, HANDOFF_COUNT_DAYS * DAY_SECONDS),
                 ...(issued === 0 ? {} : { ':issued': issued }),
               },
@@ -82,10 +99,13 @@ export async function issueHandoff(scope: Scope, session: string, grant: Handoff
                 spent: false,
                 uses: grant.uses,
                 attempt: grant.attempt,
+                epoch,
                 [ttl]: validUntil + DAY_SECONDS,
               },
-              ConditionExpression: 'attribute_not_exists(pk) OR valid_until <= :now OR spent = :true',
-              ExpressionAttributeValues: { ':now': seconds, ':true': true },
+              // Free once its link was spent, expired, or retired by a later spend (an epoch behind).
+              ConditionExpression: 'attribute_not_exists(pk) OR valid_until <= :now OR spent = :true OR #epoch < :epoch',
+              ExpressionAttributeNames: { '#epoch': 'epoch' },
+              ExpressionAttributeValues: { ':now': seconds, ':true': true, ':epoch': epoch },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
@@ -107,8 +127,10 @@ export async function issueHandoff(scope: Scope, session: string, grant: Handoff
 /**
  * Spends a hand-off link: true once, for a link of this session whose secret matches, unexpired
  * and unspent, issued for `grant` (the session's link uses and attempt now: a link issued before
- * another link was spent, or before a submission concluded, hands on nothing). One conditional
- * update: of two phones opening the same link at once, one wins.
+ * another link was spent, or before a submission concluded, hands on nothing) and since the last
+ * spend of any link of the session. One read of the count, then one transaction: the slot is
+ * spent and the count's `epoch` moves on from the value read, which retires every other link
+ * issued so far. Of two phones opening links of the session at once, one wins.
  */
 export async function spendHandoff(
   scope: Scope,
@@ -117,21 +139,50 @@ export async function spendHandoff(
   grant: HandoffGrant,
   now: Date,
 ): Promise<boolean> {
-  return writeUnlessConditionFails(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: objectKey(scope, session, slotKind(handoff.slot)),
-      UpdateExpression: 'SET spent = :true',
-      ConditionExpression: '#hash = :hash AND spent = :false AND valid_until > :now AND #uses = :uses AND attempt = :attempt',
-      ExpressionAttributeNames: { '#hash': 'hash', '#uses': 'uses' },
-      ExpressionAttributeValues: {
-        ':true': true,
-        ':false': false,
-        ':hash': handoffHash(scope, session, handoff.secret),
-        ':now': Math.floor(now.getTime() / 1000),
-        ':uses': grant.uses,
-        ':attempt': grant.attempt,
-      },
-    }),
-  );
+  const countKey = objectKey(scope, session, COUNT_KIND);
+  const count = await dynamo().send(new GetCommand({ TableName: tableName(), Key: countKey, ConsistentRead: true }));
+  if (!count.Item) return false;
+  const epoch = epochOf(count.Item);
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: objectKey(scope, session, slotKind(handoff.slot)),
+              UpdateExpression: 'SET spent = :true',
+              ConditionExpression:
+                '#hash = :hash AND spent = :false AND valid_until > :now AND #uses = :uses AND attempt = :attempt' +
+                ` AND ${epochIs(epoch)}`,
+              ExpressionAttributeNames: { '#hash': 'hash', '#uses': 'uses', '#epoch': 'epoch' },
+              ExpressionAttributeValues: {
+                ':true': true,
+                ':false': false,
+                ':hash': handoffHash(scope, session, handoff.secret),
+                ':now': Math.floor(now.getTime() / 1000),
+                ':uses': grant.uses,
+                ':attempt': grant.attempt,
+                ':epoch': epoch,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: countKey,
+              UpdateExpression: 'SET #epoch = :next',
+              ConditionExpression: `attribute_exists(#issued) AND ${epochIs(epoch)}`,
+              ExpressionAttributeNames: { '#issued': 'issued', '#epoch': 'epoch' },
+              ExpressionAttributeValues: { ':next': epoch + 1, ':epoch': epoch },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (cancellationReasons(error)) return false;
+    throw error;
+  }
 }

@@ -147,9 +147,3 @@ function decode(text: string): string | undefined {
 export function publicUrl(): string {
   return (process.env.VERITY_PUBLIC_URL ?? 'http://localhost:4242').replace(/\/+$/, '');
 }
-
-/**
- * The session's current `url` token (used or not): where a phone handed the session on
- * (functions/http/open-verification-handoff.ts) goes on, with its own page cookie for it.
- */
-export const currentPageToken = (session: VerificationSession): string => presentedValue(session, 'url');

@@ -1,8 +1,9 @@
 /**
  * Desktop to phone (docs/hosted-page.md, *Continue on a phone*): a person on a desktop (1280×800,
  * mouse) asks for a code, a phone (390×844, touch) opens its link, submits, and the desktop's page
- * follows to the end; a link opened again, expired, or of a canceled session is refused with a page
- * in the person's language; the link never carries the session's credentials.
+ * follows to the end; a link opened again, expired, retired by another one opened, or of a canceled
+ * session is refused with a page in the person's language; neither the link nor the phone's
+ * address carries the session's credentials, and the phone's address opens nothing without its cookie.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,11 +64,24 @@ async function accept(page: Page, url: string): Promise<void> {
   await page.waitForSelector('#capture-form');
 }
 
+/** What a browser without `cookie` is shown at `url`: the status and the page, without the nonce each answer draws afresh. */
+async function shown(url: string, cookie?: string): Promise<{ status: number; page: string }> {
+  const response = await fetch(local(url), { headers: cookie ? { cookie } : {} });
+  return { status: response.status, page: (await response.text()).replaceAll(/nonce="[^"]*"/g, 'nonce=""') };
+}
+
 /** Asks the desktop's page for a hand-off and reads the link it shows. */
 async function handoffLink(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Show a code for my phone' }).click();
   const link = page.getByLabel('Or open this link on your phone');
-  await expect.poll(() => link.inputValue()).toMatch(/\/handoff\//);
+  const shownBefore = (await link.count()) ? await link.inputValue() : '';
+  await page.getByRole('button', { name: 'Show a code for my phone' }).click();
+  // Asked again, the page replaces the link it showed: wait for the new one.
+  await expect
+    .poll(async () => {
+      const value = await link.inputValue();
+      return value !== shownBefore && /\/handoff\//.test(value);
+    })
+    .toBe(true);
   return link.inputValue();
 }
 
@@ -76,6 +90,10 @@ describe('desktop to phone', () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document', return_url: shopUrl });
     const computer = await desktop();
     await accept(computer, session.url!);
+    // The business retrieves the session meanwhile: a fresh, unspent url, which the phone must never learn.
+    const fresh = await stripe.identity.verificationSessions.retrieve(session.id);
+    expect(fresh.url).not.toBe(session.url);
+    const freshToken = new URL(fresh.url!).pathname.replace('/start/', '');
     await expect(computer.getByRole('heading', { name: 'Continue on your phone' }).isVisible()).resolves.toBe(true);
     const link = await handoffLink(computer);
     const qr = computer.getByRole('img', { name: /QR code that opens this verification on your phone/ });
@@ -99,6 +117,26 @@ describe('desktop to phone', () => {
     const mobile = await phone();
     await mobile.goto(local(link));
     await mobile.waitForSelector('#capture-form');
+    // The phone's address bar (and so its history) holds no credential of the session, nor does its page...
+    const phoneUrl = mobile.url();
+    for (const secret of [freshToken, freshToken.slice(-40), session.client_secret!, session.client_secret!.slice(-40)]) {
+      expect(phoneUrl).not.toContain(secret);
+      expect(await mobile.content()).not.toContain(secret);
+    }
+    // ...and that address opens nothing on its own, nor with another browser's cookie: exactly an unknown link.
+    const unknownUrl = `${service.url}/start/${freshToken.slice(0, -40)}${'0'.repeat(40)}`;
+    const unknown = await shown(unknownUrl);
+    expect(unknown.status).toBe(410);
+    expect(await shown(phoneUrl)).toEqual(unknown);
+    const [computerCookie] = await computer.context().cookies();
+    expect(await shown(phoneUrl, `${computerCookie!.name}=${computerCookie!.value}`)).toEqual(unknown);
+    const stranger = await phone();
+    await stranger.goto(unknownUrl);
+    const unknownHeading = await stranger.textContent('h1');
+    expect((await stranger.goto(phoneUrl))!.status()).toBe(410);
+    await expect(stranger.textContent('h1')).resolves.toBe(unknownHeading);
+    // The url the business holds was neither spent nor renewed.
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).url).toBe(fresh.url);
     // The phone is where the photos are taken: it offers no hand-off of its own.
     await expect(mobile.locator('[data-handoff]').isVisible()).resolves.toBe(false);
     await mobile.getByLabel(/passport/i).check();
@@ -113,14 +151,17 @@ describe('desktop to phone', () => {
     const response = await again.goto(local(link));
     expect(response!.status()).toBe(410);
     await expect(again.textContent('h1')).resolves.toBe('This phone link no longer works');
-    await Promise.all([computer.context().close(), mobile.context().close(), again.context().close()]);
+    await Promise.all([computer.context().close(), mobile.context().close(), again.context().close(), stranger.context().close()]);
   });
 
   it('refuses a link opened a second time, in the phone’s language, while the desktop can still go on', async () => {
     const session = await stripe.identity.verificationSessions.create({ type: 'document' });
     const computer = await desktop();
     await accept(computer, session.url!);
+    // The desktop showed a code twice: the first one is still live when the phone opens the second.
+    const older = await handoffLink(computer);
     const link = await handoffLink(computer);
+    expect(link).not.toBe(older);
     const first = await phone();
     await first.goto(local(link));
     await first.waitForSelector('#capture-form');
@@ -129,12 +170,16 @@ describe('desktop to phone', () => {
     expect(response!.status()).toBe(410);
     await expect(second.textContent('h1')).resolves.toBe('このスマートフォン用リンクは使えなくなりました');
     await expect(second.getAttribute('html', 'lang')).resolves.toBe('ja');
+    // The older code was retired when the phone opened the newer one.
+    const third = await phone();
+    expect((await third.goto(local(older)))!.status()).toBe(410);
+    await expect(third.textContent('h1')).resolves.toBe('This phone link no longer works');
     // The desktop's capture form stays usable: it submits itself.
     await computer.getByLabel(/passport/i).check();
     await computer.setInputFiles('#document_front', await photo(computer));
     await computer.getByRole('button', { name: /submit/i }).click();
     await eventually(() => stripe.identity.verificationSessions.retrieve(session.id), expectStatus('verified'));
-    await Promise.all([computer.context().close(), first.context().close(), second.context().close()]);
+    await Promise.all([computer.context().close(), first.context().close(), second.context().close(), third.context().close()]);
   });
 
   it('refuses an expired link and a link of a canceled session', async () => {

@@ -2,12 +2,16 @@
  * The hand-off routes without a browser (docs/hosted-page.md, *Continue on a phone*): who may ask
  * for a link, how many, what a link opens and for whom, and what the desktop's page is told.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimedHandoff, HANDOFF_SLOTS, MAX_HANDOFFS } from '../../functions/domain/handoffs';
+import { dynamo } from '../../functions/store/client';
+import { objectKey, tableName } from '../../functions/store/schema';
+import { claimedSession } from '../../functions/wire/session-secrets';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
-import { acceptOnPage, type PageVisit } from '../support/verification';
+import { acceptOnPage, requestUpload, type PageVisit } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -28,6 +32,21 @@ const follow = (visit: PageVisit, cookie: string | null = visit.cookie) =>
 /** Opens a hand-off link on the local service, as a phone without cookies does. */
 const open = (link: string) => fetch(`${service.url}${new URL(link).pathname}${new URL(link).search}`, { redirect: 'manual' });
 const credentialOf = (link: string) => new URL(link).pathname.replace('/handoff/', '');
+
+/** Where a phone that opened `link` went, with the cookie it was given, as a page visit. */
+async function onPhone(link: string): Promise<PageVisit & { location: string }> {
+  const opened = await open(link);
+  expect(opened.status).toBe(303);
+  const location = opened.headers.get('location')!;
+  const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+  return { serviceUrl: service.url, path: new URL(location, service.url).pathname, cookie, location };
+}
+
+/** What a browser is shown at `path`: the status and the page, without the nonce each answer draws afresh. */
+async function shown(path: string, cookie?: string): Promise<{ status: number; page: string }> {
+  const response = await fetch(`${service.url}${path}`, { headers: cookie ? { cookie } : {} });
+  return { status: response.status, page: (await response.text()).replaceAll(/nonce="[^"]*"/g, 'nonce=""') };
+}
 
 async function accepted(client = stripe): Promise<{ session: Stripe.Identity.VerificationSession; visit: PageVisit }> {
   const session = await client.identity.verificationSessions.create({ type: 'document' });
@@ -130,18 +149,77 @@ describe('hand-off links', () => {
     expect(full.status).toBe(429);
     expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(0);
     await expect(full.json()).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'rate_limit' } });
-    // Spending the oldest frees its place: one more, and then the five are live again.
+    // Spending one retires the other four: every place is free again, and five more are live.
     expect((await open(links[0]!)).status).toBe(303);
-    links.push(await handoffLink(visit));
+    for (let i = 0; i < HANDOFF_SLOTS; i++) links.push(await handoffLink(visit));
     expect((await askHandoff(visit)).status).toBe(429);
-    for (const link of links.slice(1)) expect((await open(link)).status).toBe(303);
-    for (let i = HANDOFF_SLOTS + 1; i < MAX_HANDOFFS; i++) {
+    for (const link of links.slice(1, HANDOFF_SLOTS)) expect((await open(link)).status).toBe(410);
+    // One of the new five opened frees the places again; then one link at a time, up to the last.
+    expect((await open(links[HANDOFF_SLOTS]!)).status).toBe(303);
+    for (let i = 2 * HANDOFF_SLOTS; i < MAX_HANDOFFS; i++) {
       const link = await handoffLink(visit);
       expect((await open(link)).status).toBe(303);
     }
     const spent = await askHandoff(visit);
     expect(spent.status).toBe(429);
     await expect(spent.json()).resolves.toMatchObject({ error: { message: expect.stringContaining(`at most ${MAX_HANDOFFS}`) } });
+  });
+
+  it('take the phone to an address that opens nothing without its own cookie, never to the session’s url', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    // The desktop came in with the client_secret (the Stripe.js modal's way): the session's url is still unspent.
+    const desktop = await acceptOnPage(service.url, `${service.url}/start/${session.client_secret}`);
+    const urlToken = new URL(session.url!).pathname.replace('/start/', '');
+    const phone = await onPhone(await handoffLink(desktop));
+    const page = await shown(phone.location, phone.cookie);
+    expect(page.page).toContain('id="capture-form"');
+    // Neither the address nor the page names the session's credentials, nor their tags.
+    for (const secret of [urlToken, urlToken.slice(-40), session.client_secret!, session.client_secret!.slice(-40)]) {
+      expect(phone.location).not.toContain(secret);
+      expect(page.page).not.toContain(secret);
+    }
+    // The phone's address alone, or with another browser's cookie, is refused exactly like an unknown link.
+    const unknown = await shown(`/start/${urlToken.slice(0, -40)}${'0'.repeat(40)}`);
+    expect(unknown.status).toBe(410);
+    expect(await shown(phone.path)).toEqual(unknown);
+    expect(await shown(phone.path, desktop.cookie)).toEqual(unknown);
+    const other = await onPhone(await handoffLink(desktop));
+    expect(await shown(phone.path, other.cookie)).toEqual(unknown);
+    expect(await shown(other.path, phone.cookie)).toEqual(unknown);
+    // With its own cookie, the phone's page routes work: it follows, and asks for uploads.
+    await expect((await follow(phone)).json()).resolves.toEqual({ state: 'capture' });
+    expect((await requestUpload(phone)).status).toBe(200);
+    expect((await requestUpload({ ...phone, cookie: desktop.cookie })).status).toBe(401);
+    // It may not hand the session on again (nothing it holds outlives its hour), and stores nothing trying.
+    const handOn = await askHandoff(phone);
+    expect(handOn.status).toBe(400);
+    await expect(handOn.json()).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'handoff_unavailable' } });
+    // The url was neither spent nor renewed: the business's retrieve still shows the very same one, which still opens.
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).url).toBe(session.url);
+    expect((await shown(`/start/${urlToken}`)).page).toContain('name="consent"');
+  });
+
+  it('that are still live stop working once a phone opened another; the desktop goes on and may make a new one', async () => {
+    const { visit } = await accepted();
+    const links = [await handoffLink(visit), await handoffLink(visit), await handoffLink(visit)];
+    expect((await open(links[1]!)).status).toBe(303);
+    expect((await open(links[0]!)).status).toBe(410);
+    expect((await open(links[2]!)).status).toBe(410);
+    await expect((await follow(visit)).json()).resolves.toEqual({ state: 'capture' });
+    expect((await open(await handoffLink(visit))).status).toBe(303);
+  });
+
+  it('are refused, with nothing stored, where the step asks for no photo', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'id_number' });
+    const visit = await acceptOnPage(service.url, session.url!);
+    const response = await askHandoff(visit);
+    expect(response.status).toBe(400);
+    await expect(response.json()).resolves.toMatchObject({
+      error: { type: 'invalid_request_error', code: 'handoff_unavailable', message: expect.stringContaining('no photo') },
+    });
+    const { scope } = claimedSession(new URL(session.url!).pathname.replace('/start/', ''))!;
+    const count = await dynamo().send(new GetCommand({ TableName: tableName(), Key: objectKey(scope, session.id, 'handoff_count') }));
+    expect(count.Item).toBeUndefined();
   });
 
   it('tell the desktop when the session went on, and are refused once it is canceled', async () => {
