@@ -137,18 +137,18 @@ export class PhotoSlot {
         }),
       )
       .then(
-      (fileId) => {
-        if (generation !== this.generation) return;
-        this.fileId = fileId;
-        this.setState('sent');
-      },
-      (error: unknown) => {
-        if (generation !== this.generation) return;
-        this.setState('failed');
-        const text = error instanceof UserFacingError ? error.message : message('upload_error');
-        if (this.status) this.status.textContent = text;
-      },
-    );
+        (fileId) => {
+          if (generation !== this.generation) return;
+          this.fileId = fileId;
+          this.setState('sent');
+        },
+        (error: unknown) => {
+          if (generation !== this.generation) return;
+          this.setState('failed');
+          const text = error instanceof UserFacingError ? error.message : message('upload_error');
+          if (this.status) this.status.textContent = text;
+        },
+      );
     const sending = this.sending;
     void sending.finally(() => {
       if (this.sending === sending) this.sending = null;

@@ -38,7 +38,8 @@ export const handler = pageApiRoute(async (event) => {
   const scope: Scope = { account: session.account, mode: session.mode };
   const issued = await issueCaptureNonce(scope, { session: session.id, attempt: attemptOf(session), side: params.photo }, now);
   if (!issued.issued) {
-    if (issued.cap === 'busy') throw new VerityError('conflict', null, 'Another request changed this verification at the same time. Try again.');
+    if (issued.cap === 'busy')
+      throw new VerityError('conflict', null, 'Another request changed this verification at the same time. Try again.');
     // In the page's words and language: its script asks here with the page's `?locale=`, as for uploads.
     const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
     const max = new Intl.NumberFormat(formattingLocale(m.locale)).format(
