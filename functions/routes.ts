@@ -6,6 +6,7 @@
 import {
   accountLogoPartitionPrefix,
   accountProfilePartitionPrefix,
+  livenessSettingsPartitionPrefix,
   consoleLinkPartitionPrefix,
   publishableKeyPartitionPrefix,
   consoleSessionPartitionPrefix,
@@ -664,6 +665,8 @@ export const routes: Route[] = [
     authenticated: false,
     sessionKeys: 'open',
     objects: PAGE_OBJECTS,
+    // Reads the account's liveness settings (its challenge), and no other account item.
+    keyed: { actions: ['GetItem'], partitionKeys: [`${livenessSettingsPartitionPrefix}*`] },
     faceLiveness: 'start',
   },
   {
