@@ -290,7 +290,8 @@ if (command === 'profile') {
   }
 } else {
   fail(
-    `unknown command "${command}": use create, publishable, revoke, profile, review-policy, liveness, console-link, console-access or console-end`,
+    `unknown command "${command}": use create, publishable, revoke, profile, review-policy, liveness, ` +
+      'console-link, console-access or console-end',
   );
 }
 

@@ -175,7 +175,7 @@ describe('the capture step sends each photo as it is kept', () => {
     await page.context().close();
   });
 
-  it('under require_live_capture, takes the photo with a capture nonce the camera got, and uploads it with it (phone, fake camera)', async () => {
+  it('under require_live_capture, uploads the camera photo with the capture nonce its camera got (phone, fake camera)', async () => {
     const { page, uploads } = await captureStep(PHONE, { require_live_capture: true });
     const nonces: Promise<string>[] = [];
     const asked: Request[] = [];
@@ -214,7 +214,8 @@ describe('the capture step sends each photo as it is kept', () => {
 
   it('under require_live_capture, a device without a camera is shown the way on to a phone', async () => {
     // No camera: getUserMedia fails as Chromium fails it on a machine without one.
-    const noCamera = `navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));`;
+    const noCamera =
+      'navigator.mediaDevices.getUserMedia = () => ' + "Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));";
     const { page, uploads } = await captureStep(PHONE, { require_live_capture: true }, noCamera);
     // A phone gets no hand-off section at first: it is the device to hand off to.
     await expect(page.locator('[data-handoff]').isHidden()).resolves.toBe(true);
