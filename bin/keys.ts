@@ -28,6 +28,8 @@ import type { Mode } from '../functions/domain/scope';
 import { logoPath, PROFILE_CACHE_MS } from '../functions/hosted-page/branding';
 import { CLEAR_PROFILE, findAccountProfile, updateAccountProfile } from '../functions/store/account-profiles';
 import { findReviewPolicy, updateReviewPolicy } from '../functions/store/review-queue';
+import { findLivenessSettings, setLivenessChallenge } from '../functions/store/liveness-settings';
+import { LIVENESS_CHALLENGES } from '../functions/checks/liveness/availability';
 import {
   describeReviewPolicy,
   REVIEW_POLICY_FIELDS,
@@ -69,6 +71,7 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
        npm run keys -- review-policy --account acct_... --mode test|live [--face-similarity FROM-TO]
                                [--liveness-confidence FROM-TO] [--mrz-unreadable on|off] [--blocklist-match on|off]
                                [--duplicate-document on|off] [--liveness-unavailable on|off] [--sample-rate RATE] [--clear] [--aws]
+       npm run keys -- liveness --account acct_... --mode test|live [--challenge ${LIVENESS_CHALLENGES.join('|')}|default] [--aws]
        npm run keys -- console-link --account acct_... --mode test|live --email ADDRESS --role viewer|reviewer|admin [--aws]
        npm run keys -- console-access --account acct_... --mode test|live [--aws]
        npm run keys -- console-end --account acct_... --mode test|live --session cs_...|--link cl_...|--email ADDRESS [--aws]
@@ -104,6 +107,10 @@ const USAGE = `Usage: npm run keys -- create --mode test|live [--account acct_..
            --liveness-confidence FROM-TO (0-100): hold a score s with FROM <= s < TO.
            --mrz-unreadable, --blocklist-match, --duplicate-document, --liveness-unavailable on|off:
            hold those. --sample-rate RATE (above 0, at most 1): hold that share at random.
+  liveness  shows the Face Liveness challenge the account's verifications ask for in one mode
+           (docs/reference/liveness.md#challenge); --challenge sets it: FaceMovementChallenge (movement
+           only, no flashing colours) or FaceMovementAndLightChallenge; default goes back to the
+           deployment's (VERITY_FACE_LIVENESS_CHALLENGE, else FaceMovementAndLightChallenge).
   console-link  prints a link that signs one operator in to the console once, within 10 minutes,
            for one account in one mode with one role (viewer: lists and statuses, no personal
            data; reviewer: also reveals personal data and images, each recorded; admin: also
@@ -146,6 +153,7 @@ const { positionals, values } = parseCommandLine({
       'duplicate-document': { type: 'string' },
       'liveness-unavailable': { type: 'string' },
       'sample-rate': { type: 'string' },
+      challenge: { type: 'string' },
       clear: { type: 'boolean', default: false },
       restricted: { type: 'boolean', default: false },
       publishable: { type: 'boolean', default: false },
@@ -162,7 +170,7 @@ const { positionals, values } = parseCommandLine({
 const fail: (message: string) => never = (message) => usageError({ name: COMMAND }, message);
 const [command, ...extra] = positionals;
 if (command === undefined)
-  fail('say what to do: create, publishable, revoke, profile, review-policy, console-link, console-access or console-end');
+  fail('say what to do: create, publishable, revoke, profile, review-policy, liveness, console-link, console-access or console-end');
 if (extra.length > 0) fail(`unexpected argument "${extra[0]}"`);
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{1,64}$/;
 const PROFILE_OPTIONS = {
@@ -190,6 +198,7 @@ const REVIEW_OPTIONS = {
 const reviewOptionsGiven = (Object.keys(REVIEW_OPTIONS) as (keyof typeof REVIEW_OPTIONS)[]).filter(
   (option) => values[option] !== undefined,
 );
+if (command !== 'liveness' && values.challenge !== undefined) fail(`--challenge is for liveness, not ${command}`);
 if (command !== 'review-policy' && reviewOptionsGiven.length > 0) fail(`--${reviewOptionsGiven[0]} is for review-policy, not ${command}`);
 if (command !== 'profile' && command !== 'review-policy' && (profileOptionsGiven.length > 0 || values.clear))
   fail(`--${profileOptionsGiven[0] ?? 'clear'} is for profile, not ${command}`);
@@ -228,6 +237,17 @@ if (command === 'profile') {
     : reviewOptionsGiven.length > 0
       ? readReviewOptions()
       : undefined;
+} else if (command === 'liveness') {
+  if (values.account === undefined || !ACCOUNT_ID.test(values.account))
+    fail('liveness needs --account acct_... (acct_ followed by letters and digits)');
+  if (values.mode !== 'test' && values.mode !== 'live') fail('liveness needs --mode test or --mode live');
+  if (values.key !== undefined) fail('--key is for revoke, not liveness');
+  if (
+    values.challenge !== undefined &&
+    values.challenge !== 'default' &&
+    !(LIVENESS_CHALLENGES as readonly string[]).includes(values.challenge)
+  )
+    fail(`--challenge must be ${LIVENESS_CHALLENGES.join(', ')} or default`);
 } else if (command === 'create') {
   if (values.mode === undefined) fail('create needs --mode test or --mode live');
   if (values.mode !== 'test' && values.mode !== 'live') fail(`--mode must be test or live, not "${values.mode}"`);
@@ -270,7 +290,8 @@ if (command === 'profile') {
   }
 } else {
   fail(
-    `unknown command "${command}": use create, publishable, revoke, profile, review-policy, console-link, console-access or console-end`,
+    `unknown command "${command}": use create, publishable, revoke, profile, review-policy, liveness, ` +
+      'console-link, console-access or console-end',
   );
 }
 
@@ -445,6 +466,18 @@ await runCommand(COMMAND, async () => {
         });
         console.log(describe(policy));
       }
+    } else if (command === 'liveness') {
+      const scope = { account: values.account!, mode: values.mode as Mode };
+      if (values.challenge !== undefined) {
+        await setLivenessChallenge(scope, values.challenge === 'default' ? null : values.challenge, new Date());
+      }
+      const { challenge } = await findLivenessSettings(scope, true);
+      console.log(
+        challenge
+          ? `Account ${scope.account} asks for ${challenge} in ${scope.mode} mode.`
+          : `Account ${scope.account} has no challenge of its own in ${scope.mode} mode: the deployment's applies ` +
+              `(VERITY_FACE_LIVENESS_CHALLENGE, else FaceMovementAndLightChallenge).`,
+      );
     } else if (command === 'console-link') {
       const token = newConsoleToken();
       const role = values.role as ConsoleRole;

@@ -6,6 +6,7 @@
 import {
   accountLogoPartitionPrefix,
   accountProfilePartitionPrefix,
+  livenessSettingsPartitionPrefix,
   consoleLinkPartitionPrefix,
   publishableKeyPartitionPrefix,
   consoleSessionPartitionPrefix,
@@ -632,7 +633,8 @@ export const routes: Route[] = [
     routeKey: `POST ${page}/uploads`,
     handler: 'http/create-verification-upload',
     // Reads the session; counts the attempt's presigned uploads (an item in the session's
-    // partition, store/files.ts admitUpload); presigns a POST of one object under the session's
+    // partition, store/files.ts admitUpload), under live capture in one transaction with the
+    // spending of the photo's capture nonce (UpdateItem, store/capture-nonces.ts); presigns a POST of one object under the session's
     // prefix, which S3 checks against this function's own rights when the browser uses it.
     dynamodb: ['GetItem', 'UpdateItem'],
     indexes: [],
@@ -663,7 +665,21 @@ export const routes: Route[] = [
     authenticated: false,
     sessionKeys: 'open',
     objects: PAGE_OBJECTS,
+    // Reads the account's liveness settings (its challenge), and no other account item.
+    keyed: { actions: ['GetItem'], partitionKeys: [`${livenessSettingsPartitionPrefix}*`] },
     faceLiveness: 'start',
+  },
+  {
+    name: 'CreateCaptureNonce',
+    routeKey: `POST ${page}/capture_nonces`,
+    handler: 'http/create-capture-nonce',
+    // Reads the session; in one transaction, counts the attempt's capture nonces (UpdateItem) and puts the new one's
+    // item (PutItem), both in the session's partition (store/capture-nonces.ts).
+    dynamodb: ['GetItem', 'UpdateItem', 'PutItem'],
+    indexes: [],
+    authenticated: false,
+    sessionKeys: 'open',
+    objects: ['vs'],
   },
   {
     name: 'CreateVerificationHandoff',

@@ -5,7 +5,12 @@
  * and announced when it changes. When the frame has been good for AUTO_CAPTURE_FRAMES checks in a
  * row the photo is taken by itself; "Take photo" takes it at once, but a still that fails a check is
  * not kept until the person presses again ("Take anyway"), having been told why.
+ *
+ * Under live capture (`require_live_capture`) the camera asks the server for a single-use capture
+ * nonce for its photo as it opens (functions/http/create-capture-nonce.ts); the still it keeps
+ * carries that nonce to its upload. A device without a camera is pointed to the hand-off to a phone.
  */
+import { offerHandoff } from './handoff';
 import { type MessageKey, message } from './messages';
 import { type CaptureForm, clearErrors, fieldContainer, showError } from './page';
 import { type FrameProblem, frameProblem, type GreyFrame, greyOf, measureFrame } from './quality';
@@ -27,6 +32,8 @@ interface ActiveCamera {
   shown: MessageKey | null;
   /** The last still failed a check and the person was told: the next press keeps whatever comes. */
   forceNext: boolean;
+  /** Live capture: the capture nonce asked for as the camera opened, for the still it keeps. */
+  nonce: Promise<string> | undefined;
 }
 
 /** Checks a second: enough to follow a hand, light enough for an old phone. */
@@ -72,7 +79,9 @@ export class Camera {
 
   constructor(
     private readonly capture: CaptureForm,
-    private readonly onPhoto: (input: HTMLInputElement, still: HTMLCanvasElement) => void,
+    private readonly onPhoto: (input: HTMLInputElement, still: HTMLCanvasElement, nonce: Promise<string> | undefined) => void,
+    /** Under live capture, asks for a capture nonce for the photo `name` (browser/hosted-page/requests.ts). */
+    private readonly newNonce: ((name: string) => Promise<string>) | null = null,
   ) {}
 
   /** Whether the camera is showing inside `element` (a field that is about to be hidden). */
@@ -102,6 +111,14 @@ export class Camera {
     return this.capture.form.hasAttribute('data-live-only');
   }
 
+  /**
+   * Live capture on a device without a usable camera: the hand-off to a phone, shown and pointed
+   * to when the page has it (browser/hosted-page/handoff.ts), else the words to open the link on a phone.
+   */
+  private noCamera(): MessageKey {
+    return offerHandoff() ? 'camera_required_handoff' : 'camera_required';
+  }
+
   async start(openButton: HTMLButtonElement): Promise<void> {
     const container = fieldContainer(openButton);
     const input = container?.querySelector<HTMLInputElement>('input[data-photo]');
@@ -111,7 +128,7 @@ export class Camera {
     this.stop();
     clearErrors(this.capture);
     if (!navigator.mediaDevices?.getUserMedia) {
-      showError(this.capture, message(this.liveOnly() ? 'camera_required' : 'camera_unsupported'), input);
+      showError(this.capture, message(this.liveOnly() ? this.noCamera() : 'camera_unsupported'), input);
       return;
     }
     const facing = openButton.getAttribute('data-facing') || 'environment';
@@ -127,7 +144,7 @@ export class Camera {
       const denied = name === 'NotAllowedError' || name === 'SecurityError';
       const noCamera = name === 'NotFoundError' || name === 'OverconstrainedError';
       // With require_live_capture there is no photo to choose instead: a phone with a camera is the way on.
-      const missing = this.liveOnly() ? 'camera_required' : 'camera_missing';
+      const missing = this.liveOnly() ? this.noCamera() : 'camera_missing';
       showError(this.capture, message(denied ? 'camera_denied' : noCamera ? missing : 'camera_failed'), input);
       return;
     }
@@ -146,7 +163,10 @@ export class Camera {
       goodFrames: 0,
       shown: null,
       forceNext: false,
+      nonce: this.newNonce?.(input.name),
     };
+    // A refused nonce is told where its upload fails (photos.ts), not here.
+    camera.nonce?.catch(() => {});
     if (takeButton) takeButton.textContent = takeButton.getAttribute('data-label') ?? takeButton.textContent;
     this.active = camera;
     video.srcObject = stream;
@@ -207,7 +227,7 @@ export class Camera {
       if (camera.takeButton) camera.takeButton.textContent = message('take_anyway');
       return;
     }
-    this.onPhoto(camera.input, canvas);
+    this.onPhoto(camera.input, canvas, camera.nonce);
     const { openButton } = camera;
     this.stop();
     openButton.textContent = message('take_again');

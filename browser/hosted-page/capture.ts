@@ -7,7 +7,7 @@ import { loadMessages, message } from './messages';
 import { type CaptureForm, clearErrors, fieldNamed, showError, UserFacingError } from './page';
 import { type PhotoName, PhotoSlot } from './photos';
 import { startLivenessStep } from './liveness';
-import { RouteError, requestJson } from './requests';
+import { RouteError, requestCaptureNonce, requestJson } from './requests';
 
 /** The JSON body of `POST {page}/submit`. */
 interface SubmitPayload {
@@ -36,15 +36,18 @@ export function startCaptureForm(capture: CaptureForm): void {
   const submitUrl = form.getAttribute('data-submit-url') ?? '';
   // Where the page asks for a presigned upload: beside submit, on the page's own path (and query).
   const uploadUrl = submitUrl.replace(/\/submit(?=$|\?)/, '/uploads');
+  // Live capture: each camera opening asks for a capture nonce there, which the photo's upload carries.
+  const nonceUrl = submitUrl.replace(/\/submit(?=$|\?)/, '/capture_nonces');
+  const newNonce = form.hasAttribute('data-live-only') ? (name: string) => requestCaptureNonce(nonceUrl, name) : null;
   const testMode = form.getAttribute('data-mode') === 'test';
   const limits = { maxBytes: limitOf(form, 'data-max-bytes', 10 * 1024 * 1024), maxSide: limitOf(form, 'data-max-side', 10_000) };
 
   const slots = new Map<string, PhotoSlot>();
   for (const input of form.querySelectorAll<HTMLInputElement>('input[data-photo]'))
-    slots.set(input.name, new PhotoSlot(input, capture, uploadUrl));
+    slots.set(input.name, new PhotoSlot(input, capture, uploadUrl, newNonce));
   let busy = false;
 
-  const camera = new Camera(capture, (input, still) => void slots.get(input.name)?.keepStill(still));
+  const camera = new Camera(capture, (input, still, nonce) => void slots.get(input.name)?.keepStill(still, nonce), newNonce);
   // The liveness step, when the page has one: done, it submits the form (AWS's component) or waits for the person (stand-in).
   const liveness = startLivenessStep(capture, () => form.requestSubmit());
 

@@ -25,10 +25,21 @@ interface HandoffAnswer {
   qr_code: { src: string; size: number };
 }
 
+/**
+ * Shows the hand-off section on any device, for a page that needs a camera this device lacks (live
+ * capture, browser/hosted-page/camera.ts); true when the page has one to show.
+ */
+export function offerHandoff(): boolean {
+  const section = document.querySelector<HTMLElement>('[data-handoff][data-handoff-ready]');
+  if (!section) return false;
+  section.hidden = false;
+  return true;
+}
+
 export function startHandoff(): void {
   const section = document.querySelector<HTMLElement>('[data-handoff]');
   const url = section?.getAttribute('data-handoff-url');
-  if (!section || !url || typeof matchMedia !== 'function' || !matchMedia(DESKTOP_QUERY).matches) return;
+  if (!section || !url) return;
   const start = section.querySelector<HTMLButtonElement>('[data-handoff-start]');
   const panel = section.querySelector<HTMLElement>('[data-handoff-panel]');
   const qr = section.querySelector<HTMLImageElement>('[data-handoff-qr]');
@@ -36,7 +47,9 @@ export function startHandoff(): void {
   const copy = section.querySelector<HTMLButtonElement>('[data-handoff-copy]');
   const status = section.querySelector<HTMLElement>('[data-handoff-status]');
   if (!start || !panel || !qr || !link || !copy || !status) return;
-  section.hidden = false;
+  // Wired on every device (offerHandoff may show it), shown at once on a desktop only.
+  section.setAttribute('data-handoff-ready', '');
+  if (typeof matchMedia === 'function' && matchMedia(DESKTOP_QUERY).matches) section.hidden = false;
   let following = false;
 
   start.addEventListener('click', async () => {

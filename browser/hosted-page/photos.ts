@@ -19,6 +19,11 @@ export class PhotoSlot {
   private jpeg: Blob | null = null;
   private fileId: string | null = null;
   private sending: Promise<void> | null = null;
+  /**
+   * Live capture: the nonce the camera got when it opened for the photo kept (spent by its upload),
+   * or null once spent, when a retry asks for a new one; undefined for a chosen file (no live capture).
+   */
+  private nonce: Promise<string> | null | undefined;
   /** Bumped by each new photo: an upload that ends for an older one is ignored. */
   private generation = 0;
   private readonly status: HTMLElement | null;
@@ -30,6 +35,8 @@ export class PhotoSlot {
     readonly input: HTMLInputElement,
     private readonly capture: CaptureForm,
     private readonly uploadUrl: string,
+    /** Under live capture, asks for a capture nonce for this photo (browser/hosted-page/requests.ts). */
+    private readonly newNonce: ((name: string) => Promise<string>) | null = null,
   ) {
     const container = fieldContainer(input);
     this.status = container?.querySelector<HTMLElement>('[data-upload-status]') ?? null;
@@ -55,6 +62,7 @@ export class PhotoSlot {
   async keepFile(file: File | undefined, limits: { maxBytes: number; maxSide: number }): Promise<void> {
     if (!file) return;
     const generation = ++this.generation;
+    this.nonce = undefined;
     const refusal = await refusalOf(file, limits);
     if (generation !== this.generation) return;
     if (refusal) {
@@ -80,9 +88,13 @@ export class PhotoSlot {
     }
   }
 
-  /** A still from the in-page camera; the file input is cleared, since the still replaces what it held. */
-  keepStill(still: HTMLCanvasElement): Promise<void> {
+  /**
+   * A still from the in-page camera, with the capture nonce its camera got (live capture); the file
+   * input is cleared, since the still replaces what it held.
+   */
+  keepStill(still: HTMLCanvasElement, nonce?: Promise<string>): Promise<void> {
     this.input.value = '';
+    this.nonce = nonce;
     return this.keep({ source: still, width: still.width, height: still.height }, ++this.generation);
   }
 
@@ -108,27 +120,35 @@ export class PhotoSlot {
     const generation = this.generation;
     const jpeg = this.jpeg;
     this.setState('sending');
-    this.sending = uploadPhoto(this.uploadUrl, {
-      blob: jpeg,
-      name: this.name,
-      purpose: this.purpose,
-      field: this.input,
-      onProgress: (share) => {
-        if (this.progress && generation === this.generation) this.progress.value = Math.round(share * 100);
-      },
-    }).then(
-      (fileId) => {
-        if (generation !== this.generation) return;
-        this.fileId = fileId;
-        this.setState('sent');
-      },
-      (error: unknown) => {
-        if (generation !== this.generation) return;
-        this.setState('failed');
-        const text = error instanceof UserFacingError ? error.message : message('upload_error');
-        if (this.status) this.status.textContent = text;
-      },
-    );
+    // Live capture: the camera's nonce goes with the first upload; a retry of the same still asks for a new one.
+    const nonce = this.nonce === undefined || !this.newNonce ? undefined : (this.nonce ?? this.newNonce(this.name));
+    if (nonce) this.nonce = null;
+    this.sending = (nonce ?? Promise.resolve(undefined))
+      .then((captureNonce) =>
+        uploadPhoto(this.uploadUrl, {
+          blob: jpeg,
+          name: this.name,
+          purpose: this.purpose,
+          field: this.input,
+          onProgress: (share) => {
+            if (this.progress && generation === this.generation) this.progress.value = Math.round(share * 100);
+          },
+          ...(captureNonce === undefined ? {} : { captureNonce }),
+        }),
+      )
+      .then(
+        (fileId) => {
+          if (generation !== this.generation) return;
+          this.fileId = fileId;
+          this.setState('sent');
+        },
+        (error: unknown) => {
+          if (generation !== this.generation) return;
+          this.setState('failed');
+          const text = error instanceof UserFacingError ? error.message : message('upload_error');
+          if (this.status) this.status.textContent = text;
+        },
+      );
     const sending = this.sending;
     void sending.finally(() => {
       if (this.sending === sending) this.sending = null;
@@ -159,6 +179,7 @@ export class PhotoSlot {
   forget(): void {
     this.generation++;
     this.jpeg = null;
+    this.nonce = undefined;
     this.fileId = null;
     this.sending = null;
     this.showPreview(null);

@@ -72,13 +72,23 @@ function postWithProgress(url: string, body: FormData, onProgress: (share: numbe
 /**
  * Asks where to upload (a presigned POST for one JPEG), then sends the photo straight there.
  * Resolves to the `file_…` id. The upload's answer is S3's (XML) or the local stand-in's: only its
- * status matters here. `field` is where an upload failure is shown.
+ * status matters here. `field` is where an upload failure is shown. Under live capture the first
+ * request also names the photo and carries its capture nonce, which the route spends.
  */
 export async function uploadPhoto(
   uploadUrl: string,
-  upload: { blob: Blob; name: string; purpose: PhotoPurpose; field: HTMLElement; onProgress: (share: number) => void },
+  upload: {
+    blob: Blob;
+    name: string;
+    purpose: PhotoPurpose;
+    field: HTMLElement;
+    onProgress: (share: number) => void;
+    /** Under live capture: the capture nonce of the camera that took the photo (create-capture-nonce.ts). */
+    captureNonce?: string;
+  },
 ): Promise<string> {
-  const presigned = await requestJson<PresignedUpload>(uploadUrl, { purpose: upload.purpose, content_type: 'image/jpeg' });
+  const live = upload.captureNonce === undefined ? {} : { photo: upload.name, capture_nonce: upload.captureNonce };
+  const presigned = await requestJson<PresignedUpload>(uploadUrl, { purpose: upload.purpose, content_type: 'image/jpeg', ...live });
   const body = new FormData();
   for (const [key, value] of Object.entries(presigned.fields)) body.append(key, value);
   body.append('file', upload.blob, `${upload.name}.jpg`);
@@ -90,4 +100,14 @@ export async function uploadPhoto(
   }
   if (!ok) throw new UserFacingError(message('upload_error'), upload.field);
   return presigned.file;
+}
+
+/** The page's `capture_nonces` route's answer (functions/http/create-capture-nonce.ts). */
+interface CaptureNonce {
+  nonce: string;
+}
+
+/** Asks for a single-use capture nonce for the photo `name` (live capture); throws a `UserFacingError` in the server's words. */
+export async function requestCaptureNonce(nonceUrl: string, name: string): Promise<string> {
+  return (await requestJson<CaptureNonce>(nonceUrl, { photo: name })).nonce;
 }

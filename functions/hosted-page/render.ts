@@ -418,7 +418,14 @@ function scriptMessages(m: Messages): Html {
   };
   return html`${SCRIPT_MESSAGE_KEYS.map((key) => {
     const id = photo[key] ?? ((fromCapture.has(key) ? `capture.${key}` : `script.${key}`) as MessageId);
-    const text = m.t(id, { megabytes: '{megabytes}', width: '{width}', height: '{height}', max: '{max}' });
+    // `button`: the hand-off's button, quoted as the page shows it (script.camera_required_handoff).
+    const text = m.t(id, {
+      megabytes: '{megabytes}',
+      width: '{width}',
+      height: '{height}',
+      max: '{max}',
+      button: m.t('capture.handoff.show'),
+    });
     return html` data-message-${key.replace(/_/g, '-')}="${text}"`;
   })}`;
 }

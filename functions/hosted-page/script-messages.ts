@@ -30,6 +30,7 @@ export const SCRIPT_MESSAGE_KEYS = [
   'guide_too_dark',
   'guide_good',
   'camera_required',
+  'camera_required_handoff',
   'liveness_loading',
   'liveness_done',
   'liveness_canceled',

@@ -5,7 +5,8 @@
  * (the page cookie of the attempt, no API key).
  *
  * 200: `{ object: 'liveness_session', id, mode: 'aws' | 'stand_in', region, challenge, expires_at, credentials }`:
- * `id` is Rekognition's SessionId (a stand-in UUID in test mode), `region` the AWS region the
+ * `id` is Rekognition's SessionId (a stand-in UUID in test mode), `challenge` the account's choice in
+ * this mode, else the deployment's (functions/checks/liveness/index.ts livenessChallengeFor), `region` the AWS region the
  * component streams to (null for the stand-in), `expires_at` epoch seconds (3 minutes), `credentials`
  * (aws only) `{ access_key_id, secret_access_key, session_token, expiration }`, STS credentials that
  * may only call rekognition:StartFaceLivenessSession, for 15 minutes (functions/checks/liveness/aws.ts).
@@ -18,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { VerityError } from '../domain/errors';
 import type { Scope } from '../domain/scope';
-import { faceLivenessFor, faceLivenessSettings, livenessFor } from '../checks/liveness';
+import { faceLivenessFor, livenessChallengeFor, livenessFor } from '../checks/liveness';
 import { attemptOf, cookieActs, pageAccess } from '../hosted-page/page-access';
 import {
   LIVENESS_START_SECONDS,
@@ -44,7 +45,6 @@ export const handler = pageApiRoute(async (event) => {
   }
   const scope: Scope = { account: session.account, mode: session.mode };
   const attempt = attemptOf(session);
-  const settings = faceLivenessSettings();
   const admitted = await reserveLivenessSession(scope, { session: session.id, attempt }, now);
   if (!admitted.admitted) {
     const limit = admitted.cap === 'attempt' ? `${MAX_LIVENESS_PER_ATTEMPT} times` : `${MAX_LIVENESS_PER_SESSION} times in all`;
@@ -55,12 +55,14 @@ export const handler = pageApiRoute(async (event) => {
         'Choose "I cannot do this step" to go on without it.',
     );
   }
+  // The account's challenge in this mode, else the deployment's.
+  const challenge = await livenessChallengeFor(scope);
   const liveness = faceLivenessFor(session.mode);
   const { id } = await liveness.createSession({
     scope,
     session: session.id,
     attempt,
-    challenge: settings.challenge,
+    challenge,
     clientRequestToken: randomUUID(),
   });
   const created = Math.floor(now.getTime() / 1000);
@@ -70,7 +72,7 @@ export const handler = pageApiRoute(async (event) => {
     session: session.id,
     attempt,
     mode: liveness.mode,
-    challenge: settings.challenge,
+    challenge,
     created,
     expires_at: expiresAt,
   });
@@ -79,7 +81,7 @@ export const handler = pageApiRoute(async (event) => {
     id,
     mode: liveness.mode,
     region: await liveness.region(),
-    challenge: settings.challenge,
+    challenge,
     expires_at: expiresAt,
     credentials: await liveness.browserCredentials(id),
   };

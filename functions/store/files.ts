@@ -13,7 +13,7 @@
  * both places. Images submitted before uploads existed are `file` items of the table: their
  * contents are still read from there until the item is redacted.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/scope';
 import { localFolderObjects } from '../files/local-folder';
 import {
@@ -29,10 +29,11 @@ import { s3Objects } from '../files/s3';
 import { UPLOADS_BUCKET_ENV } from '../files/upload-origin';
 import { newObjectId } from '../domain/ids';
 import { IMAGE_HEADER_BYTES, readImageHeader } from '../domain/image-signature';
-import { writeUnlessConditionFails } from './client';
+import { dynamo, writeUnlessConditionFails } from './client';
 import { describeFile, listFiles, tableFileOf, type FileListQuery } from './file-descriptions';
 import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import type { FileInfo, StoredFile } from './submissions';
+import { cancellationReasons, type TransactItem } from './transaction-items';
 
 export type { FileInfo, FileListQuery };
 export { UPLOADS_BUCKET_ENV };
@@ -187,38 +188,51 @@ const DAY_SECONDS = 24 * 60 * 60;
  * MAX_UPLOADS_PER_ATTEMPT_DAY today (UTC): one conditional ADD on the attempt's count item, so the
  * bound is exact however many requests race. Refused: `retryAfterSeconds`, until the next UTC day.
  * The item sits in the session's partition and in its `byVerificationSession` copies (kind
- * UPLOAD_COUNT_KIND), and expires by TTL the day after its day.
+ * UPLOAD_COUNT_KIND), and expires by TTL the day after its day. With `guard` (another conditional write,
+ * such as a capture nonce's spending) the count and the guard are written in one transaction, or
+ * neither: refused by the guard, `{ admitted: false, guard: true }`.
  */
 export async function admitUpload(
   scope: Scope,
   upload: { session: string; attempt: string },
   now: Date,
-): Promise<{ admitted: true } | { admitted: false; retryAfterSeconds: number }> {
+  guard?: TransactItem,
+): Promise<{ admitted: true } | { admitted: false; retryAfterSeconds: number } | { admitted: false; guard: true }> {
   const seconds = Math.floor(now.getTime() / 1000);
   const day = Math.floor(seconds / DAY_SECONDS);
   const id = `${UPLOAD_COUNT_KIND}#${upload.attempt}#${day}`;
-  const admitted = await writeUnlessConditionFails(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: objectKey(scope, upload.session, id),
-      UpdateExpression: 'ADD #count :one SET #id = :id, #copies = :copies, #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
-      ExpressionAttributeNames: {
-        '#count': 'presigned',
-        '#id': 'id',
-        '#copies': tableSchema.indexes.byVerificationSession.partitionKey,
-        '#ttl': tableSchema.timeToLiveAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':max': MAX_UPLOADS_PER_ATTEMPT_DAY,
-        ':id': id,
-        ':copies': sessionCopiesPartition(scope, UPLOAD_COUNT_KIND, upload.session),
-        ':ttl': (day + 2) * DAY_SECONDS,
-      },
-    }),
-  );
-  return admitted ? { admitted: true } : { admitted: false, retryAfterSeconds: (day + 1) * DAY_SECONDS - seconds };
+  const count = {
+    TableName: tableName(),
+    Key: objectKey(scope, upload.session, id),
+    UpdateExpression: 'ADD #count :one SET #id = :id, #copies = :copies, #ttl = :ttl',
+    ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+    ExpressionAttributeNames: {
+      '#count': 'presigned',
+      '#id': 'id',
+      '#copies': tableSchema.indexes.byVerificationSession.partitionKey,
+      '#ttl': tableSchema.timeToLiveAttribute,
+    },
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':max': MAX_UPLOADS_PER_ATTEMPT_DAY,
+      ':id': id,
+      ':copies': sessionCopiesPartition(scope, UPLOAD_COUNT_KIND, upload.session),
+      ':ttl': (day + 2) * DAY_SECONDS,
+    },
+  };
+  const refused = { admitted: false as const, retryAfterSeconds: (day + 1) * DAY_SECONDS - seconds };
+  if (!guard) return (await writeUnlessConditionFails(new UpdateCommand(count))) ? { admitted: true } : refused;
+  // With a guard (a capture nonce spent: store/capture-nonces.ts), both or neither are written.
+  try {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: [{ Update: count }, guard] }));
+    return { admitted: true };
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (reasons[1]?.code === 'ConditionalCheckFailed') return { admitted: false, guard: true };
+    if (reasons[0]?.code === 'ConditionalCheckFailed') return refused;
+    throw error;
+  }
 }
 
 /** The environment variable the local runtime sets: the folder that holds uploads. */

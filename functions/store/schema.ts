@@ -125,6 +125,12 @@ export const reviewPolicyPartitionPrefix = 'review_policy#';
 export const reviewQueuePartitionPrefix = 'review_queue#';
 export const REVIEW_WATCH_PARTITION = 'review_watch';
 
+/**
+ * An account's liveness settings in one mode (functions/store/liveness-settings.ts): one item, which
+ * the page's liveness route may read and never write.
+ */
+export const livenessSettingsPartitionPrefix = 'liveness_settings#';
+
 /** When an item that carries `expires_at` is deleted by TTL: `seconds` after `from`. */
 export const expiresAt = (from: Date, seconds: number) => Math.floor(from.getTime() / 1000) + seconds;
 

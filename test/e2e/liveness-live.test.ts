@@ -19,6 +19,8 @@ import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
+import type { Scope } from '../../functions/domain/scope';
+import { setLivenessChallenge } from '../../functions/store/liveness-settings';
 import { LIVENESS_REASONS } from '../../functions/domain/verification-checks';
 import { jpegHeader, pngImage } from '../support/images';
 import { newStripeAccount, ownTable, startService } from '../support/local-service';
@@ -42,11 +44,12 @@ const SESSION_ID = '6d3e3f5c-2f6a-4b8e-9c7d-1a2b3c4d5e6f';
 
 let service: LocalRuntime;
 let stripe: Stripe;
+let scope: Scope;
 beforeAll(async () => {
   Object.assign(process.env, OPT_IN);
   service = await startService({ tableName: await ownTable('verity-test-liveness-live') });
   expect(service.liveChecks.summary).toMatch(/Face Liveness for live selfies \(threshold 80\)/);
-  ({ stripe } = await newStripeAccount(service, 'live'));
+  ({ stripe, scope } = await newStripeAccount(service, 'live'));
 });
 afterAll(async () => {
   await service.stop();
@@ -105,6 +108,23 @@ const withBytes = (name: string) => {
 };
 
 describe('a live selfie session with Face Liveness', () => {
+  it('asks CreateFaceLivenessSession for the challenge the account chose in that mode (movement only, no flashing colours)', async () => {
+    const asked = () => rekognition.commandCalls(CreateFaceLivenessSessionCommand).at(-1)!.args[0].input.Settings?.ChallengePreferences;
+    try {
+      // Chosen in test mode only: live mode keeps the deployment's.
+      await setLivenessChallenge({ ...scope, mode: 'test' }, 'FaceMovementChallenge', new Date());
+      expect((await startedLiveness()).liveness.challenge).toBe('FaceMovementAndLightChallenge');
+      expect(asked()).toEqual([{ Type: 'FaceMovementAndLightChallenge' }]);
+
+      await setLivenessChallenge(scope, 'FaceMovementChallenge', new Date());
+      expect((await startedLiveness()).liveness.challenge).toBe('FaceMovementChallenge');
+      expect(asked()).toEqual([{ Type: 'FaceMovementChallenge' }]);
+    } finally {
+      await setLivenessChallenge(scope, null, new Date());
+      await setLivenessChallenge({ ...scope, mode: 'test' }, null, new Date());
+    }
+  });
+
   it('starts an AWS liveness session with 15-minute page credentials; verifies with the reference image as the selfie', async () => {
     const { session, visit, liveness, photos } = await startedLiveness();
     expect(liveness).toMatchObject({

@@ -41,13 +41,13 @@ afterAll(async () => {
 /** The capture step of a new document session with a selfie, its uploads recorded as they happen. */
 async function captureStep(
   device: BrowserContextOptions,
+  document: Stripe.Identity.VerificationSessionCreateParams.Options.Document = { require_matching_selfie: true },
+  initScript = '',
 ): Promise<{ page: Page; uploads: Request[]; session: Stripe.Identity.VerificationSession }> {
-  const session = await stripe.identity.verificationSessions.create({
-    type: 'document',
-    options: { document: { require_matching_selfie: true } },
-  });
+  const session = await stripe.identity.verificationSessions.create({ type: 'document', options: { document } });
   // bypassCSP: only so that axe can be injected; the page's own script runs under its nonce either way.
   const context = await browser.newContext({ ...device, bypassCSP: true });
+  if (initScript) await context.addInitScript(initScript);
   await context.grantPermissions(['camera'], { origin: service.url });
   // Records the size of each photo the page sends (playwright does not see a request body made of a Blob).
   await context.addInitScript(`(() => {
@@ -172,6 +172,62 @@ describe('the capture step sends each photo as it is kept', () => {
     await status(page, 'document_front').filter({ hasText: 'Photo sent.' }).waitFor();
     await expect(field.getByRole('button', { name: 'Take again' }).isVisible()).resolves.toBe(true);
     expect(uploads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it('under require_live_capture, uploads the camera photo with the capture nonce its camera got (phone, fake camera)', async () => {
+    const { page, uploads } = await captureStep(PHONE, { require_live_capture: true });
+    const nonces: Promise<string>[] = [];
+    const asked: Request[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() !== 'POST') return;
+      if (path.endsWith('/capture_nonces')) {
+        nonces.push(request.response().then(async (response) => ((await response!.json()) as { nonce: string }).nonce));
+      }
+      if (path.startsWith('/start/') && path.endsWith('/uploads')) asked.push(request);
+    });
+    await page.getByLabel(/passport/i).check();
+    const field = page.locator('[data-field]:has(#document_front)');
+    await field.getByRole('button', { name: 'Use camera' }).click();
+    await field.locator('[data-camera]').waitFor({ state: 'visible' });
+    for (let press = 0; press < 2 && (await field.locator('[data-camera]').isVisible()); press++) {
+      await field
+        .locator('[data-take-photo]')
+        .click({ timeout: 2000 })
+        .catch(() => {});
+    }
+    await field.locator('[data-camera]').waitFor({ state: 'hidden' });
+    await status(page, 'document_front').filter({ hasText: 'Photo sent.' }).waitFor();
+    // One nonce, asked for as the camera opened, carried by the one upload (and spent by it).
+    expect(nonces).toHaveLength(1);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.postDataJSON()).toEqual({
+      purpose: 'identity_document',
+      content_type: 'image/jpeg',
+      photo: 'document_front',
+      capture_nonce: await nonces[0],
+    });
+    expect(uploads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it('under require_live_capture, a device without a camera is shown the way on to a phone', async () => {
+    // No camera: getUserMedia fails as Chromium fails it on a machine without one.
+    const noCamera =
+      'navigator.mediaDevices.getUserMedia = () => ' + "Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));";
+    const { page, uploads } = await captureStep(PHONE, { require_live_capture: true }, noCamera);
+    // A phone gets no hand-off section at first: it is the device to hand off to.
+    await expect(page.locator('[data-handoff]').isHidden()).resolves.toBe(true);
+    await page.getByLabel(/passport/i).check();
+    await page.locator('[data-field]:has(#document_front)').getByRole('button', { name: 'Use camera' }).click();
+    await page
+      .locator('#document_front-error')
+      .filter({ hasText: 'This verification needs a camera, and none was found on this device. Choose “Show a code for my phone”' })
+      .waitFor();
+    await expect(page.locator('[data-handoff]').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Show a code for my phone' }).isVisible()).resolves.toBe(true);
+    expect(uploads).toHaveLength(0);
     await page.context().close();
   });
 });

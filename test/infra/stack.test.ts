@@ -25,6 +25,7 @@ import { EVENT_KIND } from '../../functions/store/event-items';
 import { IDEMPOTENCY_KIND } from '../../functions/store/idempotency';
 import { redactionJobKey } from '../../functions/store/redaction-jobs';
 import { logoId } from '../../functions/domain/logo-image';
+import { livenessSettingsKey } from '../../functions/store/liveness-settings';
 import {
   accountLogoKey,
   accountProfileKey,
@@ -446,6 +447,7 @@ describe('least privilege', () => {
     );
     expect(pageRoutes.map((r) => r.name).sort()).toEqual([
       'AnswerVerificationConsent',
+      'CreateCaptureNonce',
       'CreateLivenessSession',
       'CreateVerificationHandoff',
       'CreateVerificationUpload',
@@ -454,8 +456,8 @@ describe('least privilege', () => {
       'ShowVerificationPage',
       'SubmitVerification',
     ]);
-    // The hand-off routes (docs/hosted-page.md, *Continue on a phone*) touch only the session's own partition.
-    const sessionOnly = ['CreateVerificationHandoff', 'FollowVerificationPage', 'OpenVerificationHandoff'];
+    // The hand-off routes (docs/hosted-page.md, *Continue on a phone*) and the capture nonces' touch only the session's own partition.
+    const sessionOnly = ['CreateCaptureNonce', 'CreateVerificationHandoff', 'FollowVerificationPage', 'OpenVerificationHandoff'];
     for (const route of pageRoutes) {
       const dynamo = statementsOf(functionOf(route)[1]).filter(
         (s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !isKeyedGrant(route)(s),
@@ -517,6 +519,13 @@ describe('least privilege', () => {
     }
     // Submitting shows no page: it needs no profile.
     expect(keyedGrants('SubmitVerification')).toEqual([]);
+    // The liveness route reads the account's liveness settings (its challenge), and no other account item.
+    const [liveness, ...moreLiveness] = keyedGrants('CreateLivenessSession');
+    expect(moreLiveness).toEqual([]);
+    expect(actionsOf(liveness!)).toEqual(['dynamodb:GetItem']);
+    const livenessAllowed = matchesAny(routes.find((r) => r.name === 'CreateLivenessSession')!.keyed!.partitionKeys);
+    expect(livenessAllowed(livenessSettingsKey({ account: 'acct_1Abc', mode: 'live' }).pk)).toBe(true);
+    for (const key of [profileKey, logoKey, ...others]) expect(livenessAllowed(key), key).toBe(false);
     const logo = routes.find((r) => r.name === 'ShowAccountLogo')!;
     const dynamo = statementsOf(functionOf(logo)[1]).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.map((s) => [actionsOf(s), s.Condition])).toEqual([

@@ -5,8 +5,17 @@
  */
 import { RekognitionClient, type RekognitionClientConfig } from '@aws-sdk/client-rekognition';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Mode } from '../../domain/scope';
-import { FACE_LIVENESS_ENV, FACE_LIVENESS_BROWSER_ROLE_ENV, FACE_LIVENESS_BUCKET_ENV, FACE_LIVENESS_KEY_ENV } from './availability';
+import type { Mode, Scope } from '../../domain/scope';
+import { findLivenessSettings } from '../../store/liveness-settings';
+import {
+  FACE_LIVENESS_BROWSER_ROLE_ENV,
+  FACE_LIVENESS_BUCKET_ENV,
+  FACE_LIVENESS_ENV,
+  FACE_LIVENESS_KEY_ENV,
+  faceLivenessSettings,
+  LIVENESS_CHALLENGES,
+  type LivenessChallenge,
+} from './availability';
 import { awsFaceLiveness } from './aws';
 import type { FaceLiveness } from './port';
 import { standInLiveness } from './stand-in';
@@ -51,4 +60,16 @@ export function awsFaceLivenessFromEnvironment(
 /** Where a test or the local runtime registers a live adapter (a mocked one); `undefined` forgets it. */
 export function useFaceLiveness(adapter: FaceLiveness | undefined): void {
   live = adapter;
+}
+
+/**
+ * The challenge a new liveness session of `scope` asks CreateFaceLivenessSession for
+ * (`ChallengePreferences`): the account's choice in that mode (`npm run keys -- liveness`,
+ * functions/store/liveness-settings.ts), else the deployment's (`VERITY_FACE_LIVENESS_CHALLENGE`,
+ * default `FaceMovementAndLightChallenge`). A stored value that is no longer one of
+ * LIVENESS_CHALLENGES is ignored. One GetItem.
+ */
+export async function livenessChallengeFor(scope: Scope, env: NodeJS.ProcessEnv = process.env): Promise<LivenessChallenge> {
+  const { challenge } = await findLivenessSettings(scope);
+  return LIVENESS_CHALLENGES.find((known) => known === challenge) ?? faceLivenessSettings(env).challenge;
 }
