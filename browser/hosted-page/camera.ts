@@ -145,7 +145,11 @@ export class Camera {
       const noCamera = name === 'NotFoundError' || name === 'OverconstrainedError';
       // With require_live_capture there is no photo to choose instead: a phone with a camera is the way on.
       const missing = this.liveOnly() ? this.noCamera() : 'camera_missing';
-      showError(this.capture, message(denied ? 'camera_denied' : noCamera ? missing : 'camera_failed'), input);
+      showError(
+        this.capture,
+        message(denied ? (this.liveOnly() ? 'camera_denied_live' : 'camera_denied') : noCamera ? missing : 'camera_failed'),
+        input,
+      );
       return;
     }
     const takeButton = panel.querySelector<HTMLButtonElement>('[data-take-photo]');

@@ -18,6 +18,7 @@ export const SCRIPT_MESSAGE_KEYS = [
   'submitting',
   'camera_unsupported',
   'camera_denied',
+  'camera_denied_live',
   'camera_missing',
   'camera_failed',
   'camera_starting',

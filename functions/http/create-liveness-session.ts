@@ -30,6 +30,8 @@ import {
 } from '../store/liveness-sessions';
 import { parseJsonBody, requestBodyText } from '../wire/params';
 import { readParams } from '../wire/schema';
+import { formattingLocale, messagesFor } from '../hosted-page/messages';
+import { chooseLocale } from '../hosted-page/page-locale';
 import { pageApiRoute, pageCredentials, pageExpired, tokenOf } from './verification-page';
 
 export const handler = pageApiRoute(async (event) => {
@@ -47,13 +49,12 @@ export const handler = pageApiRoute(async (event) => {
   const attempt = attemptOf(session);
   const admitted = await reserveLivenessSession(scope, { session: session.id, attempt }, now);
   if (!admitted.admitted) {
-    const limit = admitted.cap === 'attempt' ? `${MAX_LIVENESS_PER_ATTEMPT} times` : `${MAX_LIVENESS_PER_SESSION} times in all`;
-    throw new VerityError(
-      'invalid_parameter',
-      'liveness_session_limit',
-      `The liveness check was started too many times for this verification (at most ${limit}). ` +
-        'Choose "I cannot do this step" to go on without it.',
+    // In the page's words and language: its script asks here with the page's `?locale=`, as for uploads.
+    const m = messagesFor(chooseLocale({ query: event.queryStringParameters?.locale, acceptLanguage: event.headers?.['accept-language'] }));
+    const max = new Intl.NumberFormat(formattingLocale(m.locale)).format(
+      admitted.cap === 'attempt' ? MAX_LIVENESS_PER_ATTEMPT : MAX_LIVENESS_PER_SESSION,
     );
+    throw new VerityError('invalid_parameter', 'liveness_session_limit', m.t('liveness.too_many_starts', { max }));
   }
   // The account's challenge in this mode, else the deployment's.
   const challenge = await livenessChallengeFor(scope);

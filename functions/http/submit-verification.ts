@@ -158,7 +158,7 @@ function readSubmission(
     },
     ...(requirements.document ? { document_type: documentType } : {}),
   };
-  const livenessAnswer = readLiveness(liveness, params, test);
+  const livenessAnswer = readLiveness(liveness, params, test, m);
   if (livenessAnswer) submission.liveness = livenessAnswer;
   if (requirements.idNumber) {
     const digits = (params.id_number ?? '').replace(/[\s-]/g, '');
@@ -189,7 +189,7 @@ function readSubmission(
  * returned) or `liveness_unavailable: true`, exactly one, required with AWS's liveness (optional in
  * test mode, where the stand-in step is); refused by name where the session's selfie uses none.
  */
-function readLiveness(liveness: LivenessMode, params: Params, test: boolean): Submission['liveness'] {
+function readLiveness(liveness: LivenessMode, params: Params, test: boolean, m: Messages): Submission['liveness'] {
   const { liveness_session: id, liveness_unavailable: unavailable } = params;
   if (liveness === 'off') {
     if (id !== undefined) throw livenessRefused(LIVENESS_REFUSALS.notUsed, 'liveness_session');
@@ -208,8 +208,7 @@ function readLiveness(liveness: LivenessMode, params: Params, test: boolean): Su
     if (!LIVENESS_SESSION_ID.test(id)) throw livenessRefused(LIVENESS_REFUSALS.unknown);
     return { session: id.toLowerCase() };
   }
-  if (!test)
-    throw invalidParameter('parameter_missing', 'Complete the liveness check, or choose "I cannot do this step".', 'liveness_session');
+  if (!test) throw invalidParameter('parameter_missing', m.t('script.liveness_missing'), 'liveness_session');
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
 import { MAX_LIVENESS_PER_ATTEMPT } from '../../functions/store/liveness-sessions';
 import { LIVENESS_REASONS } from '../../functions/domain/verification-checks';
+import { catalogueOf } from '../../functions/hosted-page/catalogue-files';
 import { newStripeAccount, startService } from '../support/local-service';
 import { acceptOnPage, eventually, expectStatus, submitFromPage, type PageVisit } from '../support/verification';
 
@@ -68,6 +69,16 @@ describe('POST /start/{token}/liveness_sessions in test mode', () => {
     const refused = await startLiveness(visit);
     expect(refused.status).toBe(400);
     expect(await errorOf(refused)).toMatchObject({ type: 'invalid_request_error', code: 'liveness_session_limit' });
+    // In the page's words: the way out it names is the page's own button, in the person's language.
+    const german = await fetch(`${visit.serviceUrl}${visit.path}/liveness_sessions?locale=de`, {
+      method: 'POST',
+      headers: { cookie: visit.cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(german.status).toBe(400);
+    const { message } = (await errorOf(german)) as { message: string };
+    expect(message).toContain('(höchstens 3)');
+    expect(message).toContain(`„${catalogueOf('de')['liveness.way_out']}“`);
   });
 
   it('refuses a session whose selfie uses no liveness (400), a page without a cookie (401), and unknown parameters', async () => {
