@@ -70,11 +70,10 @@ export class VerityBlocklistCheck extends Construct {
         resources: [props.key.keyArn],
       }),
     );
-    if (props.faceCollectionPrefix) {
-      // Rekognition reads each selfie from the uploads bucket as this role; searching only, never an index or a delete.
-      props.uploads.grantRead(this.worker);
-      grantFaces(this.worker, props.faceCollectionPrefix, ['SearchFacesByImage']);
-    }
+    // A selfie entry's check reads each selfie: its bytes (the stand-in), or Rekognition fetches it as this role.
+    props.uploads.grantRead(this.worker);
+    // Searching only, never an index or a delete.
+    if (props.faceCollectionPrefix) grantFaces(this.worker, props.faceCollectionPrefix, ['SearchFacesByImage']);
     this.deadLetterQueue = deadLetterQueue(this, 'WorkerDeadLetters', 'the blocklist check worker', props.key);
     this.worker.function.addEventSource(
       tableStreamSource(table, { ...streamOf(worker), deadLetterQueue: this.deadLetterQueue, key: props.key }),
