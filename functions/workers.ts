@@ -6,6 +6,7 @@
  * DynamoDB Local's stream, a local queue or a timer. The evaluation canary, an opt-in run on an
  * adopter's own samples in AWS only, is lib/canary.ts's.
  */
+import { BLOCKLIST_CHECK_KIND } from './store/blocklist-checks';
 import { EVENT_KIND } from './store/event-items';
 import { REDACTION_JOB_KIND, REDACTION_PROGRESS_KIND } from './store/redaction-jobs';
 import { SUBMISSION_KIND } from './store/submissions';
@@ -38,7 +39,8 @@ export interface Worker {
     | 'RedactionBackstop'
     | 'WebhookWorker'
     | 'ReviewWatch'
-    | 'FunnelCounter';
+    | 'FunnelCounter'
+    | 'BlocklistCheck';
   /** Module under functions/ exporting `handler` (Lambda's entry point). */
   handler: string;
   /** The Lambda function's description: what it does, in a line. */
@@ -162,6 +164,24 @@ export const workers: Worker[] = [
       },
     },
     local: { checkpoints: 'funnel-stream-checkpoints.json' },
+  },
+  {
+    name: 'BlocklistCheck',
+    handler: 'streams/check-existing-verifications',
+    description: 'Verity blocklist check: unverifies the verified sessions a new entry matches, a page per run',
+    // A page of at most 100 sessions, each a read or two, a face search (a selfie entry) and a transaction.
+    timeoutSeconds: 120,
+    trigger: {
+      stream: {
+        // A job written with its entry starts it; each page's saved cursor continues it.
+        records: [
+          { eventName: 'INSERT', kind: BLOCKLIST_CHECK_KIND },
+          { eventName: 'MODIFY', kind: BLOCKLIST_CHECK_KIND },
+        ],
+        batchSize: 10,
+      },
+    },
+    local: { checkpoints: 'blocklist-check-stream-checkpoints.json' },
   },
 ];
 

@@ -35,6 +35,7 @@ import { configureIdNumberRoutes, LIVE_PAGES_ENVIRONMENT, VerityVerification, ty
 import { placeFunctionsIn, type FunctionNetwork, type VerityFunction } from './verity-function';
 import { VerityWebhooks } from './webhooks';
 import { VerityFunnel } from './funnel';
+import { VerityBlocklistCheck } from './blocklist-check';
 
 export type { SubscribeOptions } from './events';
 export type { FirewallProps } from './firewall';
@@ -173,6 +174,8 @@ export class Verity extends Construct {
   readonly webhooks: VerityWebhooks;
   /** The funnel counter (functions/streams/count-funnel.ts). */
   readonly funnel: VerityFunnel;
+  /** The blocklist check worker (functions/streams/check-existing-verifications.ts). */
+  readonly blocklistCheck: VerityBlocklistCheck;
   readonly alarms: VerityAlarms;
   /** The evaluation canary, when the `canary` prop asks for one. */
   readonly canary?: VerityCanary;
@@ -275,6 +278,14 @@ export class Verity extends Construct {
       table: this.data.table,
       key: this.data.key,
     });
+    this.blocklistCheck = new VerityBlocklistCheck(this, 'BlocklistCheck', {
+      room: rooms.scopeFor('Workers', 'BlocklistCheck'),
+      table: this.data.table,
+      key: this.data.key,
+      uploads: this.uploads,
+      faceCollectionPrefix,
+      environment: retentionEnvironment(props.retentionDays),
+    });
     this.webhooks = new VerityWebhooks(this, 'Webhooks', {
       room: rooms.scopeFor('Workers', 'Webhooks'),
       table: this.data.table,
@@ -305,6 +316,8 @@ export class Verity extends Construct {
     this.data.grantSessionKeys(this.verification.stream, 'open');
     this.data.grantSessionKeys(this.redaction.worker, 'shred');
     this.data.grantSessionKeys(this.redaction.backstop, 'shred');
+    // Un-verifies sessions (a session write, sealed under the keys they already have).
+    this.data.grantSessionKeys(this.blocklistCheck.worker, 'open');
 
     const workers = {
       publisher: this.events.publisher,
@@ -343,6 +356,10 @@ export class Verity extends Construct {
     this.alarms.forFunction('FunnelCounter', this.funnel.counter.function, { reservedConcurrency: false });
     this.alarms.forStreamConsumer('FunnelCounter', this.funnel.counter.function);
     this.alarms.forQueue('FunnelDeadLetters', this.funnel.deadLetterQueue);
+    // Bounded by the stream's shards, with no reservation: its throttles are the account's.
+    this.alarms.forFunction('BlocklistCheck', this.blocklistCheck.worker.function, { reservedConcurrency: false });
+    this.alarms.forStreamConsumer('BlocklistCheck', this.blocklistCheck.worker.function);
+    this.alarms.forQueue('BlocklistCheckDeadLetters', this.blocklistCheck.deadLetterQueue);
     this.alarms.forFunction('RedactionBackstop', this.redaction.backstop.function, { reservedConcurrency: reserved });
     // Run once a minute by its schedule, with no reservation: its throttles are the account's.
     this.alarms.forFunction('WebhookWorker', this.webhooks.worker.function, { reservedConcurrency: false });

@@ -33,6 +33,7 @@ import * as redactOverdueSessions from '../functions/schedules/redact-overdue-se
 import * as watchReviewQueue from '../functions/schedules/watch-review-queue';
 import * as deliveryWorker from '../functions/webhooks/delivery-worker';
 import * as countFunnel from '../functions/streams/count-funnel';
+import * as checkExistingVerifications from '../functions/streams/check-existing-verifications';
 
 /**
  * The workers table's modules (functions/workers.ts), imported here rather than loaded by name:
@@ -48,6 +49,7 @@ const WORKER_MODULES: Record<string, Record<string, unknown>> = {
   'webhooks/delivery-worker': deliveryWorker,
   'schedules/watch-review-queue': watchReviewQueue,
   'streams/count-funnel': countFunnel,
+  'streams/check-existing-verifications': checkExistingVerifications,
 };
 import { PRIVATE_ADDRESSES_ALLOWED } from '../functions/webhooks/endpoint-url';
 import { TABLE_NAME_ENV } from '../functions/store/schema';

@@ -468,7 +468,7 @@ export function renderAuditLog(view: AuditLogView, nonce: string): Rendered {
     (entry) => html`<tr class="audit-entry">
 <td><time datetime="${new Date(entry.created * 1000).toISOString()}">${time(entry.created)}</time></td>
 <td class="audit-action">${entry.action}${entry.decision && decisionText(entry.decision)}</td>
-<td>${entry.operator.email} (${entry.operator.role})</td>
+<td>${entry.operator ? `${entry.operator.email} (${entry.operator.role})` : `Verity, blocklist entry ${entry.blocklist_entry ?? ''}`}</td>
 <td>${entry.target ? objectLink(entry.target.id) : '—'}</td>
 <td><code>${entry.request}</code></td>
 </tr>`,

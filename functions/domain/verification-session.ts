@@ -134,6 +134,12 @@ export interface StatusOverride {
   code?: string;
   reason: string;
   operator: string;
+  /**
+   * A blocklist entry's retroactive check (functions/flows/blocklist-check.ts), not a person: the
+   * entry (`ible_…`) the report then names as `blocked_by_entry`, and the error's reason, as a
+   * verification the entry blocks gets them (functions/checks/checks-runner.ts `withBlocklist`).
+   */
+  blocked?: { entry: string; reason: string };
 }
 
 /** The longest written reason an override keeps. */
@@ -215,10 +221,15 @@ export function overrideVerification(
       'code',
     );
   }
-  const error = { code, reason: FAILURES[code as FailureCode].reason };
+  const error = { code, reason: override.blocked?.reason ?? FAILURES[code as FailureCode].reason };
+  const decided = decidedReport(report, { ...decision, code });
+  if (override.blocked) {
+    const check = FAILURES[code as FailureCode].check as 'document' | 'selfie';
+    (decided as unknown as Record<string, unknown>)[check] = { ...decided[check]!, error, blocked_by_entry: override.blocked.entry };
+  }
   return {
     session: { ...session, status: 'requires_input', last_error: error, verified_outputs: null },
-    report: decidedReport(report, { ...decision, code }),
+    report: decided,
   };
 }
 

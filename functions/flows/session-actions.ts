@@ -6,7 +6,10 @@
 import { cancelVerificationSession, redactVerificationSession, type VerificationSession } from '../domain/verification-session';
 import type { Scope } from '../domain/scope';
 import { changeWithEvents, type ChangeOrigin } from './outbox';
-import { resourceMissing } from '../domain/errors';
+import { resourceMissing, VerityError } from '../domain/errors';
+import { BLOCKED_FAILURE, type BlocklistEntry } from '../domain/blocklist-entry';
+import type { SessionChange } from '../store/sessions';
+import type { TransactItem } from '../store/transaction-items';
 import type { StatusOverride } from '../domain/verification-session';
 import { changeSession, getSession, type AlsoWrite, type StoredSession } from '../store/sessions';
 import { getReport } from '../store/verification-reports';
@@ -78,6 +81,50 @@ export async function applyStatusOverride(scope: Scope, id: string, override: St
     stored,
   );
   return { ...change, from };
+}
+
+/**
+ * A blocklist entry's retroactive check found that session `id` matches it: a `verified` session
+ * goes back to `requires_input` through the status override's own transition (`overrideChange`),
+ * with the code a verification the entry blocks fails with (`BLOCKED_FAILURE`), the report naming
+ * the entry as `blocked_by_entry`, its events, and `audit` (the audit record) in the same transaction.
+ * False, writing nothing, for a session that is not (or no longer) verified, is gone, or cannot be overridden.
+ */
+export async function unverifyBlockedSession(
+  scope: Scope,
+  id: string,
+  entry: BlocklistEntry,
+  origin: ChangeOrigin,
+  audit: (change: SessionChange) => NonNullable<TransactItem['Put']>,
+): Promise<boolean> {
+  const stored = await getSession(scope, id);
+  if (stored?.session.status !== 'verified') return false;
+  const reportId = stored.session.last_verification_report;
+  const report = reportId ? await getReport(scope, reportId) : undefined;
+  const failure = BLOCKED_FAILURE[entry.type];
+  const override: StatusOverride = {
+    status: 'requires_input',
+    code: failure.code,
+    reason: `Matches blocklist entry ${entry.id} (created with check_existing_verifications).`,
+    operator: `blocklist entry ${entry.id}`,
+    blocked: { entry: entry.id, reason: failure.reason },
+  };
+  try {
+    const change = await changeSession(
+      scope,
+      id,
+      // Changed meanwhile (redacted, overridden back): nothing to write.
+      (current, now) => (current.status === 'verified' ? overrideChange(current, report, override, { ...origin, now }) : null),
+      { put: audit, stored: () => {} },
+      stored,
+    );
+    return change.events.length > 0;
+  } catch (error) {
+    // The core refuses it (redacted meanwhile, a report without the blocked check): the session is
+    // left as it is. A lost race (`conflict`) is thrown, so the page runs again.
+    if (error instanceof VerityError && (error.kind === 'unexpected_state' || error.kind === 'invalid_parameter')) return false;
+    throw error;
+  }
 }
 
 /** The verdict held for review that a processing session waits for, with its submission; undefined for any other session. */

@@ -5,9 +5,22 @@
  * 400 for a redacted report or one without what the entry blocks (a `selfie` entry: a report
  * without a selfie, or whose selfie holds no face the face index can take). A selfie's face is
  * indexed (functions/store/faces.ts) before the entry is stored, and removed again if storing fails.
- * `check_existing_verifications` (retroactively unverify matching verifications) is refused for now.
+ * `check_existing_verifications=true` ("retroactively unverify matching verifications") writes the
+ * entry's job (functions/store/blocklist-checks.ts) in the entry's own transaction: the blocklist check
+ * worker then sends the scope's verified sessions that match back to `requires_input`
+ * (functions/flows/blocklist-check.ts); the request itself changes no session. A value that is not a
+ * boolean is a 400 naming the parameter.
  */
-import { BLOCKLIST_ENTRY_ID_PREFIX, BLOCKLIST_ENTRY_TYPES, createBlocklistEntry, documentIdentity } from '../domain/blocklist-entry';
+import {
+  BLOCKLIST_ENTRY_ID_PREFIX,
+  BLOCKLIST_ENTRY_TYPES,
+  createBlocklistEntry,
+  documentIdentity,
+  type BlocklistEntry,
+} from '../domain/blocklist-entry';
+import type { EventRequest } from '../domain/events';
+import { blocklistCheckWrite, type BlocklistCheck } from '../store/blocklist-checks';
+import { verifiedDocumentsPartition } from '../store/verified-documents';
 import { invalidParameter, resourceMissing } from '../domain/errors';
 import type { SessionChange } from '../store/sessions';
 import type { IndexedFace } from '../domain/face-index';
@@ -32,13 +45,6 @@ export const handler = stripeEndpoint(
   },
   async ({ params, scope, origin, saveResponse }) => {
     resolveExpand(params.expand, []);
-    if (params.check_existing_verifications === true) {
-      throw invalidParameter(
-        'parameter_invalid',
-        'Invalid check_existing_verifications: Verity does not unverify existing verifications yet; leave it out or false.',
-        'check_existing_verifications',
-      );
-    }
     const reportId = params.verification_report!;
     const report = isObjectId('vr', reportId) ? await getReport(scope, reportId) : undefined;
     if (!report) throw resourceMissing('verification_report', reportId, 'verification_report');
@@ -52,7 +58,8 @@ export const handler = stripeEndpoint(
     // The saved response goes in the entry's own transaction: an entry is stored with its answer or not at all.
     const save = saveResponse?.(() => body);
     try {
-      await insertBlocklistEntry(entry, matchBy, save && { Put: save.put({} as SessionChange) });
+      const check = params.check_existing_verifications === true ? [blocklistCheckWrite(newCheck(scope, entry, report, origin))] : [];
+      await insertBlocklistEntry(entry, matchBy, [...check, ...(save ? [{ Put: save.put({} as SessionChange) }] : [])]);
     } catch (error) {
       // No entry names the face: take it out of the collection again.
       if (entry.type === 'selfie') await faceIndexFor(scope.mode).remove(matchBy!);
@@ -62,6 +69,12 @@ export const handler = stripeEndpoint(
     return body;
   },
 );
+
+/** The job of an entry created with `check_existing_verifications=true`, at its start. */
+function newCheck(scope: Scope, entry: BlocklistEntry, report: VerificationReport, origin: { request: EventRequest }): BlocklistCheck {
+  const documents = entry.type === 'document' ? verifiedDocumentsPartition(scope, report.document) : undefined;
+  return { scope, entry: entry.id, type: entry.type, ...(documents ? { documents } : {}), request: origin.request, step: 0 };
+}
 
 function documentMatchBy(scope: Scope, report: VerificationReport): IndexedFace | undefined {
   const document = documentIdentity(report.document);

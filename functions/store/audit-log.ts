@@ -26,6 +26,7 @@ export const CONSOLE_AUDIT_ACTIONS = [
   'override',
   'end_console_session',
   'cancel_console_link',
+  'blocklist_unverify',
 ] as const;
 export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];
 
@@ -37,8 +38,11 @@ export interface ConsoleAuditEvent {
   created: number;
   livemode: boolean;
   action: ConsoleAuditAction;
-  /** Who: the operator's address, role and console session (`cs_…`). */
-  operator: { email: string; role: ConsoleRole; console_session: string };
+  /**
+   * Who: the operator's address, role and console session (`cs_…`); null for a change Verity made
+   * itself (`blocklist_unverify`: the entry named by `blocklist_entry` did).
+   */
+  operator: { email: string; role: ConsoleRole; console_session: string } | null;
   /**
    * Which object: a VerificationSession, VerificationReport or File, or the console session or sign-in link an admin ended, by id; null for
    * sign-in and sign-out.
@@ -54,6 +58,11 @@ export interface ConsoleAuditEvent {
    * `last_error` code they chose (null for `verified`) and their written reason.
    */
   decision?: { from: string; to: string; code: string | null; reason: string };
+  /**
+   * A `blocklist_unverify` only: the BlocklistEntry (`ible_…`) created with
+   * `check_existing_verifications=true` whose match unverified the session (functions/flows/blocklist-check.ts).
+   */
+  blocklist_entry?: string;
 }
 
 /**
@@ -71,11 +80,16 @@ export function auditRetentionDays(): number {
 }
 
 /** Appends one entry; returns it. */
-export async function recordConsoleAudit(
-  scope: Scope,
-  entry: Pick<ConsoleAuditEvent, 'action' | 'operator' | 'target' | 'request' | 'decision'>,
-  now: Date,
-): Promise<ConsoleAuditEvent> {
+export async function recordConsoleAudit(scope: Scope, entry: AuditEntry, now: Date): Promise<ConsoleAuditEvent> {
+  const { event, put } = consoleAuditPut(scope, entry, now);
+  await dynamo().send(new PutCommand(put));
+  return event;
+}
+
+type AuditEntry = Pick<ConsoleAuditEvent, 'action' | 'operator' | 'target' | 'request' | 'decision' | 'blocklist_entry'>;
+
+/** One new entry as a Put (never overwriting), for a transaction that must hold it with the change it records. */
+export function consoleAuditPut(scope: Scope, entry: AuditEntry, now: Date) {
   const event: ConsoleAuditEvent = {
     id: newObjectId(CONSOLE_AUDIT_ID_PREFIX, now.getTime()),
     object: 'verity.console_audit_event',
@@ -83,20 +97,18 @@ export async function recordConsoleAudit(
     livemode: scope.mode === 'live',
     ...entry,
   };
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...objectKey(scope, event.id, CONSOLE_AUDIT_KIND),
-        id: event.id,
-        [tableSchema.indexes.byScope.partitionKey]: listPartition(scope, CONSOLE_AUDIT_KIND),
-        [tableSchema.timeToLiveAttribute]: expiresAt(now, auditRetentionDays() * 24 * 60 * 60),
-        audit_event: event,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-  return event;
+  const put = {
+    TableName: tableName(),
+    Item: {
+      ...objectKey(scope, event.id, CONSOLE_AUDIT_KIND),
+      id: event.id,
+      [tableSchema.indexes.byScope.partitionKey]: listPartition(scope, CONSOLE_AUDIT_KIND),
+      [tableSchema.timeToLiveAttribute]: expiresAt(now, auditRetentionDays() * 24 * 60 * 60),
+      audit_event: event,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+  return { event, put };
 }
 
 /** A page of the scope's entries, newest first (Stripe's list order and cursors). */

@@ -15,6 +15,7 @@ import type { IndexedFace } from '../domain/face-index';
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/scope';
 import type { CreatedRange } from './list-page';
+import { blocklistCheckDelete } from './blocklist-checks';
 import { dynamo, type StoredItem } from './client';
 import { filterPartition } from './filter-partitions';
 import { indexKey, keyEncryptionKey } from './key-encryption-key';
@@ -80,7 +81,7 @@ const entryOfItem = (item: StoredItem): BlocklistEntry => item.entry as Blocklis
  * its match item, with the saved response of an idempotent request (`also`), in one transaction;
  * a face in a Rekognition collection is remembered on the entry.
  */
-export async function insertBlocklistEntry(entry: BlocklistEntry, by: IndexedFace | undefined, also?: TransactItem): Promise<void> {
+export async function insertBlocklistEntry(entry: BlocklistEntry, by: IndexedFace | undefined, also: TransactItem[] = []): Promise<void> {
   const scope = scopeOf(entry);
   const digest = by && 'digest' in by ? by.digest : undefined;
   const match = digest === undefined ? undefined : matchKey(scope, digest, entry.id);
@@ -97,7 +98,7 @@ export async function insertBlocklistEntry(entry: BlocklistEntry, by: IndexedFac
         ...(match
           ? [{ Put: { TableName: tableName(), Item: { ...match, entry: entry.id }, ConditionExpression: 'attribute_not_exists(pk)' } }]
           : []),
-        ...(also ? [also] : []),
+        ...also,
       ],
     }),
   );
@@ -112,7 +113,8 @@ export async function getBlocklistEntry(scope: Scope, id: string): Promise<{ ent
 
 /**
  * Replaces the entry with `next` (disabled or redacted), conditional on the status it had when
- * read, and deletes its match item: one transaction. False when the entry changed in between.
+ * read, and deletes its match item and any unfinished check job (functions/store/blocklist-checks.ts):
+ * one transaction. False when the entry changed in between.
  */
 export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEntry, also?: TransactItem): Promise<boolean> {
   const previous = entryOfItem(item);
@@ -131,6 +133,8 @@ export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEnt
             },
           },
           ...(item.match ? [{ Delete: { TableName: tableName(), Key: item.match } }] : []),
+          // An unfinished check of existing verifications stops with it (none: deleting nothing is no error).
+          blocklistCheckDelete(scopeOf(previous), previous.id),
           ...(also ? [also] : []),
         ],
       }),

@@ -76,3 +76,38 @@ export async function sessionsWithDocument(scope: Scope, document: ReadDocument,
     .slice(0, MAX_DUPLICATES)
     .sort();
 }
+
+/**
+ * The partition id (`ivd_<keyed digest>`) of the sessions of `scope` verified with `document`: what a
+ * blocklist check walks (functions/store/blocklist-checks.ts). Undefined for no document identity.
+ * The KEK must be loaded.
+ */
+export function verifiedDocumentsPartition(scope: Scope, document: ReadDocument): string | undefined {
+  const identity = documentIdentity(document);
+  return identity && partitionId(scope, identity);
+}
+
+/**
+ * One page of the session ids in the verified documents partition `partition` of `scope`, in id
+ * order, after the session id `after`; `next` is the last id when more may follow.
+ */
+export async function pageOfVerifiedSessions(
+  scope: Scope,
+  partition: string,
+  after: string | undefined,
+  limit: number,
+): Promise<{ sessions: string[]; next?: string }> {
+  const { pk } = objectKey(scope, partition, '');
+  const { Items = [], LastEvaluatedKey } = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ...(after ? { ExclusiveStartKey: { pk, sk: `${VERIFIED_DOCUMENT_KIND}#${after}` } } : {}),
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  const sessions = Items.map((item) => item.verification_session as string);
+  return { sessions, ...(LastEvaluatedKey && sessions.length > 0 ? { next: sessions.at(-1) } : {}) };
+}

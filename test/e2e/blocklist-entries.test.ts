@@ -148,7 +148,7 @@ describe('blocklist entries', () => {
       [() => create(own, { verification_report: reportOf(mine).id }), 400, 'entry_type', 'parameter_missing'],
       [() => create(own, { entry_type: 'document' }), 400, 'verification_report', 'parameter_missing'],
       [
-        () => create(own, { entry_type: 'document', verification_report: reportOf(mine).id, check_existing_verifications: true }),
+        () => create(own, { entry_type: 'document', verification_report: reportOf(mine).id, check_existing_verifications: 'maybe' }),
         400,
         'check_existing_verifications',
         'parameter_invalid',

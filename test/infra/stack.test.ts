@@ -149,8 +149,8 @@ describe('one Lambda and one route per route-table entry', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
     // One per route, the outbox publisher, the checks stream and worker, the redaction worker and its backstop, the webhook delivery
-    // worker, the funnel counter, the review watch.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 8);
+    // worker, the funnel counter, the review watch, the blocklist check worker.
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(routes.length + 9);
     const integratedFunctions = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties.IntegrationUri['Fn::GetAtt'][0]);
     expect(new Set(integratedFunctions).size).toBe(routes.length);
     for (const route of routes) expect(integratedFunctions).toContain(functionOf(route)[0]);
@@ -175,7 +175,7 @@ describe('one Lambda and one route per route-table entry', () => {
       // Synthesized with one other route only, and unbundled: bundling would only cost time.
       const { resources } = synthesize([routes[0]!, extra], { bundled: false });
       const types = Object.values(resources);
-      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 8);
+      expect(types.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(2 + 9);
       expect(types.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === extra.routeKey)).toBe(true);
     },
     SYNTH_TIMEOUT,
@@ -204,7 +204,7 @@ describe('one Lambda and one route per route-table entry', () => {
 
   it('keeps every log group a year, encrypted with the stack key, which CloudWatch Logs may use for this account’s log groups only', () => {
     const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
-    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 8 + 1);
+    expect(ofType('AWS::Logs::LogGroup').length).toBe(routes.length + 9 + 1);
     for (const [, logGroup] of ofType('AWS::Logs::LogGroup')) {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     }
@@ -592,11 +592,12 @@ describe('least privilege', () => {
       shred: ['RedactVerificationSession', 'RedactConsoleSession', 'redaction worker', 'redaction backstop'],
     };
     const workerNames =
-      'outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker|funnel counter';
+      'outbox publisher|checks stream|checks worker|redaction worker|redaction backstop|webhook delivery worker|funnel counter|' +
+      'blocklist check';
     const workers = ofType('AWS::Lambda::Function').filter(([, r]) =>
       new RegExp(`^Verity (${workerNames})`).test(r.Properties.Description),
     );
-    expect(workers).toHaveLength(7);
+    expect(workers).toHaveLength(8);
     const all: [string, string, Resource][] = [
       ...routes.map((route) => [route.name, ...functionOf(route)] as [string, string, Resource]),
       ...workers.map(([id, fn]) => [/^Verity ([a-z ]+?)(:|$)/.exec(fn.Properties.Description)![1]!, id, fn] as [string, string, Resource]),
@@ -723,6 +724,9 @@ describe('the rest of the stack', () => {
         'FunnelCounterErrors',
         'FunnelCounterIteratorAge',
         'FunnelDeadLettersDepth',
+        'BlocklistCheckErrors',
+        'BlocklistCheckIteratorAge',
+        'BlocklistCheckDeadLettersDepth',
         'RedactionBackstopErrors',
         'RedactionBackstopThrottles',
         'WebhookWorkerErrors',
@@ -1048,6 +1052,7 @@ describe('the outbox publisher', () => {
       VerificationChecksWorker: ['rekognition:SearchFacesByImage'],
       RedactionWorker: ['rekognition:DeleteFaces'],
       RedactionBackstop: ['rekognition:DeleteFaces'],
+      BlocklistCheckWorker: ['rekognition:SearchFacesByImage'],
     });
     const prefixes = new Set(granted.map(({ fn }) => fn.Properties.Environment.Variables.VERITY_FACE_COLLECTION_PREFIX));
     expect(prefixes.size).toBe(1);
@@ -1289,7 +1294,7 @@ describe('concurrency and the edge', () => {
       addPolicyChecks(app);
       const resources = flatten(stack).Resources;
       const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(9);
+      expect(functions).toHaveLength(10);
       for (const [id, fn] of functions) {
         expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(['subnet-0a', 'subnet-0b']);
         expect(fn.Properties.VpcConfig.SecurityGroupIds, id).toHaveLength(1);
@@ -1751,13 +1756,18 @@ describe('the bundles', () => {
   });
 
   it(
-    'keep the workers within their budgets: the checks worker under 700 KB, the redaction worker and backstop under 500 KB, every other ' +
-      'under 400 KB',
+    'keep the workers within their budgets: the checks worker under 700 KB, the redaction functions and blocklist check under 500 KB, ' +
+      'every other under 400 KB',
     () => {
       // The checks worker carries the Textract, Rekognition and Lambda clients and the MRZ parser; the
-      // redaction functions the S3 client, to delete a session's uploads. The same budgets as npm run bench.
+      // redaction functions the S3 client, to delete a session's uploads; the blocklist check the S3 and Rekognition
+      // clients, to read and search selfies. The same budgets as npm run bench.
       const budgetKb = (description: string) =>
-        description.startsWith('Verity checks worker') ? 700 : description.startsWith('Verity redaction ') ? 500 : 400;
+        description.startsWith('Verity checks worker')
+          ? 700
+          : description.startsWith('Verity redaction ') || description.startsWith('Verity blocklist check')
+            ? 500
+            : 400;
       const routeFunctions = new Set(routes.map((route) => functionOf(route)[0]));
       const workers = ofType('AWS::Lambda::Function').filter(([id, r]) => !routeFunctions.has(id) && r.Metadata?.['aws:asset:path']);
       expect(workers.map(([, r]) => String(r.Properties.Description))).toEqual(
