@@ -11,6 +11,7 @@ import {
   consoleSessionPartitionPrefix,
   objectKey,
   rateLimitPartitionPrefix,
+  allIndexes,
   reviewQueuePartitionPrefix,
   tableSchema,
 } from './store/schema';
@@ -18,7 +19,7 @@ import type { KeyAccess, KeyResource } from './domain/api-keys';
 import type { SessionKeyUse } from './store/key-grants';
 import { funnelCountPartitionPrefix } from './store/funnel-counts';
 
-export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 /**
  * What a route may do with the uploads bucket (lib/uploads.ts), only under its `uploads/` prefix:
  * object actions on `uploads/*`, ListBucket only for keys under it (so a missing object reads as
@@ -499,7 +500,15 @@ const modalRoutes: Route[] = [
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
 export const routeOf = (routeKey: string): Route | undefined => routes.find((route) => route.routeKey === routeKey);
 
-export const routes: Route[] = [
+/**
+ * A route that queries a lean index (functions/store/schema.ts) fetches the items its query found: one BatchGetItem per page
+ * (functions/store/partition.ts). No other route may batch-read the table.
+ */
+const leanIndexNames = new Set(allIndexes.flatMap((index) => (index.projection === 'lean' ? [index.name] : [])));
+const withItemFetches = (route: Route): Route =>
+  route.indexes.some((name) => leanIndexNames.has(name)) ? { ...route, dynamodb: [...route.dynamodb, 'BatchGetItem'] } : route;
+
+export const routes: Route[] = (<Route[]>[
   {
     name: 'CreateVerificationSession',
     routeKey: `POST ${sessions}`,
@@ -768,4 +777,4 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
   },
-];
+]).map(withItemFetches);

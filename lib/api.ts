@@ -16,6 +16,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
 import { TABLE_NAME_ENV, objectKey } from '../functions/store/schema';
+import { indexArns, indexReadsEnvironment } from './index-migration';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
 import { grantFaces } from './faces';
@@ -126,6 +127,7 @@ export class VerityApi extends Construct {
               // Where the function reads the secret at start (functions/wire/session-secrets.ts):
               // the secret itself is never in the template nor in the function's configuration.
               VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+              ...(route.indexes.length ? indexReadsEnvironment(this) : {}),
               ...props.environment,
             }
           : // A route that reads only its keyed items (a logo) needs the table, and no secret.
@@ -220,7 +222,7 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: route.indexes.map((index) => `${table.tableArn}/index/${index}`),
+        resources: indexArns(fn, table.tableArn, route.indexes),
       }),
     );
   }
