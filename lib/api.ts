@@ -218,6 +218,16 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
+  // The items a lean index's page found, by their keys: on their partitions only (functions/routes.ts `ITEM_FETCHES`).
+  if (route.fetches?.length) {
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.fetches } },
+      }),
+    );
+  }
   if (route.dynamodb.includes('Query')) {
     fn.role.addToPolicy(
       new PolicyStatement({
@@ -236,7 +246,7 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
-  if (route.dynamodb.length || keyed.length) {
+  if (route.dynamodb.length || keyed.length || route.fetches?.length) {
     const writes = [...route.dynamodb, ...keyed.flatMap((grant) => grant.actions)].some((action) => WRITE_ACTIONS.includes(action));
     fn.role.addToPolicy(
       new PolicyStatement({
