@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sealedPart, withSealedPart } from '../../../functions/store/session-keys';
 import { withoutPersonalValues } from '../../../functions/domain/redaction';
 import { createVerificationSession } from '../../../functions/domain/verification-session';
+import { newKey, openJson, sealBytes, sealJson } from '../../../functions/store/encryption';
 
 const session = createVerificationSession(
   {
@@ -34,5 +35,23 @@ describe('the sealed part of a value', () => {
 
   it('reads a value sealed whole (before items were made smaller) as it is', () => {
     expect(withSealedPart(session, withoutPersonalValues(session))).toEqual(session);
+  });
+});
+
+describe('a sealed JSON value', () => {
+  const key = newKey();
+  const context = 'acct_1#test#vs_1SealedPart|verification_session|session';
+
+  it('is deflated before it is sealed, and opens to the same value', () => {
+    const body = JSON.stringify(session);
+    const sealed = sealJson(key, { body }, context);
+    // A saved response's body (a session's JSON, escaped in JSON): its repeated names shrink by more than a third.
+    expect(sealed.length).toBeLessThan(body.length * 0.65);
+    expect(openJson(key, sealed, context)).toEqual({ body });
+  });
+
+  it('opens a value sealed before compression as it is', () => {
+    const before = sealBytes(key, Buffer.from(JSON.stringify(session), 'utf8'), context);
+    expect(openJson(key, before, context)).toEqual(session);
   });
 });
