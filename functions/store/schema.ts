@@ -94,8 +94,8 @@ export const tableSchema = {
     },
     /**
      * Everything that holds a copy of a session's data, by session: its VerificationReports,
-     * events, files and saved idempotent responses. Reports are listed through it; redaction
-     * finds every copy through it.
+     * events and files (and saved idempotent responses written before they left every index:
+     * functions/store/idempotency.ts). Reports are listed through it; redaction finds every copy through it.
      */
     byVerificationSession: {
       name: 'by_verification_session_v2',
