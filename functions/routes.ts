@@ -12,6 +12,7 @@ import {
   consoleSessionPartitionPrefix,
   objectKey,
   rateLimitPartitionPrefix,
+  allIndexes,
   reviewQueuePartitionPrefix,
   tableSchema,
 } from './store/schema';
@@ -93,6 +94,11 @@ export interface Route {
   faceLiveness?: 'start';
   /** Actions on the stack's face collections; none when left out. */
   faces?: FaceAction[];
+  /**
+   * The partitions (IAM `dynamodb:LeadingKeys` patterns) of the items the route fetches by the keys a lean index found: BatchGetItem
+   * on these alone (`ITEM_FETCHES`). Set from the route's indexes; none when it queries no lean index.
+   */
+  fetches?: string[];
   /** Why a route that is not `authenticated` by an API key may be called without one (how it checks its callers itself), for cdk-nag. */
   unauthenticatedReason?: string;
 }
@@ -500,7 +506,42 @@ const modalRoutes: Route[] = [
 /** The route that serves `routeKey` (API Gateway's `METHOD /path/{param}`), if any. */
 export const routeOf = (routeKey: string): Route | undefined => routes.find((route) => route.routeKey === routeKey);
 
-export const routes: Route[] = [
+/**
+ * A route that queries a lean index (functions/store/schema.ts) fetches the items its query found: one BatchGetItem per page
+ * (functions/store/partition.ts), granted on the partitions of the items its pages hold and no others (`fetches`, IAM
+ * dynamodb:LeadingKeys): never more than the index's whole items gave it before, nor than a GetItem of the same items would need.
+ * Every route that queries a lean index is named here; no other route may batch-read the table.
+ */
+const ITEM_FETCHES: Record<string, string[]> = {
+  ListVerificationSessions: partitionsOf('vs'),
+  ListVerificationReports: partitionsOf('vr'),
+  ListEvents: partitionsOf('evt'),
+  // Endpoints, and an endpoint's deliveries (items of its `we_` partition).
+  ListWebhookEndpoints: partitionsOf('we'),
+  ListWebhookDeliveries: partitionsOf('we'),
+  ListFiles: partitionsOf('file'),
+  ListBlocklistEntries: partitionsOf('ible'),
+  ListConsoleAuditEvents: partitionsOf('cae'),
+  ListConsoleSessions: partitionsOf('vs'),
+  // A session's page lists its events and reports by session (session-page.ts).
+  ShowConsoleSession: [...partitionsOf('vr'), ...partitionsOf('evt')],
+  RevealConsoleSession: [...partitionsOf('vr'), ...partitionsOf('evt')],
+  // The transition reads the session by its key and redirects to its page: these query no index, and fetch nothing.
+  CancelConsoleSession: [],
+  RedactConsoleSession: [],
+  ListConsoleOperators: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`],
+  EndConsoleOperator: [`${consoleLinkPartitionPrefix}*`, `${consoleSessionPartitionPrefix}*`],
+  ListConsoleAudit: partitionsOf('cae'),
+};
+const leanIndexNames = new Set(allIndexes.flatMap((index) => (index.projection === 'lean' ? [index.name] : [])));
+const withItemFetches = (route: Route): Route => {
+  if (!route.indexes.some((name) => leanIndexNames.has(name))) return route;
+  const fetches = ITEM_FETCHES[route.name];
+  if (!fetches) throw new Error(`${route.name} queries a lean index: name the partitions of the items it fetches in ITEM_FETCHES`);
+  return fetches.length ? { ...route, fetches } : route;
+};
+
+export const routes: Route[] = (<Route[]>[
   {
     name: 'CreateVerificationSession',
     routeKey: `POST ${sessions}`,
@@ -785,4 +826,4 @@ export const routes: Route[] = [
     indexes: [],
     authenticated: false,
   },
-];
+]).map(withItemFetches);

@@ -16,6 +16,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DynamoAction, Route } from '../functions/routes';
 import { TABLE_NAME_ENV, objectKey } from '../functions/store/schema';
+import { indexArns, indexReadsEnvironment } from './index-migration';
 import { VerityFirewall, type FirewallProps } from './firewall';
 import { roomOf, type VerityRooms } from './rooms';
 import { grantFaces } from './faces';
@@ -126,6 +127,7 @@ export class VerityApi extends Construct {
               // Where the function reads the secret at start (functions/wire/session-secrets.ts):
               // the secret itself is never in the template nor in the function's configuration.
               VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+              ...(route.indexes.length ? indexReadsEnvironment(this) : {}),
               ...props.environment,
             }
           : // A route that reads only its keyed items (a logo) needs the table, and no secret.
@@ -216,11 +218,21 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
+  // The items a lean index's page found, by their keys: on their partitions only (functions/routes.ts `ITEM_FETCHES`).
+  if (route.fetches?.length) {
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.fetches } },
+      }),
+    );
+  }
   if (route.dynamodb.includes('Query')) {
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: route.indexes.map((index) => `${table.tableArn}/index/${index}`),
+        resources: indexArns(fn, table.tableArn, route.indexes),
       }),
     );
   }
@@ -234,7 +246,7 @@ function grantRoute(fn: VerityFunction, route: Route, table: Table, key: Key): v
       }),
     );
   }
-  if (route.dynamodb.length || keyed.length) {
+  if (route.dynamodb.length || keyed.length || route.fetches?.length) {
     const writes = [...route.dynamodb, ...keyed.flatMap((grant) => grant.actions)].some((action) => WRITE_ACTIONS.includes(action));
     fn.role.addToPolicy(
       new PolicyStatement({

@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { KEY_ENCRYPTION_SECRET_ENV } from '../functions/store/key-encryption-key';
 import { keyTableSchema } from '../functions/store/key-schema';
-import { allIndexes, tableSchema } from '../functions/store/schema';
+import { indexesAtStep, tableSchema } from '../functions/store/schema';
+import { indexMigrationStep } from './index-migration';
 import type { VerityFunction } from './verity-function';
 import { objectPartitionPatterns } from './api';
 import type { SessionKeyUse } from '../functions/store/key-grants';
@@ -82,12 +83,15 @@ export class VerityData extends Construct {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
     });
-    for (const index of allIndexes) {
+    // The indexes at this release's step of the index migration (context `verity:indexMigrationStep`, the last step when unset).
+    for (const index of indexesAtStep(indexMigrationStep(this)).indexes) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: stringKey(index.partitionKey),
         sortKey: stringKey(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        ...(index.projected === 'ALL'
+          ? { projectionType: ProjectionType.ALL }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: index.projected }),
       });
     }
     this.keyTable = new Table(this, 'KeyTable', {

@@ -14,6 +14,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { workerNamed } from '../functions/workers';
 import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
+import { indexArns, indexReadsEnvironment } from './index-migration';
 import { deadLetterQueue, scheduleOf, streamOf, tableStreamSource, workerFunction } from './events';
 import { grantFaces } from './faces';
 import type { VerityUploads } from './uploads';
@@ -42,7 +43,11 @@ export class VerityRedaction extends Construct {
 
   constructor(scope: Construct, id: string, props: VerityRedactionProps) {
     super(scope, id);
-    const environment = { [TABLE_NAME_ENV]: props.table.tableName, ...retentionEnvironment(props.retentionDays) };
+    const environment = {
+      [TABLE_NAME_ENV]: props.table.tableName,
+      ...retentionEnvironment(props.retentionDays),
+      ...indexReadsEnvironment(this),
+    };
     const room = props.room ?? this;
     const worker = workerNamed('RedactionWorker');
     const backstop = workerNamed('RedactionBackstop');
@@ -88,6 +93,8 @@ export function retentionEnvironment(retentionDays: number | undefined): Record<
  */
 export const REDACTION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
+  // The copies' index is lean (functions/store/schema.ts): the job fetches the items it found.
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
@@ -104,7 +111,14 @@ function grantRedaction(fn: VerityFunction, props: VerityRedactionProps, backsto
     }),
   );
   fn.role.addToPolicy(
-    new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${index.name}`) }),
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: indexArns(
+        fn,
+        table.tableArn,
+        indexes.map((index) => index.name),
+      ),
+    }),
   );
   fn.role.addToPolicy(
     new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),

@@ -20,6 +20,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
+import { indexArns, indexReadsEnvironment } from './index-migration';
 import { WEBHOOK_QUEUE_ENV } from '../functions/webhooks/hand-off';
 import { objectPartitionPatterns } from './api';
 import { consumeQueue, deadLetterQueue, scheduleOf, workerFunction } from './events';
@@ -59,15 +60,20 @@ export class VerityWebhooks extends Construct {
     const worker = workerNamed('WebhookWorker');
     this.worker = workerFunction(room, 'Worker', worker, {
       logsIn: this,
-      environment: { [TABLE_NAME_ENV]: table.tableName, VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn },
+      environment: {
+        [TABLE_NAME_ENV]: table.tableName,
+        VERITY_SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+        ...indexReadsEnvironment(this),
+      },
       environmentKey: key,
     });
     // DeleteItem: the marker of an endpoint's lane once no delivery is left in it.
-    grantItems(this.worker, table, ['GetItem', 'UpdateItem', 'DeleteItem']);
+    // BatchGetItem: an endpoint's deliveries come from a lean index, which holds their keys (functions/store/partition.ts).
+    grantItems(this.worker, table, ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem']);
     this.worker.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [tableSchema.indexes.byDeliveryDue, tableSchema.indexes.byType].map((index) => `${table.tableArn}/index/${index.name}`),
+        resources: indexArns(this, table.tableArn, [tableSchema.indexes.byDeliveryDue.name, tableSchema.indexes.byType.name]),
       }),
     );
     this.worker.role.addToPolicy(
@@ -130,9 +136,11 @@ export class VerityWebhooks extends Construct {
     // The fan-out: the publisher reads the event's account's endpoints, marks each endpoint's lane
     // due, and puts each delivery with its event's count, in one transaction.
     props.publisher.function.addEnvironment(TABLE_NAME_ENV, table.tableName);
-    grantItems(props.publisher, table, ['PutItem', 'UpdateItem']);
+    // BatchGetItem: the endpoints come from a lean index, which holds their keys (functions/store/partition.ts).
+    grantItems(props.publisher, table, ['PutItem', 'UpdateItem', 'BatchGetItem']);
+    for (const [name, value] of Object.entries(indexReadsEnvironment(this))) props.publisher.function.addEnvironment(name, value);
     props.publisher.role.addToPolicy(
-      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${tableSchema.indexes.byScope.name}`] }),
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns(this, table.tableArn, [tableSchema.indexes.byScope.name]) }),
     );
     props.publisher.role.addToPolicy(
       new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),

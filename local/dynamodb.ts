@@ -21,9 +21,10 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
+  type Projection,
 } from '@aws-sdk/client-dynamodb';
 import { defaultKeyTableName, keyTableSchema } from '../functions/store/key-schema';
-import { allIndexes, tableSchema } from '../functions/store/schema';
+import { indexesAtStep, indexMigration, tableSchema, type DeployedIndex } from '../functions/store/schema';
 import { ensurePrivateDir, OperatorError } from './data-dir';
 
 // The lock file pins the SDK; its notice about future releases needing Node 22 is noise on a developer's Node 20.
@@ -264,9 +265,10 @@ export function localClient(connection: DynamoConnection): DynamoDBClient {
   });
 }
 
-export function createTableInput(tableName: string): CreateTableCommandInput {
+export function createTableInput(tableName: string, step: number = indexMigration.last): CreateTableCommandInput {
+  const { indexes } = indexesAtStep(step);
   const keyAttributes = new Set<string>([tableSchema.partitionKey, tableSchema.sortKey]);
-  for (const index of allIndexes) keyAttributes.add(index.partitionKey).add(index.sortKey);
+  for (const index of indexes) keyAttributes.add(index.partitionKey).add(index.sortKey);
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -275,21 +277,25 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
       { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: allIndexes.map((index) => ({
+    GlobalSecondaryIndexes: indexes.map((index) => ({
       IndexName: index.name,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: indexProjection(index),
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: tableSchema.stream },
   };
 }
 
+/** An index's projection as DynamoDB's API spells it. */
+export const indexProjection = (index: DeployedIndex): Projection =>
+  index.projected === 'ALL' ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projected };
+
 /**
  * Creates the table from the shared schema unless it exists; a table made by an older version
- * (in a developer's .verity/) gets the indexes the schema has gained since.
+ * (in a developer's .verity/) gets the indexes the schema has gained since, and loses those it has replaced.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await ensureKeyTable(client, defaultKeyTableName(tableName));
@@ -308,6 +314,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
         }),
       );
+    }
+    // The indexes the lean ones replaced (functions/store/schema.ts `indexMigration`): the local runtime reads the lean ones at once.
+    const kept = new Set(wanted.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+    for (const name of existing) {
+      if (kept.has(name)) continue;
+      await client.send(new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: name } }] }));
     }
     return;
   } catch (error) {

@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyGrant, RestrictedKeyGrant } from '../domain/api-keys';
 import type { Mode, Scope } from '../domain/scope';
 import { dynamo } from './client';
+import { pageOfPartition } from './partition';
 import { listPartition, publishableKeyPartitionPrefix, tableName, tableSchema } from './schema';
 
 const KIND = 'api_key';
@@ -142,16 +143,6 @@ export async function findPublishableKey(hash: string): Promise<Scope | undefine
 
 /** A scope's publishable keys, oldest first (at most 100: an account has a handful). */
 export async function listPublishableKeys(scope: Scope): Promise<{ key: string; created: number }[]> {
-  const { byScope } = tableSchema.indexes;
-  const { Items = [] } = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: byScope.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': byScope.partitionKey },
-      ExpressionAttributeValues: { ':pk': listPartition(scope, PUBLISHABLE_LIST) },
-      Limit: 100,
-    }),
-  );
+  const { items: Items } = await pageOfPartition(tableSchema.indexes.byScope, listPartition(scope, PUBLISHABLE_LIST), { limit: 100 });
   return Items.map((item) => ({ key: item.publishable as string, created: item.created as number })).sort((a, b) => a.created - b.created);
 }

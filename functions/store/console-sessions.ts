@@ -5,12 +5,13 @@
  * nothing. Only GetItem and PutItem: a link is spent, and a session ended, by a conditional put
  * of the same item, so the console's functions need no UpdateItem or DeleteItem on the table.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac } from 'node:crypto';
 import type { Mode, Scope } from '../domain/scope';
 import { newObjectId } from '../domain/ids';
 import { signingSecret } from '../secrets/signing-secret';
 import { dynamo, writeUnlessConditionFails, type StoredItem } from './client';
+import { pageOfPartition } from './partition';
 import { consoleLinkPartitionPrefix, consoleSessionPartitionPrefix, listPartition, tableName, tableSchema } from './schema';
 
 export const CONSOLE_ROLES = ['viewer', 'reviewer', 'admin'] as const;
@@ -184,23 +185,18 @@ const MAX_LIST_PAGES = 100;
 async function listed(scope: Scope, kind: typeof LINK_KIND | typeof SESSION_KIND, now: Date): Promise<StoredItem[]> {
   const live: StoredItem[] = [];
   let start: Record<string, unknown> | undefined;
+  // The index holds keys (a lean index, schema.ts): each page's items are fetched, then tested here.
+  const isLive = (item: StoredItem) =>
+    item.used === undefined && item.canceled === undefined && item.ended === undefined && (item[TTL] as number) > seconds(now);
   for (let page = 0; page < MAX_LIST_PAGES && live.length < MAX_CONSOLE_ACCESS; page++) {
-    const { Items = [], LastEvaluatedKey } = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: byScope.name,
-        KeyConditionExpression: '#pk = :pk',
-        FilterExpression: 'attribute_not_exists(used) AND attribute_not_exists(canceled) AND attribute_not_exists(ended) AND #ttl > :now',
-        ExpressionAttributeNames: { '#pk': byScope.partitionKey, '#ttl': TTL },
-        ExpressionAttributeValues: { ':pk': listPartition(scope, kind), ':now': seconds(now) },
-        ScanIndexForward: false,
-        Limit: MAX_CONSOLE_ACCESS,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    live.push(...Items);
-    if (!LastEvaluatedKey) break;
-    start = LastEvaluatedKey;
+    const { items, next } = await pageOfPartition(byScope, listPartition(scope, kind), {
+      after: start,
+      limit: MAX_CONSOLE_ACCESS,
+      newestFirst: true,
+    });
+    live.push(...items.filter(isLive));
+    if (!next) break;
+    start = next;
   }
   return live.slice(0, MAX_CONSOLE_ACCESS);
 }

@@ -16,7 +16,7 @@ const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 /**
  * The event's item. Its copy of the session and the request's idempotency key are sealed under
  * the session's key (session-keys.ts): `event` holds the event as redaction would leave it,
- * `event_sealed` the whole event. The session's key must be loaded (or new).
+ * `event_sealed` what differs from it (`sealedPart`). The session's key must be loaded (or new).
  */
 export function eventItem(event: StripeEvent, scope: Scope): Record<string, unknown> {
   const { indexes } = tableSchema;

@@ -13,7 +13,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/scope';
 import { dynamo, isConditionalCheckFailure, itemOfFailedCondition, setAttributesUnlessConditionFails, type StoredItem } from './client';
-import { expiresAt, objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
+import { expiresAt, objectKey, tableName, tableSchema } from './schema';
 import { cancellationReasons, type TransactItem } from './transaction-items';
 import { loadSessionKeys, openedAttribute, sealedAttribute, sealedName } from './session-keys';
 
@@ -63,10 +63,9 @@ export function completionItem(request: IdempotentRequest, response: SavedRespon
     TableName: tableName(),
     Item: {
       ...key,
-      // A saved session is a copy of its data: redaction finds and removes it through this index.
-      ...(session
-        ? { id: key.pk, [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(request.scope, KIND, session) }
-        : {}),
+      // Out of every index (a write to one is as dear as the item's own): what a saved session shows of its data is sealed under its
+      // key, which redaction destroys, and a replay without it shows the session as it is now. Redaction still finds, through
+      // `byVerificationSession`, the records saved before (they carry `verification_session_key`).
       fingerprint: request.fingerprint,
       ...(session ? sealedAttribute(key, 'response', response, clear, request.scope, session) : { response: saved }),
       [tableSchema.timeToLiveAttribute]: expiresAt(now, KEEP_SECONDS),

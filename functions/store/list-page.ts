@@ -9,7 +9,8 @@ import { idFloorForTime } from '../domain/ids';
 import { dynamo, type StoredItem } from './client';
 import type { Scope } from '../domain/scope';
 import { filterPartition } from './filter-partitions';
-import { listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
+import { fetchIndexedItems } from './partition';
+import { indexToRead, listPartition, tableName, tableSchema, type IndexName, type IndexSchema } from './schema';
 
 /** A `created` filter of a list, in epoch seconds (Stripe's `created[gt]`, `[gte]`, `[lt]`, `[lte]`). */
 export interface CreatedRange {
@@ -107,7 +108,7 @@ export async function queryPage<T>(
       do {
         const input: QueryCommandInput = {
           TableName: tableName(),
-          IndexName: index.name,
+          IndexName: indexToRead(index).name,
           KeyConditionExpression: '#pk = :pk AND #id BETWEEN :low AND :high',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -138,7 +139,8 @@ export async function queryPage<T>(
     .flatMap(({ found }) => found)
     .sort((a, b) => (backwards ? (id(a) < id(b) ? -1 : 1) : id(a) < id(b) ? 1 : -1))
     .slice(0, wanted);
-  const kept = merged.slice(0, page.limit);
+  // A lean index found the page's keys: its items come in one BatchGetItem.
+  const kept = await fetchIndexedItems(index, merged.slice(0, page.limit));
   await prepare?.(kept);
   const items = kept.map(itemOf).filter(keep);
   const unread = perPartition.some((partition) => partition.unread);

@@ -281,7 +281,50 @@ export function sealedAttribute<T>(
   // sealed under a random key nobody keeps: another container that read the session's key before
   // the shredding holds it cached (up to LIVE_MS), would try it on that value, and fail the request.
   if (!key) return { [attribute]: clear };
-  return { [attribute]: clear, [sealedName(attribute)]: sealJson(key, value, sealContext(item, attribute)) };
+  return { [attribute]: clear, [sealedName(attribute)]: sealJson(key, sealedPart(value, clear), sealContext(item, attribute)) };
+}
+
+/**
+ * Marks a sealed value that holds only what differs from the clear form beside it: `[path, value]` pairs set on a copy of the
+ * clear form (`withSealedPart`). A value sealed whole (before items were made smaller) has no such key and is read as it is.
+ */
+const SEALED_PATHS = '$sealed_paths';
+type Path = (string | number)[];
+
+/**
+ * What the sealed attribute must hold: the values that differ from `clear`, by path, instead of the whole value beside its clear
+ * copy, which doubled every session item and event (issue #30). Objects are compared key by key; anything else (an array, a
+ * string, null) is taken whole where it differs, and so is an object from which `clear` has a key that `value` does not.
+ */
+export function sealedPart(value: unknown, clear: unknown): unknown {
+  const set: [Path, unknown][] = [];
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const walk = (v: unknown, c: unknown, path: Path) => {
+    if (isObject(v) && isObject(c) && Object.keys(c).every((key) => key in v)) {
+      for (const [key, inner] of Object.entries(v)) walk(inner, c[key], [...path, key]);
+    } else if (JSON.stringify(v) !== JSON.stringify(c)) {
+      set.push([path, v]);
+    }
+  };
+  walk(value, clear, []);
+  return { [SEALED_PATHS]: set };
+}
+
+/** The value a sealed part and its clear form make together (`sealedPart`); a value sealed whole, as it is. */
+export function withSealedPart<T>(opened: unknown, clear: T): T {
+  const paths = (opened as Record<string, unknown> | null)?.[SEALED_PATHS] as [Path, unknown][] | undefined;
+  if (!Array.isArray(paths)) return opened as T;
+  let result: unknown = structuredClone(clear);
+  for (const [path, value] of paths) {
+    if (path.length === 0) {
+      result = value;
+      continue;
+    }
+    let target = result as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, unknown>;
+    target[path[path.length - 1]!] = value;
+  }
+  return result as T;
 }
 
 /**
@@ -295,7 +338,7 @@ export function openedAttribute<T>(item: StoredItem, attribute: string, scope: S
   // Sealed, yet this container thought the session had no key: it was given one since. Never shown as redacted.
   if (entry.state === 'none') throw new Error('The session was given a key since it was loaded; read it again');
   return entry.state === 'live'
-    ? openJson<T>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute))
+    ? withSealedPart(openJson<unknown>(entry.key, sealed, sealContext(item as { pk: string; sk: string }, attribute)), item[attribute] as T)
     : (item[attribute] as T);
 }
 

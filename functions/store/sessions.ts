@@ -60,7 +60,7 @@ const scopeOf = (session: VerificationSession): Scope => ({ account: session.acc
 /**
  * The session's item. Its personal values (client reference, metadata, provided details, related
  * person, verified outputs, return URL) are sealed under the session's key (session-keys.ts):
- * `session` holds the session as redaction would leave it, `session_sealed` the whole session. A
+ * `session` holds the session as redaction would leave it, `session_sealed` what differs from it (`sealedPart`). A
  * session marked for redaction holds nothing personal (the redact request removed it) and is
  * stored in clear, no longer findable by its client reference. The session's key must be loaded (or new).
  */

@@ -48,7 +48,7 @@ export const SUBMISSION_LIFETIME_SECONDS = 25 * 60 * 60;
 /**
  * The submission's item. What the person typed (the ID number, their name and date of birth) is
  * sealed under the session's key (session-keys.ts): `submission` holds the rest (ids, the files'
- * ids, test choices), `submission_sealed` the whole submission.
+ * ids, test choices), `submission_sealed` what differs from it (session-keys.ts `sealedPart`).
  */
 export function submissionItem(scope: Scope, submission: Submission, now: Date) {
   const key = submissionKey(scope, submission.id);

@@ -21,7 +21,7 @@ export const REPORT_KIND = 'verification_report';
 /**
  * The report's item. What the checks read (names, dates, numbers, address, email, phone) and the
  * client reference are sealed under the session's key (session-keys.ts): `report` holds the report
- * as redaction would leave it, `report_sealed` the whole report. A redacted report is stored in clear.
+ * as redaction would leave it, `report_sealed` what differs from it (`sealedPart`). A redacted report is stored in clear.
  */
 export function reportItem(report: VerificationReport): Record<string, unknown> {
   const scope: Scope = { account: report.account, mode: report.mode };

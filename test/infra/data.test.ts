@@ -7,14 +7,15 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { keyTableSchema } from '../../functions/store/key-schema';
-import { allIndexes, tableSchema } from '../../functions/store/schema';
+import { allIndexes, indexMigration, tableSchema } from '../../functions/store/schema';
 import { createTableInput } from '../../local/dynamodb';
 import { VerityData, type VerityDataProps } from '../../lib/data';
+import { INDEX_MIGRATION_STEP_CONTEXT } from '../../lib/index-migration';
 
 const TABLE = 'AWS::DynamoDB::Table';
 
-function synthData(props?: VerityDataProps): Template {
-  const stack = new Stack(new App(), 'Test');
+function synthData(props?: VerityDataProps, step?: number): Template {
+  const stack = new Stack(new App(step === undefined ? {} : { context: { [INDEX_MIGRATION_STEP_CONTEXT]: step } }), 'Test');
   new VerityData(stack, 'Data', props);
   return Template.fromStack(stack);
 }
@@ -55,15 +56,29 @@ describe('VerityData', () => {
     for (const definition of definitions) expect(definition.AttributeType).toBe('S');
   });
 
-  it('has exactly the indexes of the schema, each with its keys and every attribute projected', () => {
+  it('has exactly the indexes of the schema, each with its keys; the lean ones project the filter digests alone', () => {
     const indexes = properties.GlobalSecondaryIndexes as { IndexName: string }[];
     expect(indexes.map((index) => index.IndexName).sort()).toEqual(allIndexes.map((index) => index.name).sort());
     for (const index of allIndexes) {
       expect(indexes.find((candidate) => candidate.IndexName === index.name)).toEqual({
         IndexName: index.name,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: 'ALL' },
+        Projection:
+          index.projection === 'lean'
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...(index.projects ?? [])] }
+            : { ProjectionType: 'ALL' },
       });
+    }
+  });
+
+  it('keeps sealed values and every other large or personal attribute out of the lean indexes', () => {
+    const leanIndexes = (properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { NonKeyAttributes?: string[] } }[]).filter(
+      (index) => index.IndexName.endsWith('_v2'),
+    );
+    expect(leanIndexes).toHaveLength(7);
+    for (const index of leanIndexes) {
+      // Digests of filter values (`*_key`) and a report id: nothing sealed, no clear copy of a session, event, report or response.
+      for (const attribute of index.Projection.NonKeyAttributes ?? []) expect(attribute).toMatch(/_key$|^verification_report$/);
     }
   });
 
@@ -140,4 +155,54 @@ describe('VerityData', () => {
     expect(properties.StreamSpecification.StreamViewType).toBe(local.StreamSpecification?.StreamViewType);
     expect(properties.BillingMode).toBe(local.BillingMode);
   });
+});
+
+/**
+ * The index migration (docs/reference/index-migration.md): each release step synthesized as a deployment would with
+ * `-c verity:indexMigrationStep=<n>`. CloudFormation refuses an update that adds or deletes more than one global secondary
+ * index, and a projection cannot change in place.
+ */
+describe('the index migration, step by step', () => {
+  type Index = { IndexName: string; KeySchema: unknown; Projection: unknown };
+  const steps = Array.from({ length: indexMigration.last + 1 }, (_, step) => {
+    const indexes = onlyTable(synthData(undefined, step)).Properties.GlobalSecondaryIndexes as Index[];
+    return new Map(indexes.map((index) => [index.IndexName, JSON.stringify(index)]));
+  });
+
+  it("starts from the indexes as they were (every attribute projected) and ends at the schema's", () => {
+    expect([...steps[0]!.keys()].sort()).toEqual(
+      allIndexes.map((index) => (index.projection === 'lean' ? index.replaces! : index.name)).sort(),
+    );
+    for (const index of steps[0]!.values()) expect(JSON.parse(index).Projection).toEqual({ ProjectionType: 'ALL' });
+    expect(steps[indexMigration.last]).toEqual(new Map(properties().map((index) => [index.IndexName, JSON.stringify(index)])));
+  });
+
+  it('adds or deletes at most one index between consecutive steps, and changes none in place', () => {
+    for (let step = 1; step < steps.length; step++) {
+      const [before, after] = [steps[step - 1]!, steps[step]!];
+      const added = [...after.keys()].filter((name) => !before.has(name));
+      const deleted = [...before.keys()].filter((name) => !after.has(name));
+      expect(added.length + deleted.length, `step ${step}: +${added} -${deleted}`).toBeLessThanOrEqual(1);
+      for (const [name, index] of after) if (before.has(name)) expect(index, `step ${step}: ${name}`).toBe(before.get(name));
+    }
+  });
+
+  it('keeps, at every step, each list index readable: the old one until the read switch, the lean one from it on', () => {
+    for (const [step, indexes] of steps.entries()) {
+      for (const index of allIndexes.filter((candidate) => candidate.projection === 'lean')) {
+        const read = step < indexMigration.readSwitch ? index.replaces! : index.name;
+        expect(indexes.has(read), `step ${step} reads ${read}`).toBe(true);
+      }
+    }
+    // The lean index was added (and backfilled: CloudFormation waits for ACTIVE) by an earlier step than the one switching to it.
+    expect(steps[indexMigration.readSwitch - 1]).toEqual(steps[indexMigration.readSwitch]);
+  });
+
+  it('refuses a step outside the plan', () => {
+    expect(() => synthData(undefined, indexMigration.last + 1)).toThrow(/index migration step/);
+  });
+
+  function properties(): Index[] {
+    return onlyTable(synthData()).Properties.GlobalSecondaryIndexes as Index[];
+  }
 });

@@ -32,6 +32,7 @@ import {
   consoleLinkPartitionPrefix,
   consoleSessionPartitionPrefix,
   objectKey,
+  tableSchema,
 } from '../../functions/store/schema';
 import { CONSOLE_AUDIT_KIND } from '../../functions/store/audit-log';
 import { FILE_KIND, SUBMISSION_KIND } from '../../functions/store/submissions';
@@ -129,6 +130,11 @@ const isAlsoKeyedGrant = (route: Route) => (statement: { Condition?: unknown }) 
       JSON.stringify(statement.Condition ?? {}) ===
       JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.partitionKeys } }),
   );
+/** A route's item fetches: BatchGetItem on the partitions of what its lean indexes found (`fetches`, functions/routes.ts). */
+const isFetchGrant = (route: Route) => (statement: { Action: string | string[]; Condition?: unknown }) =>
+  route.fetches !== undefined &&
+  actionsOf(statement).includes('dynamodb:BatchGetItem') &&
+  JSON.stringify(statement.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.fetches } });
 /** IAM's StringLike, as a test of a key. */
 const matchesAny = (patterns: string[]) => {
   const expressions = patterns.map(
@@ -265,8 +271,17 @@ describe('least privilege', () => {
   it('grants each function exactly the DynamoDB actions its route entry names, on the table and only its indexes', () => {
     const tableArn = { 'Fn::GetAtt': [tableId(), 'Arn'] };
     for (const route of routes) {
-      const statements = statementsOf(functionOf(route)[1]).filter((s) => !isKeyedGrant(route)(s) && !isAlsoKeyedGrant(route)(s));
-      const keyed = statementsOf(functionOf(route)[1]).filter(isKeyedGrant(route));
+      const statements = statementsOf(functionOf(route)[1]).filter(
+        (s) => !isKeyedGrant(route)(s) && !isAlsoKeyedGrant(route)(s) && !isFetchGrant(route)(s),
+      );
+      // (A fetch grant may name the same partitions as the keyed one: EndConsoleOperator's links and sessions.)
+      const keyed = statementsOf(functionOf(route)[1]).filter((s) => isKeyedGrant(route)(s) && !isFetchGrant(route)(s));
+      expect(
+        statementsOf(functionOf(route)[1])
+          .filter(isFetchGrant(route))
+          .map((s) => [actionsOf(s), s.Resource]),
+        route.name,
+      ).toEqual(route.fetches ? [[['dynamodb:BatchGetItem'], tableArn]] : []);
       expect(
         keyed.map((s) => [actionsOf(s), s.Resource]),
         route.name,
@@ -281,6 +296,41 @@ describe('least privilege', () => {
           expect(resources).toEqual([tableArn]);
         }
       }
+    }
+  });
+
+  it('lets a route batch-read only the partitions of the items its lean index pages fetch, as a GetItem of them would', () => {
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+    const batchReaders: string[] = [];
+    for (const route of routes) {
+      const batch = statementsOf(functionOf(route)[1]).filter((s) => actionsOf(s).includes('dynamodb:BatchGetItem'));
+      for (const statement of batch) {
+        expect(JSON.stringify(statement.Resource), route.name).toBe(tableArn);
+        expect(actionsOf(statement), route.name).toEqual(['dynamodb:BatchGetItem']);
+        // Never the whole table: a BatchGetItem without the condition would read any item (API keys, other kinds) by its key.
+        expect(statement.Condition, route.name).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': route.fetches } });
+        expect(route.fetches?.length, route.name).toBeGreaterThan(0);
+      }
+      if (batch.length) batchReaders.push(route.name);
+    }
+    expect(batchReaders.length).toBeGreaterThan(0);
+    const scope = { account: 'acct_1Abc', mode: 'live' } as const;
+    const fetchable = (name: string) => matchesAny(routes.find((r) => r.name === name)!.fetches ?? []);
+    const session = objectKey(scope, 'vs_0000abcdEFGHijklMNOPqrst', 'verification_session').pk;
+    const report = objectKey(scope, 'vr_0000abcdEFGHijklMNOPqrst', REPORT_KIND).pk;
+    const event = objectKey(scope, 'evt_0000abcdEFGHijklMNOPqrst', EVENT_KIND).pk;
+    const apiKey = `api_key#${hashSecretKey('sk_live_x')}`;
+    // What each page shows comes back from its batch (AWS would refuse the page otherwise), and nothing more.
+    expect([session, report, event].map(fetchable('ListConsoleSessions'))).toEqual([true, false, false]);
+    expect([session, report, event].map(fetchable('ShowConsoleSession'))).toEqual([false, true, true]);
+    expect([session, report, event].map(fetchable('RevealConsoleSession'))).toEqual([false, true, true]);
+    expect([session, report, event].map(fetchable('ListVerificationSessions'))).toEqual([true, false, false]);
+    expect([session, report, event].map(fetchable('ListVerificationReports'))).toEqual([false, true, false]);
+    expect([session, report, event].map(fetchable('ListEvents'))).toEqual([false, false, true]);
+    for (const name of batchReaders) {
+      expect(fetchable(name)(apiKey), name).toBe(false);
+      expect(fetchable(name)('rate_limit#acct_1Abc#live'), name).toBe(false);
+      expect(fetchable(name)(accountProfileKey('acct_1Abc').pk), name).toBe(false);
     }
   });
 
@@ -1116,6 +1166,8 @@ describe('the outbox publisher', () => {
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
       expect(actions.sort(), prefix).toEqual([
+        // The copies' index is lean: the job fetches the items it found, as its GetItem may.
+        'dynamodb:BatchGetItem',
         'dynamodb:BatchWriteItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
@@ -1159,6 +1211,8 @@ describe('the outbox publisher', () => {
     expect(putEvents.map((s) => [actionsOf(s), s.Resource])).toEqual([[['events:PutEvents'], { 'Fn::GetAtt': [busId, 'Arn'] }]]);
     const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo.sort()).toEqual([
+      // The endpoints come from a lean index: fetched on the webhook objects' partitions, as its writes are.
+      'dynamodb:BatchGetItem',
       'dynamodb:DescribeStream',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
@@ -1170,7 +1224,7 @@ describe('the outbox publisher', () => {
     const writes = statements.find((s) => actionsOf(s).includes('dynamodb:PutItem'))!;
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } });
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
-    expect(JSON.stringify(query.Resource)).toContain('/index/by_scope"');
+    expect(JSON.stringify(query.Resource)).toContain(`/index/${tableSchema.indexes.byScope.name}"`);
     expect(fn.Properties.Environment.Variables.VERITY_EVENT_BUS_NAME).toEqual({ Ref: busId });
     // It hands each new delivery to the worker through the webhook queue, and may send to no other queue but its dead letters.
     const queueIds = (prefix: string) =>
@@ -1214,7 +1268,8 @@ describe('the outbox publisher', () => {
     const items = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:Query'));
     expect(items.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([
       [
-        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        // BatchGetItem: an endpoint's deliveries come from a lean index, fetched on the same partitions as its GetItem.
+        ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(['we', 'evt']) } },
       ],
     ]);

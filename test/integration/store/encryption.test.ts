@@ -22,11 +22,11 @@ import { dynamo } from '../../../functions/store/client';
 import { newKey, openBytes, sealBytes } from '../../../functions/store/encryption';
 import { EVENT_KIND } from '../../../functions/store/event-items';
 import { getEvent, listEvents } from '../../../functions/store/events';
-import { completeKey, savedUnderKey } from '../../../functions/store/idempotency';
+import { completeKey, IDEMPOTENCY_KIND, savedUnderKey } from '../../../functions/store/idempotency';
 import { KEY_ENCRYPTION_SECRET_ENV, keyEncryptionKey } from '../../../functions/store/key-encryption-key';
 import { keyTableName, sessionKeyKey } from '../../../functions/store/key-schema';
 import { withStoredMetadata } from '../../../functions/store/metadata-attribute';
-import { objectKey, tableName } from '../../../functions/store/schema';
+import { objectKey, sessionCopiesPartition, tableName, tableSchema } from '../../../functions/store/schema';
 import {
   destroySessionKey,
   forgetSessionKeys,
@@ -363,12 +363,17 @@ describe('the stores, through the session key', () => {
         { ...objectKey(scope, session.id, 'verification_session'), id: session.id, version: 1, session: withStoredMetadata(session) },
         inClear(eventItem(event, scope), 'event', { ...event, data: { object: withStoredMetadata(event.data.object) } }),
         inClear(reportItem(made), 'report', made),
+        // A saved response of then was found through its session's copies (idempotency.ts): it carried the index's key.
         inClear(
-          completionItem(
-            request,
-            { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id },
-            now,
-          ).Item!,
+          {
+            ...completionItem(
+              request,
+              { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}`, session: session.id },
+              now,
+            ).Item!,
+            id: objectKey(scope, `idem_${request.key}`, IDEMPOTENCY_KIND).pk,
+            [tableSchema.indexes.byVerificationSession.partitionKey]: sessionCopiesPartition(scope, IDEMPOTENCY_KIND, session.id),
+          },
           'response',
           { statusCode: 200, body: `{"id":"${session.id}","client_reference_id":"ref-${unique}"}` },
         ),
