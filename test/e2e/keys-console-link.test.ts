@@ -29,7 +29,8 @@ const consoleLinkOn = (extraEnv: Record<string, string>, ...args: string[]) => k
  * The same, without blocking: spawnSync stops the event loop, so a pooled connection the service
  * closed meanwhile would be reused by the next fetch and reset. For the tests that fetch between commands.
  */
-const keysAsync = (...args: string[]) =>
+const keysAsync = (...args: string[]) => keysAsyncOn({ VERITY_PUBLIC_URL: 'https://verity.example' }, ...args);
+const keysAsyncOn = (extraEnv: Record<string, string>, ...args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -40,7 +41,7 @@ const keysAsync = (...args: string[]) =>
           HOME: process.env.HOME!,
           VERITY_DATA_DIR: dataDir,
           VERITY_SIGNING_SECRET: process.env.VERITY_SIGNING_SECRET!,
-          VERITY_PUBLIC_URL: 'https://verity.example',
+          ...extraEnv,
         },
         encoding: 'utf8',
         timeout: 60_000,
@@ -90,7 +91,18 @@ describe('npm run keys -- console-link', () => {
     writeFileSync(endpointFileOf(dataDir), JSON.stringify({ ...inject('dynamo'), publicUrl: service.url }), { mode: 0o600 });
     expect(service.url).not.toMatch(/:4242$/);
     const account = newAccountId();
-    const made = consoleLinkOn({}, '--account', account, '--mode', 'test', '--email', 'ops@example.com', '--role', 'viewer');
+    const made = await keysAsyncOn(
+      {},
+      'console-link',
+      '--account',
+      account,
+      '--mode',
+      'test',
+      '--email',
+      'ops@example.com',
+      '--role',
+      'viewer',
+    );
     expect(made.status, made.stderr).toBe(0);
     const link = /^http:\/\/\S+\/console\/sign_in\?token=\S+$/m.exec(made.stdout)![0];
     expect(link.startsWith(`${service.url}/console/sign_in?token=`)).toBe(true);
