@@ -6,12 +6,14 @@
  *   how many it has had spent (`epoch`, 0 until the first).
  * - `handoff#{slot}` (0 to HANDOFF_SLOTS − 1): the link issued last in that slot: the secret's hash,
  *   until when it may be opened (`valid_until`, epoch seconds), whether it was spent, the page
- *   grant it hands on (`uses`, `attempt`) and the count's `epoch` when it was issued. Link n takes
+ *   grant it hands on (`uses`, `attempt`), when the asking page's cookie expires (`page_expires`, epoch
+ *   seconds: the link and the phone's cookie end no later) and the count's `epoch` when it was issued. Link n takes
  *   slot n mod HANDOFF_SLOTS, and only once the link there before it was spent, expired or retired:
  *   so at most HANDOFF_SLOTS are live at once.
  *
  * Spending a link moves the count's `epoch` on, which retires every other link issued before it
- * (their `epoch` is behind): one phone holds the session's hand-off at a time, and a code left on
+ * (their `epoch` is behind), and the page cookie of any phone that opened an earlier one (it is signed
+ * with the epoch its own spend moved the count to): one phone holds the session's hand-off at a time, and a code left on
  * screen or copied somewhere opens nothing once a phone went on with another one. The desktop's
  * own page is not touched (it may always go on), and may ask for a new link, which opens again.
  *
