@@ -688,7 +688,8 @@ export const routes: Route[] = (<Route[]>[
     name: 'SubmitVerification',
     routeKey: `POST ${page}/submit`,
     handler: 'http/submit-verification',
-    dynamodb: ['GetItem', 'PutItem'],
+    // A phone's submit checks, in its transaction, the session's hand-off count's epoch (store/handoffs.ts).
+    dynamodb: ['GetItem', 'PutItem', 'ConditionCheckItem'],
     indexes: [],
     authenticated: false,
     sessionKeys: 'open',

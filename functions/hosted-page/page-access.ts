@@ -20,6 +20,8 @@ import { checksOf, collectsIdNumber, FAILURES, type FailureCode, type TestCase }
 import { DOCUMENT_TYPES, type VerificationSession } from '../domain/verification-session';
 import type { Scope } from '../domain/scope';
 import { getSession, type StoredSession } from '../store/sessions';
+import { handoffEpoch, handoffEpochHolds } from '../store/handoffs';
+import type { TransactItem } from '../store/transaction-items';
 import { signingSecret } from '../secrets/signing-secret';
 import { claimedSession, isCurrentCredential, publicUrl } from '../wire/session-secrets';
 import { accountProfileOf, pageBranding } from './branding';
@@ -48,6 +50,8 @@ export interface PageAccess {
   tokenUsable: boolean;
   /** This browser's cookie, genuine, for this token and unexpired: it accepted with this link within the hour. */
   grant?: CookieGrant;
+  /** For a `handoff` token with its cookie: the session's hand-off count's `epoch` as this request read it (store/handoffs.ts). */
+  handoffEpoch?: number;
 }
 
 /** What a page cookie was issued at, signed into it. */
@@ -56,6 +60,13 @@ interface CookieGrant {
   uses: number;
   /** The attempt it accepted for (attemptOf()). */
   attempt: string;
+  /** When the cookie expires (epoch seconds): a hand-off link it asks for hands on no more than that. */
+  expires: number;
+  /**
+   * A `handoff` cookie's only (and always): the hand-off count's `epoch` its phone's spend moved it to. Another phone
+   * opening a link moves the epoch on, which retires this cookie: one phone holds the session's hand-off at a time.
+   */
+  epoch?: number;
 }
 
 /**
@@ -77,12 +88,15 @@ export async function pageAccess(token: string, cookies: string[] | undefined, n
   // A hand-off token is never a credential: without its cookie it is an unknown link.
   const current = kind !== 'handoff' && isCurrentCredential(session, kind, token);
   if (!current && !grant) return undefined;
+  // Only a phone's cookie pays for this read: whether another phone has since opened a link of the session.
+  const epoch = grant?.epoch === undefined ? undefined : await handoffEpoch(claimed.scope, claimed.id);
   return {
     stored,
     session,
     kind,
     tokenUsable: current && credentialUsable(session, kind, now),
     ...(grant ? { grant } : {}),
+    ...(epoch === undefined ? {} : { handoffEpoch: epoch }),
   };
 }
 
@@ -97,8 +111,10 @@ function claimedPage(token: string): { kind: PageKind; scope: Scope; id: string 
 /**
  * Whether this browser's cookie may act (show the capture step, submit) on the session as it is
  * now: the session still waits for input, no link of the session (of either kind, any generation)
- * was spent since this browser accepted, and no submission was concluded since. Checked on the
- * request's read, and again on the session a write decides on, so a race cannot slip past it.
+ * was spent since this browser accepted, no submission was concluded since, and, for a phone's
+ * cookie, no phone opened another hand-off link since this one did (the epoch read with the
+ * request). Checked on the request's read, and again on the session a write decides on, with
+ * cookieConditions() in the write's transaction, so a race cannot slip past it.
  */
 export function cookieActs(access: PageAccess, session: VerificationSession): boolean {
   const { grant } = access;
@@ -107,48 +123,88 @@ export function cookieActs(access: PageAccess, session: VerificationSession): bo
     session.status === 'requires_input' &&
     session.redaction === null &&
     grant.uses === credentialUses(session.credentials) &&
-    grant.attempt === attemptOf(session)
+    grant.attempt === attemptOf(session) &&
+    grant.epoch === access.handoffEpoch
   );
+}
+
+/**
+ * What a write on behalf of this page adds to its transaction so it holds only if cookieActs() still
+ * would: for a phone's cookie, that the hand-off count's epoch is still the one it was signed for
+ * (a phone opening another link at the same time fails the write). None for any other cookie.
+ */
+export function cookieConditions(access: PageAccess): TransactItem[] {
+  const epoch = access.grant?.epoch;
+  const { session } = access;
+  return epoch === undefined ? [] : [handoffEpochHolds({ account: session.account, mode: session.mode }, session.id, epoch)];
+}
+
+/** Whether a phone's cookie was retired since the request read it (its write's cookieConditions() failed): one more read. */
+export async function cookieRetired(access: PageAccess): Promise<boolean> {
+  const epoch = access.grant?.epoch;
+  const { session } = access;
+  return epoch !== undefined && (await handoffEpoch({ account: session.account, mode: session.mode }, session.id)) !== epoch;
 }
 
 /** Which attempt a session is on: named by the last report, which each concluded submission replaces (`-` before the first). */
 export const attemptOf = (session: VerificationSession) => session.last_verification_report ?? '-';
 
+/** What a phone's cookie is bound to besides its session and token (functions/http/open-verification-handoff.ts). */
+export interface HandoffBinding {
+  /** The hand-off count's `epoch` the phone's spend moved it to. */
+  epoch: number;
+  /** When the page cookie that asked for the link expires (epoch seconds), if the link recorded it: the phone's expires no later. */
+  notAfter?: number;
+}
+
 /**
  * The cookie that lets this browser go on after spending `token` on `session` (the session as
  * spending left it): bound to the session, the token, how many links the session has had spent
- * (so a later acceptance of any link retires it) and the attempt.
+ * (so a later acceptance of any link retires it) and the attempt; a phone's (kind `handoff`,
+ * with `handoff`) also to the hand-off epoch, and it ends no later than the desktop's.
  */
-export function pageCookie(session: VerificationSession, kind: PageKind, token: string, now: Date): string {
-  const value = pageGrant(session, kind, token, now);
+export function pageCookie(session: VerificationSession, kind: PageKind, token: string, now: Date, handoff?: HandoffBinding): string {
+  const value = pageGrant(session, kind, token, now, handoff);
+  const maxAge = Number(value.split('.')[1]) - Math.floor(now.getTime() / 1000);
   const secure = publicUrl().startsWith('https:') ? '; Secure' : '';
-  return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${PAGE_SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`;
+  return `${PAGE_COOKIE}=${value}; Path=${pagePath(token)}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`;
 }
 
 /**
  * The cookie's value alone: what the modal's frame, which no cookie reaches across sites, keeps in
  * memory and sends back in the `Verity-Page-Grant` header (functions/http/verification-page.ts).
  */
-export function pageGrant(session: VerificationSession, kind: PageKind, token: string, now: Date): string {
-  const expires = Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS;
-  const grant: CookieGrant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
-  return `${grant.uses}.${expires}.${grant.attempt}.${cookieTag(session, kind, token, expires, grant)}`;
+export function pageGrant(session: VerificationSession, kind: PageKind, token: string, now: Date, handoff?: HandoffBinding): string {
+  const expires = Math.min(Math.floor(now.getTime() / 1000) + PAGE_SESSION_SECONDS, handoff?.notAfter ?? Number.POSITIVE_INFINITY);
+  const grant: CookieGrant = {
+    uses: credentialUses(session.credentials),
+    attempt: attemptOf(session),
+    expires,
+    ...(handoff ? { epoch: handoff.epoch } : {}),
+  };
+  const epoch = grant.epoch === undefined ? '' : `.e${grant.epoch}`;
+  return `${grant.uses}.${expires}.${grant.attempt}${epoch}.${cookieTag(session, kind, token, grant)}`;
 }
 
 /** What a genuine, unexpired cookie for this token was issued at; undefined for any other cookie. */
 function pageCookieGrant(session: VerificationSession, kind: PageKind, token: string, value: string, now: Date): CookieGrant | undefined {
-  const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})\.([0-9a-f]{64})$/.exec(value);
+  const match = /^(\d{1,9})\.(\d{1,12})\.(-|vr_[0-9A-Za-z]{24})(?:\.e(\d{1,9}))?\.([0-9a-f]{64})$/.exec(value);
   if (!match) return undefined;
   const [uses, expires, attempt] = [Number(match[1]), Number(match[2]), match[3]!];
   if (expires <= now.getTime() / 1000) return undefined;
-  const grant = { uses, attempt };
-  const expected = Buffer.from(cookieTag(session, kind, token, expires, grant));
-  return timingSafeEqual(expected, Buffer.from(match[4]!)) ? grant : undefined;
+  // A phone's cookie always carries its epoch, and no other cookie does.
+  if ((match[4] === undefined) === (kind === 'handoff')) return undefined;
+  const grant: CookieGrant = { uses, attempt, expires, ...(match[4] === undefined ? {} : { epoch: Number(match[4]) }) };
+  const expected = Buffer.from(cookieTag(session, kind, token, grant));
+  return timingSafeEqual(expected, Buffer.from(match[5]!)) ? grant : undefined;
 }
 
-function cookieTag(session: VerificationSession, kind: PageKind, token: string, expires: number, grant: CookieGrant): string {
+function cookieTag(session: VerificationSession, kind: PageKind, token: string, grant: CookieGrant): string {
+  const epoch = grant.epoch === undefined ? '' : `:${grant.epoch}`;
   return createHmac('sha256', signingSecret())
-    .update(`page:${kind}:${session.account}:${session.mode}:${session.id}:${token}:${grant.uses}:${expires}:${grant.attempt}`)
+    .update(
+      `page:${kind}:${session.account}:${session.mode}:${session.id}:${token}:${grant.uses}:${grant.expires}:${grant.attempt}${epoch}`,
+    )
     .digest('hex');
 }
 

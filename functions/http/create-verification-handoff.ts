@@ -28,7 +28,8 @@ export const handler = pageApiRoute(async (event) => {
   if (!handsOff(access, session)) throw handoffUnavailable(access.kind === 'handoff');
   const scope = { account: session.account, mode: session.mode };
   const grant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
-  const issued = await issueHandoff(scope, session.id, grant, now);
+  // cookieActs() proved the grant: the link, and the phone's cookie, end no later than this page's.
+  const issued = await issueHandoff(scope, session.id, grant, access.grant!.expires, now);
   if (!issued.issued) {
     const message =
       issued.reason === 'all_issued'

@@ -12,7 +12,8 @@
  * Why the spent credential, and not the session's `url`: the phone's address bar, history and any
  * Referer then hold only a token that opens nothing without this phone's cookie
  * (hosted-page/page-access.ts, kind `handoff`), and the cookie grants what the hand-off did and no
- * more: the same attempt, for at most PAGE_SESSION_SECONDS. The session's `url` token, which may
+ * more: the same attempt, for at most PAGE_SESSION_SECONDS and never past the desktop cookie that
+ * asked for the link, and only until another phone opens a link of the session (the hand-off epoch). The session's `url` token, which may
  * still be unspent (the desktop came in with the `client_secret`, or a retrieve renewed the `url`)
  * and would open the session for up to 48 hours, and whose acceptance elsewhere would cut off the
  * desktop and the phone, never reaches the phone. Marking the `url` spent here instead would cut
@@ -40,6 +41,9 @@ export const handler = pageRoute(async (event) => {
   const session = stored?.session;
   if (session?.status !== 'requires_input' || session.redaction !== null) return refused();
   const grant = { uses: credentialUses(session.credentials), attempt: attemptOf(session) };
-  if (!(await spendHandoff(claimed.scope, session.id, claimed, grant, now))) return refused();
-  return redirect(`${pagePath(credential)}${localeQuery(request.locale, locale)}`, [pageCookie(session, 'handoff', credential, now)]);
+  const spent = await spendHandoff(claimed.scope, session.id, claimed, grant, now);
+  if (!spent) return refused();
+  const binding = { epoch: spent.epoch, ...(spent.pageExpires === undefined ? {} : { notAfter: spent.pageExpires }) };
+  const cookie = pageCookie(session, 'handoff', credential, now, binding);
+  return redirect(`${pagePath(credential)}${localeQuery(request.locale, locale)}`, [cookie]);
 });

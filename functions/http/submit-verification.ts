@@ -14,6 +14,8 @@ import type { Scope } from '../domain/scope';
 import {
   attemptOf,
   cookieActs,
+  cookieConditions,
+  cookieRetired,
   pageAccess,
   afterSubmitUrl,
   requirementsOf,
@@ -88,12 +90,16 @@ export const handler = pageApiRoute(async (event) => {
         // Decided again on the session as a racing write left it: the cookie must still act on that one.
         if (!cookieActs(access, current)) throw pageExpired();
         const change = submitChange(current, { ...submission, session: current.id }, files, { request: null, now: decidedAt });
-        return livenessClaim ? { ...change, items: [...(change.items ?? []), livenessClaim] } : change;
+        // A phone's cookie: and no other phone opened a hand-off link since the read (page-access.ts).
+        const items = [...(change.items ?? []), ...(livenessClaim ? [livenessClaim] : []), ...cookieConditions(access)];
+        return { ...change, items };
       },
       undefined,
       access.stored,
     );
   } catch (error) {
+    // A phone's cookie whose hand-off epoch failed its check: another phone opened a link meanwhile.
+    if (cancellationReasons(error) && (await cookieRetired(access))) throw pageExpired();
     // Only the liveness claim can fail a condition but the session's own: a racing submit named it first.
     if (livenessClaim && cancellationReasons(error)?.some((reason, i) => i > 0 && reason.code === 'ConditionalCheckFailed')) {
       throw livenessRefused(LIVENESS_REFUSALS.used);

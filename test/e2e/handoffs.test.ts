@@ -6,12 +6,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimedHandoff, HANDOFF_SLOTS, MAX_HANDOFFS } from '../../functions/domain/handoffs';
+import { pageCookie } from '../../functions/hosted-page/page-access';
 import { dynamo } from '../../functions/store/client';
+import { getSession } from '../../functions/store/sessions';
 import { objectKey, tableName } from '../../functions/store/schema';
 import { claimedSession } from '../../functions/wire/session-secrets';
 import type { LocalRuntime } from '../../local/runtime';
 import { newStripeAccount, startService } from '../support/local-service';
-import { acceptOnPage, requestUpload, type PageVisit } from '../support/verification';
+import { acceptOnPage, requestUpload, submitFromPage, type PageVisit } from '../support/verification';
 
 let service: LocalRuntime;
 let stripe: Stripe;
@@ -183,9 +185,6 @@ describe('hand-off links', () => {
     expect(unknown.status).toBe(410);
     expect(await shown(phone.path)).toEqual(unknown);
     expect(await shown(phone.path, desktop.cookie)).toEqual(unknown);
-    const other = await onPhone(await handoffLink(desktop));
-    expect(await shown(phone.path, other.cookie)).toEqual(unknown);
-    expect(await shown(other.path, phone.cookie)).toEqual(unknown);
     // With its own cookie, the phone's page routes work: it follows, and asks for uploads.
     await expect((await follow(phone)).json()).resolves.toEqual({ state: 'capture' });
     expect((await requestUpload(phone)).status).toBe(200);
@@ -194,6 +193,10 @@ describe('hand-off links', () => {
     const handOn = await askHandoff(phone);
     expect(handOn.status).toBe(400);
     await expect(handOn.json()).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'handoff_unavailable' } });
+    // Another phone's cookie opens neither page, and this one's does not open the other's.
+    const other = await onPhone(await handoffLink(desktop));
+    expect(await shown(phone.path, other.cookie)).toEqual(unknown);
+    expect(await shown(other.path, phone.cookie)).toEqual(unknown);
     // The url was neither spent nor renewed: the business's retrieve still shows the very same one, which still opens.
     expect((await stripe.identity.verificationSessions.retrieve(session.id)).url).toBe(session.url);
     expect((await shown(`/start/${urlToken}`)).page).toContain('name="consent"');
@@ -207,6 +210,53 @@ describe('hand-off links', () => {
     expect((await open(links[2]!)).status).toBe(410);
     await expect((await follow(visit)).json()).resolves.toEqual({ state: 'capture' });
     expect((await open(await handoffLink(visit))).status).toBe(303);
+  });
+
+  it('retire a phone that opened one once another phone opens a later one; that phone and the desktop go on', async () => {
+    const { session, visit } = await accepted();
+    const phoneA = await onPhone(await handoffLink(visit));
+    expect((await requestUpload(phoneA)).status).toBe(200);
+    // Someone else's phone opened the first link; the person asks for another and opens it on their own phone.
+    const phoneB = await onPhone(await handoffLink(visit));
+    // The first phone is refused everywhere, like a page whose link expired, and is told it moved on.
+    expect((await requestUpload(phoneA)).status).toBe(401);
+    const nonce = await fetch(`${service.url}${phoneA.path}/capture_nonces`, {
+      method: 'POST',
+      headers: { cookie: phoneA.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ photo: 'document_front' }),
+    });
+    expect(nonce.status).toBe(401);
+    expect((await submitFromPage(phoneA, { test_case: 'verified' })).status).toBe(401);
+    await expect((await follow(phoneA)).json()).resolves.toEqual({ state: 'moved_on' });
+    expect((await shown(phoneA.path, phoneA.cookie)).page).not.toContain('id="capture-form"');
+    // The second phone and the desktop go on; the second phone's submission concludes the session.
+    await expect((await follow(phoneB)).json()).resolves.toEqual({ state: 'capture' });
+    expect((await requestUpload(phoneB)).status).toBe(200);
+    await expect((await follow(visit)).json()).resolves.toEqual({ state: 'capture' });
+    expect((await requestUpload(visit)).status).toBe(200);
+    expect((await submitFromPage(phoneB, { test_case: 'verified' })).status).toBe(200);
+    expect((await stripe.identity.verificationSessions.retrieve(session.id)).status).not.toBe('requires_input');
+  });
+
+  it('never let the phone’s cookie outlast the desktop’s that asked for the link', async () => {
+    const { session, visit } = await accepted();
+    // The desktop's cookie as it would be 58 minutes after accepting: two minutes left. The link lasts no longer.
+    const token = visit.path.replace('/start/', '');
+    const { scope, kind } = claimedSession(token)!;
+    const stored = (await getSession(scope, session.id))!.session;
+    const old = new Date(Date.now() - 58 * 60 * 1000);
+    const desktop = { ...visit, cookie: pageCookie(stored, kind, token, old).split(';')[0]! };
+    const desktopExpires = Number(desktop.cookie.split('.')[1]);
+    const response = await askHandoff(desktop);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { url: string; expires_at: number };
+    expect(body.expires_at).toBeLessThanOrEqual(desktopExpires);
+    const opened = await open(body.url);
+    expect(opened.status).toBe(303);
+    const setCookie = opened.headers.get('set-cookie')!;
+    const phoneExpires = Number(setCookie.split(';')[0]!.split('.')[1]);
+    expect(phoneExpires).toBeLessThanOrEqual(desktopExpires);
+    expect(Number(/Max-Age=(\d+)/.exec(setCookie)![1])).toBeLessThanOrEqual(desktopExpires - Math.floor(Date.now() / 1000) + 1);
   });
 
   it('are refused, with nothing stored, where the step asks for no photo', async () => {
