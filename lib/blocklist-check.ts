@@ -55,8 +55,10 @@ export class VerityBlocklistCheck extends Construct {
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(kinds) } },
       });
-    // The job and its entry (`ible_…`), sessions, reports, events, audit records; selfie files (the content-hash stand-in reads them).
-    this.worker.role.addToPolicy(keyed(['GetItem', 'PutItem'], ['ible', 'vs', 'vr', 'evt', 'cae', 'file']));
+    // The job and its entry (`ible_…`), sessions, reports, events, audit records: read and written.
+    this.worker.role.addToPolicy(keyed(['GetItem', 'PutItem'], ['ible', 'vs', 'vr', 'evt', 'cae']));
+    // Selfie files: read only (the content-hash stand-in reads their bytes).
+    this.worker.role.addToPolicy(keyed(['GetItem'], ['file']));
     // The finished or stopped job and the scope's running check it held; the verified document's item an un-verified session loses.
     this.worker.role.addToPolicy(keyed(['DeleteItem'], ['ible', 'ivd', BLOCKLIST_CHECK_RUNNING_PREFIX]));
     // A document's verified sessions; a selfie's matching entries (the stand-in's match items).

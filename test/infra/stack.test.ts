@@ -1093,6 +1093,9 @@ describe('the outbox publisher', () => {
     expect(allowed('DeleteItem', 'acct_1Abc#live#ible_0Abc')).toBe(true);
     expect(allowed('PutItem', 'acct_1Abc#live#iblc_running')).toBe(false);
     expect(allowed('DeleteItem', 'acct_1Abc#live#vs_0Abc')).toBe(false);
+    // Selfie files are read, never written.
+    expect(allowed('GetItem', 'acct_1Abc#live#file_0Abc')).toBe(true);
+    expect(allowed('PutItem', 'acct_1Abc#live#file_0Abc')).toBe(false);
     expect(allowed('PutItem', 'acct_1Abc#live#vs_0Abc')).toBe(true);
   });
 
