@@ -3,15 +3,16 @@
  * consumer of the job items that BlocklistEntries created with `check_existing_verifications=true`
  * write. Its role may do exactly what one page does: read the job, its entry, sessions, reports and
  * selfie files; change a session as the console's status override does (the session, its report,
- * its events, the audit record, the verified document's item); save or delete the job; Query a
- * document's verified documents partition, a selfie digest's match partition and the by-status
- * index; open session keys; and, with face collections, search them and read the uploaded selfies.
+ * its events, the audit record, the verified document's item); save or delete the job, releasing the
+ * scope's running-check item; Query a document's verified documents partition, a selfie digest's
+ * match partition and the by-status index; open session keys; and, with face collections, search them and read the uploaded selfies.
  */
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BLOCKLIST_CHECK_RUNNING_PREFIX } from '../functions/store/blocklist-checks';
 import { TABLE_NAME_ENV, tableSchema } from '../functions/store/schema';
 import { workerNamed } from '../functions/workers';
 import { objectPartitionPatterns } from './api';
@@ -54,10 +55,12 @@ export class VerityBlocklistCheck extends Construct {
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': objectPartitionPatterns(kinds) } },
       });
-    // The job and its entry (`ible_…`), sessions, reports, events, audit records; selfie files (the content-hash stand-in reads them).
-    this.worker.role.addToPolicy(keyed(['GetItem', 'PutItem'], ['ible', 'vs', 'vr', 'evt', 'cae', 'file']));
-    // The finished or stopped job; the verified document's item an un-verified session loses.
-    this.worker.role.addToPolicy(keyed(['DeleteItem'], ['ible', 'ivd']));
+    // The job and its entry (`ible_…`), sessions, reports, events, audit records: read and written.
+    this.worker.role.addToPolicy(keyed(['GetItem', 'PutItem'], ['ible', 'vs', 'vr', 'evt', 'cae']));
+    // Selfie files: read only (the content-hash stand-in reads their bytes).
+    this.worker.role.addToPolicy(keyed(['GetItem'], ['file']));
+    // The finished or stopped job and the scope's running check it held; the verified document's item an un-verified session loses.
+    this.worker.role.addToPolicy(keyed(['DeleteItem'], ['ible', 'ivd', BLOCKLIST_CHECK_RUNNING_PREFIX]));
     // A document's verified sessions; a selfie's matching entries (the stand-in's match items).
     this.worker.role.addToPolicy(keyed(['Query'], ['ivd', 'iblm']));
     // A selfie entry walks the verified sessions of its scope.

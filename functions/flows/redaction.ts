@@ -18,6 +18,7 @@ import type { Scope } from '../domain/scope';
 import { changeWithEvents } from './outbox';
 import { dynamo, setAttributesUnlessConditionFails, untilProcessed, writeUnlessConditionFails, type StoredItem } from '../store/client';
 import { EVENT_KIND } from '../store/event-items';
+import { CAPTURE_NONCE_COUNT_KIND } from '../store/capture-nonces';
 import { fileStore, UPLOAD_COUNT_KIND } from '../store/files';
 import { forgetSavedResponse, holdsSavedBody, IDEMPOTENCY_KIND } from '../store/idempotency';
 import { redactedBlocklistEntry, type BlocklistEntry } from '../domain/blocklist-entry';
@@ -139,6 +140,8 @@ const COPIES: Copies[] = [
   { kind: FILE_INFO_KIND, redact: deleteCopies },
   // The attempts' presign counts: no personal data, but copies of the session all the same (TTL would take them a day later).
   { kind: UPLOAD_COUNT_KIND, redact: deleteCopies },
+  // The capture nonces' counter (no TTL: its caps hold for the session's life).
+  { kind: CAPTURE_NONCE_COUNT_KIND, redact: deleteCopies },
   // A saved response keeps answering its key (Stripe's promise for 24 hours), without the body: a replay shows the session as it is now.
   {
     kind: IDEMPOTENCY_KIND,

@@ -9,7 +9,9 @@
  * entry's job (functions/store/blocklist-checks.ts) in the entry's own transaction: the blocklist check
  * worker then sends the scope's verified sessions that match back to `requires_input`
  * (functions/flows/blocklist-check.ts); the request itself changes no session. A value that is not a
- * boolean is a 400 naming the parameter.
+ * boolean is a 400 naming the parameter. One unfinished job per account and mode: while one runs, a
+ * create with `check_existing_verifications=true` is a 400 `blocklist_check_in_progress` (param
+ * `check_existing_verifications`, naming the running entry) and stores nothing.
  */
 import {
   BLOCKLIST_ENTRY_ID_PREFIX,
@@ -19,7 +21,7 @@ import {
   type BlocklistEntry,
 } from '../domain/blocklist-entry';
 import type { EventRequest } from '../domain/events';
-import { blocklistCheckWrite, type BlocklistCheck } from '../store/blocklist-checks';
+import { blocklistCheckWrite, runningCheckOf, type BlocklistCheck } from '../store/blocklist-checks';
 import { verifiedDocumentsPartition } from '../store/verified-documents';
 import { invalidParameter, resourceMissing } from '../domain/errors';
 import type { SessionChange } from '../store/sessions';
@@ -58,11 +60,13 @@ export const handler = stripeEndpoint(
     // The saved response goes in the entry's own transaction: an entry is stored with its answer or not at all.
     const save = saveResponse?.(() => body);
     try {
-      const check = params.check_existing_verifications === true ? [blocklistCheckWrite(newCheck(scope, entry, report, origin))] : [];
+      const check = params.check_existing_verifications === true ? blocklistCheckWrite(newCheck(scope, entry, report, origin)) : [];
       await insertBlocklistEntry(entry, matchBy, [...check, ...(save ? [{ Put: save.put({} as SessionChange) }] : [])]);
     } catch (error) {
       // No entry names the face: take it out of the collection again.
       if (entry.type === 'selfie') await faceIndexFor(scope.mode).remove(matchBy!);
+      const running = runningCheckOf(error);
+      if (running) throw checkInProgress(running);
       throw error;
     }
     save?.stored();
@@ -74,6 +78,16 @@ export const handler = stripeEndpoint(
 function newCheck(scope: Scope, entry: BlocklistEntry, report: VerificationReport, origin: { request: EventRequest }): BlocklistCheck {
   const documents = entry.type === 'document' ? verifiedDocumentsPartition(scope, report.document) : undefined;
   return { scope, entry: entry.id, type: entry.type, ...(documents ? { documents } : {}), request: origin.request, step: 0 };
+}
+
+/** Bounds the face searches and report reads one account's jobs cost (functions/store/blocklist-checks.ts). */
+function checkInProgress(running: string) {
+  return invalidParameter(
+    'blocklist_check_in_progress',
+    `The BlocklistEntry ${running} is still checking existing verifications of this account; ` +
+      'create this entry with check_existing_verifications once it has finished, or disable it first.',
+    'check_existing_verifications',
+  );
 }
 
 function documentMatchBy(scope: Scope, report: VerificationReport): IndexedFace | undefined {

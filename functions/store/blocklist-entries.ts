@@ -15,7 +15,7 @@ import type { IndexedFace } from '../domain/face-index';
 import { resourceMissing } from '../domain/errors';
 import type { Scope } from '../domain/scope';
 import type { CreatedRange } from './list-page';
-import { blocklistCheckDelete } from './blocklist-checks';
+import { blocklistCheckDelete, transactReleasingCheck } from './blocklist-checks';
 import { dynamo, type StoredItem } from './client';
 import { filterPartition } from './filter-partitions';
 import { indexKey, keyEncryptionKey } from './key-encryption-key';
@@ -113,32 +113,29 @@ export async function getBlocklistEntry(scope: Scope, id: string): Promise<{ ent
 
 /**
  * Replaces the entry with `next` (disabled or redacted), conditional on the status it had when
- * read, and deletes its match item and any unfinished check job (functions/store/blocklist-checks.ts):
- * one transaction. False when the entry changed in between.
+ * read, and deletes its match item and any unfinished check job (functions/store/blocklist-checks.ts),
+ * releasing the scope's running check it holds: one transaction. False when the entry changed in between.
  */
 export async function replaceBlocklistEntry(item: StoredItem, next: BlocklistEntry, also?: TransactItem): Promise<boolean> {
   const previous = entryOfItem(item);
   try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              // A redacted entry's face has been deleted from its collection (functions/flows/redaction.ts): nothing left to name.
-              Item: entryItem(next, undefined, next.status === 'redacted' ? undefined : (item.face as IndexedFace | undefined)),
-              ConditionExpression: '#entry.#status = :status',
-              ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
-              ExpressionAttributeValues: { ':status': previous.status },
-            },
-          },
-          ...(item.match ? [{ Delete: { TableName: tableName(), Key: item.match } }] : []),
-          // An unfinished check of existing verifications stops with it (none: deleting nothing is no error).
-          blocklistCheckDelete(scopeOf(previous), previous.id),
-          ...(also ? [also] : []),
-        ],
-      }),
-    );
+    // An unfinished check of existing verifications stops with it, and the scope's running check is released.
+    await transactReleasingCheck(scopeOf(previous), previous.id, [
+      {
+        Put: {
+          TableName: tableName(),
+          // A redacted entry's face has been deleted from its collection (functions/flows/redaction.ts): nothing left to name.
+          Item: entryItem(next, undefined, next.status === 'redacted' ? undefined : (item.face as IndexedFace | undefined)),
+          ConditionExpression: '#entry.#status = :status',
+          ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+          ExpressionAttributeValues: { ':status': previous.status },
+        },
+      },
+      ...(item.match ? [{ Delete: { TableName: tableName(), Key: item.match } }] : []),
+      // None: deleting nothing is no error.
+      blocklistCheckDelete(scopeOf(previous), previous.id),
+      ...(also ? [also] : []),
+    ]);
     return true;
   } catch (error) {
     if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;

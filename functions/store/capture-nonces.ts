@@ -3,8 +3,11 @@
  * verification session's partition, keyed by the nonce's hash (the nonce itself is never stored),
  * with its attempt, photo (`side`), expiry (`valid_until`) and, once an upload spent it, when; and a counter item
  * that caps how many a session and an attempt may be issued (the page's routes are reached without
- * an API key). No personal data: hashes, ids, times and counts. Both expire by TTL a day after the
- * last nonce could be used.
+ * an API key). No personal data: hashes, ids, times and counts. A nonce's item expires by TTL a day
+ * after it could last be used. The counter has no TTL: it must hold its caps for the session's whole
+ * life (a TTL would reset them a day after the last nonce). It sits in the session's
+ * `byVerificationSession` copies (kind CAPTURE_NONCE_COUNT_KIND) and goes with the session's
+ * redaction (functions/flows/redaction.ts), as the upload counts do.
  *
  * - `issueCaptureNonce`: the counter admits one more and the nonce's item is put, in one transaction;
  * - `spendCaptureNonce`: the upload route's guard, in the transaction that counts the upload.
@@ -20,7 +23,7 @@ import {
 } from '../domain/capture-nonces';
 import type { Scope } from '../domain/scope';
 import { dynamo } from './client';
-import { objectKey, tableName, tableSchema } from './schema';
+import { objectKey, sessionCopiesPartition, tableName, tableSchema } from './schema';
 import { cancellationReasons, putNew, type TransactItem } from './transaction-items';
 
 export const CAPTURE_NONCE_KIND = 'capture_nonce';
@@ -60,16 +63,21 @@ export async function issueCaptureNonce(scope: Scope, at: CaptureAt, now: Date):
             Update: {
               TableName: tableName(),
               Key: objectKey(scope, at.session, CAPTURE_NONCE_COUNT_KIND),
-              UpdateExpression: 'ADD #total :one, #attempt :one SET #id = :id, #ttl = :ttl',
+              UpdateExpression: 'ADD #total :one, #attempt :one SET #id = :id, #copies = :copies',
               ConditionExpression:
                 '(attribute_not_exists(#total) OR #total < :maxTotal) AND (attribute_not_exists(#attempt) OR #attempt < :maxAttempt)',
-              ExpressionAttributeNames: { '#total': 'total', '#attempt': `attempt_${at.attempt}`, '#id': 'id', '#ttl': ttl },
+              ExpressionAttributeNames: {
+                '#total': 'total',
+                '#attempt': `attempt_${at.attempt}`,
+                '#id': 'id',
+                '#copies': tableSchema.indexes.byVerificationSession.partitionKey,
+              },
               ExpressionAttributeValues: {
                 ':one': 1,
                 ':maxTotal': MAX_CAPTURE_NONCES_PER_SESSION,
                 ':maxAttempt': MAX_CAPTURE_NONCES_PER_ATTEMPT,
                 ':id': CAPTURE_NONCE_COUNT_KIND,
-                ':ttl': expiresAt + DAY_SECONDS,
+                ':copies': sessionCopiesPartition(scope, CAPTURE_NONCE_COUNT_KIND, at.session),
               },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },

@@ -1132,6 +1132,27 @@ describe('the outbox publisher', () => {
     expect(allowed('acct_1Abc#live#ible_0Abc')).toBe(false);
   });
 
+  it('lets the blocklist check worker write only the items a page changes, and release its scope’s running check', () => {
+    const [, worker] = ofType('AWS::Lambda::Function').find(([, fn]) =>
+      String(fn.Properties.Description).startsWith('Verity blocklist check'),
+    )!;
+    const keyed = statementsOf(worker).filter((s) => s.Condition !== undefined && JSON.stringify(s.Condition).includes('LeadingKeys'));
+    const allowed = (action: string, key: string) =>
+      keyed.some(
+        (s) =>
+          actionsOf(s).includes(`dynamodb:${action}`) &&
+          matchesAny((s.Condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'])(key),
+      );
+    expect(allowed('DeleteItem', 'acct_1Abc#test#iblc_running')).toBe(true);
+    expect(allowed('DeleteItem', 'acct_1Abc#live#ible_0Abc')).toBe(true);
+    expect(allowed('PutItem', 'acct_1Abc#live#iblc_running')).toBe(false);
+    expect(allowed('DeleteItem', 'acct_1Abc#live#vs_0Abc')).toBe(false);
+    // Selfie files are read, never written.
+    expect(allowed('GetItem', 'acct_1Abc#live#file_0Abc')).toBe(true);
+    expect(allowed('PutItem', 'acct_1Abc#live#file_0Abc')).toBe(false);
+    expect(allowed('PutItem', 'acct_1Abc#live#vs_0Abc')).toBe(true);
+  });
+
   it(
     'starts the redaction worker on removed job items and saved progress only, with retries and its own encrypted on-failure ' + 'queue',
     () => {

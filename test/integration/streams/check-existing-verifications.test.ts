@@ -15,6 +15,7 @@ import { handler as disableEntry } from '../../../functions/http/disable-blockli
 import { blocklistCheckKey, getBlocklistCheck } from '../../../functions/store/blocklist-checks';
 import { dynamo } from '../../../functions/store/client';
 import { listEvents } from '../../../functions/store/events';
+import { listBlocklistEntries } from '../../../functions/store/blocklist-entries';
 import { getSession } from '../../../functions/store/sessions';
 import { getReport } from '../../../functions/store/verification-reports';
 import { listConsoleAuditEvents } from '../../../functions/store/audit-log';
@@ -37,20 +38,38 @@ const verifiedSessions = async (scope: Scope, count: number) => {
   return sessions.map((session) => session.id);
 };
 
-async function createWithCheck(secretKey: string, scope: Scope, sessionId: string) {
+async function postEntry(secretKey: string, scope: Scope, sessionId: string, check = true) {
   const report = (await getSession(scope, sessionId))!.session.last_verification_report!;
-  const response = await invoke(
+  return invoke(
     createEntry,
     httpApiEvent({
       method: 'POST',
       path: url,
       secretKey,
-      form: `entry_type=document&verification_report=${report}&check_existing_verifications=true`,
+      form: `entry_type=document&verification_report=${report}&check_existing_verifications=${check}`,
     }),
   );
+}
+
+async function createWithCheck(secretKey: string, scope: Scope, sessionId: string) {
+  const response = await postEntry(secretKey, scope, sessionId);
   expect(response.statusCode, JSON.stringify(response.body)).toBe(200);
   return response.body as { id: string; status: string };
 }
+
+const disable = (secretKey: string, id: string) =>
+  invoke(
+    disableEntry,
+    httpApiEvent({
+      method: 'POST',
+      routeKey: `POST ${url}/{id}/disable`,
+      path: `${url}/${id}/disable`,
+      pathParameters: { id },
+      secretKey,
+    }),
+  );
+
+const entryCount = async (scope: Scope) => (await listBlocklistEntries(scope, { limit: 100 })).data.length;
 
 /** The stream record the job's item as stored now makes (a MODIFY after the first page). */
 async function jobRecord(scope: Scope, entry: string, eventName: 'INSERT' | 'MODIFY') {
@@ -148,19 +167,42 @@ describe('the blocklist check worker', () => {
     const mine = await verifiedSessions(scope, 2);
     const entry = await createWithCheck(secretKey, scope, mine[0]!);
     const record = await jobRecord(scope, entry.id, 'INSERT');
-    const disabled = await invoke(
-      disableEntry,
-      httpApiEvent({
-        method: 'POST',
-        routeKey: `POST ${url}/{id}/disable`,
-        path: `${url}/${entry.id}/disable`,
-        pathParameters: { id: entry.id },
-        secretKey,
-      }),
-    );
+    const disabled = await disable(secretKey, entry.id);
     expect(disabled.statusCode).toBe(200);
     expect(await getBlocklistCheck(scope, entry.id)).toBeUndefined();
     expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
     for (const id of mine) expect(await statusOf(scope, id)).toBe('verified');
+  });
+
+  it('runs one unfinished job per account and mode: another create with the flag is a 400 storing nothing until it ends', async () => {
+    const { scope, secretKey } = await newTestAccount();
+    const [session] = await verifiedSessions(scope, 1);
+    const first = await createWithCheck(secretKey, scope, session!);
+
+    const refused = await postEntry(secretKey, scope, session!);
+    expect(refused.statusCode).toBe(400);
+    expect((refused.body as { error: Record<string, unknown> }).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'blocklist_check_in_progress',
+      param: 'check_existing_verifications',
+    });
+    expect(JSON.stringify(refused.body)).toContain(first.id);
+    expect(await entryCount(scope)).toBe(1);
+    // An entry without the flag is no job; another account's jobs are its own.
+    expect((await postEntry(secretKey, scope, session!, false)).statusCode).toBe(200);
+    const { scope: otherScope, secretKey: otherKey } = await newTestAccount();
+    const [other] = await verifiedSessions(otherScope, 1);
+    await createWithCheck(otherKey, otherScope, other!);
+
+    // The finished job releases it.
+    expect((await handler({ Records: [await jobRecord(scope, first.id, 'INSERT')] })).batchItemFailures).toEqual([]);
+    expect(await getBlocklistCheck(scope, first.id)).toBeUndefined();
+    const second = await createWithCheck(secretKey, scope, session!);
+    expect((await postEntry(secretKey, scope, session!)).statusCode).toBe(400);
+    // So does disabling the entry of the unfinished job; disabling another entry does not.
+    expect((await disable(secretKey, first.id)).statusCode).toBe(200);
+    expect((await postEntry(secretKey, scope, session!)).statusCode).toBe(400);
+    expect((await disable(secretKey, second.id)).statusCode).toBe(200);
+    await createWithCheck(secretKey, scope, session!);
   });
 });

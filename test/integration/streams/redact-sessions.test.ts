@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dynamo } from '../../../functions/store/client';
 import { completionItem } from '../../../functions/store/idempotency';
 import { EVENT_KIND } from '../../../functions/store/event-items';
-import { tableName } from '../../../functions/store/schema';
+import { tableName, tableSchema } from '../../../functions/store/schema';
 import { REDACTION_TABLE_ACTIONS } from '../../../lib/redaction';
 import { countCalls } from '../../support/dynamo-calls';
 import { REDACTED } from '../../../functions/domain/redaction';
@@ -18,6 +18,7 @@ import { listEvents } from '../../../functions/store/events';
 import { getSession } from '../../../functions/store/sessions';
 import { listReports } from '../../../functions/store/verification-reports';
 import { handler } from '../../../functions/streams/redact-sessions';
+import { CAPTURE_NONCE_COUNT_KIND, issueCaptureNonce } from '../../../functions/store/capture-nonces';
 import {
   addCopies,
   copiesOf,
@@ -283,6 +284,24 @@ describe('the redaction worker', () => {
     expect((await getSession(scope, session.id))!.session.redaction).toEqual({ status: 'redacted' });
     expect(await counts(session.id)).toEqual([]);
     expect(await counts(other)).toHaveLength(1);
+  });
+
+  it('deletes the capture nonces’ counter, which has no TTL (its caps hold for the session’s life), and no other session’s', async () => {
+    const session = await verifiedThenRedacted(scope);
+    const other = 'vs_00000000DDDDDDDDDDDDDDDD';
+    const now = new Date();
+    for (const sessionId of [session.id, session.id, other])
+      expect(await issueCaptureNonce(scope, { session: sessionId, attempt: '-', side: 'document_front' }, now)).toMatchObject({
+        issued: true,
+      });
+    const counters = async (sessionId: string) => (await pageOfCopies(scope, CAPTURE_NONCE_COUNT_KIND, sessionId, { limit: 100 })).items;
+    const [counter] = await counters(session.id);
+    expect(counter).toMatchObject({ total: 2 });
+    expect(counter![tableSchema.timeToLiveAttribute]).toBeUndefined();
+
+    await redactInRuns(session.id);
+    expect(await counters(session.id)).toEqual([]);
+    expect(await counters(other)).toHaveLength(1);
   });
 
   it("deletes every object of the session in the local file store, every attempt's, in bounded runs, and no other session's", async () => {
