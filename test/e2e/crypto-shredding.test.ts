@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/store/client';
-import { openBytes } from '../../functions/store/encryption';
+import { openJson } from '../../functions/store/encryption';
 import { MASTER_KEY_FILE_ENV } from '../../functions/store/key-encryption-key';
 import { keyTableName, sessionKeyKey } from '../../functions/store/key-schema';
 import { tableName } from '../../functions/store/schema';
@@ -220,7 +220,7 @@ describe('crypto-shredding', () => {
       // it is the person's data, sealed; once the key is destroyed nothing opens it.
       const image = sessionImages[0]!;
       const context = `verity:v1:${image.pk.S}:${image.sk.S}:session`;
-      expect(openBytes(dataKey, image.session_sealed.B, context).toString('utf8')).toContain(`ref-${unique}`);
+      expect(JSON.stringify(openJson(dataKey, image.session_sealed.B, context))).toContain(`ref-${unique}`);
 
       // Every file in the data folder, once the service has stopped (DynamoDB Local's database included).
       await service.stop();
