@@ -37,11 +37,14 @@ const port = () => String(20000 + Math.floor(Math.random() * 20000));
 const dataDir = mkdtempSync(join(tmpdir(), 'verity-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** Every folder and file under `dir` with its permission bits. */
+/**
+ * Every folder and file under `dir` with its permission bits. A file gone between the listing and
+ * its stat (SQLite's `-journal` of DynamoDB Local's database, which lives for one write) is left out.
+ */
 function modes(dir: string): { path: string; mode: number; directory: boolean }[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => {
-    const stat = statSync(join(dir, name));
-    return { path: name, mode: stat.mode & 0o777, directory: stat.isDirectory() };
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).flatMap((name) => {
+    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+    return stat ? [{ path: name, mode: stat.mode & 0o777, directory: stat.isDirectory() }] : [];
   });
 }
 
